@@ -1,0 +1,106 @@
+/**
+ * The store contract: a revisioned key/value map like etcd's, holding Kubernetes objects.
+ *
+ * - One global revision, incremented by every write; an object's `metadata.resourceVersion`
+ *   is the revision of its last write (the store sets it).
+ * - A resolved write is durable (fsync'd) — the API answers 2xx only after that.
+ * - Watches are pushed from the commit path; history is kept back to the compaction point,
+ *   and a watch that asks for an older revision fails with StoreError("Compacted").
+ *
+ * Keys look like `/<resource>/<namespace>/<name>` (or `/<resource>/<name>` for cluster-scoped
+ * kinds, where `<resource>` is group-qualified: `deployments.apps`). Prefix queries end in `/`.
+ */
+import type { KubeObject } from "../model/object.ts";
+
+export type StoreErrorCode = "KeyExists" | "NotFound" | "Conflict" | "Compacted" | "Closed";
+
+/** Raised by the store; the API layer translates each code into a Kubernetes Status. */
+export class StoreError extends Error {
+  constructor(
+    readonly code: StoreErrorCode,
+    readonly key: string,
+    message?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message ?? `${code}: ${key}`, options);
+    this.name = "StoreError";
+  }
+}
+
+export interface StoredObject {
+  key: string;
+  /** Revision of the object's last write (also in object.metadata.resourceVersion). */
+  revision: number;
+  object: KubeObject;
+}
+
+export interface ListOptions {
+  /** Return at most this many items (0 or undefined = all). */
+  limit?: number;
+  /** Start strictly after this key (for `continue` tokens). */
+  afterKey?: string;
+  /** Only items for which this returns true count toward `limit`. Cheap filters (selectors). */
+  filter?: (obj: KubeObject) => boolean;
+}
+
+export interface ListResult {
+  items: StoredObject[];
+  /** The store revision the list is consistent with. */
+  revision: number;
+  /** Key of the last item returned when more matching items remain; undefined when done. */
+  continueAfter?: string;
+  /** How many more keys remain after the page (an estimate is fine, as Kubernetes allows). */
+  remaining?: number;
+}
+
+export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
+
+export interface WatchEvent {
+  type: WatchEventType;
+  key: string;
+  revision: number;
+  /** The object after the write; for DELETED, the last state with resourceVersion = the delete's revision. */
+  object: KubeObject;
+  /** The object before the write (absent for ADDED). */
+  prevObject?: KubeObject;
+}
+
+export interface WatchOptions {
+  /** Deliver every event with revision > fromRevision (history first, then live). */
+  fromRevision: number;
+  signal?: AbortSignal;
+}
+
+export interface StoreStats {
+  revision: number;
+  compactRevision: number;
+  keys: number;
+  sizeBytes: number;
+  watchers: number;
+}
+
+export interface Store {
+  /** Current (latest committed) revision. */
+  revision(): number;
+  get(key: string): Promise<StoredObject | undefined>;
+  list(prefix: string, options?: ListOptions): Promise<ListResult>;
+  /** Fails with KeyExists. Sets resourceVersion. */
+  create(key: string, object: KubeObject): Promise<StoredObject>;
+  /**
+   * Replaces the value. With expectedRevision, fails with Conflict when the stored revision
+   * differs; fails with NotFound when absent.
+   */
+  update(key: string, object: KubeObject, expectedRevision?: number): Promise<StoredObject>;
+  /** Removes the key; same preconditions as update. Returns the deleted object. */
+  delete(key: string, expectedRevision?: number): Promise<StoredObject>;
+  /**
+   * Subscribe to changes under prefix. Fails with Compacted when fromRevision is older than
+   * the retained history. The listener is called in revision order; it must not throw.
+   * Returns an unsubscribe function (also called on signal abort).
+   */
+  watch(prefix: string, options: WatchOptions, listener: (event: WatchEvent) => void): () => void;
+  /** Drop history at or below this revision (events older than it can no longer be watched). */
+  compact(revision: number): Promise<void>;
+  stats(): StoreStats;
+  close(): Promise<void>;
+}
