@@ -1,0 +1,26 @@
+/**
+ * Admission: the step between validation and the store where cluster-wide rules apply
+ * (namespace lifecycle, IP and port allocation, quotas later). Plugins run in order; a
+ * plugin throws a StatusError to reject. `release` undoes a plugin's side effects when the
+ * write does not happen (conflict, dry run, later rejection) or when an object is deleted.
+ */
+import type { KubeObject } from "../../model/object.ts";
+import type { ResourceDef } from "../resources/types.ts";
+
+export type Operation = "CREATE" | "UPDATE" | "DELETE";
+
+export interface AdmissionRequest {
+  operation: Operation;
+  def: ResourceDef;
+  object: KubeObject;
+  old?: KubeObject;
+  subresource?: string;
+  dryRun: boolean;
+}
+
+export interface AdmissionPlugin {
+  readonly name: string;
+  admit(req: AdmissionRequest): Promise<void> | void;
+  /** Undo side effects of admit (allocations) for an object that will not be stored / was deleted. */
+  release?(req: AdmissionRequest): void;
+}

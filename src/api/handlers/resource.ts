@@ -1,0 +1,261 @@
+/**
+ * REST verbs on resources: get, list, watch, create, update, patch, delete, deletecollection,
+ * and the generic subresources (status, scale, binding). One function per verb; they all
+ * end in ObjectStorage, the single write path.
+ */
+import type { KubeObject } from "../../model/object.ts";
+import { errors, StatusError } from "../../model/errors.ts";
+import type { ResourceDef } from "../resources/types.ts";
+import type { ResourcePath } from "../path.ts";
+import type { ObjectStorage, DeleteOptions } from "../storage/object-storage.ts";
+import { buildFilter } from "../storage/filter.ts";
+import { checkAcceptable, decodeBody, decodeObject, intParam, negotiateTable, readBody, writeQuery, type WriteQuery } from "../request.ts";
+import { json, warningHeaders } from "./respond.ts";
+import { serveWatch } from "./watch.ts";
+import { toTable } from "./table.ts";
+import { applyPatch } from "../patch/index.ts";
+import { patchSchemaFor } from "../openapi/index.ts";
+import { checkFields } from "./fields.ts";
+import { getScale, scaleMutation } from "./scale.ts";
+import { bindPod } from "./binding.ts";
+
+export interface ResourceContext {
+  storage: ObjectStorage;
+  def: ResourceDef;
+  path: ResourcePath;
+  req: Request;
+  url: URL;
+  signal: AbortSignal;
+}
+
+export async function handleResource(ctx: ResourceContext): Promise<Response> {
+  const { req, path, def } = ctx;
+  checkAcceptable(req);
+  if (def.namespaced && !path.namespace && path.name) {
+    throw errors.notFound(def.group, def.plural, path.name);
+  }
+  if (!def.namespaced && path.namespace) throw errors.notFound("", "", path.resource);
+  const sub = path.subresource;
+  if (sub && !def.subresources?.includes(sub)) throw errors.notFound(def.group, `${def.plural}/${sub}`, path.name ?? "");
+  const method = req.method;
+  if (!path.name) {
+    if (method === "GET") {
+      if (path.watchPath || ctx.url.searchParams.get("watch") === "true" || ctx.url.searchParams.get("watch") === "1") return serveWatch(ctx);
+      return list(ctx);
+    }
+    if (method === "POST") return create(ctx);
+    if (method === "DELETE") return deleteCollection(ctx);
+    throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
+  }
+  if (sub === "scale") return scale(ctx);
+  if (sub === "binding" && method === "POST") return bindPod(ctx);
+  if (sub && sub !== "status" && sub !== "finalize") throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
+  switch (method) {
+    case "GET":
+      if (path.watchPath) return serveWatch(ctx);
+      return get(ctx);
+    case "PUT":
+      return replace(ctx);
+    case "PATCH":
+      return patch(ctx);
+    case "DELETE":
+      if (sub) break;
+      return remove(ctx);
+    case "POST":
+      throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
+  }
+  throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
+}
+
+async function get(ctx: ResourceContext): Promise<Response> {
+  const obj = await ctx.storage.get(ctx.def, ctx.path.namespace, ctx.path.name!);
+  const table = negotiateTable(ctx.req, ctx.url);
+  if (table) return json(toTable(ctx.def, [obj], table.includeObject, { resourceVersion: obj.metadata.resourceVersion }));
+  return json(obj);
+}
+
+async function list(ctx: ResourceContext): Promise<Response> {
+  const filter = buildFilter(ctx.def, ctx.url);
+  const limit = intParam(ctx.url, "limit");
+  const continueToken = ctx.url.searchParams.get("continue") ?? undefined;
+  const result = await ctx.storage.list(ctx.def, ctx.path.namespace, { filter, limit, continueToken });
+  const table = negotiateTable(ctx.req, ctx.url);
+  if (table) return json(toTable(ctx.def, result.items, table.includeObject, result.metadata));
+  return json(result);
+}
+
+/** Decodes the body as an object of this resource's kind, enforcing fieldValidation. */
+function decodeTyped(ctx: ResourceContext, text: string, q: WriteQuery, warnings: string[]): KubeObject {
+  const obj = decodeObject(ctx.req.headers.get("content-type"), text) as KubeObject;
+  checkKind(ctx.def, obj);
+  checkFields(ctx.def, obj, q.fieldValidation, warnings);
+  obj.metadata ??= {};
+  return obj;
+}
+
+function checkKind(def: ResourceDef, obj: KubeObject): void {
+  const want = def.group ? `${def.group}/${def.version}` : def.version;
+  if (obj.kind !== undefined && obj.kind !== def.kind) {
+    throw errors.badRequest(`${obj.kind} in version "${def.version}" cannot be handled as a ${def.kind}: the object kind ${JSON.stringify(obj.kind)} does not match the resource kind ${JSON.stringify(def.kind)}`);
+  }
+  if (obj.apiVersion !== undefined && obj.apiVersion !== want) {
+    throw errors.badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${want})`);
+  }
+  if (obj.metadata !== undefined && (typeof obj.metadata !== "object" || Array.isArray(obj.metadata) || obj.metadata === null)) {
+    throw errors.badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: metadata must be an object`);
+  }
+}
+
+async function create(ctx: ResourceContext): Promise<Response> {
+  const q = writeQuery(ctx.url);
+  const warnings: string[] = [];
+  const obj = decodeTyped(ctx, await readBody(ctx.req), q, warnings);
+  const ns = ctx.path.namespace;
+  if (ctx.def.namespaced) {
+    if (!ns) throw errors.badRequest("the server could not find the requested resource: namespace required for a namespaced resource");
+    if (obj.metadata.namespace && obj.metadata.namespace !== ns) {
+      throw errors.badRequest(`the namespace of the provided object does not match the namespace sent on the request`);
+    }
+  }
+  if (!obj.metadata.name && !obj.metadata.generateName) {
+    throw errors.invalid(ctx.def.group, ctx.def.kind, "", [{ reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" }]);
+  }
+  const created = await ctx.storage.create(ctx.def, ns, obj, { dryRun: q.dryRun });
+  return json(created, 201, warningHeaders(warnings));
+}
+
+async function replace(ctx: ResourceContext): Promise<Response> {
+  const q = writeQuery(ctx.url);
+  const warnings: string[] = [];
+  const obj = decodeTyped(ctx, await readBody(ctx.req), q, warnings);
+  const name = ctx.path.name!;
+  if (obj.metadata.name && obj.metadata.name !== name) {
+    throw errors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+  }
+  if (ctx.def.namespaced && obj.metadata.namespace && obj.metadata.namespace !== ctx.path.namespace) {
+    throw errors.badRequest(`the namespace of the provided object does not match the namespace sent on the request`);
+  }
+  const sub = ctx.path.subresource === "finalize" ? undefined : ctx.path.subresource;
+  const finalize = ctx.path.subresource === "finalize";
+  const { object, created } = await ctx.storage.update(
+    ctx.def,
+    ctx.path.namespace,
+    name,
+    (current) => {
+      if (!finalize) return { ...obj, metadata: { ...obj.metadata, name } };
+      // namespaces/finalize writes only spec.finalizers.
+      return { ...current, spec: { ...current.spec, finalizers: obj.spec?.finalizers ?? [] }, metadata: { ...current.metadata, resourceVersion: obj.metadata.resourceVersion } };
+    },
+    { dryRun: q.dryRun, subresource: sub, createIfMissing: !sub && !finalize },
+  );
+  return json(object, created ? 201 : 200, warningHeaders(warnings));
+}
+
+async function patch(ctx: ResourceContext): Promise<Response> {
+  const q = writeQuery(ctx.url);
+  const warnings: string[] = [];
+  const contentType = ctx.req.headers.get("content-type") ?? "";
+  const text = await readBody(ctx.req);
+  const body = decodeBody(contentType, text, [
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/strategic-merge-patch+json",
+  ]);
+  const schema = patchSchemaFor(ctx.def.group, ctx.def.version, ctx.def.kind);
+  const { object } = await ctx.storage.update(
+    ctx.def,
+    ctx.path.namespace,
+    ctx.path.name!,
+    (current) => {
+      const patched = applyPatch(contentType, current, body, schema) as KubeObject;
+      checkKind(ctx.def, patched);
+      if (patched.metadata === null || typeof patched.metadata !== "object") throw errors.badRequest("metadata must be an object");
+      checkFields(ctx.def, patched, q.fieldValidation, warnings);
+      // A patch that carries no resourceVersion applies to whatever is current.
+      if (!hasResourceVersion(body)) patched.metadata.resourceVersion = current.metadata.resourceVersion;
+      return patched;
+    },
+    { dryRun: q.dryRun, subresource: ctx.path.subresource },
+  );
+  return json(object, 200, warningHeaders(warnings));
+}
+
+function hasResourceVersion(patchBody: unknown): boolean {
+  if (Array.isArray(patchBody)) return patchBody.some((op) => typeof op?.path === "string" && op.path === "/metadata/resourceVersion");
+  const rv = (patchBody as any)?.metadata?.resourceVersion;
+  return typeof rv === "string" && rv !== "";
+}
+
+async function readDeleteOptions(ctx: ResourceContext): Promise<DeleteOptions> {
+  const text = await readBody(ctx.req);
+  const opts: DeleteOptions = {};
+  if (text.trim() !== "") {
+    const body = decodeObject(ctx.req.headers.get("content-type"), text);
+    if (body.kind !== undefined && body.kind !== "DeleteOptions") throw errors.badRequest(`expected DeleteOptions, got ${body.kind}`);
+    Object.assign(opts, pickDeleteOptions(body));
+  }
+  const u = ctx.url.searchParams;
+  const grace = intParam(ctx.url, "gracePeriodSeconds");
+  if (grace !== undefined) opts.gracePeriodSeconds = grace;
+  const pp = u.get("propagationPolicy");
+  if (pp) opts.propagationPolicy = pp as DeleteOptions["propagationPolicy"];
+  if (u.get("orphanDependents") === "true") opts.orphanDependents = true;
+  if (u.getAll("dryRun").length) opts.dryRun = writeQuery(ctx.url).dryRun;
+  if (opts.propagationPolicy && !["Orphan", "Background", "Foreground"].includes(opts.propagationPolicy)) {
+    throw errors.invalid("meta.k8s.io", "DeleteOptions", "", [{ reason: "FieldValueNotSupported", field: "propagationPolicy", message: `Unsupported value: ${JSON.stringify(opts.propagationPolicy)}: supported values: "Foreground", "Background", "Orphan", "nil"` }]);
+  }
+  return opts;
+}
+
+function pickDeleteOptions(body: Record<string, any>): DeleteOptions {
+  const o: DeleteOptions = {};
+  if (body.gracePeriodSeconds !== undefined) o.gracePeriodSeconds = Number(body.gracePeriodSeconds);
+  if (body.propagationPolicy) o.propagationPolicy = body.propagationPolicy;
+  if (body.orphanDependents) o.orphanDependents = true;
+  if (body.preconditions) o.preconditions = body.preconditions;
+  if (Array.isArray(body.dryRun) && body.dryRun.includes("All")) o.dryRun = true;
+  return o;
+}
+
+async function remove(ctx: ResourceContext): Promise<Response> {
+  const opts = await readDeleteOptions(ctx);
+  const { object, deleted } = await ctx.storage.delete(ctx.def, ctx.path.namespace, ctx.path.name!, opts);
+  return json(object, deleted ? 200 : 202);
+}
+
+async function deleteCollection(ctx: ResourceContext): Promise<Response> {
+  const opts = await readDeleteOptions(ctx);
+  const filter = buildFilter(ctx.def, ctx.url);
+  const items = (await ctx.storage.list(ctx.def, ctx.path.namespace, { filter })).items;
+  const out: KubeObject[] = [];
+  for (const item of items) {
+    try {
+      out.push((await ctx.storage.delete(ctx.def, item.metadata.namespace, item.metadata.name!, opts)).object);
+    } catch (e) {
+      if (!(e instanceof StatusError && e.reason === "NotFound")) throw e;
+    }
+  }
+  const list = await ctx.storage.list(ctx.def, ctx.path.namespace, { limit: 1 });
+  return json({ apiVersion: list.apiVersion, kind: list.kind, metadata: { resourceVersion: list.metadata.resourceVersion }, items: out });
+}
+
+async function scale(ctx: ResourceContext): Promise<Response> {
+  const { def, path } = ctx;
+  if (ctx.req.method === "GET") return json(getScale(def, await ctx.storage.get(def, path.namespace, path.name!)));
+  const q = writeQuery(ctx.url);
+  const text = await readBody(ctx.req);
+  const contentType = ctx.req.headers.get("content-type");
+  let mutate: (current: KubeObject) => KubeObject;
+  if (ctx.req.method === "PUT") {
+    const body = decodeObject(contentType, text);
+    if (body.kind !== undefined && body.kind !== "Scale") throw errors.badRequest(`expected Scale, got ${body.kind}`);
+    mutate = scaleMutation(def, () => body);
+  } else if (ctx.req.method === "PATCH") {
+    const body = decodeBody(contentType, text, ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"]);
+    mutate = scaleMutation(def, (currentScale) => applyPatch(contentType ?? "", currentScale, body, undefined) as any);
+  } else {
+    throw errors.methodNotAllowed("the server does not allow this method on the requested resource");
+  }
+  const { object } = await ctx.storage.update(def, path.namespace, path.name!, mutate, { dryRun: q.dryRun });
+  return json(getScale(def, object));
+}

@@ -1,0 +1,19 @@
+/** Response helpers: JSON bodies, Status errors, warnings. */
+import { StatusError, errors } from "../../model/errors.ts";
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+}
+
+/** Renders any thrown value as a Kubernetes Status; unknown errors become 500 without leaking internals. */
+export function statusResponse(e: unknown): Response {
+  const err = e instanceof StatusError ? e : errors.internal("unexpected error");
+  if (!(e instanceof StatusError)) console.error(JSON.stringify({ level: "error", msg: "request failed", error: String((e as any)?.stack ?? e) }));
+  return json(err.toStatus(), err.code);
+}
+
+/** `Warning: 299 - "..."` headers, as the apiserver sends for unknown fields with fieldValidation=Warn. */
+export function warningHeaders(warnings: string[]): Record<string, string> {
+  if (warnings.length === 0) return {};
+  return { warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(", ") };
+}

@@ -1,0 +1,38 @@
+/** The `/scale` subresource: an autoscaling/v1 Scale view of a workload's replicas. */
+import type { KubeObject } from "../../model/object.ts";
+import { errors } from "../../model/errors.ts";
+import type { ResourceDef } from "../resources/types.ts";
+import { selectorToString } from "../../model/label-selector.ts";
+
+export function getScale(def: ResourceDef, obj: KubeObject): KubeObject {
+  const m = obj.metadata;
+  return {
+    kind: "Scale",
+    apiVersion: "autoscaling/v1",
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    spec: { replicas: obj.spec?.replicas ?? 0 },
+    status: {
+      replicas: obj.status?.replicas ?? 0,
+      ...(obj.spec?.selector ? { selector: selectorToString(obj.spec.selector) } : {}),
+    },
+  };
+}
+
+/** Turns a change of the Scale view into a change of the workload (for ObjectStorage.update). */
+export function scaleMutation(def: ResourceDef, change: (scale: KubeObject) => any): (current: KubeObject) => KubeObject {
+  return (current) => {
+    const next = change(getScale(def, current));
+    const replicas = next?.spec?.replicas;
+    if (!Number.isInteger(replicas) || replicas < 0) {
+      throw errors.invalid("autoscaling", "Scale", current.metadata.name ?? "", [
+        { reason: "FieldValueInvalid", field: "spec.replicas", message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` },
+      ]);
+    }
+    const rv = next?.metadata?.resourceVersion;
+    return {
+      ...current,
+      metadata: { ...current.metadata, resourceVersion: typeof rv === "string" && rv !== "" ? rv : current.metadata.resourceVersion },
+      spec: { ...current.spec, replicas },
+    };
+  };
+}

@@ -1,0 +1,49 @@
+/** Prometheus metrics of the API server (prom-client), served at /metrics. */
+import client from "prom-client";
+
+export const registry = new client.Registry();
+
+export const metrics = {
+  requests: new client.Counter({
+    name: "apiserver_request_total",
+    help: "API requests by verb, resource and HTTP code.",
+    labelNames: ["verb", "resource", "subresource", "code"] as const,
+    registers: [registry],
+  }),
+  latency: new client.Histogram({
+    name: "apiserver_request_duration_seconds",
+    help: "API request latency by verb and resource (watches excluded).",
+    labelNames: ["verb", "resource"] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  }),
+  watchers: new client.Gauge({
+    name: "apiserver_registered_watchers",
+    help: "Open watches by resource.",
+    labelNames: ["resource"] as const,
+    registers: [registry],
+  }),
+  storeRevision: new client.Gauge({ name: "k3rs_store_revision", help: "Current store revision.", registers: [registry] }),
+  storeSize: new client.Gauge({ name: "k3rs_store_size_bytes", help: "Store database size on disk (db + WAL).", registers: [registry] }),
+  storeKeys: new client.Gauge({ name: "k3rs_store_objects", help: "Objects in the store.", registers: [registry] }),
+};
+
+client.collectDefaultMetrics({ register: registry });
+
+/** Kubernetes' verb for a request, for metrics and audit: list/watch/get/create/update/patch/delete. */
+export function verbOf(method: string, hasName: boolean, watch: boolean): string {
+  switch (method) {
+    case "GET":
+      return watch ? "WATCH" : hasName ? "GET" : "LIST";
+    case "POST":
+      return "POST";
+    case "PUT":
+      return "PUT";
+    case "PATCH":
+      return "PATCH";
+    case "DELETE":
+      return hasName ? "DELETE" : "DELETECOLLECTION";
+    default:
+      return method;
+  }
+}

@@ -1,0 +1,22 @@
+import { expect, test } from "bun:test";
+import { parseResourcePath } from "./path.ts";
+
+test.each([
+  ["/api/v1/pods", { group: "", version: "v1", resource: "pods" }],
+  ["/api/v1/namespaces/default/pods", { group: "", version: "v1", namespace: "default", resource: "pods" }],
+  ["/api/v1/namespaces/default/pods/p1/log", { namespace: "default", resource: "pods", name: "p1", subresource: "log" }],
+  ["/api/v1/namespaces", { resource: "namespaces" }],
+  ["/api/v1/namespaces/kube-system", { resource: "namespaces", name: "kube-system", namespace: undefined }],
+  ["/api/v1/namespaces/kube-system/status", { resource: "namespaces", name: "kube-system", subresource: "status" }],
+  ["/api/v1/namespaces/kube-system/finalize", { resource: "namespaces", name: "kube-system", subresource: "finalize" }],
+  ["/apis/apps/v1/namespaces/a/deployments/d/scale", { group: "apps", namespace: "a", resource: "deployments", name: "d", subresource: "scale" }],
+  ["/apis/apps/v1/deployments", { group: "apps", resource: "deployments" }],
+  ["/api/v1/watch/namespaces/a/pods", { namespace: "a", resource: "pods", watchPath: true }],
+  ["/api/v1/nodes/n1/status", { resource: "nodes", name: "n1", subresource: "status" }],
+])("%s", (path, want) => {
+  expect(parseResourcePath(path)).toMatchObject(want);
+});
+
+test.each(["/", "/api", "/api/v1", "/apis/apps", "/apis/apps/v1", "/api/v1/namespaces/a/pods/p/log/extra"])("rejects %s", (p) => {
+  expect(parseResourcePath(p)).toBeUndefined();
+});

@@ -1,0 +1,53 @@
+/**
+ * Parses a Kubernetes REST path into its parts. Handles both trees:
+ *   /api/v1[/namespaces/{ns}]/{resource}[/{name}[/{subresource}]]
+ *   /apis/{group}/{version}[/namespaces/{ns}]/{resource}[/{name}[/{subresource}]]
+ * `/api/v1/namespaces/{name}[/{sub}]` is the Namespace object itself.
+ * Legacy `/watch/` prefixed paths (`/api/v1/watch/pods`) set `watch`.
+ */
+export interface ResourcePath {
+  group: string;
+  version: string;
+  namespace?: string;
+  resource: string;
+  name?: string;
+  subresource?: string;
+  /** Came in through the deprecated /watch/ path. */
+  watchPath: boolean;
+}
+
+export function parseResourcePath(pathname: string): ResourcePath | undefined {
+  const parts = pathname.split("/").filter((p) => p !== "").map(decodeURIComponent);
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (parts[0] === "api" && parts.length >= 3) {
+    group = "";
+    version = parts[1]!;
+    rest = parts.slice(2);
+  } else if (parts[0] === "apis" && parts.length >= 4) {
+    group = parts[1]!;
+    version = parts[2]!;
+    rest = parts.slice(3);
+  } else {
+    return undefined;
+  }
+  let watchPath = false;
+  if (rest[0] === "watch") {
+    watchPath = true;
+    rest = rest.slice(1);
+  }
+  let namespace: string | undefined;
+  // "namespaces/{ns}/{resource}..." addresses a namespaced resource; "namespaces[/{name}[/{sub}]]"
+  // with at most 3 segments addresses the Namespace object.
+  if (rest[0] === "namespaces" && rest.length >= 3 && !(rest.length === 3 && isNamespaceSubresource(rest[2]!))) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  if (rest.length === 0 || rest.length > 3) return undefined;
+  return { group, version, namespace, resource: rest[0]!, name: rest[1], subresource: rest[2], watchPath };
+}
+
+function isNamespaceSubresource(s: string): boolean {
+  return s === "status" || s === "finalize";
+}

@@ -1,0 +1,124 @@
+/**
+ * Reading requests safely: size limits, content types, JSON/YAML decoding, query options.
+ * Everything malformed becomes a Status error here; nothing below sees raw input.
+ */
+import YAML from "yaml";
+import { errors, StatusError } from "../model/errors.ts";
+
+/** The apiserver's request body limit (3 MiB, like etcd's request limit plus overhead). */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+/** Deeper than any real object; guards the recursive walkers (patch, validation, pruning). */
+export const MAX_DEPTH = 100;
+
+export async function readBody(req: Request): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw errors.tooLarge("Request entity too large: limit is 3145728");
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw errors.tooLarge("Request entity too large: limit is 3145728");
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export function mediaType(contentType: string | null): string {
+  return (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
+/** Decodes a JSON or YAML body into a value. */
+export function decodeBody(contentType: string | null, text: string, allowed = ["application/json", "application/yaml", "text/yaml", "application/x-yaml"]): unknown {
+  const type = mediaType(contentType) || "application/json";
+  if (!allowed.includes(type)) throw errors.unsupportedMediaType(contentType ?? "");
+  if (text.trim() === "") throw errors.badRequest("the body of the request was empty");
+  let value: unknown;
+  try {
+    if (type === "application/json" || type.endsWith("+json")) value = JSON.parse(text);
+    else value = YAML.parse(text, { maxAliasCount: 100, uniqueKeys: true });
+  } catch (cause) {
+    const msg = cause instanceof Error ? cause.message : String(cause);
+    throw new StatusError(400, "BadRequest", `the body of the request could not be decoded: ${msg}`, undefined, { cause });
+  }
+  checkDepth(value, 0);
+  return value;
+}
+
+function checkDepth(v: unknown, depth: number): void {
+  if (depth > MAX_DEPTH) throw errors.badRequest(`the body of the request is nested more than ${MAX_DEPTH} levels deep`);
+  if (v && typeof v === "object") {
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child && typeof child === "object") checkDepth(child, depth + 1);
+    }
+  }
+}
+
+export function decodeObject(contentType: string | null, text: string): Record<string, any> {
+  const value = decodeBody(contentType, text);
+  if (!value || typeof value !== "object" || Array.isArray(value)) {
+    throw errors.badRequest("the body of the request must be a JSON object");
+  }
+  return value as Record<string, any>;
+}
+
+export type FieldValidation = "Strict" | "Warn" | "Ignore";
+
+export interface WriteQuery {
+  dryRun: boolean;
+  fieldValidation: FieldValidation;
+  fieldManager?: string;
+}
+
+export function writeQuery(url: URL): WriteQuery {
+  const dry = url.searchParams.getAll("dryRun");
+  for (const d of dry) if (d !== "All") throw errors.badRequest(`Invalid dry run value: ${JSON.stringify(d)}: supported values: "All"`);
+  const fv = url.searchParams.get("fieldValidation") ?? "Warn";
+  const norm = ({ strict: "Strict", warn: "Warn", ignore: "Ignore" } as const)[fv.toLowerCase() as "strict" | "warn" | "ignore"];
+  if (!norm) throw errors.badRequest(`fieldValidation: Unsupported value: ${JSON.stringify(fv)}: supported values: "Ignore", "Strict", "Warn"`);
+  return { dryRun: dry.length > 0, fieldValidation: norm, fieldManager: url.searchParams.get("fieldManager") ?? undefined };
+}
+
+export function intParam(url: URL, name: string): number | undefined {
+  const v = url.searchParams.get(name);
+  if (v === null || v === "") return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw errors.badRequest(`invalid ${name}: ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function boolParam(url: URL, name: string): boolean {
+  const v = url.searchParams.get(name);
+  return v === "1" || v === "true" || v === "True";
+}
+
+export interface TableRequest {
+  includeObject: "None" | "Metadata" | "Object";
+}
+
+/** Table when the client prefers `as=Table` (kubectl get); JSON otherwise. */
+export function negotiateTable(req: Request, url: URL): TableRequest | undefined {
+  const accept = req.headers.get("accept") ?? "";
+  const first = accept.split(",")[0] ?? "";
+  if (!first.includes("as=Table")) return undefined;
+  const inc = url.searchParams.get("includeObject") ?? "Metadata";
+  if (inc !== "None" && inc !== "Metadata" && inc !== "Object") throw errors.badRequest(`includeObject: unsupported value ${JSON.stringify(inc)}`);
+  return { includeObject: inc };
+}
+
+/** 406 when the client accepts nothing we can produce (we speak JSON only). */
+export function checkAcceptable(req: Request): void {
+  const accept = req.headers.get("accept");
+  if (!accept) return;
+  const ok = accept.split(",").some((p) => {
+    const t = mediaType(p);
+    return t === "" || t === "*/*" || t === "application/*" || t === "application/json" || t.endsWith("+json") || t === "application/yaml";
+  });
+  if (!ok) throw errors.notAcceptable(`only the following media types are accepted: application/json, application/yaml`);
+}

@@ -1,0 +1,130 @@
+/**
+ * Every resource k3rs serves, one declarative entry each. Discovery, OpenAPI, routing,
+ * tables, defaulting and validation are all driven from this list.
+ */
+import type { ResourceDef } from "./types.ts";
+import * as core from "./defaults/core.ts";
+import * as work from "./defaults/workloads.ts";
+import * as v from "./validation/index.ts";
+import type { KubeObject } from "../../model/object.ts";
+
+const str = (x: unknown) => (x === undefined || x === null ? undefined : String(x));
+
+export const builtinResources: ResourceDef[] = [
+  // core/v1
+  {
+    group: "", version: "v1", kind: "Namespace", plural: "namespaces", singular: "namespace",
+    namespaced: false, shortNames: ["ns"], subresources: ["status", "finalize"],
+    defaults: core.defaultNamespace, validate: v.validateNamespace,
+    fieldSelectors: { "status.phase": (o) => str(o.status?.phase) },
+  },
+  {
+    group: "", version: "v1", kind: "Node", plural: "nodes", singular: "node",
+    namespaced: false, shortNames: ["no"], subresources: ["status"], defaults: core.defaultNode,
+    fieldSelectors: { "spec.unschedulable": (o) => String(o.spec?.unschedulable === true) },
+  },
+  {
+    group: "", version: "v1", kind: "Pod", plural: "pods", singular: "pod", namespaced: true,
+    shortNames: ["po"], categories: ["all"], subresources: ["status", "binding", "eviction", "log", "exec"],
+    defaults: core.defaultPod, validate: v.validatePod,
+    fieldSelectors: {
+      "spec.nodeName": (o) => o.spec?.nodeName ?? "",
+      "spec.restartPolicy": (o) => str(o.spec?.restartPolicy),
+      "spec.schedulerName": (o) => str(o.spec?.schedulerName),
+      "spec.serviceAccountName": (o) => str(o.spec?.serviceAccountName),
+      "spec.hostNetwork": (o) => String(o.spec?.hostNetwork === true),
+      "status.phase": (o) => str(o.status?.phase),
+      "status.podIP": (o) => o.status?.podIP ?? "",
+      "status.nominatedNodeName": (o) => o.status?.nominatedNodeName ?? "",
+    },
+  },
+  {
+    group: "", version: "v1", kind: "Service", plural: "services", singular: "service", namespaced: true,
+    shortNames: ["svc"], categories: ["all"], subresources: ["status"],
+    defaults: core.defaultService, validate: v.validateService,
+    fieldSelectors: { "spec.clusterIP": (o) => o.spec?.clusterIP ?? "", "spec.type": (o) => str(o.spec?.type) },
+  },
+  { group: "", version: "v1", kind: "Endpoints", plural: "endpoints", singular: "endpoints", namespaced: true, shortNames: ["ep"] },
+  {
+    group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", singular: "configmap", namespaced: true,
+    shortNames: ["cm"], validate: v.validateConfigMap,
+  },
+  {
+    group: "", version: "v1", kind: "Secret", plural: "secrets", singular: "secret", namespaced: true,
+    defaults: core.defaultSecret, validate: v.validateSecret, fieldSelectors: { type: (o) => str(o.type) },
+  },
+  { group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", singular: "serviceaccount", namespaced: true, shortNames: ["sa"] },
+  {
+    group: "", version: "v1", kind: "Event", plural: "events", singular: "event", namespaced: true, shortNames: ["ev"],
+    validate: v.validateEvent,
+    fieldSelectors: {
+      "involvedObject.kind": (o) => o.involvedObject?.kind ?? "",
+      "involvedObject.namespace": (o) => o.involvedObject?.namespace ?? "",
+      "involvedObject.name": (o) => o.involvedObject?.name ?? "",
+      "involvedObject.uid": (o) => o.involvedObject?.uid ?? "",
+      "involvedObject.apiVersion": (o) => o.involvedObject?.apiVersion ?? "",
+      "involvedObject.resourceVersion": (o) => o.involvedObject?.resourceVersion ?? "",
+      "involvedObject.fieldPath": (o) => o.involvedObject?.fieldPath ?? "",
+      reason: (o) => o.reason ?? "",
+      reportingComponent: (o) => o.reportingComponent ?? "",
+      source: (o) => o.source?.component ?? o.reportingComponent ?? "",
+      type: (o) => o.type ?? "",
+    },
+  },
+  {
+    group: "", version: "v1", kind: "PersistentVolumeClaim", plural: "persistentvolumeclaims", singular: "persistentvolumeclaim",
+    namespaced: true, shortNames: ["pvc"], subresources: ["status"], defaults: core.defaultPvc, validate: v.validatePvc,
+  },
+  {
+    group: "", version: "v1", kind: "PersistentVolume", plural: "persistentvolumes", singular: "persistentvolume",
+    namespaced: false, shortNames: ["pv"], subresources: ["status"], defaults: core.defaultPv,
+  },
+  // apps/v1
+  {
+    group: "apps", version: "v1", kind: "Deployment", plural: "deployments", singular: "deployment", namespaced: true,
+    shortNames: ["deploy"], categories: ["all"], subresources: ["status", "scale"], hasGeneration: true,
+    defaults: work.defaultDeployment, validate: v.validateDeployment,
+  },
+  {
+    group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", singular: "replicaset", namespaced: true,
+    shortNames: ["rs"], categories: ["all"], subresources: ["status", "scale"], hasGeneration: true,
+    defaults: work.defaultReplicaSet, validate: v.validateReplicaSet,
+  },
+  {
+    group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets", singular: "statefulset", namespaced: true,
+    shortNames: ["sts"], categories: ["all"], subresources: ["status", "scale"], hasGeneration: true,
+    defaults: work.defaultStatefulSet, validate: v.validateStatefulSet,
+  },
+  {
+    group: "apps", version: "v1", kind: "DaemonSet", plural: "daemonsets", singular: "daemonset", namespaced: true,
+    shortNames: ["ds"], categories: ["all"], subresources: ["status"], hasGeneration: true,
+    defaults: work.defaultDaemonSet, validate: v.validateDaemonSet,
+  },
+  {
+    group: "apps", version: "v1", kind: "ControllerRevision", plural: "controllerrevisions", singular: "controllerrevision",
+    namespaced: true,
+  },
+  // batch/v1
+  {
+    group: "batch", version: "v1", kind: "Job", plural: "jobs", singular: "job", namespaced: true,
+    categories: ["all"], subresources: ["status"], hasGeneration: true,
+    defaults: work.defaultJob, validate: v.validateJob,
+  },
+  {
+    group: "batch", version: "v1", kind: "CronJob", plural: "cronjobs", singular: "cronjob", namespaced: true,
+    shortNames: ["cj"], categories: ["all"], subresources: ["status"], hasGeneration: true,
+    defaults: work.defaultCronJob, validate: v.validateCronJob,
+  },
+  // coordination.k8s.io/v1
+  { group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", singular: "lease", namespaced: true },
+  // networking.k8s.io/v1
+  {
+    group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", singular: "ingress", namespaced: true,
+    shortNames: ["ing"], subresources: ["status"], hasGeneration: true, validate: v.validateIngress,
+  },
+];
+
+/** Kinds whose generation tracks spec changes even without hasGeneration set explicitly. */
+export function tracksGeneration(def: ResourceDef, obj: KubeObject): boolean {
+  return def.hasGeneration === true || obj.spec !== undefined;
+}

@@ -1,0 +1,100 @@
+/** Defaults of core/v1 kinds (pkg/apis/core/v1/defaults.go). */
+import type { KubeObject } from "../../../model/object.ts";
+import { defaultPodSpec } from "./pod-template.ts";
+import { defaultPvcSpec } from "./workloads.ts";
+
+export function defaultPod(obj: KubeObject): void {
+  const spec = (obj.spec ??= {});
+  defaultPodSpec(spec);
+  spec.serviceAccountName ??= spec.serviceAccount ?? "default";
+  spec.serviceAccount ??= spec.serviceAccountName;
+  spec.enableServiceLinks ??= true;
+  spec.priority ??= 0;
+  spec.preemptionPolicy ??= "PreemptLowerPriority";
+  // The DefaultTolerationSeconds admission plugin: pods ride out a short node outage for 300 s.
+  spec.tolerations ??= [];
+  for (const key of ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"]) {
+    if (!spec.tolerations.some((t: any) => t?.key === key)) {
+      spec.tolerations.push({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 });
+    }
+  }
+  obj.status ??= {};
+  obj.status.phase ??= "Pending";
+  obj.status.qosClass ??= qosClass(spec);
+}
+
+/** Guaranteed / Burstable / BestEffort, from the containers' requests and limits. */
+export function qosClass(spec: any): string {
+  const containers = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
+  let any = false;
+  let guaranteed = containers.length > 0;
+  for (const c of containers) {
+    const req = c?.resources?.requests ?? {};
+    const lim = c?.resources?.limits ?? {};
+    if (Object.keys(req).length || Object.keys(lim).length) any = true;
+    for (const r of ["cpu", "memory"]) {
+      if (lim[r] === undefined || (req[r] !== undefined && String(req[r]) !== String(lim[r]))) guaranteed = false;
+    }
+  }
+  if (!any) return "BestEffort";
+  return guaranteed ? "Guaranteed" : "Burstable";
+}
+
+export function defaultService(obj: KubeObject): void {
+  const s = (obj.spec ??= {});
+  s.type ??= "ClusterIP";
+  s.sessionAffinity ??= "None";
+  if (s.type !== "ExternalName") {
+    s.internalTrafficPolicy ??= "Cluster";
+    s.ipFamilies ??= ["IPv4"];
+    s.ipFamilyPolicy ??= "SingleStack";
+  }
+  if (s.type === "NodePort" || s.type === "LoadBalancer") s.externalTrafficPolicy ??= "Cluster";
+  if (s.type === "LoadBalancer") s.allocateLoadBalancerNodePorts ??= true;
+  if (Array.isArray(s.ports)) {
+    for (const p of s.ports) {
+      if (!p || typeof p !== "object") continue;
+      p.protocol ??= "TCP";
+      p.targetPort ??= p.port;
+    }
+  }
+  obj.status ??= { loadBalancer: {} };
+}
+
+export function defaultNamespace(obj: KubeObject): void {
+  obj.metadata.labels ??= {};
+  if (obj.metadata.name) obj.metadata.labels["kubernetes.io/metadata.name"] = obj.metadata.name;
+  obj.spec ??= {};
+  obj.spec.finalizers ??= ["kubernetes"];
+  obj.status ??= {};
+  obj.status.phase ??= "Active";
+}
+
+export function defaultSecret(obj: KubeObject): void {
+  obj.type ??= "Opaque";
+  // stringData is write-only: merged into data (base64) and never stored.
+  if (obj.stringData && typeof obj.stringData === "object") {
+    obj.data ??= {};
+    for (const [k, v] of Object.entries(obj.stringData)) obj.data[k] = Buffer.from(String(v)).toString("base64");
+    delete obj.stringData;
+  }
+}
+
+export function defaultPvc(obj: KubeObject): void {
+  defaultPvcSpec((obj.spec ??= {}));
+  obj.status ??= {};
+  obj.status.phase ??= "Pending";
+}
+
+export function defaultPv(obj: KubeObject): void {
+  const s = (obj.spec ??= {});
+  s.persistentVolumeReclaimPolicy ??= "Retain";
+  s.volumeMode ??= "Filesystem";
+  obj.status ??= {};
+  obj.status.phase ??= "Pending";
+}
+
+export function defaultNode(obj: KubeObject): void {
+  obj.spec ??= {};
+  obj.status ??= {};
+}

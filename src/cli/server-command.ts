@@ -1,0 +1,61 @@
+/** `k3rs server`: flags → ServerConfig → startServer, then wait for a signal. */
+import type { Command } from "commander";
+import { resolveServerConfig, SERVER_FLAGS, type ConfigSource, type ServerConfig } from "../config/server-config.ts";
+import { startServer } from "../server/run.ts";
+import { setLogLevel, log } from "../log.ts";
+
+export function registerServerCommand(program: Command, run = runServer): void {
+  program
+    .command("server")
+    .description("Run the control plane (API server and store)")
+    .option("--config <file>", "config file (default /etc/k3rs/config.yaml)")
+    .option("-d, --data-dir <dir>", "data directory (default /var/lib/k3rs as root, ~/.k3rs otherwise)")
+    .option("--https-listen-port <port>", "HTTPS port of the API (default 6443)")
+    .option("--bind-address <ip>", "address to listen on (default 0.0.0.0)")
+    .option("-t, --token <secret>", "shared secret agents use to join")
+    .option("--node-name <name>", "this node's name (default: hostname)")
+    .option("--node-ip <ip>", "this node's IP address")
+    .option("--tls-san <names>", "extra hostnames or IPs for the serving certificate (comma separated)")
+    .option("--cluster-cidr <cidr>", "pod network (default 10.42.0.0/16)")
+    .option("--service-cidr <cidr>", "service network (default 10.43.0.0/16)")
+    .option("--disable-agent", "do not run the node agent in this process")
+    .option("-o, --write-kubeconfig <file>", "also write the admin kubeconfig here (default /etc/k3rs/k3rs.yaml as root)")
+    .option("--write-kubeconfig-mode <mode>", "file mode of the written kubeconfig (default 0600)")
+    .option("--debug", "debug logging")
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const flags: ConfigSource = {};
+      for (const [key, flag] of Object.entries(SERVER_FLAGS)) {
+        const attr = flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+        if (cmd.getOptionValueSource(attr) === "cli") flags[key as keyof ServerConfig] = opts[attr];
+      }
+      let cfg: ServerConfig;
+      try {
+        cfg = resolveServerConfig({ flags, configPath: opts.config as string | undefined, env: process.env, isRoot: process.getuid?.() === 0 });
+      } catch (e) {
+        console.error(`k3rs server: ${(e as Error).message}${(e as Error).cause ? `: ${String((e as any).cause?.message ?? (e as any).cause)}` : ""}`);
+        process.exit(1);
+      }
+      await run(cfg);
+    });
+}
+
+async function runServer(cfg: ServerConfig): Promise<void> {
+  if (cfg.debug) setLogLevel("debug");
+  const ac = new AbortController();
+  let handle;
+  try {
+    handle = await startServer(cfg, { isRoot: process.getuid?.() === 0, signal: ac.signal });
+  } catch (e) {
+    log.error("server failed to start", { error: String((e as Error)?.stack ?? e), cause: String((e as any)?.cause ?? "") });
+    process.exit(1);
+  }
+  console.log(`k3rs server is running on port ${handle.port}. Kubeconfig: ${handle.kubeconfigPath}`);
+  console.log(`  kubectl --kubeconfig ${handle.kubeconfigPath} get nodes,namespaces`);
+  const shutdown = async (sig: string) => {
+    log.info("shutting down", { signal: sig });
+    await handle.stop();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}

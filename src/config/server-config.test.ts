@@ -1,0 +1,49 @@
+import { expect, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { resolveServerConfig } from "./server-config.ts";
+
+function configFile(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "k3rs-cfg-"));
+  const p = join(dir, "config.yaml");
+  writeFileSync(p, text);
+  return p;
+}
+
+test("flags beat the file, the file beats the environment, the environment beats defaults", () => {
+  const file = configFile("https-listen-port: 7443\nnode-name: from-file\ndata-dir: /file\n");
+  const cfg = resolveServerConfig({
+    flags: { httpsListenPort: "8443" },
+    configPath: file,
+    env: { K3RS_NODE_NAME: "from-env", K3RS_DATA_DIR: "/env", K3RS_TOKEN: "envtoken" },
+    isRoot: true,
+  });
+  expect(cfg.httpsListenPort).toBe(8443);
+  expect(cfg.nodeName).toBe("from-file");
+  expect(cfg.dataDir).toBe("/file");
+  expect(cfg.token).toBe("envtoken");
+  expect(cfg.bindAddress).toBe("0.0.0.0");
+});
+
+test("defaults depend on root", () => {
+  const nonexistent = undefined;
+  const root = resolveServerConfig({ flags: {}, configPath: nonexistent, env: {}, isRoot: true });
+  expect(root.writeKubeconfigMode).toBe(0o600);
+  expect(root.httpsListenPort).toBe(6443);
+  const user = resolveServerConfig({ flags: { dataDir: undefined }, env: {}, isRoot: false });
+  expect(user.dataDir.endsWith(".k3rs")).toBe(true);
+});
+
+test("write-kubeconfig-mode is octal", () => {
+  expect(resolveServerConfig({ flags: { writeKubeconfigMode: "644" }, env: {}, isRoot: true }).writeKubeconfigMode).toBe(0o644);
+  expect(() => resolveServerConfig({ flags: { writeKubeconfigMode: "999" }, env: {}, isRoot: true })).toThrow(/octal/);
+});
+
+test("unknown keys in the file are an error, not silently ignored", () => {
+  expect(() => resolveServerConfig({ flags: {}, configPath: configFile("no-such-flag: 1\n"), env: {}, isRoot: true })).toThrow(/unknown key/);
+});
+
+test("a missing explicit config file is an error", () => {
+  expect(() => resolveServerConfig({ flags: {}, configPath: "/nonexistent/k3rs.yaml", env: {}, isRoot: true })).toThrow(/does not exist/);
+});

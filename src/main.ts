@@ -1,0 +1,25 @@
+/**
+ * The one entry point: `k3rs server | ctl`. Parses flags into a config and calls the role's
+ * run function; nothing else lives here. (`agent` joins the list once it works.)
+ */
+import { Command, Option } from "commander";
+import { version, gitCommit } from "./version.ts";
+import { registerServerCommand } from "./cli/server-command.ts";
+import { registerCtlCommand } from "./cli/ctl/index.ts";
+
+export function buildProgram(): Command {
+  const program = new Command("k3rs")
+    .description("Lightweight Kubernetes: one executable for the control plane, the node agent and the CLI")
+    .version(`k3rs version v${version} (${gitCommit})`, "-v, --version", "print the version and the git commit it was built from")
+    .showHelpAfterError()
+    .enablePositionalOptions();
+  registerServerCommand(program);
+  registerCtlCommand(program);
+  return program;
+}
+
+if (import.meta.main) {
+  await buildProgram().parseAsync(process.argv);
+}
+
+export { Option };

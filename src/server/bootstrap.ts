@@ -1,0 +1,41 @@
+/**
+ * Objects every cluster has from its first start: the four system namespaces and the
+ * `kubernetes` Service that points pods at the API server. Idempotent: runs on every start.
+ */
+import type { ObjectStorage } from "../api/storage/object-storage.ts";
+import type { ResourceRegistry } from "../api/resources/registry.ts";
+import { isStatusError } from "../model/errors.ts";
+
+export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+export async function bootstrapObjects(storage: ObjectStorage, registry: ResourceRegistry, opts: { apiPort: number; nodeIp: string }): Promise<void> {
+  const nsDef = registry.find("", "v1", "namespaces")!;
+  for (const name of SYSTEM_NAMESPACES) {
+    await createIfMissing(() => storage.create(nsDef, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } }));
+  }
+  const svcDef = registry.find("", "v1", "services")!;
+  await createIfMissing(() =>
+    storage.create(svcDef, "default", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } },
+      spec: { clusterIP: "10.43.0.1", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: opts.apiPort }] },
+    }),
+  );
+  const epDef = registry.find("", "v1", "endpoints")!;
+  const endpoints = {
+    apiVersion: "v1",
+    kind: "Endpoints",
+    metadata: { name: "kubernetes", labels: { "endpointslice.kubernetes.io/skip-mirror": "true" } },
+    subsets: [{ addresses: [{ ip: opts.nodeIp }], ports: [{ name: "https", port: opts.apiPort, protocol: "TCP" }] }],
+  };
+  await storage.update(epDef, "default", "kubernetes", (cur) => ({ ...endpoints, metadata: { ...cur.metadata, ...endpoints.metadata } }), { createIfMissing: true });
+}
+
+async function createIfMissing(create: () => Promise<unknown>): Promise<void> {
+  try {
+    await create();
+  } catch (e) {
+    if (!isStatusError(e, "AlreadyExists")) throw e;
+  }
+}
