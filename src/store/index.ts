@@ -1,0 +1,2 @@
+export * from "./types.ts";
+export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from "./sqlite.ts";

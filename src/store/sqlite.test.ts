@@ -1,0 +1,158 @@
+import { Database } from "bun:sqlite";
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { collect, errorCode, makeObject, runStoreConformance } from "./conformance.ts";
+import { openSqliteStore, type SqliteStore } from "./sqlite.ts";
+import { StoreError } from "./types.ts";
+
+const dirs: string[] = [];
+function tempPath(): string {
+  const dir = mkdtempSync(join(tmpdir(), "k3rs-store-"));
+  dirs.push(dir);
+  return join(dir, "state.db");
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+runStoreConformance("sqlite", async () => {
+  const store = openSqliteStore({ path: tempPath() });
+  return { store, cleanup: () => store.close() };
+});
+
+describe("SqliteStore", () => {
+  const open: SqliteStore[] = [];
+  const openStore = (path: string, historyLimit?: number) => {
+    const s = openSqliteStore({ path, historyLimit });
+    open.push(s);
+    return s;
+  };
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close();
+  });
+
+  test("the revision survives a reopen, deletes included", async () => {
+    const path = tempPath();
+    const s1 = openStore(path);
+    await s1.create("/k/a", makeObject("a"));
+    await s1.create("/k/b", makeObject("b"));
+    const gone = await s1.delete("/k/b");
+    await s1.close();
+    const s2 = openStore(path);
+    expect(s2.revision()).toBe(gone.revision);
+    expect((await s2.get("/k/a"))!.object.metadata.name).toBe("a");
+    expect(await s2.get("/k/b")).toBeUndefined();
+    const next = await s2.create("/k/c", makeObject("c"));
+    expect(next.revision).toBe(gone.revision + 1);
+  });
+
+  test("500 concurrent creates resolve with distinct revisions and are all there after reopen", async () => {
+    const path = tempPath();
+    const s1 = openStore(path);
+    const created = await Promise.all(Array.from({ length: 500 }, (_, i) => s1.create(`/k/${i}`, makeObject(String(i)))));
+    expect(new Set(created.map((c) => c.revision)).size).toBe(500);
+    await s1.close();
+    const s2 = openStore(path);
+    expect(s2.stats().keys).toBe(500);
+    for (const c of created) expect((await s2.get(c.key))!.revision).toBe(c.revision);
+    expect(s2.revision()).toBe(Math.max(...created.map((c) => c.revision)));
+  });
+
+  test("concurrent writes share one transaction", async () => {
+    const commits: number[] = [];
+    const s = openSqliteStore({ path: tempPath(), onCommit: (c) => commits.push(c.writes) });
+    open.push(s);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => s.create(`/k/${i}`, makeObject(String(i)))));
+    expect(commits).toEqual([50]);
+    await s.create("/k/alone", makeObject("alone"));
+    expect(commits).toEqual([50, 1]);
+  });
+
+  test("maxBatch splits a long queue into several transactions", async () => {
+    const commits: number[] = [];
+    const s = openSqliteStore({ path: tempPath(), maxBatch: 20, onCommit: (c) => commits.push(c.writes) });
+    open.push(s);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => s.create(`/k/${i}`, makeObject(String(i)))));
+    expect(commits).toEqual([20, 20, 10]);
+  });
+
+  test("a failing precondition in a batch does not fail the others", async () => {
+    const s = openStore(tempPath());
+    await s.create("/k/taken", makeObject("taken"));
+    const results = await Promise.allSettled([
+      ...Array.from({ length: 10 }, (_, i) => s.create(`/k/${i}`, makeObject(String(i)))),
+      s.create("/k/taken", makeObject("again")),
+      ...Array.from({ length: 10 }, (_, i) => s.create(`/k/${i + 10}`, makeObject(String(i + 10)))),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(20);
+    const failed = results[10]!;
+    expect(failed.status === "rejected" && failed.reason instanceof StoreError && failed.reason.code).toBe("KeyExists");
+    expect(s.stats().keys).toBe(21);
+  });
+
+  test("an object that cannot be encoded fails alone, without a revision", async () => {
+    const s = openStore(tempPath());
+    const bad = makeObject("bad");
+    bad.spec = { n: 1n }; // BigInt: JSON.stringify throws
+    const [good1, badResult, good2] = await Promise.allSettled([s.create("/k/1", makeObject("1")), s.create("/k/bad", bad), s.create("/k/2", makeObject("2"))]);
+    expect(good1.status).toBe("fulfilled");
+    expect(good2.status).toBe("fulfilled");
+    expect(badResult.status).toBe("rejected");
+    expect(badResult.status === "rejected" && badResult.reason instanceof StoreError).toBe(false);
+    expect(s.revision()).toBe(2);
+  });
+
+  test("after a reopen, history starts at the reopen revision", async () => {
+    const path = tempPath();
+    const s1 = openStore(path);
+    const a = await s1.create("/k/a", makeObject("a"));
+    await s1.create("/k/b", makeObject("b"));
+    await s1.close();
+    const s2 = openStore(path);
+    expect(s2.stats().compactRevision).toBe(s2.revision());
+    expect(await errorCode(() => s2.watch("/k/", { fromRevision: a.revision }, () => {}))).toBe("Compacted");
+    const w = collect(s2, "/k/", s2.revision());
+    const c = await s2.create("/k/c", makeObject("c"));
+    expect((await w.next(1))[0]!.revision).toBe(c.revision);
+    w.stop();
+  });
+
+  test("history keeps only the last historyLimit events", async () => {
+    const s = openStore(tempPath(), 3);
+    const revs: number[] = [];
+    for (let i = 0; i < 5; i++) revs.push((await s.create(`/k/${i}`, makeObject(String(i)))).revision);
+    expect(await errorCode(() => s.watch("/k/", { fromRevision: revs[0]! }, () => {}))).toBe("Compacted");
+    const w = collect(s, "/k/", revs[1]!);
+    expect((await w.next(3)).map((e) => e.revision)).toEqual(revs.slice(2));
+    w.stop();
+  });
+
+  test("a write by another process is refused rather than silently diverging", async () => {
+    const path = tempPath();
+    const s = openStore(path);
+    await s.create("/k/a", makeObject("a"));
+    const other = new Database(path);
+    other.run("UPDATE meta SET value = value + 1 WHERE name = 'revision'");
+    other.close();
+    const err = await s.create("/k/b", makeObject("b")).catch((e) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(StoreError);
+    expect(String(err.cause)).toContain("another process");
+  });
+
+  test("a file that is not a database fails to open with a wrapped error", async () => {
+    const path = tempPath();
+    await Bun.write(path, "this is not sqlite, just some bytes that are long enough to look like a header".repeat(20));
+    let error: unknown;
+    try {
+      openSqliteStore({ path });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain(path);
+    expect((error as Error).cause).toBeDefined();
+  });
+});

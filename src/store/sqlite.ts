@@ -1,0 +1,340 @@
+/**
+ * The SQLite store: one file in WAL mode, one writer, group commit, watches pushed on commit.
+ *
+ * Writes queue up and are committed together on the next macrotask (setImmediate), in one
+ * transaction with one fsync: measured on the dev VM, one row per synchronous=FULL
+ * transaction gives ≈ 2.4k writes/s, 100 rows per transaction 21–30k rows/s. Each write's
+ * preconditions are checked in queue order against the state that includes the writes before
+ * it in the same batch, and each promise settles on its own.
+ *
+ * Reads are served from memory: every current value is cached as its JSON string (≈ the
+ * data's size on disk; 10k objects of 1 KB ≈ 11 MB) with a sorted key index. Measured for
+ * 10k objects of 1 KB: reading the rows from SQLite costs ≈ 30 ms, parsing them ≈ 25 ms.
+ * Caching strings skips the first and keeps reads private copies (callers may mutate what
+ * they get); caching parsed objects would also skip the second but costs ~3× the memory and
+ * hands every reader the same mutable objects.
+ *
+ * @example
+ * const store = openSqliteStore({ path: "/var/lib/k3rs/server/db/state.db" });
+ * const { revision } = await store.create("/pods/default/web", pod);
+ * const stop = store.watch("/pods/default/", { fromRevision: revision }, (e) => console.log(e.type, e.key));
+ */
+import type { Database, Statement } from "bun:sqlite";
+import { statSync } from "node:fs";
+import type { KubeObject } from "../model/object.ts";
+import { loadRows, openDatabase, readRevision } from "./sqlite-schema.ts";
+import { SortedKeys } from "./sorted-keys.ts";
+import {
+  StoreError,
+  type ListOptions,
+  type ListResult,
+  type Store,
+  type StoredObject,
+  type StoreStats,
+  type WatchEvent,
+  type WatchOptions,
+} from "./types.ts";
+import { WatchHub, type HistoryEvent } from "./watch-hub.ts";
+
+export interface SqliteStoreOptions {
+  /** The database file; its directory is created when missing. */
+  path: string;
+  /** Events kept in memory for watch resume. Default 10_000. */
+  historyLimit?: number;
+  /** synchronous=FULL: a resolved write survives power loss. Default true. */
+  durable?: boolean;
+  /** WAL pages between automatic checkpoints. Default 1000 (SQLite's); 0 when Litestream checkpoints. */
+  walAutoCheckpoint?: number;
+  /** At most this many writes per transaction; the rest go in the next one. Default 1000. */
+  maxBatch?: number;
+  /** Told when a watch listener throws (listeners must not). Default console.error. */
+  onListenerError?: (error: unknown, event: WatchEvent) => void;
+  /** Told after each committed transaction (for metrics: batch sizes, commit latency). */
+  onCommit?: (commit: { writes: number; refused: number; durationMs: number }) => void;
+}
+
+interface Entry {
+  revision: number;
+  value: string;
+}
+
+type WriteOp =
+  | { kind: "create"; key: string; object: KubeObject; settle: Settle }
+  | { kind: "update"; key: string; object: KubeObject; expectedRevision?: number; settle: Settle }
+  | { kind: "delete"; key: string; expectedRevision?: number; settle: Settle };
+
+interface Settle {
+  resolve(result: StoredObject): void;
+  reject(error: unknown): void;
+}
+
+interface Statements {
+  begin: Statement;
+  commit: Statement;
+  rollback: Statement;
+  readRevision: Statement;
+  writeRevision: Statement;
+  put: Statement;
+  remove: Statement;
+}
+
+/** Opens (creating if needed) the store at options.path. Throws a wrapped error when the file cannot be used. */
+export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  let db: Database;
+  try {
+    db = openDatabase({ path: options.path, durable: options.durable ?? true, walAutoCheckpoint: options.walAutoCheckpoint ?? 1000 });
+  } catch (cause) {
+    throw new Error(`opening the store at ${options.path}`, { cause });
+  }
+  return new SqliteStore(db, options);
+}
+
+export class SqliteStore implements Store {
+  private readonly path: string;
+  private readonly maxBatch: number;
+  private readonly stmts: Statements;
+  private readonly cache = new Map<string, Entry>();
+  private readonly keys: SortedKeys;
+  private readonly hub: WatchHub;
+  private rev: number;
+  private queue: WriteOp[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private readonly onCommit?: SqliteStoreOptions["onCommit"];
+
+  /** Use openSqliteStore; takes ownership of an open database with the schema in place. */
+  constructor(
+    private readonly db: Database,
+    options: SqliteStoreOptions,
+  ) {
+    this.path = options.path;
+    this.maxBatch = Math.max(1, options.maxBatch ?? 1000);
+    this.onCommit = options.onCommit;
+    try {
+      this.rev = readRevision(db);
+      for (const row of loadRows(db)) this.cache.set(row.key, { revision: row.revision, value: row.value });
+      this.stmts = {
+        begin: db.prepare("BEGIN IMMEDIATE"),
+        commit: db.prepare("COMMIT"),
+        rollback: db.prepare("ROLLBACK"),
+        readRevision: db.prepare("SELECT value FROM meta WHERE name = 'revision'"),
+        writeRevision: db.prepare("UPDATE meta SET value = ? WHERE name = 'revision'"),
+        put: db.prepare("INSERT INTO kv (key, revision, value) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET revision = excluded.revision, value = excluded.value"),
+        remove: db.prepare("DELETE FROM kv WHERE key = ?"),
+      };
+    } catch (cause) {
+      db.close();
+      throw new Error(`loading the store at ${options.path}`, { cause });
+    }
+    this.keys = SortedKeys.from(this.cache.keys());
+    this.hub = new WatchHub({ historyLimit: options.historyLimit ?? 10_000, startRevision: this.rev, onListenerError: options.onListenerError });
+  }
+
+  revision(): number {
+    return this.rev;
+  }
+
+  async get(key: string): Promise<StoredObject | undefined> {
+    this.assertOpen(key);
+    const entry = this.cache.get(key);
+    return entry && { key, revision: entry.revision, object: JSON.parse(entry.value) };
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
+    this.assertOpen(prefix);
+    const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
+    const filter = options.filter;
+    const [start, end] = this.keys.prefixRange(prefix, options.afterKey);
+    const items: StoredObject[] = [];
+    for (let i = start; i < end; i++) {
+      const key = this.keys.at(i)!;
+      const entry = this.cache.get(key)!;
+      const object: KubeObject = JSON.parse(entry.value);
+      if (filter && !filter(object)) continue;
+      if (items.length === limit) {
+        // A further match exists, so the page is not the last. Without a filter the count of
+        // keys left is exact; with one it would only be a guess, and Kubernetes omits it then.
+        return { items, revision: this.rev, continueAfter: items[items.length - 1]!.key, remaining: filter ? undefined : end - i };
+      }
+      items.push({ key, revision: entry.revision, object });
+    }
+    return { items, revision: this.rev };
+  }
+
+  create(key: string, object: KubeObject): Promise<StoredObject> {
+    return this.enqueue((settle) => ({ kind: "create", key, object, settle }));
+  }
+
+  update(key: string, object: KubeObject, expectedRevision?: number): Promise<StoredObject> {
+    return this.enqueue((settle) => ({ kind: "update", key, object, expectedRevision, settle }));
+  }
+
+  delete(key: string, expectedRevision?: number): Promise<StoredObject> {
+    return this.enqueue((settle) => ({ kind: "delete", key, expectedRevision, settle }));
+  }
+
+  watch(prefix: string, options: WatchOptions, listener: (event: WatchEvent) => void): () => void {
+    this.assertOpen(prefix);
+    return this.hub.watch(prefix, options.fromRevision, listener, options.signal);
+  }
+
+  async compact(revision: number): Promise<void> {
+    this.assertOpen("");
+    this.hub.compact(revision, this.rev);
+  }
+
+  stats(): StoreStats {
+    return {
+      revision: this.rev,
+      compactRevision: this.hub.horizon,
+      keys: this.cache.size,
+      sizeBytes: fileSize(this.path) + fileSize(`${this.path}-wal`),
+      watchers: this.hub.watcherCount,
+    };
+  }
+
+  /** Commits what is queued, then closes the file. Later calls fail with Closed. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    while (this.queue.length > 0) this.flush();
+    this.closed = true;
+    this.hub.clear();
+    try {
+      this.db.close();
+    } catch (cause) {
+      throw new Error(`closing the store at ${this.path}`, { cause });
+    }
+  }
+
+  private assertOpen(key: string): void {
+    if (this.closed) throw new StoreError("Closed", key, "the store is closed");
+  }
+
+  private enqueue(make: (settle: Settle) => WriteOp): Promise<StoredObject> {
+    return new Promise<StoredObject>((resolve, reject) => {
+      const op = make({ resolve, reject });
+      if (this.closed) return reject(new StoreError("Closed", op.key, "the store is closed"));
+      this.queue.push(op);
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // A macrotask, not a microtask: every write issued by the current task — including
+    // those behind several awaits in callers — joins the batch.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (!this.closed) this.flush();
+    });
+  }
+
+  /** Commits up to maxBatch queued writes in one transaction, then settles and publishes them. */
+  private flush(): void {
+    const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
+    this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
+    if (this.queue.length > 0) this.scheduleFlush();
+    if (batch.length === 0) return;
+
+    // Changes of this batch, seen by later writes in it; null marks a deletion.
+    const overlay = new Map<string, Entry | null>();
+    const current = (key: string): Entry | undefined => {
+      const o = overlay.get(key);
+      return o === null ? undefined : (o ?? this.cache.get(key));
+    };
+    const done: { op: WriteOp; event: HistoryEvent }[] = [];
+    const refused: { op: WriteOp; error: unknown }[] = [];
+    let rev = this.rev;
+    const started = performance.now();
+    try {
+      this.stmts.begin.run();
+      try {
+        this.checkSoleWriter();
+        for (const op of batch) {
+          const before = current(op.key);
+          const error = preconditionError(op, before);
+          if (error) {
+            refused.push({ op, error });
+            continue;
+          }
+          const revision = rev + 1;
+          let value: string;
+          try {
+            value = op.kind === "delete" ? withResourceVersion(JSON.parse(before!.value), revision) : withResourceVersion(op.object, revision);
+          } catch (cause) {
+            refused.push({ op, error: new Error(`encoding ${op.key} as JSON`, { cause }) });
+            continue;
+          }
+          if (op.kind === "delete") {
+            this.stmts.remove.run(op.key);
+            overlay.set(op.key, null);
+          } else {
+            this.stmts.put.run(op.key, revision, value);
+            overlay.set(op.key, { revision, value });
+          }
+          rev = revision;
+          const type = op.kind === "delete" ? "DELETED" : before ? "MODIFIED" : "ADDED";
+          done.push({ op, event: { type, key: op.key, revision, value, prev: before?.value } });
+        }
+        if (rev !== this.rev) this.stmts.writeRevision.run(rev);
+        this.stmts.commit.run();
+      } catch (e) {
+        // A failed COMMIT may already have rolled back; the first error is the one to tell.
+        if (this.db.inTransaction) this.stmts.rollback.run();
+        throw e;
+      }
+    } catch (cause) {
+      const error = new Error(`committing ${batch.length} writes to the store at ${this.path}`, { cause });
+      for (const op of batch) op.settle.reject(error);
+      return;
+    }
+
+    for (const [key, entry] of overlay) {
+      if (entry === null) {
+        this.cache.delete(key);
+        this.keys.remove(key);
+      } else {
+        if (!this.cache.has(key)) this.keys.add(key);
+        this.cache.set(key, entry);
+      }
+    }
+    this.rev = rev;
+    this.onCommit?.({ writes: done.length, refused: refused.length, durationMs: performance.now() - started });
+    // Watchers hear of the commit before any writer's continuation runs (those are microtasks).
+    this.hub.publish(done.map((d) => d.event));
+    for (const { op, event } of done) op.settle.resolve({ key: op.key, revision: event.revision, object: JSON.parse(event.value) });
+    for (const { op, error } of refused) op.settle.reject(error);
+  }
+
+  /** Another process writing the file would make the in-memory state wrong: refuse to go on. */
+  private checkSoleWriter(): void {
+    const row = this.stmts.readRevision.get() as { value: number } | null;
+    if ((row?.value ?? 0) !== this.rev) {
+      throw new Error(`the store's revision on disk (${row?.value}) differs from this process's (${this.rev}): another process wrote it`);
+    }
+  }
+}
+
+function preconditionError(op: WriteOp, before: Entry | undefined): StoreError | undefined {
+  if (op.kind === "create") return before ? new StoreError("KeyExists", op.key) : undefined;
+  if (!before) return new StoreError("NotFound", op.key);
+  if (op.expectedRevision !== undefined && op.expectedRevision !== before.revision) {
+    return new StoreError("Conflict", op.key, `${op.key}: expected revision ${op.expectedRevision}, stored ${before.revision}`);
+  }
+  return undefined;
+}
+
+/** JSON of the object with metadata.resourceVersion set; the caller's object is left alone. */
+function withResourceVersion(object: KubeObject, revision: number): string {
+  if (typeof object !== "object" || object === null) throw new TypeError("the object is not an object");
+  return JSON.stringify({ ...object, metadata: { ...object.metadata, resourceVersion: String(revision) } });
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0; // no WAL file yet, or an in-memory database
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Watch fan-out and the event history that watches resume from.
+ *
+ * History lives in memory as JSON strings (not parsed objects): a string is ~3× smaller
+ * than its parsed form in JavaScriptCore, and the store hands the very string instance it
+ * caches for the key, so an event usually costs no extra memory while its key is unchanged.
+ * Events are parsed once per commit for live watchers (shared by all of them: listeners must
+ * not mutate) and once per watcher when replayed.
+ *
+ * Revision bookkeeping: every event with revision > `horizon` is retained. The horizon rises
+ * when the ring drops its oldest event, on compact(), and starts at the store's revision when
+ * it opens (history does not survive a restart).
+ */
+import { StoreError, type WatchEvent, type WatchEventType } from "./types.ts";
+
+/** One committed change, as kept in history. */
+export interface HistoryEvent {
+  type: WatchEventType;
+  key: string;
+  revision: number;
+  /** JSON of the object after the write (for DELETED, the last state with the delete's resourceVersion). */
+  value: string;
+  /** JSON of the object before the write (absent for ADDED). */
+  prev?: string;
+}
+
+interface Watcher {
+  prefix: string;
+  listener: (event: WatchEvent) => void;
+  /** Events waiting while the history replay is scheduled; undefined once live. */
+  backlog?: HistoryEvent[];
+}
+
+export interface WatchHubOptions {
+  historyLimit: number;
+  /** Revision of the store when the hub starts; nothing at or below it can be replayed. */
+  startRevision: number;
+  /** Called when a listener throws (a broken contract); defaults to console.error. */
+  onListenerError?: (error: unknown, event: WatchEvent) => void;
+}
+
+export class WatchHub {
+  private readonly limit: number;
+  private readonly ring: (HistoryEvent | undefined)[];
+  private head = 0; // index of the oldest retained event
+  private count = 0;
+  private horizonRevision: number;
+  private readonly watchers = new Set<Watcher>();
+  private readonly onListenerError: (error: unknown, event: WatchEvent) => void;
+
+  constructor(options: WatchHubOptions) {
+    this.limit = Math.max(0, Math.floor(options.historyLimit));
+    this.ring = new Array(this.limit);
+    this.horizonRevision = options.startRevision;
+    this.onListenerError = options.onListenerError ?? ((error, event) => console.error(`store: watch listener threw on ${event.type} ${event.key}@${event.revision}`, error));
+  }
+
+  /** Oldest revision a watch can resume from. */
+  get horizon(): number {
+    return this.horizonRevision;
+  }
+
+  get watcherCount(): number {
+    return this.watchers.size;
+  }
+
+  /**
+   * Subscribes to events under prefix with revision > fromRevision. Retained history is
+   * delivered on a microtask, so the caller holds its unsubscribe function before the first
+   * call; live events that commit meanwhile queue behind it.
+   */
+  watch(prefix: string, fromRevision: number, listener: (event: WatchEvent) => void, signal?: AbortSignal): () => void {
+    if (fromRevision < this.horizonRevision) {
+      throw new StoreError("Compacted", prefix, `revision ${fromRevision} is older than the retained history (${this.horizonRevision})`);
+    }
+    if (signal?.aborted) return () => {};
+    const watcher: Watcher = { prefix, listener, backlog: this.since(prefix, fromRevision) };
+    this.watchers.add(watcher);
+    queueMicrotask(() => {
+      // Drain until empty: a listener may be handed more backlog while it runs.
+      while (watcher.backlog && watcher.backlog.length > 0 && this.watchers.has(watcher)) {
+        const batch = watcher.backlog;
+        watcher.backlog = [];
+        for (const e of batch) {
+          if (!this.watchers.has(watcher)) break;
+          this.deliver(watcher, materialize(e));
+        }
+      }
+      watcher.backlog = undefined;
+    });
+    const unsubscribe = () => {
+      this.watchers.delete(watcher);
+      signal?.removeEventListener("abort", unsubscribe);
+    };
+    signal?.addEventListener("abort", unsubscribe, { once: true });
+    return unsubscribe;
+  }
+
+  /** Records committed events (in revision order) and pushes them to live watchers. */
+  publish(events: HistoryEvent[]): void {
+    for (const e of events) this.remember(e);
+    if (this.watchers.size === 0) return;
+    for (const e of events) {
+      let parsed: WatchEvent | undefined;
+      for (const w of this.watchers) {
+        if (!e.key.startsWith(w.prefix)) continue;
+        if (w.backlog) {
+          w.backlog.push(e);
+          continue;
+        }
+        parsed ??= materialize(e);
+        this.deliver(w, parsed);
+      }
+    }
+  }
+
+  /** Drops history at or below revision (never above `upTo`, the store's current revision). */
+  compact(revision: number, upTo: number): void {
+    const target = Math.min(revision, upTo);
+    while (this.count > 0 && this.ring[this.head]!.revision <= target) this.dropOldest();
+    if (target > this.horizonRevision) this.horizonRevision = target;
+  }
+
+  /** Forgets every watcher (on close). */
+  clear(): void {
+    this.watchers.clear();
+  }
+
+  private remember(e: HistoryEvent): void {
+    if (this.limit === 0) {
+      this.horizonRevision = e.revision;
+      return;
+    }
+    if (this.count === this.limit) this.dropOldest();
+    this.ring[(this.head + this.count) % this.limit] = e;
+    this.count++;
+  }
+
+  private dropOldest(): void {
+    const e = this.ring[this.head]!;
+    this.ring[this.head] = undefined;
+    this.head = (this.head + 1) % this.limit;
+    this.count--;
+    if (e.revision > this.horizonRevision) this.horizonRevision = e.revision;
+  }
+
+  private since(prefix: string, fromRevision: number): HistoryEvent[] {
+    const out: HistoryEvent[] = [];
+    for (let i = 0; i < this.count; i++) {
+      const e = this.ring[(this.head + i) % this.limit]!;
+      if (e.revision > fromRevision && e.key.startsWith(prefix)) out.push(e);
+    }
+    return out;
+  }
+
+  private deliver(w: Watcher, event: WatchEvent): void {
+    try {
+      w.listener(event);
+    } catch (error) {
+      this.onListenerError(error, event);
+    }
+  }
+}
+
+function materialize(e: HistoryEvent): WatchEvent {
+  const event: WatchEvent = { type: e.type, key: e.key, revision: e.revision, object: JSON.parse(e.value) };
+  if (e.prev !== undefined) event.prevObject = JSON.parse(e.prev);
+  return event;
+}
