@@ -1,0 +1,197 @@
+/** The API's object lifecycle through HTTP: create, read, list, update, patch, delete, watch. */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { startTestApi, type TestApi } from "../helpers/api-harness.ts";
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(async () => {
+  await api.close();
+});
+
+const deployment = (name: string, replicas = 1) => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name, labels: { app: name } },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "web", image: "busybox:1.36", ports: [{ containerPort: 80 }] }] } },
+  },
+});
+
+test("system namespaces exist from the start", async () => {
+  const r = await api.json("GET", "/api/v1/namespaces");
+  expect(r.status).toBe(200);
+  expect(r.body.kind).toBe("NamespaceList");
+  expect(r.body.items.map((n: any) => n.metadata.name).sort()).toEqual(["default", "kube-node-lease", "kube-public", "kube-system"]);
+  expect(r.body.items[0].status.phase).toBe("Active");
+});
+
+test("create fills system fields and defaults; get returns it", async () => {
+  const c = await api.json("POST", "/apis/apps/v1/namespaces/default/deployments", deployment("web"));
+  expect(c.status).toBe(201);
+  const m = c.body.metadata;
+  expect(m.uid).toMatch(/^[0-9a-f-]{36}$/);
+  expect(m.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  expect(m.generation).toBe(1);
+  expect(Number(m.resourceVersion)).toBeGreaterThan(0);
+  expect(c.body.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: "25%", maxSurge: "25%" } });
+  expect(c.body.spec.template.spec.containers[0].imagePullPolicy).toBe("IfNotPresent");
+  expect(c.body.spec.template.spec.containers[0].ports[0].protocol).toBe("TCP");
+  const g = await api.json("GET", "/apis/apps/v1/namespaces/default/deployments/web");
+  expect(g.body).toEqual(c.body);
+});
+
+test("generateName makes a unique name", async () => {
+  const c = await api.json("POST", "/api/v1/namespaces/default/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { generateName: "gen-" } });
+  expect(c.status).toBe(201);
+  expect(c.body.metadata.name).toMatch(/^gen-[a-z0-9]{5}$/);
+});
+
+test("dryRun=All validates and defaults but writes nothing", async () => {
+  const before = api.store.revision();
+  const c = await api.json("POST", "/apis/apps/v1/namespaces/default/deployments?dryRun=All", deployment("dry"));
+  expect(c.status).toBe(201);
+  expect(c.body.spec.revisionHistoryLimit).toBe(10);
+  expect(api.store.revision()).toBe(before);
+  expect((await api.json("GET", "/apis/apps/v1/namespaces/default/deployments/dry")).status).toBe(404);
+});
+
+test("spec changes bump generation, metadata changes do not; status is ignored on the main resource", async () => {
+  const cur = (await api.json("GET", "/apis/apps/v1/namespaces/default/deployments/web")).body;
+  const labelled = await api.json("PATCH", "/apis/apps/v1/namespaces/default/deployments/web", { metadata: { labels: { tier: "front" } } }, { headers: { "content-type": "application/merge-patch+json" } });
+  expect(labelled.status).toBe(200);
+  expect(labelled.body.metadata.generation).toBe(cur.metadata.generation);
+  const scaled = await api.json("PATCH", "/apis/apps/v1/namespaces/default/deployments/web", { spec: { replicas: 3 }, status: { replicas: 99 } }, { headers: { "content-type": "application/merge-patch+json" } });
+  expect(scaled.body.metadata.generation).toBe(cur.metadata.generation + 1);
+  expect(scaled.body.status?.replicas).toBeUndefined();
+  const st = await api.json("PUT", "/apis/apps/v1/namespaces/default/deployments/web/status", { ...scaled.body, status: { replicas: 3, observedGeneration: 2 } });
+  expect(st.status).toBe(200);
+  expect(st.body.status.replicas).toBe(3);
+  expect(st.body.metadata.generation).toBe(scaled.body.metadata.generation);
+});
+
+test("strategic merge patch merges containers by name; json patch works", async () => {
+  const smp = await api.json(
+    "PATCH",
+    "/apis/apps/v1/namespaces/default/deployments/web",
+    { spec: { template: { spec: { containers: [{ name: "sidecar", image: "busybox:1.36" }] } } } },
+    { headers: { "content-type": "application/strategic-merge-patch+json" } },
+  );
+  expect(smp.status).toBe(200);
+  expect(smp.body.spec.template.spec.containers.map((c: any) => c.name).sort()).toEqual(["sidecar", "web"]);
+  const jp = await api.json("PATCH", "/apis/apps/v1/namespaces/default/deployments/web", [{ op: "replace", path: "/spec/replicas", value: 5 }], { headers: { "content-type": "application/json-patch+json" } });
+  expect(jp.body.spec.replicas).toBe(5);
+  const failing = await api.json("PATCH", "/apis/apps/v1/namespaces/default/deployments/web", [{ op: "test", path: "/spec/replicas", value: 1 }], { headers: { "content-type": "application/json-patch+json" } });
+  expect(failing.status).toBe(422);
+});
+
+test("scale subresource reads and writes replicas", async () => {
+  const s = await api.json("GET", "/apis/apps/v1/namespaces/default/deployments/web/scale");
+  expect(s.body).toMatchObject({ kind: "Scale", apiVersion: "autoscaling/v1", spec: { replicas: 5 }, status: { selector: "app=web" } });
+  const p = await api.json("PATCH", "/apis/apps/v1/namespaces/default/deployments/web/scale", { spec: { replicas: 2 } }, { headers: { "content-type": "application/merge-patch+json" } });
+  expect(p.body.spec.replicas).toBe(2);
+  expect((await api.json("GET", "/apis/apps/v1/namespaces/default/deployments/web")).body.spec.replicas).toBe(2);
+});
+
+test("list with label and field selectors, limit and continue", async () => {
+  for (const [i, tier] of ["a", "b", "a", "b", "a"].entries()) {
+    await api.json("POST", "/api/v1/namespaces/default/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `sel-${i}`, labels: { tier } } });
+  }
+  const a = await api.json("GET", "/api/v1/namespaces/default/configmaps?labelSelector=tier%3Da");
+  expect(a.body.items.map((x: any) => x.metadata.name)).toEqual(["sel-0", "sel-2", "sel-4"]);
+  const notA = await api.json("GET", "/api/v1/namespaces/default/configmaps?labelSelector=tier%20notin%20(a)");
+  expect(notA.body.items.map((x: any) => x.metadata.name)).toEqual(["sel-1", "sel-3"]);
+  const byName = await api.json("GET", "/api/v1/namespaces/default/configmaps?fieldSelector=metadata.name%3Dsel-3");
+  expect(byName.body.items.map((x: any) => x.metadata.name)).toEqual(["sel-3"]);
+  const badField = await api.json("GET", "/api/v1/namespaces/default/configmaps?fieldSelector=spec.nope%3D1");
+  expect(badField.status).toBe(400);
+  const page1 = await api.json("GET", "/api/v1/namespaces/default/configmaps?labelSelector=tier&limit=2");
+  expect(page1.body.items).toHaveLength(2);
+  expect(page1.body.metadata.continue).toBeTruthy();
+  const page2 = await api.json("GET", `/api/v1/namespaces/default/configmaps?labelSelector=tier&limit=2&continue=${page1.body.metadata.continue}`);
+  const page3 = await api.json("GET", `/api/v1/namespaces/default/configmaps?labelSelector=tier&limit=2&continue=${page2.body.metadata.continue}`);
+  expect([...page1.body.items, ...page2.body.items, ...page3.body.items].map((x: any) => x.metadata.name)).toEqual(["sel-0", "sel-1", "sel-2", "sel-3", "sel-4"]);
+  expect(page3.body.metadata.continue).toBeUndefined();
+});
+
+test("list across namespaces and Table output", async () => {
+  const all = await api.json("GET", "/api/v1/configmaps");
+  expect(all.body.items.length).toBeGreaterThan(5);
+  const table = await api.json("GET", "/apis/apps/v1/namespaces/default/deployments", undefined, {
+    headers: { accept: "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json" },
+  });
+  expect(table.body.kind).toBe("Table");
+  expect(table.body.columnDefinitions.map((c: any) => c.name)).toEqual(["Name", "Ready", "Up-to-date", "Available", "Age", "Containers", "Images", "Selector"]);
+  expect(table.body.rows[0].cells[0]).toBe("web");
+  expect(table.body.rows[0].object.kind).toBe("PartialObjectMetadata");
+});
+
+test("watch from a resourceVersion delivers changes in order, with selectors applied to transitions", async () => {
+  const start = (await api.json("GET", "/api/v1/namespaces/default/configmaps")).body.metadata.resourceVersion;
+  const ac = new AbortController();
+  const res = await api.request("GET", `/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${start}&labelSelector=w%3Dyes`, undefined, { signal: ac.signal });
+  const reader = res.body!.getReader();
+  await api.json("POST", "/api/v1/namespaces/default/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "w1", labels: { w: "yes" } } });
+  await api.json("POST", "/api/v1/namespaces/default/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "w2", labels: { w: "no" } } });
+  await api.json("PATCH", "/api/v1/namespaces/default/configmaps/w2", { metadata: { labels: { w: "yes" } } }, { headers: { "content-type": "application/merge-patch+json" } });
+  await api.json("PATCH", "/api/v1/namespaces/default/configmaps/w1", { metadata: { labels: { w: "no" } } }, { headers: { "content-type": "application/merge-patch+json" } });
+  await api.json("DELETE", "/api/v1/namespaces/default/configmaps/w2");
+  const events: any[] = [];
+  let buf = "";
+  while (events.length < 4) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += new TextDecoder().decode(value);
+    const lines = buf.split("\n");
+    buf = lines.pop()!;
+    for (const l of lines) if (l.trim()) events.push(JSON.parse(l));
+  }
+  ac.abort();
+  await reader.cancel().catch(() => {});
+  expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(["ADDED w1", "ADDED w2", "DELETED w1", "DELETED w2"]);
+  const rvs = events.map((e) => Number(e.object.metadata.resourceVersion));
+  expect([...rvs].sort((a, b) => a - b)).toEqual(rvs);
+});
+
+test("finalizers hold a delete until they are removed", async () => {
+  await api.json("POST", "/api/v1/namespaces/default/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "held", finalizers: ["example.com/hold"] } });
+  const del = await api.json("DELETE", "/api/v1/namespaces/default/configmaps/held");
+  expect(del.status).toBe(202);
+  const g = await api.json("GET", "/api/v1/namespaces/default/configmaps/held");
+  expect(g.body.metadata.deletionTimestamp).toBeTruthy();
+  const rm = await api.json("PATCH", "/api/v1/namespaces/default/configmaps/held", { metadata: { finalizers: null } }, { headers: { "content-type": "application/merge-patch+json" } });
+  expect(rm.status).toBe(200);
+  expect((await api.json("GET", "/api/v1/namespaces/default/configmaps/held")).status).toBe(404);
+});
+
+test("services get a ClusterIP and NodePorts from their ranges, never twice", async () => {
+  const svc = (name: string, extra: any = {}) => ({ apiVersion: "v1", kind: "Service", metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80 }], ...extra } });
+  const a = await api.json("POST", "/api/v1/namespaces/default/services", svc("a", { type: "NodePort" }));
+  expect(a.status).toBe(201);
+  expect(a.body.spec.clusterIP).toMatch(/^10\.43\.\d+\.\d+$/);
+  expect(a.body.spec.ports[0].nodePort).toBeGreaterThanOrEqual(30000);
+  expect(a.body.spec.ports[0].targetPort).toBe(80);
+  const dupIp = await api.json("POST", "/api/v1/namespaces/default/services", svc("b", { clusterIP: a.body.spec.clusterIP }));
+  expect(dupIp.status).toBe(422);
+  const dupPort = await api.json("POST", "/api/v1/namespaces/default/services", svc("c", { type: "NodePort", ports: [{ port: 80, nodePort: a.body.spec.ports[0].nodePort }] }));
+  expect(dupPort.status).toBe(422);
+  expect((await api.json("DELETE", "/api/v1/namespaces/default/services/a")).status).toBe(200);
+  const reuse = await api.json("POST", "/api/v1/namespaces/default/services", svc("b", { clusterIP: a.body.spec.clusterIP }));
+  expect(reuse.status).toBe(201);
+  const k = await api.json("GET", "/api/v1/namespaces/default/services/kubernetes");
+  expect(k.body.spec.clusterIP).toBe("10.43.0.1");
+});
+
+test("discovery: legacy and aggregated", async () => {
+  const v1 = await api.json("GET", "/api/v1");
+  expect(v1.body.resources.find((r: any) => r.name === "pods")).toMatchObject({ kind: "Pod", namespaced: true, shortNames: ["po"] });
+  expect(v1.body.resources.some((r: any) => r.name === "pods/status")).toBe(true);
+  const groups = await api.json("GET", "/apis");
+  expect(groups.body.groups.map((g: any) => g.name)).toEqual(expect.arrayContaining(["apps", "batch", "coordination.k8s.io", "networking.k8s.io"]));
+  const agg = await api.json("GET", "/apis", undefined, { headers: { accept: "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json" } });
+  expect(agg.body.kind).toBe("APIGroupDiscoveryList");
+  expect(agg.headers.get("content-type")).toContain("as=APIGroupDiscoveryList");
+});
