@@ -1,0 +1,1 @@
+export { labelSelectorMatches } from "../../../model/label-selector.ts";

@@ -1,0 +1,30 @@
+/**
+ * List/watch filters from `labelSelector` and `fieldSelector` query parameters. Every kind
+ * supports metadata.name and metadata.namespace; a kind's own fields come from its
+ * ResourceDef. An unsupported field is a 400, as with the apiserver.
+ */
+import type { KubeObject } from "../../model/object.ts";
+import type { ResourceDef } from "../resources/types.ts";
+import { matchesRequirements, parseLabelSelector } from "../../model/label-selector.ts";
+import { checkFieldsSupported, matchesFields, parseFieldSelector } from "../../model/field-selector.ts";
+
+export type ObjectFilter = (obj: KubeObject) => boolean;
+
+/** `name` narrows to one object (a watch on a single resource path). */
+export function buildFilter(def: ResourceDef, url: URL, name?: string): ObjectFilter | undefined {
+  const labels = parseLabelSelector(url.searchParams.get("labelSelector") ?? "");
+  const fields = parseFieldSelector(url.searchParams.get("fieldSelector") ?? "");
+  if (name !== undefined) fields.push({ field: "metadata.name", operator: "=", value: name });
+  const getters = def.fieldSelectors ?? {};
+  checkFieldsSupported(fields, new Set(["metadata.name", "metadata.namespace", ...Object.keys(getters)]));
+  if (labels.length === 0 && fields.length === 0) return undefined;
+  return (obj) => {
+    if (labels.length && !matchesRequirements(labels, obj.metadata?.labels)) return false;
+    if (fields.length) {
+      const get = (f: string) =>
+        f === "metadata.name" ? obj.metadata?.name : f === "metadata.namespace" ? obj.metadata?.namespace ?? "" : getters[f]?.(obj);
+      if (!matchesFields(fields, get)) return false;
+    }
+    return true;
+  };
+}
