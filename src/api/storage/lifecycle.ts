@@ -1,7 +1,7 @@
 /**
  * What the apiserver does to every object on create and update, before admission and the
  * store: system fields (uid, creationTimestamp, generation), which parts a subresource may
- * change, and generation bumps on spec changes (pkg/registry/*/strategy.go, rest.BeforeCreate).
+ * change, and generation bumps on spec changes (pkg/registry/<group>/<kind>/strategy.go, rest.BeforeCreate).
  */
 import { randomUUID } from "node:crypto";
 import type { KubeObject } from "../../model/object.ts";
