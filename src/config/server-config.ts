@@ -100,7 +100,7 @@ function readConfigFile(path: string | undefined): ConfigSource {
   if (raw === null || raw === undefined) return {};
   if (typeof raw !== "object" || Array.isArray(raw)) throw new Error(`config file ${p} must be a YAML mapping of flag names to values`);
   const out: ConfigSource = {};
-  const byFlag = new Map(Object.entries(SERVER_FLAGS).map(([k, f]) => [f, k as keyof ServerConfig]));
+  const byFlag = new Map<string, keyof ServerConfig>(Object.entries(SERVER_FLAGS).map(([k, f]) => [f as string, k as keyof ServerConfig]));
   for (const [k, v] of Object.entries(raw)) {
     const key = byFlag.get(k);
     if (!key) throw new Error(`config file ${p}: unknown key ${JSON.stringify(k)}`);
