@@ -1,11 +1,10 @@
 /**
- * The one entry point: `k3rs server | ctl`. Parses flags into a config and calls the role's
+ * The one entry point: `k3rs server` (and `ctl`, `agent` as they land). Parses flags into a config and calls the role's
  * run function; nothing else lives here. (`agent` joins the list once it works.)
  */
-import { Command, Option } from "commander";
+import { Command } from "commander";
 import { version, gitCommit } from "./version.ts";
 import { registerServerCommand } from "./cli/server-command.ts";
-import { registerCtlCommand } from "./cli/ctl/index.ts";
 
 export function buildProgram(): Command {
   const program = new Command("k3rs")
@@ -14,12 +13,9 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .enablePositionalOptions();
   registerServerCommand(program);
-  registerCtlCommand(program);
   return program;
 }
 
 if (import.meta.main) {
   await buildProgram().parseAsync(process.argv);
 }
-
-export { Option };

@@ -4,16 +4,17 @@
  */
 import YAML from "yaml";
 import { errors, StatusError } from "../model/errors.ts";
+import { decodeProtobufObject, PROTOBUF_MEDIA_TYPE } from "./protobuf/decode.ts";
 
 /** The apiserver's request body limit (3 MiB, like etcd's request limit plus overhead). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 /** Deeper than any real object; guards the recursive walkers (patch, validation, pruning). */
 export const MAX_DEPTH = 100;
 
-export async function readBody(req: Request): Promise<string> {
+export async function readBody(req: Request): Promise<Buffer> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw errors.tooLarge("Request entity too large: limit is 3145728");
-  if (!req.body) return "";
+  if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -27,17 +28,21 @@ export async function readBody(req: Request): Promise<string> {
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 export function mediaType(contentType: string | null): string {
   return (contentType ?? "").split(";")[0]!.trim().toLowerCase();
 }
 
-/** Decodes a JSON or YAML body into a value. */
-export function decodeBody(contentType: string | null, text: string, allowed = ["application/json", "application/yaml", "text/yaml", "application/x-yaml"]): unknown {
+const OBJECT_TYPES = ["application/json", "application/yaml", "text/yaml", "application/x-yaml", PROTOBUF_MEDIA_TYPE];
+
+/** Decodes a JSON, YAML or (for objects) Kubernetes protobuf body into a value. */
+export function decodeBody(contentType: string | null, body: Buffer | string, allowed = OBJECT_TYPES): unknown {
   const type = mediaType(contentType) || "application/json";
   if (!allowed.includes(type)) throw errors.unsupportedMediaType(contentType ?? "");
+  if (type === PROTOBUF_MEDIA_TYPE) return decodeProtobufObject(typeof body === "string" ? Buffer.from(body) : body);
+  const text = typeof body === "string" ? body : body.toString("utf8");
   if (text.trim() === "") throw errors.badRequest("the body of the request was empty");
   let value: unknown;
   try {
@@ -60,8 +65,8 @@ function checkDepth(v: unknown, depth: number): void {
   }
 }
 
-export function decodeObject(contentType: string | null, text: string): Record<string, any> {
-  const value = decodeBody(contentType, text);
+export function decodeObject(contentType: string | null, body: Buffer | string): Record<string, any> {
+  const value = decodeBody(contentType, body);
   if (!value || typeof value !== "object" || Array.isArray(value)) {
     throw errors.badRequest("the body of the request must be a JSON object");
   }

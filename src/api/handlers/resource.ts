@@ -85,7 +85,7 @@ async function list(ctx: ResourceContext): Promise<Response> {
 }
 
 /** Decodes the body as an object of this resource's kind, enforcing fieldValidation. */
-function decodeTyped(ctx: ResourceContext, text: string, q: WriteQuery, warnings: string[]): KubeObject {
+function decodeTyped(ctx: ResourceContext, text: Buffer, q: WriteQuery, warnings: string[]): KubeObject {
   const obj = decodeObject(ctx.req.headers.get("content-type"), text) as KubeObject;
   checkKind(ctx.def, obj);
   checkFields(ctx.def, obj, q.fieldValidation, warnings);
@@ -189,7 +189,7 @@ function hasResourceVersion(patchBody: unknown): boolean {
 async function readDeleteOptions(ctx: ResourceContext): Promise<DeleteOptions> {
   const text = await readBody(ctx.req);
   const opts: DeleteOptions = {};
-  if (text.trim() !== "") {
+  if (text.length > 0 && text.toString("utf8").trim() !== "") {
     const body = decodeObject(ctx.req.headers.get("content-type"), text);
     if (body.kind !== undefined && body.kind !== "DeleteOptions") throw errors.badRequest(`expected DeleteOptions, got ${body.kind}`);
     Object.assign(opts, pickDeleteOptions(body));
