@@ -146,9 +146,11 @@ describe.skipIf(!haveKubectl)("kubectl against k3rs", () => {
   });
 
   test("describe and events", async () => {
+    // describe finds events by involvedObject name, namespace, kind and uid, as kubectl does.
+    const uid = await k("get", "configmap", "settings", "-o", "jsonpath={.metadata.uid}");
     const evt = {
       apiVersion: "v1", kind: "Event", metadata: { name: "settings.e2e", namespace: "default" },
-      involvedObject: { apiVersion: "v1", kind: "ConfigMap", name: "settings", namespace: "default" },
+      involvedObject: { apiVersion: "v1", kind: "ConfigMap", name: "settings", namespace: "default", uid },
       reason: "Tested", message: "an event for describe", type: "Normal", count: 1, source: { component: "e2e" },
       firstTimestamp: new Date().toISOString().replace(/\.\d+Z/, "Z"), lastTimestamp: new Date().toISOString().replace(/\.\d+Z/, "Z"),
     };
