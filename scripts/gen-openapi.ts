@@ -1,192 +1,265 @@
 /**
- * Generates `src/generated/openapi-defs.json`: the schemas of the kinds k3rs serves, in
- * Kubernetes' definition names, with descriptions — derived at build time from the models
- * that the npm package @kubernetes/client-node ships (its .js attributeTypeMap gives field
- * names and types; its .d.ts JSDoc gives descriptions and, by `?`, which fields are required).
- * Only what is reachable from the served kinds is kept, to keep the executable small.
+ * Generates src/generated/openapi-defs.json: the OpenAPI definitions of every kind k3rs serves,
+ * and of every type reachable from them, from the models @kubernetes/client-node ships
+ * (`dist/gen/models/*.js` for field types, `*.d.ts` for descriptions and required fields).
+ * Build time only: `bun scripts/gen-openapi.ts` (build.ts and `npm test` run it first).
  *
- * Run: bun scripts/gen-openapi.ts (build.ts runs it first; the output is not committed).
+ * A model class name carries the version but not the group (V1Deployment is apps, V1Job is
+ * batch, V1PodSpec is core). The group is resolved from the generated API classes: every model
+ * an API class (AppsV1Api → /apis/apps/v1) sends or receives is a root of that group, and a
+ * type belongs to the group of the first root that reaches it, core first. Classes whose name
+ * carries a group (CoreV1Event, AuthenticationV1TokenRequest), meta/v1 types and subresource
+ * kinds from another group (Scale, Eviction) are pinned by name instead. This needs no table
+ * of nested types and stays right when client-node adds types.
  */
-import { readFileSync, writeFileSync, mkdirSync, existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { createHash } from "node:crypto";
+import {
+  GROUP_OVERRIDES, INT_OR_STRING, META_PREFIX, META_TYPES, MICRO_TIME, QUANTITY, QUANTITY_FIELDS, TIME,
+  definitionName, parseClassName,
+} from "../src/api/openapi/model-names.ts";
+import { LIST_META } from "../src/api/openapi/list-meta.ts";
+import { gvkKey, type OpenApiDefs, type Schema } from "../src/api/openapi/defs-types.ts";
 import { builtinResources } from "../src/api/resources/builtin.ts";
 
 const root = join(import.meta.dir, "..");
-const models = join(root, "node_modules/@kubernetes/client-node/dist/gen/models");
-const out = join(root, "src/generated/openapi-defs.json");
+const genDir = join(root, "node_modules/@kubernetes/client-node/dist/gen");
+const modelsDir = join(genDir, "models");
+const apisDir = join(genDir, "apis");
+const outFile = join(root, "src/generated/openapi-defs.json");
+const META = "meta";
 
-/** Group package names as the OpenAPI definitions spell them (io.k8s.api.<pkg>.<version>.<Kind>). */
-const PACKAGE_OF_GROUP: Record<string, string> = {
-  "": "core",
-  apps: "apps",
-  batch: "batch",
-  "coordination.k8s.io": "coordination",
-  "networking.k8s.io": "networking",
-  autoscaling: "autoscaling",
-  policy: "policy",
+/** Descriptions Kubernetes gives these fields; client-node drops the description of every field typed by a model. */
+const STANDARD_FIELDS: Record<string, string> = {
+  metadata: "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+  spec: "Specification of the desired behavior. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status",
+  status: "Most recently observed status. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status",
 };
 
-/** apimachinery's meta/v1 types (their definitions live under io.k8s.apimachinery.pkg.apis.meta.v1). */
-const META_TYPES = new Set([
-  "ObjectMeta", "ListMeta", "LabelSelector", "LabelSelectorRequirement", "ManagedFieldsEntry", "OwnerReference",
-  "Status", "StatusDetails", "StatusCause", "DeleteOptions", "Preconditions", "WatchEvent", "Condition", "MicroTime", "Time",
-  "APIResourceList", "APIResource", "FieldsV1",
-]);
+interface Attr { name: string; baseName: string; type: string; format: string }
+interface ClassDoc { description?: string; fields: Map<string, { description?: string; required: boolean }> }
 
-/** Types used by several groups that Kubernetes defines in core. */
-const CORE_TYPES = new Set(["PodTemplateSpec", "ObjectReference", "LocalObjectReference", "TypedLocalObjectReference", "PersistentVolumeClaim", "PersistentVolumeClaimSpec", "PersistentVolumeClaimStatus", "PersistentVolumeClaimCondition", "TypedObjectReference", "VolumeResourceRequirements", "ModifyVolumeStatus", "ResourceRequirements", "ResourceClaim", "TopologySelectorTerm", "NodeSelector"]);
-
-/** Fields whose string maps hold resource quantities (int-or-string in the schema). */
-const QUANTITY_MAPS = new Set(["limits", "requests", "capacity", "allocatable", "hard", "used", "overhead", "allocatedResources"]);
-const QUANTITY_FIELDS = new Set(["sizeLimit", "storage"]);
-
-interface Attr {
-  name: string;
-  baseName: string;
-  type: string;
-  format: string;
-}
-
-interface Def {
-  description?: string;
-  required?: string[];
-  properties?: Record<string, any>;
-  type?: string;
-  [k: string]: unknown;
-}
-
-function parseDts(cls: string): { description?: string; fields: Map<string, { description?: string; optional: boolean }> } {
-  const text = readFileSync(join(models, `${cls}.d.ts`), "utf8");
-  const fields = new Map<string, { description?: string; optional: boolean }>();
-  const clsDoc = text.match(/\/\*\*\s*\n((?:\s*\*.*\n)*?)\s*\*\/\s*\nexport declare class/);
-  const clean = (s: string) =>
-    s.split("\n").map((l) => l.replace(/^\s*\*\s?/, "")).join("\n").trim();
-  const re = /(?:\/\*\*\s*\n((?:\s*\*.*\n)*?)\s*\*\/\s*\n)?\s*'([^']+)'(\?)?:/g;
-  const body = text.slice(text.indexOf("export declare class"));
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(body))) fields.set(m[2]!, { description: m[1] ? clean(m[1]) : undefined, optional: m[3] === "?" });
-  return { description: clsDoc ? clean(clsDoc[1]!) : undefined, fields };
-}
-
-function attrs(cls: string): Attr[] | undefined {
-  const file = join(models, `${cls}.js`);
-  if (!existsSync(file)) return undefined;
-  const text = readFileSync(file, "utf8");
-  const m = text.match(/\.attributeTypeMap = (\[[\s\S]*?\]);/);
-  return m ? (JSON.parse(m[1]!) as Attr[]) : undefined;
-}
-
-function splitClass(cls: string): { version: string; name: string } {
-  // V1PodSpec, or group-prefixed where names collide across groups: CoreV1Event, CoreV1EndpointPort.
-  const m = cls.match(/^((?:[A-Z][a-z]+)*?)(V\d+(?:alpha\d+|beta\d+)?)([A-Z].*)$/)!;
-  return { version: m[2]!.toLowerCase(), name: m[3]! };
-}
-
-const defs: Record<string, Def> = {};
-const names = new Map<string, string>(); // class → definition name
-const queue: { cls: string; pkg: string }[] = [];
-
-function defName(cls: string, pkg: string): string {
-  const known = names.get(cls);
-  if (known) return known;
-  const { version, name } = splitClass(cls);
-  let full: string;
-  if (META_TYPES.has(name) && version === "v1") full = `io.k8s.apimachinery.pkg.apis.meta.v1.${name}`;
-  else if (CORE_TYPES.has(name) && version === "v1") full = `io.k8s.api.core.v1.${name}`;
-  else full = `io.k8s.api.${pkg}.${version}.${name}`;
-  names.set(cls, full);
-  queue.push({ cls, pkg: full.startsWith("io.k8s.api.") ? full.split(".")[3]! : pkg });
-  return full;
-}
-
-function schemaOf(type: string, format: string, field: string, pkg: string): any {
-  if (type === "string") {
-    if (QUANTITY_FIELDS.has(field)) return { $ref: "io.k8s.apimachinery.pkg.api.resource.Quantity" };
-    return format ? { type: "string", format } : { type: "string" };
+const attrCache = new Map<string, Attr[] | undefined>();
+/** The static attributeTypeMap of a model, read from its source text (no module execution). */
+function attributes(cls: string): Attr[] | undefined {
+  if (attrCache.has(cls)) return attrCache.get(cls);
+  const file = join(modelsDir, `${cls}.js`);
+  let attrs: Attr[] | undefined;
+  if (existsSync(file)) {
+    const m = new RegExp(`${cls}\\.attributeTypeMap = (\\[[\\s\\S]*?\\n\\]);`).exec(readFileSync(file, "utf8"));
+    attrs = m ? (JSON.parse(m[1]!) as Attr[]) : undefined;
   }
-  if (type === "number") return format === "double" ? { type: "number", format } : { type: "integer", format: format || "int32" };
-  if (type === "boolean") return { type: "boolean" };
-  if (type === "Date") return { $ref: "io.k8s.apimachinery.pkg.apis.meta.v1.Time" };
-  if (type === "V1MicroTime") return { $ref: "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime" };
-  if (type === "IntOrString") return { $ref: "io.k8s.apimachinery.pkg.util.intstr.IntOrString" };
-  if (type === "any" || type === "object") return { type: "object", "x-kubernetes-preserve-unknown-fields": true };
-  let m = type.match(/^Array<(.+)>$/);
-  if (m) return { type: "array", items: schemaOf(m[1]!, "", "", pkg) };
-  m = type.match(/^\{ \[key: string\]: (.+); \}$/);
-  if (m) {
-    const inner = m[1] === "string" && QUANTITY_MAPS.has(field) ? { $ref: "io.k8s.apimachinery.pkg.api.resource.Quantity" } : schemaOf(m[1]!, "", "", pkg);
-    return { type: "object", additionalProperties: inner };
-  }
-  if (/^(?:[A-Z][a-z]+)*V\d/.test(type) && attrs(type)) return { $ref: defName(type, pkg) };
-  return { type: "object", "x-kubernetes-preserve-unknown-fields": true };
+  attrCache.set(cls, attrs);
+  return attrs;
 }
 
-const kinds: Record<string, string> = {};
-const roots: { cls: string; group: string; version: string; kind: string }[] = [
-  ...builtinResources.map((r) => ({ cls: `V1${r.kind}`, group: r.group, version: r.version, kind: r.kind })),
-  { cls: "V1Scale", group: "autoscaling", version: "v1", kind: "Scale" },
-  { cls: "V1Status", group: "", version: "v1", kind: "Status" },
-  { cls: "V1DeleteOptions", group: "", version: "v1", kind: "DeleteOptions" },
-  { cls: "V1WatchEvent", group: "", version: "v1", kind: "WatchEvent" },
-  { cls: "V1Binding", group: "", version: "v1", kind: "Binding" },
-  { cls: "V1Eviction", group: "policy", version: "v1", kind: "Eviction" },
-];
-// Core kinds first, so that types they share with other groups land in core.
-roots.sort((a, b) => (a.group === "" ? 0 : 1) - (b.group === "" ? 0 : 1));
-for (const r of roots) {
-  if (!attrs(r.cls) && attrs(`Core${r.cls}`)) r.cls = `Core${r.cls}`;
-  if (!attrs(r.cls)) throw new Error(`no model ${r.cls} in @kubernetes/client-node`);
-  const name = defName(r.cls, PACKAGE_OF_GROUP[r.group] ?? r.group.split(".")[0]!);
-  kinds[`${r.group}/${r.version}/${r.kind}`] = name;
-  const listCls = `${r.cls}List`;
-  if (attrs(listCls)) kinds[`${r.group}/${r.version}/${r.kind}List`] = defName(listCls, PACKAGE_OF_GROUP[r.group] ?? r.group);
+function commentText(block: string): string {
+  return block.split("\n").map((l) => l.replace(/^\s*\*\s?/, "").trimEnd()).join("\n").trim();
 }
 
-while (queue.length) {
-  const { cls, pkg } = queue.shift()!;
-  const name = names.get(cls)!;
-  if (defs[name]) continue;
-  const a = attrs(cls);
-  if (!a) {
-    defs[name] = { type: "object", "x-kubernetes-preserve-unknown-fields": true };
-    continue;
+const docCache = new Map<string, ClassDoc>();
+/** Descriptions and required-ness from the d.ts (`'field'?:` is optional). */
+function classDoc(cls: string): ClassDoc {
+  const cached = docCache.get(cls);
+  if (cached) return cached;
+  const text = readFileSync(join(modelsDir, `${cls}.d.ts`), "utf8");
+  const doc: ClassDoc = { fields: new Map() };
+  const cm = /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*export declare class/.exec(text);
+  if (cm) doc.description = commentText(cm[1]!);
+  const re = /(?:\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*)?'([^']+)'(\??):/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    doc.fields.set(m[2]!, { description: m[1] ? commentText(m[1]) : undefined, required: m[3] !== "?" });
   }
-  const doc = parseDts(cls);
-  const def: Def = { type: "object", properties: {} };
-  if (doc.description) def.description = doc.description;
-  const required: string[] = [];
-  for (const at of a) {
-    const s = schemaOf(at.type, at.format, at.baseName, pkg);
-    const f = doc.fields.get(at.name) ?? doc.fields.get(at.baseName);
-    if (f?.description) s.description = f.description;
-    if (f && !f.optional) required.push(at.baseName);
-    def.properties![at.baseName] = s;
-  }
-  if (required.length) def.required = required;
-  defs[name] = def;
+  docCache.set(cls, doc);
+  return doc;
 }
 
-// Leaf types Kubernetes defines specially.
-defs["io.k8s.apimachinery.pkg.util.intstr.IntOrString"] = {
-  description: "IntOrString is a type that can hold an int32 or a string.",
-  type: "string",
-  format: "int-or-string",
-  "x-kubernetes-int-or-string": true,
-};
-defs["io.k8s.apimachinery.pkg.api.resource.Quantity"] = {
-  description: "Quantity is a fixed-point representation of a number, e.g. 100m, 128Mi, 1.5, 2e3.",
-  type: "string",
-  "x-kubernetes-int-or-string": true,
-};
-defs["io.k8s.apimachinery.pkg.apis.meta.v1.Time"] = {
-  description: "Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON (RFC 3339).",
-  type: "string",
-  format: "date-time",
-};
-defs["io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime"] = { description: "MicroTime is version of Time with microsecond level precision.", type: "string", format: "date-time" };
+/** Model classes named in a type string: "Array<V1Container>", "{ [key: string]: V1Counter; }". */
+function classesIn(type: string): string[] {
+  return (type.match(/\b(?:[A-Z][a-z]+)?V\d\w*\b/g) ?? []).filter((c) => parseClassName(c) && attributes(c));
+}
 
-mkdirSync(dirname(out), { recursive: true });
-const text = JSON.stringify({ source: "@kubernetes/client-node models", kinds, defs });
-const previous = existsSync(out) ? readFileSync(out, "utf8") : "";
-if (previous !== text) writeFileSync(out, text);
-console.log(`openapi: ${Object.keys(defs).length} definitions, ${Object.keys(kinds).length} kinds, ${Math.round(statSync(out).size / 1024)} KiB`);
+interface ApiGroup { group: string; version: string; roots: string[] }
+
+function scanApis(): ApiGroup[] {
+  const out: ApiGroup[] = [];
+  for (const f of readdirSync(apisDir)) {
+    if (!/^[A-Z][a-z]+V\d\w*Api\.js$/.test(f)) continue;
+    const text = readFileSync(join(apisDir, f), "utf8");
+    const p = /localVarPath = '\/(?:api\/(v1)|apis\/([^/]+)\/([^/']+))/.exec(text);
+    if (!p) continue;
+    const roots = new Set<string>();
+    for (const m of text.matchAll(/ObjectSerializer\.(?:de)?serialize\([^;]*?"([A-Za-z0-9]+)", ""\)/g)) {
+      if (parseClassName(m[1]!)) roots.add(m[1]!);
+    }
+    out.push({ group: p[1] ? "" : p[2]!, version: p[1] ?? p[3]!, roots: [...roots].sort() });
+  }
+  // Core first, then stable versions, so shared types land where Kubernetes defines them.
+  const rank = (a: ApiGroup) => (a.group === "" ? 0 : /alpha|beta/.test(a.version) ? 2 : 1);
+  return out.sort((a, b) => rank(a) - rank(b) || a.group.localeCompare(b.group) || a.version.localeCompare(b.version));
+}
+
+function resolveGroups(apis: ApiGroup[]): { groupOf: (cls: string) => string | undefined } {
+  const byPrefix = new Map<string, string>();
+  for (const a of apis) {
+    const label = a.group === "" ? "core" : a.group.split(".")[0]!;
+    byPrefix.set(label[0]!.toUpperCase() + label.slice(1), a.group);
+  }
+  const pinned = (cls: string): string | undefined => {
+    const p = parseClassName(cls)!;
+    if (GROUP_OVERRIDES[cls] !== undefined) return GROUP_OVERRIDES[cls];
+    if (p.prefix) return byPrefix.get(p.prefix);
+    if (p.version === "v1" && META_TYPES.has(p.name)) return META;
+    return undefined;
+  };
+  const group = new Map<string, string>();
+  for (const api of apis) {
+    const queue: [string, string][] = api.roots.map((r) => [r, pinned(r) ?? api.group]);
+    while (queue.length) {
+      const [cls, g] = queue.shift()!;
+      if (group.has(cls)) continue;
+      group.set(cls, g);
+      for (const a of attributes(cls) ?? []) {
+        for (const c of classesIn(a.type)) if (!group.has(c)) queue.push([c, pinned(c) ?? g]);
+      }
+    }
+  }
+  return { groupOf: (cls) => group.get(cls) ?? (parseClassName(cls) ? pinned(cls) : undefined) };
+}
+
+function main() {
+  const apis = scanApis();
+  const { groupOf } = resolveGroups(apis);
+  const apiRoots = new Set(apis.flatMap((a) => a.roots));
+  const nameOf = (cls: string): string => {
+    const g = groupOf(cls);
+    if (g === undefined) throw new Error(`no group resolved for model ${cls}`);
+    const n = g === META ? `${META_PREFIX}.${parseClassName(cls)!.name}` : definitionName(cls, g);
+    if (!n) throw new Error(`cannot name model ${cls}`);
+    return n;
+  };
+
+  const definitions: Record<string, Schema> = {};
+  const kinds: Record<string, string> = {};
+  const pending: string[] = [];
+  const seen = new Set<string>();
+  const want = (cls: string) => {
+    if (!seen.has(cls)) { seen.add(cls); pending.push(cls); }
+  };
+  const ref = (name: string): Schema => ({ $ref: name });
+
+  function typeSchema(type: string, format: string, quantity: boolean): Schema {
+    const arr = /^Array<(.+)>$/.exec(type);
+    if (arr) return { type: "array", items: typeSchema(arr[1]!, "", quantity) };
+    const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+    if (map) return { type: "object", additionalProperties: typeSchema(map[1]!, "", quantity) };
+    switch (type) {
+      case "string":
+        if (quantity) return ref(QUANTITY);
+        return format === "byte" ? { type: "string", format: "byte" } : { type: "string" };
+      case "boolean": return { type: "boolean" };
+      case "number":
+        return format === "int32" || format === "int64" ? { type: "integer", format } : { type: "number", format: "double" };
+      case "Date": return ref(format === "date-time-micro" ? MICRO_TIME : TIME);
+      case "IntOrString": return ref(INT_OR_STRING);
+      case "V1MicroTime": return ref(MICRO_TIME); // an alias the models name but do not define
+      case "any": return { type: "object", "x-kubernetes-preserve-unknown-fields": true };
+    }
+    if (parseClassName(type) && attributes(type)) { want(type); return ref(nameOf(type)); }
+    throw new Error(`unknown model type ${type}`);
+  }
+
+  function classSchema(cls: string): Schema {
+    const attrs = attributes(cls);
+    if (!attrs) throw new Error(`model ${cls} has no attributeTypeMap`);
+    const doc = classDoc(cls);
+    const s: Schema = { type: "object" };
+    if (doc.description) s.description = doc.description;
+    const required: string[] = [];
+    const props: Record<string, Schema> = {};
+    for (const a of attrs) {
+      const key = `${cls}.${a.baseName}`;
+      const p = typeSchema(a.type, a.format, QUANTITY_FIELDS.has(key));
+      const f = doc.fields.get(a.name);
+      // No fallback to the referenced type's description: explain prints that one too, beside the field's.
+      const description = f?.description ?? STANDARD_FIELDS[a.baseName];
+      const prop: Schema = description ? { description, ...p } : p;
+      const lm = LIST_META.get(key);
+      if (lm?.strategy) prop["x-kubernetes-patch-strategy"] = lm.strategy;
+      if (lm?.mergeKey) prop["x-kubernetes-patch-merge-key"] = lm.mergeKey;
+      if (lm?.listType) prop["x-kubernetes-list-type"] = lm.listType;
+      if (lm?.mapKeys) prop["x-kubernetes-list-map-keys"] = lm.mapKeys;
+      if (lm?.mapType) prop["x-kubernetes-map-type"] = lm.mapType;
+      props[a.baseName] = prop;
+      if (f?.required) required.push(a.baseName);
+    }
+    if (required.length) s.required = required;
+    s.properties = props;
+    const p = parseClassName(cls)!;
+    if (props.apiVersion && props.kind && (apiRoots.has(cls) || groupOf(cls) === META)) {
+      const g = groupOf(cls)!;
+      const gvk = { group: g === META ? "" : g, kind: p.name, version: p.version };
+      s["x-kubernetes-group-version-kind"] = [gvk];
+      kinds[gvkKey(gvk.group, gvk.version, gvk.kind)] = nameOf(cls);
+    }
+    return s;
+  }
+
+  /** The class of a served kind: V1Deployment, or CoreV1Event where the name is prefixed. */
+  const classOf = (group: string, version: string, kind: string): string | undefined => {
+    const v = version[0]!.toUpperCase() + version.slice(1);
+    const label = group === "" ? "core" : group.split(".")[0]!;
+    for (const c of [`${label[0]!.toUpperCase()}${label.slice(1)}${v}${kind}`, `${v}${kind}`]) {
+      if (!attributes(c)) continue;
+      const g = groupOf(c);
+      if (g === group || (g === META && group === "")) return c;
+    }
+    return undefined;
+  };
+
+  const served: [string, string, string][] = builtinResources.map((r) => [r.group, r.version, r.kind]);
+  // Subresource kinds, then the meta kinds every group version's documents refer to.
+  served.push(["autoscaling", "v1", "Scale"], ["policy", "v1", "Eviction"], ["", "v1", "Binding"]);
+  for (const k of ["Status", "DeleteOptions", "WatchEvent", "APIResourceList", "APIGroup", "APIGroupList", "APIVersions"]) want(`V1${k}`);
+  for (const [g, v, k] of served) {
+    const cls = classOf(g, v, k);
+    if (!cls) throw new Error(`no @kubernetes/client-node model for served kind ${g}/${v} ${k}`);
+    want(cls);
+    const list = classOf(g, v, `${k}List`);
+    if (list) want(list);
+  }
+  while (pending.length) {
+    const cls = pending.shift()!;
+    definitions[nameOf(cls)] = classSchema(cls);
+  }
+
+  // Kubernetes' own scalar definitions, which the models flatten to plain types.
+  definitions[INT_OR_STRING] = {
+    type: "string", format: "int-or-string", "x-kubernetes-int-or-string": true,
+    description: "IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number.",
+  };
+  definitions[QUANTITY] = {
+    type: "string", "x-kubernetes-int-or-string": true,
+    description: "Quantity is a fixed-point representation of a number, written as a number with an optional suffix: binary (Ki, Mi, Gi, Ti, Pi, Ei), decimal (m, \"\", k, M, G, T, P, E) or a decimal exponent (e3). Examples: 100m, 128Mi, 1.5, 2e3.",
+  };
+  definitions[TIME] = {
+    type: "string", format: "date-time",
+    description: "Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON.  Wrappers are provided for many of the factory methods that the time package offers.",
+  };
+  definitions[MICRO_TIME] = { type: "string", format: "date-time", description: "MicroTime is version of Time with microsecond level precision." };
+
+  const sorted: Record<string, Schema> = {};
+  for (const k of Object.keys(definitions).sort()) sorted[k] = definitions[k]!;
+  const sortedKinds: Record<string, string> = {};
+  for (const k of Object.keys(kinds).sort()) sortedKinds[k] = kinds[k]!;
+  const hash = createHash("sha512").update(JSON.stringify([sortedKinds, sorted])).digest("hex").toUpperCase();
+  const out: OpenApiDefs = { hash, kinds: sortedKinds, definitions: sorted };
+  const text = JSON.stringify(out);
+  mkdirSync(dirname(outFile), { recursive: true });
+  // Unchanged output keeps its mtime, so bun's and tsc's caches stay warm.
+  if (!existsSync(outFile) || readFileSync(outFile, "utf8") !== text) writeFileSync(outFile, text);
+  console.log(`openapi: ${Object.keys(sorted).length} definitions, ${Object.keys(kinds).length} kinds, ${(text.length / 1024).toFixed(0)} KiB → src/generated/openapi-defs.json`);
+}
+
+main();

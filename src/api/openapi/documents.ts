@@ -1,200 +1,228 @@
 /**
- * OpenAPI documents: v3 per group-version (what kubectl 1.32 reads for field validation
- * support and `kubectl explain`) with a root index of hashed URLs, and a v2 (JSON) document.
- * Built lazily on first request and cached as strings' sources — idle servers pay nothing.
+ * /openapi/v3 (root index + one document per group version) and /openapi/v2 (one swagger
+ * document), built on first request and kept as JSON strings: a GV document is 100–300 KB and
+ * every kubectl apply/explain asks for it, so it is rendered once per content hash.
  */
+import { createHash } from "node:crypto";
 import type { ResourceInfo } from "../resources/types.ts";
-import { allKinds, definitionOf, definitions, type Schema } from "./definitions.ts";
-import { PATCH_STRATEGIES } from "./patch-strategies.ts";
+import type { Schema } from "./defs-types.ts";
+import { openapiDefs } from "./defs.ts";
+import { META_PREFIX } from "./model-names.ts";
+import { referencedDefinitions, resourcePaths, type Operation, type Param, type PathItem } from "./operations.ts";
 
-type Doc = Record<string, any>;
+const PATCH_DEF = `${META_PREFIX}.Patch`;
+const PATCH_TYPES = ["application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"];
+const MEDIA = ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"];
+const SECURITY = { BearerToken: { type: "apiKey", description: "Bearer Token authentication", name: "authorization", in: "header" } };
 
-const gvPath = (group: string, version: string) => (group ? `apis/${group}/${version}` : `api/${version}`);
-
-/** Rewrites refs to the document's style and adds Kubernetes' extensions. */
-function exportSchema(name: string, s: Schema, refPrefix: string, v3: boolean): Schema {
-  const conv = (x: Schema, owner?: string, field?: string): Schema => {
-    const out: Schema = {};
-    for (const [k, v] of Object.entries(x)) {
-      if (k === "$ref") continue;
-      if (k === "properties") {
-        out.properties = Object.fromEntries(Object.entries(v as Record<string, Schema>).map(([f, p]) => [f, conv(p, owner, f)]));
-      } else if (k === "items" || k === "additionalProperties") {
-        out[k] = conv(v as Schema);
-      } else out[k] = v;
+/** Every definition reachable from `roots`, in name order (stable output). */
+function closure(roots: Iterable<string>): string[] {
+  const defs = openapiDefs().definitions;
+  const seen = new Set<string>();
+  const visit = (s: Schema | undefined) => {
+    if (!s) return;
+    if (s.$ref && !seen.has(s.$ref)) {
+      seen.add(s.$ref);
+      visit(defs[s.$ref]);
     }
-    if (x.$ref) {
-      // A ref with siblings (description) is wrapped in allOf, as Kubernetes publishes it.
-      if (v3 && Object.keys(out).length) {
-        out.allOf = [{ $ref: refPrefix + x.$ref }];
-      } else out.$ref = refPrefix + x.$ref;
-    }
-    if (owner && field) {
-      const info = PATCH_STRATEGIES[`${owner}.${field}`];
-      if (info) {
-        out["x-kubernetes-patch-strategy"] = info.strategy;
-        if (info.mergeKey) out["x-kubernetes-patch-merge-key"] = info.mergeKey;
-        if (info.listType) out["x-kubernetes-list-type"] = info.listType;
-        if (info.listMapKeys) out["x-kubernetes-list-map-keys"] = info.listMapKeys;
-      }
-    }
-    return out;
+    visit(s.items);
+    visit(s.additionalProperties);
+    for (const p of Object.values(s.properties ?? {})) visit(p);
   };
-  const out = conv(s, name);
-  const gvks = allKinds().filter((k) => k.def === name).map((k) => ({ group: k.group, version: k.version, kind: k.kind }));
-  if (gvks.length) out["x-kubernetes-group-version-kind"] = gvks;
+  for (const r of roots) visit({ $ref: r });
+  return [...seen].filter((n) => defs[n]).sort();
+}
+
+/** Rewrites bare `$ref`s; v3 wraps a ref that has siblings in allOf, as OpenAPI 3.0 ignores them (and the apiserver does so). */
+function render(s: Schema, prefix: string, v3: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s)) {
+    if (k === "properties") {
+      const props: Record<string, unknown> = {};
+      for (const [pk, pv] of Object.entries(v as Record<string, Schema>)) props[pk] = render(pv, prefix, v3);
+      out[k] = props;
+    } else if (k === "items" || k === "additionalProperties") out[k] = render(v as Schema, prefix, v3);
+    else if (k !== "$ref") out[k] = v;
+  }
+  if (!s.$ref) return out;
+  const ref = { $ref: prefix + s.$ref };
+  if (!v3 || Object.keys(out).length === 0) return { ...ref, ...out };
+  return { allOf: [ref], ...out };
+}
+
+/**
+ * v3 publishes IntOrString and Quantity as a oneOf without a `type`, which is also what makes
+ * kubectl explain name them (`<IntOrString>`, `<map[string]Quantity>`) instead of `<string>`.
+ */
+function intOrStringV3(s: Schema): Record<string, unknown> {
+  const alt = s.format === "int-or-string" ? "integer" : "number";
+  const { type: _t, format: _f, ...rest } = s;
+  return { ...rest, oneOf: [{ type: alt }, { type: "string" }] };
+}
+
+function definitionsFor(names: string[], prefix: string, v3: boolean): Record<string, unknown> {
+  const defs = openapiDefs().definitions;
+  const out: Record<string, unknown> = {};
+  for (const n of names) {
+    const d = defs[n]!;
+    out[n] = v3 && d["x-kubernetes-int-or-string"] ? intOrStringV3(d) : render(d, prefix, v3);
+  }
+  out[PATCH_DEF] = { type: "object", description: "Patch is provided to give a concrete name and type to the Kubernetes PATCH request body." };
   return out;
 }
 
-/** Definitions reachable from the given roots. */
-function reachable(roots: string[]): string[] {
-  const seen = new Set<string>();
-  const stack = [...roots];
-  const visit = (s: Schema | undefined) => {
-    if (!s) return;
-    if (s.$ref && !seen.has(s.$ref)) stack.push(s.$ref);
-    for (const p of Object.values(s.properties ?? {})) visit(p);
-    visit(s.items);
-    visit(s.additionalProperties);
-  };
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (seen.has(n) || !definitions[n]) continue;
-    seen.add(n);
-    visit(definitions[n]);
-  }
-  return [...seen].sort();
-}
+const schemaRef = (name: string | undefined, prefix: string): Record<string, unknown> =>
+  name === "string" ? { type: "string" } : name ? { $ref: prefix + name } : { type: "object" };
 
-interface Op {
-  action: string;
-  gvk: { group: string; version: string; kind: string };
-  responseDef?: string;
-  bodyDef?: string;
-  patch?: boolean;
-  list?: boolean;
-  write?: boolean;
-}
-
-function queryParam(name: string, description: string, type = "string"): Doc {
-  return { name, in: "query", description, schema: { type, uniqueItems: true } };
-}
-
-const WRITE_PARAMS = [
-  queryParam("dryRun", "When present, indicates that modifications should not be persisted. Valid value: All."),
-  queryParam("fieldManager", "fieldManager is a name associated with the actor or entity that is making these changes."),
-  queryParam("fieldValidation", "fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields. Valid values: Ignore, Warn (default), Strict."),
-];
-const LIST_PARAMS = ["labelSelector", "fieldSelector", "limit", "continue", "resourceVersion", "resourceVersionMatch", "timeoutSeconds", "watch", "allowWatchBookmarks", "sendInitialEvents"].map((n) =>
-  queryParam(n, `${n} (see the Kubernetes API conventions)`, n === "limit" || n === "timeoutSeconds" ? "integer" : n === "watch" || n === "allowWatchBookmarks" || n === "sendInitialEvents" ? "boolean" : "string"),
-);
-
-function operation(id: string, op: Op, ref: (d: string) => Doc): Doc {
-  const o: Doc = {
-    operationId: id,
-    "x-kubernetes-action": op.action,
-    "x-kubernetes-group-version-kind": op.gvk,
-    parameters: [...(op.write ? WRITE_PARAMS : []), ...(op.list ? LIST_PARAMS : [])],
-    responses: { "200": { description: "OK", content: { "application/json": { schema: op.responseDef ? ref(op.responseDef) : { type: "object" } } } }, "401": { description: "Unauthorized" } },
-  };
-  if (op.bodyDef) {
-    const types = op.patch
-      ? ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"]
-      : ["*/*"];
-    o.requestBody = { required: true, content: Object.fromEntries(types.map((t) => [t, { schema: op.patch ? { type: "object" } : ref(op.bodyDef!) }])) };
-  }
+function v3Param(p: Param): Record<string, unknown> {
+  const o: Record<string, unknown> = { name: p.name, in: p.in, description: p.description, schema: { type: p.type, uniqueItems: true } };
+  if (p.required) o.required = true;
   return o;
 }
 
-function pathsFor(r: ResourceInfo, ref: (d: string) => Doc): Record<string, Doc> {
-  const gvk = { group: r.group, version: r.version, kind: r.kind };
-  const def = definitionOf(r.group, r.version, r.kind);
-  const listDef = definitionOf(r.group, r.version, `${r.kind}List`);
-  const base = `/${gvPath(r.group, r.version)}`;
-  const coll = r.namespaced ? `${base}/namespaces/{namespace}/${r.plural}` : `${base}/${r.plural}`;
-  const item = `${coll}/{name}`;
-  const K = r.kind;
-  const paths: Record<string, Doc> = {
-    [coll]: {
-      get: operation(`list${K}`, { action: "list", gvk, responseDef: listDef, list: true }, ref),
-      post: operation(`create${K}`, { action: "post", gvk, responseDef: def, bodyDef: def, write: true }, ref),
-      delete: operation(`deletecollection${K}`, { action: "deletecollection", gvk, list: true }, ref),
+/** Parameters inline, never `$ref`: kubectl's fieldValidation probe reads each parameter's name as it stands. */
+function v3Operation(o: Operation): Record<string, unknown> {
+  const prefix = "#/components/schemas/";
+  const media = o.response === "string" ? ["text/plain", "*/*"] : MEDIA;
+  const out: Record<string, unknown> = {
+    tags: [o.tag], description: o.description, operationId: o.operationId,
+    parameters: o.params.map(v3Param),
+    responses: {
+      [o.responseCode]: {
+        description: o.responseCode === "201" ? "Created" : "OK",
+        content: Object.fromEntries(media.map((m) => [m, { schema: schemaRef(o.response, prefix) }])),
+      },
+      "401": { description: "Unauthorized" },
     },
-    [item]: {
-      get: operation(`read${K}`, { action: "get", gvk, responseDef: def }, ref),
-      put: operation(`replace${K}`, { action: "put", gvk, responseDef: def, bodyDef: def, write: true }, ref),
-      patch: operation(`patch${K}`, { action: "patch", gvk, responseDef: def, bodyDef: def, patch: true, write: true }, ref),
-      delete: operation(`delete${K}`, { action: "delete", gvk, responseDef: def }, ref),
-    },
+    "x-kubernetes-action": o.action,
+    "x-kubernetes-group-version-kind": o.gvk,
   };
-  if (r.namespaced) paths[`${base}/${r.plural}`] = { get: operation(`list${K}ForAllNamespaces`, { action: "list", gvk, responseDef: listDef, list: true }, ref) };
-  for (const sub of r.subresources ?? []) {
-    if (sub === "status") {
-      paths[`${item}/status`] = {
-        get: operation(`read${K}Status`, { action: "get", gvk, responseDef: def }, ref),
-        put: operation(`replace${K}Status`, { action: "put", gvk, responseDef: def, bodyDef: def, write: true }, ref),
-        patch: operation(`patch${K}Status`, { action: "patch", gvk, responseDef: def, bodyDef: def, patch: true, write: true }, ref),
-      };
-    } else if (sub === "scale") {
-      const sgvk = { group: "autoscaling", version: "v1", kind: "Scale" };
-      const sdef = definitionOf("autoscaling", "v1", "Scale");
-      paths[`${item}/scale`] = {
-        get: operation(`read${K}Scale`, { action: "get", gvk: sgvk, responseDef: sdef }, ref),
-        put: operation(`replace${K}Scale`, { action: "put", gvk: sgvk, responseDef: sdef, bodyDef: sdef, write: true }, ref),
-        patch: operation(`patch${K}Scale`, { action: "patch", gvk: sgvk, responseDef: sdef, bodyDef: sdef, patch: true, write: true }, ref),
-      };
-    }
+  if (o.patch) out.requestBody = { content: Object.fromEntries(PATCH_TYPES.map((t) => [t, { schema: { $ref: prefix + PATCH_DEF } }])), required: true };
+  else if (o.body) out.requestBody = { content: { "*/*": { schema: { $ref: prefix + o.body } } }, required: o.method !== "delete" };
+  return out;
+}
+
+function v2Param(p: Param): Record<string, unknown> {
+  const o: Record<string, unknown> = { name: p.name, in: p.in, description: p.description, type: p.type, uniqueItems: true };
+  if (p.required) o.required = true;
+  return o;
+}
+
+function v2Operation(o: Operation): Record<string, unknown> {
+  const prefix = "#/definitions/";
+  const params = o.params.map(v2Param);
+  if (o.patch) params.unshift({ name: "body", in: "body", required: true, schema: { $ref: prefix + PATCH_DEF } });
+  else if (o.body) params.unshift({ name: "body", in: "body", required: o.method !== "delete", schema: { $ref: prefix + o.body } });
+  return {
+    tags: [o.tag], description: o.description, operationId: o.operationId,
+    consumes: o.patch ? PATCH_TYPES : ["*/*"],
+    produces: o.response === "string" ? ["text/plain", "*/*"] : MEDIA,
+    schemes: ["https"],
+    parameters: params,
+    responses: { [o.responseCode]: { description: o.responseCode === "201" ? "Created" : "OK", schema: schemaRef(o.response, prefix) }, "401": { description: "Unauthorized" } },
+    "x-kubernetes-action": o.action,
+    "x-kubernetes-group-version-kind": o.gvk,
+  };
+}
+
+const gvPath = (group: string, version: string) => (group === "" ? `api/${version}` : `apis/${group}/${version}`);
+
+interface GroupVersion { group: string; version: string; resources: ResourceInfo[] }
+
+function groupVersions(resources: ResourceInfo[]): Map<string, GroupVersion> {
+  const out = new Map<string, GroupVersion>();
+  for (const r of resources) {
+    const key = gvPath(r.group, r.version);
+    if (!out.has(key)) out.set(key, { group: r.group, version: r.version, resources: [] });
+    out.get(key)!.resources.push(r);
+  }
+  return out;
+}
+
+/** What a document depends on: the generated definitions and the served resources' shape. */
+function fingerprint(resources: ResourceInfo[]): string {
+  const shape = resources.map((r) => [r.group, r.version, r.kind, r.plural, r.namespaced, r.subresources ?? [], r.verbs ?? []]);
+  return createHash("sha512").update(openapiDefs().hash).update(JSON.stringify(shape)).digest("hex").toUpperCase();
+}
+
+/** One rendered document per group version (replaced when its fingerprint changes). */
+const v3Cache = new Map<string, { hash: string; json: string }>();
+let v2Cache: { hash: string; json: string } | undefined;
+
+function pathsOf(resources: ResourceInfo[], param: (p: Param) => unknown, operation: (o: Operation) => unknown): Record<string, unknown> {
+  const paths: Record<string, unknown> = {};
+  for (const item of resources.flatMap(resourcePaths)) {
+    const pi: Record<string, unknown> = { parameters: item.params.map(param) };
+    for (const o of item.ops) pi[o.method] = operation(o);
+    paths[item.path] = pi;
   }
   return paths;
 }
 
-const v3Cache = new Map<string, Doc | null>();
+const itemsOf = (resources: ResourceInfo[]): PathItem[] => resources.flatMap(resourcePaths);
 
-export function openapiV3GroupVersion(group: string, version: string, resources: ResourceInfo[]): Doc | undefined {
-  const key = `${group}/${version}`;
-  if (v3Cache.has(key)) return v3Cache.get(key) ?? undefined;
-  const rs = resources.filter((r) => r.group === group && r.version === version);
-  if (!rs.length) {
-    v3Cache.set(key, null);
-    return undefined;
-  }
-  const ref = (d: string) => ({ $ref: `#/components/schemas/${d}` });
-  const paths: Record<string, Doc> = {};
-  for (const r of rs) Object.assign(paths, pathsFor(r, ref));
-  const roots = rs.flatMap((r) => [definitionOf(r.group, r.version, r.kind), definitionOf(r.group, r.version, `${r.kind}List`)]).filter(Boolean) as string[];
-  if (rs.some((r) => r.subresources?.includes("scale"))) roots.push(definitionOf("autoscaling", "v1", "Scale")!);
-  roots.push(definitionOf("", "v1", "Status")!, definitionOf("", "v1", "DeleteOptions")!);
-  const schemas: Record<string, Schema> = {};
-  for (const n of reachable(roots)) schemas[n] = exportSchema(n, definitions[n]!, "#/components/schemas/", true);
-  const doc = { openapi: "3.0.0", info: { title: "Kubernetes", version: "v1.32.0+k3rs" }, paths, components: { schemas } };
-  v3Cache.set(key, doc);
-  return doc;
+/** The v3 document of one group version as JSON text; undefined when nothing is served there. */
+export function openapiV3GroupVersionJson(group: string, version: string, resources: ResourceInfo[]): string | undefined {
+  const key = gvPath(group, version);
+  const gv = groupVersions(resources).get(key);
+  if (!gv) return undefined;
+  const hash = fingerprint(gv.resources);
+  const cached = v3Cache.get(key);
+  if (cached?.hash === hash) return cached.json;
+  const doc = {
+    openapi: "3.0.0",
+    info: { title: "Kubernetes", version: "unversioned" },
+    paths: pathsOf(gv.resources, v3Param, v3Operation),
+    components: {
+      schemas: definitionsFor(closure(referencedDefinitions(itemsOf(gv.resources))), "#/components/schemas/", true),
+      securitySchemes: SECURITY,
+    },
+  };
+  const json = JSON.stringify(doc);
+  v3Cache.set(key, { hash, json });
+  return json;
 }
 
-function hashOf(doc: Doc): string {
-  return new Bun.CryptoHasher("sha512").update(JSON.stringify(doc)).digest("hex").slice(0, 128).toUpperCase();
+/** The v3 document of one group version; undefined when the group version is not served. */
+export function openapiV3GroupVersion(group: string, version: string, resources: ResourceInfo[]): object | undefined {
+  const json = openapiV3GroupVersionJson(group, version, resources);
+  return json === undefined ? undefined : (JSON.parse(json) as object);
 }
 
-export function openapiV3Root(resources: ResourceInfo[]): Doc {
-  const gvs = [...new Set(resources.map((r) => `${r.group}/${r.version}`))];
-  const paths: Record<string, Doc> = {};
-  for (const gv of gvs) {
-    const [group, version] = gv.split("/") as [string, string];
-    const doc = openapiV3GroupVersion(group, version, resources)!;
-    paths[gvPath(group, version)] = { serverRelativeURL: `/openapi/v3/${gvPath(group, version)}?hash=${hashOf(doc)}` };
-  }
+/**
+ * The /openapi/v3 index: `{"paths": {"apis/apps/v1": {"serverRelativeURL": "/openapi/v3/apis/apps/v1?hash=…"}}}`.
+ * The hash changes whenever that document would, so clients may cache documents by URL.
+ */
+export function openapiV3Root(resources: ResourceInfo[]): { paths: Record<string, { serverRelativeURL: string }> } {
+  const paths: Record<string, { serverRelativeURL: string }> = {};
+  const gvs = [...groupVersions(resources).entries()].sort(([a], [b]) => a.localeCompare(b));
+  for (const [path, gv] of gvs) paths[path] = { serverRelativeURL: `/openapi/v3/${path}?hash=${fingerprint(gv.resources)}` };
   return { paths };
 }
 
-let v2Cache: Doc | undefined;
+/** The hash of a group version's document (the `?hash=` of its URL); undefined when not served. */
+export function openapiV3Hash(group: string, version: string, resources: ResourceInfo[]): string | undefined {
+  const gv = groupVersions(resources).get(gvPath(group, version));
+  return gv ? fingerprint(gv.resources) : undefined;
+}
 
-export function openapiV2(resources: ResourceInfo[]): Doc {
-  if (v2Cache) return v2Cache;
-  const ref = (d: string) => ({ $ref: `#/definitions/${d}` });
-  const paths: Record<string, Doc> = {};
-  for (const r of resources) Object.assign(paths, pathsFor(r, ref));
-  const defs: Record<string, Schema> = {};
-  for (const n of Object.keys(definitions)) defs[n] = exportSchema(n, definitions[n]!, "#/definitions/", false);
-  v2Cache = { swagger: "2.0", info: { title: "Kubernetes", version: "v1.32.0+k3rs" }, paths, definitions: defs };
-  return v2Cache;
+/** The swagger 2.0 document of everything served, as JSON text. */
+export function openapiV2Json(resources: ResourceInfo[]): string {
+  const hash = fingerprint(resources);
+  if (v2Cache?.hash === hash) return v2Cache.json;
+  const doc = {
+    swagger: "2.0",
+    info: { title: "Kubernetes", version: "unversioned" },
+    paths: pathsOf(resources, v2Param, v2Operation),
+    definitions: definitionsFor(closure(referencedDefinitions(itemsOf(resources))), "#/definitions/", false),
+    securityDefinitions: SECURITY,
+    security: [{ BearerToken: [] }],
+  };
+  v2Cache = { hash, json: JSON.stringify(doc) };
+  return v2Cache.json;
+}
+
+/** The swagger 2.0 document of everything served. */
+export function openapiV2(resources: ResourceInfo[]): object {
+  return JSON.parse(openapiV2Json(resources)) as object;
 }

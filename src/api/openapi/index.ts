@@ -1,3 +1,6 @@
-export { openapiV2, openapiV3GroupVersion, openapiV3Root } from "./documents.ts";
+export {
+  openapiV2, openapiV2Json, openapiV3GroupVersion, openapiV3GroupVersionJson, openapiV3Hash, openapiV3Root,
+} from "./documents.ts";
 export { pruneUnknownFields, unknownFields } from "./unknown-fields.ts";
-export { patchSchemaFor } from "./patch-schema.ts";
+export { patchSchemaFor } from "./patch-schema-from-openapi.ts";
+export { definitionFor } from "./defs.ts";

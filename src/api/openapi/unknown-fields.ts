@@ -1,46 +1,60 @@
 /**
- * Fields an object carries that its kind's schema does not declare — what Kubernetes'
- * strict decoding reports (`unknown field "spec.foo"`) and its lenient decoding drops.
+ * Unknown-field detection against the OpenAPI schema of a kind: the apiserver decodes into typed
+ * structs, so a field the type lacks is either an error (fieldValidation=Strict, "strict decoding
+ * error: unknown field \"spec.foo\"") or silently dropped (Warn / Ignore). Paths use the
+ * apiserver's form: `spec.template.spec.containers[0].imagee`.
  */
-import { definitionOf, definitions, isOpaque, resolve, type Schema } from "./definitions.ts";
+import type { Schema } from "./defs-types.ts";
+import { definitionFor, isOpaque, openapiDefs, resolve } from "./defs.ts";
 
-type Visit = (path: string, parent: Record<string, unknown>, key: string) => void;
+type Visit = (parent: Record<string, unknown>, key: string, path: string) => void;
 
-function walk(value: unknown, schema: Schema | undefined, path: string, visit: Visit): void {
+const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
+
+function walk(value: unknown, schema: Schema | undefined, path: string, onUnknown: Visit): void {
   const s = resolve(schema);
-  if (!s || value === null || typeof value !== "object" || isOpaque(s)) return;
+  if (isOpaque(s) || value === null || typeof value !== "object") return;
   if (Array.isArray(value)) {
-    if (s.type === "array" && s.items) value.forEach((v, i) => walk(v, s.items, `${path}[${i}]`, visit));
+    if (s!.items) value.forEach((v, i) => walk(v, s!.items, `${path}[${i}]`, onUnknown));
     return;
   }
   const obj = value as Record<string, unknown>;
-  if (s.additionalProperties && !s.properties) {
-    for (const [k, v] of Object.entries(obj)) walk(v, s.additionalProperties, `${path}[${k}]`, visit);
-    return;
-  }
-  if (!s.properties) return;
-  for (const [k, v] of Object.entries(obj)) {
-    const child = s.properties[k];
-    const p = path ? `${path}.${k}` : k;
-    if (!child) visit(p, obj, k);
-    else walk(v, child, p, visit);
+  if (s!.properties) {
+    for (const key of Object.keys(obj)) {
+      const prop = s!.properties[key];
+      if (prop === undefined) onUnknown(obj, key, join(path, key));
+      else walk(obj[key], prop, join(path, key), onUnknown);
+    }
+  } else if (s!.additionalProperties) {
+    for (const key of Object.keys(obj)) walk(obj[key], s!.additionalProperties, join(path, key), onUnknown);
   }
 }
 
 function rootSchema(group: string, version: string, kind: string): Schema | undefined {
-  const name = definitionOf(group, version, kind);
-  return name ? definitions[name] : undefined;
+  const name = definitionFor(group, version, kind);
+  return name ? openapiDefs().definitions[name] : undefined;
 }
 
+/**
+ * Dotted paths of the fields of `obj` that the kind's schema does not define; [] for kinds
+ * without a schema. Fields under opaque types (RawExtension, FieldsV1) are never flagged.
+ *
+ * @example unknownFields({ spec: { replicas: 1, replica: 2 } }, "apps", "v1", "Deployment") // ["spec.replica"]
+ */
 export function unknownFields(obj: unknown, group: string, version: string, kind: string): string[] {
-  const out: string[] = [];
-  walk(obj, rootSchema(group, version, kind), "", (p) => out.push(p));
-  return out;
+  const root = rootSchema(group, version, kind);
+  if (!root) return [];
+  const found: string[] = [];
+  walk(obj, root, "", (_parent, _key, path) => found.push(path));
+  return found;
 }
 
+/** Removes the unknown fields from `obj` in place (what decoding into a typed struct does); returns their paths. */
 export function pruneUnknownFields(obj: unknown, group: string, version: string, kind: string): string[] {
-  const found: { path: string; parent: Record<string, unknown>; key: string }[] = [];
-  walk(obj, rootSchema(group, version, kind), "", (path, parent, key) => found.push({ path, parent, key }));
-  for (const f of found) delete f.parent[f.key];
-  return found.map((f) => f.path);
+  const root = rootSchema(group, version, kind);
+  if (!root) return [];
+  const dropped: [Record<string, unknown>, string, string][] = [];
+  walk(obj, root, "", (parent, key, path) => dropped.push([parent, key, path]));
+  for (const [parent, key] of dropped) delete parent[key];
+  return dropped.map((d) => d[2]);
 }
