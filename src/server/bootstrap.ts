@@ -14,7 +14,9 @@ export async function bootstrapObjects(storage: ObjectStorage, registry: Resourc
     await createIfMissing(() => storage.create(nsDef, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } }));
   }
   const svcDef = registry.find("", "v1", "services")!;
-  await createIfMissing(() =>
+  // Checked first: admission would refuse the fixed ClusterIP as taken before the store could
+  // answer AlreadyExists.
+  if (!(await storage.tryGet(svcDef, "default", "kubernetes"))) await createIfMissing(() =>
     storage.create(svcDef, "default", {
       apiVersion: "v1",
       kind: "Service",
