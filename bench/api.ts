@@ -1,0 +1,183 @@
+/**
+ * API server benchmark: k3rs (built executable, HTTPS + client certs) beside etcd 3.4 (JSON
+ * gateway, plain HTTP, loopback) under the same client load, in one run.
+ *
+ *   npm run build && bun bench/api.ts
+ *
+ * Prints figures and the k3rs/etcd ratios; no thresholds. Everything runs on 127.0.0.1 and
+ * every loop is bounded.
+ */
+import { readFileSync } from "node:fs";
+import YAML from "yaml";
+import { freePort, startE2EServer } from "../test/helpers/e2e-server.ts";
+import { fmt, rssMiB, runFor, summary } from "./lib/stats.ts";
+import { etcdBinary, startEtcd } from "./lib/etcd.ts";
+
+const WRITE_SECONDS = Number(process.env.BENCH_WRITE_SECONDS ?? 3);
+const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 10_000);
+const WATCHERS = Number(process.env.BENCH_WATCHERS ?? 1000);
+const payload = "x".repeat(900); // ~1 KB objects
+
+const results: Record<string, number> = {};
+const line = (label: string, value: string) => console.log(`${label.padEnd(44)} ${value}`);
+
+function tlsOf(kubeconfig: string) {
+  const kc = YAML.parse(readFileSync(kubeconfig, "utf8"));
+  const b = (s: string) => Buffer.from(s, "base64").toString("utf8");
+  return { ca: b(kc.clusters[0].cluster["certificate-authority-data"]), cert: b(kc.users[0].user["client-certificate-data"]), key: b(kc.users[0].user["client-key-data"]) };
+}
+
+// --- cold start -------------------------------------------------------------------------
+const starts: number[] = [];
+for (let i = 0; i < 3; i++) {
+  const t0 = performance.now();
+  const s = await startE2EServer();
+  starts.push(performance.now() - t0);
+  await s.stop();
+}
+results.coldStartMs = summary(starts).p50;
+
+// --- k3rs -------------------------------------------------------------------------------
+const server = await startE2EServer();
+const tls = tlsOf(server.kubeconfig);
+const base = `https://127.0.0.1:${server.port}`;
+const req = (path: string, init: RequestInit = {}) => fetch(base + path, { ...init, tls } as any);
+await Bun.sleep(500);
+results.k3rsIdleRssMiB = rssMiB(server.proc.pid);
+
+async function k3rsCreate(ns: string, name: string, extra: Record<string, string> = {}) {
+  const r = await req(`/api/v1/namespaces/${ns}/configmaps`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, annotations: extra }, data: { payload } }),
+  });
+  if (r.status !== 201) throw new Error(`create ${name}: ${r.status} ${await r.text()}`);
+  await r.arrayBuffer();
+}
+
+for (const c of [1, 16, 64]) {
+  const { ops, seconds } = await runFor(c, WRITE_SECONDS * 1000, (lane, i) => k3rsCreate("default", `w${c}-${lane}-${i}`));
+  results[`k3rsWrites${c}`] = ops / seconds;
+}
+
+// 10k objects in their own namespace for list/get/RSS.
+await req("/api/v1/namespaces", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "bench" } }) });
+let created = 0;
+await Promise.all(Array.from({ length: 32 }, async (_, lane) => {
+  for (let i = lane; i < OBJECTS; i += 32) {
+    await k3rsCreate("bench", `cm-${String(i).padStart(5, "0")}`);
+    created++;
+  }
+}));
+const getLat: number[] = [];
+for (let i = 0; i < 500; i++) {
+  const t = performance.now();
+  await (await req(`/api/v1/namespaces/bench/configmaps/cm-${String(i * 7 % OBJECTS).padStart(5, "0")}`)).arrayBuffer();
+  getLat.push(performance.now() - t);
+}
+const listLat: number[] = [];
+for (let i = 0; i < 30; i++) {
+  const t = performance.now();
+  const body = await (await req(`/api/v1/namespaces/bench/configmaps`)).arrayBuffer();
+  listLat.push(performance.now() - t);
+  if (i === 0) results.listBytes = body.byteLength;
+}
+Object.assign(results, { k3rsGetP50: summary(getLat).p50, k3rsGetP99: summary(getLat).p99, k3rsListP50: summary(listLat).p50, k3rsListP99: summary(listLat).p99 });
+results.k3rsRss10kMiB = rssMiB(server.proc.pid);
+
+// Watch latency: WATCHERS watches on one namespace; each write carries its send time.
+await req("/api/v1/namespaces", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "watched" } }) });
+const rv = (await (await req("/api/v1/namespaces/watched/configmaps")).json()).metadata.resourceVersion;
+const watchLat: number[] = [];
+const controllers: AbortController[] = [];
+let ready = 0;
+const WRITES = 20;
+const watchDone = Array.from({ length: WATCHERS }, async () => {
+  const ac = new AbortController();
+  controllers.push(ac);
+  try {
+    const res = await req(`/api/v1/namespaces/watched/configmaps?watch=1&resourceVersion=${rv}`, { signal: ac.signal });
+    ready++;
+    const reader = res.body!.getReader();
+    let buf = "";
+    let seen = 0;
+    const dec = new TextDecoder();
+    while (seen < WRITES) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += dec.decode(value, { stream: true });
+      let nl: number;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        const ev = JSON.parse(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+        const sent = Number(ev.object?.metadata?.annotations?.sent);
+        if (sent) watchLat.push(performance.timeOrigin + performance.now() - sent);
+        seen++;
+      }
+    }
+    await reader.cancel().catch(() => {});
+  } catch {}
+});
+const readyDeadline = Date.now() + 60_000;
+while (ready < WATCHERS && Date.now() < readyDeadline) await Bun.sleep(50);
+for (let i = 0; i < WRITES; i++) {
+  await k3rsCreate("watched", `ev-${i}`, { sent: String(performance.timeOrigin + performance.now()) });
+  await Bun.sleep(50);
+}
+await Promise.race([Promise.all(watchDone), Bun.sleep(30_000)]);
+for (const ac of controllers) ac.abort();
+results.watchers = ready;
+Object.assign(results, { watchP50: summary(watchLat).p50, watchP99: summary(watchLat).p99 });
+await server.stop();
+
+// --- etcd -------------------------------------------------------------------------------
+let etcdRan = false;
+if (etcdBinary()) {
+  const etcd = await startEtcd(await freePort(), await freePort());
+  etcdRan = true;
+  const b64 = (s: string) => Buffer.from(s).toString("base64");
+  const value = b64(JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" }, data: { payload } }));
+  const put = async (key: string) => {
+    const r = await fetch(`${etcd.url}/v3/kv/put`, { method: "POST", body: JSON.stringify({ key: b64(key), value }) });
+    if (!r.ok) throw new Error(`etcd put ${r.status}`);
+    await r.arrayBuffer();
+  };
+  for (const c of [1, 16, 64]) {
+    const { ops, seconds } = await runFor(c, WRITE_SECONDS * 1000, (lane, i) => put(`/registry/configmaps/default/w${c}-${lane}-${i}`));
+    results[`etcdWrites${c}`] = ops / seconds;
+  }
+  await Promise.all(Array.from({ length: 32 }, async (_, lane) => {
+    for (let i = lane; i < OBJECTS; i += 32) await put(`/registry/configmaps/bench/cm-${String(i).padStart(5, "0")}`);
+  }));
+  const eg: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    const t = performance.now();
+    await (await fetch(`${etcd.url}/v3/kv/range`, { method: "POST", body: JSON.stringify({ key: b64(`/registry/configmaps/bench/cm-${String(i * 7 % OBJECTS).padStart(5, "0")}`) }) })).arrayBuffer();
+    eg.push(performance.now() - t);
+  }
+  const el: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const t = performance.now();
+    await (await fetch(`${etcd.url}/v3/kv/range`, { method: "POST", body: JSON.stringify({ key: b64("/registry/configmaps/bench/"), range_end: b64("/registry/configmaps/bench0") }) })).arrayBuffer();
+    el.push(performance.now() - t);
+  }
+  Object.assign(results, { etcdGetP50: summary(eg).p50, etcdGetP99: summary(eg).p99, etcdListP50: summary(el).p50, etcdListP99: summary(el).p99, etcdRssMiB: rssMiB(etcd.pid) });
+  await etcd.stop();
+}
+
+// --- report -----------------------------------------------------------------------------
+console.log("\nk3rs API benchmark (k3rs: HTTPS + client certs; etcd 3.4: JSON gateway, plain HTTP; both on loopback)\n");
+line("cold start to /readyz (median of 3)", `${fmt(results.coldStartMs!, 0)} ms   (goal < 1000 ms)`);
+line("server RSS idle", `${fmt(results.k3rsIdleRssMiB!)} MiB   (goal < 80 MiB)`);
+line(`server RSS with ${OBJECTS} ConfigMaps`, `${fmt(results.k3rsRss10kMiB!)} MiB`);
+for (const c of [1, 16, 64]) {
+  const k = results[`k3rsWrites${c}`]!;
+  const e = results[`etcdWrites${c}`];
+  line(`creates/s, ${c} concurrent client(s)`, `k3rs ${fmt(k, 0)}` + (e ? `   etcd ${fmt(e, 0)}   ratio ${fmt(k / e, 2)}x   (goal >= 1.0x)` : ""));
+}
+line("get p50 / p99", `k3rs ${fmt(results.k3rsGetP50!, 2)} / ${fmt(results.k3rsGetP99!, 2)} ms` + (etcdRan ? `   etcd ${fmt(results.etcdGetP50!, 2)} / ${fmt(results.etcdGetP99!, 2)} ms   ratio(p50) ${fmt(results.etcdGetP50! / results.k3rsGetP50!, 2)}x etcd's speed` : ""));
+line(`list ${OBJECTS} p50 / p99`, `k3rs ${fmt(results.k3rsListP50!)} / ${fmt(results.k3rsListP99!)} ms (${fmt(results.listBytes! / 1048576)} MiB)` + (etcdRan ? `   etcd ${fmt(results.etcdListP50!)} / ${fmt(results.etcdListP99!)} ms   ratio(p50) ${fmt(results.etcdListP50! / results.k3rsListP50!, 2)}x etcd's speed` : "") + "   (goal p99 < 100 ms)");
+line(`watch delivery p50 / p99 (${results.watchers} watchers)`, `${fmt(results.watchP50!)} / ${fmt(results.watchP99!)} ms   (goal p99 < 50 ms)`);
+if (!etcdRan) console.log("\netcd peer skipped: install it with `apt-get install etcd-server`.");
+else line("etcd RSS with the same data", `${fmt(results.etcdRssMiB!)} MiB`);
+console.log("\n" + JSON.stringify(results));
