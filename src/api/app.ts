@@ -14,7 +14,7 @@ import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersio
 import { parseResourcePath } from "./path.ts";
 import { handleResource } from "./handlers/resource.ts";
 import { metrics, registry as metricsRegistry, verbOf } from "./metrics.ts";
-import { openapiV2, openapiV3GroupVersion, openapiV3Root } from "./openapi/index.ts";
+import { openapiV2Json, openapiV3GroupVersionJson, openapiV3Root } from "./openapi/index.ts";
 
 export interface VersionInfo {
   major: string;
@@ -102,16 +102,24 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
     return c.json(list);
   });
 
-  app.get("/openapi/v2", (c) => c.json(openapiV2(registry.all)));
+  // Documents are rendered once and served as cached JSON text (hundreds of KiB each).
+  const jsonText = (text: string, headers: Record<string, string> = {}) =>
+    new Response(text, { headers: { "content-type": "application/json", ...headers } });
+  app.get("/openapi/v2", (c) => {
+    // kubectl may ask for the protobuf form; we only have JSON, and say so rather than mislabel it.
+    const accept = c.req.header("accept") ?? "";
+    if (accept && !/json|\*\/\*/.test(accept)) throw errors.notAcceptable("only application/json is available for /openapi/v2");
+    return jsonText(openapiV2Json(registry.all));
+  });
   app.get("/openapi/v3", (c) => c.json(openapiV3Root(registry.all)));
   app.get("/openapi/v3/*", (c) => {
     const rest = c.req.path.slice("/openapi/v3/".length).split("/");
-    let doc: object | undefined;
-    if (rest[0] === "api" && rest.length === 2) doc = openapiV3GroupVersion("", rest[1]!, registry.all);
-    else if (rest[0] === "apis" && rest.length === 3) doc = openapiV3GroupVersion(rest[1]!, rest[2]!, registry.all);
+    let doc: string | undefined;
+    if (rest[0] === "api" && rest.length === 2) doc = openapiV3GroupVersionJson("", rest[1]!, registry.all);
+    else if (rest[0] === "apis" && rest.length === 3) doc = openapiV3GroupVersionJson(rest[1]!, rest[2]!, registry.all);
     if (!doc) throw new StatusError(404, "NotFound", "the server could not find the requested resource");
     // The hash pins the content, so clients may cache it for good.
-    return c.json(doc, 200, c.req.query("hash") ? { "cache-control": "public, immutable" } : {});
+    return jsonText(doc, c.req.query("hash") ? { "cache-control": "public, immutable" } : {});
   });
 
   const resource = async (c: any) => {
