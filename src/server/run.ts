@@ -23,6 +23,7 @@ import { renderKubeconfig, writeKubeconfig } from "../pki/kubeconfig.ts";
 import { formatToken, generateSecret } from "../pki/token.ts";
 import type { Store } from "../store/types.ts";
 import { log } from "../log.ts";
+import { startNamespaceController } from "../controllers/namespace/controller.ts";
 
 export interface ServerHandle {
   port: number;
@@ -80,6 +81,8 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   });
 
   await bootstrapObjects(storage, registry, { apiPort: server.port, nodeIp });
+  const controllers = new AbortController();
+  void startNamespaceController({ storage, registry, signal: controllers.signal });
 
   // Join token in the K3s form; the secret persists so that agents keep working across restarts.
   const tokenPath = join(serverDir, "token");
@@ -115,6 +118,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     if (stopped) return;
     stopped = true;
     ready = false;
+    controllers.abort();
     await server.close();
     await store.close();
   };

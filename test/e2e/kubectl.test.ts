@@ -217,4 +217,13 @@ describe.skipIf(!haveKubectl)("kubectl against k3rs", () => {
     expect(missing.stderr).toContain('Error from server (NotFound): configmaps "nope" not found');
     expect((await k("get", "configmaps", "-n", "tmp", "-o", "name")).split("\n").filter(Boolean)).not.toContain("configmap/l1");
   });
+
+  test("delete namespace --wait removes it with its content", async () => {
+    const out = await k("delete", "namespace", "tmp", "--wait", "--timeout=30s");
+    expect(out).toContain('namespace "tmp" deleted');
+    const r = await s.kubectl(["get", "namespace", "tmp"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('namespaces "tmp" not found');
+    expect((await s.kubectl(["delete", "namespace", "kube-system"])).stderr).toContain("Forbidden");
+  });
 });

@@ -18,6 +18,7 @@ import { allowAuthenticated } from "../../src/api/auth/authorize.ts";
 import { bootstrapObjects } from "../../src/server/bootstrap.ts";
 import { kubernetesVersion } from "../../src/version.ts";
 import type { Store } from "../../src/store/types.ts";
+import { startNamespaceController } from "../../src/controllers/namespace/controller.ts";
 
 export interface TestApi {
   dir: string;
@@ -43,6 +44,8 @@ export async function startTestApi(): Promise<TestApi> {
     admission: [namespaceLifecycle(async (name) => (await store.get(objectStoreKey(nsDef, undefined, name)))?.object), allocator],
   });
   await bootstrapObjects(storage, registry, { apiPort: 6443, nodeIp: "127.0.0.1" });
+  const controllers = new AbortController();
+  void startNamespaceController({ storage, registry, signal: controllers.signal, recheckMs: 50 });
   const app = createApi({
     registry,
     storage,
@@ -78,6 +81,7 @@ export async function startTestApi(): Promise<TestApi> {
       return { status: res.status, body: parsed, headers: res.headers };
     },
     async close() {
+      controllers.abort();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },

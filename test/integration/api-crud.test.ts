@@ -195,3 +195,21 @@ test("discovery: legacy and aggregated", async () => {
   expect(agg.body.kind).toBe("APIGroupDiscoveryList");
   expect(agg.headers.get("content-type")).toContain("as=APIGroupDiscoveryList");
 });
+
+test("deleting a namespace removes its content, then the namespace", async () => {
+  await api.json("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "doomed" } });
+  await api.json("POST", "/api/v1/namespaces/doomed/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a" } });
+  await api.json("POST", "/apis/apps/v1/namespaces/doomed/deployments", deployment("d"));
+  const del = await api.json("DELETE", "/api/v1/namespaces/doomed");
+  expect(del.status).toBe(202);
+  expect(del.body.status.phase).toBe("Terminating");
+  const deadline = Date.now() + 5000;
+  while ((await api.json("GET", "/api/v1/namespaces/doomed")).status !== 404 && Date.now() < deadline) await Bun.sleep(20);
+  expect((await api.json("GET", "/api/v1/namespaces/doomed")).status).toBe(404);
+  expect((await api.json("GET", "/api/v1/namespaces/doomed/configmaps")).body.items).toEqual([]);
+});
+
+test("system namespaces cannot be deleted", async () => {
+  const r = await api.json("DELETE", "/api/v1/namespaces/kube-system");
+  expect(r.status).toBe(403);
+});

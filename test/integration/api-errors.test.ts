@@ -137,6 +137,8 @@ test("400 for unknown fields with fieldValidation=Strict; dropped with a warning
 
 test("403 for content in a terminating namespace", async () => {
   expect((await api.json("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "going" } })).status).toBe(201);
+  // A finalizer-held object keeps the namespace Terminating for the length of the test.
+  await api.json("POST", "/api/v1/namespaces/going/configmaps", cm("held", { metadata: { name: "held", finalizers: ["example.com/hold"] } }));
   const del = await api.json("DELETE", "/api/v1/namespaces/going");
   expect([200, 202]).toContain(del.status);
   const r = await api.json("POST", "/api/v1/namespaces/going/configmaps", cm("late"));
