@@ -213,3 +213,34 @@ test("system namespaces cannot be deleted", async () => {
   const r = await api.json("DELETE", "/api/v1/namespaces/kube-system");
   expect(r.status).toBe(403);
 });
+
+test("metrics count requests by verb, resource and code", async () => {
+  await api.json("GET", "/api/v1/namespaces/default/configmaps/nope");
+  const text = await (await api.request("GET", "/metrics")).text();
+  expect(text).toMatch(/apiserver_request_total\{verb="GET",resource="configmaps",subresource="",code="404"\} \d+/);
+  expect(text).toContain("apiserver_request_duration_seconds_bucket");
+  expect(text).toMatch(/k3rs_store_revision \d+/);
+  expect((await api.request("GET", "/metrics", undefined, { anonymous: true })).status).toBe(401);
+});
+
+test("watch bookmarks and the initial-events marker", async () => {
+  const ac = new AbortController();
+  const res = await api.request("GET", "/api/v1/namespaces/default/configmaps?watch=1&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&labelSelector=tier%3Da", undefined, { signal: ac.signal });
+  const reader = res.body!.getReader();
+  const events: any[] = [];
+  let buf = "";
+  while (!events.some((e) => e.type === "BOOKMARK")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += new TextDecoder().decode(value);
+    const lines = buf.split("\n");
+    buf = lines.pop()!;
+    for (const l of lines) if (l.trim()) events.push(JSON.parse(l));
+  }
+  ac.abort();
+  await reader.cancel().catch(() => {});
+  expect(events.filter((e) => e.type === "ADDED").map((e) => e.object.metadata.name)).toEqual(["sel-0", "sel-2", "sel-4"]);
+  const bm = events.find((e) => e.type === "BOOKMARK");
+  expect(bm.object.metadata.annotations["k8s.io/initial-events-end"]).toBe("true");
+  expect(Number(bm.object.metadata.resourceVersion)).toBeGreaterThan(0);
+});
