@@ -87,7 +87,7 @@ results.k3rsRss10kMiB = rssMiB(server.proc.pid);
 
 // Watch latency: WATCHERS watches on one namespace; each write carries its send time.
 await req("/api/v1/namespaces", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "watched" } }) });
-const rv = (await (await req("/api/v1/namespaces/watched/configmaps")).json()).metadata.resourceVersion;
+const rv = ((await (await req("/api/v1/namespaces/watched/configmaps")).json()) as any).metadata.resourceVersion;
 const watchLat: number[] = [];
 const controllers: AbortController[] = [];
 let ready = 0;

@@ -7,23 +7,15 @@ import { hostname, networkInterfaces } from "node:os";
 import { dirname, join } from "node:path";
 import type { ServerConfig } from "../config/server-config.ts";
 import { openSqliteStore } from "../store/sqlite.ts";
-import { ResourceRegistry } from "../api/resources/registry.ts";
-import { ObjectStorage } from "../api/storage/object-storage.ts";
-import { namespaceLifecycle } from "../api/admission/namespace-lifecycle.ts";
-import { ServiceAllocator, parseCidr } from "../api/admission/service-allocator.ts";
-import { createApi } from "../api/app.ts";
-import { clientCertAuthenticator } from "../api/auth/authenticate.ts";
-import { allowAuthenticated } from "../api/auth/authorize.ts";
+import type { ObjectStorage } from "../api/storage/object-storage.ts";
+import type { ResourceRegistry } from "../api/resources/registry.ts";
+import { createControlPlane } from "./control-plane.ts";
 import { serveHttps, type RunningServer } from "../api/serve.ts";
-import { bootstrapObjects } from "./bootstrap.ts";
-import { objectStoreKey } from "../api/storage/keys.ts";
-import { kubernetesVersion } from "../version.ts";
 import { ensureServerPki } from "../pki/bootstrap.ts";
 import { renderKubeconfig, writeKubeconfig } from "../pki/kubeconfig.ts";
 import { formatToken, generateSecret } from "../pki/token.ts";
 import type { Store } from "../store/types.ts";
 import { log } from "../log.ts";
-import { startNamespaceController } from "../controllers/namespace/controller.ts";
 
 export interface ServerHandle {
   port: number;
@@ -51,26 +43,15 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   });
 
   const store = openSqliteStore({ path: join(serverDir, "db", "state.db") });
-  const registry = new ResourceRegistry();
-  const allocator = new ServiceAllocator(parseCidr(cfg.serviceCidr));
-  const nsDef = registry.find("", "v1", "namespaces")!;
-  const storage = new ObjectStorage({
-    store,
-    admission: [namespaceLifecycle(async (name) => (await store.get(objectStoreKey(nsDef, undefined, name)))?.object), allocator],
-  });
-  const svcDef = registry.find("", "v1", "services")!;
-  allocator.load((await storage.list(svcDef, undefined)).items);
-
   let ready = false;
-  const app = createApi({
-    registry,
-    storage,
-    authenticators: [clientCertAuthenticator],
-    authorizer: allowAuthenticated,
-    version: kubernetesVersion(),
+  const cp = await createControlPlane({
+    store,
+    serviceCidr: cfg.serviceCidr,
     advertiseAddress: `${nodeIp}:${cfg.httpsListenPort}`,
+    nodeIp,
     ready: () => ready,
   });
+  const { app, storage, registry } = cp;
   const server: RunningServer = await serveHttps({
     fetch: (req, env) => app.fetch(req, env),
     host: cfg.bindAddress,
@@ -80,9 +61,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     caPem: pki.ca.certPem,
   });
 
-  await bootstrapObjects(storage, registry, { apiPort: server.port, nodeIp });
-  const controllers = new AbortController();
-  void startNamespaceController({ storage, registry, signal: controllers.signal });
+  await cp.start(server.port);
 
   // Join token in the K3s form; the secret persists so that agents keep working across restarts.
   const tokenPath = join(serverDir, "token");
@@ -118,7 +97,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     if (stopped) return;
     stopped = true;
     ready = false;
-    controllers.abort();
+    cp.stop();
     await server.close();
     await store.close();
   };

@@ -31,7 +31,7 @@ test("kill -9 under write load loses nothing acknowledged", async () => {
       const name = `crash-${n++}`;
       try {
         const r = await fetch(base, { method: "POST", body: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { v: "x".repeat(512) } }), headers: { "content-type": "application/json" }, tls } as any);
-        if (r.status === 201) acked.set(name, Number((await r.json()).metadata.resourceVersion));
+        if (r.status === 201) acked.set(name, Number(((await r.json()) as any).metadata.resourceVersion));
       } catch {
         // the connection died with the server: this write was not acknowledged
       }
@@ -48,7 +48,7 @@ test("kill -9 under write load loses nothing acknowledged", async () => {
 
   server = await startE2EServer({ dataDir, port });
   try {
-    const list = await (await fetch(base, { tls } as any)).json();
+    const list = (await (await fetch(base, { tls } as any)).json()) as any;
     const present = new Map<string, number>(list.items.map((i: any) => [i.metadata.name, Number(i.metadata.resourceVersion)]));
     const missing = [...acked.keys()].filter((k) => !present.has(k));
     expect(missing).toEqual([]);
@@ -57,7 +57,7 @@ test("kill -9 under write load loses nothing acknowledged", async () => {
     // New writes continue above every revision handed out before the crash.
     const r = await fetch(base, { method: "POST", body: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "after" } }), headers: { "content-type": "application/json" }, tls } as any);
     expect(r.status).toBe(201);
-    expect(Number((await r.json()).metadata.resourceVersion)).toBeGreaterThan(highest);
+    expect(Number(((await r.json()) as any).metadata.resourceVersion)).toBeGreaterThan(highest);
   } finally {
     await server.stop();
   }

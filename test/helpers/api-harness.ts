@@ -7,18 +7,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
-import { ResourceRegistry } from "../../src/api/resources/registry.ts";
-import { ObjectStorage } from "../../src/api/storage/object-storage.ts";
-import { namespaceLifecycle } from "../../src/api/admission/namespace-lifecycle.ts";
-import { ServiceAllocator, parseCidr } from "../../src/api/admission/service-allocator.ts";
-import { objectStoreKey } from "../../src/api/storage/keys.ts";
-import { createApi, type Env } from "../../src/api/app.ts";
-import { clientCertAuthenticator } from "../../src/api/auth/authenticate.ts";
-import { allowAuthenticated } from "../../src/api/auth/authorize.ts";
-import { bootstrapObjects } from "../../src/server/bootstrap.ts";
-import { kubernetesVersion } from "../../src/version.ts";
 import type { Store } from "../../src/store/types.ts";
-import { startNamespaceController } from "../../src/controllers/namespace/controller.ts";
+import type { Env } from "../../src/api/app.ts";
+import type { ObjectStorage } from "../../src/api/storage/object-storage.ts";
+import type { ResourceRegistry } from "../../src/api/resources/registry.ts";
+import { createControlPlane } from "../../src/server/control-plane.ts";
 
 export interface TestApi {
   dir: string;
@@ -36,25 +29,9 @@ const ADMIN: Env["peer"] = { authorized: true, subject: { CN: "system:admin", O:
 export async function startTestApi(): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), "k3rs-api-"));
   const store = openSqliteStore({ path: join(dir, "state.db") });
-  const registry = new ResourceRegistry();
-  const nsDef = registry.find("", "v1", "namespaces")!;
-  const allocator = new ServiceAllocator(parseCidr("10.43.0.0/16"));
-  const storage = new ObjectStorage({
-    store,
-    admission: [namespaceLifecycle(async (name) => (await store.get(objectStoreKey(nsDef, undefined, name)))?.object), allocator],
-  });
-  await bootstrapObjects(storage, registry, { apiPort: 6443, nodeIp: "127.0.0.1" });
-  const controllers = new AbortController();
-  void startNamespaceController({ storage, registry, signal: controllers.signal, recheckMs: 50 });
-  const app = createApi({
-    registry,
-    storage,
-    authenticators: [clientCertAuthenticator],
-    authorizer: allowAuthenticated,
-    version: kubernetesVersion(),
-    advertiseAddress: "127.0.0.1:6443",
-    ready: () => true,
-  });
+  const cp = await createControlPlane({ store, serviceCidr: "10.43.0.0/16", advertiseAddress: "127.0.0.1:6443", nodeIp: "127.0.0.1", ready: () => true, namespaceRecheckMs: 50 });
+  await cp.start(6443);
+  const { app, storage, registry } = cp;
   const request: TestApi["request"] = async (method, path, body, init = {}) => {
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
     let payload: string | undefined = init.raw;
@@ -81,7 +58,7 @@ export async function startTestApi(): Promise<TestApi> {
       return { status: res.status, body: parsed, headers: res.headers };
     },
     async close() {
-      controllers.abort();
+      cp.stop();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,0 +1,69 @@
+/**
+ * The control plane without its transport: registry, the single write path with its admission
+ * chain, the hono app, and the in-server controllers. `k3rs server` puts TLS in front of it;
+ * integration tests call `app.fetch` directly — both run exactly this wiring.
+ */
+import type { Store } from "../store/types.ts";
+import { ResourceRegistry } from "../api/resources/registry.ts";
+import { ObjectStorage } from "../api/storage/object-storage.ts";
+import { namespaceLifecycle } from "../api/admission/namespace-lifecycle.ts";
+import { ServiceAllocator, parseCidr } from "../api/admission/service-allocator.ts";
+import { objectStoreKey } from "../api/storage/keys.ts";
+import { createApi } from "../api/app.ts";
+import { clientCertAuthenticator } from "../api/auth/authenticate.ts";
+import { allowAuthenticated } from "../api/auth/authorize.ts";
+import { bootstrapObjects } from "./bootstrap.ts";
+import { kubernetesVersion } from "../version.ts";
+import { startNamespaceController } from "../controllers/namespace/controller.ts";
+
+export interface ControlPlaneOptions {
+  store: Store;
+  serviceCidr: string;
+  /** host:port clients should use (discovery's serverAddressByClientCIDRs). */
+  advertiseAddress: string;
+  /** The node IP the `kubernetes` Service's endpoints point at. */
+  nodeIp: string;
+  ready: () => boolean;
+  /** How soon the namespace controller re-checks a namespace that still has content. */
+  namespaceRecheckMs?: number;
+}
+
+export interface ControlPlane {
+  registry: ResourceRegistry;
+  storage: ObjectStorage;
+  app: ReturnType<typeof createApi>;
+  /** Creates the bootstrap objects (endpoints at `apiPort`, the port actually bound) and starts the controllers. */
+  start(apiPort: number): Promise<void>;
+  stop(): void;
+}
+
+export async function createControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
+  const registry = new ResourceRegistry();
+  const nsDef = registry.find("", "v1", "namespaces")!;
+  const allocator = new ServiceAllocator(parseCidr(o.serviceCidr));
+  const storage = new ObjectStorage({
+    store: o.store,
+    admission: [namespaceLifecycle(async (name) => (await o.store.get(objectStoreKey(nsDef, undefined, name)))?.object), allocator],
+  });
+  allocator.load((await storage.list(registry.find("", "v1", "services")!, undefined)).items);
+  const app = createApi({
+    registry,
+    storage,
+    authenticators: [clientCertAuthenticator],
+    authorizer: allowAuthenticated,
+    version: kubernetesVersion(),
+    advertiseAddress: o.advertiseAddress,
+    ready: o.ready,
+  });
+  const controllers = new AbortController();
+  return {
+    registry,
+    storage,
+    app,
+    async start(apiPort) {
+      await bootstrapObjects(storage, registry, { apiPort, nodeIp: o.nodeIp });
+      void startNamespaceController({ storage, registry, signal: controllers.signal, recheckMs: o.namespaceRecheckMs });
+    },
+    stop: () => controllers.abort(),
+  };
+}
