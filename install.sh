@@ -64,7 +64,13 @@ if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
   rm -f /etc/systemd/system/k3rs.service
   systemctl daemon-reload
 fi
-if [ -f /var/run/k3rs.pid ]; then kill "\$(cat /var/run/k3rs.pid)" 2>/dev/null || true; rm -f /var/run/k3rs.pid; fi
+if [ -f /var/run/k3rs.pid ]; then
+  sup=\$(cat /var/run/k3rs.pid)
+  kids=\$(pgrep -P "\$sup")
+  kill "\$sup" 2>/dev/null || true   # the supervisor first, so it does not restart k3rs
+  [ -n "\$kids" ] && kill \$kids 2>/dev/null || true
+  rm -f /var/run/k3rs.pid
+fi
 rm -f "$BIN_DIR/k3rs" "$BIN_DIR/k3rs-supervise.sh"
 rm -rf /etc/k3rs /var/lib/k3rs /var/log/k3rs
 rm -f "$BIN_DIR/k3rs-uninstall.sh"
@@ -112,8 +118,10 @@ SUP
   chmod 0755 "$BIN_DIR/k3rs-supervise.sh"
   if [ -f /var/run/k3rs.pid ] && kill -0 "$(cat /var/run/k3rs.pid)" 2>/dev/null; then
     info "stopping the previous supervisor ($(cat /var/run/k3rs.pid))"
-    pkill -P "$(cat /var/run/k3rs.pid)" 2>/dev/null || true
-    kill "$(cat /var/run/k3rs.pid)" 2>/dev/null || true
+    old=$(cat /var/run/k3rs.pid)
+    kids=$(pgrep -P "$old" || true)
+    kill "$old" 2>/dev/null || true
+    [ -n "$kids" ] && kill $kids 2>/dev/null || true
     sleep 1
   fi
   nohup "$BIN_DIR/k3rs-supervise.sh" >/dev/null 2>&1 &
@@ -132,4 +140,3 @@ done
 info "k3rs is ready. Use it with:"
 echo "    export KUBECONFIG=/etc/k3rs/k3rs.yaml"
 echo "    kubectl get namespaces"
-echo "    k3rs ctl get namespaces"
