@@ -1,10 +1,11 @@
 /**
- * The one entry point: `k3rs server` (and `ctl`, `agent` as they land). Parses flags into a config and calls the role's
+ * The one entry point: `k3rs server | ctl` (`agent` joins once it works). Parses flags into a config and calls the role's
  * run function; nothing else lives here. (`agent` joins the list once it works.)
  */
 import { Command } from "commander";
 import { version, gitCommit } from "./version.ts";
 import { registerServerCommand } from "./cli/server-command.ts";
+import { registerCtlCommand } from "./cli/ctl/index.ts";
 
 export function buildProgram(): Command {
   const program = new Command("k3rs")
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .enablePositionalOptions();
   registerServerCommand(program);
+  registerCtlCommand(program);
   return program;
 }
 

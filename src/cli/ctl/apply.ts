@@ -1,0 +1,76 @@
+/** `k3rs ctl apply -f`: create what is missing, three-way patch what exists (kubectl's apply, client side). */
+import { isStatusError } from "../../model/errors.ts";
+import { qualifiedName, resourcePath } from "../../client/discovery.ts";
+import { formatError, type CtlContext } from "./context.ts";
+import { readManifests } from "./manifests.ts";
+import { threeWayMergePatch } from "./three-way.ts";
+
+/** The annotation kubectl keeps; sharing it lets kubectl and k3rs ctl apply the same objects. */
+export const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+export async function runApply(ctx: CtlContext, files: string[], o: { dryRun?: boolean } = {}, stdin?: () => string): Promise<number> {
+  if (!files.length) throw new Error("must specify one of -f and -k");
+  const manifests = readManifests(files, stdin);
+  let failed = 0;
+  for (const { object } of manifests) {
+    try {
+      const r = await ctx.discovery.forKind(object.apiVersion, object.kind);
+      const name = object.metadata?.name;
+      if (!name) throw new Error(`error when retrieving current configuration: resource name may not be empty`);
+      let ns: string | undefined;
+      if (r.namespaced) {
+        const manifestNs = object.metadata?.namespace;
+        if (manifestNs && ctx.explicitNamespace && manifestNs !== ctx.namespace) {
+          throw new Error(`the namespace from the provided object "${manifestNs}" does not match the namespace "${ctx.namespace}". You must pass '--namespace=${manifestNs}' to perform this operation.`);
+        }
+        ns = manifestNs ?? ctx.namespace;
+      }
+      const desired = structuredClone(object);
+      desired.metadata ??= {};
+      if (ns) desired.metadata.namespace = ns;
+      // kubectl records the manifest with an (often empty) annotations map; so do we, byte for byte.
+      desired.metadata.annotations = { ...(desired.metadata.annotations ?? {}) };
+      delete desired.metadata.annotations[LAST_APPLIED];
+      const lastApplied = sortedJson(desired);
+      desired.metadata.annotations = { ...(desired.metadata.annotations ?? {}), [LAST_APPLIED]: lastApplied + "\n" };
+      const query = { fieldValidation: "Strict", fieldManager: "k3rs-ctl", dryRun: o.dryRun ? "All" : undefined };
+      let live: any;
+      try {
+        live = await ctx.client.request(resourcePath(r, ns, name));
+      } catch (e) {
+        if (!isStatusError(e, "NotFound")) throw e;
+      }
+      const label = qualifiedName(r, name);
+      if (!live) {
+        await ctx.client.request(resourcePath(r, ns), { method: "POST", body: desired, query });
+        ctx.out(`${label} created${o.dryRun ? " (dry run)" : ""}\n`);
+        continue;
+      }
+      const previousText = live.metadata?.annotations?.[LAST_APPLIED];
+      let previous: any;
+      try {
+        previous = previousText ? JSON.parse(previousText) : undefined;
+      } catch {}
+      const patch = threeWayMergePatch(previous, desired, live);
+      if (Object.keys(patch).length === 0) {
+        ctx.out(`${label} unchanged\n`);
+        continue;
+      }
+      await ctx.client.request(resourcePath(r, ns, name), { method: "PATCH", body: patch, contentType: "application/merge-patch+json", query });
+      ctx.out(`${label} configured${o.dryRun ? " (dry run)" : ""}\n`);
+    } catch (e) {
+      failed++;
+      ctx.err(formatError(e));
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+/** JSON with object keys sorted, as Go's encoding/json writes maps — so kubectl sees the same annotation. */
+export function sortedJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(sortedJson).join(",")}]`;
+  if (v && typeof v === "object") {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${sortedJson((v as any)[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(v);
+}

@@ -1,0 +1,83 @@
+/** `k3rs ctl`: the everyday kubectl subset, built in. Each verb lives in its own file. */
+import type { Command } from "commander";
+import { formatError, makeContext, stdio, type CtlContext, type GlobalOptions, type Output } from "./context.ts";
+import { runGet } from "./get.ts";
+import { runApply } from "./apply.ts";
+import { runDelete } from "./delete.ts";
+import { runDescribe } from "./describe.ts";
+import { runVersion } from "./version.ts";
+
+export interface CtlDeps {
+  io?: Output;
+  exit?: (code: number) => void;
+  stdin?: () => string;
+}
+
+export function registerCtlCommand(program: Command, deps: CtlDeps = {}): void {
+  const io = deps.io ?? stdio;
+  const exit = deps.exit ?? ((code: number) => process.exit(code));
+  // kubectl takes its global flags anywhere on the line; so does every ctl verb.
+  const withGlobals = (c: Command) =>
+    c
+      .option("--kubeconfig <file>", "kubeconfig (default $KUBECONFIG, /etc/k3rs/k3rs.yaml, ~/.kube/config)")
+      .option("--context <name>", "kubeconfig context to use")
+      .option("-n, --namespace <ns>", "namespace");
+  const ctl = withGlobals(program.command("ctl").description("Manage the cluster (a kubectl subset: get, apply, delete, describe, version)"));
+  const verb = (name: string) => withGlobals(ctl.command(name));
+
+  const action = (run: (ctx: CtlContext, cmd: Command) => Promise<number>) => async (...args: any[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const g = cmd.optsWithGlobals() as GlobalOptions;
+    let code: number;
+    try {
+      code = await run(makeContext(g, io), cmd);
+    } catch (e) {
+      io.err(formatError(e));
+      code = 1;
+    }
+    exit(code);
+  };
+
+  verb("get")
+    .description("Display one or many resources")
+    .argument("[resources...]", "TYPE[,TYPE] [NAME...] or TYPE/NAME ...")
+    .option("-o, --output <format>", "wide|yaml|json|name")
+    .option("-A, --all-namespaces", "list across all namespaces")
+    .option("-l, --selector <selector>", "label selector")
+    .option("--field-selector <selector>", "field selector")
+    .option("--show-labels", "show labels as the last column")
+    .option("--no-headers", "omit the header line")
+    .action(action((ctx, cmd) => {
+      const o = cmd.opts();
+      return runGet(ctx, cmd.args, { output: o.output, allNamespaces: o.allNamespaces, selector: o.selector, fieldSelector: o.fieldSelector, showLabels: o.showLabels, noHeaders: o.headers === false });
+    }));
+
+  verb("apply")
+    .description("Apply a configuration from files, directories or stdin (-f -)")
+    .requiredOption("-f, --filename <path...>", "file, directory or - for stdin")
+    .option("--dry-run <mode>", "server: validate without persisting")
+    .action(action((ctx, cmd) => runApply(ctx, cmd.opts().filename, { dryRun: cmd.opts().dryRun === "server" }, deps.stdin)));
+
+  verb("delete")
+    .description("Delete resources by name, file, label selector or --all")
+    .argument("[resources...]", "TYPE NAME... or TYPE/NAME")
+    .option("-f, --filename <path...>", "file, directory or - for stdin")
+    .option("-l, --selector <selector>", "label selector")
+    .option("--all", "delete all of the type in the namespace")
+    .option("--wait <bool>", "wait until the objects are gone (default true)", "true")
+    .option("--grace-period <seconds>", "seconds to give the object to terminate")
+    .option("--ignore-not-found", "treat NotFound as success")
+    .action(action((ctx, cmd) => {
+      const o = cmd.opts();
+      return runDelete(ctx, cmd.args, { filename: o.filename, selector: o.selector, all: o.all, wait: o.wait !== "false", gracePeriod: o.gracePeriod === undefined ? undefined : Number(o.gracePeriod), ignoreNotFound: o.ignoreNotFound }, deps.stdin);
+    }));
+
+  verb("describe")
+    .description("Show details of a resource and its events")
+    .argument("<resources...>", "TYPE [NAME...] or TYPE/NAME")
+    .action(action((ctx, cmd) => runDescribe(ctx, cmd.args)));
+
+  verb("version")
+    .description("Print the client and server versions")
+    .action(action((ctx) => runVersion(ctx)));
+}

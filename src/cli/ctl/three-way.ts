@@ -1,0 +1,34 @@
+/**
+ * kubectl apply's three-way merge, in JSON merge patch form: fields the manifest sets that
+ * differ from the live object are sent; fields the previous manifest (the last-applied
+ * annotation) had and this one dropped are deleted (null); fields others set are left alone.
+ * Lists are replaced whole — a merge patch cannot address list elements — which is exact for
+ * the lists the manifest owns and loses only list elements added by someone else. A list is
+ * sent only when the live one does not already hold it (fields the server defaulted inside
+ * elements do not count as a difference).
+ */
+type Json = Record<string, any>;
+
+const isObj = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
+
+export function threeWayMergePatch(original: Json | undefined, modified: Json, current: Json | undefined): Json {
+  const patch: Json = {};
+  for (const [k, m] of Object.entries(modified)) {
+    const c = current?.[k];
+    if (isObj(m) && isObj(c)) {
+      const sub = threeWayMergePatch(isObj(original?.[k]) ? original![k] : undefined, m, c);
+      if (Object.keys(sub).length) patch[k] = sub;
+    } else if (!holds(c, m)) patch[k] = m;
+  }
+  for (const k of Object.keys(original ?? {})) {
+    if (!(k in modified) && current && k in current) patch[k] = null;
+  }
+  return patch;
+}
+
+/** Whether `live` already says everything `wanted` says (extra fields in live objects are fine). */
+export function holds(live: unknown, wanted: unknown): boolean {
+  if (isObj(wanted)) return isObj(live) && Object.entries(wanted).every(([k, v]) => holds(live[k], v));
+  if (Array.isArray(wanted)) return Array.isArray(live) && live.length === wanted.length && wanted.every((w, i) => holds(live[i], w));
+  return Bun.deepEquals(live, wanted);
+}
