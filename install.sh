@@ -140,3 +140,4 @@ done
 info "k3rs is ready. Use it with:"
 echo "    export KUBECONFIG=/etc/k3rs/k3rs.yaml"
 echo "    kubectl get namespaces"
+echo "    k3rs ctl get namespaces"

@@ -20,6 +20,7 @@ const payload = "x".repeat(900); // ~1 KB objects
 
 const results: Record<string, number> = {};
 const line = (label: string, value: string) => console.log(`${label.padEnd(44)} ${value}`);
+const progress = (what: string) => process.stderr.write(`[bench] ${what}\n`);
 
 function tlsOf(kubeconfig: string) {
   const kc = YAML.parse(readFileSync(kubeconfig, "utf8"));
@@ -27,6 +28,7 @@ function tlsOf(kubeconfig: string) {
   return { ca: b(kc.clusters[0].cluster["certificate-authority-data"]), cert: b(kc.users[0].user["client-certificate-data"]), key: b(kc.users[0].user["client-key-data"]) };
 }
 
+progress("cold start");
 // --- cold start -------------------------------------------------------------------------
 const starts: number[] = [];
 for (let i = 0; i < 3; i++) {
@@ -55,11 +57,13 @@ async function k3rsCreate(ns: string, name: string, extra: Record<string, string
   await r.arrayBuffer();
 }
 
+progress("k3rs writes");
 for (const c of [1, 16, 64]) {
   const { ops, seconds } = await runFor(c, WRITE_SECONDS * 1000, (lane, i) => k3rsCreate("default", `w${c}-${lane}-${i}`));
   results[`k3rsWrites${c}`] = ops / seconds;
 }
 
+progress(`k3rs: ${OBJECTS} objects, get and list`);
 // 10k objects in their own namespace for list/get/RSS.
 await req("/api/v1/namespaces", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "bench" } }) });
 let created = 0;
@@ -85,6 +89,7 @@ for (let i = 0; i < 30; i++) {
 Object.assign(results, { k3rsGetP50: summary(getLat).p50, k3rsGetP99: summary(getLat).p99, k3rsListP50: summary(listLat).p50, k3rsListP99: summary(listLat).p99 });
 results.k3rsRss10kMiB = rssMiB(server.proc.pid);
 
+progress(`k3rs: watch with ${WATCHERS} watchers`);
 // Watch latency: WATCHERS watches on one namespace; each write carries its send time.
 await req("/api/v1/namespaces", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "watched" } }) });
 const rv = ((await (await req("/api/v1/namespaces/watched/configmaps")).json()) as any).metadata.resourceVersion;
@@ -130,6 +135,7 @@ results.watchers = ready;
 Object.assign(results, { watchP50: summary(watchLat).p50, watchP99: summary(watchLat).p99 });
 await server.stop();
 
+progress("etcd");
 // --- etcd -------------------------------------------------------------------------------
 let etcdRan = false;
 if (etcdBinary()) {
