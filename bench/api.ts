@@ -9,6 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
+import https from "node:https";
 import { freePort, startE2EServer } from "../test/helpers/e2e-server.ts";
 import { fmt, rssMiB, runFor, summary } from "./lib/stats.ts";
 import { etcdBinary, startEtcd } from "./lib/etcd.ts";
@@ -94,35 +95,39 @@ progress(`k3rs: watch with ${WATCHERS} watchers`);
 await req("/api/v1/namespaces", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "watched" } }) });
 const rv = ((await (await req("/api/v1/namespaces/watched/configmaps")).json()) as any).metadata.resourceVersion;
 const watchLat: number[] = [];
-const controllers: AbortController[] = [];
+const controllers: { abort(): void }[] = [];
 let ready = 0;
 const WRITES = 20;
-const watchDone = Array.from({ length: WATCHERS }, async () => {
-  const ac = new AbortController();
-  controllers.push(ac);
-  try {
-    const res = await req(`/api/v1/namespaces/watched/configmaps?watch=1&resourceVersion=${rv}`, { signal: ac.signal });
-    ready++;
-    const reader = res.body!.getReader();
-    let buf = "";
-    let seen = 0;
-    const dec = new TextDecoder();
-    while (seen < WRITES) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buf += dec.decode(value, { stream: true });
-      let nl: number;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const ev = JSON.parse(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-        const sent = Number(ev.object?.metadata?.annotations?.sent);
-        if (sent) watchLat.push(performance.timeOrigin + performance.now() - sent);
-        seen++;
-      }
-    }
-    await reader.cancel().catch(() => {});
-  } catch {}
-});
+// Watchers use node:https with a socket each: fetch's shared connection pool would let 1,000
+// open streams starve the writes that feed them.
+const watchAgent = new https.Agent({ keepAlive: false, maxSockets: Infinity, ca: tls.ca, cert: tls.cert, key: tls.key });
+const watchDone = Array.from({ length: WATCHERS }, () =>
+  new Promise<void>((resolve) => {
+    const r = https.get(`${base}/api/v1/namespaces/watched/configmaps?watch=1&resourceVersion=${rv}`, { agent: watchAgent }, (res) => {
+      ready++;
+      let buf = "";
+      let seen = 0;
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        buf += chunk;
+        let nl: number;
+        while ((nl = buf.indexOf("\n")) >= 0) {
+          const ev = JSON.parse(buf.slice(0, nl));
+          buf = buf.slice(nl + 1);
+          const sent = Number(ev.object?.metadata?.annotations?.sent);
+          if (sent) watchLat.push(performance.timeOrigin + performance.now() - sent);
+          if (++seen >= WRITES) {
+            r.destroy();
+            resolve();
+          }
+        }
+      });
+      res.on("close", () => resolve());
+    });
+    r.on("error", () => resolve());
+    controllers.push({ abort: () => void r.destroy() });
+  }),
+);
 const readyDeadline = Date.now() + 60_000;
 while (ready < WATCHERS && Date.now() < readyDeadline) await Bun.sleep(50);
 for (let i = 0; i < WRITES; i++) {
