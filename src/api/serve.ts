@@ -50,6 +50,8 @@ export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
         peer.subject = cert?.subject as PeerInfo["subject"];
       }
       (socket as any)[PEER] = peer;
+      // Small responses must not wait for Nagle's algorithm (watch events, API answers).
+      socket.setNoDelay(true);
       sockets.add(socket);
       socket.on("close", () => sockets.delete(socket));
       socket.on("error", () => socket.destroy());
