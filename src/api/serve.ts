@@ -6,7 +6,7 @@
 import http from "node:http";
 import tls from "node:tls";
 import type { Socket } from "node:net";
-import { getRequestListener } from "@hono/node-server";
+import { nodeListener } from "./node-adapter.ts";
 import type { PeerInfo } from "./auth/types.ts";
 import type { Env } from "./app.ts";
 
@@ -27,8 +27,8 @@ export interface RunningServer {
 const PEER = Symbol("k3rs.peer");
 
 export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
-  const listener = getRequestListener((req: Request, env: any) => {
-    const socket = env?.incoming?.socket as (Socket & { [PEER]?: PeerInfo }) | undefined;
+  const listener = nodeListener((req, incoming) => {
+    const socket = incoming.socket as (Socket & { [PEER]?: PeerInfo }) | undefined;
     return opts.fetch(req, { peer: socket?.[PEER] ?? { authorized: false }, signal: req.signal });
   });
   const httpServer = http.createServer({ keepAliveTimeout: 65_000 } as any, listener);

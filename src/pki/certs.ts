@@ -1,13 +1,10 @@
-import "reflect-metadata";
 /**
  * Certificates for the cluster: a CA, serving certs and client certs, ECDSA P-256 with
  * SHA-256 (what Go's crypto/tls — kubectl — and node:tls both accept), made with
  * @peculiar/x509 on WebCrypto. PEM in, PEM out; keys are PKCS#8.
  */
-import * as x509 from "@peculiar/x509";
 import { createHash, randomBytes, webcrypto } from "node:crypto";
-
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+import { x509 } from "./x509.ts";
 
 export interface CertPair {
   certPem: string;

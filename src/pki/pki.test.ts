@@ -1,5 +1,5 @@
 import { afterAll, expect, test } from "bun:test";
-import * as x509 from "@peculiar/x509";
+import { x509 } from "./x509.ts";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import http from "node:http";
 import tls from "node:tls";
