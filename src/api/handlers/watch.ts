@@ -26,6 +26,20 @@ export const BOOKMARK_INTERVAL_MS = 15_000;
 /** A watcher this many events behind is cut off; it will re-watch from its last resourceVersion. */
 const MAX_BACKLOG_BYTES = 16 * 1024 * 1024;
 
+/**
+ * The store hands every watcher the same event object, so the encoded line is made once per
+ * event and type and shared: with 1,000 watchers that is one JSON.stringify, not 1,000.
+ */
+const sharedLines = new WeakMap<object, Map<string, Uint8Array>>();
+const sharedEncoder = new TextEncoder();
+function encodeShared(type: string, obj: KubeObject): Uint8Array {
+  let byType = sharedLines.get(obj);
+  if (!byType) sharedLines.set(obj, (byType = new Map()));
+  let line = byType.get(type);
+  if (!line) byType.set(type, (line = sharedEncoder.encode(JSON.stringify({ type, object: obj }) + "\n")));
+  return line;
+}
+
 export async function serveWatch(ctx: ResourceContext): Promise<Response> {
   const { def, path, url, storage } = ctx;
   const filter = buildFilter(def, url, path.name);
@@ -49,12 +63,12 @@ export async function serveWatch(ctx: ResourceContext): Promise<Response> {
   let firstTableEvent = true;
 
   const render = (type: string, obj: KubeObject): Uint8Array => {
-    let object: unknown = obj;
     if (table && type !== "BOOKMARK" && type !== "ERROR") {
-      object = tableEvent(def, obj, table.includeObject, firstTableEvent);
+      const object = tableEvent(def, obj, table.includeObject, firstTableEvent);
       firstTableEvent = false;
+      return encoder.encode(JSON.stringify({ type, object }) + "\n");
     }
-    return encoder.encode(JSON.stringify({ type, object }) + "\n");
+    return encodeShared(type, obj);
   };
 
   let cleanup = () => {};
