@@ -32,6 +32,8 @@ export interface StoredObject {
   /** Revision of the object's last write (also in object.metadata.resourceVersion). */
   revision: number;
   object: KubeObject;
+  /** The object as stored JSON text, when the store has it at hand (lets lists skip a parse + stringify). */
+  json?: string;
 }
 
 export interface ListOptions {

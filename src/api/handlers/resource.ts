@@ -78,10 +78,13 @@ async function list(ctx: ResourceContext): Promise<Response> {
   const filter = buildFilter(ctx.def, ctx.url);
   const limit = intParam(ctx.url, "limit");
   const continueToken = ctx.url.searchParams.get("continue") ?? undefined;
-  const result = await ctx.storage.list(ctx.def, ctx.path.namespace, { filter, limit, continueToken });
   const table = negotiateTable(ctx.req, ctx.url);
-  if (table) return json(toTable(ctx.def, result.items, table.includeObject, result.metadata));
-  return json(result);
+  if (table) {
+    const result = await ctx.storage.list(ctx.def, ctx.path.namespace, { filter, limit, continueToken });
+    return json(toTable(ctx.def, result.items, table.includeObject, result.metadata));
+  }
+  const text = await ctx.storage.listJson(ctx.def, ctx.path.namespace, { filter, limit, continueToken });
+  return new Response(text, { headers: { "content-type": "application/json" } });
 }
 
 /** Decodes the body as an object of this resource's kind, enforcing fieldValidation. */

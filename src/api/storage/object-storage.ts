@@ -58,21 +58,35 @@ export class ObjectStorage {
   }
 
   async list(def: ResourceDef, namespace: string | undefined, query: ListQuery = {}): Promise<KubeList> {
+    const { head, items } = await this.listStored(def, namespace, query);
+    return { ...head, items: items.map((i) => i.object) };
+  }
+
+  /**
+   * The list as JSON text, assembled from the stored objects' text where the store has it —
+   * a list of 10,000 objects then costs neither a parse nor a stringify per object.
+   */
+  async listJson(def: ResourceDef, namespace: string | undefined, query: ListQuery = {}): Promise<string> {
+    const { head, items } = await this.listStored(def, namespace, query);
+    const body = JSON.stringify({ ...head, items: [] });
+    return `${body.slice(0, -3)}[${items.map((i) => i.json ?? JSON.stringify(i.object)).join(",")}]}`;
+  }
+
+  private async listStored(def: ResourceDef, namespace: string | undefined, query: ListQuery) {
     const prefix = listPrefix(def, namespace);
     let afterKey: string | undefined;
     if (query.continueToken) afterKey = decodeContinue(query.continueToken, prefix);
     const res = await this.store.list(prefix, { limit: query.limit, afterKey, filter: query.filter });
-    const list: KubeList = {
+    const head: Omit<KubeList, "items"> = {
       apiVersion: apiVersionOf(def.group, def.version),
       kind: `${def.kind}List`,
       metadata: { resourceVersion: String(res.revision) },
-      items: res.items.map((i) => i.object),
     };
     if (res.continueAfter !== undefined) {
-      list.metadata.continue = encodeContinue(res.continueAfter, res.revision);
-      if (res.remaining !== undefined) list.metadata.remainingItemCount = res.remaining;
+      head.metadata.continue = encodeContinue(res.continueAfter, res.revision);
+      if (res.remaining !== undefined) head.metadata.remainingItemCount = res.remaining;
     }
-    return list;
+    return { head, items: res.items };
   }
 
   async create(def: ResourceDef, namespace: string | undefined, input: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
