@@ -1,6 +1,7 @@
 /** The API's object lifecycle through HTTP: create, read, list, update, patch, delete, watch. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startTestApi, type TestApi } from "../helpers/api-harness.ts";
+import { readWatchEvents } from "../helpers/watch-events.ts";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -133,24 +134,13 @@ test("watch from a resourceVersion delivers changes in order, with selectors app
   const start = (await api.json("GET", "/api/v1/namespaces/default/configmaps")).body.metadata.resourceVersion;
   const ac = new AbortController();
   const res = await api.request("GET", `/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${start}&labelSelector=w%3Dyes`, undefined, { signal: ac.signal });
-  const reader = res.body!.getReader();
   await api.json("POST", "/api/v1/namespaces/default/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "w1", labels: { w: "yes" } } });
   await api.json("POST", "/api/v1/namespaces/default/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "w2", labels: { w: "no" } } });
   await api.json("PATCH", "/api/v1/namespaces/default/configmaps/w2", { metadata: { labels: { w: "yes" } } }, { headers: { "content-type": "application/merge-patch+json" } });
   await api.json("PATCH", "/api/v1/namespaces/default/configmaps/w1", { metadata: { labels: { w: "no" } } }, { headers: { "content-type": "application/merge-patch+json" } });
   await api.json("DELETE", "/api/v1/namespaces/default/configmaps/w2");
-  const events: any[] = [];
-  let buf = "";
-  while (events.length < 4) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buf += new TextDecoder().decode(value);
-    const lines = buf.split("\n");
-    buf = lines.pop()!;
-    for (const l of lines) if (l.trim()) events.push(JSON.parse(l));
-  }
+  const events = await readWatchEvents(res, (evs) => evs.length >= 4);
   ac.abort();
-  await reader.cancel().catch(() => {});
   expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(["ADDED w1", "ADDED w2", "DELETED w1", "DELETED w2"]);
   const rvs = events.map((e) => Number(e.object.metadata.resourceVersion));
   expect([...rvs].sort((a, b) => a - b)).toEqual(rvs);
@@ -226,19 +216,8 @@ test("metrics count requests by verb, resource and code", async () => {
 test("watch bookmarks and the initial-events marker", async () => {
   const ac = new AbortController();
   const res = await api.request("GET", "/api/v1/namespaces/default/configmaps?watch=1&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&labelSelector=tier%3Da", undefined, { signal: ac.signal });
-  const reader = res.body!.getReader();
-  const events: any[] = [];
-  let buf = "";
-  while (!events.some((e) => e.type === "BOOKMARK")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buf += new TextDecoder().decode(value);
-    const lines = buf.split("\n");
-    buf = lines.pop()!;
-    for (const l of lines) if (l.trim()) events.push(JSON.parse(l));
-  }
+  const events = await readWatchEvents(res, (evs) => evs.some((e) => e.type === "BOOKMARK"));
   ac.abort();
-  await reader.cancel().catch(() => {});
   expect(events.filter((e) => e.type === "ADDED").map((e) => e.object.metadata.name)).toEqual(["sel-0", "sel-2", "sel-4"]);
   const bm = events.find((e) => e.type === "BOOKMARK");
   expect(bm.object.metadata.annotations["k8s.io/initial-events-end"]).toBe("true");
