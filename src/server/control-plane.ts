@@ -15,6 +15,7 @@ import { allowAuthenticated } from "../api/auth/authorize.ts";
 import { bootstrapObjects } from "./bootstrap.ts";
 import { kubernetesVersion } from "../version.ts";
 import { startNamespaceController } from "../controllers/namespace/controller.ts";
+import { startScheduler } from "../scheduler/scheduler.ts";
 
 export interface ControlPlaneOptions {
   store: Store;
@@ -24,6 +25,8 @@ export interface ControlPlaneOptions {
   /** The node IP the `kubernetes` Service's endpoints point at. */
   nodeIp: string;
   ready: () => boolean;
+  /** "default" (least-allocated) or "binpack" (most-allocated). */
+  schedulerProfile?: string;
   /** How soon the namespace controller re-checks a namespace that still has content. */
   namespaceRecheckMs?: number;
 }
@@ -63,6 +66,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     async start(apiPort) {
       await bootstrapObjects(storage, registry, { apiPort, nodeIp: o.nodeIp });
       void startNamespaceController({ storage, registry, signal: controllers.signal, recheckMs: o.namespaceRecheckMs });
+      void startScheduler({ storage, registry, signal: controllers.signal, profile: o.schedulerProfile });
     },
     stop: () => controllers.abort(),
   };

@@ -17,7 +17,7 @@ import { applyPatch } from "../patch/index.ts";
 import { patchSchemaFor } from "../openapi/index.ts";
 import { checkFields } from "./fields.ts";
 import { getScale, scaleMutation } from "./scale.ts";
-import { bindPod } from "./binding.ts";
+import { bindPodHandler } from "./binding.ts";
 
 export interface ResourceContext {
   storage: ObjectStorage;
@@ -48,7 +48,7 @@ export async function handleResource(ctx: ResourceContext): Promise<Response> {
     throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
   }
   if (sub === "scale") return scale(ctx);
-  if (sub === "binding" && method === "POST") return bindPod(ctx);
+  if (sub === "binding" && method === "POST") return bindPodHandler(ctx);
   if (sub && sub !== "status" && sub !== "finalize") throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
   switch (method) {
     case "GET":
