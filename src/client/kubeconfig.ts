@@ -1,7 +1,11 @@
 /**
  * Loads a kubeconfig the way kubectl does (enough of it): explicit path, then $KUBECONFIG,
  * then /etc/k3rs/k3rs.yaml when readable, then ~/.kube/config; the current context's
- * cluster and user; certificates inline (`-data`) or from files.
+ * cluster and user; certificates inline (`-data`) or from files relative to the kubeconfig.
+ *
+ * @example
+ *   const cfg = loadKubeconfig(findKubeconfig(flags.kubeconfig, { env: process.env }));
+ *   const client = new RestClient(cfg);
  */
 import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -10,6 +14,7 @@ import YAML from "yaml";
 
 export interface ClientConfig {
   server: string;
+  /** PEM text. */
   ca?: string;
   cert?: string;
   key?: string;
@@ -17,25 +22,45 @@ export interface ClientConfig {
   insecure?: boolean;
   /** Namespace of the current context, if set. */
   namespace?: string;
+  /** Where the config came from, for messages. */
   path: string;
 }
 
 export class KubeconfigError extends Error {}
 
-export function findKubeconfig(explicit: string | undefined, env: Record<string, string | undefined>): string {
+/** The k3rs server writes its admin kubeconfig here when it runs as root (like k3s.yaml). */
+export const K3RS_KUBECONFIG = "/etc/k3rs/k3rs.yaml";
+
+export interface FindOptions {
+  env?: Record<string, string | undefined>;
+  home?: string;
+  /** Default K3RS_KUBECONFIG; tests point it elsewhere. */
+  systemPath?: string;
+}
+
+/** Which kubeconfig file to read; throws KubeconfigError when none is usable. */
+export function findKubeconfig(explicit: string | undefined, opts: FindOptions = {}): string {
   if (explicit) return explicit;
-  const fromEnv = env.KUBECONFIG?.split(":").find((p) => p && existsSync(p));
-  if (fromEnv) return fromEnv;
-  const candidates = ["/etc/k3rs/k3rs.yaml", join(homedir(), ".kube", "config")];
+  const fromEnv = opts.env?.KUBECONFIG?.split(":").filter(Boolean);
+  if (fromEnv?.length) {
+    // kubectl merges every file in $KUBECONFIG; the first existing one carries the context we use.
+    const found = fromEnv.find((p) => existsSync(p));
+    if (found) return found;
+    throw new KubeconfigError(`none of the files in KUBECONFIG exist: ${fromEnv.join(":")}`);
+  }
+  const candidates = [opts.systemPath ?? K3RS_KUBECONFIG, join(opts.home ?? homedir(), ".kube", "config")];
   for (const c of candidates) {
     try {
       accessSync(c, constants.R_OK);
       return c;
-    } catch {}
+    } catch {
+      // Not there or not readable (a non-root user and the root-only k3rs.yaml): try the next.
+    }
   }
-  throw new KubeconfigError("no kubeconfig found; pass --kubeconfig or set KUBECONFIG");
+  throw new KubeconfigError(`no kubeconfig found (tried ${candidates.join(", ")}); pass --kubeconfig or set KUBECONFIG`);
 }
 
+/** Reads `path` and resolves `context` (default: current-context) into what a client needs. */
 export function loadKubeconfig(path: string, context?: string): ClientConfig {
   let doc: any;
   try {
@@ -43,26 +68,41 @@ export function loadKubeconfig(path: string, context?: string): ClientConfig {
   } catch (cause) {
     throw new KubeconfigError(`reading kubeconfig ${path}: ${(cause as Error).message}`, { cause });
   }
-  const ctxName = context ?? doc?.["current-context"];
-  const ctx = (doc?.contexts ?? []).find((c: any) => c.name === ctxName)?.context;
-  if (!ctx) throw new KubeconfigError(`kubeconfig ${path}: context ${JSON.stringify(ctxName)} not found`);
-  const cluster = (doc.clusters ?? []).find((c: any) => c.name === ctx.cluster)?.cluster;
-  const user = (doc.users ?? []).find((u: any) => u.name === ctx.user)?.user ?? {};
-  if (!cluster?.server) throw new KubeconfigError(`kubeconfig ${path}: cluster ${JSON.stringify(ctx.cluster)} has no server`);
+  if (!doc || typeof doc !== "object") throw new KubeconfigError(`kubeconfig ${path} is empty`);
+  const ctxName = context ?? doc["current-context"];
+  if (!ctxName) throw new KubeconfigError(`kubeconfig ${path}: current-context is not set; pass --context`);
+  const ctx = (doc.contexts ?? []).find((c: any) => c?.name === ctxName)?.context;
+  if (!ctx) throw new KubeconfigError(`kubeconfig ${path}: context "${ctxName}" not found`);
+  const cluster = (doc.clusters ?? []).find((c: any) => c?.name === ctx.cluster)?.cluster;
+  if (!cluster) throw new KubeconfigError(`kubeconfig ${path}: cluster "${ctx.cluster}" of context "${ctxName}" not found`);
+  if (!cluster.server) throw new KubeconfigError(`kubeconfig ${path}: cluster "${ctx.cluster}" has no server`);
+  let user: any = {};
+  if (ctx.user) {
+    user = (doc.users ?? []).find((u: any) => u?.name === ctx.user)?.user;
+    if (!user) throw new KubeconfigError(`kubeconfig ${path}: user "${ctx.user}" of context "${ctxName}" not found`);
+  }
   const base = dirname(path);
-  const read = (data?: string, file?: string) => {
+  const readFile = (file: string, what: string) => {
+    const full = isAbsolute(file) ? file : join(base, file);
+    try {
+      return readFileSync(full, "utf8");
+    } catch (cause) {
+      throw new KubeconfigError(`kubeconfig ${path}: reading ${what} ${full}: ${(cause as Error).message}`, { cause });
+    }
+  };
+  const pem = (data: string | undefined, file: string | undefined, what: string) => {
     if (data) return Buffer.from(data, "base64").toString("utf8");
-    if (file) return readFileSync(isAbsolute(file) ? file : join(base, file), "utf8");
+    if (file) return readFile(file, what);
     return undefined;
   };
   return {
     server: String(cluster.server).replace(/\/$/, ""),
-    ca: read(cluster["certificate-authority-data"], cluster["certificate-authority"]),
-    cert: read(user["client-certificate-data"], user["client-certificate"]),
-    key: read(user["client-key-data"], user["client-key"]),
-    token: user.token ?? (user.tokenFile ? readFileSync(user.tokenFile, "utf8").trim() : undefined),
+    ca: pem(cluster["certificate-authority-data"], cluster["certificate-authority"], "certificate-authority"),
+    cert: pem(user["client-certificate-data"], user["client-certificate"], "client-certificate"),
+    key: pem(user["client-key-data"], user["client-key"], "client-key"),
+    token: user.token ?? (user.tokenFile ? readFile(user.tokenFile, "tokenFile").trim() : undefined),
     insecure: cluster["insecure-skip-tls-verify"] === true,
-    namespace: ctx.namespace,
+    namespace: ctx.namespace || undefined,
     path,
   };
 }

@@ -29,7 +29,7 @@ export const stdio: Output = {
 };
 
 export function makeContext(g: GlobalOptions, io: Output = stdio, env = process.env): CtlContext {
-  const cfg = loadKubeconfig(findKubeconfig(g.kubeconfig, env), g.context);
+  const cfg = loadKubeconfig(findKubeconfig(g.kubeconfig, { env }), g.context);
   const client = new RestClient(cfg);
   return { ...io, client, discovery: new Discovery(client), namespace: g.namespace ?? cfg.namespace ?? "default", explicitNamespace: g.namespace !== undefined };
 }

@@ -11,6 +11,8 @@ test.each([
   ["a live drift is corrected", { a: 1 }, { a: 1 }, { a: 5 }, { a: 1 }],
   ["no previous manifest", undefined, { a: 1 }, { a: 1, b: 2 }, {}],
   ["server defaults inside list elements are not a change", { l: [{ n: "a" }] }, { l: [{ n: "a" }] }, { l: [{ n: "a", pullPolicy: "Always" }] }, {}],
+  ["a field dropped from a list element resends the list", { l: [{ n: "a", c: ["x"] }] }, { l: [{ n: "a" }] }, { l: [{ n: "a", c: ["x"], d: 1 }] }, { l: [{ n: "a" }] }],
+  ["an unchanged list with server defaults stays out of the patch", { l: [{ n: "a" }], x: 1 }, { l: [{ n: "a" }], x: 2 }, { l: [{ n: "a", d: 1 }], x: 1 }, { x: 2 }],
   ["a changed list element is", { l: [{ n: "a" }] }, { l: [{ n: "b" }] }, { l: [{ n: "a", d: 1 }] }, { l: [{ n: "b" }] }],
 ])("%s", (_n, original, modified, current, want) => {
   expect(threeWayMergePatch(original as any, modified, current)).toEqual(want);

@@ -4,8 +4,10 @@
  * annotation) had and this one dropped are deleted (null); fields others set are left alone.
  * Lists are replaced whole — a merge patch cannot address list elements — which is exact for
  * the lists the manifest owns and loses only list elements added by someone else. A list is
- * sent only when the live one does not already hold it (fields the server defaulted inside
- * elements do not count as a difference).
+ * sent when the live one does not already hold it (fields the server defaulted inside
+ * elements do not count as a difference), or when the manifest's list differs from the last
+ * applied one — a field dropped from a list element shows only there, since the live element
+ * still "holds" the shorter one.
  */
 type Json = Record<string, any>;
 
@@ -18,7 +20,7 @@ export function threeWayMergePatch(original: Json | undefined, modified: Json, c
     if (isObj(m) && isObj(c)) {
       const sub = threeWayMergePatch(isObj(original?.[k]) ? original![k] : undefined, m, c);
       if (Object.keys(sub).length) patch[k] = sub;
-    } else if (!holds(c, m)) patch[k] = m;
+    } else if (!holds(c, m) || listEdited(original?.[k], m)) patch[k] = m;
   }
   for (const k of Object.keys(original ?? {})) {
     if (!(k in modified) && current && k in current) patch[k] = null;
@@ -31,4 +33,8 @@ export function holds(live: unknown, wanted: unknown): boolean {
   if (isObj(wanted)) return isObj(live) && Object.entries(wanted).every(([k, v]) => holds(live[k], v));
   if (Array.isArray(wanted)) return Array.isArray(live) && live.length === wanted.length && wanted.every((w, i) => holds(live[i], w));
   return Bun.deepEquals(live, wanted);
+}
+
+function listEdited(previous: unknown, wanted: unknown): boolean {
+  return Array.isArray(wanted) && previous !== undefined && !Bun.deepEquals(previous, wanted);
 }
