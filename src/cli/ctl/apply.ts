@@ -12,9 +12,11 @@ export async function runApply(ctx: CtlContext, files: string[], o: { dryRun?: b
   if (!files.length) throw new Error("must specify one of -f and -k");
   const manifests = readManifests(files, stdin);
   let failed = 0;
-  for (const { object } of manifests) {
+  for (const { object, source } of manifests) {
     try {
-      const r = await ctx.discovery.forKind(object.apiVersion, object.kind);
+      const r = await ctx.discovery.forKind(object.apiVersion, object.kind).catch((cause: Error) => {
+        throw new Error(`resource mapping not found for name: "${object.metadata?.name ?? ""}" namespace: "${object.metadata?.namespace ?? ""}" from "${source}": ${cause.message}\nensure CRDs are installed first`, { cause });
+      });
       const name = object.metadata?.name;
       if (!name) throw new Error(`error when retrieving current configuration: resource name may not be empty`);
       let ns: string | undefined;
