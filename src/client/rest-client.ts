@@ -15,8 +15,9 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** ERROR events are not yielded: the watch throws their Status as a StatusError instead. */
 export interface WatchEvent {
-  type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+  type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK";
   object: any;
 }
 
@@ -63,6 +64,12 @@ export class RestClient {
     return parsed as T;
   }
 
+  /**
+   * Streams watch events (one JSON object per line) until the server ends the stream or
+   * `o.signal` aborts. Pass `query.resourceVersion` to resume and `allowWatchBookmarks`.
+   * @example
+   *   for await (const ev of client.watch("/api/v1/pods", { signal, query: { resourceVersion: rv } })) …
+   */
   async *watch(path: string, o: RequestOptions = {}): AsyncGenerator<WatchEvent> {
     const res = await this.raw(path, { ...o, query: { ...o.query, watch: 1 } });
     if (!res.ok) {
@@ -81,7 +88,12 @@ export class RestClient {
         while ((nl = buf.indexOf("\n")) >= 0) {
           const line = buf.slice(0, nl).trim();
           buf = buf.slice(nl + 1);
-          if (line) yield JSON.parse(line) as WatchEvent;
+          if (!line) continue;
+          const ev = JSON.parse(line);
+          // An ERROR event ends the stream with a Status (410 Gone when the resourceVersion was
+          // compacted): thrown, so that an informer's `catch` relists in one place.
+          if (ev.type === "ERROR") throw toStatusError(ev.object?.code ?? 500, ev.object, line);
+          yield ev as WatchEvent;
         }
       }
     } finally {
@@ -98,7 +110,26 @@ function safeJson(text: string): any {
   }
 }
 
-function toStatusError(code: number, body: any, text: string): StatusError {
-  if (body?.kind === "Status") return new StatusError(body.code ?? code, (body.reason ?? "InternalError") as StatusReason, body.message ?? text, body.details);
-  return new StatusError(code, "InternalError", text.trim() || `HTTP ${code}`);
+/** A Status body becomes its StatusError; anything else (a proxy's HTML page) keeps its text, with the reason its code implies. */
+export function toStatusError(code: number, body: any, text: string): StatusError {
+  if (body?.kind === "Status") return new StatusError(body.code || code, (body.reason || REASON_BY_CODE[code] || "InternalError") as StatusReason, body.message ?? text, body.details);
+  return new StatusError(code, REASON_BY_CODE[code] ?? "InternalError", text.trim() || `the server responded with HTTP ${code}`);
 }
+
+/** apimachinery's reasons for a bare code (`errors.NewGenericServerResponse`). */
+const REASON_BY_CODE: Record<number, StatusReason> = {
+  400: "BadRequest",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "NotFound",
+  405: "MethodNotAllowed",
+  406: "NotAcceptable",
+  409: "Conflict",
+  410: "Gone",
+  413: "RequestEntityTooLarge",
+  415: "UnsupportedMediaType",
+  422: "Invalid",
+  429: "TooManyRequests",
+  503: "ServiceUnavailable",
+  504: "Timeout",
+};
