@@ -3,17 +3,18 @@
  * annotations, the object's spec and status as indented fields, then its Events.
  */
 import { resourcePath } from "../../client/discovery.ts";
-import { renderTableText, since } from "../../api/table/index.ts";
+import { since } from "../../api/table/index.ts";
 import type { CtlContext } from "./context.ts";
 
-function mapLines(label: string, m: Record<string, string> | undefined): string {
+/** Labels print as `k=v`, annotations as `k: v`, as kubectl prints them. */
+function mapLines(label: string, m: Record<string, string> | undefined, sep = "="): string {
   const entries = Object.entries(m ?? {}).filter(([k]) => k !== "kubectl.kubernetes.io/last-applied-configuration");
   if (!entries.length) return `${label.padEnd(14)}<none>\n`;
-  return entries.map(([k, v], i) => `${(i === 0 ? label : "").padEnd(14)}${k}=${v}`).join("\n") + "\n";
+  return entries.map(([k, v], i) => `${(i === 0 ? label : "").padEnd(14)}${k}${sep}${v}`).join("\n") + "\n";
 }
 
 /** Nested fields as `Key:  value` lines, two spaces per level, like kubectl's describers. */
-function fields(value: unknown, indent: number): string {
+export function fields(value: unknown, indent: number): string {
   const pad = " ".repeat(indent);
   if (Array.isArray(value)) {
     if (value.length === 0) return `${pad}<none>\n`;
@@ -33,40 +34,51 @@ function fields(value: unknown, indent: number): string {
 
 export async function runDescribe(ctx: CtlContext, args: string[]): Promise<number> {
   const [type, ...rest] = args;
-  if (!type) throw new Error("You must specify the type of resource to describe.");
+  if (!type) throw new Error("You must specify the type of resource to describe. Use \"k3rs ctl api-resources\" for a complete list of supported resources.");
   let names = rest;
   let t = type;
   if (type.includes("/")) [t, names] = [type.split("/")[0]!, [type.split("/")[1]!]];
   const r = await ctx.discovery.resolve(t);
   const ns = r.namespaced ? ctx.namespace : undefined;
   if (!names.length) names = ((await ctx.client.request(resourcePath(r, ns))).items ?? []).map((i: any) => i.metadata.name);
-  const now = new Date();
   let first = true;
   for (const name of names) {
     const obj = await ctx.client.request(resourcePath(r, ns, name));
     const m = obj.metadata;
-    let out = first ? "" : "\n\n";
+    // kubectl's order: name, namespace, uid; the uid keeps events of an older namesake out.
+    const selector = [`involvedObject.name=${m.name}`, ...(m.namespace ? [`involvedObject.namespace=${m.namespace}`] : []), `involvedObject.uid=${m.uid}`].join(",");
+    const events = await ctx.client.request(`/api/v1/${m.namespace ? `namespaces/${encodeURIComponent(m.namespace)}/` : ""}events`, { query: { fieldSelector: selector } });
+    ctx.out((first ? "" : "\n\n") + renderDescription(obj, events.items ?? [], new Date()));
     first = false;
-    out += `${"Name:".padEnd(14)}${m.name}\n`;
-    if (m.namespace) out += `${"Namespace:".padEnd(14)}${m.namespace}\n`;
-    out += mapLines("Labels:", m.labels);
-    out += mapLines("Annotations:", m.annotations);
-    out += `${"CreationTimestamp:".padEnd(14)} ${m.creationTimestamp}\n`;
-    for (const section of ["spec", "data", "status"]) {
-      if (obj[section] && typeof obj[section] === "object" && Object.keys(obj[section]).length) {
-        out += `${section.charAt(0).toUpperCase() + section.slice(1)}:\n${fields(obj[section], 2)}`;
-      }
-    }
-    const selector = [`involvedObject.name=${m.name}`, `involvedObject.uid=${m.uid}`, ...(m.namespace ? [`involvedObject.namespace=${m.namespace}`] : [])].join(",");
-    const events = await ctx.client.request(`/api/v1/${m.namespace ? `namespaces/${m.namespace}/` : ""}events`, { query: { fieldSelector: selector } });
-    const items: any[] = events.items ?? [];
-    if (!items.length) out += "Events:       <none>\n";
-    else {
-      const rows = items.map((e) => [e.type ?? "", e.reason ?? "", since(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp, now), e.source?.component ?? e.reportingComponent ?? "", e.message ?? ""]);
-      const table = { kind: "Table", apiVersion: "meta.k8s.io/v1", metadata: {}, columnDefinitions: ["Type", "Reason", "Age", "From", "Message"].map((n) => ({ name: n, type: "string", format: "", description: "", priority: 0 })), rows: rows.map((cells) => ({ cells, object: null })) } as any;
-      out += "Events:\n" + renderTableText(table).split("\n").filter(Boolean).map((l) => "  " + l).join("\n") + "\n";
-    }
-    ctx.out(out);
   }
   return 0;
+}
+
+/** The whole text for one object and its events (pure, so that layout is unit-tested). */
+export function renderDescription(obj: any, events: any[], now: Date): string {
+  const m = obj.metadata ?? {};
+  let out = `${"Name:".padEnd(14)}${m.name}\n`;
+  if (m.namespace) out += `${"Namespace:".padEnd(14)}${m.namespace}\n`;
+  out += mapLines("Labels:", m.labels);
+  out += mapLines("Annotations:", m.annotations, ": ");
+  if (m.creationTimestamp) out += `CreationTimestamp:  ${new Date(m.creationTimestamp).toUTCString().replace("GMT", "+0000")}\n`;
+  if (m.deletionTimestamp) out += `DeletionTimestamp:  ${new Date(m.deletionTimestamp).toUTCString().replace("GMT", "+0000")}\n`;
+  // ConfigMaps and Secrets carry data, not spec; Secrets' values are never printed.
+  for (const section of ["spec", "data", "stringData", "status"]) {
+    let v = obj[section];
+    if (!v || typeof v !== "object" || !Object.keys(v).length) continue;
+    if (section === "data" && obj.kind === "Secret") v = Object.fromEntries(Object.entries(v).map(([k, b]) => [k, `${Buffer.from(String(b), "base64").length} bytes`]));
+    out += `${section.charAt(0).toUpperCase() + section.slice(1)}:\n${fields(v, 2)}`;
+  }
+  if (!events.length) return out + "Events:       <none>\n";
+  const rows = events.map((e) => [e.type ?? "", e.reason ?? "", since(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp, now), e.source?.component ?? e.reportingComponent ?? "", e.message ?? ""]);
+  return out + "Events:\n" + eventTable(rows);
+}
+
+/** kubectl's describe event block: Title-case header, a dashed rule, columns two spaces apart (Go's tabwriter), last column unpadded. */
+function eventTable(rows: string[][]): string {
+  const head = ["Type", "Reason", "Age", "From", "Message"];
+  const all = [head, head.map((h) => "-".repeat(h.length)), ...rows];
+  const widths = head.map((_, c) => Math.max(...all.map((r) => (r[c] ?? "").length)));
+  return all.map((r) => "  " + r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]! + 2))).join("")).join("\n") + "\n";
 }
