@@ -142,6 +142,35 @@ describe("k3rs ctl", () => {
     expect(last.data).toEqual({ a: "1" });
   });
 
+  test("apply: a field dropped from a container is removed from the live object", async () => {
+    const web = readFileSync(join(FIXTURES, "web.yaml"), "utf8").split("---\n")[1]!;
+    const edited = web.replace('          command: ["sleep", "3600"]\n', "");
+    expect(edited).not.toBe(web);
+    const r = await ctl(["apply", "-f", "-"], edited);
+    expect(r.stdout).toBe("deployment.apps/web configured\n");
+    const live = JSON.parse((await ctl(["get", "deploy", "web", "-n", "shop", "-o", "json"])).stdout);
+    const sidecar = live.spec.template.spec.containers.find((c: any) => c.name === "sidecar");
+    expect(sidecar.command).toBeUndefined();
+    expect(sidecar.imagePullPolicy).toBeDefined(); // server defaults came back
+    expect((await ctl(["apply", "-f", "-"], edited)).stdout).toBe("deployment.apps/web unchanged\n");
+    expect((await ctl(["apply", "-f", "-"], web)).stdout).toBe("deployment.apps/web configured\n");
+  });
+
+  test("apply of a directory, then delete of the same", async () => {
+    const r = await ctl(["apply", "-f", join(FIXTURES, "dir")]);
+    expect(r).toEqual({ code: 0, stderr: "", stdout: "configmap/settings created\nsecret/creds created\n" });
+    const d = await ctl(["describe", "secret", "creds"]);
+    expect(d.stdout).toContain("Password:   6 bytes");
+    expect(d.stdout).not.toContain("s3cret");
+    expect((await ctl(["delete", "-f", join(FIXTURES, "dir")])).stdout).toBe('configmap "settings" deleted\nsecret "creds" deleted\n');
+  });
+
+  test("an unknown kind names the manifest", async () => {
+    const r = await ctl(["apply", "-f", "-"], "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error: resource mapping not found for name: "w" namespace: "" from "STDIN": no matches for kind "Widget" in version "example.com/v1"\nensure CRDs are installed first\n');
+  });
+
   test("apply of a List and of a JSON document", async () => {
     const list = JSON.stringify({ apiVersion: "v1", kind: "List", items: [
       { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "l1" } },
@@ -220,6 +249,8 @@ describe("k3rs ctl", () => {
     const d = await ctl(["delete", "cm", "nope"]);
     expect(d).toEqual({ code: 1, stdout: "", stderr: 'Error from server (NotFound): configmaps "nope" not found\n' });
     expect((await ctl(["delete", "cm", "nope", "--ignore-not-found"])).code).toBe(0);
+    expect((await ctl(["delete"])).stderr).toBe("error: You must provide one or more resources by argument or filename.\n");
+    expect((await ctl(["delete", "cm"])).stderr).toBe("error: resource(s) were provided, but no name was specified\n");
   });
 
   test("delete by name, by -l, by --all and by -f, waiting until gone", async () => {

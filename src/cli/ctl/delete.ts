@@ -23,6 +23,7 @@ export async function runDelete(ctx: CtlContext, args: string[], o: DeleteOption
       victims.push({ r, ns: r.namespaced ? object.metadata?.namespace ?? ctx.namespace : undefined, name: object.metadata.name });
     }
   } else {
+    if (!args.length) throw new Error("You must provide one or more resources by argument or filename.");
     const targets = await parseTargets(ctx, args);
     for (const { r, names } of targets) {
       const ns = r.namespaced ? ctx.namespace : undefined;
