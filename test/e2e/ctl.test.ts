@@ -52,7 +52,7 @@ describe("k3rs ctl", () => {
   });
 
   test.skipIf(!existsSync(KUBECTL))("get prints exactly what kubectl prints", async () => {
-    for (const args of [["get", "deploy", "-n", "shop", "-o", "wide"], ["get", "svc", "-A"], ["get", "ns", "--show-labels"], ["get", "cm", "-n", "shop", "--no-headers"]]) {
+    for (const args of [["get", "deploy", "-n", "shop", "-o", "wide"], ["get", "svc", "-A"], ["get", "ns", "--show-labels"], ["get", "cm", "-n", "shop", "--no-headers"], ["get", "deploy,svc", "-n", "shop"], ["get", "svc/web", "-n", "shop"]]) {
       const mine = await ctl(args);
       const theirs = await s.kubectl(args);
       expect(mine.code).toBe(0);

@@ -209,7 +209,10 @@ describe("k3rs ctl", () => {
     const r = await ctl(["get", "deploy,svc", "-n", "shop"]);
     const blocks = r.stdout.split("\n\n");
     expect(blocks).toHaveLength(2);
-    expect(blocks[1]).toMatch(/^NAME\s+TYPE\s+CLUSTER-IP/);
+    expect(blocks[0]).toMatch(/^NAME\s+READY.*\ndeployment\.apps\/web\s+0\/2\s/);
+    expect(blocks[1]).toMatch(/^NAME\s+TYPE\s+CLUSTER-IP.*\nservice\/web\s+ClusterIP\s/);
+    // One type asked for by TYPE/NAME: plain names, as kubectl prints them.
+    expect((await ctl(["get", "svc/web", "-n", "shop"])).stdout).toMatch(/\nweb\s+ClusterIP\s/);
     const s = await ctl(["get", "svc/web", "deployment.apps/web", "-n", "shop", "-o", "name"]);
     expect(s.stdout).toBe("service/web\ndeployment.apps/web\n");
   });

@@ -36,6 +36,8 @@ export async function runGet(ctx: CtlContext, args: string[], o: GetOptions): Pr
   const objects: any[] = [];
   let printed = false;
   let first = true;
+  // kubectl names rows `deployment.apps/web` once more than one type is asked for.
+  const withKind = new Set(targets.map((t) => `${t.r.group}/${t.r.plural}`)).size > 1;
   for (const { r, names } of targets) {
     const ns = o.allNamespaces ? undefined : ctx.namespace;
     const query = { labelSelector: o.selector, fieldSelector: o.fieldSelector };
@@ -44,6 +46,7 @@ export async function runGet(ctx: CtlContext, args: string[], o: GetOptions): Pr
       if (names.length) for (const n of names) tables.push(await ctx.client.request(resourcePath(r, ns, n), { accept: TABLE_ACCEPT }));
       else tables.push(await ctx.client.request(resourcePath(r, ns), { accept: TABLE_ACCEPT, query }));
       const merged: Table = { ...tables[0]!, rows: tables.flatMap((t) => t.rows) };
+      if (withKind) prefixNames(merged, `${r.singular}${r.group ? `.${r.group}` : ""}/`);
       const text = renderTableText(merged, { wide: format === "wide", showLabels: o.showLabels, namespaceColumn: !!o.allNamespaces && r.namespaced, noHeaders: o.noHeaders });
       if (text) {
         if (!first) ctx.out("\n");
@@ -81,4 +84,10 @@ export async function runGet(ctx: CtlContext, args: string[], o: GetOptions): Pr
     default:
       throw new Error(`unable to match a printer suitable for the output format "${format}", allowed formats are: json,name,wide,yaml`);
   }
+}
+
+function prefixNames(table: Table, prefix: string): void {
+  const col = (table.columnDefinitions ?? []).findIndex((c) => c.name === "Name");
+  if (col < 0) return;
+  table.rows = table.rows.map((row) => ({ ...row, cells: row.cells.map((c, i) => (i === col ? prefix + String(c) : c)) }));
 }
