@@ -8,12 +8,19 @@ export interface KubeconfigOptions {
   caPem: string;
   clientCertPem: string;
   clientKeyPem: string;
+  /** Cluster and context name; default "default", as in k3s.yaml. */
   clusterName?: string;
+  /** Default "default". */
   user?: string;
 }
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 
+/**
+ * @example
+ * renderKubeconfig({ server: "https://127.0.0.1:6443", caPem: pki.ca.certPem,
+ *   clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem })
+ */
 export function renderKubeconfig(o: KubeconfigOptions): string {
   const cluster = o.clusterName ?? "default";
   const user = o.user ?? "default";
