@@ -2,7 +2,9 @@
  * Generates src/generated/openapi-defs.json: the OpenAPI definitions of every kind k3rs serves,
  * and of every type reachable from them, from the models @kubernetes/client-node ships
  * (`dist/gen/models/*.js` for field types, `*.d.ts` for descriptions and required fields).
- * Build time only: `bun scripts/gen-openapi.ts` (build.ts and `npm test` run it first).
+ * Fields the models leave undescribed take Kubernetes' text from field-docs.json (k8s.io/api
+ * swagger docs of the served types, a fact table). Build time only: `bun scripts/gen-openapi.ts`
+ * (build.ts and `npm test` run it first).
  *
  * A model class name carries the version but not the group (V1Deployment is apps, V1Job is
  * batch, V1PodSpec is core). The group is resolved from the generated API classes: every model
@@ -20,6 +22,7 @@ import {
   definitionName, parseClassName,
 } from "../src/api/openapi/model-names.ts";
 import { LIST_META } from "../src/api/openapi/list-meta.ts";
+import FIELD_DOCS from "../src/api/openapi/field-docs.json" with { type: "json" };
 import { gvkKey, type OpenApiDefs, type Schema } from "../src/api/openapi/defs-types.ts";
 import { builtinResources } from "../src/api/resources/builtin.ts";
 
@@ -30,12 +33,19 @@ const apisDir = join(genDir, "apis");
 const outFile = join(root, "src/generated/openapi-defs.json");
 const META = "meta";
 
-/** Descriptions Kubernetes gives these fields; client-node drops the description of every field typed by a model. */
+/**
+ * Last resort for fields neither the models nor field-docs.json describe (kinds served later).
+ * client-node drops the description of every field typed by a model, and gives IntOrString
+ * fields the IntOrString type's text; field-docs.json holds Kubernetes' own text for those.
+ */
 const STANDARD_FIELDS: Record<string, string> = {
   metadata: "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
   spec: "Specification of the desired behavior. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status",
   status: "Most recently observed status. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status",
 };
+
+const fieldDocs: Record<string, Record<string, string>> = FIELD_DOCS;
+const fieldDoc = (definition: string, field: string): string | undefined => fieldDocs[definition]?.[field];
 
 interface Attr { name: string; baseName: string; type: string; format: string }
 interface ClassDoc { description?: string; fields: Map<string, { description?: string; required: boolean }> }
@@ -54,8 +64,10 @@ function attributes(cls: string): Attr[] | undefined {
   return attrs;
 }
 
+/** The JSDoc text keeps the generator's string escapes (`image\\'s`, `\\"Always\\"`); one pass undoes them. */
 function commentText(block: string): string {
-  return block.split("\n").map((l) => l.replace(/^\s*\*\s?/, "").trimEnd()).join("\n").trim();
+  const text = block.split("\n").map((l) => l.replace(/^\s*\*\s?/, "").trimEnd()).join("\n").trim();
+  return text.replace(/\\(.)/g, "$1");
 }
 
 const docCache = new Map<string, ClassDoc>();
@@ -182,8 +194,9 @@ function main() {
       const key = `${cls}.${a.baseName}`;
       const p = typeSchema(a.type, a.format, QUANTITY_FIELDS.has(key));
       const f = doc.fields.get(a.name);
-      // No fallback to the referenced type's description: explain prints that one too, beside the field's.
-      const description = f?.description ?? STANDARD_FIELDS[a.baseName];
+      // Never the referenced type's description: explain prints that one too, beside the field's.
+      const own = a.type === "IntOrString" && f?.description?.startsWith("IntOrString is") ? undefined : f?.description;
+      const description = fieldDoc(nameOf(cls), a.baseName) ?? own ?? STANDARD_FIELDS[a.baseName];
       const prop: Schema = description ? { description, ...p } : p;
       const lm = LIST_META.get(key);
       if (lm?.strategy) prop["x-kubernetes-patch-strategy"] = lm.strategy;

@@ -64,6 +64,24 @@ describe("generated definitions land in Kubernetes' packages", () => {
     expect(container.properties!.image!.description).toContain("Container image name");
   });
 
+  // kubectl explain prints the field's description, then its type's: a field must have its own.
+  test.each([
+    ["io.k8s.api.apps.v1.DeploymentSpec", "template", "Template describes the pods that will be created."],
+    ["io.k8s.api.apps.v1.DeploymentSpec", "selector", "Label selector for pods."],
+    ["io.k8s.api.core.v1.Container", "resources", "Compute Resources required by this container."],
+    ["io.k8s.api.core.v1.ServicePort", "targetPort", "Number or name of the port to access on the pods"],
+    ["io.k8s.api.core.v1.Volume", "configMap", "configMap represents a configMap"],
+    ["io.k8s.api.apps.v1.Deployment", "spec", "Specification of the desired behavior of the Deployment."],
+  ])("%s.%s has Kubernetes' own description", (def, field, start) => {
+    expect(defs[def]!.properties![field]!.description).toStartWith(start);
+  });
+
+  test("descriptions carry no string escapes of the models' source", () => {
+    const args = defs["io.k8s.api.core.v1.Container"]!.properties!.args!.description!;
+    expect(args).toContain("The container image's CMD");
+    expect(args).toContain('i.e. "$$(VAR_NAME)" will');
+  });
+
   test("quantities and int-or-strings are typed as Kubernetes types them", () => {
     expect(defs["io.k8s.api.core.v1.ResourceRequirements"]!.properties!.limits!.additionalProperties).toEqual({ $ref: "io.k8s.apimachinery.pkg.api.resource.Quantity" });
     expect(defs["io.k8s.api.core.v1.ServicePort"]!.properties!.targetPort!.$ref).toBe("io.k8s.apimachinery.pkg.util.intstr.IntOrString");
