@@ -257,6 +257,12 @@ export function generateDefs(served: readonly Gvk[]): { defs: OpenApiDefs; missi
     definitions[nameOf(cls)] = classSchema(cls);
   }
 
+  // A fact-table key that names no field of a generated model is a typo or a renamed field.
+  for (const key of [...LIST_META.keys(), ...QUANTITY_FIELDS]) {
+    const [cls, field] = key.split(".") as [string, string];
+    if (seen.has(cls) && !attributes(cls)!.some((a) => a.baseName === field)) throw new Error(`model-names/list-meta: ${key} is no field of the model`);
+  }
+
   // Kubernetes' own scalar definitions, which the models flatten to plain types.
   definitions[INT_OR_STRING] = {
     type: "string", format: "int-or-string", "x-kubernetes-int-or-string": true,

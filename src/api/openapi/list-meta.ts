@@ -58,7 +58,6 @@ export const LIST_META: ReadonlyMap<string, ListMeta> = new Map([
   ...fields("V1Container", containerLists),
   ...fields("V1EphemeralContainer", containerLists),
   ...fields("V1ResourceRequirements", { claims: { listType: "map", mapKeys: ["name"] } }),
-  ...fields("V1VolumeMount", { bindMountOptions: { listType: "set" } }),
   ...fields("V1ContainerStatus", {
     volumeMounts: byKey("mountPath"),
     allocatedResourcesStatus: byKey("name"),
