@@ -1,0 +1,36 @@
+import { expect, test } from "bun:test";
+import { parseGoDuration } from "./duration.ts";
+
+test.each([
+  ["0", 0],
+  ["-0", 0],
+  ["0s", 0],
+  ["5m", 300_000],
+  ["1h30m", 5_400_000],
+  ["300ms", 300],
+  ["1.5s", 1500],
+  [".5s", 500],
+  ["5.s", 5000],
+  ["-2h", -7_200_000],
+  ["+10s", 10_000],
+  ["1500us", 1.5],
+  ["2µs", 0.002],
+  ["1000000ns", 1],
+  ["1h1m1s1ms", 3_661_001],
+])("%p is %p ms", (s, ms) => {
+  expect(parseGoDuration(s)).toBeCloseTo(ms, 9);
+});
+
+test.each([
+  ["", "time: invalid duration \"\""],
+  ["-", "time: invalid duration \"-\""],
+  ["1", "time: missing unit in duration \"1\""],
+  ["5m3", "time: missing unit in duration \"5m3\""],
+  ["3d", "time: unknown unit \"d\" in duration \"3d\""],
+  [".s", "time: invalid duration \".s\""],
+  ["s", "time: invalid duration \"s\""],
+  ["1.2.3s", "time: missing unit in duration \"1.2.3s\""],
+  [" 5s", "time: invalid duration \" 5s\""],
+])("rejects %p", (s, message) => {
+  expect(() => parseGoDuration(s)).toThrow(message);
+});
