@@ -42,13 +42,13 @@ test("the serving cert names the node, the kubernetes Service and loopback", asy
   expect(info.dnsNames.toSorted()).toEqual([...BUILTIN_DNS_NAMES, "node1"].toSorted());
   expect(info.ips.toSorted()).toEqual(["127.0.0.1", "::1", "192.0.2.10", "10.43.0.1"].toSorted());
   expect(info.extendedKeyUsages).toEqual(["1.3.6.1.5.5.7.3.1"]);
-  expect(await isSignedBy(pki.serving.certPem, pki.ca.certPem)).toBe(true);
+  expect(isSignedBy(pki.serving.certPem, pki.ca.certPem)).toBe(true);
 });
 
 test("the admin cert is system:admin in system:masters", async () => {
   const pki = await ensureServerPki(freshDir(), opts);
   expect(certInfo(pki.admin.certPem)).toMatchObject({ commonName: "system:admin", organizations: ["system:masters"], extendedKeyUsages: ["1.3.6.1.5.5.7.3.2"] });
-  expect(await isSignedBy(pki.admin.certPem, pki.ca.certPem)).toBe(true);
+  expect(isSignedBy(pki.admin.certPem, pki.ca.certPem)).toBe(true);
 });
 
 test("an address among the hostnames becomes an IP SAN", async () => {
@@ -116,7 +116,7 @@ test.each([
   const b = await ensureServerPki(dir, opts);
   expect(b.written).toEqual(["serving"]);
   expect(b.ca).toEqual(a.ca);
-  expect(await isSignedBy(b.serving.certPem, a.ca.certPem)).toBe(true);
+  expect(isSignedBy(b.serving.certPem, a.ca.certPem)).toBe(true);
   expect(readFileSync(join(dir, "serving.crt"), "utf8")).toBe(b.serving.certPem);
 });
 
@@ -133,6 +133,18 @@ test.each([
   expect(err).toBeInstanceOf(PkiError);
   expect((err as PkiError).reason).toBe("IncompleteCa");
   expect(FILES.map((f) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : null))).toEqual(before);
+});
+
+test("a Unicode hostname is written as punycode, which Go can parse", async () => {
+  const info = certInfo((await ensureServerPki(freshDir(), { hostnames: ["bücher.example"], ips: [] })).serving.certPem);
+  expect(info.dnsNames).toContain("xn--bcher-kva.example");
+});
+
+test("an invalid hostname is refused before anything is written", async () => {
+  const dir = freshDir();
+  const err = await ensureServerPki(dir, { hostnames: ["bad name"], ips: [] }).catch((e: unknown) => e);
+  expect((err as PkiError).reason).toBe("InvalidHostname");
+  expect(existsSync(join(dir, "server-ca.crt"))).toBe(false);
 });
 
 test("an invalid IP is refused before anything is written", async () => {

@@ -11,10 +11,11 @@
  */
 import { chmodSync, mkdirSync } from "node:fs";
 import { isIP } from "node:net";
+import { domainToASCII } from "node:url";
 import { createCa, DAY_MS, loadCa, type CertPair } from "./ca.ts";
 import { issueClientCert, issueServingCert } from "./certs.ts";
 import { PkiError } from "./errors.ts";
-import { certInfo, certSha256Hex, isSignedBy, keyMatchesCert } from "./inspect.ts";
+import { certSans, certSha256Hex, isSignedBy, keyMatchesCert, nativeCert } from "./inspect.ts";
 import { canonicalIp } from "./ip.ts";
 import { readPair, tightenPair, writePair } from "./pair-files.ts";
 
@@ -56,7 +57,7 @@ export async function ensureServerPki(dir: string, opts: ServerPkiOptions): Prom
   const now = opts.now ?? new Date();
   const hostnames = opts.hostnames.map((h) => h.trim().toLowerCase()).filter((h) => h !== "");
   // An address given as a "hostname" (a --tls-san value) only matches as an IP SAN in Go.
-  const dnsNames = unique([...BUILTIN_DNS_NAMES, ...hostnames.filter((h) => isIP(h.replace(/^\[(.*)\]$/, "$1")) === 0)]);
+  const dnsNames = unique([...BUILTIN_DNS_NAMES, ...hostnames.filter((h) => isIP(h.replace(/^\[(.*)\]$/, "$1")) === 0).map(asciiHostname)]);
   const extraIps = hostnames.filter((h) => isIP(h.replace(/^\[(.*)\]$/, "$1")) !== 0);
   const ips = unique([...BUILTIN_IPS, ...opts.ips, ...extraIps, opts.apiServiceIp ?? DEFAULT_API_SERVICE_IP].map(canonicalIp));
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -71,9 +72,9 @@ export async function ensureServerPki(dir: string, opts: ServerPkiOptions): Prom
     written.push("server-ca");
   }
 
-  let serving = await usableLeaf(dir, "serving", ca, now);
+  let serving = usableLeaf(dir, "serving", ca, now);
   if (serving) {
-    const info = certInfo(serving.certPem);
+    const info = certSans(serving.certPem);
     if (dnsNames.some((n) => !info.dnsNames.includes(n)) || ips.some((ip) => !info.ips.includes(ip))) {
       // Keep what the old cert covered, so an interface that is down today does not drop its name.
       dnsNames.push(...info.dnsNames.filter((n) => !dnsNames.includes(n)));
@@ -87,7 +88,7 @@ export async function ensureServerPki(dir: string, opts: ServerPkiOptions): Prom
     written.push("serving");
   }
 
-  let admin = await usableLeaf(dir, "admin", ca, now);
+  let admin = usableLeaf(dir, "admin", ca, now);
   if (!admin) {
     admin = await issueClientCert(ca, { commonName: "system:admin", organizations: ["system:masters"], now });
     writePair(dir, "admin", admin);
@@ -109,20 +110,30 @@ function readCa(dir: string): CertPair | undefined {
   }
 }
 
-async function usableLeaf(dir: string, name: string, ca: CertPair, now: Date): Promise<CertPair | undefined> {
+function usableLeaf(dir: string, name: string, ca: CertPair, now: Date): CertPair | undefined {
   const onDisk = readPair(dir, name);
   if (onDisk.state !== "present") return undefined;
   const { pair } = onDisk;
   try {
-    const info = certInfo(pair.certPem);
-    if (info.notAfter.getTime() - now.getTime() < RENEW_BEFORE_MS) return undefined;
+    const notAfter = Date.parse(nativeCert(pair.certPem).validTo);
+    if (!(notAfter - now.getTime() >= RENEW_BEFORE_MS)) return undefined;
     if (!keyMatchesCert(pair.certPem, pair.keyPem)) return undefined;
-    if (!(await isSignedBy(pair.certPem, ca.certPem))) return undefined;
+    if (!isSignedBy(pair.certPem, ca.certPem)) return undefined;
     return pair;
   } catch (err) {
     if (err instanceof PkiError) return undefined; // unreadable: issue a fresh one
     throw err;
   }
+}
+
+/**
+ * A DNS SAN must be ASCII (an IA5String): Go refuses to parse a certificate holding anything
+ * else, so kubectl would reject the whole serving cert. Unicode names become punycode.
+ */
+function asciiHostname(name: string): string {
+  const ascii = domainToASCII(name);
+  if (ascii === "") throw new PkiError("InvalidHostname", `not a valid hostname for a certificate: ${JSON.stringify(name)}`);
+  return ascii;
 }
 
 function unique(xs: string[]): string[] {

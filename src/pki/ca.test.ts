@@ -43,6 +43,10 @@ describe("createCa", () => {
     expect(other.notAfter.getTime() - now.getTime()).toBe(DAY_MS);
   });
 
+  test("takes a bare common name", async () => {
+    expect(new x509.X509Certificate((await createCa("plain-ca")).certPem).subject).toBe("CN=plain-ca");
+  });
+
   test("two CAs have different keys and serials", async () => {
     expect(otherCa.keyPem).not.toBe(ca.keyPem);
     expect(new x509.X509Certificate(otherCa.certPem).serialNumber).not.toBe(cert.serialNumber);

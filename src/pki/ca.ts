@@ -4,7 +4,7 @@
  * two CAs made on different starts are told apart in error messages.
  */
 import { PkiError } from "./errors.ts";
-import { keyMatchesCert, parseCertPem } from "./inspect.ts";
+import { keyMatchesCert, nativeCert } from "./inspect.ts";
 import { exportPrivateKeyPem, generateKeyPair, randomSerial, SIGNING_ALGORITHM } from "./keys.ts";
 import { x509 } from "./x509.ts";
 
@@ -28,10 +28,11 @@ export const BACKDATE_MS = 60_000;
 
 /**
  * @example
- * const ca = await createCa();
+ * const ca = await createCa(); // or createCa("my-ca"), or createCa({ commonName, days, now })
  * const serving = await issueServingCert(ca, { commonName: "k3rs", dnsNames: ["localhost"], ips: ["127.0.0.1"] });
  */
-export async function createCa(opts: CaOptions = {}): Promise<CertPair> {
+export async function createCa(options: string | CaOptions = {}): Promise<CertPair> {
+  const opts: CaOptions = typeof options === "string" ? { commonName: options } : options;
   const now = opts.now ?? new Date();
   const commonName = opts.commonName ?? `k3rs-server-ca@${Math.floor(now.getTime() / 1000)}`;
   const keys = await generateKeyPair();
@@ -56,12 +57,13 @@ export async function createCa(opts: CaOptions = {}): Promise<CertPair> {
  * certificate says CA:true and the key is its own. Returns the pair unchanged.
  */
 export function loadCa(pair: CertPair): CertPair {
-  const cert = parseCertPem(pair.certPem);
-  if (cert.getExtension(x509.BasicConstraintsExtension)?.ca !== true) {
-    throw new PkiError("NotCa", `certificate ${cert.subject} is not a CA (basicConstraints CA:true missing)`);
+  const cert = nativeCert(pair.certPem);
+  const subject = cert.subject.replaceAll("\n", ", ");
+  if (!cert.ca) {
+    throw new PkiError("NotCa", `certificate ${subject} is not a CA (basicConstraints CA:true missing)`);
   }
   if (!keyMatchesCert(pair.certPem, pair.keyPem)) {
-    throw new PkiError("KeyMismatch", `private key does not belong to CA certificate ${cert.subject}`);
+    throw new PkiError("KeyMismatch", `private key does not belong to CA certificate ${subject}`);
   }
   return pair;
 }

@@ -10,6 +10,7 @@ import { exportPrivateKeyPem, generateKeyPair, importPrivateKeyPem, randomSerial
 import { x509 } from "./x509.ts";
 
 export type { CertPair } from "./ca.ts";
+export { certSha256Hex } from "./inspect.ts";
 
 export interface ServingCertOptions {
   commonName: string;

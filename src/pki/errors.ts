@@ -9,7 +9,8 @@ export type PkiErrorReason =
   | "KeyMismatch"
   | "IncompleteCa"
   | "MalformedToken"
-  | "InvalidIp";
+  | "InvalidIp"
+  | "InvalidHostname";
 
 export class PkiError extends Error {
   constructor(

@@ -3,7 +3,7 @@ import { X509Certificate } from "node:crypto";
 import { createCa } from "./ca.ts";
 import { issueServingCert } from "./certs.ts";
 import { PkiError } from "./errors.ts";
-import { certInfo, certSha256Hex, keyMatchesCert, parseCertPem } from "./inspect.ts";
+import { certInfo, certSans, certSha256Hex, keyMatchesCert, nativeCert, parseCertPem } from "./inspect.ts";
 
 const ca = await createCa();
 const other = await createCa();
@@ -34,6 +34,23 @@ test("certInfo reads names and dates", async () => {
   expect(info.notAfter > info.notBefore).toBe(true);
 });
 
-test("a malformed certificate is a PkiError", () => {
-  expect(() => parseCertPem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")).toThrow(PkiError);
+test.each([parseCertPem, nativeCert, certSans, certSha256Hex])("a malformed certificate is a PkiError (%p)", (read) => {
+  expect(() => read("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")).toThrow(PkiError);
+});
+
+// certSans reads OpenSSL's text; certInfo the ASN.1 itself: they must agree.
+test.each<[string, string[], string[]]>([
+  ["plain names", ["a.example", "localhost"], ["192.0.2.1"]],
+  ["IPv6 in several forms", ["a.example"], ["fe80::1", "2001:db8::9", "::1", "::ffff:10.0.0.1"]],
+  ["a name with a comma and a space", ["a, b.example", 'q"uote'], []],
+  ["no IPs", ["x"], []],
+])("certSans agrees with the certificate's ASN.1: %s", async (_name, dnsNames, ips) => {
+  const s = await issueServingCert(ca, { commonName: "srv", dnsNames, ips });
+  const info = certInfo(s.certPem);
+  expect(certSans(s.certPem)).toEqual({ dnsNames: info.dnsNames, ips: info.ips });
+  expect(certSans(s.certPem).dnsNames).toEqual(dnsNames);
+});
+
+test("a certificate without SANs has none", () => {
+  expect(certSans(ca.certPem)).toEqual({ dnsNames: [], ips: [] });
 });

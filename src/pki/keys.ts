@@ -3,7 +3,7 @@
  * crypto/tls (kubectl, client-go) and node:tls in Bun both accept. Private keys leave this
  * module only as PKCS#8 PEM ("PRIVATE KEY"), the form node:tls and kubeconfigs take.
  */
-import { createPrivateKey, createPublicKey, randomBytes, webcrypto } from "node:crypto";
+import { createPrivateKey, randomBytes, webcrypto } from "node:crypto";
 import { PkiError } from "./errors.ts";
 
 export const SIGNING_ALGORITHM = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
@@ -34,15 +34,6 @@ export async function importPrivateKeyPem(pem: string): Promise<CryptoKey> {
     return (await webcrypto.subtle.importKey("pkcs8", new Uint8Array(der), KEY_ALGORITHM, true, ["sign"])) as CryptoKey;
   } catch (cause) {
     throw new PkiError("MalformedKey", "private key is not an ECDSA P-256 key", { cause });
-  }
-}
-
-/** SubjectPublicKeyInfo (DER) of the public half of a PEM private key, to match it to a certificate. */
-export function publicKeyDerOf(privateKeyPem: string): Buffer {
-  try {
-    return createPublicKey(createPrivateKey(privateKeyPem)).export({ type: "spki", format: "der" });
-  } catch (cause) {
-    throw new PkiError("MalformedKey", "private key is not valid PEM", { cause });
   }
 }
 
