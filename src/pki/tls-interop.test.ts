@@ -90,14 +90,14 @@ async function ipv6LoopbackWorks(): Promise<boolean> {
 }
 
 const KUBECTL = "/usr/bin/kubectl";
-const VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0-k3rs" };
+const VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0+k3rs" };
 
 describe.skipIf(!existsSync(KUBECTL))("kubectl (Go crypto/tls)", async () => {
   const hasV6 = await ipv6LoopbackWorks();
   let n = 0;
 
   /** Serves /version over the PKI's TLS, as the API server will: node:tls feeding node:http. */
-  async function kubectlVersion(opts: { bind: string; url: (port: number) => string; caPem: string; client: CertPair }) {
+  async function kubectlVersion(opts: { bind: string; url: (port: number) => string; caPem: string; client: CertPair; args?: string[] }) {
     const api = http.createServer((_req, res) => {
       res.setHeader("content-type", "application/json");
       res.end(JSON.stringify(VERSION));
@@ -105,7 +105,7 @@ describe.skipIf(!existsSync(KUBECTL))("kubectl (Go crypto/tls)", async () => {
     const server = await startTlsServer(pki, opts.bind, (s) => api.emit("connection", s));
     const kubeconfig = join(root, `kubeconfig-${++n}.yaml`);
     await writeKubeconfig(kubeconfig, renderKubeconfig({ server: opts.url(server.port), caPem: opts.caPem, clientCertPem: opts.client.certPem, clientKeyPem: opts.client.keyPem }));
-    const proc = Bun.spawn([KUBECTL, "--kubeconfig", kubeconfig, "--request-timeout", "20s", "get", "--raw", "/version"], {
+    const proc = Bun.spawn([KUBECTL, "--kubeconfig", kubeconfig, "--request-timeout", "20s", ...(opts.args ?? ["get", "--raw", "/version"])], {
       stdout: "pipe",
       stderr: "pipe",
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root },
@@ -124,6 +124,12 @@ describe.skipIf(!existsSync(KUBECTL))("kubectl (Go crypto/tls)", async () => {
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
     expect(JSON.parse(r.stdout)).toEqual(VERSION);
     expect(r.seen[0]).toEqual({ authorized: true, identity: { user: "system:admin", groups: ["system:masters", "system:authenticated"] } });
+  });
+
+  test("`kubectl version -o json` reads the server's version through the written kubeconfig", async () => {
+    const r = await kubectlVersion({ bind: "127.0.0.1", url: (p) => `https://127.0.0.1:${p}`, caPem: pki.ca.certPem, client: pki.admin, args: ["version", "-o", "json"] });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(JSON.parse(r.stdout).serverVersion).toMatchObject(VERSION);
   });
 
   test.skipIf(!hasV6)("accepts the serving cert at [::1]", async () => {
