@@ -7,10 +7,9 @@
 import type { KubeObject } from "../model/object.ts";
 import { nowTimestamp } from "../model/object.ts";
 import { isStatusError } from "../model/errors.ts";
-import type { ObjectStorage } from "../api/storage/object-storage.ts";
-import type { ResourceRegistry } from "../api/resources/registry.ts";
 import { bindPod } from "../api/storage/bind-pod.ts";
-import { Informer } from "../controllers/informer.ts";
+import type { ControllerContext } from "../controllers/framework/context.ts";
+import { keyOf } from "../controllers/framework/shared-informer.ts";
 import { WorkQueue } from "../controllers/work-queue.ts";
 import { buildNodeInfo } from "./node-info.ts";
 import { scheduleOne } from "./schedule-one.ts";
@@ -18,9 +17,7 @@ import { PROFILES } from "./plugins/index.ts";
 import { log } from "../log.ts";
 
 export interface SchedulerDeps {
-  storage: ObjectStorage;
-  registry: ResourceRegistry;
-  signal: AbortSignal;
+  ctx: ControllerContext;
   profile?: string;
   /** Retry period for unschedulable pods when nothing wakes them earlier. */
   retryMs?: number;
@@ -34,22 +31,23 @@ function pending(pod: KubeObject): boolean {
 }
 
 export async function startScheduler(deps: SchedulerDeps): Promise<void> {
-  const { storage, registry, signal } = deps;
-  const podDef = registry.find("", "v1", "pods")!;
-  const nodeDef = registry.find("", "v1", "nodes")!;
-  const eventDef = registry.find("", "v1", "events")!;
+  const { storage, signal } = deps.ctx;
+  const eventDef = deps.ctx.def("", "events");
   const profile = PROFILES[deps.profile ?? "default"] ?? PROFILES.default!;
   const queue = new WorkQueue({ signal, baseDelayMs: 100, maxDelayMs: 30_000 });
   const unschedulable = new Set<string>();
 
-  const pods = new Informer(storage, podDef, {
-    onChange: (pod) => pending(pod) && queue.add(Informer.keyOf(pod)),
-    onDelete: (pod) => unschedulable.delete(Informer.keyOf(pod)),
+  const pods = deps.ctx.informer("", "pods");
+  const podDef = pods.def;
+  pods.addHandler({
+    onChange: (pod) => void (pending(pod) && queue.add(keyOf(pod))),
+    onDelete: (pod) => void unschedulable.delete(keyOf(pod)),
   });
   const wakeAll = () => {
     for (const key of unschedulable) queue.add(key);
   };
-  const nodes = new Informer(storage, nodeDef, { onChange: wakeAll, onDelete: wakeAll });
+  const nodes = deps.ctx.informer("", "nodes");
+  nodes.addHandler({ onChange: wakeAll, onDelete: wakeAll });
   await Promise.all([nodes.start(signal), pods.start(signal)]);
   // A pod that leaves a node frees room there, too.
   const retry = setInterval(wakeAll, deps.retryMs ?? 15_000);
@@ -73,9 +71,9 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
     if ("node" in decision) {
       unschedulable.delete(key);
       try {
-        const bound = await bindPod(storage, podDef, ns, name, { node: decision.node, uid: pod.metadata.uid });
-        // Assume the binding at once, so the next pod in the queue sees the node's new load.
-        pods.cache.set(key, bound);
+        // The store publishes the binding to the informer before this resolves, so the next
+        // pod in the queue already sees the node's new load.
+        await bindPod(storage, podDef, ns, name, { node: decision.node, uid: pod.metadata.uid });
         await recordEvent(pod, "Normal", "Scheduled", `Successfully assigned ${ns}/${name} to ${decision.node}`);
       } catch (e) {
         if (isStatusError(e, "NotFound") || isStatusError(e, "Conflict")) return;

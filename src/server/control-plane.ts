@@ -14,7 +14,9 @@ import { clientCertAuthenticator } from "../api/auth/authenticate.ts";
 import { allowAuthenticated } from "../api/auth/authorize.ts";
 import { bootstrapObjects } from "./bootstrap.ts";
 import { kubernetesVersion } from "../version.ts";
-import { startNamespaceController } from "../controllers/namespace/controller.ts";
+import { startControllerManager } from "../controllers/manager.ts";
+import { allControllers } from "../controllers/index.ts";
+import type { ControllerSettings } from "../controllers/framework/context.ts";
 import { startScheduler } from "../scheduler/scheduler.ts";
 
 export interface ControlPlaneOptions {
@@ -27,8 +29,11 @@ export interface ControlPlaneOptions {
   ready: () => boolean;
   /** "default" (least-allocated) or "binpack" (most-allocated). */
   schedulerProfile?: string;
-  /** How soon the namespace controller re-checks a namespace that still has content. */
-  namespaceRecheckMs?: number;
+  /** Timings of the controllers (tests shorten them). */
+  controllerSettings?: Partial<ControllerSettings>;
+  /** Leader election: lease duration and retry period (tests shorten them). */
+  leaseDurationSeconds?: number;
+  leaderRetryMs?: number;
 }
 
 export interface ControlPlane {
@@ -65,8 +70,16 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     app,
     async start(apiPort) {
       await bootstrapObjects(storage, registry, { apiPort, nodeIp: o.nodeIp });
-      void startNamespaceController({ storage, registry, signal: controllers.signal, recheckMs: o.namespaceRecheckMs });
-      void startScheduler({ storage, registry, signal: controllers.signal, profile: o.schedulerProfile });
+      void startControllerManager({
+        storage,
+        registry,
+        signal: controllers.signal,
+        controllers: allControllers(),
+        settings: o.controllerSettings,
+        leaseDurationSeconds: o.leaseDurationSeconds,
+        retryMs: o.leaderRetryMs,
+        alsoRun: (ctx) => void startScheduler({ ctx, profile: o.schedulerProfile }),
+      });
     },
     stop: () => controllers.abort(),
   };

@@ -29,7 +29,7 @@ const ADMIN: Env["peer"] = { authorized: true, subject: { CN: "system:admin", O:
 export async function startTestApi(): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), "k3rs-api-"));
   const store = openSqliteStore({ path: join(dir, "state.db") });
-  const cp = await createControlPlane({ store, serviceCidr: "10.43.0.0/16", advertiseAddress: "127.0.0.1:6443", nodeIp: "127.0.0.1", ready: () => true, namespaceRecheckMs: 50 });
+  const cp = await createControlPlane({ store, serviceCidr: "10.43.0.0/16", advertiseAddress: "127.0.0.1:6443", nodeIp: "127.0.0.1", ready: () => true, controllerSettings: { namespaceRecheckMs: 50 } });
   await cp.start(6443);
   const { app, storage, registry } = cp;
   const request: TestApi["request"] = async (method, path, body, init = {}) => {

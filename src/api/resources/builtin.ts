@@ -55,6 +55,10 @@ export const builtinResources: ResourceDef[] = [
   },
   { group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", singular: "serviceaccount", namespaced: true, shortNames: ["sa"] },
   {
+    group: "", version: "v1", kind: "ResourceQuota", plural: "resourcequotas", singular: "resourcequota", namespaced: true,
+    shortNames: ["quota"], subresources: ["status"],
+  },
+  {
     group: "", version: "v1", kind: "Event", plural: "events", singular: "event", namespaced: true, shortNames: ["ev"],
     validate: v.validateEvent,
     fieldSelectors: {
@@ -117,6 +121,16 @@ export const builtinResources: ResourceDef[] = [
   },
   // coordination.k8s.io/v1
   { group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", singular: "lease", namespaced: true },
+  // policy/v1
+  {
+    group: "policy", version: "v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets", singular: "poddisruptionbudget",
+    namespaced: true, shortNames: ["pdb"], subresources: ["status"], hasGeneration: true,
+  },
+  // discovery.k8s.io/v1
+  {
+    group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice", plural: "endpointslices", singular: "endpointslice",
+    namespaced: true,
+  },
   // networking.k8s.io/v1
   {
     group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", singular: "ingress", namespaced: true,

@@ -2,52 +2,39 @@
  * Namespace deletion (Kubernetes' namespace controller): a namespace marked for deletion is
  * Terminating; its content is deleted, and once nothing is left the `kubernetes` finalizer is
  * removed from spec.finalizers, which lets the store remove the namespace itself.
- *
- * Runs inside the server against ObjectStorage (the same write path the API uses).
  */
-import type { ObjectStorage } from "../../api/storage/object-storage.ts";
-import type { ResourceRegistry } from "../../api/resources/registry.ts";
 import type { KubeObject } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
-import { WorkQueue } from "../work-queue.ts";
+import type { Controller } from "../framework/controller.ts";
+import type { ControllerContext } from "../framework/context.ts";
+import type { SharedInformer } from "../framework/shared-informer.ts";
 import { log } from "../../log.ts";
-
-export interface NamespaceControllerDeps {
-  storage: ObjectStorage;
-  registry: ResourceRegistry;
-  signal: AbortSignal;
-  /** How soon to look again while content is still going away. */
-  recheckMs?: number;
-}
 
 export const NAMESPACE_FINALIZER = "kubernetes";
 
-export function startNamespaceController(deps: NamespaceControllerDeps): Promise<void> {
-  const { storage, registry, signal } = deps;
-  const nsDef = registry.find("", "v1", "namespaces")!;
-  const queue = new WorkQueue({ signal });
-  const recheck = deps.recheckMs ?? 1000;
+export class NamespaceController implements Controller {
+  readonly name = "namespace";
+  private ctx!: ControllerContext;
+  private namespaces!: SharedInformer;
 
-  // Informer: list + watch namespaces, enqueue the ones being deleted.
-  const prefix = "/namespaces/";
-  const enqueue = (ns: KubeObject) => {
-    if (ns.metadata.deletionTimestamp) queue.add(ns.metadata.name!);
-  };
-  const startList = storage.list(nsDef, undefined).then((list) => {
-    for (const ns of list.items) enqueue(ns);
-    storage.store.watch(prefix, { fromRevision: Number(list.metadata.resourceVersion), signal }, (ev) => {
-      if (ev.type !== "DELETED") enqueue(ev.object);
-    });
-  });
+  async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
+    this.ctx = ctx;
+    this.namespaces = ctx.informer("", "namespaces");
+    const enqueue = (ns: KubeObject) => {
+      if (ns.metadata.deletionTimestamp) queue.add(ns.metadata.name!);
+    };
+    this.namespaces.addHandler({ onChange: enqueue });
+    await this.namespaces.start(ctx.signal);
+  }
 
-  async function reconcile(name: string): Promise<"done" | "again"> {
-    const ns = await storage.tryGet(nsDef, undefined, name);
-    if (!ns || !ns.metadata.deletionTimestamp) return "done";
+  async reconcile(name: string): Promise<number | void> {
+    const { storage, registry } = this.ctx;
+    const ns = await storage.tryGet(this.namespaces.def, undefined, name);
+    if (!ns || !ns.metadata.deletionTimestamp) return;
     let remaining = 0;
     for (const def of registry.all) {
       if (!def.namespaced) continue;
-      const items = (await storage.list(def, name)).items;
-      for (const item of items) {
+      for (const item of (await storage.list(def, name)).items) {
         remaining++;
         if (item.metadata.deletionTimestamp) continue;
         try {
@@ -57,41 +44,18 @@ export function startNamespaceController(deps: NamespaceControllerDeps): Promise
         }
       }
     }
-    if (remaining > 0) {
-      // Check what is left (finalizers and graceful pods take their time).
-      const left = await countContent(name);
-      if (left > 0) return "again";
-    }
-    await storage.update(nsDef, undefined, name, (cur) => {
+    // Finalizers and graceful pods take their time: look again until nothing is left.
+    if (remaining > 0 && (await this.countContent(name)) > 0) return this.ctx.settings.namespaceRecheckMs;
+    await storage.update(this.namespaces.def, undefined, name, (cur) => {
       cur.spec = { ...(cur.spec ?? {}), finalizers: (cur.spec?.finalizers ?? []).filter((f: string) => f !== NAMESPACE_FINALIZER) };
       return cur;
     });
     log.info("namespace deleted", { namespace: name });
-    return "done";
   }
 
-  async function countContent(name: string): Promise<number> {
+  private async countContent(name: string): Promise<number> {
     let n = 0;
-    for (const def of registry.all) if (def.namespaced) n += (await storage.list(def, name, { limit: 1 })).items.length;
+    for (const def of this.ctx.registry.all) if (def.namespaced) n += (await this.ctx.storage.list(def, name, { limit: 1 })).items.length;
     return n;
   }
-
-  const worker = async () => {
-    await startList;
-    for (;;) {
-      const key = await queue.get();
-      if (key === undefined) return;
-      try {
-        const r = await reconcile(key);
-        queue.forget(key);
-        if (r === "again") queue.addAfter(key, recheck);
-      } catch (e) {
-        if (!signal.aborted) log.warn("namespace reconcile failed", { namespace: key, error: String(e) });
-        queue.requeueRateLimited(key);
-      } finally {
-        queue.done(key);
-      }
-    }
-  };
-  return worker();
 }

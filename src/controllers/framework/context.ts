@@ -1,0 +1,66 @@
+/**
+ * What a controller gets: the one write path, the registry (to find resource definitions),
+ * shared informers, an event recorder, a clock and the signal that stops it. Tests build one
+ * with `controllerContext(...)` around an in-process control plane.
+ */
+import type { ObjectStorage } from "../../api/storage/object-storage.ts";
+import type { ResourceRegistry } from "../../api/resources/registry.ts";
+import type { ResourceDef } from "../../api/resources/types.ts";
+import { InformerFactory, type SharedInformer } from "./shared-informer.ts";
+import { StorageEventRecorder, type EventRecorder } from "./events.ts";
+
+export interface ControllerSettings {
+  /** How long a node may go without renewing its Lease before it is NotReady/Unknown (K8s: 40 s). */
+  nodeMonitorGracePeriodMs: number;
+  /** Default tolerationSeconds for the not-ready/unreachable NoExecute taints (K8s: 300). */
+  defaultTolerationSeconds: number;
+  /** Recheck period for namespaces whose content is still going away. */
+  namespaceRecheckMs: number;
+}
+
+export const DEFAULT_CONTROLLER_SETTINGS: ControllerSettings = {
+  nodeMonitorGracePeriodMs: 40_000,
+  defaultTolerationSeconds: 300,
+  namespaceRecheckMs: 1000,
+};
+
+export interface ControllerContext {
+  storage: ObjectStorage;
+  registry: ResourceRegistry;
+  informers: InformerFactory;
+  events: EventRecorder;
+  signal: AbortSignal;
+  now: () => Date;
+  settings: ControllerSettings;
+  /** The definition of a served resource, e.g. `ctx.def("apps", "deployments")`. Throws when not served. */
+  def(group: string, plural: string): ResourceDef;
+  /** Shorthand for `informers.for(def(group, plural))`. */
+  informer(group: string, plural: string): SharedInformer;
+}
+
+export function controllerContext(o: {
+  storage: ObjectStorage;
+  registry: ResourceRegistry;
+  signal: AbortSignal;
+  now?: () => Date;
+  settings?: Partial<ControllerSettings>;
+  events?: EventRecorder;
+}): ControllerContext {
+  const informers = new InformerFactory(o.storage, o.signal);
+  const def = (group: string, plural: string): ResourceDef => {
+    const d = o.registry.all.find((r) => r.group === group && r.plural === plural);
+    if (!d) throw new Error(`resource ${plural}.${group} is not served`);
+    return d;
+  };
+  return {
+    storage: o.storage,
+    registry: o.registry,
+    informers,
+    events: o.events ?? new StorageEventRecorder(o.storage, o.registry),
+    signal: o.signal,
+    now: o.now ?? (() => new Date()),
+    settings: { ...DEFAULT_CONTROLLER_SETTINGS, ...o.settings },
+    def,
+    informer: (group, plural) => informers.for(def(group, plural)),
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Leader election through a coordination.k8s.io/v1 Lease, as client-go's leaderelection does
+ * it: a candidate takes the Lease when it is absent or its holder has not renewed it within
+ * leaseDurationSeconds, then renews it every retry period. Optimistic concurrency on the
+ * Lease's resourceVersion makes the take-over atomic: of two candidates, one write wins.
+ * A leader that cannot renew before the lease would expire steps down (its work is aborted),
+ * so two servers never both act on a stale belief for longer than one lease.
+ */
+import type { ObjectStorage } from "../../api/storage/object-storage.ts";
+import type { ResourceDef } from "../../api/resources/types.ts";
+import type { KubeObject } from "../../model/object.ts";
+import { isStatusError } from "../../model/errors.ts";
+import { log } from "../../log.ts";
+
+export interface LeaderElectionOptions {
+  storage: ObjectStorage;
+  leaseDef: ResourceDef;
+  namespace: string;
+  name: string;
+  identity: string;
+  leaseDurationSeconds?: number;
+  retryMs?: number;
+  signal: AbortSignal;
+  now?: () => Date;
+  /** Runs while leading; its signal aborts when leadership is lost or the elector stops. */
+  onStartedLeading(signal: AbortSignal): void;
+}
+
+/** MicroTime as the API serialises it (RFC 3339 with microseconds). */
+export function microTime(d: Date): string {
+  return d.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+}
+
+export function leaseExpired(lease: KubeObject, now: Date): boolean {
+  const renew = Date.parse(lease.spec?.renewTime ?? lease.spec?.acquireTime ?? "");
+  const dur = (lease.spec?.leaseDurationSeconds ?? 15) * 1000;
+  return !Number.isFinite(renew) || renew + dur < now.getTime();
+}
+
+/** Runs the election loop until signal aborts. */
+export async function runLeaderElection(o: LeaderElectionOptions): Promise<void> {
+  const now = o.now ?? (() => new Date());
+  const duration = o.leaseDurationSeconds ?? 15;
+  const retry = o.retryMs ?? 2000;
+  let leading: AbortController | undefined;
+  let lastRenew = 0;
+
+  const tryAcquireOrRenew = async (): Promise<boolean> => {
+    const t = now();
+    const cur = await o.storage.tryGet(o.leaseDef, o.namespace, o.name);
+    const held = cur?.spec?.holderIdentity;
+    if (cur && held && held !== o.identity && !leaseExpired(cur, t)) return false;
+    const spec = {
+      holderIdentity: o.identity,
+      leaseDurationSeconds: duration,
+      acquireTime: held === o.identity ? (cur?.spec?.acquireTime ?? microTime(t)) : microTime(t),
+      renewTime: microTime(t),
+      leaseTransitions: (cur?.spec?.leaseTransitions ?? 0) + (cur && held !== o.identity ? 1 : 0),
+    };
+    try {
+      if (!cur) {
+        await o.storage.create(o.leaseDef, o.namespace, { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: o.name, namespace: o.namespace }, spec });
+      } else {
+        // Pinned to the version read: if another candidate wrote since, we lost this round.
+        await o.storage.update(o.leaseDef, o.namespace, o.name, (c) => ({ ...c, metadata: { ...c.metadata, resourceVersion: cur.metadata.resourceVersion }, spec }));
+      }
+      return true;
+    } catch (e) {
+      if (isStatusError(e, "Conflict") || isStatusError(e, "AlreadyExists")) return false;
+      throw e;
+    }
+  };
+
+  while (!o.signal.aborted) {
+    let ok = false;
+    try {
+      ok = await tryAcquireOrRenew();
+    } catch (e) {
+      log.warn("leader election: lease write failed", { lease: `${o.namespace}/${o.name}`, error: String(e) });
+    }
+    if (ok) {
+      lastRenew = Date.now();
+      if (!leading) {
+        leading = new AbortController();
+        log.info("leader election: became leader", { lease: `${o.namespace}/${o.name}`, identity: o.identity });
+        o.onStartedLeading(leading.signal);
+      }
+    } else if (leading && Date.now() - lastRenew > (duration * 1000 * 2) / 3) {
+      log.warn("leader election: lost the lease", { lease: `${o.namespace}/${o.name}` });
+      leading.abort();
+      leading = undefined;
+    }
+    await sleep(retry, o.signal);
+  }
+  leading?.abort();
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => { clearTimeout(t); resolve(); }, { once: true });
+  });
+}

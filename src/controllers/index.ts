@@ -1,0 +1,11 @@
+/**
+ * Every controller the server runs, in one list. Adding a controller is one line here.
+ */
+import type { Controller } from "./framework/controller.ts";
+import { NamespaceController } from "./namespace/controller.ts";
+
+export function allControllers(): Controller[] {
+  return [
+    new NamespaceController(),
+  ];
+}
