@@ -9,6 +9,7 @@ import type { ObjectStorage } from "./storage/object-storage.ts";
 import type { Authenticator, Authorizer, PeerInfo, UserInfo } from "./auth/types.ts";
 import { authenticate } from "./auth/authenticate.ts";
 import { errors, StatusError } from "../model/errors.ts";
+import type { JoinService } from "../server/join.ts";
 import { json, statusResponse } from "./handlers/respond.ts";
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from "./discovery.ts";
 import { parseResourcePath } from "./path.ts";
@@ -38,6 +39,8 @@ export interface ApiDeps {
   advertiseAddress: string;
   /** Resolves once the server is ready to serve (store open, bootstrap objects in place). */
   ready: () => boolean;
+  /** Node join (`/cacerts`, `/v1-k3rs/join`); absent when this server takes no agents. */
+  join?: JoinService;
 }
 
 /** What the transport hands to each request. */
@@ -48,7 +51,8 @@ export interface Env {
 
 type Vars = { user: UserInfo };
 
-const PUBLIC_PATHS = new Set(["/version", "/version/", "/healthz", "/livez", "/readyz"]);
+// /cacerts and /v1-k3rs/join are how an agent without credentials gets them (the join token is checked there).
+const PUBLIC_PATHS = new Set(["/version", "/version/", "/healthz", "/livez", "/readyz", "/cacerts", "/v1-k3rs/join"]);
 
 export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars }> {
   const app = new Hono<{ Bindings: Env; Variables: Vars }>();
@@ -68,6 +72,19 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
   });
 
   app.get("/version", (c) => c.json(deps.version));
+  if (deps.join) {
+    const join = deps.join;
+    app.get("/cacerts", (c) => c.text(join.caPem));
+    app.post("/v1-k3rs/join", async (c) => {
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        throw errors.badRequest("join request body must be JSON");
+      }
+      return c.json(await join.join(c.req.header("authorization"), body));
+    });
+  }
   const health = (c: any) => (deps.ready() ? c.text("ok") : c.text("not ready", 503));
   app.get("/healthz", health);
   app.get("/livez", (c) => c.text("ok"));

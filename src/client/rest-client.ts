@@ -21,8 +21,14 @@ export interface WatchEvent {
   object: any;
 }
 
+/** Bun's fetch by default; in-process tests hand in one that calls the API app directly. */
+export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
+
 export class RestClient {
-  constructor(readonly config: ClientConfig) {}
+  constructor(
+    readonly config: ClientConfig,
+    private readonly fetcher: Fetcher = (url, init) => fetch(url, init),
+  ) {}
 
   private url(path: string, query?: RequestOptions["query"]): string {
     const u = new URL(this.config.server + path);
@@ -39,7 +45,7 @@ export class RestClient {
       headers["content-type"] = o.contentType ?? "application/json";
     }
     try {
-      return await fetch(this.url(path, o.query), {
+      return await this.fetcher(this.url(path, o.query), {
         method: o.method ?? "GET",
         headers,
         body,

@@ -12,6 +12,8 @@ import { objectStoreKey } from "../api/storage/keys.ts";
 import { createApi } from "../api/app.ts";
 import { clientCertAuthenticator } from "../api/auth/authenticate.ts";
 import { allowAuthenticated } from "../api/auth/authorize.ts";
+import type { CertPair } from "../pki/ca.ts";
+import { JoinService } from "./join.ts";
 import { bootstrapObjects } from "./bootstrap.ts";
 import { kubernetesVersion } from "../version.ts";
 import { startControllerManager } from "../controllers/manager.ts";
@@ -29,6 +31,8 @@ export interface ControlPlaneOptions {
   ready: () => boolean;
   /** "default" (least-allocated) or "binpack" (most-allocated). */
   schedulerProfile?: string;
+  /** The CA and join secret, when agents may join this server. */
+  join?: { ca: CertPair; secret: string };
   /** Timings of the controllers (tests shorten them). */
   controllerSettings?: Partial<ControllerSettings>;
   /** Leader election: lease duration and retry period (tests shorten them). */
@@ -62,6 +66,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     version: kubernetesVersion(),
     advertiseAddress: o.advertiseAddress,
     ready: o.ready,
+    join: o.join ? new JoinService({ ...o.join, storage, registry }) : undefined,
   });
   const controllers = new AbortController();
   return {

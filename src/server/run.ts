@@ -42,6 +42,14 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     ips: unique(["127.0.0.1", nodeIp, "10.43.0.1", ...cfg.tlsSan.filter(isIp)]),
   });
 
+  // Join token in the K3s form; the secret persists so that agents keep working across restarts.
+  const tokenPath = join(serverDir, "token");
+  let secret = cfg.token;
+  if (!secret && existsSync(tokenPath)) secret = readFileSync(tokenPath, "utf8").trim().split("::server:")[1];
+  secret ??= generateSecret();
+  writeFileSync(tokenPath, formatToken(pki.caHash, secret) + "\n", { mode: 0o600 });
+  chmodSync(tokenPath, 0o600);
+
   const store = openSqliteStore({ path: join(serverDir, "db", "state.db") });
   let ready = false;
   const cp = await createControlPlane({
@@ -50,6 +58,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     advertiseAddress: `${nodeIp}:${cfg.httpsListenPort}`,
     nodeIp,
     ready: () => ready,
+    join: { ca: pki.ca, secret },
   });
   const { app, storage, registry } = cp;
   const server: RunningServer = await serveHttps({
@@ -63,13 +72,6 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
 
   await cp.start(server.port);
 
-  // Join token in the K3s form; the secret persists so that agents keep working across restarts.
-  const tokenPath = join(serverDir, "token");
-  let secret = cfg.token;
-  if (!secret && existsSync(tokenPath)) secret = readFileSync(tokenPath, "utf8").trim().split("::server:")[1];
-  secret ??= generateSecret();
-  writeFileSync(tokenPath, formatToken(pki.caHash, secret) + "\n", { mode: 0o600 });
-  chmodSync(tokenPath, 0o600);
 
   const localHost = cfg.bindAddress === "0.0.0.0" || cfg.bindAddress === "::" ? "127.0.0.1" : cfg.bindAddress;
   const kubeconfig = renderKubeconfig({

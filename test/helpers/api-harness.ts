@@ -12,12 +12,15 @@ import type { Env } from "../../src/api/app.ts";
 import type { ObjectStorage } from "../../src/api/storage/object-storage.ts";
 import type { ResourceRegistry } from "../../src/api/resources/registry.ts";
 import { createControlPlane } from "../../src/server/control-plane.ts";
+import type { ControllerSettings } from "../../src/controllers/framework/context.ts";
 
 export interface TestApi {
   dir: string;
   store: Store;
   storage: ObjectStorage;
   registry: ResourceRegistry;
+  /** The API app itself, for clients that bring their own identity (hollow nodes). */
+  app: { fetch(req: Request, env: Env): Response | Promise<Response> };
   /** Authenticated as an admin unless `anonymous` is set. */
   request(method: string, path: string, body?: unknown, init?: { headers?: Record<string, string>; anonymous?: boolean; raw?: string; signal?: AbortSignal }): Promise<Response>;
   json(method: string, path: string, body?: unknown, init?: { headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
@@ -26,10 +29,23 @@ export interface TestApi {
 
 const ADMIN: Env["peer"] = { authorized: true, subject: { CN: "system:admin", O: "system:masters" } };
 
-export async function startTestApi(): Promise<TestApi> {
+export interface TestApiOptions {
+  controllerSettings?: Partial<ControllerSettings>;
+  schedulerProfile?: string;
+}
+
+export async function startTestApi(o: TestApiOptions = {}): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), "k3rs-api-"));
   const store = openSqliteStore({ path: join(dir, "state.db") });
-  const cp = await createControlPlane({ store, serviceCidr: "10.43.0.0/16", advertiseAddress: "127.0.0.1:6443", nodeIp: "127.0.0.1", ready: () => true, controllerSettings: { namespaceRecheckMs: 50 } });
+  const cp = await createControlPlane({
+    store,
+    serviceCidr: "10.43.0.0/16",
+    advertiseAddress: "127.0.0.1:6443",
+    nodeIp: "127.0.0.1",
+    ready: () => true,
+    schedulerProfile: o.schedulerProfile,
+    controllerSettings: { namespaceRecheckMs: 50, ...o.controllerSettings },
+  });
   await cp.start(6443);
   const { app, storage, registry } = cp;
   const request: TestApi["request"] = async (method, path, body, init = {}) => {
@@ -47,6 +63,7 @@ export async function startTestApi(): Promise<TestApi> {
     store,
     storage,
     registry,
+    app,
     request,
     async json(method, path, body, init) {
       const res = await request(method, path, body, init);

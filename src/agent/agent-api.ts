@@ -1,0 +1,94 @@
+/**
+ * Everything the agent asks of the API server, over the REST client with the node's
+ * credentials — the one place that knows the agent's paths and patch types.
+ */
+import type { KubeObject } from "../model/object.ts";
+import { isStatusError } from "../model/errors.ts";
+import type { RestClient } from "../client/rest-client.ts";
+import { log } from "../log.ts";
+
+const MERGE = "application/merge-patch+json";
+const enc = encodeURIComponent;
+
+export class AgentApi {
+  constructor(readonly client: RestClient) {}
+
+  getNode(name: string): Promise<KubeObject> {
+    return this.client.request(`/api/v1/nodes/${enc(name)}`);
+  }
+
+  createNode(node: KubeObject): Promise<KubeObject> {
+    return this.client.request("/api/v1/nodes", { method: "POST", body: node });
+  }
+
+  patchNode(name: string, patch: object, status = false): Promise<KubeObject> {
+    return this.client.request(`/api/v1/nodes/${enc(name)}${status ? "/status" : ""}`, { method: "PATCH", body: patch, contentType: MERGE });
+  }
+
+  getLease(namespace: string, name: string): Promise<KubeObject> {
+    return this.client.request(`/apis/coordination.k8s.io/v1/namespaces/${enc(namespace)}/leases/${enc(name)}`);
+  }
+
+  createLease(lease: KubeObject): Promise<KubeObject> {
+    return this.client.request(`/apis/coordination.k8s.io/v1/namespaces/${enc(lease.metadata.namespace!)}/leases`, { method: "POST", body: lease });
+  }
+
+  updateLease(lease: KubeObject): Promise<KubeObject> {
+    return this.client.request(`/apis/coordination.k8s.io/v1/namespaces/${enc(lease.metadata.namespace!)}/leases/${enc(lease.metadata.name!)}`, { method: "PUT", body: lease });
+  }
+
+  /** Merge-patches the pod's status; undefined when the pod is gone. */
+  async patchPodStatus(pod: KubeObject, status: object): Promise<KubeObject | undefined> {
+    try {
+      return await this.client.request(`/api/v1/namespaces/${enc(pod.metadata.namespace!)}/pods/${enc(pod.metadata.name!)}/status`, {
+        method: "PATCH",
+        // The uid pins the patch to this incarnation of the pod (a same-named successor is not touched).
+        body: { metadata: { uid: pod.metadata.uid }, status },
+        contentType: MERGE,
+      });
+    } catch (e) {
+      if (isStatusError(e, "NotFound") || isStatusError(e, "Conflict")) return undefined;
+      throw e;
+    }
+  }
+
+  /** The kubelet's final delete once the containers are gone: grace 0, pinned to the uid. */
+  async deletePod(pod: KubeObject): Promise<void> {
+    try {
+      await this.client.request(`/api/v1/namespaces/${enc(pod.metadata.namespace!)}/pods/${enc(pod.metadata.name!)}`, {
+        method: "DELETE",
+        body: { apiVersion: "v1", kind: "DeleteOptions", gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } },
+      });
+    } catch (e) {
+      if (!isStatusError(e, "NotFound") && !isStatusError(e, "Conflict")) throw e;
+    }
+  }
+
+  /** Events are reports: failures are logged, never thrown. */
+  async event(obj: KubeObject, type: "Normal" | "Warning", reason: string, message: string, host: string): Promise<void> {
+    const ns = obj.metadata.namespace || "default";
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+    try {
+      await this.client.request(`/api/v1/namespaces/${enc(ns)}/events`, {
+        method: "POST",
+        body: {
+          apiVersion: "v1",
+          kind: "Event",
+          metadata: { generateName: `${obj.metadata.name}.`, namespace: ns },
+          involvedObject: { apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name, uid: obj.metadata.uid },
+          reason,
+          message,
+          type,
+          source: { component: "kubelet", host },
+          reportingComponent: "kubelet",
+          reportingInstance: host,
+          firstTimestamp: now,
+          lastTimestamp: now,
+          count: 1,
+        },
+      });
+    } catch (e) {
+      log.debug("agent: recording an event failed", { reason, error: String(e) });
+    }
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * One node's agent loop (the kubelet's node half): register the Node, renew its Lease in
+ * `kube-node-lease` every 10 s, report node status when it changes (and at least every
+ * minute), follow the Node for its podCIDR, and hand pods bound to it to the PodManager.
+ *
+ * The agent keeps going when the server is away: every loop retries, and the pods keep
+ * running (fail-static) — the runtime, not the agent, holds them.
+ */
+import type { KubeObject } from "../../model/object.ts";
+import { isStatusError } from "../../model/errors.ts";
+import { microTime } from "../../controllers/framework/leader-election.ts";
+import type { AgentApi } from "../agent-api.ts";
+import type { Runtime } from "../runtime/types.ts";
+import { PodManager } from "../pods/pod-manager.ts";
+import { nodeObject, nodeStatus, statusFingerprint, type NodeFacts, type Readiness } from "./node-object.ts";
+import { log } from "../../log.ts";
+
+/** Where a node's pods come from: a watch of its own pods, or a share of one watch for many hollow nodes. */
+export interface PodFeed {
+  subscribe(nodeName: string, h: { onPod(p: KubeObject): void; onPodDeleted(p: KubeObject): void; onSynced(all: KubeObject[]): void }): () => void;
+}
+
+export interface NodeAgentOptions {
+  api: AgentApi;
+  facts: NodeFacts;
+  runtime: Runtime;
+  pods: PodFeed;
+  signal: AbortSignal;
+  /** Runtime readiness (containerd up?); default ready. */
+  readiness?: () => Promise<Readiness>;
+  leaseDurationSeconds?: number;
+  /** Lease renewal period (kubelet: 10 s). */
+  leaseRenewMs?: number;
+  /** How often status is checked for change (kubelet: 10 s) and the most it stays unreported (1 min here). */
+  statusCheckMs?: number;
+  statusReportMs?: number;
+  backoffBaseMs?: number;
+  recordEvents?: boolean;
+  now?: () => number;
+}
+
+export class NodeAgent {
+  readonly pods: PodManager;
+  private podCidr: string | undefined;
+  private lastStatus = "";
+  private lastReport = 0;
+  private lastNodeStatus: any;
+  private unsubscribePods: (() => void) | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly o: NodeAgentOptions) {
+    this.now = o.now ?? Date.now;
+    this.pods = new PodManager({
+      runtime: o.runtime,
+      runtimeName: o.facts.containerRuntimeVersion.split("://")[0]!,
+      api: o.api,
+      nodeName: o.facts.name,
+      hostIP: () => o.facts.internalIP,
+      podCidr: () => this.podCidr,
+      backoffBaseMs: o.backoffBaseMs ?? 10_000,
+      recordEvents: o.recordEvents ?? true,
+      now: this.now,
+    });
+  }
+
+  get name(): string {
+    return this.o.facts.name;
+  }
+
+  /** Registers the node (retrying until the server answers), then runs the loops in the background. */
+  async start(): Promise<void> {
+    await this.retry("register node", () => this.register());
+    void this.loop("lease", this.o.leaseRenewMs ?? 10_000, () => this.renewLease());
+    void this.loop("node status", this.o.statusCheckMs ?? 10_000, () => this.reportStatus(false));
+    this.unsubscribePods = this.o.pods.subscribe(this.name, {
+      onPod: (p) => this.pods.onPod(p),
+      onPodDeleted: (p) => this.pods.onPodDeleted(p),
+      onSynced: (all) => void this.pods.reconcileOrphans(all).catch((e) => log.warn("agent: orphan cleanup failed", { error: String(e) })),
+    });
+    this.o.signal.addEventListener("abort", () => this.stop(), { once: true });
+  }
+
+  stop(): void {
+    this.unsubscribePods?.();
+    this.pods.stop();
+  }
+
+  private async register(): Promise<void> {
+    const want = nodeObject(this.o.facts);
+    let node: KubeObject;
+    try {
+      node = await this.o.api.createNode(want);
+      log.info("agent: node registered", { node: this.name });
+    } catch (e) {
+      if (!isStatusError(e, "AlreadyExists")) throw e;
+      // Re-registration: our labels win, the rest (podCIDR, taints others set, unschedulable) stays.
+      node = await this.o.api.patchNode(this.name, { metadata: { labels: want.metadata.labels, annotations: want.metadata.annotations } });
+    }
+    this.podCidr = node.spec?.podCIDR;
+    this.lastNodeStatus = node.status;
+    await this.reportStatus(true);
+    await this.renewLease();
+  }
+
+  /** Picks up podCIDR once the server assigns it (the node IPAM controller). */
+  noteNode(node: KubeObject): void {
+    if (node.spec?.podCIDR) this.podCidr = node.spec.podCIDR;
+  }
+
+  private async renewLease(): Promise<void> {
+    const ns = "kube-node-lease";
+    const spec = { holderIdentity: this.name, leaseDurationSeconds: this.o.leaseDurationSeconds ?? 40, renewTime: microTime(new Date(this.now())) };
+    try {
+      const cur = await this.o.api.getLease(ns, this.name);
+      await this.o.api.updateLease({ ...cur, spec: { ...cur.spec, ...spec } });
+    } catch (e) {
+      if (!isStatusError(e, "NotFound")) throw e;
+      await this.o.api.createLease({
+        apiVersion: "coordination.k8s.io/v1",
+        kind: "Lease",
+        metadata: {
+          name: this.name,
+          namespace: ns,
+          ownerReferences: this.nodeUid ? [{ apiVersion: "v1", kind: "Node", name: this.name, uid: this.nodeUid }] : undefined,
+        },
+        spec,
+      });
+    }
+  }
+
+  private nodeUid: string | undefined;
+
+  private async reportStatus(force: boolean): Promise<void> {
+    const readiness = this.o.readiness ? await this.o.readiness() : { ready: true };
+    const status = nodeStatus(this.o.facts, readiness, this.lastNodeStatus, new Date(this.now()));
+    const fp = statusFingerprint(status);
+    if (!force && fp === this.lastStatus && this.now() - this.lastReport < (this.o.statusReportMs ?? 60_000)) return;
+    const node = await this.o.api.patchNode(this.name, { status }, true);
+    this.nodeUid = node.metadata.uid;
+    this.noteNode(node);
+    this.lastNodeStatus = node.status;
+    this.lastStatus = fp;
+    this.lastReport = this.now();
+  }
+
+  private async loop(what: string, everyMs: number, fn: () => Promise<void>): Promise<void> {
+    const { signal } = this.o;
+    while (!signal.aborted) {
+      // Jitter spreads thousands of hollow nodes over the period instead of one burst.
+      await sleep(everyMs * (0.9 + Math.random() * 0.2), signal);
+      if (signal.aborted) return;
+      try {
+        await fn();
+      } catch (e) {
+        log.warn(`agent: ${what} failed`, { node: this.name, error: String(e) });
+      }
+    }
+  }
+
+  private async retry(what: string, fn: () => Promise<void>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (this.o.signal.aborted) throw e;
+        if (isStatusError(e, "Forbidden") || isStatusError(e, "Unauthorized") || isStatusError(e, "Invalid")) throw new Error(`agent: cannot ${what}`, { cause: e });
+        log.warn(`agent: ${what} failed, retrying`, { node: this.name, error: String(e) });
+        await sleep(Math.min(10_000, 200 * 2 ** attempt), this.o.signal);
+      }
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => { clearTimeout(t); resolve(); }, { once: true });
+  });
+}

@@ -1,0 +1,110 @@
+/**
+ * The Node this agent registers and the status it reports — pure builders, so labels,
+ * capacity and condition rules are checked in tables.
+ */
+import type { KubeObject } from "../../model/object.ts";
+import { kubernetesVersion } from "../../version.ts";
+
+export interface NodeFacts {
+  name: string;
+  hostname: string;
+  internalIP: string;
+  /** Servers get the control-plane role labels, as K3s sets them. */
+  isServer: boolean;
+  labels: Record<string, string>;
+  taints: any[];
+  capacity: { cpu: string; memory: string; pods: string; "ephemeral-storage"?: string };
+  /** What is kept back from pods (kubelet's system/kube reserved + eviction threshold). */
+  reserved?: { memory?: string };
+  arch: string;
+  os: string;
+  kernelVersion: string;
+  osImage: string;
+  machineID: string;
+  bootID: string;
+  containerRuntimeVersion: string;
+}
+
+export const KUBELET_PORT = 10250;
+
+export function nodeLabels(f: NodeFacts): Record<string, string> {
+  return {
+    "beta.kubernetes.io/arch": f.arch,
+    "beta.kubernetes.io/os": f.os,
+    "kubernetes.io/arch": f.arch,
+    "kubernetes.io/hostname": f.name,
+    "kubernetes.io/os": f.os,
+    "node.kubernetes.io/instance-type": "k3rs",
+    ...(f.isServer ? { "node-role.kubernetes.io/control-plane": "true", "node-role.kubernetes.io/master": "true" } : {}),
+    ...f.labels,
+  };
+}
+
+export function nodeObject(f: NodeFacts): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: {
+      name: f.name,
+      labels: nodeLabels(f),
+      annotations: { "node.alpha.kubernetes.io/ttl": "0", "k3rs.io/node-args": "[]" },
+    },
+    spec: f.taints.length ? { taints: f.taints } : {},
+  };
+}
+
+export interface Readiness {
+  ready: boolean;
+  /** Why not ready (the runtime is down, …). */
+  message?: string;
+}
+
+export function nodeStatus(f: NodeFacts, r: Readiness, previous: any | undefined, now: Date): any {
+  const ts = now.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const prev = new Map<string, any>((previous?.conditions ?? []).map((c: any) => [c.type, c]));
+  const cond = (type: string, status: string, reason: string, message: string) => {
+    const p = prev.get(type);
+    return { type, status, lastHeartbeatTime: ts, lastTransitionTime: p?.status === status ? p.lastTransitionTime : ts, reason, message };
+  };
+  const v = kubernetesVersion().gitVersion;
+  return {
+    capacity: f.capacity,
+    allocatable: allocatable(f),
+    conditions: [
+      cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+      cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+      cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+      r.ready
+        ? cond("Ready", "True", "KubeletReady", "kubelet is posting ready status")
+        : cond("Ready", "False", "KubeletNotReady", r.message ?? "container runtime is not ready"),
+    ],
+    addresses: [{ type: "InternalIP", address: f.internalIP }, { type: "Hostname", address: f.hostname }],
+    daemonEndpoints: { kubeletEndpoint: { Port: KUBELET_PORT } },
+    nodeInfo: {
+      machineID: f.machineID,
+      systemUUID: f.machineID,
+      bootID: f.bootID,
+      kernelVersion: f.kernelVersion,
+      osImage: f.osImage,
+      containerRuntimeVersion: f.containerRuntimeVersion,
+      kubeletVersion: v,
+      kubeProxyVersion: v,
+      operatingSystem: f.os,
+      architecture: f.arch,
+    },
+  };
+}
+
+function allocatable(f: NodeFacts): NodeFacts["capacity"] {
+  const mem = f.reserved?.memory;
+  if (!mem) return { ...f.capacity };
+  // Both in Ki as the kubelet reports memory; reserved is at most the capacity.
+  const ki = (q: string) => Math.floor(Number(q.replace(/Ki$/, "")));
+  return { ...f.capacity, memory: `${Math.max(0, ki(f.capacity.memory) - ki(mem))}Ki` };
+}
+
+/** The status fields that matter for "did anything change" (heartbeat times excluded). */
+export function statusFingerprint(status: any): string {
+  const conds = (status.conditions ?? []).map((c: any) => [c.type, c.status, c.reason, c.message]);
+  return JSON.stringify({ ...status, conditions: conds });
+}

@@ -1,0 +1,51 @@
+/**
+ * Pod feeds for node agents. A real agent watches only its own pods
+ * (`fieldSelector=spec.nodeName=<node>`, as the kubelet does); N hollow nodes in one process
+ * share ONE watch of all pods, split by spec.nodeName — a thousand watches from one process
+ * would measure the test rig, not the server.
+ */
+import type { KubeObject } from "../model/object.ts";
+import type { RestClient } from "../client/rest-client.ts";
+import { ClientInformer } from "../client/informer.ts";
+import type { PodFeed } from "./node/node-agent.ts";
+import { log } from "../log.ts";
+
+type Sub = Parameters<PodFeed["subscribe"]>[1];
+
+export class WatchPodFeed implements PodFeed {
+  private readonly subs = new Map<string, Sub>();
+  private readonly informer: ClientInformer;
+  private started = false;
+
+  /** `nodeName` set: watch only that node's pods; unset: all pods, shared by every subscriber. */
+  constructor(client: RestClient, signal: AbortSignal, nodeName?: string) {
+    this.informer = new ClientInformer(client, {
+      path: "/api/v1/pods",
+      query: nodeName ? { fieldSelector: `spec.nodeName=${nodeName}` } : { fieldSelector: "spec.nodeName!=" },
+      signal,
+    }, {
+      onChange: (p) => this.subs.get(p.spec?.nodeName)?.onPod(p),
+      onDelete: (p) => this.subs.get(p.spec?.nodeName)?.onPodDeleted(p),
+      onSynced: () => {
+        const byNode = new Map<string, KubeObject[]>();
+        for (const p of this.informer.cache.values()) (byNode.get(p.spec?.nodeName) ?? byNode.set(p.spec?.nodeName, []).get(p.spec?.nodeName)!).push(p);
+        for (const [node, sub] of this.subs) sub.onSynced(byNode.get(node) ?? []);
+      },
+      onError: (e) => log.warn("agent: pod watch failed, retrying", { error: String(e) }),
+    });
+  }
+
+  subscribe(nodeName: string, h: Sub): () => void {
+    this.subs.set(nodeName, h);
+    if (this.informer.hasSynced) {
+      const mine = [...this.informer.cache.values()].filter((p) => p.spec?.nodeName === nodeName);
+      for (const p of mine) h.onPod(p);
+      h.onSynced(mine);
+    }
+    if (!this.started) {
+      this.started = true;
+      void this.informer.start();
+    }
+    return () => this.subs.delete(nodeName);
+  }
+}

@@ -1,0 +1,250 @@
+/**
+ * One serialized worker per pod (kubelet `pod_workers.go`). Its lifecycle:
+ *
+ *   created ──sync──▶ syncing (sandbox, init containers, containers, status) ◀──triggers──┐
+ *      triggers: the pod changed in the API · a container exited · a back-off expired ─────┘
+ *   deletionTimestamp or gone from the API ──▶ terminating: stop containers (grace period),
+ *      stop and remove the sandbox, final status, delete the pod object (grace 0) ──▶ done
+ *
+ * Syncs never overlap: a trigger during a sync makes one more sync afterwards.
+ */
+import type { KubeObject } from "../../model/object.ts";
+import type { ContainerInfo, Runtime, SandboxInfo } from "../runtime/types.ts";
+import { RuntimeError } from "../runtime/types.ts";
+import { BACKOFF_MAX_MS, nextBackoff, planPod, podFinished, latestByName, shouldRestart, type BackoffState } from "./pod-actions.ts";
+import { computePodStatus, mergeConditions } from "./pod-status.ts";
+import type { AgentApi } from "../agent-api.ts";
+import { log } from "../../log.ts";
+
+export interface PodWorkerDeps {
+  runtime: Runtime;
+  runtimeName: string;
+  api: AgentApi;
+  nodeName: string;
+  hostIP: () => string;
+  podCidr: () => string | undefined;
+  /** First CrashLoopBackOff delay (kubelet: 10 s). */
+  backoffBaseMs: number;
+  recordEvents: boolean;
+  now: () => number;
+  onDone(uid: string): void;
+}
+
+export class PodWorker {
+  private pod: KubeObject;
+  private removed = false;
+  private syncing = false;
+  private dirty = false;
+  private done = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly backoff = new Map<string, BackoffState>();
+  private readonly seenExits = new Set<string>();
+  private readonly failures = new Map<string, { reason: string; message: string }>();
+  private lastStatus = "";
+  private sandboxFailure: string | undefined;
+  private sandboxRetryMs = 0;
+
+  constructor(pod: KubeObject, private readonly d: PodWorkerDeps) {
+    this.pod = pod;
+  }
+
+  get uid(): string {
+    return this.pod.metadata.uid!;
+  }
+
+  update(pod: KubeObject): void {
+    this.pod = pod;
+    this.trigger();
+  }
+
+  /** The pod is gone from the API (deleted while we were away, or force-deleted). */
+  remove(): void {
+    this.removed = true;
+    this.trigger();
+  }
+
+  trigger(): void {
+    if (this.done) return;
+    this.dirty = true;
+    if (!this.syncing) void this.run();
+  }
+
+  stop(): void {
+    this.done = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private async run(): Promise<void> {
+    this.syncing = true;
+    try {
+      while (this.dirty && !this.done) {
+        this.dirty = false;
+        try {
+          await this.sync();
+        } catch (e) {
+          log.warn("agent: pod sync failed", { pod: `${this.pod.metadata.namespace}/${this.pod.metadata.name}`, error: String(e) });
+          this.wakeAt(this.d.now() + 1000);
+        }
+      }
+    } finally {
+      this.syncing = false;
+    }
+  }
+
+  private wakeAt(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.trigger();
+    }, Math.max(0, ms - this.d.now()));
+  }
+
+  private async sandboxes(): Promise<SandboxInfo[]> {
+    return (await this.d.runtime.listPodSandboxes()).filter((s) => s.uid === this.uid).sort((a, b) => a.attempt - b.attempt || a.createdAt - b.createdAt);
+  }
+
+  private async sync(): Promise<void> {
+    const pod = this.pod;
+    if (this.removed || pod.metadata.deletionTimestamp) return this.terminate();
+    let sandboxes = await this.sandboxes();
+    let sandbox = sandboxes.at(-1);
+    let containers = sandbox ? await this.d.runtime.listContainers(sandbox.id) : [];
+    // A pod the API already holds as finished stays finished (the kubelet never revives it).
+    if (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed") {
+      if (sandbox?.state === "ready") await this.d.runtime.stopPodSandbox(sandbox.id);
+      return;
+    }
+    this.noteExits(containers);
+    const actions = planPod({ pod, sandboxes, containers, backoff: this.backoff, now: this.d.now() });
+    let changed = false;
+    for (const a of actions) {
+      if (a.type === "createSandbox") {
+        for (const old of sandboxes) await this.removeSandbox(old);
+        try {
+          sandbox = await this.d.runtime.runPodSandbox(pod, a.attempt, this.d.podCidr());
+        } catch (e) {
+          // Reported, then retried with back-off; the pod stays Pending with ContainerCreating.
+          const message = e instanceof Error ? e.message : String(e);
+          if (this.d.recordEvents && this.sandboxFailure !== message) void this.d.api.event(pod, "Warning", "FailedCreatePodSandBox", `Failed to create pod sandbox: ${message}`, this.d.nodeName);
+          this.sandboxFailure = message;
+          this.sandboxRetryMs = Math.min(BACKOFF_MAX_MS, this.sandboxRetryMs ? this.sandboxRetryMs * 2 : 1000);
+          this.wakeAt(this.d.now() + this.sandboxRetryMs);
+          await this.writeStatus(undefined, []);
+          return;
+        }
+        this.sandboxFailure = undefined;
+        this.sandboxRetryMs = 0;
+        sandboxes = [sandbox];
+        containers = [];
+        this.dirty = true; // containers start on the next pass, against the new sandbox
+      } else if (a.type === "startContainer" && sandbox) {
+        changed = (await this.startContainer(sandbox, a.container, a.attempt, containers)) || changed;
+      } else if (a.type === "wait" && a.untilMs !== undefined) {
+        this.wakeAt(a.untilMs);
+      }
+    }
+    if (changed && sandbox) containers = await this.d.runtime.listContainers(sandbox.id);
+    if (sandbox?.state === "ready" && podFinished(pod, latestByName(containers))) {
+      await this.d.runtime.stopPodSandbox(sandbox.id);
+      sandbox = { ...sandbox, state: "notready" };
+    }
+    await this.writeStatus(sandbox, containers);
+  }
+
+  /** Each crash moves the container's back-off on, once. */
+  private noteExits(containers: ContainerInfo[]): void {
+    const policy = this.pod.spec?.restartPolicy ?? "Always";
+    for (const c of containers) {
+      if (c.state !== "exited" || this.seenExits.has(c.id)) continue;
+      this.seenExits.add(c.id);
+      if (shouldRestart(policy, c) || (c.exitCode !== 0 && policy !== "Never")) {
+        const b = nextBackoff(this.backoff.get(c.name), c, this.d.backoffBaseMs);
+        this.backoff.set(c.name, b);
+        if (b.delayMs > 0 && this.d.recordEvents) {
+          void this.d.api.event(this.pod, "Warning", "BackOff", `Back-off restarting failed container ${c.name} in pod ${this.pod.metadata.name}_${this.pod.metadata.namespace}(${this.uid})`, this.d.nodeName);
+        }
+      }
+    }
+  }
+
+  private async startContainer(sandbox: SandboxInfo, spec: any, attempt: number, existing: ContainerInfo[]): Promise<boolean> {
+    try {
+      const policy = spec.imagePullPolicy ?? "IfNotPresent";
+      if (!(await this.d.runtime.hasImage(spec.image))) {
+        if (policy === "Never") throw new RuntimeError("ErrImageNeverPull", `Container image "${spec.image}" is not present with pull policy of Never`);
+        throw new RuntimeError("ErrImagePull", `image "${spec.image}" is not present on this node and no registry is configured`);
+      }
+      // Keep the run before this one (for lastState and `logs --previous`); older ones go.
+      for (const c of existing) if (c.name === spec.name && c.attempt < attempt - 1) await this.d.runtime.removeContainer(c.id);
+      const id = await this.d.runtime.createContainer(sandbox, this.pod, spec, attempt);
+      await this.d.runtime.startContainer(id);
+      this.failures.delete(spec.name);
+      if (this.d.recordEvents) void this.d.api.event(this.pod, "Normal", "Started", `Started container ${spec.name}`, this.d.nodeName);
+      return true;
+    } catch (e) {
+      const reason = e instanceof RuntimeError ? e.reason : "CreateContainerError";
+      const message = e instanceof Error ? e.message : String(e);
+      this.failures.set(spec.name, { reason, message });
+      if (this.d.recordEvents) void this.d.api.event(this.pod, "Warning", "Failed", `Error: ${message}`, this.d.nodeName);
+      this.wakeAt(this.d.now() + Math.max(1000, this.d.backoffBaseMs));
+      return false;
+    }
+  }
+
+  private async writeStatus(sandbox: SandboxInfo | undefined, containers: ContainerInfo[], terminal = false): Promise<void> {
+    const status = computePodStatus({
+      pod: this.pod, sandbox, containers, backoff: terminal ? new Map() : this.backoff, failures: this.failures,
+      hostIP: this.d.hostIP(), runtimeName: this.d.runtimeName, now: this.d.now(),
+    });
+    if (terminal) {
+      // Since 1.27 a deleted pod ends in a terminal phase: Succeeded only if every container exited 0.
+      const ok = status.containerStatuses.every((c: any) => c.state.terminated?.exitCode === 0);
+      status.phase = ok ? "Succeeded" : "Failed";
+      for (const c of status.containerStatuses) {
+        if (c.lastState?.terminated && !c.state.terminated) c.state = { terminated: c.lastState.terminated };
+        c.ready = false;
+      }
+      for (const cond of status.conditions) if (cond.type === "Ready" || cond.type === "ContainersReady") Object.assign(cond, { status: "False", reason: "PodCompleted" });
+    }
+    const key = JSON.stringify(status);
+    if (key === this.lastStatus) return;
+    status.conditions = mergeConditions(this.pod.status?.conditions, status.conditions, new Date(this.d.now()).toISOString().replace(/\.\d{3}Z$/, "Z"));
+    const updated = await this.d.api.patchPodStatus(this.pod, status);
+    this.lastStatus = key;
+    if (updated && updated.metadata.uid === this.uid && !this.done) this.pod = updated;
+  }
+
+  private async removeSandbox(sb: SandboxInfo): Promise<void> {
+    const grace = this.graceSeconds();
+    for (const c of await this.d.runtime.listContainers(sb.id)) if (c.state === "running") await this.d.runtime.stopContainer(c.id, grace);
+    await this.d.runtime.removePodSandbox(sb.id);
+  }
+
+  private graceSeconds(): number {
+    return this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30;
+  }
+
+  private async terminate(): Promise<void> {
+    const sandboxes = await this.sandboxes();
+    const last = sandboxes.at(-1);
+    let containers: ContainerInfo[] = [];
+    for (const sb of sandboxes) {
+      const cs = await this.d.runtime.listContainers(sb.id);
+      const grace = this.graceSeconds();
+      await Promise.all(cs.filter((c) => c.state === "running").map(async (c) => {
+        if (this.d.recordEvents && !this.removed) void this.d.api.event(this.pod, "Normal", "Killing", `Stopping container ${c.name}`, this.d.nodeName);
+        await this.d.runtime.stopContainer(c.id, grace);
+      }));
+      await this.d.runtime.stopPodSandbox(sb.id);
+      if (sb === last) containers = await this.d.runtime.listContainers(sb.id);
+    }
+    if (!this.removed) {
+      // The last word on the pod: its containers as they ended, then the object goes.
+      await this.writeStatus(last ? { ...last, state: "notready" } : undefined, containers, true);
+      await this.d.api.deletePod(this.pod);
+    }
+    for (const sb of sandboxes) await this.d.runtime.removePodSandbox(sb.id);
+    this.stop();
+    this.d.onDone(this.uid);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The container runtime seen by the agent, shaped like the CRI's RuntimeService (sandboxes
+ * hold a pod's network and shared namespaces; containers run inside one), so that the
+ * containerd backend maps onto it call for call and the fake backend for hollow nodes obeys
+ * the same contract. State lives in the runtime, not in the agent: after a restart the agent
+ * lists sandboxes and containers and adopts what runs (fail-static).
+ */
+import type { KubeObject } from "../../model/object.ts";
+
+export type SandboxState = "ready" | "notready";
+export type ContainerState = "created" | "running" | "exited" | "unknown";
+
+export interface SandboxInfo {
+  id: string;
+  /** The pod's uid, name and namespace (CRI PodSandboxMetadata). */
+  uid: string;
+  name: string;
+  namespace: string;
+  attempt: number;
+  state: SandboxState;
+  ip?: string;
+  /** Unix ms. */
+  createdAt: number;
+}
+
+export interface ContainerInfo {
+  id: string;
+  sandboxId: string;
+  /** The container's name in the pod spec. */
+  name: string;
+  attempt: number;
+  image: string;
+  imageRef: string;
+  state: ContainerState;
+  /** Unix ms; 0 when not reached. */
+  createdAt: number;
+  startedAt: number;
+  finishedAt: number;
+  exitCode: number;
+  /** CRI reason for an exited container: "Completed", "Error", "OOMKilled". */
+  reason?: string;
+  message?: string;
+}
+
+export interface RuntimeEvent {
+  sandboxId: string;
+  containerId?: string;
+  /** The pod's uid, so the agent can wake that pod's worker. */
+  podUid: string;
+}
+
+export interface RuntimeVersion {
+  runtimeName: string;
+  runtimeVersion: string;
+}
+
+export interface Runtime {
+  version(): Promise<RuntimeVersion>;
+  /** Whether an image is present locally (pull policy decides what to do when not). */
+  hasImage(image: string): Promise<boolean>;
+  runPodSandbox(pod: KubeObject, attempt: number, podCidr: string | undefined): Promise<SandboxInfo>;
+  stopPodSandbox(id: string): Promise<void>;
+  removePodSandbox(id: string): Promise<void>;
+  listPodSandboxes(): Promise<SandboxInfo[]>;
+  /** `container` is the pod spec's container (or init container); returns the container id. */
+  createContainer(sandbox: SandboxInfo, pod: KubeObject, container: any, attempt: number): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** SIGTERM, then SIGKILL after timeoutSeconds. Resolves once it has exited. */
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  listContainers(sandboxId?: string): Promise<ContainerInfo[]>;
+  /** Container and sandbox state changes (the agent's PLEG). Returns an unsubscribe. */
+  subscribe(listener: (e: RuntimeEvent) => void): () => void;
+}
+
+export class RuntimeError extends Error {
+  constructor(
+    /** Kubernetes' waiting reason this failure shows as (CreateContainerError, ErrImageNeverPull, …). */
+    readonly reason: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "RuntimeError";
+  }
+}
