@@ -3,9 +3,11 @@
  */
 import type { Controller } from "./framework/controller.ts";
 import { NamespaceController } from "./namespace/controller.ts";
+import { NodeIpamController } from "./node-ipam/controller.ts";
 
 export function allControllers(): Controller[] {
   return [
     new NamespaceController(),
+    new NodeIpamController(),
   ];
 }

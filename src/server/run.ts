@@ -59,6 +59,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     nodeIp,
     ready: () => ready,
     join: { ca: pki.ca, secret },
+    controllerSettings: { clusterCidr: cfg.clusterCidr },
   });
   const { app, storage, registry } = cp;
   const server: RunningServer = await serveHttps({

@@ -108,6 +108,8 @@ export class NodeAgent {
   }
 
   private async renewLease(): Promise<void> {
+    // The pod CIDR arrives after registration (node IPAM); look for it until it has.
+    if (!this.podCidr) this.noteNode(await this.o.api.getNode(this.name));
     const ns = "kube-node-lease";
     const spec = { holderIdentity: this.name, leaseDurationSeconds: this.o.leaseDurationSeconds ?? 40, renewTime: microTime(new Date(this.now())) };
     try {

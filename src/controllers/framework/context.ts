@@ -16,12 +16,17 @@ export interface ControllerSettings {
   defaultTolerationSeconds: number;
   /** Recheck period for namespaces whose content is still going away. */
   namespaceRecheckMs: number;
+  /** Where node pod CIDRs come from (`--cluster-cidr`) and their size (kube-controller-manager's node-cidr-mask-size). */
+  clusterCidr: string;
+  nodeCidrMaskSize: number;
 }
 
 export const DEFAULT_CONTROLLER_SETTINGS: ControllerSettings = {
   nodeMonitorGracePeriodMs: 40_000,
   defaultTolerationSeconds: 300,
   namespaceRecheckMs: 1000,
+  clusterCidr: "10.42.0.0/16",
+  nodeCidrMaskSize: 24,
 };
 
 export interface ControllerContext {
