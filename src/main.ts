@@ -1,10 +1,11 @@
 /**
- * The one entry point: `k3rs server | ctl` (`agent` joins once it works). Parses flags into a config and calls the role's
- * run function; nothing else lives here. (`agent` joins the list once it works.)
+ * The one entry point: `k3rs server | agent | ctl`. Parses flags into a config and calls the
+ * role's run function; nothing else lives here.
  */
 import { Command } from "commander";
 import { version, gitCommit } from "./version.ts";
 import { registerServerCommand } from "./cli/server-command.ts";
+import { registerAgentCommand } from "./cli/agent-command.ts";
 import { registerCtlCommand } from "./cli/ctl/index.ts";
 
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .enablePositionalOptions();
   registerServerCommand(program);
+  registerAgentCommand(program);
   registerCtlCommand(program);
   return program;
 }

@@ -7,7 +7,7 @@ import { setLogLevel, log } from "../log.ts";
 export function registerServerCommand(program: Command, run = runServer): void {
   program
     .command("server")
-    .description("Run the control plane (API server and store)")
+    .description("Run the control plane (API server, store, scheduler, controllers) and, unless --disable-agent, a node agent")
     .option("--config <file>", "config file (default /etc/k3rs/config.yaml)")
     .option("-d, --data-dir <dir>", "data directory (default /var/lib/k3rs as root, ~/.k3rs otherwise)")
     .option("--https-listen-port <port>", "HTTPS port of the API (default 6443)")
@@ -19,6 +19,9 @@ export function registerServerCommand(program: Command, run = runServer): void {
     .option("--cluster-cidr <cidr>", "pod network (default 10.42.0.0/16)")
     .option("--service-cidr <cidr>", "service network (default 10.43.0.0/16)")
     .option("--disable-agent", "do not run the node agent in this process")
+    .option("--node-label <key=value...>", "labels for this node (repeatable)")
+    .option("--node-taint <key=value:Effect...>", "taints for this node (repeatable)")
+    .option("--runtime <kind>", "the embedded agent's container runtime: containerd (default) or fake (hollow pods, for tests)")
     .option("-o, --write-kubeconfig <file>", "also write the admin kubeconfig here (default /etc/k3rs/k3rs.yaml as root)")
     .option("--write-kubeconfig-mode <mode>", "file mode of the written kubeconfig (default 0600)")
     .option("--debug", "debug logging")

@@ -3,10 +3,9 @@
  * > defaults. Keys in the config file are the flag names (`https-listen-port: 6443`), as
  * with K3s's /etc/rancher/k3s/config.yaml.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
-import YAML from "yaml";
+import { DEFAULT_CONFIG_PATH, fromEnv, list, readConfigFile, truthy } from "./sources.ts";
 
 export interface ServerConfig {
   dataDir: string;
@@ -24,6 +23,11 @@ export interface ServerConfig {
   serviceCidr: string;
   /** Extra SANs for the serving certificate (`--tls-san`). */
   tlsSan: string[];
+  /** The embedded agent's node labels and taints (`--node-label k=v`, `--node-taint k=v:Effect`). */
+  nodeLabel: string[];
+  nodeTaint: string[];
+  /** The embedded agent's container runtime: containerd, or fake (hollow pods, for tests). */
+  runtime: "containerd" | "fake";
 }
 
 /** Flag names, as K3s spells them. */
@@ -41,6 +45,9 @@ export const SERVER_FLAGS = {
   clusterCidr: "cluster-cidr",
   serviceCidr: "service-cidr",
   tlsSan: "tls-san",
+  nodeLabel: "node-label",
+  nodeTaint: "node-taint",
+  runtime: "runtime",
 } as const satisfies Record<keyof ServerConfig, string>;
 
 export type ConfigSource = Partial<Record<keyof ServerConfig, unknown>>;
@@ -54,15 +61,19 @@ export interface ResolveInputs {
   isRoot: boolean;
 }
 
-export const DEFAULT_CONFIG_PATH = "/etc/k3rs/config.yaml";
+export { DEFAULT_CONFIG_PATH };
+
+/** Keys only `k3rs agent` reads; a shared config file may hold them. */
+const AGENT_ONLY_KEYS = ["server", "simulate"];
 
 export function defaultDataDir(isRoot: boolean): string {
   return isRoot ? "/var/lib/k3rs" : join(homedir(), ".k3rs");
 }
 
 export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
-  const file = readConfigFile(inputs.configPath);
-  const env = fromEnv(inputs.env);
+  // Agent keys may sit in the same file (a server runs an agent too).
+  const file: ConfigSource = readConfigFile(inputs.configPath, SERVER_FLAGS, AGENT_ONLY_KEYS);
+  const env: ConfigSource = fromEnv(inputs.env, SERVER_FLAGS);
   const pick = <K extends keyof ServerConfig>(k: K): unknown => inputs.flags[k] ?? file[k] ?? env[k];
   const port = Number(pick("httpsListenPort") ?? 6443);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid --https-listen-port ${JSON.stringify(pick("httpsListenPort"))}`);
@@ -81,45 +92,11 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     debug: truthy(pick("debug")),
     clusterCidr: String(pick("clusterCidr") ?? "10.42.0.0/16"),
     serviceCidr: String(pick("serviceCidr") ?? "10.43.0.0/16"),
-    tlsSan: Array.isArray(sans) ? sans.map(String) : typeof sans === "string" ? sans.split(",").filter(Boolean) : [],
+    tlsSan: list(sans),
+    nodeLabel: list(pick("nodeLabel")),
+    nodeTaint: list(pick("nodeTaint")),
+    runtime: runtimeKind(pick("runtime")),
   };
-}
-
-function readConfigFile(path: string | undefined): ConfigSource {
-  const p = path ?? DEFAULT_CONFIG_PATH;
-  if (!existsSync(p)) {
-    if (path) throw new Error(`config file ${p} does not exist`);
-    return {};
-  }
-  let raw: unknown;
-  try {
-    raw = YAML.parse(readFileSync(p, "utf8"));
-  } catch (cause) {
-    throw new Error(`reading config file ${p}`, { cause });
-  }
-  if (raw === null || raw === undefined) return {};
-  if (typeof raw !== "object" || Array.isArray(raw)) throw new Error(`config file ${p} must be a YAML mapping of flag names to values`);
-  const out: ConfigSource = {};
-  const byFlag = new Map<string, keyof ServerConfig>(Object.entries(SERVER_FLAGS).map(([k, f]) => [f as string, k as keyof ServerConfig]));
-  for (const [k, v] of Object.entries(raw)) {
-    const key = byFlag.get(k);
-    if (!key) throw new Error(`config file ${p}: unknown key ${JSON.stringify(k)}`);
-    out[key] = v;
-  }
-  return out;
-}
-
-function fromEnv(env: Record<string, string | undefined>): ConfigSource {
-  const out: ConfigSource = {};
-  for (const [k, flag] of Object.entries(SERVER_FLAGS)) {
-    const v = env[`K3RS_${flag.toUpperCase().replace(/-/g, "_")}`];
-    if (v !== undefined && v !== "") out[k as keyof ServerConfig] = v;
-  }
-  return out;
-}
-
-function truthy(v: unknown): boolean {
-  return v === true || v === "true" || v === "1" || v === 1;
 }
 
 function parseMode(v: unknown): number {
@@ -128,4 +105,10 @@ function parseMode(v: unknown): number {
   const n = typeof v === "number" && !s.startsWith("0") ? parseInt(s, 8) : parseInt(s, 8);
   if (!Number.isInteger(n) || n < 0 || n > 0o777 || !/^[0-7]+$/.test(s)) throw new Error(`invalid --write-kubeconfig-mode ${JSON.stringify(v)} (want an octal mode like 0600 or 644)`);
   return n;
+}
+
+export function runtimeKind(v: unknown): "containerd" | "fake" {
+  const r = v === undefined || v === null || v === "" ? "containerd" : String(v);
+  if (r !== "containerd" && r !== "fake") throw new Error(`invalid --runtime ${JSON.stringify(v)} (want containerd or fake)`);
+  return r;
 }

@@ -16,6 +16,11 @@ import { renderKubeconfig, writeKubeconfig } from "../pki/kubeconfig.ts";
 import { formatToken, generateSecret } from "../pki/token.ts";
 import type { Store } from "../store/types.ts";
 import { log } from "../log.ts";
+import type { CertPair } from "../pki/ca.ts";
+import { issueClientCert } from "../pki/certs.ts";
+import { RestClient } from "../client/rest-client.ts";
+import { runAgent, type RunningAgent } from "../agent/run.ts";
+import { parseLabels, parseTaints } from "../config/sources.ts";
 
 export interface ServerHandle {
   port: number;
@@ -88,6 +93,8 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     mkdirSync(dirname(extra), { recursive: true });
     await writeKubeconfig(extra, kubeconfig, cfg.writeKubeconfigMode);
   }
+  const agent = cfg.disableAgent ? undefined : await startEmbeddedAgent(cfg, pki.ca, `https://${localHost}:${server.port}`, nodeIp);
+
   ready = true;
   log.info("k3rs server ready", {
     port: server.port,
@@ -100,12 +107,33 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     if (stopped) return;
     stopped = true;
     ready = false;
+    agent?.stop();
     cp.stop();
     await server.close();
     await store.close();
   };
   deps.signal?.addEventListener("abort", () => void stop(), { once: true });
   return { port: server.port, kubeconfigPath: extra ?? kubeconfigPath, store, storage, registry, stop };
+}
+
+/**
+ * The server's own node: an agent in this process with a node certificate the server issues
+ * itself, talking to the API over loopback HTTPS exactly as a remote agent does.
+ */
+async function startEmbeddedAgent(cfg: ServerConfig, ca: CertPair, url: string, nodeIp: string): Promise<RunningAgent> {
+  const cred = await issueClientCert(ca, { commonName: `system:node:${cfg.nodeName}`, organizations: ["system:nodes"] });
+  const client = new RestClient({ server: url, ca: ca.certPem, cert: cred.certPem, key: cred.keyPem, path: "(embedded agent)" });
+  return runAgent({
+    client,
+    nodeName: cfg.nodeName,
+    nodeIp,
+    dataDir: cfg.dataDir,
+    runtime: cfg.runtime,
+    isServer: true,
+    labels: parseLabels(cfg.nodeLabel, "--node-label"),
+    taints: parseTaints(cfg.nodeTaint, "--node-taint"),
+    signal: new AbortController().signal,
+  });
 }
 
 function primaryIPv4(): string | undefined {

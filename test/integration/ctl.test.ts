@@ -53,6 +53,9 @@ beforeAll(async () => {
     clusterCidr: "10.42.0.0/16",
     serviceCidr: "10.43.0.0/16",
     tlsSan: [],
+    nodeLabel: [],
+    nodeTaint: [],
+    runtime: "fake",
   });
 });
 

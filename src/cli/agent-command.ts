@@ -1,0 +1,72 @@
+/** `k3rs agent`: flags → AgentConfig → join (or reuse credentials) → run the node agent until signalled. */
+import type { Command } from "commander";
+import { AGENT_FLAGS, resolveAgentConfig, type AgentConfig, type AgentConfigSource } from "../config/agent-config.ts";
+import { parseLabels, parseTaints } from "../config/sources.ts";
+import { ensureJoined, JoinError } from "../agent/join.ts";
+import { RestClient } from "../client/rest-client.ts";
+import { runAgent } from "../agent/run.ts";
+import { setLogLevel, log } from "../log.ts";
+
+export function registerAgentCommand(program: Command, run = runAgentProcess): void {
+  program
+    .command("agent")
+    .description("Run a node agent that joins a server")
+    .option("--config <file>", "config file (default /etc/k3rs/config.yaml)")
+    .option("-s, --server <url>", "server to join, e.g. https://10.0.0.1:6443 (env K3RS_URL)")
+    .option("-t, --token <token>", "join token from the server's <data-dir>/server/token (env K3RS_TOKEN)")
+    .option("-d, --data-dir <dir>", "data directory (default /var/lib/k3rs as root, ~/.k3rs otherwise)")
+    .option("--node-name <name>", "this node's name (default: hostname)")
+    .option("--node-ip <ip>", "this node's IP address")
+    .option("--node-label <key=value...>", "labels for the node (repeatable)")
+    .option("--node-taint <key=value:Effect...>", "taints for the node (repeatable)")
+    .option("--runtime <kind>", "container runtime: containerd (default) or fake (hollow pods, for tests)")
+    .option("--simulate <n>", "run N hollow nodes (fake runtime) in this process, for scale tests")
+    .option("--debug", "debug logging")
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const flags: AgentConfigSource = {};
+      for (const [key, flag] of Object.entries(AGENT_FLAGS)) {
+        const attr = flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+        if (cmd.getOptionValueSource(attr) === "cli") flags[key as keyof AgentConfig] = opts[attr];
+      }
+      let cfg: AgentConfig;
+      try {
+        cfg = resolveAgentConfig({ flags, configPath: opts.config as string | undefined, env: process.env, isRoot: process.getuid?.() === 0 });
+      } catch (e) {
+        console.error(`k3rs agent: ${(e as Error).message}`);
+        process.exit(1);
+      }
+      await run(cfg);
+    });
+}
+
+async function runAgentProcess(cfg: AgentConfig): Promise<void> {
+  if (cfg.debug) setLogLevel("debug");
+  const ac = new AbortController();
+  try {
+    const creds = await ensureJoined({ server: cfg.server, token: cfg.token ?? process.env.K3RS_TOKEN, nodeName: cfg.nodeName, dataDir: cfg.dataDir });
+    const client = new RestClient({ server: creds.server, ca: creds.caPem, cert: creds.certPem, key: creds.keyPem, path: "(agent)" });
+    const agent = await runAgent({
+      client,
+      nodeName: cfg.nodeName,
+      nodeIp: cfg.nodeIp,
+      dataDir: cfg.dataDir,
+      runtime: cfg.runtime,
+      simulate: cfg.simulate,
+      labels: parseLabels(cfg.nodeLabel, "--node-label"),
+      taints: parseTaints(cfg.nodeTaint, "--node-taint"),
+      signal: ac.signal,
+    });
+    console.log(`k3rs agent is running: ${agent.nodes.length === 1 ? `node ${agent.nodes[0]!.name}` : `${agent.nodes.length} hollow nodes`} joined to ${creds.server}`);
+  } catch (e) {
+    const msg = e instanceof JoinError ? e.message : `${(e as Error).message}${(e as Error).cause ? `: ${((e as Error).cause as Error).message ?? (e as Error).cause}` : ""}`;
+    console.error(`k3rs agent: ${msg}`);
+    process.exit(1);
+  }
+  const shutdown = (sig: string) => {
+    log.info("agent shutting down; containers keep running", { signal: sig });
+    ac.abort();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}

@@ -1,0 +1,79 @@
+/**
+ * `k3rs agent`'s resolved configuration: flags > config file > K3RS_* environment > defaults,
+ * with K3s's names (`--server`, `--token`, `--node-name`, …; `K3RS_URL` as K3S_URL).
+ */
+import { hostname } from "node:os";
+import { defaultDataDir, runtimeKind } from "./server-config.ts";
+import { fromEnv, list, parseLabels, parseTaints, readConfigFile, truthy } from "./sources.ts";
+
+export interface AgentConfig {
+  server: string;
+  token?: string;
+  dataDir: string;
+  nodeName: string;
+  nodeIp?: string;
+  nodeLabel: string[];
+  nodeTaint: string[];
+  runtime: "containerd" | "fake";
+  /** Run this many hollow nodes (fake runtime) instead of one real one. */
+  simulate?: number;
+  debug: boolean;
+}
+
+export const AGENT_FLAGS = {
+  server: "server",
+  token: "token",
+  dataDir: "data-dir",
+  nodeName: "node-name",
+  nodeIp: "node-ip",
+  nodeLabel: "node-label",
+  nodeTaint: "node-taint",
+  runtime: "runtime",
+  simulate: "simulate",
+  debug: "debug",
+} as const satisfies Record<keyof AgentConfig, string>;
+
+export type AgentConfigSource = Partial<Record<keyof AgentConfig, unknown>>;
+
+/** Server-only keys a shared config file may hold. */
+const SERVER_ONLY_KEYS = ["https-listen-port", "bind-address", "disable-agent", "write-kubeconfig", "write-kubeconfig-mode", "cluster-cidr", "service-cidr", "tls-san", "scheduler-profile"];
+
+export function resolveAgentConfig(inputs: { flags: AgentConfigSource; configPath?: string; env: Record<string, string | undefined>; isRoot: boolean }): AgentConfig {
+  const file: AgentConfigSource = readConfigFile(inputs.configPath, AGENT_FLAGS, SERVER_ONLY_KEYS);
+  const env: AgentConfigSource = { ...fromEnv(inputs.env, AGENT_FLAGS) };
+  if (env.server === undefined && inputs.env.K3RS_URL) env.server = inputs.env.K3RS_URL;
+  const pick = <K extends keyof AgentConfig>(k: K): unknown => inputs.flags[k] ?? file[k] ?? env[k];
+  const server = pick("server");
+  if (server === undefined || server === "") throw new Error("--server is required (the server's URL, e.g. https://10.0.0.1:6443)");
+  let url: URL;
+  try {
+    url = new URL(String(server));
+  } catch {
+    throw new Error(`invalid --server ${JSON.stringify(server)} (want https://host:port)`);
+  }
+  if (url.protocol !== "https:") throw new Error(`invalid --server ${JSON.stringify(server)}: the API is served over https`);
+  const simulate = pick("simulate");
+  let sim: number | undefined;
+  if (simulate !== undefined) {
+    sim = Number(simulate);
+    if (!Number.isInteger(sim) || sim < 1 || sim > 100_000) throw new Error(`invalid --simulate ${JSON.stringify(simulate)} (want a number of hollow nodes, 1 or more)`);
+  }
+  const runtime = runtimeKind(pick("runtime") ?? (sim !== undefined ? "fake" : undefined));
+  if (sim !== undefined && runtime !== "fake") throw new Error("--simulate runs hollow nodes and needs --runtime fake");
+  const nodeLabel = list(pick("nodeLabel"));
+  const nodeTaint = list(pick("nodeTaint"));
+  parseLabels(nodeLabel, "--node-label");
+  parseTaints(nodeTaint, "--node-taint");
+  return {
+    server: url.origin,
+    token: pick("token") === undefined ? undefined : String(pick("token")),
+    dataDir: String(pick("dataDir") ?? defaultDataDir(inputs.isRoot)),
+    nodeName: String(pick("nodeName") ?? hostname()).toLowerCase(),
+    nodeIp: pick("nodeIp") === undefined ? undefined : String(pick("nodeIp")),
+    nodeLabel,
+    nodeTaint,
+    runtime,
+    simulate: sim,
+    debug: truthy(pick("debug")),
+  };
+}
