@@ -174,8 +174,9 @@ async function patch(ctx: ResourceContext): Promise<Response> {
       checkKind(ctx.def, patched);
       if (patched.metadata === null || typeof patched.metadata !== "object") throw errors.badRequest("metadata must be an object");
       checkFields(ctx.def, patched, q.fieldValidation, warnings);
-      // A patch that carries no resourceVersion applies to whatever is current.
-      if (!hasResourceVersion(body)) patched.metadata.resourceVersion = current.metadata.resourceVersion;
+      // A patch that carries no resourceVersion applies to whatever is current: unpinned, so a
+      // concurrent write makes the patch re-apply to the newer object instead of failing with 409.
+      if (!hasResourceVersion(body)) delete patched.metadata.resourceVersion;
       return patched;
     },
     { dryRun: q.dryRun, subresource: ctx.path.subresource },

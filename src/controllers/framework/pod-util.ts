@@ -1,0 +1,65 @@
+/**
+ * Pod facts every workload controller asks (kubernetes `pkg/api/v1/pod` and
+ * `pkg/controller/controller_utils.go`): which pods count, which are ready or available, and
+ * who controls an object.
+ */
+import type { KubeObject, OwnerReference } from "../../model/object.ts";
+
+export function controllerOf(obj: KubeObject): OwnerReference | undefined {
+  return obj.metadata.ownerReferences?.find((r) => r.controller === true);
+}
+
+/** Not finished and not being deleted: a pod that counts toward replicas. */
+export function isPodActive(pod: KubeObject): boolean {
+  const phase = pod.status?.phase;
+  return phase !== "Succeeded" && phase !== "Failed" && !pod.metadata.deletionTimestamp;
+}
+
+function readyCondition(pod: KubeObject): any {
+  return (pod.status?.conditions ?? []).find((c: any) => c.type === "Ready");
+}
+
+export function isPodReady(pod: KubeObject): boolean {
+  return readyCondition(pod)?.status === "True";
+}
+
+/** Ready for at least minReadySeconds at `now`. */
+export function isPodAvailable(pod: KubeObject, minReadySeconds: number, now: Date): boolean {
+  const c = readyCondition(pod);
+  if (c?.status !== "True") return false;
+  if (!minReadySeconds) return true;
+  const since = Date.parse(c.lastTransitionTime ?? "");
+  return Number.isFinite(since) && since + minReadySeconds * 1000 <= now.getTime();
+}
+
+/** Ms until a ready pod becomes available (undefined when it is not ready or already available). */
+export function msUntilAvailable(pod: KubeObject, minReadySeconds: number, now: Date): number | undefined {
+  const c = readyCondition(pod);
+  if (c?.status !== "True" || !minReadySeconds) return undefined;
+  const since = Date.parse(c.lastTransitionTime ?? "");
+  const left = since + minReadySeconds * 1000 - now.getTime();
+  return Number.isFinite(left) && left > 0 ? left : undefined;
+}
+
+/** An ownerReference that makes `owner` this object's controller. */
+export function controllerRefTo(owner: KubeObject): OwnerReference {
+  return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
+}
+
+/** A pod from a template, as the workload controllers make them (GetPodFromTemplate). */
+export function podFromTemplate(template: any, owner: KubeObject, extraLabels: Record<string, string> = {}): KubeObject {
+  const meta = template?.metadata ?? {};
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      generateName: `${owner.metadata.name}-`,
+      namespace: owner.metadata.namespace,
+      labels: { ...(meta.labels ?? {}), ...extraLabels },
+      ...(meta.annotations ? { annotations: { ...meta.annotations } } : {}),
+      ...(meta.finalizers ? { finalizers: [...meta.finalizers] } : {}),
+      ownerReferences: [controllerRefTo(owner)],
+    },
+    spec: structuredClone(template?.spec ?? {}),
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * The ReplicaSet controller: keeps `spec.replicas` active pods matching the selector, adopting
+ * orphans that match and releasing owned pods that no longer do; reports replicas, ready and
+ * available counts. Pods are found through the informer's owner index, never by scanning
+ * every pod, and created in slow-start batches.
+ */
+import type { KubeObject } from "../../model/object.ts";
+import { isStatusError } from "../../model/errors.ts";
+import { labelSelectorMatches } from "../../model/label-selector.ts";
+import type { Controller } from "../framework/controller.ts";
+import type { ControllerContext } from "../framework/context.ts";
+import { keyOf, splitKey, type SharedInformer } from "../framework/shared-informer.ts";
+import { controllerOf, isPodActive, podFromTemplate } from "../framework/pod-util.ts";
+import { podsToDelete, replicaSetStatus, slowStartBatches } from "./plan.ts";
+
+/** Kubernetes caps creates/deletes per sync (burstReplicas). */
+const BURST = 500;
+const COMPONENT = "replicaset-controller";
+
+export class ReplicaSetController implements Controller {
+  readonly name = "replicaset";
+  readonly workers = 4;
+  private ctx!: ControllerContext;
+  private sets!: SharedInformer;
+  private pods!: SharedInformer;
+
+  async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
+    this.ctx = ctx;
+    this.sets = ctx.informer("apps", "replicasets");
+    this.pods = ctx.informer("", "pods");
+    this.sets.addHandler({ onChange: (rs) => queue.add(keyOf(rs)), onDelete: (rs) => queue.add(keyOf(rs)) });
+    const podChanged = (pod: KubeObject) => {
+      const ref = controllerOf(pod);
+      if (ref) {
+        if (ref.kind === "ReplicaSet") queue.add(`${pod.metadata.namespace}/${ref.name}`);
+        return;
+      }
+      // An orphan: every ReplicaSet in its namespace that selects it may adopt it.
+      for (const rs of this.sets.list(pod.metadata.namespace)) if (labelSelectorMatches(rs.spec?.selector, pod.metadata.labels)) queue.add(keyOf(rs));
+    };
+    this.pods.addHandler({
+      onChange: (pod, old) => {
+        podChanged(pod);
+        // A pod whose labels or owner changed may leave its previous ReplicaSet.
+        if (old && (controllerOf(old)?.uid !== controllerOf(pod)?.uid)) podChanged(old);
+      },
+      onDelete: podChanged,
+    });
+    await Promise.all([this.sets.start(ctx.signal), this.pods.start(ctx.signal)]);
+  }
+
+  async reconcile(key: string): Promise<number | void> {
+    const rs = this.sets.get(key);
+    if (!rs) return;
+    const { namespace } = splitKey(key);
+    const owned = await this.claimPods(rs, namespace!);
+    const active = owned.filter(isPodActive);
+    let failure: { message: string } | undefined;
+    if (!rs.metadata.deletionTimestamp) {
+      const want = rs.spec?.replicas ?? 1;
+      const diff = active.length - want;
+      if (diff < 0) failure = await this.createPods(rs, Math.min(-diff, BURST));
+      else if (diff > 0) await this.deletePods(rs, podsToDelete(active, Math.min(diff, BURST)));
+    }
+    const now = this.ctx.now();
+    const current = this.pods.ownedBy(rs.metadata.uid!).filter((p) => controllerOf(p)?.uid === rs.metadata.uid && isPodActive(p));
+    const { status, recheckMs } = replicaSetStatus(rs, current, now, failure);
+    await this.writeStatus(rs, status);
+    if (failure) throw new Error(`creating pods for ReplicaSet ${key}: ${failure.message}`);
+    return recheckMs;
+  }
+
+  /** Owned pods after adopting matching orphans and releasing owned pods that stopped matching. */
+  private async claimPods(rs: KubeObject, namespace: string): Promise<KubeObject[]> {
+    const uid = rs.metadata.uid!;
+    const owned: KubeObject[] = [];
+    for (const p of this.pods.ownedBy(uid)) {
+      if (controllerOf(p)?.uid !== uid) continue;
+      if (labelSelectorMatches(rs.spec?.selector, p.metadata.labels) || rs.metadata.deletionTimestamp) owned.push(p);
+      else await this.patchOwner(p, (refs) => refs.filter((r) => r.uid !== uid));
+    }
+    if (!rs.metadata.deletionTimestamp) {
+      for (const p of this.pods.list(namespace)) {
+        if (controllerOf(p) || p.metadata.deletionTimestamp || !labelSelectorMatches(rs.spec?.selector, p.metadata.labels)) continue;
+        // Another controller may have adopted it meanwhile: only a pod still without one is taken.
+        const adopted = await this.patchOwner(p, (refs) => refs.some((r) => r.controller) ? refs : [...refs, { apiVersion: "apps/v1", kind: "ReplicaSet", name: rs.metadata.name!, uid, controller: true, blockOwnerDeletion: true }]);
+        if (adopted && controllerOf(adopted)?.uid === uid) owned.push(adopted);
+      }
+    }
+    return owned;
+  }
+
+  private async patchOwner(pod: KubeObject, edit: (refs: NonNullable<KubeObject["metadata"]["ownerReferences"]>) => NonNullable<KubeObject["metadata"]["ownerReferences"]>): Promise<KubeObject | undefined> {
+    try {
+      const { object } = await this.ctx.storage.update(this.pods.def, pod.metadata.namespace, pod.metadata.name!, (cur) => {
+        if (cur.metadata.uid !== pod.metadata.uid) return cur;
+        const refs = edit(cur.metadata.ownerReferences ?? []);
+        cur.metadata.ownerReferences = refs.length ? refs : undefined;
+        if (!refs.length) delete cur.metadata.ownerReferences;
+        return cur;
+      });
+      return object;
+    } catch (e) {
+      if (isStatusError(e, "NotFound")) return undefined;
+      throw e;
+    }
+  }
+
+  private async createPods(rs: KubeObject, count: number): Promise<{ message: string } | undefined> {
+    for (const batch of slowStartBatches(count)) {
+      const results = await Promise.allSettled(Array.from({ length: batch }, () =>
+        this.ctx.storage.create(this.pods.def, rs.metadata.namespace, podFromTemplate(rs.spec?.template, rs))));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      for (const r of results) {
+        if (r.status === "fulfilled") {
+          void this.ctx.events.record(rs, "Normal", "SuccessfulCreate", `Created pod: ${r.value.metadata.name}`, COMPONENT);
+        }
+      }
+      if (failed) {
+        const message = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
+        await this.ctx.events.record(rs, "Warning", "FailedCreate", `Error creating: ${message}`, COMPONENT);
+        return { message };
+      }
+    }
+    return undefined;
+  }
+
+  private async deletePods(rs: KubeObject, victims: KubeObject[]): Promise<void> {
+    await Promise.all(victims.map(async (p) => {
+      try {
+        await this.ctx.storage.delete(this.pods.def, p.metadata.namespace, p.metadata.name!, { preconditions: { uid: p.metadata.uid } });
+        void this.ctx.events.record(rs, "Normal", "SuccessfulDelete", `Deleted pod: ${p.metadata.name}`, COMPONENT);
+      } catch (e) {
+        if (!isStatusError(e, "NotFound") && !isStatusError(e, "Conflict")) throw e;
+      }
+    }));
+  }
+
+  private async writeStatus(rs: KubeObject, status: any): Promise<void> {
+    if (Bun.deepEquals(rs.status ?? {}, status)) return;
+    try {
+      await this.ctx.storage.update(this.sets.def, rs.metadata.namespace, rs.metadata.name!, (cur) => {
+        if (cur.metadata.uid !== rs.metadata.uid) return cur;
+        cur.status = status;
+        return cur;
+      }, { subresource: "status" });
+    } catch (e) {
+      if (!isStatusError(e, "NotFound")) throw e;
+    }
+  }
+}
