@@ -5,11 +5,13 @@ import type { Controller } from "./framework/controller.ts";
 import { NamespaceController } from "./namespace/controller.ts";
 import { NodeIpamController } from "./node-ipam/controller.ts";
 import { ReplicaSetController } from "./replicaset/controller.ts";
+import { DeploymentController } from "./deployment/controller.ts";
 
 export function allControllers(): Controller[] {
   return [
     new NamespaceController(),
     new NodeIpamController(),
     new ReplicaSetController(),
+    new DeploymentController(),
   ];
 }
