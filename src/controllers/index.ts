@@ -6,6 +6,7 @@ import { NamespaceController } from "./namespace/controller.ts";
 import { NodeIpamController } from "./node-ipam/controller.ts";
 import { ReplicaSetController } from "./replicaset/controller.ts";
 import { DeploymentController } from "./deployment/controller.ts";
+import { GarbageCollector } from "./garbage-collector/controller.ts";
 
 export function allControllers(): Controller[] {
   return [
@@ -13,5 +14,6 @@ export function allControllers(): Controller[] {
     new NodeIpamController(),
     new ReplicaSetController(),
     new DeploymentController(),
+    new GarbageCollector(),
   ];
 }
