@@ -256,7 +256,12 @@ async function scale(ctx: ResourceContext): Promise<Response> {
     mutate = scaleMutation(def, () => body);
   } else if (ctx.req.method === "PATCH") {
     const body = decodeBody(contentType, text, ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"]);
-    mutate = scaleMutation(def, (currentScale) => applyPatch(contentType ?? "", currentScale, body, undefined) as any);
+    mutate = scaleMutation(def, (currentScale) => {
+      const patched = applyPatch(contentType ?? "", currentScale, body, undefined) as any;
+      // As for any patch: without a resourceVersion in it, it applies to whatever is current.
+      if (!hasResourceVersion(body) && patched?.metadata) delete patched.metadata.resourceVersion;
+      return patched;
+    });
   } else {
     throw errors.methodNotAllowed("the server does not allow this method on the requested resource");
   }

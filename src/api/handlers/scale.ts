@@ -28,11 +28,12 @@ export function scaleMutation(def: ResourceDef, change: (scale: KubeObject) => a
         { reason: "FieldValueInvalid", field: "spec.replicas", message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` },
       ]);
     }
+    // A resourceVersion in the Scale pins the write (409 if stale); without one it applies to
+    // whatever is current, retried past concurrent writers (controllers update status all the time).
     const rv = next?.metadata?.resourceVersion;
-    return {
-      ...current,
-      metadata: { ...current.metadata, resourceVersion: typeof rv === "string" && rv !== "" ? rv : current.metadata.resourceVersion },
-      spec: { ...current.spec, replicas },
-    };
+    const metadata = { ...current.metadata };
+    if (typeof rv === "string" && rv !== "") metadata.resourceVersion = rv;
+    else delete metadata.resourceVersion;
+    return { ...current, metadata, spec: { ...current.spec, replicas } };
   };
 }
