@@ -1,57 +1,82 @@
-/** Builds a NodeInfo from a Node and the pods bound to it (requests as Kubernetes computes them). */
+/**
+ * NodeInfo upkeep: a node's allocatable, taints and labels, and the running sums of the pods
+ * placed on it. The cache adds and removes pods one at a time, so nothing is ever rebuilt
+ * from all pods; `buildNodeInfo` is the same arithmetic in one go, for tests.
+ */
 import type { KubeObject } from "../model/object.ts";
 import { Quantity } from "../model/quantity.ts";
-import type { NodeInfo, Resources } from "./types.ts";
+import { hasAffinity, podInfoOf } from "./pod-info.ts";
+import type { NodeInfo, PodInfo } from "./types.ts";
 
-const q = (v: unknown) => (v === undefined || v === null ? 0n : Quantity.parse(String(v)).milli());
-
-/**
- * A pod's effective request: the sum over its containers, or the largest init container if that
- * is bigger (init containers run one at a time, before the others), plus pod overhead.
- */
-export function podRequests(pod: KubeObject): Resources {
-  const sum = (list: any[] | undefined) => {
-    let cpu = 0n;
-    let memory = 0n;
-    for (const c of list ?? []) {
-      cpu += q(c?.resources?.requests?.cpu);
-      memory += q(c?.resources?.requests?.memory) / 1000n;
-    }
-    return { cpu, memory };
-  };
-  const main = sum(pod.spec?.containers);
-  for (const c of pod.spec?.initContainers ?? []) {
-    const one = sum([c]);
-    if (one.cpu > main.cpu) main.cpu = one.cpu;
-    if (one.memory > main.memory) main.memory = one.memory;
+function amount(v: unknown, milli: boolean): number {
+  if (v === undefined || v === null) return 0;
+  try {
+    const q = Quantity.parse(String(v));
+    return Number(milli ? q.milli() : q.value());
+  } catch {
+    return 0;
   }
-  const overhead = pod.spec?.overhead ?? {};
-  return { cpu: main.cpu + q(overhead.cpu), memory: main.memory + q(overhead.memory) / 1000n, pods: 1 };
 }
 
-export function hostPortsOf(pod: KubeObject): string[] {
-  const out: string[] = [];
-  for (const c of pod.spec?.containers ?? []) {
-    for (const p of c?.ports ?? []) if (p?.hostPort) out.push(`${p.protocol ?? "TCP"}/${p.hostIP ?? "0.0.0.0"}/${p.hostPort}`);
-  }
-  return out;
+export function emptyNodeInfo(name: string): NodeInfo {
+  return {
+    name,
+    node: undefined,
+    labels: {},
+    taints: [],
+    pods: [],
+    podsWithAffinity: [],
+    podsWithRequiredAntiAffinity: [],
+    allocatable: { cpu: 0, memory: 0, pods: 0 },
+    requested: { cpu: 0, memory: 0, pods: 0 },
+    nonZeroRequested: { cpu: 0, memory: 0 },
+    hostPorts: [],
+  };
 }
 
-export function buildNodeInfo(node: KubeObject, pods: KubeObject[]): NodeInfo {
-  const alloc = node.status?.allocatable ?? node.status?.capacity ?? {};
-  const info: NodeInfo = {
-    node,
-    pods,
-    allocatable: { cpu: q(alloc.cpu), memory: q(alloc.memory) / 1000n, pods: Number(alloc.pods ?? 110) },
-    requested: { cpu: 0n, memory: 0n, pods: 0 },
-    hostPorts: new Set(),
-  };
-  for (const p of pods) {
-    const r = podRequests(p);
-    info.requested.cpu += r.cpu;
-    info.requested.memory += r.memory;
-    info.requested.pods += 1;
-    for (const hp of hostPortsOf(p)) info.hostPorts.add(hp);
-  }
+export function setNode(info: NodeInfo, node: KubeObject | undefined): void {
+  info.node = node;
+  info.labels = node?.metadata.labels ?? {};
+  info.taints = Array.isArray(node?.spec?.taints) ? node.spec.taints : [];
+  const alloc = node?.status?.allocatable ?? node?.status?.capacity ?? {};
+  info.allocatable = { cpu: amount(alloc.cpu, true), memory: amount(alloc.memory, false), pods: alloc.pods === undefined ? 110 : amount(alloc.pods, false) };
+}
+
+export function addPod(info: NodeInfo, p: PodInfo): void {
+  info.pods.push(p);
+  if (hasAffinity(p)) info.podsWithAffinity.push(p);
+  if (p.requiredAntiAffinity.length) info.podsWithRequiredAntiAffinity.push(p);
+  info.requested.cpu += p.requests.cpu;
+  info.requested.memory += p.requests.memory;
+  info.requested.pods += 1;
+  info.nonZeroRequested.cpu += p.nonZero.cpu;
+  info.nonZeroRequested.memory += p.nonZero.memory;
+  for (const hp of p.hostPorts) info.hostPorts.push(hp);
+}
+
+const without = <T>(list: T[], x: T) => {
+  const i = list.indexOf(x);
+  if (i >= 0) list.splice(i, 1);
+};
+
+/** Removes exactly the PodInfo that was added (the cache keeps it), undoing its sums. */
+export function removePod(info: NodeInfo, p: PodInfo): void {
+  const i = info.pods.indexOf(p);
+  if (i < 0) return;
+  info.pods.splice(i, 1);
+  without(info.podsWithAffinity, p);
+  without(info.podsWithRequiredAntiAffinity, p);
+  info.requested.cpu -= p.requests.cpu;
+  info.requested.memory -= p.requests.memory;
+  info.requested.pods -= 1;
+  info.nonZeroRequested.cpu -= p.nonZero.cpu;
+  info.nonZeroRequested.memory -= p.nonZero.memory;
+  for (const hp of p.hostPorts) without(info.hostPorts, hp);
+}
+
+export function buildNodeInfo(node: KubeObject, pods: (KubeObject | PodInfo)[] = []): NodeInfo {
+  const info = emptyNodeInfo(node.metadata.name!);
+  setNode(info, node);
+  for (const p of pods) addPod(info, "key" in p && "requests" in p ? (p as PodInfo) : podInfoOf(p as KubeObject));
   return info;
 }

@@ -1,32 +1,82 @@
 /**
- * Scheduling one pod, as a pure decision: filter every node, score the ones that fit, pick the
- * best (ties broken by name, so the result is reproducible). When nothing fits, the reasons
- * are counted per reason, in the FailedScheduling form Kubernetes uses:
- * `0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint {…}.`
+ * Scheduling one pod, as a pure decision over a snapshot (Kubernetes' schedulePod):
+ * PreFilter once; Filter nodes starting at `start` (round-robin across cycles) until enough
+ * feasible ones are found (numFeasibleNodesToFind); PreScore, Score, NormalizeScore × weight
+ * for the feasible ones; the highest total wins (ties by node name, so results reproduce).
+ * When nothing fits, the reasons become the FailedScheduling message.
  */
-import type { KubeObject } from "../model/object.ts";
-import type { FilterPlugin, NodeInfo, ScorePlugin } from "./types.ts";
+import { fitErrorMessage, type Diagnosis } from "./fit-error.ts";
+import { numFeasibleNodesToFind } from "./num-feasible.ts";
+import { SKIP, type CycleState, type FilterFailure, type NodeInfo, type Plugin, type PodInfo, type Profile, type Snapshot } from "./types.ts";
 
-export type Decision = { node: string; score: number } | { unschedulable: string };
+export type Decision =
+  | { node: string; score: number; evaluated: number; feasible: number }
+  | { unschedulable: string; evaluated: number; diagnosis: Diagnosis };
 
-export function scheduleOne(pod: KubeObject, nodes: NodeInfo[], profile: { filters: FilterPlugin[]; scores: ScorePlugin[] }): Decision {
-  const reasons = new Map<string, number>();
-  let best: { node: string; score: number } | undefined;
-  for (const info of nodes) {
-    let reason: string | undefined;
-    for (const f of profile.filters) {
-      reason = f.filter(pod, info);
-      if (reason) break;
-    }
-    if (reason) {
-      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+export interface ScheduleOptions {
+  /** Index of the first node to evaluate (the scheduler advances it by `evaluated`). */
+  start?: number;
+  /** percentageOfNodesToScore; 0 = adaptive. */
+  percentageOfNodesToScore?: number;
+}
+
+export function scheduleOne(pod: PodInfo, snapshot: Snapshot, profile: Profile, opts: ScheduleOptions = {}): Decision {
+  const cycle: CycleState = { pod, snapshot, data: new Map() };
+  const nodes = snapshot.nodes;
+  const n = nodes.length;
+
+  const filters: Plugin[] = [];
+  for (const p of profile.filters) {
+    if (!p.preFilter) {
+      if (p.filter) filters.push(p);
       continue;
     }
-    const score = profile.scores.reduce((sum, s) => sum + s.score(pod, info), 0);
-    const name = info.node.metadata.name!;
-    if (!best || score > best.score || (score === best.score && name < best.node)) best = { node: name, score };
+    const r = p.preFilter(cycle);
+    if (r === SKIP) continue;
+    if (r) return { unschedulable: fitErrorMessage({ numAllNodes: n, failures: [], preFilterMsg: r.reasons.join(", ") }), evaluated: 0, diagnosis: { numAllNodes: n, failures: [], preFilterMsg: r.reasons.join(", ") } };
+    if (p.filter) filters.push(p);
   }
-  if (best) return best;
-  const parts = [...reasons].sort(([a], [b]) => (a < b ? -1 : 1)).map(([r, n]) => `${n} ${r}`);
-  return { unschedulable: `0/${nodes.length} nodes are available${parts.length ? `: ${parts.join(", ")}` : ""}.` };
+
+  const want = numFeasibleNodesToFind(n, opts.percentageOfNodesToScore);
+  const feasible: NodeInfo[] = [];
+  const failures: FilterFailure[] = [];
+  const start = n ? (opts.start ?? 0) % n : 0;
+  let evaluated = 0;
+  for (; evaluated < n && feasible.length < want; evaluated++) {
+    const info = nodes[(start + evaluated) % n]!;
+    let failure: FilterFailure | undefined;
+    for (const f of filters) {
+      failure = f.filter!(cycle, info);
+      if (failure) break;
+    }
+    if (failure) failures.push(failure);
+    else feasible.push(info);
+  }
+
+  if (!feasible.length) {
+    const diagnosis: Diagnosis = { numAllNodes: n, failures };
+    return { unschedulable: fitErrorMessage(diagnosis), evaluated, diagnosis };
+  }
+  if (feasible.length === 1) return { node: feasible[0]!.name, score: 0, evaluated, feasible: 1 };
+
+  const totals = new Array<number>(feasible.length).fill(0);
+  const scores = new Array<number>(feasible.length);
+  for (const { plugin, weight } of profile.scores) {
+    if (!plugin.score) continue;
+    if (plugin.preScore?.(cycle, feasible) === SKIP) continue;
+    for (let i = 0; i < feasible.length; i++) scores[i] = plugin.score(cycle, feasible[i]!);
+    plugin.normalize?.(cycle, scores, feasible);
+    for (let i = 0; i < feasible.length; i++) totals[i]! += scores[i]! * weight;
+  }
+  let best = 0;
+  for (let i = 1; i < feasible.length; i++) {
+    if (totals[i]! > totals[best]! || (totals[i] === totals[best] && feasible[i]!.name < feasible[best]!.name)) best = i;
+  }
+  return { node: feasible[best]!.name, score: totals[best]!, evaluated, feasible: feasible.length };
+}
+
+/** A snapshot over a fixed list of NodeInfos (tests, and the cache's view). */
+export function staticSnapshot(nodes: NodeInfo[], namespaceLabels: Record<string, Record<string, string>> = {}, extra: Partial<Snapshot> = {}): Snapshot {
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  return { nodes, get: (name) => byName.get(name), namespaceLabels: (ns) => namespaceLabels[ns], ...extra };
 }

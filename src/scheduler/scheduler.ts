@@ -1,137 +1,261 @@
 /**
- * The scheduler controller: watches pods without a node and the nodes, decides with
- * scheduleOne (pure), and binds through the same rule as `pods/binding`. A pod that fits
- * nowhere gets PodScheduled=False/Unschedulable and a FailedScheduling Event saying why, and
- * is retried when a node changes (and on a slow timer, for changes it cannot see).
+ * The scheduler loop: pods without a node come off a queue one at a time; each is decided by
+ * scheduleOne (pure) against the incrementally kept SchedulerCache, assumed onto its node at
+ * once, and bound through the same rule as `pods/binding` while the next pod is decided (a
+ * few binds in flight). A pod that fits nowhere gets PodScheduled=False/Unschedulable and a
+ * FailedScheduling Event saying why, and is retried when something that could help happens:
+ * a node appears or changes what it offers, a bound pod goes away, or — for pods waiting on
+ * pod affinity or spread — a pod is bound; and on a slow timer, for what it cannot see.
  */
 import type { KubeObject } from "../model/object.ts";
 import { nowTimestamp } from "../model/object.ts";
 import { isStatusError } from "../model/errors.ts";
+import type { Requirement } from "../model/label-selector.ts";
 import { bindPod } from "../api/storage/bind-pod.ts";
 import type { ControllerContext } from "../controllers/framework/context.ts";
+import type { SharedInformer } from "../controllers/framework/shared-informer.ts";
 import { keyOf } from "../controllers/framework/shared-informer.ts";
 import { WorkQueue } from "../controllers/work-queue.ts";
-import { buildNodeInfo } from "./node-info.ts";
+import { SchedulerCache } from "./cache.ts";
+import { podInfoOf } from "./pod-info.ts";
 import { scheduleOne } from "./schedule-one.ts";
+import { compileSelector, selectorFromSet, selectorMatches } from "./selector.ts";
 import { PROFILES } from "./plugins/index.ts";
+import type { PodInfo, Selector, Snapshot } from "./types.ts";
 import { log } from "../log.ts";
 
 export interface SchedulerDeps {
   ctx: ControllerContext;
+  /** "default" (least-allocated) or "binpack" (most-allocated). */
   profile?: string;
   /** Retry period for unschedulable pods when nothing wakes them earlier. */
   retryMs?: number;
+  /** percentageOfNodesToScore; 0 (default) = adaptive, as Kubernetes. */
+  percentageOfNodesToScore?: number;
+  /** Binds running at once while the loop goes on deciding. */
+  maxBindsInFlight?: number;
 }
 
-const SCHEDULER_NAME = "default-scheduler";
+export const SCHEDULER_NAME = "default-scheduler";
+const NO_NODES = "no nodes available to schedule pods";
+/** Hand the event loop back this often while a long queue is worked through (the API shares the thread). */
+const YIELD_EVERY_MS = 20;
 
 function pending(pod: KubeObject): boolean {
   return !pod.spec?.nodeName && !pod.metadata.deletionTimestamp && (pod.spec?.schedulerName ?? SCHEDULER_NAME) === SCHEDULER_NAME &&
-    pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed";
+    !(pod.spec?.schedulingGates?.length > 0) && pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed";
+}
+
+const finished = (pod: KubeObject | undefined) => pod?.status?.phase === "Succeeded" || pod?.status?.phase === "Failed";
+
+/** A pod waiting on other pods (affinity, hard spreading) may fit once another pod is bound. */
+const waitsOnPods = (p: PodInfo) => p.requiredAffinity.length > 0 || (p.pod.spec?.topologySpreadConstraints ?? []).some((c: any) => c?.whenUnsatisfiable === "DoNotSchedule");
+
+/** Whether a node update changes what the scheduler sees (status heartbeats do not). */
+function nodeChanged(a: KubeObject, b: KubeObject): boolean {
+  const view = (n: KubeObject) => JSON.stringify([n.metadata.labels, n.spec?.taints, n.spec?.unschedulable, n.status?.allocatable ?? n.status?.capacity]);
+  return view(a) !== view(b);
+}
+
+const labelsChanged = (a: KubeObject, b: KubeObject) => JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {});
+const podChanged = (a: KubeObject, b: KubeObject) => labelsChanged(a, b) || JSON.stringify(a.spec) !== JSON.stringify(b.spec);
+
+function optionalInformer(ctx: ControllerContext, group: string, plural: string): SharedInformer | undefined {
+  try {
+    return ctx.informer(group, plural);
+  } catch {
+    return undefined;
+  }
 }
 
 export async function startScheduler(deps: SchedulerDeps): Promise<void> {
-  const { storage, signal } = deps.ctx;
-  const eventDef = deps.ctx.def("", "events");
+  const { ctx } = deps;
+  const { storage, signal } = ctx;
   const profile = PROFILES[deps.profile ?? "default"] ?? PROFILES.default!;
+  const maxInFlight = Math.max(1, deps.maxBindsInFlight ?? 16);
   const queue = new WorkQueue({ signal, baseDelayMs: 100, maxDelayMs: 30_000 });
+  const cache = new SchedulerCache();
   const unschedulable = new Set<string>();
-
-  const pods = deps.ctx.informer("", "pods");
-  const podDef = pods.def;
-  pods.addHandler({
-    onChange: (pod) => void (pending(pod) && queue.add(keyOf(pod))),
-    onDelete: (pod) => void unschedulable.delete(keyOf(pod)),
-  });
+  const waitingOnPods = new Set<string>();
   const wakeAll = () => {
     for (const key of unschedulable) queue.add(key);
   };
-  const nodes = deps.ctx.informer("", "nodes");
-  nodes.addHandler({ onChange: wakeAll, onDelete: wakeAll });
-  await Promise.all([nodes.start(signal), pods.start(signal)]);
-  // A pod that leaves a node frees room there, too.
+  const wakePodWaiters = () => {
+    for (const key of waitingOnPods) queue.add(key);
+  };
+
+  const pods = ctx.informer("", "pods");
+  const podDef = pods.def;
+  const nodes = ctx.informer("", "nodes");
+  const namespaces = optionalInformer(ctx, "", "namespaces");
+  const services = optionalInformer(ctx, "", "services");
+  const owners: Record<string, SharedInformer | undefined> = {
+    ReplicaSet: optionalInformer(ctx, "apps", "replicasets"),
+    StatefulSet: optionalInformer(ctx, "apps", "statefulsets"),
+    ReplicationController: optionalInformer(ctx, "", "replicationcontrollers"),
+  };
+
+  pods.addHandler({
+    onChange(pod, old) {
+      cache.updatePod(pod);
+      if (pending(pod)) {
+        // A pod already found unschedulable is retried when its spec or labels change, not for status writes (our own included).
+        const key = keyOf(pod);
+        if (!old || !unschedulable.has(key) || podChanged(old, pod)) queue.add(key);
+        return;
+      }
+      if (!pod.spec?.nodeName) return;
+      if (finished(pod) && !finished(old)) wakeAll();
+      else if (waitingOnPods.size && (!old?.spec?.nodeName || labelsChanged(old, pod))) wakePodWaiters();
+    },
+    onDelete(pod) {
+      cache.removePod(pod);
+      const key = keyOf(pod);
+      unschedulable.delete(key);
+      waitingOnPods.delete(key);
+      if (pod.spec?.nodeName) wakeAll();
+    },
+  });
+  nodes.addHandler({
+    onChange(node, old) {
+      cache.setNode(node);
+      if (!old || nodeChanged(old, node)) wakeAll();
+    },
+    onDelete: (node) => cache.removeNode(node),
+  });
+  await Promise.all([nodes, pods, namespaces, services, ...Object.values(owners)].map((i) => i?.start(signal)));
   const retry = setInterval(wakeAll, deps.retryMs ?? 15_000);
   signal.addEventListener("abort", () => clearInterval(retry), { once: true });
 
-  async function reconcile(key: string): Promise<void> {
+  /** helper.DefaultSelector: what services and the controlling owner select, for system-default spreading. */
+  function defaultSpreadSelector(p: PodInfo): Selector | undefined {
+    const set: Record<string, string> = {};
+    for (const svc of services?.list(p.namespace) ?? []) {
+      const sel = svc.spec?.selector;
+      if (sel && typeof sel === "object" && selectorMatches(selectorFromSet(sel), p.labels)) Object.assign(set, sel);
+    }
+    const extra: Requirement[] = [];
+    const ref = (p.pod.metadata.ownerReferences ?? []).find((r: any) => r?.controller === true);
+    const owner = ref ? owners[ref.kind]?.get(`${p.namespace}/${ref.name}`) : undefined;
+    if (owner && owner.metadata.uid === ref.uid) {
+      if (ref.kind === "ReplicationController") Object.assign(set, owner.spec?.selector ?? {});
+      else extra.push(...compileSelector(owner.spec?.selector).reqs);
+    }
+    const reqs = [...selectorFromSet(set).reqs, ...extra];
+    return reqs.length ? { nothing: false, reqs } : undefined;
+  }
+
+  const snapshot: Snapshot = {
+    get nodes() {
+      return cache.nodes();
+    },
+    get: (name) => cache.nodeInfo(name),
+    namespaceLabels: (ns) => namespaces?.get(ns)?.metadata.labels,
+    defaultSpreadSelector,
+  };
+
+  let inFlight = 0;
+  const slotWaiters: (() => void)[] = [];
+  const acquire = async () => {
+    while (inFlight >= maxInFlight) await new Promise<void>((r) => slotWaiters.push(r));
+    inFlight++;
+  };
+  const release = () => {
+    inFlight--;
+    slotWaiters.shift()?.();
+  };
+
+  let nextStart = 0;
+
+  /** Decides synchronously; what needs the API (bind, status) is returned as a job to run in a slot. */
+  function attempt(key: string): (() => Promise<void>) | undefined {
     const pod = pods.cache.get(key);
     if (!pod || !pending(pod)) {
       unschedulable.delete(key);
-      return;
+      waitingOnPods.delete(key);
+      return undefined;
     }
-    const byNode = new Map<string, KubeObject[]>();
-    for (const p of pods.cache.values()) {
-      const n = p.spec?.nodeName;
-      if (n && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed") (byNode.get(n) ?? byNode.set(n, []).get(n)!).push(p);
-    }
-    const infos = [...nodes.cache.values()].map((n) => buildNodeInfo(n, byNode.get(n.metadata.name!) ?? []));
-    const decision = scheduleOne(pod, infos, profile);
-    const ns = pod.metadata.namespace!;
-    const name = pod.metadata.name!;
+    if (cache.isAssumed(key)) return undefined;
+    const info = podInfoOf(pod);
+    const all = cache.nodes().length;
+    const decision = all ? scheduleOne(info, snapshot, profile, { start: nextStart, percentageOfNodesToScore: deps.percentageOfNodesToScore }) : { unschedulable: NO_NODES, evaluated: 0 };
+    if (all) nextStart = (nextStart + decision.evaluated) % all;
     if ("node" in decision) {
       unschedulable.delete(key);
-      try {
-        // The store publishes the binding to the informer before this resolves, so the next
-        // pod in the queue already sees the node's new load.
-        await bindPod(storage, podDef, ns, name, { node: decision.node, uid: pod.metadata.uid });
-        await recordEvent(pod, "Normal", "Scheduled", `Successfully assigned ${ns}/${name} to ${decision.node}`);
-      } catch (e) {
-        if (isStatusError(e, "NotFound") || isStatusError(e, "Conflict")) return;
-        throw e;
+      waitingOnPods.delete(key);
+      cache.assume(info, decision.node);
+      return () => bind(pod, decision.node);
+    }
+    unschedulable.add(key);
+    if (waitsOnPods(info)) waitingOnPods.add(key);
+    const cond = (pod.status?.conditions ?? []).find((c: any) => c.type === "PodScheduled");
+    if (cond?.status === "False" && cond?.message === decision.unschedulable) return undefined;
+    return () => markUnschedulable(pod, decision.unschedulable);
+  }
+
+  async function bind(pod: KubeObject, node: string): Promise<void> {
+    const ns = pod.metadata.namespace!;
+    const name = pod.metadata.name!;
+    const key = `${ns}/${name}`;
+    try {
+      // The store publishes the binding to the informer before this resolves, which confirms the assumed pod.
+      await bindPod(storage, podDef, ns, name, { node, uid: pod.metadata.uid });
+    } catch (e) {
+      cache.forget(key);
+      if (isStatusError(e, "NotFound") || isStatusError(e, "Conflict")) queue.add(key);
+      else {
+        if (!signal.aborted) log.warn("binding failed", { pod: key, node, error: String(e) });
+        queue.requeueRateLimited(key);
       }
       return;
     }
-    unschedulable.add(key);
-    const message = decision.unschedulable;
-    const cond = (pod.status?.conditions ?? []).find((c: any) => c.type === "PodScheduled");
-    if (cond?.message !== message) {
+    await ctx.events.record(pod, "Normal", "Scheduled", `Successfully assigned ${ns}/${name} to ${node}`, SCHEDULER_NAME);
+  }
+
+  async function markUnschedulable(pod: KubeObject, message: string): Promise<void> {
+    const ns = pod.metadata.namespace!;
+    const name = pod.metadata.name!;
+    try {
       await storage.update(podDef, ns, name, (cur) => {
+        if (cur.spec?.nodeName) return cur;
         cur.status ??= {};
+        const prev = (cur.status.conditions ?? []).find((c: any) => c.type === "PodScheduled");
         cur.status.conditions = [
           ...(cur.status.conditions ?? []).filter((c: any) => c.type !== "PodScheduled"),
-          { type: "PodScheduled", status: "False", reason: "Unschedulable", message, lastProbeTime: null, lastTransitionTime: nowTimestamp() },
+          { type: "PodScheduled", status: "False", reason: "Unschedulable", message, lastProbeTime: null, lastTransitionTime: prev?.status === "False" ? prev.lastTransitionTime : nowTimestamp() },
         ];
         return cur;
-      }, { subresource: "status" }).catch((e) => {
-        if (!isStatusError(e, "NotFound")) throw e;
-      });
-      await recordEvent(pod, "Warning", "FailedScheduling", message);
+      }, { subresource: "status" });
+    } catch (e) {
+      if (!isStatusError(e, "NotFound") && !signal.aborted) log.warn("updating PodScheduled failed", { pod: `${ns}/${name}`, error: String(e) });
+      return;
     }
+    await ctx.events.record(pod, "Warning", "FailedScheduling", message, SCHEDULER_NAME);
   }
 
-  async function recordEvent(pod: KubeObject, type: string, reason: string, message: string): Promise<void> {
-    const ns = pod.metadata.namespace!;
-    const name = `${pod.metadata.name}.${reason.toLowerCase()}`;
-    const now = nowTimestamp();
-    await storage
-      .update(eventDef, ns, name, (cur) => ({
-        apiVersion: "v1",
-        kind: "Event",
-        metadata: { ...cur.metadata, name, namespace: ns },
-        involvedObject: { apiVersion: "v1", kind: "Pod", namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid, resourceVersion: pod.metadata.resourceVersion },
-        reason,
-        message,
-        type,
-        source: { component: SCHEDULER_NAME },
-        reportingComponent: SCHEDULER_NAME,
-        firstTimestamp: cur.firstTimestamp ?? now,
-        lastTimestamp: now,
-        count: (cur.count ?? 0) + 1,
-      }), { createIfMissing: true })
-      .catch((e) => log.warn("recording an event failed", { reason, pod: `${ns}/${pod.metadata.name}`, error: String(e) }));
-  }
-
+  let lastYield = performance.now();
   for (;;) {
     const key = await queue.get();
     if (key === undefined) return;
+    let job: (() => Promise<void>) | undefined;
     try {
-      await reconcile(key);
+      job = attempt(key);
       queue.forget(key);
     } catch (e) {
       if (!signal.aborted) log.warn("scheduling failed", { pod: key, error: String(e) });
       queue.requeueRateLimited(key);
     } finally {
       queue.done(key);
+    }
+    if (job) {
+      await acquire();
+      void job()
+        .catch((e) => log.warn("scheduler job failed", { pod: key, error: String(e) }))
+        .finally(release);
+    }
+    if (performance.now() - lastYield > YIELD_EVERY_MS) {
+      await new Promise((r) => setImmediate(r));
+      lastYield = performance.now();
     }
   }
 }

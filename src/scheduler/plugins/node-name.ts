@@ -1,12 +1,13 @@
 /** A pod that names its node (spec.nodeName) fits only there. */
-import type { FilterPlugin } from "../types.ts";
+import { fail, type Plugin } from "../types.ts";
 
 export const NAME = "NodeName";
+export const ERR_REASON = "node(s) didn't match the requested node name";
 
-export const nodeName = {
+export const nodeName: Plugin = {
   name: NAME,
-  filter(pod, info) {
-    const want = pod.spec?.nodeName;
-    return !want || want === info.node.metadata.name ? undefined : "node(s) didn't match the requested node name";
+  filter(cycle, info) {
+    const want = cycle.pod.pod.spec?.nodeName;
+    return !want || want === info.name ? undefined : fail(ERR_REASON, true);
   },
-} satisfies FilterPlugin;
+};

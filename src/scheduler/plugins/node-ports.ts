@@ -1,21 +1,20 @@
-/** A host port can be bound once per node (per protocol and host IP; 0.0.0.0 conflicts with all). */
-import type { FilterPlugin } from "../types.ts";
-import { hostPortsOf } from "../node-info.ts";
+/** A host port can be bound once per node (per protocol and host IP; 0.0.0.0 conflicts with every IP). */
+import { fail, SKIP, type Plugin } from "../types.ts";
 
 export const NAME = "NodePorts";
+export const ERR_REASON = "node(s) didn't have free ports for the requested pod ports";
 
-export const nodePorts = {
+export const nodePorts: Plugin = {
   name: NAME,
-  filter(pod, info) {
-    for (const want of hostPortsOf(pod)) {
-      const [proto, ip, port] = want.split("/");
+  preFilter: (cycle) => (cycle.pod.hostPorts.length ? undefined : SKIP),
+  filter(cycle, info) {
+    for (const want of cycle.pod.hostPorts) {
       for (const used of info.hostPorts) {
-        const [uproto, uip, uport] = used.split("/");
-        if (uproto === proto && uport === port && (uip === ip || uip === "0.0.0.0" || ip === "0.0.0.0")) {
-          return "node(s) didn't have free ports for the requested pod ports";
+        if (used.protocol === want.protocol && used.port === want.port && (used.ip === want.ip || used.ip === "0.0.0.0" || want.ip === "0.0.0.0")) {
+          return fail(ERR_REASON);
         }
       }
     }
     return undefined;
   },
-} satisfies FilterPlugin;
+};

@@ -1,14 +1,15 @@
 /** Cordoned nodes (spec.unschedulable) take no new pods unless the pod tolerates the unschedulable taint. */
-import type { FilterPlugin } from "../types.ts";
+import { fail, type Plugin } from "../types.ts";
 import { tolerates } from "./taint-toleration.ts";
 
 export const NAME = "NodeUnschedulable";
+export const ERR_REASON = "node(s) were unschedulable";
+const TAINT = { key: "node.kubernetes.io/unschedulable", effect: "NoSchedule" };
 
-export const nodeUnschedulable = {
+export const nodeUnschedulable: Plugin = {
   name: NAME,
-  filter(pod, info) {
-    if (info.node.spec?.unschedulable !== true) return undefined;
-    const taint = { key: "node.kubernetes.io/unschedulable", effect: "NoSchedule" };
-    return tolerates(pod.spec?.tolerations ?? [], taint) ? undefined : "node(s) were unschedulable";
+  filter(cycle, info) {
+    if (info.node?.spec?.unschedulable !== true) return undefined;
+    return tolerates(cycle.pod.pod.spec?.tolerations ?? [], TAINT) ? undefined : fail(ERR_REASON, true);
   },
-} satisfies FilterPlugin;
+};

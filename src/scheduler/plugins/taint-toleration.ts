@@ -1,31 +1,45 @@
-/** Taints with NoSchedule / NoExecute keep out pods that do not tolerate them. */
-import type { FilterPlugin } from "../types.ts";
+/**
+ * TaintToleration: NoSchedule/NoExecute taints keep out pods that do not tolerate them
+ * (Filter); PreferNoSchedule taints the pod does not tolerate count against a node (Score,
+ * reversed: fewest such taints scores 100).
+ */
+import { fail, type Plugin, type Taint } from "../types.ts";
+import { defaultNormalize } from "./normalize.ts";
 
 export const NAME = "TaintToleration";
 
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-}
-
-/** Kubernetes' ToleratesTaint: empty key + Exists tolerates everything; empty effect matches all effects. */
+/** v1.Toleration.ToleratesTaint. */
 export function tolerates(tolerations: any[], taint: Taint): boolean {
-  return tolerations.some((t) => {
-    if (t?.effect && t.effect !== taint.effect) return false;
-    if (!t?.key) return t?.operator === "Exists";
-    if (t.key !== taint.key) return false;
-    return t.operator === "Exists" || (t.value ?? "") === (taint.value ?? "");
-  });
+  for (const t of tolerations) {
+    if (t?.effect && t.effect !== taint.effect) continue;
+    if (t?.key && t.key !== taint.key) continue;
+    const op = t?.operator ?? "";
+    if (op === "Exists") return true;
+    if ((op === "" || op === "Equal") && (t?.value ?? "") === (taint.value ?? "")) return true;
+  }
+  return false;
 }
 
-export const taintToleration = {
+export const taintToleration: Plugin = {
   name: NAME,
-  filter(pod, info) {
-    for (const taint of info.node.spec?.taints ?? []) {
+  filter(cycle, info) {
+    const tolerations = cycle.pod.pod.spec?.tolerations ?? [];
+    for (const taint of info.taints) {
       if (taint.effect !== "NoSchedule" && taint.effect !== "NoExecute") continue;
-      if (!tolerates(pod.spec?.tolerations ?? [], taint)) return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ""}}`;
+      if (!tolerates(tolerations, taint)) return fail(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ""}}`, true);
     }
     return undefined;
   },
-} satisfies FilterPlugin;
+  preScore(cycle) {
+    const all: any[] = cycle.pod.pod.spec?.tolerations ?? [];
+    cycle.data.set(NAME, all.filter((t) => !t?.effect || t.effect === "PreferNoSchedule"));
+    return undefined;
+  },
+  score(cycle, info) {
+    const tolerations = cycle.data.get(NAME) as any[];
+    let n = 0;
+    for (const taint of info.taints) if (taint.effect === "PreferNoSchedule" && !tolerates(tolerations, taint)) n++;
+    return n;
+  },
+  normalize: (_cycle, scores) => defaultNormalize(scores, true),
+};
