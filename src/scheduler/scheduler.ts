@@ -137,7 +137,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
     const extra: Requirement[] = [];
     const ref = (p.pod.metadata.ownerReferences ?? []).find((r: any) => r?.controller === true);
     const owner = ref ? owners[ref.kind]?.get(`${p.namespace}/${ref.name}`) : undefined;
-    if (owner && owner.metadata.uid === ref.uid) {
+    if (ref && owner && owner.metadata.uid === ref.uid) {
       if (ref.kind === "ReplicationController") Object.assign(set, owner.spec?.selector ?? {});
       else extra.push(...compileSelector(owner.spec?.selector).reqs);
     }

@@ -28,6 +28,10 @@ export function makePod(name = "p", namespace = "default") {
       pod.metadata.labels = { ...pod.metadata.labels, ...l };
       return b;
     },
+    terminating() {
+      pod.metadata.deletionTimestamp = "2025-01-01T00:00:00Z";
+      return b;
+    },
     on(node: string) {
       pod.spec.nodeName = node;
       return b;
