@@ -47,9 +47,59 @@ test("a pod that fits nowhere waits with a FailedScheduling reason, and is place
   await api.json("POST", "/api/v1/namespaces/default/pods", pod("huge", "8"));
   const cond = await until(async () => (await api.json("GET", "/api/v1/namespaces/default/pods/huge")).body.status?.conditions?.find((c: any) => c.type === "PodScheduled" && c.status === "False"));
   expect(cond.reason).toBe("Unschedulable");
-  expect(cond.message).toBe("0/2 nodes are available: 2 Insufficient cpu.");
+  expect(cond.message).toBe("0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.");
   const ev = await until(async () => (await api.json("GET", "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dhuge,reason%3DFailedScheduling")).body.items[0]);
   expect(ev.type).toBe("Warning");
   await api.json("POST", "/api/v1/nodes", node("huge-node", "16"));
   expect(await until(async () => (await api.json("GET", "/api/v1/namespaces/default/pods/huge")).body.spec.nodeName)).toBe("huge-node");
+});
+
+test("required anti-affinity by hostname spreads a 3-replica ReplicaSet over 3 nodes; a 4th replica has nowhere to go", async () => {
+  for (const n of ["anti-1", "anti-2", "anti-3"]) await api.json("POST", "/api/v1/nodes", node(n, "4", { pool: "anti" }));
+  const labels = { app: "spread-me" };
+  const rs = {
+    apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "spread-me" },
+    spec: {
+      replicas: 3, selector: { matchLabels: labels },
+      template: { metadata: { labels }, spec: {
+        nodeSelector: { pool: "anti" },
+        affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: labels }, topologyKey: "kubernetes.io/hostname" }] } },
+        containers: [{ name: "c", image: "busybox" }],
+      } },
+    },
+  };
+  expect((await api.json("POST", "/apis/apps/v1/namespaces/default/replicasets", rs)).status).toBe(201);
+  const listed = async () => (await api.json("GET", "/api/v1/namespaces/default/pods?labelSelector=app%3Dspread-me")).body.items as any[];
+  const nodes = await until(async () => {
+    const items = await listed();
+    return items.length === 3 && items.every((p) => p.spec.nodeName) ? items.map((p) => p.spec.nodeName).sort() : undefined;
+  });
+  expect(nodes).toEqual(["anti-1", "anti-2", "anti-3"]);
+
+  await api.json("PATCH", "/apis/apps/v1/namespaces/default/replicasets/spread-me", { spec: { replicas: 4 } }, { headers: { "content-type": "application/merge-patch+json" } });
+  const message = await until(async () => (await listed()).map((p) => p.status?.conditions?.find((c: any) => c.type === "PodScheduled" && c.status === "False")?.message).find(Boolean));
+  // small, big and huge-node (earlier tests) are outside the pool; Go sorts "Pod's" before "pod".
+  expect(message).toBe("0/6 nodes are available: 3 node(s) didn't match Pod's node affinity/selector, 3 node(s) didn't match pod anti-affinity rules. preemption: 0/6 nodes are available: 3 No preemption victims found for incoming pod, 3 Preemption is not helpful for scheduling.");
+});
+
+test("a DoNotSchedule zone spread constraint splits pods evenly over uneven zones", async () => {
+  const zones: Record<string, string> = { "tsc-a1": "a", "tsc-a2": "a", "tsc-a3": "a", "tsc-b1": "b" };
+  for (const [n, z] of Object.entries(zones)) await api.json("POST", "/api/v1/nodes", node(n, "4", { pool: "tsc", "topology.kubernetes.io/zone": z }));
+  const labels = { app: "zoned" };
+  for (let i = 0; i < 6; i++) {
+    await api.json("POST", "/api/v1/namespaces/default/pods", {
+      apiVersion: "v1", kind: "Pod", metadata: { name: `zoned-${i}`, labels },
+      spec: {
+        nodeSelector: { pool: "tsc" },
+        topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: labels } }],
+        containers: [{ name: "c", image: "busybox", resources: { requests: { cpu: "100m" } } }],
+      },
+    });
+  }
+  const placed = await until(async () => {
+    const items = (await api.json("GET", "/api/v1/namespaces/default/pods?labelSelector=app%3Dzoned")).body.items as any[];
+    return items.length === 6 && items.every((p) => p.spec.nodeName) ? items.map((p) => zones[p.spec.nodeName]) : undefined;
+  });
+  expect(placed.filter((z) => z === "a")).toHaveLength(3);
+  expect(placed.filter((z) => z === "b")).toHaveLength(3);
 });
