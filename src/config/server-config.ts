@@ -28,6 +28,8 @@ export interface ServerConfig {
   nodeTaint: string[];
   /** The embedded agent's container runtime: containerd, or fake (hollow pods, for tests). */
   runtime: "containerd" | "fake";
+  /** Scheduler profile: default (least-allocated, spreads) or binpack (most-allocated); resolve always sets it. */
+  schedulerProfile?: "default" | "binpack";
 }
 
 /** Flag names, as K3s spells them. */
@@ -48,6 +50,7 @@ export const SERVER_FLAGS = {
   nodeLabel: "node-label",
   nodeTaint: "node-taint",
   runtime: "runtime",
+  schedulerProfile: "scheduler-profile",
 } as const satisfies Record<keyof ServerConfig, string>;
 
 export type ConfigSource = Partial<Record<keyof ServerConfig, unknown>>;
@@ -96,6 +99,7 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     nodeLabel: list(pick("nodeLabel")),
     nodeTaint: list(pick("nodeTaint")),
     runtime: runtimeKind(pick("runtime")),
+    schedulerProfile: schedulerProfile(pick("schedulerProfile")),
   };
 }
 
@@ -105,6 +109,12 @@ function parseMode(v: unknown): number {
   const n = typeof v === "number" && !s.startsWith("0") ? parseInt(s, 8) : parseInt(s, 8);
   if (!Number.isInteger(n) || n < 0 || n > 0o777 || !/^[0-7]+$/.test(s)) throw new Error(`invalid --write-kubeconfig-mode ${JSON.stringify(v)} (want an octal mode like 0600 or 644)`);
   return n;
+}
+
+function schedulerProfile(v: unknown): "default" | "binpack" {
+  const p = v === undefined || v === null || v === "" ? "default" : String(v);
+  if (p !== "default" && p !== "binpack") throw new Error(`invalid --scheduler-profile ${JSON.stringify(v)} (want default or binpack)`);
+  return p;
 }
 
 export function runtimeKind(v: unknown): "containerd" | "fake" {

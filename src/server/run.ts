@@ -64,6 +64,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     nodeIp,
     ready: () => ready,
     join: { ca: pki.ca, secret },
+    schedulerProfile: cfg.schedulerProfile,
     controllerSettings: { clusterCidr: cfg.clusterCidr },
   });
   const { app, storage, registry } = cp;
