@@ -51,6 +51,18 @@ describe("SchedulerCache", () => {
   });
 });
 
+test("nodes holding pods with (anti-)affinity are listed without a scan when there are none", () => {
+  const c = new SchedulerCache();
+  for (const n of ["n1", "n2"]) c.setNode(makeNode(n).obj());
+  expect(c.nodesWithRequiredAntiAffinityPods()).toEqual([]);
+  const anti = makePod("a").set((s) => (s.affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: {}, topologyKey: "kubernetes.io/hostname" }] } })).on("n2").obj();
+  c.updatePod(anti);
+  expect(c.nodesWithRequiredAntiAffinityPods().map((n) => n.name)).toEqual(["n2"]);
+  expect(c.nodesWithAffinityPods().map((n) => n.name)).toEqual(["n2"]);
+  c.removePod(anti);
+  expect(c.nodesWithAffinityPods()).toEqual([]);
+});
+
 test("nodes are listed zone by zone in turn", () => {
   const infos = nodeInfos([makeNode("a1").zone("a"), makeNode("a2").zone("a"), makeNode("a3").zone("a"), makeNode("b1").zone("b"), makeNode("c1").zone("c")]);
   expect(interleaveZones(infos).map((i) => i.name)).toEqual(["a1", "b1", "c1", "a2", "a3"]);

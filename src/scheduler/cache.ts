@@ -8,7 +8,7 @@
  */
 import type { KubeObject } from "../model/object.ts";
 import { addPod, emptyNodeInfo, removePod, setNode } from "./node-info.ts";
-import { podInfoOf } from "./pod-info.ts";
+import { hasAffinity, podInfoOf } from "./pod-info.ts";
 import type { NodeInfo, PodInfo, Snapshot } from "./types.ts";
 import { ZONE } from "./plugins/spread-constraints.ts";
 
@@ -24,6 +24,11 @@ export class SchedulerCache {
   private readonly infos = new Map<string, NodeInfo>();
   private readonly placed = new Map<string, Placement>();
   private list: NodeInfo[] | undefined;
+  /** How many placed pods have any pod (anti-)affinity / required anti-affinity: when 0, the lists below are empty without a scan. */
+  private withAffinity = 0;
+  private withRequiredAnti = 0;
+  private affinityList: NodeInfo[] | undefined;
+  private antiList: NodeInfo[] | undefined;
 
   /** A node was added or changed. */
   setNode(node: KubeObject): void {
@@ -32,7 +37,7 @@ export class SchedulerCache {
     const zoneBefore = info.node ? zoneOf(info) : undefined;
     const known = info.node !== undefined;
     setNode(info, node);
-    if (!known || zoneBefore !== zoneOf(info)) this.list = undefined;
+    if (!known || zoneBefore !== zoneOf(info)) this.invalidate();
   }
 
   removeNode(node: KubeObject): void {
@@ -41,7 +46,7 @@ export class SchedulerCache {
     if (!info) return;
     setNode(info, undefined);
     if (info.pods.length === 0) this.infos.delete(name);
-    this.list = undefined;
+    this.invalidate();
   }
 
   /** The informer's view of a pod changed (added, updated). */
@@ -92,18 +97,53 @@ export class SchedulerCache {
     return this.list;
   }
 
+  nodesWithAffinityPods(): NodeInfo[] {
+    if (this.withAffinity === 0) return [];
+    this.affinityList ??= this.nodes().filter((n) => n.podsWithAffinity.length);
+    return this.affinityList;
+  }
+
+  nodesWithRequiredAntiAffinityPods(): NodeInfo[] {
+    if (this.withRequiredAnti === 0) return [];
+    this.antiList ??= this.nodes().filter((n) => n.podsWithRequiredAntiAffinity.length);
+    return this.antiList;
+  }
+
   snapshot(extra: Pick<Snapshot, "namespaceLabels"> & Partial<Snapshot>): Snapshot {
-    return { nodes: this.nodes(), get: (name) => this.infos.get(name), ...extra };
+    return {
+      nodes: this.nodes(),
+      nodesWithAffinityPods: () => this.nodesWithAffinityPods(),
+      nodesWithRequiredAntiAffinityPods: () => this.nodesWithRequiredAntiAffinityPods(),
+      get: (name) => this.infos.get(name),
+      ...extra,
+    };
   }
 
   private place(key: string, node: string, info: PodInfo, assumed: boolean): void {
     const ni = this.infos.get(node) ?? this.infos.set(node, emptyNodeInfo(node)).get(node)!;
     addPod(ni, info);
     this.placed.set(key, { node, info, assumed });
+    this.counted(info, 1);
+  }
+
+  private invalidate(): void {
+    this.list = this.affinityList = this.antiList = undefined;
+  }
+
+  private counted(info: PodInfo, by: 1 | -1): void {
+    if (hasAffinity(info)) {
+      this.withAffinity += by;
+      this.affinityList = undefined;
+    }
+    if (info.requiredAntiAffinity.length) {
+      this.withRequiredAnti += by;
+      this.antiList = undefined;
+    }
   }
 
   private unplace(key: string, p: Placement): void {
     this.placed.delete(key);
+    this.counted(p.info, -1);
     const ni = this.infos.get(p.node);
     if (!ni) return;
     removePod(ni, p.info);

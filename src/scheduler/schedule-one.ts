@@ -78,5 +78,12 @@ export function scheduleOne(pod: PodInfo, snapshot: Snapshot, profile: Profile, 
 /** A snapshot over a fixed list of NodeInfos (tests, and the cache's view). */
 export function staticSnapshot(nodes: NodeInfo[], namespaceLabels: Record<string, Record<string, string>> = {}, extra: Partial<Snapshot> = {}): Snapshot {
   const byName = new Map(nodes.map((n) => [n.name, n]));
-  return { nodes, get: (name) => byName.get(name), namespaceLabels: (ns) => namespaceLabels[ns], ...extra };
+  return {
+    nodes,
+    nodesWithAffinityPods: () => nodes.filter((n) => n.podsWithAffinity.length),
+    nodesWithRequiredAntiAffinityPods: () => nodes.filter((n) => n.podsWithRequiredAntiAffinity.length),
+    get: (name) => byName.get(name),
+    namespaceLabels: (ns) => namespaceLabels[ns],
+    ...extra,
+  };
 }

@@ -149,6 +149,8 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
     get nodes() {
       return cache.nodes();
     },
+    nodesWithAffinityPods: () => cache.nodesWithAffinityPods(),
+    nodesWithRequiredAntiAffinityPods: () => cache.nodesWithRequiredAntiAffinityPods(),
     get: (name) => cache.nodeInfo(name),
     namespaceLabels: (ns) => namespaces?.get(ns)?.metadata.labels,
     defaultSpreadSelector,

@@ -88,6 +88,9 @@ export interface NodeInfo {
 /** What a cycle may look at besides the pod: every node, and namespace labels. */
 export interface Snapshot {
   nodes: NodeInfo[];
+  /** Nodes holding pods with any pod (anti-)affinity, and with required anti-affinity (HavePodsWith…List). */
+  nodesWithAffinityPods(): NodeInfo[];
+  nodesWithRequiredAntiAffinityPods(): NodeInfo[];
   get(name: string): NodeInfo | undefined;
   /** Labels of a namespace (for namespaceSelector), undefined if unknown. */
   namespaceLabels(namespace: string): Record<string, string> | undefined;

@@ -36,9 +36,9 @@ export const interPodAffinityScore: Plugin = {
       if (!nsLabels.has(p.namespace)) nsLabels.set(p.namespace, snap.namespaceLabels(p.namespace));
       return nsLabels.get(p.namespace);
     };
-    for (const info of snap.nodes) {
+    for (const info of own ? snap.nodes : snap.nodesWithAffinityPods()) {
       const pods = own ? info.pods : info.podsWithAffinity;
-      if (!pods.length || !Object.keys(info.labels).length) continue;
+      if (!pods.length || !info.node || !Object.keys(info.labels).length) continue;
       for (const existing of pods) {
         if (own) {
           const l = labelsOf(existing);

@@ -39,8 +39,7 @@ export function preFilterState(cycle: CycleState): State {
   const snap = cycle.snapshot;
   const state: State = { existingAntiAffinity: new Map(), affinity: new Map(), antiAffinity: new Map() };
   const ownNsLabels = snap.namespaceLabels(pod.namespace);
-  for (const info of snap.nodes) {
-    if (!info.podsWithRequiredAntiAffinity.length) continue;
+  for (const info of snap.nodesWithRequiredAntiAffinityPods()) {
     for (const existing of info.podsWithRequiredAntiAffinity) {
       for (const t of existing.requiredAntiAffinity) if (termMatches(t, pod, ownNsLabels)) bump(state.existingAntiAffinity, info, t.topologyKey);
     }
