@@ -103,3 +103,20 @@ test("a DoNotSchedule zone spread constraint splits pods evenly over uneven zone
   expect(placed.filter((z) => z === "a")).toHaveLength(3);
   expect(placed.filter((z) => z === "b")).toHaveLength(3);
 });
+
+test("a pod whose required affinity matches nothing waits, and follows the first matching pod once it is bound", async () => {
+  const follower = {
+    apiVersion: "v1", kind: "Pod", metadata: { name: "follower" },
+    spec: {
+      nodeSelector: { pool: "anti" },
+      affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: "leader" } }, topologyKey: "kubernetes.io/hostname" }] } },
+      containers: [{ name: "c", image: "busybox" }],
+    },
+  };
+  await api.json("POST", "/api/v1/namespaces/default/pods", follower);
+  const cond = await until(async () => (await api.json("GET", "/api/v1/namespaces/default/pods/follower")).body.status?.conditions?.find((c: any) => c.type === "PodScheduled" && c.status === "False"));
+  expect(cond.message).toContain("3 node(s) didn't match pod affinity rules");
+  await api.json("POST", "/api/v1/namespaces/default/pods", { apiVersion: "v1", kind: "Pod", metadata: { name: "leader", labels: { app: "leader" } }, spec: { nodeSelector: { pool: "anti" }, containers: [{ name: "c", image: "busybox" }] } });
+  const leaderNode = await until(async () => (await api.json("GET", "/api/v1/namespaces/default/pods/leader")).body.spec.nodeName);
+  expect(await until(async () => (await api.json("GET", "/api/v1/namespaces/default/pods/follower")).body.spec.nodeName)).toBe(leaderNode);
+});
