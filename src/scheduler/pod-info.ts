@@ -86,15 +86,11 @@ export function podInfoOf(pod: KubeObject): PodInfo {
     preferredAffinity: [],
     preferredAntiAffinity: [],
   };
-  try {
-    const req = (x: any) => (Array.isArray(x) ? x.map((t) => compileTerm(t, namespace, labels)) : []);
-    info.requiredAffinity = req(aff.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution);
-    info.requiredAntiAffinity = req(aff.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution);
-    info.preferredAffinity = compileWeightedTerms(aff.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution, namespace, labels);
-    info.preferredAntiAffinity = compileWeightedTerms(aff.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution, namespace, labels);
-  } catch (e) {
-    info.parseError = String((e as Error).message ?? e);
-  }
+  const req = (x: any) => (Array.isArray(x) ? x.map((t) => compileTerm(t, namespace, labels)) : []);
+  info.requiredAffinity = req(aff.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution);
+  info.requiredAntiAffinity = req(aff.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution);
+  info.preferredAffinity = compileWeightedTerms(aff.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution, namespace, labels);
+  info.preferredAntiAffinity = compileWeightedTerms(aff.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution, namespace, labels);
   return info;
 }
 

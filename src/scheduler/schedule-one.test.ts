@@ -3,6 +3,7 @@ import { scheduleOne, staticSnapshot } from "./schedule-one.ts";
 import { podInfoOf } from "./pod-info.ts";
 import { PROFILES } from "./plugins/index.ts";
 import { makeNode, makePod, nodeInfos } from "./test-builders.ts";
+import { fail, type Plugin, type Profile } from "./types.ts";
 
 const decide = (pod: ReturnType<typeof makePod>, infos: ReturnType<typeof nodeInfos>, profile = "default", start = 0) =>
   scheduleOne(podInfoOf(pod.obj()), staticSnapshot(infos), PROFILES[profile]!, { start });
@@ -43,5 +44,13 @@ describe("scheduleOne", () => {
   test("unschedulable pods are diagnosed over every node", () => {
     const nodes = Array.from({ length: 200 }, (_, i) => makeNode(`n${i}`).taint("t"));
     expect(decide(makePod(), nodeInfos(nodes))).toMatchObject({ evaluated: 200 });
+  });
+});
+
+test("a PreFilter rejection speaks for every node", () => {
+  const rejecting: Plugin = { name: "Gate", preFilter: () => fail("pod has unbound immediate PersistentVolumeClaims", true) };
+  const profile: Profile = { ...PROFILES.default!, filters: [rejecting, ...PROFILES.default!.filters] };
+  expect(scheduleOne(podInfoOf(makePod().obj()), staticSnapshot(nodeInfos([makeNode("a"), makeNode("b")])), profile)).toMatchObject({
+    unschedulable: "0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.",
   });
 });

@@ -33,7 +33,10 @@ export function scheduleOne(pod: PodInfo, snapshot: Snapshot, profile: Profile, 
     }
     const r = p.preFilter(cycle);
     if (r === SKIP) continue;
-    if (r) return { unschedulable: fitErrorMessage({ numAllNodes: n, failures: [], preFilterMsg: r.reasons.join(", ") }), evaluated: 0, diagnosis: { numAllNodes: n, failures: [], preFilterMsg: r.reasons.join(", ") } };
+    if (r) {
+      const diagnosis: Diagnosis = { numAllNodes: n, failures: [], preFilterMsg: r.reasons.join(", ") };
+      return { unschedulable: fitErrorMessage(diagnosis), evaluated: 0, diagnosis };
+    }
     if (p.filter) filters.push(p);
   }
 

@@ -59,8 +59,6 @@ export interface PodInfo {
   requiredAntiAffinity: AffinityTerm[];
   preferredAffinity: WeightedAffinityTerm[];
   preferredAntiAffinity: WeightedAffinityTerm[];
-  /** Set when an affinity term could not be parsed (the pod is then unschedulable, as in Kubernetes). */
-  parseError?: string;
 }
 
 export interface Taint {

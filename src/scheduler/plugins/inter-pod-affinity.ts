@@ -77,7 +77,6 @@ export const interPodAffinity: Plugin = {
   name: NAME,
   preFilter(cycle) {
     const pod = cycle.pod;
-    if (pod.parseError) return fail(pod.parseError, true);
     const state = preFilterState(cycle);
     if (state.existingAntiAffinity.size === 0 && !pod.requiredAffinity.length && !pod.requiredAntiAffinity.length) return SKIP;
     cycle.data.set(NAME, state);
