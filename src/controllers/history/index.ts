@@ -1,0 +1,2 @@
+export * from "./revision.ts";
+export { HistoryWriter } from "./history-writer.ts";
