@@ -7,6 +7,7 @@ import { NodeIpamController } from "./node-ipam/controller.ts";
 import { ReplicaSetController } from "./replicaset/controller.ts";
 import { DeploymentController } from "./deployment/controller.ts";
 import { GarbageCollector } from "./garbage-collector/controller.ts";
+import { DaemonSetController } from "./daemonset/controller.ts";
 
 export function allControllers(): Controller[] {
   return [
@@ -15,5 +16,6 @@ export function allControllers(): Controller[] {
     new ReplicaSetController(),
     new DeploymentController(),
     new GarbageCollector(),
+    new DaemonSetController(),
   ];
 }

@@ -87,7 +87,10 @@ export class DaemonSetController implements Controller {
     let failure = await this.syncNodes(ds, manage.delete, manage.create, hash);
 
     if (!failure && ds.spec?.updateStrategy?.type === "RollingUpdate") {
+      // Pods of nodes that are gone are manage's to delete; a rollout must not wait on them
+      // (their deletion waits for a pod GC that may never come).
       const byNode = this.podsByNode(ds);
+      for (const name of [...byNode.keys()]) if (!this.nodes.get(name)) byNode.delete(name);
       const shouldRun = nodes.filter((n) => n.shouldRun).map((n) => n.name);
       const { maxSurge, maxUnavailable } = surgeAndUnavailable(ds, shouldRun.length);
       const step = planRollingUpdate(shouldRun, byNode, { maxSurge, maxUnavailable, isUpdated, minReadySeconds: ds.spec?.minReadySeconds ?? 0, now });
