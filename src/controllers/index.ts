@@ -8,6 +8,7 @@ import { ReplicaSetController } from "./replicaset/controller.ts";
 import { DeploymentController } from "./deployment/controller.ts";
 import { GarbageCollector } from "./garbage-collector/controller.ts";
 import { DaemonSetController } from "./daemonset/controller.ts";
+import { StatefulSetController } from "./statefulset/controller.ts";
 
 export function allControllers(): Controller[] {
   return [
@@ -17,5 +18,6 @@ export function allControllers(): Controller[] {
     new DeploymentController(),
     new GarbageCollector(),
     new DaemonSetController(),
+    new StatefulSetController(),
   ];
 }

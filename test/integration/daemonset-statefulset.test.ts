@@ -155,3 +155,124 @@ describe("DaemonSet on hollow nodes", () => {
     expect((await get("/apis/apps/v1/namespaces/default/daemonsets/manual")).status.updatedNumberScheduled).toBe(1);
   }, 30_000);
 });
+
+const sts = (name: string, replicas: number, spec: any = {}) => ({
+  apiVersion: "apps/v1",
+  kind: "StatefulSet",
+  metadata: { name },
+  spec: {
+    replicas,
+    serviceName: name,
+    selector: { matchLabels: { sts: name } },
+    template: { metadata: { labels: { sts: name } }, spec: { containers: container("busybox:1") } },
+    volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } }],
+    ...spec,
+  },
+});
+const stsPath = (name: string) => `/apis/apps/v1/namespaces/default/statefulsets/${name}`;
+const isReady = (p: any) => p.status?.phase === "Running" && (p.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
+
+/** kubectl rollout status statefulset/x, RollingUpdate branch. */
+async function stsRolledOut(name: string): Promise<any> {
+  return c.waitFor(async () => {
+    const s = await get(stsPath(name));
+    const st = s.status ?? {};
+    if (!st.observedGeneration || s.metadata.generation > st.observedGeneration) return undefined;
+    if ((st.readyReplicas ?? 0) < s.spec.replicas) return undefined;
+    const partition = s.spec.updateStrategy.rollingUpdate?.partition ?? 0;
+    if (partition > 0) return (st.updatedReplicas ?? 0) >= s.spec.replicas - partition ? s : undefined;
+    return st.updateRevision === st.currentRevision ? s : undefined;
+  }, `statefulset ${name} rolled out`);
+}
+
+/** Pod watch events from now on, for checking the order things happened in. */
+async function watchPods(selector: string) {
+  const list = await c.json("GET", `/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`);
+  const res = await c.request("GET", `/api/v1/namespaces/default/pods?watch=1&labelSelector=${encodeURIComponent(selector)}&resourceVersion=${list.body.metadata.resourceVersion}`);
+  const seen: any[] = [];
+  return { seen, until: (enough: (seen: any[]) => boolean) => readWatchEvents(res, (evs) => { seen.push(...evs.splice(0)); return enough(seen); }) };
+}
+
+describe("StatefulSet on hollow nodes", () => {
+  test("OrderedReady: pods and claims created one by one, each after its predecessor is ready", async () => {
+    const w = await watchPods("sts=web");
+    expect((await c.json("POST", "/apis/apps/v1/namespaces/default/statefulsets", sts("web", 3))).status).toBe(201);
+    await w.until((seen) => seen.some((e) => e.object.metadata.name === "web-2" && isReady(e.object)));
+    const added = w.seen.filter((e) => e.type === "ADDED").map((e) => e.object.metadata.name);
+    expect(added).toEqual(["web-0", "web-1", "web-2"]);
+    for (const k of [1, 2]) {
+      const created = w.seen.findIndex((e) => e.type === "ADDED" && e.object.metadata.name === `web-${k}`);
+      const prevReady = w.seen.findIndex((e) => e.object.metadata.name === `web-${k - 1}` && isReady(e.object));
+      expect(prevReady).toBeGreaterThanOrEqual(0);
+      expect(prevReady).toBeLessThan(created);
+    }
+    const s = await stsRolledOut("web");
+    expect(s.status).toMatchObject({ replicas: 3, readyReplicas: 3, availableReplicas: 3, currentReplicas: 3, updatedReplicas: 3, observedGeneration: 1 });
+    expect(s.status.currentRevision).toBe(s.status.updateRevision);
+    const web1 = await get("/api/v1/namespaces/default/pods/web-1");
+    expect(web1.metadata.labels).toMatchObject({ "statefulset.kubernetes.io/pod-name": "web-1", "apps.kubernetes.io/pod-index": "1", "controller-revision-hash": s.status.updateRevision });
+    expect(web1.spec).toMatchObject({ hostname: "web-1", subdomain: "web" });
+    expect(web1.spec.volumes).toContainEqual({ name: "data", persistentVolumeClaim: { claimName: "data-web-1" } });
+    const claims = (await get("/api/v1/namespaces/default/persistentvolumeclaims?labelSelector=sts%3Dweb")).items.map((p: any) => p.metadata.name).sort();
+    expect(claims).toEqual(["data-web-0", "data-web-1", "data-web-2"]);
+  }, 30_000);
+
+  test("scale down removes the highest ordinals first, one at a time, and keeps the claims", async () => {
+    const w = await watchPods("sts=web");
+    await c.json("PATCH", `${stsPath("web")}/scale`, { spec: { replicas: 1 } }, MERGE);
+    await w.until((seen) => seen.some((e) => e.type === "DELETED" && e.object.metadata.name === "web-1"));
+    const marked = w.seen.filter((e) => e.object.metadata.deletionTimestamp || e.type === "DELETED").map((e) => e.object.metadata.name);
+    expect([...new Set(marked)]).toEqual(["web-2", "web-1"]);
+    // web-1 is marked for deletion only after web-2 is gone.
+    const web2Gone = w.seen.findIndex((e) => e.type === "DELETED" && e.object.metadata.name === "web-2");
+    const web1Marked = w.seen.findIndex((e) => e.object.metadata.name === "web-1" && e.object.metadata.deletionTimestamp);
+    expect(web2Gone).toBeLessThan(web1Marked);
+    await c.waitFor(async () => (await get(stsPath("web"))).status?.replicas === 1, "status counts one replica");
+    const claims = (await get("/api/v1/namespaces/default/persistentvolumeclaims?labelSelector=sts%3Dweb")).items;
+    expect(claims).toHaveLength(3);
+  }, 30_000);
+
+  test("partitioned rolling update: only ordinals at or above the partition, highest first; then the rest", async () => {
+    await c.json("PATCH", stsPath("web"), { spec: { replicas: 3 } }, MERGE);
+    const before = await stsRolledOut("web");
+    const oldRevision = before.status.currentRevision;
+    await c.json("PATCH", stsPath("web"), { spec: { updateStrategy: { rollingUpdate: { partition: 2 } }, template: { spec: { containers: container("busybox:2") } } } }, MERGE);
+    const partial = await stsRolledOut("web");
+    expect(partial.status).toMatchObject({ updatedReplicas: 1, currentReplicas: 2, currentRevision: oldRevision });
+    expect(partial.status.updateRevision).not.toBe(oldRevision);
+    const image = async (n: number) => (await get(`/api/v1/namespaces/default/pods/web-${n}`)).spec.containers[0].image;
+    expect([await image(0), await image(1), await image(2)]).toEqual(["busybox:1", "busybox:1", "busybox:2"]);
+
+    const w = await watchPods("sts=web");
+    await c.json("PATCH", stsPath("web"), { spec: { updateStrategy: { rollingUpdate: { partition: 0 } } } }, MERGE);
+    const done = await stsRolledOut("web");
+    expect(done.status).toMatchObject({ replicas: 3, readyReplicas: 3, updatedReplicas: 3, currentReplicas: 3, currentRevision: partial.status.updateRevision });
+    expect([await image(0), await image(1), await image(2)]).toEqual(["busybox:2", "busybox:2", "busybox:2"]);
+    await w.until((seen) => seen.some((e) => e.object.metadata.name === "web-0" && e.object.spec.containers[0].image === "busybox:2" && isReady(e.object)));
+    const deleted = [...new Set(w.seen.filter((e) => e.object.metadata.deletionTimestamp).map((e) => e.object.metadata.name))];
+    expect(deleted).toEqual(["web-1", "web-0"]);
+    const revs = (await get("/apis/apps/v1/namespaces/default/controllerrevisions?labelSelector=sts%3Dweb")).items;
+    expect(revs.map((r: any) => r.revision).sort()).toEqual([1, 2]);
+  }, 30_000);
+
+  test("a failed pod is recreated under the same name", async () => {
+    const old = await get("/api/v1/namespaces/default/pods/web-1");
+    await c.json("PATCH", "/api/v1/namespaces/default/pods/web-1/status", { status: { phase: "Failed" } }, MERGE);
+    await c.waitFor(async () => {
+      const p = (await c.json("GET", "/api/v1/namespaces/default/pods/web-1")).body;
+      return p.metadata?.uid && p.metadata.uid !== old.metadata.uid && isReady(p);
+    }, "web-1 recreated");
+    expect((await stsRolledOut("web")).status.readyReplicas).toBe(3);
+  }, 30_000);
+
+  test("Parallel with whenScaled=Delete: claims of scaled-away pods go with them", async () => {
+    await c.json("POST", "/apis/apps/v1/namespaces/default/statefulsets", sts("db", 3, { podManagementPolicy: "Parallel", persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Delete" } }));
+    await stsRolledOut("db");
+    await c.json("PATCH", `${stsPath("db")}/scale`, { spec: { replicas: 1 } }, MERGE);
+    await c.waitFor(async () => {
+      const names = (await get("/api/v1/namespaces/default/persistentvolumeclaims?labelSelector=sts%3Ddb")).items.map((p: any) => p.metadata.name);
+      return names.length === 1 && names[0] === "data-db-0";
+    }, "claims of db-1 and db-2 deleted");
+    expect((await stsRolledOut("db")).status.replicas).toBe(1);
+  }, 30_000);
+});
