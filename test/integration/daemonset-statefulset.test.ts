@@ -152,7 +152,7 @@ describe("DaemonSet on hollow nodes", () => {
     await c.waitFor(async () => (await pods("ds=manual")).some((p) => nodeOf(p) === nodeOf(victim) && p.spec.containers[0].image === "busybox:4"), "replacement on the new template");
     const after = await pods("ds=manual");
     expect(after.filter((p) => p.spec.containers[0].image === "busybox:1")).toHaveLength(2);
-    expect((await get("/apis/apps/v1/namespaces/default/daemonsets/manual")).status.updatedNumberScheduled).toBe(1);
+    await c.waitFor(async () => (await get("/apis/apps/v1/namespaces/default/daemonsets/manual")).status.updatedNumberScheduled === 1, "one updated pod counted");
   }, 30_000);
 });
 
