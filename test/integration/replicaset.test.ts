@@ -16,8 +16,10 @@ const rs = (name: string, replicas: number, labels: Record<string, string>) => (
   spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "c", image: "busybox" }] } } },
 });
 
+/** Pods that count: a pod the ReplicaSet deleted stays listed through its grace period. */
 async function pods(selector: string) {
-  return (await c.json("GET", `/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`)).body.items as any[];
+  const items = (await c.json("GET", `/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`)).body.items as any[];
+  return items.filter((p) => !p.metadata.deletionTimestamp);
 }
 
 describe("ReplicaSet controller on hollow nodes", () => {
