@@ -6,6 +6,17 @@ import { defaultPvcSpec } from "./workloads.ts";
 export function defaultPod(obj: KubeObject): void {
   const spec = (obj.spec ??= {});
   defaultPodSpec(spec);
+  // Requests default to limits on pods only (not templates), as SetDefaults_Pod does; quota
+  // and the scheduler then see what the container will get.
+  for (const list of [spec.containers, spec.initContainers]) {
+    if (!Array.isArray(list)) continue;
+    for (const c of list) {
+      const limits = c?.resources?.limits;
+      if (!limits || typeof limits !== "object") continue;
+      const requests = (c.resources.requests ??= {});
+      for (const [k, v] of Object.entries(limits)) requests[k] ??= v;
+    }
+  }
   spec.serviceAccountName ??= spec.serviceAccount ?? "default";
   spec.serviceAccount ??= spec.serviceAccountName;
   spec.enableServiceLinks ??= true;
