@@ -9,6 +9,9 @@ import { DeploymentController } from "./deployment/controller.ts";
 import { GarbageCollector } from "./garbage-collector/controller.ts";
 import { DaemonSetController } from "./daemonset/controller.ts";
 import { StatefulSetController } from "./statefulset/controller.ts";
+import { EndpointsController } from "./endpoints/controller.ts";
+import { JobController } from "./job/controller.ts";
+import { TtlAfterFinishedController } from "./ttl-after-finished/controller.ts";
 
 export function allControllers(): Controller[] {
   return [
@@ -19,5 +22,8 @@ export function allControllers(): Controller[] {
     new GarbageCollector(),
     new DaemonSetController(),
     new StatefulSetController(),
+    new EndpointsController(),
+    new JobController(),
+    new TtlAfterFinishedController(),
   ];
 }

@@ -19,6 +19,9 @@ export interface ControllerSettings {
   /** Where node pod CIDRs come from (`--cluster-cidr`) and their size (kube-controller-manager's node-cidr-mask-size). */
   clusterCidr: string;
   nodeCidrMaskSize: number;
+  /** Delay before a Job replaces a failed pod: base × 2^(failures-1), capped (K8s: 10 s, 6 min). */
+  jobBackoffBaseMs: number;
+  jobBackoffMaxMs: number;
 }
 
 export const DEFAULT_CONTROLLER_SETTINGS: ControllerSettings = {
@@ -27,6 +30,8 @@ export const DEFAULT_CONTROLLER_SETTINGS: ControllerSettings = {
   namespaceRecheckMs: 1000,
   clusterCidr: "10.42.0.0/16",
   nodeCidrMaskSize: 24,
+  jobBackoffBaseMs: 10_000,
+  jobBackoffMaxMs: 360_000,
 };
 
 export interface ControllerContext {
