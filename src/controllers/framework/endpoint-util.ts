@@ -1,0 +1,90 @@
+/**
+ * Service ↔ pod facts the Endpoints and EndpointSlice controllers share (kubernetes
+ * `pkg/controller/util/endpoint` and `staging/.../endpointslice/util`): which services get
+ * endpoints from a controller, which pods back them, and which port a pod serves a service
+ * port on.
+ */
+import type { KubeObject } from "../../model/object.ts";
+
+/**
+ * The service's selector when a controller owns its endpoints; undefined otherwise. Services
+ * without a selector have endpoints written by someone else (the user, or the bootstrap for
+ * `default/kubernetes`); ExternalName services have none (kubernetes/kubernetes#105986). An
+ * empty selector counts as none: the API stores it as absent, as Kubernetes' protobuf does.
+ */
+export function managedSelector(svc: KubeObject): Record<string, string> | undefined {
+  if (svc.spec?.type === "ExternalName") return undefined;
+  const sel = svc.spec?.selector;
+  if (!sel || typeof sel !== "object" || Object.keys(sel).length === 0) return undefined;
+  return sel;
+}
+
+/** A service selector is a plain map: every key must be present with the same value. */
+export function selectorMatches(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
+  for (const [k, v] of Object.entries(selector)) if (labels?.[k] !== v) return false;
+  return true;
+}
+
+/**
+ * ShouldPodBeInEndpoints: finished pods and pods without an IP never are; pods being deleted
+ * only when the caller includes terminating ones.
+ */
+export function shouldPodBeInEndpoints(pod: KubeObject, includeTerminating: boolean): boolean {
+  const phase = pod.status?.phase;
+  if (phase === "Succeeded" || phase === "Failed") return false;
+  if (!podIP(pod)) return false;
+  if (!includeTerminating && pod.metadata.deletionTimestamp) return false;
+  return true;
+}
+
+/** The pod's primary IP (status.podIP, else the first of status.podIPs). */
+export function podIP(pod: KubeObject): string | undefined {
+  return pod.status?.podIP || pod.status?.podIPs?.[0]?.ip || undefined;
+}
+
+/** The pod's first IPv4 address, for IPv4 EndpointSlices. */
+export function podIPv4(pod: KubeObject): string | undefined {
+  const ips: string[] = [pod.status?.podIP, ...(pod.status?.podIPs ?? []).map((p: any) => p?.ip)].filter(Boolean);
+  return ips.find((ip) => !ip.includes(":"));
+}
+
+/**
+ * FindPort: a numeric targetPort is used as is; a named one is looked up among the pod's
+ * container ports with the same protocol (sidecar init containers included, as in 1.29+).
+ * Undefined when the pod has no such port: it then serves nothing on that service port.
+ */
+export function findPort(pod: KubeObject, servicePort: any): number | undefined {
+  const target = servicePort?.targetPort ?? servicePort?.port;
+  if (typeof target === "number") return target;
+  if (typeof target !== "string" || target === "") return undefined;
+  const protocol = servicePort.protocol ?? "TCP";
+  const sidecars = (pod.spec?.initContainers ?? []).filter((c: any) => c?.restartPolicy === "Always");
+  for (const c of [...(pod.spec?.containers ?? []), ...sidecars]) {
+    for (const p of c?.ports ?? []) if (p?.name === target && (p.protocol ?? "TCP") === protocol) return p.containerPort;
+  }
+  return undefined;
+}
+
+/** ShouldSetHostname: a pod with a hostname whose subdomain is this service's name. */
+export function endpointHostname(pod: KubeObject, svc: KubeObject): string | undefined {
+  const hostname = pod.spec?.hostname;
+  if (!hostname || pod.spec?.subdomain !== svc.metadata.name || pod.metadata.namespace !== svc.metadata.namespace) return undefined;
+  return hostname;
+}
+
+/** The pod fields endpoints are made of: a pod change elsewhere (container status, …) is not worth a sync. */
+export function endpointRelevantPodState(pod: KubeObject): string {
+  const ready = (pod.status?.conditions ?? []).find((c: any) => c?.type === "Ready")?.status;
+  return JSON.stringify([
+    pod.metadata.labels ?? {}, pod.metadata.deletionTimestamp, pod.status?.phase, pod.status?.podIP, pod.status?.podIPs, ready,
+    pod.spec?.nodeName, pod.spec?.hostname, pod.spec?.subdomain,
+  ]);
+}
+
+/** Headless: no cluster IP. Its endpoints carry the `service.kubernetes.io/headless` label. */
+export function isHeadless(svc: KubeObject): boolean {
+  const ip = svc.spec?.clusterIP;
+  return ip === "None" || ip === "" || ip === undefined;
+}
+
+export const HEADLESS_LABEL = "service.kubernetes.io/headless";
