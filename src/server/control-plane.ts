@@ -8,6 +8,7 @@ import { ResourceRegistry } from "../api/resources/registry.ts";
 import { ObjectStorage } from "../api/storage/object-storage.ts";
 import { namespaceLifecycle } from "../api/admission/namespace-lifecycle.ts";
 import { ServiceAllocator, parseCidr } from "../api/admission/service-allocator.ts";
+import { ResourceQuotaAdmission } from "../api/admission/resource-quota.ts";
 import { objectStoreKey } from "../api/storage/keys.ts";
 import { createApi } from "../api/app.ts";
 import { clientCertAuthenticator } from "../api/auth/authenticate.ts";
@@ -55,7 +56,11 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
   const allocator = new ServiceAllocator(parseCidr(o.serviceCidr));
   const storage = new ObjectStorage({
     store: o.store,
-    admission: [namespaceLifecycle(async (name) => (await o.store.get(objectStoreKey(nsDef, undefined, name)))?.object), allocator],
+    admission: [
+      namespaceLifecycle(async (name) => (await o.store.get(objectStoreKey(nsDef, undefined, name)))?.object),
+      allocator,
+      new ResourceQuotaAdmission({ store: o.store, quotaDef: registry.find("", "v1", "resourcequotas")! }),
+    ],
   });
   allocator.load((await storage.list(registry.find("", "v1", "services")!, undefined)).items);
   const app = createApi({
