@@ -69,7 +69,9 @@ export class DeploymentController implements Controller {
 
     // Paused, or a scale while several ReplicaSets are active: resize in proportion, no rollout.
     const active = all.filter((rs) => (rs.spec?.replicas ?? 0) > 0);
-    const scaling = active.length > 1 && active.some((rs) => Number(rs.metadata.annotations?.[DESIRED] ?? replicas) !== replicas);
+    // A lone active ReplicaSet counts too (Kubernetes' isScalingEvent → scale): the rollout
+    // path never shrinks a new ReplicaSet, so a plain scale down would otherwise not happen.
+    const scaling = active.some((rs) => Number(rs.metadata.annotations?.[DESIRED] ?? replicas) !== replicas);
     if (d.spec?.paused || scaling) {
       await this.scaleProportionally(d, active, replicas + (d.spec?.paused ? 0 : maxSurge));
       await this.cleanup(d, old);
@@ -212,7 +214,9 @@ export class DeploymentController implements Controller {
   private async scaleProportionally(d: KubeObject, active: KubeObject[], target: number): Promise<void> {
     if (active.length === 0) return;
     if (active.length === 1) {
-      if ((active[0]!.spec?.replicas ?? 0) !== (d.spec?.replicas ?? 1)) await this.scaleRs(d, active[0]!, d.spec?.replicas ?? 1);
+      const rs = active[0]!, replicas = d.spec?.replicas ?? 1;
+      // The annotation too, or a stale one would keep every sync on this path.
+      if ((rs.spec?.replicas ?? 0) !== replicas || rs.metadata.annotations?.[DESIRED] !== String(replicas)) await this.scaleRs(d, rs, replicas);
       return;
     }
     const sizes = proportionalSizes(target, active.map(view));
