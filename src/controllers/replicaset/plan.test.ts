@@ -56,4 +56,10 @@ describe("replicaSetStatus", () => {
     const { status } = replicaSetStatus(rs, [], new Date(), { message: "quota exceeded" });
     expect(status.conditions).toEqual([expect.objectContaining({ type: "ReplicaFailure", status: "True", reason: "FailedCreate", message: "quota exceeded" })]);
   });
+  test("a standing ReplicaFailure is kept as it was while failures go on, and cleared after", () => {
+    const first = replicaSetStatus(rs, [], new Date("2026-01-01T00:00:00Z"), { message: 'pods "x-1" is forbidden' }).status;
+    const again = replicaSetStatus({ ...rs, status: first }, [], new Date("2026-01-01T00:01:00Z"), { message: 'pods "x-2" is forbidden' }).status;
+    expect(again.conditions).toEqual(first.conditions);
+    expect(replicaSetStatus({ ...rs, status: again }, [], new Date()).status.conditions).toBeUndefined();
+  });
 });

@@ -86,9 +86,11 @@ export function replicaSetStatus(rs: KubeObject, pods: KubeObject[], now: Date, 
   let conditions = prev.filter((c) => c.type !== "ReplicaFailure");
   if (failure) {
     const old = prev.find((c) => c.type === "ReplicaFailure");
-    conditions = [...conditions, {
+    // Set once and left while failures go on, as Kubernetes does: each failure names a new
+    // pod, and rewriting the message would wake the controller again at once, skipping its back-off.
+    conditions = [...conditions, old?.status === "True" ? old : {
       type: "ReplicaFailure", status: "True", reason: "FailedCreate", message: failure.message,
-      lastTransitionTime: old?.status === "True" ? old.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, "Z"),
+      lastTransitionTime: now.toISOString().replace(/\.\d{3}Z$/, "Z"),
     }];
   }
   const status: any = {
