@@ -9,9 +9,11 @@ import { DeploymentController } from "./deployment/controller.ts";
 import { GarbageCollector } from "./garbage-collector/controller.ts";
 import { DaemonSetController } from "./daemonset/controller.ts";
 import { StatefulSetController } from "./statefulset/controller.ts";
+import { ResourceQuotaController } from "./resource-quota/controller.ts";
 import { EndpointsController } from "./endpoints/controller.ts";
 import { JobController } from "./job/controller.ts";
 import { TtlAfterFinishedController } from "./ttl-after-finished/controller.ts";
+import { CronJobController } from "./cronjob/controller.ts";
 
 export function allControllers(): Controller[] {
   return [
@@ -22,8 +24,10 @@ export function allControllers(): Controller[] {
     new GarbageCollector(),
     new DaemonSetController(),
     new StatefulSetController(),
+    new ResourceQuotaController(),
     new EndpointsController(),
     new JobController(),
     new TtlAfterFinishedController(),
+    new CronJobController(),
   ];
 }
