@@ -13,7 +13,6 @@ import { ResourceQuotaController } from "./resource-quota/controller.ts";
 import { EndpointsController } from "./endpoints/controller.ts";
 import { JobController } from "./job/controller.ts";
 import { TtlAfterFinishedController } from "./ttl-after-finished/controller.ts";
-import { CronJobController } from "./cronjob/controller.ts";
 
 export function allControllers(): Controller[] {
   return [
@@ -28,6 +27,5 @@ export function allControllers(): Controller[] {
     new EndpointsController(),
     new JobController(),
     new TtlAfterFinishedController(),
-    new CronJobController(),
   ];
 }
