@@ -165,7 +165,9 @@ function decodeMessage(type: string, buf: Uint8Array, depth: number): unknown {
         else if (t >>> 3 === 2) value = isScalar(vt) ? scalar(entry, w, vt) : decodeMessage(vt, entry.bytes(), depth + 1);
         else entry.skip(w);
       }
-      (out[name] ??= {})[String(key)] = value ?? (isScalar(vt) ? value : {});
+      // Map values are messages like any other: a Quantity is its string (`requests.cpu: "1"`).
+      if (!isScalar(vt)) value = special(vt, (value ?? {}) as Record<string, any>);
+      (out[name] ??= {})[String(key)] = value;
       continue;
     }
     let value: unknown;

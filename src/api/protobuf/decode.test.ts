@@ -1,0 +1,32 @@
+import { describe, expect, test } from "bun:test";
+import { decodeProtobufObject } from "./decode.ts";
+
+/** Just enough of the wire format to build request bodies: length-delimited fields only. */
+const utf8 = new TextEncoder();
+function varint(n: number): number[] {
+  const out: number[] = [];
+  while (n > 127) {
+    out.push((n & 127) | 128);
+    n >>>= 7;
+  }
+  out.push(n);
+  return out;
+}
+function field(num: number, body: Uint8Array | string): Uint8Array {
+  const bytes = typeof body === "string" ? utf8.encode(body) : body;
+  return new Uint8Array([...varint((num << 3) | 2), ...varint(bytes.length), ...bytes]);
+}
+const cat = (...parts: Uint8Array[]) => new Uint8Array(parts.flatMap((p) => [...p]));
+function envelope(apiVersion: string, kind: string, raw: Uint8Array): Uint8Array {
+  return cat(new Uint8Array([0x6b, 0x38, 0x73, 0x00]), field(1, cat(field(1, apiVersion), field(2, kind))), field(2, raw));
+}
+
+describe("decodeProtobufObject", () => {
+  test("map values that are Quantities decode to their strings (ResourceQuota spec.hard, as kubectl create quota sends it)", () => {
+    const entry = (k: string, v: string) => field(1, cat(field(1, k), field(2, field(1, v))));
+    const quota = cat(field(1, field(1, "quota")), field(2, cat(entry("pods", "2"), entry("requests.cpu", "500m"))));
+    expect(decodeProtobufObject(envelope("v1", "ResourceQuota", quota))).toEqual({
+      apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "quota" }, spec: { hard: { pods: "2", "requests.cpu": "500m" } },
+    });
+  });
+});
