@@ -11,6 +11,7 @@ import { DaemonSetController } from "./daemonset/controller.ts";
 import { StatefulSetController } from "./statefulset/controller.ts";
 import { ResourceQuotaController } from "./resource-quota/controller.ts";
 import { EndpointsController } from "./endpoints/controller.ts";
+import { EndpointSliceController } from "./endpointslice/controller.ts";
 import { JobController } from "./job/controller.ts";
 import { TtlAfterFinishedController } from "./ttl-after-finished/controller.ts";
 
@@ -25,6 +26,7 @@ export function allControllers(): Controller[] {
     new StatefulSetController(),
     new ResourceQuotaController(),
     new EndpointsController(),
+    new EndpointSliceController(),
     new JobController(),
     new TtlAfterFinishedController(),
   ];
