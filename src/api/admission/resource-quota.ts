@@ -65,6 +65,8 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
     const ns = req.object.metadata.namespace;
     const ev = evaluatorFor(req.def.group, req.def.plural);
     if (!ns || !ev) return;
+    // Most namespaces have no quota: their creates need neither the lock nor a count.
+    if ((await this.quotasIn(ns)).length === 0) return;
     await this.serialized(ns, () => this.check(req, ev, ns));
   }
 
@@ -84,7 +86,7 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
   }
 
   private async check(req: AdmissionRequest, ev: UsageEvaluator, ns: string): Promise<void> {
-    const quotas = (await this.store.list(listPrefix(this.quotaDef, ns))).items.map((i) => i.object);
+    const quotas = await this.quotasIn(ns);
     if (quotas.length === 0) return;
     const now = this.now();
     const plan = planCharges(quotas, ev, req.object, now);
@@ -98,6 +100,10 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
     if (req.dryRun || !req.object.metadata.uid) return;
     const entries = this.pending.get(ns) ?? this.pending.set(ns, new Map()).get(ns)!;
     entries.set(req.object.metadata.uid, { resource: resourceId(req.def), object: req.object, since: now.getTime() });
+  }
+
+  private async quotasIn(ns: string): Promise<KubeObject[]> {
+    return (await this.store.list(listPrefix(this.quotaDef, ns))).items.map((i) => i.object);
   }
 
   /** The namespace's stored objects of this kind plus the admitted ones still on their way. */
