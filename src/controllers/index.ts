@@ -14,6 +14,7 @@ import { EndpointsController } from "./endpoints/controller.ts";
 import { EndpointSliceController } from "./endpointslice/controller.ts";
 import { JobController } from "./job/controller.ts";
 import { TtlAfterFinishedController } from "./ttl-after-finished/controller.ts";
+import { CronJobController } from "./cronjob/controller.ts";
 
 export function allControllers(): Controller[] {
   return [
@@ -29,5 +30,6 @@ export function allControllers(): Controller[] {
     new EndpointSliceController(),
     new JobController(),
     new TtlAfterFinishedController(),
+    new CronJobController(),
   ];
 }

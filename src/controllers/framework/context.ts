@@ -22,6 +22,8 @@ export interface ControllerSettings {
   /** Delay before a Job replaces a failed pod: base × 2^(failures-1), capped (K8s: 10 s, 6 min). */
   jobBackoffBaseMs: number;
   jobBackoffMaxMs: number;
+  /** The clock CronJob schedules are read against, and how fast it runs; tests run one fast. Default: ctx.now. */
+  scheduleClock?: { now: () => Date; speed: number };
 }
 
 export const DEFAULT_CONTROLLER_SETTINGS: ControllerSettings = {

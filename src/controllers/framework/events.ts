@@ -47,7 +47,8 @@ export class StorageEventRecorder implements EventRecorder {
       await this.storage.update(this.def, ns, name, (cur) => ({
         apiVersion: "v1",
         kind: "Event",
-        metadata: { ...cur.metadata, name, namespace: ns },
+        // Unpinned (no resourceVersion): two reports of the same event both land, one after the other.
+        metadata: { ...cur.metadata, name, namespace: ns, resourceVersion: undefined },
         involvedObject: {
           apiVersion: obj.apiVersion,
           kind: obj.kind,

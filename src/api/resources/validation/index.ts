@@ -1,6 +1,7 @@
 /** Per-kind validation entry points referenced by builtin.ts. Each returns field causes (empty = valid). */
 import type { KubeObject } from "../../../model/object.ts";
 import type { StatusCause } from "../../../model/errors.ts";
+import { isKnownTimeZone, parseSchedule, ScheduleError } from "../../../model/cron-schedule.ts";
 import { validatePodSpec } from "./pod-spec.ts";
 import { forbidden, immutable, invalid, notSupported, required } from "./causes.ts";
 import { selectorErrors } from "./selector.ts";
@@ -163,6 +164,16 @@ export function validateCronJob(obj: KubeObject): StatusCause[] {
   const out: StatusCause[] = [];
   const s = obj.spec ?? {};
   if (!s.schedule || typeof s.schedule !== "string") out.push(required("spec.schedule"));
+  else if (/^\s*(CRON_)?TZ=/.test(s.schedule)) out.push(invalid("spec.schedule", s.schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"));
+  else {
+    try {
+      parseSchedule(s.schedule);
+    } catch (e) {
+      if (!(e instanceof ScheduleError)) throw e;
+      out.push(invalid("spec.schedule", s.schedule, e.message));
+    }
+  }
+  if (s.timeZone != null && (typeof s.timeZone !== "string" || !isKnownTimeZone(s.timeZone))) out.push(invalid("spec.timeZone", s.timeZone, `unknown time zone ${s.timeZone}`));
   const cp = s.concurrencyPolicy;
   if (cp !== undefined && !["Allow", "Forbid", "Replace"].includes(cp)) out.push(notSupported("spec.concurrencyPolicy", cp, ["Allow", "Forbid", "Replace"]));
   out.push(...validatePodSpec(s.jobTemplate?.spec?.template?.spec, "spec.jobTemplate.spec.template.spec", ["OnFailure", "Never"]));

@@ -1,0 +1,113 @@
+/**
+ * The CronJob decisions as pure functions (kubernetes `pkg/controller/cronjob`): which
+ * scheduled time is due, which Jobs are still active, and which finished Jobs fall out of
+ * the history limits.
+ */
+import type { KubeObject } from "../../model/object.ts";
+import { nextAfter, type Schedule } from "../../model/cron-schedule.ts";
+import { jobFinishedAt } from "../job/plan.ts";
+
+export const SCHEDULED_TIMESTAMP = "batch.kubernetes.io/cronjob-scheduled-timestamp";
+/** Past this many missed start times the controller says so (and still runs the latest). */
+export const MISSED_WARNING = 100;
+/** A bound on the search for the latest missed time (a year of minutes, twice over). */
+const MAX_STEPS = 1_100_000;
+
+/** `<cronjob>-<scheduled unix minutes>`: a retry of the same run cannot make a second Job. */
+export function jobNameFor(cronJobName: string, scheduledMs: number): string {
+  return `${cronJobName}-${Math.floor(scheduledMs / 60_000)}`;
+}
+
+/** The latest activation in (earliestMs, nowMs], how many there were, and the next one after now. */
+export function dueTime(s: Schedule, earliestMs: number, nowMs: number, timeZone?: string): { due?: number; missed: number; next?: number } {
+  let due: number | undefined;
+  let missed = 0;
+  if (s.kind === "every") {
+    const first = nextAfter(s, earliestMs)!;
+    if (first <= nowMs) {
+      missed = Math.floor((nowMs - first) / s.ms) + 1;
+      due = first + (missed - 1) * s.ms;
+    }
+    return { due, missed, next: nextAfter(s, due ?? earliestMs, timeZone) };
+  }
+  let t = nextAfter(s, earliestMs, timeZone);
+  for (let steps = 0; t !== undefined && t <= nowMs && steps < MAX_STEPS; steps++) {
+    due = t;
+    missed++;
+    t = nextAfter(s, t, timeZone);
+  }
+  return { due, missed, next: t };
+}
+
+export function isJobSucceeded(job: KubeObject): boolean {
+  return (job.status?.conditions ?? []).some((c: any) => c.type === "Complete" && c.status === "True");
+}
+
+function startOf(job: KubeObject): string {
+  return job.status?.startTime ?? job.metadata.creationTimestamp ?? "";
+}
+
+/** Finished Jobs beyond the history limits, oldest first. */
+export function jobsPastHistory(jobs: KubeObject[], successfulLimit: number, failedLimit: number): KubeObject[] {
+  const finished = jobs.filter((j) => jobFinishedAt(j) !== undefined && !j.metadata.deletionTimestamp).sort((a, b) => startOf(a).localeCompare(startOf(b)));
+  const ok = finished.filter(isJobSucceeded);
+  const failed = finished.filter((j) => !isJobSucceeded(j));
+  return [...ok.slice(0, Math.max(0, ok.length - successfulLimit)), ...failed.slice(0, Math.max(0, failed.length - failedLimit))];
+}
+
+export interface ActiveSync {
+  /** The new status.active (ObjectReferences), undefined when empty. */
+  active: any[] | undefined;
+  /** Listed Jobs that finished since the last look. */
+  completed: KubeObject[];
+  lastSuccessfulTime: string | undefined;
+}
+
+/**
+ * status.active from the Jobs this CronJob scheduled: finished and vanished ones drop out, a
+ * scheduled one the list forgot (a crash after create) comes back. Jobs made by hand
+ * (`kubectl create job --from=cronjob/…`) have no scheduled timestamp and are not tracked.
+ */
+export function syncActive(cj: KubeObject, jobs: KubeObject[]): ActiveSync {
+  const byUid = new Map(jobs.map((j) => [j.metadata.uid!, j]));
+  const listed: any[] = cj.status?.active ?? [];
+  const active: any[] = [];
+  const completed: KubeObject[] = [];
+  let lastSuccessful: string | undefined = cj.status?.lastSuccessfulTime;
+  for (const ref of listed) {
+    const j = byUid.get(ref.uid);
+    if (!j) continue;
+    if (jobFinishedAt(j) !== undefined) {
+      completed.push(j);
+      const done = j.status?.completionTime;
+      if (isJobSucceeded(j) && done && (!lastSuccessful || done > lastSuccessful)) lastSuccessful = done;
+    } else active.push(ref);
+  }
+  const known = new Set(listed.map((r) => r.uid));
+  for (const j of jobs) {
+    if (known.has(j.metadata.uid) || jobFinishedAt(j) !== undefined || j.metadata.deletionTimestamp) continue;
+    if (j.metadata.annotations?.[SCHEDULED_TIMESTAMP]) active.push(jobRef(j));
+  }
+  return { active: active.length ? active : undefined, completed, lastSuccessfulTime: lastSuccessful };
+}
+
+export function jobRef(j: KubeObject): any {
+  return { apiVersion: "batch/v1", kind: "Job", name: j.metadata.name, namespace: j.metadata.namespace, uid: j.metadata.uid, resourceVersion: j.metadata.resourceVersion };
+}
+
+/** The Job a CronJob makes for one scheduled time. */
+export function jobFromTemplate(cj: KubeObject, scheduledMs: number): KubeObject {
+  const tmpl = cj.spec?.jobTemplate ?? {};
+  return {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: {
+      name: jobNameFor(cj.metadata.name!, scheduledMs),
+      namespace: cj.metadata.namespace,
+      labels: { ...(tmpl.metadata?.labels ?? {}) },
+      annotations: { ...(tmpl.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP]: new Date(scheduledMs).toISOString().replace(/\.\d{3}Z$/, "Z") },
+      ownerReferences: [{ apiVersion: "batch/v1", kind: "CronJob", name: cj.metadata.name!, uid: cj.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+    },
+    spec: structuredClone(tmpl.spec ?? {}),
+  };
+}
