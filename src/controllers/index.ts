@@ -12,6 +12,7 @@ import { StatefulSetController } from "./statefulset/controller.ts";
 import { ResourceQuotaController } from "./resource-quota/controller.ts";
 import { EndpointsController } from "./endpoints/controller.ts";
 import { EndpointSliceController } from "./endpointslice/controller.ts";
+import { ServiceAccountController } from "./serviceaccount/controller.ts";
 import { JobController } from "./job/controller.ts";
 import { TtlAfterFinishedController } from "./ttl-after-finished/controller.ts";
 import { CronJobController } from "./cronjob/controller.ts";
@@ -28,6 +29,7 @@ export function allControllers(): Controller[] {
     new ResourceQuotaController(),
     new EndpointsController(),
     new EndpointSliceController(),
+    new ServiceAccountController(),
     new JobController(),
     new TtlAfterFinishedController(),
     new CronJobController(),
