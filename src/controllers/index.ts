@@ -16,6 +16,9 @@ import { ServiceAccountController } from "./serviceaccount/controller.ts";
 import { JobController } from "./job/controller.ts";
 import { TtlAfterFinishedController } from "./ttl-after-finished/controller.ts";
 import { CronJobController } from "./cronjob/controller.ts";
+import { NodeLifecycleController } from "./node-lifecycle/controller.ts";
+import { TaintEvictionController } from "./taint-eviction/controller.ts";
+import { PodGarbageCollector } from "./pod-gc/controller.ts";
 
 export function allControllers(): Controller[] {
   return [
@@ -33,5 +36,8 @@ export function allControllers(): Controller[] {
     new JobController(),
     new TtlAfterFinishedController(),
     new CronJobController(),
+    new NodeLifecycleController(),
+    new TaintEvictionController(),
+    new PodGarbageCollector(),
   ];
 }

@@ -7,6 +7,7 @@ import type { Store } from "../store/types.ts";
 import { ResourceRegistry } from "../api/resources/registry.ts";
 import { ObjectStorage } from "../api/storage/object-storage.ts";
 import { namespaceLifecycle } from "../api/admission/namespace-lifecycle.ts";
+import { defaultTolerationSeconds } from "../api/admission/default-toleration-seconds.ts";
 import { ServiceAllocator, parseCidr } from "../api/admission/service-allocator.ts";
 import { ResourceQuotaAdmission } from "../api/admission/resource-quota.ts";
 import { objectStoreKey } from "../api/storage/keys.ts";
@@ -19,7 +20,7 @@ import { bootstrapObjects } from "./bootstrap.ts";
 import { kubernetesVersion } from "../version.ts";
 import { startControllerManager } from "../controllers/manager.ts";
 import { allControllers } from "../controllers/index.ts";
-import type { ControllerSettings } from "../controllers/framework/context.ts";
+import { DEFAULT_CONTROLLER_SETTINGS, type ControllerSettings } from "../controllers/framework/context.ts";
 import { startScheduler } from "../scheduler/scheduler.ts";
 
 export interface ControlPlaneOptions {
@@ -59,6 +60,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     admission: [
       namespaceLifecycle(async (name) => (await o.store.get(objectStoreKey(nsDef, undefined, name)))?.object),
       allocator,
+      defaultTolerationSeconds(o.controllerSettings?.defaultTolerationSeconds ?? DEFAULT_CONTROLLER_SETTINGS.defaultTolerationSeconds),
       new ResourceQuotaAdmission({ store: o.store, quotaDef: registry.find("", "v1", "resourcequotas")! }),
     ],
   });

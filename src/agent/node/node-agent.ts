@@ -70,7 +70,7 @@ export class NodeAgent {
   /** Registers the node (retrying until the server answers), then runs the loops in the background. */
   async start(): Promise<void> {
     await this.retry("register node", () => this.register());
-    void this.loop("lease", this.o.leaseRenewMs ?? 10_000, () => this.renewLease());
+    void this.loop("lease", this.o.leaseRenewMs ?? 10_000, () => this.heartbeat());
     void this.loop("node status", this.o.statusCheckMs ?? 10_000, () => this.reportStatus(false));
     this.unsubscribePods = this.o.pods.subscribe(this.name, {
       onPod: (p) => this.pods.onPod(p),
@@ -105,6 +105,25 @@ export class NodeAgent {
   /** Picks up podCIDR once the server assigns it (the node IPAM controller). */
   noteNode(node: KubeObject): void {
     if (node.spec?.podCIDR) this.podCidr = node.spec.podCIDR;
+  }
+
+  private cutOff = false;
+
+  /**
+   * Renews the lease; after a spell without the server, also reports status at once: the node
+   * lifecycle controller marked it Unknown meanwhile, and our last report looks unchanged to us.
+   */
+  private async heartbeat(): Promise<void> {
+    try {
+      await this.renewLease();
+    } catch (e) {
+      this.cutOff = true;
+      throw e;
+    }
+    if (this.cutOff) {
+      this.cutOff = false;
+      await this.reportStatus(true);
+    }
   }
 
   private async renewLease(): Promise<void> {

@@ -7,7 +7,7 @@
  */
 import type { KubeObject } from "../../model/object.ts";
 import { matchesRequiredNodeAffinity } from "../../scheduler/plugins/node-affinity.ts";
-import { tolerates } from "../../scheduler/plugins/taint-toleration.ts";
+import { tolerates } from "../../model/taints.ts";
 import type { Taint } from "../../scheduler/types.ts";
 import { daemonTemplate } from "./daemon-pod.ts";
 

@@ -12,6 +12,8 @@ import { StorageEventRecorder, type EventRecorder } from "./events.ts";
 export interface ControllerSettings {
   /** How long a node may go without renewing its Lease before it is NotReady/Unknown (K8s: 40 s). */
   nodeMonitorGracePeriodMs: number;
+  /** How long a pod bound to a vanished node waits before the pod GC force-deletes it (K8s: 40 s). */
+  orphanPodQuarantineMs: number;
   /** Default tolerationSeconds for the not-ready/unreachable NoExecute taints (K8s: 300). */
   defaultTolerationSeconds: number;
   /** Recheck period for namespaces whose content is still going away. */
@@ -28,6 +30,7 @@ export interface ControllerSettings {
 
 export const DEFAULT_CONTROLLER_SETTINGS: ControllerSettings = {
   nodeMonitorGracePeriodMs: 40_000,
+  orphanPodQuarantineMs: 40_000,
   defaultTolerationSeconds: 300,
   namespaceRecheckMs: 1000,
   clusterCidr: "10.42.0.0/16",

@@ -63,3 +63,11 @@ export function podFromTemplate(template: any, owner: KubeObject, extraLabels: R
     spec: structuredClone(template?.spec ?? {}),
   };
 }
+
+/** Marks a pod (being edited) as about to be disrupted, and why (the DisruptionTarget condition). */
+export function setDisruptionTarget(pod: KubeObject, reason: string, message: string, now: Date): void {
+  const status = (pod.status ??= {});
+  const conds: any[] = status.conditions ?? [];
+  const target = { type: "DisruptionTarget", status: "True", lastTransitionTime: now.toISOString().replace(/\.\d{3}Z$/, "Z"), reason, message };
+  status.conditions = [...conds.filter((c) => c.type !== "DisruptionTarget"), target];
+}

@@ -38,6 +38,7 @@ export class SharedInformer {
   private readonly handlers: InformerHandler[] = [];
   private readonly byNs = new Map<string, Set<string>>();
   private readonly byOwner = new Map<string, Set<string>>();
+  private readonly custom = new Map<string, { fn: (obj: KubeObject) => string[]; map: Map<string, Set<string>> }>();
   private started: Promise<void> | undefined;
 
   constructor(
@@ -64,6 +65,22 @@ export class SharedInformer {
   /** Objects with an ownerReference to this uid (controller or not). */
   ownedBy(uid: string): KubeObject[] {
     return [...(this.byOwner.get(uid) ?? [])].map((k) => this.cache.get(k)!).filter(Boolean);
+  }
+
+  /**
+   * Adds a named index (e.g. pods by spec.nodeName) kept as objects come and go. Adding the
+   * same name again keeps the first; controllers sharing an informer may all ask for it.
+   */
+  addIndex(name: string, fn: (obj: KubeObject) => string[]): void {
+    if (this.custom.has(name)) return;
+    const map = new Map<string, Set<string>>();
+    this.custom.set(name, { fn, map });
+    for (const [key, obj] of this.cache) for (const v of fn(obj)) addTo(map, v, key);
+  }
+
+  /** Objects whose index `name` holds `value`. */
+  byIndex(name: string, value: string): KubeObject[] {
+    return [...(this.custom.get(name)?.map.get(value) ?? [])].map((k) => this.cache.get(k)!).filter(Boolean);
   }
 
   /** Resolves once the cache holds the initial list. */
@@ -126,23 +143,29 @@ export class SharedInformer {
 
   private index(key: string, obj: KubeObject): void {
     const ns = obj.metadata.namespace;
-    if (ns) (this.byNs.get(ns) ?? this.byNs.set(ns, new Set()).get(ns)!).add(key);
-    for (const ref of obj.metadata.ownerReferences ?? []) (this.byOwner.get(ref.uid) ?? this.byOwner.set(ref.uid, new Set()).get(ref.uid)!).add(key);
+    if (ns) addTo(this.byNs, ns, key);
+    for (const ref of obj.metadata.ownerReferences ?? []) addTo(this.byOwner, ref.uid, key);
+    for (const { fn, map } of this.custom.values()) for (const v of fn(obj)) addTo(map, v, key);
   }
 
   private unindex(key: string, obj: KubeObject): void {
     const ns = obj.metadata.namespace;
-    if (ns) {
-      const s = this.byNs.get(ns);
-      s?.delete(key);
-      if (s?.size === 0) this.byNs.delete(ns);
-    }
-    for (const ref of obj.metadata.ownerReferences ?? []) {
-      const s = this.byOwner.get(ref.uid);
-      s?.delete(key);
-      if (s?.size === 0) this.byOwner.delete(ref.uid);
-    }
+    if (ns) removeFrom(this.byNs, ns, key);
+    for (const ref of obj.metadata.ownerReferences ?? []) removeFrom(this.byOwner, ref.uid, key);
+    for (const { fn, map } of this.custom.values()) for (const v of fn(obj)) removeFrom(map, v, key);
   }
+}
+
+function addTo(index: Map<string, Set<string>>, value: string, key: string): void {
+  let s = index.get(value);
+  if (!s) index.set(value, (s = new Set()));
+  s.add(key);
+}
+
+function removeFrom(index: Map<string, Set<string>>, value: string, key: string): void {
+  const s = index.get(value);
+  s?.delete(key);
+  if (s?.size === 0) index.delete(value);
 }
 
 /** One SharedInformer per resource, made on first use. */

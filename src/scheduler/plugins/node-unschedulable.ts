@@ -1,6 +1,6 @@
 /** Cordoned nodes (spec.unschedulable) take no new pods unless the pod tolerates the unschedulable taint. */
 import { fail, type Plugin } from "../types.ts";
-import { tolerates } from "./taint-toleration.ts";
+import { tolerates } from "../../model/taints.ts";
 
 export const NAME = "NodeUnschedulable";
 export const ERR_REASON = "node(s) were unschedulable";

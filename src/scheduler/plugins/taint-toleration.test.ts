@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { taintToleration, tolerates } from "./taint-toleration.ts";
+import { taintToleration } from "./taint-toleration.ts";
+import { tolerates } from "../../model/taints.ts";
 import { cycleFor, makeNode, makePod, nodeInfos, runFilter, runScore } from "../test-builders.ts";
 
 describe("TaintToleration filter", () => {

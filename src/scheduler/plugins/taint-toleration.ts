@@ -5,20 +5,9 @@
  */
 import { fail, type Plugin, type Taint } from "../types.ts";
 import { defaultNormalize } from "./normalize.ts";
+import { tolerates } from "../../model/taints.ts";
 
 export const NAME = "TaintToleration";
-
-/** v1.Toleration.ToleratesTaint. */
-export function tolerates(tolerations: any[], taint: Taint): boolean {
-  for (const t of tolerations) {
-    if (t?.effect && t.effect !== taint.effect) continue;
-    if (t?.key && t.key !== taint.key) continue;
-    const op = t?.operator ?? "";
-    if (op === "Exists") return true;
-    if ((op === "" || op === "Equal") && (t?.value ?? "") === (taint.value ?? "")) return true;
-  }
-  return false;
-}
 
 export const taintToleration: Plugin = {
   name: NAME,

@@ -22,13 +22,6 @@ export function defaultPod(obj: KubeObject): void {
   spec.enableServiceLinks ??= true;
   spec.priority ??= 0;
   spec.preemptionPolicy ??= "PreemptLowerPriority";
-  // The DefaultTolerationSeconds admission plugin: pods ride out a short node outage for 300 s.
-  spec.tolerations ??= [];
-  for (const key of ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"]) {
-    if (!spec.tolerations.some((t: any) => t?.key === key)) {
-      spec.tolerations.push({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 });
-    }
-  }
   obj.status ??= {};
   obj.status.phase ??= "Pending";
   obj.status.qosClass ??= qosClass(spec);

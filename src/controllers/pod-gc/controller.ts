@@ -1,0 +1,84 @@
+/**
+ * The pod garbage collector: force-deletes pods no kubelet will ever finish — those bound to
+ * a node that no longer exists (after a quarantine, in case the node is only re-registering)
+ * and those being deleted that were never scheduled. A pod that had not finished is marked
+ * Failed with a DisruptionTarget condition first, so its Job counts it.
+ */
+import type { KubeObject } from "../../model/object.ts";
+import { isStatusError } from "../../model/errors.ts";
+import type { Controller } from "../framework/controller.ts";
+import type { ControllerContext } from "../framework/context.ts";
+import { keyOf, splitKey, type SharedInformer } from "../framework/shared-informer.ts";
+import { PODS_BY_NODE, podsByNode } from "../framework/pods-by-node.ts";
+import { setDisruptionTarget } from "../framework/pod-util.ts";
+
+export class PodGarbageCollector implements Controller {
+  readonly name = "pod-garbage-collector";
+  readonly workers = 2;
+  private ctx!: ControllerContext;
+  private nodes!: SharedInformer;
+  private pods!: SharedInformer;
+  /** When each pod was first seen bound to a missing node. */
+  private readonly orphanedSince = new Map<string, number>();
+
+  async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
+    this.ctx = ctx;
+    this.nodes = ctx.informer("", "nodes");
+    this.pods = podsByNode(ctx);
+    await Promise.all([this.nodes.start(ctx.signal), this.pods.start(ctx.signal)]);
+    // Handlers after both caches are full: a missing node then really is missing.
+    this.nodes.addHandler({
+      onDelete: (node) => {
+        for (const p of this.pods.byIndex(PODS_BY_NODE, node.metadata.name!)) queue.add(keyOf(p));
+      },
+    });
+    this.pods.addHandler({
+      onChange: (pod) => {
+        const node = pod.spec?.nodeName;
+        if ((node && !this.nodes.get(node)) || (!node && pod.metadata.deletionTimestamp)) queue.add(keyOf(pod));
+      },
+      onDelete: (pod) => this.orphanedSince.delete(keyOf(pod)),
+    });
+  }
+
+  async reconcile(key: string): Promise<number | void> {
+    const pod = this.pods.get(key);
+    if (!pod) {
+      this.orphanedSince.delete(key);
+      return;
+    }
+    const node = pod.spec?.nodeName;
+    if (!node) {
+      if (pod.metadata.deletionTimestamp) await this.forceDelete(pod, "PodGC: pod was never scheduled");
+      return;
+    }
+    if (this.nodes.get(node)) {
+      this.orphanedSince.delete(key);
+      return;
+    }
+    const now = this.ctx.now().getTime();
+    const since = this.orphanedSince.get(key) ?? this.orphanedSince.set(key, now).get(key)!;
+    const wait = since + this.ctx.settings.orphanPodQuarantineMs - now;
+    if (wait > 0) return wait;
+    this.orphanedSince.delete(key);
+    await this.forceDelete(pod, "PodGC: node no longer exists");
+  }
+
+  private async forceDelete(pod: KubeObject, message: string): Promise<void> {
+    const { namespace, name } = splitKey(keyOf(pod));
+    try {
+      const phase = pod.status?.phase;
+      if (phase !== "Succeeded" && phase !== "Failed") {
+        await this.ctx.storage.update(this.pods.def, namespace, name, (cur) => {
+          if (cur.metadata.uid !== pod.metadata.uid) return cur;
+          setDisruptionTarget(cur, "DeletionByPodGC", message, this.ctx.now());
+          cur.status.phase = "Failed";
+          return cur;
+        }, { subresource: "status" });
+      }
+      await this.ctx.storage.delete(this.pods.def, namespace, name, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+    } catch (e) {
+      if (!isStatusError(e, "NotFound") && !isStatusError(e, "Conflict")) throw e;
+    }
+  }
+}
