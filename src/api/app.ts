@@ -159,7 +159,7 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
         throw errors.forbidden(`${path.resource} is forbidden: User "${user.user}" cannot ${verb.toLowerCase()} resource "${path.resource}" in API group "${path.group}"${path.namespace ? ` in the namespace "${path.namespace}"` : " at the cluster scope"}`);
       }
       const signal: AbortSignal = c.env?.signal ?? c.req.raw.signal;
-      const res = await handleResource({ storage: deps.storage, def, path, req: c.req.raw, url, signal });
+      const res = await handleResource({ storage: deps.storage, def, registry, path, req: c.req.raw, url, signal });
       code = res.status;
       return res;
     } catch (e) {

@@ -18,10 +18,14 @@ import { patchSchemaFor } from "../openapi/index.ts";
 import { checkFields } from "./fields.ts";
 import { getScale, scaleMutation } from "./scale.ts";
 import { bindPodHandler } from "./binding.ts";
+import { evictPodHandler } from "./eviction.ts";
+import type { ResourceRegistry } from "../resources/registry.ts";
 
 export interface ResourceContext {
   storage: ObjectStorage;
   def: ResourceDef;
+  /** Every served resource, for handlers that touch a second kind (eviction reads budgets). */
+  registry: ResourceRegistry;
   path: ResourcePath;
   req: Request;
   url: URL;
@@ -49,6 +53,7 @@ export async function handleResource(ctx: ResourceContext): Promise<Response> {
   }
   if (sub === "scale") return scale(ctx);
   if (sub === "binding" && method === "POST") return bindPodHandler(ctx);
+  if (sub === "eviction" && method === "POST") return evictPodHandler(ctx);
   if (sub && sub !== "status" && sub !== "finalize") throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
   switch (method) {
     case "GET":

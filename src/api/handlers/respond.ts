@@ -9,7 +9,9 @@ export function json(body: unknown, status = 200, headers: Record<string, string
 export function statusResponse(e: unknown): Response {
   const err = e instanceof StatusError ? e : errors.internal("unexpected error");
   if (!(e instanceof StatusError)) console.error(JSON.stringify({ level: "error", msg: "request failed", error: String((e as any)?.stack ?? e) }));
-  return json(err.toStatus(), err.code);
+  // As the apiserver's ErrorNegotiated: a suggested delay travels as Retry-After too (client-go honours it).
+  const retry = err.details?.retryAfterSeconds;
+  return json(err.toStatus(), err.code, retry && retry > 0 ? { "retry-after": String(retry) } : {});
 }
 
 /** `Warning: 299 - "..."` headers, as the apiserver sends for unknown fields with fieldValidation=Warn. */

@@ -21,7 +21,19 @@ function envelope(apiVersion: string, kind: string, raw: Uint8Array): Uint8Array
   return cat(new Uint8Array([0x6b, 0x38, 0x73, 0x00]), field(1, cat(field(1, apiVersion), field(2, kind))), field(2, raw));
 }
 
+function varintField(num: number, n: number): Uint8Array {
+  return new Uint8Array([...varint(num << 3), ...varint(n)]);
+}
+
 describe("decodeProtobufObject", () => {
+  test.each(["policy/v1", "policy/v1beta1"])("an Eviction (%s, as kubectl drain sends it) with its deleteOptions", (apiVersion) => {
+    const meta = cat(field(1, "web-1"), field(3, "default"));
+    const deleteOptions = cat(varintField(1, 30), field(2, field(1, "uid-1")));
+    expect(decodeProtobufObject(envelope(apiVersion, "Eviction", cat(field(1, meta), field(2, deleteOptions))))).toEqual({
+      apiVersion, kind: "Eviction", metadata: { name: "web-1", namespace: "default" }, deleteOptions: { gracePeriodSeconds: 30, preconditions: { uid: "uid-1" } },
+    });
+  });
+
   test("map values that are Quantities decode to their strings (ResourceQuota spec.hard, as kubectl create quota sends it)", () => {
     const entry = (k: string, v: string) => field(1, cat(field(1, k), field(2, field(1, v))));
     const quota = cat(field(1, field(1, "quota")), field(2, cat(entry("pods", "2"), entry("requests.cpu", "500m"))));

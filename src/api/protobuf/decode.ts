@@ -41,6 +41,12 @@ const GROUP_PACKAGES: Record<string, string> = {
   "meta.k8s.io": "apimachinery.pkg.apis.meta",
 };
 
+/** Older versions whose messages have the same fields as a newer one in the table. */
+const SAME_AS: Record<string, string> = {
+  // pods/eviction still takes policy/v1beta1 Evictions (AcceptsGroupVersion).
+  "api.policy.v1beta1.Eviction": "api.policy.v1.Eviction",
+};
+
 class Reader {
   pos = 0;
   constructor(readonly buf: Uint8Array, readonly end = buf.length) {}
@@ -209,7 +215,7 @@ export function decodeProtobufObject(body: Uint8Array): Record<string, any> {
     let pkg = GROUP_PACKAGES[group!];
     // DeleteOptions and other meta kinds travel under any group's version.
     if (!MESSAGES[`${pkg}.${version}.${kind}`] && MESSAGES[`apimachinery.pkg.apis.meta.v1.${kind}`]) pkg = "apimachinery.pkg.apis.meta";
-    const type = `${pkg}.${version}.${kind}`;
+    const type = SAME_AS[`${pkg}.${version}.${kind}`] ?? `${pkg}.${version}.${kind}`;
     if (!pkg || !MESSAGES[type]) throw errors.unsupportedMediaType(`${PROTOBUF_MEDIA_TYPE} for ${apiVersion} ${kind}`);
     const raw = unknown.raw ? Buffer.from(unknown.raw, "base64") : new Uint8Array();
     const obj = decodeMessage(type, raw, 0) as Record<string, any>;
