@@ -98,8 +98,23 @@ export class NodeAgent {
     }
     this.podCidr = node.spec?.podCIDR;
     this.lastNodeStatus = node.status;
+    await this.awaitPodCidr();
     await this.reportStatus(true);
     await this.renewLease();
+  }
+
+  /**
+   * The node IPAM controller assigns the pod CIDR right after registration; pods started
+   * before it arrives would get addresses outside the node's range. Waits a little for it —
+   * not forever: without IPAM (no cluster CIDR left) the node still serves.
+   */
+  private async awaitPodCidr(): Promise<void> {
+    const until = this.now() + 10_000;
+    while (!this.podCidr && this.now() < until && !this.o.signal.aborted) {
+      await sleep(100, this.o.signal);
+      this.noteNode(await this.o.api.getNode(this.name));
+    }
+    if (!this.podCidr) log.warn("agent: no pod CIDR assigned yet; pods get addresses from the fallback range", { node: this.name });
   }
 
   /** Picks up podCIDR once the server assigns it (the node IPAM controller). */
