@@ -19,6 +19,7 @@ import { CronJobController } from "./cronjob/controller.ts";
 import { NodeLifecycleController } from "./node-lifecycle/controller.ts";
 import { TaintEvictionController } from "./taint-eviction/controller.ts";
 import { PodGarbageCollector } from "./pod-gc/controller.ts";
+import { EventTtlController } from "./event-ttl/controller.ts";
 
 export function allControllers(): Controller[] {
   return [
@@ -39,5 +40,6 @@ export function allControllers(): Controller[] {
     new NodeLifecycleController(),
     new TaintEvictionController(),
     new PodGarbageCollector(),
+    new EventTtlController(),
   ];
 }

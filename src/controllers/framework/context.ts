@@ -12,6 +12,8 @@ import { StorageEventRecorder, type EventRecorder } from "./events.ts";
 export interface ControllerSettings {
   /** How long a node may go without renewing its Lease before it is NotReady/Unknown (K8s: 40 s). */
   nodeMonitorGracePeriodMs: number;
+  /** How long an Event lives after its last write (kube-apiserver --event-ttl: 1 h). */
+  eventTtlMs: number;
   /** How long a pod bound to a vanished node waits before the pod GC force-deletes it (K8s: 40 s). */
   orphanPodQuarantineMs: number;
   /** Default tolerationSeconds for the not-ready/unreachable NoExecute taints (K8s: 300). */
@@ -30,6 +32,7 @@ export interface ControllerSettings {
 
 export const DEFAULT_CONTROLLER_SETTINGS: ControllerSettings = {
   nodeMonitorGracePeriodMs: 40_000,
+  eventTtlMs: 3_600_000,
   orphanPodQuarantineMs: 40_000,
   defaultTolerationSeconds: 300,
   namespaceRecheckMs: 1000,
