@@ -23,6 +23,8 @@ export function registerServerCommand(program: Command, run = runServer): void {
     .option("--node-taint <key=value:Effect...>", "taints for this node (repeatable)")
     .option("--runtime <kind>", "the embedded agent's container runtime: containerd (default) or fake (hollow pods, for tests)")
     .option("--scheduler-profile <name>", "scheduler profile: default (spread by least-allocated) or binpack (most-allocated)")
+    .option("--kube-controller-manager-arg <key=value...>", "controller flag (repeatable): node-monitor-grace-period, node-cidr-mask-size")
+    .option("--kube-apiserver-arg <key=value...>", "API server flag (repeatable): default-not-ready-toleration-seconds, default-unreachable-toleration-seconds, event-ttl")
     .option("-o, --write-kubeconfig <file>", "also write the admin kubeconfig here (default /etc/k3rs/k3rs.yaml as root)")
     .option("--write-kubeconfig-mode <mode>", "file mode of the written kubeconfig (default 0600)")
     .option("--debug", "debug logging")

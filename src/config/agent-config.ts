@@ -36,7 +36,7 @@ export const AGENT_FLAGS = {
 export type AgentConfigSource = Partial<Record<keyof AgentConfig, unknown>>;
 
 /** Server-only keys a shared config file may hold. */
-const SERVER_ONLY_KEYS = ["https-listen-port", "bind-address", "disable-agent", "write-kubeconfig", "write-kubeconfig-mode", "cluster-cidr", "service-cidr", "tls-san", "scheduler-profile"];
+const SERVER_ONLY_KEYS = ["https-listen-port", "bind-address", "disable-agent", "write-kubeconfig", "write-kubeconfig-mode", "cluster-cidr", "service-cidr", "tls-san", "scheduler-profile", "kube-controller-manager-arg", "kube-apiserver-arg"];
 
 export function resolveAgentConfig(inputs: { flags: AgentConfigSource; configPath?: string; env: Record<string, string | undefined>; isRoot: boolean }): AgentConfig {
   const file: AgentConfigSource = readConfigFile(inputs.configPath, AGENT_FLAGS, SERVER_ONLY_KEYS);

@@ -6,6 +6,7 @@
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CONFIG_PATH, fromEnv, list, readConfigFile, truthy } from "./sources.ts";
+import { componentSettings } from "./component-args.ts";
 
 export interface ServerConfig {
   dataDir: string;
@@ -30,6 +31,9 @@ export interface ServerConfig {
   runtime: "containerd" | "fake";
   /** Scheduler profile: default (least-allocated, spreads) or binpack (most-allocated); resolve always sets it. */
   schedulerProfile?: "default" | "binpack";
+  /** Upstream component flags as K3s passes them (`key=value`); see component-args.ts for the keys understood. */
+  kubeControllerManagerArg: string[];
+  kubeApiserverArg: string[];
 }
 
 /** Flag names, as K3s spells them. */
@@ -51,6 +55,8 @@ export const SERVER_FLAGS = {
   nodeTaint: "node-taint",
   runtime: "runtime",
   schedulerProfile: "scheduler-profile",
+  kubeControllerManagerArg: "kube-controller-manager-arg",
+  kubeApiserverArg: "kube-apiserver-arg",
 } as const satisfies Record<keyof ServerConfig, string>;
 
 export type ConfigSource = Partial<Record<keyof ServerConfig, unknown>>;
@@ -82,7 +88,7 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid --https-listen-port ${JSON.stringify(pick("httpsListenPort"))}`);
   const mode = parseMode(pick("writeKubeconfigMode"));
   const sans = pick("tlsSan");
-  return {
+  const cfg: ServerConfig = {
     dataDir: String(pick("dataDir") ?? defaultDataDir(inputs.isRoot)),
     httpsListenPort: port,
     bindAddress: String(pick("bindAddress") ?? "0.0.0.0"),
@@ -100,7 +106,12 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     nodeTaint: list(pick("nodeTaint")),
     runtime: runtimeKind(pick("runtime")),
     schedulerProfile: schedulerProfile(pick("schedulerProfile")),
+    kubeControllerManagerArg: list(pick("kubeControllerManagerArg")),
+    kubeApiserverArg: list(pick("kubeApiserverArg")),
   };
+  // Refuse bad component arguments now, with the flag named, rather than at start-up.
+  componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg);
+  return cfg;
 }
 
 function parseMode(v: unknown): number {

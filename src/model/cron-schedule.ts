@@ -6,6 +6,8 @@
  * `@every <duration>`. Times are read in an IANA time zone (`spec.timeZone`) or the
  * server's local zone.
  */
+import { parseGoDuration } from "./duration.ts";
+
 export type Schedule =
   | { kind: "cron"; minute: Set<number>; hour: Set<number>; dom: Set<number>; month: Set<number>; dow: Set<number>; domStar: boolean; dowStar: boolean }
   | { kind: "every"; ms: number };
@@ -37,22 +39,15 @@ const MACROS: Record<string, string> = {
   "@hourly": "0 * * * *",
 };
 
-const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Go's time.ParseDuration for the positive durations @every takes ("1h30m", "90s"). */
-function parseDuration(text: string): number {
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/y;
-  let ms = 0;
-  let at = 0;
-  while (at < text.length) {
-    re.lastIndex = at;
-    const m = re.exec(text);
-    if (!m) throw new ScheduleError(`failed to parse duration @every ${text}: time: invalid duration "${text}"`);
-    ms += Number(m[1]) * DURATION_UNITS[m[2]!]!;
-    at = re.lastIndex;
+/** @every's duration; robfig rounds it to whole seconds, at least one. */
+function parseEvery(text: string): number {
+  let ms: number;
+  try {
+    ms = parseGoDuration(text);
+  } catch (e) {
+    throw new ScheduleError(`failed to parse duration @every ${text}: ${(e as Error).message}`);
   }
-  if (!text || ms <= 0) throw new ScheduleError(`failed to parse duration @every ${text}: time: invalid duration "${text}"`);
-  // robfig rounds to whole seconds, at least one.
+  if (ms <= 0) throw new ScheduleError(`failed to parse duration @every ${text}: time: invalid duration "${text}"`);
   return Math.max(1000, Math.floor(ms / 1000) * 1000);
 }
 
@@ -103,7 +98,7 @@ function parseField(text: string, f: Field): { values: Set<number>; star: boolea
 
 export function parseSchedule(text: string): Schedule {
   const trimmed = text.trim();
-  if (trimmed.startsWith("@every ")) return { kind: "every", ms: parseDuration(trimmed.slice(7).trim()) };
+  if (trimmed.startsWith("@every ")) return { kind: "every", ms: parseEvery(trimmed.slice(7).trim()) };
   const expanded = trimmed.startsWith("@") ? MACROS[trimmed.toLowerCase()] : trimmed;
   if (!expanded) throw new ScheduleError(`unrecognized descriptor: ${trimmed}`);
   const parts = expanded.split(/\s+/).filter(Boolean);

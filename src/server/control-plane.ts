@@ -60,7 +60,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     admission: [
       namespaceLifecycle(async (name) => (await o.store.get(objectStoreKey(nsDef, undefined, name)))?.object),
       allocator,
-      defaultTolerationSeconds(o.controllerSettings?.defaultTolerationSeconds ?? DEFAULT_CONTROLLER_SETTINGS.defaultTolerationSeconds),
+      defaultTolerationSeconds({ ...DEFAULT_CONTROLLER_SETTINGS, ...o.controllerSettings }),
       new ResourceQuotaAdmission({ store: o.store, quotaDef: registry.find("", "v1", "resourcequotas")! }),
     ],
   });

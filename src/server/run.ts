@@ -21,6 +21,7 @@ import { issueClientCert } from "../pki/certs.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { runAgent, type RunningAgent } from "../agent/run.ts";
 import { parseLabels, parseTaints } from "../config/sources.ts";
+import { componentSettings } from "../config/component-args.ts";
 
 export interface ServerHandle {
   port: number;
@@ -65,7 +66,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     ready: () => ready,
     join: { ca: pki.ca, secret },
     schedulerProfile: cfg.schedulerProfile,
-    controllerSettings: { clusterCidr: cfg.clusterCidr },
+    controllerSettings: { clusterCidr: cfg.clusterCidr, ...componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg) },
   });
   const { app, storage, registry } = cp;
   const server: RunningServer = await serveHttps({

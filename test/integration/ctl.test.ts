@@ -56,6 +56,8 @@ beforeAll(async () => {
     nodeLabel: [],
     nodeTaint: [],
     runtime: "fake",
+    kubeControllerManagerArg: [],
+    kubeApiserverArg: [],
   });
 });
 

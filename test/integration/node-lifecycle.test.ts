@@ -10,7 +10,7 @@ beforeAll(async () => {
   c = await startHollowCluster({
     nodes: 1,
     prefix: "lost",
-    controllerSettings: { nodeMonitorGracePeriodMs: 3000, defaultTolerationSeconds: 1, orphanPodQuarantineMs: 500 },
+    controllerSettings: { nodeMonitorGracePeriodMs: 3000, notReadyTolerationSeconds: 1, unreachableTolerationSeconds: 1, orphanPodQuarantineMs: 500 },
   });
 });
 afterAll(async () => {

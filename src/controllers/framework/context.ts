@@ -16,8 +16,12 @@ export interface ControllerSettings {
   eventTtlMs: number;
   /** How long a pod bound to a vanished node waits before the pod GC force-deletes it (K8s: 40 s). */
   orphanPodQuarantineMs: number;
-  /** Default tolerationSeconds for the not-ready/unreachable NoExecute taints (K8s: 300). */
-  defaultTolerationSeconds: number;
+  /**
+   * tolerationSeconds the DefaultTolerationSeconds admission gives new pods for the not-ready
+   * and unreachable NoExecute taints (kube-apiserver --default-*-toleration-seconds: 300).
+   */
+  notReadyTolerationSeconds: number;
+  unreachableTolerationSeconds: number;
   /** Recheck period for namespaces whose content is still going away. */
   namespaceRecheckMs: number;
   /** Where node pod CIDRs come from (`--cluster-cidr`) and their size (kube-controller-manager's node-cidr-mask-size). */
@@ -34,7 +38,8 @@ export const DEFAULT_CONTROLLER_SETTINGS: ControllerSettings = {
   nodeMonitorGracePeriodMs: 40_000,
   eventTtlMs: 3_600_000,
   orphanPodQuarantineMs: 40_000,
-  defaultTolerationSeconds: 300,
+  notReadyTolerationSeconds: 300,
+  unreachableTolerationSeconds: 300,
   namespaceRecheckMs: 1000,
   clusterCidr: "10.42.0.0/16",
   nodeCidrMaskSize: 24,

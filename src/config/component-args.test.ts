@@ -1,0 +1,23 @@
+import { describe, expect, test } from "bun:test";
+import { componentSettings } from "./component-args.ts";
+
+describe("--kube-controller-manager-arg / --kube-apiserver-arg", () => {
+  test("known keys map onto settings, with or without leading dashes", () => {
+    expect(componentSettings(["node-monitor-grace-period=20s", "--node-cidr-mask-size=26"], ["default-not-ready-toleration-seconds=30", "default-unreachable-toleration-seconds=45", "event-ttl=2h30m"])).toEqual({
+      nodeMonitorGracePeriodMs: 20_000,
+      nodeCidrMaskSize: 26,
+      notReadyTolerationSeconds: 30,
+      unreachableTolerationSeconds: 45,
+      eventTtlMs: 9_000_000,
+    });
+  });
+
+  test.each([
+    [["node-monitor-grace-period=soon"], [], 'invalid node-monitor-grace-period: time: invalid duration "soon"'],
+    [["node-cidr-mask-size=40"], [], "invalid node-cidr-mask-size: want an integer from 8 to 30, got \"40\""],
+    [["leader-elect=false"], [], "unsupported --kube-controller-manager-arg leader-elect (supported: node-monitor-grace-period, node-cidr-mask-size)"],
+    [[], ["event-ttl"], 'invalid --kube-apiserver-arg "event-ttl" (want key=value)'],
+  ])("%j %j is refused", (cm, api, message) => {
+    expect(() => componentSettings(cm, api)).toThrow(message);
+  });
+});

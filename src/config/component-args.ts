@@ -1,0 +1,60 @@
+/**
+ * K3s's `--kube-controller-manager-arg key=value` and `--kube-apiserver-arg key=value`: the
+ * upstream flags users already tune (failover timing, event TTL), mapped onto our settings.
+ * Only the keys listed here are understood; anything else is refused by name rather than
+ * silently ignored.
+ */
+import type { ControllerSettings } from "../controllers/framework/context.ts";
+import { parseGoDuration } from "../model/duration.ts";
+
+type Apply = (value: string, out: Partial<ControllerSettings>) => void;
+
+function durationMs(flag: string, key: keyof ControllerSettings): Apply {
+  return (v, out) => {
+    let ms: number;
+    try {
+      ms = parseGoDuration(v);
+    } catch (e) {
+      throw new Error(`invalid ${flag}: ${(e as Error).message}`);
+    }
+    if (ms <= 0) throw new Error(`invalid ${flag}: must be positive, got ${v}`);
+    (out as any)[key] = ms;
+  };
+}
+
+function integer(flag: string, key: keyof ControllerSettings, min: number, max: number): Apply {
+  return (v, out) => {
+    const n = Number(v);
+    if (!/^-?\d+$/.test(v) || n < min || n > max) throw new Error(`invalid ${flag}: want an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    (out as any)[key] = n;
+  };
+}
+
+const CONTROLLER_MANAGER: Record<string, Apply> = {
+  "node-monitor-grace-period": durationMs("node-monitor-grace-period", "nodeMonitorGracePeriodMs"),
+  "node-cidr-mask-size": integer("node-cidr-mask-size", "nodeCidrMaskSize", 8, 30),
+};
+
+const APISERVER: Record<string, Apply> = {
+  "default-not-ready-toleration-seconds": integer("default-not-ready-toleration-seconds", "notReadyTolerationSeconds", 0, 2 ** 31 - 1),
+  "default-unreachable-toleration-seconds": integer("default-unreachable-toleration-seconds", "unreachableTolerationSeconds", 0, 2 ** 31 - 1),
+  "event-ttl": durationMs("event-ttl", "eventTtlMs"),
+};
+
+function parse(flag: string, known: Record<string, Apply>, args: string[], out: Partial<ControllerSettings>): void {
+  for (const arg of args) {
+    const m = /^(?:--)?([a-z0-9-]+)=(.*)$/.exec(arg.trim());
+    if (!m) throw new Error(`invalid --${flag} ${JSON.stringify(arg)} (want key=value)`);
+    const apply = known[m[1]!];
+    if (!apply) throw new Error(`unsupported --${flag} ${m[1]} (supported: ${Object.keys(known).join(", ")})`);
+    apply(m[2]!, out);
+  }
+}
+
+/** Settings from both lists; throws an Error naming the first bad argument. */
+export function componentSettings(controllerManagerArgs: string[], apiserverArgs: string[]): Partial<ControllerSettings> {
+  const out: Partial<ControllerSettings> = {};
+  parse("kube-controller-manager-arg", CONTROLLER_MANAGER, controllerManagerArgs, out);
+  parse("kube-apiserver-arg", APISERVER, apiserverArgs, out);
+  return out;
+}
