@@ -16,6 +16,7 @@ import { ServiceAccountController } from "./serviceaccount/controller.ts";
 import { JobController } from "./job/controller.ts";
 import { TtlAfterFinishedController } from "./ttl-after-finished/controller.ts";
 import { CronJobController } from "./cronjob/controller.ts";
+import { DisruptionController } from "./disruption/controller.ts";
 import { NodeLifecycleController } from "./node-lifecycle/controller.ts";
 import { TaintEvictionController } from "./taint-eviction/controller.ts";
 import { PodGarbageCollector } from "./pod-gc/controller.ts";
@@ -37,6 +38,7 @@ export function allControllers(): Controller[] {
     new JobController(),
     new TtlAfterFinishedController(),
     new CronJobController(),
+    new DisruptionController(),
     new NodeLifecycleController(),
     new TaintEvictionController(),
     new PodGarbageCollector(),
