@@ -15,6 +15,7 @@ import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
 import { keyOf, type SharedInformer } from "../framework/shared-informer.ts";
 import { controllerOf } from "../framework/pod-util.ts";
+import { claimObjects } from "../framework/claim.ts";
 import { slowStartBatches } from "../replicaset/plan.ts";
 import { podTemplateHash } from "../deployment/template-hash.ts";
 import { buildRevision, HistoryWriter, nextRevision, REVISION_HASH_LABEL, revisionNumber, revisionsToPrune, sameData, sortRevisions, templatePatch } from "../history/index.ts";
@@ -50,7 +51,12 @@ export class DaemonSetController implements Controller {
       const ref = controllerOf(obj);
       if (ref?.kind === "DaemonSet") queue.add(`${obj.metadata.namespace}/${ref.name}`);
     };
-    this.pods.addHandler({ onChange: owned, onDelete: owned });
+    const podChanged = (pod: KubeObject) => {
+      if (controllerOf(pod)) return owned(pod);
+      // An orphan: every DaemonSet that selects it may adopt it.
+      for (const ds of this.sets.list(pod.metadata.namespace)) if (labelSelectorMatches(ds.spec?.selector, pod.metadata.labels)) queue.add(keyOf(ds));
+    };
+    this.pods.addHandler({ onChange: podChanged, onDelete: owned });
     this.revisions.addHandler({ onChange: owned, onDelete: owned });
     const all = () => {
       for (const ds of this.sets.list()) queue.add(keyOf(ds));
@@ -71,6 +77,7 @@ export class DaemonSetController implements Controller {
       return;
     }
     if (ds.metadata.deletionTimestamp) return;
+    await claimObjects(this.ctx, this.pods, ds, (p) => labelSelectorMatches(ds.spec?.selector, p.metadata.labels));
     const { hash, collisionCount, current } = await this.syncHistory(ds);
     const template = daemonTemplate(ds);
     const nodes: NodeView[] = this.nodes.list().map((n) => ({ name: n.metadata.name!, ...nodeShouldRunDaemonPod(n, ds, template) }));

@@ -12,6 +12,7 @@ import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
 import { keyOf, type SharedInformer } from "../framework/shared-informer.ts";
 import { controllerOf, controllerRefTo, isPodActive } from "../framework/pod-util.ts";
+import { claimObjects } from "../framework/claim.ts";
 import { podTemplateHash, templatesEqualIgnoringHash } from "./template-hash.ts";
 import { newRsReplicas, oldRsScaleDowns, proportionalSizes, surgeAndUnavailable, type RsView } from "./rollout-math.ts";
 import { deploymentStatus, newReplicaSetCreated, REVISION } from "./status.ts";
@@ -104,21 +105,8 @@ export class DeploymentController implements Controller {
   }
 
   /** Owned ReplicaSets, after adopting orphans that match and releasing owned ones that don't. */
-  private async claimReplicaSets(d: KubeObject): Promise<KubeObject[]> {
-    const uid = d.metadata.uid!;
-    const out: KubeObject[] = [];
-    for (const rs of this.sets.ownedBy(uid)) if (controllerOf(rs)?.uid === uid) out.push(rs);
-    if (d.metadata.deletionTimestamp) return out;
-    for (const rs of this.sets.list(d.metadata.namespace)) {
-      if (controllerOf(rs) || rs.metadata.deletionTimestamp || !labelSelectorMatches(d.spec?.selector, rs.metadata.labels)) continue;
-      const { object } = await this.ctx.storage.update(this.sets.def, rs.metadata.namespace, rs.metadata.name!, (cur) => {
-        if (controllerOf(cur)) return cur;
-        cur.metadata.ownerReferences = [...(cur.metadata.ownerReferences ?? []), controllerRefTo(d)];
-        return cur;
-      });
-      if (controllerOf(object)?.uid === uid) out.push(object);
-    }
-    return out;
+  private claimReplicaSets(d: KubeObject): Promise<KubeObject[]> {
+    return claimObjects(this.ctx, this.sets, d, (rs) => labelSelectorMatches(d.spec?.selector, rs.metadata.labels));
   }
 
   private async createNewRs(d: KubeObject, old: KubeObject[], size: number): Promise<KubeObject> {

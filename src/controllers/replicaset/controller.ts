@@ -11,6 +11,7 @@ import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
 import { keyOf, splitKey, type SharedInformer } from "../framework/shared-informer.ts";
 import { controllerOf, isPodActive, podFromTemplate } from "../framework/pod-util.ts";
+import { claimObjects } from "../framework/claim.ts";
 import { podsToDelete, replicaSetStatus, slowStartBatches } from "./plan.ts";
 
 /** Kubernetes caps creates/deletes per sync (burstReplicas). */
@@ -53,7 +54,7 @@ export class ReplicaSetController implements Controller {
     const rs = this.sets.get(key);
     if (!rs) return;
     const { namespace } = splitKey(key);
-    const owned = await this.claimPods(rs, namespace!);
+    const owned = await claimObjects(this.ctx, this.pods, rs, (p) => labelSelectorMatches(rs.spec?.selector, p.metadata.labels));
     const active = owned.filter(isPodActive);
     let failure: { message: string } | undefined;
     if (!rs.metadata.deletionTimestamp) {
@@ -68,42 +69,6 @@ export class ReplicaSetController implements Controller {
     await this.writeStatus(rs, status);
     if (failure) throw new Error(`creating pods for ReplicaSet ${key}: ${failure.message}`);
     return recheckMs;
-  }
-
-  /** Owned pods after adopting matching orphans and releasing owned pods that stopped matching. */
-  private async claimPods(rs: KubeObject, namespace: string): Promise<KubeObject[]> {
-    const uid = rs.metadata.uid!;
-    const owned: KubeObject[] = [];
-    for (const p of this.pods.ownedBy(uid)) {
-      if (controllerOf(p)?.uid !== uid) continue;
-      if (labelSelectorMatches(rs.spec?.selector, p.metadata.labels) || rs.metadata.deletionTimestamp) owned.push(p);
-      else await this.patchOwner(p, (refs) => refs.filter((r) => r.uid !== uid));
-    }
-    if (!rs.metadata.deletionTimestamp) {
-      for (const p of this.pods.list(namespace)) {
-        if (controllerOf(p) || p.metadata.deletionTimestamp || !labelSelectorMatches(rs.spec?.selector, p.metadata.labels)) continue;
-        // Another controller may have adopted it meanwhile: only a pod still without one is taken.
-        const adopted = await this.patchOwner(p, (refs) => refs.some((r) => r.controller) ? refs : [...refs, { apiVersion: "apps/v1", kind: "ReplicaSet", name: rs.metadata.name!, uid, controller: true, blockOwnerDeletion: true }]);
-        if (adopted && controllerOf(adopted)?.uid === uid) owned.push(adopted);
-      }
-    }
-    return owned;
-  }
-
-  private async patchOwner(pod: KubeObject, edit: (refs: NonNullable<KubeObject["metadata"]["ownerReferences"]>) => NonNullable<KubeObject["metadata"]["ownerReferences"]>): Promise<KubeObject | undefined> {
-    try {
-      const { object } = await this.ctx.storage.update(this.pods.def, pod.metadata.namespace, pod.metadata.name!, (cur) => {
-        if (cur.metadata.uid !== pod.metadata.uid) return cur;
-        const refs = edit(cur.metadata.ownerReferences ?? []);
-        cur.metadata.ownerReferences = refs.length ? refs : undefined;
-        if (!refs.length) delete cur.metadata.ownerReferences;
-        return cur;
-      });
-      return object;
-    } catch (e) {
-      if (isStatusError(e, "NotFound")) return undefined;
-      throw e;
-    }
   }
 
   private async createPods(rs: KubeObject, count: number): Promise<{ message: string } | undefined> {

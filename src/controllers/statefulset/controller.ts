@@ -12,6 +12,7 @@ import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
 import { keyOf, type SharedInformer } from "../framework/shared-informer.ts";
 import { controllerOf } from "../framework/pod-util.ts";
+import { claimObjects } from "../framework/claim.ts";
 import { slowStartBatches } from "../replicaset/plan.ts";
 import { buildRevision, HistoryWriter, nextRevision, revisionsToPrune, revisionTemplate, sameData, sortRevisions, templatePatch } from "../history/index.ts";
 import { claimOwnerRefs, claimsFor, newStatefulPod, ordinalOf, parentAndOrdinal, podName, podRevision, POD_INDEX_LABEL, POD_NAME_LABEL, startOrdinal } from "./identity.ts";
@@ -41,7 +42,13 @@ export class StatefulSetController implements Controller {
       const ref = controllerOf(obj);
       if (ref?.kind === "StatefulSet") queue.add(`${obj.metadata.namespace}/${ref.name}`);
     };
-    this.pods.addHandler({ onChange: owned, onDelete: owned });
+    const podChanged = (pod: KubeObject) => {
+      if (controllerOf(pod)) return owned(pod);
+      // An orphan named like a member of a set (web-3 of web) may be adopted by it.
+      const set = this.sets.get(`${pod.metadata.namespace}/${parentAndOrdinal(pod.metadata.name ?? "").parent}`);
+      if (set) queue.add(keyOf(set));
+    };
+    this.pods.addHandler({ onChange: podChanged, onDelete: owned });
     this.revisions.addHandler({ onChange: owned, onDelete: owned });
     // A claim deleted under a pending pod is made again; its owner is named in the claim's name.
     this.claims.addHandler({
@@ -56,6 +63,7 @@ export class StatefulSetController implements Controller {
   async reconcile(key: string): Promise<number | void> {
     const set = this.sets.get(key);
     if (!set) return;
+    await claimObjects(this.ctx, this.pods, set, (p) => this.isMember(set, p));
     const { current, update, collisionCount } = await this.syncRevisions(set);
     const now = this.ctx.now();
     const plan = planStatefulSet(set, this.ownedPods(set), { updateRevision: update.metadata.name!, now });
@@ -75,8 +83,13 @@ export class StatefulSetController implements Controller {
     return recheckMs;
   }
 
+  /** Pods of this set: its name prefix and its selector (isMemberOf and the selector, as in Kubernetes). */
+  private isMember(set: KubeObject, p: KubeObject): boolean {
+    return labelSelectorMatches(set.spec?.selector, p.metadata.labels) && parentAndOrdinal(p.metadata.name!).parent === set.metadata.name;
+  }
+
   private ownedPods(set: KubeObject): KubeObject[] {
-    return this.pods.ownedBy(set.metadata.uid!).filter((p) => controllerOf(p)?.uid === set.metadata.uid && labelSelectorMatches(set.spec?.selector, p.metadata.labels) && parentAndOrdinal(p.metadata.name!).parent === set.metadata.name);
+    return this.pods.ownedBy(set.metadata.uid!).filter((p) => controllerOf(p)?.uid === set.metadata.uid && this.isMember(set, p));
   }
 
   /** getStatefulSetRevisions: the update revision (reused, renumbered after a rollback, or created) and the current one. */
