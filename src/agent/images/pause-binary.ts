@@ -10,8 +10,7 @@
  * @example
  * await Bun.write("/tmp/pause", pauseElf("amd64")); // chmod +x, then it blocks until killed
  */
-
-export type ImageArch = "amd64" | "arm64";
+import type { ImageArch } from "./types.ts";
 
 const BASE = 0x400000;
 const EHDR_SIZE = 64;
