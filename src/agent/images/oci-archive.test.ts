@@ -1,11 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { gunzipSync } from "node:zlib";
-import { extract, type Headers } from "tar-stream";
+import { extract, type Header } from "tar-stream";
 import { layerEntries } from "./layer.ts";
 import { MEDIA_TYPES, sha256, writeOciArchive, type OciArchiveOptions } from "./oci-archive.ts";
 
 interface Read {
-  header: Headers;
+  header: Header;
   data: Uint8Array;
 }
 
@@ -15,7 +15,7 @@ async function readTar(bytes: Uint8Array): Promise<Map<string, Read>> {
   const done = (async () => {
     for await (const entry of ex) {
       const chunks: Uint8Array[] = [];
-      for await (const c of entry) chunks.push(c);
+      for await (const c of entry) chunks.push(c as Uint8Array);
       out.set(entry.header.name, { header: entry.header, data: Buffer.concat(chunks) });
     }
   })();

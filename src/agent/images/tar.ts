@@ -3,7 +3,7 @@
  * names, entries in the order given — so the same input always gives the same bytes, and
  * with them the same digests.
  */
-import { pack, type Headers } from "tar-stream";
+import { pack, type Header } from "tar-stream";
 
 /** The mtime of every entry we write (the Unix epoch, as SOURCE_DATE_EPOCH=0 would give). */
 export const FIXED_MTIME = new Date(0);
@@ -22,10 +22,10 @@ export async function packTar(entries: TarEntry[]): Promise<Uint8Array> {
   const p = pack();
   const chunks: Uint8Array[] = [];
   const collected = (async () => {
-    for await (const chunk of p) chunks.push(chunk);
+    for await (const chunk of p) chunks.push(chunk as Uint8Array);
   })();
   for (const e of entries) {
-    const header: Headers = {
+    const header: Partial<Header> & { name: string } = {
       name: e.name,
       type: e.type,
       mode: e.mode,
