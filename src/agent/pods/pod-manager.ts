@@ -47,13 +47,16 @@ export class PodManager {
   /** After the first list: sandboxes of pods the API no longer has are stopped and removed. */
   async reconcileOrphans(known: Iterable<KubeObject>): Promise<void> {
     const uids = new Set([...known].map((p) => p.metadata.uid!));
+    const gone = new Set<string>();
     for (const sb of await this.d.runtime.listPodSandboxes()) {
       if (uids.has(sb.uid)) continue;
+      gone.add(sb.uid);
       log.info("agent: removing the sandbox of a pod that no longer exists", { pod: `${sb.namespace}/${sb.name}`, uid: sb.uid });
       for (const c of await this.d.runtime.listContainers(sb.id)) if (c.state === "running") await this.d.runtime.stopContainer(c.id, 0);
       await this.d.runtime.stopPodSandbox(sb.id);
       await this.d.runtime.removePodSandbox(sb.id);
     }
+    for (const uid of gone) await this.d.runtime.releasePod?.(uid);
   }
 
   stop(): void {

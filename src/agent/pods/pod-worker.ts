@@ -170,9 +170,19 @@ export class PodWorker {
   private async startContainer(sandbox: SandboxInfo, spec: any, attempt: number, existing: ContainerInfo[]): Promise<boolean> {
     try {
       const policy = spec.imagePullPolicy ?? "IfNotPresent";
-      if (!(await this.d.runtime.hasImage(spec.image))) {
+      const present = await this.d.runtime.hasImage(spec.image);
+      if (!present || policy === "Always") {
         if (policy === "Never") throw new RuntimeError("ErrImageNeverPull", `Container image "${spec.image}" is not present with pull policy of Never`);
-        throw new RuntimeError("ErrImagePull", `image "${spec.image}" is not present on this node and no registry is configured`);
+        if (!this.d.runtime.pullImage) {
+          if (!present) throw new RuntimeError("ErrImagePull", `image "${spec.image}" is not present on this node and no registry is configured`);
+        } else {
+          try {
+            await this.d.runtime.pullImage(spec.image);
+          } catch (e) {
+            // Air-gapped nodes: an image already here serves even under Always.
+            if (!present) throw new RuntimeError("ErrImagePull", `Failed to pull image "${spec.image}": ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+          }
+        }
       }
       // Keep the run before this one (for lastState and `logs --previous`); older ones go.
       for (const c of existing) if (c.name === spec.name && c.attempt < attempt - 1) await this.d.runtime.removeContainer(c.id);
@@ -244,6 +254,7 @@ export class PodWorker {
       await this.d.api.deletePod(this.pod);
     }
     for (const sb of sandboxes) await this.d.runtime.removePodSandbox(sb.id);
+    await this.d.runtime.releasePod?.(this.uid);
     this.stop();
     this.d.onDone(this.uid);
   }

@@ -69,6 +69,13 @@ export interface Runtime {
   stopContainer(id: string, timeoutSeconds: number): Promise<void>;
   removeContainer(id: string): Promise<void>;
   listContainers(sandboxId?: string): Promise<ContainerInfo[]>;
+  /**
+   * Fetches an image that is not present (kubelet's pull); absent where nothing can be pulled.
+   * Returns the image reference.
+   */
+  pullImage?(image: string): Promise<string>;
+  /** The pod is gone for good: release what the runtime keeps for it on the node (volumes, logs). */
+  releasePod?(uid: string): Promise<void>;
   /** Container and sandbox state changes (the agent's PLEG). Returns an unsubscribe. */
   subscribe(listener: (e: RuntimeEvent) => void): () => void;
 }
