@@ -112,6 +112,16 @@ describe("writeOciArchive", () => {
   });
 });
 
+test("aliases: one index entry per name, one manifest", async () => {
+  const tar = await readTar(await writeOciArchive({ ...sample, aliases: ["docker.io/k3rs/busybox:test", "busybox:latest"] }));
+  const index = JSON.parse(text(tar.get("index.json")!.data));
+  expect(index.manifests.map((m: { annotations: Record<string, string> }) => m.annotations["io.containerd.image.name"])).toEqual([
+    "docker.io/library/busybox:latest",
+    "docker.io/k3rs/busybox:test",
+  ]);
+  expect(new Set(index.manifests.map((m: { digest: string }) => m.digest)).size).toBe(1);
+});
+
 describe("layerEntries", () => {
   test.each([
     [[{ path: "/", type: "dir" }], /bad layer path/],

@@ -4,11 +4,13 @@
  * This is what `ctr images import` and `k3rs ctl image import` take, so k3rs can make the
  * images it needs itself (the sandbox image, test images) without a registry.
  *
- * Naming: containerd 1.6's importer names an image from the index entry's
- * `io.containerd.image.name` annotation first, then `org.opencontainers.image.ref.name`
- * (kept as is when it contains "/", ":" or "@", otherwise prefixed with `--base-name`).
- * Both carry the full normalized name, so the image imports under it with no flags, and
- * tools reading only the OCI annotation (skopeo, podman) see the same name.
+ * Naming, as measured with containerd 1.6.20's `ctr images import`: the index entry's
+ * `io.containerd.image.name` is taken verbatim (not normalized: "busybox" stays "busybox",
+ * which the CRI would never find); failing that, `org.opencontainers.image.ref.name` is
+ * kept when it contains "/", ":" or "@", and a bare tag becomes `<--base-name>:<tag>`
+ * (default base `import-YYYY-MM-DD`); an entry with neither is silently skipped. So both
+ * annotations carry the full normalized name: the image imports under it with no flags,
+ * and tools that read only the OCI annotation (skopeo, podman) see the same name.
  *
  * Reproducible: fixed mtimes and owners, sorted layer entries, JSON with a fixed key order
  * and gzip without a timestamp — the same input gives the same bytes and digests.
@@ -38,6 +40,8 @@ const CREATED = "1970-01-01T00:00:00Z";
 export interface OciArchiveOptions {
   /** Image name; normalized (`busybox` → `docker.io/library/busybox:latest`). */
   name: string;
+  /** More names for the same image (one index entry each, one manifest). */
+  aliases?: string[];
   arch: ImageArch;
   files: LayerEntry[];
   config: ImageRunConfig;
@@ -55,9 +59,8 @@ export interface Descriptor {
   annotations?: Record<string, string>;
 }
 
-/** A built image: its blobs by digest and the manifest's descriptor for index.json. */
+/** A built image: its blobs by digest and the manifest's descriptor (without names). */
 export interface OciImage {
-  name: string;
   manifest: Descriptor;
   config: Descriptor;
   layer: Descriptor & { diffId: string };
@@ -75,12 +78,13 @@ export interface OciImage {
  * });
  */
 export async function writeOciArchive(o: OciArchiveOptions): Promise<Uint8Array> {
-  return ociLayoutTar([await buildOciImage(o)]);
+  const image = await buildOciImage(o);
+  const names = [...new Set([o.name, ...(o.aliases ?? [])].map(normalizeImageRef))];
+  return ociLayoutTar(names.map((name) => ({ image, name })));
 }
 
 /** The blobs and descriptors of one image (no tar around them). */
 export async function buildOciImage(o: OciArchiveOptions): Promise<OciImage> {
-  const name = normalizeImageRef(o.name);
   const blobs = new Map<string, Uint8Array>();
   const add = (mediaType: string, bytes: Uint8Array): Descriptor => {
     const digest = sha256(bytes);
@@ -119,27 +123,28 @@ export async function buildOciImage(o: OciArchiveOptions): Promise<OciImage> {
   );
 
   return {
-    name,
-    manifest: {
-      ...manifest,
-      platform: { architecture: o.arch, os: "linux" },
-      annotations: { [ANNOTATION_CONTAINERD_NAME]: name, [ANNOTATION_REF_NAME]: name },
-    },
+    manifest: { ...manifest, platform: { architecture: o.arch, os: "linux" } },
     config,
     layer,
     blobs,
   };
 }
 
-/** The OCI layout tarball of `images` (one index entry each, blobs shared by digest). */
-export function ociLayoutTar(images: OciImage[]): Promise<Uint8Array> {
+/**
+ * The OCI layout tarball of `refs`: one index entry per name (already normalized), blobs
+ * shared by digest.
+ */
+export function ociLayoutTar(refs: { image: OciImage; name: string }[]): Promise<Uint8Array> {
   const index = json({
     schemaVersion: 2,
     mediaType: MEDIA_TYPES.index,
-    manifests: images.map((i) => i.manifest),
+    manifests: refs.map(({ image, name }) => ({
+      ...image.manifest,
+      annotations: { [ANNOTATION_CONTAINERD_NAME]: name, [ANNOTATION_REF_NAME]: name },
+    })),
   });
   const blobs = new Map<string, Uint8Array>();
-  for (const image of images) for (const [d, b] of image.blobs) blobs.set(d, b);
+  for (const { image } of refs) for (const [d, b] of image.blobs) blobs.set(d, b);
 
   const entries: TarEntry[] = [
     { name: "oci-layout", type: "file", mode: 0o644, data: json({ imageLayoutVersion: "1.0.0" }) },
