@@ -12,7 +12,7 @@ import { isRunning, signalProcess, waitForExit } from "../../src/agent/container
 import { CriClient } from "../../src/agent/cri/cri-client.ts";
 
 const runnable = process.getuid?.() === 0 && existsSync("/usr/bin/containerd");
-const root = process.cwd();
+const root = join(import.meta.dir, "../..");
 
 /** Everything this file starts, stopped and removed in afterAll even when a test fails. */
 const started = new Set<number>();
