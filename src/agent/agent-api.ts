@@ -25,6 +25,24 @@ export class AgentApi {
     return this.client.request(`/api/v1/nodes/${enc(name)}${status ? "/status" : ""}`, { method: "PATCH", body: patch, contentType: MERGE });
   }
 
+  /** A ConfigMap or Secret for a pod's env and volumes; undefined when it does not exist. */
+  async getConfigMap(namespace: string, name: string): Promise<KubeObject | undefined> {
+    return this.getOptional(`/api/v1/namespaces/${enc(namespace)}/configmaps/${enc(name)}`);
+  }
+
+  async getSecret(namespace: string, name: string): Promise<KubeObject | undefined> {
+    return this.getOptional(`/api/v1/namespaces/${enc(namespace)}/secrets/${enc(name)}`);
+  }
+
+  private async getOptional(path: string): Promise<KubeObject | undefined> {
+    try {
+      return await this.client.request(path);
+    } catch (e) {
+      if (isStatusError(e, "NotFound")) return undefined;
+      throw e;
+    }
+  }
+
   getLease(namespace: string, name: string): Promise<KubeObject> {
     return this.client.request(`/apis/coordination.k8s.io/v1/namespaces/${enc(namespace)}/leases/${enc(name)}`);
   }

@@ -13,6 +13,7 @@ import { WatchPodFeed } from "./pod-feed.ts";
 import { FakeRuntime } from "./runtime/fake.ts";
 import type { Runtime } from "./runtime/types.ts";
 import { UnavailableRuntime } from "./runtime/unavailable.ts";
+import { openCri } from "./cri/open-cri.ts";
 import { log } from "../log.ts";
 
 export type RuntimeKind = "fake" | "containerd";
@@ -26,6 +27,10 @@ export interface AgentRunOptions {
   /** Run this many hollow nodes (`<nodeName>-0` …) instead of one (fake runtime only). */
   simulate?: number;
   isServer?: boolean;
+  /** An existing CRI socket (`--container-runtime-endpoint`) instead of the agent's own containerd. */
+  containerRuntimeEndpoint?: string;
+  /** The cluster's pod network, for egress NAT (K3s: 10.42.0.0/16). */
+  clusterCidr?: string;
   labels?: Record<string, string>;
   taints?: any[];
   signal: AbortSignal;
@@ -69,7 +74,7 @@ export async function runAgent(o: AgentRunOptions): Promise<RunningAgent> {
     return { nodes, stop: () => stop.abort() };
   }
 
-  const { runtime, readiness, version } = await openRuntime(o);
+  const { runtime, readiness, version } = await openRuntime(o, api, ip, host);
   const facts: NodeFacts = {
     ...baseFacts(host, o.nodeName, ip, o, version),
     capacity: {
@@ -103,16 +108,30 @@ function baseFacts(host: ReturnType<typeof hostFacts>, name: string, ip: string,
   };
 }
 
-async function openRuntime(o: AgentRunOptions): Promise<{ runtime: Runtime; readiness?: () => Promise<Readiness>; version: string }> {
+async function openRuntime(o: AgentRunOptions, api: AgentApi, ip: string, host: ReturnType<typeof hostFacts>): Promise<{ runtime: Runtime; readiness?: () => Promise<Readiness>; version: string }> {
   if (o.runtime === "fake") {
     const runtime = new FakeRuntime({ startLatencyMs: o.tuning?.startLatencyMs });
     o.signal.addEventListener("abort", () => runtime.close(), { once: true });
     const v = await runtime.version();
     return { runtime, version: `${v.runtimeName}://${v.runtimeVersion}` };
   }
-  // The containerd (CRI) backend is the next step; until it lands the node says so instead of pretending.
-  const message = "container runtime containerd: the CRI backend is not in this build yet (run the agent with --runtime fake for hollow pods)";
-  return { runtime: new UnavailableRuntime(message), readiness: async () => ({ ready: false, message }), version: "containerd://unavailable" };
+  try {
+    return await openCri({
+      dataDir: o.dataDir,
+      api,
+      endpoint: o.containerRuntimeEndpoint,
+      clusterCidr: o.clusterCidr ?? "10.42.0.0/16",
+      hostIP: () => ip,
+      nodeCpuCores: Number(host.cpu),
+      nodeMemoryBytes: Number(host.memoryKi) * 1024,
+      signal: o.signal,
+    });
+  } catch (e) {
+    // The node still registers and says why it cannot run pods, instead of the agent dying.
+    const message = `container runtime containerd is not available: ${e instanceof Error ? e.message : String(e)}`;
+    log.error("agent: starting the container runtime failed", { error: message });
+    return { runtime: new UnavailableRuntime(message), readiness: async () => ({ ready: false, message }), version: "containerd://unavailable" };
+  }
 }
 
 function primaryIPv4(): string | undefined {

@@ -20,6 +20,7 @@ export function registerAgentCommand(program: Command, run = runAgentProcess): v
     .option("--node-label <key=value...>", "labels for the node (repeatable)")
     .option("--node-taint <key=value:Effect...>", "taints for the node (repeatable)")
     .option("--runtime <kind>", "container runtime: containerd (default) or fake (hollow pods, for tests)")
+    .option("--container-runtime-endpoint <socket>", "use this CRI socket instead of starting the agent's own containerd")
     .option("--simulate <n>", "run N hollow nodes (fake runtime) in this process, for scale tests")
     .option("--debug", "debug logging")
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
@@ -51,6 +52,7 @@ async function runAgentProcess(cfg: AgentConfig): Promise<void> {
       nodeIp: cfg.nodeIp,
       dataDir: cfg.dataDir,
       runtime: cfg.runtime,
+      containerRuntimeEndpoint: cfg.containerRuntimeEndpoint,
       simulate: cfg.simulate,
       labels: parseLabels(cfg.nodeLabel, "--node-label"),
       taints: parseTaints(cfg.nodeTaint, "--node-taint"),

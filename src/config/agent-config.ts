@@ -15,6 +15,8 @@ export interface AgentConfig {
   nodeLabel: string[];
   nodeTaint: string[];
   runtime: "containerd" | "fake";
+  /** An existing CRI socket instead of the agent's own containerd. */
+  containerRuntimeEndpoint?: string;
   /** Run this many hollow nodes (fake runtime) instead of one real one. */
   simulate?: number;
   debug: boolean;
@@ -29,6 +31,7 @@ export const AGENT_FLAGS = {
   nodeLabel: "node-label",
   nodeTaint: "node-taint",
   runtime: "runtime",
+  containerRuntimeEndpoint: "container-runtime-endpoint",
   simulate: "simulate",
   debug: "debug",
 } as const satisfies Record<keyof AgentConfig, string>;
@@ -73,6 +76,7 @@ export function resolveAgentConfig(inputs: { flags: AgentConfigSource; configPat
     nodeLabel,
     nodeTaint,
     runtime,
+    containerRuntimeEndpoint: pick("containerRuntimeEndpoint") === undefined ? undefined : String(pick("containerRuntimeEndpoint")),
     simulate: sim,
     debug: truthy(pick("debug")),
   };

@@ -29,6 +29,8 @@ export interface ServerConfig {
   nodeTaint: string[];
   /** The embedded agent's container runtime: containerd, or fake (hollow pods, for tests). */
   runtime: "containerd" | "fake";
+  /** The embedded agent's CRI socket instead of its own containerd. */
+  containerRuntimeEndpoint?: string;
   /** Scheduler profile: default (least-allocated, spreads) or binpack (most-allocated); resolve always sets it. */
   schedulerProfile?: "default" | "binpack";
   /** Upstream component flags as K3s passes them (`key=value`); see component-args.ts for the keys understood. */
@@ -54,6 +56,7 @@ export const SERVER_FLAGS = {
   nodeLabel: "node-label",
   nodeTaint: "node-taint",
   runtime: "runtime",
+  containerRuntimeEndpoint: "container-runtime-endpoint",
   schedulerProfile: "scheduler-profile",
   kubeControllerManagerArg: "kube-controller-manager-arg",
   kubeApiserverArg: "kube-apiserver-arg",
@@ -105,6 +108,7 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     nodeLabel: list(pick("nodeLabel")),
     nodeTaint: list(pick("nodeTaint")),
     runtime: runtimeKind(pick("runtime")),
+    containerRuntimeEndpoint: pick("containerRuntimeEndpoint") === undefined ? undefined : String(pick("containerRuntimeEndpoint")),
     schedulerProfile: schedulerProfile(pick("schedulerProfile")),
     kubeControllerManagerArg: list(pick("kubeControllerManagerArg")),
     kubeApiserverArg: list(pick("kubeApiserverArg")),

@@ -12,6 +12,15 @@ import { join } from "node:path";
 
 export const CONFLIST_NAME = "10-k3rs.conflist";
 
+/**
+ * The node's bridge: `k3rs0` for the standard data dir; otherwise named after the data dir, so
+ * that several agents on one machine (tests) never share or tear down each other's bridge.
+ */
+export function bridgeNameFor(dataDir: string): string {
+  if (dataDir === "/var/lib/k3rs") return "k3rs0";
+  return `k3rs${new Bun.CryptoHasher("sha1").update(dataDir).digest("hex").slice(0, 8)}`;
+}
+
 export interface CniOptions {
   podCidr: string;
   /** Bridge device name (≤ 15 chars); one per node. */

@@ -5,7 +5,7 @@
  * agent lists and adopts (fail-static). Container state changes are found by polling the
  * runtime (containerd 1.6 has no CRI event stream), which is the kubelet's generic PLEG too.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { KubeObject } from "../../model/object.ts";
 import { RuntimeError, type ContainerInfo, type ContainerState, type Runtime, type RuntimeEvent, type RuntimeVersion, type SandboxInfo } from "../runtime/types.ts";
@@ -15,6 +15,7 @@ import { expandCommand, resolveEnv, type EnvSources } from "./env.ts";
 import { containerConfig, LABEL_POD_UID, podHostname, podLogDirectory, sandboxConfig, type SandboxOptions } from "./pod-config.ts";
 import { isMounted, mountTmpfs, unmount } from "./mounts.ts";
 import { log } from "../../log.ts";
+import { normalizeImageRef } from "../images/image-ref.ts";
 
 export interface CriRuntimeOptions {
   client: CriClient;
@@ -31,6 +32,8 @@ export interface CriRuntimeOptions {
   cgroupParent?: string;
   /** How often container states are compared for changes (ms). */
   pollMs?: number;
+  /** Sets up the pod network for the node's CIDR (CNI config, NAT). */
+  setPodCidr?: (cidr: string) => Promise<void>;
 }
 
 const nsToMs = (ns: unknown): number => (ns == null || ns === "0" || ns === 0 ? 0 : Math.floor(Number(BigInt(String(ns)) / 1_000_000n)));
@@ -131,6 +134,7 @@ export class CriRuntime implements Runtime {
     const dir = podDir(this.o.podsDir, pod.metadata.uid!);
     const env = await resolveEnv(pod, container, this.o.sources, { ...host.facts, podIP: sandbox.ip });
     const { command, args } = expandCommand(container, env);
+    mkdirSync(dir, { recursive: true });
     const etcHosts = join(dir, "etc-hosts");
     if (pod.spec?.hostNetwork) copyFileSync("/etc/hosts", etcHosts);
     else writeFileSync(etcHosts, etcHostsContent(pod, sandbox.ip, podHostname(pod, this.o.nodeHostname)));
@@ -198,7 +202,7 @@ export class CriRuntime implements Runtime {
     if (state === "exited" && !message) message = this.terminationMessage(labels[LABEL_POD_UID], s.metadata?.name, s.metadata?.attempt ?? 0);
     const info: ContainerInfo = {
       id, sandboxId, name: s.metadata?.name, attempt: s.metadata?.attempt ?? 0,
-      image: s.image?.image ?? "", imageRef: s.imageRef ?? "", state,
+      image: s.image?.image ? normalizeImageRef(s.image.image) : "", imageRef: s.imageRef ?? "", state,
       createdAt: nsToMs(s.createdAt), startedAt: nsToMs(s.startedAt), finishedAt: nsToMs(s.finishedAt),
       exitCode: s.exitCode ?? 0, reason: s.reason || undefined, message,
     };
@@ -215,10 +219,14 @@ export class CriRuntime implements Runtime {
     return text || undefined;
   }
 
+  async setPodCidr(cidr: string): Promise<void> {
+    await this.o.setPodCidr?.(cidr);
+  }
+
   async releasePod(uid: string): Promise<void> {
     const dir = join(podDir(this.o.podsDir, uid), "volumes", "kubernetes.io~empty-dir");
     const tmpfs: string[] = [];
-    if (existsSync(dir)) for (const name of (await import("node:fs")).readdirSync(dir)) if (await isMounted(join(dir, name))) tmpfs.push(join(dir, name));
+    if (existsSync(dir)) for (const name of readdirSync(dir)) if (await isMounted(join(dir, name))) tmpfs.push(join(dir, name));
     await tearDownVolumes(uid, this.volumeHost, tmpfs);
   }
 

@@ -99,6 +99,7 @@ export class NodeAgent {
     this.podCidr = node.spec?.podCIDR;
     this.lastNodeStatus = node.status;
     await this.awaitPodCidr();
+    await this.network;
     await this.reportStatus(true);
     await this.renewLease();
   }
@@ -119,8 +120,14 @@ export class NodeAgent {
 
   /** Picks up podCIDR once the server assigns it (the node IPAM controller). */
   noteNode(node: KubeObject): void {
-    if (node.spec?.podCIDR) this.podCidr = node.spec.podCIDR;
+    const cidr = node.spec?.podCIDR;
+    if (!cidr || cidr === this.podCidr) return;
+    this.podCidr = cidr;
+    // The runtime's pod network follows the CIDR; pods wait for it (register awaits it).
+    this.network = this.o.runtime.setPodCidr?.(cidr).catch((e) => log.error("agent: setting up the pod network failed", { cidr, error: String(e) }));
   }
+
+  private network: Promise<void> | undefined;
 
   private cutOff = false;
 

@@ -74,6 +74,8 @@ export interface Runtime {
    * Returns the image reference.
    */
   pullImage?(image: string): Promise<string>;
+  /** The node's pod CIDR is known (or changed): set up the pod network for it. */
+  setPodCidr?(cidr: string): Promise<void>;
   /** The pod is gone for good: release what the runtime keeps for it on the node (volumes, logs). */
   releasePod?(uid: string): Promise<void>;
   /** Container and sandbox state changes (the agent's PLEG). Returns an unsubscribe. */

@@ -1,0 +1,91 @@
+/**
+ * Setup and cleanup for end-to-end tests that run real pods (containerd, runc, CNI) on this
+ * machine: the safety routes DESIGN.md asks for, and a teardown that leaves nothing behind —
+ * the agent's containerd and its shims (found by our own socket, ended by PID), mounts under
+ * the data dir, the node's bridge and NAT rules, then the data dir itself.
+ */
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+
+export const CAN_RUN_PODS = process.getuid?.() === 0 && existsSync("/usr/bin/containerd") && existsSync("/usr/sbin/runc") && ["/usr/lib/cni/bridge", "/opt/cni/bin/bridge"].some(existsSync);
+
+async function sh(argv: string[]): Promise<{ code: number; out: string }> {
+  const p = Bun.spawn(argv, { stdout: "pipe", stderr: "pipe" });
+  const [o, e] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()]);
+  return { code: await p.exited, out: o + e };
+}
+
+/** A misrouted packet for the cluster or service CIDR dies here instead of leaving the machine. */
+export async function addSafetyRoutes(): Promise<void> {
+  for (const cidr of ["10.42.0.0/16", "10.43.0.0/16"]) {
+    const r = await sh(["ip", "route", "replace", "unreachable", cidr]);
+    if (r.code !== 0) throw new Error(`ip route replace unreachable ${cidr}: ${r.out}`);
+  }
+}
+
+function pidsWithArg(needle: string): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0").includes(needle)) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+async function stopPid(pid: number, timeoutMs = 10_000): Promise<void> {
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await Bun.sleep(50);
+  if (existsSync(`/proc/${pid}`)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // exited
+    }
+  }
+}
+
+/** Stops the containerd this data dir's agent started, and the shims it started. */
+export async function stopAgentContainerd(dataDir: string): Promise<void> {
+  const ctrdDir = join(dataDir, "agent", "containerd");
+  const pidFile = join(ctrdDir, "containerd.pid");
+  const socket = existsSync(join(ctrdDir, "config.toml")) ? /address\s*=\s*"([^"]+\.sock)"/.exec(readFileSync(join(ctrdDir, "config.toml"), "utf8"))?.[1] : undefined;
+  if (existsSync(pidFile)) await stopPid(Number(readFileSync(pidFile, "utf8").trim()));
+  if (socket) for (const pid of pidsWithArg(socket)) await stopPid(pid, 5000);
+}
+
+/** Unmounts everything under a directory, deepest first. */
+export async function unmountUnder(dir: string): Promise<void> {
+  const points = readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((l) => l.split(" ")[4]).filter((p): p is string => !!p && (p === dir || p.startsWith(`${dir}/`)));
+  for (const p of points.sort((a, b) => b.length - a.length)) await sh(["umount", "-l", p]);
+}
+
+export async function removeBridge(name: string): Promise<void> {
+  await sh(["ip", "link", "del", name]);
+}
+
+/** Removes the NAT and forward rules the agent added for one pod CIDR. */
+export async function removeNatRules(podCidr: string): Promise<void> {
+  const rules = (await sh(["iptables-save"])).out.split("\n").filter((l) => l.startsWith("-A ") && l.includes(podCidr) && l.includes("k3rs"));
+  for (const rule of rules) {
+    const table = rule.includes("MASQUERADE") ? "nat" : "filter";
+    const args = rule.slice(3).match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"|"$/g, ""));
+    await sh(["iptables", "-w", "5", "-t", table, "-D", ...args]);
+  }
+}
+
+export async function cleanupRealNode(o: { dataDir: string; bridge?: string; podCidr?: string }): Promise<void> {
+  await stopAgentContainerd(o.dataDir);
+  await unmountUnder(o.dataDir);
+  if (o.bridge) await removeBridge(o.bridge);
+  if (o.podCidr) await removeNatRules(o.podCidr);
+  rmSync(o.dataDir, { recursive: true, force: true });
+}
