@@ -80,6 +80,12 @@ export async function removeNatRules(podCidr: string): Promise<void> {
     const args = rule.slice(3).match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"|"$/g, ""));
     await sh(["iptables", "-w", "5", "-t", table, "-D", ...args]);
   }
+  // The chain and its jump go once no node's rule is left in it.
+  const left = (await sh(["iptables", "-w", "5", "-t", "nat", "-S", "K3RS-POSTROUTING"])).out.split("\n").filter((l) => l.startsWith("-A "));
+  if (!left.length) {
+    await sh(["iptables", "-w", "5", "-t", "nat", "-D", "POSTROUTING", "-m", "comment", "--comment", "k3rs pod egress", "-j", "K3RS-POSTROUTING"]);
+    await sh(["iptables", "-w", "5", "-t", "nat", "-X", "K3RS-POSTROUTING"]);
+  }
 }
 
 export async function cleanupRealNode(o: { dataDir: string; bridge?: string; podCidr?: string }): Promise<void> {

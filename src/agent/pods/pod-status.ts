@@ -5,6 +5,7 @@
  */
 import type { KubeObject } from "../../model/object.ts";
 import type { ContainerInfo, SandboxInfo } from "../runtime/types.ts";
+import { normalizeImageRef } from "../images/image-ref.ts";
 import { backoffUntil, latestByName, podFinished, shouldRestart, type BackoffState } from "./pod-actions.ts";
 
 export interface StatusInput {
@@ -32,18 +33,30 @@ function terminated(c: ContainerInfo, runtime: string) {
   };
 }
 
+/** The run before the latest one of a container (its lastState once it runs again). */
+function previousRun(containers: ContainerInfo[], latest: ContainerInfo | undefined): ContainerInfo | undefined {
+  if (!latest) return undefined;
+  let prev: ContainerInfo | undefined;
+  for (const c of containers) if (c.name === latest.name && c.attempt < latest.attempt && c.state === "exited" && (!prev || c.attempt > prev.attempt)) prev = c;
+  return prev;
+}
+
 function containerStatus(spec: any, c: ContainerInfo | undefined, i: StatusInput, init: boolean, pendingReason: string): any {
-  const base = { name: spec.name, image: spec.image, imageID: c?.imageRef ?? "", restartCount: c?.attempt ?? 0 };
+  // The image fully named (docker.io/library/busybox:latest), as the kubelet reports it; the
+  // spec's name rather than the runtime's, which may pick another tag of the same image.
+  const base = { name: spec.name, image: spec.image ? normalizeImageRef(spec.image) : "", imageID: c?.imageRef ?? "", restartCount: c?.attempt ?? 0 };
+  const prev = previousRun(i.containers, c);
+  const lastState = prev ? { lastState: { terminated: terminated(prev, i.runtimeName) } } : {};
   const failure = i.failures.get(spec.name);
   if (!c) {
     return { ...base, ready: false, started: false, state: { waiting: failure ?? { reason: pendingReason } } };
   }
   const containerID = `${i.runtimeName}://${c.id}`;
   if (c.state === "running") {
-    return { ...base, containerID, ready: !init, started: true, state: { running: { startedAt: iso(c.startedAt) } } };
+    return { ...base, containerID, ready: !init, started: true, state: { running: { startedAt: iso(c.startedAt) } }, ...lastState };
   }
   if (c.state === "created") {
-    return { ...base, containerID, ready: false, started: false, state: { waiting: { reason: pendingReason } } };
+    return { ...base, containerID, ready: false, started: false, state: { waiting: { reason: pendingReason } }, ...lastState };
   }
   // Exited: waiting to restart (with the run that ended as lastState), or terminated for good.
   const policy = i.pod.spec?.restartPolicy ?? "Always";
@@ -55,7 +68,7 @@ function containerStatus(spec: any, c: ContainerInfo | undefined, i: StatusInput
       : { reason: failure?.reason ?? pendingReason, ...(failure ? { message: failure.message } : {}) };
     return { ...base, containerID, ready: false, started: false, state: { waiting }, lastState: { terminated: terminated(c, i.runtimeName) } };
   }
-  return { ...base, containerID, ready: false, started: false, state: { terminated: terminated(c, i.runtimeName) } };
+  return { ...base, containerID, ready: false, started: false, state: { terminated: terminated(c, i.runtimeName) }, ...lastState };
 }
 
 export type PodPhase = "Pending" | "Running" | "Succeeded" | "Failed";

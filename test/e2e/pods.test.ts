@@ -1,0 +1,179 @@
+/**
+ * Real pods, end to end: the built server with its embedded agent on its own containerd,
+ * runc and the CNI bridge, images imported from <data-dir>/agent/images (nothing pulled),
+ * driven with the real kubectl. Root only, with containerd/runc/CNI installed (.ci/run
+ * installs them). Traffic goes only to pod IPs on this machine's bridge.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { KUBECTL, startE2EServer, type E2EServer } from "../helpers/e2e-server.ts";
+import { addSafetyRoutes, CAN_RUN_PODS, cleanupRealNode } from "../helpers/real-node.ts";
+import { ensureTestImages } from "../helpers/test-images.ts";
+import { bridgeNameFor } from "../../src/agent/cni/cni-config.ts";
+
+let s: E2EServer;
+let dataDir = "";
+const NODE = "e2e-pods";
+
+async function k(...args: string[]): Promise<string> {
+  const r = await s.kubectl(args, { timeoutMs: 90_000 });
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed (${r.code}):\n${r.stderr}\n--- server log ---\n${s.logs().slice(-4000)}`);
+  return r.stdout;
+}
+
+async function apply(obj: object): Promise<void> {
+  const r = await s.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify(obj) });
+  if (r.code !== 0) throw new Error(`apply failed: ${r.stderr}`);
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- server log ---\n${s.logs().slice(-4000)}`);
+    await Bun.sleep(200);
+  }
+}
+
+async function pod(name: string): Promise<any> {
+  return JSON.parse(await k("get", "pod", name, "-n", "real", "-o", "json"));
+}
+
+/** A pod that runs a shell script once; resolves with the pod when it has finished. */
+async function runScript(name: string, script: string, extra: Record<string, unknown> = {}): Promise<any> {
+  const { volumes, containerExtra, ...rest } = extra as any;
+  await apply({
+    apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "real" },
+    spec: { restartPolicy: "Never", terminationGracePeriodSeconds: 1, ...(volumes ? { volumes } : {}), ...rest, containers: [{ name: "main", image: "busybox", command: ["sh", "-c", script], ...(containerExtra ?? {}) }] },
+  });
+  return until(`pod ${name} finished`, async () => {
+    const p = await pod(name);
+    return p.status?.phase === "Succeeded" || p.status?.phase === "Failed" ? p : undefined;
+  });
+}
+
+async function httpStatus(ip: string): Promise<number> {
+  const r = await fetch(`http://${ip}:8080/`, { signal: AbortSignal.timeout(3000) });
+  return r.status;
+}
+
+describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("real pods on containerd", () => {
+  beforeAll(async () => {
+    await addSafetyRoutes();
+    const images = await ensureTestImages();
+    dataDir = mkdtempSync(join(tmpdir(), "k3rs-e2e-pods-"));
+    mkdirSync(join(dataDir, "agent", "images"), { recursive: true });
+    copyFileSync(images.busybox, join(dataDir, "agent", "images", "busybox.tar"));
+    s = await startE2EServer({ dataDir, agent: "containerd", nodeName: NODE });
+    await until("node Ready", async () => (await k("get", "node", NODE, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")) === "True");
+    await k("create", "namespace", "real");
+  });
+
+  afterAll(async () => {
+    if (s) {
+      await s.kubectl(["delete", "namespace", "real", "--wait=true", "--timeout=60s"], { timeoutMs: 70_000 });
+      await s.stop();
+    }
+    if (dataDir) await cleanupRealNode({ dataDir, bridge: bridgeNameFor(dataDir), podCidr: "10.42.0.0/24" });
+  });
+
+  test("a Deployment of busybox httpd runs and answers on its pod IPs from the node", async () => {
+    await apply({
+      apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "real" },
+      spec: {
+        replicas: 2, selector: { matchLabels: { app: "web" } },
+        template: { metadata: { labels: { app: "web" } }, spec: { terminationGracePeriodSeconds: 2, containers: [{ name: "httpd", image: "busybox", command: ["httpd", "-f", "-p", "8080", "-h", "/var/www"], ports: [{ containerPort: 8080 }] }] } },
+      },
+    });
+    expect(await k("rollout", "status", "deployment/web", "-n", "real", "--timeout=90s")).toContain("successfully rolled out");
+    const pods = JSON.parse(await k("get", "pods", "-n", "real", "-l", "app=web", "-o", "json")).items;
+    expect(pods).toHaveLength(2);
+    for (const p of pods) {
+      expect(p.status.podIP).toMatch(/^10\.42\.0\.\d+$/);
+      expect(p.status.containerStatuses[0]).toMatchObject({ ready: true, restartCount: 0, image: "docker.io/library/busybox:latest" });
+      expect(p.status.containerStatuses[0].containerID).toMatch(/^containerd:\/\/[0-9a-f]{64}$/);
+      expect(await httpStatus(p.status.podIP)).toBe(200);
+    }
+  });
+
+  test("pods reach each other on their real IPs", async () => {
+    const ips: string[] = JSON.parse(await k("get", "pods", "-n", "real", "-l", "app=web", "-o", "json")).items.map((p: any) => p.status.podIP);
+    const done = await runScript("client", ips.map((ip) => `timeout 5 wget -q -O /dev/null http://${ip}:8080/`).join(" && "));
+    expect(done.status.phase).toBe("Succeeded");
+  });
+
+  test("environment and volumes: values, downward API, ConfigMap and Secret, emptyDir", async () => {
+    await k("create", "configmap", "cfg", "-n", "real", "--from-literal=MODE=fast", "--from-literal=app.conf=x=1");
+    await k("create", "secret", "generic", "creds", "-n", "real", "--from-literal=password=pw");
+    const script = [
+      'test "$GREETING" = "hello real"',
+      'test "$MODE" = fast',
+      'test "$POD" = env-check',
+      'test "$(cat /etc/cfg/app.conf)" = x=1',
+      'test "$(cat /etc/sec/password)" = pw',
+      "echo ok > /scratch/f && test \"$(cat /scratch/f)\" = ok",
+      'grep -q "env-check" /etc/hosts',
+    ].join(" && ");
+    const done = await runScript("env-check", script, {
+      volumes: [{ name: "cfg", configMap: { name: "cfg" } }, { name: "sec", secret: { secretName: "creds" } }, { name: "scratch", emptyDir: {} }],
+      containerExtra: {
+        env: [{ name: "WHO", value: "real" }, { name: "GREETING", value: "hello $(WHO)" }, { name: "POD", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }, { name: "MODE", valueFrom: { configMapKeyRef: { name: "cfg", key: "MODE" } } }],
+        volumeMounts: [{ name: "cfg", mountPath: "/etc/cfg" }, { name: "sec", mountPath: "/etc/sec" }, { name: "scratch", mountPath: "/scratch" }],
+      },
+    });
+    expect(done.status.phase).toBe("Succeeded");
+  });
+
+  test("exit codes, reasons and the termination message are reported", async () => {
+    const failed = await runScript("fails", "echo 'it broke' > /dev/termination-log; exit 3");
+    expect(failed.status.phase).toBe("Failed");
+    expect(failed.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 3, reason: "Error", message: "it broke\n" });
+    const ok = await runScript("succeeds", "exit 0");
+    expect(ok.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
+  });
+
+  test("resource limits land in the container's cgroup", async () => {
+    const script = "m=$(cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes); test \"$m\" = 67108864";
+    const done = await runScript("limited", script, { containerExtra: { resources: { limits: { memory: "64Mi", cpu: "500m" } } } });
+    expect(done.status.phase).toBe("Succeeded");
+    expect(done.status.qosClass).toBe("Guaranteed");
+  });
+
+  test("a container that keeps failing is restarted with back-off", async () => {
+    await apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "crashy", namespace: "real" }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "main", image: "busybox", command: ["sh", "-c", "exit 1"] }] } });
+    const p = await until("a restart", async () => {
+      const cur = await pod("crashy");
+      return cur.status?.containerStatuses?.[0]?.restartCount >= 1 ? cur : undefined;
+    });
+    expect(p.status.containerStatuses[0].lastState.terminated.exitCode).toBe(1);
+  });
+
+  test("the agent dying (kill -9 of the server) stops no container; the restarted agent adopts them", async () => {
+    const before = JSON.parse(await k("get", "pods", "-n", "real", "-l", "app=web", "-o", "json")).items;
+    s.proc.kill(9);
+    await s.proc.exited;
+    for (const p of before) expect(await httpStatus(p.status.podIP)).toBe(200);
+    s = await startE2EServer({ dataDir, agent: "containerd", nodeName: NODE, port: s.port });
+    await until("node Ready again", async () => (await k("get", "node", NODE, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")) === "True");
+    await Bun.sleep(2000);
+    const after = JSON.parse(await k("get", "pods", "-n", "real", "-l", "app=web", "-o", "json")).items;
+    expect(after.map((p: any) => p.metadata.uid).sort()).toEqual(before.map((p: any) => p.metadata.uid).sort());
+    for (const p of after) {
+      const was = before.find((b: any) => b.metadata.uid === p.metadata.uid);
+      expect(p.status.containerStatuses[0].containerID).toBe(was.status.containerStatuses[0].containerID);
+      expect(p.status.containerStatuses[0].restartCount).toBe(0);
+      expect(p.status.podIP).toBe(was.status.podIP);
+    }
+  });
+
+  test("delete stops the pod within its grace period and frees its sandbox", async () => {
+    const [p] = JSON.parse(await k("get", "pods", "-n", "real", "-l", "app=web", "-o", "json")).items;
+    await k("delete", "pod", p.metadata.name, "-n", "real", "--wait=true", "--timeout=30s");
+    const podDirs = () => readdirSync(join(dataDir, "agent", "pods"));
+    await until("pod dir removed", async () => !podDirs().includes(p.metadata.uid));
+    await expect(fetch(`http://${p.status.podIP}:8080/`, { signal: AbortSignal.timeout(1000) })).rejects.toThrow();
+  });
+});
