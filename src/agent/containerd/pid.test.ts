@@ -4,6 +4,8 @@ import { commandLine, isRunning, signalProcess, waitForExit } from "./pid.ts";
 test("a running process, then a gone one", async () => {
   const child = Bun.spawn({ cmd: ["sleep", "600"], stdio: ["ignore", "ignore", "ignore"] });
   expect(isRunning(child.pid)).toBe(true);
+  // Between fork and exec the new process's cmdline is still empty: wait for the exec.
+  for (let i = 0; i < 500 && !commandLine(child.pid)?.length; i++) await Bun.sleep(10);
   expect(commandLine(child.pid)).toEqual(["sleep", "600"]);
   expect(await waitForExit(child.pid, 0)).toBe(false);
   expect(signalProcess(child.pid, "SIGTERM")).toBe(true);
