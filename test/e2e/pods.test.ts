@@ -85,7 +85,7 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("real pods on containerd"
       apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "real" },
       spec: {
         replicas: 2, selector: { matchLabels: { app: "web" } },
-        template: { metadata: { labels: { app: "web" } }, spec: { terminationGracePeriodSeconds: 2, containers: [{ name: "httpd", image: "busybox", command: ["httpd", "-f", "-p", "8080", "-h", "/var/www"], ports: [{ containerPort: 8080 }] }] } },
+        template: { metadata: { labels: { app: "web" } }, spec: { terminationGracePeriodSeconds: 2, containers: [{ name: "httpd", image: "busybox", command: ["httpd", "-f", "-p", "8080", "-h", "/var/www"], ports: [{ name: "http", containerPort: 8080 }], readinessProbe: { httpGet: { path: "/", port: "http" }, periodSeconds: 1 } }] } },
       },
     });
     expect(await k("rollout", "status", "deployment/web", "-n", "real", "--timeout=90s")).toContain("successfully rolled out");
@@ -149,6 +149,32 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("real pods on containerd"
       return cur.status?.containerStatuses?.[0]?.restartCount >= 1 ? cur : undefined;
     });
     expect(p.status.containerStatuses[0].lastState.terminated.exitCode).toBe(1);
+  });
+
+  test("readiness and liveness probes: ready only once the probe passes; a failing liveness probe restarts", async () => {
+    await apply({
+      apiVersion: "v1", kind: "Pod", metadata: { name: "probed", namespace: "real" },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [{
+          name: "main", image: "busybox",
+          command: ["sh", "-c", "touch /tmp/alive; sleep 2; touch /tmp/ready; sleep 2; rm /tmp/alive; sleep 3600"],
+          readinessProbe: { exec: { command: ["test", "-f", "/tmp/ready"] }, periodSeconds: 1, failureThreshold: 1 },
+          livenessProbe: { exec: { command: ["test", "-f", "/tmp/alive"] }, periodSeconds: 1, failureThreshold: 2 },
+        }],
+      },
+    });
+    const ready = () => k("get", "pod", "probed", "-n", "real", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}");
+    await until("running, not ready", async () => (await pod("probed")).status?.containerStatuses?.[0]?.state?.running && (await ready()) === "False");
+    await until("ready", async () => (await ready()) === "True");
+    const restarted = await until("restarted by liveness", async () => {
+      const p = await pod("probed");
+      return p.status?.containerStatuses?.[0]?.restartCount >= 1 ? p : undefined;
+    });
+    expect(restarted.status.containerStatuses[0].lastState.terminated).toBeDefined();
+    const events = await k("get", "events", "-n", "real", "--field-selector", "involvedObject.name=probed", "-o", "jsonpath={range .items[*]}{.reason}: {.message}{\"\\n\"}{end}");
+    expect(events).toContain("Unhealthy: Liveness probe failed");
+    expect(events).toContain("Killing: Container main failed liveness probe, will be restarted");
   });
 
   test("the agent dying (kill -9 of the server) stops no container; the restarted agent adopts them", async () => {

@@ -219,6 +219,12 @@ export class CriRuntime implements Runtime {
     return text || undefined;
   }
 
+  async execSync(containerId: string, cmd: string[], timeoutSeconds: number): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    const r = await this.call("RuntimeService", "ExecSync", { containerId, cmd, timeout: timeoutSeconds });
+    const text = (b: unknown) => (b ? Buffer.from(b as Uint8Array).toString("utf8") : "");
+    return { exitCode: r.exitCode ?? 0, stdout: text(r.stdout), stderr: text(r.stderr) };
+  }
+
   async setPodCidr(cidr: string): Promise<void> {
     await this.o.setPodCidr?.(cidr);
   }

@@ -18,6 +18,8 @@ export interface StatusInput {
   hostIP: string;
   runtimeName: string;
   now: number;
+  /** Probe results for running containers; without it a running container is started and ready. */
+  probes?: { ready(containerId: string): boolean; started(containerId: string): boolean };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -53,7 +55,9 @@ function containerStatus(spec: any, c: ContainerInfo | undefined, i: StatusInput
   }
   const containerID = `${i.runtimeName}://${c.id}`;
   if (c.state === "running") {
-    return { ...base, containerID, ready: !init, started: true, state: { running: { startedAt: iso(c.startedAt) } }, ...lastState };
+    const started = i.probes?.started(c.id) ?? true;
+    const ready = !init && started && (i.probes?.ready(c.id) ?? true);
+    return { ...base, containerID, ready, started, state: { running: { startedAt: iso(c.startedAt) } }, ...lastState };
   }
   if (c.state === "created") {
     return { ...base, containerID, ready: false, started: false, state: { waiting: { reason: pendingReason } }, ...lastState };

@@ -13,6 +13,7 @@ import type { ContainerInfo, Runtime, SandboxInfo } from "../runtime/types.ts";
 import { RuntimeError } from "../runtime/types.ts";
 import { BACKOFF_MAX_MS, nextBackoff, planPod, podFinished, latestByName, shouldRestart, type BackoffState } from "./pod-actions.ts";
 import { computePodStatus, mergeConditions } from "./pod-status.ts";
+import { PodProber } from "../probes/pod-prober.ts";
 import type { AgentApi } from "../agent-api.ts";
 import { log } from "../../log.ts";
 
@@ -30,6 +31,11 @@ export interface PodWorkerDeps {
   onDone(uid: string): void;
 }
 
+/** The latest run of each container. */
+function latestByNameList(containers: ContainerInfo[]): ContainerInfo[] {
+  return [...latestByName(containers).values()];
+}
+
 export class PodWorker {
   private pod: KubeObject;
   private removed = false;
@@ -44,8 +50,29 @@ export class PodWorker {
   private sandboxFailure: string | undefined;
   private sandboxRetryMs = 0;
 
+  private readonly prober: PodProber;
+
   constructor(pod: KubeObject, private readonly d: PodWorkerDeps) {
     this.pod = pod;
+    this.prober = new PodProber({
+      execSync: d.runtime.execSync?.bind(d.runtime),
+      onChange: () => this.trigger(),
+      onUnhealthy: (_name, message) => {
+        if (this.d.recordEvents) void this.d.api.event(this.pod, "Warning", "Unhealthy", message, this.d.nodeName);
+      },
+      onKill: (id, name, message) => void this.killForRestart(id, name, message),
+    });
+  }
+
+  /** A container that failed its liveness (or startup) probe is stopped; its restart policy brings it back. */
+  private async killForRestart(id: string, name: string, message: string): Promise<void> {
+    if (this.d.recordEvents) void this.d.api.event(this.pod, "Normal", "Killing", message, this.d.nodeName);
+    try {
+      await this.d.runtime.stopContainer(id, this.pod.spec?.terminationGracePeriodSeconds ?? 30);
+    } catch (e) {
+      log.warn("agent: stopping an unhealthy container failed", { pod: `${this.pod.metadata.namespace}/${this.pod.metadata.name}`, container: name, error: String(e) });
+    }
+    this.trigger();
   }
 
   get uid(): string {
@@ -71,6 +98,7 @@ export class PodWorker {
 
   stop(): void {
     this.done = true;
+    this.prober.stop();
     if (this.timer) clearTimeout(this.timer);
   }
 
@@ -144,6 +172,8 @@ export class PodWorker {
       }
     }
     if (changed && sandbox) containers = await this.d.runtime.listContainers(sandbox.id);
+    // Hollow pods have no processes to probe (and their IPs lead nowhere): only real runtimes probe.
+    if (this.d.runtime.execSync) this.prober.sync(pod, latestByNameList(containers), sandbox?.ip);
     if (sandbox?.state === "ready" && podFinished(pod, latestByName(containers))) {
       await this.d.runtime.stopPodSandbox(sandbox.id);
       sandbox = { ...sandbox, state: "notready" };
@@ -204,7 +234,7 @@ export class PodWorker {
   private async writeStatus(sandbox: SandboxInfo | undefined, containers: ContainerInfo[], terminal = false): Promise<void> {
     const status = computePodStatus({
       pod: this.pod, sandbox, containers, backoff: terminal ? new Map() : this.backoff, failures: this.failures,
-      hostIP: this.d.hostIP(), runtimeName: this.d.runtimeName, now: this.d.now(),
+      hostIP: this.d.hostIP(), runtimeName: this.d.runtimeName, now: this.d.now(), probes: this.prober,
     });
     if (terminal) {
       // Since 1.27 a deleted pod ends in a terminal phase: Succeeded only if every container exited 0.
@@ -235,6 +265,7 @@ export class PodWorker {
   }
 
   private async terminate(): Promise<void> {
+    this.prober.stop();
     const sandboxes = await this.sandboxes();
     const last = sandboxes.at(-1);
     let containers: ContainerInfo[] = [];

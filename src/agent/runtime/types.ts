@@ -74,6 +74,8 @@ export interface Runtime {
    * Returns the image reference.
    */
   pullImage?(image: string): Promise<string>;
+  /** Runs a command in a container and waits (exec probes); absent on runtimes without processes. */
+  execSync?(containerId: string, cmd: string[], timeoutSeconds: number): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   /** The node's pod CIDR is known (or changed): set up the pod network for it. */
   setPodCidr?(cidr: string): Promise<void>;
   /** The pod is gone for good: release what the runtime keeps for it on the node (volumes, logs). */
