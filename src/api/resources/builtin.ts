@@ -6,6 +6,8 @@ import type { ResourceDef } from "./types.ts";
 import * as core from "./defaults/core.ts";
 import * as work from "./defaults/workloads.ts";
 import * as v from "./validation/index.ts";
+import { defaultStorageClass } from "./defaults/storage.ts";
+import { validateStorageClass } from "./validation/storage-class.ts";
 import type { KubeObject } from "../../model/object.ts";
 
 const str = (x: unknown) => (x === undefined || x === null ? undefined : String(x));
@@ -130,6 +132,11 @@ export const builtinResources: ResourceDef[] = [
   {
     group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice", plural: "endpointslices", singular: "endpointslice",
     namespaced: true,
+  },
+  // storage.k8s.io/v1
+  {
+    group: "storage.k8s.io", version: "v1", kind: "StorageClass", plural: "storageclasses", singular: "storageclass",
+    namespaced: false, shortNames: ["sc"], defaults: defaultStorageClass, validate: validateStorageClass,
   },
   // networking.k8s.io/v1
   {

@@ -9,7 +9,7 @@ import { endpointSlicePrinter, endpointsPrinter, ingressPrinter, networkPolicyPr
 import { configMapPrinter, leasePrinter, namespacePrinter, resourceQuotaPrinter, secretPrinter, serviceAccountPrinter } from "./core.ts";
 import { nodePrinter } from "./node.ts";
 import { eventPrinter } from "./event.ts";
-import { persistentVolumeClaimPrinter, persistentVolumePrinter } from "./storage.ts";
+import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from "./storage.ts";
 import { clusterRoleBindingPrinter, createdAtPrinter, roleBindingPrinter } from "./rbac.ts";
 import { horizontalPodAutoscalerPrinter } from "./autoscaling.ts";
 
@@ -33,6 +33,7 @@ export const printers: Readonly<Record<string, Printer>> = {
   Event: eventPrinter,
   PersistentVolume: persistentVolumePrinter,
   PersistentVolumeClaim: persistentVolumeClaimPrinter,
+  StorageClass: storageClassPrinter,
   ResourceQuota: resourceQuotaPrinter,
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import type { KubeObject } from "../../model/object.ts";
-import { accessModes, persistentVolumeClaimPrinter, persistentVolumePrinter } from "./storage.ts";
+import { accessModes, persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from "./storage.ts";
 
 const now = new Date("2024-05-01T12:00:00Z");
 const meta = { name: "data", namespace: "default", creationTimestamp: "2024-05-01T11:00:00Z" };
@@ -40,4 +40,16 @@ test("pv", () => {
     "Name", "Capacity", "Access Modes", "Reclaim Policy", "Status", "Claim", "StorageClass", "VolumeAttributesClass", "Reason", "Age", "VolumeMode",
   ]);
   expect(persistentVolumePrinter.cells(pv, now)).toEqual(["pvc-123", "2Gi", "RWO", "Delete", "Bound", "default/data", "local-path", "<unset>", "", "60m", "<unset>"]);
+});
+
+test("storage class: default marker, defaults for unset fields, expansion as a bool", () => {
+  expect(storageClassPrinter.columns.map((c) => c.name)).toEqual(["Name", "Provisioner", "ReclaimPolicy", "VolumeBindingMode", "AllowVolumeExpansion", "Age"]);
+  const sc: KubeObject = {
+    apiVersion: "storage.k8s.io/v1", kind: "StorageClass",
+    metadata: { name: "local-path", creationTimestamp: "2024-05-01T11:00:00Z", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+    provisioner: "rancher.io/local-path", reclaimPolicy: "Delete", volumeBindingMode: "WaitForFirstConsumer",
+  } as KubeObject;
+  expect(storageClassPrinter.cells(sc, now)).toEqual(["local-path (default)", "rancher.io/local-path", "Delete", "WaitForFirstConsumer", false, "60m"]);
+  const plain = { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: "fast", creationTimestamp: "2024-05-01T11:00:00Z" }, provisioner: "x", allowVolumeExpansion: true } as KubeObject;
+  expect(storageClassPrinter.cells(plain, now)).toEqual(["fast", "x", "Delete", "Immediate", true, "60m"]);
 });

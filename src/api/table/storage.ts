@@ -86,3 +86,29 @@ export const persistentVolumeClaimPrinter: Printer = {
     ];
   },
 };
+
+const DEFAULT_CLASS_ANNOTATIONS = ["storageclass.kubernetes.io/is-default-class", "storageclass.beta.kubernetes.io/is-default-class"];
+
+export const storageClassPrinter: Printer = {
+  columns: [
+    nameColumn,
+    col("Provisioner", "provisioner indicates the type of the provisioner."),
+    col("ReclaimPolicy", "reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class. Defaults to Delete."),
+    col("VolumeBindingMode", "volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling feature."),
+    col("AllowVolumeExpansion", "allowVolumeExpansion shows whether the storage class allow volume expand."),
+    ageColumn,
+  ],
+  cells(sc, now) {
+    const ann = sc.metadata.annotations ?? {};
+    const isDefault = DEFAULT_CLASS_ANNOTATIONS.some((a) => ann[a] === "true");
+    return [
+      `${sc.metadata.name ?? ""}${isDefault ? " (default)" : ""}`,
+      sc.provisioner ?? "",
+      sc.reclaimPolicy ?? "Delete",
+      sc.volumeBindingMode ?? "Immediate",
+      // A bool cell, as Kubernetes' printer sends it (kubectl shows false/true).
+      sc.allowVolumeExpansion === true,
+      since(sc.metadata.creationTimestamp, now),
+    ];
+  },
+};
