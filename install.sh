@@ -46,7 +46,19 @@ install -m 0755 "$SRC_BIN" "$BIN_DIR/k3rs.new"
 mv -f "$BIN_DIR/k3rs.new" "$BIN_DIR/k3rs"
 info "installed $BIN_DIR/k3rs ($("$BIN_DIR/k3rs" --version))"
 
-# 2. Config and uninstall script.
+# 2. What the node agent runs pods with: containerd, runc and the CNI plugins (air-gapped
+#    boxes: install these .debs beforehand; nothing else is fetched).
+need=""
+command -v containerd >/dev/null 2>&1 || need="$need containerd"
+command -v runc >/dev/null 2>&1 || need="$need runc"
+[ -x /usr/lib/cni/bridge ] || [ -x /opt/cni/bin/bridge ] || need="$need containernetworking-plugins"
+command -v iptables >/dev/null 2>&1 || need="$need iptables"
+if [ -n "$need" ]; then
+  # shellcheck disable=SC2086
+  apt_install $need
+fi
+
+# 3. Config and uninstall script.
 mkdir -p /etc/k3rs /var/lib/k3rs /var/log/k3rs
 if [ ! -f /etc/k3rs/config.yaml ]; then
   {
@@ -71,6 +83,23 @@ if [ -f /var/run/k3rs.pid ]; then
   [ -n "\$kids" ] && kill \$kids 2>/dev/null || true
   rm -f /var/run/k3rs.pid
 fi
+# The agent's containerd keeps pods running when k3rs stops (fail-static): end it and its
+# shims (found by its socket), then what it mounted, the pod bridge and the NAT rules.
+ctrd=/var/lib/k3rs/agent/containerd
+if [ -f "\$ctrd/containerd.pid" ]; then
+  sock=\$(sed -n 's/^ *address *= *"\\(.*\\.sock\\)"/\\1/p' "\$ctrd/config.toml" | head -1)
+  kill "\$(cat "\$ctrd/containerd.pid")" 2>/dev/null || true
+  [ -n "\$sock" ] && for p in \$(pgrep -f "containerd-shim.*\$sock" || true); do kill -9 "\$p" 2>/dev/null || true; done
+  sleep 1
+fi
+grep -o ' /var/lib/k3rs[^ ]*' /proc/self/mountinfo | sort -r | while read -r m; do umount -l "\$m" 2>/dev/null || true; done
+ip link del k3rs0 2>/dev/null || true
+if command -v iptables >/dev/null 2>&1; then
+  iptables-save | grep -- '--comment "k3rs' | sed 's/^-A /-D /' | while read -r rule; do
+    case "\$rule" in *MASQUERADE*|*K3RS-POSTROUTING*) eval iptables -t nat \$rule 2>/dev/null || true ;; *) eval iptables \$rule 2>/dev/null || true ;; esac
+  done
+  iptables -t nat -X K3RS-POSTROUTING 2>/dev/null || true
+fi
 rm -f "$BIN_DIR/k3rs" "$BIN_DIR/k3rs-supervise.sh"
 rm -rf /etc/k3rs /var/lib/k3rs /var/log/k3rs
 rm -f "$BIN_DIR/k3rs-uninstall.sh"
@@ -79,7 +108,7 @@ chmod 0755 "$BIN_DIR/k3rs-uninstall.sh"
 
 [ "${INSTALL_K3RS_SKIP_START:-false}" = true ] && { info "installed; not starting (INSTALL_K3RS_SKIP_START)"; exit 0; }
 
-# 3. Start it: systemd when it runs, otherwise a small supervisor loop in the background.
+# 4. Start it: systemd when it runs, otherwise a small supervisor loop in the background.
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
   cat > /etc/systemd/system/k3rs.service <<UNIT
 [Unit]
@@ -129,12 +158,18 @@ SUP
   info "started k3rs server in the background (supervisor pid $(cat /var/run/k3rs.pid), logs in /var/log/k3rs/k3rs.log)"
 fi
 
-# 4. Wait until it answers.
+# 5. Wait until it answers and its node is Ready.
 command -v curl >/dev/null 2>&1 || apt_install curl
 i=0
 until curl -ksf "https://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do
   i=$((i + 1))
   [ $i -gt 60 ] && fatal "k3rs did not become ready in 30s; see the logs"
+  sleep 0.5
+done
+i=0
+until "$BIN_DIR/k3rs" ctl get nodes 2>/dev/null | grep -q ' Ready'; do
+  i=$((i + 1))
+  [ $i -gt 120 ] && fatal "the node did not become Ready in 60s; see the logs"
   sleep 0.5
 done
 info "k3rs is ready. Use it with:"
