@@ -1,10 +1,12 @@
 /**
- * Objects every cluster has from its first start: the four system namespaces and the
- * `kubernetes` Service that points pods at the API server. Idempotent: runs on every start.
+ * Objects every cluster has from its first start: the four system namespaces, the
+ * `kubernetes` Service that points pods at the API server, and K3s's default StorageClass
+ * `local-path`. Idempotent: runs on every start; what exists is never overwritten.
  */
 import type { ObjectStorage } from "../api/storage/object-storage.ts";
 import type { ResourceRegistry } from "../api/resources/registry.ts";
 import { isStatusError } from "../model/errors.ts";
+import { ANN_DEFAULT_CLASS, LOCAL_PATH_CLASS, LOCAL_PATH_PROVISIONER } from "../volume/annotations.ts";
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
@@ -32,6 +34,18 @@ export async function bootstrapObjects(storage: ObjectStorage, registry: Resourc
     subsets: [{ addresses: [{ ip: opts.nodeIp }], ports: [{ name: "https", port: opts.apiPort, protocol: "TCP" }] }],
   };
   await storage.update(epDef, "default", "kubernetes", (cur) => ({ ...endpoints, metadata: { ...cur.metadata, ...endpoints.metadata } }), { createIfMissing: true });
+  // The class K3s ships (its local-storage manifest): an administrator's edits to it survive restarts.
+  const scDef = registry.find("storage.k8s.io", "v1", "storageclasses")!;
+  await createIfMissing(() =>
+    storage.create(scDef, undefined, {
+      apiVersion: "storage.k8s.io/v1",
+      kind: "StorageClass",
+      metadata: { name: LOCAL_PATH_CLASS, annotations: { [ANN_DEFAULT_CLASS]: "true" } },
+      provisioner: LOCAL_PATH_PROVISIONER,
+      reclaimPolicy: "Delete",
+      volumeBindingMode: "WaitForFirstConsumer",
+    }),
+  );
 }
 
 async function createIfMissing(create: () => Promise<unknown>): Promise<void> {

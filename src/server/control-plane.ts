@@ -10,6 +10,7 @@ import { namespaceLifecycle } from "../api/admission/namespace-lifecycle.ts";
 import { defaultTolerationSeconds } from "../api/admission/default-toleration-seconds.ts";
 import { ServiceAllocator, parseCidr } from "../api/admission/service-allocator.ts";
 import { ResourceQuotaAdmission } from "../api/admission/resource-quota.ts";
+import { defaultStorageClass } from "../api/admission/default-storage-class.ts";
 import { objectStoreKey } from "../api/storage/keys.ts";
 import { createApi } from "../api/app.ts";
 import { clientCertAuthenticator } from "../api/auth/authenticate.ts";
@@ -61,6 +62,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
       namespaceLifecycle(async (name) => (await o.store.get(objectStoreKey(nsDef, undefined, name)))?.object),
       allocator,
       defaultTolerationSeconds({ ...DEFAULT_CONTROLLER_SETTINGS, ...o.controllerSettings }),
+      defaultStorageClass(async () => (await storage.list(registry.find("storage.k8s.io", "v1", "storageclasses")!, undefined)).items),
       new ResourceQuotaAdmission({ store: o.store, quotaDef: registry.find("", "v1", "resourcequotas")! }),
     ],
   });
