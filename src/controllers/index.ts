@@ -21,6 +21,9 @@ import { NodeLifecycleController } from "./node-lifecycle/controller.ts";
 import { TaintEvictionController } from "./taint-eviction/controller.ts";
 import { PodGarbageCollector } from "./pod-gc/controller.ts";
 import { EventTtlController } from "./event-ttl/controller.ts";
+import { PersistentVolumeController } from "./persistent-volume/controller.ts";
+import { PvcProtectionController } from "./pvc-protection/controller.ts";
+import { PvProtectionController } from "./pv-protection/controller.ts";
 
 export function allControllers(): Controller[] {
   return [
@@ -43,5 +46,8 @@ export function allControllers(): Controller[] {
     new TaintEvictionController(),
     new PodGarbageCollector(),
     new EventTtlController(),
+    new PersistentVolumeController(),
+    new PvcProtectionController(),
+    new PvProtectionController(),
   ];
 }

@@ -11,6 +11,7 @@ import { defaultTolerationSeconds } from "../api/admission/default-toleration-se
 import { ServiceAllocator, parseCidr } from "../api/admission/service-allocator.ts";
 import { ResourceQuotaAdmission } from "../api/admission/resource-quota.ts";
 import { defaultStorageClass } from "../api/admission/default-storage-class.ts";
+import { storageObjectInUseProtection } from "../api/admission/storage-object-in-use-protection.ts";
 import { objectStoreKey } from "../api/storage/keys.ts";
 import { createApi } from "../api/app.ts";
 import { clientCertAuthenticator } from "../api/auth/authenticate.ts";
@@ -63,6 +64,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
       allocator,
       defaultTolerationSeconds({ ...DEFAULT_CONTROLLER_SETTINGS, ...o.controllerSettings }),
       defaultStorageClass(async () => (await storage.list(registry.find("storage.k8s.io", "v1", "storageclasses")!, undefined)).items),
+      storageObjectInUseProtection,
       new ResourceQuotaAdmission({ store: o.store, quotaDef: registry.find("", "v1", "resourcequotas")! }),
     ],
   });
