@@ -10,6 +10,8 @@ import type { Authenticator, Authorizer, PeerInfo, UserInfo } from "./auth/types
 import { authenticate } from "./auth/authenticate.ts";
 import { errors, StatusError } from "../model/errors.ts";
 import type { JoinService } from "../server/join.ts";
+import type { ImageStore } from "../server/images/image-store.ts";
+import { registerImageRoutes } from "../server/images/image-routes.ts";
 import { json, statusResponse } from "./handlers/respond.ts";
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from "./discovery.ts";
 import { parseResourcePath } from "./path.ts";
@@ -41,6 +43,8 @@ export interface ApiDeps {
   ready: () => boolean;
   /** Node join (`/cacerts`, `/v1-k3rs/join`); absent when this server takes no agents. */
   join?: JoinService;
+  /** The cluster image store (`/v1-k3rs/images`); absent when this server keeps none. */
+  images?: ImageStore;
 }
 
 /** What the transport hands to each request. */
@@ -85,6 +89,7 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
       return c.json(await join.join(c.req.header("authorization"), body));
     });
   }
+  if (deps.images) registerImageRoutes(app, deps.images);
   const health = (c: any) => (deps.ready() ? c.text("ok") : c.text("not ready", 503));
   app.get("/healthz", health);
   app.get("/livez", (c) => c.text("ok"));

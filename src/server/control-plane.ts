@@ -18,6 +18,7 @@ import { clientCertAuthenticator } from "../api/auth/authenticate.ts";
 import { allowAuthenticated } from "../api/auth/authorize.ts";
 import type { CertPair } from "../pki/ca.ts";
 import { JoinService } from "./join.ts";
+import { ImageStore } from "./images/image-store.ts";
 import { bootstrapObjects } from "./bootstrap.ts";
 import { kubernetesVersion } from "../version.ts";
 import { startControllerManager } from "../controllers/manager.ts";
@@ -37,6 +38,8 @@ export interface ControlPlaneOptions {
   schedulerProfile?: string;
   /** The CA and join secret, when agents may join this server. */
   join?: { ca: CertPair; secret: string };
+  /** Where the cluster image store keeps its archives (`<data-dir>/server/images`); none without it. */
+  imagesDir?: string;
   /** Timings of the controllers (tests shorten them). */
   controllerSettings?: Partial<ControllerSettings>;
   /** Leader election: lease duration and retry period (tests shorten them). */
@@ -78,6 +81,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     advertiseAddress: o.advertiseAddress,
     ready: o.ready,
     join: o.join ? new JoinService({ ...o.join, storage, registry }) : undefined,
+    images: o.imagesDir ? new ImageStore({ dir: o.imagesDir }) : undefined,
   });
   const controllers = new AbortController();
   return {

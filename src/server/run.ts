@@ -65,6 +65,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     nodeIp,
     ready: () => ready,
     join: { ca: pki.ca, secret },
+    imagesDir: join(serverDir, "images"),
     schedulerProfile: cfg.schedulerProfile,
     controllerSettings: { clusterCidr: cfg.clusterCidr, ...componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg) },
   });

@@ -83,7 +83,7 @@ export async function readArchiveMetadata(path: string): Promise<ArchiveMetadata
         return;
       }
       const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("data", (c: unknown) => void chunks.push(c as Buffer));
       stream.on("end", () => {
         try {
           const value = JSON.parse(Buffer.concat(chunks).toString("utf8"));
