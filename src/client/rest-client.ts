@@ -39,10 +39,12 @@ export class RestClient {
   async raw(path: string, o: RequestOptions = {}): Promise<Response> {
     const headers: Record<string, string> = { accept: o.accept ?? "application/json" };
     if (this.config.token) headers.authorization = `Bearer ${this.config.token}`;
-    let body: string | undefined;
+    let body: string | Blob | Uint8Array | undefined;
     if (o.body !== undefined) {
-      body = typeof o.body === "string" ? o.body : JSON.stringify(o.body);
-      headers["content-type"] = o.contentType ?? "application/json";
+      // Files (image archives) go as they are, streamed by fetch; objects as JSON.
+      const binary = o.body instanceof Blob || o.body instanceof Uint8Array;
+      body = typeof o.body === "string" || binary ? (o.body as string | Blob | Uint8Array) : JSON.stringify(o.body);
+      headers["content-type"] = o.contentType ?? (binary ? "application/octet-stream" : "application/json");
     }
     try {
       return await this.fetcher(this.url(path, o.query), {
