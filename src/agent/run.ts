@@ -15,6 +15,7 @@ import type { Runtime } from "./runtime/types.ts";
 import { UnavailableRuntime } from "./runtime/unavailable.ts";
 import { openCri } from "./cri/open-cri.ts";
 import { log } from "../log.ts";
+import { localStorageRoot } from "./volumes/local-storage.ts";
 
 export type RuntimeKind = "fake" | "containerd";
 
@@ -105,6 +106,7 @@ function baseFacts(host: ReturnType<typeof hostFacts>, name: string, ip: string,
     machineID: host.machineID,
     bootID: host.bootID,
     containerRuntimeVersion: runtimeVersion,
+    localStoragePath: localStorageRoot(o.dataDir),
   };
 }
 

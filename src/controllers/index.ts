@@ -24,6 +24,7 @@ import { EventTtlController } from "./event-ttl/controller.ts";
 import { PersistentVolumeController } from "./persistent-volume/controller.ts";
 import { PvcProtectionController } from "./pvc-protection/controller.ts";
 import { PvProtectionController } from "./pv-protection/controller.ts";
+import { LocalPathProvisioner } from "./local-path/controller.ts";
 
 export function allControllers(): Controller[] {
   return [
@@ -49,5 +50,6 @@ export function allControllers(): Controller[] {
     new PersistentVolumeController(),
     new PvcProtectionController(),
     new PvProtectionController(),
+    new LocalPathProvisioner(),
   ];
 }

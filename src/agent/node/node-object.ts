@@ -4,6 +4,7 @@
  */
 import type { KubeObject } from "../../model/object.ts";
 import { kubernetesVersion } from "../../version.ts";
+import { ANN_LOCAL_STORAGE_PATH } from "../../volume/annotations.ts";
 
 export interface NodeFacts {
   name: string;
@@ -23,6 +24,8 @@ export interface NodeFacts {
   machineID: string;
   bootID: string;
   containerRuntimeVersion: string;
+  /** Where this node keeps local-path volumes (`<data dir>/storage`), announced to the provisioner. */
+  localStoragePath?: string;
 }
 
 export const KUBELET_PORT = 10250;
@@ -47,7 +50,11 @@ export function nodeObject(f: NodeFacts): KubeObject {
     metadata: {
       name: f.name,
       labels: nodeLabels(f),
-      annotations: { "node.alpha.kubernetes.io/ttl": "0", "k3rs.io/node-args": "[]" },
+      annotations: {
+        "node.alpha.kubernetes.io/ttl": "0",
+        "k3rs.io/node-args": "[]",
+        ...(f.localStoragePath ? { [ANN_LOCAL_STORAGE_PATH]: f.localStoragePath } : {}),
+      },
     },
     spec: f.taints.length ? { taints: f.taints } : {},
   };
