@@ -4,7 +4,8 @@
  */
 import type { KubeObject } from "../model/object.ts";
 import { isStatusError } from "../model/errors.ts";
-import type { RestClient } from "../client/rest-client.ts";
+import { toStatusError, type RestClient } from "../client/rest-client.ts";
+import { IMAGES_PATH, type ClusterImage, type ClusterImageList } from "../model/cluster-image.ts";
 import { log } from "../log.ts";
 
 const MERGE = "application/merge-patch+json";
@@ -80,6 +81,25 @@ export class AgentApi {
     } catch (e) {
       if (!isStatusError(e, "NotFound") && !isStatusError(e, "Conflict")) throw e;
     }
+  }
+
+  /** The cluster image store's images (`k3rs ctl image import`). */
+  async listClusterImages(signal?: AbortSignal): Promise<ClusterImage[]> {
+    return (await this.client.request<ClusterImageList>(IMAGES_PATH, { signal })).items ?? [];
+  }
+
+  /** One cluster image's archive, streamed. */
+  async downloadClusterImage(digest: string, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const res = await this.client.raw(`${IMAGES_PATH}/${enc(digest)}`, { accept: "application/x-tar, application/json", signal });
+    if (!res.ok || !res.body) {
+      const text = await res.text();
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {}
+      throw toStatusError(res.status, body, text);
+    }
+    return res.body;
   }
 
   /** Events are reports: failures are logged, never thrown. */

@@ -11,9 +11,11 @@ import type { Readiness } from "../node/node-object.ts";
 import type { Runtime } from "../runtime/types.ts";
 import type { AgentApi } from "../agent-api.ts";
 import { startContainerd } from "../containerd/supervisor.ts";
+import { isRunning } from "../containerd/pid.ts";
 import { hostImageArch, sandboxImageArchive, SANDBOX_IMAGE } from "../images/sandbox-image.ts";
 import { importImageArchive } from "../images/import.ts";
 import { watchImageDir } from "../images/image-dir-watcher.ts";
+import { startImageSync } from "../images/image-sync.ts";
 import { bridgeNameFor, writeConflist, writePlaceholder } from "../cni/cni-config.ts";
 import { ensureMasquerade } from "../cni/masquerade.ts";
 import { CriClient } from "./cri-client.ts";
@@ -35,6 +37,30 @@ export interface OpenCriOptions {
 }
 
 const CNI_BIN_DIRS = ["/opt/cni/bin", "/usr/lib/cni"];
+const SUPERVISE_MS = 2000;
+
+/**
+ * containerd dying must not stop the node for long: it is started again (its shims kept the
+ * containers running meanwhile, and the agent's client reconnects on its own).
+ */
+function superviseContainerd(firstPid: number, start: () => Promise<{ pid: number }>, signal: AbortSignal): void {
+  let pid = firstPid;
+  let restarting = false;
+  const timer = setInterval(() => {
+    if (restarting || isRunning(pid)) return;
+    restarting = true;
+    log.warn("agent: containerd is gone; starting it again (containers keep running)", { pid });
+    start()
+      .then((c) => {
+        pid = c.pid;
+      })
+      .catch((e) => log.error("agent: restarting containerd failed; retrying", { error: String(e) }))
+      .finally(() => {
+        restarting = false;
+      });
+  }, SUPERVISE_MS);
+  signal.addEventListener("abort", () => clearInterval(timer), { once: true });
+}
 
 export async function openCri(o: OpenCriOptions): Promise<{ runtime: Runtime; readiness: () => Promise<Readiness>; version: string }> {
   const agentDir = join(o.dataDir, "agent");
@@ -45,9 +71,11 @@ export async function openCri(o: OpenCriOptions): Promise<{ runtime: Runtime; re
   let endpoint = o.endpoint;
   let socket: string | undefined;
   if (!endpoint) {
-    const containerd = await startContainerd({ dataDir: join(agentDir, "containerd"), sandboxImage: SANDBOX_IMAGE, cniBinDir, cniConfDir });
+    const start = () => startContainerd({ dataDir: join(agentDir, "containerd"), sandboxImage: SANDBOX_IMAGE, cniBinDir, cniConfDir, signal: o.signal });
+    const containerd = await start();
     endpoint = containerd.endpoint;
     socket = containerd.paths.socket;
+    superviseContainerd(containerd.pid, start, o.signal);
   }
   const client = new CriClient(endpoint);
   o.signal.addEventListener("abort", () => client.close(), { once: true });
@@ -76,6 +104,18 @@ export async function openCri(o: OpenCriOptions): Promise<{ runtime: Runtime; re
     });
     // Archives present at start are imported before the node says it is ready.
     await watcher.ready;
+    // The cluster's images come down into the same dir; the watcher imports them.
+    startImageSync({
+      dir: imagesDir,
+      stateFile: join(agentDir, "image-sync.json"),
+      source: { list: (signal) => o.api.listClusterImages(signal), download: (digest, signal) => o.api.downloadClusterImage(digest, signal) },
+      signal: o.signal,
+      onFetched: (image, path) => {
+        log.info("agent: cluster image downloaded", { images: image.names, digest: image.digest, path });
+        void watcher.scan();
+      },
+      onError: (error, image) => log.warn("agent: fetching cluster images failed", { digest: image?.digest, error: String(error) }),
+    });
   }
 
   const runtime = new CriRuntime({
