@@ -5,7 +5,9 @@
  * few binds in flight). A pod that fits nowhere gets PodScheduled=False/Unschedulable and a
  * FailedScheduling Event saying why, and is retried when something that could help happens:
  * a node appears or changes what it offers, a bound pod goes away, or — for pods waiting on
- * pod affinity or spread — a pod is bound; and on a slow timer, for what it cannot see.
+ * pod affinity or spread — a pod is bound; a claim, volume or storage class changes; and on
+ * a slow timer, for what it cannot see. Before a bind, claims that wait for their first
+ * consumer are told the node (PreBind), which starts their provisioning there.
  */
 import type { KubeObject } from "../model/object.ts";
 import { nowTimestamp } from "../model/object.ts";
@@ -21,6 +23,7 @@ import { podInfoOf } from "./pod-info.ts";
 import { scheduleOne } from "./schedule-one.ts";
 import { compileSelector, selectorFromSet, selectorMatches } from "./selector.ts";
 import { PROFILES } from "./plugins/index.ts";
+import { preBindClaims } from "./pre-bind-claims.ts";
 import type { PodInfo, Selector, Snapshot } from "./types.ts";
 import { log } from "../log.ts";
 
@@ -89,6 +92,9 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
   const nodes = ctx.informer("", "nodes");
   const namespaces = optionalInformer(ctx, "", "namespaces");
   const services = optionalInformer(ctx, "", "services");
+  const claims = optionalInformer(ctx, "", "persistentvolumeclaims");
+  const volumes = optionalInformer(ctx, "", "persistentvolumes");
+  const classes = optionalInformer(ctx, "storage.k8s.io", "storageclasses");
   const owners: Record<string, SharedInformer | undefined> = {
     ReplicaSet: optionalInformer(ctx, "apps", "replicasets"),
     StatefulSet: optionalInformer(ctx, "apps", "statefulsets"),
@@ -123,7 +129,12 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
     },
     onDelete: (node) => cache.removeNode(node),
   });
-  await Promise.all([nodes, pods, namespaces, services, ...Object.values(owners)].map((i) => i?.start(signal)));
+  // A claim made, bound or provisioned, or a class added, may be what a waiting pod needs.
+  const storageChanged = () => {
+    if (unschedulable.size) wakeAll();
+  };
+  for (const inf of [claims, volumes, classes]) inf?.addHandler({ onChange: storageChanged, onDelete: storageChanged });
+  await Promise.all([nodes, pods, namespaces, services, claims, volumes, classes, ...Object.values(owners)].map((i) => i?.start(signal)));
   const retry = setInterval(wakeAll, deps.retryMs ?? 15_000);
   signal.addEventListener("abort", () => clearInterval(retry), { once: true });
 
@@ -154,6 +165,14 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
     get: (name) => cache.nodeInfo(name),
     namespaceLabels: (ns) => namespaces?.get(ns)?.metadata.labels,
     defaultSpreadSelector,
+    storage: claims && volumes && classes
+      ? {
+          claim: (ns, name) => claims.get(`${ns}/${name}`),
+          volume: (name) => volumes.get(name),
+          volumes: () => volumes.cache.values(),
+          storageClass: (name) => classes.get(name),
+        }
+      : undefined,
   };
 
   let inFlight = 0;
@@ -200,6 +219,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
     const name = pod.metadata.name!;
     const key = `${ns}/${name}`;
     try {
+      if (snapshot.storage && claims) await preBindClaims(storage, claims.def, pod, node, snapshot.storage);
       // The store publishes the binding to the informer before this resolves, which confirms the assumed pod.
       await bindPod(storage, podDef, ns, name, { node, uid: pod.metadata.uid });
     } catch (e) {

@@ -94,6 +94,15 @@ export interface Snapshot {
   namespaceLabels(namespace: string): Record<string, string> | undefined;
   /** The selector system-default spreading uses for this pod (services and controller selecting it), if any. */
   defaultSpreadSelector?(pod: PodInfo): Selector | undefined;
+  /** Claims, volumes and classes (VolumeBinding); without it pods' claims are not checked. */
+  storage?: StorageLister;
+}
+
+export interface StorageLister {
+  claim(namespace: string, name: string): KubeObject | undefined;
+  volume(name: string): KubeObject | undefined;
+  volumes(): Iterable<KubeObject>;
+  storageClass(name: string): KubeObject | undefined;
 }
 
 export interface CycleState {

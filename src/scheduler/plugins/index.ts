@@ -16,11 +16,12 @@ import { interPodAffinity } from "./inter-pod-affinity.ts";
 import { interPodAffinityScore } from "./inter-pod-affinity-score.ts";
 import { podTopologySpread } from "./pod-topology-spread.ts";
 import { podTopologySpreadScore } from "./pod-topology-spread-score.ts";
+import { volumeBinding } from "./volume-binding.ts";
 
 function profile(name: string, fit: typeof nodeResourcesFit): Profile {
   return {
     name,
-    filters: [nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, fit, podTopologySpread, interPodAffinity],
+    filters: [nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, fit, volumeBinding, podTopologySpread, interPodAffinity],
     scores: [
       { plugin: taintToleration, weight: 3 },
       { plugin: nodeAffinity, weight: 2 },
