@@ -6,6 +6,7 @@ import { runApply } from "./apply.ts";
 import { runDelete } from "./delete.ts";
 import { runDescribe } from "./describe.ts";
 import { runVersion } from "./version.ts";
+import { runImageImport, runImageLs, runImageRm } from "./image.ts";
 
 export interface CtlDeps {
   io?: Output;
@@ -76,6 +77,20 @@ export function registerCtlCommand(program: Command, deps: CtlDeps = {}): void {
     .description("Show details of a resource and its events")
     .argument("<resources...>", "TYPE [NAME...] or TYPE/NAME")
     .action(action((ctx, cmd) => runDescribe(ctx, cmd.args)));
+
+  const image = withGlobals(ctl.command("image").description("Manage the cluster image store: archives sent to every node (import, ls, rm)"));
+  withGlobals(image.command("import"))
+    .description("Send image archives (OCI layout or docker-archive tarballs, plain or gzipped) to every node, including nodes that join later")
+    .argument("<files...>", "archive files")
+    .action(action((ctx, cmd) => runImageImport(ctx, cmd.args)));
+  withGlobals(image.command("ls"))
+    .description("List the cluster's images and on how many nodes each is present")
+    .option("-o, --output <format>", "json")
+    .action(action((ctx, cmd) => runImageLs(ctx, { output: cmd.opts().output })));
+  withGlobals(image.command("rm"))
+    .description("Remove images from the cluster image store (nodes keep what they imported)")
+    .argument("<digests...>", "digests, full or as printed by image ls")
+    .action(action((ctx, cmd) => runImageRm(ctx, cmd.args)));
 
   verb("version")
     .description("Print the client and server versions")
