@@ -126,10 +126,23 @@ export function validateDeployment(obj: KubeObject, old?: KubeObject): StatusCau
 export const validateReplicaSet = (obj: KubeObject, old?: KubeObject) => validateReplicated(obj, old, ["Always"]);
 
 export function validateStatefulSet(obj: KubeObject, old?: KubeObject): StatusCause[] {
-  const out = validateReplicated(obj, old, ["Always"]);
+  const out = validateReplicated(withClaimVolumes(obj), old, ["Always"]);
   const p = obj.spec?.podManagementPolicy;
   if (p !== undefined && p !== "OrderedReady" && p !== "Parallel") out.push(notSupported("spec.podManagementPolicy", p, ["OrderedReady", "Parallel"]));
   return out;
+}
+
+/**
+ * The set as its pods will look: one volume per volumeClaimTemplate, replacing a template
+ * volume of the same name, so that volumeMounts may name the claims (they usually do).
+ */
+function withClaimVolumes(obj: KubeObject): KubeObject {
+  const templates: any[] = obj.spec?.volumeClaimTemplates ?? [];
+  const spec = obj.spec?.template?.spec;
+  if (!templates.length || !spec || typeof spec !== "object") return obj;
+  const names = new Set(templates.map((t) => t?.metadata?.name));
+  const volumes = [...(spec.volumes ?? []).filter((v: any) => !names.has(v?.name)), ...templates.map((t) => ({ name: t?.metadata?.name, persistentVolumeClaim: { claimName: t?.metadata?.name } }))];
+  return { ...obj, spec: { ...obj.spec, template: { ...obj.spec.template, spec: { ...spec, volumes } } } };
 }
 
 export function validateDaemonSet(obj: KubeObject, old?: KubeObject): StatusCause[] {
