@@ -14,6 +14,7 @@ import { FakeRuntime } from "./runtime/fake.ts";
 import type { Runtime } from "./runtime/types.ts";
 import { UnavailableRuntime } from "./runtime/unavailable.ts";
 import { openCri } from "./cri/open-cri.ts";
+import { startNodeTunnel } from "./node-tunnel.ts";
 import { log } from "../log.ts";
 import { localStorageRoot } from "./volumes/local-storage.ts";
 
@@ -75,7 +76,7 @@ export async function runAgent(o: AgentRunOptions): Promise<RunningAgent> {
     return { nodes, stop: () => stop.abort() };
   }
 
-  const { runtime, readiness, version } = await openRuntime(o, api, ip, host);
+  const { runtime, readiness, version, logRoot } = await openRuntime(o, api, ip, host);
   const facts: NodeFacts = {
     ...baseFacts(host, o.nodeName, ip, o, version),
     capacity: {
@@ -88,6 +89,7 @@ export async function runAgent(o: AgentRunOptions): Promise<RunningAgent> {
   const node = new NodeAgent({ api, facts, runtime, readiness, pods: new WatchPodFeed(o.client, stop.signal, o.nodeName), signal: stop.signal, ...o.tuning });
   await node.start();
   nodes.push(node);
+  startNodeTunnel({ client: o.client, nodeName: o.nodeName, pods: node.pods, runtime, logRoot, signal: stop.signal });
   return { nodes, stop: () => stop.abort() };
 }
 
@@ -110,7 +112,7 @@ function baseFacts(host: ReturnType<typeof hostFacts>, name: string, ip: string,
   };
 }
 
-async function openRuntime(o: AgentRunOptions, api: AgentApi, ip: string, host: ReturnType<typeof hostFacts>): Promise<{ runtime: Runtime; readiness?: () => Promise<Readiness>; version: string }> {
+async function openRuntime(o: AgentRunOptions, api: AgentApi, ip: string, host: ReturnType<typeof hostFacts>): Promise<{ runtime: Runtime; readiness?: () => Promise<Readiness>; version: string; logRoot?: string }> {
   if (o.runtime === "fake") {
     const runtime = new FakeRuntime({ startLatencyMs: o.tuning?.startLatencyMs });
     o.signal.addEventListener("abort", () => runtime.close(), { once: true });

@@ -62,7 +62,7 @@ function superviseContainerd(firstPid: number, start: () => Promise<{ pid: numbe
   signal.addEventListener("abort", () => clearInterval(timer), { once: true });
 }
 
-export async function openCri(o: OpenCriOptions): Promise<{ runtime: Runtime; readiness: () => Promise<Readiness>; version: string }> {
+export async function openCri(o: OpenCriOptions): Promise<{ runtime: Runtime; readiness: () => Promise<Readiness>; version: string; logRoot: string }> {
   const agentDir = join(o.dataDir, "agent");
   const cniConfDir = join(agentDir, "cni", "net.d");
   const cniBinDir = CNI_BIN_DIRS.find((d) => existsSync(join(d, "bridge"))) ?? CNI_BIN_DIRS[1]!;
@@ -118,10 +118,11 @@ export async function openCri(o: OpenCriOptions): Promise<{ runtime: Runtime; re
     });
   }
 
+  const logRoot = join(agentDir, "logs", "pods");
   const runtime = new CriRuntime({
     client,
     podsDir: join(agentDir, "pods"),
-    logRoot: join(agentDir, "logs", "pods"),
+    logRoot,
     nodeHostname: hostname(),
     dns: hostDns(),
     sources: { configMap: (ns, name) => o.api.getConfigMap(ns, name), secret: (ns, name) => o.api.getSecret(ns, name) },
@@ -147,5 +148,5 @@ export async function openCri(o: OpenCriOptions): Promise<{ runtime: Runtime; re
       return { ready: false, message: `container runtime is down: ${e instanceof Error ? e.message : String(e)}` };
     }
   };
-  return { runtime, readiness, version: `${v.runtimeName}://${v.runtimeVersion}` };
+  return { runtime, readiness, version: `${v.runtimeName}://${v.runtimeVersion}`, logRoot };
 }

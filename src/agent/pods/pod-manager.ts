@@ -25,6 +25,15 @@ export class PodManager {
     return this.workers.size;
   }
 
+  /** The pod this node runs under that name (the kubelet's GetPodByName), as last seen from the API. */
+  podByName(namespace: string, name: string): KubeObject | undefined {
+    for (const w of this.workers.values()) {
+      const p = w.current;
+      if (p.metadata.name === name && p.metadata.namespace === namespace) return p;
+    }
+    return undefined;
+  }
+
   onPod(pod: KubeObject): void {
     const uid = pod.metadata.uid!;
     if (pod.spec?.nodeName !== this.d.nodeName || this.finished.has(uid)) return;

@@ -79,6 +79,11 @@ export class PodWorker {
     return this.pod.metadata.uid!;
   }
 
+  /** The pod as last seen from the API. */
+  get current(): KubeObject {
+    return this.pod;
+  }
+
   update(pod: KubeObject): void {
     this.pod = pod;
     this.trigger();

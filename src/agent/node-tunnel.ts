@@ -1,0 +1,34 @@
+/**
+ * The node's way in from the server: its agent API (container logs now; exec, port-forward
+ * and metrics later) served on the streams the server opens through the agent tunnel — the
+ * node needs no open port and can sit behind NAT. The embedded agent of `k3rs server` takes
+ * the same path over loopback.
+ */
+import type { RestClient } from "../client/rest-client.ts";
+import type { Runtime } from "./runtime/types.ts";
+import type { PodManager } from "./pods/pod-manager.ts";
+import { createAgentServer } from "./server/agent-server.ts";
+import { TunnelClient } from "../tunnel/agent.ts";
+import { log } from "../log.ts";
+
+export interface NodeTunnelOptions {
+  client: RestClient;
+  nodeName: string;
+  pods: PodManager;
+  runtime: Runtime;
+  /** Root of the CRI log files; undefined for the fake runtime. */
+  logRoot?: string;
+  signal: AbortSignal;
+}
+
+/** Starts the tunnel; undefined when the client has no certificate to present (in-process test clients). */
+export function startNodeTunnel(o: NodeTunnelOptions): TunnelClient | undefined {
+  const { server, ca, cert, key } = o.client.config;
+  if (!cert || !key || !/^https:\/\//.test(server)) {
+    log.debug("agent: no client certificate for a tunnel; the server cannot reach this node", { node: o.nodeName });
+    return undefined;
+  }
+  const api = createAgentServer({ podByName: (ns, name) => o.pods.podByName(ns, name), runtime: o.runtime, logRoot: o.logRoot });
+  o.signal.addEventListener("abort", () => api.close(), { once: true });
+  return new TunnelClient({ server, tls: { ca, cert, key }, nodeName: o.nodeName, signal: o.signal, serve: (stream) => api.serveConnection(stream) }).start();
+}

@@ -1,0 +1,55 @@
+/**
+ * The agent's own HTTP API (the kubelet's server): what the API server asks of a node —
+ * container logs now; exec, port-forward and metrics later. It listens on no port: each
+ * connection is a stream the server opened through the tunnel, handed to node:http, so
+ * nothing on the node's network (or another local user) can reach it.
+ *
+ * @example
+ *   const api = createAgentServer({ podByName, runtime, logRoot });
+ *   new TunnelClient({ …, serve: (stream) => api.serveConnection(stream) }).start();
+ */
+import http from "node:http";
+import type { Duplex } from "node:stream";
+import { Hono } from "hono";
+import { nodeListener } from "../../api/node-adapter.ts";
+import { containerLogs, text, type ContainerLogsDeps } from "./container-logs.ts";
+import { log } from "../../log.ts";
+
+export type AgentServerDeps = ContainerLogsDeps;
+
+export interface AgentServer {
+  /** The routes, transport-free (tests call `app.fetch`). */
+  app: Hono;
+  /** Serves HTTP on one connection (a tunnel stream). */
+  serveConnection(stream: Duplex): void;
+  close(): void;
+}
+
+export function createAgentServer(deps: AgentServerDeps): AgentServer {
+  const app = new Hono();
+  app.onError((e) => {
+    log.warn("agent api: request failed", { error: String(e) });
+    return text(500, e instanceof Error ? e.message : String(e));
+  });
+  app.notFound(() => text(404, "404 page not found"));
+  app.get("/healthz", () => text(200, "ok"));
+  app.get("/containerLogs/:namespace/:pod/:container", (c) =>
+    containerLogs(deps, c.req.raw, c.req.param("namespace"), c.req.param("pod"), c.req.param("container")),
+  );
+  const server = http.createServer({ keepAliveTimeout: 65_000 } as any, nodeListener((req) => app.fetch(req)));
+  const open = new Set<Duplex>();
+  return {
+    app,
+    serveConnection(stream) {
+      open.add(stream);
+      stream.once("close", () => open.delete(stream));
+      // A broken connection is that request's end, not the agent's.
+      stream.on("error", (e) => log.debug("agent api: connection error", { error: String(e) }));
+      server.emit("connection", stream);
+    },
+    close() {
+      for (const s of open) s.destroy();
+      server.close();
+    },
+  };
+}
