@@ -5,7 +5,7 @@
  * installs them). Traffic goes only to pod IPs on this machine's bridge.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KUBECTL, startE2EServer, type E2EServer } from "../helpers/e2e-server.ts";
@@ -142,6 +142,22 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("real pods on containerd"
     expect(done.status.qosClass).toBe("Guaranteed");
   });
 
+  test("init containers run first and share volumes; securityContext applies", async () => {
+    const done = await runScript("with-init", 'test "$(cat /work/from-init)" = prepared && test "$(id -u)" = 1000 && ! touch /rootfs-is-readonly 2>/dev/null', {
+      volumes: [{ name: "work", emptyDir: {} }],
+      initContainers: [{ name: "prepare", image: "busybox", command: ["sh", "-c", "echo prepared > /work/from-init"], volumeMounts: [{ name: "work", mountPath: "/work" }] }],
+      containerExtra: { volumeMounts: [{ name: "work", mountPath: "/work" }], securityContext: { runAsUser: 1000, readOnlyRootFilesystem: true } },
+    });
+    expect(done.status.phase).toBe("Succeeded");
+    expect(done.status.initContainerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
+  });
+
+  test("a container over its memory limit is OOMKilled", async () => {
+    const done = await runScript("hog", "x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo survived", { containerExtra: { resources: { limits: { memory: "32Mi" } } } });
+    expect(done.status.phase).toBe("Failed");
+    expect(done.status.containerStatuses[0].state.terminated).toMatchObject({ reason: "OOMKilled", exitCode: 137 });
+  });
+
   test("a container that keeps failing is restarted with back-off", async () => {
     await apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "crashy", namespace: "real" }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "main", image: "busybox", command: ["sh", "-c", "exit 1"] }] } });
     const p = await until("a restart", async () => {
@@ -193,6 +209,38 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("real pods on containerd"
       expect(p.status.containerStatuses[0].restartCount).toBe(0);
       expect(p.status.podIP).toBe(was.status.podIP);
     }
+  });
+
+  test("containerd dying is survived: the agent starts it again and the pods keep running", async () => {
+    const pidFile = join(dataDir, "agent", "containerd", "containerd.pid");
+    const old = Number(readFileSync(pidFile, "utf8").trim());
+    const before = JSON.parse(await k("get", "pods", "-n", "real", "-l", "app=web", "-o", "json")).items;
+    process.kill(old, "SIGKILL");
+    await until("a new containerd", async () => {
+      const now = Number(readFileSync(pidFile, "utf8").trim());
+      return now !== old && existsSync(`/proc/${now}`);
+    });
+    for (const p of before) expect(await httpStatus(p.status.podIP)).toBe(200);
+    await Bun.sleep(2000);
+    const after = JSON.parse(await k("get", "pods", "-n", "real", "-l", "app=web", "-o", "json")).items;
+    for (const p of after) expect(p.status.containerStatuses[0].restartCount).toBe(0);
+    expect(await k("get", "node", NODE, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).toBe("True");
+  });
+
+  test("a pod deleted while its agent was down is cleaned up when the agent comes back", async () => {
+    await apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "orphan", namespace: "real" }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "main", image: "busybox", command: ["sleep", "3600"] }] } });
+    const p = await until("orphan running", async () => {
+      const cur = await pod("orphan");
+      return cur.status?.phase === "Running" ? cur : undefined;
+    });
+    s.proc.kill(9);
+    await s.proc.exited;
+    // The server alone, without its agent: the pod can only be removed by force.
+    s = await startE2EServer({ dataDir, port: s.port, extraArgs: ["--disable-agent"] });
+    await k("delete", "pod", "orphan", "-n", "real", "--force", "--grace-period=0");
+    await s.stop();
+    s = await startE2EServer({ dataDir, agent: "containerd", nodeName: NODE, port: s.port });
+    await until("the orphan's files removed", async () => !readdirSync(join(dataDir, "agent", "pods")).includes(p.metadata.uid));
   });
 
   test("delete stops the pod within its grace period and frees its sandbox", async () => {
