@@ -8,6 +8,7 @@ import type { RestClient } from "../client/rest-client.ts";
 import { AgentApi } from "./agent-api.ts";
 import { NodeAgent, type NodeAgentOptions } from "./node/node-agent.ts";
 import { hostFacts } from "./node/host-facts.ts";
+import { evictionReserved, readHostReadings } from "./node/pressure.ts";
 import type { NodeFacts, Readiness } from "./node/node-object.ts";
 import { WatchPodFeed } from "./pod-feed.ts";
 import { FakeRuntime } from "./runtime/fake.ts";
@@ -86,7 +87,10 @@ export async function runAgent(o: AgentRunOptions): Promise<RunningAgent> {
       ...(host.ephemeralStorageKi ? { "ephemeral-storage": `${host.ephemeralStorageKi}Ki` } : {}),
     },
   };
-  const node = new NodeAgent({ api, facts, runtime, readiness, pods: new WatchPodFeed(o.client, stop.signal, o.nodeName), signal: stop.signal, ...o.tuning });
+  // The kubelet's default hard eviction thresholds hold back memory and disk, and drive the pressure conditions.
+  facts.reserved = evictionReserved(facts.capacity);
+  const hostReadings = () => readHostReadings(o.dataDir);
+  const node = new NodeAgent({ api, facts, runtime, readiness, hostReadings, pods: new WatchPodFeed(o.client, stop.signal, o.nodeName), signal: stop.signal, ...o.tuning });
   await node.start();
   nodes.push(node);
   startNodeTunnel({ client: o.client, nodeName: o.nodeName, pods: node.pods, runtime, logRoot, signal: stop.signal });

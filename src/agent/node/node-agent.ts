@@ -12,7 +12,9 @@ import { microTime } from "../../controllers/framework/leader-election.ts";
 import type { AgentApi } from "../agent-api.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { PodManager } from "../pods/pod-manager.ts";
-import { nodeObject, nodeStatus, statusFingerprint, type NodeFacts, type Readiness } from "./node-object.ts";
+import { nodeObject, nodeStatus, statusFingerprint, type NodeFacts, type NodeObservations, type Readiness } from "./node-object.ts";
+import { nodeImages } from "./node-images.ts";
+import { pressureFrom, type HostReadings } from "./pressure.ts";
 import { log } from "../../log.ts";
 
 /** Where a node's pods come from: a watch of its own pods, or a share of one watch for many hollow nodes. */
@@ -28,6 +30,8 @@ export interface NodeAgentOptions {
   signal: AbortSignal;
   /** Runtime readiness (containerd up?); default ready. */
   readiness?: () => Promise<Readiness>;
+  /** Host readings for the pressure conditions; absent on hollow nodes (no pressure reported). */
+  hostReadings?: () => HostReadings;
   leaseDurationSeconds?: number;
   /** Lease renewal period (kubelet: 10 s). */
   leaseRenewMs?: number;
@@ -175,15 +179,42 @@ export class NodeAgent {
 
   private async reportStatus(force: boolean): Promise<void> {
     const readiness = this.o.readiness ? await this.o.readiness() : { ready: true };
-    const status = nodeStatus(this.o.facts, readiness, this.lastNodeStatus, new Date(this.now()));
+    const status = nodeStatus(this.o.facts, readiness, this.lastNodeStatus, new Date(this.now()), await this.observe());
     const fp = statusFingerprint(status);
     if (!force && fp === this.lastStatus && this.now() - this.lastReport < (this.o.statusReportMs ?? 60_000)) return;
     const node = await this.o.api.patchNode(this.name, { status }, true);
+    this.recordPressureEvents(node, this.lastNodeStatus, status);
     this.nodeUid = node.metadata.uid;
     this.noteNode(node);
     this.lastNodeStatus = node.status;
     this.lastStatus = fp;
     this.lastReport = this.now();
+  }
+
+  private async observe(): Promise<NodeObservations> {
+    const seen: NodeObservations = {};
+    if (this.o.runtime.listImages) {
+      try {
+        seen.images = nodeImages(await this.o.runtime.listImages());
+      } catch (e) {
+        // As the kubelet: a failed listing reports no images rather than stale ones.
+        seen.images = [];
+        log.debug("agent: listing images failed", { node: this.name, error: String(e) });
+      }
+    }
+    if (this.o.hostReadings) seen.pressure = pressureFrom(this.o.hostReadings());
+    return seen;
+  }
+
+  /** The kubelet's NodeHas… events when a pressure condition changes (none at the first report). */
+  private recordPressureEvents(node: KubeObject, before: any, after: any): void {
+    if (!(this.o.recordEvents ?? true) || !before?.conditions) return;
+    const was = new Map<string, string>(before.conditions.map((c: any) => [c.type, c.status]));
+    for (const c of after.conditions ?? []) {
+      const reason = PRESSURE_EVENT[c.type]?.[c.status as "True" | "False"];
+      if (!reason || !was.has(c.type) || was.get(c.type) === c.status) continue;
+      void this.o.api.event({ apiVersion: "v1", kind: "Node", metadata: { name: this.name, uid: node.metadata.uid } }, "Normal", reason, `Node ${this.name} status is now: ${reason}`, this.name);
+    }
   }
 
   private async loop(what: string, everyMs: number, fn: () => Promise<void>): Promise<void> {
@@ -213,6 +244,13 @@ export class NodeAgent {
     }
   }
 }
+
+/** Event reasons per condition and status (pkg/kubelet/events). */
+const PRESSURE_EVENT: Record<string, { True: string; False: string }> = {
+  MemoryPressure: { True: "NodeHasInsufficientMemory", False: "NodeHasSufficientMemory" },
+  DiskPressure: { True: "NodeHasDiskPressure", False: "NodeHasNoDiskPressure" },
+  PIDPressure: { True: "NodeHasInsufficientPID", False: "NodeHasSufficientPID" },
+};
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

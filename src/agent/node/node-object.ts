@@ -4,6 +4,9 @@
  */
 import type { KubeObject } from "../../model/object.ts";
 import { kubernetesVersion } from "../../version.ts";
+import { parseQuantity } from "../../model/quantity.ts";
+import { pressureConditions, type Pressure } from "./pressure.ts";
+import type { ContainerImage } from "./node-images.ts";
 import { ANN_LOCAL_STORAGE_PATH } from "../../volume/annotations.ts";
 
 export interface NodeFacts {
@@ -16,7 +19,7 @@ export interface NodeFacts {
   taints: any[];
   capacity: { cpu: string; memory: string; pods: string; "ephemeral-storage"?: string };
   /** What is kept back from pods (kubelet's system/kube reserved + eviction threshold). */
-  reserved?: { memory?: string };
+  reserved?: { memory?: string; "ephemeral-storage"?: string };
   arch: string;
   os: string;
   kernelVersion: string;
@@ -66,7 +69,15 @@ export interface Readiness {
   message?: string;
 }
 
-export function nodeStatus(f: NodeFacts, r: Readiness, previous: any | undefined, now: Date): any {
+/** What the agent observed on the node this round; absent parts are not reported (hollow nodes). */
+export interface NodeObservations {
+  /** From the runtime (CRI ListImages), already capped and ordered. */
+  images?: ContainerImage[];
+  /** From host readings against the eviction thresholds; no pressure when absent. */
+  pressure?: Pressure;
+}
+
+export function nodeStatus(f: NodeFacts, r: Readiness, previous: any | undefined, now: Date, seen: NodeObservations = {}): any {
   const ts = now.toISOString().replace(/\.\d{3}Z$/, "Z");
   const prev = new Map<string, any>((previous?.conditions ?? []).map((c: any) => [c.type, c]));
   const cond = (type: string, status: string, reason: string, message: string) => {
@@ -78,9 +89,7 @@ export function nodeStatus(f: NodeFacts, r: Readiness, previous: any | undefined
     capacity: f.capacity,
     allocatable: allocatable(f),
     conditions: [
-      cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-      cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-      cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+      ...pressureConditions(seen.pressure ?? { memory: false, disk: false, pid: false }).map((c) => cond(c.type, c.status, c.reason, c.message)),
       r.ready
         ? cond("Ready", "True", "KubeletReady", "kubelet is posting ready status")
         : cond("Ready", "False", "KubeletNotReady", r.message ?? "container runtime is not ready"),
@@ -99,15 +108,20 @@ export function nodeStatus(f: NodeFacts, r: Readiness, previous: any | undefined
       operatingSystem: f.os,
       architecture: f.arch,
     },
+    ...(seen.images ? { images: seen.images } : {}),
   };
 }
 
-function allocatable(f: NodeFacts): NodeFacts["capacity"] {
-  const mem = f.reserved?.memory;
-  if (!mem) return { ...f.capacity };
-  // Both in Ki as the kubelet reports memory; reserved is at most the capacity.
-  const ki = (q: string) => Math.floor(Number(q.replace(/Ki$/, "")));
-  return { ...f.capacity, memory: `${Math.max(0, ki(f.capacity.memory) - ki(mem))}Ki` };
+/** Capacity less what is reserved, per resource, never below zero (the kubelet's allocatable with no kube/system reservations). */
+function allocatable(f: NodeFacts): Record<string, string> {
+  const out: Record<string, string> = { ...f.capacity };
+  for (const [name, held] of Object.entries(f.reserved ?? {})) {
+    const cap = (f.capacity as Record<string, string | undefined>)[name];
+    if (!cap || !held) continue;
+    const left = parseQuantity(cap).sub(parseQuantity(held));
+    out[name] = left.value() < 0n ? "0" : left.toString();
+  }
+  return out;
 }
 
 /** The status fields that matter for "did anything change" (heartbeat times excluded). */

@@ -54,10 +54,20 @@ export interface RuntimeVersion {
   runtimeVersion: string;
 }
 
+/** An image the runtime holds (CRI Image), for node.status.images. */
+export interface RuntimeImage {
+  id: string;
+  repoTags: string[];
+  repoDigests: string[];
+  sizeBytes: number;
+}
+
 export interface Runtime {
   version(): Promise<RuntimeVersion>;
   /** Whether an image is present locally (pull policy decides what to do when not). */
   hasImage(image: string): Promise<boolean>;
+  /** The images present on the node (node.status.images); absent where images are not real (hollow nodes). */
+  listImages?(): Promise<RuntimeImage[]>;
   runPodSandbox(pod: KubeObject, attempt: number, podCidr: string | undefined): Promise<SandboxInfo>;
   stopPodSandbox(id: string): Promise<void>;
   removePodSandbox(id: string): Promise<void>;
