@@ -8,7 +8,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { KubeObject } from "../../model/object.ts";
-import { RuntimeError, type ContainerInfo, type ContainerState, type Runtime, type RuntimeEvent, type RuntimeVersion, type SandboxInfo } from "../runtime/types.ts";
+import { RuntimeError, type ContainerInfo, type ContainerState, type Runtime, type RuntimeEvent, type RuntimeImage, type RuntimeVersion, type SandboxInfo } from "../runtime/types.ts";
 import { containerMounts, etcHostsContent, podDir, setUpVolumes, tearDownVolumes, type VolumeHost } from "../volumes/pod-volumes.ts";
 import type { CriClient } from "./cri-client.ts";
 import { expandCommand, resolveEnv, type EnvSources } from "./env.ts";
@@ -84,6 +84,12 @@ export class CriRuntime implements Runtime {
   async hasImage(image: string): Promise<boolean> {
     const r = await this.call("ImageService", "ImageStatus", { image: { image } });
     return !!r.image?.id;
+  }
+
+  async listImages(): Promise<RuntimeImage[]> {
+    const r = await this.call("ImageService", "ListImages", {});
+    // size is a uint64, which the proto loader hands over as a decimal string.
+    return (r.images ?? []).map((i: any) => ({ id: i.id, repoTags: i.repoTags ?? [], repoDigests: i.repoDigests ?? [], sizeBytes: Number(i.size ?? 0) }));
   }
 
   async pullImage(image: string): Promise<string> {
