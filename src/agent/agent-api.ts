@@ -35,6 +35,20 @@ export class AgentApi {
     return this.getOptional(`/api/v1/namespaces/${enc(namespace)}/secrets/${enc(name)}`);
   }
 
+  /** A claim and its volume, for a pod's persistentVolumeClaim volumes; undefined when missing. */
+  getPersistentVolumeClaim(namespace: string, name: string): Promise<KubeObject | undefined> {
+    return this.getOptional(`/api/v1/namespaces/${enc(namespace)}/persistentvolumeclaims/${enc(name)}`);
+  }
+
+  getPersistentVolume(name: string): Promise<KubeObject | undefined> {
+    return this.getOptional(`/api/v1/persistentvolumes/${enc(name)}`);
+  }
+
+  /** Every volume, for the sweep of this node's local-path directories. */
+  async listPersistentVolumes(): Promise<KubeObject[]> {
+    return (await this.client.request("/api/v1/persistentvolumes")).items ?? [];
+  }
+
   private async getOptional(path: string): Promise<KubeObject | undefined> {
     try {
       return await this.client.request(path);

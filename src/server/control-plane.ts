@@ -60,7 +60,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
   const registry = new ResourceRegistry();
   const nsDef = registry.find("", "v1", "namespaces")!;
   const allocator = new ServiceAllocator(parseCidr(o.serviceCidr));
-  const storage = new ObjectStorage({
+  const storage: ObjectStorage = new ObjectStorage({
     store: o.store,
     admission: [
       namespaceLifecycle(async (name) => (await o.store.get(objectStoreKey(nsDef, undefined, name)))?.object),

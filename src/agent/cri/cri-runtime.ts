@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { KubeObject } from "../../model/object.ts";
 import { RuntimeError, type ContainerInfo, type ContainerState, type Runtime, type RuntimeEvent, type RuntimeImage, type RuntimeVersion, type SandboxInfo } from "../runtime/types.ts";
 import { containerMounts, etcHostsContent, podDir, setUpVolumes, tearDownVolumes, type VolumeHost } from "../volumes/pod-volumes.ts";
+import type { ClaimSources } from "../volumes/claim-volume.ts";
 import type { CriClient } from "./cri-client.ts";
 import { expandCommand, resolveEnv, type EnvSources } from "./env.ts";
 import { containerConfig, LABEL_POD_UID, podHostname, podLogDirectory, sandboxConfig, type SandboxOptions } from "./pod-config.ts";
@@ -26,6 +27,8 @@ export interface CriRuntimeOptions {
   nodeHostname: string;
   dns: SandboxOptions["dns"];
   sources: EnvSources;
+  /** Claims and volumes, for persistentVolumeClaim volumes. */
+  claims?: ClaimSources;
   hostIP: () => string;
   nodeCpuCores: number;
   nodeMemoryBytes: number;
@@ -64,6 +67,7 @@ export class CriRuntime implements Runtime {
     return {
       podsDir: this.o.podsDir,
       sources: this.o.sources,
+      claims: this.o.claims,
       facts: { hostIP: this.o.hostIP(), nodeCpuCores: this.o.nodeCpuCores, nodeMemoryBytes: this.o.nodeMemoryBytes },
       mountTmpfs: async (target, size) => {
         if (!(await isMounted(target))) await mountTmpfs(target, size);

@@ -22,6 +22,8 @@ import { CriClient } from "./cri-client.ts";
 import { CriRuntime } from "./cri-runtime.ts";
 import { hostDns } from "./host-dns.ts";
 import { log } from "../../log.ts";
+import { LocalVolumeSweeper } from "../volumes/local-volume-sweeper.ts";
+import { localStorageRoot } from "../volumes/local-storage.ts";
 
 export interface OpenCriOptions {
   /** The agent's data dir (`<data-dir>/agent` lives under it). */
@@ -119,6 +121,15 @@ export async function openCri(o: OpenCriOptions): Promise<{ runtime: Runtime; re
   }
 
   const logRoot = join(agentDir, "logs", "pods");
+  // Directories of deleted local-path volumes go (see the sweeper for what is never touched).
+  const sweeper = new LocalVolumeSweeper({
+    root: localStorageRoot(o.dataDir),
+    stateFile: join(agentDir, "local-volumes.json"),
+    listVolumes: () => o.api.listPersistentVolumes(),
+    signal: o.signal,
+  });
+  sweeper.start();
+
   const runtime = new CriRuntime({
     client,
     podsDir: join(agentDir, "pods"),
@@ -126,6 +137,14 @@ export async function openCri(o: OpenCriOptions): Promise<{ runtime: Runtime; re
     nodeHostname: hostname(),
     dns: hostDns(),
     sources: { configMap: (ns, name) => o.api.getConfigMap(ns, name), secret: (ns, name) => o.api.getSecret(ns, name) },
+    claims: {
+      claim: (ns, name) => o.api.getPersistentVolumeClaim(ns, name),
+      volume: async (name) => {
+        const pv = await o.api.getPersistentVolume(name);
+        if (pv) sweeper.note(pv);
+        return pv;
+      },
+    },
     hostIP: o.hostIP,
     nodeCpuCores: o.nodeCpuCores,
     nodeMemoryBytes: o.nodeMemoryBytes,

@@ -114,3 +114,43 @@ test("/etc/hosts names the pod by its IP, with subdomain FQDN and host aliases",
   expect(text).toContain("# Entries added by HostAliases.\n1.2.3.4\ta\tb\n");
   expect(text.startsWith("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n")).toBe(true);
 });
+
+describe("persistentVolumeClaim volumes", () => {
+  const storage = join(root, "storage");
+  const claims: Record<string, KubeObject> = {
+    bound: { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "bound", namespace: "ns", uid: "c1" }, spec: { volumeName: "pvc-c1" }, status: { phase: "Bound" } },
+    pending: { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "pending", namespace: "ns", uid: "c2" }, spec: {}, status: { phase: "Pending" } },
+    orphan: { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "orphan", namespace: "ns", uid: "c3" }, spec: { volumeName: "gone" }, status: { phase: "Bound" } },
+    local: { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "local", namespace: "ns", uid: "c4" }, spec: { volumeName: "disk" }, status: { phase: "Bound" } },
+  };
+  const volumes: Record<string, KubeObject> = {
+    "pvc-c1": {
+      apiVersion: "v1", kind: "PersistentVolume", metadata: { name: "pvc-c1", annotations: { "pv.kubernetes.io/provisioned-by": "rancher.io/local-path" } },
+      spec: { claimRef: { uid: "c1" }, hostPath: { path: join(storage, "pvc-c1_ns_bound"), type: "DirectoryOrCreate" } },
+    },
+    disk: { apiVersion: "v1", kind: "PersistentVolume", metadata: { name: "disk" }, spec: { claimRef: { uid: "c4" }, local: { path: join(root, "no-such-disk") } } },
+  };
+  const withClaims: VolumeHost = { ...host, claims: { claim: async (_ns, n) => claims[n], volume: async (n) => volumes[n] } };
+  const use = (claimName: string, readOnly?: boolean) => pod([{ name: "data", persistentVolumeClaim: { claimName, ...(readOnly ? { readOnly } : {}) } }]);
+
+  test("a bound local-path claim: its directory, created world-writable, read-only when the volume says so", async () => {
+    const vols = await setUpVolumes(use("bound"), withClaims);
+    const dir = join(storage, "pvc-c1_ns_bound");
+    expect(vols.get("data")).toEqual({ hostPath: dir, readOnly: false });
+    expect(statSync(dir).mode & 0o777).toBe(0o777);
+    expect((await setUpVolumes(use("bound", true), withClaims)).get("data")).toEqual({ hostPath: dir, readOnly: true });
+  });
+
+  test.each([
+    ["missing", 'persistentvolumeclaim "missing" not found'],
+    ["pending", 'persistentvolumeclaim "pending" is not bound'],
+    ["orphan", 'persistentvolume "gone" not found'],
+    ["local", `hostPath type check failed: ${join(root, "no-such-disk")} is not a directory`],
+  ])("claim %s fails to mount: %s", async (claimName, detail) => {
+    await expect(setUpVolumes(use(claimName), withClaims)).rejects.toMatchObject({ reason: "FailedMount", message: `MountVolume.SetUp failed for volume "data" : ${detail}` });
+  });
+
+  test("a node without claim lookups says so", async () => {
+    await expect(setUpVolumes(use("bound"), host)).rejects.toMatchObject({ reason: "FailedMount" });
+  });
+});

@@ -3,7 +3,8 @@
  * serves): each volume becomes a host directory under `<podsDir>/<uid>/volumes/`, which the
  * containers' volumeMounts bind. emptyDir (disk, or tmpfs for `medium: Memory`), hostPath with
  * its type checks, and configMap / secret / downwardAPI / projected content written
- * atomically. Failures read like the kubelet's FailedMount events.
+ * atomically; persistentVolumeClaim volumes resolve to their bound volume's directory
+ * (claim-volume.ts). Failures read like the kubelet's FailedMount events.
  */
 import { chmodSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,11 +14,14 @@ import { parseQuantity } from "../../model/quantity.ts";
 import type { EnvSources, PodFacts } from "../cri/env.ts";
 import { resolveEnv } from "../cri/env.ts";
 import { writeAtomically, type PayloadFile } from "./atomic-writer.ts";
+import { resolveClaim, type ClaimSources } from "./claim-volume.ts";
 
 export interface VolumeHost {
   /** `<agent data dir>/pods`: one directory per pod uid. */
   podsDir: string;
   sources: EnvSources;
+  /** Claims and volumes from the API; without it persistentVolumeClaim volumes fail to mount. */
+  claims?: ClaimSources;
   facts: PodFacts;
   /** Mounts a tmpfs (emptyDir medium Memory); `size` in bytes when limited. */
   mountTmpfs(target: string, sizeBytes?: number): Promise<void>;
@@ -105,11 +109,13 @@ const HOST_PATH_CHECKS: Record<string, (p: string) => string | undefined> = {
   BlockDevice: (p) => (existsSync(p) && statSync(p).isBlockDevice() ? undefined : `hostPath type check failed: ${p} is not a block device`),
 };
 
-function prepareHostPath(volume: string, src: any): string {
+function prepareHostPath(volume: string, src: any, createMode = 0o755): string {
   const p = src.path;
   const type = src.type ?? "";
-  if (type === "DirectoryOrCreate" && !existsSync(p)) mkdirSync(p, { recursive: true, mode: 0o755 });
-  else if (type === "FileOrCreate" && !existsSync(p)) writeFileSync(p, "", { mode: 0o644 });
+  if (type === "DirectoryOrCreate" && !existsSync(p)) {
+    mkdirSync(p, { recursive: true });
+    chmodSync(p, createMode); // the umask would narrow mkdir's mode
+  } else if (type === "FileOrCreate" && !existsSync(p)) writeFileSync(p, "", { mode: 0o644 });
   const check = HOST_PATH_CHECKS[type.replace("OrCreate", "")];
   const problem = check?.(p);
   if (problem) throw mountFailed(volume, problem);
@@ -159,7 +165,12 @@ export async function setUpVolumes(pod: KubeObject, host: VolumeHost, opts: { tm
       out.set(name, { hostPath: dir, readOnly: true });
       continue;
     }
-    if (v.persistentVolumeClaim) throw mountFailed(name, "persistentVolumeClaim volumes need the local-path provisioner, not in this build yet");
+    if (v.persistentVolumeClaim) {
+      const claim = host.claims ? await resolveClaim(pod, v.persistentVolumeClaim, host.claims) : { problem: "persistentVolumeClaim volumes are not available on this node" };
+      if ("problem" in claim) throw mountFailed(name, claim.problem);
+      out.set(name, { hostPath: prepareHostPath(name, claim, claim.createMode), readOnly: claim.readOnly });
+      continue;
+    }
     throw mountFailed(name, `volume type ${Object.keys(v).filter((k) => k !== "name").join(",") || "(none)"} is not supported on this node`);
   }
   return out;
