@@ -12,6 +12,7 @@ import { errors, StatusError } from "../model/errors.ts";
 import type { JoinService } from "../server/join.ts";
 import type { ImageStore } from "../server/images/image-store.ts";
 import { registerImageRoutes } from "../server/images/image-routes.ts";
+import type { NodeConnector } from "../tunnel/types.ts";
 import { json, statusResponse } from "./handlers/respond.ts";
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from "./discovery.ts";
 import { parseResourcePath } from "./path.ts";
@@ -45,6 +46,8 @@ export interface ApiDeps {
   join?: JoinService;
   /** The cluster image store (`/v1-k3rs/images`); absent when this server keeps none. */
   images?: ImageStore;
+  /** How nodes' agents are reached (pod logs); absent: every node is unreachable. */
+  nodes?: NodeConnector;
 }
 
 /** What the transport hands to each request. */
@@ -164,7 +167,7 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
         throw errors.forbidden(`${path.resource} is forbidden: User "${user.user}" cannot ${verb.toLowerCase()} resource "${path.resource}" in API group "${path.group}"${path.namespace ? ` in the namespace "${path.namespace}"` : " at the cluster scope"}`);
       }
       const signal: AbortSignal = c.env?.signal ?? c.req.raw.signal;
-      const res = await handleResource({ storage: deps.storage, def, registry, path, req: c.req.raw, url, signal });
+      const res = await handleResource({ storage: deps.storage, def, registry, path, req: c.req.raw, url, signal, nodes: deps.nodes });
       code = res.status;
       return res;
     } catch (e) {

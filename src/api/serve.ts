@@ -3,12 +3,15 @@
  * TLS is terminated by node:tls (which can) and each connection is handed to an HTTP server
  * (node:http in Bun) that runs the hono app. The peer identity is read once per connection.
  */
-import http from "node:http";
+import http, { type IncomingMessage } from "node:http";
 import tls from "node:tls";
 import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { nodeListener } from "./node-adapter.ts";
 import type { PeerInfo } from "./auth/types.ts";
 import type { Env } from "./app.ts";
+import { writeUpgradeError } from "./upgrade-error.ts";
+import { StatusError } from "../model/errors.ts";
 
 export interface ServeOptions {
   fetch: (req: Request, env: Env) => Response | Promise<Response>;
@@ -17,6 +20,11 @@ export interface ServeOptions {
   certPem: string;
   keyPem: string;
   caPem: string;
+  /**
+   * HTTP upgrades (node:http hands them over as raw sockets, outside `fetch`): true when taken;
+   * otherwise they are answered 404. The agent tunnel is one.
+   */
+  upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer, peer: PeerInfo) => boolean;
 }
 
 export interface RunningServer {
@@ -32,6 +40,11 @@ export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
     return opts.fetch(req, { peer: socket?.[PEER] ?? { authorized: false }, signal: req.signal });
   });
   const httpServer = http.createServer({ keepAliveTimeout: 65_000 } as any, listener);
+  httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const peer = (socket as Duplex & { [PEER]?: PeerInfo })[PEER] ?? { authorized: false };
+    if (opts.upgrade?.(req, socket, head, peer)) return;
+    writeUpgradeError(socket, new StatusError(404, "NotFound", "the server could not find the requested resource"));
+  });
   const sockets = new Set<tls.TLSSocket>();
   const tlsServer = tls.createServer(
     {

@@ -19,6 +19,7 @@ import { allowAuthenticated } from "../api/auth/authorize.ts";
 import type { CertPair } from "../pki/ca.ts";
 import { JoinService } from "./join.ts";
 import { ImageStore } from "./images/image-store.ts";
+import { AgentDialer } from "../tunnel/server.ts";
 import { bootstrapObjects } from "./bootstrap.ts";
 import { kubernetesVersion } from "../version.ts";
 import { startControllerManager } from "../controllers/manager.ts";
@@ -51,6 +52,8 @@ export interface ControlPlane {
   registry: ResourceRegistry;
   storage: ObjectStorage;
   app: ReturnType<typeof createApi>;
+  /** The agents' tunnels: how the API reaches nodes (logs); the transport hands it `/v1-k3rs/connect` upgrades. */
+  tunnels: AgentDialer;
   /** Creates the bootstrap objects (endpoints at `apiPort`, the port actually bound) and starts the controllers. */
   start(apiPort: number): Promise<void>;
   stop(): void;
@@ -72,6 +75,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     ],
   });
   allocator.load((await storage.list(registry.find("", "v1", "services")!, undefined)).items);
+  const tunnels = new AgentDialer();
   const app = createApi({
     registry,
     storage,
@@ -82,12 +86,14 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     ready: o.ready,
     join: o.join ? new JoinService({ ...o.join, storage, registry }) : undefined,
     images: o.imagesDir ? new ImageStore({ dir: o.imagesDir }) : undefined,
+    nodes: tunnels,
   });
   const controllers = new AbortController();
   return {
     registry,
     storage,
     app,
+    tunnels,
     async start(apiPort) {
       await bootstrapObjects(storage, registry, { apiPort, nodeIp: o.nodeIp });
       void startControllerManager({
@@ -101,6 +107,9 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
         alsoRun: (ctx) => void startScheduler({ ctx, profile: o.schedulerProfile }),
       });
     },
-    stop: () => controllers.abort(),
+    stop: () => {
+      controllers.abort();
+      tunnels.close();
+    },
   };
 }

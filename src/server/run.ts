@@ -72,6 +72,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   const { app, storage, registry } = cp;
   const server: RunningServer = await serveHttps({
     fetch: (req, env) => app.fetch(req, env),
+    upgrade: (req, socket, head, peer) => cp.tunnels.handleUpgrade(req, socket, head, peer),
     host: cfg.bindAddress,
     port: cfg.httpsListenPort,
     certPem: pki.serving.certPem,

@@ -85,7 +85,7 @@ export class AgentDialer implements NodeConnector {
   dial(nodeName: string): Duplex {
     const session = this.sessions.get(nodeName);
     if (!session || session.isClosed) {
-      throw new StatusError(503, "ServiceUnavailable", `node "${nodeName}" has no tunnel to this server: its agent is not connected`);
+      throw errors.unavailable(`node "${nodeName}" has no tunnel to this server: its agent is not connected`);
     }
     return session.open(AGENT_API);
   }

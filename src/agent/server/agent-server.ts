@@ -22,6 +22,8 @@ export interface AgentServer {
   app: Hono;
   /** Serves HTTP on one connection (a tunnel stream). */
   serveConnection(stream: Duplex): void;
+  /** Connections open now (a follow that ended, or whose client left, is gone from here). */
+  readonly connections: number;
   close(): void;
 }
 
@@ -46,6 +48,9 @@ export function createAgentServer(deps: AgentServerDeps): AgentServer {
       // A broken connection is that request's end, not the agent's.
       stream.on("error", (e) => log.debug("agent api: connection error", { error: String(e) }));
       server.emit("connection", stream);
+    },
+    get connections() {
+      return open.size;
     },
     close() {
       for (const s of open) s.destroy();

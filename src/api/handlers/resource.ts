@@ -19,6 +19,8 @@ import { checkFields } from "./fields.ts";
 import { getScale, scaleMutation } from "./scale.ts";
 import { bindPodHandler } from "./binding.ts";
 import { evictPodHandler } from "./eviction.ts";
+import { podLogHandler } from "./pod-log.ts";
+import type { NodeConnector } from "../../tunnel/types.ts";
 import type { ResourceRegistry } from "../resources/registry.ts";
 
 export interface ResourceContext {
@@ -30,11 +32,14 @@ export interface ResourceContext {
   req: Request;
   url: URL;
   signal: AbortSignal;
+  /** How nodes are reached (pods/log). */
+  nodes?: NodeConnector;
 }
 
 export async function handleResource(ctx: ResourceContext): Promise<Response> {
   const { req, path, def } = ctx;
-  checkAcceptable(req);
+  // Logs are text whatever the client accepts (LogREST produces text/plain only).
+  if (path.subresource !== "log") checkAcceptable(req);
   if (def.namespaced && !path.namespace && path.name) {
     throw errors.notFound(def.group, def.plural, path.name);
   }
@@ -54,6 +59,7 @@ export async function handleResource(ctx: ResourceContext): Promise<Response> {
   if (sub === "scale") return scale(ctx);
   if (sub === "binding" && method === "POST") return bindPodHandler(ctx);
   if (sub === "eviction" && method === "POST") return evictPodHandler(ctx);
+  if (sub === "log" && method === "GET") return podLogHandler(ctx);
   if (sub && sub !== "status" && sub !== "finalize") throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
   switch (method) {
     case "GET":
