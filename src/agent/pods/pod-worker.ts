@@ -157,8 +157,12 @@ export class PodWorker {
           sandbox = await this.d.runtime.runPodSandbox(pod, a.attempt, this.d.podCidr());
         } catch (e) {
           // Reported, then retried with back-off; the pod stays Pending with ContainerCreating.
+          // A volume not ready yet (a claim still binding) is told as the kubelet tells it: FailedMount.
           const message = e instanceof Error ? e.message : String(e);
-          if (this.d.recordEvents && this.sandboxFailure !== message) void this.d.api.event(pod, "Warning", "FailedCreatePodSandBox", `Failed to create pod sandbox: ${message}`, this.d.nodeName);
+          const mount = e instanceof RuntimeError && e.reason === "FailedMount";
+          if (this.d.recordEvents && this.sandboxFailure !== message) {
+            void this.d.api.event(pod, "Warning", mount ? "FailedMount" : "FailedCreatePodSandBox", mount ? message : `Failed to create pod sandbox: ${message}`, this.d.nodeName);
+          }
           this.sandboxFailure = message;
           this.sandboxRetryMs = Math.min(BACKOFF_MAX_MS, this.sandboxRetryMs ? this.sandboxRetryMs * 2 : 1000);
           this.wakeAt(this.d.now() + this.sandboxRetryMs);
