@@ -78,6 +78,12 @@ describe("VolumeBinding Filter", () => {
     expect(run(usingClaims("a", "b"), [a, b], [one, pv("second", "1Gi", { spec: { storageClassName: "static" } })])).toEqual([undefined, undefined]);
   });
 
+  test("a claim already provisioned on one node (not bound yet) keeps the pod there", () => {
+    const claim = pvc("data", "1Gi", { spec: { storageClassName: "local-path" } });
+    const provisioned = pv("pvc-uid-data", "1Gi", { spec: { storageClassName: "local-path", nodeAffinity: onNode("n2"), claimRef: { namespace: "default", name: "data", uid: "uid-data" } }, status: { phase: "Pending" } });
+    expect(run(usingClaims("data"), [claim], [provisioned])).toEqual([NODE_CONFLICT, undefined]);
+  });
+
   test("allowedTopologies limit where a class provisions", () => {
     expect(run(usingClaims("data"), [pvc("data", "1Gi", { spec: { storageClassName: "zoned" } })])).toEqual([undefined, BIND_CONFLICT]);
   });

@@ -54,6 +54,11 @@ function canProvision(pvc: KubeObject, storage: StorageLister, node: KubeObject)
   return topologyAllows(sc.allowedTopologies, node.metadata.labels ?? {});
 }
 
+function preBoundVolume(pvc: KubeObject, storage: StorageLister): KubeObject | undefined {
+  for (const pv of storage.volumes()) if (pv.spec?.claimRef?.uid === pvc.metadata.uid && !pv.metadata.deletionTimestamp) return pv;
+  return undefined;
+}
+
 export const volumeBinding: Plugin = {
   name: NAME,
   preFilter(cycle) {
@@ -78,6 +83,8 @@ export const volumeBinding: Plugin = {
     for (const pvc of delayed) {
       const pv = findMatchingVolume(pvc, storage.volumes(), { node, delayBinding: true, excluded: taken });
       if (pv) taken.add(pv.metadata.name!);
+      // Provisioned already, for a node chosen before (the binder has not caught up): only there.
+      else if (preBoundVolume(pvc, storage)) reasons.add(ERR_NODE_CONFLICT);
       else if (!canProvision(pvc, storage, node)) reasons.add(ERR_BIND_CONFLICT);
     }
     return reasons.size ? { reasons: [...reasons], unresolvable: true } : undefined;
