@@ -31,6 +31,8 @@ export class TunnelStreamError extends Error {
   }
 }
 
+/** A CLOSE's message stays far below the largest frame the peer takes. */
+const MAX_REASON = 1024;
 /** Credit is returned in batches of this size, not per DATA frame. */
 const GRANT_AT = INITIAL_WINDOW / 4;
 
@@ -104,7 +106,7 @@ export class TunnelStream extends Duplex {
 
   override _destroy(error: Error | null, cb: (error?: Error | null) => void): void {
     if (!this.released && !this.peerClosed && !(this.endSent && this.endReceived)) {
-      this.host.send(FrameType.Close, this.id, error ? textPayload(error.message || "stream destroyed") : undefined);
+      this.host.send(FrameType.Close, this.id, error ? textPayload((error.message || "stream destroyed").slice(0, MAX_REASON)) : undefined);
     }
     this.release();
     this.wakeWriters();
