@@ -193,6 +193,22 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("real pods on containerd"
     expect(events).toContain("Killing: Container main failed liveness probe, will be restarted");
   });
 
+  test("an image that is not here and cannot be pulled: ErrImagePull, then ImagePullBackOff", async () => {
+    await apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "no-image", namespace: "real" }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "main", image: "registry.invalid/nothere:1" }] } });
+    const seen = new Set<string>();
+    await until("ImagePullBackOff", async () => {
+      const reason = (await pod("no-image")).status?.containerStatuses?.[0]?.state?.waiting?.reason;
+      if (reason) seen.add(reason);
+      return reason === "ImagePullBackOff";
+    }, 90_000);
+    const p = await pod("no-image");
+    expect(p.status.containerStatuses[0].state.waiting.message).toBe('Back-off pulling image "registry.invalid/nothere:1"');
+    const events = await k("get", "events", "-n", "real", "--field-selector", "involvedObject.name=no-image", "-o", "jsonpath={range .items[*]}{.reason}: {.message}{\"\\n\"}{end}");
+    expect(events).toContain('Pulling: Pulling image "registry.invalid/nothere:1"');
+    expect(events).toMatch(/Failed: Failed to pull image "registry.invalid\/nothere:1": /);
+    await k("delete", "pod", "no-image", "-n", "real", "--wait=false");
+  });
+
   test("the agent dying (kill -9 of the server) stops no container; the restarted agent adopts them", async () => {
     const before = JSON.parse(await k("get", "pods", "-n", "real", "-l", "app=web", "-o", "json")).items;
     s.proc.kill(9);
