@@ -209,6 +209,18 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("real pods on containerd"
     await k("delete", "pod", "no-image", "-n", "real", "--wait=false");
   });
 
+  test("a container log past 10 MiB is rotated; the pod's logs go with the pod", async () => {
+    await apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "chatty", namespace: "real" }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "main", image: "busybox", command: ["sh", "-c", "head -c 12000000 /dev/zero | tr '\\0' a | fold -w 100; sleep 3600"] }] } });
+    const p = await until("chatty running", async () => {
+      const cur = await pod("chatty");
+      return cur.status?.phase === "Running" ? cur : undefined;
+    });
+    const logDir = join(dataDir, "agent", "logs", "pods", `real_chatty_${p.metadata.uid}`, "main");
+    await until("a rotated log file", async () => existsSync(logDir) && readdirSync(logDir).some((f) => /^0\.log\.\d{8}-\d{6}$/.test(f)), 60_000);
+    await k("delete", "pod", "chatty", "-n", "real", "--wait=true", "--timeout=30s");
+    await until("its log dir removed", async () => !existsSync(logDir));
+  });
+
   test("the agent dying (kill -9 of the server) stops no container; the restarted agent adopts them", async () => {
     const before = JSON.parse(await k("get", "pods", "-n", "real", "-l", "app=web", "-o", "json")).items;
     s.proc.kill(9);

@@ -5,7 +5,7 @@
  * agent lists and adopts (fail-static). Container state changes are found by polling the
  * runtime (containerd 1.6 has no CRI event stream), which is the kubelet's generic PLEG too.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { KubeObject } from "../../model/object.ts";
 import { RuntimeError, type ContainerInfo, type ContainerState, type Runtime, type RuntimeEvent, type RuntimeImage, type RuntimeVersion, type SandboxInfo } from "../runtime/types.ts";
@@ -16,6 +16,7 @@ import { expandCommand, resolveEnv, type EnvSources } from "./env.ts";
 import { containerConfig, LABEL_POD_UID, podHostname, podLogDirectory, sandboxConfig, type SandboxOptions } from "./pod-config.ts";
 import { isMounted, mountTmpfs, unmount } from "./mounts.ts";
 import { log } from "../../log.ts";
+import { DEFAULT_ROTATION, rotateIfNeeded, type RotateOptions } from "../logs/rotate.ts";
 import { normalizeImageRef } from "../images/image-ref.ts";
 
 export interface CriRuntimeOptions {
@@ -239,7 +240,21 @@ export class CriRuntime implements Runtime {
     await this.o.setPodCidr?.(cidr);
   }
 
+  /** Rotates running containers' logs that grew past the limit (the kubelet's log manager). */
+  async rotateLogs(o: RotateOptions = DEFAULT_ROTATION): Promise<void> {
+    const { containers } = await this.call("RuntimeService", "ListContainers", { filter: { state: { state: "CONTAINER_RUNNING" } } });
+    for (const c of containers ?? []) {
+      const st = await this.call("RuntimeService", "ContainerStatus", { containerId: c.id }).catch(() => undefined);
+      const logPath: string | undefined = st?.status?.logPath;
+      if (!logPath) continue;
+      await rotateIfNeeded(logPath, () => this.call("RuntimeService", "ReopenContainerLog", { containerId: c.id }), o).catch((e) =>
+        log.warn("agent: rotating a container log failed", { container: c.id, error: String(e) }));
+    }
+  }
+
   async releasePod(uid: string): Promise<void> {
+    // Its container logs go with it (the runtime never deletes them).
+    if (existsSync(this.o.logRoot)) for (const d of readdirSync(this.o.logRoot)) if (d.endsWith(`_${uid}`)) rmSync(join(this.o.logRoot, d), { recursive: true, force: true });
     const dir = join(podDir(this.o.podsDir, uid), "volumes", "kubernetes.io~empty-dir");
     const tmpfs: string[] = [];
     if (existsSync(dir)) for (const name of readdirSync(dir)) if (await isMounted(join(dir, name))) tmpfs.push(join(dir, name));

@@ -154,6 +154,8 @@ export async function openCri(o: OpenCriOptions): Promise<{ runtime: Runtime; re
     },
   });
   o.signal.addEventListener("abort", () => runtime.close(), { once: true });
+  const rotation = setInterval(() => void runtime.rotateLogs().catch((e) => log.warn("agent: log rotation failed", { error: String(e) })), 10_000);
+  o.signal.addEventListener("abort", () => clearInterval(rotation), { once: true });
   const v = await runtime.version();
 
   const readiness = async (): Promise<Readiness> => {
