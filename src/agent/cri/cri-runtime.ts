@@ -8,7 +8,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { KubeObject } from "../../model/object.ts";
-import { RuntimeError, type ContainerInfo, type ContainerState, type Runtime, type RuntimeEvent, type RuntimeImage, type RuntimeVersion, type SandboxInfo } from "../runtime/types.ts";
+import { RuntimeError, type ContainerInfo, type ContainerState, type Runtime, type RuntimeEvent, type RuntimeImage, type RuntimeVersion, type SandboxInfo, type UsageStats } from "../runtime/types.ts";
 import { containerMounts, etcHostsContent, podDir, setUpVolumes, tearDownVolumes, type VolumeHost } from "../volumes/pod-volumes.ts";
 import type { ClaimSources } from "../volumes/claim-volume.ts";
 import type { CriClient } from "./cri-client.ts";
@@ -18,6 +18,7 @@ import { isMounted, mountTmpfs, unmount } from "./mounts.ts";
 import { log } from "../../log.ts";
 import { DEFAULT_ROTATION, rotateIfNeeded, type RotateOptions } from "../logs/rotate.ts";
 import { normalizeImageRef } from "../images/image-ref.ts";
+import { CriStatsReader } from "./container-stats.ts";
 
 export interface CriRuntimeOptions {
   client: CriClient;
@@ -57,6 +58,7 @@ export class CriRuntime implements Runtime {
   private poller: ReturnType<typeof setInterval> | undefined;
   private polling = false;
   private lastStates = new Map<string, string>();
+  private readonly stats = new CriStatsReader((method, req) => this.call("RuntimeService", method, req));
 
   constructor(private readonly o: CriRuntimeOptions) {}
 
@@ -234,6 +236,10 @@ export class CriRuntime implements Runtime {
     const r = await this.call("RuntimeService", "ExecSync", { containerId, cmd, timeout: timeoutSeconds });
     const text = (b: unknown) => (b ? Buffer.from(b as Uint8Array).toString("utf8") : "");
     return { exitCode: r.exitCode ?? 0, stdout: text(r.stdout), stderr: text(r.stderr) };
+  }
+
+  usageStats(): Promise<UsageStats> {
+    return this.stats.read();
   }
 
   async setPodCidr(cidr: string): Promise<void> {

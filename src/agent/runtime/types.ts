@@ -6,6 +6,7 @@
  * lists sandboxes and containers and adopts what runs (fail-static).
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { ContainerUsagePoint, PodUsagePoint } from "../../resource-metrics/types.ts";
 
 export type SandboxState = "ready" | "notready";
 export type ContainerState = "created" | "running" | "exited" | "unknown";
@@ -62,6 +63,11 @@ export interface RuntimeImage {
   sizeBytes: number;
 }
 
+export interface UsageStats {
+  containers: ContainerUsagePoint[];
+  pods?: PodUsagePoint[];
+}
+
 export interface Runtime {
   version(): Promise<RuntimeVersion>;
   /** Whether an image is present locally (pull policy decides what to do when not). */
@@ -86,6 +92,8 @@ export interface Runtime {
   pullImage?(image: string): Promise<string>;
   /** Runs a command in a container and waits (exec probes); absent on runtimes without processes. */
   execSync?(containerId: string, cmd: string[], timeoutSeconds: number): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  /** CPU and memory readings of running containers (and pods) for `/metrics/resource`; absent where nothing really runs. */
+  usageStats?(): Promise<UsageStats>;
   /** The node's pod CIDR is known (or changed): set up the pod network for it. */
   setPodCidr?(cidr: string): Promise<void>;
   /** The pod is gone for good: release what the runtime keeps for it on the node (volumes, logs). */

@@ -13,9 +13,10 @@ import type { Duplex } from "node:stream";
 import { Hono } from "hono";
 import { nodeListener } from "../../api/node-adapter.ts";
 import { containerLogs, text, type ContainerLogsDeps } from "./container-logs.ts";
+import { resourceMetrics, type ResourceMetricsDeps } from "./resource-metrics.ts";
 import { log } from "../../log.ts";
 
-export type AgentServerDeps = ContainerLogsDeps;
+export type AgentServerDeps = ContainerLogsDeps & ResourceMetricsDeps;
 
 export interface AgentServer {
   /** The routes, transport-free (tests call `app.fetch`). */
@@ -35,6 +36,7 @@ export function createAgentServer(deps: AgentServerDeps): AgentServer {
   });
   app.notFound(() => text(404, "404 page not found"));
   app.get("/healthz", () => text(200, "ok"));
+  app.get("/metrics/resource", () => resourceMetrics(deps));
   app.get("/containerLogs/:namespace/:pod/:container", (c) =>
     containerLogs(deps, c.req.raw, c.req.param("namespace"), c.req.param("pod"), c.req.param("container")),
   );
