@@ -10,7 +10,7 @@ import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
 import { keyOf, splitKey, type SharedInformer } from "../framework/shared-informer.ts";
-import { endpointRelevantPodState, managedSelector, selectorMatches } from "../framework/endpoint-util.ts";
+import { managedSelector, queueServicesOnPodChanges, selectorMatches } from "../framework/endpoint-util.ts";
 import { endpointsLabels, endpointSubsets } from "./subsets.ts";
 
 /** Endpoints kept for leader election (pre-Lease clients) are never swept as leftovers. */
@@ -29,22 +29,7 @@ export class EndpointsController implements Controller {
     this.services = ctx.informer("", "services");
     this.pods = ctx.informer("", "pods");
     this.endpoints = ctx.informer("", "endpoints");
-    this.services.addHandler({ onChange: (s) => queue.add(keyOf(s)), onDelete: (s) => queue.add(keyOf(s)) });
-    const podTouches = (pod: KubeObject) => {
-      for (const svc of this.services.list(pod.metadata.namespace)) {
-        const sel = managedSelector(svc);
-        if (sel && selectorMatches(sel, pod.metadata.labels)) queue.add(keyOf(svc));
-      }
-    };
-    this.pods.addHandler({
-      onChange: (pod, old) => {
-        if (old && endpointRelevantPodState(old) === endpointRelevantPodState(pod)) return;
-        podTouches(pod);
-        // Relabelled pods leave the services that selected them before.
-        if (old) podTouches(old);
-      },
-      onDelete: podTouches,
-    });
+    queueServicesOnPodChanges(this.services, this.pods, queue);
     // Someone deleted an Endpoints we keep: write it again.
     this.endpoints.addHandler({ onDelete: (ep) => queue.add(keyOf(ep)) });
     await Promise.all([this.services.start(ctx.signal), this.pods.start(ctx.signal), this.endpoints.start(ctx.signal)]);

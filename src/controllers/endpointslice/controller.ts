@@ -10,7 +10,7 @@ import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
 import { keyOf, type SharedInformer } from "../framework/shared-informer.ts";
-import { endpointRelevantPodState, managedSelector, selectorMatches } from "../framework/endpoint-util.ts";
+import { managedSelector, queueServicesOnPodChanges, selectorMatches } from "../framework/endpoint-util.ts";
 import { CONTROLLER_NAME, isManagedSliceOf, MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from "./endpoint.ts";
 import { planSlices } from "./plan.ts";
 
@@ -27,21 +27,7 @@ export class EndpointSliceController implements Controller {
     this.services = ctx.informer("", "services");
     this.pods = ctx.informer("", "pods");
     this.slices = ctx.informer("discovery.k8s.io", "endpointslices");
-    this.services.addHandler({ onChange: (s) => queue.add(keyOf(s)), onDelete: (s) => queue.add(keyOf(s)) });
-    const podTouches = (pod: KubeObject) => {
-      for (const svc of this.services.list(pod.metadata.namespace)) {
-        const sel = managedSelector(svc);
-        if (sel && selectorMatches(sel, pod.metadata.labels)) queue.add(keyOf(svc));
-      }
-    };
-    this.pods.addHandler({
-      onChange: (pod, old) => {
-        if (old && endpointRelevantPodState(old) === endpointRelevantPodState(pod)) return;
-        podTouches(pod);
-        if (old) podTouches(old);
-      },
-      onDelete: podTouches,
-    });
+    queueServicesOnPodChanges(this.services, this.pods, queue);
     // Our slices edited or deleted by someone else are put right (our own writes come back
     // here too and plan nothing).
     const sliceTouches = (slice: KubeObject) => {

@@ -5,6 +5,7 @@
  * port on.
  */
 import type { KubeObject } from "../../model/object.ts";
+import { keyOf, type SharedInformer } from "./shared-informer.ts";
 
 /**
  * The service's selector when a controller owns its endpoints; undefined otherwise. Services
@@ -88,3 +89,27 @@ export function isHeadless(svc: KubeObject): boolean {
 }
 
 export const HEADLESS_LABEL = "service.kubernetes.io/headless";
+
+/**
+ * Queues a Service whenever it changes and whenever a pod it selects changes in a way that
+ * matters to its endpoints (address, readiness, ports, labels) — the shared wiring of the
+ * Endpoints and EndpointSlice controllers.
+ */
+export function queueServicesOnPodChanges(services: SharedInformer, pods: SharedInformer, queue: { add(key: string): void }): void {
+  services.addHandler({ onChange: (s) => queue.add(keyOf(s)), onDelete: (s) => queue.add(keyOf(s)) });
+  const podTouches = (pod: KubeObject) => {
+    for (const svc of services.list(pod.metadata.namespace)) {
+      const sel = managedSelector(svc);
+      if (sel && selectorMatches(sel, pod.metadata.labels)) queue.add(keyOf(svc));
+    }
+  };
+  pods.addHandler({
+    onChange: (pod, old) => {
+      if (old && endpointRelevantPodState(old) === endpointRelevantPodState(pod)) return;
+      podTouches(pod);
+      // Relabelled pods leave the services that selected them before.
+      if (old) podTouches(old);
+    },
+    onDelete: podTouches,
+  });
+}
