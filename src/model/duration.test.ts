@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { parseGoDuration } from "./duration.ts";
+import { formatGoDuration, parseGoDuration } from "./duration.ts";
 
 test.each([
   ["0", 0],
@@ -33,4 +33,24 @@ test.each([
   [" 5s", "time: invalid duration \" 5s\""],
 ])("rejects %p", (s, message) => {
   expect(() => parseGoDuration(s)).toThrow(message);
+});
+
+test.each([
+  [0, "0s"],
+  [0.000001, "1ns"],
+  [0.000999, "999ns"],
+  [0.0015, "1.5µs"],
+  [1.5, "1.5ms"],
+  [999.999999, "999.999999ms"],
+  [1000, "1s"],
+  [15_012, "15.012s"],
+  [15_000, "15s"],
+  [60_000, "1m0s"],
+  [60_500, "1m0.5s"],
+  [3_600_000, "1h0m0s"],
+  [3_723_004, "1h2m3.004s"],
+  [-1500, "-1.5s"],
+])("formatGoDuration(%p) is %p", (ms, text) => {
+  expect(formatGoDuration(ms)).toBe(text);
+  if (ms > 0) expect(parseGoDuration(text)).toBeCloseTo(ms, 9);
 });

@@ -43,3 +43,34 @@ export function parseGoDuration(s: string): number {
   }
   return sign * total;
 }
+
+const NS_PER_S = 1_000_000_000n;
+
+/** `value / 10^digits` with the fraction's trailing zeros dropped, as Go's fmtFrac leaves it. */
+function withFraction(value: bigint, digits: number): string {
+  const unit = 10n ** BigInt(digits);
+  const frac = (value % unit).toString().padStart(digits, "0").replace(/0+$/, "");
+  return `${value / unit}${frac ? `.${frac}` : ""}`;
+}
+
+/**
+ * Go's `time.Duration.String()` for a duration in milliseconds (fractions down to the
+ * nanosecond), as Kubernetes serializes metav1.Duration fields: `15.012s`, `1m0.5s`, `1h0m0s`,
+ * `1.5ms`, `0s`.
+ *
+ * @example formatGoDuration(15_012) === "15.012s"
+ */
+export function formatGoDuration(ms: number): string {
+  let ns = BigInt(Math.round(ms * 1e6));
+  const sign = ns < 0n ? "-" : "";
+  if (ns < 0n) ns = -ns;
+  if (ns === 0n) return "0s";
+  if (ns < 1000n) return `${sign}${ns}ns`;
+  if (ns < 1_000_000n) return `${sign}${withFraction(ns, 3)}µs`;
+  if (ns < NS_PER_S) return `${sign}${withFraction(ns, 6)}ms`;
+  const secs = ns / NS_PER_S;
+  let out = `${withFraction((secs % 60n) * NS_PER_S + (ns % NS_PER_S), 9)}s`;
+  if (secs >= 60n) out = `${(secs / 60n) % 60n}m${out}`;
+  if (secs >= 3600n) out = `${secs / 3600n}h${out}`;
+  return sign + out;
+}
