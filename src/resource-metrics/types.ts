@@ -41,3 +41,29 @@ export interface ResourceReport {
   /** The runtime's stats could not be read: containers are missing, not idle. */
   scrapeError?: boolean;
 }
+
+/** Usage as metrics.k8s.io serves it: quantities (`cpu` in cores, e.g. `1234567n`; `memory` in bytes, e.g. `2048Ki`). */
+export interface ResourceUsage {
+  cpu: string;
+  memory: string;
+}
+
+/** The reading's time and the span its CPU rate was taken over (NodeMetrics/PodMetrics `timestamp`, `window`). */
+export interface UsageWindow {
+  timestampMs: number;
+  windowMs: number;
+}
+
+export interface NodeUsage extends UsageWindow {
+  usage: ResourceUsage;
+}
+
+export interface PodUsage extends UsageWindow {
+  containers: { name: string; usage: ResourceUsage }[];
+}
+
+/** What the metrics.k8s.io API reads: usage known now, undefined where there is none (yet). */
+export interface MetricsSource {
+  node(name: string): NodeUsage | undefined;
+  pod(namespace: string, name: string): PodUsage | undefined;
+}
