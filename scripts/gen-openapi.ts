@@ -25,6 +25,7 @@ import { LIST_META } from "../src/api/openapi/list-meta.ts";
 import FIELD_DOCS from "../src/api/openapi/field-docs.json" with { type: "json" };
 import { gvkKey, type OpenApiDefs, type Schema } from "../src/api/openapi/defs-types.ts";
 import { builtinResources } from "../src/api/resources/builtin.ts";
+import { METRICS_DEFINITIONS, METRICS_KINDS } from "../src/api/openapi/metrics-defs.ts";
 
 const root = join(import.meta.dir, "..");
 const genDir = join(root, "node_modules/@kubernetes/client-node/dist/gen");
@@ -143,8 +144,9 @@ function resolveGroups(apis: ApiGroup[]): { groupOf: (cls: string) => string | u
 export type Gvk = [group: string, version: string, kind: string];
 
 /**
- * The definitions of `served` kinds and what they reach. A kind client-node has no model for
- * (metrics.k8s.io) is left out and named in `missing`: its documents then carry paths without a
+ * The definitions of `served` kinds and what they reach. metrics.k8s.io, which client-node has
+ * no models for, takes its definitions from src/api/openapi/metrics-defs.ts; any other kind
+ * without a model is left out and named in `missing`: its documents then carry paths without a
  * schema, and the server checks no fields for it.
  */
 export function generateDefs(served: readonly Gvk[]): { defs: OpenApiDefs; missing: string[] } {
@@ -244,6 +246,11 @@ export function generateDefs(served: readonly Gvk[]): { defs: OpenApiDefs; missi
   for (const k of ["Status", "DeleteOptions", "WatchEvent", "APIResourceList", "APIGroup", "APIGroupList", "APIVersions"]) want(`V1${k}`);
   for (const [g, v, k] of all) {
     const cls = classOf(g, v, k);
+    const byHand = METRICS_KINDS[gvkKey(g, v, k)];
+    if (!cls && byHand) {
+      for (const kind of [k, `${k}List`]) if (METRICS_KINDS[gvkKey(g, v, kind)]) kinds[gvkKey(g, v, kind)] = METRICS_KINDS[gvkKey(g, v, kind)]!;
+      continue;
+    }
     if (!cls) {
       missing.push(`${g || "core"}/${v} ${k}`);
       continue;
@@ -263,6 +270,7 @@ export function generateDefs(served: readonly Gvk[]): { defs: OpenApiDefs; missi
     if (seen.has(cls) && !attributes(cls)!.some((a) => a.baseName === field)) throw new Error(`model-names/list-meta: ${key} is no field of the model`);
   }
 
+  if (Object.keys(kinds).some((k) => METRICS_KINDS[k])) Object.assign(definitions, METRICS_DEFINITIONS);
   // Kubernetes' own scalar definitions, which the models flatten to plain types.
   definitions[INT_OR_STRING] = {
     type: "string", format: "int-or-string", "x-kubernetes-int-or-string": true,

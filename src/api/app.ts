@@ -13,6 +13,7 @@ import type { JoinService } from "../server/join.ts";
 import type { ImageStore } from "../server/images/image-store.ts";
 import { registerImageRoutes } from "../server/images/image-routes.ts";
 import type { NodeConnector } from "../tunnel/types.ts";
+import type { MetricsSource } from "../resource-metrics/types.ts";
 import { json, statusResponse } from "./handlers/respond.ts";
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from "./discovery.ts";
 import { parseResourcePath } from "./path.ts";
@@ -48,6 +49,8 @@ export interface ApiDeps {
   images?: ImageStore;
   /** How nodes' agents are reached (pod logs); absent: every node is unreachable. */
   nodes?: NodeConnector;
+  /** Nodes' and pods' usage for metrics.k8s.io; absent: none is known. */
+  metrics?: MetricsSource;
 }
 
 /** What the transport hands to each request. */
@@ -167,7 +170,7 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
         throw errors.forbidden(`${path.resource} is forbidden: User "${user.user}" cannot ${verb.toLowerCase()} resource "${path.resource}" in API group "${path.group}"${path.namespace ? ` in the namespace "${path.namespace}"` : " at the cluster scope"}`);
       }
       const signal: AbortSignal = c.env?.signal ?? c.req.raw.signal;
-      const res = await handleResource({ storage: deps.storage, def, registry, path, req: c.req.raw, url, signal, nodes: deps.nodes });
+      const res = await handleResource({ storage: deps.storage, def, registry, path, req: c.req.raw, url, signal, nodes: deps.nodes, metrics: deps.metrics });
       code = res.status;
       return res;
     } catch (e) {

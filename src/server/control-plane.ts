@@ -26,6 +26,8 @@ import { startControllerManager } from "../controllers/manager.ts";
 import { allControllers } from "../controllers/index.ts";
 import { DEFAULT_CONTROLLER_SETTINGS, type ControllerSettings } from "../controllers/framework/context.ts";
 import { startScheduler } from "../scheduler/scheduler.ts";
+import { MetricsStore } from "./metrics/metrics-store.ts";
+import { DEFAULT_METRIC_RESOLUTION_MS, MetricsScraper } from "./metrics/scraper.ts";
 
 export interface ControlPlaneOptions {
   store: Store;
@@ -46,6 +48,8 @@ export interface ControlPlaneOptions {
   /** Leader election: lease duration and retry period (tests shorten them). */
   leaseDurationSeconds?: number;
   leaderRetryMs?: number;
+  /** How often nodes' usage is read for metrics.k8s.io (metrics-server's --metric-resolution; tests shorten it). */
+  metricResolutionMs?: number;
 }
 
 export interface ControlPlane {
@@ -76,6 +80,8 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
   });
   allocator.load((await storage.list(registry.find("", "v1", "services")!, undefined)).items);
   const tunnels = new AgentDialer();
+  const metricResolutionMs = o.metricResolutionMs ?? DEFAULT_METRIC_RESOLUTION_MS;
+  const metrics = new MetricsStore(metricResolutionMs);
   const app = createApi({
     registry,
     storage,
@@ -87,6 +93,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     join: o.join ? new JoinService({ ...o.join, storage, registry }) : undefined,
     images: o.imagesDir ? new ImageStore({ dir: o.imagesDir }) : undefined,
     nodes: tunnels,
+    metrics,
   });
   const controllers = new AbortController();
   return {
@@ -106,6 +113,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
         retryMs: o.leaderRetryMs,
         alsoRun: (ctx) => void startScheduler({ ctx, profile: o.schedulerProfile }),
       });
+      new MetricsScraper({ connector: tunnels, nodes: () => tunnels.connectedNodes(), store: metrics, resolutionMs: metricResolutionMs }).start(controllers.signal);
     },
     stop: () => {
       controllers.abort();

@@ -82,6 +82,11 @@ export class AgentDialer implements NodeConnector {
     return this.sessions.has(nodeName);
   }
 
+  /** The nodes whose agents hold a tunnel now. */
+  connectedNodes(): string[] {
+    return [...this.sessions.keys()];
+  }
+
   dial(nodeName: string): Duplex {
     const session = this.sessions.get(nodeName);
     if (!session || session.isClosed) {

@@ -20,6 +20,8 @@ import { getScale, scaleMutation } from "./scale.ts";
 import { bindPodHandler } from "./binding.ts";
 import { evictPodHandler } from "./eviction.ts";
 import { podLogHandler } from "./pod-log.ts";
+import { METRICS_GROUP, metricsApiHandler } from "./metrics-api.ts";
+import type { MetricsSource } from "../../resource-metrics/types.ts";
 import type { NodeConnector } from "../../tunnel/types.ts";
 import type { ResourceRegistry } from "../resources/registry.ts";
 
@@ -34,6 +36,8 @@ export interface ResourceContext {
   signal: AbortSignal;
   /** How nodes are reached (pods/log). */
   nodes?: NodeConnector;
+  /** Nodes' and pods' usage (metrics.k8s.io); absent: none is known. */
+  metrics?: MetricsSource;
 }
 
 export async function handleResource(ctx: ResourceContext): Promise<Response> {
@@ -46,6 +50,7 @@ export async function handleResource(ctx: ResourceContext): Promise<Response> {
   if (!def.namespaced && path.namespace) throw errors.notFound("", "", path.resource);
   const sub = path.subresource;
   if (sub && !def.subresources?.includes(sub)) throw errors.notFound(def.group, `${def.plural}/${sub}`, path.name ?? "");
+  if (def.group === METRICS_GROUP) return metricsApiHandler(ctx);
   const method = req.method;
   if (!path.name) {
     if (method === "GET") {

@@ -143,6 +143,9 @@ export const builtinResources: ResourceDef[] = [
     group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", singular: "ingress", namespaced: true,
     shortNames: ["ing"], subresources: ["status"], hasGeneration: true, validate: v.validateIngress,
   },
+  // metrics.k8s.io/v1beta1: usage read from the agents, never stored (api/handlers/metrics-api.ts)
+  { group: "metrics.k8s.io", version: "v1beta1", kind: "NodeMetrics", plural: "nodes", singular: "", namespaced: false, verbs: ["get", "list"] },
+  { group: "metrics.k8s.io", version: "v1beta1", kind: "PodMetrics", plural: "pods", singular: "", namespaced: true, verbs: ["get", "list"] },
 ];
 
 /** Kinds whose generation tracks spec changes even without hasGeneration set explicitly. */

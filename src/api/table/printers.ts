@@ -12,6 +12,7 @@ import { eventPrinter } from "./event.ts";
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from "./storage.ts";
 import { clusterRoleBindingPrinter, createdAtPrinter, roleBindingPrinter } from "./rbac.ts";
 import { horizontalPodAutoscalerPrinter } from "./autoscaling.ts";
+import { nodeMetricsPrinter, podMetricsPrinter } from "./metrics.ts";
 
 /** Name and age only, for kinds without a printer of their own. */
 export const defaultPrinter: Printer = {
@@ -50,6 +51,8 @@ export const printers: Readonly<Record<string, Printer>> = {
   ClusterRole: createdAtPrinter,
   RoleBinding: roleBindingPrinter,
   ClusterRoleBinding: clusterRoleBindingPrinter,
+  NodeMetrics: nodeMetricsPrinter,
+  PodMetrics: podMetricsPrinter,
 };
 
 export function printerFor(kind: string): Printer {
