@@ -35,6 +35,8 @@ export interface ServerHandle {
 export interface ServerRunDeps {
   isRoot?: boolean;
   signal?: AbortSignal;
+  /** How often nodes' usage is read for metrics.k8s.io; tests shorten it. */
+  metricResolutionMs?: number;
 }
 
 export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): Promise<ServerHandle> {
@@ -68,6 +70,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     imagesDir: join(serverDir, "images"),
     schedulerProfile: cfg.schedulerProfile,
     controllerSettings: { clusterCidr: cfg.clusterCidr, ...componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg) },
+    metricResolutionMs: deps.metricResolutionMs,
   });
   const { app, storage, registry } = cp;
   const server: RunningServer = await serveHttps({
