@@ -74,6 +74,19 @@ describe("CriStatsReader", () => {
     expect(calls).toEqual(["ListContainerStats", "ContainerStatus a", "ContainerStatus b", "ListPodSandboxStats", "ListContainerStats"]);
   });
 
+  test("sandbox stats failing otherwise (containerd 1.6 without cgroup parents) leave the containers' and are asked again", async () => {
+    const calls: string[] = [];
+    const reader = new CriStatsReader(async (method) => {
+      calls.push(method);
+      if (method === "ListContainerStats") return { stats: [stat("a", labels("n", "p", "a"), "10", "1")] };
+      if (method === "ContainerStatus") return { status: { startedAt: "1" } };
+      throw new CriError(method, "UNKNOWN", "failed to get metrics for sandbox x because cgroupPath is empty");
+    });
+    expect((await reader.read()).containers).toHaveLength(1);
+    expect((await reader.read()).pods).toBeUndefined();
+    expect(calls.filter((c) => c === "ListPodSandboxStats")).toHaveLength(2);
+  });
+
   test("other runtime errors are the caller's", async () => {
     const reader = new CriStatsReader(async (method) => {
       throw new CriError(method, "UNAVAILABLE", "connection refused");

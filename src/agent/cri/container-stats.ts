@@ -1,5 +1,5 @@
 /**
- * Container and pod usage from the CRI (ListContainerStats, ListPodSandboxStats), which
+ * Container and pod usage from the CRI (ListContainerStats; ListPodSandboxStats where it works), which
  * containerd reads from each container's cgroup: cumulative CPU (`usageCoreNanoSeconds`) and
  * the memory working set (usage less inactive file pages, v1 or v2 alike). Start times come
  * from ContainerStatus, asked once per container id — a run's start never changes.
@@ -12,6 +12,7 @@ import type { ContainerUsagePoint, PodUsagePoint } from "../../resource-metrics/
 import type { UsageStats } from "../runtime/types.ts";
 import { isCriError } from "./cri-error.ts";
 import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE } from "./pod-config.ts";
+import { log } from "../../log.ts";
 
 export type RuntimeCall = (method: string, request: object) => Promise<any>;
 
@@ -94,12 +95,15 @@ export class CriStatsReader {
     const now = this.now();
     const result: UsageStats = { containers: containerUsageFromCri(running, (id) => this.started.get(id), now) };
     if (this.sandboxStats) {
+      // Pod figures are extras (metrics-server reads containers); their failure must not cost
+      // the containers'. containerd 1.6 refuses the whole call when any sandbox was made
+      // without a cgroup parent ("cgroupPath is empty"), which is how the agent makes them.
       try {
         const r = await this.call("ListPodSandboxStats", {});
         result.pods = podUsageFromCri(r.stats ?? [], now);
       } catch (e) {
-        if (!isCriError(e, "UNIMPLEMENTED")) throw e;
-        this.sandboxStats = false;
+        if (isCriError(e, "UNIMPLEMENTED")) this.sandboxStats = false;
+        else log.debug("agent: pod sandbox stats unavailable", { error: String(e) });
       }
     }
     return result;
