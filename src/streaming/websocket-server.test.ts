@@ -33,7 +33,9 @@ function pipe() {
   return { server, send: (b: Buffer) => toServer.write(b), end: () => toServer.end(), head: () => text, frames };
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 5));
+async function until(fn: () => boolean): Promise<void> {
+  while (!fn()) await Bun.sleep(1);
+}
 
 describe("websocket server connection", () => {
   test("request checks and protocol choice follow the client's order", () => {
@@ -50,7 +52,7 @@ describe("websocket server connection", () => {
     let closed: CloseInfo | undefined;
     const head = encodeFrame(Opcode.Binary, Buffer.from([0, 65]), { mask: MASK });
     const ws = acceptWebSocket(p.server, head, HEADERS, "v5.channel.k8s.io", { onMessage: (d) => got.push(d), onClose: (i) => (closed = i) });
-    await tick();
+    await until(() => p.head().length > 0);
     expect(p.head()).toContain("HTTP/1.1 101 Switching Protocols");
     expect(p.head()).toContain(`Sec-WebSocket-Accept: ${acceptKey(HEADERS["sec-websocket-key"])}`);
     expect(p.head()).toContain("Sec-WebSocket-Protocol: v5.channel.k8s.io");
@@ -60,14 +62,14 @@ describe("websocket server connection", () => {
       encodeFrame(Opcode.Continuation, Buffer.from([67]), { mask: MASK }),
     ]));
     ws.send(Buffer.from([1, 104, 105]));
-    await tick();
+    await until(() => got.length === 2 && p.frames.length === 2);
     expect(got.map((b) => [...b])).toEqual([[0, 65], [0, 66, 67]]);
     // Our message went out at once; the pong when the ping arrived.
     expect(p.frames.map((f) => [f.opcode, f.payload.toString("latin1")])).toEqual([[Opcode.Binary, "\x01hi"], [Opcode.Pong, "hb"]]);
     const close = Buffer.alloc(2);
     close.writeUInt16BE(1000);
     p.send(encodeFrame(Opcode.Close, close, { mask: MASK }));
-    await tick();
+    await until(() => closed !== undefined && p.frames.length === 3);
     expect(closed).toEqual({ code: 1000, reason: "" });
     expect(p.frames.at(-1)!.opcode).toBe(Opcode.Close);
   });
@@ -78,7 +80,7 @@ describe("websocket server connection", () => {
     const ws = acceptWebSocket(p.server, Buffer.alloc(0), HEADERS, undefined, { onMessage: () => {}, onClose: (i) => (closed = i) });
     ws.close(1000, "bye");
     p.end();
-    await tick();
+    await until(() => closed !== undefined && p.frames.length === 1);
     const last = p.frames.at(-1)!;
     expect(last.opcode).toBe(Opcode.Close);
     expect(last.payload.readUInt16BE(0)).toBe(1000);
@@ -91,7 +93,7 @@ describe("websocket server connection", () => {
     const p = pipe();
     acceptWebSocket(p.server, Buffer.alloc(0), HEADERS, undefined, { onMessage: () => {} });
     p.send(encodeFrame(Opcode.Binary, Buffer.from("x")));
-    await tick();
+    await until(() => p.frames.length === 1);
     expect(p.frames.at(-1)!.payload.readUInt16BE(0)).toBe(1002);
   });
 
