@@ -174,6 +174,8 @@ export class SpdySession {
     transport.on("end", () => this.enqueue(async () => this.finish("connection closed by the peer")));
     transport.on("close", () => this.enqueue(async () => this.finish("connection closed")));
     transport.on("error", (e: Error) => this.finish(`connection failed: ${e.message}`));
+    // A transport handed over after an upgrade may have been left paused.
+    transport.resume();
   }
 
   get closed(): boolean {

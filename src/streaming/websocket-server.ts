@@ -74,6 +74,8 @@ export class WebSocketConnection {
     socket.on("end", () => socket.end());
     socket.on("close", () => this.finish());
     socket.on("error", () => socket.destroy());
+    // A socket handed over after an upgrade may have been left paused.
+    socket.resume();
   }
 
   /** Sends one binary message; false when the stream's buffer is full (wait for `drain`). */
