@@ -8,7 +8,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { KubeObject } from "../../model/object.ts";
-import { RuntimeError, type ContainerInfo, type ContainerState, type Runtime, type RuntimeEvent, type RuntimeImage, type RuntimeVersion, type SandboxInfo, type UsageStats } from "../runtime/types.ts";
+import { RuntimeError, type ContainerInfo, type ContainerState, type Runtime, type RuntimeEvent, type RuntimeImage, type RuntimeVersion, type SandboxInfo, type StreamRequest, type UsageStats } from "../runtime/types.ts";
 import { containerMounts, etcHostsContent, podDir, setUpVolumes, tearDownVolumes, type VolumeHost } from "../volumes/pod-volumes.ts";
 import type { ClaimSources } from "../volumes/claim-volume.ts";
 import type { CriClient } from "./cri-client.ts";
@@ -240,6 +240,12 @@ export class CriRuntime implements Runtime {
 
   usageStats(): Promise<UsageStats> {
     return this.stats.read();
+  }
+
+  async streamUrl(r: StreamRequest): Promise<string> {
+    const { kind, ...req } = r;
+    if (r.kind === "portforward") return (await this.call("RuntimeService", "PortForward", { podSandboxId: r.sandboxId, port: r.ports })).url;
+    return (await this.call("RuntimeService", kind === "exec" ? "Exec" : "Attach", req)).url;
   }
 
   async setPodCidr(cidr: string): Promise<void> {

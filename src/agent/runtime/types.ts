@@ -94,6 +94,8 @@ export interface Runtime {
   execSync?(containerId: string, cmd: string[], timeoutSeconds: number): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   /** CPU and memory readings of running containers (and pods) for `/metrics/resource`; absent where nothing really runs. */
   usageStats?(): Promise<UsageStats>;
+  /** A URL on the runtime's streaming server for one exec, attach or port-forward (CRI Exec/Attach/PortForward); absent on runtimes without processes. */
+  streamUrl?(req: StreamRequest): Promise<string>;
   /** The node's pod CIDR is known (or changed): set up the pod network for it. */
   setPodCidr?(cidr: string): Promise<void>;
   /** The pod is gone for good: release what the runtime keeps for it on the node (volumes, logs). */
@@ -101,6 +103,12 @@ export interface Runtime {
   /** Container and sandbox state changes (the agent's PLEG). Returns an unsubscribe. */
   subscribe(listener: (e: RuntimeEvent) => void): () => void;
 }
+
+/** What a streaming URL is for (the CRI's ExecRequest, AttachRequest, PortForwardRequest). */
+export type StreamRequest =
+  | { kind: "exec"; containerId: string; cmd: string[]; stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }
+  | { kind: "attach"; containerId: string; stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }
+  | { kind: "portforward"; sandboxId: string; ports: number[] };
 
 export class RuntimeError extends Error {
   constructor(
