@@ -1,12 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { Duplex, PassThrough } from "node:stream";
+import type { Duplex } from "node:stream";
+import { duplexPair } from "../../test/helpers/duplex-pair.ts";
 import { readBody, readResponseHead, relay, requestHead } from "./http-upgrade.ts";
-
-function duplexPair(): [Duplex, Duplex] {
-  const ab = new PassThrough();
-  const ba = new PassThrough();
-  return [Duplex.from({ readable: ba, writable: ab }), Duplex.from({ readable: ab, writable: ba })];
-}
 
 function collect(s: Duplex): Promise<string> {
   return new Promise((r) => {

@@ -42,7 +42,7 @@ export function requestHead(method: string, path: string, headers: HeaderPairs):
  */
 export function readResponseHead(stream: Duplex, o: { timeoutMs?: number } = {}): Promise<ResponseHead> {
   return new Promise((resolve, reject) => {
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     const timer = setTimeout(() => done(new UpgradeError(`no response within ${o.timeoutMs} ms`)), o.timeoutMs ?? 30_000);
     const cleanup = () => {
       clearTimeout(timer);

@@ -57,7 +57,7 @@ async function session(cmd: string[], opts: StreamOptions, protocol = StreamProt
   const bridge = new RemoteCommandBridge(spdy, await openRemoteCommandStreams(spdy, opts), protocol);
   const toServer = new PassThrough();
   const toClient = new PassThrough();
-  const server = Duplex.from({ readable: toServer, writable: toClient });
+  const server = Duplex.from({ readable: toServer, writable: toClient } as any);
   const parser = new WebSocketFrameParser({ expectMasked: false });
   const channels: Record<number, Buffer[]> = {};
   let closeCode: number | undefined;

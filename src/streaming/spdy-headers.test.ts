@@ -50,7 +50,7 @@ describe("SPDY header blocks", () => {
 
   test("a Go-style compressed stream (dictionary, shared context) decodes block by block", async () => {
     const compress = goLikeCompressor();
-    const blocks = [{ streamtype: "error", port: "80", requestid: "1" }, { streamtype: "data", port: "80", requestid: "1" }, {}];
+    const blocks: Record<string, string>[] = [{ streamtype: "error", port: "80", requestid: "1" }, { streamtype: "data", port: "80", requestid: "1" }, {}];
     const wire = [];
     for (const h of blocks) wire.push(await compress(encodeHeaderBlock(h)));
     const inflater = new HeaderDecompressor();

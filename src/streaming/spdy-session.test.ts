@@ -1,15 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { Duplex, PassThrough } from "node:stream";
+import type { Duplex } from "node:stream";
+import { duplexPair } from "../../test/helpers/duplex-pair.ts";
 import zlib from "node:zlib";
 import { SpdySession, type SpdyStream } from "./spdy-session.ts";
 import { encodeHeaderBlock, SPDY_DICTIONARY } from "./spdy-headers.ts";
 import { encodePing, encodeSynStream, SpdyFrameParser, type SpdyFrame } from "./spdy-frames.ts";
-
-function duplexPair(): [Duplex, Duplex] {
-  const ab = new PassThrough();
-  const ba = new PassThrough();
-  return [Duplex.from({ readable: ba, writable: ab }), Duplex.from({ readable: ab, writable: ba })];
-}
 
 async function until(fn: () => boolean): Promise<void> {
   while (!fn()) await Bun.sleep(1);

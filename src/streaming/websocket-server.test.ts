@@ -13,7 +13,7 @@ const HEADERS = {
 function pipe() {
   const toServer = new PassThrough();
   const toClient = new PassThrough();
-  const server = Duplex.from({ readable: toServer, writable: toClient });
+  const server = Duplex.from({ readable: toServer, writable: toClient } as any);
   let text = "";
   const frames: WebSocketFrame[] = [];
   const parser = new WebSocketFrameParser({ expectMasked: false });

@@ -1,16 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { Duplex, PassThrough } from "node:stream";
+import type { Duplex } from "node:stream";
+import { duplexPair } from "../../test/helpers/duplex-pair.ts";
 import { acceptWebSocket } from "./websocket-server.ts";
 import { encodeFrame, Opcode, WebSocketFrameParser } from "./websocket-frames.ts";
 import { TUNNELED_PORT_FORWARD, WebSocketTunnel } from "./websocket-tunnel.ts";
 
 const MASK = Buffer.from([5, 6, 7, 8]);
-
-function duplexPair(): [Duplex, Duplex] {
-  const ab = new PassThrough();
-  const ba = new PassThrough();
-  return [Duplex.from({ readable: ba, writable: ab }), Duplex.from({ readable: ab, writable: ba })];
-}
 
 async function until(fn: () => boolean): Promise<void> {
   while (!fn()) await Bun.sleep(1);
