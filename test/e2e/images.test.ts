@@ -8,49 +8,28 @@
  * containerd/runc/CNI installed (.ci/run installs them); nothing is pulled.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { K3RS_BIN, KUBECTL, startE2EServer, type E2EServer } from "../helpers/e2e-server.ts";
-import { addSafetyRoutes, CAN_RUN_PODS, cleanupRealNode } from "../helpers/real-node.ts";
+import { K3RS_BIN, KUBECTL } from "../helpers/e2e-server.ts";
+import { CAN_RUN_PODS } from "../helpers/real-node.ts";
+import { startRealCluster, type RealCluster } from "../helpers/real-cluster.ts";
 import { BUSYBOX_IMAGE, ensureTestImages } from "../helpers/test-images.ts";
-import { bridgeNameFor } from "../../src/agent/cni/cni-config.ts";
 
-let s: E2EServer;
-let dataDir = "";
+let c: RealCluster;
+const k = (...args: string[]) => c.k(...args);
+const apply = (obj: object) => c.apply(obj);
+const until = <T,>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs?: number) => c.until(what, fn, timeoutMs);
 let busyboxArchive = "";
 const NODE = "e2e-images";
 const NS = "imgs";
 
-async function k(...args: string[]): Promise<string> {
-  const r = await s.kubectl(args, { timeoutMs: 90_000 });
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed (${r.code}):\n${r.stderr}\n--- server log ---\n${s.logs().slice(-4000)}`);
-  return r.stdout;
-}
-
 async function ctl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const p = Bun.spawn([K3RS_BIN, "ctl", ...args, "--kubeconfig", s.kubeconfig], { stdout: "pipe", stderr: "pipe" });
+  const p = Bun.spawn([K3RS_BIN, "ctl", ...args, "--kubeconfig", c.server.kubeconfig], { stdout: "pipe", stderr: "pipe" });
   const timer = setTimeout(() => p.kill(9), 60_000);
   const [stdout, stderr] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()]);
   const code = await p.exited;
   clearTimeout(timer);
   return { code, stdout, stderr };
-}
-
-async function apply(obj: object): Promise<void> {
-  const r = await s.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify(obj) });
-  if (r.code !== 0) throw new Error(`apply failed: ${r.stderr}`);
-}
-
-/** Polls until fn() is truthy; the timeout is a hang guard, not a threshold under test. */
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- server log ---\n${s.logs().slice(-4000)}`);
-    await Bun.sleep(250);
-  }
 }
 
 const pod = async (name: string) => JSON.parse(await k("get", "pod", name, "-n", NS, "-o", "json"));
@@ -62,25 +41,17 @@ const podSpec = (name: string, image: string) => ({
 
 describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("cluster images on a real node", () => {
   beforeAll(async () => {
-    await addSafetyRoutes();
     busyboxArchive = (await ensureTestImages()).busybox;
-    dataDir = mkdtempSync(join(tmpdir(), "k3rs-e2e-images-"));
-    // Unlike pods.test.ts, nothing is copied into <data-dir>/agent/images: the image comes through the server.
-    s = await startE2EServer({ dataDir, agent: "containerd", nodeName: NODE });
-    await until("node Ready", async () => (await k("get", "node", NODE, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")) === "True");
-    await k("create", "namespace", NS);
+    // Unlike pods.test.ts, nothing is put into <data-dir>/agent/images: the image comes through the server.
+    c = await startRealCluster({ name: "images", namespace: NS, preloadImages: false });
   });
 
   afterAll(async () => {
-    if (s) {
-      await s.kubectl(["delete", "namespace", NS, "--wait=true", "--timeout=60s"], { timeoutMs: 70_000 });
-      await s.stop();
-    }
-    if (dataDir) await cleanupRealNode({ dataDir, bridge: bridgeNameFor(dataDir), podCidr: "10.42.0.0/24" });
+    await c?.close();
   });
 
   test("before the import, busybox is nowhere on the node", async () => {
-    expect(readdirSync(join(dataDir, "agent", "images"))).toEqual([]);
+    expect(readdirSync(join(c.dataDir, "agent", "images"))).toEqual([]);
     expect(await k("get", "node", NODE, "-o", "jsonpath={.status.images}")).not.toContain(BUSYBOX_IMAGE);
   });
 

@@ -6,40 +6,17 @@
  * (10.42.64.0/18) so that it can run beside the other real-pod tests.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { KUBECTL, startE2EServer, type E2EServer } from "../helpers/e2e-server.ts";
-import { addSafetyRoutes, CAN_RUN_PODS, cleanupRealNode } from "../helpers/real-node.ts";
-import { ensureTestImages } from "../helpers/test-images.ts";
-import { bridgeNameFor } from "../../src/agent/cni/cni-config.ts";
+import { KUBECTL } from "../helpers/e2e-server.ts";
+import { CAN_RUN_PODS } from "../helpers/real-node.ts";
+import { startRealCluster, type RealCluster } from "../helpers/real-cluster.ts";
 
-let s: E2EServer;
-let dataDir = "";
-let podCidr = "";
-const NODE = "e2e-logs";
+let c: RealCluster;
+const k = (...args: string[]) => c.k(...args);
+const apply = (obj: object) => c.apply(obj);
+const until = <T,>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs?: number) => c.until(what, fn, timeoutMs);
 const NS = "logs";
-
-async function k(...args: string[]): Promise<string> {
-  const r = await s.kubectl(args, { timeoutMs: 90_000 });
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed (${r.code}):\n${r.stderr}\n--- server log ---\n${s.logs().slice(-4000)}`);
-  return r.stdout;
-}
-
-async function apply(obj: object): Promise<void> {
-  const r = await s.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify(obj) });
-  if (r.code !== 0) throw new Error(`apply failed: ${r.stderr}`);
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- server log ---\n${s.logs().slice(-4000)}`);
-    await Bun.sleep(200);
-  }
-}
 
 function pod(name: string, containers: { name: string; script: string }[], extra: Record<string, unknown> = {}): object {
   return {
@@ -57,31 +34,19 @@ const TIMESTAMPED = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(Z|[+-]\d\d:\d\d) /;
 
 describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("kubectl logs on real containers", () => {
   beforeAll(async () => {
-    await addSafetyRoutes();
-    const images = await ensureTestImages();
-    dataDir = mkdtempSync(join(tmpdir(), "k3rs-e2e-logs-"));
-    mkdirSync(join(dataDir, "agent", "images"), { recursive: true });
-    copyFileSync(images.busybox, join(dataDir, "agent", "images", "busybox.tar"));
-    s = await startE2EServer({ dataDir, agent: "containerd", nodeName: NODE, extraArgs: ["--cluster-cidr", "10.42.64.0/18"] });
-    await until("node Ready", async () => (await k("get", "node", NODE, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")) === "True");
-    podCidr = await k("get", "node", NODE, "-o", "jsonpath={.spec.podCIDR}");
-    await k("create", "namespace", NS);
+    c = await startRealCluster({ name: "logs", namespace: NS, clusterCidr: "10.42.64.0/18" });
     await apply(pod("ticker", [{ name: "main", script: TICKER }]));
     await apply(pod("duo", [{ name: "a", script: "echo from-a; sleep 1000" }, { name: "b", script: "echo from-b; sleep 1000" }]));
     await apply(pod("crasher", [{ name: "main", script: "echo run; exit 1" }]));
   }, 180_000);
 
   afterAll(async () => {
-    if (s) {
-      await s.kubectl(["delete", "namespace", NS, "--wait=true", "--timeout=60s"], { timeoutMs: 70_000 });
-      await s.stop();
-    }
-    if (dataDir) await cleanupRealNode({ dataDir, bridge: bridgeNameFor(dataDir), podCidr: podCidr || undefined });
+    await c?.close();
   }, 120_000);
 
   test("a pod's stdout and stderr, in order", async () => {
     const out = await until("ticks in the log", async () => {
-      const r = await s.kubectl(["logs", "ticker", "-n", NS]);
+      const r = await c.server.kubectl(["logs", "ticker", "-n", NS]);
       return r.code === 0 && r.stdout.includes("tick 3\n") ? r.stdout : undefined;
     });
     // stdout and stderr reach containerd through separate pipes: each keeps its order, not their mix.
@@ -112,8 +77,8 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("kubectl logs on real con
   });
 
   test("-f streams new lines as the container writes them", async () => {
-    const p = Bun.spawn([KUBECTL, "--kubeconfig", s.kubeconfig, "logs", "-f", "ticker", "-n", NS, "--tail=1"], {
-      stdout: "pipe", stderr: "pipe", env: { ...process.env, HOME: dataDir, KUBECACHEDIR: join(dataDir, "kubecache") },
+    const p = Bun.spawn([KUBECTL, "--kubeconfig", c.server.kubeconfig, "logs", "-f", "ticker", "-n", NS, "--tail=1"], {
+      stdout: "pipe", stderr: "pipe", env: { ...process.env, HOME: c.dataDir, KUBECACHEDIR: join(c.dataDir, "kubecache") },
     });
     try {
       const reader = (p.stdout as ReadableStream<Uint8Array>).getReader();
@@ -139,16 +104,16 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("kubectl logs on real con
 
   test("-c picks a container of a two-container pod; the API without one says which to choose", async () => {
     await until("duo running", async () => (await status("duo")).phase === "Running");
-    expect(await until("b's log", async () => (await s.kubectl(["logs", "duo", "-n", NS, "-c", "b"])).stdout || undefined)).toBe("from-b\n");
+    expect(await until("b's log", async () => (await c.server.kubectl(["logs", "duo", "-n", NS, "-c", "b"])).stdout || undefined)).toBe("from-b\n");
     expect(await k("logs", "duo", "-n", NS, "-c", "a")).toBe("from-a\n");
     // kubectl itself defaults to the first container and says so; the API refuses to guess.
-    const defaulted = await s.kubectl(["logs", "duo", "-n", NS]);
+    const defaulted = await c.server.kubectl(["logs", "duo", "-n", NS]);
     expect(defaulted.stdout).toBe("from-a\n");
     expect(defaulted.stderr).toContain('Defaulted container "a" out of: a, b');
-    const raw = await s.kubectl(["get", "--raw", `/api/v1/namespaces/${NS}/pods/duo/log`]);
+    const raw = await c.server.kubectl(["get", "--raw", `/api/v1/namespaces/${NS}/pods/duo/log`]);
     expect(raw.code).not.toBe(0);
     expect(raw.stderr).toContain("a container name must be specified for pod duo, choose one of: [a b]");
-    const wrong = await s.kubectl(["logs", "duo", "-n", NS, "-c", "nope"]);
+    const wrong = await c.server.kubectl(["logs", "duo", "-n", NS, "-c", "nope"]);
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toContain("container nope is not valid for pod duo");
   });
@@ -157,7 +122,7 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("kubectl logs on real con
     await until("a restart of crasher", async () => ((await status("crasher")).containerStatuses?.[0]?.restartCount ?? 0) >= 1);
     expect(await k("logs", "crasher", "-n", NS, "--previous")).toBe("run\n");
     expect(await k("logs", "crasher", "-n", NS)).toBe("run\n");
-    const none = await s.kubectl(["logs", "ticker", "-n", NS, "--previous"]);
+    const none = await c.server.kubectl(["logs", "ticker", "-n", NS, "--previous"]);
     expect(none.code).not.toBe(0);
     expect(none.stderr).toContain('previous terminated container "main" in pod "ticker" not found');
   });

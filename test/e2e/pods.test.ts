@@ -5,38 +5,17 @@
  * installs them). Traffic goes only to pod IPs on this machine's bridge.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { KUBECTL, startE2EServer, type E2EServer } from "../helpers/e2e-server.ts";
-import { addSafetyRoutes, CAN_RUN_PODS, cleanupRealNode } from "../helpers/real-node.ts";
-import { ensureTestImages } from "../helpers/test-images.ts";
-import { bridgeNameFor } from "../../src/agent/cni/cni-config.ts";
+import { KUBECTL } from "../helpers/e2e-server.ts";
+import { CAN_RUN_PODS } from "../helpers/real-node.ts";
+import { startRealCluster, type RealCluster } from "../helpers/real-cluster.ts";
 
-let s: E2EServer;
-let dataDir = "";
+let c: RealCluster;
+const k = (...args: string[]) => c.k(...args);
+const apply = (obj: object) => c.apply(obj);
+const until = <T,>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs?: number) => c.until(what, fn, timeoutMs);
 const NODE = "e2e-pods";
-
-async function k(...args: string[]): Promise<string> {
-  const r = await s.kubectl(args, { timeoutMs: 90_000 });
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed (${r.code}):\n${r.stderr}\n--- server log ---\n${s.logs().slice(-4000)}`);
-  return r.stdout;
-}
-
-async function apply(obj: object): Promise<void> {
-  const r = await s.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify(obj) });
-  if (r.code !== 0) throw new Error(`apply failed: ${r.stderr}`);
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- server log ---\n${s.logs().slice(-4000)}`);
-    await Bun.sleep(200);
-  }
-}
 
 async function pod(name: string): Promise<any> {
   return JSON.parse(await k("get", "pod", name, "-n", "real", "-o", "json"));
@@ -62,22 +41,11 @@ async function httpStatus(ip: string): Promise<number> {
 
 describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("real pods on containerd", () => {
   beforeAll(async () => {
-    await addSafetyRoutes();
-    const images = await ensureTestImages();
-    dataDir = mkdtempSync(join(tmpdir(), "k3rs-e2e-pods-"));
-    mkdirSync(join(dataDir, "agent", "images"), { recursive: true });
-    copyFileSync(images.busybox, join(dataDir, "agent", "images", "busybox.tar"));
-    s = await startE2EServer({ dataDir, agent: "containerd", nodeName: NODE });
-    await until("node Ready", async () => (await k("get", "node", NODE, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")) === "True");
-    await k("create", "namespace", "real");
+    c = await startRealCluster({ name: "pods", namespace: "real" });
   });
 
   afterAll(async () => {
-    if (s) {
-      await s.kubectl(["delete", "namespace", "real", "--wait=true", "--timeout=60s"], { timeoutMs: 70_000 });
-      await s.stop();
-    }
-    if (dataDir) await cleanupRealNode({ dataDir, bridge: bridgeNameFor(dataDir), podCidr: "10.42.0.0/24" });
+    await c?.close();
   });
 
   test("a Deployment of busybox httpd runs and answers on its pod IPs from the node", async () => {
@@ -215,7 +183,7 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("real pods on containerd"
       const cur = await pod("chatty");
       return cur.status?.phase === "Running" ? cur : undefined;
     });
-    const logDir = join(dataDir, "agent", "logs", "pods", `real_chatty_${p.metadata.uid}`, "main");
+    const logDir = join(c.dataDir, "agent", "logs", "pods", `real_chatty_${p.metadata.uid}`, "main");
     await until("a rotated log file", async () => existsSync(logDir) && readdirSync(logDir).some((f) => /^0\.log\.\d{8}-\d{6}$/.test(f)), 60_000);
     await k("delete", "pod", "chatty", "-n", "real", "--wait=true", "--timeout=30s");
     await until("its log dir removed", async () => !existsSync(logDir));
@@ -223,11 +191,11 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("real pods on containerd"
 
   test("the agent dying (kill -9 of the server) stops no container; the restarted agent adopts them", async () => {
     const before = JSON.parse(await k("get", "pods", "-n", "real", "-l", "app=web", "-o", "json")).items;
-    s.proc.kill(9);
-    await s.proc.exited;
+    c.server.proc.kill(9);
+    await c.server.proc.exited;
     for (const p of before) expect(await httpStatus(p.status.podIP)).toBe(200);
-    s = await startE2EServer({ dataDir, agent: "containerd", nodeName: NODE, port: s.port });
-    await until("node Ready again", async () => (await k("get", "node", NODE, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")) === "True");
+    await c.start();
+    await c.nodeReady();
     await Bun.sleep(2000);
     const after = JSON.parse(await k("get", "pods", "-n", "real", "-l", "app=web", "-o", "json")).items;
     expect(after.map((p: any) => p.metadata.uid).sort()).toEqual(before.map((p: any) => p.metadata.uid).sort());
@@ -240,7 +208,7 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("real pods on containerd"
   });
 
   test("containerd dying is survived: the agent starts it again and the pods keep running", async () => {
-    const pidFile = join(dataDir, "agent", "containerd", "containerd.pid");
+    const pidFile = join(c.dataDir, "agent", "containerd", "containerd.pid");
     const old = Number(readFileSync(pidFile, "utf8").trim());
     const before = JSON.parse(await k("get", "pods", "-n", "real", "-l", "app=web", "-o", "json")).items;
     process.kill(old, "SIGKILL");
@@ -261,20 +229,20 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("real pods on containerd"
       const cur = await pod("orphan");
       return cur.status?.phase === "Running" ? cur : undefined;
     });
-    s.proc.kill(9);
-    await s.proc.exited;
+    c.server.proc.kill(9);
+    await c.server.proc.exited;
     // The server alone, without its agent: the pod can only be removed by force.
-    s = await startE2EServer({ dataDir, port: s.port, extraArgs: ["--disable-agent"] });
+    await c.start({ agent: false });
     await k("delete", "pod", "orphan", "-n", "real", "--force", "--grace-period=0");
-    await s.stop();
-    s = await startE2EServer({ dataDir, agent: "containerd", nodeName: NODE, port: s.port });
-    await until("the orphan's files removed", async () => !readdirSync(join(dataDir, "agent", "pods")).includes(p.metadata.uid));
+    await c.server.stop();
+    await c.start();
+    await until("the orphan's files removed", async () => !readdirSync(join(c.dataDir, "agent", "pods")).includes(p.metadata.uid));
   });
 
   test("delete stops the pod within its grace period and frees its sandbox", async () => {
     const [p] = JSON.parse(await k("get", "pods", "-n", "real", "-l", "app=web", "-o", "json")).items;
     await k("delete", "pod", p.metadata.name, "-n", "real", "--wait=true", "--timeout=30s");
-    const podDirs = () => readdirSync(join(dataDir, "agent", "pods"));
+    const podDirs = () => readdirSync(join(c.dataDir, "agent", "pods"));
     await until("pod dir removed", async () => !podDirs().includes(p.metadata.uid));
     await expect(fetch(`http://${p.status.podIP}:8080/`, { signal: AbortSignal.timeout(1000) })).rejects.toThrow();
   });

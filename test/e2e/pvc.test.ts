@@ -6,39 +6,17 @@
  * driven with the real kubectl; root only (see pods.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { KUBECTL, startE2EServer, type E2EServer } from "../helpers/e2e-server.ts";
-import { addSafetyRoutes, CAN_RUN_PODS, cleanupRealNode } from "../helpers/real-node.ts";
-import { ensureTestImages } from "../helpers/test-images.ts";
-import { bridgeNameFor } from "../../src/agent/cni/cni-config.ts";
+import { KUBECTL } from "../helpers/e2e-server.ts";
+import { CAN_RUN_PODS } from "../helpers/real-node.ts";
+import { startRealCluster, type RealCluster } from "../helpers/real-cluster.ts";
 
-let s: E2EServer;
-let dataDir = "";
-const NODE = "e2e-pvc";
+let c: RealCluster;
 const NS = "pvc";
-
-async function k(...args: string[]): Promise<string> {
-  const r = await s.kubectl(args, { timeoutMs: 90_000 });
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed (${r.code}):\n${r.stderr}\n--- server log ---\n${s.logs().slice(-4000)}`);
-  return r.stdout;
-}
-
-async function apply(obj: object): Promise<void> {
-  const r = await s.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify(obj) });
-  if (r.code !== 0) throw new Error(`apply failed: ${r.stderr}`);
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- server log ---\n${s.logs().slice(-4000)}`);
-    await Bun.sleep(200);
-  }
-}
+const k = (...args: string[]) => c.k(...args);
+const apply = (obj: object) => c.apply(obj);
+const until = <T,>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs?: number) => c.until(what, fn, timeoutMs);
 
 const json = async (...args: string[]) => JSON.parse(await k(...args, "-o", "json"));
 
@@ -60,22 +38,11 @@ async function runWithClaim(name: string, claim: string, script: string): Promis
 
 describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("persistent volume claims on a real node", () => {
   beforeAll(async () => {
-    await addSafetyRoutes();
-    const images = await ensureTestImages();
-    dataDir = mkdtempSync(join(tmpdir(), "k3rs-e2e-pvc-"));
-    mkdirSync(join(dataDir, "agent", "images"), { recursive: true });
-    copyFileSync(images.busybox, join(dataDir, "agent", "images", "busybox.tar"));
-    s = await startE2EServer({ dataDir, agent: "containerd", nodeName: NODE });
-    await until("node Ready", async () => (await k("get", "node", NODE, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")) === "True");
-    await k("create", "namespace", NS);
+    c = await startRealCluster({ name: "pvc" });
   });
 
   afterAll(async () => {
-    if (s) {
-      await s.kubectl(["delete", "namespace", NS, "--wait=true", "--timeout=60s"], { timeoutMs: 70_000 });
-      await s.stop();
-    }
-    if (dataDir) await cleanupRealNode({ dataDir, bridge: bridgeNameFor(dataDir), podCidr: "10.42.0.0/24" });
+    await c?.close();
   });
 
   test("kubectl get sc shows K3s's default class", async () => {
@@ -100,19 +67,19 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("persistent volume claims
     expect(await k("logs", "writer", "-n", NS)).toStartWith("drwxrwxrwx");
     const pvc = await json("get", "pvc", "data", "-n", NS);
     expect(pvc.status).toMatchObject({ phase: "Bound", capacity: { storage: "64Mi" }, accessModes: ["ReadWriteOnce"] });
-    expect(pvc.metadata.annotations["volume.kubernetes.io/selected-node"]).toBe(NODE);
+    expect(pvc.metadata.annotations["volume.kubernetes.io/selected-node"]).toBe(c.nodeName);
 
     const pv = await json("get", "pv", pvc.spec.volumeName);
-    volumeDir = join(dataDir, "storage", `pvc-${pvc.metadata.uid}_${NS}_data`);
+    volumeDir = join(c.dataDir, "storage", `pvc-${pvc.metadata.uid}_${NS}_data`);
     expect(pv.spec.hostPath).toEqual({ path: volumeDir, type: "DirectoryOrCreate" });
-    expect(pv.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0]).toEqual({ key: "kubernetes.io/hostname", operator: "In", values: [NODE] });
+    expect(pv.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0]).toEqual({ key: "kubernetes.io/hostname", operator: "In", values: [c.nodeName] });
     expect(readFileSync(join(volumeDir, "message"), "utf8")).toBe("kept-across-pods\n");
     expect(statSync(volumeDir).mode & 0o777).toBe(0o777);
 
     await k("delete", "pod", "writer", "-n", NS, "--wait=true");
     const reader = await runWithClaim("reader", "data", 'test "$(cat /data/message)" = kept-across-pods');
     expect(reader.status.phase).toBe("Succeeded");
-    expect(reader.spec.nodeName).toBe(NODE);
+    expect(reader.spec.nodeName).toBe(c.nodeName);
   });
 
   test("a claim in use stays until its pod is gone; then the volume goes, and its directory", async () => {
@@ -134,9 +101,9 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("persistent volume claims
     expect(await k("get", "pvc", "data", "-n", NS)).toContain("Terminating");
 
     await k("delete", "pod", "holder", "reader", "-n", NS, "--wait=true");
-    await until("claim gone", async () => (await s.kubectl(["get", "pvc", "data", "-n", NS])).code !== 0);
-    await until("volume object gone", async () => (await s.kubectl(["get", "pv", pvName])).stderr.includes("NotFound"));
+    await until("claim gone", async () => (await c.server.kubectl(["get", "pvc", "data", "-n", NS])).code !== 0);
+    await until("volume object gone", async () => (await c.server.kubectl(["get", "pv", pvName])).stderr.includes("NotFound"));
     await until("volume directory removed", async () => !existsSync(volumeDir), 60_000);
-    expect(existsSync(join(dataDir, "storage"))).toBe(true);
+    expect(existsSync(join(c.dataDir, "storage"))).toBe(true);
   });
 });

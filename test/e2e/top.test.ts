@@ -7,41 +7,18 @@
  * containerd/runc/CNI installed; its own data dir, node name and pod network (10.42.192.0/18).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { KUBECTL, startE2EServer, type E2EServer } from "../helpers/e2e-server.ts";
-import { addSafetyRoutes, CAN_RUN_PODS, cleanupRealNode } from "../helpers/real-node.ts";
-import { ensureTestImages } from "../helpers/test-images.ts";
-import { bridgeNameFor } from "../../src/agent/cni/cni-config.ts";
+import { existsSync } from "node:fs";
+import { KUBECTL } from "../helpers/e2e-server.ts";
+import { CAN_RUN_PODS } from "../helpers/real-node.ts";
+import { startRealCluster, type RealCluster } from "../helpers/real-cluster.ts";
 
-let s: E2EServer;
-let dataDir = "";
-let podCidr = "";
+let c: RealCluster;
+const k = (...args: string[]) => c.k(...args);
+const apply = (obj: object) => c.apply(obj);
+const until = <T,>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs?: number) => c.until(what, fn, timeoutMs);
 const NODE = "e2e-top";
 const NO_AGENT = "e2e-top-no-agent";
 const NS = "top";
-
-async function k(...args: string[]): Promise<string> {
-  const r = await s.kubectl(args, { timeoutMs: 90_000 });
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed (${r.code}):\n${r.stderr}\n--- server log ---\n${s.logs().slice(-4000)}`);
-  return r.stdout;
-}
-
-async function apply(obj: object): Promise<void> {
-  const r = await s.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify(obj) });
-  if (r.code !== 0) throw new Error(`apply failed: ${r.stderr}`);
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- server log ---\n${s.logs().slice(-4000)}`);
-    await Bun.sleep(500);
-  }
-}
 
 function pod(name: string, script: string): object {
   return {
@@ -57,7 +34,7 @@ const millicores = (cell: string) => (cell.endsWith("m") ? Number(cell.slice(0, 
 /** `kubectl top pod` once both pods have metrics: name → millicores. */
 async function podCpu(): Promise<Map<string, number>> {
   return until("metrics for both pods", async () => {
-    const r = await s.kubectl(["top", "pod", "-n", NS]);
+    const r = await c.server.kubectl(["top", "pod", "-n", NS]);
     if (r.code !== 0) return undefined;
     const table = rows(r.stdout);
     const m = new Map(table.slice(1).map((c) => [c[0]!, millicores(c[1]!)]));
@@ -67,15 +44,7 @@ async function podCpu(): Promise<Map<string, number>> {
 
 describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("kubectl top on real containers", () => {
   beforeAll(async () => {
-    await addSafetyRoutes();
-    const images = await ensureTestImages();
-    dataDir = mkdtempSync(join(tmpdir(), "k3rs-e2e-top-"));
-    mkdirSync(join(dataDir, "agent", "images"), { recursive: true });
-    copyFileSync(images.busybox, join(dataDir, "agent", "images", "busybox.tar"));
-    s = await startE2EServer({ dataDir, agent: "containerd", nodeName: NODE, extraArgs: ["--cluster-cidr", "10.42.192.0/18"] });
-    await until("node Ready", async () => (await k("get", "node", NODE, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")) === "True");
-    podCidr = await k("get", "node", NODE, "-o", "jsonpath={.spec.podCIDR}");
-    await k("create", "namespace", NS);
+    c = await startRealCluster({ name: "top", namespace: NS, clusterCidr: "10.42.192.0/18" });
     await apply(pod("busy", "while :; do :; done"));
     await apply(pod("idle", "sleep 100000"));
     for (const name of ["busy", "idle"]) {
@@ -86,12 +55,8 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("kubectl top on real cont
   }, 240_000);
 
   afterAll(async () => {
-    if (s) {
-      await s.kubectl(["delete", "namespace", NS, "--wait=true", "--timeout=60s"], { timeoutMs: 70_000 });
-      await s.kubectl(["delete", "node", NO_AGENT, "--wait=false"]);
-      await s.stop();
-    }
-    if (dataDir) await cleanupRealNode({ dataDir, bridge: bridgeNameFor(dataDir), podCidr: podCidr || undefined });
+    if (c?.server) await c.server.kubectl(["delete", "node", NO_AGENT, "--wait=false"]);
+    await c?.close();
   }, 120_000);
 
   test("kubectl top pod: the pod spinning a CPU uses more than the idle one; --sort-by=cpu puts it first", async () => {
@@ -120,7 +85,7 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("kubectl top on real cont
 
   test("kubectl top node: CPU and memory with percentages of allocatable; a node without metrics is <unknown>", async () => {
     const out = await until("node metrics", async () => {
-      const r = await s.kubectl(["top", "node"]);
+      const r = await c.server.kubectl(["top", "node"]);
       return r.code === 0 && new RegExp(`^${NODE}\\s+\\d+m`, "m").test(r.stdout) ? r.stdout : undefined;
     });
     const table = rows(out);
@@ -134,7 +99,7 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("kubectl top on real cont
     expect(millicores(row[1]!)).toBeGreaterThan(0);
     expect(Number(row[3]!.slice(0, -2))).toBeGreaterThan(0);
     expect(table.find((c) => c[0] === NO_AGENT)).toEqual([NO_AGENT, "<unknown>", "<unknown>", "<unknown>", "<unknown>"]);
-    const one = await s.kubectl(["top", "node", NO_AGENT]);
+    const one = await c.server.kubectl(["top", "node", NO_AGENT]);
     expect(one.code).not.toBe(0);
     expect(one.stderr).toContain(`nodemetrics.metrics.k8s.io "${NO_AGENT}" not found`);
   }, 180_000);
