@@ -92,7 +92,15 @@ export function headerOf(h: HeaderMap, name: string): string {
 
 const STORED_MAX = 0xffff;
 
-/** Writes the connection's outgoing header zlib stream as stored blocks (see the file comment). */
+/** An empty stored block: zlib's sync-flush marker. */
+const SYNC_FLUSH = Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]);
+
+/**
+ * Writes the connection's outgoing header zlib stream as stored blocks (see the file comment),
+ * each header block followed by the sync-flush marker as zlib's Z_SYNC_FLUSH writes it. Go's
+ * inflater hands out a stored block's bytes only at such a flush point: without it, it goes
+ * on to read the next block header past the end of the frame and fails the connection.
+ */
 export class HeaderCompressor {
   private started = false;
 
@@ -103,15 +111,15 @@ export class HeaderCompressor {
       parts.push(Buffer.from([0x78, 0x01]));
       this.started = true;
     }
-    for (let at = 0; at < block.length || at === 0; at += STORED_MAX) {
+    for (let at = 0; at < block.length; at += STORED_MAX) {
       const piece = block.subarray(at, at + STORED_MAX);
       const h = Buffer.alloc(5);
       h[0] = 0; // BFINAL 0, BTYPE 00 (stored): the stream goes on with the next block.
       h.writeUInt16LE(piece.length, 1);
       h.writeUInt16LE(~piece.length & 0xffff, 3);
       parts.push(h, piece);
-      if (block.length === 0) break;
     }
+    parts.push(SYNC_FLUSH);
     return Buffer.concat(parts);
   }
 }
