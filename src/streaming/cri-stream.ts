@@ -10,7 +10,7 @@
 import net from "node:net";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { readBody, readResponseHead, relay, requestHead, UpgradeError, type HeaderPairs } from "./http-upgrade.ts";
+import { readBody, readResponseHead, relay, requestHead, upgradeRequestHeaders, UpgradeError, type HeaderPairs } from "./http-upgrade.ts";
 import { PROTOCOL_HEADER } from "./remote-command.ts";
 
 export interface CriStreamDeps {
@@ -67,23 +67,13 @@ export async function dialCriStream(url: string, protocols: string[], deps: CriS
   return { socket, protocol: res.headers[PROTOCOL_HEADER.toLowerCase()]?.[0] ?? "" };
 }
 
-/** Request headers a client's upgrade keeps on its way to the runtime (one line per value). */
-const PASSED = ["connection", "upgrade", "x-stream-protocol-version", "sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol"];
-
 /**
  * Hands a client's upgrade request to the runtime as it is (only the path changes) and joins
  * the two connections: the runtime's answer, 101 or a refusal, goes back byte for byte.
  */
 export async function passUpgradeTo(url: string, req: IncomingMessage, client: Duplex, head: Buffer, deps: CriStreamDeps = {}): Promise<void> {
   const { socket, path, host, port } = await open(url, deps);
-  const headers: HeaderPairs = [["Host", `${host}:${port}`]];
-  for (const name of PASSED) {
-    const v = req.headers[name];
-    for (const value of (Array.isArray(v) ? v : v === undefined ? [] : [v]).flatMap((x) => (name === "x-stream-protocol-version" || name === "sec-websocket-protocol" ? x.split(",") : [x]))) {
-      if (value.trim()) headers.push([name, value.trim()]);
-    }
-  }
-  headers.push(["Content-Length", "0"]);
+  const headers: HeaderPairs = [["Host", `${host}:${port}`], ...upgradeRequestHeaders(req), ["Content-Length", "0"]];
   socket.write(requestHead(req.method ?? "POST", path, headers));
   if (head.length) socket.write(head);
   await relay(client, socket);

@@ -10,6 +10,7 @@
  *   const res = await readResponseHead(stream);
  *   if (res.status === 101) relay(clientSocket, stream);
  */
+import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 
 export type HeaderPairs = Array<[string, string]>;
@@ -31,6 +32,22 @@ export class UpgradeError extends Error {
 }
 
 const MAX_HEAD = 64 * 1024;
+
+/** Request headers an upgrade keeps when it is passed on (the Upgrade itself and the protocols offered). */
+const PASSED = new Set(["connection", "upgrade", "x-stream-protocol-version", "sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol"]);
+
+/**
+ * The headers of a client's upgrade request that a proxy passes on, one line per value as the
+ * client sent them (Go's handshake compares each `X-Stream-Protocol-Version` line whole).
+ */
+export function upgradeRequestHeaders(req: IncomingMessage): HeaderPairs {
+  const out: HeaderPairs = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!;
+    if (PASSED.has(name.toLowerCase())) out.push([name, req.rawHeaders[i + 1]!]);
+  }
+  return out;
+}
 
 export function requestHead(method: string, path: string, headers: HeaderPairs): string {
   return `${method} ${path} HTTP/1.1\r\n${headers.map(([k, v]) => `${k}: ${v.replace(/[\r\n]/g, " ")}`).join("\r\n")}\r\n\r\n`;
