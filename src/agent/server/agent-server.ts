@@ -1,8 +1,9 @@
 /**
  * The agent's own HTTP API (the kubelet's server): what the API server asks of a node —
- * container logs now; exec, port-forward and metrics later. It listens on no port: each
- * connection is a stream the server opened through the tunnel, handed to node:http, so
- * nothing on the node's network (or another local user) can reach it.
+ * container logs, resource metrics, and exec, attach and port-forward as HTTP upgrades
+ * (streaming.ts). It listens on no port: each connection is a stream the server opened
+ * through the tunnel, handed to node:http, so nothing on the node's network (or another
+ * local user) can reach it.
  *
  * @example
  *   const api = createAgentServer({ podByName, runtime, logRoot });
@@ -13,10 +14,11 @@ import type { Duplex } from "node:stream";
 import { Hono } from "hono";
 import { nodeListener } from "../../api/node-adapter.ts";
 import { containerLogs, text, type ContainerLogsDeps } from "./container-logs.ts";
+import { handleStreamingUpgrade, writeText, type StreamingDeps } from "./streaming.ts";
 import { resourceMetrics, type ResourceMetricsDeps } from "./resource-metrics.ts";
 import { log } from "../../log.ts";
 
-export type AgentServerDeps = ContainerLogsDeps & ResourceMetricsDeps;
+export type AgentServerDeps = ContainerLogsDeps & ResourceMetricsDeps & StreamingDeps;
 
 export interface AgentServer {
   /** The routes, transport-free (tests call `app.fetch`). */
@@ -41,6 +43,9 @@ export function createAgentServer(deps: AgentServerDeps): AgentServer {
     containerLogs(deps, c.req.raw, c.req.param("namespace"), c.req.param("pod"), c.req.param("container")),
   );
   const server = http.createServer({ keepAliveTimeout: 65_000 } as any, nodeListener((req) => app.fetch(req)));
+  server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!handleStreamingUpgrade(deps, req, socket, head)) writeText(socket, 404, "404 page not found");
+  });
   const open = new Set<Duplex>();
   return {
     app,
