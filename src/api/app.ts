@@ -13,6 +13,7 @@ import type { JoinService } from "../server/join.ts";
 import type { ImageStore } from "../server/images/image-store.ts";
 import { registerImageRoutes } from "../server/images/image-routes.ts";
 import type { NodeConnector } from "../tunnel/types.ts";
+import type { UpgradeConnection } from "./upgrade.ts";
 import type { MetricsSource } from "../resource-metrics/types.ts";
 import { json, statusResponse } from "./handlers/respond.ts";
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from "./discovery.ts";
@@ -57,6 +58,8 @@ export interface ApiDeps {
 export interface Env {
   peer: PeerInfo;
   signal?: AbortSignal;
+  /** The raw connection of an HTTP upgrade request (pods/exec, attach, portforward take it). */
+  upgrade?: UpgradeConnection;
 }
 
 type Vars = { user: UserInfo };
@@ -170,7 +173,7 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
         throw errors.forbidden(`${path.resource} is forbidden: User "${user.user}" cannot ${verb.toLowerCase()} resource "${path.resource}" in API group "${path.group}"${path.namespace ? ` in the namespace "${path.namespace}"` : " at the cluster scope"}`);
       }
       const signal: AbortSignal = c.env?.signal ?? c.req.raw.signal;
-      const res = await handleResource({ storage: deps.storage, def, registry, path, req: c.req.raw, url, signal, nodes: deps.nodes, metrics: deps.metrics });
+      const res = await handleResource({ storage: deps.storage, def, registry, path, req: c.req.raw, url, signal, nodes: deps.nodes, metrics: deps.metrics, upgrade: c.env?.upgrade });
       code = res.status;
       return res;
     } catch (e) {

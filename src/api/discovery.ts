@@ -18,6 +18,8 @@ const SUBRESOURCE_VERBS: Record<string, string[]> = {
   eviction: ["create"],
   log: ["get"],
   exec: ["create", "get"],
+  attach: ["create", "get"],
+  portforward: ["create", "get"],
   finalize: ["update"],
 };
 
@@ -26,6 +28,8 @@ const SUBRESOURCE_KIND: Record<string, { group: string; version: string; kind: s
   binding: { group: "", version: "v1", kind: "Binding" },
   eviction: { group: "policy", version: "v1", kind: "Eviction" },
   exec: { group: "", version: "v1", kind: "PodExecOptions" },
+  attach: { group: "", version: "v1", kind: "PodAttachOptions" },
+  portforward: { group: "", version: "v1", kind: "PodPortForwardOptions" },
 };
 
 export function apiVersions(serverAddress: string): object {

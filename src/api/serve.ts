@@ -10,8 +10,7 @@ import type { Duplex } from "node:stream";
 import { nodeListener } from "./node-adapter.ts";
 import type { PeerInfo } from "./auth/types.ts";
 import type { Env } from "./app.ts";
-import { writeUpgradeError } from "./upgrade-error.ts";
-import { StatusError } from "../model/errors.ts";
+import { serveUpgrade } from "./upgrade.ts";
 
 export interface ServeOptions {
   fetch: (req: Request, env: Env) => Response | Promise<Response>;
@@ -21,8 +20,9 @@ export interface ServeOptions {
   keyPem: string;
   caPem: string;
   /**
-   * HTTP upgrades (node:http hands them over as raw sockets, outside `fetch`): true when taken;
-   * otherwise they are answered 404. The agent tunnel is one.
+   * HTTP upgrades (node:http hands them over as raw sockets, outside `fetch`): true when taken
+   * (the agent tunnel); the others run through `fetch` with the socket in the env
+   * (pods/exec, attach, portforward take it there).
    */
   upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer, peer: PeerInfo) => boolean;
 }
@@ -43,7 +43,7 @@ export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
   httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const peer = (socket as Duplex & { [PEER]?: PeerInfo })[PEER] ?? { authorized: false };
     if (opts.upgrade?.(req, socket, head, peer)) return;
-    writeUpgradeError(socket, new StatusError(404, "NotFound", "the server could not find the requested resource"));
+    void serveUpgrade(opts.fetch, req, socket, head, peer);
   });
   const sockets = new Set<tls.TLSSocket>();
   const tlsServer = tls.createServer(

@@ -20,6 +20,8 @@ import { getScale, scaleMutation } from "./scale.ts";
 import { bindPodHandler } from "./binding.ts";
 import { evictPodHandler } from "./eviction.ts";
 import { podLogHandler } from "./pod-log.ts";
+import { isPodStream, podStreamHandler } from "./pod-stream.ts";
+import type { UpgradeConnection } from "../upgrade.ts";
 import { METRICS_GROUP, metricsApiHandler } from "./metrics-api.ts";
 import type { MetricsSource } from "../../resource-metrics/types.ts";
 import type { NodeConnector } from "../../tunnel/types.ts";
@@ -38,12 +40,14 @@ export interface ResourceContext {
   nodes?: NodeConnector;
   /** Nodes' and pods' usage (metrics.k8s.io); absent: none is known. */
   metrics?: MetricsSource;
+  /** The raw connection of an upgrade request (pods/exec, attach, portforward). */
+  upgrade?: UpgradeConnection;
 }
 
 export async function handleResource(ctx: ResourceContext): Promise<Response> {
   const { req, path, def } = ctx;
-  // Logs are text whatever the client accepts (LogREST produces text/plain only).
-  if (path.subresource !== "log") checkAcceptable(req);
+  // Logs are text whatever the client accepts (LogREST produces text/plain only); streams are no documents.
+  if (path.subresource !== "log" && !isPodStream(path.subresource)) checkAcceptable(req);
   if (def.namespaced && !path.namespace && path.name) {
     throw errors.notFound(def.group, def.plural, path.name);
   }
@@ -65,6 +69,7 @@ export async function handleResource(ctx: ResourceContext): Promise<Response> {
   if (sub === "binding" && method === "POST") return bindPodHandler(ctx);
   if (sub === "eviction" && method === "POST") return evictPodHandler(ctx);
   if (sub === "log" && method === "GET") return podLogHandler(ctx);
+  if (isPodStream(sub)) return podStreamHandler(ctx, sub);
   if (sub && sub !== "status" && sub !== "finalize") throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
   switch (method) {
     case "GET":

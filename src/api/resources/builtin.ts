@@ -27,7 +27,7 @@ export const builtinResources: ResourceDef[] = [
   },
   {
     group: "", version: "v1", kind: "Pod", plural: "pods", singular: "pod", namespaced: true,
-    shortNames: ["po"], categories: ["all"], subresources: ["status", "binding", "eviction", "log", "exec"],
+    shortNames: ["po"], categories: ["all"], subresources: ["status", "binding", "eviction", "log", "exec", "attach", "portforward"],
     defaults: core.defaultPod, validate: v.validatePod,
     fieldSelectors: {
       "spec.nodeName": (o) => o.spec?.nodeName ?? "",
