@@ -9,6 +9,8 @@ const planned: Gvk[] = [
   ["policy", "v1", "PodDisruptionBudget"], ["networking.k8s.io", "v1", "NetworkPolicy"],
   ["events.k8s.io", "v1", "Event"], ["", "v1", "Event"],
   ["metrics.k8s.io", "v1beta1", "NodeMetrics"],
+  // No model anywhere: reported, not fatal.
+  ["widgets.example.com", "v1", "Widget"],
 ];
 
 describe("generateDefs", () => {
@@ -36,8 +38,9 @@ describe("generateDefs", () => {
     expect(Object.keys(defs.definitions).filter((n) => /\.rbac\.v1\.(PodSpec|ObjectMeta)$/.test(n))).toEqual([]);
   });
 
-  test("a kind without a model is reported, not fatal", () => {
-    expect(missing).toEqual(["metrics.k8s.io/v1beta1 NodeMetrics"]);
+  test("a kind without a model is reported, not fatal; metrics.k8s.io has its own definitions", () => {
+    expect(missing).toEqual(["widgets.example.com/v1 Widget"]);
+    expect(defs.kinds["metrics.k8s.io/v1beta1/NodeMetrics"]).toBeDefined();
   });
 
   test("is deterministic", () => expect(generateDefs(planned).defs.hash).toBe(defs.hash));
