@@ -4,7 +4,7 @@
  * the agent's containerd and its shims (found by our own socket, ended by PID), mounts under
  * the data dir, the node's bridge and NAT rules, then the data dir itself.
  */
-import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 export const CAN_RUN_PODS = process.getuid?.() === 0 && existsSync("/usr/bin/containerd") && existsSync("/usr/sbin/runc") && ["/usr/lib/cni/bridge", "/opt/cni/bin/bridge"].some(existsSync);
@@ -88,8 +88,32 @@ export async function removeNatRules(podCidr: string): Promise<void> {
   }
 }
 
+/**
+ * Removes pods' cgroups left under /k3rs once their containers are gone (a pod whose agent
+ * stopped before releasing it). Only empty ones can go, so other nodes' live pods are safe.
+ */
+export function removeEmptyPodCgroups(): void {
+  const root = "/sys/fs/cgroup";
+  if (!existsSync(root)) return;
+  for (const h of [root, ...readdirSync(root).map((d) => join(root, d))]) {
+    for (const tier of ["k3rs", "k3rs/burstable", "k3rs/besteffort"]) {
+      const dir = join(h, tier);
+      if (!existsSync(dir)) continue;
+      for (const d of readdirSync(dir)) {
+        if (!d.startsWith("pod")) continue;
+        try {
+          rmdirSync(join(dir, d));
+        } catch {
+          // in use by a running pod
+        }
+      }
+    }
+  }
+}
+
 export async function cleanupRealNode(o: { dataDir: string; bridge?: string; podCidr?: string }): Promise<void> {
   await stopAgentContainerd(o.dataDir);
+  removeEmptyPodCgroups();
   await unmountUnder(o.dataDir);
   if (o.bridge) await removeBridge(o.bridge);
   if (o.podCidr) await removeNatRules(o.podCidr);

@@ -5,7 +5,7 @@
  * agent lists and adopts (fail-static). Container state changes are found by polling the
  * runtime (containerd 1.6 has no CRI event stream), which is the kubelet's generic PLEG too.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { KubeObject } from "../../model/object.ts";
 import { RuntimeError, type ContainerInfo, type ContainerState, type Runtime, type RuntimeEvent, type RuntimeImage, type RuntimeVersion, type SandboxInfo, type StreamRequest, type UsageStats } from "../runtime/types.ts";
@@ -49,6 +49,27 @@ const CONTAINER_STATES: Record<string, ContainerState> = {
   CONTAINER_EXITED: "exited",
   CONTAINER_UNKNOWN: "unknown",
 };
+
+const CGROUP_ROOT = "/sys/fs/cgroup";
+
+/**
+ * The runtime never removes a pod's parent cgroup (only its containers'); once the pod is gone
+ * its empty directory is removed in every hierarchy (cgroup v1 controllers, the unified one).
+ */
+function removePodCgroups(uid: string, root: string): void {
+  if (!existsSync(CGROUP_ROOT)) return;
+  const hierarchies = [CGROUP_ROOT, ...readdirSync(CGROUP_ROOT).map((d) => join(CGROUP_ROOT, d))];
+  for (const h of hierarchies) {
+    for (const tier of ["", "/burstable", "/besteffort"]) {
+      const dir = join(h, `${root}${tier}/pod${uid}`);
+      try {
+        if (existsSync(dir)) rmdirSync(dir);
+      } catch {
+        // Still has processes or children: the next release (or a reboot) takes it.
+      }
+    }
+  }
+}
 
 export class CriRuntime implements Runtime {
   private readonly ips = new Map<string, string | undefined>();
@@ -271,6 +292,7 @@ export class CriRuntime implements Runtime {
     const tmpfs: string[] = [];
     if (existsSync(dir)) for (const name of readdirSync(dir)) if (await isMounted(join(dir, name))) tmpfs.push(join(dir, name));
     await tearDownVolumes(uid, this.volumeHost, tmpfs);
+    removePodCgroups(uid, this.o.cgroupParent ?? "/k3rs");
   }
 
   subscribe(listener: (e: RuntimeEvent) => void): () => void {

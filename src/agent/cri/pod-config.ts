@@ -58,6 +58,17 @@ export function podHostname(pod: KubeObject, nodeHostname: string): string {
   return (pod.spec?.hostname ?? pod.metadata.name ?? "").slice(0, 63).replace(/[-.]+$/, "");
 }
 
+/**
+ * The pod's cgroup, grouped by QoS class as the kubelet does (`/k3rs/pod<uid>` for Guaranteed,
+ * `/k3rs/burstable/pod<uid>`, `/k3rs/besteffort/pod<uid>`), so the runtime can account for the
+ * whole pod and the agent can remove it afterwards.
+ */
+export function podCgroupParent(pod: KubeObject, root = "/k3rs"): string {
+  const qos = pod.status?.qosClass ?? qosClass(pod);
+  const tier = qos === "Guaranteed" ? "" : `/${qos.toLowerCase()}`;
+  return `${root}${tier}/pod${pod.metadata.uid}`;
+}
+
 export function sandboxConfig(pod: KubeObject, attempt: number, o: SandboxOptions): any {
   const spec = pod.spec ?? {};
   const portMappings: any[] = [];
@@ -78,7 +89,7 @@ export function sandboxConfig(pod: KubeObject, attempt: number, o: SandboxOption
     labels: { ...(pod.metadata.labels ?? {}), [LABEL_POD_NAME]: pod.metadata.name, [LABEL_POD_NAMESPACE]: pod.metadata.namespace, [LABEL_POD_UID]: pod.metadata.uid },
     annotations: { ...(pod.metadata.annotations ?? {}) },
     linux: {
-      cgroupParent: o.cgroupParent ?? "",
+      cgroupParent: podCgroupParent(pod, o.cgroupParent),
       securityContext: {
         namespaceOptions: namespaceOptions(pod),
         ...(sc.runAsUser != null ? { runAsUser: { value: sc.runAsUser } } : {}),
