@@ -94,6 +94,7 @@ if [ -f "\$ctrd/containerd.pid" ]; then
 fi
 grep -o ' /var/lib/k3rs[^ ]*' /proc/self/mountinfo | sort -r | while read -r m; do umount -l "\$m" 2>/dev/null || true; done
 ip link del k3rs0 2>/dev/null || true
+for d in /sys/fs/cgroup/k3rs /sys/fs/cgroup/*/k3rs; do [ -d "\$d" ] && find "\$d" -depth -type d -exec rmdir {} \; 2>/dev/null; done
 if command -v iptables >/dev/null 2>&1; then
   iptables-save | grep -- '--comment "k3rs' | sed 's/^-A /-D /' | while read -r rule; do
     case "\$rule" in *MASQUERADE*|*K3RS-POSTROUTING*) eval iptables -t nat \$rule 2>/dev/null || true ;; *) eval iptables \$rule 2>/dev/null || true ;; esac
