@@ -17,6 +17,7 @@ import { loadKubeconfig } from "../../src/client/kubeconfig.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
 import { issueClientCert } from "../../src/pki/certs.ts";
 import { FakeRuntime } from "../../src/agent/runtime/fake.ts";
+import type { Runtime, StreamRequest } from "../../src/agent/runtime/types.ts";
 import { createAgentServer, type AgentServer } from "../../src/agent/server/agent-server.ts";
 import { TunnelClient } from "../../src/tunnel/agent.ts";
 import type { KubeObject } from "../../src/model/object.ts";
@@ -111,7 +112,8 @@ beforeAll(async () => {
   web = http.createServer((req, res) => res.end(`pod answers ${req.url}\n`));
   await new Promise<void>((r) => web.listen(0, "127.0.0.1", () => r()));
   webPort = (web.address() as AddressInfo).port;
-  runtime.streamUrl = async (r) => (r.kind === "portforward" ? streaming.portForwardUrl({ 8080: webPort }) : streaming.execUrl(r.kind === "exec" ? r.cmd : [], r));
+  // The fake runtime runs no processes; its streaming URLs point at the fake CRI streaming server.
+  (runtime as Runtime).streamUrl = async (r: StreamRequest) => (r.kind === "portforward" ? streaming.portForwardUrl({ 8080: webPort }) : streaming.execUrl(r.kind === "exec" ? r.cmd : [], r));
   const tls = join(dataDir, "server", "tls");
   const ca = { certPem: readFileSync(join(tls, "server-ca.crt"), "utf8"), keyPem: readFileSync(join(tls, "server-ca.key"), "utf8") };
   const cred = await issueClientCert(ca, { commonName: `system:node:${NODE}`, organizations: ["system:nodes"] });
@@ -161,10 +163,10 @@ describe.skipIf(!existsSync(KUBECTL))("kubectl exec and port-forward through the
     expect(unscheduled.stderr).toContain("pod pending does not have a host assigned");
     const choose = await admin.raw(`/api/v1/namespaces/${NS}/pods/duo/exec?command=echo&stdout=true`, { accept: "application/json" });
     expect(choose.status).toBe(400);
-    expect((await choose.json()).message).toBe("a container name must be specified for pod duo, choose one of: [web sidecar]");
+    expect(((await choose.json()) as any).message).toBe("a container name must be specified for pod duo, choose one of: [web sidecar]");
     const plain = await admin.raw(`/api/v1/namespaces/${NS}/pods/solo/exec?command=echo&stdout=true`, { accept: "application/json" });
     expect(plain.status).toBe(400);
-    expect((await plain.json()).message).toBe("Upgrade request required");
+    expect(((await plain.json()) as any).message).toBe("Upgrade request required");
   });
 
   test("the agent's refusal for a container that does not run comes back in the kubelet's words", async () => {
