@@ -103,6 +103,20 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("real pods on containerd"
     expect(ok.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
   });
 
+  test("Jobs run real containers to completion with their real exit codes", async () => {
+    const job = (name: string, script: string, spec: object) => ({
+      apiVersion: "batch/v1", kind: "Job", metadata: { name, namespace: "real" },
+      spec: { ...spec, template: { spec: { restartPolicy: "Never", terminationGracePeriodSeconds: 1, containers: [{ name: "main", image: "busybox", command: ["sh", "-c", script] }] } } },
+    });
+    await apply(job("twice", "echo working; sleep 1; exit 0", { completions: 2, parallelism: 2 }));
+    await apply(job("broken", "exit 4", { backoffLimit: 1 }));
+    expect(await k("wait", "--for=condition=complete", "job/twice", "-n", "real", "--timeout=90s")).toContain("condition met");
+    expect(await k("wait", "--for=condition=failed", "job/broken", "-n", "real", "--timeout=120s")).toContain("condition met");
+    const codes = JSON.parse(await k("get", "pods", "-n", "real", "-l", "job-name=broken", "-o", "json")).items.map((p: any) => p.status.containerStatuses[0].state.terminated.exitCode);
+    expect(codes).toEqual([4, 4]);
+    expect(await k("get", "job", "twice", "-n", "real", "-o", "jsonpath={.status.succeeded}")).toBe("2");
+  });
+
   test("resource limits land in the container's cgroup", async () => {
     const script = "m=$(cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes); test \"$m\" = 67108864";
     const done = await runScript("limited", script, { containerExtra: { resources: { limits: { memory: "64Mi", cpu: "500m" } } } });
