@@ -86,6 +86,13 @@ fi
 # The agent's containerd keeps pods running when k3rs stops (fail-static): end it and its
 # shims (found by its socket), then what it mounted, the pod bridge and the NAT rules.
 ctrd=/var/lib/k3rs/agent/containerd
+# Containers outlive containerd and its shims (fail-static): end each by its init PID first.
+if [ -d "\$ctrd/runc" ]; then
+  find "\$ctrd/runc" -name state.json | while read -r f; do
+    pid=\$(sed -n 's/.*"init_process_pid":\\([0-9]*\\).*/\\1/p' "\$f")
+    [ -n "\$pid" ] && [ "\$pid" -gt 1 ] && kill -9 "\$pid" 2>/dev/null || true
+  done
+fi
 if [ -f "\$ctrd/containerd.pid" ]; then
   sock=\$(sed -n 's/^ *address *= *"\\(.*\\.sock\\)"/\\1/p' "\$ctrd/config.toml" | head -1)
   kill "\$(cat "\$ctrd/containerd.pid")" 2>/dev/null || true

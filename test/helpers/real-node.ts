@@ -53,9 +53,42 @@ async function stopPid(pid: number, timeoutMs = 10_000): Promise<void> {
   }
 }
 
-/** Stops the containerd this data dir's agent started, and the shims it started. */
+/**
+ * The init PIDs of the containers this node's runc runs (from runc's state files under the
+ * agent's data dir). Containers outlive containerd and its shims by design (fail-static), so
+ * a test that ends its node must end them too — these, and only these.
+ */
+function containerInits(ctrdDir: string): number[] {
+  const out: number[] = [];
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name === "state.json") {
+        try {
+          const pid = Number(JSON.parse(readFileSync(p, "utf8")).init_process_pid);
+          if (pid > 1) out.push(pid);
+        } catch {
+          // half-written state: nothing to kill
+        }
+      }
+    }
+  };
+  walk(join(ctrdDir, "runc"));
+  return out;
+}
+
+/** Stops the containerd this data dir's agent started, the shims it started and their containers. */
 export async function stopAgentContainerd(dataDir: string): Promise<void> {
   const ctrdDir = join(dataDir, "agent", "containerd");
+  for (const pid of containerInits(ctrdDir)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
   const pidFile = join(ctrdDir, "containerd.pid");
   const socket = existsSync(join(ctrdDir, "config.toml")) ? /address\s*=\s*"([^"]+\.sock)"/.exec(readFileSync(join(ctrdDir, "config.toml"), "utf8"))?.[1] : undefined;
   if (existsSync(pidFile)) await stopPid(Number(readFileSync(pidFile, "utf8").trim()));
@@ -92,6 +125,16 @@ export async function removeNatRules(podCidr: string): Promise<void> {
  * Removes pods' cgroups left under /k3rs once their containers are gone (a pod whose agent
  * stopped before releasing it). Only empty ones can go, so other nodes' live pods are safe.
  */
+/** Depth first: containers' cgroups (left when containerd was stopped first), then the pod's. */
+function removeCgroupTree(dir: string): void {
+  try {
+    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) removeCgroupTree(join(dir, e.name));
+    rmdirSync(dir);
+  } catch {
+    // still has processes: not ours to remove
+  }
+}
+
 export function removeEmptyPodCgroups(): void {
   const root = "/sys/fs/cgroup";
   if (!existsSync(root)) return;
@@ -99,14 +142,7 @@ export function removeEmptyPodCgroups(): void {
     for (const tier of ["k3rs", "k3rs/burstable", "k3rs/besteffort"]) {
       const dir = join(h, tier);
       if (!existsSync(dir)) continue;
-      for (const d of readdirSync(dir)) {
-        if (!d.startsWith("pod")) continue;
-        try {
-          rmdirSync(join(dir, d));
-        } catch {
-          // in use by a running pod
-        }
-      }
+      for (const d of readdirSync(dir)) if (d.startsWith("pod")) removeCgroupTree(join(dir, d));
     }
   }
 }
