@@ -15,6 +15,7 @@ import { FakeRuntime } from "./runtime/fake.ts";
 import type { Runtime } from "./runtime/types.ts";
 import { UnavailableRuntime } from "./runtime/unavailable.ts";
 import { openCri } from "./cri/open-cri.ts";
+import type { KubeletSettings } from "../config/kubelet-args.ts";
 import { startNodeTunnel } from "./node-tunnel.ts";
 import { log } from "../log.ts";
 import { localStorageRoot } from "./volumes/local-storage.ts";
@@ -32,6 +33,8 @@ export interface AgentRunOptions {
   isServer?: boolean;
   /** An existing CRI socket (`--container-runtime-endpoint`) instead of the agent's own containerd. */
   containerRuntimeEndpoint?: string;
+  /** Kubelet flags from `--kubelet-arg` (log rotation). */
+  kubelet?: KubeletSettings;
   /** The cluster's pod network, for egress NAT (K3s: 10.42.0.0/16). */
   clusterCidr?: string;
   labels?: Record<string, string>;
@@ -129,6 +132,7 @@ async function openRuntime(o: AgentRunOptions, api: AgentApi, ip: string, host: 
       api,
       endpoint: o.containerRuntimeEndpoint,
       clusterCidr: o.clusterCidr ?? "10.42.0.0/16",
+      kubelet: o.kubelet,
       hostIP: () => ip,
       nodeCpuCores: Number(host.cpu),
       nodeMemoryBytes: Number(host.memoryKi) * 1024,

@@ -5,6 +5,7 @@ import { parseLabels, parseTaints } from "../config/sources.ts";
 import { ensureJoined, JoinError } from "../agent/join.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { runAgent } from "../agent/run.ts";
+import { kubeletSettings } from "../config/kubelet-args.ts";
 import { setLogLevel, log } from "../log.ts";
 
 export function registerAgentCommand(program: Command, run = runAgentProcess): void {
@@ -20,6 +21,7 @@ export function registerAgentCommand(program: Command, run = runAgentProcess): v
     .option("--node-label <key=value...>", "labels for the node (repeatable)")
     .option("--node-taint <key=value:Effect...>", "taints for the node (repeatable)")
     .option("--runtime <kind>", "container runtime: containerd (default) or fake (hollow pods, for tests)")
+    .option("--kubelet-arg <key=value...>", "kubelet flag (repeatable): container-log-max-size, container-log-max-files")
     .option("--container-runtime-endpoint <socket>", "use this CRI socket instead of starting the agent's own containerd")
     .option("--simulate <n>", "run N hollow nodes (fake runtime) in this process, for scale tests")
     .option("--debug", "debug logging")
@@ -53,6 +55,7 @@ async function runAgentProcess(cfg: AgentConfig): Promise<void> {
       dataDir: cfg.dataDir,
       runtime: cfg.runtime,
       containerRuntimeEndpoint: cfg.containerRuntimeEndpoint,
+      kubelet: kubeletSettings(cfg.kubeletArg),
       simulate: cfg.simulate,
       labels: parseLabels(cfg.nodeLabel, "--node-label"),
       taints: parseTaints(cfg.nodeTaint, "--node-taint"),

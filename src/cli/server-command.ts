@@ -22,6 +22,7 @@ export function registerServerCommand(program: Command, run = runServer): void {
     .option("--node-label <key=value...>", "labels for this node (repeatable)")
     .option("--node-taint <key=value:Effect...>", "taints for this node (repeatable)")
     .option("--runtime <kind>", "the embedded agent's container runtime: containerd (default) or fake (hollow pods, for tests)")
+    .option("--kubelet-arg <key=value...>", "the embedded agent's kubelet flag (repeatable): container-log-max-size, container-log-max-files")
     .option("--container-runtime-endpoint <socket>", "the embedded agent uses this CRI socket instead of its own containerd")
     .option("--scheduler-profile <name>", "scheduler profile: default (spread by least-allocated) or binpack (most-allocated)")
     .option("--kube-controller-manager-arg <key=value...>", "controller flag (repeatable): node-monitor-grace-period, node-cidr-mask-size")

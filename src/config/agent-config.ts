@@ -4,6 +4,7 @@
  */
 import { hostname } from "node:os";
 import { defaultDataDir, runtimeKind } from "./server-config.ts";
+import { kubeletSettings } from "./kubelet-args.ts";
 import { fromEnv, list, parseLabels, parseTaints, readConfigFile, truthy } from "./sources.ts";
 
 export interface AgentConfig {
@@ -17,6 +18,8 @@ export interface AgentConfig {
   runtime: "containerd" | "fake";
   /** An existing CRI socket instead of the agent's own containerd. */
   containerRuntimeEndpoint?: string;
+  /** Kubelet flags K3s passes through (`--kubelet-arg key=value`; see kubelet-args.ts). */
+  kubeletArg: string[];
   /** Run this many hollow nodes (fake runtime) instead of one real one. */
   simulate?: number;
   debug: boolean;
@@ -32,6 +35,7 @@ export const AGENT_FLAGS = {
   nodeTaint: "node-taint",
   runtime: "runtime",
   containerRuntimeEndpoint: "container-runtime-endpoint",
+  kubeletArg: "kubelet-arg",
   simulate: "simulate",
   debug: "debug",
 } as const satisfies Record<keyof AgentConfig, string>;
@@ -63,6 +67,8 @@ export function resolveAgentConfig(inputs: { flags: AgentConfigSource; configPat
   }
   const runtime = runtimeKind(pick("runtime") ?? (sim !== undefined ? "fake" : undefined));
   if (sim !== undefined && runtime !== "fake") throw new Error("--simulate runs hollow nodes and needs --runtime fake");
+  const kubeletArg = list(pick("kubeletArg"));
+  kubeletSettings(kubeletArg);
   const nodeLabel = list(pick("nodeLabel"));
   const nodeTaint = list(pick("nodeTaint"));
   parseLabels(nodeLabel, "--node-label");
@@ -77,6 +83,7 @@ export function resolveAgentConfig(inputs: { flags: AgentConfigSource; configPat
     nodeTaint,
     runtime,
     containerRuntimeEndpoint: pick("containerRuntimeEndpoint") === undefined ? undefined : String(pick("containerRuntimeEndpoint")),
+    kubeletArg,
     simulate: sim,
     debug: truthy(pick("debug")),
   };

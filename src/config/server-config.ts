@@ -7,6 +7,7 @@ import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CONFIG_PATH, fromEnv, list, readConfigFile, truthy } from "./sources.ts";
 import { componentSettings } from "./component-args.ts";
+import { kubeletSettings } from "./kubelet-args.ts";
 
 export interface ServerConfig {
   dataDir: string;
@@ -36,6 +37,8 @@ export interface ServerConfig {
   /** Upstream component flags as K3s passes them (`key=value`); see component-args.ts for the keys understood. */
   kubeControllerManagerArg: string[];
   kubeApiserverArg: string[];
+  /** Kubelet flags for the embedded agent (see kubelet-args.ts). */
+  kubeletArg: string[];
 }
 
 /** Flag names, as K3s spells them. */
@@ -60,6 +63,7 @@ export const SERVER_FLAGS = {
   schedulerProfile: "scheduler-profile",
   kubeControllerManagerArg: "kube-controller-manager-arg",
   kubeApiserverArg: "kube-apiserver-arg",
+  kubeletArg: "kubelet-arg",
 } as const satisfies Record<keyof ServerConfig, string>;
 
 export type ConfigSource = Partial<Record<keyof ServerConfig, unknown>>;
@@ -112,9 +116,11 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     schedulerProfile: schedulerProfile(pick("schedulerProfile")),
     kubeControllerManagerArg: list(pick("kubeControllerManagerArg")),
     kubeApiserverArg: list(pick("kubeApiserverArg")),
+    kubeletArg: list(pick("kubeletArg")),
   };
   // Refuse bad component arguments now, with the flag named, rather than at start-up.
   componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg);
+  kubeletSettings(cfg.kubeletArg);
   return cfg;
 }
 

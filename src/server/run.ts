@@ -22,6 +22,7 @@ import { RestClient } from "../client/rest-client.ts";
 import { runAgent, type RunningAgent } from "../agent/run.ts";
 import { parseLabels, parseTaints } from "../config/sources.ts";
 import { componentSettings } from "../config/component-args.ts";
+import { kubeletSettings } from "../config/kubelet-args.ts";
 
 export interface ServerHandle {
   port: number;
@@ -137,6 +138,7 @@ async function startEmbeddedAgent(cfg: ServerConfig, ca: CertPair, url: string, 
     dataDir: cfg.dataDir,
     runtime: cfg.runtime,
     containerRuntimeEndpoint: cfg.containerRuntimeEndpoint,
+    kubelet: kubeletSettings(cfg.kubeletArg),
     clusterCidr: cfg.clusterCidr,
     isServer: true,
     labels: parseLabels(cfg.nodeLabel, "--node-label"),

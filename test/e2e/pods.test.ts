@@ -41,7 +41,8 @@ async function httpStatus(ip: string): Promise<number> {
 
 describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("real pods on containerd", () => {
   beforeAll(async () => {
-    c = await startRealCluster({ name: "pods", namespace: "real" });
+    // Small logs rotate quickly here (K3s's --kubelet-arg).
+    c = await startRealCluster({ name: "pods", namespace: "real", extraArgs: ["--kubelet-arg", "container-log-max-size=1Mi", "--kubelet-arg", "container-log-max-files=2"] });
   });
 
   afterAll(async () => {
@@ -191,14 +192,16 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("real pods on containerd"
     await k("delete", "pod", "no-image", "-n", "real", "--wait=false");
   });
 
-  test("a container log past 10 MiB is rotated; the pod's logs go with the pod", async () => {
-    await apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "chatty", namespace: "real" }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "main", image: "busybox", command: ["sh", "-c", "head -c 12000000 /dev/zero | tr '\\0' a | fold -w 100; sleep 3600"] }] } });
+  test("a container log past --kubelet-arg container-log-max-size is rotated, keeping max-files; the pod's logs go with the pod", async () => {
+    await apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "chatty", namespace: "real" }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "main", image: "busybox", command: ["sh", "-c", "head -c 3000000 /dev/zero | tr '\\0' a | fold -w 100; sleep 3600"] }] } });
     const p = await until("chatty running", async () => {
       const cur = await pod("chatty");
       return cur.status?.phase === "Running" ? cur : undefined;
     });
     const logDir = join(c.dataDir, "agent", "logs", "pods", `real_chatty_${p.metadata.uid}`, "main");
     await until("a rotated log file", async () => existsSync(logDir) && readdirSync(logDir).some((f) => /^0\.log\.\d{8}-\d{6}$/.test(f)), 60_000);
+    // max-files 2: the live file and one rotated one.
+    expect(readdirSync(logDir).filter((f) => f.startsWith("0.log.")).length).toBe(1);
     await k("delete", "pod", "chatty", "-n", "real", "--wait=true", "--timeout=30s");
     await until("its log dir removed", async () => !existsSync(logDir));
   });

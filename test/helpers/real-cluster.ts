@@ -24,6 +24,8 @@ export interface RealClusterOptions {
   namespace?: string;
   /** `--cluster-cidr`; the node's podCIDR is the first /24 of it. */
   clusterCidr?: string;
+  /** More `k3rs server` flags. */
+  extraArgs?: string[];
   /** Put the busybox test image in the agent's images dir before start (default true). */
   preloadImages?: boolean;
 }
@@ -98,7 +100,7 @@ export async function startRealCluster(o: RealClusterOptions): Promise<RealClust
     mkdirSync(join(dataDir, "agent", "images"), { recursive: true });
     copyFileSync(images.busybox, join(dataDir, "agent", "images", "busybox.tar"));
   }
-  const c = new RealCluster(dataDir, `e2e-${o.name}`, o.namespace ?? o.name, o.clusterCidr ? ["--cluster-cidr", o.clusterCidr] : []);
+  const c = new RealCluster(dataDir, `e2e-${o.name}`, o.namespace ?? o.name, [...(o.clusterCidr ? ["--cluster-cidr", o.clusterCidr] : []), ...(o.extraArgs ?? [])]);
   try {
     await c.start();
     await c.nodeReady();

@@ -58,6 +58,7 @@ beforeAll(async () => {
     runtime: "fake",
     kubeControllerManagerArg: [],
     kubeApiserverArg: [],
+    kubeletArg: [],
   });
 });
 

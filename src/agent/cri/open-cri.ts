@@ -22,6 +22,8 @@ import { CriClient } from "./cri-client.ts";
 import { CriRuntime } from "./cri-runtime.ts";
 import { hostDns } from "./host-dns.ts";
 import { log } from "../../log.ts";
+import type { KubeletSettings } from "../../config/kubelet-args.ts";
+import { DEFAULT_ROTATION } from "../logs/rotate.ts";
 import { LocalVolumeSweeper } from "../volumes/local-volume-sweeper.ts";
 import { localStorageRoot } from "../volumes/local-storage.ts";
 
@@ -32,6 +34,8 @@ export interface OpenCriOptions {
   /** An existing CRI endpoint instead of our own containerd. */
   endpoint?: string;
   clusterCidr: string;
+  /** Log rotation limits from `--kubelet-arg`. */
+  kubelet?: KubeletSettings;
   hostIP: () => string;
   nodeCpuCores: number;
   nodeMemoryBytes: number;
@@ -154,7 +158,8 @@ export async function openCri(o: OpenCriOptions): Promise<{ runtime: Runtime; re
     },
   });
   o.signal.addEventListener("abort", () => runtime.close(), { once: true });
-  const rotation = setInterval(() => void runtime.rotateLogs().catch((e) => log.warn("agent: log rotation failed", { error: String(e) })), 10_000);
+  const limits = { maxBytes: o.kubelet?.containerLogMaxBytes ?? DEFAULT_ROTATION.maxBytes, maxFiles: o.kubelet?.containerLogMaxFiles ?? DEFAULT_ROTATION.maxFiles };
+  const rotation = setInterval(() => void runtime.rotateLogs(limits).catch((e) => log.warn("agent: log rotation failed", { error: String(e) })), 10_000);
   o.signal.addEventListener("abort", () => clearInterval(rotation), { once: true });
   const v = await runtime.version();
 
