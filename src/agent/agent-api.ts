@@ -7,6 +7,7 @@ import { isStatusError } from "../model/errors.ts";
 import { toStatusError, type RestClient } from "../client/rest-client.ts";
 import { IMAGES_PATH, type ClusterImage, type ClusterImageList } from "../model/cluster-image.ts";
 import { log } from "../log.ts";
+import { nowTimestamp } from "../model/object.ts";
 
 const MERGE = "application/merge-patch+json";
 const enc = encodeURIComponent;
@@ -119,7 +120,7 @@ export class AgentApi {
   /** Events are reports: failures are logged, never thrown. */
   async event(obj: KubeObject, type: "Normal" | "Warning", reason: string, message: string, host: string): Promise<void> {
     const ns = obj.metadata.namespace || "default";
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+    const now = nowTimestamp(new Date());
     try {
       await this.client.request(`/api/v1/namespaces/${enc(ns)}/events`, {
         method: "POST",

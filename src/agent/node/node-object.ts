@@ -8,6 +8,7 @@ import { parseQuantity } from "../../model/quantity.ts";
 import { pressureConditions, type Pressure } from "./pressure.ts";
 import type { ContainerImage } from "./node-images.ts";
 import { ANN_LOCAL_STORAGE_PATH } from "../../volume/annotations.ts";
+import { nowTimestamp } from "../../model/object.ts";
 
 export interface NodeFacts {
   name: string;
@@ -78,7 +79,7 @@ export interface NodeObservations {
 }
 
 export function nodeStatus(f: NodeFacts, r: Readiness, previous: any | undefined, now: Date, seen: NodeObservations = {}): any {
-  const ts = now.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const ts = nowTimestamp(now);
   const prev = new Map<string, any>((previous?.conditions ?? []).map((c: any) => [c.type, c]));
   const cond = (type: string, status: string, reason: string, message: string) => {
     const p = prev.get(type);

@@ -7,6 +7,7 @@ import type { KubeObject } from "../../model/object.ts";
 import type { ContainerInfo, SandboxInfo } from "../runtime/types.ts";
 import { normalizeImageRef } from "../images/image-ref.ts";
 import { backoffUntil, latestByName, podFinished, shouldRestart, type BackoffState } from "./pod-actions.ts";
+import { nowTimestamp } from "../../model/object.ts";
 
 export interface StatusInput {
   pod: KubeObject;
@@ -22,7 +23,7 @@ export interface StatusInput {
   probes?: { ready(containerId: string): boolean; started(containerId: string): boolean };
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+const iso = (ms: number) => nowTimestamp(new Date(ms));
 
 function terminated(c: ContainerInfo, runtime: string) {
   return {

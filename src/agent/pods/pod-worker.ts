@@ -16,6 +16,7 @@ import { computePodStatus, mergeConditions } from "./pod-status.ts";
 import { PodProber } from "../probes/pod-prober.ts";
 import type { AgentApi } from "../agent-api.ts";
 import { log } from "../../log.ts";
+import { nowTimestamp } from "../../model/object.ts";
 
 export interface PodWorkerDeps {
   runtime: Runtime;
@@ -290,7 +291,7 @@ export class PodWorker {
     }
     const key = JSON.stringify(status);
     if (key === this.lastStatus) return;
-    status.conditions = mergeConditions(this.pod.status?.conditions, status.conditions, new Date(this.d.now()).toISOString().replace(/\.\d{3}Z$/, "Z"));
+    status.conditions = mergeConditions(this.pod.status?.conditions, status.conditions, nowTimestamp(new Date(this.d.now())));
     const updated = await this.d.api.patchPodStatus(this.pod, status);
     this.lastStatus = key;
     if (updated && updated.metadata.uid === this.uid && !this.done) this.pod = updated;

@@ -15,6 +15,7 @@ import { prepareForCreate, prepareForUpdate } from "./lifecycle.ts";
 import { validateMeta, validateMetaUpdate } from "./meta-validation.ts";
 import { ServiceAllocator } from "../admission/service-allocator.ts";
 import type { ObjectFilter } from "./filter.ts";
+import { nowTimestamp } from "../../model/object.ts";
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -309,7 +310,7 @@ export function planDeletion(def: ResourceDef, obj: KubeObject, options: DeleteO
   }
   const namespaceHeld = def.kind === "Namespace" && (next.spec?.finalizers?.length ?? 0) > 0;
   if (finalizers.size === 0 && grace === 0 && !namespaceHeld) return {};
-  if (!meta.deletionTimestamp) meta.deletionTimestamp = new Date(now.getTime() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  if (!meta.deletionTimestamp) meta.deletionTimestamp = nowTimestamp(new Date(now.getTime() + grace * 1000));
   meta.deletionGracePeriodSeconds = grace;
   meta.finalizers = [...finalizers];
   if (meta.finalizers.length === 0) delete meta.finalizers;

@@ -5,13 +5,14 @@
 import type { Printer } from "./types.ts";
 import { AGE_DESCRIPTION, ageColumn, col, nameColumn, wide } from "./columns.ts";
 import { since } from "./human-duration.ts";
+import { nowTimestamp } from "../../model/object.ts";
 
 export const createdAtPrinter: Printer = {
   columns: [nameColumn, col("Created At", AGE_DESCRIPTION, { type: "date" })],
   cells(obj) {
     const ts = obj.metadata.creationTimestamp ? Date.parse(obj.metadata.creationTimestamp) : NaN;
     // Go formats the zero time for objects that have none.
-    const created = Number.isNaN(ts) ? "0001-01-01T00:00:00Z" : new Date(ts).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const created = Number.isNaN(ts) ? "0001-01-01T00:00:00Z" : nowTimestamp(new Date(ts));
     return [obj.metadata.name ?? "", created];
   },
 };

@@ -13,11 +13,12 @@ import type { ControllerContext } from "../framework/context.ts";
 import { keyOf, type SharedInformer } from "../framework/shared-informer.ts";
 import { controllerOf } from "../framework/pod-util.ts";
 import { dueTime, jobFromTemplate, jobNameFor, jobRef, jobsPastHistory, MISSED_WARNING, syncActive } from "./plan.ts";
+import { nowTimestamp } from "../../model/object.ts";
 
 const COMPONENT = "cronjob-controller";
 
 function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return nowTimestamp(new Date(ms));
 }
 
 export class CronJobController implements Controller {

@@ -6,6 +6,7 @@
 import type { KubeObject } from "../../model/object.ts";
 import { nextAfter, type Schedule } from "../../model/cron-schedule.ts";
 import { jobFinishedAt } from "../job/plan.ts";
+import { nowTimestamp } from "../../model/object.ts";
 
 export const SCHEDULED_TIMESTAMP = "batch.kubernetes.io/cronjob-scheduled-timestamp";
 /** Past this many missed start times the controller says so (and still runs the latest). */
@@ -105,7 +106,7 @@ export function jobFromTemplate(cj: KubeObject, scheduledMs: number): KubeObject
       name: jobNameFor(cj.metadata.name!, scheduledMs),
       namespace: cj.metadata.namespace,
       labels: { ...(tmpl.metadata?.labels ?? {}) },
-      annotations: { ...(tmpl.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP]: new Date(scheduledMs).toISOString().replace(/\.\d{3}Z$/, "Z") },
+      annotations: { ...(tmpl.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP]: nowTimestamp(new Date(scheduledMs)) },
       ownerReferences: [{ apiVersion: "batch/v1", kind: "CronJob", name: cj.metadata.name!, uid: cj.metadata.uid!, controller: true, blockOwnerDeletion: true }],
     },
     spec: structuredClone(tmpl.spec ?? {}),

@@ -5,11 +5,12 @@
  * `kubectl rollout status` reads.
  */
 import type { KubeObject } from "../../model/object.ts";
+import { nowTimestamp } from "../../model/object.ts";
 
 export const REVISION = "deployment.kubernetes.io/revision";
 
 function iso(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+  return nowTimestamp(d);
 }
 
 function condition(prev: any[] | undefined, type: string, status: string, reason: string, message: string, now: Date, touch: boolean): any {

@@ -4,6 +4,7 @@
  * who controls an object.
  */
 import type { KubeObject, OwnerReference } from "../../model/object.ts";
+import { nowTimestamp } from "../../model/object.ts";
 
 export function controllerOf(obj: KubeObject): OwnerReference | undefined {
   return obj.metadata.ownerReferences?.find((r) => r.controller === true);
@@ -68,6 +69,6 @@ export function podFromTemplate(template: any, owner: KubeObject, extraLabels: R
 export function setDisruptionTarget(pod: KubeObject, reason: string, message: string, now: Date): void {
   const status = (pod.status ??= {});
   const conds: any[] = status.conditions ?? [];
-  const target = { type: "DisruptionTarget", status: "True", lastTransitionTime: now.toISOString().replace(/\.\d{3}Z$/, "Z"), reason, message };
+  const target = { type: "DisruptionTarget", status: "True", lastTransitionTime: nowTimestamp(now), reason, message };
   status.conditions = [...conds.filter((c) => c.type !== "DisruptionTarget"), target];
 }

@@ -8,6 +8,7 @@ import type { KubeObject } from "../../model/object.ts";
 import { isPodReady } from "../framework/pod-util.ts";
 import { formatIndexes, parseIndexes } from "./indexes.ts";
 import { completionIndexOf, finishedAt, isActiveJobPod, isTerminatingJobPod, podOutcome } from "./pod-outcome.ts";
+import { nowTimestamp } from "../../model/object.ts";
 
 export interface JobBackoff {
   baseMs: number;
@@ -37,7 +38,7 @@ const BACKOFF: Finish = { success: false, reason: "BackoffLimitExceeded", messag
 const DEADLINE: Finish = { success: false, reason: "DeadlineExceeded", message: "Job was active longer than specified deadline" };
 
 function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return nowTimestamp(new Date(ms));
 }
 
 function conditionOf(status: any, type: string): any {

@@ -16,6 +16,7 @@ import type { SharedInformer } from "../framework/shared-informer.ts";
 import { isPodReady } from "../framework/pod-util.ts";
 import { readyStatus, reconcileTaints, silencedConditions } from "./node-health.ts";
 import { PODS_BY_NODE, podsByNode } from "../framework/pods-by-node.ts";
+import { nowTimestamp } from "../../model/object.ts";
 
 const COMPONENT = "node-controller";
 const LEASE_NAMESPACE = "kube-node-lease";
@@ -102,7 +103,7 @@ export class NodeLifecycleController implements Controller {
 
   /** Pods on a silent node can no longer be trusted to serve (MarkPodsNotReady). */
   private async markPodsNotReady(nodeName: string): Promise<void> {
-    const stamp = this.ctx.now().toISOString().replace(/\.\d{3}Z$/, "Z");
+    const stamp = nowTimestamp(this.ctx.now());
     await Promise.all(this.pods.byIndex(PODS_BY_NODE, nodeName).filter(isPodReady).map(async (pod) => {
       try {
         await this.ctx.storage.update(this.pods.def, pod.metadata.namespace, pod.metadata.name!, (cur) => {

@@ -6,6 +6,7 @@
  */
 import type { KubeObject } from "../../model/object.ts";
 import { TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE, type Taint } from "../../model/taints.ts";
+import { nowTimestamp } from "../../model/object.ts";
 
 /** The conditions a kubelet reports; all turn Unknown when it stops reporting. */
 const KUBELET_CONDITIONS = ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"];
@@ -24,7 +25,7 @@ const PRESSURE_TAINTS: Record<string, string> = {
 };
 
 function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return nowTimestamp(new Date(ms));
 }
 
 export function readyStatus(node: KubeObject): "True" | "False" | "Unknown" | undefined {

@@ -5,6 +5,7 @@
 import type { KubeObject } from "../../model/object.ts";
 import { labelSelectorMatches } from "../../model/label-selector.ts";
 import { isPodAvailable, isPodReady, msUntilAvailable } from "../framework/pod-util.ts";
+import { nowTimestamp } from "../../model/object.ts";
 
 const PHASE_RANK: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 
@@ -90,7 +91,7 @@ export function replicaSetStatus(rs: KubeObject, pods: KubeObject[], now: Date, 
     // pod, and rewriting the message would wake the controller again at once, skipping its back-off.
     conditions = [...conditions, old?.status === "True" ? old : {
       type: "ReplicaFailure", status: "True", reason: "FailedCreate", message: failure.message,
-      lastTransitionTime: now.toISOString().replace(/\.\d{3}Z$/, "Z"),
+      lastTransitionTime: nowTimestamp(now),
     }];
   }
   const status: any = {

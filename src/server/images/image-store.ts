@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { errors, StatusError } from "../../model/errors.ts";
 import { digestHex, type ClusterImage } from "../../model/cluster-image.ts";
 import { readArchiveNames } from "./archive-names.ts";
+import { nowTimestamp } from "../../model/object.ts";
 
 export interface ImageStoreOptions {
   dir: string;
@@ -74,7 +75,7 @@ export class ImageStore {
       const names = await readArchiveNames(tmp);
       const existing = this.images.get(hex);
       if (existing) return { image: existing, existed: true };
-      const image: ClusterImage = { digest: `sha256:${hex}`, names, sizeBytes: size, created: this.now().toISOString().replace(/\.\d{3}Z$/, "Z") };
+      const image: ClusterImage = { digest: `sha256:${hex}`, names, sizeBytes: size, created: nowTimestamp(this.now()) };
       await rename(tmp, this.archivePath(hex));
       const recordTmp = `${tmp}.json`;
       await writeFile(recordTmp, JSON.stringify(image));
