@@ -9,11 +9,11 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSy
 import { join } from "node:path";
 import type { KubeObject } from "../../model/object.ts";
 import { RuntimeError, type ContainerInfo, type ContainerState, type Runtime, type RuntimeEvent, type RuntimeImage, type RuntimeVersion, type SandboxInfo, type StreamRequest, type UsageStats } from "../runtime/types.ts";
-import { containerMounts, etcHostsContent, podDir, setUpVolumes, tearDownVolumes, type VolumeHost } from "../volumes/pod-volumes.ts";
+import { containerMounts, etcHostsContent, podDir, setUpVolumes, tearDownVolumes, type PreparedVolume, type VolumeHost } from "../volumes/pod-volumes.ts";
 import type { ClaimSources } from "../volumes/claim-volume.ts";
 import type { CriClient } from "./cri-client.ts";
 import { expandCommand, resolveEnv, type EnvSources } from "./env.ts";
-import { containerConfig, LABEL_POD_UID, podHostname, podLogDirectory, sandboxConfig, type SandboxOptions } from "./pod-config.ts";
+import { containerConfig, containerLogPath, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, podHostname, podLogDirectory, sandboxConfig, type SandboxOptions } from "./pod-config.ts";
 import { isMounted, mountTmpfs, unmount } from "./mounts.ts";
 import { log } from "../../log.ts";
 import { DEFAULT_ROTATION, rotateIfNeeded, type RotateOptions } from "../logs/rotate.ts";
@@ -73,6 +73,8 @@ function removePodCgroups(uid: string, root: string): void {
 
 export class CriRuntime implements Runtime {
   private readonly ips = new Map<string, string | undefined>();
+  /** Each sandbox's prepared volumes, so its containers do not set them up (and fetch their content) again. */
+  private readonly volumes = new Map<string, Map<string, PreparedVolume>>();
   /** Exited containers never change again: their status is kept once read. */
   private readonly finished = new Map<string, ContainerInfo>();
   private readonly listeners = new Set<(e: RuntimeEvent) => void>();
@@ -126,13 +128,14 @@ export class CriRuntime implements Runtime {
   }
 
   async runPodSandbox(pod: KubeObject, attempt: number): Promise<SandboxInfo> {
-    await setUpVolumes(pod, this.volumeHost);
+    const volumes = await setUpVolumes(pod, this.volumeHost);
     const config = sandboxConfig(pod, attempt, this.sandboxOptions());
     mkdirSync(config.logDirectory, { recursive: true });
     const { podSandboxId } = await this.call("RuntimeService", "RunPodSandbox", { config });
     const status = await this.call("RuntimeService", "PodSandboxStatus", { podSandboxId });
     const ip = status.status?.network?.ip || undefined;
     this.ips.set(podSandboxId, ip);
+    this.volumes.set(podSandboxId, volumes);
     return {
       id: podSandboxId, uid: pod.metadata.uid!, name: pod.metadata.name!, namespace: pod.metadata.namespace!, attempt,
       state: status.status?.state === "SANDBOX_READY" ? "ready" : "notready", ip, createdAt: nsToMs(status.status?.createdAt),
@@ -146,6 +149,7 @@ export class CriRuntime implements Runtime {
   async removePodSandbox(id: string): Promise<void> {
     await this.call("RuntimeService", "RemovePodSandbox", { podSandboxId: id }).catch((e) => this.ignoreNotFound(e));
     this.ips.delete(id);
+    this.volumes.delete(id);
   }
 
   async listPodSandboxes(): Promise<SandboxInfo[]> {
@@ -164,7 +168,9 @@ export class CriRuntime implements Runtime {
 
   async createContainer(sandbox: SandboxInfo, pod: KubeObject, container: any, attempt: number): Promise<string> {
     const host = this.volumeHost;
-    const volumes = await setUpVolumes(pod, host);
+    // Prepared with the sandbox; again only for a sandbox adopted after an agent restart.
+    let volumes = this.volumes.get(sandbox.id);
+    if (!volumes) this.volumes.set(sandbox.id, (volumes = await setUpVolumes(pod, host)));
     const dir = podDir(this.o.podsDir, pod.metadata.uid!);
     const env = await resolveEnv(pod, container, this.o.sources, { ...host.facts, podIP: sandbox.ip });
     const { command, args } = expandCommand(container, env);
@@ -277,9 +283,11 @@ export class CriRuntime implements Runtime {
   async rotateLogs(o: RotateOptions = DEFAULT_ROTATION): Promise<void> {
     const { containers } = await this.call("RuntimeService", "ListContainers", { filter: { state: { state: "CONTAINER_RUNNING" } } });
     for (const c of containers ?? []) {
-      const st = await this.call("RuntimeService", "ContainerStatus", { containerId: c.id }).catch(() => undefined);
-      const logPath: string | undefined = st?.status?.logPath;
-      if (!logPath) continue;
+      // The path is ours (pod-config.ts): known from the container's labels, no status call per container.
+      const l = c.labels ?? {};
+      if (!l[LABEL_POD_UID] || !l[LABEL_CONTAINER_NAME]) continue;
+      const pod = { metadata: { namespace: l[LABEL_POD_NAMESPACE], name: l[LABEL_POD_NAME], uid: l[LABEL_POD_UID] } } as KubeObject;
+      const logPath = join(podLogDirectory(pod, this.o.logRoot), containerLogPath(l[LABEL_CONTAINER_NAME], c.metadata?.attempt ?? 0));
       await rotateIfNeeded(logPath, () => this.call("RuntimeService", "ReopenContainerLog", { containerId: c.id }), o).catch((e) =>
         log.warn("agent: rotating a container log failed", { container: c.id, error: String(e) }));
     }
