@@ -12,16 +12,16 @@ import { join } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { Command } from "commander";
-import { startServer, type ServerHandle } from "../../src/server/run.ts";
+import type { ServerHandle } from "../../src/server/run.ts";
 import { registerCtlCommand } from "../../src/cli/ctl/index.ts";
 import { loadKubeconfig } from "../../src/client/kubeconfig.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
 import { AgentApi } from "../../src/agent/agent-api.ts";
-import { issueClientCert } from "../../src/pki/certs.ts";
 import { writeOciArchive } from "../../src/agent/images/oci-archive.ts";
 import { packTar } from "../../src/agent/images/tar.ts";
 import { archiveFileName, startImageSync, type ImageSync } from "../../src/agent/images/image-sync.ts";
 import { IMAGES_PATH } from "../../src/model/cluster-image.ts";
+import { nodeClient as joinedClient, startHttpsTestServer } from "../helpers/https-server.ts";
 
 let server: ServerHandle;
 let dataDir: string;
@@ -40,11 +40,8 @@ async function ctl(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 /** A client with a node's certificate, as an agent has after joining. */
-async function nodeClient(name: string): Promise<RestClient> {
-  const tls = join(dataDir, "server", "tls");
-  const ca = { certPem: readFileSync(join(tls, "server-ca.crt"), "utf8"), keyPem: readFileSync(join(tls, "server-ca.key"), "utf8") };
-  const cred = await issueClientCert(ca, { commonName: `system:node:${name}`, organizations: ["system:nodes"] });
-  return new RestClient({ server: `https://127.0.0.1:${server.port}`, ca: ca.certPem, cert: cred.certPem, key: cred.keyPem, path: `(node ${name})` });
+function nodeClient(name: string): Promise<RestClient> {
+  return joinedClient(server, dataDir, name);
 }
 
 /** An agent's image syncer with its own download dir (no watcher, no containerd behind it). */
@@ -73,11 +70,7 @@ let appFile: string;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "k3rs-images-int-"));
   work = mkdtempSync(join(tmpdir(), "k3rs-images-int-agents-"));
-  server = await startServer({
-    dataDir, httpsListenPort: 0, bindAddress: "127.0.0.1", nodeName: "images-int", nodeIp: "127.0.0.1", disableAgent: true,
-    writeKubeconfigMode: 0o600, debug: false, clusterCidr: "10.42.0.0/16", serviceCidr: "10.43.0.0/16", tlsSan: [], nodeLabel: [], nodeTaint: [],
-    runtime: "fake", kubeControllerManagerArg: [], kubeApiserverArg: [],
-  } as any);
+  server = await startHttpsTestServer(dataDir, "images-int");
   // Random content keeps the layer incompressible, so the upload spans many chunks.
   busybox = await writeOciArchive({ name: "busybox", aliases: ["k3rs/busybox:test"], arch: "amd64", files: [{ path: "/bin/x", type: "file", data: randomBytes(600_000) }], config: {} });
   app = gzipSync(await writeOciArchive({ name: "registry.example.com/team/app:1.0", arch: "amd64", files: [{ path: "/app", type: "file", data: randomBytes(1000) }], config: {} }));

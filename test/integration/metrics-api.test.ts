@@ -5,17 +5,17 @@
  * so the rates are exact — and an admin client reading the API as kubectl top does.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, type ServerHandle } from "../../src/server/run.ts";
+import type { ServerHandle } from "../../src/server/run.ts";
 import { loadKubeconfig } from "../../src/client/kubeconfig.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
-import { issueClientCert } from "../../src/pki/certs.ts";
 import { createAgentServer, type AgentServer } from "../../src/agent/server/agent-server.ts";
 import { TunnelClient } from "../../src/tunnel/agent.ts";
 import type { Runtime } from "../../src/agent/runtime/types.ts";
 import type { ContainerUsagePoint } from "../../src/resource-metrics/types.ts";
+import { connectTunnel, startHttpsTestServer } from "../helpers/https-server.ts";
 
 const NODE = "metrics-int-node";
 const HOLLOW = "metrics-int-hollow";
@@ -85,14 +85,7 @@ async function createPod(name: string, containerNames: string[], labels: Record<
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "k3rs-metrics-int-"));
-  server = await startServer(
-    {
-      dataDir, httpsListenPort: 0, bindAddress: "127.0.0.1", nodeName: "metrics-int", nodeIp: "127.0.0.1", disableAgent: true,
-      writeKubeconfigMode: 0o600, debug: false, clusterCidr: "10.42.0.0/16", serviceCidr: "10.43.0.0/16", tlsSan: [], nodeLabel: [], nodeTaint: [],
-      runtime: "fake", kubeControllerManagerArg: [], kubeApiserverArg: [],
-    } as any,
-    { metricResolutionMs: 50 },
-  );
+  server = await startHttpsTestServer(dataDir, "metrics-int", { metricResolutionMs: 50 });
   admin = new RestClient(loadKubeconfig(server.kubeconfigPath));
   await admin.request("/api/v1/namespaces", { method: "POST", body: { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } } });
   for (const [name, labels] of [[NODE, { tier: "real" }], [HOLLOW, { tier: "hollow" }]] as const) {
@@ -105,15 +98,8 @@ beforeAll(async () => {
   await createPod("pending", ["main"], { app: "pending" }, "Pending");
   await createPod("elsewhere", ["main"], { app: "elsewhere" }, "Running", HOLLOW);
 
-  const tls = join(dataDir, "server", "tls");
-  const ca = { certPem: readFileSync(join(tls, "server-ca.crt"), "utf8"), keyPem: readFileSync(join(tls, "server-ca.key"), "utf8") };
-  const cred = await issueClientCert(ca, { commonName: `system:node:${NODE}`, organizations: ["system:nodes"] });
   agentApi = createAgentServer({ podByName: () => undefined, runtime, nodeUsage });
-  tunnel = new TunnelClient({
-    server: `https://127.0.0.1:${server.port}`, tls: { ca: ca.certPem, cert: cred.certPem, key: cred.keyPem },
-    nodeName: NODE, signal: stop.signal, serve: (s) => agentApi.serveConnection(s),
-  }).start();
-  await tunnel.waitConnected();
+  tunnel = await connectTunnel({ server, dataDir, nodeName: NODE, signal: stop.signal, serve: (s) => agentApi.serveConnection(s) });
 });
 
 afterAll(async () => {

@@ -7,21 +7,20 @@
  * KUBECTL_REMOTE_COMMAND_WEBSOCKETS / KUBECTL_PORT_FORWARD_WEBSOCKETS=false).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, type ServerHandle } from "../../src/server/run.ts";
+import type { ServerHandle } from "../../src/server/run.ts";
 import { loadKubeconfig } from "../../src/client/kubeconfig.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
-import { issueClientCert } from "../../src/pki/certs.ts";
 import { FakeRuntime } from "../../src/agent/runtime/fake.ts";
 import type { Runtime, StreamRequest } from "../../src/agent/runtime/types.ts";
 import { createAgentServer, type AgentServer } from "../../src/agent/server/agent-server.ts";
-import { TunnelClient } from "../../src/tunnel/agent.ts";
 import type { KubeObject } from "../../src/model/object.ts";
 import { startFakeStreamingServer, type CommandIO, type FakeStreamingServer } from "../helpers/fake-cri-streaming.ts";
+import { connectTunnel, startHttpsTestServer } from "../helpers/https-server.ts";
 
 const KUBECTL = "/usr/bin/kubectl";
 const NODE = "exec-int-node";
@@ -102,11 +101,7 @@ const WS_OFF = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: "false", KUBECTL_PORT_FORWAR
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "k3rs-exec-int-"));
-  server = await startServer({
-    dataDir, httpsListenPort: 0, bindAddress: "127.0.0.1", nodeName: "exec-int", nodeIp: "127.0.0.1", disableAgent: true,
-    writeKubeconfigMode: 0o600, debug: false, clusterCidr: "10.42.0.0/16", serviceCidr: "10.43.0.0/16", tlsSan: [], nodeLabel: [], nodeTaint: [],
-    runtime: "fake", kubeControllerManagerArg: [], kubeApiserverArg: [],
-  } as any);
+  server = await startHttpsTestServer(dataDir, "exec-int");
   admin = new RestClient(loadKubeconfig(server.kubeconfigPath));
   streaming = await startFakeStreamingServer(script);
   web = http.createServer((req, res) => res.end(`pod answers ${req.url}\n`));
@@ -114,15 +109,8 @@ beforeAll(async () => {
   webPort = (web.address() as AddressInfo).port;
   // The fake runtime runs no processes; its streaming URLs point at the fake CRI streaming server.
   (runtime as Runtime).streamUrl = async (r: StreamRequest) => (r.kind === "portforward" ? streaming.portForwardUrl({ 8080: webPort }) : streaming.execUrl(r.kind === "exec" ? r.cmd : [], r));
-  const tls = join(dataDir, "server", "tls");
-  const ca = { certPem: readFileSync(join(tls, "server-ca.crt"), "utf8"), keyPem: readFileSync(join(tls, "server-ca.key"), "utf8") };
-  const cred = await issueClientCert(ca, { commonName: `system:node:${NODE}`, organizations: ["system:nodes"] });
   agentApi = createAgentServer({ podByName: (ns, n) => agentPods.get(`${ns}/${n}`), runtime });
-  const tunnel = new TunnelClient({
-    server: `https://127.0.0.1:${server.port}`, tls: { ca: ca.certPem, cert: cred.certPem, key: cred.keyPem },
-    nodeName: NODE, signal: stop.signal, serve: (s) => agentApi.serveConnection(s),
-  }).start();
-  await tunnel.waitConnected();
+  const tunnel = await connectTunnel({ server, dataDir, nodeName: NODE, signal: stop.signal, serve: (s) => agentApi.serveConnection(s) });
   await pod("solo", ["app"], { nodeName: NODE });
   await pod("duo", ["web", "sidecar"], { nodeName: NODE });
 });

@@ -5,18 +5,18 @@
  * the agent's log dir — and an admin client reading logs over HTTPS as kubectl does.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, type ServerHandle } from "../../src/server/run.ts";
+import type { ServerHandle } from "../../src/server/run.ts";
 import { loadKubeconfig } from "../../src/client/kubeconfig.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
-import { issueClientCert } from "../../src/pki/certs.ts";
 import { FakeRuntime } from "../../src/agent/runtime/fake.ts";
 import { createAgentServer, type AgentServer } from "../../src/agent/server/agent-server.ts";
 import { TunnelClient } from "../../src/tunnel/agent.ts";
 import { podLogDirectory } from "../../src/agent/cri/pod-config.ts";
 import type { KubeObject } from "../../src/model/object.ts";
+import { connectTunnel, startHttpsTestServer } from "../helpers/https-server.ts";
 
 const NODE = "logs-int-node";
 const NS = "default";
@@ -79,21 +79,10 @@ async function until(what: string, fn: () => boolean | Promise<boolean>): Promis
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "k3rs-logs-int-"));
   logRoot = join(dataDir, "agent-logs");
-  server = await startServer({
-    dataDir, httpsListenPort: 0, bindAddress: "127.0.0.1", nodeName: "logs-int", nodeIp: "127.0.0.1", disableAgent: true,
-    writeKubeconfigMode: 0o600, debug: false, clusterCidr: "10.42.0.0/16", serviceCidr: "10.43.0.0/16", tlsSan: [], nodeLabel: [], nodeTaint: [],
-    runtime: "fake", kubeControllerManagerArg: [], kubeApiserverArg: [],
-  } as any);
+  server = await startHttpsTestServer(dataDir, "logs-int");
   admin = new RestClient(loadKubeconfig(server.kubeconfigPath));
-  const tls = join(dataDir, "server", "tls");
-  const ca = { certPem: readFileSync(join(tls, "server-ca.crt"), "utf8"), keyPem: readFileSync(join(tls, "server-ca.key"), "utf8") };
-  const cred = await issueClientCert(ca, { commonName: `system:node:${NODE}`, organizations: ["system:nodes"] });
   agentApi = createAgentServer({ podByName: (ns, n) => agentPods.get(`${ns}/${n}`), runtime, logRoot, pollMs: 20 });
-  tunnel = new TunnelClient({
-    server: `https://127.0.0.1:${server.port}`, tls: { ca: ca.certPem, cert: cred.certPem, key: cred.keyPem },
-    nodeName: NODE, signal: stop.signal, serve: (s) => agentApi.serveConnection(s),
-  }).start();
-  await tunnel.waitConnected();
+  tunnel = await connectTunnel({ server, dataDir, nodeName: NODE, signal: stop.signal, serve: (s) => agentApi.serveConnection(s) });
 });
 
 afterAll(async () => {
@@ -185,16 +174,9 @@ describe("pods/log through the agent tunnel", () => {
 
   test("logs flow again after the agent's connection is replaced", async () => {
     await runningPod("again", { app: ["still here"] });
-    const tls = join(dataDir, "server", "tls");
-    const ca = { certPem: readFileSync(join(tls, "server-ca.crt"), "utf8"), keyPem: readFileSync(join(tls, "server-ca.key"), "utf8") };
-    const cred = await issueClientCert(ca, { commonName: `system:node:${NODE}`, organizations: ["system:nodes"] });
     // A second connection for the node (a restarted agent) takes over; the first gives up.
     const second = new AbortController();
-    const next = new TunnelClient({
-      server: `https://127.0.0.1:${server.port}`, tls: { ca: ca.certPem, cert: cred.certPem, key: cred.keyPem },
-      nodeName: NODE, signal: second.signal, serve: (s) => agentApi.serveConnection(s),
-    }).start();
-    await next.waitConnected();
+    const next = await connectTunnel({ server, dataDir, nodeName: NODE, signal: second.signal, serve: (s) => agentApi.serveConnection(s) });
     stop.abort();
     await until("the first connection closed", () => !tunnel.connected);
     expect((await logs("again")).body).toBe("still here\n");
