@@ -11,6 +11,7 @@ import type { ResourceDef } from "../../api/resources/types.ts";
 import type { KubeObject } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { log } from "../../log.ts";
+import { sleep } from "../../lib/sleep.ts";
 
 export interface LeaderElectionOptions {
   storage: ObjectStorage;
@@ -95,9 +96,3 @@ export async function runLeaderElection(o: LeaderElectionOptions): Promise<void>
   leading?.abort();
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => { clearTimeout(t); resolve(); }, { once: true });
-  });
-}
