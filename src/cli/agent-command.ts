@@ -2,9 +2,6 @@
 import type { Command } from "commander";
 import { AGENT_FLAGS, resolveAgentConfig, type AgentConfig, type AgentConfigSource } from "../config/agent-config.ts";
 import { parseLabels, parseTaints } from "../config/sources.ts";
-import { ensureJoined, JoinError } from "../agent/join.ts";
-import { RestClient } from "../client/rest-client.ts";
-import { runAgent } from "../agent/run.ts";
 import { kubeletSettings } from "../config/kubelet-args.ts";
 import { setLogLevel, log } from "../log.ts";
 
@@ -45,6 +42,10 @@ export function registerAgentCommand(program: Command, run = runAgentProcess): v
 async function runAgentProcess(cfg: AgentConfig): Promise<void> {
   if (cfg.debug) setLogLevel("debug");
   const ac = new AbortController();
+  // The agent is loaded only by the role that runs it, so `k3rs ctl` and `k3rs server --disable-agent` never evaluate it.
+  const { ensureJoined, JoinError } = await import("../agent/join.ts");
+  const { RestClient } = await import("../client/rest-client.ts");
+  const { runAgent } = await import("../agent/run.ts");
   try {
     const creds = await ensureJoined({ server: cfg.server, token: cfg.token ?? process.env.K3RS_TOKEN, nodeName: cfg.nodeName, dataDir: cfg.dataDir });
     const client = new RestClient({ server: creds.server, ca: creds.caPem, cert: creds.certPem, key: creds.keyPem, path: "(agent)" });

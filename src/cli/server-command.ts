@@ -1,7 +1,6 @@
 /** `k3rs server`: flags → ServerConfig → startServer, then wait for a signal. */
 import type { Command } from "commander";
 import { resolveServerConfig, SERVER_FLAGS, type ConfigSource, type ServerConfig } from "../config/server-config.ts";
-import { startServer } from "../server/run.ts";
 import { setLogLevel, log } from "../log.ts";
 
 export function registerServerCommand(program: Command, run = runServer): void {
@@ -52,6 +51,8 @@ async function runServer(cfg: ServerConfig): Promise<void> {
   const ac = new AbortController();
   let handle;
   try {
+    // The control plane is loaded only by the role that runs it: `k3rs agent` and `k3rs ctl` never evaluate it.
+    const { startServer } = await import("../server/run.ts");
     handle = await startServer(cfg, { isRoot: process.getuid?.() === 0, signal: ac.signal });
   } catch (e) {
     log.error("server failed to start", { error: String((e as Error)?.stack ?? e), cause: String((e as any)?.cause ?? "") });
