@@ -8,7 +8,7 @@
  */
 import type { KubeObject } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
-import { microTime } from "../../controllers/framework/leader-election.ts";
+import { microTime } from "../../model/object.ts";
 import type { AgentApi } from "../agent-api.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { PodManager } from "../pods/pod-manager.ts";

@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from "../../model/object.ts";
 import type { ContainerInfo, SandboxInfo } from "../runtime/types.ts";
-import { normalizeImageRef } from "../images/image-ref.ts";
+import { normalizeImageRef } from "../../model/image-ref.ts";
 import { backoffUntil, latestByName, podFinished, shouldRestart, type BackoffState } from "./pod-actions.ts";
 import { nowTimestamp } from "../../model/object.ts";
 import { podQosClass } from "../../model/qos.ts";
