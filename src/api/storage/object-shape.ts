@@ -1,0 +1,36 @@
+/**
+ * What every stored object must be, whoever writes it: of its kind's types (checked before
+ * defaulting and admission, which assume them) and no larger than a Kubernetes apiserver
+ * could store (checked last, on the object as it will be written).
+ */
+import type { KubeObject } from "../../model/object.ts";
+import { errors } from "../../model/errors.ts";
+import type { ResourceDef } from "../resources/types.ts";
+import { shapeErrors } from "../openapi/type-check.ts";
+
+/**
+ * etcd refuses requests over 1.5 MiB (its --max-request-bytes default), which caps Kubernetes'
+ * objects at about that size; ours are held the same way, and a watch history of a few such
+ * objects stays bounded.
+ */
+export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
+
+/** 422 with one cause per field of `obj` that does not fit the kind's types; numbers given for Quantities become strings. */
+export function checkShape(def: ResourceDef, obj: KubeObject): void {
+  const causes = shapeErrors(obj, def.group, def.version, def.kind);
+  if (causes.length) {
+    const name = typeof obj.metadata?.name === "string" ? obj.metadata.name : "";
+    throw errors.invalid(def.group, def.kind, name, causes);
+  }
+}
+
+/** 413 when `obj` encodes to more than MAX_OBJECT_BYTES of JSON. */
+export function checkEncodedSize(def: ResourceDef, obj: KubeObject): void {
+  const text = JSON.stringify(obj);
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: only long texts need counting.
+  if (text.length * 3 <= MAX_OBJECT_BYTES) return;
+  const bytes = Buffer.byteLength(text);
+  if (bytes <= MAX_OBJECT_BYTES) return;
+  const what = `${def.kind}${def.group ? "." + def.group : ""} "${obj.metadata?.name ?? ""}"`;
+  throw errors.tooLarge(`Request entity too large: ${what} is ${bytes} bytes when encoded, more than the limit of ${MAX_OBJECT_BYTES} bytes for a stored object`);
+}
