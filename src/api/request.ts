@@ -6,6 +6,7 @@ import YAML from "yaml";
 import { errors, StatusError } from "../model/errors.ts";
 import { decodeProtobufObject, PROTOBUF_MEDIA_TYPE } from "./protobuf/decode.ts";
 import { checkDepth } from "./nesting.ts";
+import { duplicateFields } from "./duplicate-fields.ts";
 
 /** The apiserver's request body limit (3 MiB, like etcd's request limit plus overhead). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -54,6 +55,16 @@ export function decodeBody(contentType: string | null, body: Buffer | string, al
   }
   checkDepth(value);
   return value;
+}
+
+/**
+ * Paths of the keys a JSON body holds twice (for fieldValidation=Strict); [] for other formats:
+ * YAML bodies are refused on duplicate keys while parsing, protobuf has no keys.
+ */
+export function duplicateBodyFields(contentType: string | null, body: Buffer | string): string[] {
+  const type = mediaType(contentType) || "application/json";
+  if (type !== "application/json" && !type.endsWith("+json")) return [];
+  return duplicateFields(typeof body === "string" ? body : body.toString("utf8"));
 }
 
 export function decodeObject(contentType: string | null, body: Buffer | string): Record<string, any> {
