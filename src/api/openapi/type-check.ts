@@ -28,6 +28,9 @@ const INT64 = 2 ** 63;
 // Go's time.RFC3339 layout: a 'T', optional fraction, 'Z' or a ±hh:mm offset.
 const RFC3339 = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 
+// The usual spellings ("100m", "1.5", "128Mi"), valid without the exact parse (BigInt arithmetic, the bulk of a check's cost otherwise).
+const PLAIN_QUANTITY = /^[+-]?[0-9]{1,30}(\.[0-9]{1,30})?([KMGTPE]i|[numkMGTPE])?$/;
+
 type JsonType = "string" | "integer" | "number" | "boolean" | "array" | "object";
 
 function jsonType(v: unknown): JsonType {
@@ -105,7 +108,7 @@ class Checker {
   private object(obj: Record<string, unknown>, s: Schema, name: string | undefined, path: string, depth: number): void {
     const dot = path ? `${path}.` : "";
     if (s.properties) {
-      for (const key in obj) {
+      for (const key of Object.keys(obj)) {
         if (this.full()) return;
         const v = obj[key];
         const prop = s.properties[key];
@@ -123,7 +126,7 @@ class Checker {
         }
       }
     } else if (s.additionalProperties) {
-      for (const key in obj) {
+      for (const key of Object.keys(obj)) {
         if (this.full()) return;
         const v = obj[key];
         const kept = this.check(v, s.additionalProperties, `${path}[${key}]`, depth + 1);
@@ -156,6 +159,7 @@ class Checker {
       this.typeInvalid(path, value, "integer or string");
       return value;
     }
+    if (typeof value === "string" && PLAIN_QUANTITY.test(value)) return value;
     try {
       const q = Quantity.parse(value);
       return typeof value === "number" ? q.toString() : value;
