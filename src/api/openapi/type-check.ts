@@ -96,7 +96,8 @@ class Checker {
         this.integer(value, s!.format, path);
         break;
       case "number":
-        if (typeof value !== "number") this.typeInvalid(path, value, "number");
+        // YAML's .inf and .nan decode to numbers JSON cannot carry.
+        if (typeof value !== "number" || !Number.isFinite(value)) this.typeInvalid(path, value, "number");
         break;
       case "boolean":
         if (typeof value !== "boolean") this.typeInvalid(path, value, "boolean");
