@@ -43,6 +43,8 @@ describe("shapeErrors", () => {
       { reason: "FieldValueTypeInvalid", field: "spec.replicas", message: 'Invalid value: "integer": spec.replicas in body must be of type int32: "3000000000"' },
     ]],
     ["int64 fields take more than int32", "", "v1", "Pod", pod({ activeDeadlineSeconds: 3_000_000_000 }), []],
+    ["int64's maximum (rounded to 2^63 by JSON.parse) passes", "", "v1", "Pod", pod({ activeDeadlineSeconds: JSON.parse("9223372036854775807") }), []],
+    ["int32's bounds are exact", "apps", "v1", "Deployment", deployment({ replicas: 2147483647, minReadySeconds: -2147483648 }), []],
     ["int64 fields have a range too", "", "v1", "Pod", pod({ activeDeadlineSeconds: 1e19 }), [
       { reason: "FieldValueTypeInvalid", field: "spec.activeDeadlineSeconds", message: 'Invalid value: "integer": spec.activeDeadlineSeconds in body must be of type int64: "10000000000000000000"' },
     ]],

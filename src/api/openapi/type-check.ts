@@ -141,8 +141,9 @@ class Checker {
       this.typeInvalid(path, value, "integer");
       return;
     }
-    const bound = format === "int32" ? INT32 : INT64;
-    if (value < -bound || value >= bound) this.typeInvalid(path, value, format ?? "int64", `"${value}"`);
+    // A double holds int64's maximum only rounded up to 2^63, so that much is let through.
+    const tooBig = format === "int32" ? value < -INT32 || value >= INT32 : value < -INT64 || value > INT64;
+    if (tooBig) this.typeInvalid(path, value, format ?? "int64", `"${value}"`);
   }
 
   private intOrString(value: unknown, path: string): void {
