@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestApi, type TestApi } from "../helpers/api-harness.ts";
+import { objectStoreKey } from "../../src/api/storage/keys.ts";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -117,6 +118,23 @@ describe("wrong types are refused with 422 and one cause per field", () => {
     expect(r.body.details.causes).toEqual([typeCause("spec.tolerations", "array", "string")]);
     expect((await api.json("GET", `${NS}/pods/p-ok`)).body).toEqual(before);
     await expectPodsList();
+  });
+
+  test("an object stored with a bad field before this check still takes metadata writes and can be finalized; a new bad field is refused", async () => {
+    const def = api.registry.all.find((d) => d.kind === "ConfigMap")!;
+    const stored = await api.store.create(objectStoreKey(def, "hostile", "cm-legacy"), {
+      apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm-legacy", namespace: "hostile", uid: "u-1", finalizers: ["example.com/hold"] }, data: { a: 1 } as any,
+    });
+    expect(stored.revision).toBeGreaterThan(0);
+    const merge = { headers: { "content-type": "application/merge-patch+json" } };
+    const labelled = await api.json("PATCH", `${NS}/configmaps/cm-legacy`, { metadata: { labels: { l: "v" } } }, merge);
+    expect(labelled.status).toBe(200);
+    const worse = await api.json("PATCH", `${NS}/configmaps/cm-legacy`, { data: { b: 2 } }, merge);
+    expect(worse.status).toBe(422);
+    expect(worse.body.details.causes).toEqual([typeCause("data[b]", "string", "integer")]);
+    expect((await api.json("DELETE", `${NS}/configmaps/cm-legacy`)).status).toBe(202);
+    expect((await api.json("PATCH", `${NS}/configmaps/cm-legacy`, { metadata: { finalizers: null } }, merge)).status).toBe(200);
+    await expectAbsent(`${NS}/configmaps/cm-legacy`);
   });
 
   test("Quantities given as numbers are accepted and stored as strings", async () => {

@@ -4,7 +4,7 @@
  * could store (checked last, on the object as it will be written).
  */
 import type { KubeObject } from "../../model/object.ts";
-import { errors } from "../../model/errors.ts";
+import { errors, type StatusCause } from "../../model/errors.ts";
 import type { ResourceDef } from "../resources/types.ts";
 import { shapeErrors } from "../openapi/type-check.ts";
 
@@ -15,9 +15,19 @@ import { shapeErrors } from "../openapi/type-check.ts";
  */
 export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
 
-/** 422 with one cause per field of `obj` that does not fit the kind's types; numbers given for Quantities become strings. */
-export function checkShape(def: ResourceDef, obj: KubeObject): void {
-  const causes = shapeErrors(obj, def.group, def.version, def.kind);
+/**
+ * 422 with one cause per field of `obj` that does not fit the kind's types; numbers given for
+ * Quantities become strings. On update, faults the stored object `old` already has are let
+ * through: an object stored before this check existed must still take the writes that end
+ * it (a finalizer's removal, the kubelet's last status), and a new fault is still refused.
+ */
+export function checkShape(def: ResourceDef, obj: KubeObject, old?: KubeObject): void {
+  let causes = shapeErrors(obj, def.group, def.version, def.kind);
+  if (causes.length && old) {
+    const key = (c: StatusCause) => `${c.field}\0${c.message}`;
+    const known = new Set(shapeErrors(structuredClone(old), def.group, def.version, def.kind).map(key));
+    causes = causes.filter((c) => !known.has(key(c)));
+  }
   if (causes.length) {
     const name = typeof obj.metadata?.name === "string" ? obj.metadata.name : "";
     throw errors.invalid(def.group, def.kind, name, causes);

@@ -144,7 +144,7 @@ export class ObjectStorage {
         }
       }
       const desired = await mutate(structuredClone(current.object));
-      checkShape(def, desired);
+      checkShape(def, desired, current.object);
       const pinned = desired.metadata?.resourceVersion;
       if (pinned !== undefined && pinned !== "" && pinned !== String(current.revision)) {
         throw errors.conflict(def.group, def.plural, name, "the object has been modified; please apply your changes to the latest version and try again");
