@@ -166,6 +166,25 @@ describe("objects over 1.5 MiB encoded are refused with 413", () => {
   });
 });
 
+test("an object stored over the limit before it existed can still be finalized, not grown", async () => {
+  const def = api.registry.all.find((d) => d.kind === "Deployment")!;
+  const created = await api.json("POST", `${APPS}/deployments`, { ...deployment("d-huge"), metadata: { name: "d-huge", finalizers: ["example.com/hold"] } });
+  expect(created.status).toBe(201);
+  // Grown past the limit behind the API's back, as a write before the limit existed could.
+  const key = objectStoreKey(def, "hostile", "d-huge");
+  const current = (await api.store.get(key))!;
+  const huge = structuredClone(current.object);
+  huge.spec.template.spec.containers[0].args = ["x".repeat(1_600_000)];
+  await api.store.update(key, huge, current.revision);
+  const merge = { headers: { "content-type": "application/merge-patch+json" } };
+  const grown = await api.json("PATCH", `${APPS}/deployments/d-huge`, { metadata: { labels: { l: "v" } } }, merge);
+  expect(grown.status).toBe(413);
+  expect((await api.json("DELETE", `${APPS}/deployments/d-huge`)).status).toBe(202);
+  const released = await api.json("PATCH", `${APPS}/deployments/d-huge`, { metadata: { finalizers: null } }, merge);
+  expect(released.status).toBe(200);
+  await expectAbsent(`${APPS}/deployments/d-huge`);
+});
+
 describe("nesting past 100 levels is refused with 400 by every decoder and on patch results", () => {
   const deepJson = (levels: number) => '{"f:a":'.repeat(levels) + "{}" + "}".repeat(levels);
   const tooDeep = "the body of the request is nested more than 100 levels deep";

@@ -155,7 +155,7 @@ export class ObjectStorage {
       const next = prepareForUpdate(def, desired, current.object, opts.subresource);
       if (opts.subresource !== "status") def.defaults?.(next);
       this.validate(def, next, current.object);
-      checkEncodedSize(def, next);
+      checkEncodedSize(def, next, current.object);
       const req: AdmissionRequest = { operation: "UPDATE", def, object: next, old: current.object, subresource: opts.subresource, dryRun: !!opts.dryRun };
       await this.admit(req);
       if (opts.dryRun) {
