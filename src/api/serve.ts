@@ -2,15 +2,24 @@
  * HTTPS transport for the API. Bun.serve cannot show a handler the client's certificate, so
  * TLS is terminated by node:tls (which can) and each connection is handed to an HTTP server
  * (node:http in Bun) that runs the hono app. The peer identity is read once per connection.
+ *
+ * A connection's life, with the deadline that ends it if the client stalls:
+ *   TCP accept ──(handshakeMs: first byte, TLS handshake)──▶ secure
+ *   secure ──(headerMs)──▶ request head ──(authenticated from the head; body within bodyMs)──▶
+ *   served (no deadline: watches, logs) ──▶ response done ──(idleMs)──▶ next request head …
+ *   an Upgrade request leaves the clock to whoever takes the socket.
  */
-import http, { type IncomingMessage } from "node:http";
-import tls from "node:tls";
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { nodeListener } from "./node-adapter.ts";
 import type { PeerInfo } from "./auth/types.ts";
+import type { EarlyAuthenticator } from "./auth/early-authenticator.ts";
 import type { Env } from "./app.ts";
 import { serveUpgrade } from "./upgrade.ts";
+import { createTlsListener } from "./tls-accept.ts";
+import { RequestDeadline } from "./request-deadline.ts";
+import { DEFAULT_TRANSPORT_TIMEOUTS, type TransportTimeouts } from "./transport-timeouts.ts";
 
 export interface ServeOptions {
   fetch: (req: Request, env: Env) => Response | Promise<Response>;
@@ -19,6 +28,14 @@ export interface ServeOptions {
   certPem: string;
   keyPem: string;
   caPem: string;
+  /**
+   * Authenticates a request from its head, before its body is read: anonymous requests to
+   * non-public paths get 401 unread, and the user found rides to `fetch` as `env.user`.
+   * Absent: `fetch` authenticates (and bodies are read first).
+   */
+  authenticate?: EarlyAuthenticator;
+  /** Overrides of the transport's deadlines (tests shorten them). */
+  timeouts?: Partial<TransportTimeouts>;
   /**
    * HTTP upgrades (node:http hands them over as raw sockets, outside `fetch`): true when taken
    * (the agent tunnel); the others run through `fetch` with the socket in the env
@@ -34,44 +51,53 @@ export interface RunningServer {
 
 const PEER = Symbol("k3rs.peer");
 
+function peerOf(socket: unknown): PeerInfo {
+  return (socket as { [PEER]?: PeerInfo } | undefined)?.[PEER] ?? { authorized: false };
+}
+
 export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
-  const listener = nodeListener((req, incoming) => {
-    const socket = incoming.socket as (Socket & { [PEER]?: PeerInfo }) | undefined;
-    return opts.fetch(req, { peer: socket?.[PEER] ?? { authorized: false }, signal: req.signal });
-  });
-  const httpServer = http.createServer({ keepAliveTimeout: 65_000 } as any, listener);
-  httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const peer = (socket as Duplex & { [PEER]?: PeerInfo })[PEER] ?? { authorized: false };
-    if (opts.upgrade?.(req, socket, head, peer)) return;
-    void serveUpgrade(opts.fetch, req, socket, head, peer);
-  });
-  const sockets = new Set<tls.TLSSocket>();
-  const tlsServer = tls.createServer(
+  const timeouts: TransportTimeouts = { ...DEFAULT_TRANSPORT_TIMEOUTS, ...opts.timeouts };
+  const authenticate = opts.authenticate;
+  const listener = nodeListener(
+    (req, incoming, user) => opts.fetch(req, { peer: peerOf(incoming.socket), signal: req.signal, user }),
     {
-      cert: opts.certPem,
-      key: opts.keyPem,
-      ca: opts.caPem,
-      requestCert: true,
-      // Unauthorized certs are not refused at the handshake: the request may carry a token.
-      rejectUnauthorized: false,
-      ALPNProtocols: ["http/1.1"],
+      authenticate: authenticate && ((head, incoming) => authenticate(head, peerOf(incoming.socket))),
+      bodyTimeoutMs: timeouts.bodyMs,
     },
-    (socket) => {
+  );
+  // Bun's own keep-alive clock, if it keeps one, must not close sooner than ours.
+  const httpServer = http.createServer({ keepAliveTimeout: timeouts.idleMs } as http.ServerOptions, listener);
+  httpServer.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const deadline = RequestDeadline.of(req.socket);
+    deadline?.started();
+    res.once("close", () => deadline?.finished());
+  });
+  httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    RequestDeadline.of(socket)?.release();
+    void serveUpgrade(opts.fetch, req, socket, head, peerOf(socket), opts.upgrade);
+  });
+
+  const connections = new Set<Socket>();
+  const tlsServer = createTlsListener({
+    certPem: opts.certPem,
+    keyPem: opts.keyPem,
+    caPem: opts.caPem,
+    handshakeMs: timeouts.handshakeMs,
+    onSecure(socket) {
       const peer: PeerInfo = { authorized: socket.authorized === true };
       if (peer.authorized) {
         const cert = socket.getPeerCertificate();
         peer.subject = cert?.subject as PeerInfo["subject"];
       }
-      (socket as any)[PEER] = peer;
-      // Small responses must not wait for Nagle's algorithm (watch events, API answers).
-      socket.setNoDelay(true);
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-      socket.on("error", () => socket.destroy());
+      (socket as Socket & { [PEER]?: PeerInfo })[PEER] = peer;
+      RequestDeadline.attach(socket, timeouts);
       httpServer.emit("connection", socket);
     },
-  );
-  tlsServer.on("tlsClientError", () => {});
+  });
+  tlsServer.on("connection", (raw: Socket) => {
+    connections.add(raw);
+    raw.once("close", () => connections.delete(raw));
+  });
   await new Promise<void>((resolve, reject) => {
     tlsServer.once("error", reject);
     tlsServer.listen(opts.port, opts.host, () => resolve());
@@ -83,7 +109,7 @@ export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
     close: () =>
       new Promise<void>((resolve) => {
         tlsServer.close(() => resolve());
-        for (const s of sockets) s.destroy();
+        for (const s of connections) s.destroy();
         httpServer.close();
       }),
   };
