@@ -3,6 +3,12 @@ import type { Command } from "commander";
 import { resolveServerConfig, SERVER_FLAGS, type ConfigSource, type ServerConfig } from "../config/server-config.ts";
 import { startServer } from "../server/run.ts";
 import { setLogLevel, log } from "../log.ts";
+import { installLastResortHandlers } from "../server/last-resort.ts";
+import { raiseFileLimit } from "../server/file-limit.ts";
+import { parseTransportTimeouts } from "../api/transport-timeouts.ts";
+
+/** Below this many descriptors a burst of idle connections can starve the agents' lease renewals. */
+const WANTED_FILES = 65_536;
 
 export function registerServerCommand(program: Command, run = runServer): void {
   program
@@ -49,10 +55,17 @@ export function registerServerCommand(program: Command, run = runServer): void {
 
 async function runServer(cfg: ServerConfig): Promise<void> {
   if (cfg.debug) setLogLevel("debug");
+  installLastResortHandlers();
+  const files = raiseFileLimit();
+  if (files && files.soft < WANTED_FILES) log.warn("few file descriptors: each client connection takes one", { limit: files.soft, want: WANTED_FILES });
+  else log.debug("file descriptor limit", { limit: files?.soft ?? "unknown" });
   const ac = new AbortController();
   let handle;
   try {
-    handle = await startServer(cfg, { isRoot: process.getuid?.() === 0, signal: ac.signal });
+    // Not a user setting (kube-apiserver has no flags for these deadlines): how e2e tests shorten them.
+    const timeoutSpec = process.env.K3RS_INTERNAL_API_TIMEOUTS;
+    const transportTimeouts = timeoutSpec ? parseTransportTimeouts(timeoutSpec) : undefined;
+    handle = await startServer(cfg, { isRoot: process.getuid?.() === 0, signal: ac.signal, transportTimeouts });
   } catch (e) {
     log.error("server failed to start", { error: String((e as Error)?.stack ?? e), cause: String((e as any)?.cause ?? "") });
     process.exit(1);
