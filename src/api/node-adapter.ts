@@ -208,7 +208,8 @@ function readAll(incoming: IncomingMessage, timeoutMs: number): Promise<Buffer> 
     const chunks: Buffer[] = [];
     let size = 0;
     const timer = setTimeout(() => {
-      reject(new Error(`request body not received within ${timeoutMs} ms`));
+      // A client's stall, not a server error: a Status, so nothing is logged as a failure.
+      reject(errors.badRequest(`the request body did not arrive within ${timeoutMs} ms`));
       incoming.socket?.destroy();
     }, timeoutMs);
     const settle = () => clearTimeout(timer);
@@ -228,7 +229,7 @@ function readAll(incoming: IncomingMessage, timeoutMs: number): Promise<Buffer> 
     incoming.on("close", () => {
       settle();
       // After 'end' this changes nothing; before it, the client left mid-body.
-      reject(new Error("the client closed the connection before the body ended"));
+      reject(errors.badRequest("the client closed the connection before the body ended"));
     });
   });
 }
