@@ -8,6 +8,8 @@
  *   secure ──(headerMs)──▶ request head ──(authenticated from the head; body within bodyMs)──▶
  *   served (no deadline: watches, logs) ──▶ response done ──(idleMs)──▶ next request head …
  *   an Upgrade request leaves the clock to whoever takes the socket.
+ * Until a connection shows a verified client certificate or an authenticated request it counts
+ * against a cap on untrusted connections; past it, the oldest of them is closed.
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
@@ -20,6 +22,7 @@ import { serveUpgrade } from "./upgrade.ts";
 import { createTlsListener } from "./tls-accept.ts";
 import { RequestDeadline } from "./request-deadline.ts";
 import { DEFAULT_TRANSPORT_TIMEOUTS, type TransportTimeouts } from "./transport-timeouts.ts";
+import { UntrustedConnections, untrustedCapFor } from "./untrusted-connections.ts";
 
 export interface ServeOptions {
   fetch: (req: Request, env: Env) => Response | Promise<Response>;
@@ -36,6 +39,8 @@ export interface ServeOptions {
   authenticate?: EarlyAuthenticator;
   /** Overrides of the transport's deadlines (tests shorten them). */
   timeouts?: Partial<TransportTimeouts>;
+  /** How many connections without a cluster identity may be open at once (see untrusted-connections.ts). */
+  maxUntrustedConnections?: number;
   /**
    * HTTP upgrades (node:http hands them over as raw sockets, outside `fetch`): true when taken
    * (the agent tunnel); the others run through `fetch` with the socket in the env
@@ -50,6 +55,7 @@ export interface RunningServer {
 }
 
 const PEER = Symbol("k3rs.peer");
+const RAW = Symbol("k3rs.rawSocket");
 
 function peerOf(socket: unknown): PeerInfo {
   return (socket as { [PEER]?: PeerInfo } | undefined)?.[PEER] ?? { authorized: false };
@@ -57,11 +63,22 @@ function peerOf(socket: unknown): PeerInfo {
 
 export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
   const timeouts: TransportTimeouts = { ...DEFAULT_TRANSPORT_TIMEOUTS, ...opts.timeouts };
+  const untrusted = new UntrustedConnections(opts.maxUntrustedConnections ?? untrustedCapFor(undefined));
+  const trust = (socket: unknown) => {
+    const raw = (socket as { [RAW]?: Socket } | undefined)?.[RAW];
+    if (raw) untrusted.trust(raw);
+  };
   const authenticate = opts.authenticate;
   const listener = nodeListener(
     (req, incoming, user) => opts.fetch(req, { peer: peerOf(incoming.socket), signal: req.signal, user }),
     {
-      authenticate: authenticate && ((head, incoming) => authenticate(head, peerOf(incoming.socket))),
+      authenticate:
+        authenticate &&
+        (async (head, incoming) => {
+          const found = await authenticate(head, peerOf(incoming.socket));
+          if (found && found !== "public") trust(incoming.socket);
+          return found;
+        }),
       bodyTimeoutMs: timeouts.bodyMs,
     },
   );
@@ -74,6 +91,8 @@ export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
   });
   httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     RequestDeadline.of(socket)?.release();
+    // Upgraded connections are either taken by an authenticated handler or answered and closed.
+    trust(socket);
     void serveUpgrade(opts.fetch, req, socket, head, peerOf(socket), opts.upgrade);
   });
 
@@ -83,18 +102,20 @@ export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
     keyPem: opts.keyPem,
     caPem: opts.caPem,
     handshakeMs: timeouts.handshakeMs,
-    onSecure(socket) {
+    onSecure(socket, raw) {
       const peer: PeerInfo = { authorized: socket.authorized === true };
       if (peer.authorized) {
         const cert = socket.getPeerCertificate();
         peer.subject = cert?.subject as PeerInfo["subject"];
+        untrusted.trust(raw);
       }
-      (socket as Socket & { [PEER]?: PeerInfo })[PEER] = peer;
+      Object.assign(socket, { [PEER]: peer, [RAW]: raw });
       RequestDeadline.attach(socket, timeouts);
       httpServer.emit("connection", socket);
     },
   });
   tlsServer.on("connection", (raw: Socket) => {
+    untrusted.admit(raw);
     connections.add(raw);
     raw.once("close", () => connections.delete(raw));
   });

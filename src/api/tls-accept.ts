@@ -25,8 +25,8 @@ export interface TlsAcceptOptions {
   keyPem: string;
   caPem: string;
   handshakeMs: number;
-  /** A connection whose handshake finished, in time. */
-  onSecure(socket: tls.TLSSocket): void;
+  /** A connection whose handshake finished, in time; `raw` is the TCP connection beneath it. */
+  onSecure(socket: tls.TLSSocket, raw: net.Socket): void;
 }
 
 export function createTlsListener(o: TlsAcceptOptions): net.Server {
@@ -62,7 +62,7 @@ export function createTlsListener(o: TlsAcceptOptions): net.Server {
       socket.once("secure", () => {
         clearTimeout(deadline);
         if (raw.destroyed) return;
-        o.onSecure(socket);
+        o.onSecure(socket, raw);
       });
     });
   });

@@ -6,6 +6,7 @@ import { setLogLevel, log } from "../log.ts";
 import { installLastResortHandlers } from "../server/last-resort.ts";
 import { raiseFileLimit } from "../server/file-limit.ts";
 import { parseTransportTimeouts } from "../api/transport-timeouts.ts";
+import { untrustedCapFor } from "../api/untrusted-connections.ts";
 
 /** Below this many descriptors a burst of idle connections can starve the agents' lease renewals. */
 const WANTED_FILES = 65_536;
@@ -65,7 +66,7 @@ async function runServer(cfg: ServerConfig): Promise<void> {
     // Not a user setting (kube-apiserver has no flags for these deadlines): how e2e tests shorten them.
     const timeoutSpec = process.env.K3RS_INTERNAL_API_TIMEOUTS;
     const transportTimeouts = timeoutSpec ? parseTransportTimeouts(timeoutSpec) : undefined;
-    handle = await startServer(cfg, { isRoot: process.getuid?.() === 0, signal: ac.signal, transportTimeouts });
+    handle = await startServer(cfg, { isRoot: process.getuid?.() === 0, signal: ac.signal, transportTimeouts, maxUntrustedConnections: untrustedCapFor(files?.soft) });
   } catch (e) {
     log.error("server failed to start", { error: String((e as Error)?.stack ?? e), cause: String((e as any)?.cause ?? "") });
     process.exit(1);

@@ -41,6 +41,8 @@ export interface ServerRunDeps {
   metricResolutionMs?: number;
   /** The API transport's deadlines (handshake, header, idle, body); tests shorten them. */
   transportTimeouts?: Partial<TransportTimeouts>;
+  /** Connections without a cluster identity allowed at once (from the descriptor limit). */
+  maxUntrustedConnections?: number;
 }
 
 export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): Promise<ServerHandle> {
@@ -81,6 +83,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     fetch: (req, env) => app.fetch(req, env),
     authenticate: cp.authenticate,
     timeouts: deps.transportTimeouts,
+    maxUntrustedConnections: deps.maxUntrustedConnections,
     upgrade: (req, socket, head, peer) => cp.tunnels.handleUpgrade(req, socket, head, peer),
     host: cfg.bindAddress,
     port: cfg.httpsListenPort,
