@@ -66,4 +66,16 @@ describe("TLS accept", () => {
     expect(text).toBe("hello system:admin");
     expect(secured.length).toBe(1);
   });
+
+  test("a certificate from another CA is not authorized (the wrapped socket still verifies against the cluster CA)", async () => {
+    const foreign = await ensureServerPki(join(dir, "foreign"), { hostnames: ["localhost"], ips: ["127.0.0.1"] });
+    const text = await new Promise<string>((resolve, reject) => {
+      const c = tls.connect({ port, host: "127.0.0.1", rejectUnauthorized: false, cert: foreign.admin.certPem, key: foreign.admin.keyPem });
+      let got = "";
+      c.on("data", (d) => (got += d));
+      c.on("end", () => resolve(got));
+      c.on("error", reject);
+    });
+    expect(text).toBe("hello anonymous");
+  });
 });
