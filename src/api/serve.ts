@@ -23,6 +23,7 @@ import { createTlsListener } from "./tls-accept.ts";
 import { RequestDeadline } from "./request-deadline.ts";
 import { DEFAULT_TRANSPORT_TIMEOUTS, type TransportTimeouts } from "./transport-timeouts.ts";
 import { UntrustedConnections, untrustedCapFor } from "./untrusted-connections.ts";
+import { log } from "../log.ts";
 
 export interface ServeOptions {
   fetch: (req: Request, env: Env) => Response | Promise<Response>;
@@ -123,6 +124,8 @@ export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
     tlsServer.once("error", reject);
     tlsServer.listen(opts.port, opts.host, () => resolve());
   });
+  // An accept that fails (EMFILE) is told here instead of as an unhandled 'error' event.
+  tlsServer.on("error", (e) => log.warn("API listener error", { error: String(e) }));
   const addr = tlsServer.address();
   const port = typeof addr === "object" && addr ? addr.port : opts.port;
   return {
