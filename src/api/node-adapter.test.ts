@@ -108,6 +108,13 @@ describe("node adapter", () => {
     expect(jsonOf(response)).toMatchObject({ kind: "Status", code: 500, reason: "InternalError" });
   });
 
+  test("a thrown value that cannot even be printed ends the connection and nothing escapes", async () => {
+    handler = () => { throw Object.create(null); };
+    authenticate = async () => "public";
+    const { response } = await exchange("GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n");
+    expect(statusOf(response)).toBe(0);
+  });
+
   test("a body that stops arriving: the connection is closed and the handler never runs", async () => {
     let reached = 0;
     handler = () => (reached++, new Response("ok"));

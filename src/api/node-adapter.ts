@@ -37,12 +37,15 @@ export function nodeListener(handler: FetchHandler, opts: NodeListenerOptions = 
   return (incoming, res) => {
     // Before anything awaits: nothing more is read off this connection until the head is judged.
     incoming.socket?.pause();
-    void serve(handler, opts, incoming, res).catch((e) => {
-      // A half-written answer must not look complete; otherwise the error is answered as a
-      // Status and the connection closed (its body may be unread).
-      if (res.headersSent) res.destroy();
-      else refuse(incoming, res, statusResponse(e)).catch(() => res.destroy());
-    });
+    void serve(handler, opts, incoming, res)
+      .catch(async (e) => {
+        // A half-written answer must not look complete; otherwise the error is answered as a
+        // Status and the connection closed (its body may be unread).
+        if (res.headersSent) res.destroy();
+        else await refuse(incoming, res, statusResponse(e));
+      })
+      // Even rendering the error failed (a thrown value that cannot be printed): drop the connection.
+      .catch(() => res.destroy());
   };
 }
 
@@ -111,7 +114,7 @@ async function send(res: ServerResponse, response: Response, method: string, sig
  * socket stays paused; it is destroyed a moment after the answer is flushed, so the client can
  * read the answer before a reset (Go's server lingers the same way after such a close).
  */
-function refuse(incoming: IncomingMessage, res: ServerResponse, response: Response): Promise<void> {
+async function refuse(incoming: IncomingMessage, res: ServerResponse, response: Response): Promise<void> {
   const socket = incoming.socket;
   res.shouldKeepAlive = false;
   res.once("finish", () => setTimeout(() => socket?.destroy(), REFUSE_LINGER_MS).unref?.());

@@ -78,6 +78,15 @@ describe("upgrades through the app", () => {
     expect(JSON.parse(out.slice(out.indexOf("\r\n\r\n") + 4))).toMatchObject({ kind: "Status", code: 500, reason: "InternalError" });
   });
 
+  test("a thrown value that cannot even be printed still ends in a closed socket, not a rejection", async () => {
+    const [here, there] = duplexPair();
+    there.on("error", () => {});
+    here.on("error", () => {});
+    const unprintable = Object.create(null);
+    await serveUpgrade(() => { throw unprintable; }, incoming("/api/v1/pods", { host: "h", upgrade: "websocket" }), here, Buffer.alloc(0), { authorized: true });
+    expect(here.destroyed).toBe(true);
+  });
+
   test("a slow client leaves no close listeners behind", async () => {
     const [here, there] = duplexPair();
     const chunks = 200;

@@ -67,7 +67,12 @@ export async function serveUpgrade(
     await writeResponse(socket, res);
   } catch (e) {
     if (upgrade.taken || socket.destroyed) return;
-    await writeResponse(socket, statusResponse(e)).catch(() => socket.destroy());
+    try {
+      await writeResponse(socket, statusResponse(e));
+    } catch {
+      // Even rendering the error failed (a thrown value that cannot be printed): drop the connection.
+      socket.destroy();
+    }
   }
 }
 
