@@ -8,6 +8,7 @@ import type { ResourceRegistry } from "./resources/registry.ts";
 import type { ObjectStorage } from "./storage/object-storage.ts";
 import type { Authenticator, Authorizer, PeerInfo, UserInfo } from "./auth/types.ts";
 import { authenticate } from "./auth/authenticate.ts";
+import { isPublicPath } from "./auth/public-paths.ts";
 import { errors, StatusError } from "../model/errors.ts";
 import type { JoinService } from "../server/join.ts";
 import type { ImageStore } from "../server/images/image-store.ts";
@@ -60,12 +61,11 @@ export interface Env {
   signal?: AbortSignal;
   /** The raw connection of an HTTP upgrade request (pods/exec, attach, portforward take it). */
   upgrade?: UpgradeConnection;
+  /** Who the transport already found this request to be (it authenticates before reading a body). */
+  user?: UserInfo;
 }
 
 type Vars = { user: UserInfo };
-
-// /cacerts and /v1-k3rs/join are how an agent without credentials gets them (the join token is checked there).
-const PUBLIC_PATHS = new Set(["/version", "/version/", "/healthz", "/livez", "/readyz", "/cacerts", "/v1-k3rs/join"]);
 
 export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars }> {
   const app = new Hono<{ Bindings: Env; Variables: Vars }>();
@@ -77,8 +77,8 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
   // Authentication (health and version are public, as with the apiserver's anonymous access).
   app.use("*", async (c, next) => {
     const path = c.req.path;
-    if (PUBLIC_PATHS.has(path)) return next();
-    const user = await authenticate(deps.authenticators, c.req.raw, c.env?.peer ?? { authorized: false });
+    if (isPublicPath(path)) return next();
+    const user = c.env?.user ?? await authenticate(deps.authenticators, c.req.raw, c.env?.peer ?? { authorized: false });
     if (!user) return statusResponse(errors.unauthorized());
     c.set("user", user);
     return next();

@@ -2,15 +2,28 @@
  * HTTPS transport for the API. Bun.serve cannot show a handler the client's certificate, so
  * TLS is terminated by node:tls (which can) and each connection is handed to an HTTP server
  * (node:http in Bun) that runs the hono app. The peer identity is read once per connection.
+ *
+ * A connection's life, with the deadline that ends it if the client stalls:
+ *   TCP accept ──(handshakeMs: first byte, TLS handshake)──▶ secure
+ *   secure ──(headerMs)──▶ request head ──(authenticated from the head; body within bodyMs)──▶
+ *   served (no deadline: watches, logs) ──▶ response done ──(idleMs)──▶ next request head …
+ *   an Upgrade request leaves the clock to whoever takes the socket.
+ * Until a connection shows a verified client certificate or an authenticated request it counts
+ * against a cap on untrusted connections; past it, the oldest of them is closed.
  */
-import http, { type IncomingMessage } from "node:http";
-import tls from "node:tls";
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { nodeListener } from "./node-adapter.ts";
 import type { PeerInfo } from "./auth/types.ts";
+import type { EarlyAuthenticator } from "./auth/early-authenticator.ts";
 import type { Env } from "./app.ts";
 import { serveUpgrade } from "./upgrade.ts";
+import { createTlsListener } from "./tls-accept.ts";
+import { RequestDeadline } from "./request-deadline.ts";
+import { DEFAULT_TRANSPORT_TIMEOUTS, type TransportTimeouts } from "./transport-timeouts.ts";
+import { UntrustedConnections, untrustedCapFor } from "./untrusted-connections.ts";
+import { log } from "../log.ts";
 
 export interface ServeOptions {
   fetch: (req: Request, env: Env) => Response | Promise<Response>;
@@ -19,6 +32,16 @@ export interface ServeOptions {
   certPem: string;
   keyPem: string;
   caPem: string;
+  /**
+   * Authenticates a request from its head, before its body is read: anonymous requests to
+   * non-public paths get 401 unread, and the user found rides to `fetch` as `env.user`.
+   * Absent: `fetch` authenticates (and bodies are read first).
+   */
+  authenticate?: EarlyAuthenticator;
+  /** Overrides of the transport's deadlines (tests shorten them). */
+  timeouts?: Partial<TransportTimeouts>;
+  /** How many connections without a cluster identity may be open at once (see untrusted-connections.ts). */
+  maxUntrustedConnections?: number;
   /**
    * HTTP upgrades (node:http hands them over as raw sockets, outside `fetch`): true when taken
    * (the agent tunnel); the others run through `fetch` with the socket in the env
@@ -33,49 +56,76 @@ export interface RunningServer {
 }
 
 const PEER = Symbol("k3rs.peer");
+const RAW = Symbol("k3rs.rawSocket");
+
+function peerOf(socket: unknown): PeerInfo {
+  return (socket as { [PEER]?: PeerInfo } | undefined)?.[PEER] ?? { authorized: false };
+}
 
 export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
-  const listener = nodeListener((req, incoming) => {
-    const socket = incoming.socket as (Socket & { [PEER]?: PeerInfo }) | undefined;
-    return opts.fetch(req, { peer: socket?.[PEER] ?? { authorized: false }, signal: req.signal });
-  });
-  const httpServer = http.createServer({ keepAliveTimeout: 65_000 } as any, listener);
-  httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const peer = (socket as Duplex & { [PEER]?: PeerInfo })[PEER] ?? { authorized: false };
-    if (opts.upgrade?.(req, socket, head, peer)) return;
-    void serveUpgrade(opts.fetch, req, socket, head, peer);
-  });
-  const sockets = new Set<tls.TLSSocket>();
-  const tlsServer = tls.createServer(
+  const timeouts: TransportTimeouts = { ...DEFAULT_TRANSPORT_TIMEOUTS, ...opts.timeouts };
+  const untrusted = new UntrustedConnections(opts.maxUntrustedConnections ?? untrustedCapFor(undefined));
+  const trust = (socket: unknown) => {
+    const raw = (socket as { [RAW]?: Socket } | undefined)?.[RAW];
+    if (raw) untrusted.trust(raw);
+  };
+  const authenticate = opts.authenticate;
+  const listener = nodeListener(
+    (req, incoming, user) => opts.fetch(req, { peer: peerOf(incoming.socket), signal: req.signal, user }),
     {
-      cert: opts.certPem,
-      key: opts.keyPem,
-      ca: opts.caPem,
-      requestCert: true,
-      // Unauthorized certs are not refused at the handshake: the request may carry a token.
-      rejectUnauthorized: false,
-      ALPNProtocols: ["http/1.1"],
+      authenticate:
+        authenticate &&
+        (async (head, incoming) => {
+          const found = await authenticate(head, peerOf(incoming.socket));
+          if (found && found !== "public") trust(incoming.socket);
+          return found;
+        }),
+      bodyTimeoutMs: timeouts.bodyMs,
     },
-    (socket) => {
+  );
+  // Bun's own keep-alive clock, if it keeps one, must not close sooner than ours.
+  const httpServer = http.createServer({ keepAliveTimeout: timeouts.idleMs } as http.ServerOptions, listener);
+  httpServer.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const deadline = RequestDeadline.of(req.socket);
+    deadline?.started();
+    res.once("close", () => deadline?.finished());
+  });
+  httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    RequestDeadline.of(socket)?.release();
+    // Upgraded connections are either taken by an authenticated handler or answered and closed.
+    trust(socket);
+    void serveUpgrade(opts.fetch, req, socket, head, peerOf(socket), opts.upgrade);
+  });
+
+  const connections = new Set<Socket>();
+  const tlsServer = createTlsListener({
+    certPem: opts.certPem,
+    keyPem: opts.keyPem,
+    caPem: opts.caPem,
+    handshakeMs: timeouts.handshakeMs,
+    onSecure(socket, raw) {
       const peer: PeerInfo = { authorized: socket.authorized === true };
       if (peer.authorized) {
         const cert = socket.getPeerCertificate();
         peer.subject = cert?.subject as PeerInfo["subject"];
+        untrusted.trust(raw);
       }
-      (socket as any)[PEER] = peer;
-      // Small responses must not wait for Nagle's algorithm (watch events, API answers).
-      socket.setNoDelay(true);
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-      socket.on("error", () => socket.destroy());
+      Object.assign(socket, { [PEER]: peer, [RAW]: raw });
+      RequestDeadline.attach(socket, timeouts);
       httpServer.emit("connection", socket);
     },
-  );
-  tlsServer.on("tlsClientError", () => {});
+  });
+  tlsServer.on("connection", (raw: Socket) => {
+    untrusted.admit(raw);
+    connections.add(raw);
+    raw.once("close", () => connections.delete(raw));
+  });
   await new Promise<void>((resolve, reject) => {
     tlsServer.once("error", reject);
     tlsServer.listen(opts.port, opts.host, () => resolve());
   });
+  // An accept that fails (EMFILE) is told here instead of as an unhandled 'error' event.
+  tlsServer.on("error", (e) => log.warn("API listener error", { error: String(e) }));
   const addr = tlsServer.address();
   const port = typeof addr === "object" && addr ? addr.port : opts.port;
   return {
@@ -83,7 +133,7 @@ export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
     close: () =>
       new Promise<void>((resolve) => {
         tlsServer.close(() => resolve());
-        for (const s of sockets) s.destroy();
+        for (const s of connections) s.destroy();
         httpServer.close();
       }),
   };

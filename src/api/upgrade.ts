@@ -12,6 +12,9 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { PeerInfo } from "./auth/types.ts";
+import { requestTargetError, requestUrl } from "./request-target.ts";
+import { statusResponse } from "./handlers/respond.ts";
+import { drained } from "./drained.ts";
 
 /** The connection of an upgrade request, for the handler that takes it over. */
 export interface UpgradeConnection {
@@ -32,24 +35,45 @@ const REASON_PHRASE: Record<number, string> = {
   406: "Not Acceptable", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
 };
 
-export async function serveUpgrade(fetch: UpgradeFetch, incoming: IncomingMessage, socket: Duplex, head: Buffer, peer: PeerInfo): Promise<void> {
-  socket.on("error", () => socket.destroy());
-  const headers = new Headers();
-  for (let i = 0; i < incoming.rawHeaders.length; i += 2) headers.append(incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!);
-  const ac = new AbortController();
-  socket.once("close", () => ac.abort());
-  const method = incoming.method ?? "GET";
-  const req = new Request(`https://${incoming.headers.host ?? "localhost"}${incoming.url ?? "/"}`, { method, headers, signal: ac.signal });
+/**
+ * Takes an upgrade request off node:http's hands. Never rejects: whatever throws — a bad
+ * request-target, the `takeover` hook, the app — is answered as a Status (or the socket
+ * destroyed when the answer cannot be written), because a rejection here has no one to catch
+ * it and would end the process.
+ *
+ * @param takeover offered the raw request first (the agent tunnel); true when it took it.
+ */
+export async function serveUpgrade(
+  fetch: UpgradeFetch,
+  incoming: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  peer: PeerInfo,
+  takeover?: (req: IncomingMessage, socket: Duplex, head: Buffer, peer: PeerInfo) => boolean,
+): Promise<void> {
   const upgrade: UpgradeConnection = { socket, head, request: incoming, taken: false };
-  let res: Response;
   try {
-    res = await fetch(req, { peer, signal: ac.signal, upgrade });
+    socket.on("error", () => socket.destroy());
+    const badTarget = requestTargetError(incoming.url);
+    if (badTarget) return await writeResponse(socket, statusResponse(badTarget));
+    if (takeover?.(incoming, socket, head, peer)) return;
+    const headers = new Headers();
+    for (let i = 0; i < incoming.rawHeaders.length; i += 2) headers.append(incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!);
+    const ac = new AbortController();
+    socket.once("close", () => ac.abort());
+    const req = new Request(requestUrl(incoming.url!), { method: incoming.method ?? "GET", headers, signal: ac.signal });
+    const res = await fetch(req, { peer, signal: ac.signal, upgrade });
+    if (upgrade.taken) return;
+    await writeResponse(socket, res);
   } catch (e) {
-    if (!upgrade.taken) socket.destroy();
-    return;
+    if (upgrade.taken || socket.destroyed) return;
+    try {
+      await writeResponse(socket, statusResponse(e));
+    } catch {
+      // Even rendering the error failed (a thrown value that cannot be printed): drop the connection.
+      socket.destroy();
+    }
   }
-  if (upgrade.taken) return;
-  await writeResponse(socket, res);
 }
 
 /**
@@ -67,15 +91,18 @@ export async function writeResponse(socket: Duplex, res: Response): Promise<void
   socket.write(lines.join("\r\n") + "\r\n\r\n");
   if (!res.body) return void socket.end();
   const reader = res.body.getReader();
-  socket.once("close", () => void reader.cancel().catch(() => {}));
+  const cancel = () => void reader.cancel().catch(() => {});
+  socket.once("close", cancel);
   try {
     for (;;) {
       const { value, done } = await reader.read();
       if (done || socket.destroyed) break;
-      if (!socket.write(value)) await new Promise<void>((r) => socket.once("drain", () => r()).once("close", () => r()));
+      if (!socket.write(value)) await drained(socket);
     }
   } catch {
     // The body failed or the client left: the connection ends either way.
+  } finally {
+    socket.off("close", cancel);
   }
   socket.end();
 }

@@ -4,6 +4,13 @@ import { SERVER_FLAG_LIST } from "../config/flags.ts";
 import { addFlags, givenFlags } from "./flags.ts";
 import { resolveServerConfig, type ConfigSource, type ServerConfig } from "../config/server-config.ts";
 import { setLogLevel, log } from "../log.ts";
+import { installLastResortHandlers } from "../server/last-resort.ts";
+import { raiseFileLimit } from "../server/file-limit.ts";
+import { parseTransportTimeouts } from "../api/transport-timeouts.ts";
+import { untrustedCapFor } from "../api/untrusted-connections.ts";
+
+/** Below this many descriptors a burst of idle connections can starve the agents' lease renewals. */
+const WANTED_FILES = 65_536;
 
 export function registerServerCommand(program: Command, run = runServer): void {
   const cmd = program
@@ -26,12 +33,19 @@ export function registerServerCommand(program: Command, run = runServer): void {
 
 async function runServer(cfg: ServerConfig): Promise<void> {
   if (cfg.debug) setLogLevel("debug");
+  installLastResortHandlers();
+  const files = raiseFileLimit();
+  if (files && files.soft < WANTED_FILES) log.warn("few file descriptors: each client connection takes one", { limit: files.soft, want: WANTED_FILES });
+  else log.debug("file descriptor limit", { limit: files?.soft ?? "unknown" });
   const ac = new AbortController();
   let handle;
   try {
     // The control plane is loaded only by the role that runs it: `k3rs agent` and `k3rs ctl` never evaluate it.
     const { startServer } = await import("../server/run.ts");
-    handle = await startServer(cfg, { isRoot: process.getuid?.() === 0, signal: ac.signal });
+    // Not a user setting (kube-apiserver has no flags for these deadlines): how e2e tests shorten them.
+    const timeoutSpec = process.env.K3RS_INTERNAL_API_TIMEOUTS;
+    const transportTimeouts = timeoutSpec ? parseTransportTimeouts(timeoutSpec) : undefined;
+    handle = await startServer(cfg, { isRoot: process.getuid?.() === 0, signal: ac.signal, transportTimeouts, maxUntrustedConnections: untrustedCapFor(files?.soft) });
   } catch (e) {
     log.error("server failed to start", { error: String((e as Error)?.stack ?? e), cause: String((e as any)?.cause ?? "") });
     process.exit(1);

@@ -15,6 +15,7 @@ import { storageObjectInUseProtection } from "../api/admission/storage-object-in
 import { objectStoreKey } from "../api/storage/keys.ts";
 import { createApi } from "../api/app.ts";
 import { clientCertAuthenticator } from "../api/auth/authenticate.ts";
+import { earlyAuthenticator, type EarlyAuthenticator } from "../api/auth/early-authenticator.ts";
 import { allowAuthenticated } from "../api/auth/authorize.ts";
 import type { CertPair } from "../pki/ca.ts";
 import { JoinService } from "./join.ts";
@@ -56,6 +57,8 @@ export interface ControlPlane {
   registry: ResourceRegistry;
   storage: ObjectStorage;
   app: ReturnType<typeof createApi>;
+  /** The app's authentication chain asked from a request head, for the transport (before bodies are read). */
+  authenticate: EarlyAuthenticator;
   /** The agents' tunnels: how the API reaches nodes (logs); the transport hands it `/v1-k3rs/connect` upgrades. */
   tunnels: AgentDialer;
   /** Creates the bootstrap objects (endpoints at `apiPort`, the port actually bound) and starts the controllers. */
@@ -82,10 +85,11 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
   const tunnels = new AgentDialer();
   const metricResolutionMs = o.metricResolutionMs ?? DEFAULT_METRIC_RESOLUTION_MS;
   const metrics = new MetricsStore(metricResolutionMs);
+  const authenticators = [clientCertAuthenticator];
   const app = createApi({
     registry,
     storage,
-    authenticators: [clientCertAuthenticator],
+    authenticators,
     authorizer: allowAuthenticated,
     version: kubernetesVersion(),
     advertiseAddress: o.advertiseAddress,
@@ -100,6 +104,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     registry,
     storage,
     app,
+    authenticate: earlyAuthenticator(authenticators),
     tunnels,
     async start(apiPort) {
       await bootstrapObjects(storage, registry, { apiPort, nodeIp: o.nodeIp });

@@ -11,6 +11,7 @@ import type { ObjectStorage } from "../api/storage/object-storage.ts";
 import type { ResourceRegistry } from "../api/resources/registry.ts";
 import { createControlPlane } from "./control-plane.ts";
 import { serveHttps, type RunningServer } from "../api/serve.ts";
+import type { TransportTimeouts } from "../api/transport-timeouts.ts";
 import { ensureServerPki } from "../pki/bootstrap.ts";
 import { renderKubeconfig, writeKubeconfig } from "../pki/kubeconfig.ts";
 import { formatToken, generateSecret } from "../pki/token.ts";
@@ -38,6 +39,10 @@ export interface ServerRunDeps {
   signal?: AbortSignal;
   /** How often nodes' usage is read for metrics.k8s.io; tests shorten it. */
   metricResolutionMs?: number;
+  /** The API transport's deadlines (handshake, header, idle, body); tests shorten them. */
+  transportTimeouts?: Partial<TransportTimeouts>;
+  /** Connections without a cluster identity allowed at once (from the descriptor limit). */
+  maxUntrustedConnections?: number;
 }
 
 export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): Promise<ServerHandle> {
@@ -76,6 +81,9 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   const { app, storage, registry } = cp;
   const server: RunningServer = await serveHttps({
     fetch: (req, env) => app.fetch(req, env),
+    authenticate: cp.authenticate,
+    timeouts: deps.transportTimeouts,
+    maxUntrustedConnections: deps.maxUntrustedConnections,
     upgrade: (req, socket, head, peer) => cp.tunnels.handleUpgrade(req, socket, head, peer),
     host: cfg.bindAddress,
     port: cfg.httpsListenPort,

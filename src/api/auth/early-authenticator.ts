@@ -1,0 +1,22 @@
+/**
+ * Authentication the transport does from the request head alone, before a byte of the body
+ * is read: an anonymous client gets its 401 without the server taking its upload, and the
+ * user found is handed to the app (`Env.user`) so the chain runs once per request.
+ */
+import { authenticate } from "./authenticate.ts";
+import { isPublicPath } from "./public-paths.ts";
+import type { Authenticator, PeerInfo, UserInfo } from "./types.ts";
+
+/** The user; "public" for a path anyone may ask; undefined: answer 401. */
+export type EarlyAuthentication = UserInfo | "public" | undefined;
+
+export type EarlyAuthenticator = (head: Request, peer: PeerInfo) => Promise<EarlyAuthentication>;
+
+export function earlyAuthenticator(chain: Authenticator[]): EarlyAuthenticator {
+  return async (head, peer) => {
+    // The app decides what is public by the same path; a path it would decode to a public
+    // one (`/read%79z`) is simply authenticated here, never the other way round.
+    if (isPublicPath(new URL(head.url).pathname)) return "public";
+    return authenticate(chain, head, peer);
+  };
+}
