@@ -147,16 +147,16 @@ export class SqliteStore implements Store {
     this.assertOpen(prefix);
     const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
     const filter = options.filter;
-    const [start, end] = this.keys.prefixRange(prefix, options.afterKey);
+    const past = options.revision !== undefined && options.revision < this.rev;
+    const revision = past ? options.revision! : this.rev;
+    const entries = past ? this.entriesAt(prefix, revision, options.afterKey) : this.currentEntries(prefix, options.afterKey);
     const items: StoredObject[] = [];
-    for (let i = start; i < end; i++) {
-      const key = this.keys.at(i)!;
-      const entry = this.cache.get(key)!;
+    for (const { key, entry, left } of entries) {
       if (filter) {
         const object: KubeObject = JSON.parse(entry.value);
         if (!filter(object)) continue;
         if (items.length === limit) {
-          return { items, revision: this.rev, continueAfter: items[items.length - 1]!.key };
+          return { items, revision, continueAfter: items[items.length - 1]!.key };
         }
         items.push({ key, revision: entry.revision, object, json: entry.value });
         continue;
@@ -164,11 +164,46 @@ export class SqliteStore implements Store {
       if (items.length === limit) {
         // A further match exists, so the page is not the last. Without a filter the count of
         // keys left is exact; with one it would only be a guess, and Kubernetes omits it then.
-        return { items, revision: this.rev, continueAfter: items[items.length - 1]!.key, remaining: end - i };
+        return { items, revision, continueAfter: items[items.length - 1]!.key, remaining: left };
       }
       items.push(lazyItem(key, entry.revision, entry.value));
     }
-    return { items, revision: this.rev };
+    return { items, revision };
+  }
+
+  /** The current entries under prefix after afterKey, in key order; `left` counts this one and those after. */
+  private *currentEntries(prefix: string, afterKey: string | undefined): Generator<{ key: string; entry: Entry; left: number }> {
+    const [start, end] = this.keys.prefixRange(prefix, afterKey);
+    for (let i = start; i < end; i++) {
+      const key = this.keys.at(i)!;
+      yield { key, entry: this.cache.get(key)!, left: end - i };
+    }
+  }
+
+  /**
+   * The entries under prefix as they were at `revision`: the current ones with every later
+   * change undone from the watch history (which holds each change's previous value). No old
+   * rows are kept in SQLite, so a revision older than the history is Compacted — what etcd
+   * answers once it has compacted past a continue token's revision.
+   */
+  private entriesAt(prefix: string, revision: number, afterKey: string | undefined): { key: string; entry: Entry; left: number }[] {
+    const undone = this.hub.valuesAt(prefix, revision);
+    // Keys deleted since `revision` are in history only; merge them into the sorted current keys.
+    const gone = [...undone.keys()].filter((k) => !this.cache.has(k) && (afterKey === undefined || k > afterKey)).sort();
+    const out: { key: string; entry: Entry; left: number }[] = [];
+    const push = (key: string) => {
+      const past = undone.get(key);
+      const entry = past === undefined ? this.cache.get(key)! : past;
+      if (entry !== null) out.push({ key, entry, left: 0 });
+    };
+    let g = 0;
+    for (const { key } of this.currentEntries(prefix, afterKey)) {
+      while (g < gone.length && gone[g]! < key) push(gone[g++]!);
+      push(key);
+    }
+    while (g < gone.length) push(gone[g++]!);
+    out.forEach((e, i) => (e.left = out.length - i));
+    return out;
   }
 
   // create/update read `object` when the batch commits (next macrotask), not when called:
@@ -287,7 +322,7 @@ export class SqliteStore implements Store {
           }
           rev = revision;
           const type = op.kind === "delete" ? "DELETED" : before ? "MODIFIED" : "ADDED";
-          done.push({ op, event: { type, key: op.key, revision, value, prev: before?.value } });
+          done.push({ op, event: { type, key: op.key, revision, value, prev: before?.value, prevRevision: before?.revision } });
         }
         if (rev !== this.rev) this.stmts.writeRevision.run(rev);
         this.stmts.commit.run();
