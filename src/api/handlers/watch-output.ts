@@ -1,0 +1,173 @@
+/**
+ * The buffered output of one watch, and the budget all watches share.
+ *
+ * A watch's events are produced when the store commits, not when its client reads; what the
+ * client has not read yet waits here. Kubernetes' watch cache gives each watcher a bounded
+ * buffer and closes a watcher that stays behind ("Forcing watcher close due to
+ * unresponsiveness"); the client re-watches from the last resourceVersion it saw. The same
+ * here, in bytes: a watcher whose unread output passes `perWatcherBytes` is closed, and when
+ * all watchers' unread output together passes `totalBytes`, the ones furthest behind are
+ * closed until it fits. A shared encoded line counts once per watcher holding it (an upper
+ * bound of the memory, not the exact figure). The initial state of a watch is rendered only as
+ * the client reads it, so a large list costs a slow client time, not server memory.
+ */
+
+export interface WatchBudgetLimits {
+  /** Unread bytes one watcher may hold. */
+  perWatcherBytes: number;
+  /** Unread bytes all watchers together may hold. */
+  totalBytes: number;
+}
+
+export const DEFAULT_WATCH_LIMITS: WatchBudgetLimits = { perWatcherBytes: 8 * 1024 * 1024, totalBytes: 256 * 1024 * 1024 };
+
+export class WatchBudget {
+  private used = 0;
+  private readonly outputs = new Set<WatchOutput>();
+  /** Watchers closed for falling behind, since start (for metrics and tests). */
+  closedForLag = 0;
+
+  constructor(public limits: WatchBudgetLimits = { ...DEFAULT_WATCH_LIMITS }) {}
+
+  get usedBytes(): number {
+    return this.used;
+  }
+
+  get watchers(): number {
+    return this.outputs.size;
+  }
+
+  /** @internal */ join(o: WatchOutput): void {
+    this.outputs.add(o);
+  }
+
+  /** @internal */ leave(o: WatchOutput, bytes: number): void {
+    if (this.outputs.delete(o)) this.used -= bytes;
+  }
+
+  /** @internal */ add(bytes: number): void {
+    this.used += bytes;
+  }
+
+  /** @internal Closes the watchers furthest behind until the total fits. */
+  enforce(): void {
+    while (this.used > this.limits.totalBytes && this.outputs.size > 0) {
+      let worst: WatchOutput | undefined;
+      for (const o of this.outputs) if (!worst || o.bufferedBytes > worst.bufferedBytes) worst = o;
+      if (!worst || worst.bufferedBytes === 0) return;
+      worst.closeForLag();
+    }
+  }
+}
+
+/** One process, one budget: every watch served by this server draws from it. */
+export const watchBudget = new WatchBudget();
+
+export class WatchOutput {
+  readonly stream: ReadableStream<Uint8Array>;
+  private controller!: ReadableStreamDefaultController<Uint8Array>;
+  private readonly queue: Uint8Array[] = [];
+  private bytes = 0;
+  private initial?: Iterator<Uint8Array>;
+  private waiting = false;
+  private closed = false;
+
+  /** `onClose` runs once, however the output ends (client gone, lag, timeout). */
+  constructor(
+    private readonly budget: WatchBudget,
+    private readonly onClose: () => void,
+  ) {
+    // highWaterMark 0: nothing is pulled ahead of the reader, so every unread byte is in `queue`.
+    this.stream = new ReadableStream<Uint8Array>(
+      {
+        start: (c) => {
+          this.controller = c;
+        },
+        pull: () => this.pull(),
+        cancel: () => this.close(),
+      },
+      { highWaterMark: 0 },
+    );
+    budget.join(this);
+  }
+
+  get bufferedBytes(): number {
+    return this.bytes;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Lines rendered only when the reader asks; they go out before anything pushed later. */
+  setInitial(lines: Iterator<Uint8Array>): void {
+    this.initial = lines;
+    if (this.waiting) this.pull();
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.closed) return;
+    if (this.waiting && !this.initial && this.queue.length === 0) {
+      this.waiting = false;
+      this.controller.enqueue(chunk);
+      return;
+    }
+    this.queue.push(chunk);
+    this.bytes += chunk.byteLength;
+    this.budget.add(chunk.byteLength);
+    if (this.bytes > this.budget.limits.perWatcherBytes) return this.closeForLag();
+    this.budget.enforce();
+  }
+
+  /** Ends the stream after what is already queued. */
+  end(): void {
+    if (this.closed) return;
+    if (this.queue.length === 0 && !this.initial) return this.close();
+    this.endAfterQueue = true;
+  }
+
+  private endAfterQueue = false;
+
+  /** Drops what is unread and ends the stream: the client re-watches from its last resourceVersion. */
+  closeForLag(): void {
+    if (this.closed) return;
+    this.budget.closedForLag++;
+    this.initial = undefined;
+    this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.budget.leave(this, this.bytes);
+    this.queue.length = 0;
+    this.bytes = 0;
+    try {
+      this.controller.close();
+    } catch {}
+    this.onClose();
+  }
+
+  private pull(): void {
+    if (this.closed) return;
+    if (this.initial) {
+      const next = this.initial.next();
+      if (!next.done) {
+        this.waiting = false;
+        this.controller.enqueue(next.value);
+        return;
+      }
+      this.initial = undefined;
+    }
+    const chunk = this.queue.shift();
+    if (!chunk) {
+      if (this.endAfterQueue) return this.close();
+      this.waiting = true;
+      return;
+    }
+    this.waiting = false;
+    this.bytes -= chunk.byteLength;
+    this.budget.add(-chunk.byteLength);
+    this.controller.enqueue(chunk);
+  }
+}
