@@ -138,6 +138,25 @@ describe("ListOptions and other query parameters", () => {
   });
 });
 
+describe("write options", () => {
+  test.each([
+    ["dryRun=all", 'CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"all"}: supported values: "All"'],
+    ["fieldValidation=Sloppy", /fieldValidation: Unsupported value: "Sloppy"/],
+  ])("a create with %s is a 422 and creates nothing", async (query, message) => {
+    const name = `w-${Bun.hash(query).toString(36)}`;
+    const r = await api.json("POST", `${NS}/configmaps?${query}`, { apiVersion: "v1", kind: "ConfigMap", metadata: { name } });
+    expectStatus(r.body, 422, "Invalid", message);
+    expect((await api.json("GET", `${NS}/configmaps/${name}`)).status).toBe(404);
+  });
+
+  test("an update with dryRun=all is a 422 and changes nothing", async () => {
+    const cm = await makeConfigMap("w-update");
+    const r = await api.json("PUT", `${NS}/configmaps/w-update?dryRun=all`, { ...cm, data: { a: "2" } });
+    expectStatus(r.body, 422, "Invalid", /^UpdateOptions.meta.k8s.io "" is invalid: dryRun/);
+    await untouched("w-update", cm.metadata.resourceVersion);
+  });
+});
+
 describe("pagination", () => {
   test("every page is served at the first page's resourceVersion, whatever changes meanwhile", async () => {
     await api.json("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "pages" } });

@@ -142,7 +142,7 @@ function checkKind(def: ResourceDef, obj: KubeObject): void {
 }
 
 async function create(ctx: ResourceContext): Promise<Response> {
-  const q = writeQuery(ctx.url);
+  const q = writeQuery(ctx.url, "CreateOptions");
   const warnings: string[] = [];
   const obj = decodeTyped(ctx, await readBody(ctx.req), q, warnings);
   const ns = ctx.path.namespace;
@@ -160,7 +160,7 @@ async function create(ctx: ResourceContext): Promise<Response> {
 }
 
 async function replace(ctx: ResourceContext): Promise<Response> {
-  const q = writeQuery(ctx.url);
+  const q = writeQuery(ctx.url, "UpdateOptions");
   const warnings: string[] = [];
   const obj = decodeTyped(ctx, await readBody(ctx.req), q, warnings);
   const name = ctx.path.name!;
@@ -187,7 +187,7 @@ async function replace(ctx: ResourceContext): Promise<Response> {
 }
 
 async function patch(ctx: ResourceContext): Promise<Response> {
-  const q = writeQuery(ctx.url);
+  const q = writeQuery(ctx.url, "PatchOptions");
   const warnings: string[] = [];
   const contentType = ctx.req.headers.get("content-type") ?? "";
   const text = await readBody(ctx.req);
@@ -255,7 +255,7 @@ async function deleteCollection(ctx: ResourceContext): Promise<Response> {
 async function scale(ctx: ResourceContext): Promise<Response> {
   const { def, path } = ctx;
   if (ctx.req.method === "GET") return json(getScale(def, await ctx.storage.get(def, path.namespace, path.name!)));
-  const q = writeQuery(ctx.url);
+  const q = writeQuery(ctx.url, ctx.req.method === "PATCH" ? "PatchOptions" : "UpdateOptions");
   const text = await readBody(ctx.req);
   const contentType = ctx.req.headers.get("content-type");
   let mutate: (current: KubeObject) => KubeObject;
