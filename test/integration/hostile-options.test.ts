@@ -10,6 +10,7 @@ import { RestClient } from "../../src/client/rest-client.ts";
 import { AgentApi } from "../../src/agent/agent-api.ts";
 import { StorageEventRecorder } from "../../src/controllers/framework/events.ts";
 import { watchBudget } from "../../src/api/handlers/watch-output.ts";
+import { readWatchEvents } from "../helpers/watch-events.ts";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -302,6 +303,26 @@ describe("watch output budget", () => {
       // And the server still serves.
       expect((await api.json("GET", "/api/v1/namespaces/floods/configmaps/big")).status).toBe(200);
       for (const ac of aborts) ac.abort();
+    } finally {
+      watchBudget.limits = saved;
+    }
+  });
+
+  test("a watch resumed from an old resourceVersion gets its whole history, even past the per-watcher bound", async () => {
+    const saved = watchBudget.limits;
+    watchBudget.limits = { perWatcherBytes: 64 * 1024, totalBytes: 64 * 1024 * 1024 };
+    try {
+      await api.json("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "resume" } });
+      const from = api.store.revision();
+      const filler = "y".repeat(4 * 1024);
+      for (let i = 0; i < 50; i++) {
+        expect((await api.json("POST", "/api/v1/namespaces/resume/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `r${i}` }, data: { v: filler } })).status).toBe(201);
+      }
+      const ac = new AbortController();
+      const res = await api.request("GET", `/api/v1/namespaces/resume/configmaps?watch=1&resourceVersion=${from}`, undefined, { signal: ac.signal });
+      const events = await readWatchEvents(res, (evs) => evs.length >= 50);
+      ac.abort();
+      expect(events.map((e) => e.object.metadata.name)).toEqual(Array.from({ length: 50 }, (_, i) => `r${i}`));
     } finally {
       watchBudget.limits = saved;
     }

@@ -73,4 +73,28 @@ describe("WatchOutput", () => {
     await reader.cancel();
     expect(out.isClosed).toBe(true);
   });
+
+  test("a resumed watch's history burst is admitted whole; lag counts beyond what of it is unread", async () => {
+    const budget = new WatchBudget({ perWatcherBytes: 100, totalBytes: 10_000 });
+    const out = new WatchOutput(budget, () => {});
+    out.beginReplay();
+    for (let i = 0; i < 50; i++) out.push(chunk(10));
+    out.endReplay();
+    expect(out.isClosed).toBe(false);
+    const reader = out.stream.getReader();
+    for (let i = 0; i < 20; i++) await reader.read();
+    // 300 bytes of the replay unread: 100 more live bytes are allowed, the 101st is lag.
+    for (let i = 0; i < 10; i++) out.push(chunk(10));
+    expect(out.isClosed).toBe(false);
+    out.push(chunk(1));
+    expect(out.isClosed).toBe(true);
+  });
+
+  test("a replay larger than the total budget still closes watchers", () => {
+    const budget = new WatchBudget({ perWatcherBytes: 100, totalBytes: 200 });
+    const out = new WatchOutput(budget, () => {});
+    out.beginReplay();
+    for (let i = 0; i < 25; i++) out.push(chunk(10));
+    expect(out.isClosed).toBe(true);
+  });
 });

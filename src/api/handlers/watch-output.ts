@@ -71,6 +71,10 @@ export class WatchOutput {
   private initial?: Iterator<Uint8Array>;
   private waiting = false;
   private closed = false;
+  /** While true, the history replay of a resumed watch is arriving: no per-watcher bound yet. */
+  private replaying = false;
+  /** Bytes of that replay still unread: lag is measured beyond them. */
+  private allowance = 0;
 
   /** `onClose` runs once, however the output ends (client gone, lag, timeout). */
   constructor(
@@ -105,6 +109,21 @@ export class WatchOutput {
     if (this.waiting) this.pull();
   }
 
+  /**
+   * A resumed watch first gets the store's history since its resourceVersion, all at once.
+   * That burst is bounded by the history, not by the client's pace, so it is admitted whole
+   * (the total budget still applies) and only what piles up beyond it counts as lag.
+   */
+  beginReplay(): void {
+    this.replaying = true;
+  }
+
+  endReplay(): void {
+    if (!this.replaying) return;
+    this.replaying = false;
+    this.allowance = this.bytes;
+  }
+
   push(chunk: Uint8Array): void {
     if (this.closed) return;
     if (this.waiting && !this.initial && this.queue.length === 0) {
@@ -115,7 +134,7 @@ export class WatchOutput {
     this.queue.push(chunk);
     this.bytes += chunk.byteLength;
     this.budget.add(chunk.byteLength);
-    if (this.bytes > this.budget.limits.perWatcherBytes) return this.closeForLag();
+    if (!this.replaying && this.bytes > this.budget.limits.perWatcherBytes + this.allowance) return this.closeForLag();
     this.budget.enforce();
   }
 
@@ -167,6 +186,7 @@ export class WatchOutput {
     }
     this.waiting = false;
     this.bytes -= chunk.byteLength;
+    this.allowance = Math.max(0, this.allowance - chunk.byteLength);
     this.budget.add(-chunk.byteLength);
     this.controller.enqueue(chunk);
   }

@@ -110,7 +110,10 @@ export async function serveWatch(ctx: ResourceContext, options: ListOptions, bud
       } else if (!now) return;
       out.push(render(type, ev.object));
     };
+    // The store replays its history on a microtask after subscribing; it is over by the next macrotask.
+    out.beginReplay();
     const unsubscribe = storage.store.watch(prefix, { fromRevision, signal: ctx.signal }, onEvent);
+    setImmediate(() => out.endReplay());
     const timer = setTimeout(() => out.end(), timeoutMs);
     const interval = bookmarks ? setInterval(() => bookmark(), BOOKMARK_INTERVAL_MS) : undefined;
     const close = () => out.close();
