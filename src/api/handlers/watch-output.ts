@@ -76,10 +76,11 @@ export class WatchOutput {
   /** Bytes of that replay still unread: lag is measured beyond them. */
   private allowance = 0;
 
-  /** `onClose` runs once, however the output ends (client gone, lag, timeout). */
+  /** `onClose` runs once, however the output ends (client gone, lag, timeout); `onLag` first when for lag. */
   constructor(
     private readonly budget: WatchBudget,
     private readonly onClose: () => void,
+    private readonly onLag?: (bufferedBytes: number) => void,
   ) {
     // highWaterMark 0: nothing is pulled ahead of the reader, so every unread byte is in `queue`.
     this.stream = new ReadableStream<Uint8Array>(
@@ -151,6 +152,7 @@ export class WatchOutput {
   closeForLag(): void {
     if (this.closed) return;
     this.budget.closedForLag++;
+    this.onLag?.(this.bytes);
     this.initial = undefined;
     this.close();
   }

@@ -23,6 +23,7 @@ import { listPrefix } from "../storage/keys.ts";
 import type { ResourceContext } from "./resource.ts";
 import { tableEvent } from "./table.ts";
 import { metrics } from "../metrics.ts";
+import { log } from "../../log.ts";
 
 /** How often an idle watch gets a bookmark. */
 export const BOOKMARK_INTERVAL_MS = 15_000;
@@ -74,7 +75,9 @@ export async function serveWatch(ctx: ResourceContext, options: ListOptions, bud
   };
 
   let cleanup = () => {};
-  const out = new WatchOutput(budget, () => cleanup());
+  const out = new WatchOutput(budget, () => cleanup(), (buffered) =>
+    // As the watch cache's "Forcing watcher close due to unresponsiveness"; the client re-watches.
+    log.info("watch: closing a watcher that does not keep up", { resource: def.plural, namespace: path.namespace, bufferedBytes: buffered }));
   let lastRevision = 0;
   const bookmark = (initialEnd = false) =>
     out.push(render("BOOKMARK", {
