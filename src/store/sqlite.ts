@@ -184,26 +184,32 @@ export class SqliteStore implements Store {
    * The entries under prefix as they were at `revision`: the current ones with every later
    * change undone from the watch history (which holds each change's previous value). No old
    * rows are kept in SQLite, so a revision older than the history is Compacted — what etcd
-   * answers once it has compacted past a continue token's revision.
+   * answers once it has compacted past a continue token's revision. Lazy, so a page costs its
+   * length, not the rest of the list; `left` counts keys created since too (an estimate, which
+   * remainingItemCount may be).
    */
-  private entriesAt(prefix: string, revision: number, afterKey: string | undefined): { key: string; entry: Entry; left: number }[] {
+  private *entriesAt(prefix: string, revision: number, afterKey: string | undefined): Generator<{ key: string; entry: Entry; left: number }> {
     const undone = this.hub.valuesAt(prefix, revision);
     // Keys deleted since `revision` are in history only; merge them into the sorted current keys.
     const gone = [...undone.keys()].filter((k) => !this.cache.has(k) && (afterKey === undefined || k > afterKey)).sort();
-    const out: { key: string; entry: Entry; left: number }[] = [];
-    const push = (key: string) => {
+    let g = 0;
+    const at = (key: string, left: number) => {
       const past = undone.get(key);
       const entry = past === undefined ? this.cache.get(key)! : past;
-      if (entry !== null) out.push({ key, entry, left: 0 });
+      return entry === null ? undefined : { key, entry, left };
     };
-    let g = 0;
-    for (const { key } of this.currentEntries(prefix, afterKey)) {
-      while (g < gone.length && gone[g]! < key) push(gone[g++]!);
-      push(key);
+    for (const { key, left } of this.currentEntries(prefix, afterKey)) {
+      while (g < gone.length && gone[g]! < key) {
+        const e = at(gone[g]!, left + gone.length - g++);
+        if (e) yield e;
+      }
+      const e = at(key, left + gone.length - g);
+      if (e) yield e;
     }
-    while (g < gone.length) push(gone[g++]!);
-    out.forEach((e, i) => (e.left = out.length - i));
-    return out;
+    while (g < gone.length) {
+      const e = at(gone[g]!, gone.length - g++);
+      if (e) yield e;
+    }
   }
 
   // create/update read `object` when the batch commits (next macrotask), not when called:
