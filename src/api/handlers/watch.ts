@@ -89,12 +89,12 @@ export async function serveWatch(ctx: ResourceContext, options: ListOptions, bud
   const prefix = listPrefix(def, path.namespace);
   try {
     if (sendInitial) {
-      const initial = await storage.list(def, path.namespace, { filter });
-      // Rendered as read; a Table's first line (the one with the column definitions) at once,
-      // so that it stays first whatever is pushed meanwhile.
-      const first = initial.items.length > 0 ? render("ADDED", initial.items[0]!) : undefined;
+      const initial = await storage.listJsonItems(def, path.namespace, { filter });
+      // Rendered as read, from the store's own JSON text; a Table's first line (the one with the
+      // column definitions) at once, so that it stays first whatever is pushed meanwhile.
+      const first = initial.items.length > 0 ? render("ADDED", JSON.parse(initial.items[0]!)) : undefined;
       out.setInitial(initialLines(first, initial.items, render));
-      lastRevision = Number(initial.metadata.resourceVersion);
+      lastRevision = Number(initial.resourceVersion);
       if (fromRevision < 0) fromRevision = lastRevision;
       if (bookmarks && options.sendInitialEvents === true) bookmark(true);
     } else if (fromRevision < 0) {
@@ -144,8 +144,8 @@ export async function serveWatch(ctx: ResourceContext, options: ListOptions, bud
   });
 }
 
-function* initialLines(first: Uint8Array | undefined, items: KubeObject[], render: (type: string, obj: KubeObject) => Uint8Array): Generator<Uint8Array> {
+function* initialLines(first: Uint8Array | undefined, items: string[], render: (type: string, obj: KubeObject) => Uint8Array): Generator<Uint8Array> {
   if (first === undefined) return;
   yield first;
-  for (let i = 1; i < items.length; i++) yield render("ADDED", items[i]!);
+  for (let i = 1; i < items.length; i++) yield render("ADDED", JSON.parse(items[i]!));
 }

@@ -85,6 +85,16 @@ export class ObjectStorage {
   }
 
   /**
+   * The list's items as stored JSON text, for a reader that renders them later (a watch's
+   * initial state): the strings are the store's own cached ones, so holding them costs next
+   * to nothing, where holding parsed objects costs ~3× the data per reader.
+   */
+  async listJsonItems(def: ResourceDef, namespace: string | undefined, query: ListQuery = {}): Promise<{ resourceVersion: string; items: string[] }> {
+    const { head, items } = await this.listStored(def, namespace, query);
+    return { resourceVersion: head.metadata.resourceVersion!, items: items.map((i) => i.json ?? JSON.stringify(i.object)) };
+  }
+
+  /**
    * One page. A continue token carries its first page's revision, and every later page is
    * served at it (as the apiserver does through etcd), so a paginated list is one consistent
    * snapshot; once history no longer reaches back to it, 410 with a token to go on at the latest.
