@@ -394,12 +394,13 @@ function decodeContinue(token: string, prefix: string): { start: string; rv: num
     throw invalid("illegal base64 data or JSON", cause);
   }
   if (parsed === null || typeof parsed !== "object") throw invalid("illegal base64 data or JSON");
-  if (parsed.v !== "meta.k8s.io/v1") throw invalid(`server does not recognize this encoded version ${JSON.stringify(String(parsed.v))}`);
+  if (parsed.v !== "meta.k8s.io/v1") throw invalid(`server does not recognize this encoded version ${String(parsed.v ?? "")}`);
   if (typeof parsed.rv !== "number" || !Number.isInteger(parsed.rv) || parsed.rv === 0 || parsed.rv < -1) {
     throw invalid("incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
   }
   if (typeof parsed.start !== "string" || parsed.start === "") throw invalid("encoded start key empty (version meta.k8s.io/v1)");
-  if (!parsed.start.startsWith(prefix)) throw invalid("the token belongs to another list (version meta.k8s.io/v1)");
+  // The start key only bounds a range inside this list's prefix, so it can never reach outside it.
+  if (!parsed.start.startsWith(prefix)) throw invalid(parsed.start);
   return { start: parsed.start, rv: parsed.rv };
 }
 
