@@ -97,4 +97,22 @@ describe("WatchOutput", () => {
     for (let i = 0; i < 25; i++) out.push(chunk(10));
     expect(out.isClosed).toBe(true);
   });
+
+  test("a line shared by several watchers counts once in the total, once per watcher in its own bound", async () => {
+    const budget = new WatchBudget({ perWatcherBytes: 1000, totalBytes: 250 });
+    const outs = [0, 1, 2].map(() => new WatchOutput(budget, () => {}));
+    const shared = [chunk(100), chunk(100)];
+    for (const o of outs) for (const c of shared) o.push(c);
+    expect(outs.map((o) => o.isClosed)).toEqual([false, false, false]);
+    expect(budget.usedBytes).toBe(200);
+    expect(outs[0]!.bufferedBytes).toBe(200);
+    // Two of three readers take the first line: it is still held, still counted.
+    for (const o of outs.slice(0, 2)) await o.stream.getReader().read();
+    expect(budget.usedBytes).toBe(200);
+    outs[2]!.close();
+    expect(budget.usedBytes).toBe(100);
+    outs[0]!.push(chunk(200));
+    expect(outs[0]!.isClosed).toBe(true);
+    expect(budget.usedBytes).toBe(100);
+  });
 });

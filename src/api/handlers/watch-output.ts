@@ -7,9 +7,10 @@
  * unresponsiveness"); the client re-watches from the last resourceVersion it saw. The same
  * here, in bytes: a watcher whose unread output passes `perWatcherBytes` is closed, and when
  * all watchers' unread output together passes `totalBytes`, the ones furthest behind are
- * closed until it fits. A shared encoded line counts once per watcher holding it (an upper
- * bound of the memory, not the exact figure). The initial state of a watch is rendered only as
- * the client reads it, so a large list costs a slow client time, not server memory.
+ * closed until it fits. The total counts memory: an encoded line that several watchers share
+ * (JSON watchers get the same bytes) counts once, while each watcher's own bound counts every
+ * line it holds. The initial state of a watch is rendered only as the client reads it, so a
+ * large list costs a slow client time, not server memory.
  */
 
 export interface WatchBudgetLimits {
@@ -24,6 +25,8 @@ export const DEFAULT_WATCH_LIMITS: WatchBudgetLimits = { perWatcherBytes: 8 * 10
 export class WatchBudget {
   private used = 0;
   private readonly outputs = new Set<WatchOutput>();
+  /** How many queue slots hold each chunk; the bytes count once while any does. */
+  private readonly holders = new Map<Uint8Array, number>();
   /** Watchers closed for falling behind, since start (for metrics and tests). */
   closedForLag = 0;
 
@@ -41,12 +44,25 @@ export class WatchBudget {
     this.outputs.add(o);
   }
 
-  /** @internal */ leave(o: WatchOutput, bytes: number): void {
-    if (this.outputs.delete(o)) this.used -= bytes;
+  /** @internal */ leave(o: WatchOutput): void {
+    this.outputs.delete(o);
   }
 
-  /** @internal */ add(bytes: number): void {
-    this.used += bytes;
+  /** @internal A watcher holds this chunk (once per time it is queued). */
+  hold(chunk: Uint8Array): void {
+    const n = this.holders.get(chunk) ?? 0;
+    if (n === 0) this.used += chunk.byteLength;
+    this.holders.set(chunk, n + 1);
+  }
+
+  /** @internal */ release(chunk: Uint8Array): void {
+    const n = this.holders.get(chunk) ?? 0;
+    if (n <= 1) {
+      this.holders.delete(chunk);
+      if (n === 1) this.used -= chunk.byteLength;
+    } else {
+      this.holders.set(chunk, n - 1);
+    }
   }
 
   /** @internal Closes the watchers furthest behind until the total fits. */
@@ -66,7 +82,9 @@ export const watchBudget = new WatchBudget();
 export class WatchOutput {
   readonly stream: ReadableStream<Uint8Array>;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
-  private readonly queue: Uint8Array[] = [];
+  /** Unread chunks from `head` on (an array with a moving head: shift() would be O(n) per read). */
+  private queue: Uint8Array[] = [];
+  private head = 0;
   private bytes = 0;
   private initial?: Iterator<Uint8Array>;
   private waiting = false;
@@ -127,14 +145,14 @@ export class WatchOutput {
 
   push(chunk: Uint8Array): void {
     if (this.closed) return;
-    if (this.waiting && !this.initial && this.queue.length === 0) {
+    if (this.waiting && !this.initial && this.head === this.queue.length) {
       this.waiting = false;
       this.controller.enqueue(chunk);
       return;
     }
     this.queue.push(chunk);
     this.bytes += chunk.byteLength;
-    this.budget.add(chunk.byteLength);
+    this.budget.hold(chunk);
     if (!this.replaying && this.bytes > this.budget.limits.perWatcherBytes + this.allowance) return this.closeForLag();
     this.budget.enforce();
   }
@@ -142,7 +160,7 @@ export class WatchOutput {
   /** Ends the stream after what is already queued. */
   end(): void {
     if (this.closed) return;
-    if (this.queue.length === 0 && !this.initial) return this.close();
+    if (this.head === this.queue.length && !this.initial) return this.close();
     this.endAfterQueue = true;
   }
 
@@ -160,8 +178,10 @@ export class WatchOutput {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.budget.leave(this, this.bytes);
-    this.queue.length = 0;
+    this.budget.leave(this);
+    for (let i = this.head; i < this.queue.length; i++) this.budget.release(this.queue[i]!);
+    this.queue = [];
+    this.head = 0;
     this.bytes = 0;
     try {
       this.controller.close();
@@ -180,7 +200,7 @@ export class WatchOutput {
       }
       this.initial = undefined;
     }
-    const chunk = this.queue.shift();
+    const chunk = this.take();
     if (!chunk) {
       if (this.endAfterQueue) return this.close();
       this.waiting = true;
@@ -189,7 +209,21 @@ export class WatchOutput {
     this.waiting = false;
     this.bytes -= chunk.byteLength;
     this.allowance = Math.max(0, this.allowance - chunk.byteLength);
-    this.budget.add(-chunk.byteLength);
+    this.budget.release(chunk);
     this.controller.enqueue(chunk);
+  }
+
+  private take(): Uint8Array | undefined {
+    if (this.head === this.queue.length) return undefined;
+    const chunk = this.queue[this.head]!;
+    this.queue[this.head++] = undefined!;
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return chunk;
   }
 }
