@@ -242,6 +242,9 @@ describe("events", () => {
     const repeats = await eventsAbout("default", "repeats");
     expect(repeats).toHaveLength(1);
     expect(repeats[0].count).toBe(5);
+    // Reported at once, written in any order: the count still ends at the number of reports.
+    await Promise.all(Array.from({ length: 5 }, () => recorder.record(quiet, "Normal", "Synced", "same message", "test-controller")));
+    expect((await eventsAbout("default", "repeats"))[0].count).toBe(10);
   });
 
   test("the agent's recorder: creates with a name, patches repeats, throttles a chatty pod", async () => {

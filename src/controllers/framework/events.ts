@@ -52,7 +52,11 @@ export class StorageEventRecorder implements EventRecorder {
     try {
       // A repeat updates the Event it repeats, or writes it again if it has gone (TTL, a user).
       // Unpinned (no resourceVersion): two reports of the same event both land, one after the other.
-      await this.storage.update(this.def, ns, event.metadata.name!, (cur) => ({ ...event, metadata: { ...cur.metadata, ...event.metadata, resourceVersion: undefined } }), { createIfMissing: true });
+      // Two reports written concurrently may land in either order: the higher count stays.
+      await this.storage.update(this.def, ns, event.metadata.name!, (cur) =>
+        (cur.count ?? 0) > event.count
+          ? cur
+          : { ...event, metadata: { ...cur.metadata, ...event.metadata, resourceVersion: undefined } }, { createIfMissing: true });
     } catch (e) {
       log.warn("recording an event failed", { reason, object: `${ns}/${obj.metadata.name}`, error: String(e) });
     }
