@@ -172,9 +172,10 @@ export function generateDefs(served: readonly Gvk[]): { defs: OpenApiDefs; missi
 
   function typeSchema(type: string, format: string, quantity: boolean): Schema {
     const arr = /^Array<(.+)>$/.exec(type);
-    if (arr) return { type: "array", items: typeSchema(arr[1]!, "", quantity) };
+    // An array's format (int32, int64) belongs to its items.
+    if (arr) return { type: "array", items: typeSchema(arr[1]!, format, quantity) };
     const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
-    if (map) return { type: "object", additionalProperties: typeSchema(map[1]!, "", quantity) };
+    if (map) return { type: "object", additionalProperties: typeSchema(map[1]!, format, quantity) };
     switch (type) {
       case "string":
         if (quantity) return ref(QUANTITY);

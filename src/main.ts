@@ -2,6 +2,8 @@
  * The one entry point: `k3rs server | agent | ctl`. Parses flags into a config and calls the
  * role's run function; nothing else lives here.
  */
+// First: tsyringe (under @peculiar/x509) throws at load unless this polyfill ran before it (see pki/x509.ts).
+import "reflect-metadata";
 import { Command } from "commander";
 import { version, gitCommit } from "./version.ts";
 import { registerServerCommand } from "./cli/server-command.ts";

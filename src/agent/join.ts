@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from "
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { parseToken } from "../pki/token.ts";
-import { certSha256Hex } from "../pki/inspect.ts";
+import { certSha256Hex } from "../pki/fingerprint.ts";
 import type { ClientConfig } from "../client/kubeconfig.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { log } from "../log.ts";

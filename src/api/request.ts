@@ -5,11 +5,12 @@
 import YAML from "yaml";
 import { errors, StatusError } from "../model/errors.ts";
 import { decodeProtobufObject, PROTOBUF_MEDIA_TYPE } from "./protobuf/decode.ts";
+import { checkDepth } from "./nesting.ts";
+import { duplicateFields } from "./duplicate-fields.ts";
 
 /** The apiserver's request body limit (3 MiB, like etcd's request limit plus overhead). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
-/** Deeper than any real object; guards the recursive walkers (patch, validation, pruning). */
-export const MAX_DEPTH = 100;
+export { MAX_DEPTH } from "./nesting.ts";
 
 export async function readBody(req: Request): Promise<Buffer> {
   const declared = Number(req.headers.get("content-length") ?? "0");
@@ -37,7 +38,7 @@ export function mediaType(contentType: string | null): string {
 
 const OBJECT_TYPES = ["application/json", "application/yaml", "text/yaml", "application/x-yaml", PROTOBUF_MEDIA_TYPE];
 
-/** Decodes a JSON, YAML or (for objects) Kubernetes protobuf body into a value. */
+/** Decodes a JSON, YAML or (for objects) Kubernetes protobuf body into a value, no deeper than MAX_DEPTH. */
 export function decodeBody(contentType: string | null, body: Buffer | string, allowed = OBJECT_TYPES): unknown {
   const type = mediaType(contentType) || "application/json";
   if (!allowed.includes(type)) throw errors.unsupportedMediaType(contentType ?? "");
@@ -52,17 +53,18 @@ export function decodeBody(contentType: string | null, body: Buffer | string, al
     const msg = cause instanceof Error ? cause.message : String(cause);
     throw new StatusError(400, "BadRequest", `the body of the request could not be decoded: ${msg}`, undefined, { cause });
   }
-  checkDepth(value, 0);
+  checkDepth(value);
   return value;
 }
 
-function checkDepth(v: unknown, depth: number): void {
-  if (depth > MAX_DEPTH) throw errors.badRequest(`the body of the request is nested more than ${MAX_DEPTH} levels deep`);
-  if (v && typeof v === "object") {
-    for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (child && typeof child === "object") checkDepth(child, depth + 1);
-    }
-  }
+/**
+ * Paths of the keys a JSON body holds twice (for fieldValidation=Strict); [] for other formats:
+ * YAML bodies are refused on duplicate keys while parsing, protobuf has no keys.
+ */
+export function duplicateBodyFields(contentType: string | null, body: Buffer | string): string[] {
+  const type = mediaType(contentType) || "application/json";
+  if (type !== "application/json" && !type.endsWith("+json")) return [];
+  return duplicateFields(typeof body === "string" ? body : body.toString("utf8"));
 }
 
 export function decodeObject(contentType: string | null, body: Buffer | string): Record<string, any> {

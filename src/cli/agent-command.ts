@@ -1,36 +1,20 @@
 /** `k3rs agent`: flags → AgentConfig → join (or reuse credentials) → run the node agent until signalled. */
 import type { Command } from "commander";
-import { AGENT_FLAGS, resolveAgentConfig, type AgentConfig, type AgentConfigSource } from "../config/agent-config.ts";
+import { AGENT_FLAG_LIST } from "../config/flags.ts";
+import { addFlags, givenFlags } from "./flags.ts";
+import { resolveAgentConfig, type AgentConfig, type AgentConfigSource } from "../config/agent-config.ts";
 import { parseLabels, parseTaints } from "../config/sources.ts";
-import { ensureJoined, JoinError } from "../agent/join.ts";
-import { RestClient } from "../client/rest-client.ts";
-import { runAgent } from "../agent/run.ts";
 import { kubeletSettings } from "../config/kubelet-args.ts";
 import { setLogLevel, log } from "../log.ts";
 
 export function registerAgentCommand(program: Command, run = runAgentProcess): void {
-  program
+  const cmd = program
     .command("agent")
     .description("Run a node agent that joins a server")
-    .option("--config <file>", "config file (default /etc/k3rs/config.yaml)")
-    .option("-s, --server <url>", "server to join, e.g. https://10.0.0.1:6443 (env K3RS_URL)")
-    .option("-t, --token <token>", "join token from the server's <data-dir>/server/token (env K3RS_TOKEN)")
-    .option("-d, --data-dir <dir>", "data directory (default /var/lib/k3rs as root, ~/.k3rs otherwise)")
-    .option("--node-name <name>", "this node's name (default: hostname)")
-    .option("--node-ip <ip>", "this node's IP address")
-    .option("--node-label <key=value...>", "labels for the node (repeatable)")
-    .option("--node-taint <key=value:Effect...>", "taints for the node (repeatable)")
-    .option("--runtime <kind>", "container runtime: containerd (default) or fake (hollow pods, for tests)")
-    .option("--kubelet-arg <key=value...>", "kubelet flag (repeatable): container-log-max-size, container-log-max-files")
-    .option("--container-runtime-endpoint <socket>", "use this CRI socket instead of starting the agent's own containerd")
-    .option("--simulate <n>", "run N hollow nodes (fake runtime) in this process, for scale tests")
-    .option("--debug", "debug logging")
+    .option("--config <file>", "config file (default /etc/k3rs/config.yaml)");
+  addFlags(cmd, AGENT_FLAG_LIST)
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
-      const flags: AgentConfigSource = {};
-      for (const [key, flag] of Object.entries(AGENT_FLAGS)) {
-        const attr = flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
-        if (cmd.getOptionValueSource(attr) === "cli") flags[key as keyof AgentConfig] = opts[attr];
-      }
+      const flags: AgentConfigSource = givenFlags(cmd, opts, AGENT_FLAG_LIST);
       let cfg: AgentConfig;
       try {
         cfg = resolveAgentConfig({ flags, configPath: opts.config as string | undefined, env: process.env, isRoot: process.getuid?.() === 0 });
@@ -45,6 +29,10 @@ export function registerAgentCommand(program: Command, run = runAgentProcess): v
 async function runAgentProcess(cfg: AgentConfig): Promise<void> {
   if (cfg.debug) setLogLevel("debug");
   const ac = new AbortController();
+  // The agent is loaded only by the role that runs it, so `k3rs ctl` and `k3rs server --disable-agent` never evaluate it.
+  const { ensureJoined, JoinError } = await import("../agent/join.ts");
+  const { RestClient } = await import("../client/rest-client.ts");
+  const { runAgent } = await import("../agent/run.ts");
   try {
     const creds = await ensureJoined({ server: cfg.server, token: cfg.token ?? process.env.K3RS_TOKEN, nodeName: cfg.nodeName, dataDir: cfg.dataDir });
     const client = new RestClient({ server: creds.server, ca: creds.caPem, cert: creds.certPem, key: creds.keyPem, path: "(agent)" });

@@ -7,6 +7,7 @@
 import type { KubeObject } from "../model/object.ts";
 import { isStatusError } from "../model/errors.ts";
 import type { RestClient } from "./rest-client.ts";
+import { sleep } from "../lib/sleep.ts";
 
 export interface ClientInformerHandler {
   onChange?(obj: KubeObject, old: KubeObject | undefined): void;
@@ -117,9 +118,3 @@ export class ClientInformer {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => { clearTimeout(t); resolve(); }, { once: true });
-  });
-}

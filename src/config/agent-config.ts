@@ -5,6 +5,7 @@
 import { hostname } from "node:os";
 import { defaultDataDir, runtimeKind } from "./server-config.ts";
 import { kubeletSettings } from "./kubelet-args.ts";
+import { AGENT_FLAG_LIST, flagNames, otherRoleNames, SERVER_FLAG_LIST } from "./flags.ts";
 import { fromEnv, list, parseLabels, parseTaints, readConfigFile, truthy } from "./sources.ts";
 
 export interface AgentConfig {
@@ -25,28 +26,13 @@ export interface AgentConfig {
   debug: boolean;
 }
 
-export const AGENT_FLAGS = {
-  server: "server",
-  token: "token",
-  dataDir: "data-dir",
-  nodeName: "node-name",
-  nodeIp: "node-ip",
-  nodeLabel: "node-label",
-  nodeTaint: "node-taint",
-  runtime: "runtime",
-  containerRuntimeEndpoint: "container-runtime-endpoint",
-  kubeletArg: "kubelet-arg",
-  simulate: "simulate",
-  debug: "debug",
-} as const satisfies Record<keyof AgentConfig, string>;
+/** Flag names, as K3s spells them (declared in flags.ts). */
+export const AGENT_FLAGS = flagNames(AGENT_FLAG_LIST);
 
 export type AgentConfigSource = Partial<Record<keyof AgentConfig, unknown>>;
 
-/** Server-only keys a shared config file may hold. */
-const SERVER_ONLY_KEYS = ["https-listen-port", "bind-address", "disable-agent", "write-kubeconfig", "write-kubeconfig-mode", "cluster-cidr", "service-cidr", "tls-san", "scheduler-profile", "kube-controller-manager-arg", "kube-apiserver-arg"];
-
 export function resolveAgentConfig(inputs: { flags: AgentConfigSource; configPath?: string; env: Record<string, string | undefined>; isRoot: boolean }): AgentConfig {
-  const file: AgentConfigSource = readConfigFile(inputs.configPath, AGENT_FLAGS, SERVER_ONLY_KEYS);
+  const file: AgentConfigSource = readConfigFile(inputs.configPath, AGENT_FLAGS, otherRoleNames(AGENT_FLAG_LIST, SERVER_FLAG_LIST));
   const env: AgentConfigSource = { ...fromEnv(inputs.env, AGENT_FLAGS) };
   if (env.server === undefined && inputs.env.K3RS_URL) env.server = inputs.env.K3RS_URL;
   const pick = <K extends keyof AgentConfig>(k: K): unknown => inputs.flags[k] ?? file[k] ?? env[k];

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { DEFAULT_CONFIG_PATH, fromEnv, list, readConfigFile, truthy } from "./sources.ts";
 import { componentSettings } from "./component-args.ts";
 import { kubeletSettings } from "./kubelet-args.ts";
+import { AGENT_FLAG_LIST, flagNames, otherRoleNames, SERVER_FLAG_LIST } from "./flags.ts";
 
 export interface ServerConfig {
   dataDir: string;
@@ -41,30 +42,8 @@ export interface ServerConfig {
   kubeletArg: string[];
 }
 
-/** Flag names, as K3s spells them. */
-export const SERVER_FLAGS = {
-  dataDir: "data-dir",
-  httpsListenPort: "https-listen-port",
-  bindAddress: "bind-address",
-  token: "token",
-  nodeName: "node-name",
-  nodeIp: "node-ip",
-  disableAgent: "disable-agent",
-  writeKubeconfig: "write-kubeconfig",
-  writeKubeconfigMode: "write-kubeconfig-mode",
-  debug: "debug",
-  clusterCidr: "cluster-cidr",
-  serviceCidr: "service-cidr",
-  tlsSan: "tls-san",
-  nodeLabel: "node-label",
-  nodeTaint: "node-taint",
-  runtime: "runtime",
-  containerRuntimeEndpoint: "container-runtime-endpoint",
-  schedulerProfile: "scheduler-profile",
-  kubeControllerManagerArg: "kube-controller-manager-arg",
-  kubeApiserverArg: "kube-apiserver-arg",
-  kubeletArg: "kubelet-arg",
-} as const satisfies Record<keyof ServerConfig, string>;
+/** Flag names, as K3s spells them (declared in flags.ts). */
+export const SERVER_FLAGS = flagNames(SERVER_FLAG_LIST);
 
 export type ConfigSource = Partial<Record<keyof ServerConfig, unknown>>;
 
@@ -79,8 +58,6 @@ export interface ResolveInputs {
 
 export { DEFAULT_CONFIG_PATH };
 
-/** Keys only `k3rs agent` reads; a shared config file may hold them. */
-const AGENT_ONLY_KEYS = ["server", "simulate"];
 
 export function defaultDataDir(isRoot: boolean): string {
   return isRoot ? "/var/lib/k3rs" : join(homedir(), ".k3rs");
@@ -88,7 +65,7 @@ export function defaultDataDir(isRoot: boolean): string {
 
 export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
   // Agent keys may sit in the same file (a server runs an agent too).
-  const file: ConfigSource = readConfigFile(inputs.configPath, SERVER_FLAGS, AGENT_ONLY_KEYS);
+  const file: ConfigSource = readConfigFile(inputs.configPath, SERVER_FLAGS, otherRoleNames(SERVER_FLAG_LIST, AGENT_FLAG_LIST));
   const env: ConfigSource = fromEnv(inputs.env, SERVER_FLAGS);
   const pick = <K extends keyof ServerConfig>(k: K): unknown => inputs.flags[k] ?? file[k] ?? env[k];
   const port = Number(pick("httpsListenPort") ?? 6443);

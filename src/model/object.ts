@@ -77,3 +77,8 @@ export function objectKey(namespace: string | undefined, name: string): string {
 export function nowTimestamp(date: Date = new Date()): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
+
+/** MicroTime as the API serialises it (RFC 3339 with microseconds), e.g. a Lease's renewTime. */
+export function microTime(d: Date): string {
+  return d.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+}

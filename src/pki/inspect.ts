@@ -2,10 +2,13 @@
  * Reading certificates back: the facts the PKI decides on (names, usages, validity, who
  * signed it, whether a key belongs to it) and the CA fingerprint that join tokens carry.
  */
-import { createHash, createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
+import { createPrivateKey, type KeyObject } from "node:crypto";
 import { PkiError } from "./errors.ts";
+import { certSha256Hex, nativeCert } from "./fingerprint.ts";
 import { canonicalIp } from "./ip.ts";
 import { x509 } from "./x509.ts";
+
+export { certSha256Hex, nativeCert };
 
 export interface CertInfo {
   subject: string;
@@ -33,14 +36,6 @@ export function parseCertPem(certPem: string): x509.X509Certificate {
  * through this one: @peculiar/x509 takes milliseconds per parse (ASN.1 schemas in JS), OpenSSL
  * tens of microseconds, which keeps a second start of the server at about a millisecond.
  */
-export function nativeCert(certPem: string): X509Certificate {
-  try {
-    return new X509Certificate(certPem);
-  } catch (cause) {
-    throw new PkiError("MalformedCertificate", "not a PEM X.509 certificate", { cause });
-  }
-}
-
 export function certInfo(certPem: string): CertInfo {
   const cert = parseCertPem(certPem);
   const names = cert.getExtension(x509.SubjectAlternativeNameExtension)?.names.toJSON() ?? [];
@@ -56,15 +51,6 @@ export function certInfo(certPem: string): CertInfo {
     isCa: cert.getExtension(x509.BasicConstraintsExtension)?.ca === true,
     extendedKeyUsages: (eku?.usages ?? []).map(String),
   };
-}
-
-/**
- * sha256 (hex) of the certificate's DER. K3s hashes its self-signed CA's PEM file as stored;
- * hashing the DER instead makes the fingerprint independent of PEM line wrapping, so an agent
- * gets the same answer from whatever bytes `/cacerts` serves.
- */
-export function certSha256Hex(certPem: string): string {
-  return createHash("sha256").update(nativeCert(certPem).raw).digest("hex");
 }
 
 /** Whether `keyPem` is the private half of the certificate's public key. */

@@ -9,6 +9,7 @@ import type { TunnelStream } from "./stream.ts";
 import { webSocketTransport, type WebSocketLike } from "./transport.ts";
 import { CONNECT_PATH } from "./protocol.ts";
 import { log } from "../log.ts";
+import { sleep } from "../lib/sleep.ts";
 
 export interface TunnelClientOptions {
   /** The server's base URL, `https://host:port`. */
@@ -120,15 +121,3 @@ export class TunnelClient {
     new WebSocket(url, { tls: { ca: this.o.tls.ca, cert: this.o.tls.cert, key: this.o.tls.key } } as any) as unknown as WebSocketLike;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}

@@ -8,7 +8,7 @@
 import type { KubeObject } from "../model/object.ts";
 import { parseQuantity, type Quantity } from "../model/quantity.ts";
 import { labelSelectorMatches } from "../model/label-selector.ts";
-import { matchesTerm } from "../scheduler/plugins/node-affinity.ts";
+import { matchesTerm } from "../model/node-selector.ts";
 import { storageClassOf } from "./claims.ts";
 
 /** The volume's claimRef names this claim (and its uid, once the controller set it). */

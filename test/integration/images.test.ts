@@ -135,7 +135,7 @@ describe("the API", () => {
     expect(await node.request(`${IMAGES_PATH}/sha256:${sha(app)}`, { method: "DELETE" }).catch((e) => e.code)).toBe(403);
     const anon = await fetch(`https://127.0.0.1:${server.port}${IMAGES_PATH}`, { tls: { rejectUnauthorized: false } } as any);
     expect(anon.status).toBe(401);
-    expect((await anon.json()).kind).toBe("Status");
+    expect(((await anon.json()) as { kind?: string }).kind).toBe("Status");
   });
 
   test("errors are Status bodies: unknown digest 404, malformed 400, not a tar 400", async () => {

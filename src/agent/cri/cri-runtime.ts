@@ -17,7 +17,7 @@ import { containerConfig, containerLogPath, LABEL_CONTAINER_NAME, LABEL_POD_NAME
 import { isMounted, mountTmpfs, unmount } from "./mounts.ts";
 import { log } from "../../log.ts";
 import { DEFAULT_ROTATION, rotateIfNeeded, type RotateOptions } from "../logs/rotate.ts";
-import { normalizeImageRef } from "../images/image-ref.ts";
+import { normalizeImageRef } from "../../model/image-ref.ts";
 import { CriStatsReader } from "./container-stats.ts";
 
 export interface CriRuntimeOptions {

@@ -6,7 +6,7 @@
  */
 import type { KubeObject } from "../../model/object.ts";
 import { parseQuantity } from "../../model/quantity.ts";
-import { qosClass } from "../pods/pod-status.ts";
+import { podQosClass } from "../../model/qos.ts";
 
 export interface SandboxOptions {
   /** Directory under which each pod gets `<namespace>_<name>_<uid>/` for its container logs. */
@@ -64,7 +64,7 @@ export function podHostname(pod: KubeObject, nodeHostname: string): string {
  * whole pod and the agent can remove it afterwards.
  */
 export function podCgroupParent(pod: KubeObject, root = "/k3rs"): string {
-  const qos = pod.status?.qosClass ?? qosClass(pod);
+  const qos = pod.status?.qosClass ?? podQosClass(pod.spec);
   const tier = qos === "Guaranteed" ? "" : `/${qos.toLowerCase()}`;
   return `${root}${tier}/pod${pod.metadata.uid}`;
 }
@@ -116,7 +116,7 @@ export function linuxResources(pod: KubeObject, container: any, nodeMemoryBytes:
   const out: any = {
     // MilliCPUToShares: 1024 per CPU, at least 2.
     cpuShares: cpuRequest ? Math.max(2, Math.floor((cpuRequest * 1024) / 1000)) : 2,
-    oomScoreAdj: oomScoreAdj(qosClass(pod), memRequest, nodeMemoryBytes),
+    oomScoreAdj: oomScoreAdj(podQosClass(pod.spec), memRequest, nodeMemoryBytes),
   };
   if (cpuLimit) {
     out.cpuPeriod = CPU_PERIOD;

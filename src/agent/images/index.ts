@@ -1,5 +1,4 @@
 export type { ImageArch, ImageRunConfig, LayerEntry } from "./types.ts";
-export { normalizeImageRef } from "./image-ref.ts";
 export { pauseElf } from "./pause-binary.ts";
 export { buildOciImage, ociLayoutTar, writeOciArchive, type OciArchiveOptions, type OciImage } from "./oci-archive.ts";
 export { SANDBOX_IMAGE, hostImageArch, sandboxImageArchive } from "./sandbox-image.ts";

@@ -16,7 +16,7 @@
  * and gzip without a timestamp — the same input gives the same bytes and digests.
  */
 import { gzipSync } from "node:zlib";
-import { normalizeImageRef } from "./image-ref.ts";
+import { normalizeImageRef } from "../../model/image-ref.ts";
 import { layerTar } from "./layer.ts";
 import { packTar, type TarEntry } from "./tar.ts";
 import type { ImageArch, ImageRunConfig, LayerEntry } from "./types.ts";

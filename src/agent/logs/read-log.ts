@@ -10,6 +10,7 @@ import { open, type FileHandle } from "node:fs/promises";
 import { watch, type FSWatcher } from "node:fs";
 import { parseCriRecord } from "./cri-line.ts";
 import { findTailStart } from "./tail.ts";
+import { sleep } from "../../lib/sleep.ts";
 
 export interface ReadLogOptions {
   follow?: boolean;
@@ -164,14 +165,3 @@ class Wakeup {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}

@@ -8,7 +8,7 @@
  */
 import type { KubeObject } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
-import { microTime } from "../../controllers/framework/leader-election.ts";
+import { microTime } from "../../model/object.ts";
 import type { AgentApi } from "../agent-api.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { PodManager } from "../pods/pod-manager.ts";
@@ -16,6 +16,7 @@ import { nodeObject, nodeStatus, statusFingerprint, type NodeFacts, type NodeObs
 import { nodeImages } from "./node-images.ts";
 import { pressureFrom, type HostReadings } from "./pressure.ts";
 import { log } from "../../log.ts";
+import { sleep } from "../../lib/sleep.ts";
 
 /** Where a node's pods come from: a watch of its own pods, or a share of one watch for many hollow nodes. */
 export interface PodFeed {
@@ -252,9 +253,3 @@ const PRESSURE_EVENT: Record<string, { True: string; False: string }> = {
   PIDPressure: { True: "NodeHasInsufficientPID", False: "NodeHasSufficientPID" },
 };
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => { clearTimeout(t); resolve(); }, { once: true });
-  });
-}

@@ -5,9 +5,10 @@
  */
 import type { KubeObject } from "../../model/object.ts";
 import type { ContainerInfo, SandboxInfo } from "../runtime/types.ts";
-import { normalizeImageRef } from "../images/image-ref.ts";
+import { normalizeImageRef } from "../../model/image-ref.ts";
 import { backoffUntil, latestByName, podFinished, shouldRestart, type BackoffState } from "./pod-actions.ts";
 import { nowTimestamp } from "../../model/object.ts";
+import { podQosClass } from "../../model/qos.ts";
 
 export interface StatusInput {
   pod: KubeObject;
@@ -143,26 +144,8 @@ export function computePodStatus(i: StatusInput): any {
     startTime: pod.status?.startTime ?? iso(i.now),
     ...(inits.length ? { initContainerStatuses: initStatuses } : {}),
     containerStatuses: statuses,
-    qosClass: pod.status?.qosClass ?? qosClass(pod),
+    qosClass: pod.status?.qosClass ?? podQosClass(pod.spec),
   };
-}
-
-/** Guaranteed when every container has equal cpu and memory requests and limits; BestEffort when none has any. */
-export function qosClass(pod: KubeObject): string {
-  const all: any[] = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-  let any = false;
-  let guaranteed = true;
-  for (const c of all) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    if (Object.keys(req).length || Object.keys(lim).length) any = true;
-    for (const r of ["cpu", "memory"]) {
-      const l = lim[r];
-      if (l === undefined || (req[r] !== undefined && String(req[r]) !== String(l))) guaranteed = false;
-    }
-  }
-  if (!any) return "BestEffort";
-  return guaranteed ? "Guaranteed" : "Burstable";
 }
 
 /**

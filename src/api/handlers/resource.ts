@@ -9,7 +9,7 @@ import type { ResourceDef } from "../resources/types.ts";
 import type { ResourcePath } from "../path.ts";
 import type { ObjectStorage, DeleteOptions, ListQuery } from "../storage/object-storage.ts";
 import { buildFilter } from "../storage/filter.ts";
-import { checkAcceptable, decodeBody, decodeObject, negotiateTable, readBody, writeQuery, type WriteQuery } from "../request.ts";
+import { checkAcceptable, decodeBody, decodeObject, duplicateBodyFields, mediaType, negotiateTable, readBody, writeQuery, type WriteQuery } from "../request.ts";
 import { parseGetOptions, parseListOptions, type ListOptions } from "../options/list-options.ts";
 import { json, warningHeaders } from "./respond.ts";
 import { readDeleteOptions } from "../options/delete-options.ts";
@@ -121,9 +121,11 @@ async function list(ctx: ResourceContext, options: ListOptions): Promise<Respons
 
 /** Decodes the body as an object of this resource's kind, enforcing fieldValidation. */
 function decodeTyped(ctx: ResourceContext, text: Buffer, q: WriteQuery, warnings: string[]): KubeObject {
-  const obj = decodeObject(ctx.req.headers.get("content-type"), text) as KubeObject;
+  const contentType = ctx.req.headers.get("content-type");
+  const obj = decodeObject(contentType, text) as KubeObject;
   checkKind(ctx.def, obj);
-  checkFields(ctx.def, obj, q.fieldValidation, warnings);
+  const duplicates = q.fieldValidation === "Strict" ? duplicateBodyFields(contentType, text) : [];
+  checkFields(ctx.def, obj, q.fieldValidation, warnings, duplicates);
   obj.metadata ??= {};
   return obj;
 }
@@ -196,6 +198,9 @@ async function patch(ctx: ResourceContext): Promise<Response> {
     "application/merge-patch+json",
     "application/strategic-merge-patch+json",
   ]);
+  // Kubernetes decodes merge and strategic-merge patches strictly too (a JSON patch is a list of operations).
+  const mergePatch = ["application/merge-patch+json", "application/strategic-merge-patch+json"].includes(mediaType(contentType));
+  const duplicates = q.fieldValidation === "Strict" && mergePatch ? duplicateBodyFields(contentType, text) : [];
   const schema = patchSchemaFor(ctx.def.group, ctx.def.version, ctx.def.kind);
   const { object } = await ctx.storage.update(
     ctx.def,
@@ -205,7 +210,7 @@ async function patch(ctx: ResourceContext): Promise<Response> {
       const patched = applyPatch(contentType, current, body, schema) as KubeObject;
       checkKind(ctx.def, patched);
       if (patched.metadata === null || typeof patched.metadata !== "object") throw errors.badRequest("metadata must be an object");
-      checkFields(ctx.def, patched, q.fieldValidation, warnings);
+      checkFields(ctx.def, patched, q.fieldValidation, warnings, duplicates);
       // A patch that carries no resourceVersion applies to whatever is current: unpinned, so a
       // concurrent write makes the patch re-apply to the newer object instead of failing with 409.
       if (!hasResourceVersion(body)) delete patched.metadata.resourceVersion;

@@ -41,7 +41,7 @@ describe("applyJsonPatch applies", () => {
       o.spec.containers[0]!.image = "a:2";
     }],
     ["move", [{ op: "move", from: "/metadata/labels/app", path: "/metadata/labels/name" }], (o) => {
-      o.metadata.labels = { name: "web" } as typeof o.metadata.labels;
+      o.metadata.labels = { name: "web" } as unknown as typeof o.metadata.labels;
     }],
     ["copy deep-copies", [
       { op: "copy", from: "/spec/containers/0", path: "/spec/containers/-" },

@@ -41,4 +41,24 @@ describe("decodeProtobufObject", () => {
       apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "quota" }, spec: { hard: { pods: "2", "requests.cpu": "500m" } },
     });
   });
+
+  /** A ConfigMap whose one managedFields entry carries `json` as its fieldsV1. */
+  const withFieldsV1 = (json: string) => {
+    const entry = cat(field(1, "kubectl"), field(7, field(1, json)));
+    return envelope("v1", "ConfigMap", field(1, cat(field(1, "cm"), field(17, entry))));
+  };
+
+  test("fieldsV1 JSON is decoded into the object", () => {
+    expect(decodeProtobufObject(withFieldsV1('{"f:data":{"f:a":{}}}')).metadata.managedFields[0].fieldsV1).toEqual({ "f:data": { "f:a": {} } });
+  });
+
+  test("fieldsV1 JSON nested past the limit is refused (it would break every Go client listing the object)", () => {
+    const deep = '{"f:a":'.repeat(10_001) + "{}" + "}".repeat(10_001);
+    expect(() => decodeProtobufObject(withFieldsV1(deep))).toThrow(expect.objectContaining({ code: 400, message: "the body of the request is nested more than 100 levels deep" }));
+  });
+
+  test("fieldsV1 JSON within the limit is accepted", () => {
+    const atLimit = '{"a":'.repeat(95) + "1" + "}".repeat(95);
+    expect(() => decodeProtobufObject(withFieldsV1(atLimit))).not.toThrow();
+  });
 });

@@ -11,6 +11,7 @@
  */
 import messages from "./k8s-messages.json" with { type: "json" };
 import { errors } from "../../model/errors.ts";
+import { checkDepth, MAX_DEPTH } from "../nesting.ts";
 
 type Field = [number, string, string, number];
 const MESSAGES = messages as unknown as Record<string, Field[]>;
@@ -144,7 +145,7 @@ function special(type: string, obj: Record<string, any>): unknown {
 }
 
 function decodeMessage(type: string, buf: Uint8Array, depth: number): unknown {
-  if (depth > 100) throw new Error("message nested too deeply");
+  if (depth > MAX_DEPTH) throw new Error("message nested too deeply");
   const fields = fieldsOf(type);
   if (!fields) throw new Error(`unknown message type ${type}`);
   const r = new Reader(buf);
@@ -202,7 +203,7 @@ function isScalar(t: string): boolean {
   return !t.includes(".");
 }
 
-/** Decodes a protobuf-enveloped object into its JSON form, with apiVersion and kind set. */
+/** Decodes a protobuf-enveloped object into its JSON form, with apiVersion and kind set, no deeper than MAX_DEPTH. */
 export function decodeProtobufObject(body: Uint8Array): Record<string, any> {
   if (body.length < 4 || MAGIC.some((b, i) => body[i] !== b)) {
     throw errors.badRequest("the body of the request was in protobuf form but did not start with the Kubernetes magic prefix");
@@ -219,6 +220,9 @@ export function decodeProtobufObject(body: Uint8Array): Record<string, any> {
     if (!pkg || !MESSAGES[type]) throw errors.unsupportedMediaType(`${PROTOBUF_MEDIA_TYPE} for ${apiVersion} ${kind}`);
     const raw = unknown.raw ? Buffer.from(unknown.raw, "base64") : new Uint8Array();
     const obj = decodeMessage(type, raw, 0) as Record<string, any>;
+    // RawExtension and FieldsV1 carry JSON of any depth inside the message (a 10,001-deep
+    // managedFields entry breaks every Go client that lists the object), so the whole result is measured.
+    checkDepth(obj);
     return { apiVersion, kind, ...obj };
   } catch (e) {
     if (e instanceof Error && e.name === "StatusError") throw e;

@@ -1,5 +1,5 @@
 /**
- * The one write path for API objects: default → validate → admit → store, with optimistic
+ * The one write path for API objects: shape → default → validate → size → admit → store, with optimistic
  * concurrency on resourceVersion; and the reads (get, list with selectors and pagination)
  * that go with it. HTTP handlers and in-process callers (bootstrap, controllers running in
  * the server) both come through here, so every write obeys the same rules.
@@ -13,6 +13,7 @@ import type { AdmissionPlugin, AdmissionRequest } from "../admission/types.ts";
 import { listPrefix, objectStoreKey } from "./keys.ts";
 import { generateName, prepareForCreate, prepareForUpdate } from "./lifecycle.ts";
 import { validateMeta, validateMetaUpdate } from "./meta-validation.ts";
+import { checkEncodedSize, checkShape } from "./object-shape.ts";
 import { ServiceAllocator } from "../admission/service-allocator.ts";
 import type { ObjectFilter } from "./filter.ts";
 import { nowTimestamp } from "../../model/object.ts";
@@ -150,6 +151,8 @@ export class ObjectStorage {
 
   private async createOnce(def: ResourceDef, namespace: string | undefined, input: KubeObject, opts: WriteOptions, name: string | undefined): Promise<KubeObject> {
     const obj = structuredClone(input);
+    // Before anything reads it: defaulting and admission assume the kind's types.
+    checkShape(def, obj);
     if (name !== undefined) obj.metadata.name = name;
     if (obj.metadata?.resourceVersion) {
       throw errors.badRequest("resourceVersion should not be set on objects to be created");
@@ -157,6 +160,7 @@ export class ObjectStorage {
     prepareForCreate(def, obj, namespace, this.now());
     def.defaults?.(obj);
     this.validate(def, obj, undefined);
+    checkEncodedSize(def, obj);
     const req: AdmissionRequest = { operation: "CREATE", def, object: obj, dryRun: !!opts.dryRun };
     await this.admit(req);
     if (opts.dryRun) {
@@ -199,6 +203,7 @@ export class ObjectStorage {
         }
       }
       const desired = await mutate(structuredClone(current.object));
+      checkShape(def, desired, current.object);
       const pinned = desired.metadata?.resourceVersion;
       if (pinned !== undefined && pinned !== "" && pinned !== String(current.revision)) {
         throw errors.conflict(def.group, def.plural, name, "the object has been modified; please apply your changes to the latest version and try again");
@@ -209,6 +214,7 @@ export class ObjectStorage {
       const next = prepareForUpdate(def, desired, current.object, opts.subresource);
       if (opts.subresource !== "status") def.defaults?.(next);
       this.validate(def, next, current.object);
+      checkEncodedSize(def, next, current.object);
       const req: AdmissionRequest = { operation: "UPDATE", def, object: next, old: current.object, subresource: opts.subresource, dryRun: !!opts.dryRun };
       await this.admit(req);
       if (opts.dryRun) {

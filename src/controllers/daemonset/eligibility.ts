@@ -6,7 +6,7 @@
  * leaves running ones; only an untolerated NoExecute taint or a selector change removes them.
  */
 import type { KubeObject } from "../../model/object.ts";
-import { matchesRequiredNodeAffinity } from "../../scheduler/plugins/node-affinity.ts";
+import { matchesRequiredNodeAffinity } from "../../model/node-selector.ts";
 import { tolerates } from "../../model/taints.ts";
 import type { Taint } from "../../scheduler/types.ts";
 import { daemonTemplate } from "./daemon-pod.ts";

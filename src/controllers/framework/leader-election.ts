@@ -8,9 +8,10 @@
  */
 import type { ObjectStorage } from "../../api/storage/object-storage.ts";
 import type { ResourceDef } from "../../api/resources/types.ts";
-import type { KubeObject } from "../../model/object.ts";
+import { microTime, type KubeObject } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { log } from "../../log.ts";
+import { sleep } from "../../lib/sleep.ts";
 
 export interface LeaderElectionOptions {
   storage: ObjectStorage;
@@ -24,11 +25,6 @@ export interface LeaderElectionOptions {
   now?: () => Date;
   /** Runs while leading; its signal aborts when leadership is lost or the elector stops. */
   onStartedLeading(signal: AbortSignal): void;
-}
-
-/** MicroTime as the API serialises it (RFC 3339 with microseconds). */
-export function microTime(d: Date): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 }
 
 export function leaseExpired(lease: KubeObject, now: Date): boolean {
@@ -95,9 +91,3 @@ export async function runLeaderElection(o: LeaderElectionOptions): Promise<void>
   leading?.abort();
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => { clearTimeout(t); resolve(); }, { once: true });
-  });
-}

@@ -7,7 +7,7 @@
 import type { KubeObject } from "../../model/object.ts";
 import type { NodeInfo, PodInfo, Selector, Snapshot } from "../types.ts";
 import { compileSelector, selectorMatches, withLabelKeys } from "../selector.ts";
-import { matchesRequiredNodeAffinity } from "./node-affinity.ts";
+import { matchesRequiredNodeAffinity } from "../../model/node-selector.ts";
 import { tolerates } from "../../model/taints.ts";
 
 export const HOSTNAME = "kubernetes.io/hostname";

@@ -16,7 +16,7 @@ import { createGunzip } from "node:zlib";
 import { Readable } from "node:stream";
 import { extract } from "tar-stream";
 import { errors, StatusError } from "../../model/errors.ts";
-import { normalizeImageRef } from "../../agent/images/image-ref.ts";
+import { normalizeImageRef } from "../../model/image-ref.ts";
 
 const ANNOTATION_CONTAINERD_NAME = "io.containerd.image.name";
 const ANNOTATION_REF_NAME = "org.opencontainers.image.ref.name";

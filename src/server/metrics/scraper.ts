@@ -12,6 +12,7 @@ import type { NodeConnector } from "../../tunnel/types.ts";
 import { decodeResourceReport, RESOURCE_METRICS_PATH } from "../../resource-metrics/resource-report.ts";
 import type { MetricsStore } from "./metrics-store.ts";
 import { log } from "../../log.ts";
+import { sleep } from "../../lib/sleep.ts";
 
 export const DEFAULT_METRIC_RESOLUTION_MS = 15_000;
 /** metrics-server's --kubelet-request-timeout default. */
@@ -76,15 +77,3 @@ export class MetricsScraper {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}

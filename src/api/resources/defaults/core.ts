@@ -2,6 +2,7 @@
 import type { KubeObject } from "../../../model/object.ts";
 import { defaultPodSpec } from "./pod-template.ts";
 import { defaultPvcSpec } from "./workloads.ts";
+import { podQosClass } from "../../../model/qos.ts";
 
 export function defaultPod(obj: KubeObject): void {
   const spec = (obj.spec ??= {});
@@ -24,24 +25,7 @@ export function defaultPod(obj: KubeObject): void {
   spec.preemptionPolicy ??= "PreemptLowerPriority";
   obj.status ??= {};
   obj.status.phase ??= "Pending";
-  obj.status.qosClass ??= qosClass(spec);
-}
-
-/** Guaranteed / Burstable / BestEffort, from the containers' requests and limits. */
-export function qosClass(spec: any): string {
-  const containers = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
-  let any = false;
-  let guaranteed = containers.length > 0;
-  for (const c of containers) {
-    const req = c?.resources?.requests ?? {};
-    const lim = c?.resources?.limits ?? {};
-    if (Object.keys(req).length || Object.keys(lim).length) any = true;
-    for (const r of ["cpu", "memory"]) {
-      if (lim[r] === undefined || (req[r] !== undefined && String(req[r]) !== String(lim[r]))) guaranteed = false;
-    }
-  }
-  if (!any) return "BestEffort";
-  return guaranteed ? "Guaranteed" : "Burstable";
+  obj.status.qosClass ??= podQosClass(spec);
 }
 
 export function defaultService(obj: KubeObject): void {

@@ -44,7 +44,9 @@ export function validateConfigMap(obj: KubeObject): StatusCause[] {
     }
     for (const [k, v] of Object.entries(m)) {
       out.push(...configKeyErrors(`${field}[${k}]`, k));
-      size += k.length + String(v).length;
+      // Values are strings by now (the shape check ran first); binaryData counts decoded bytes, as Kubernetes' does.
+      const text = typeof v === "string" ? v : JSON.stringify(v) ?? "";
+      size += k.length + (field === "binaryData" ? Buffer.byteLength(text, "base64") : Buffer.byteLength(text));
     }
   }
   if (size > 1024 * 1024) out.push({ reason: "FieldValueTooLong", message: "Too long: must have at most 1048576 bytes", field: "" });

@@ -4,7 +4,7 @@
  * `docker.io/library/busybox:latest`. An archive must carry the normalized name, or the
  * CRI will not find the imported image under the name a manifest uses.
  */
-import { errors } from "../../model/errors.ts";
+import { errors } from "./errors.ts";
 
 const DEFAULT_DOMAIN = "docker.io";
 const LEGACY_DEFAULT_DOMAIN = "index.docker.io";

@@ -1,0 +1,86 @@
+/**
+ * Every flag of `k3rs server` and `k3rs agent`, declared once: its config key, its K3s name
+ * (also the config-file key and, upper-cased, the K3RS_* variable), its value placeholder and
+ * its help. The CLI builds its options from these lists and the resolvers read the same names,
+ * so a flag cannot exist in one place and be missing in another.
+ */
+import type { AgentConfig } from "./agent-config.ts";
+import type { ServerConfig } from "./server-config.ts";
+
+export interface Flag<K extends string = string> {
+  /** The key in the resolved config. */
+  key: K;
+  /** The flag's name without dashes, as K3s spells it. */
+  name: string;
+  /** A one-letter alias. */
+  short?: string;
+  /** Placeholder of the value (`<port>`); absent for a switch. A trailing `...` makes it repeatable. */
+  arg?: string;
+  help: string;
+}
+
+const dataDir = { key: "dataDir", name: "data-dir", short: "d", arg: "<dir>", help: "data directory (default /var/lib/k3rs as root, ~/.k3rs otherwise)" } as const;
+const nodeName = { key: "nodeName", name: "node-name", arg: "<name>" } as const;
+const nodeIp = { key: "nodeIp", name: "node-ip", arg: "<ip>" } as const;
+const nodeLabel = { key: "nodeLabel", name: "node-label", arg: "<key=value...>" } as const;
+const nodeTaint = { key: "nodeTaint", name: "node-taint", arg: "<key=value:Effect...>" } as const;
+const runtime = { key: "runtime", name: "runtime", arg: "<kind>" } as const;
+const kubeletArg = { key: "kubeletArg", name: "kubelet-arg", arg: "<key=value...>" } as const;
+const criEndpoint = { key: "containerRuntimeEndpoint", name: "container-runtime-endpoint", arg: "<socket>" } as const;
+const debug = { key: "debug", name: "debug", help: "debug logging" } as const;
+
+export const SERVER_FLAG_LIST = [
+  dataDir,
+  { key: "httpsListenPort", name: "https-listen-port", arg: "<port>", help: "HTTPS port of the API (default 6443)" },
+  { key: "bindAddress", name: "bind-address", arg: "<ip>", help: "address to listen on (default 0.0.0.0)" },
+  { key: "token", name: "token", short: "t", arg: "<secret>", help: "shared secret agents use to join" },
+  { ...nodeName, help: "this node's name (default: hostname)" },
+  { ...nodeIp, help: "this node's IP address" },
+  { key: "tlsSan", name: "tls-san", arg: "<names>", help: "extra hostnames or IPs for the serving certificate (comma separated)" },
+  { key: "clusterCidr", name: "cluster-cidr", arg: "<cidr>", help: "pod network (default 10.42.0.0/16)" },
+  { key: "serviceCidr", name: "service-cidr", arg: "<cidr>", help: "service network (default 10.43.0.0/16)" },
+  { key: "disableAgent", name: "disable-agent", help: "do not run the node agent in this process" },
+  { ...nodeLabel, help: "labels for this node (repeatable)" },
+  { ...nodeTaint, help: "taints for this node (repeatable)" },
+  { ...runtime, help: "the embedded agent's container runtime: containerd (default) or fake (hollow pods, for tests)" },
+  { ...kubeletArg, help: "the embedded agent's kubelet flag (repeatable): container-log-max-size, container-log-max-files" },
+  { ...criEndpoint, help: "the embedded agent uses this CRI socket instead of its own containerd" },
+  { key: "schedulerProfile", name: "scheduler-profile", arg: "<name>", help: "scheduler profile: default (spread by least-allocated) or binpack (most-allocated)" },
+  { key: "kubeControllerManagerArg", name: "kube-controller-manager-arg", arg: "<key=value...>", help: "controller flag (repeatable): node-monitor-grace-period, node-cidr-mask-size" },
+  { key: "kubeApiserverArg", name: "kube-apiserver-arg", arg: "<key=value...>", help: "API server flag (repeatable): default-not-ready-toleration-seconds, default-unreachable-toleration-seconds, event-ttl" },
+  { key: "writeKubeconfig", name: "write-kubeconfig", short: "o", arg: "<file>", help: "also write the admin kubeconfig here (default /etc/k3rs/k3rs.yaml as root)" },
+  { key: "writeKubeconfigMode", name: "write-kubeconfig-mode", arg: "<mode>", help: "file mode of the written kubeconfig (default 0600)" },
+  debug,
+] as const satisfies readonly Flag<keyof ServerConfig>[];
+
+export const AGENT_FLAG_LIST = [
+  { key: "server", name: "server", short: "s", arg: "<url>", help: "server to join, e.g. https://10.0.0.1:6443 (env K3RS_URL)" },
+  { key: "token", name: "token", short: "t", arg: "<token>", help: "join token from the server's <data-dir>/server/token (env K3RS_TOKEN)" },
+  dataDir,
+  { ...nodeName, help: "this node's name (default: hostname)" },
+  { ...nodeIp, help: "this node's IP address" },
+  { ...nodeLabel, help: "labels for the node (repeatable)" },
+  { ...nodeTaint, help: "taints for the node (repeatable)" },
+  { ...runtime, help: "container runtime: containerd (default) or fake (hollow pods, for tests)" },
+  { ...kubeletArg, help: "kubelet flag (repeatable): container-log-max-size, container-log-max-files" },
+  { ...criEndpoint, help: "use this CRI socket instead of starting the agent's own containerd" },
+  { key: "simulate", name: "simulate", arg: "<n>", help: "run N hollow nodes (fake runtime) in this process, for scale tests" },
+  debug,
+] as const satisfies readonly Flag<keyof AgentConfig>[];
+
+// Every config key has its flag: a key added to a config without one fails to compile here.
+type Missing<C, L extends readonly Flag[]> = Exclude<keyof C, L[number]["key"]>;
+const serverComplete: [Missing<ServerConfig, typeof SERVER_FLAG_LIST>] extends [never] ? true : Missing<ServerConfig, typeof SERVER_FLAG_LIST> = true;
+const agentComplete: [Missing<AgentConfig, typeof AGENT_FLAG_LIST>] extends [never] ? true : Missing<AgentConfig, typeof AGENT_FLAG_LIST> = true;
+void serverComplete, agentComplete;
+
+/** Config key → flag name, for the file and environment readers. */
+export function flagNames<K extends string>(flags: readonly Flag<K>[]): Record<K, string> {
+  return Object.fromEntries(flags.map((f) => [f.key, f.name])) as Record<K, string>;
+}
+
+/** Names the other role declares and this one does not: a shared config file may hold them. */
+export function otherRoleNames(mine: readonly Flag[], other: readonly Flag[]): string[] {
+  const own = new Set(mine.map((f) => f.name));
+  return other.map((f) => f.name).filter((n) => !own.has(n));
+}
