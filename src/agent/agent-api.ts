@@ -7,13 +7,16 @@ import { isStatusError } from "../model/errors.ts";
 import { toStatusError, type RestClient } from "../client/rest-client.ts";
 import { IMAGES_PATH, type ClusterImage, type ClusterImageList } from "../model/cluster-image.ts";
 import { log } from "../log.ts";
-import { nowTimestamp } from "../model/object.ts";
+import { EventCorrelator, toEventObject } from "../client/event-correlator.ts";
 
 const MERGE = "application/merge-patch+json";
 const enc = encodeURIComponent;
 
 export class AgentApi {
-  constructor(readonly client: RestClient) {}
+  constructor(
+    readonly client: RestClient,
+    private readonly correlator = new EventCorrelator(),
+  ) {}
 
   getNode(name: string): Promise<KubeObject> {
     return this.client.request(`/api/v1/nodes/${enc(name)}`);
@@ -117,29 +120,33 @@ export class AgentApi {
     return res.body;
   }
 
-  /** Events are reports: failures are logged, never thrown. */
+  /**
+   * Events are reports: failures are logged, never thrown. Correlated as client-go's recorder
+   * does (repeats patch one Event's count, similar ones combine, a chatty pod is throttled).
+   */
   async event(obj: KubeObject, type: "Normal" | "Warning", reason: string, message: string, host: string): Promise<void> {
     const ns = obj.metadata.namespace || "default";
-    const now = nowTimestamp(new Date());
+    const result = this.correlator.correlate({
+      involvedObject: { apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name, uid: obj.metadata.uid },
+      type,
+      reason,
+      message,
+      source: { component: "kubelet", host },
+    });
+    if (result.skip) return;
+    const event = toEventObject(result.event, ns);
+    const collection = `/api/v1/namespaces/${enc(ns)}/events`;
     try {
-      await this.client.request(`/api/v1/namespaces/${enc(ns)}/events`, {
-        method: "POST",
-        body: {
-          apiVersion: "v1",
-          kind: "Event",
-          metadata: { generateName: `${obj.metadata.name}.`, namespace: ns },
-          involvedObject: { apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name, uid: obj.metadata.uid },
-          reason,
-          message,
-          type,
-          source: { component: "kubelet", host },
-          reportingComponent: "kubelet",
-          reportingInstance: host,
-          firstTimestamp: now,
-          lastTimestamp: now,
-          count: 1,
-        },
-      });
+      if (result.repeat) {
+        try {
+          const { count, lastTimestamp, message: latest } = event;
+          await this.client.request(`${collection}/${enc(event.metadata.name!)}`, { method: "PATCH", body: { count, lastTimestamp, message: latest }, contentType: MERGE });
+          return;
+        } catch (e) {
+          if (!isStatusError(e, "NotFound")) throw e;
+        }
+      }
+      await this.client.request(collection, { method: "POST", body: event });
     } catch (e) {
       log.debug("agent: recording an event failed", { reason, error: String(e) });
     }

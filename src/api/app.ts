@@ -19,6 +19,7 @@ import type { MetricsSource } from "../resource-metrics/types.ts";
 import { json, statusResponse } from "./handlers/respond.ts";
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from "./discovery.ts";
 import { parseResourcePath } from "./path.ts";
+import { isWatch } from "./options/list-options.ts";
 import { handleResource } from "./handlers/resource.ts";
 import { metrics, registry as metricsRegistry, verbOf } from "./metrics.ts";
 import { openapiV2Json, openapiV3GroupVersionJson, openapiV3Root } from "./openapi/index.ts";
@@ -156,9 +157,14 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
   const resource = async (c: any) => {
     const started = performance.now();
     const url = new URL(c.req.url);
-    const path = parseResourcePath(url.pathname);
+    let path: ReturnType<typeof parseResourcePath>;
+    try {
+      path = parseResourcePath(url.pathname);
+    } catch (e) {
+      return statusResponse(e);
+    }
     let code = 500;
-    const watch = !!path && (path.watchPath || url.searchParams.get("watch") === "true" || url.searchParams.get("watch") === "1");
+    const watch = !!path && isWatch(url.searchParams, path.watchPath);
     const verb = verbOf(c.req.method, !!path?.name, watch);
     try {
       if (!path) throw new StatusError(404, "NotFound", "the server could not find the requested resource");

@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
 import { parseResourcePath } from "./path.ts";
+import { StatusError } from "../model/errors.ts";
 
 test.each([
   ["/api/v1/pods", { group: "", version: "v1", resource: "pods" }],
@@ -19,4 +20,15 @@ test.each([
 
 test.each(["/", "/api", "/api/v1", "/apis/apps", "/apis/apps/v1", "/api/v1/namespaces/a/pods/p/log/extra"])("rejects %s", (p) => {
   expect(parseResourcePath(p)).toBeUndefined();
+});
+
+test.each(["/api/v1/namespaces/%zz/pods", "/api/v1/namespaces/default/configmaps/%E0%A4%A"])("bad percent-encoding in %s is a 400", (p) => {
+  let err: unknown;
+  try {
+    parseResourcePath(p);
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(StatusError);
+  expect((err as StatusError).code).toBe(400);
 });

@@ -5,6 +5,8 @@
  * `/api/v1/namespaces/{name}[/{sub}]` is the Namespace object itself.
  * Legacy `/watch/` prefixed paths (`/api/v1/watch/pods`) set `watch`.
  */
+import { StatusError } from "../model/errors.ts";
+
 export interface ResourcePath {
   group: string;
   version: string;
@@ -16,8 +18,9 @@ export interface ResourcePath {
   watchPath: boolean;
 }
 
+/** Throws a 400 StatusError when a segment is not valid percent-encoding (Go's net/http refuses such a URL with 400). */
 export function parseResourcePath(pathname: string): ResourcePath | undefined {
-  const parts = pathname.split("/").filter((p) => p !== "").map(decodeURIComponent);
+  const parts = pathname.split("/").filter((p) => p !== "").map(decodeSegment);
   let group: string;
   let version: string;
   let rest: string[];
@@ -46,6 +49,14 @@ export function parseResourcePath(pathname: string): ResourcePath | undefined {
   }
   if (rest.length === 0 || rest.length > 3) return undefined;
   return { group, version, namespace, resource: rest[0]!, name: rest[1], subresource: rest[2], watchPath };
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch (cause) {
+    throw new StatusError(400, "BadRequest", `invalid URL escape in path segment ${JSON.stringify(segment)}`, undefined, { cause });
+  }
 }
 
 function isNamespaceSubresource(s: string): boolean {

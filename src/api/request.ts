@@ -75,35 +75,7 @@ export function decodeObject(contentType: string | null, body: Buffer | string):
   return value as Record<string, any>;
 }
 
-export type FieldValidation = "Strict" | "Warn" | "Ignore";
-
-export interface WriteQuery {
-  dryRun: boolean;
-  fieldValidation: FieldValidation;
-  fieldManager?: string;
-}
-
-export function writeQuery(url: URL): WriteQuery {
-  const dry = url.searchParams.getAll("dryRun");
-  for (const d of dry) if (d !== "All") throw errors.badRequest(`Invalid dry run value: ${JSON.stringify(d)}: supported values: "All"`);
-  const fv = url.searchParams.get("fieldValidation") ?? "Warn";
-  const norm = ({ strict: "Strict", warn: "Warn", ignore: "Ignore" } as const)[fv.toLowerCase() as "strict" | "warn" | "ignore"];
-  if (!norm) throw errors.badRequest(`fieldValidation: Unsupported value: ${JSON.stringify(fv)}: supported values: "Ignore", "Strict", "Warn"`);
-  return { dryRun: dry.length > 0, fieldValidation: norm, fieldManager: url.searchParams.get("fieldManager") ?? undefined };
-}
-
-export function intParam(url: URL, name: string): number | undefined {
-  const v = url.searchParams.get(name);
-  if (v === null || v === "") return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw errors.badRequest(`invalid ${name}: ${JSON.stringify(v)}`);
-  return n;
-}
-
-export function boolParam(url: URL, name: string): boolean {
-  const v = url.searchParams.get(name);
-  return v === "1" || v === "true" || v === "True";
-}
+export { writeQuery, type FieldValidation, type WriteQuery } from "./options/write-options.ts";
 
 export interface TableRequest {
   includeObject: "None" | "Metadata" | "Object";

@@ -210,6 +210,45 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         await store.delete("/pods/default/b");
         expect((await store.list("/pods/default/")).items.map((i) => i.key)).toEqual(["/pods/default/a", "/pods/default/c"]);
       });
+
+      test("lists at a past revision: later creates, updates and deletes are undone", async () => {
+        const at = store.revision();
+        const before = await store.list("/pods/");
+        await store.create("/pods/default/aa", makeObject("aa"));
+        await store.update("/pods/default/b", { ...makeObject("b"), data: { changed: "yes" } });
+        await store.delete("/pods/default/c");
+        await store.delete("/pods/default2/x");
+        await store.create("/pods/default/c", makeObject("c-again"));
+        const past = await store.list("/pods/", { revision: at });
+        expect(past.revision).toBe(at);
+        expect(past.items.map((i) => [i.key, i.revision, i.object.data])).toEqual(before.items.map((i) => [i.key, i.revision, i.object.data]));
+        for (const i of past.items) expect(i.object.metadata.resourceVersion).toBe(String(i.revision));
+        const now = await store.list("/pods/");
+        expect(now.revision).toBe(store.revision());
+        expect(now.items.map((i) => i.key)).toEqual(["/pods/default/a", "/pods/default/aa", "/pods/default/b", "/pods/default/c", "/pods/kube-system/c"]);
+      });
+
+      test("pages at a past revision stay at it, deleted keys included", async () => {
+        const p1 = await store.list("/pods/", { limit: 2 });
+        await store.delete("/pods/default/c");
+        await store.create("/pods/default/bb", makeObject("bb"));
+        await store.update("/pods/kube-system/c", { ...makeObject("c"), data: { changed: "yes" } });
+        const p2 = await store.list("/pods/", { limit: 2, afterKey: p1.continueAfter, revision: p1.revision });
+        expect(p2.revision).toBe(p1.revision);
+        expect(p2.items.map((i) => i.key)).toEqual(["/pods/default/c", "/pods/default2/x"]);
+        expect(p2.remaining).toBe(1);
+        const p3 = await store.list("/pods/", { limit: 2, afterKey: p2.continueAfter, revision: p1.revision });
+        expect(p3.items.map((i) => [i.key, i.object.data])).toEqual([["/pods/kube-system/c", { name: "c" }]]);
+        expect(p3.continueAfter).toBeUndefined();
+      });
+
+      test("a revision older than the retained history is Compacted", async () => {
+        const at = store.revision();
+        await store.create("/pods/default/d", makeObject("d"));
+        await store.compact(store.revision());
+        expect(await errorCode(store.list("/pods/", { revision: at }))).toBe("Compacted");
+        expect((await store.list("/pods/", { revision: store.revision() })).items).toHaveLength(6);
+      });
     });
 
     describe("watch", () => {

@@ -147,16 +147,16 @@ export class SqliteStore implements Store {
     this.assertOpen(prefix);
     const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
     const filter = options.filter;
-    const [start, end] = this.keys.prefixRange(prefix, options.afterKey);
+    const past = options.revision !== undefined && options.revision < this.rev;
+    const revision = past ? options.revision! : this.rev;
+    const entries = past ? this.entriesAt(prefix, revision, options.afterKey) : this.currentEntries(prefix, options.afterKey);
     const items: StoredObject[] = [];
-    for (let i = start; i < end; i++) {
-      const key = this.keys.at(i)!;
-      const entry = this.cache.get(key)!;
+    for (const { key, entry, left } of entries) {
       if (filter) {
         const object: KubeObject = JSON.parse(entry.value);
         if (!filter(object)) continue;
         if (items.length === limit) {
-          return { items, revision: this.rev, continueAfter: items[items.length - 1]!.key };
+          return { items, revision, continueAfter: items[items.length - 1]!.key };
         }
         items.push({ key, revision: entry.revision, object, json: entry.value });
         continue;
@@ -164,11 +164,52 @@ export class SqliteStore implements Store {
       if (items.length === limit) {
         // A further match exists, so the page is not the last. Without a filter the count of
         // keys left is exact; with one it would only be a guess, and Kubernetes omits it then.
-        return { items, revision: this.rev, continueAfter: items[items.length - 1]!.key, remaining: end - i };
+        return { items, revision, continueAfter: items[items.length - 1]!.key, remaining: left };
       }
       items.push(lazyItem(key, entry.revision, entry.value));
     }
-    return { items, revision: this.rev };
+    return { items, revision };
+  }
+
+  /** The current entries under prefix after afterKey, in key order; `left` counts this one and those after. */
+  private *currentEntries(prefix: string, afterKey: string | undefined): Generator<{ key: string; entry: Entry; left: number }> {
+    const [start, end] = this.keys.prefixRange(prefix, afterKey);
+    for (let i = start; i < end; i++) {
+      const key = this.keys.at(i)!;
+      yield { key, entry: this.cache.get(key)!, left: end - i };
+    }
+  }
+
+  /**
+   * The entries under prefix as they were at `revision`: the current ones with every later
+   * change undone from the watch history (which holds each change's previous value). No old
+   * rows are kept in SQLite, so a revision older than the history is Compacted — what etcd
+   * answers once it has compacted past a continue token's revision. Lazy, so a page costs its
+   * length, not the rest of the list; `left` counts keys created since too (an estimate, which
+   * remainingItemCount may be).
+   */
+  private *entriesAt(prefix: string, revision: number, afterKey: string | undefined): Generator<{ key: string; entry: Entry; left: number }> {
+    const undone = this.hub.valuesAt(prefix, revision);
+    // Keys deleted since `revision` are in history only; merge them into the sorted current keys.
+    const gone = [...undone.keys()].filter((k) => !this.cache.has(k) && (afterKey === undefined || k > afterKey)).sort();
+    let g = 0;
+    const at = (key: string, left: number) => {
+      const past = undone.get(key);
+      const entry = past === undefined ? this.cache.get(key)! : past;
+      return entry === null ? undefined : { key, entry, left };
+    };
+    for (const { key, left } of this.currentEntries(prefix, afterKey)) {
+      while (g < gone.length && gone[g]! < key) {
+        const e = at(gone[g]!, left + gone.length - g++);
+        if (e) yield e;
+      }
+      const e = at(key, left + gone.length - g);
+      if (e) yield e;
+    }
+    while (g < gone.length) {
+      const e = at(gone[g]!, gone.length - g++);
+      if (e) yield e;
+    }
   }
 
   // create/update read `object` when the batch commits (next macrotask), not when called:
@@ -287,7 +328,7 @@ export class SqliteStore implements Store {
           }
           rev = revision;
           const type = op.kind === "delete" ? "DELETED" : before ? "MODIFIED" : "ADDED";
-          done.push({ op, event: { type, key: op.key, revision, value, prev: before?.value } });
+          done.push({ op, event: { type, key: op.key, revision, value, prev: before?.value, prevRevision: before?.revision } });
         }
         if (rev !== this.rev) this.stmts.writeRevision.run(rev);
         this.stmts.commit.run();

@@ -43,11 +43,17 @@ export interface ListOptions {
   afterKey?: string;
   /** Only items for which this returns true count toward `limit`. Cheap filters (selectors). */
   filter?: (obj: KubeObject) => boolean;
+  /**
+   * List the state as it was at this revision (every page of a paginated list is served at
+   * its first page's revision). Fails with Compacted when the history no longer reaches back
+   * to it; a revision at or above the current one lists the current state.
+   */
+  revision?: number;
 }
 
 export interface ListResult {
   items: StoredObject[];
-  /** The store revision the list is consistent with. */
+  /** The store revision the list is consistent with (options.revision when given). */
   revision: number;
   /** Key of the last item returned when more matching items remain; undefined when done. */
   continueAfter?: string;

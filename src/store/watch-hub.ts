@@ -22,7 +22,12 @@ export interface HistoryEvent {
   value: string;
   /** JSON of the object before the write (absent for ADDED). */
   prev?: string;
+  /** Revision of `prev` (absent for ADDED). */
+  prevRevision?: number;
 }
+
+/** A key's value at some past revision; null: the key did not exist then. */
+export type PastValue = { revision: number; value: string } | null;
 
 interface Watcher {
   prefix: string;
@@ -119,6 +124,24 @@ export class WatchHub {
     const target = Math.min(revision, upTo);
     while (this.count > 0 && this.ring[this.head]!.revision <= target) this.dropOldest();
     if (target > this.horizonRevision) this.horizonRevision = target;
+  }
+
+  /**
+   * What changed under prefix after `revision`, undone: for each such key its value at
+   * `revision` (the state before its first later event). Together with the current state this
+   * gives the state at `revision`. Fails with Compacted when history does not reach back.
+   */
+  valuesAt(prefix: string, revision: number): Map<string, PastValue> {
+    if (revision < this.horizonRevision) {
+      throw new StoreError("Compacted", prefix, `revision ${revision} is older than the retained history (${this.horizonRevision})`);
+    }
+    const out = new Map<string, PastValue>();
+    for (let i = 0; i < this.count; i++) {
+      const e = this.ring[(this.head + i) % this.limit]!;
+      if (e.revision <= revision || !e.key.startsWith(prefix) || out.has(e.key)) continue;
+      out.set(e.key, e.prev === undefined ? null : { revision: e.prevRevision!, value: e.prev });
+    }
+    return out;
   }
 
   /** Forgets every watcher (on close). */

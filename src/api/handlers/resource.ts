@@ -7,10 +7,12 @@ import type { KubeObject } from "../../model/object.ts";
 import { errors, StatusError } from "../../model/errors.ts";
 import type { ResourceDef } from "../resources/types.ts";
 import type { ResourcePath } from "../path.ts";
-import type { ObjectStorage, DeleteOptions } from "../storage/object-storage.ts";
+import type { ObjectStorage, DeleteOptions, ListQuery } from "../storage/object-storage.ts";
 import { buildFilter } from "../storage/filter.ts";
-import { checkAcceptable, decodeBody, decodeObject, duplicateBodyFields, intParam, mediaType, negotiateTable, readBody, writeQuery, type WriteQuery } from "../request.ts";
+import { checkAcceptable, decodeBody, decodeObject, duplicateBodyFields, mediaType, negotiateTable, readBody, writeQuery, type WriteQuery } from "../request.ts";
+import { parseGetOptions, parseListOptions, type ListOptions } from "../options/list-options.ts";
 import { json, warningHeaders } from "./respond.ts";
+import { readDeleteOptions } from "../options/delete-options.ts";
 import { serveWatch } from "./watch.ts";
 import { toTable } from "./table.ts";
 import { applyPatch } from "../patch/index.ts";
@@ -58,8 +60,9 @@ export async function handleResource(ctx: ResourceContext): Promise<Response> {
   const method = req.method;
   if (!path.name) {
     if (method === "GET") {
-      if (path.watchPath || ctx.url.searchParams.get("watch") === "true" || ctx.url.searchParams.get("watch") === "1") return serveWatch(ctx);
-      return list(ctx);
+      const options = parseListOptions(ctx.url.searchParams, path.watchPath);
+      if (options.watch) return serveWatch(ctx, options);
+      return list(ctx, options);
     }
     if (method === "POST") return create(ctx);
     if (method === "DELETE") return deleteCollection(ctx);
@@ -73,7 +76,7 @@ export async function handleResource(ctx: ResourceContext): Promise<Response> {
   if (sub && sub !== "status" && sub !== "finalize") throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
   switch (method) {
     case "GET":
-      if (path.watchPath) return serveWatch(ctx);
+      if (path.watchPath) return serveWatch(ctx, parseListOptions(ctx.url.searchParams, true));
       return get(ctx);
     case "PUT":
       return replace(ctx);
@@ -89,22 +92,30 @@ export async function handleResource(ctx: ResourceContext): Promise<Response> {
 }
 
 async function get(ctx: ResourceContext): Promise<Response> {
+  // Every revision is served from the latest state (always "not older than" the one asked for).
+  parseGetOptions(ctx.url.searchParams);
   const obj = await ctx.storage.get(ctx.def, ctx.path.namespace, ctx.path.name!);
   const table = negotiateTable(ctx.req, ctx.url);
   if (table) return json(toTable(ctx.def, [obj], table.includeObject, { resourceVersion: obj.metadata.resourceVersion }));
   return json(obj);
 }
 
-async function list(ctx: ResourceContext): Promise<Response> {
+async function list(ctx: ResourceContext, options: ListOptions): Promise<Response> {
   const filter = buildFilter(ctx.def, ctx.url);
-  const limit = intParam(ctx.url, "limit");
-  const continueToken = ctx.url.searchParams.get("continue") ?? undefined;
+  const query: ListQuery = { filter, limit: options.limit, continueToken: options.continue };
+  if (options.continue && options.revision !== undefined) throw errors.badRequest("specifying resource version is not allowed when using continue");
+  // Legacy paging rule: a resourceVersion with a limit and no match is served exactly.
+  const exact = options.resourceVersionMatch === "Exact" || (options.resourceVersionMatch === undefined && (options.limit ?? 0) > 0);
+  if (options.revision !== undefined) {
+    if (exact) query.exactRevision = options.revision;
+    else query.minRevision = options.revision;
+  }
   const table = negotiateTable(ctx.req, ctx.url);
   if (table) {
-    const result = await ctx.storage.list(ctx.def, ctx.path.namespace, { filter, limit, continueToken });
+    const result = await ctx.storage.list(ctx.def, ctx.path.namespace, query);
     return json(toTable(ctx.def, result.items, table.includeObject, result.metadata));
   }
-  const text = await ctx.storage.listJson(ctx.def, ctx.path.namespace, { filter, limit, continueToken });
+  const text = await ctx.storage.listJson(ctx.def, ctx.path.namespace, query);
   return new Response(text, { headers: { "content-type": "application/json" } });
 }
 
@@ -133,7 +144,7 @@ function checkKind(def: ResourceDef, obj: KubeObject): void {
 }
 
 async function create(ctx: ResourceContext): Promise<Response> {
-  const q = writeQuery(ctx.url);
+  const q = writeQuery(ctx.url, "CreateOptions");
   const warnings: string[] = [];
   const obj = decodeTyped(ctx, await readBody(ctx.req), q, warnings);
   const ns = ctx.path.namespace;
@@ -151,7 +162,7 @@ async function create(ctx: ResourceContext): Promise<Response> {
 }
 
 async function replace(ctx: ResourceContext): Promise<Response> {
-  const q = writeQuery(ctx.url);
+  const q = writeQuery(ctx.url, "UpdateOptions");
   const warnings: string[] = [];
   const obj = decodeTyped(ctx, await readBody(ctx.req), q, warnings);
   const name = ctx.path.name!;
@@ -178,7 +189,7 @@ async function replace(ctx: ResourceContext): Promise<Response> {
 }
 
 async function patch(ctx: ResourceContext): Promise<Response> {
-  const q = writeQuery(ctx.url);
+  const q = writeQuery(ctx.url, "PatchOptions");
   const warnings: string[] = [];
   const contentType = ctx.req.headers.get("content-type") ?? "";
   const text = await readBody(ctx.req);
@@ -216,45 +227,22 @@ function hasResourceVersion(patchBody: unknown): boolean {
   return typeof rv === "string" && rv !== "";
 }
 
-async function readDeleteOptions(ctx: ResourceContext): Promise<DeleteOptions> {
+/** DeleteOptions from the body (a JSON/YAML object) or, without one, from the query. */
+async function deleteOptions(ctx: ResourceContext): Promise<DeleteOptions> {
   const text = await readBody(ctx.req);
-  const opts: DeleteOptions = {};
-  if (text.length > 0 && text.toString("utf8").trim() !== "") {
-    const body = decodeObject(ctx.req.headers.get("content-type"), text);
-    if (body.kind !== undefined && body.kind !== "DeleteOptions") throw errors.badRequest(`expected DeleteOptions, got ${body.kind}`);
-    Object.assign(opts, pickDeleteOptions(body));
-  }
-  const u = ctx.url.searchParams;
-  const grace = intParam(ctx.url, "gracePeriodSeconds");
-  if (grace !== undefined) opts.gracePeriodSeconds = grace;
-  const pp = u.get("propagationPolicy");
-  if (pp) opts.propagationPolicy = pp as DeleteOptions["propagationPolicy"];
-  if (u.get("orphanDependents") === "true") opts.orphanDependents = true;
-  if (u.getAll("dryRun").length) opts.dryRun = writeQuery(ctx.url).dryRun;
-  if (opts.propagationPolicy && !["Orphan", "Background", "Foreground"].includes(opts.propagationPolicy)) {
-    throw errors.invalid("meta.k8s.io", "DeleteOptions", "", [{ reason: "FieldValueNotSupported", field: "propagationPolicy", message: `Unsupported value: ${JSON.stringify(opts.propagationPolicy)}: supported values: "Foreground", "Background", "Orphan", "nil"` }]);
-  }
-  return opts;
-}
-
-function pickDeleteOptions(body: Record<string, any>): DeleteOptions {
-  const o: DeleteOptions = {};
-  if (body.gracePeriodSeconds !== undefined) o.gracePeriodSeconds = Number(body.gracePeriodSeconds);
-  if (body.propagationPolicy) o.propagationPolicy = body.propagationPolicy;
-  if (body.orphanDependents) o.orphanDependents = true;
-  if (body.preconditions) o.preconditions = body.preconditions;
-  if (Array.isArray(body.dryRun) && body.dryRun.includes("All")) o.dryRun = true;
-  return o;
+  const body = text.length > 0 && text.toString("utf8").trim() !== "" ? decodeObject(ctx.req.headers.get("content-type"), text) : undefined;
+  return readDeleteOptions(body, ctx.url.searchParams);
 }
 
 async function remove(ctx: ResourceContext): Promise<Response> {
-  const opts = await readDeleteOptions(ctx);
+  const opts = await deleteOptions(ctx);
   const { object, deleted } = await ctx.storage.delete(ctx.def, ctx.path.namespace, ctx.path.name!, opts);
   return json(object, deleted ? 200 : 202);
 }
 
 async function deleteCollection(ctx: ResourceContext): Promise<Response> {
-  const opts = await readDeleteOptions(ctx);
+  parseListOptions(ctx.url.searchParams);
+  const opts = await deleteOptions(ctx);
   const filter = buildFilter(ctx.def, ctx.url);
   const items = (await ctx.storage.list(ctx.def, ctx.path.namespace, { filter })).items;
   const out: KubeObject[] = [];
@@ -272,7 +260,7 @@ async function deleteCollection(ctx: ResourceContext): Promise<Response> {
 async function scale(ctx: ResourceContext): Promise<Response> {
   const { def, path } = ctx;
   if (ctx.req.method === "GET") return json(getScale(def, await ctx.storage.get(def, path.namespace, path.name!)));
-  const q = writeQuery(ctx.url);
+  const q = writeQuery(ctx.url, ctx.req.method === "PATCH" ? "PatchOptions" : "UpdateOptions");
   const text = await readBody(ctx.req);
   const contentType = ctx.req.headers.get("content-type");
   let mutate: (current: KubeObject) => KubeObject;

@@ -9,22 +9,26 @@
  * - allowWatchBookmarks: BOOKMARK events with the current revision, so clients can resume
  *   cheaply; with sendInitialEvents the end of the initial state is marked by one.
  * - Ends after timeoutSeconds (default: a random 30–60 min, like --min-request-timeout).
+ * - A watcher that does not read is closed once it falls too far behind (watch-output.ts).
  */
 import type { KubeObject } from "../../model/object.ts";
 import { apiVersionOf } from "../../model/object.ts";
 import { errors, StatusError } from "../../model/errors.ts";
 import { StoreError, type WatchEvent } from "../../store/types.ts";
-import { boolParam, intParam, negotiateTable } from "../request.ts";
+import { negotiateTable } from "../request.ts";
+import type { ListOptions } from "../options/list-options.ts";
+import { WatchOutput, watchBudget, type WatchBudget } from "./watch-output.ts";
 import { buildFilter } from "../storage/filter.ts";
 import { listPrefix } from "../storage/keys.ts";
 import type { ResourceContext } from "./resource.ts";
 import { tableEvent } from "./table.ts";
 import { metrics } from "../metrics.ts";
+import { log } from "../../log.ts";
 
 /** How often an idle watch gets a bookmark. */
 export const BOOKMARK_INTERVAL_MS = 15_000;
-/** A watcher this many events behind is cut off; it will re-watch from its last resourceVersion. */
-const MAX_BACKLOG_BYTES = 16 * 1024 * 1024;
+/** setTimeout's largest delay; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The store hands every watcher the same event object, so the encoded line is made once per
@@ -40,23 +44,22 @@ function encodeShared(type: string, obj: KubeObject): Uint8Array {
   return line;
 }
 
-export async function serveWatch(ctx: ResourceContext): Promise<Response> {
+export async function serveWatch(ctx: ResourceContext, options: ListOptions, budget: WatchBudget = watchBudget): Promise<Response> {
   const { def, path, url, storage } = ctx;
   const filter = buildFilter(def, url, path.name);
-  const rvParam = url.searchParams.get("resourceVersion") ?? "";
-  const sendInitialParam = url.searchParams.get("sendInitialEvents");
-  const bookmarks = boolParam(url, "allowWatchBookmarks");
-  const timeoutSeconds = intParam(url, "timeoutSeconds") ?? 1800 + Math.floor(Math.random() * 1800);
+  const bookmarks = options.allowWatchBookmarks;
+  // 0 or absent: the server's default; a negative one ends at once; setTimeout caps at 2^31-1 ms.
+  const requested = options.timeoutSeconds ?? 0;
+  const timeoutMs = Math.min(requested === 0 ? (1800 + Math.floor(Math.random() * 1800)) * 1000 : Math.max(requested, 0) * 1000, MAX_TIMER_MS);
   const table = negotiateTable(ctx.req, url);
   let fromRevision: number;
   let sendInitial: boolean;
-  if (rvParam === "" || rvParam === "0") {
-    sendInitial = sendInitialParam !== "false";
+  if (options.revision === undefined) {
+    sendInitial = options.sendInitialEvents !== false;
     fromRevision = -1;
   } else {
-    if (!/^\d+$/.test(rvParam)) throw errors.badRequest(`invalid resource version: ${JSON.stringify(rvParam)}`);
-    fromRevision = Number(rvParam);
-    sendInitial = sendInitialParam === "true";
+    fromRevision = options.revision;
+    sendInitial = options.sendInitialEvents === true;
   }
   const encoder = new TextEncoder();
   const apiVersion = apiVersionOf(def.group, def.version);
@@ -72,81 +75,77 @@ export async function serveWatch(ctx: ResourceContext): Promise<Response> {
   };
 
   let cleanup = () => {};
-  const stream = new ReadableStream<Uint8Array>({
-    start: async (controller) => {
-      let closed = false;
-      let lastRevision = 0;
-      const close = () => {
-        if (closed) return;
-        closed = true;
-        cleanup();
-        try {
-          controller.close();
-        } catch {}
-      };
-      const send = (chunk: Uint8Array) => {
-        if (closed) return;
-        if ((controller.desiredSize ?? 0) < -MAX_BACKLOG_BYTES) return close();
-        controller.enqueue(chunk);
-      };
-      const bookmark = (initialEnd = false) =>
-        send(render("BOOKMARK", {
-          apiVersion,
-          kind: def.kind,
-          metadata: { resourceVersion: String(Math.max(lastRevision, storage.store.revision())), ...(initialEnd ? { annotations: { "k8s.io/initial-events-end": "true" } } : {}) },
-        }));
+  const out = new WatchOutput(budget, () => cleanup(), (buffered) =>
+    // As the watch cache's "Forcing watcher close due to unresponsiveness"; the client re-watches.
+    log.info("watch: closing a watcher that does not keep up", { resource: def.plural, namespace: path.namespace, bufferedBytes: buffered }));
+  let lastRevision = 0;
+  const bookmark = (initialEnd = false) =>
+    out.push(render("BOOKMARK", {
+      apiVersion,
+      kind: def.kind,
+      metadata: { resourceVersion: String(Math.max(lastRevision, storage.store.revision())), ...(initialEnd ? { annotations: { "k8s.io/initial-events-end": "true" } } : {}) },
+    }));
 
-      const prefix = listPrefix(def, path.namespace);
-      try {
-        if (sendInitial) {
-          const initial = await storage.list(def, path.namespace, { filter });
-          for (const item of initial.items) send(render("ADDED", item));
-          lastRevision = Number(initial.metadata.resourceVersion);
-          if (fromRevision < 0) fromRevision = lastRevision;
-          if (bookmarks && sendInitialParam === "true") bookmark(true);
-        } else if (fromRevision < 0) {
-          fromRevision = storage.store.revision();
-        }
-        lastRevision = Math.max(lastRevision, fromRevision);
-        const onEvent = (ev: WatchEvent) => {
-          lastRevision = ev.revision;
-          const now = filter ? filter(ev.object) : true;
-          const before = ev.prevObject ? (filter ? filter(ev.prevObject) : true) : false;
-          let type: string = ev.type;
-          if (ev.type === "MODIFIED") {
-            if (now && !before) type = "ADDED";
-            else if (!now && before) type = "DELETED";
-            else if (!now) return;
-          } else if (!now) return;
-          send(render(type, ev.object));
-        };
-        const unsubscribe = storage.store.watch(prefix, { fromRevision, signal: ctx.signal }, onEvent);
-        const timers: ReturnType<typeof setTimeout>[] = [];
-        const interval = bookmarks ? setInterval(() => bookmark(), BOOKMARK_INTERVAL_MS) : undefined;
-        timers.push(setTimeout(close, timeoutSeconds * 1000));
-        metrics.watchers.inc({ resource: def.plural });
-        let cleaned = false;
-        cleanup = () => {
-          if (cleaned) return;
-          cleaned = true;
-          unsubscribe();
-          for (const t of timers) clearTimeout(t);
-          if (interval) clearInterval(interval);
-          metrics.watchers.dec({ resource: def.plural });
-        };
-        ctx.signal.addEventListener("abort", close, { once: true });
-      } catch (e) {
-        const status = e instanceof StoreError && e.code === "Compacted"
-          ? errors.gone(`too old resource version: ${fromRevision} (${storage.store.stats().compactRevision})`).toStatus()
-          : (e instanceof StatusError ? e : errors.internal("watch failed", e)).toStatus();
-        send(encoder.encode(JSON.stringify({ type: "ERROR", object: status }) + "\n"));
-        close();
-      }
-    },
-    cancel: () => cleanup(),
-  });
-  return new Response(stream, {
+  const prefix = listPrefix(def, path.namespace);
+  try {
+    if (sendInitial) {
+      const initial = await storage.listJsonItems(def, path.namespace, { filter });
+      // Rendered as read, from the store's own JSON text; a Table's first line (the one with the
+      // column definitions) at once, so that it stays first whatever is pushed meanwhile.
+      const first = initial.items.length > 0 ? render("ADDED", JSON.parse(initial.items[0]!)) : undefined;
+      out.setInitial(initialLines(first, initial.items, render));
+      lastRevision = Number(initial.resourceVersion);
+      if (fromRevision < 0) fromRevision = lastRevision;
+      if (bookmarks && options.sendInitialEvents === true) bookmark(true);
+    } else if (fromRevision < 0) {
+      fromRevision = storage.store.revision();
+    }
+    lastRevision = Math.max(lastRevision, fromRevision);
+    const onEvent = (ev: WatchEvent) => {
+      lastRevision = ev.revision;
+      const now = filter ? filter(ev.object) : true;
+      const before = ev.prevObject ? (filter ? filter(ev.prevObject) : true) : false;
+      let type: string = ev.type;
+      if (ev.type === "MODIFIED") {
+        if (now && !before) type = "ADDED";
+        else if (!now && before) type = "DELETED";
+        else if (!now) return;
+      } else if (!now) return;
+      out.push(render(type, ev.object));
+    };
+    // The store replays its history on a microtask after subscribing; it is over by the next macrotask.
+    out.beginReplay();
+    const unsubscribe = storage.store.watch(prefix, { fromRevision, signal: ctx.signal }, onEvent);
+    setImmediate(() => out.endReplay());
+    const timer = setTimeout(() => out.end(), timeoutMs);
+    const interval = bookmarks ? setInterval(() => bookmark(), BOOKMARK_INTERVAL_MS) : undefined;
+    const close = () => out.close();
+    metrics.watchers.inc({ resource: def.plural });
+    cleanup = () => {
+      unsubscribe();
+      clearTimeout(timer);
+      if (interval) clearInterval(interval);
+      ctx.signal.removeEventListener("abort", close);
+      metrics.watchers.dec({ resource: def.plural });
+    };
+    ctx.signal.addEventListener("abort", close, { once: true });
+    if (out.isClosed) cleanup();
+    else if (ctx.signal.aborted) close();
+  } catch (e) {
+    const status = e instanceof StoreError && e.code === "Compacted"
+      ? errors.gone(`too old resource version: ${fromRevision} (${storage.store.stats().compactRevision})`).toStatus()
+      : (e instanceof StatusError ? e : errors.internal("watch failed", e)).toStatus();
+    out.push(encoder.encode(JSON.stringify({ type: "ERROR", object: status }) + "\n"));
+    out.end();
+  }
+  return new Response(out.stream, {
     status: 200,
     headers: { "content-type": "application/json", "cache-control": "no-cache, private" },
   });
+}
+
+function* initialLines(first: Uint8Array | undefined, items: string[], render: (type: string, obj: KubeObject) => Uint8Array): Generator<Uint8Array> {
+  if (first === undefined) return;
+  yield first;
+  for (let i = 1; i < items.length; i++) yield render("ADDED", JSON.parse(items[i]!));
 }

@@ -7,11 +7,11 @@
 import type { KubeList, KubeObject } from "../../model/object.ts";
 import { apiVersionOf } from "../../model/object.ts";
 import { errors, StatusError, type StatusCause } from "../../model/errors.ts";
-import { StoreError, type Store, type StoredObject } from "../../store/types.ts";
+import { StoreError, type ListResult, type Store, type StoredObject } from "../../store/types.ts";
 import type { ResourceDef } from "../resources/types.ts";
 import type { AdmissionPlugin, AdmissionRequest } from "../admission/types.ts";
 import { listPrefix, objectStoreKey } from "./keys.ts";
-import { prepareForCreate, prepareForUpdate } from "./lifecycle.ts";
+import { generateName, prepareForCreate, prepareForUpdate } from "./lifecycle.ts";
 import { validateMeta, validateMetaUpdate } from "./meta-validation.ts";
 import { checkEncodedSize, checkShape } from "./object-shape.ts";
 import { ServiceAllocator } from "../admission/service-allocator.ts";
@@ -27,13 +27,22 @@ export interface ListQuery {
   filter?: ObjectFilter;
   limit?: number;
   continueToken?: string;
+  /** Serve the list as it was at this revision (resourceVersionMatch=Exact); 410 once compacted. */
+  exactRevision?: number;
+  /** The list must be at least this new (resourceVersionMatch=NotOlderThan); newer than the store → 504. */
+  minRevision?: number;
 }
 
 export interface ObjectStorageDeps {
   store: Store;
   admission: AdmissionPlugin[];
   now?: () => Date;
+  /** Names for metadata.generateName (default: base + 5 random characters, as Kubernetes). */
+  generateName?: (base: string) => string;
 }
+
+const GENERATE_NAME_ATTEMPTS = 8;
+const LAST_RFC3339_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
 
 /** Retries of a read-modify-write when someone else wrote in between (GuaranteedUpdate). */
 const MAX_UPDATE_ATTEMPTS = 16;
@@ -42,11 +51,13 @@ export class ObjectStorage {
   readonly store: Store;
   private readonly admission: AdmissionPlugin[];
   private readonly now: () => Date;
+  private readonly generateName: (base: string) => string;
 
   constructor(deps: ObjectStorageDeps) {
     this.store = deps.store;
     this.admission = deps.admission;
     this.now = deps.now ?? (() => new Date());
+    this.generateName = deps.generateName ?? generateName;
   }
 
   async get(def: ResourceDef, namespace: string | undefined, name: string): Promise<KubeObject> {
@@ -74,11 +85,42 @@ export class ObjectStorage {
     return `${body.slice(0, -3)}[${items.map((i) => i.json ?? JSON.stringify(i.object)).join(",")}]}`;
   }
 
+  /**
+   * The list's items as stored JSON text, for a reader that renders them later (a watch's
+   * initial state): the strings are the store's own cached ones, so holding them costs next
+   * to nothing, where holding parsed objects costs ~3× the data per reader.
+   */
+  async listJsonItems(def: ResourceDef, namespace: string | undefined, query: ListQuery = {}): Promise<{ resourceVersion: string; items: string[] }> {
+    const { head, items } = await this.listStored(def, namespace, query);
+    return { resourceVersion: head.metadata.resourceVersion!, items: items.map((i) => i.json ?? JSON.stringify(i.object)) };
+  }
+
+  /**
+   * One page. A continue token carries its first page's revision, and every later page is
+   * served at it (as the apiserver does through etcd), so a paginated list is one consistent
+   * snapshot; once history no longer reaches back to it, 410 with a token to go on at the latest.
+   */
   private async listStored(def: ResourceDef, namespace: string | undefined, query: ListQuery) {
     const prefix = listPrefix(def, namespace);
     let afterKey: string | undefined;
-    if (query.continueToken) afterKey = decodeContinue(query.continueToken, prefix);
-    const res = await this.store.list(prefix, { limit: query.limit, afterKey, filter: query.filter });
+    let revision = query.exactRevision;
+    if (query.continueToken) {
+      const token = decodeContinue(query.continueToken, prefix);
+      afterKey = token.start;
+      // rv -1: the token of an expired list, which continues at the latest revision by request.
+      revision = token.rv > 0 ? token.rv : undefined;
+    }
+    const current = this.store.revision();
+    const wanted = revision ?? query.minRevision;
+    if (wanted !== undefined && wanted > current) throw tooLargeResourceVersion(wanted, current);
+    let res: ListResult;
+    try {
+      res = await this.store.list(prefix, { limit: query.limit, afterKey, filter: query.filter, revision });
+    } catch (e) {
+      if (!(e instanceof StoreError && e.code === "Compacted")) throw e;
+      if (query.continueToken) throw new ExpiredContinueError(encodeContinue(afterKey!, -1));
+      throw errors.gone("The resourceVersion for the provided list is too old.");
+    }
     const head: Omit<KubeList, "items"> = {
       apiVersion: apiVersionOf(def.group, def.version),
       kind: `${def.kind}List`,
@@ -91,10 +133,27 @@ export class ObjectStorage {
     return { head, items: res.items };
   }
 
+  /**
+   * A name made from generateName that is taken is made again, the whole create retried, up
+   * to 8 attempts — Kubernetes 1.32's RetryGenerateName: 5 random characters collide once a
+   * prefix has tens of thousands of objects (Events, Jobs' pods).
+   */
   async create(def: ResourceDef, namespace: string | undefined, input: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+    const base = !input.metadata?.name && typeof input.metadata?.generateName === "string" ? input.metadata.generateName : undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.createOnce(def, namespace, input, opts, base === undefined ? undefined : this.generateName(base));
+      } catch (e) {
+        if (base === undefined || attempt >= GENERATE_NAME_ATTEMPTS || !(e instanceof StatusError && e.reason === "AlreadyExists")) throw e;
+      }
+    }
+  }
+
+  private async createOnce(def: ResourceDef, namespace: string | undefined, input: KubeObject, opts: WriteOptions, name: string | undefined): Promise<KubeObject> {
     const obj = structuredClone(input);
     // Before anything reads it: defaulting and admission assume the kind's types.
     checkShape(def, obj);
+    if (name !== undefined) obj.metadata.name = name;
     if (obj.metadata?.resourceVersion) {
       throw errors.badRequest("resourceVersion should not be set on objects to be created");
     }
@@ -316,7 +375,8 @@ export function planDeletion(def: ResourceDef, obj: KubeObject, options: DeleteO
   }
   const namespaceHeld = def.kind === "Namespace" && (next.spec?.finalizers?.length ?? 0) > 0;
   if (finalizers.size === 0 && grace === 0 && !namespaceHeld) return {};
-  if (!meta.deletionTimestamp) meta.deletionTimestamp = nowTimestamp(new Date(now.getTime() + grace * 1000));
+  // An int64 grace period can pass any Date (Go's time wraps silently): stop at year 9999, RFC 3339's last.
+  if (!meta.deletionTimestamp) meta.deletionTimestamp = nowTimestamp(new Date(Math.min(now.getTime() + grace * 1000, LAST_RFC3339_MS)));
   meta.deletionGracePeriodSeconds = grace;
   meta.finalizers = [...finalizers];
   if (meta.finalizers.length === 0) delete meta.finalizers;
@@ -324,16 +384,51 @@ export function planDeletion(def: ResourceDef, obj: KubeObject, options: DeleteO
   return { object: next };
 }
 
+/** etcd3's continue token: base64 of {"v","rv","start"}; `rv` is the revision every page is served at. */
 function encodeContinue(afterKey: string, revision: number): string {
   return Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: revision, start: afterKey })).toString("base64url");
 }
 
-function decodeContinue(token: string, prefix: string): string {
+/** The apiserver's DecodeContinue checks; any failure is a 400 "invalid continue token". */
+function decodeContinue(token: string, prefix: string): { start: string; rv: number } {
+  const invalid = (why: string, cause?: unknown) =>
+    new StatusError(400, "BadRequest", `invalid continue token: continue key is not valid: ${why}`, undefined, { cause });
+  let parsed: any;
   try {
-    const parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-    if (typeof parsed?.start !== "string" || !parsed.start.startsWith(prefix)) throw new Error("bad start");
-    return parsed.start;
+    parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
   } catch (cause) {
-    throw new StatusError(400, "BadRequest", "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)", undefined, { cause });
+    throw invalid("illegal base64 data or JSON", cause);
+  }
+  if (parsed === null || typeof parsed !== "object") throw invalid("illegal base64 data or JSON");
+  if (parsed.v !== "meta.k8s.io/v1") throw invalid(`server does not recognize this encoded version ${String(parsed.v ?? "")}`);
+  if (typeof parsed.rv !== "number" || !Number.isInteger(parsed.rv) || parsed.rv === 0 || parsed.rv < -1) {
+    throw invalid("incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+  }
+  if (typeof parsed.start !== "string" || parsed.start === "") throw invalid("encoded start key empty (version meta.k8s.io/v1)");
+  // The start key only bounds a range inside this list's prefix, so it can never reach outside it.
+  if (!parsed.start.startsWith(prefix)) throw invalid(parsed.start);
+  return { start: parsed.start, rv: parsed.rv };
+}
+
+/** storage.NewTooLargeResourceVersionError as the apiserver renders it. */
+function tooLargeResourceVersion(wanted: number, current: number): StatusError {
+  return new StatusError(504, "Timeout", `Too large resource version: ${wanted}, current: ${current}`, {
+    causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
+    retryAfterSeconds: 1,
+  });
+}
+
+/** 410 for a continue token whose revision is compacted; its Status carries a token to go on at the latest revision. */
+class ExpiredContinueError extends StatusError {
+  constructor(readonly continueToken: string) {
+    super(
+      410,
+      "Expired",
+      "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
+    );
+  }
+
+  override toStatus(): Record<string, unknown> {
+    return { ...super.toStatus(), metadata: { continue: this.continueToken } };
   }
 }
