@@ -10,11 +10,8 @@ import type { Authenticator, Authorizer, PeerInfo, UserInfo } from "./auth/types
 import { authenticate } from "./auth/authenticate.ts";
 import { isPublicPath } from "./auth/public-paths.ts";
 import { errors, StatusError } from "../model/errors.ts";
-import type { JoinService } from "../server/join.ts";
-import type { ImageStore } from "../server/images/image-store.ts";
-import { registerImageRoutes } from "../server/images/image-routes.ts";
 import type { NodeConnector } from "../tunnel/types.ts";
-import type { UpgradeConnection } from "./upgrade.ts";
+import type { UpgradeConnection } from "./transport/upgrade.ts";
 import type { MetricsSource } from "../resource-metrics/types.ts";
 import { json, statusResponse } from "./handlers/respond.ts";
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from "./discovery.ts";
@@ -46,10 +43,11 @@ export interface ApiDeps {
   advertiseAddress: string;
   /** Resolves once the server is ready to serve (store open, bootstrap objects in place). */
   ready: () => boolean;
-  /** Node join (`/cacerts`, `/v1-k3rs/join`); absent when this server takes no agents. */
-  join?: JoinService;
-  /** The cluster image store (`/v1-k3rs/images`); absent when this server keeps none. */
-  images?: ImageStore;
+  /**
+   * Routes the server composes in beside the Kubernetes API, behind the same authentication
+   * (node join, the cluster image store): the API knows nothing of those features.
+   */
+  extraRoutes?: ((app: Hono<{ Bindings: Env; Variables: Vars }>) => void)[];
   /** How nodes' agents are reached (pod logs); absent: every node is unreachable. */
   nodes?: NodeConnector;
   /** Nodes' and pods' usage for metrics.k8s.io; absent: none is known. */
@@ -66,7 +64,7 @@ export interface Env {
   user?: UserInfo;
 }
 
-type Vars = { user: UserInfo };
+export type Vars = { user: UserInfo };
 
 export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars }> {
   const app = new Hono<{ Bindings: Env; Variables: Vars }>();
@@ -86,20 +84,7 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
   });
 
   app.get("/version", (c) => c.json(deps.version));
-  if (deps.join) {
-    const join = deps.join;
-    app.get("/cacerts", (c) => c.text(join.caPem));
-    app.post("/v1-k3rs/join", async (c) => {
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch {
-        throw errors.badRequest("join request body must be JSON");
-      }
-      return c.json(await join.join(c.req.header("authorization"), body));
-    });
-  }
-  if (deps.images) registerImageRoutes(app, deps.images);
+  for (const register of deps.extraRoutes ?? []) register(app);
   const health = (c: any) => (deps.ready() ? c.text("ok") : c.text("not ready", 503));
   app.get("/healthz", health);
   app.get("/livez", (c) => c.text("ok"));

@@ -3,13 +3,13 @@
  * Everything malformed becomes a Status error here; nothing below sees raw input.
  */
 import YAML from "yaml";
+import { MAX_BODY_BYTES } from "../http/limits.ts";
 import { errors, StatusError } from "../model/errors.ts";
 import { decodeProtobufObject, PROTOBUF_MEDIA_TYPE } from "./protobuf/decode.ts";
 import { checkDepth } from "./nesting.ts";
 import { duplicateFields } from "./duplicate-fields.ts";
 
-/** The apiserver's request body limit (3 MiB, like etcd's request limit plus overhead). */
-export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+export { MAX_BODY_BYTES };
 export { MAX_DEPTH } from "./nesting.ts";
 
 export async function readBody(req: Request): Promise<Buffer> {

@@ -6,8 +6,8 @@ import { resolveServerConfig, type ConfigSource, type ServerConfig } from "../co
 import { setLogLevel, log } from "../log.ts";
 import { installLastResortHandlers } from "../server/last-resort.ts";
 import { raiseFileLimit } from "../server/file-limit.ts";
-import { parseTransportTimeouts } from "../api/transport-timeouts.ts";
-import { untrustedCapFor } from "../api/untrusted-connections.ts";
+import { parseTransportTimeouts } from "../api/transport/timeouts.ts";
+import { untrustedCapFor } from "../api/transport/untrusted-connections.ts";
 
 /** Below this many descriptors a burst of idle connections can starve the agents' lease renewals. */
 const WANTED_FILES = 65_536;

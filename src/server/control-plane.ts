@@ -20,6 +20,9 @@ import { allowAuthenticated } from "../api/auth/authorize.ts";
 import type { CertPair } from "../pki/ca.ts";
 import { JoinService } from "./join.ts";
 import { ImageStore } from "./images/image-store.ts";
+import { registerImageRoutes } from "./images/image-routes.ts";
+import { registerJoinRoutes } from "./join-routes.ts";
+import type { Hono } from "hono";
 import { AgentDialer } from "../tunnel/server.ts";
 import { bootstrapObjects } from "./bootstrap.ts";
 import { kubernetesVersion } from "../version.ts";
@@ -94,8 +97,10 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     version: kubernetesVersion(),
     advertiseAddress: o.advertiseAddress,
     ready: o.ready,
-    join: o.join ? new JoinService({ ...o.join, storage, registry }) : undefined,
-    images: o.imagesDir ? new ImageStore({ dir: o.imagesDir }) : undefined,
+    extraRoutes: [
+      ...(o.join ? [(a: Hono<any>) => registerJoinRoutes(a, new JoinService({ ...o.join!, storage, registry }))] : []),
+      ...(o.imagesDir ? [(a: Hono<any>) => registerImageRoutes(a, new ImageStore({ dir: o.imagesDir! }))] : []),
+    ],
     nodes: tunnels,
     metrics,
   });

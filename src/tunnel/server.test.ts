@@ -3,7 +3,7 @@ import http from "node:http";
 import { AgentDialer, nodeOfPeer } from "./server.ts";
 import { TunnelClient } from "./agent.ts";
 import { StatusError } from "../model/errors.ts";
-import type { PeerInfo } from "../api/auth/types.ts";
+import type { PeerInfo } from "../http/identity.ts";
 import type { TunnelStream } from "./stream.ts";
 import type { WebSocketLike } from "./transport.ts";
 

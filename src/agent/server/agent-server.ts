@@ -12,7 +12,7 @@
 import http from "node:http";
 import type { Duplex } from "node:stream";
 import { Hono } from "hono";
-import { nodeListener } from "../../api/node-adapter.ts";
+import { nodeListener } from "../../http/node-fetch.ts";
 import { containerLogs, text, type ContainerLogsDeps } from "./container-logs.ts";
 import { handleStreamingUpgrade, writeText, type StreamingDeps } from "./streaming.ts";
 import { resourceMetrics, type ResourceMetricsDeps } from "./resource-metrics.ts";

@@ -6,9 +6,10 @@
 import { authenticate } from "./authenticate.ts";
 import { isPublicPath } from "./public-paths.ts";
 import type { Authenticator, PeerInfo, UserInfo } from "./types.ts";
+import type { EarlyAuthentication } from "../../http/node-fetch.ts";
 
 /** The user; "public" for a path anyone may ask; undefined: answer 401. */
-export type EarlyAuthentication = UserInfo | "public" | undefined;
+export type { EarlyAuthentication };
 
 export type EarlyAuthenticator = (head: Request, peer: PeerInfo) => Promise<EarlyAuthentication>;
 

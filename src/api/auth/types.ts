@@ -1,19 +1,12 @@
-/** Who is asking: the result of authentication, the input of authorization. */
-export interface UserInfo {
-  user: string;
-  groups: string[];
-}
+import type { PeerInfo, UserInfo } from "../../http/identity.ts";
+
+export type { PeerInfo, UserInfo };
 
 export interface Authenticator {
   /** undefined = these credentials say nothing (try the next authenticator). */
   authenticate(req: Request, peer: PeerInfo): Promise<UserInfo | undefined> | UserInfo | undefined;
 }
 
-/** What the TLS layer learned about the connection. */
-export interface PeerInfo {
-  authorized: boolean;
-  subject?: { CN?: string; O?: string | string[] };
-}
 
 export interface AuthorizationRequest {
   user: UserInfo;

@@ -23,7 +23,7 @@ import { bindPodHandler } from "./binding.ts";
 import { evictPodHandler } from "./eviction.ts";
 import { podLogHandler } from "./pod-log.ts";
 import { isPodStream, podStreamHandler } from "./pod-stream.ts";
-import type { UpgradeConnection } from "../upgrade.ts";
+import type { UpgradeConnection } from "../transport/upgrade.ts";
 import { METRICS_GROUP, metricsApiHandler } from "./metrics-api.ts";
 import type { MetricsSource } from "../../resource-metrics/types.ts";
 import type { NodeConnector } from "../../tunnel/types.ts";

@@ -12,7 +12,7 @@
  */
 import type { Hono } from "hono";
 import { errors } from "../../model/errors.ts";
-import type { UserInfo } from "../../api/auth/types.ts";
+import type { UserInfo } from "../../http/identity.ts";
 import { IMAGES_PATH } from "../../model/cluster-image.ts";
 import { json } from "../../api/handlers/respond.ts";
 import { imageNotFound, type ImageStore } from "./image-store.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { DEFAULT_TRANSPORT_TIMEOUTS, parseTransportTimeouts } from "./transport-timeouts.ts";
+import { DEFAULT_TRANSPORT_TIMEOUTS, parseTransportTimeouts } from "./timeouts.ts";
 
 describe("transport timeouts", () => {
   test("defaults follow kube-apiserver's server (32 s header, 90 s idle) and a 10 s handshake", () => {

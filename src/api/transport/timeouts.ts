@@ -8,7 +8,7 @@
  * `http.Transport.TLSHandshakeTimeout`). Once a request's head has arrived nothing times out
  * but reading its body: watches, log follows and upgraded streams run as long as they like.
  */
-import { parseGoDuration } from "../model/duration.ts";
+import { parseGoDuration } from "../../model/duration.ts";
 
 export interface TransportTimeouts {
   /** From TCP accept to a finished TLS handshake (a client that never sends a ClientHello too). */

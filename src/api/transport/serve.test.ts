@@ -4,11 +4,11 @@ import net from "node:net";
 import tls from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureServerPki, type ServerPki } from "../pki/bootstrap.ts";
-import { clientCertAuthenticator, staticTokenAuthenticator } from "./auth/authenticate.ts";
-import { earlyAuthenticator } from "./auth/early-authenticator.ts";
+import { ensureServerPki, type ServerPki } from "../../pki/bootstrap.ts";
+import { clientCertAuthenticator, staticTokenAuthenticator } from "../auth/authenticate.ts";
+import { earlyAuthenticator } from "../auth/early-authenticator.ts";
 import { serveHttps, type RunningServer } from "./serve.ts";
-import type { Env } from "./app.ts";
+import type { Env } from "../app.ts";
 
 let dir: string;
 let pki: ServerPki;

@@ -11,10 +11,10 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import type { PeerInfo } from "./auth/types.ts";
-import { requestTargetError, requestUrl } from "./request-target.ts";
-import { statusResponse } from "./handlers/respond.ts";
-import { drained } from "./drained.ts";
+import type { PeerInfo } from "../auth/types.ts";
+import { requestTargetError, requestUrl } from "../../http/request-target.ts";
+import { statusResponse } from "../handlers/respond.ts";
+import { drained } from "../../http/drained.ts";
 
 /** The connection of an upgrade request, for the handler that takes it over. */
 export interface UpgradeConnection {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import http from "node:http";
 import net from "node:net";
-import { nodeListener, type FetchHandler } from "./node-adapter.ts";
+import { nodeListener, type FetchHandler } from "./node-fetch.ts";
 import { REQUEST_ORIGIN } from "./request-target.ts";
-import type { EarlyAuthentication } from "./auth/early-authenticator.ts";
+import type { EarlyAuthentication } from "../api/auth/early-authenticator.ts";
 
 // One server; each test sets what the handler and the authenticator do.
 let handler: FetchHandler = () => new Response("ok");

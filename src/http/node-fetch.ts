@@ -14,13 +14,15 @@
  * answer and never a rejection that escapes.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { MAX_BODY_BYTES } from "./request.ts";
+import { MAX_BODY_BYTES } from "./limits.ts";
 import { requestTargetError, requestUrl } from "./request-target.ts";
-import { statusResponse } from "./handlers/respond.ts";
+import { statusResponse } from "./status.ts";
 import { errors } from "../model/errors.ts";
 import { drained } from "./drained.ts";
-import type { EarlyAuthentication } from "./auth/early-authenticator.ts";
-import type { UserInfo } from "./auth/types.ts";
+import type { UserInfo } from "./identity.ts";
+
+/** Who the request head says is asking, before its body is read: a user, a public path, or nobody. */
+export type EarlyAuthentication = UserInfo | "public" | undefined;
 
 export type FetchHandler = (req: Request, incoming: IncomingMessage, user?: UserInfo) => Response | Promise<Response>;
 

@@ -11,7 +11,7 @@
  *   res.once("close", () => RequestDeadline.of(req.socket)?.finished());
  */
 import type { Duplex } from "node:stream";
-import type { TransportTimeouts } from "./transport-timeouts.ts";
+import type { TransportTimeouts } from "./timeouts.ts";
 
 const DEADLINE = Symbol("k3rs.requestDeadline");
 

@@ -4,7 +4,7 @@ import net from "node:net";
 import tls from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureServerPki, type ServerPki } from "../pki/bootstrap.ts";
+import { ensureServerPki, type ServerPki } from "../../pki/bootstrap.ts";
 import { createTlsListener, PLAIN_HTTP_ANSWER } from "./tls-accept.ts";
 
 let dir: string;

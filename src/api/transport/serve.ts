@@ -14,16 +14,16 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { nodeListener } from "./node-adapter.ts";
-import type { PeerInfo } from "./auth/types.ts";
-import type { EarlyAuthenticator } from "./auth/early-authenticator.ts";
-import type { Env } from "./app.ts";
+import { nodeListener } from "../../http/node-fetch.ts";
+import type { PeerInfo } from "../auth/types.ts";
+import type { EarlyAuthenticator } from "../auth/early-authenticator.ts";
+import type { Env } from "../app.ts";
 import { serveUpgrade } from "./upgrade.ts";
 import { createTlsListener } from "./tls-accept.ts";
 import { RequestDeadline } from "./request-deadline.ts";
-import { DEFAULT_TRANSPORT_TIMEOUTS, type TransportTimeouts } from "./transport-timeouts.ts";
+import { DEFAULT_TRANSPORT_TIMEOUTS, type TransportTimeouts } from "./timeouts.ts";
 import { UntrustedConnections, untrustedCapFor } from "./untrusted-connections.ts";
-import { log } from "../log.ts";
+import { log } from "../../log.ts";
 
 export interface ServeOptions {
   fetch: (req: Request, env: Env) => Response | Promise<Response>;

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import type { IncomingMessage } from "node:http";
-import { duplexPair } from "../../test/helpers/duplex-pair.ts";
+import { duplexPair } from "../../../test/helpers/duplex-pair.ts";
 import { serveUpgrade, writeResponse, type UpgradeFetch } from "./upgrade.ts";
-import { REQUEST_ORIGIN } from "./request-target.ts";
+import { REQUEST_ORIGIN } from "../../http/request-target.ts";
 
 function readAll(s: NodeJS.ReadableStream): Promise<string> {
   return new Promise((r) => {
