@@ -15,7 +15,7 @@ import { FakeRuntime } from "./runtime/fake.ts";
 import type { Runtime } from "./runtime/types.ts";
 import { UnavailableRuntime } from "./runtime/unavailable.ts";
 import { openCri } from "./cri/open-cri.ts";
-import type { KubeletSettings } from "../config/kubelet-args.ts";
+import type { KubeletSettings } from "./kubelet-settings.ts";
 import { startNodeTunnel } from "./node-tunnel.ts";
 import { log } from "../log.ts";
 import { localStorageRoot } from "./volumes/local-storage.ts";

@@ -3,12 +3,9 @@
  * refused by name otherwise (never silently ignored).
  */
 import { parseQuantity } from "../model/quantity.ts";
+import type { KubeletSettings } from "../agent/kubelet-settings.ts";
 
-export interface KubeletSettings {
-  /** containerLogMaxSize (10Mi) and containerLogMaxFiles (5). */
-  containerLogMaxBytes?: number;
-  containerLogMaxFiles?: number;
-}
+export type { KubeletSettings };
 
 const KNOWN = ["container-log-max-size", "container-log-max-files"];
 

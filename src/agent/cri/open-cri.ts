@@ -22,7 +22,7 @@ import { CriClient } from "./cri-client.ts";
 import { CriRuntime } from "./cri-runtime.ts";
 import { hostDns } from "./host-dns.ts";
 import { log } from "../../log.ts";
-import type { KubeletSettings } from "../../config/kubelet-args.ts";
+import type { KubeletSettings } from "../kubelet-settings.ts";
 import { DEFAULT_ROTATION } from "../logs/rotate.ts";
 import { LocalVolumeSweeper } from "../volumes/local-volume-sweeper.ts";
 import { localStorageRoot } from "../volumes/local-storage.ts";

@@ -1,0 +1,60 @@
+/**
+ * The house's rules, read from the code: src/ has no import loop, no arrow from a lower layer
+ * to a higher one, and the agent (a kubelet) carries no server code — neither by import nor
+ * in what `bun build` bundles for `k3rs agent`. ARCHITECTURE.md explains the layers.
+ */
+import { expect, test } from "bun:test";
+import { join } from "node:path";
+import { importGraph, roomOf, runtimeCycles } from "./import-graph.ts";
+
+const SRC = join(import.meta.dir, "../../src");
+
+/** Bottom to top; a room may import its own layer and those below. */
+const LAYERS: string[][] = [
+  ["lib", "log", "version", "model", "pki"],
+  ["store", "client", "http", "streaming", "tunnel", "resource-metrics", "quota", "volume", "net"],
+  ["api", "controllers", "scheduler", "agent"],
+  ["server", "config"],
+  ["cli"],
+  ["main"],
+];
+
+/** Rooms of one layer that must not know each other: a node's agent is no part of the control plane. */
+const APART: [string, string][] = [
+  ["agent", "api"], ["agent", "controllers"], ["agent", "scheduler"],
+  ["api", "agent"], ["controllers", "agent"], ["scheduler", "agent"],
+];
+
+const rank = new Map(LAYERS.flatMap((rooms, i) => rooms.map((r) => [r, i] as const)));
+const edges = importGraph(SRC);
+
+test("every room of src/ has a layer", () => {
+  const rooms = new Set(edges.flatMap((e) => [roomOf(e.from), roomOf(e.to)]));
+  expect([...rooms].filter((r) => !rank.has(r))).toEqual([]);
+});
+
+test("no import loop among the modules that run", () => {
+  expect(runtimeCycles(edges)).toEqual([]);
+});
+
+test("no arrow runs from a lower layer up to a higher one, and the agent and the control plane stay apart", () => {
+  const wrong = edges
+    .filter((e) => {
+      const a = roomOf(e.from);
+      const b = roomOf(e.to);
+      if (a === b) return false;
+      return rank.get(b)! > rank.get(a)! || APART.some(([x, y]) => x === a && y === b);
+    })
+    .map((e) => `${e.from} -> ${e.to}${e.typeOnly ? " (types)" : ""}`);
+  expect(wrong).toEqual([]);
+});
+
+test("what `k3rs agent` bundles holds no module of the API server, controllers, scheduler or server", async () => {
+  const built = await Bun.build({ entrypoints: [join(SRC, "cli/agent-command.ts")], target: "bun", metafile: true } as Parameters<typeof Bun.build>[0]);
+  expect(built.success).toBe(true);
+  const inputs = Object.keys((built as unknown as { metafile: { inputs: Record<string, unknown> } }).metafile.inputs);
+  expect(inputs.some((i) => /src\/agent\/run\.ts$/.test(i))).toBe(true); // the agent itself is there
+  expect(inputs.filter((i) => /src\/(api|controllers|scheduler|server)\//.test(i))).toEqual([]);
+  // Nor the CA machinery: an agent only compares a fingerprint.
+  expect(inputs.filter((i) => i.includes("@peculiar/x509"))).toEqual([]);
+});
