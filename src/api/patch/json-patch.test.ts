@@ -139,6 +139,13 @@ describe("applyJsonPatch rejects malformed bodies", () => {
   ])("%s", (_name, body, code) => {
     expect(failure(() => applyJsonPatch(pod(), body)).code).toBe(code);
   });
+
+  test("too many operations is 413 in the apiserver's words", () => {
+    const ops = Array.from({ length: MAX_OPERATIONS + 1 }, () => ({ op: "test", path: "", value: null }));
+    const err = failure(() => applyJsonPatch(pod(), ops));
+    expect(err.reason).toBe("RequestEntityTooLarge");
+    expect(err.message).toBe("Request entity too large: The allowed maximum operations in a JSON patch is 10000, got 10001");
+  });
 });
 
 describe("applyJsonPatch bounds what one patch can build", () => {

@@ -2,7 +2,7 @@ import { deepClone, deepEqual, encodedSize, getKey, hasKey, isJsonObject, setKey
 import { parseIndex, parsePointer } from "./json-pointer.ts";
 import { patchBadRequest, patchRejected } from "./patch-errors.ts";
 import { checkPatchDepth, checkPatchedDepth, copyLimitExceeded, MAX_COPY_BYTES } from "./patch-limits.ts";
-import { StatusError } from "../../model/errors.ts";
+import { errors, type StatusError } from "../../model/errors.ts";
 
 /**
  * RFC 6902 JSON Patch (`application/json-patch+json`).
@@ -28,11 +28,8 @@ export function applyJsonPatch(original: object, patch: unknown): JsonObject {
     throw patchBadRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch");
   }
   if (patch.length > MAX_OPERATIONS) {
-    throw new StatusError(
-      413,
-      "RequestEntityTooLarge",
-      `The allowed maximum operations in a JSON patch is ${MAX_OPERATIONS}, got ${patch.length}`,
-    );
+    // errors.NewRequestEntityTooLargeError in the apiserver, which prefixes its message.
+    throw errors.tooLarge(`Request entity too large: The allowed maximum operations in a JSON patch is ${MAX_OPERATIONS}, got ${patch.length}`);
   }
   for (const op of patch) {
     if (!isJsonObject(op)) throw patchBadRequest("json: cannot unmarshal into Go value of type jsonpatch.Operation");
