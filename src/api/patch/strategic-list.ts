@@ -67,7 +67,8 @@ export function mergeList(
   }
   if (replace) return plain.map((el) => mergeElement(undefined, el));
 
-  const current = deleted.size === 0 ? (original as JsonObject[]) : (original as JsonObject[]).filter((o) => !deleted.has(getKey(o, mergeKey)!));
+  const live = original as JsonObject[];
+  const current = deleted.size === 0 ? live : live.filter((o) => !deleted.has(getKey(o, mergeKey)!));
   const merged: JsonValue[] = [...current];
   const holds = (o: JsonValue | undefined, key: JsonValue) => isJsonObject(o) && hasKey(o, mergeKey) && o[mergeKey] === key;
   // Position of the first element holding each merge-key value, as a search from the front would find it.
