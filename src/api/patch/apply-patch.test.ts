@@ -39,6 +39,8 @@ test.each<[string, unknown, number, string]>([
   ["text/plain", {}, 415, "UnsupportedMediaType"],
   ["application/apply-patch+yaml", "kind: Pod", 415, "UnsupportedMediaType"],
   ["application/merge-patch+json", "{not json", 400, "BadRequest"],
+  ["application/merge-patch+json", '{"a":'.repeat(150) + "1" + "}".repeat(150), 400, "BadRequest"], // nested past the limit
+  ["application/strategic-merge-patch+json", '{"a":'.repeat(150) + "1" + "}".repeat(150), 400, "BadRequest"],
 ])("%s → %i", (contentType, body, code, reason) => {
   const err = failure(() => applyPatch(contentType, pod(), body));
   expect(err.code).toBe(code);

@@ -139,4 +139,86 @@ describe("applyJsonPatch rejects malformed bodies", () => {
   ])("%s", (_name, body, code) => {
     expect(failure(() => applyJsonPatch(pod(), body)).code).toBe(code);
   });
+
+  test("too many operations is 413 in the apiserver's words", () => {
+    const ops = Array.from({ length: MAX_OPERATIONS + 1 }, () => ({ op: "test", path: "", value: null }));
+    const err = failure(() => applyJsonPatch(pod(), ops));
+    expect(err.reason).toBe("RequestEntityTooLarge");
+    expect(err.message).toBe("Request entity too large: The allowed maximum operations in a JSON patch is 10000, got 10001");
+  });
+});
+
+describe("applyJsonPatch bounds what one patch can build", () => {
+  const MiB = 1024 * 1024;
+  // A string whose JSON encoding (with its quotes) is exactly 1 MiB: each copy adds 1 MiB.
+  const big = () => ({ data: { a: "x".repeat(MiB - 2) } });
+  const copies = (n: number) => Array.from({ length: n }, (_, i) => ({ op: "copy", from: "/data/a", path: `/data/c${i}` }));
+
+  test("copies may add up to the apiserver's 3 MiB in all", () => {
+    const out = applyJsonPatch(big(), copies(3)) as { data: Record<string, string> };
+    expect(Object.keys(out.data)).toEqual(["a", "c0", "c1", "c2"]);
+    expect(out.data.c2).toBe(big().data.a);
+  });
+
+  test("a copy past 3 MiB accumulated is 422 with evanphx/json-patch's message", () => {
+    const original = big();
+    const err = failure(() => applyJsonPatch(original, copies(4)));
+    expect(err.code).toBe(422);
+    expect(err.reason).toBe("Invalid");
+    expect(err.details?.causes).toEqual([{
+      reason: "FieldValueInvalid",
+      field: "patch",
+      message: "Unable to complete the copy, the accumulated size increase of copy is 4194304, exceeding the limit 3145728",
+    }]);
+    expect(Object.keys(original.data)).toEqual(["a"]);
+  });
+
+  test("doubling the document by copying it into itself stops at the limit", () => {
+    const ops = [
+      { op: "add", path: "/spec/copies", value: [] },
+      ...Array.from({ length: 40 }, () => ({ op: "copy", from: "/spec", path: "/spec/copies/-" })),
+    ];
+    const err = failure(() => applyJsonPatch(pod(), ops));
+    expect(err.code).toBe(422);
+    expect(err.details?.causes?.[0]?.message).toStartWith("Unable to complete the copy, the accumulated size increase of copy is ");
+  });
+
+  test("a copy to a missing destination fails as a missing path, before it is counted", () => {
+    const err = failure(() => applyJsonPatch(big(), [...copies(3), { op: "copy", from: "/data/a", path: "/nope/x" }]));
+    expect(err.details?.causes?.[0]?.message).toBe('add operation does not apply: doc is missing path: "/nope/x": missing value');
+  });
+
+  const chain = (levels: number): unknown => (levels === 0 ? {} : { a: chain(levels - 1) });
+
+  test("values added into values may not nest the object past 100 levels (422)", () => {
+    // Each value is within the body's limit; together they nest 2 + 60 + 60 levels.
+    const ops = [
+      { op: "add", path: "/spec/deep", value: chain(60) },
+      { op: "add", path: "/spec/deep" + "/a".repeat(60) + "/more", value: chain(60) },
+    ];
+    const err = failure(() => applyJsonPatch(pod(), ops));
+    expect(err.code).toBe(422);
+    expect(err.details?.causes).toEqual([
+      { reason: "FieldValueInvalid", field: "patch", message: "the patched object is nested more than 100 levels deep" },
+    ]);
+  });
+
+  test("nesting up to the limit is allowed", () => {
+    const out = applyJsonPatch(pod(), [{ op: "add", path: "/spec/deep", value: chain(98) }]);
+    expect((out.spec as { deep: unknown }).deep).toEqual(chain(98));
+  });
+
+  test("a body nested past the limit is 400, as the request decoder answers", () => {
+    const err = failure(() => applyJsonPatch(pod(), [{ op: "add", path: "/spec/deep", value: chain(100) }]));
+    expect(err.code).toBe(400);
+    expect(err.message).toBe("the body of the request is nested more than 100 levels deep");
+  });
+
+  test("10,000 operations (the most allowed) apply in order", () => {
+    const ops = Array.from({ length: MAX_OPERATIONS }, (_, i) => ({ op: "add", path: "/metadata/finalizers/-", value: `x${i}` }));
+    const out = applyJsonPatch(pod(), ops) as ReturnType<typeof pod>;
+    expect(out.metadata.finalizers.length).toBe(MAX_OPERATIONS + 2);
+    expect(out.metadata.finalizers.slice(0, 3)).toEqual(["f1", "f2", "x0"]);
+    expect(out.metadata.finalizers.at(-1)).toBe(`x${MAX_OPERATIONS - 1}`);
+  });
 });

@@ -1,7 +1,8 @@
-import { deepClone, deepEqual, getKey, hasKey, isJsonObject, setKey, type JsonObject, type JsonValue } from "./json-value.ts";
+import { deepClone, deepEqual, encodedSize, getKey, hasKey, isJsonObject, setKey, type JsonObject, type JsonValue } from "./json-value.ts";
 import { parseIndex, parsePointer } from "./json-pointer.ts";
 import { patchBadRequest, patchRejected } from "./patch-errors.ts";
-import { StatusError } from "../../model/errors.ts";
+import { checkPatchDepth, checkPatchedDepth, copyLimitExceeded, MAX_COPY_BYTES } from "./patch-limits.ts";
+import { errors, type StatusError } from "../../model/errors.ts";
 
 /**
  * RFC 6902 JSON Patch (`application/json-patch+json`).
@@ -10,6 +11,11 @@ import { StatusError } from "../../model/errors.ts";
  * the contract: a body that is not a list of operations is 400 BadRequest, more than 10000
  * operations is 413, and any operation that does not apply is 422 Invalid — with the reasons
  * worded as evanphx/json-patch (the library the apiserver uses) words them.
+ *
+ * Bounded as the apiserver bounds it: `copy` operations may add at most MAX_COPY_BYTES in all
+ * (each copy of the root would otherwise double the document), and the result must be nested no
+ * deeper than any request. Every other operation adds at most its own value, which the body
+ * limit bounds.
  *
  * @example
  * applyJsonPatch({ spec: { replicas: 1 } }, [
@@ -22,25 +28,30 @@ export function applyJsonPatch(original: object, patch: unknown): JsonObject {
     throw patchBadRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch");
   }
   if (patch.length > MAX_OPERATIONS) {
-    throw new StatusError(
-      413,
-      "RequestEntityTooLarge",
-      `The allowed maximum operations in a JSON patch is ${MAX_OPERATIONS}, got ${patch.length}`,
-    );
+    // errors.NewRequestEntityTooLargeError in the apiserver, which prefixes its message.
+    throw errors.tooLarge(`Request entity too large: The allowed maximum operations in a JSON patch is ${MAX_OPERATIONS}, got ${patch.length}`);
   }
   for (const op of patch) {
     if (!isJsonObject(op)) throw patchBadRequest("json: cannot unmarshal into Go value of type jsonpatch.Operation");
   }
+  checkPatchDepth(patch);
   let doc: JsonValue = deepClone(original as JsonObject);
-  for (const op of patch as JsonObject[]) doc = applyOperation(doc, op);
+  const budget: CopyBudget = { copied: 0 };
+  for (const op of patch as JsonObject[]) doc = applyOperation(doc, op, budget);
   if (!isJsonObject(doc)) throw patchRejected("the patched document is not a JSON object");
+  checkPatchedDepth(doc);
   return doc;
 }
 
 /** apiserver `maxJSONPatchOperations`. */
 export const MAX_OPERATIONS = 10000;
 
-function applyOperation(doc: JsonValue, op: JsonObject): JsonValue {
+/** Bytes added by `copy` operations so far in one patch. */
+interface CopyBudget {
+  copied: number;
+}
+
+function applyOperation(doc: JsonValue, op: JsonObject, budget: CopyBudget): JsonValue {
   const kind = getKey(op, "op");
   switch (kind) {
     case "add":
@@ -52,7 +63,7 @@ function applyOperation(doc: JsonValue, op: JsonObject): JsonValue {
     case "move":
       return move(doc, path(op, "move", "from"), path(op, "move", "path"));
     case "copy":
-      return copy(doc, path(op, "copy", "from"), path(op, "copy", "path"));
+      return copy(doc, path(op, "copy", "from"), path(op, "copy", "path"), budget);
     case "test":
       test(doc, path(op, "test", "path"), getKey(op, "value") ?? null);
       return doc;
@@ -174,9 +185,14 @@ function move(doc: JsonValue, from: Pointer, to: Pointer): JsonValue {
   return add(remove(doc, from), to, value);
 }
 
-function copy(doc: JsonValue, from: Pointer, to: Pointer): JsonValue {
+function copy(doc: JsonValue, from: Pointer, to: Pointer, budget: CopyBudget): JsonValue {
   const value = lookup(doc, from);
   if (value === undefined) throw patchRejected(`copy operation does not apply: doc is missing from path: ${from.text}: missing value`);
+  // As in evanphx/json-patch, a missing destination fails (here with add's message) before the
+  // copy is counted.
+  if (to.tokens.length > 0 && !parentOf(doc, to.tokens)) return add(doc, to, value);
+  budget.copied += encodedSize(value);
+  if (budget.copied > MAX_COPY_BYTES) copyLimitExceeded(budget.copied);
   return add(doc, to, deepClone(value));
 }
 

@@ -41,14 +41,118 @@ export function setKey(obj: JsonObject, key: string, value: JsonValue): void {
   }
 }
 
+/**
+ * A private copy. Iterative, so an object of any depth (one stored before depth limits, or one a
+ * JSON patch nested by copying into itself) is copied instead of overflowing the stack; the
+ * engines refuse results nested deeper than the request limit afterwards.
+ */
 export function deepClone<T>(v: T): T {
-  if (Array.isArray(v)) return v.map((e) => deepClone(e)) as T;
-  if (isJsonObject(v)) {
-    const out: JsonObject = {};
-    for (const k of Object.keys(v)) setKey(out, k, deepClone(v[k]));
-    return out as T;
+  if (!isContainer(v)) return v;
+  const root = emptyLike(v);
+  const from: Container[] = [v];
+  const to: Container[] = [root];
+  while (from.length > 0) {
+    const src = from.pop()!;
+    const dst = to.pop()!;
+    if (Array.isArray(src)) {
+      const out = dst as JsonValue[];
+      for (const e of src) {
+        if (isContainer(e)) {
+          const c = emptyLike(e);
+          out.push(c);
+          from.push(e);
+          to.push(c);
+        } else {
+          out.push(e);
+        }
+      }
+    } else {
+      const out = dst as JsonObject;
+      for (const k of Object.keys(src)) {
+        const e = src[k]!;
+        if (isContainer(e)) {
+          const c = emptyLike(e);
+          setKey(out, k, c);
+          from.push(e);
+          to.push(c);
+        } else {
+          setKey(out, k, e);
+        }
+      }
+    }
   }
-  return v;
+  return root as T;
+}
+
+type Container = JsonObject | JsonValue[];
+
+function isContainer(v: unknown): v is Container {
+  return typeof v === "object" && v !== null;
+}
+
+function emptyLike(v: Container): Container {
+  return Array.isArray(v) ? [] : {};
+}
+
+/**
+ * Whether `v` holds a list or map nested more than `max` levels below it (the top-level value is
+ * level 0, as the request decoder counts). Iterative, and stops at the first offender.
+ */
+export function nestedDeeperThan(v: unknown, max: number): boolean {
+  if (!isContainer(v)) return false;
+  const values: Container[] = [v];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const c = values.pop()!;
+    const depth = depths.pop()!;
+    if (depth > max) return true;
+    for (const child of Array.isArray(c) ? c : Object.values(c)) {
+      if (isContainer(child)) {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * Bytes of `v` encoded as compact JSON by Go's encoding/json (which escapes `<`, `>`, `&`, U+2028
+ * and U+2029 where JSON.stringify does not), without building the encoding. evanphx/json-patch
+ * counts a copy's size this way against its accumulated copy limit. Iterative, for any depth.
+ */
+export function encodedSize(v: JsonValue): number {
+  let size = 0;
+  const stack: JsonValue[] = [v];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (Array.isArray(x)) {
+      size += 2 + Math.max(0, x.length - 1); // brackets and commas
+      for (const e of x) stack.push(e);
+    } else if (isJsonObject(x)) {
+      const keys = Object.keys(x);
+      size += 2 + Math.max(0, keys.length - 1) + keys.length; // braces, commas and colons
+      for (const k of keys) {
+        size += stringSize(k);
+        stack.push(x[k]!);
+      }
+    } else if (typeof x === "string") {
+      size += stringSize(x);
+    } else {
+      size += String(x).length; // numbers, booleans, null: ASCII
+    }
+  }
+  return size;
+}
+
+function stringSize(s: string): number {
+  let extra = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x3c || c === 0x3e || c === 0x26) extra += 5; // "\u003c" instead of one byte
+    else if (c === 0x2028 || c === 0x2029) extra += 3; // "\u2028" instead of three bytes
+  }
+  return Buffer.byteLength(JSON.stringify(s), "utf8") + extra;
 }
 
 /** Structural equality; object key order does not matter, array order does. */

@@ -46,3 +46,52 @@ test.each([[[1]], ["x"], [null]])("a non-object patch %j is 400 Invalid JSON Pat
   expect((err as StatusError).code).toBe(400);
   expect((err as StatusError).message).toBe("Invalid JSON Patch");
 });
+
+/** `{ a: { a: … {} } }` with `levels` maps below the top one, built without recursion. */
+function chain(levels: number): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  let at = root;
+  for (let i = 0; i < levels; i++) at = (at.a = {}) as Record<string, unknown>;
+  return root;
+}
+
+function failure(fn: () => unknown): StatusError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof StatusError) return e;
+    throw e;
+  }
+  throw new Error("expected a StatusError");
+}
+
+test("an object stored nested past the limit is refused as 422 instead of overflowing the stack", () => {
+  const original = { metadata: { name: "p" }, spec: chain(20_000) };
+  const err = failure(() => applyMergePatch(original, { metadata: { labels: { a: "1" } } }));
+  expect(err.code).toBe(422);
+  expect(err.details?.causes).toEqual([
+    { reason: "FieldValueInvalid", field: "patch", message: "the patched object is nested more than 100 levels deep" },
+  ]);
+});
+
+test("a patch that prunes the too-deep part of a stored object applies", () => {
+  const original = { metadata: { name: "p" }, spec: chain(20_000) };
+  expect(applyMergePatch(original, { spec: { a: null } })).toEqual({ metadata: { name: "p" }, spec: {} });
+});
+
+test("a patch nested past the limit is 400, as the request decoder answers", () => {
+  const err = failure(() => applyMergePatch({}, chain(101)));
+  expect(err.code).toBe(400);
+  expect(err.message).toBe("the body of the request is nested more than 100 levels deep");
+});
+
+test("a 100,000-key map merges key by key", () => {
+  const keys = Array.from({ length: 100_000 }, (_, i) => `k${i}`);
+  const original = { data: Object.fromEntries(keys.map((k) => [k, "v"])) };
+  const patch = { data: Object.fromEntries(keys.map((k, i) => [k, i % 2 ? null : "w"])) };
+  const out = applyMergePatch(original, patch) as { data: Record<string, string> };
+  expect(Object.keys(out.data).length).toBe(50_000);
+  expect(out.data.k0).toBe("w");
+  expect(out.data.k1).toBeUndefined();
+  expect(out.data.k99998).toBe("w");
+});

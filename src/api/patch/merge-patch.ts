@@ -1,5 +1,6 @@
 import { deepClone, getKey, isJsonObject, setKey, type JsonObject, type JsonValue } from "./json-value.ts";
 import { patchBadRequest } from "./patch-errors.ts";
+import { checkPatchDepth, checkPatchedDepth } from "./patch-limits.ts";
 
 /**
  * RFC 7386 JSON Merge Patch (`application/merge-patch+json`): objects merge recursively, `null`
@@ -13,7 +14,10 @@ import { patchBadRequest } from "./patch-errors.ts";
  */
 export function applyMergePatch(original: object, patch: unknown): JsonObject {
   if (!isJsonObject(patch)) throw patchBadRequest("Invalid JSON Patch");
-  return mergeValue(deepClone(original as JsonObject), patch) as JsonObject;
+  checkPatchDepth(patch); // mergeValue recurses as deep as the patch
+  const patched = mergeValue(deepClone(original as JsonObject), patch) as JsonObject;
+  checkPatchedDepth(patched); // an original stored deeper than the limit stays refused until a patch prunes it
+  return patched;
 }
 
 /**

@@ -7,6 +7,12 @@ import { patchFailed, patchRejected } from "./patch-errors.ts";
  * Facts from apimachinery `util/strategicpatch/patch.go` (`mergeSlice`,
  * `normalizeElementOrder`, `mergeSortedSlice`) and the community design
  * "preserve-order-in-strategic-merge-patch".
+ *
+ * Every lookup goes through a Map from an element's identity (its merge-key value, or the value
+ * itself for primitives) to its first position, so a merge costs O(n log n) in the list lengths
+ * (the sort that orders the result). Searching the lists inside loops made one dry-run patch
+ * of 40,000 finalizers hold the event loop for 12 s (issue 17). Kubernetes puts no length limit
+ * on these lists; the request body limit bounds them.
  */
 
 /** Merges one element map of a keyed list; the strategic map merge, passed in to avoid an import cycle. */
@@ -34,21 +40,25 @@ export function mergeList(
       throw patchFailed("cannot merge lists without merge key for type map");
     }
     const merged = [...original];
-    for (const v of patch) if (!merged.includes(v)) merged.push(v);
+    const present = new Set<JsonValue>(original);
+    for (const v of patch) {
+      if (present.has(v)) continue;
+      present.add(v);
+      merged.push(v);
+    }
     return orderMerged(merged, patch, original, undefined);
   }
 
   const plain: JsonObject[] = [];
+  const deleted = new Set<JsonValue>();
   let replace = false;
-  let current = original as JsonObject[];
   for (const el of patch as JsonObject[]) {
     const directive = getKey(el, "$patch");
     if (directive === undefined || directive === "merge") {
       if (directive !== undefined) delete el.$patch;
       plain.push(el);
     } else if (directive === "delete") {
-      const key = requireMergeKey(el, mergeKey);
-      current = current.filter((o) => getKey(o, mergeKey) !== key);
+      deleted.add(requireMergeKey(el, mergeKey));
     } else if (directive === "replace") {
       replace = true; // keep going: the other special elements must still be pruned
     } else {
@@ -57,12 +67,36 @@ export function mergeList(
   }
   if (replace) return plain.map((el) => mergeElement(undefined, el));
 
-  const merged = [...current];
+  const live = original as JsonObject[];
+  const current = deleted.size === 0 ? live : live.filter((o) => !deleted.has(getKey(o, mergeKey)!));
+  const merged: JsonValue[] = [...current];
+  const holds = (o: JsonValue | undefined, key: JsonValue) => isJsonObject(o) && hasKey(o, mergeKey) && o[mergeKey] === key;
+  // Position of the first element holding each merge-key value, as a search from the front would find it.
+  const first = new Map<JsonValue, number>();
+  merged.forEach((o, i) => {
+    if (isJsonObject(o) && hasKey(o, mergeKey) && !first.has(o[mergeKey]!)) first.set(o[mergeKey]!, i);
+  });
   for (const el of plain) {
     const key = requireMergeKey(el, mergeKey);
-    const i = merged.findIndex((o) => isJsonObject(o) && hasKey(o, mergeKey) && o[mergeKey] === key);
-    if (i >= 0) merged[i] = mergeElement(merged[i], el);
-    else merged.push(mergeElement(undefined, el));
+    const i = first.get(key);
+    if (i === undefined) {
+      const added = mergeElement(undefined, el);
+      merged.push(added);
+      if (holds(added, key)) first.set(key, merged.length - 1);
+      continue;
+    }
+    const out = mergeElement(merged[i] as JsonObject, el);
+    merged[i] = out;
+    if (holds(out, key)) continue;
+    // Only a null key can vanish (merging a null deletes the field); the next holder takes over.
+    // The search only moves forward, so it stays linear over the whole patch.
+    first.delete(key);
+    for (let k = i + 1; k < merged.length; k++) {
+      if (holds(merged[k], key)) {
+        first.set(key, k);
+        break;
+      }
+    }
   }
   return orderMerged(merged, plain, current, mergeKey);
 }
@@ -131,10 +165,19 @@ function identity(v: JsonValue, mergeKey: string | undefined): JsonValue | undef
   return isJsonObject(v) ? getKey(v, mergeKey) : undefined;
 }
 
-function indexIn(list: JsonValue[], v: JsonValue, mergeKey: string | undefined): number {
+/** Position of the first element of `list` with each identity. */
+function positions(list: JsonValue[], mergeKey: string | undefined): Map<JsonValue, number> {
+  const index = new Map<JsonValue, number>();
+  list.forEach((v, i) => {
+    const id = identity(v, mergeKey);
+    if (id !== undefined && !index.has(id)) index.set(id, i);
+  });
+  return index;
+}
+
+function positionIn(index: Map<JsonValue, number>, v: JsonValue, mergeKey: string | undefined): number {
   const id = identity(v, mergeKey);
-  if (id === undefined) return -1;
-  return list.findIndex((o) => identity(o, mergeKey) === id);
+  return id === undefined ? -1 : (index.get(id) ?? -1);
 }
 
 /**
@@ -148,11 +191,13 @@ function orderMerged(
   serverOrder: JsonValue[],
   mergeKey: string | undefined,
 ): JsonValue[] {
+  const inPatch = positions(patchOrder, mergeKey);
+  const inServer = positions(serverOrder, mergeKey);
   const fromPatch: JsonValue[] = [];
   const serverOnly: JsonValue[] = [];
-  for (const v of merged) (indexIn(patchOrder, v, mergeKey) >= 0 ? fromPatch : serverOnly).push(v);
-  const right = sortBy(fromPatch, patchOrder, mergeKey);
-  const left = sortBy(serverOnly, serverOrder, mergeKey);
+  for (const v of merged) (positionIn(inPatch, v, mergeKey) >= 0 ? fromPatch : serverOnly).push(v);
+  const right = sortBy(fromPatch, inPatch, mergeKey);
+  const left = sortBy(serverOnly, inServer, mergeKey);
 
   const out: JsonValue[] = [];
   let i = 0;
@@ -161,8 +206,8 @@ function orderMerged(
     if (i >= left.length) out.push(right[j++]!);
     else if (j >= right.length) out.push(left[i++]!);
     else {
-      const li = indexIn(serverOrder, left[i]!, mergeKey);
-      const ri = indexIn(serverOrder, right[j]!, mergeKey);
+      const li = positionIn(inServer, left[i]!, mergeKey);
+      const ri = positionIn(inServer, right[j]!, mergeKey);
       if (li >= 0 && ri >= 0 && li < ri) out.push(left[i++]!);
       else out.push(right[j++]!);
     }
@@ -170,14 +215,26 @@ function orderMerged(
   return out;
 }
 
-/** Stable sort by position in `order`; elements absent from it keep their relative place at the end. */
-function sortBy(items: JsonValue[], order: JsonValue[], mergeKey: string | undefined): JsonValue[] {
-  const rank = (v: JsonValue) => {
-    const i = indexIn(order, v, mergeKey);
-    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
-  };
-  return items
-    .map((v, pos) => ({ v, pos, r: rank(v) }))
-    .sort((a, b) => a.r - b.r || a.pos - b.pos)
-    .map((e) => e.v);
+/**
+ * Stable sort by position in an order; elements absent from it keep their relative place at the
+ * end. Positions are integers below the order's length, so a counting sort does it in linear time.
+ */
+function sortBy(items: JsonValue[], order: Map<JsonValue, number>, mergeKey: string | undefined): JsonValue[] {
+  const ranks = items.map((v) => positionIn(order, v, mergeKey));
+  let size = 0;
+  for (const r of ranks) if (r >= size) size = r + 1;
+  const next = new Array<number>(size).fill(0); // per rank: where its next item goes
+  for (const r of ranks) if (r >= 0) next[r]! += 1;
+  let at = 0;
+  for (let r = 0; r < size; r++) {
+    const count = next[r]!;
+    next[r] = at;
+    at += count;
+  }
+  const out = new Array<JsonValue>(items.length);
+  for (let k = 0; k < items.length; k++) {
+    const r = ranks[k]!;
+    out[r < 0 ? at++ : next[r]!++] = items[k]!;
+  }
+  return out;
 }

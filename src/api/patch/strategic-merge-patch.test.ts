@@ -297,3 +297,82 @@ describe("errors, with the apiserver's codes", () => {
     expect(err.message.startsWith(message)).toBe(true);
   });
 });
+
+describe("lists at the sizes one request can carry (correct results; the old list search took seconds)", () => {
+  const podSchema = schema({ metadata: { finalizers: primitiveList() }, spec: { containers: list("name", container) } });
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+  test("40,000 finalizers added to none: their union, in patch order", () => {
+    const finalizers = range(40_000).map((i) => `example.com/f${i}`);
+    const patch = { metadata: { finalizers: [...finalizers, ...finalizers.slice(0, 100)] } }; // repeats merge away
+    const out = applyStrategicMergePatch({ metadata: { name: "p" } }, patch, podSchema) as any;
+    expect(out.metadata.finalizers).toEqual(finalizers);
+  });
+
+  test("40,000 live finalizers: half replaced, the rest interleaved with new ones by $setElementOrder", () => {
+    const f = range(40_000).map((i) => `example.com/f${i}`);
+    const g = range(20_000).map((i) => `example.com/g${i}`);
+    const order = range(20_000).flatMap((i) => [g[i]!, f[i]!]);
+    const patch = { metadata: {
+      "$setElementOrder/finalizers": order,
+      finalizers: g,
+      "$deleteFromPrimitiveList/finalizers": f.slice(20_000),
+    } };
+    const out = applyStrategicMergePatch({ metadata: { finalizers: f } }, patch, podSchema) as any;
+    expect(out.metadata.finalizers).toEqual(order);
+  });
+
+  test("10,000 containers merged by name: every one updated, every tenth deleted, a server-only sidecar kept in place", () => {
+    const live = range(10_000).map((i) => ({ name: `c${i}`, image: "a:1", env: [{ name: "A", value: "1" }] }));
+    live.splice(5_000, 0, { name: "sidecar", image: "s:1", env: [] });
+    const kept = range(10_000).filter((i) => i % 10 !== 0);
+    const patch = { spec: {
+      "$setElementOrder/containers": kept.map((i) => ({ name: `c${i}` })),
+      containers: [
+        ...kept.map((i) => ({ name: `c${i}`, image: "a:2", env: [{ name: "B", value: "2" }] })),
+        ...range(1_000).map((i) => ({ name: `c${i * 10}`, $patch: "delete" })),
+      ],
+    } };
+    const out = applyStrategicMergePatch({ spec: { containers: live } }, patch, podSchema) as any;
+    // Without $setElementOrder for env, the patch's elements come first.
+    const expected = kept.map((i) => ({ name: `c${i}`, image: "a:2", env: [{ name: "B", value: "2" }, { name: "A", value: "1" }] }));
+    expected.splice(4_500, 0, { name: "sidecar", image: "s:1", env: [] }); // after c4999, as it was live
+    expect(out.spec.containers).toEqual(expected);
+  });
+});
+
+describe("nesting limits", () => {
+  const chain = (levels: number): Record<string, unknown> => {
+    const root: Record<string, unknown> = {};
+    let at = root;
+    for (let i = 0; i < levels; i++) at = (at.a = {}) as Record<string, unknown>;
+    return root;
+  };
+
+  test("an object stored nested past the limit is refused as 422 instead of overflowing the stack", () => {
+    const err = failure(() => applyStrategicMergePatch({ spec: chain(20_000) }, { metadata: { labels: { a: "1" } } }, deploymentSchema));
+    expect(err.code).toBe(422);
+    expect(err.details?.causes).toEqual([
+      { reason: "FieldValueInvalid", field: "patch", message: "the patched object is nested more than 100 levels deep" },
+    ]);
+  });
+
+  test("a patch that deletes the too-deep part applies", () => {
+    expect(applyStrategicMergePatch({ spec: chain(20_000) }, { spec: { a: null } }, deploymentSchema)).toEqual({ spec: {} });
+  });
+
+  test("a patch nested past the limit is 400, as the request decoder answers", () => {
+    const err = failure(() => applyStrategicMergePatch({}, chain(101), deploymentSchema));
+    expect(err.code).toBe(400);
+    expect(err.message).toBe("the body of the request is nested more than 100 levels deep");
+  });
+});
+
+test("a null merge key: each patch element merges into the next live holder of that key, as a search from the front finds it", () => {
+  const live = [{ name: null, image: "1" }, { name: "b" }, { name: null, image: "2" }];
+  const patch = { spec: { template: { spec: { containers: [{ name: null, image: "x" }, { name: null, image: "y" }, { name: null, image: "z" }] } } } };
+  const out = applyStrategicMergePatch({ spec: { template: { spec: { containers: live } } } }, patch, deploymentSchema) as any;
+  // Merging a null deletes the field, so a merged element no longer holds the key: "y" goes to
+  // the second holder and "z" is added. Keyless elements are ordered after the keyed ones.
+  expect(out.spec.template.spec.containers).toEqual([{ name: "b" }, { image: "x" }, { image: "y" }, { image: "z" }]);
+});

@@ -2,6 +2,7 @@ import type { PatchSchema } from "./patch-schema.ts";
 import { deepClone, getKey, hasKey, isJsonObject, kindOf, setKey, type JsonObject, type JsonValue } from "./json-value.ts";
 import { checkPatchAgainstOrder, mergeList, orderBySetElementOrder } from "./strategic-list.ts";
 import { patchBadRequest, patchFailed } from "./patch-errors.ts";
+import { checkPatchDepth, checkPatchedDepth } from "./patch-limits.ts";
 
 /**
  * Kubernetes strategic merge patch (`application/strategic-merge-patch+json`), server side.
@@ -32,7 +33,10 @@ export function applyStrategicMergePatch(original: object, patch: unknown, schem
   if (!isJsonObject(patch)) {
     throw patchBadRequest(`json: cannot unmarshal ${kindOf(patch)} into Go value of type map[string]interface {}`);
   }
-  return mergeMap(deepClone(original as JsonObject), deepClone(patch), schema);
+  checkPatchDepth(patch); // mergeMap recurses as deep as the patch
+  const patched = mergeMap(deepClone(original as JsonObject), deepClone(patch), schema);
+  checkPatchedDepth(patched);
+  return patched;
 }
 
 const PATCH = "$patch";
@@ -157,7 +161,8 @@ function deleteFromPrimitiveList(original: JsonObject, directiveKey: string, val
   if (!Array.isArray(values)) throw patchBadRequest("invalid patch format of primitive list");
   const live = getKey(original, field);
   if (!Array.isArray(live)) return;
-  setKey(original, field, live.filter((v) => !values.includes(v)));
+  const drop = new Set(values);
+  setKey(original, field, live.filter((v) => !drop.has(v)));
 }
 
 function fieldOfDirective(key: string, prefix: string, malformed: string): string {
