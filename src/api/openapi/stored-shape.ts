@@ -1,0 +1,151 @@
+/**
+ * Wrong-typed fields of an object as it is stored. The write path refuses them now, but an
+ * object written before that (by an older version, or restored from a backup, or put into the
+ * store underneath) can still hold `initContainers: "garbage"`. The apiserver would fail to
+ * decode such an object into its Go type; readers here see plain JSON instead, so each one
+ * asks this module what it cannot trust and either reports it (the agent refuses the pod, the
+ * scheduler marks it unschedulable) or reads a copy with the bad values left out (tables).
+ *
+ * Rules follow Go's JSON decoding into the typed structs: null is every type's zero value (but
+ * not as a list item, which readers would dereference), quantities and int-or-string accept
+ * both numbers and strings, opaque types (RawExtension, FieldsV1) accept anything.
+ */
+import type { Schema } from "./defs-types.ts";
+import { definitionFor, isOpaque, openapiDefs, resolve } from "./defs.ts";
+
+export interface ShapeProblem {
+  /** The apiserver's path form: `spec.containers[0].command`. */
+  path: string;
+  expected: string;
+  got: string;
+}
+
+/** Deeper than any built-in type nests; a hostile recursive value stops being walked here. */
+const MAX_DEPTH = 64;
+
+const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
+
+function jsonType(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
+  return typeof v;
+}
+
+/** The type the schema expects when `v` does not have it; undefined when `v` fits. */
+function mismatch(v: unknown, s: Schema): string | undefined {
+  const want = s.type ?? (s.properties || s.additionalProperties ? "object" : s.items ? "array" : undefined);
+  if (!want || v === null) return undefined;
+  switch (want) {
+    case "object":
+      return v !== null && typeof v === "object" && !Array.isArray(v) ? undefined : want;
+    case "array":
+      return Array.isArray(v) ? undefined : want;
+    case "string":
+      return typeof v === "string" || (s["x-kubernetes-int-or-string"] && typeof v === "number") ? undefined : want;
+    case "integer":
+      return Number.isInteger(v) ? undefined : want;
+    case "number":
+      return typeof v === "number" ? undefined : want;
+    case "boolean":
+      return typeof v === "boolean" ? undefined : want;
+  }
+  return undefined;
+}
+
+/** Calls `bad` for every value that does not fit; returns false when `value` itself does not fit (so the caller drops it). */
+function walk(value: unknown, schema: Schema | undefined, path: string, depth: number, bad: (p: ShapeProblem) => void, fix: boolean): boolean {
+  const s = resolve(schema);
+  if (!s || isOpaque(s) || depth > MAX_DEPTH) return true;
+  const want = mismatch(value, s);
+  if (want) {
+    bad({ path, expected: want, got: jsonType(value) });
+    return false;
+  }
+  if (value === null || typeof value !== "object") return true;
+  if (Array.isArray(value)) {
+    if (!s.items) return true;
+    const itemSchema = resolve(s.items);
+    const itemIsObject = itemSchema?.type === "object" || !!itemSchema?.properties;
+    for (let i = value.length - 1; i >= 0; i--) {
+      const itemPath = `${path}[${i}]`;
+      let ok = true;
+      if (value[i] === null && itemIsObject) {
+        bad({ path: itemPath, expected: "object", got: "null" });
+        ok = false;
+      } else {
+        ok = walk(value[i], s.items, itemPath, depth + 1, bad, fix);
+      }
+      if (!ok && fix) value.splice(i, 1);
+    }
+    return true;
+  }
+  const obj = value as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    const prop = s.properties ? s.properties[key] : s.additionalProperties;
+    if (prop === undefined) continue; // unknown fields are another matter (see unknown-fields.ts)
+    if (!walk(obj[key], prop, join(path, key), depth + 1, bad, fix) && fix) delete obj[key];
+  }
+  return true;
+}
+
+function rootSchema(apiVersion: string | undefined, kind: string | undefined): Schema | undefined {
+  if (typeof apiVersion !== "string" || typeof kind !== "string") return undefined;
+  const slash = apiVersion.indexOf("/");
+  const [group, version] = slash < 0 ? ["", apiVersion] : [apiVersion.slice(0, slash), apiVersion.slice(slash + 1)];
+  const name = definitionFor(group, version, kind);
+  return name ? openapiDefs().definitions[name] : undefined;
+}
+
+export interface ShapeOptions {
+  /** Only these top-level fields (e.g. ["metadata", "spec"]); all when absent. */
+  only?: string[];
+  /** Stop after this many problems. */
+  limit?: number;
+}
+
+/**
+ * The wrong-typed fields of an object, by its own apiVersion and kind; [] for kinds without a
+ * schema. The root itself must be an object.
+ *
+ * @example shapeProblems({ apiVersion: "v1", kind: "Pod", spec: { initContainers: "x" } })
+ *   // [{ path: "spec.initContainers", expected: "array", got: "string" }]
+ */
+export function shapeProblems(obj: unknown, opts: ShapeOptions = {}): ShapeProblem[] {
+  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) return [{ path: "", expected: "object", got: jsonType(obj) }];
+  const o = obj as Record<string, unknown>;
+  const root = rootSchema(o.apiVersion as string, o.kind as string);
+  if (!root?.properties) return [];
+  const found: ShapeProblem[] = [];
+  const limit = opts.limit ?? Infinity;
+  try {
+    for (const key of opts.only ?? Object.keys(o)) {
+      if (!(key in o) || !root.properties[key]) continue;
+      walk(o[key], root.properties[key], key, 1, (p) => {
+        found.push(p);
+        if (found.length >= limit) throw found;
+      }, false);
+    }
+  } catch (e) {
+    if (e !== found) throw e;
+  }
+  return found;
+}
+
+/** A copy of the object with every wrong-typed value left out (what a reader may trust). */
+export function withoutBadShapes<T>(obj: T): T {
+  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) return obj;
+  const copy = structuredClone(obj) as Record<string, unknown>;
+  const root = rootSchema(copy.apiVersion as string, copy.kind as string);
+  if (!root?.properties) return copy as T;
+  for (const key of Object.keys(copy)) {
+    const prop = root.properties[key];
+    if (prop && !walk(copy[key], prop, key, 1, () => {}, true)) delete copy[key];
+  }
+  return copy as T;
+}
+
+/** `spec.initContainers in body must be of type array: "string"` (the apiserver's schema wording). */
+export function shapeProblemText(p: ShapeProblem): string {
+  return `${p.path} in body must be of type ${p.expected}: "${p.got}"`;
+}
