@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { shapeProblemText, shapeProblems, withoutBadShapes } from "./stored-shape.ts";
+import { shapeProblemText, shapeProblems, trustedObjectMeta, withoutBadShapes } from "./stored-shape.ts";
 
 const pod = (spec: unknown, extra: Record<string, unknown> = {}) => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec, ...extra });
 
@@ -51,4 +51,13 @@ test("a hostile deep value stops being walked instead of exhausting the stack", 
 
 test("the message is worded as the apiserver's schema validation words it", () => {
   expect(shapeProblemText({ path: "spec.initContainers", expected: "array", got: "string" })).toBe('spec.initContainers in body must be of type array: "string"');
+});
+
+test("trustedObjectMeta keeps a good metadata as it is and copies a bad one without its bad fields", () => {
+  const good = { name: "p", labels: { a: "b" } };
+  expect(trustedObjectMeta(good)).toBe(good);
+  const bad = { name: "p", labels: "garbage", managedFields: "garbage", annotations: { a: "b" } };
+  expect(trustedObjectMeta(bad)).toEqual({ name: "p", annotations: { a: "b" } });
+  expect(bad.labels).toBe("garbage");
+  expect(trustedObjectMeta("garbage")).toEqual({});
 });

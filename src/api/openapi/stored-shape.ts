@@ -149,3 +149,20 @@ export function withoutBadShapes<T>(obj: T): T {
 export function shapeProblemText(p: ShapeProblem): string {
   return `${p.path} in body must be of type ${p.expected}: "${p.got}"`;
 }
+
+const OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+
+/**
+ * ObjectMeta as a typed reader may take it: the same object when it fits, else a copy with
+ * the wrong-typed fields left out ({} for a metadata that is not an object at all).
+ */
+export function trustedObjectMeta(meta: unknown): Record<string, unknown> {
+  if (meta === null || typeof meta !== "object" || Array.isArray(meta)) return {};
+  const schema: Schema = { $ref: OBJECT_META };
+  let fits = true;
+  walk(meta, schema, "metadata", 1, () => (fits = false), false);
+  if (fits) return meta as Record<string, unknown>;
+  const copy = structuredClone(meta) as Record<string, unknown>;
+  walk(copy, schema, "metadata", 1, () => {}, true);
+  return copy;
+}

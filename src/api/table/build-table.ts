@@ -5,6 +5,7 @@
  */
 import type { KubeObject, ListMeta } from "../../model/object.ts";
 import type { Printer, TableColumn } from "./types.ts";
+import { tolerantCells, tolerantMetadata } from "./tolerant-row.ts";
 
 export type IncludeObject = "None" | "Metadata" | "Object";
 
@@ -38,7 +39,7 @@ export interface BuildTableOptions {
 }
 
 export function partialObjectMetadata(obj: KubeObject): PartialObjectMetadata {
-  return { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: obj.metadata };
+  return { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: tolerantMetadata(obj) };
 }
 
 function rowObject(obj: KubeObject, include: IncludeObject): TableRow["object"] {
@@ -63,7 +64,7 @@ export function buildTable(objects: KubeObject[], printer: Printer, opts: BuildT
     apiVersion: "meta.k8s.io/v1",
     metadata: listMetadata(opts.listMeta),
     columnDefinitions: opts.noHeaders ? null : printer.columns.map((c) => ({ ...c })),
-    rows: objects.map((obj) => ({ cells: printer.cells(obj, now), object: rowObject(obj, opts.includeObject) })),
+    rows: objects.map((obj) => ({ cells: tolerantCells(obj, printer, now), object: rowObject(obj, opts.includeObject) })),
   };
 }
 
@@ -82,7 +83,7 @@ export interface TableRowEventOptions {
 export function tableRowEvent(obj: KubeObject, printer: Printer, opts: TableRowEventOptions): Table {
   return buildTable([obj], printer, {
     includeObject: opts.includeObject,
-    listMeta: { resourceVersion: obj.metadata.resourceVersion },
+    listMeta: { resourceVersion: obj.metadata?.resourceVersion },
     noHeaders: !opts.withColumns,
     now: opts.now,
   });
