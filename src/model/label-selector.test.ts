@@ -126,3 +126,21 @@ test.each([
   expect((err as StatusError)?.code).toBe(400);
   expect((err as StatusError).message.startsWith(message)).toBe(true);
 });
+
+test.each([
+  ["a string", "garbage"],
+  ["matchLabels not a map", { matchLabels: 5 }],
+  ["matchLabels a string", { matchLabels: "app=web" }],
+  ["matchExpressions not a list", { matchExpressions: "garbage" }],
+  ["an expression that is not an object", { matchExpressions: ["x"] }],
+  ["values not a list", { matchExpressions: [{ key: "app", operator: "In", values: "web" }] }],
+  ["an inherited operator name", { matchExpressions: [{ key: "app", operator: "constructor" }] }],
+])("a stored selector of the wrong shape (%s) is refused, never read as everything", (_, sel) => {
+  expect(() => fromLabelSelector(sel as any)).toThrow(StatusError);
+});
+
+test("labels that are not a map are read as none (a string's indexes are not label keys)", () => {
+  expect(matchesRequirements(parseLabelSelector("0=g"), "garbage" as any)).toBe(false);
+  expect(matchesRequirements(parseLabelSelector("!app"), "garbage" as any)).toBe(true);
+  expect(matchesRequirements(parseLabelSelector("app"), [] as any)).toBe(false);
+});

@@ -233,8 +233,14 @@ function matches(r: Requirement, labels: Record<string, string>): boolean {
   }
 }
 
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * Labels that are not a map (an object stored before write validation: `labels: "x"`) are
+ * read as none, so a string's character indexes never pass for label keys.
+ */
 export function matchesRequirements(reqs: Requirement[], labels: Record<string, string> | undefined): boolean {
-  const l = labels ?? {};
+  const l = isMap(labels) ? labels : {};
   return reqs.every((r) => matches(r, l));
 }
 
@@ -247,6 +253,11 @@ const EXPRESSION_OPERATORS: Record<string, Operator> = { In: "in", NotIn: "notin
  */
 export function fromLabelSelector(sel: LabelSelector | undefined | null): Requirement[] {
   if (!sel) return [];
+  // A stored selector of the wrong shape must not read as "everything" (`matchLabels: 5` has no
+  // entries): refused, as decoding it into a LabelSelector would be.
+  if (!isMap(sel) || (sel.matchLabels != null && !isMap(sel.matchLabels)) || (sel.matchExpressions != null && !Array.isArray(sel.matchExpressions))) {
+    throw errors.badRequest(`invalid label selector: ${JSON.stringify(sel)?.slice(0, 200)}`);
+  }
   const reqs: Requirement[] = [];
   const add = (key: string, operator: Operator, values: string[]) => {
     const errs = requirementErrors(key, operator, values, "key");
@@ -255,7 +266,10 @@ export function fromLabelSelector(sel: LabelSelector | undefined | null): Requir
   };
   for (const [key, value] of Object.entries(sel.matchLabels ?? {})) add(key, "=", [String(value)]);
   for (const e of sel.matchExpressions ?? []) {
-    const operator = EXPRESSION_OPERATORS[e.operator];
+    if (!isMap(e) || typeof e.key !== "string" || (e.values != null && (!Array.isArray(e.values) || e.values.some((x) => typeof x !== "string")))) {
+      throw errors.badRequest(`invalid label selector requirement: ${JSON.stringify(e)?.slice(0, 200)}`);
+    }
+    const operator = Object.hasOwn(EXPRESSION_OPERATORS, e.operator) ? EXPRESSION_OPERATORS[e.operator] : undefined;
     if (!operator) throw errors.badRequest(`${JSON.stringify(e.operator)} is not a valid label selector operator`);
     add(e.key, operator, [...(e.values ?? [])]);
   }

@@ -22,9 +22,23 @@ export function buildFilter(def: ResourceDef, url: URL, name?: string): ObjectFi
     if (labels.length && !matchesRequirements(labels, obj.metadata?.labels)) return false;
     if (fields.length) {
       const get = (f: string) =>
-        f === "metadata.name" ? obj.metadata?.name : f === "metadata.namespace" ? obj.metadata?.namespace ?? "" : getters[f]?.(obj);
+        readField(() => (f === "metadata.name" ? obj.metadata?.name : f === "metadata.namespace" ? obj.metadata?.namespace ?? "" : getters[f]?.(obj)));
       if (!matchesFields(fields, get)) return false;
     }
     return true;
   };
+}
+
+/**
+ * A field of an object that may have been stored before write validation: a value that is
+ * not a string, or a getter that fails on a wrong-typed parent, reads as unset, so one such
+ * object never fails a filtered list or watch.
+ */
+function readField(get: () => unknown): string | undefined {
+  try {
+    const v = get();
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
