@@ -108,13 +108,28 @@ export class ClientInformer {
     const old = this.cache.get(key);
     if (old?.metadata.resourceVersion === obj.metadata.resourceVersion) return;
     this.cache.set(key, obj);
-    this.handler.onChange?.(obj, old);
+    this.tell(() => this.handler.onChange?.(obj, old));
   }
 
   private remove(obj: KubeObject): void {
     const key = ClientInformer.keyOf(obj);
     if (!this.cache.delete(key)) return;
-    this.handler.onDelete?.(obj);
+    this.tell(() => this.handler.onDelete?.(obj));
+  }
+
+  /**
+   * A handler that throws on one object (a shape it cannot read, stored before validation)
+   * is reported and the informer goes on: thrown out of a relist it would fail every relist
+   * after it, and the informer would never sync again.
+   */
+  private tell(call: () => void): void {
+    try {
+      call();
+    } catch (e) {
+      try {
+        this.handler.onError?.(e);
+      } catch {}
+    }
   }
 }
 
