@@ -75,7 +75,7 @@ export class SharedInformer {
     if (this.custom.has(name)) return;
     const map = new Map<string, Set<string>>();
     this.custom.set(name, { fn, map });
-    for (const [key, obj] of this.cache) for (const v of fn(obj)) addTo(map, v, key);
+    for (const [key, obj] of this.cache) for (const v of this.indexValues(fn, obj)) addTo(map, v, key);
   }
 
   /** Objects whose index `name` holds `value`. */
@@ -129,7 +129,7 @@ export class SharedInformer {
     if (old) this.unindex(key, old);
     this.cache.set(key, obj);
     this.index(key, obj);
-    for (const h of this.handlers) h.onChange?.(obj, old);
+    for (const h of this.handlers) this.tell(obj, () => h.onChange?.(obj, old));
   }
 
   private remove(obj: KubeObject): void {
@@ -138,22 +138,57 @@ export class SharedInformer {
     if (!old) return;
     this.unindex(key, old);
     this.cache.delete(key);
-    for (const h of this.handlers) h.onDelete?.(obj);
+    for (const h of this.handlers) this.tell(obj, () => h.onDelete?.(obj));
+  }
+
+  /**
+   * Handlers and indexes meet objects stored before write validation (`labels: "x"`,
+   * `ownerReferences: 5`): one that throws on such an object is logged and skipped, so every
+   * other handler still hears of it and the watch (called from the store's commit path) goes on.
+   */
+  private tell(obj: KubeObject, call: () => void): void {
+    try {
+      call();
+    } catch (e) {
+      log.warn("informer: a handler failed on an object", { resource: this.def.plural, object: describe(obj), error: String(e) });
+    }
+  }
+
+  private indexValues(fn: (obj: KubeObject) => string[], obj: KubeObject): string[] {
+    try {
+      const values = fn(obj);
+      return Array.isArray(values) ? values.filter((v) => typeof v === "string") : [];
+    } catch (e) {
+      log.warn("informer: an index failed on an object", { resource: this.def.plural, object: describe(obj), error: String(e) });
+      return [];
+    }
   }
 
   private index(key: string, obj: KubeObject): void {
     const ns = obj.metadata.namespace;
     if (ns) addTo(this.byNs, ns, key);
-    for (const ref of obj.metadata.ownerReferences ?? []) addTo(this.byOwner, ref.uid, key);
-    for (const { fn, map } of this.custom.values()) for (const v of fn(obj)) addTo(map, v, key);
+    for (const uid of ownerUids(obj)) addTo(this.byOwner, uid, key);
+    for (const { fn, map } of this.custom.values()) for (const v of this.indexValues(fn, obj)) addTo(map, v, key);
   }
 
   private unindex(key: string, obj: KubeObject): void {
     const ns = obj.metadata.namespace;
     if (ns) removeFrom(this.byNs, ns, key);
-    for (const ref of obj.metadata.ownerReferences ?? []) removeFrom(this.byOwner, ref.uid, key);
-    for (const { fn, map } of this.custom.values()) for (const v of fn(obj)) removeFrom(map, v, key);
+    for (const uid of ownerUids(obj)) removeFrom(this.byOwner, uid, key);
+    for (const { fn, map } of this.custom.values()) for (const v of this.indexValues(fn, obj)) removeFrom(map, v, key);
   }
+}
+
+function describe(obj: KubeObject): string {
+  const m = obj.metadata;
+  return m?.namespace ? `${m.namespace}/${m.name}` : String(m?.name);
+}
+
+/** Owner uids of an object whose ownerReferences may not be a list of references. */
+function ownerUids(obj: KubeObject): string[] {
+  const refs: unknown = obj.metadata?.ownerReferences;
+  if (!Array.isArray(refs)) return [];
+  return refs.map((r) => (r as { uid?: unknown } | null)?.uid).filter((uid): uid is string => typeof uid === "string");
 }
 
 function addTo(index: Map<string, Set<string>>, value: string, key: string): void {
