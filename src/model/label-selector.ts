@@ -269,7 +269,7 @@ export function fromLabelSelector(sel: LabelSelector | undefined | null): Requir
     if (!isMap(e) || typeof e.key !== "string" || (e.values != null && (!Array.isArray(e.values) || e.values.some((x) => typeof x !== "string")))) {
       throw errors.badRequest(`invalid label selector requirement: ${JSON.stringify(e)?.slice(0, 200)}`);
     }
-    const operator = Object.hasOwn(EXPRESSION_OPERATORS, e.operator) ? EXPRESSION_OPERATORS[e.operator] : undefined;
+    const operator = typeof e.operator === "string" && Object.hasOwn(EXPRESSION_OPERATORS, e.operator) ? EXPRESSION_OPERATORS[e.operator] : undefined;
     if (!operator) throw errors.badRequest(`${JSON.stringify(e.operator)} is not a valid label selector operator`);
     add(e.key, operator, [...(e.values ?? [])]);
   }

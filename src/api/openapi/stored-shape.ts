@@ -23,8 +23,6 @@ export interface ShapeProblem {
 /** Deeper than any built-in type nests; a hostile recursive value stops being walked here. */
 const MAX_DEPTH = 64;
 
-const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
-
 function jsonType(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "array";
@@ -35,7 +33,7 @@ function jsonType(v: unknown): string {
 /** The type the schema expects when `v` does not have it; undefined when `v` fits. */
 function mismatch(v: unknown, s: Schema): string | undefined {
   const want = s.type ?? (s.properties || s.additionalProperties ? "object" : s.items ? "array" : undefined);
-  if (!want || v === null) return undefined;
+  if (!want || v === null || v === undefined) return undefined; // undefined: absent, as in JSON
   switch (want) {
     case "object":
       return v !== null && typeof v === "object" && !Array.isArray(v) ? undefined : want;
@@ -53,13 +51,24 @@ function mismatch(v: unknown, s: Schema): string | undefined {
   return undefined;
 }
 
-/** Calls `bad` for every value that does not fit; returns false when `value` itself does not fit (so the caller drops it). */
-function walk(value: unknown, schema: Schema | undefined, path: string, depth: number, bad: (p: ShapeProblem) => void, fix: boolean): boolean {
+/** The apiserver's path form of a stack of keys and indexes. */
+function pathText(path: (string | number)[]): string {
+  let out = "";
+  for (const seg of path) out += typeof seg === "number" ? `[${seg}]` : out ? `.${seg}` : seg;
+  return out;
+}
+
+/**
+ * Calls `bad` for every value that does not fit; returns false when `value` itself does not
+ * fit (so the caller drops it under `fix`). The path is a stack of segments made into text
+ * only for a problem: a walk over a good object (the common case) builds no strings.
+ */
+function walk(value: unknown, schema: Schema | undefined, path: (string | number)[], bad: (p: ShapeProblem) => void, fix: boolean): boolean {
   const s = resolve(schema);
-  if (!s || isOpaque(s) || depth > MAX_DEPTH) return true;
+  if (!s || isOpaque(s) || path.length > MAX_DEPTH) return true;
   const want = mismatch(value, s);
   if (want) {
-    bad({ path, expected: want, got: jsonType(value) });
+    bad({ path: pathText(path), expected: want, got: jsonType(value) });
     return false;
   }
   if (value === null || typeof value !== "object") return true;
@@ -67,24 +76,31 @@ function walk(value: unknown, schema: Schema | undefined, path: string, depth: n
     if (!s.items) return true;
     const itemSchema = resolve(s.items);
     const itemIsObject = itemSchema?.type === "object" || !!itemSchema?.properties;
-    for (let i = value.length - 1; i >= 0; i--) {
-      const itemPath = `${path}[${i}]`;
+    const dropped: number[] = [];
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
       let ok = true;
       if (value[i] === null && itemIsObject) {
-        bad({ path: itemPath, expected: "object", got: "null" });
+        bad({ path: pathText(path), expected: "object", got: "null" });
         ok = false;
       } else {
-        ok = walk(value[i], s.items, itemPath, depth + 1, bad, fix);
+        ok = walk(value[i], s.items, path, bad, fix);
       }
-      if (!ok && fix) value.splice(i, 1);
+      path.pop();
+      if (!ok) dropped.push(i);
     }
+    if (fix) for (let j = dropped.length - 1; j >= 0; j--) value.splice(dropped[j]!, 1);
     return true;
   }
   const obj = value as Record<string, unknown>;
-  for (const key of Object.keys(obj)) {
+  for (const key in obj) {
+    if (!Object.hasOwn(obj, key)) continue;
     const prop = s.properties ? s.properties[key] : s.additionalProperties;
     if (prop === undefined) continue; // unknown fields are another matter (see unknown-fields.ts)
-    if (!walk(obj[key], prop, join(path, key), depth + 1, bad, fix) && fix) delete obj[key];
+    path.push(key);
+    const ok = walk(obj[key], prop, path, bad, fix);
+    path.pop();
+    if (!ok && fix) delete obj[key];
   }
   return true;
 }
@@ -121,7 +137,7 @@ export function shapeProblems(obj: unknown, opts: ShapeOptions = {}): ShapeProbl
   try {
     for (const key of opts.only ?? Object.keys(o)) {
       if (!(key in o) || !root.properties[key]) continue;
-      walk(o[key], root.properties[key], key, 1, (p) => {
+      walk(o[key], root.properties[key], [key], (p) => {
         found.push(p);
         if (found.length >= limit) throw found;
       }, false);
@@ -140,7 +156,7 @@ export function withoutBadShapes<T>(obj: T): T {
   if (!root?.properties) return copy as T;
   for (const key of Object.keys(copy)) {
     const prop = root.properties[key];
-    if (prop && !walk(copy[key], prop, key, 1, () => {}, true)) delete copy[key];
+    if (prop && !walk(copy[key], prop, [key], () => {}, true)) delete copy[key];
   }
   return copy as T;
 }
@@ -160,9 +176,9 @@ export function trustedObjectMeta(meta: unknown): Record<string, unknown> {
   if (meta === null || typeof meta !== "object" || Array.isArray(meta)) return {};
   const schema: Schema = { $ref: OBJECT_META };
   let fits = true;
-  walk(meta, schema, "metadata", 1, () => (fits = false), false);
+  walk(meta, schema, ["metadata"], () => (fits = false), false);
   if (fits) return meta as Record<string, unknown>;
   const copy = structuredClone(meta) as Record<string, unknown>;
-  walk(copy, schema, "metadata", 1, () => {}, true);
+  walk(copy, schema, ["metadata"], () => {}, true);
   return copy;
 }

@@ -1,0 +1,31 @@
+import { expect, test } from "bun:test";
+import type { KubeObject } from "../../model/object.ts";
+import { rejectedStatus, unreadablePodMessage } from "./unreadable-pod.ts";
+
+const pod = (spec: unknown, meta: Record<string, unknown> = {}) => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p", uid: "u", ...meta }, spec }) as KubeObject;
+const c = { name: "c", image: "busybox" };
+
+test.each([
+  ["initContainers a string", pod({ containers: [c], initContainers: "garbage" }), 'spec.initContainers in body must be of type array: "string"'],
+  ["nodeSelector a string", pod({ containers: [c], nodeSelector: "garbage" }), 'spec.nodeSelector in body must be of type object: "string"'],
+  ["command not a list", pod({ containers: [{ ...c, command: "notalist" }] }), 'spec.containers[0].command in body must be of type array: "string"'],
+  ["tolerations a string", pod({ containers: [c], tolerations: "garbage" }), 'spec.tolerations in body must be of type array: "string"'],
+  ["containers missing", pod({}), "spec.containers: Required value"],
+  ["containers empty", pod({ containers: [] }), "spec.containers: Required value"],
+  ["a container without a name", pod({ containers: [{ image: "busybox" }] }), "spec.containers[0].name: Required value"],
+  ["no spec", pod(undefined), "spec: Required value"],
+  ["spec a string", pod("garbage"), 'spec in body must be of type object: "string"'],
+  ["labels a string", pod({ containers: [c] }, { labels: "garbage" }), 'metadata.labels in body must be of type object: "string"'],
+  ["many problems", pod({ containers: "a", initContainers: "b", volumes: "c", tolerations: "d" }), 'spec.containers in body must be of type array: "string", spec.initContainers in body must be of type array: "string", spec.volumes in body must be of type array: "string", …'],
+])("%s", (_, p, message) => {
+  expect(unreadablePodMessage(p)).toBe(message);
+});
+
+test("a readable pod, and a bad status, which the agent writes itself, are no reason to refuse", () => {
+  expect(unreadablePodMessage(pod({ containers: [c], initContainers: [{ name: "i", image: "busybox" }] }))).toBeUndefined();
+  expect(unreadablePodMessage({ ...pod({ containers: [c] }), status: "garbage" } as KubeObject)).toBeUndefined();
+});
+
+test("the refusal reads like the kubelet's admission refusal", () => {
+  expect(rejectedStatus("spec.containers: Required value")).toEqual({ phase: "Failed", reason: "UnreadablePodSpec", message: "Pod was rejected: spec.containers: Required value" });
+});
