@@ -7,12 +7,17 @@
  *      stop and remove the sandbox, final status, delete the pod object (grace 0) ──▶ done
  *
  * Syncs never overlap: a trigger during a sync makes one more sync afterwards.
+ *
+ * A pod whose stored spec cannot be read (written before validation) is refused instead:
+ * whatever runs for it stops, its status says Failed and why, and deleting it still ends in
+ * the final delete.
  */
 import type { KubeObject } from "../../model/object.ts";
 import type { ContainerInfo, Runtime, SandboxInfo } from "../runtime/types.ts";
 import { RuntimeError } from "../runtime/types.ts";
 import { BACKOFF_MAX_MS, nextBackoff, planPod, podFinished, latestByName, shouldRestart, type BackoffState } from "./pod-actions.ts";
 import { computePodStatus, mergeConditions } from "./pod-status.ts";
+import { rejectedStatus, unreadablePodMessage } from "../../api/openapi/unreadable-pod.ts";
 import { PodProber } from "../probes/pod-prober.ts";
 import type { AgentApi } from "../agent-api.ts";
 import { log } from "../../log.ts";
@@ -139,7 +144,9 @@ export class PodWorker {
 
   private async sync(): Promise<void> {
     const pod = this.pod;
-    if (this.removed || pod.metadata.deletionTimestamp) return this.terminate();
+    const unreadable = unreadablePodMessage(pod);
+    if (this.removed || pod.metadata.deletionTimestamp) return this.terminate(unreadable);
+    if (unreadable !== undefined) return this.reject(unreadable);
     let sandboxes = await this.sandboxes();
     let sandbox = sandboxes.at(-1);
     let containers = sandbox ? await this.d.runtime.listContainers(sandbox.id) : [];
@@ -304,10 +311,34 @@ export class PodWorker {
   }
 
   private graceSeconds(): number {
-    return this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30;
+    const seconds = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : undefined);
+    return seconds(this.pod.metadata.deletionGracePeriodSeconds) ?? seconds(this.pod.spec?.terminationGracePeriodSeconds) ?? 30;
   }
 
-  private async terminate(): Promise<void> {
+  /** The kubelet's admission refusal, for a pod it cannot read: stop what runs, say why, once. */
+  private async reject(message: string): Promise<void> {
+    this.prober.stop();
+    const grace = this.graceSeconds();
+    for (const sb of await this.sandboxes()) {
+      if (sb.state !== "ready") continue;
+      for (const c of await this.d.runtime.listContainers(sb.id)) if (c.state === "running") await this.d.runtime.stopContainer(c.id, grace);
+      await this.d.runtime.stopPodSandbox(sb.id);
+    }
+    await this.writeRejection(message);
+  }
+
+  private async writeRejection(message: string): Promise<void> {
+    const status = rejectedStatus(message);
+    const key = JSON.stringify(status);
+    if (key === this.lastStatus) return;
+    if (this.d.recordEvents) void this.d.api.event(this.pod, "Warning", status.reason, status.message, this.d.nodeName);
+    const updated = await this.d.api.patchPodStatus(this.pod, status);
+    this.lastStatus = key;
+    if (updated && updated.metadata.uid === this.uid && !this.done) this.pod = updated;
+  }
+
+  /** `unreadable`: the pod's spec cannot be read, so its last status is the refusal, not one computed from the spec. */
+  private async terminate(unreadable?: string): Promise<void> {
     this.prober.stop();
     const sandboxes = await this.sandboxes();
     const last = sandboxes.at(-1);
@@ -324,7 +355,8 @@ export class PodWorker {
     }
     if (!this.removed) {
       // The last word on the pod: its containers as they ended, then the object goes.
-      await this.writeStatus(last ? { ...last, state: "notready" } : undefined, containers, true);
+      if (unreadable !== undefined) await this.writeRejection(unreadable);
+      else await this.writeStatus(last ? { ...last, state: "notready" } : undefined, containers, true);
       await this.d.api.deletePod(this.pod);
     }
     for (const sb of sandboxes) await this.d.runtime.removePodSandbox(sb.id);
