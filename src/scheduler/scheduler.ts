@@ -24,6 +24,7 @@ import { scheduleOne } from "./schedule-one.ts";
 import { compileSelector, selectorFromSet, selectorMatches } from "./selector.ts";
 import { PROFILES } from "./plugins/index.ts";
 import { preBindClaims } from "./pre-bind-claims.ts";
+import { unreadablePodMessage } from "../api/openapi/unreadable-pod.ts";
 import type { PodInfo, Selector, Snapshot } from "./types.ts";
 import { log } from "../log.ts";
 
@@ -48,6 +49,11 @@ function pending(pod: KubeObject): boolean {
   return !pod.spec?.nodeName && !pod.metadata.deletionTimestamp && (pod.spec?.schedulerName ?? SCHEDULER_NAME) === SCHEDULER_NAME &&
     !(pod.spec?.schedulingGates?.length > 0) && pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed";
 }
+
+const isMap = (v: unknown): v is Record<string, any> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** A pod's conditions, read from a status that may have been stored with the wrong shape. */
+const conditionsOf = (status: unknown): any[] => (isMap(status) && Array.isArray(status.conditions) ? status.conditions.filter(isMap) : []);
 
 const finished = (pod: KubeObject | undefined) => pod?.status?.phase === "Succeeded" || pod?.status?.phase === "Failed";
 
@@ -103,7 +109,12 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
 
   pods.addHandler({
     onChange(pod, old) {
-      cache.updatePod(pod);
+      try {
+        cache.updatePod(pod);
+      } catch (e) {
+        // A bound pod stored with a spec that cannot be read counts for nothing on its node; a pending one is told why below.
+        log.warn("scheduler: a pod cannot be read", { pod: keyOf(pod), error: String(e) });
+      }
       if (pending(pod)) {
         // A pod already found unschedulable is retried when its spec or labels change, not for status writes (our own included).
         const key = keyOf(pod);
@@ -197,6 +208,9 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
       return undefined;
     }
     if (cache.isAssumed(key)) return undefined;
+    // A pod stored before validation with a spec that cannot be read waits, told why, until it is fixed or deleted.
+    const unreadable = unreadablePodMessage(pod);
+    if (unreadable !== undefined) return unschedulableJob(pod, key, `pod spec cannot be read: ${unreadable}`);
     const info = podInfoOf(pod);
     const all = cache.nodes().length;
     const decision = all ? scheduleOne(info, snapshot, profile, { start: nextStart, percentageOfNodesToScore: deps.percentageOfNodesToScore }) : { unschedulable: NO_NODES, evaluated: 0 };
@@ -207,11 +221,15 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
       cache.assume(info, decision.node);
       return () => bind(pod, decision.node);
     }
-    unschedulable.add(key);
     if (waitsOnPods(info)) waitingOnPods.add(key);
-    const cond = (pod.status?.conditions ?? []).find((c: any) => c.type === "PodScheduled");
-    if (cond?.status === "False" && cond?.message === decision.unschedulable) return undefined;
-    return () => markUnschedulable(pod, decision.unschedulable);
+    return unschedulableJob(pod, key, decision.unschedulable);
+  }
+
+  function unschedulableJob(pod: KubeObject, key: string, message: string): (() => Promise<void>) | undefined {
+    unschedulable.add(key);
+    const cond = conditionsOf(pod.status).find((c) => c.type === "PodScheduled");
+    if (cond?.status === "False" && cond?.message === message) return undefined;
+    return () => markUnschedulable(pod, message);
   }
 
   async function bind(pod: KubeObject, node: string): Promise<void> {
@@ -240,10 +258,11 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
     try {
       await storage.update(podDef, ns, name, (cur) => {
         if (cur.spec?.nodeName) return cur;
-        cur.status ??= {};
-        const prev = (cur.status.conditions ?? []).find((c: any) => c.type === "PodScheduled");
+        const conditions = conditionsOf(cur.status);
+        if (!isMap(cur.status)) cur.status = {};
+        const prev = conditions.find((c) => c.type === "PodScheduled");
         cur.status.conditions = [
-          ...(cur.status.conditions ?? []).filter((c: any) => c.type !== "PodScheduled"),
+          ...conditions.filter((c) => c.type !== "PodScheduled"),
           { type: "PodScheduled", status: "False", reason: "Unschedulable", message, lastProbeTime: null, lastTransitionTime: prev?.status === "False" ? prev.lastTransitionTime : nowTimestamp() },
         ];
         return cur;
