@@ -25,6 +25,7 @@ import { compileSelector, selectorFromSet, selectorMatches } from "./selector.ts
 import { PROFILES } from "./plugins/index.ts";
 import { preBindClaims } from "./pre-bind-claims.ts";
 import { unreadablePodMessage } from "../api/openapi/unreadable-pod.ts";
+import { controllerRefOf } from "../model/owner-references.ts";
 import type { PodInfo, Selector, Snapshot } from "./types.ts";
 import { log } from "../log.ts";
 
@@ -157,7 +158,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
       if (sel && typeof sel === "object" && selectorMatches(selectorFromSet(sel), p.labels)) Object.assign(set, sel);
     }
     const extra: Requirement[] = [];
-    const ref = (p.pod.metadata.ownerReferences ?? []).find((r: any) => r?.controller === true);
+    const ref = controllerRefOf(p.pod);
     const owner = ref ? owners[ref.kind]?.get(`${p.namespace}/${ref.name}`) : undefined;
     if (ref && owner && owner.metadata.uid === ref.uid) {
       if (ref.kind === "ReplicationController") Object.assign(set, owner.spec?.selector ?? {});

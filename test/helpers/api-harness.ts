@@ -32,11 +32,14 @@ const ADMIN: Env["peer"] = { authorized: true, subject: { CN: "system:admin", O:
 export interface TestApiOptions {
   controllerSettings?: Partial<ControllerSettings>;
   schedulerProfile?: string;
+  /** Writes straight into the store before the control plane starts (objects from an older version or a backup). */
+  seed?: (store: Store) => Promise<void>;
 }
 
 export async function startTestApi(o: TestApiOptions = {}): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), "k3rs-api-"));
   const store = openSqliteStore({ path: join(dir, "state.db") });
+  await o.seed?.(store);
   const cp = await createControlPlane({
     store,
     serviceCidr: "10.43.0.0/16",

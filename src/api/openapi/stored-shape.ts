@@ -182,3 +182,13 @@ export function trustedObjectMeta(meta: unknown): Record<string, unknown> {
   walk(copy, schema, ["metadata"], () => {}, true);
   return copy;
 }
+
+/**
+ * The problems a reader of metadata and spec meets — what controllers, the scheduler and the
+ * agent act on. managedFields is the server's bookkeeping that none of them reads, and
+ * status is theirs to write.
+ */
+export function specProblems(obj: { metadata?: unknown; [k: string]: unknown }, limit?: number): ShapeProblem[] {
+  const meta = obj.metadata !== null && typeof obj.metadata === "object" ? { ...obj.metadata, managedFields: undefined } : obj.metadata;
+  return shapeProblems({ ...obj, metadata: meta }, { only: ["metadata", "spec"], limit });
+}

@@ -21,9 +21,10 @@ test.each([
   expect(unreadablePodMessage(p)).toBe(message);
 });
 
-test("a readable pod, and a bad status, which the agent writes itself, are no reason to refuse", () => {
+test("a readable pod, and a bad status (the agent writes it) or managedFields (no one reads them) are no reason to refuse", () => {
   expect(unreadablePodMessage(pod({ containers: [c], initContainers: [{ name: "i", image: "busybox" }] }))).toBeUndefined();
   expect(unreadablePodMessage({ ...pod({ containers: [c] }), status: "garbage" } as KubeObject)).toBeUndefined();
+  expect(unreadablePodMessage(pod({ containers: [c] }, { managedFields: "garbage" }))).toBeUndefined();
 });
 
 test("the refusal reads like the kubelet's admission refusal", () => {

@@ -6,7 +6,7 @@
  * a reason, and "Pod was rejected: …" as the message — and it can still be deleted.
  */
 import type { KubeObject } from "../../model/object.ts";
-import { shapeProblemText, shapeProblems } from "./stored-shape.ts";
+import { shapeProblemText, specProblems } from "./stored-shape.ts";
 
 /** The status reason of a pod refused because its stored object cannot be read. */
 export const UNREADABLE_REASON = "UnreadablePodSpec";
@@ -40,8 +40,7 @@ function missingRequired(spec: Record<string, unknown>): string[] {
  *   // 'spec.initContainers in body must be of type array: "string"'
  */
 export function unreadablePodMessage(pod: KubeObject): string | undefined {
-  const typed = { ...pod, apiVersion: "v1", kind: "Pod" };
-  const problems = shapeProblems(typed, { only: ["metadata", "spec"], limit: MAX_TOLD }).map(shapeProblemText);
+  const problems = specProblems({ ...pod, apiVersion: "v1", kind: "Pod" }, MAX_TOLD).map(shapeProblemText);
   if (isMap(pod.spec)) problems.push(...missingRequired(pod.spec));
   else if (problems.length === 0) problems.push("spec: Required value");
   if (problems.length === 0) return undefined;

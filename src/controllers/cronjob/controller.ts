@@ -5,6 +5,7 @@
  * status.active, lastScheduleTime and lastSuccessfulTime, and prunes finished Jobs beyond
  * the history limits. It wakes itself for the next scheduled time.
  */
+import { assertReadable } from "../framework/readable.ts";
 import type { KubeObject } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { parseSchedule, ScheduleError, type Schedule } from "../../model/cron-schedule.ts";
@@ -60,6 +61,7 @@ export class CronJobController implements Controller {
   async reconcile(key: string): Promise<number | void> {
     const cj = this.cronJobs.get(key);
     if (!cj || cj.metadata.deletionTimestamp) return;
+    assertReadable(cj);
     const spec = cj.spec ?? {};
     const jobs = this.jobs.ownedBy(cj.metadata.uid!).filter((j) => controllerOf(j)?.uid === cj.metadata.uid);
     const sync = syncActive(cj, jobs);

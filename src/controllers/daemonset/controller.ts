@@ -8,6 +8,7 @@
  * Pods are found through the informer's owner index; a node change wakes every DaemonSet
  * (there are few DaemonSets, and each must look at the node anyway).
  */
+import { assertReadable } from "../framework/readable.ts";
 import type { KubeObject } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { labelSelectorMatches } from "../../model/label-selector.ts";
@@ -77,6 +78,7 @@ export class DaemonSetController implements Controller {
       return;
     }
     if (ds.metadata.deletionTimestamp) return;
+    assertReadable(ds);
     await claimObjects(this.ctx, this.pods, ds, (p) => labelSelectorMatches(ds.spec?.selector, p.metadata.labels));
     const { hash, collisionCount, current } = await this.syncHistory(ds);
     const template = daemonTemplate(ds);

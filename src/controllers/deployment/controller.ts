@@ -5,6 +5,7 @@
  * old ReplicaSets kept up to revisionHistoryLimit — so that `kubectl rollout
  * status|history|undo|restart|pause|resume` and `kubectl scale` behave as on Kubernetes.
  */
+import { assertReadable } from "../framework/readable.ts";
 import type { KubeObject } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { labelSelectorMatches } from "../../model/label-selector.ts";
@@ -60,6 +61,7 @@ export class DeploymentController implements Controller {
   async reconcile(key: string): Promise<number | void> {
     const d = this.deployments.get(key);
     if (!d) return;
+    assertReadable(d);
     const all = await this.claimReplicaSets(d);
     if (d.metadata.deletionTimestamp) return this.writeStatus(d, all.find((rs) => this.matchesTemplate(d, rs)), all);
     const replicas = d.spec?.replicas ?? 1;

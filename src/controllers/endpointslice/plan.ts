@@ -8,6 +8,7 @@
  * would be made. A service with no endpoints keeps one empty placeholder slice, so readers can
  * tell "no endpoints" from "not processed yet". Pure.
  */
+import { ownerReferencesOf } from "../../model/owner-references.ts";
 import type { KubeObject } from "../../model/object.ts";
 import { shouldPodBeInEndpoints } from "../framework/endpoint-util.ts";
 import { endpointPorts, podToEndpoint, serviceOwnerRef, sliceLabels, type SliceEndpoint, type SlicePort } from "./endpoint.ts";
@@ -156,7 +157,7 @@ function updatedSlice(slice: KubeObject, svc: KubeObject, labels: Record<string,
 }
 
 function ownedBy(slice: KubeObject, svc: KubeObject): boolean {
-  return !!slice.metadata.ownerReferences?.some((r) => r.controller && r.uid === svc.metadata.uid);
+  return ownerReferencesOf(slice).some((r) => r.controller && r.uid === svc.metadata.uid);
 }
 
 function byName(a: KubeObject, b: KubeObject): number {

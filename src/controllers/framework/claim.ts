@@ -4,6 +4,7 @@
  * that stopped matching. Both are optimistic writes that re-check the current object, so
  * two controllers never both adopt one orphan.
  */
+import { ownerReferencesOf } from "../../model/owner-references.ts";
 import type { KubeObject, OwnerReference } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { ControllerContext } from "./context.ts";
@@ -37,7 +38,7 @@ async function editOwners(ctx: ControllerContext, informer: SharedInformer, obj:
   try {
     const { object } = await ctx.storage.update(informer.def, obj.metadata.namespace, obj.metadata.name!, (cur) => {
       if (cur.metadata.uid !== obj.metadata.uid) return cur;
-      const refs = edit(cur.metadata.ownerReferences ?? []);
+      const refs = edit(ownerReferencesOf(cur));
       if (refs.length) cur.metadata.ownerReferences = refs;
       else delete cur.metadata.ownerReferences;
       return cur;

@@ -5,9 +5,10 @@
  */
 import type { KubeObject, OwnerReference } from "../../model/object.ts";
 import { nowTimestamp } from "../../model/object.ts";
+import { controllerRefOf } from "../../model/owner-references.ts";
 
 export function controllerOf(obj: KubeObject): OwnerReference | undefined {
-  return obj.metadata.ownerReferences?.find((r) => r.controller === true);
+  return controllerRefOf(obj);
 }
 
 /** Not finished and not being deleted: a pod that counts toward replicas. */

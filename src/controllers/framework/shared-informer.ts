@@ -10,6 +10,7 @@
  * controller that awaited its own write already sees it here (no "expectations" needed).
  * Cached objects are shared with every handler: never mutate them.
  */
+import { ownerReferencesOf } from "../../model/owner-references.ts";
 import type { KubeObject } from "../../model/object.ts";
 import type { ObjectStorage } from "../../api/storage/object-storage.ts";
 import type { ResourceDef } from "../../api/resources/types.ts";
@@ -184,11 +185,8 @@ function describe(obj: KubeObject): string {
   return m?.namespace ? `${m.namespace}/${m.name}` : String(m?.name);
 }
 
-/** Owner uids of an object whose ownerReferences may not be a list of references. */
 function ownerUids(obj: KubeObject): string[] {
-  const refs: unknown = obj.metadata?.ownerReferences;
-  if (!Array.isArray(refs)) return [];
-  return refs.map((r) => (r as { uid?: unknown } | null)?.uid).filter((uid): uid is string => typeof uid === "string");
+  return ownerReferencesOf(obj).map((r) => r.uid);
 }
 
 function addTo(index: Map<string, Set<string>>, value: string, key: string): void {

@@ -13,6 +13,7 @@
  * owner index, owners by uid. An absent owner is confirmed against the store before anything
  * is deleted, so an informer that lags never causes a wrong deletion.
  */
+import { ownerReferencesOf } from "../../model/owner-references.ts";
 import type { KubeObject, OwnerReference } from "../../model/object.ts";
 import { parseApiVersion } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
@@ -44,7 +45,7 @@ export class GarbageCollector implements Controller {
       inf.addHandler({
         onChange: (obj) => {
           this.byUid.set(obj.metadata.uid!, { id, key: keyOf(obj) });
-          if (obj.metadata.ownerReferences?.length) queue.add(`dep|${id}|${keyOf(obj)}`);
+          if (ownerReferencesOf(obj).length) queue.add(`dep|${id}|${keyOf(obj)}`);
           const f = obj.metadata.finalizers ?? [];
           if (obj.metadata.deletionTimestamp && (f.includes(FOREGROUND) || f.includes(ORPHAN))) queue.add(`owner|${id}|${keyOf(obj)}`);
         },
@@ -52,7 +53,7 @@ export class GarbageCollector implements Controller {
           this.byUid.delete(obj.metadata.uid!);
           // Its dependents may now be orphans; owners in foreground deletion may now be free.
           for (const [did, dinf] of this.informers) for (const d of dinf.ownedBy(obj.metadata.uid!)) queue.add(`dep|${did}|${keyOf(d)}`);
-          for (const ref of obj.metadata.ownerReferences ?? []) {
+          for (const ref of ownerReferencesOf(obj)) {
             const owner = this.byUid.get(ref.uid);
             if (owner) queue.add(`owner|${owner.id}|${owner.key}`);
           }
@@ -71,7 +72,7 @@ export class GarbageCollector implements Controller {
   }
 
   private async processDependent(inf: SharedInformer, obj: KubeObject): Promise<void> {
-    const refs = obj.metadata.ownerReferences ?? [];
+    const refs = ownerReferencesOf(obj);
     if (!ownersGone(refs, (r) => (this.ownerInCache(r, obj) ? "present" : "absent"))) return;
     // Confirm with the store: the informer of the owner's kind may simply not have caught up.
     for (const r of refs) if (await this.ownerInStore(r, obj)) return;
@@ -90,7 +91,7 @@ export class GarbageCollector implements Controller {
     if (f.includes(ORPHAN)) {
       for (const { def, obj } of dependents) {
         await this.update(def, obj, (cur) => {
-          const refs = withoutOwner(cur.metadata.ownerReferences, uid);
+          const refs = withoutOwner(ownerReferencesOf(cur), uid);
           if (refs.length) cur.metadata.ownerReferences = refs;
           else delete cur.metadata.ownerReferences;
           return cur;

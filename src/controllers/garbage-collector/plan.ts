@@ -3,6 +3,7 @@
  * whether a dependent has lost every owner, and what an owner being deleted still waits for.
  */
 import type { KubeObject, OwnerReference } from "../../model/object.ts";
+import { ownerReferencesOf } from "../../model/owner-references.ts";
 
 export const FOREGROUND = "foregroundDeletion";
 export const ORPHAN = "orphan";
@@ -17,7 +18,7 @@ export function ownersGone(refs: OwnerReference[], state: (ref: OwnerReference) 
 
 /** Dependents that hold a foreground deletion: still there and blocking (blockOwnerDeletion). */
 export function blockingDependents(ownerUid: string, dependents: KubeObject[]): KubeObject[] {
-  return dependents.filter((d) => (d.metadata.ownerReferences ?? []).some((r) => r.uid === ownerUid && r.blockOwnerDeletion === true));
+  return dependents.filter((d) => ownerReferencesOf(d).some((r) => r.uid === ownerUid && r.blockOwnerDeletion === true));
 }
 
 export function withoutOwner(refs: OwnerReference[] | undefined, ownerUid: string): OwnerReference[] {

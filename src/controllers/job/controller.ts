@@ -6,6 +6,7 @@
  * tracking finalizer is removed, so a crash between the two steps neither loses nor
  * double-counts a pod.
  */
+import { assertReadable } from "../framework/readable.ts";
 import type { KubeObject } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
@@ -55,6 +56,7 @@ export class JobController implements Controller {
     if (key.startsWith(ORPHAN)) return this.releaseOrphan(key.slice(ORPHAN.length));
     let job = this.jobs.get(key);
     if (!job) return;
+    assertReadable(job);
     const owned = () => this.pods.ownedBy(job!.metadata.uid!).filter((p) => controllerOf(p)?.uid === job!.metadata.uid);
     // One snapshot for counting and planning: a pod that finishes in between must not be
     // seen as neither running nor counted (that would start an extra pod).

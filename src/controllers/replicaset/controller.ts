@@ -4,6 +4,7 @@
  * available counts. Pods are found through the informer's owner index, never by scanning
  * every pod, and created in slow-start batches.
  */
+import { assertReadable } from "../framework/readable.ts";
 import type { KubeObject } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { labelSelectorMatches } from "../../model/label-selector.ts";
@@ -53,6 +54,7 @@ export class ReplicaSetController implements Controller {
   async reconcile(key: string): Promise<number | void> {
     const rs = this.sets.get(key);
     if (!rs) return;
+    assertReadable(rs);
     const { namespace } = splitKey(key);
     const owned = await claimObjects(this.ctx, this.pods, rs, (p) => labelSelectorMatches(rs.spec?.selector, p.metadata.labels));
     const active = owned.filter(isPodActive);

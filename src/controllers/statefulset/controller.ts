@@ -5,6 +5,7 @@
  * highest ordinal down to the partition (RollingUpdate) or when deleted (OnDelete), with
  * ControllerRevisions as history — so `kubectl rollout status|history|undo statefulset/x` work.
  */
+import { assertReadable } from "../framework/readable.ts";
 import type { KubeObject } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { labelSelectorMatches } from "../../model/label-selector.ts";
@@ -63,6 +64,7 @@ export class StatefulSetController implements Controller {
   async reconcile(key: string): Promise<number | void> {
     const set = this.sets.get(key);
     if (!set) return;
+    assertReadable(set);
     await claimObjects(this.ctx, this.pods, set, (p) => this.isMember(set, p));
     const { current, update, collisionCount } = await this.syncRevisions(set);
     const now = this.ctx.now();

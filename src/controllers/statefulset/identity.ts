@@ -4,6 +4,7 @@
  * governing headless service), one PersistentVolumeClaim per volumeClaimTemplate named
  * `<claim>-<set>-<ordinal>`, and the claims' owner references that the retention policy asks for.
  */
+import { ownerReferencesOf } from "../../model/owner-references.ts";
 import type { KubeObject, OwnerReference } from "../../model/object.ts";
 import { podFromTemplate } from "../framework/pod-util.ts";
 import { REVISION_HASH_LABEL } from "../history/revision.ts";
@@ -100,7 +101,7 @@ export function claimOwnerRefs(set: KubeObject, claim: KubeObject, pod: KubeObje
   const deleteOnScale = policy.whenScaled === "Delete";
   const wantSet = deleteWithSet && !(deleteOnScale && scaledDown);
   const wantPod = deleteOnScale && scaledDown && pod !== undefined;
-  const others = (claim.metadata.ownerReferences ?? []).filter((r) => r.uid !== set.metadata.uid && !(r.kind === "Pod" && r.name === pod?.metadata.name));
+  const others = ownerReferencesOf(claim).filter((r) => r.uid !== set.metadata.uid && !(r.kind === "Pod" && r.name === pod?.metadata.name));
   const refs = [...others];
   if (wantSet) refs.push({ apiVersion: "apps/v1", kind: "StatefulSet", name: set.metadata.name!, uid: set.metadata.uid! });
   if (wantPod) refs.push({ apiVersion: "v1", kind: "Pod", name: pod!.metadata.name!, uid: pod!.metadata.uid! });
