@@ -31,6 +31,7 @@ const UNREADABLE: [string, Record<string, unknown>, string][] = [
   ["bad-command", { containers: [{ ...container, command: "notalist" }] }, "spec.containers[0].command"],
   ["bad-tolerations", { tolerations: "garbage" }, "spec.tolerations"],
   ["no-containers", { containers: undefined }, "spec.containers"],
+  ["containers-number", { containers: 5 }, "spec.containers"],
 ];
 
 function deployment(name: string, spec: Record<string, unknown> = {}) {
@@ -46,12 +47,19 @@ async function seed(store: Store) {
   for (const [name, spec] of UNREADABLE) await put(`/pods/${NS}/${name}`, storedPod(name, spec));
   await put(`/pods/${NS}/bad-labels`, { ...storedPod("bad-labels", {}), metadata: meta("bad-labels", { labels: "garbage", ownerReferences: "garbage" }) });
   await put(`/pods/${NS}/bad-status`, storedPod("bad-status", {}, { status: "garbage" }));
+  await put(`/pods/${NS}/bad-conditions`, storedPod("bad-conditions", {}, { status: { phase: "Pending", conditions: "garbage", startTime: 5 } }));
   await put(`/pods/${NS}/bad-managed-fields`, { ...storedPod("bad-managed-fields", {}), metadata: meta("bad-managed-fields", { managedFields: "garbage" }) });
   // Pending: the scheduler meets it.
   await put(`/pods/${NS}/unplaceable`, storedPod("unplaceable", { nodeName: undefined, nodeSelector: "garbage" }));
   await put(`/deployments.apps/${NS}/bad-selector`, deployment("bad-selector", { selector: { matchLabels: 5 } }));
   await put(`/deployments.apps/${NS}/bad-template`, deployment("bad-template", { template: "garbage" }));
   await put(`/deployments.apps/${NS}/bad-labels-dep`, { ...deployment("bad-labels-dep"), metadata: meta("bad-labels-dep", { labels: "garbage" }) });
+  // Selected by the good service "web" created later; on no node of this cluster.
+  await put(`/pods/${NS}/web-bad`, {
+    ...storedPod("web-bad", { nodeName: "elsewhere", containers: [{ ...container, ports: "garbage" }] }),
+    metadata: meta("web-bad", { labels: { app: "web" } }),
+    status: { phase: "Running", podIP: "10.42.9.9", podIPs: "garbage", conditions: "garbage" },
+  });
   await put(`/services/${NS}/bad-service`, { apiVersion: "v1", kind: "Service", metadata: meta("bad-service"), spec: { selector: "garbage", ports: "garbage", clusterIP: "10.43.0.99", type: "ClusterIP" } });
 }
 
@@ -68,7 +76,7 @@ afterAll(async () => {
 const pod = async (name: string) => (await c.json("GET", `${PODS}/${name}`)).body;
 
 describe("lists and tables", () => {
-  const names = ["bad-init", "bad-node-selector", "bad-command", "bad-tolerations", "no-containers", "bad-labels", "bad-status", "bad-managed-fields", "unplaceable"];
+  const names = ["bad-conditions", "bad-init", "bad-node-selector", "bad-command", "bad-tolerations", "no-containers", "bad-labels", "bad-status", "bad-managed-fields", "unplaceable"];
 
   test("listing pods as a Table answers 200 with a row for every pod, bad ones included", async () => {
     const res = await c.json("GET", PODS, undefined, TABLE);
@@ -113,6 +121,11 @@ describe("the agent", () => {
     expect(refusal.type).toBe("Warning");
   });
 
+  test("runs a readable pod whose stored conditions are not a list", async () => {
+    const p = await c.waitFor(async () => ((await pod("bad-conditions")).status?.phase === "Running" ? pod("bad-conditions") : undefined), "bad-conditions running");
+    expect(p.status.conditions.find((x: any) => x.type === "Ready").status).toBe("True");
+  });
+
   test("deleting a refused pod completes: the agent confirms and the API removes it", async () => {
     for (const [name] of UNREADABLE) expect((await c.json("DELETE", `${PODS}/${name}`)).status).toBe(200);
     for (const [name] of UNREADABLE) await c.waitFor(async () => (await c.json("GET", `${PODS}/${name}`)).status === 404, `${name} gone`);
@@ -147,6 +160,13 @@ describe("controllers", () => {
     // The bad selector selected nothing (not every pod in the namespace) and adopted no pod.
     const pods = (await c.json("GET", PODS)).body.items as any[];
     expect(pods.filter((p) => p.metadata.ownerReferences?.some?.((r: any) => r.name?.startsWith?.("bad-")))).toEqual([]);
+  });
+
+  test("the quota controller counts a namespace's usage beside pods it cannot read", async () => {
+    const quota = { apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "q" }, spec: { hard: { pods: "100", "requests.cpu": "10" } } };
+    expect((await c.json("POST", `/api/v1/namespaces/${NS}/resourcequotas`, quota)).status).toBe(201);
+    const used = await c.waitFor(async () => (await c.json("GET", `/api/v1/namespaces/${NS}/resourcequotas/q`)).body.status?.used, "quota used");
+    expect(Number(used.pods)).toBeGreaterThan(0);
   });
 
   test("the endpoints controller fills a good service's endpoints beside a bad service and bad pods", async () => {

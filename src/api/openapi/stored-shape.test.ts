@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { shapeProblemText, shapeProblems, trustedObjectMeta, withoutBadShapes } from "./stored-shape.ts";
+import { readableCopy, shapeProblemText, shapeProblems, specProblems, trustedObjectMeta, withoutBadShapes } from "./stored-shape.ts";
 
 const pod = (spec: unknown, extra: Record<string, unknown> = {}) => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec, ...extra });
 
@@ -60,4 +60,16 @@ test("trustedObjectMeta keeps a good metadata as it is and copies a bad one with
   expect(trustedObjectMeta(bad)).toEqual({ name: "p", annotations: { a: "b" } });
   expect(bad.labels).toBe("garbage");
   expect(trustedObjectMeta("garbage")).toEqual({});
+});
+
+test("readableCopy: the object itself when it fits; else a clean copy that still tells its spec problems", () => {
+  const good = pod({ containers: [{ name: "c" }] });
+  expect(readableCopy(good)).toBe(good);
+  const bad = pod({ containers: [{ name: "c" }], nodeSelector: "garbage" }, { status: "garbage", metadata: { name: "p", managedFields: "x" } });
+  const copy = readableCopy(bad);
+  expect(copy).toEqual({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "c" }] } } as any);
+  expect(specProblems(copy).map((p) => p.path)).toEqual(["spec.nodeSelector"]);
+  expect(specProblems(bad).map((p) => p.path)).toEqual(["spec.nodeSelector"]);
+  const statusOnly = readableCopy(pod({ containers: [] }, { status: "garbage" }));
+  expect(specProblems(statusOnly)).toEqual([]);
 });

@@ -183,12 +183,48 @@ export function trustedObjectMeta(meta: unknown): Record<string, unknown> {
   return copy;
 }
 
+/** Copies made by readableCopy, with what was left out of them. */
+const repairs = new WeakMap<object, ShapeProblem[]>();
+
+/**
+ * The object as a cache may hand it to readers: itself when every field fits (the common
+ * case, one walk), else a copy without the wrong-typed values that remembers what was wrong,
+ * so `specProblems` still tells a reader that acts on metadata and spec not to.
+ */
+export function readableCopy<T extends object>(obj: T): T {
+  if (shapeProblems(obj, { limit: 1 }).length === 0) return obj;
+  const problems = shapeProblems(obj);
+  let copy: T;
+  try {
+    copy = withoutBadShapes(obj);
+  } catch {
+    copy = obj; // too deep to copy: readers get it as it is, still marked
+  }
+  repairs.set(copy, problems);
+  return copy;
+}
+
+const SPEC_PATH = /^(metadata|spec)(\.|\[|$)/;
+const readerPath = (p: ShapeProblem) => SPEC_PATH.test(p.path) && !p.path.startsWith("metadata.managedFields");
+
+/**
+ * For a copy made by readableCopy, what was wrong with its metadata and spec (see
+ * specProblems); undefined for any other object, without a walk — for readers of a cache
+ * that makes every object through readableCopy.
+ */
+export function repairedSpecProblems(obj: object): ShapeProblem[] | undefined {
+  const recorded = repairs.get(obj)?.filter(readerPath);
+  return recorded?.length ? recorded : undefined;
+}
+
 /**
  * The problems a reader of metadata and spec meets — what controllers, the scheduler and the
  * agent act on. managedFields is the server's bookkeeping that none of them reads, and
- * status is theirs to write.
+ * status is theirs to write. For a copy made by readableCopy, the problems of the original.
  */
 export function specProblems(obj: { metadata?: unknown; [k: string]: unknown }, limit?: number): ShapeProblem[] {
+  const recorded = repairs.get(obj);
+  if (recorded) return recorded.filter(readerPath).slice(0, limit);
   const meta = obj.metadata !== null && typeof obj.metadata === "object" ? { ...obj.metadata, managedFields: undefined } : obj.metadata;
   return shapeProblems({ ...obj, metadata: meta }, { only: ["metadata", "spec"], limit });
 }

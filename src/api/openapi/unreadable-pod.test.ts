@@ -1,6 +1,7 @@
 import { expect, test } from "bun:test";
 import type { KubeObject } from "../../model/object.ts";
 import { rejectedStatus, unreadablePodMessage } from "./unreadable-pod.ts";
+import { readableCopy } from "./stored-shape.ts";
 
 const pod = (spec: unknown, meta: Record<string, unknown> = {}) => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p", uid: "u", ...meta }, spec }) as KubeObject;
 const c = { name: "c", image: "busybox" };
@@ -29,4 +30,10 @@ test("a readable pod, and a bad status (the agent writes it) or managedFields (n
 
 test("the refusal reads like the kubelet's admission refusal", () => {
   expect(rejectedStatus("spec.containers: Required value")).toEqual({ phase: "Failed", reason: "UnreadablePodSpec", message: "Pod was rejected: spec.containers: Required value" });
+});
+
+test("a cache's repaired copy is still refused for what its original held", () => {
+  const copy = readableCopy(pod({ containers: [c], nodeSelector: "garbage" }));
+  expect(copy.spec.nodeSelector).toBeUndefined();
+  expect(unreadablePodMessage(copy)).toBe('spec.nodeSelector in body must be of type object: "string"');
 });

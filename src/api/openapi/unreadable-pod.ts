@@ -40,7 +40,9 @@ function missingRequired(spec: Record<string, unknown>): string[] {
  *   // 'spec.initContainers in body must be of type array: "string"'
  */
 export function unreadablePodMessage(pod: KubeObject): string | undefined {
-  const problems = specProblems({ ...pod, apiVersion: "v1", kind: "Pod" }, MAX_TOLD).map(shapeProblemText);
+  // The object itself when it names its kind: a cache's repaired copy is known by identity.
+  const typed = pod.apiVersion === "v1" && pod.kind === "Pod" ? pod : { ...pod, apiVersion: "v1", kind: "Pod" };
+  const problems = specProblems(typed, MAX_TOLD).map(shapeProblemText);
   if (isMap(pod.spec)) problems.push(...missingRequired(pod.spec));
   else if (problems.length === 0) problems.push("spec: Required value");
   if (problems.length === 0) return undefined;

@@ -10,6 +10,7 @@ import { isStatusError } from "../../model/errors.ts";
 import type { ControllerContext } from "./context.ts";
 import type { SharedInformer } from "./shared-informer.ts";
 import { controllerOf, controllerRefTo } from "./pod-util.ts";
+import { metadataUnreadable } from "./readable.ts";
 
 /**
  * The objects `owner` controls after claiming: owned ones that match, plus adopted orphans.
@@ -21,6 +22,8 @@ export async function claimObjects(ctx: ControllerContext, informer: SharedInfor
   const out: KubeObject[] = [];
   for (const obj of informer.ownedBy(uid)) {
     if (controllerOf(obj)?.uid !== uid) continue;
+    // Stored with metadata that cannot be read: neither counted nor released (a write to it would be refused).
+    if (metadataUnreadable(obj)) continue;
     if (deleting || matches(obj)) out.push(obj);
     else await editOwners(ctx, informer, obj, (refs) => refs.filter((r) => r.uid !== uid));
   }

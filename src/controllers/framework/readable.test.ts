@@ -1,13 +1,16 @@
 import { expect, test } from "bun:test";
 import type { KubeObject } from "../../model/object.ts";
-import { assertReadable, UnreadableObjectError } from "./readable.ts";
+import { readableCopy } from "../../api/openapi/stored-shape.ts";
+import { assertReadable, metadataUnreadable, UnreadableObjectError } from "./readable.ts";
 
+// Objects as a SharedInformer caches them.
 const deployment = (spec: unknown, meta: Record<string, unknown> = {}) =>
-  ({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d", namespace: "ns", ...meta }, spec }) as KubeObject;
+  readableCopy({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d", namespace: "ns", ...meta }, spec } as KubeObject);
 const good = { replicas: 1, selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "i" }] } } };
 
 test("a readable object passes, whatever its status or managedFields", () => {
-  expect(() => assertReadable({ ...deployment(good, { managedFields: "garbage" }), status: "garbage" } as KubeObject)).not.toThrow();
+  expect(() => assertReadable(readableCopy({ ...deployment(good, { managedFields: "garbage" }), status: "garbage" } as KubeObject))).not.toThrow();
+  expect(metadataUnreadable(deployment(good))).toBe(false);
 });
 
 test.each([
@@ -17,4 +20,9 @@ test.each([
 ])("%s fails its reconcile with what is wrong", (_, spec, meta, message) => {
   expect(() => assertReadable(deployment(spec, meta))).toThrow(UnreadableObjectError);
   expect(() => assertReadable(deployment(spec, meta))).toThrow(message);
+});
+
+test("metadata that cannot be read is told apart from a spec that cannot", () => {
+  expect(metadataUnreadable(deployment(good, { labels: "garbage" }))).toBe(true);
+  expect(metadataUnreadable(deployment({ ...good, template: "garbage" }))).toBe(false);
 });

@@ -6,7 +6,7 @@
  * retried with back-off, and every other key goes on — until the object is fixed or deleted.
  */
 import type { KubeObject } from "../../model/object.ts";
-import { shapeProblemText, specProblems } from "../../api/openapi/stored-shape.ts";
+import { repairedSpecProblems, shapeProblemText } from "../../api/openapi/stored-shape.ts";
 
 export class UnreadableObjectError extends Error {
   constructor(obj: KubeObject, problems: string[]) {
@@ -16,8 +16,16 @@ export class UnreadableObjectError extends Error {
   }
 }
 
-/** Throws UnreadableObjectError when the object's metadata or spec has fields of the wrong type. */
+/**
+ * Throws UnreadableObjectError when the object's metadata or spec had fields of the wrong
+ * type. For objects from a SharedInformer's cache, which records what it left out of them.
+ */
 export function assertReadable(obj: KubeObject): void {
-  const problems = specProblems(obj, 3);
-  if (problems.length) throw new UnreadableObjectError(obj, problems.map(shapeProblemText));
+  const problems = repairedSpecProblems(obj);
+  if (problems) throw new UnreadableObjectError(obj, problems.slice(0, 3).map(shapeProblemText));
+}
+
+/** Whether an object from a SharedInformer's cache had wrong-typed metadata (labels, ownerReferences…). */
+export function metadataUnreadable(obj: KubeObject): boolean {
+  return !!repairedSpecProblems(obj)?.some((p) => p.path === "metadata" || p.path.startsWith("metadata."));
 }

@@ -9,7 +9,14 @@
  * The store publishes a commit to watchers before the write's promise resolves, so a
  * controller that awaited its own write already sees it here (no "expectations" needed).
  * Cached objects are shared with every handler: never mutate them.
+ *
+ * Readers get well-typed objects: one stored before write validation with a wrong-typed
+ * field (`containers: 5`, `labels: "x"`) is cached as a copy without it (readableCopy), so a
+ * controller that reads many objects for one key (a service's pods, a namespace's quota)
+ * never fails that key because of another object; the object's own reconcile still learns
+ * what was wrong (framework/readable.ts) and fails with back-off.
  */
+import { readableCopy } from "../../api/openapi/stored-shape.ts";
 import { ownerReferencesOf } from "../../model/owner-references.ts";
 import type { KubeObject } from "../../model/object.ts";
 import type { ObjectStorage } from "../../api/storage/object-storage.ts";
@@ -123,22 +130,24 @@ export class SharedInformer {
     return Number(list.metadata.resourceVersion);
   }
 
-  private put(obj: KubeObject): void {
-    const key = keyOf(obj);
+  private put(stored: KubeObject): void {
+    const key = keyOf(stored);
     const old = this.cache.get(key);
-    if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion) return;
+    if (old && old.metadata.resourceVersion === stored.metadata.resourceVersion) return;
+    const obj = readableCopy(stored);
     if (old) this.unindex(key, old);
     this.cache.set(key, obj);
     this.index(key, obj);
     for (const h of this.handlers) this.tell(obj, () => h.onChange?.(obj, old));
   }
 
-  private remove(obj: KubeObject): void {
-    const key = keyOf(obj);
+  private remove(stored: KubeObject): void {
+    const key = keyOf(stored);
     const old = this.cache.get(key);
     if (!old) return;
     this.unindex(key, old);
     this.cache.delete(key);
+    const obj = readableCopy(stored);
     for (const h of this.handlers) this.tell(obj, () => h.onDelete?.(obj));
   }
 
