@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { KubeObject } from "../../model/object.ts";
 import type { ContainerInfo } from "../runtime/types.ts";
-import { computePodStatus } from "./pod-status.ts";
+import { computePodStatus, mergeConditions } from "./pod-status.ts";
 
 const NOW = Date.parse("2026-01-01T00:10:00Z");
 const pod = (restartPolicy = "Always"): KubeObject => ({
@@ -38,5 +38,20 @@ describe("container statuses", () => {
     expect(s.phase).toBe("Failed");
     expect(s.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 3, reason: "Error" });
     expect(s.podIP).toBe("10.42.0.5");
+  });
+});
+
+describe("a status stored with the wrong shapes", () => {
+  test("conditions that are not a list of objects are not kept, and never fail the merge", () => {
+    expect(mergeConditions("garbage", [{ type: "Ready", status: "True" }], "T")).toEqual([{ type: "Ready", status: "True", lastProbeTime: null, lastTransitionTime: "T" }]);
+    const kept = { type: "PodScheduled", status: "True", lastTransitionTime: "S" };
+    expect(mergeConditions([null, "x", { status: "True" }, kept], [], "T")).toEqual([kept]);
+  });
+
+  test("a startTime or qosClass of the wrong type is computed afresh", () => {
+    const p = { ...pod(), status: { startTime: 5, qosClass: 7 } } as KubeObject;
+    const s = status(p, [run(0, "running")]);
+    expect(s.startTime).toBe("2026-01-01T00:10:00Z");
+    expect(s.qosClass).toBe("BestEffort");
   });
 });

@@ -141,10 +141,10 @@ export function computePodStatus(i: StatusInput): any {
     hostIP: i.hostIP,
     hostIPs: [{ ip: i.hostIP }],
     ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
-    startTime: pod.status?.startTime ?? iso(i.now),
+    startTime: typeof pod.status?.startTime === "string" ? pod.status.startTime : iso(i.now),
     ...(inits.length ? { initContainerStatuses: initStatuses } : {}),
     containerStatuses: statuses,
-    qosClass: pod.status?.qosClass ?? podQosClass(pod.spec),
+    qosClass: typeof pod.status?.qosClass === "string" ? pod.status.qosClass : podQosClass(pod.spec),
   };
 }
 
@@ -152,10 +152,12 @@ export function computePodStatus(i: StatusInput): any {
  * Conditions the kubelet does not own (PodScheduled, DisruptionTarget, readiness gates) are
  * kept; its own keep their lastTransitionTime while their status holds.
  */
-export function mergeConditions(previous: any[] | undefined, next: any[], now: string): any[] {
-  const prev = new Map((previous ?? []).map((c) => [c.type, c]));
+export function mergeConditions(previous: unknown, next: any[], now: string): any[] {
+  // A status stored before validation may hold conditions that are not a list of objects: those are not kept.
+  const kept: any[] = Array.isArray(previous) ? previous.filter((c) => c !== null && typeof c === "object" && typeof c.type === "string") : [];
+  const prev = new Map(kept.map((c) => [c.type, c]));
   const mine = new Set(next.map((c) => c.type));
-  const out = (previous ?? []).filter((c) => !mine.has(c.type));
+  const out = kept.filter((c) => !mine.has(c.type));
   for (const c of next) {
     const p = prev.get(c.type);
     out.push({ ...c, lastProbeTime: null, lastTransitionTime: p && p.status === c.status ? p.lastTransitionTime : now });
