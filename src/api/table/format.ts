@@ -3,9 +3,11 @@
  * (`labels.FormatLabels`, `metav1.FormatLabelSelector`, the printers' container layout).
  */
 
-/** `a=1,b=2` with keys sorted; `<none>` when empty. */
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** `a=1,b=2` with keys sorted; `<none>` when empty (or, stored before validation, not a map). */
 export function formatLabels(labels: Record<string, string> | undefined | null): string {
-  const keys = Object.keys(labels ?? {}).sort();
+  const keys = isMap(labels) ? Object.keys(labels).sort() : [];
   if (keys.length === 0) return "<none>";
   return keys.map((k) => `${k}=${labels![k]}`).join(",");
 }
@@ -28,9 +30,12 @@ export interface LabelSelector {
  */
 export function selectorString(sel: LabelSelector | undefined | null): string | undefined {
   if (!sel) return "";
+  // Shapes stored before validation: a selector that cannot be read is an invalid one.
+  if (!isMap(sel) || (sel.matchLabels != null && !isMap(sel.matchLabels)) || (sel.matchExpressions != null && !Array.isArray(sel.matchExpressions))) return undefined;
   const reqs: { key: string; text: string }[] = [];
   for (const [k, v] of Object.entries(sel.matchLabels ?? {})) reqs.push({ key: k, text: `${k}=${v}` });
   for (const e of sel.matchExpressions ?? []) {
+    if (!isMap(e) || (e.values != null && !Array.isArray(e.values))) return undefined;
     const values = [...(e.values ?? [])].sort().join(",");
     switch (e.operator) {
       case "In":
