@@ -121,6 +121,25 @@ describe("the agent", () => {
     expect(refusal.type).toBe("Warning");
   });
 
+  test("refuses a pod whose labels or ownerReferences cannot be read", async () => {
+    const p = await c.waitFor(async () => ((await pod("bad-labels")).status?.phase === "Failed" ? pod("bad-labels") : undefined), "bad-labels refused");
+    expect(p.status.message).toBe('Pod was rejected: metadata.labels in body must be of type object: "string", metadata.ownerReferences in body must be of type array: "string"');
+  });
+
+  test("stops a running pod whose spec turns unreadable underneath (a restore), and marks it Failed", async () => {
+    const body = { apiVersion: "v1", kind: "Pod", metadata: { name: "turns-bad" }, spec: { nodeName: `${NODE}-0`, containers: [{ name: "c", image: "busybox" }] } };
+    expect((await c.json("POST", PODS, body)).status).toBe(201);
+    await c.waitFor(async () => (await pod("turns-bad")).status?.phase === "Running", "turns-bad running");
+    const key = `/pods/${NS}/turns-bad`;
+    const stored = (await c.store.get(key))!;
+    await c.store.update(key, { ...stored.object, spec: { ...stored.object.spec, volumes: "garbage" } }, stored.revision);
+    const p = await c.waitFor(async () => ((await pod("turns-bad")).status?.phase === "Failed" ? pod("turns-bad") : undefined), "turns-bad refused");
+    expect(p.status.reason).toBe("UnreadablePodSpec");
+    expect(p.status.message).toBe('Pod was rejected: spec.volumes in body must be of type array: "string"');
+    expect((await c.json("DELETE", `${PODS}/turns-bad`)).status).toBe(200);
+    await c.waitFor(async () => (await c.json("GET", `${PODS}/turns-bad`)).status === 404, "turns-bad gone");
+  });
+
   test("runs a readable pod whose stored conditions are not a list", async () => {
     const p = await c.waitFor(async () => ((await pod("bad-conditions")).status?.phase === "Running" ? pod("bad-conditions") : undefined), "bad-conditions running");
     expect(p.status.conditions.find((x: any) => x.type === "Ready").status).toBe("True");
