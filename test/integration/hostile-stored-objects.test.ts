@@ -61,6 +61,8 @@ async function seed(store: Store) {
     status: { phase: "Running", podIP: "10.42.9.9", podIPs: "garbage", conditions: "garbage" },
   });
   await put(`/services/${NS}/bad-service`, { apiVersion: "v1", kind: "Service", metadata: meta("bad-service"), spec: { selector: "garbage", ports: "garbage", clusterIP: "10.43.0.99", type: "ClusterIP" } });
+  // Read by the ClusterIP/NodePort allocator as the server starts.
+  await put(`/services/${NS}/ports-number`, { apiVersion: "v1", kind: "Service", metadata: meta("ports-number"), spec: { selector: { app: "x" }, ports: 5, clusterIP: 7 } });
 }
 
 setDefaultTimeout(60_000);

@@ -48,9 +48,13 @@ export class ServiceAllocator implements AdmissionPlugin {
   }
 
   private hold(svc: KubeObject): void {
+    // Services stored before validation may hold anything here; what cannot be read holds nothing
+    // (one `ports: 5` must not keep the server from starting).
     const ip = svc.spec?.clusterIP;
-    if (ip && ip !== "None") this.ips.add(ip);
-    for (const p of svc.spec?.ports ?? []) if (p?.nodePort) this.ports.add(p.nodePort);
+    if (typeof ip === "string" && ip && ip !== "None") this.ips.add(ip);
+    const ports: unknown = svc.spec?.ports;
+    if (!Array.isArray(ports)) return;
+    for (const p of ports) if (Number.isInteger(p?.nodePort) && p.nodePort > 0) this.ports.add(p.nodePort);
   }
 
   admit(req: AdmissionRequest): void {
