@@ -35,7 +35,7 @@ export function selectorString(sel: LabelSelector | undefined | null): string | 
   const reqs: { key: string; text: string }[] = [];
   for (const [k, v] of Object.entries(sel.matchLabels ?? {})) reqs.push({ key: k, text: `${k}=${v}` });
   for (const e of sel.matchExpressions ?? []) {
-    if (!isMap(e) || (e.values != null && !Array.isArray(e.values))) return undefined;
+    if (e === null || typeof e !== "object" || (e.values != null && !Array.isArray(e.values))) return undefined;
     const values = [...(e.values ?? [])].sort().join(",");
     switch (e.operator) {
       case "In":
