@@ -61,6 +61,7 @@ async function seed(store: Store) {
     status: { phase: "Running", podIP: "10.42.9.9", podIPs: "garbage", conditions: "garbage" },
   });
   await put(`/services/${NS}/bad-service`, { apiVersion: "v1", kind: "Service", metadata: meta("bad-service"), spec: { selector: "garbage", ports: "garbage", clusterIP: "10.43.0.99", type: "ClusterIP" } });
+  await put(`/configmaps/${NS}/held`, { apiVersion: "v1", kind: "ConfigMap", metadata: meta("held", { labels: "garbage", finalizers: ["example.com/hold"] }), data: { a: "b" } });
   // Read by the ClusterIP/NodePort allocator as the server starts.
   await put(`/services/${NS}/ports-number`, { apiVersion: "v1", kind: "Service", metadata: meta("ports-number"), spec: { selector: { app: "x" }, ports: 5, clusterIP: 7 } });
 }
@@ -109,6 +110,16 @@ describe("lists and tables", () => {
     const deployments = await c.json("GET", DEPLOYMENTS, undefined, TABLE);
     expect(deployments.status).toBe(200);
     expect(deployments.body.rows.map((r: any) => r.cells[0])).toEqual(expect.arrayContaining(["bad-selector", "bad-template", "bad-labels-dep"]));
+  });
+});
+
+describe("writes that end a bad object", () => {
+  test("a finalizer can still be removed from an object whose stored labels are invalid, and the object goes", async () => {
+    const path = `/api/v1/namespaces/${NS}/configmaps/held`;
+    expect((await c.json("DELETE", path)).status).toBe(202);
+    const patched = await c.json("PATCH", path, { metadata: { finalizers: null } }, { headers: { "content-type": "application/merge-patch+json" } });
+    expect(patched.status).toBe(200);
+    expect((await c.json("GET", path)).status).toBe(404);
   });
 });
 

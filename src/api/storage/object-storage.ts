@@ -12,7 +12,7 @@ import type { ResourceDef } from "../resources/types.ts";
 import type { AdmissionPlugin, AdmissionRequest } from "../admission/types.ts";
 import { listPrefix, objectStoreKey } from "./keys.ts";
 import { generateName, prepareForCreate, prepareForUpdate } from "./lifecycle.ts";
-import { statusWriteCauses } from "./status-ratchet.ts";
+import { newFaults } from "./known-faults.ts";
 import { validateMeta, validateMetaUpdate } from "./meta-validation.ts";
 import { checkEncodedSize, checkShape } from "./object-shape.ts";
 import { ServiceAllocator } from "../admission/service-allocator.ts";
@@ -214,7 +214,7 @@ export class ObjectStorage {
       }
       const next = prepareForUpdate(def, desired, current.object, opts.subresource);
       if (opts.subresource !== "status") def.defaults?.(next);
-      this.validate(def, next, current.object, opts.subresource);
+      this.validate(def, next, current.object);
       checkEncodedSize(def, next, current.object);
       const req: AdmissionRequest = { operation: "UPDATE", def, object: next, old: current.object, subresource: opts.subresource, dryRun: !!opts.dryRun };
       await this.admit(req);
@@ -303,12 +303,18 @@ export class ObjectStorage {
     return true;
   }
 
-  private validate(def: ResourceDef, obj: KubeObject, old: KubeObject | undefined, subresource?: string): void {
-    let causes: StatusCause[] = [...validateMeta(def, obj)];
+  private validate(def: ResourceDef, obj: KubeObject, old: KubeObject | undefined): void {
+    let causes = this.faults(def, obj, old);
+    // On update, only faults the stored object did not already have (known-faults.ts).
+    if (old) causes = newFaults(causes, () => this.faults(def, old, old));
+    if (causes.length) throw errors.invalid(def.group, def.kind, obj.metadata?.name ?? "", causes);
+  }
+
+  private faults(def: ResourceDef, obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
+    const causes: StatusCause[] = [...validateMeta(def, obj)];
     if (old) causes.push(...validateMetaUpdate(obj, old));
     if (def.validate) causes.push(...def.validate(obj, old));
-    if (old && subresource === "status") causes = statusWriteCauses(causes, obj, old);
-    if (causes.length) throw errors.invalid(def.group, def.kind, obj.metadata?.name ?? "", causes);
+    return causes;
   }
 
   private async admit(req: AdmissionRequest): Promise<void> {
