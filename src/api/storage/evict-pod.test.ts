@@ -200,4 +200,15 @@ describe("evictPod", () => {
     expect(s.disruptionsAllowed).toBe(0);
     expect(Object.keys(s.disruptedPods)).toHaveLength(2);
   });
+
+  test("a pod whose stored conditions are not a list is still evicted (the condition list is replaced)", async () => {
+    await makePod("web-bad");
+    const key = `/pods/${NS}/web-bad`;
+    const stored = (await store.get(key))!;
+    await store.update(key, { ...stored.object, status: { ...stored.object.status, conditions: "garbage" } }, stored.revision);
+    expect(await evict("web-bad")).toEqual({ evicted: true });
+    const p = (await podNow("web-bad"))!;
+    expect(p.metadata.deletionTimestamp).toBeDefined();
+    expect(p.status.conditions).toEqual([{ type: "DisruptionTarget", status: "True", lastProbeTime: null, lastTransitionTime: "2025-01-01T00:00:00Z", reason: "EvictionByEvictionAPI", message: "Eviction API: evicting" }]);
+  });
 });

@@ -179,9 +179,12 @@ async function markAndDelete(storage: ObjectStorage, def: ResourceDef, req: Evic
 
 /** podutil.UpdatePodCondition: lastTransitionTime moves only when the status flips. */
 function setPodCondition(pod: KubeObject, cond: { type: string; status: string; reason: string; message: string }, now: Date): void {
-  const status = (pod.status ??= {});
-  const conditions: any[] = (status.conditions ??= []);
-  const i = conditions.findIndex((c) => c.type === cond.type);
+  // A status stored before validation may not be an object, its conditions not a list: replaced.
+  if (!isMap(pod.status)) pod.status = {};
+  const status = pod.status;
+  if (!Array.isArray(status.conditions)) status.conditions = [];
+  const conditions: any[] = status.conditions;
+  const i = conditions.findIndex((c) => c?.type === cond.type);
   const old = i >= 0 ? conditions[i] : undefined;
   const lastTransitionTime = old && old.status === cond.status ? old.lastTransitionTime : nowTimestamp(now);
   const next = { type: cond.type, status: cond.status, lastProbeTime: old?.lastProbeTime ?? null, lastTransitionTime, reason: cond.reason, message: cond.message };
@@ -190,8 +193,11 @@ function setPodCondition(pod: KubeObject, cond: { type: string; status: string; 
 }
 
 function isReady(pod: KubeObject): boolean {
-  return (pod.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
+  const conditions: unknown = pod.status?.conditions;
+  return Array.isArray(conditions) && conditions.some((c: any) => c?.type === "Ready" && c.status === "True");
 }
+
+const isMap = (v: unknown): v is Record<string, any> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 function withResourceVersion(o: DeleteOptions, resourceVersion: string): DeleteOptions {
   return { ...o, preconditions: { ...o.preconditions, resourceVersion } };
