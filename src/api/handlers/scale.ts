@@ -13,9 +13,18 @@ export function getScale(def: ResourceDef, obj: KubeObject): KubeObject {
     spec: { replicas: obj.spec?.replicas ?? 0 },
     status: {
       replicas: obj.status?.replicas ?? 0,
-      ...(obj.spec?.selector ? { selector: selectorToString(obj.spec.selector) } : {}),
+      ...(obj.spec?.selector ? selectorField(obj.spec.selector) : {}),
     },
   };
+}
+
+/** A stored selector that cannot be read (written before validation) is left out, not a 400 for the reader. */
+function selectorField(selector: unknown): { selector?: string } {
+  try {
+    return { selector: selectorToString(selector as any) };
+  } catch {
+    return {};
+  }
 }
 
 /** Turns a change of the Scale view into a change of the workload (for ObjectStorage.update). */
