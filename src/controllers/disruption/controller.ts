@@ -9,6 +9,7 @@
  * (an eviction whose delete failed), under keys `pod:<namespace>/<name>` in the same queue —
  * ':' never appears in a namespace, so these cannot collide with budget keys.
  */
+import { assertReadable } from "../framework/readable.ts";
 import type { KubeObject } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { fromLabelSelector, matchesRequirements, selectorToString } from "../../model/label-selector.ts";
@@ -68,6 +69,8 @@ export class DisruptionController implements Controller {
     if (key.startsWith(POD_KEY)) return this.clearStaleDisruption(key.slice(POD_KEY.length));
     const pdb = this.pdbs.get(key);
     if (!pdb) return;
+    // A selector left out of the cached copy would read as "every pod": refuse instead.
+    assertReadable(pdb);
     const now = this.ctx.now();
     let pods: KubeObject[];
     let numbers;
