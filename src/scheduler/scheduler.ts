@@ -25,6 +25,7 @@ import { compileSelector, selectorFromSet, selectorMatches } from "./selector.ts
 import { PROFILES } from "./plugins/index.ts";
 import { preBindClaims } from "./pre-bind-claims.ts";
 import { unreadablePodMessage } from "../api/openapi/unreadable-pod.ts";
+import { repairedSpecProblems } from "../api/openapi/stored-shape.ts";
 import { controllerRefOf } from "../model/owner-references.ts";
 import type { PodInfo, Selector, Snapshot } from "./types.ts";
 import { log } from "../log.ts";
@@ -160,7 +161,8 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
     const extra: Requirement[] = [];
     const ref = controllerRefOf(p.pod);
     const owner = ref ? owners[ref.kind]?.get(`${p.namespace}/${ref.name}`) : undefined;
-    if (ref && owner && owner.metadata.uid === ref.uid) {
+    // An owner whose stored spec could not be read has lost its selector in the cache: it selects nothing here.
+    if (ref && owner && owner.metadata.uid === ref.uid && !repairedSpecProblems(owner)) {
       if (ref.kind === "ReplicationController") Object.assign(set, owner.spec?.selector ?? {});
       else extra.push(...compileSelector(owner.spec?.selector).reqs);
     }
