@@ -24,8 +24,8 @@ import { scheduleOne } from "./schedule-one.ts";
 import { compileSelector, selectorFromSet, selectorMatches } from "./selector.ts";
 import { PROFILES } from "./plugins/index.ts";
 import { preBindClaims } from "./pre-bind-claims.ts";
-import { unreadablePodMessage } from "../api/openapi/unreadable-pod.ts";
-import { repairedSpecProblems } from "../api/openapi/stored-shape.ts";
+import { unreadablePodMessage } from "../model/pod-shape.ts";
+import { repairedSpecProblems, shapeProblemText } from "../api/openapi/stored-shape.ts";
 import { controllerRefOf } from "../model/owner-references.ts";
 import type { PodInfo, Selector, Snapshot } from "./types.ts";
 import { log } from "../log.ts";
@@ -56,6 +56,16 @@ const isMap = (v: unknown): v is Record<string, any> => v !== null && typeof v =
 
 /** A pod's conditions, read from a status that may have been stored with the wrong shape. */
 const conditionsOf = (status: unknown): any[] => (isMap(status) && Array.isArray(status.conditions) ? status.conditions.filter(isMap) : []);
+
+/**
+ * Why a pod cannot be read: what the informer left out of its cached copy (the schema's
+ * word), else what the pod check finds in the copy itself (missing containers and names).
+ */
+function unreadableMessage(pod: KubeObject): string | undefined {
+  const repaired = repairedSpecProblems(pod);
+  if (repaired) return repaired.slice(0, 3).map(shapeProblemText).join(", ") + (repaired.length > 3 ? ", …" : "");
+  return unreadablePodMessage(pod);
+}
 
 const finished = (pod: KubeObject | undefined) => pod?.status?.phase === "Succeeded" || pod?.status?.phase === "Failed";
 
@@ -212,7 +222,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
     }
     if (cache.isAssumed(key)) return undefined;
     // A pod stored before validation with a spec that cannot be read waits, told why, until it is fixed or deleted.
-    const unreadable = unreadablePodMessage(pod);
+    const unreadable = unreadableMessage(pod);
     if (unreadable !== undefined) return unschedulableJob(pod, key, `pod spec cannot be read: ${unreadable}`);
     const info = podInfoOf(pod);
     const all = cache.nodes().length;

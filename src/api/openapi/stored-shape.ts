@@ -3,8 +3,9 @@
  * object written before that (by an older version, or restored from a backup, or put into the
  * store underneath) can still hold `initContainers: "garbage"`. The apiserver would fail to
  * decode such an object into its Go type; readers here see plain JSON instead, so each one
- * asks this module what it cannot trust and either reports it (the agent refuses the pod, the
- * scheduler marks it unschedulable) or reads a copy with the bad values left out (tables).
+ * asks this module what it cannot trust and reads a copy with the bad values left out (tables,
+ * the controllers' and scheduler's caches), the copy remembering what was wrong for the
+ * object's own reconcile. (The agent bundles no schema: model/pod-shape.ts is its check.)
  *
  * Rules follow Go's JSON decoding into the typed structs: null is every type's zero value (but
  * not as a list item, which readers would dereference), quantities and int-or-string accept

@@ -1,7 +1,6 @@
 import { expect, test } from "bun:test";
-import type { KubeObject } from "../../model/object.ts";
-import { rejectedStatus, unreadablePodMessage } from "./unreadable-pod.ts";
-import { readableCopy } from "./stored-shape.ts";
+import type { KubeObject } from "./object.ts";
+import { unreadablePodMessage } from "./pod-shape.ts";
 
 const pod = (spec: unknown, meta: Record<string, unknown> = {}) => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p", uid: "u", ...meta }, spec }) as KubeObject;
 const c = { name: "c", image: "busybox" };
@@ -28,12 +27,15 @@ test("a readable pod, and a bad status (the agent writes it) or managedFields (n
   expect(unreadablePodMessage(pod({ containers: [c] }, { managedFields: "garbage" }))).toBeUndefined();
 });
 
-test("the refusal reads like the kubelet's admission refusal", () => {
-  expect(rejectedStatus("spec.containers: Required value")).toEqual({ phase: "Failed", reason: "UnreadablePodSpec", message: "Pod was rejected: spec.containers: Required value" });
+test.each([
+  ["a label value that is a number", pod({ containers: [c] }, { labels: { app: 5 } }), 'metadata.labels.app in body must be of type string: "integer"'],
+  ["a container that is null", pod({ containers: [null] }), 'spec.containers[0] in body must be of type object: "null"'],
+  ["a request that is neither string nor number", pod({ containers: [{ ...c, resources: { requests: { cpu: true } } }] }), 'spec.containers[0].resources.requests.cpu in body must be of type integer or string: "boolean"'],
+  ["a volume source of the wrong type", pod({ containers: [c], volumes: [{ name: "v", configMap: "x" }] }), 'spec.volumes[0].configMap in body must be of type object: "string"'],
+])("also: %s", (_, p, message) => {
+  expect(unreadablePodMessage(p)).toBe(message);
 });
 
-test("a cache's repaired copy is still refused for what its original held", () => {
-  const copy = readableCopy(pod({ containers: [c], nodeSelector: "garbage" }));
-  expect(copy.spec.nodeSelector).toBeUndefined();
-  expect(unreadablePodMessage(copy)).toBe('spec.nodeSelector in body must be of type object: "string"');
+test("numbers as quantities, null fields and fields it does not read are no reason to refuse", () => {
+  expect(unreadablePodMessage(pod({ containers: [{ ...c, command: null, resources: { requests: { cpu: 1 } } }], nodeSelector: null, futureField: "x" }))).toBeUndefined();
 });
