@@ -17,7 +17,7 @@ import { bindPod } from "../api/storage/bind-pod.ts";
 import type { ControllerContext } from "../controllers/framework/context.ts";
 import type { SharedInformer } from "../controllers/framework/shared-informer.ts";
 import { keyOf } from "../controllers/framework/shared-informer.ts";
-import { WorkQueue } from "../controllers/work-queue.ts";
+import { WorkQueue } from "../client/work-queue.ts";
 import { SchedulerCache } from "./cache.ts";
 import { podInfoOf } from "./pod-info.ts";
 import { scheduleOne } from "./schedule-one.ts";
