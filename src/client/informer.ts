@@ -145,7 +145,11 @@ export class Informer {
           rv = await this.relist(signal);
           eventsSinceList = 0;
         }
-        await this.source.watch(rv, signal, onEvent);
+        const watching = this.source.watch(rv, signal, onEvent);
+        // Resolved once the watch is subscribed: a source inside the server subscribes in the
+        // call, so a controller's write after `await start()` always reaches this cache.
+        this.resolveFirstSync();
+        await watching;
         failures = 0; // a watch that ran its course: the source is healthy
       } catch (e) {
         if (signal.aborted) return;
@@ -177,7 +181,6 @@ export class Informer {
     for (const [key, obj] of this.cache) if (!seen.has(key)) this.remove(obj);
     this.synced = true;
     for (const h of [...this.handlers]) this.tell(undefined, () => h.onSynced?.());
-    this.resolveFirstSync();
     return list.resourceVersion;
   }
 

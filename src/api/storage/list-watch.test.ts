@@ -48,13 +48,12 @@ test("readers get well-typed objects: wrong-typed fields are left out of the cac
   stop.abort();
 });
 
-test("watches the resource's prefix from the list's revision; events reach the informer from the commit path, at once", async () => {
+test("watches the resource's prefix from the list's revision; subscribed before start resolves; events reach the informer from the commit path, at once", async () => {
   const { storage, watched, emit } = fakeStorage([]);
   const informer = new Informer(new StorageListWatch(storage, pods));
   const stop = new AbortController();
   await informer.start(stop.signal);
-  await Promise.resolve();
-  expect(watched).toEqual([{ prefix: "/pods/", from: 10 }]);
+  expect(watched).toEqual([{ prefix: "/pods/", from: 10 }]); // subscribed before start resolves
   emit({ type: "ADDED", key: "/pods/default/a", revision: 11, object: pod("a", "11") });
   expect(informer.get("default/a")?.metadata.resourceVersion).toBe("11"); // no await between
   stop.abort();
