@@ -76,6 +76,7 @@ class Conn {
     this.upstream = sock;
     sock.setNoDelay(true);
     this.down = new Pipe(sock, this.deps.metrics);
+    this.down.attach(this.client);
     this.up.attach(sock);
     if (this.clientClosed) this.down.abandon();
   }

@@ -80,10 +80,10 @@ class UdpFrontend implements UdpListener {
       binaryType: "buffer",
       socket: {
         data: (_s, data, port, address) => this.fromClient(data, port, address),
-        error: (s, err) => {
+        error: (...args: unknown[]) => {
           this.deps.metrics.error("udp_socket");
-          log.debug("proxy: udp frontend error", { frontend: this.frontend.key, error: err.message });
-          if (s.closed) this.rebind();
+          log.debug("proxy: udp frontend error", { frontend: this.frontend.key, error: errorOf(args) });
+          if (this.sock?.closed) this.rebind();
         },
       },
     });
@@ -146,9 +146,9 @@ class UdpFrontend implements UdpListener {
         data: (_u, reply) => this.toClient(s, reply),
         // A connected socket reports the target's ICMP "port unreachable" here: end the
         // session so the client's next datagram picks again.
-        error: (_u, err) => {
+        error: (...args: unknown[]) => {
           this.deps.metrics.error("udp_socket");
-          log.debug("proxy: udp session error", { target: s.target.key, error: err.message });
+          log.debug("proxy: udp session error", { target: s.target.key, error: errorOf(args) });
           this.close(s);
         },
       },
@@ -207,4 +207,13 @@ class UdpFrontend implements UdpListener {
     this.sock?.close();
     for (const s of [...this.table.values()]) this.close(s);
   }
+}
+
+/**
+ * Bun 1.4.5 calls a UDP socket's `error` handler with the error alone (the socket is `this`),
+ * while its typings promise `(socket, error)`: take the error from wherever it is.
+ */
+function errorOf(args: unknown[]): string {
+  const e = args.find((a) => a instanceof Error) as Error | undefined;
+  return e?.message ?? String(args[0]);
 }
