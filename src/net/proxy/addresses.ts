@@ -49,6 +49,8 @@ export class ServiceAddresses implements AddressOwner {
   private readonly run: IpRunner;
   private readonly unreachable: string[];
   private readonly owned = new Set<string>();
+  /** the link type in use: `dummy`, or `bridge` on kernels built without the dummy driver */
+  kind?: "dummy" | "bridge";
 
   constructor(opts: ServiceAddressesOptions) {
     this.run = opts.run;
@@ -61,8 +63,19 @@ export class ServiceAddresses implements AddressOwner {
    * previous run left on the interface so `sync` can drop the stale ones.
    */
   async setup(): Promise<void> {
-    const link = await this.run(["link", "show", "dev", this.device]);
-    if (link.code !== 0) await this.must(["link", "add", this.device, "type", "dummy"]);
+    const link = await this.run(["-d", "-j", "link", "show", "dev", this.device]);
+    if (link.code === 0) this.kind = JSON.parse(link.stdout)[0]?.linkinfo?.info_kind === "bridge" ? "bridge" : "dummy";
+    else {
+      const r = await this.run(["link", "add", this.device, "type", "dummy"]);
+      if (r.code === 0) this.kind = "dummy";
+      else if (/Unknown device type/.test(r.stderr)) {
+        // Kernels built without CONFIG_DUMMY (Firecracker VMs, some edge kernels): a bridge
+        // with no ports holds local addresses just the same (its local routes do not depend
+        // on carrier) and goes away with `link del` like the dummy.
+        await this.must(["link", "add", this.device, "type", "bridge"]);
+        this.kind = "bridge";
+      } else throw ipError(["link", "add", this.device, "type", "dummy"], r);
+    }
     await this.must(["link", "set", "dev", this.device, "arp", "off", "up"]);
     for (const cidr of this.unreachable) await this.must(["route", "replace", "unreachable", cidr]);
     for (const ip of await this.list()) this.owned.add(ip);
