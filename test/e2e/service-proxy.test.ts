@@ -74,6 +74,10 @@ describe.skipIf(!CAN_RUN)("service proxy in a network namespace", () => {
     await must(["ip", "-n", NS, "link", "add", "pxt-pods", "type", "bridge"]);
     for (const ip of PODS) await must(["ip", "-n", NS, "addr", "add", `${ip}/32`, "dev", "pxt-pods"]);
     await must(["ip", "-n", NS, "link", "set", "pxt-pods", "up"]);
+    // A pod subnet nobody answers on (an empty bridge: ARP goes unanswered), for connect timeouts.
+    await must(["ip", "-n", NS, "link", "add", "pxt-void", "type", "bridge"]);
+    await must(["ip", "-n", NS, "link", "set", "pxt-void", "up"]);
+    await must(["ip", "-n", NS, "route", "add", "10.42.9.0/24", "dev", "pxt-void"]);
     worker = inNs("netns-worker.ts");
     proxy = inNs("service-proxy-node.ts", [NS, ...NODE_IPS]);
     await proxy.call("ready");
@@ -162,6 +166,16 @@ describe.skipIf(!CAN_RUN)("service proxy in a network namespace", () => {
     await worker!.call("udpGone", { ip: "10.43.0.10", port: 53, n: 20 });
     await Bun.sleep(300); // the delayed replies meet closed ports now
     for (let i = 0; i < 3; i++) expect(await worker!.call("udpAsk", { ip: "10.43.0.10", port: 53, msg: `next${i}` })).toBe(`u:next${i}`);
+  }, T);
+
+  test("an endpoint that never answers: the connect times out and the next endpoint serves", async () => {
+    const { port } = await worker!.call("tcpIdServer", { ip: PODS[0], id: "alive" });
+    await apply("service", "ADDED", service("to", { clusterIP: "10.43.0.24", ports: [{ port: 80 }] }));
+    await apply("slice", "ADDED", slice("to-dead", "to", [{ port }], [{ ip: "10.42.9.9" }]));
+    await apply("slice", "ADDED", slice("to-alive", "to", [{ port }], [{ ip: PODS[0]! }]));
+    const before = metricValue(await proxy!.call("metrics"), "k3rs_proxy_errors_total", 'reason="connect_timeout"');
+    for (let i = 0; i < 2; i++) expect(await worker!.call("ask", { ip: "10.43.0.24", port: 80 })).toBe("alive");
+    expect(metricValue(await proxy!.call("metrics"), "k3rs_proxy_errors_total", 'reason="connect_timeout"')).toBeGreaterThan(before);
   }, T);
 
   test("NodePort answers on the node's addresses", async () => {
