@@ -102,6 +102,29 @@ await serveRpc({
         },
       }).catch(reject);
     }),
+  /** A full-speed download: bytes and milliseconds. */
+  download: ({ ip, port }) =>
+    new Promise((resolve, reject) => {
+      let bytes = 0;
+      const t0 = performance.now();
+      Bun.connect({
+        hostname: ip,
+        port,
+        socket: {
+          data(_s, d) {
+            bytes += d.length;
+          },
+          close: () => resolve({ bytes, ms: performance.now() - t0 }),
+          connectError: (_s, e) => reject(e),
+        },
+      }).catch(reject);
+    }),
+  /** An HTTP server answering "ok" (a benchmark backend). */
+  httpServer: ({ ip, port }) => {
+    const s = Bun.serve({ hostname: ip, port, fetch: () => new Response("ok\n") });
+    keep({ close: () => s.stop(true) });
+    return { port: s.port };
+  },
   udpAsk: ({ ip, port, msg }) => udpAsk(ip, port, msg),
   /** Clients that send and close their port at once, before the (delayed) reply. */
   udpGone: async ({ ip, port, n }) => {
