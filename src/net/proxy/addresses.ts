@@ -93,7 +93,8 @@ export class ServiceAddresses implements AddressOwner {
   async add(ip: string): Promise<void> {
     if (this.owned.has(ip)) return;
     // `replace` succeeds when the address is already there (an agent restart).
-    await this.must(["addr", "replace", hostCidr(ip), "dev", this.device]);
+    // IPv6: skip duplicate address detection, or the address stays "tentative" and bind fails.
+    await this.must(["addr", "replace", hostCidr(ip), "dev", this.device, ...(ip.includes(":") ? ["nodad"] : [])]);
     this.owned.add(ip);
   }
 

@@ -74,7 +74,8 @@ export async function udpEcho(hostname: string, id: string, delayMs = 0) {
 export async function udpAsk(hostname: string, port: number, msg: string, timeoutMs = 2000): Promise<string> {
   let done!: (s: string) => void;
   const got = new Promise<string>((r) => (done = r));
-  const s = await Bun.udpSocket({ socket: { data: (_s, d) => done(d.toString()) } });
+  // Without an error handler Bun raises a datagram's ICMP "port unreachable" as an uncaught error.
+  const s = await Bun.udpSocket({ socket: { data: (_s, d) => done(d.toString()), error: () => {} } });
   s.send(msg, port, hostname);
   const t = setTimeout(() => done("<timeout>"), timeoutMs);
   const r = await got;
