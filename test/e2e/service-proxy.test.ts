@@ -106,7 +106,7 @@ describe.skipIf(!CAN_RUN)("service proxy in a network namespace", () => {
     expect(await noRoute("10.43.9.9", 80)).toBe(true);
   }, T);
 
-  test("round-robin over ready endpoints only (named targetPort); removed endpoint: no new connections, open one works", async () => {
+  test("round-robin over ready endpoints only (named targetPort); an endpoint turning unready: no new connections, the open one works", async () => {
     const ids = ["a", "b", "c", "unready", "terminating"];
     const eps = [
       { ip: PODS[0]! },
@@ -120,8 +120,10 @@ describe.skipIf(!CAN_RUN)("service proxy in a network namespace", () => {
     expect(st.addresses).toContain("10.43.0.20");
     // Each backend got its own port, as pods whose named port "http" has different numbers:
     // one slice each, and the proxy must take every endpoint's number from its slice.
+    const slicePorts: number[] = [];
     for (const [i, e] of eps.entries()) {
       const { port } = await worker!.call("tcpIdServer", { ip: e.ip, id: ids[i] });
+      slicePorts.push(port);
       await apply("slice", "ADDED", slice(`web-${i}`, "web", [{ name: "http", port }], [e]));
     }
     const got: Record<string, number> = {};
@@ -133,7 +135,8 @@ describe.skipIf(!CAN_RUN)("service proxy in a network namespace", () => {
 
     const held = await worker!.call("hold", { ip: "10.43.0.20", port: 80 });
     const i = ["a", "b", "c"].indexOf(held.reply);
-    await apply("slice", "DELETED", slice(`web-${i}`, "web", [], []));
+    // the held connection's endpoint turns unready (its slice is updated, as the pod's readiness fails)
+    await apply("slice", "MODIFIED", slice(`web-${i}`, "web", [{ name: "http", port: slicePorts[i]! }], [{ ...eps[i]!, ready: false }]));
     for (let k = 0; k < 6; k++) expect(await worker!.call("ask", { ip: "10.43.0.20", port: 80 })).not.toBe(held.reply);
     expect(await worker!.call("askHeld", { handle: held.handle })).toBe(held.reply);
     await worker!.call("close", { handle: held.handle });
