@@ -13,6 +13,8 @@ export class ProxyMetrics {
   readonly bytesIn: Record<Protocol, number> = { TCP: 0, UDP: 0 };
   readonly bytesOut: Record<Protocol, number> = { TCP: 0, UDP: 0 };
   pauses = 0;
+  /** open TCP connections and UDP sessions, set on the gauge when scraped */
+  readonly open: Record<Protocol, number> = { TCP: 0, UDP: 0 };
   private reported = { inTCP: 0, inUDP: 0, outTCP: 0, outUDP: 0, pauses: 0 };
 
   readonly connections: client.Counter<"protocol" | "service">;
@@ -32,7 +34,16 @@ export class ProxyMetrics {
       labelNames: ["protocol", "service"] as const,
       registers,
     });
-    this.active = new client.Gauge({ name: "k3rs_proxy_active_connections", help: "Open relayed TCP connections and UDP sessions.", labelNames: ["protocol"] as const, registers });
+    this.active = new client.Gauge({
+      name: "k3rs_proxy_active_connections",
+      help: "Open relayed TCP connections and UDP sessions.",
+      labelNames: ["protocol"] as const,
+      registers,
+      collect() {
+        this.set({ protocol: "TCP" }, self.open.TCP);
+        this.set({ protocol: "UDP" }, self.open.UDP);
+      },
+    });
     this.bytes = new client.Counter({
       name: "k3rs_proxy_bytes_total",
       help: "Bytes relayed; direction in = client to backend, out = backend to client.",
@@ -62,6 +73,11 @@ export class ProxyMetrics {
       },
     });
     this.listeners = new client.Gauge({ name: "k3rs_proxy_listeners", help: "Open frontend listeners.", labelNames: ["protocol"] as const, registers });
+  }
+
+  /** The connections counter of one frontend, bound once: labelling per connection costs a hash. */
+  connectionsOf(protocol: Protocol, service: string): client.Counter.Internal {
+    return this.connections.labels({ protocol, service });
   }
 
   error(reason: ProxyErrorReason): void {

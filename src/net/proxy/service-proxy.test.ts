@@ -59,7 +59,7 @@ describe("ServiceProxy on loopback", () => {
     const a = idServer("127.0.0.1", "a");
     const b = idServer("127.0.0.1", "b");
     cleanups.push(() => (a.stop(true), b.stop(true)));
-    const { p } = proxy();
+    const { p, registry } = proxy();
     const port = freePort();
     p.applyService("ADDED", service("web", { clusterIP: "127.0.0.11", ports: [{ port }] }));
     p.applyEndpointSlice("ADDED", slice("w-a", "web", [{ port: a.port }], [{ ip: "127.0.0.1" }]));
@@ -71,7 +71,10 @@ describe("ServiceProxy on loopback", () => {
     p.applyEndpointSlice("DELETED", slice(gone, "web", [], []));
     for (let i = 0; i < 4; i++) expect(await askOnce("127.0.0.11", port)).not.toBe(first);
     expect(await open.ask()).toBe(first);
+    expect(await metric(registry, "k3rs_proxy_active_connections", { protocol: "TCP" })).toBe(1);
     open.close();
+    for (let i = 0; i < 50 && (await metric(registry, "k3rs_proxy_active_connections", { protocol: "TCP" })) > 0; i++) await Bun.sleep(10);
+    expect(await metric(registry, "k3rs_proxy_active_connections", { protocol: "TCP" })).toBe(0);
   });
 
   test("a Service deleted closes its listeners", async () => {

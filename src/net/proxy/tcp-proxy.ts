@@ -52,7 +52,8 @@ class Conn {
     const { picker, metrics } = this.deps;
     // Looked up again: the Service may have changed since the connection was accepted.
     const f = picker.frontend(this.frontend.key) ?? this.frontend;
-    const target = picker.pick(f, this.client.remoteAddress, this.tried);
+    // remoteAddress builds a string: only affinity needs it.
+    const target = picker.pick(f, f.affinity ? this.client.remoteAddress : undefined, this.tried);
     if (!target) {
       metrics.error(this.tried.size === 0 ? "no_endpoints" : "connect_failed");
       this.client.end();
@@ -111,7 +112,7 @@ class Conn {
     if (!this.counted) return;
     this.counted = false;
     const m = this.deps.metrics;
-    m.active.dec({ protocol: "TCP" });
+    m.open.TCP--;
   }
 }
 
@@ -156,6 +157,7 @@ export interface TcpListener {
 /** Listens on the frontend's address; throws (EADDRINUSE, EADDRNOTAVAIL) when it cannot. */
 export function listenTcp(frontend: Frontend, deps: TcpProxyDeps): TcpListener {
   const key = frontend.key;
+  const accepted = deps.metrics.connectionsOf("TCP", frontend.service);
   const listener: TCPSocketListener<Conn> = Bun.listen<Conn>({
     hostname: frontend.ip,
     port: frontend.port,
@@ -168,8 +170,8 @@ export function listenTcp(frontend: Frontend, deps: TcpProxyDeps): TcpListener {
         const conn = new Conn(client, f, deps);
         client.data = conn;
         client.setNoDelay(true);
-        deps.metrics.connections.inc({ protocol: "TCP", service: f.service });
-        deps.metrics.active.inc({ protocol: "TCP" });
+        accepted.inc();
+        deps.metrics.open.TCP++;
         conn.connectNext();
       },
       data(client, d) {

@@ -127,7 +127,7 @@ class UdpFrontend implements UdpListener {
       s = { key, clientAddr: address, clientPort: port, target, generation: f.generation, queue: [], last: Date.now(), closed: false };
       this.table.set(key, s);
       m.connections.inc({ protocol: "UDP", service: f.service });
-      m.active.inc({ protocol: "UDP" });
+      m.open.UDP++;
       this.connect(s);
     }
     s.last = Date.now();
@@ -190,7 +190,7 @@ class UdpFrontend implements UdpListener {
     s.closed = true;
     s.upstream?.close();
     if (this.table.get(s.key) === s) this.table.delete(s.key);
-    this.deps.metrics.active.dec({ protocol: "UDP" });
+    this.deps.metrics.open.UDP--;
   }
 
   sweep(): void {
