@@ -209,6 +209,64 @@ describe("ServiceProxy on loopback", () => {
     expect(await metric(registry, "k3rs_proxy_bytes_total", { direction: "out" })).toBe(SIZE);
   });
 
+  test("a large upload to a slow backend arrives whole, and the reply after the client's FIN comes back", async () => {
+    const SIZE = 16 * 1024 * 1024;
+    const data = new Uint8Array(SIZE);
+    for (let i = 0; i < SIZE; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
+    const want = createHash("sha256").update(data).digest("hex");
+    // The backend reads slowly and answers with the hash of what it got once the client's FIN arrives.
+    const srv = Bun.listen<{ hash: ReturnType<typeof createHash>; got: number }>({
+      hostname: "127.0.0.1",
+      port: 0,
+      allowHalfOpen: true,
+      socket: {
+        open(s) {
+          s.data = { hash: createHash("sha256"), got: 0 };
+        },
+        data(s, d) {
+          s.data.hash.update(d);
+          const before = s.data.got;
+          s.data.got += d.length;
+          if (Math.floor(before / (1 << 20)) !== Math.floor(s.data.got / (1 << 20))) {
+            s.pause();
+            setTimeout(() => s.resume(), 10);
+          }
+        },
+        end(s) {
+          s.write(`${s.data.got} ${s.data.hash.digest("hex")}`);
+          s.end();
+        },
+      },
+    });
+    cleanups.push(() => srv.stop(true));
+    const { p, registry } = proxy();
+    const port = freePort();
+    p.applyService("ADDED", service("up", { clusterIP: "127.0.0.21", ports: [{ port }] }));
+    p.applyEndpointSlice("ADDED", slice("up", "up", [{ port: srv.port }], [{ ip: "127.0.0.1" }]));
+    await p.synced();
+    const reply = await new Promise<string>((resolve) => {
+      let off = 0;
+      let out = "";
+      const pump = (s: Socket<undefined>) => {
+        while (off < SIZE) {
+          const n = s.write(data.subarray(off, Math.min(SIZE, off + (1 << 20))));
+          if (n <= 0) return;
+          off += n;
+        }
+        s.shutdown();
+      };
+      Bun.connect({
+        hostname: "127.0.0.21",
+        port,
+        allowHalfOpen: true,
+        socket: { open: pump, drain: pump, data: (_s, d) => void (out += d.toString()), close: () => resolve(out) },
+      });
+    });
+    expect(reply).toBe(`${SIZE} ${want}`);
+    expect(await metric(registry, "k3rs_proxy_backpressure_pauses_total")).toBeGreaterThan(0);
+    expect(await metric(registry, "k3rs_proxy_bytes_total", { direction: "in" })).toBe(SIZE);
+  });
+
   test("UDP: replies reach the client; a client gone before its reply does not break the next one", async () => {
     const slow = await udpEcho("127.0.0.1", "b", 100);
     cleanups.push(() => slow.close());
