@@ -5,6 +5,7 @@ import { Pipe, type PipeSink, type PipeSource } from "./pipe.ts";
 class SlowSink implements PipeSink {
   got: number[] = [];
   shut = 0;
+  ended = 0;
   constructor(public room: number) {}
   write(d: Uint8Array): number {
     const n = Math.min(this.room, d.length);
@@ -14,6 +15,9 @@ class SlowSink implements PipeSink {
   }
   shutdown(): void {
     this.shut++;
+  }
+  end(): void {
+    this.ended++;
   }
 }
 
@@ -110,6 +114,19 @@ describe("Pipe", () => {
     expect(sink.shut).toBe(1);
   });
 
+  test("a source gone for good closes the sink after the queue, rather than half-closing it", () => {
+    const sink = new SlowSink(1);
+    const p = new Pipe(new Source());
+    p.attach(sink);
+    p.push(bytes(0, 3));
+    p.end(true);
+    expect(sink.ended).toBe(0);
+    sink.room = 10;
+    p.drain();
+    expect(sink.got.length).toBe(3);
+    expect([sink.shut, sink.ended]).toEqual([0, 1]);
+  });
+
   test("FIN before the upstream is attached is passed on at attach", () => {
     const p = new Pipe(new Source());
     p.push(bytes(0, 2));
@@ -137,7 +154,7 @@ describe("Pipe", () => {
   test("a closed sink (write returns -1) counts as nothing written", () => {
     const src = new Source();
     const p = new Pipe(src);
-    p.attach({ write: () => -1, shutdown() {} });
+    p.attach({ write: () => -1, shutdown() {}, end() {} });
     p.push(bytes(0, 3));
     expect(p.bytes).toBe(0);
     expect(p.queued).toBe(3);

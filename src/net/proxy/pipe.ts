@@ -11,7 +11,10 @@
 /** The side data is written to (a Bun `Socket` fits). */
 export interface PipeSink {
   write(data: Uint8Array): number;
+  /** FIN, keep reading */
   shutdown(): void;
+  /** FIN and close */
+  end(): void;
 }
 
 /** The side data is read from (a Bun `Socket` fits). */
@@ -24,6 +27,7 @@ export class Pipe {
   private pending: Uint8Array[] = [];
   private sink?: PipeSink;
   private ended = false;
+  private closeSink = false;
   private shut = false;
   private paused = false;
   /** bytes written to the sink */
@@ -63,9 +67,14 @@ export class Pipe {
     this.flush();
   }
 
-  /** The source sent FIN (or is gone): pass it on once the queue is written. */
-  end(): void {
+  /**
+   * The source sent FIN: pass it on once the queue is written. `close` when the source is gone
+   * altogether — then nobody will read what the sink answers, so the sink is closed, not just
+   * shut for writing (a backend that ignores FIN would otherwise hold its socket forever).
+   */
+  end(close = false): void {
     this.ended = true;
+    if (close) this.closeSink = true;
     if (this.pending.length === 0 && this.sink) this.finish();
   }
 
@@ -125,6 +134,7 @@ export class Pipe {
   private finish(): void {
     if (this.shut) return;
     this.shut = true;
-    this.sink!.shutdown();
+    if (this.closeSink) this.sink!.end();
+    else this.sink!.shutdown();
   }
 }

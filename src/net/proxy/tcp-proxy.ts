@@ -94,7 +94,7 @@ class Conn {
     if (this.clientClosed) return;
     this.clientClosed = true;
     clearTimeout(this.timer);
-    this.up.end();
+    this.up.end(true);
     this.down?.abandon();
     if (!this.upstream) this.finished();
     else if (this.upstreamClosed) this.finished();
@@ -103,7 +103,7 @@ class Conn {
   closeUpstream(): void {
     if (this.upstreamClosed) return;
     this.upstreamClosed = true;
-    this.down?.end();
+    this.down?.end(true);
     this.up.abandon();
     if (this.clientClosed) this.finished();
   }
