@@ -26,6 +26,7 @@ export interface SlicePort {
 
 /** The part of an EndpointSlice the proxy needs, parsed once when the slice arrives. */
 export interface ParsedSlice {
+  family: 4 | 6;
   ports: SlicePort[];
   endpoints: SliceEndpoint[];
 }
@@ -51,7 +52,7 @@ export function parseSlice(slice: KubeObject): ParsedSlice | undefined {
       endpoints.push({ ip, nodeName: e.nodeName, ready: ready === true, serving: serving === true, terminating: terminating === true });
     }
   }
-  return { ports, endpoints };
+  return { family: type === "IPv6" ? 6 : 4, ports, endpoints };
 }
 
 export interface PortEndpoints {

@@ -203,6 +203,15 @@ describe("ServiceTable", () => {
     expect([...t.frontends()].map((f) => f.key).sort()).toEqual(["TCP/10.43.0.5:80", "TCP/198.51.100.1:30080"]);
   });
 
+  test("dual-stack: each ClusterIP family relays to endpoints of its own family", () => {
+    const { t } = table();
+    t.upsertService(service("ds", { clusterIP: "10.43.0.30", clusterIPs: ["10.43.0.30", "fd00:43::30"], ipFamilies: ["IPv4", "IPv6"], ports: [{ port: 80 }] }));
+    t.upsertSlice(slice("ds-v4", "ds", [{ port: 80 }], [{ ip: "10.42.0.2" }]));
+    t.upsertSlice(slice("ds-v6", "ds", [{ port: 80 }], [{ ip: "fd00:42::2" }]));
+    expect(targetsOf(t.frontend("TCP/10.43.0.30:80"))).toEqual(["10.42.0.2:80"]);
+    expect(targetsOf(t.frontend("TCP/[fd00:43::30]:80"))).toEqual(["[fd00:42::2]:80"]);
+  });
+
   test("UDP ports match UDP slice ports only", () => {
     const { t } = table();
     t.upsertService(service("dns", { clusterIP: "10.43.0.10", ports: [{ name: "dns", port: 53, protocol: "UDP" }, { name: "dns-tcp", port: 53, protocol: "TCP" }] }));

@@ -274,12 +274,21 @@ export class ServiceTable {
   private refreshTargets(key: string): void {
     const s = this.services.get(key);
     if (!s || s.frontends.size === 0) return;
-    const slices = [...(this.slices.get(key)?.values() ?? [])];
+    const all = [...(this.slices.get(key)?.values() ?? [])];
+    // Dual-stack Services have a slice per family; like kube-proxy, an IPv4 frontend relays to
+    // IPv4 endpoints and an IPv6 one to IPv6 — unless its family has none (a single-stack
+    // Service's NodePort on a node address of the other family), where any endpoint serves.
+    const byFamily = { 4: all.filter((x) => x.family === 4), 6: all.filter((x) => x.family === 6) };
     const cache = new Map<string, ReturnType<typeof portEndpoints>>();
     for (const f of s.frontends.values()) {
-      const ck = `${f.portName}/${f.protocol}`;
+      const family = f.ip.includes(":") ? 6 : 4;
+      const ck = `${f.portName}/${f.protocol}/${family}`;
       let pe = cache.get(ck);
-      if (!pe) cache.set(ck, (pe = portEndpoints(slices, f.portName, f.protocol, this.opts.nodeName)));
+      if (!pe) {
+        pe = portEndpoints(byFamily[family], f.portName, f.protocol, this.opts.nodeName);
+        if (pe.cluster.length === 0 && pe.local.length === 0) pe = portEndpoints(all, f.portName, f.protocol, this.opts.nodeName);
+        cache.set(ck, pe);
+      }
       const local = f.kind === "ClusterIP" ? s.internalLocal : s.externalLocal;
       f.targets = local ? pe.local : pe.cluster;
       f.generation++;

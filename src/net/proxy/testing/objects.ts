@@ -18,7 +18,7 @@ export function slice(name: string, svc: string, ports: { name?: string; port: n
     apiVersion: "discovery.k8s.io/v1",
     kind: "EndpointSlice",
     metadata: { name, namespace, labels: { "kubernetes.io/service-name": svc } },
-    addressType: "IPv4",
+    addressType: endpoints[0]?.ip.includes(":") ? "IPv6" : "IPv4",
     ports: ports.map((p) => ({ name: p.name ?? "", port: p.port, protocol: p.protocol ?? "TCP" })),
     endpoints: endpoints.map((e) => ({
       addresses: [e.ip],
