@@ -39,6 +39,7 @@ await serveRpc(
     lbStatus: ({ service }) => proxy.loadBalancerStatus(service) ?? null,
     lbReports: () => reports,
     metrics: () => registry.metrics(),
+    markSynced: () => proxy.markSynced(),
     ready: () => true,
   },
   async () => {

@@ -42,6 +42,8 @@ export const DEFAULT_SERVICE_CIDR = "10.43.0.0/16";
 export interface AddressOwner {
   add(ip: string): Promise<void>;
   remove(ip: string): Promise<void>;
+  /** addresses held now, including those an earlier run left */
+  list?(): Promise<string[]>;
 }
 
 export class ServiceAddresses implements AddressOwner {

@@ -352,6 +352,22 @@ describe("ServiceProxy on loopback", () => {
     expect(await askOnce("127.0.0.3", lbPort)).toBe("a");
   });
 
+  test("once synced, ClusterIPs an earlier run left that no Service wants are removed", async () => {
+    const held = new Set(["127.0.0.40", "127.0.0.41"]);
+    const owner = {
+      add: async (ip: string) => void held.add(ip),
+      remove: async (ip: string) => void held.delete(ip),
+      list: async () => [...held],
+    };
+    const { p } = proxy({ addresses: owner });
+    p.applyService("ADDED", service("keep", { clusterIP: "127.0.0.40", ports: [{ port: freePort() }] }));
+    await p.synced();
+    expect([...held].sort()).toEqual(["127.0.0.40", "127.0.0.41"]);
+    p.markSynced();
+    await p.synced();
+    expect([...held]).toEqual(["127.0.0.40"]);
+  });
+
   test("ClusterIPs are added to the address owner before listening and removed after", async () => {
     const calls: string[] = [];
     const { p } = proxy({ addresses: { add: async (ip) => void calls.push(`add ${ip}`), remove: async (ip) => void calls.push(`remove ${ip}`) } });

@@ -59,6 +59,7 @@ export class ServiceProxy {
   private retryTimer?: ReturnType<typeof setTimeout>;
   private sweepTimer: ReturnType<typeof setInterval>;
   private stopped = false;
+  private prune = false;
 
   constructor(private readonly opts: ServiceProxyOptions) {
     this.metrics = new ProxyMetrics(opts.registry);
@@ -89,6 +90,16 @@ export class ServiceProxy {
   setNodeIPs(ips: string[]): void {
     this.opts.nodeIPs = [...ips];
     this.table.setNodeIPs(ips);
+  }
+
+  /**
+   * The informers have listed every Service and EndpointSlice: ClusterIPs an earlier run left
+   * on the interface that no Service wants now are removed. Before this, a missing Service may
+   * only be one not listed yet, so nothing is removed that this run did not add.
+   */
+  markSynced(): void {
+    this.prune = true;
+    this.schedule();
   }
 
   /** Resolves once the listeners match the table (binds that failed are reported, not awaited). */
@@ -154,6 +165,10 @@ export class ServiceProxy {
     const wantIPs = new Set<string>();
     for (const f of want.values()) if (f.kind === "ClusterIP") wantIPs.add(f.ip);
     const addrs = this.opts.addresses;
+    if (addrs && this.prune && addrs.list) {
+      this.prune = false;
+      for (const ip of await addrs.list()) if (!wantIPs.has(ip)) this.ips.add(ip);
+    }
     if (addrs) {
       for (const ip of [...this.ips])
         if (!wantIPs.has(ip)) {
