@@ -35,8 +35,15 @@ export interface ServiceProxyOptions {
   addresses?: AddressOwner;
   /** per upstream connect attempt; the next endpoint is tried after it (default 3000) */
   connectTimeoutMs?: number;
-  /** a UDP session without traffic for this long ends (default 60000) */
+  /** a UDP session without traffic for this long ends (default 30000, conntrack's UDP timeout) */
   udpIdleMs?: number;
+  /** UDP sessions per frontend before the oldest is ended (default 4096) */
+  udpMaxSessions?: number;
+  /**
+   * ClusterIPs something else on the node serves itself (the cluster DNS on 10.43.0.10 answers
+   * on every node): the proxy neither listens on them nor adds or removes their address.
+   */
+  excludeClusterIPs?: string[];
   /** how often failed binds are retried (default 5000) */
   bindRetryMs?: number;
   /** a LoadBalancer Service's state on this node changed: the lead's Event + status.loadBalancer */
@@ -66,6 +73,7 @@ export class ServiceProxy {
     this.table = new ServiceTable({
       nodeName: opts.nodeName,
       nodeIPs: opts.nodeIPs,
+      excludeClusterIPs: opts.excludeClusterIPs,
       onFrontendsChanged: () => this.schedule(),
       onEndpointsChanged: (svc) => {
         this.metrics.endpointUpdates.inc();
@@ -193,7 +201,7 @@ export class ServiceProxy {
         const l: Listener =
           f.protocol === "TCP"
             ? { protocol: "TCP", l: listenTcp(f, { ...deps, connectTimeoutMs: this.opts.connectTimeoutMs ?? 3000 }) }
-            : { protocol: "UDP", l: await listenUdp(f, { ...deps, idleMs: this.opts.udpIdleMs ?? 60_000 }) };
+            : { protocol: "UDP", l: await listenUdp(f, { ...deps, idleMs: this.opts.udpIdleMs ?? 30_000, maxSessions: this.opts.udpMaxSessions }) };
         this.listeners.set(f.key, l);
         this.bindErrors.delete(f.key);
       } catch (err) {

@@ -212,6 +212,12 @@ describe("ServiceTable", () => {
     expect(targetsOf(t.frontend("TCP/[fd00:43::30]:80"))).toEqual(["[fd00:42::2]:80"]);
   });
 
+  test("excluded ClusterIPs (served by the node's DNS) get no frontend", () => {
+    const t = new ServiceTable({ nodeIPs: NODE_IPS, excludeClusterIPs: ["10.43.0.10"] });
+    t.upsertService(service("kube-dns", { type: "NodePort", clusterIP: "10.43.0.10", ports: [{ port: 53, protocol: "UDP", nodePort: 30053 }] }, "kube-system"));
+    expect([...t.frontends()].map((f) => f.key).sort()).toEqual(["UDP/192.0.2.10:30053", "UDP/192.0.2.11:30053"]);
+  });
+
   test("UDP ports match UDP slice ports only", () => {
     const { t } = table();
     t.upsertService(service("dns", { clusterIP: "10.43.0.10", ports: [{ name: "dns", port: 53, protocol: "UDP" }, { name: "dns-tcp", port: 53, protocol: "TCP" }] }));

@@ -17,6 +17,8 @@ export interface ServiceTableOptions {
   nodeName?: string;
   /** addresses NodePort and LoadBalancer ports answer on */
   nodeIPs?: string[];
+  /** ClusterIPs served by something else on the node; no frontend is made for them */
+  excludeClusterIPs?: string[];
   now?: () => number;
   /** the set of frontends of `service` changed (listeners to open or close) */
   onFrontendsChanged?: (service: string) => void;
@@ -71,10 +73,12 @@ export class ServiceTable {
   private readonly sliceOwner = new Map<string, string>();
   private readonly now: () => number;
   private nodeIPs: string[];
+  private readonly excluded: ReadonlySet<string>;
 
   constructor(private readonly opts: ServiceTableOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.nodeIPs = [...(opts.nodeIPs ?? [])];
+    this.excluded = new Set(opts.excludeClusterIPs ?? []);
   }
 
   frontend(key: string): Frontend | undefined {
@@ -204,7 +208,7 @@ export class ServiceTable {
     for (const s of this.services.values()) {
       if (s.type !== "LoadBalancer") continue;
       const frontends = [...s.frontends.values()].filter((f) => f.kind === "LoadBalancer");
-      const lbKeys = new Set(planFrontends(s.spec, this.nodeIPs).filter((p) => p.kind === "LoadBalancer").map((p) => p.key));
+      const lbKeys = new Set(planFrontends(s.spec, this.nodeIPs, this.excluded).filter((p) => p.kind === "LoadBalancer").map((p) => p.key));
       const blocked = s.blocked.filter((b) => lbKeys.has(b.key));
       if (frontends.length === 0 && blocked.length === 0) continue;
       out.push({
@@ -229,7 +233,7 @@ export class ServiceTable {
 
   /** Makes the Service's frontends match its plan, reusing frontend objects that stay. */
   private apply(s: ServiceState): void {
-    const plan = planFrontends(s.spec, this.nodeIPs);
+    const plan = planFrontends(s.spec, this.nodeIPs, this.excluded);
     const want = new Map(plan.map((p) => [p.key, p]));
     let changed = false;
     let released = false;
@@ -303,7 +307,7 @@ export class ServiceTable {
 }
 
 /** The frontends a Service spec asks for; pure, so the table's tests read as tables. */
-export function planFrontends(spec: any, nodeIPs: readonly string[]): PlannedFrontend[] {
+export function planFrontends(spec: any, nodeIPs: readonly string[], excludeClusterIPs: ReadonlySet<string> = new Set()): PlannedFrontend[] {
   const type = spec?.type ?? "ClusterIP";
   if (type === "ExternalName") return [];
   const out: PlannedFrontend[] = [];
@@ -316,7 +320,7 @@ export function planFrontends(spec: any, nodeIPs: readonly string[]): PlannedFro
     if (typeof p.port !== "number") continue;
     const portName = p.name ?? "";
     const add = (ip: string, port: number, kind: FrontendKind) => out.push({ key: frontendKey(protocol, ip, port), ip, port, protocol, kind, portName });
-    for (const ip of clusterIPs) add(ip, p.port, "ClusterIP");
+    for (const ip of clusterIPs) if (!excludeClusterIPs.has(ip)) add(ip, p.port, "ClusterIP");
     if ((type === "NodePort" || type === "LoadBalancer") && typeof p.nodePort === "number") for (const ip of nodeIPs) add(ip, p.nodePort, "NodePort");
     if (lb) for (const ip of nodeIPs) add(ip, p.port, "LoadBalancer");
   }

@@ -11,14 +11,14 @@ afterEach(() => {
   for (const c of cleanups.splice(0).reverse()) c();
 });
 
-async function setup(idleMs: number) {
+async function setup(idleMs: number, maxSessions?: number) {
   const echo = await udpEcho("127.0.0.1", "e");
   cleanups.push(() => echo.close());
   const table = new ServiceTable();
   const port = 30000 + (process.pid % 20000);
   table.upsertService(service("u", { clusterIP: "127.0.0.30", ports: [{ port, protocol: "UDP" }] }));
   table.upsertSlice(slice("u", "u", [{ port: echo.port, protocol: "UDP" }], [{ ip: "127.0.0.1" }]));
-  const l = await listenUdp(table.frontend(`UDP/127.0.0.30:${port}`)!, { picker: table, metrics: new ProxyMetrics(new client.Registry()), idleMs });
+  const l = await listenUdp(table.frontend(`UDP/127.0.0.30:${port}`)!, { picker: table, metrics: new ProxyMetrics(new client.Registry()), idleMs, maxSessions });
   cleanups.push(() => l.stop());
   return { l, port };
 }
@@ -40,4 +40,10 @@ test("idle sessions end after idleMs", async () => {
   expect(l.sessions).toBe(1);
   for (let i = 0; i < 40 && l.sessions > 0; i++) await Bun.sleep(25);
   expect(l.sessions).toBe(0);
+});
+
+test("past maxSessions the oldest session ends", async () => {
+  const { l, port } = await setup(60_000, 2);
+  for (const m of ["a", "b", "c"]) expect(await udpAsk("127.0.0.30", port, m)).toBe(`e:${m}`);
+  expect(l.sessions).toBe(2);
 });

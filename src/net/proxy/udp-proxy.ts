@@ -19,7 +19,15 @@ export interface UdpProxyDeps {
   picker: TargetPicker;
   metrics: ProxyMetrics;
   idleMs: number;
+  /**
+   * Sessions per frontend; past it the oldest session ends. Each session holds a socket, and
+   * clients such as resolvers use a new port per query, so without a cap a busy UDP Service
+   * would run the node out of file descriptors before the idle timeout frees them.
+   */
+  maxSessions?: number;
 }
+
+export const DEFAULT_MAX_UDP_SESSIONS = 4096;
 
 /** Datagrams held while a session's socket is being created. */
 const MAX_QUEUED = 64;
@@ -123,6 +131,11 @@ class UdpFrontend implements UdpListener {
       if (!target) {
         m.error("no_endpoints");
         return;
+      }
+      if (this.table.size >= (this.deps.maxSessions ?? DEFAULT_MAX_UDP_SESSIONS)) {
+        // Maps iterate in insertion order: the first is the oldest session.
+        const oldest = this.table.values().next().value;
+        if (oldest) this.close(oldest);
       }
       s = { key, clientAddr: address, clientPort: port, target, generation: f.generation, queue: [], last: Date.now(), closed: false };
       this.table.set(key, s);
