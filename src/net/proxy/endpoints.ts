@@ -36,19 +36,21 @@ export function parseSlice(slice: KubeObject): ParsedSlice | undefined {
   const type = slice.addressType ?? "IPv4";
   if (type !== "IPv4" && type !== "IPv6") return undefined;
   const ports: SlicePort[] = [];
-  for (const p of (slice.ports ?? []) as any[]) {
+  const list = (x: unknown): any[] => (Array.isArray(x) ? x : []);
+  for (const p of list(slice.ports)) {
     // A slice port without a number means "all ports" and only matters to headless Services.
     if (typeof p?.port !== "number") continue;
     ports.push({ name: p.name ?? "", port: p.port, protocol: p.protocol ?? "TCP" });
   }
   const endpoints: SliceEndpoint[] = [];
-  for (const e of (slice.endpoints ?? []) as any[]) {
+  for (const e of list(slice.endpoints)) {
     const c = e?.conditions ?? {};
     // API semantics: a missing `ready` means ready; `serving` defaults to `ready`.
     const ready = c.ready ?? true;
     const serving = c.serving ?? ready;
     const terminating = c.terminating ?? false;
-    for (const ip of (e?.addresses ?? []) as string[]) {
+    for (const ip of list(e?.addresses)) {
+      if (typeof ip !== "string") continue;
       endpoints.push({ ip, nodeName: e.nodeName, ready: ready === true, serving: serving === true, terminating: terminating === true });
     }
   }

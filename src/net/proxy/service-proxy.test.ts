@@ -92,6 +92,19 @@ describe("ServiceProxy on loopback", () => {
     await expect(Bun.connect({ hostname: "127.0.0.12", port, socket: { data() {} } })).rejects.toThrow();
   });
 
+  test("a malformed Service or slice is skipped, and the proxy goes on", async () => {
+    const a = idServer("127.0.0.1", "a");
+    cleanups.push(() => a.stop(true));
+    const { p } = proxy();
+    const port = freePort();
+    p.applyService("ADDED", service("bad", { clusterIP: "127.0.0.22", ports: 5 }));
+    p.applyEndpointSlice("ADDED", { ...slice("bad", "bad", [], []), endpoints: 7 });
+    p.applyService("ADDED", service("good", { clusterIP: "127.0.0.23", ports: [{ port }] }));
+    p.applyEndpointSlice("ADDED", slice("good", "good", [{ port: a.port }], [{ ip: "127.0.0.1" }]));
+    await p.synced();
+    expect(await askOnce("127.0.0.23", port)).toBe("a");
+  });
+
   test("no ready endpoint: the connection is closed without a reply", async () => {
     const { p, registry } = proxy();
     const port = freePort();

@@ -84,14 +84,24 @@ export class ServiceProxy {
     this.sweepTimer.unref?.();
   }
 
+  /** A Service watch event. A malformed object is logged and skipped: one bad object must not stop the node's proxy. */
   applyService(type: WatchEventType, svc: KubeObject): void {
-    if (type === "DELETED") this.table.deleteService(svc);
-    else this.table.upsertService(svc);
+    try {
+      if (type === "DELETED") this.table.deleteService(svc);
+      else this.table.upsertService(svc);
+    } catch (err) {
+      log.error("proxy: Service not applied", { service: `${svc?.metadata?.namespace}/${svc?.metadata?.name}`, error: (err as Error).message });
+    }
   }
 
+  /** An EndpointSlice (discovery.k8s.io/v1) watch event. */
   applyEndpointSlice(type: WatchEventType, slice: KubeObject): void {
-    if (type === "DELETED") this.table.deleteSlice(slice);
-    else this.table.upsertSlice(slice);
+    try {
+      if (type === "DELETED") this.table.deleteSlice(slice);
+      else this.table.upsertSlice(slice);
+    } catch (err) {
+      log.error("proxy: EndpointSlice not applied", { slice: `${slice?.metadata?.namespace}/${slice?.metadata?.name}`, error: (err as Error).message });
+    }
   }
 
   /** The node's addresses changed (NodePort and LoadBalancer listeners follow). */
@@ -117,7 +127,7 @@ export class ServiceProxy {
 
   /** This node's view of a LoadBalancer Service, or undefined when it is not one. */
   loadBalancerStatus(service: string): LoadBalancerStatus | undefined {
-    const v = this.table.loadBalancers().find((x) => x.service === service);
+    const v = this.table.loadBalancer(service);
     return v && loadBalancerStatus(v, this.opts.nodeName, this.opts.nodeIPs, this.listeners, this.bindErrors);
   }
 

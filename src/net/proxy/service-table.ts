@@ -206,20 +206,31 @@ export class ServiceTable {
   loadBalancers(): LoadBalancerView[] {
     const out: LoadBalancerView[] = [];
     for (const s of this.services.values()) {
-      if (s.type !== "LoadBalancer") continue;
-      const frontends = [...s.frontends.values()].filter((f) => f.kind === "LoadBalancer");
-      const lbKeys = new Set(planFrontends(s.spec, this.nodeIPs, this.excluded).filter((p) => p.kind === "LoadBalancer").map((p) => p.key));
-      const blocked = s.blocked.filter((b) => lbKeys.has(b.key));
-      if (frontends.length === 0 && blocked.length === 0) continue;
-      out.push({
-        service: s.key,
-        frontends,
-        blocked,
-        externalTrafficLocal: s.externalLocal,
-        hasLocalEndpoints: frontends.some((f) => f.targets.length > 0) || !s.externalLocal,
-      });
+      const v = this.viewOf(s);
+      if (v) out.push(v);
     }
     return out;
+  }
+
+  /** One LoadBalancer Service's view, or undefined when it is not one (a map lookup). */
+  loadBalancer(service: string): LoadBalancerView | undefined {
+    const s = this.services.get(service);
+    return s && this.viewOf(s);
+  }
+
+  private viewOf(s: ServiceState): LoadBalancerView | undefined {
+    if (s.type !== "LoadBalancer") return undefined;
+    const frontends = [...s.frontends.values()].filter((f) => f.kind === "LoadBalancer");
+    const lbKeys = new Set(planFrontends(s.spec, this.nodeIPs, this.excluded).filter((p) => p.kind === "LoadBalancer").map((p) => p.key));
+    const blocked = s.blocked.filter((b) => lbKeys.has(b.key));
+    if (frontends.length === 0 && blocked.length === 0) return undefined;
+    return {
+      service: s.key,
+      frontends,
+      blocked,
+      externalTrafficLocal: s.externalLocal,
+      hasLocalEndpoints: frontends.some((f) => f.targets.length > 0) || !s.externalLocal,
+    };
   }
 
   private dropSlice(sliceKey: string, owner: string): void {
@@ -308,13 +319,16 @@ export class ServiceTable {
 
 /** The frontends a Service spec asks for; pure, so the table's tests read as tables. */
 export function planFrontends(spec: any, nodeIPs: readonly string[], excludeClusterIPs: ReadonlySet<string> = new Set()): PlannedFrontend[] {
-  const type = spec?.type ?? "ClusterIP";
+  spec ??= {};
+  const type = spec.type ?? "ClusterIP";
   if (type === "ExternalName") return [];
   const out: PlannedFrontend[] = [];
-  const clusterIPs: string[] = (spec.clusterIPs?.length ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : []).filter((ip: string) => ip && ip !== "None");
+  const clusterIPs: string[] = (Array.isArray(spec.clusterIPs) && spec.clusterIPs.length ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : []).filter(
+    (ip: unknown) => typeof ip === "string" && ip !== "" && ip !== "None",
+  );
   // ServiceLB leaves Services with a loadBalancerClass to the controller that class names.
   const lb = type === "LoadBalancer" && !spec.loadBalancerClass;
-  for (const p of (spec.ports ?? []) as any[]) {
+  for (const p of (Array.isArray(spec.ports) ? spec.ports : []) as any[]) {
     const protocol = p?.protocol ?? "TCP";
     if (protocol !== "TCP" && protocol !== "UDP") continue;
     if (typeof p.port !== "number") continue;
