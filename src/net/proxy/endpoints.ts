@@ -5,6 +5,7 @@
  * pod does not drop connections; a `Local` traffic policy keeps only this node's endpoints and
  * never falls back to other nodes (traffic is dropped instead, as Kubernetes documents).
  */
+import type { DiscoveryV1EndpointPort, V1Endpoint } from "@kubernetes/client-node";
 import type { KubeObject } from "../../model/object.ts";
 import type { Protocol, Target } from "./types.ts";
 
@@ -36,20 +37,21 @@ export function parseSlice(slice: KubeObject): ParsedSlice | undefined {
   const type = slice.addressType ?? "IPv4";
   if (type !== "IPv4" && type !== "IPv6") return undefined;
   const ports: SlicePort[] = [];
-  const list = (x: unknown): any[] => (Array.isArray(x) ? x : []);
-  for (const p of list(slice.ports)) {
+  // Read defensively: a malformed object must not stop the node's proxy.
+  const list = <T>(x: unknown): T[] => (Array.isArray(x) ? x : []);
+  for (const p of list<DiscoveryV1EndpointPort>(slice.ports)) {
     // A slice port without a number means "all ports" and only matters to headless Services.
     if (typeof p?.port !== "number") continue;
     ports.push({ name: p.name ?? "", port: p.port, protocol: p.protocol ?? "TCP" });
   }
   const endpoints: SliceEndpoint[] = [];
-  for (const e of list(slice.endpoints)) {
+  for (const e of list<V1Endpoint>(slice.endpoints)) {
     const c = e?.conditions ?? {};
     // API semantics: a missing `ready` means ready; `serving` defaults to `ready`.
     const ready = c.ready ?? true;
     const serving = c.serving ?? ready;
     const terminating = c.terminating ?? false;
-    for (const ip of list(e?.addresses)) {
+    for (const ip of list<unknown>(e?.addresses)) {
       if (typeof ip !== "string") continue;
       endpoints.push({ ip, nodeName: e.nodeName, ready: ready === true, serving: serving === true, terminating: terminating === true });
     }

@@ -4,6 +4,7 @@
  * target arrays swapped in place, so a listener's next connection sees the change with one map
  * lookup and no table-wide rebuild. Connections already open keep the target they have.
  */
+import type { V1ServicePort, V1ServiceSpec } from "@kubernetes/client-node";
 import type { KubeObject } from "../../model/object.ts";
 import { objectKey } from "../../model/object.ts";
 import { type ParsedSlice, SERVICE_NAME_LABEL, parseSlice, portEndpoints } from "./endpoints.ts";
@@ -47,7 +48,7 @@ interface ServiceState {
   externalLocal: boolean;
   internalLocal: boolean;
   affinitySeconds?: number;
-  spec: any;
+  spec: V1ServiceSpec;
   frontends: Map<string, Frontend>;
   blocked: BlockedFrontend[];
   /** `portName/protocol` → the affinity table shared by that port's frontends */
@@ -105,7 +106,7 @@ export class ServiceTable {
 
   upsertService(svc: KubeObject): void {
     const key = objectKey(svc.metadata.namespace, svc.metadata.name ?? "");
-    const spec = svc.spec ?? {};
+    const spec: V1ServiceSpec = svc.spec ?? {};
     const prev = this.services.get(key);
     const affinitySeconds =
       spec.sessionAffinity === "ClientIP" ? Number(spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS) : undefined;
@@ -318,7 +319,7 @@ export class ServiceTable {
 }
 
 /** The frontends a Service spec asks for; pure, so the table's tests read as tables. */
-export function planFrontends(spec: any, nodeIPs: readonly string[], excludeClusterIPs: ReadonlySet<string> = new Set()): PlannedFrontend[] {
+export function planFrontends(spec: V1ServiceSpec | undefined, nodeIPs: readonly string[], excludeClusterIPs: ReadonlySet<string> = new Set()): PlannedFrontend[] {
   spec ??= {};
   const type = spec.type ?? "ClusterIP";
   if (type === "ExternalName") return [];
@@ -328,7 +329,7 @@ export function planFrontends(spec: any, nodeIPs: readonly string[], excludeClus
   );
   // ServiceLB leaves Services with a loadBalancerClass to the controller that class names.
   const lb = type === "LoadBalancer" && !spec.loadBalancerClass;
-  for (const p of (Array.isArray(spec.ports) ? spec.ports : []) as any[]) {
+  for (const p of (Array.isArray(spec.ports) ? spec.ports : []) as V1ServicePort[]) {
     const protocol = p?.protocol ?? "TCP";
     if (protocol !== "TCP" && protocol !== "UDP") continue;
     if (typeof p.port !== "number") continue;

@@ -85,7 +85,7 @@ class Conn {
   connectFailed(attempt: Attempt, err: Error): void {
     if (attempt.abandoned || this.clientClosed) return;
     clearTimeout(this.timer);
-    this.deps.metrics.error((err as any)?.code === "ECONNREFUSED" ? "connect_refused" : "connect_failed");
+    this.deps.metrics.error((err as { code?: string } | undefined)?.code === "ECONNREFUSED" ? "connect_refused" : "connect_failed");
     log.debug("proxy: connect failed", { service: this.frontend.service, target: attempt.target.key, error: err?.message });
     this.connectNext();
   }
