@@ -18,7 +18,7 @@ import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersio
 import { parseResourcePath } from "./path.ts";
 import { isWatch } from "./options/list-options.ts";
 import { handleResource } from "./handlers/resource.ts";
-import { metrics, registry as metricsRegistry, verbOf } from "./metrics.ts";
+import { metrics, registry as metricsRegistry, verbOf } from "./request-metrics.ts";
 import { openapiV2Json, openapiV3GroupVersionJson, openapiV3Root } from "./openapi/index.ts";
 
 export interface VersionInfo {

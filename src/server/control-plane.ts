@@ -30,8 +30,8 @@ import { startControllerManager } from "../controllers/manager.ts";
 import { allControllers } from "../controllers/index.ts";
 import { DEFAULT_CONTROLLER_SETTINGS, type ControllerSettings } from "../controllers/framework/context.ts";
 import { startScheduler } from "../scheduler/scheduler.ts";
-import { MetricsStore } from "./metrics/metrics-store.ts";
-import { DEFAULT_METRIC_RESOLUTION_MS, MetricsScraper } from "./metrics/scraper.ts";
+import { MetricsStore } from "./usage/usage-store.ts";
+import { DEFAULT_METRIC_RESOLUTION_MS, MetricsScraper } from "./usage/usage-scraper.ts";
 
 export interface ControlPlaneOptions {
   store: Store;

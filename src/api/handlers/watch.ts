@@ -22,7 +22,7 @@ import { buildFilter } from "../storage/filter.ts";
 import { listPrefix } from "../storage/keys.ts";
 import type { ResourceContext } from "./resource.ts";
 import { tableEvent } from "./table.ts";
-import { metrics } from "../metrics.ts";
+import { metrics } from "../request-metrics.ts";
 import { log } from "../../log.ts";
 
 /** How often an idle watch gets a bookmark. */

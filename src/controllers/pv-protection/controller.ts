@@ -8,7 +8,7 @@ import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
 import { keyOf, type SharedInformer } from "../framework/shared-informer.ts";
-import { PV_PROTECTION_FINALIZER } from "../../volume/annotations.ts";
+import { PV_PROTECTION_FINALIZER } from "../../volume-binding/annotations.ts";
 
 export class PvProtectionController implements Controller {
   readonly name = "pv-protection";

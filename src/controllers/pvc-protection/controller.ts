@@ -9,8 +9,8 @@ import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
 import { keyOf, type SharedInformer } from "../framework/shared-informer.ts";
-import { PVC_PROTECTION_FINALIZER } from "../../volume/annotations.ts";
-import { podClaimNames } from "../../volume/claims.ts";
+import { PVC_PROTECTION_FINALIZER } from "../../volume-binding/annotations.ts";
+import { podClaimNames } from "../../volume-binding/claims.ts";
 
 const BY_CLAIM = "pvc-protection:claims";
 
