@@ -24,6 +24,10 @@ describe("podDeletion.gracePeriod (CheckGracefulDelete)", () => {
     expect(grace(pod({ nodeName: "n1", terminationGracePeriodSeconds: 60 }, "Running"), undefined)).toBe(60);
     expect(grace(pod({ nodeName: "n1" }, "Pending"), undefined)).toBe(30);
   });
+
+  test("a stored grace that is not a number of seconds counts as none given (30 s), never NaN", () => {
+    for (const bad of ["60", -5, 1.5, null]) expect(grace(pod({ nodeName: "n1", terminationGracePeriodSeconds: bad }, "Running"), undefined)).toBe(30);
+  });
 });
 
 describe("namespaceDeletion", () => {

@@ -18,7 +18,10 @@ export const podDeletion: DeletionStrategy = {
     if (!pod.spec?.nodeName) return 0;
     const phase = pod.status?.phase;
     if (phase === "Succeeded" || phase === "Failed") return 0;
-    return requested ?? pod.spec.terminationGracePeriodSeconds ?? DEFAULT_POD_GRACE_SECONDS;
+    if (requested !== undefined) return requested;
+    // A pod stored before validation may hold anything here; what is not a grace is none given.
+    const own: unknown = pod.spec.terminationGracePeriodSeconds;
+    return Number.isSafeInteger(own) && (own as number) >= 0 ? (own as number) : DEFAULT_POD_GRACE_SECONDS;
   },
 };
 

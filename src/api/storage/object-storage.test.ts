@@ -218,3 +218,13 @@ describe("kind hooks of the write path", () => {
     expect(heard).toEqual(["committed CREATE -→1", "committed UPDATE 1→2", "release UPDATE 3"]);
   });
 });
+
+test("a pod stored with a grace that is not a number of seconds is given the default grace (30 s), never its wrong value", async () => {
+  const storage = new ObjectStorage({ store, admission: [], now: () => new Date("2026-01-01T00:00:00Z") });
+  // Written past validation, as an object from an older server would be.
+  await store.create("/pods/ns1/p", { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "ns1", uid: "u1" }, spec: { nodeName: "n1", terminationGracePeriodSeconds: "60", containers: [] }, status: { phase: "Running" } });
+  const res = await storage.delete(pods, "ns1", "p");
+  expect(res.deleted).toBe(false);
+  expect(res.object.metadata.deletionGracePeriodSeconds).toBe(30);
+  expect(res.object.metadata.deletionTimestamp).toBe("2026-01-01T00:00:30Z");
+});
