@@ -90,7 +90,7 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
   app.get("/livez", (c) => c.text("ok"));
   app.get("/readyz", health);
   app.get("/metrics", async (c) => {
-    const s = deps.storage.store.stats();
+    const s = deps.storage.stats();
     metrics.storeRevision.set(s.revision);
     metrics.storeSize.set(s.sizeBytes);
     metrics.storeKeys.set(s.keys);
