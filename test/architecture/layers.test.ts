@@ -12,7 +12,7 @@ const SRC = join(import.meta.dir, "../../src");
 /** Bottom to top; a room may import its own layer and those below. */
 const LAYERS: string[][] = [
   ["lib", "log", "version", "model", "pki"],
-  ["store", "client", "http", "streaming", "tunnel", "resource-metrics", "quota", "volume", "net"],
+  ["store", "client", "http", "streaming", "tunnel", "resource-metrics", "quota", "volume-binding", "net"],
   ["api", "controllers", "scheduler", "agent"],
   ["server", "config"],
   ["cli"],

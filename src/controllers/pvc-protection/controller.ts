@@ -10,8 +10,8 @@ import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
 import { keyOf } from "../../client/object-key.ts";
 import type { SharedInformer } from "../framework/informer-factory.ts";
-import { PVC_PROTECTION_FINALIZER } from "../../volume/annotations.ts";
-import { podClaimNames } from "../../volume/claims.ts";
+import { PVC_PROTECTION_FINALIZER } from "../../volume-binding/annotations.ts";
+import { podClaimNames } from "../../volume-binding/claims.ts";
 
 const BY_CLAIM = "pvc-protection:claims";
 
