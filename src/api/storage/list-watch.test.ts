@@ -1,11 +1,11 @@
 import { expect, test } from "bun:test";
 import type { KubeObject } from "../../model/object.ts";
-import { isStatusError } from "../../model/errors.ts";
-import { StoreError, type WatchEvent } from "../../store/types.ts";
+import { errors, isStatusError, type StatusError } from "../../model/errors.ts";
 import { builtinResources } from "../resources/builtin.ts";
 import { specProblems } from "../openapi/stored-shape.ts";
 import { Informer } from "../../client/informer.ts";
-import type { ObjectStorage } from "./object-storage.ts";
+import type { ResourceDef } from "../resources/types.ts";
+import type { ObjectEvent, ObjectStorage } from "./object-storage.ts";
 import { StorageListWatch } from "./list-watch.ts";
 
 const pods = builtinResources.find((d) => d.kind === "Pod")!;
@@ -13,23 +13,21 @@ const pod = (name: string, rv: string, meta: Record<string, unknown> = {}): Kube
   ({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", resourceVersion: rv, ...meta }, spec: { containers: [] } }) as KubeObject;
 
 /** A storage with a fixed list; `emit` plays a watch event as the store's commit path would. */
-function fakeStorage(items: KubeObject[], watchFails?: StoreError) {
-  let listener: ((e: WatchEvent) => void) | undefined;
-  const watched: { prefix: string; from: number }[] = [];
+function fakeStorage(items: KubeObject[], watchFails?: StatusError) {
+  let listener: ((e: ObjectEvent) => void) | undefined;
+  const watched: { resource: string; namespace: string | undefined; from: number }[] = [];
   const storage = {
     async list() {
       return { apiVersion: "v1", kind: "PodList", metadata: { resourceVersion: "10" }, items };
     },
-    store: {
-      watch: (prefix: string, o: { fromRevision: number }, l: (e: WatchEvent) => void) => {
-        if (watchFails) throw watchFails;
-        watched.push({ prefix, from: o.fromRevision });
-        listener = l;
-        return () => {};
-      },
+    watch: (def: ResourceDef, namespace: string | undefined, o: { fromRevision: number }, l: (e: ObjectEvent) => void) => {
+      if (watchFails) return watchFails;
+      watched.push({ resource: def.plural, namespace, from: o.fromRevision });
+      listener = l;
+      return () => {};
     },
   } as unknown as ObjectStorage;
-  return { storage, watched, emit: (e: WatchEvent) => listener!(e) };
+  return { storage, watched, emit: (e: ObjectEvent) => listener!(e) };
 }
 
 test("readers get well-typed objects: wrong-typed fields are left out of the cached copy, which remembers them", async () => {
@@ -43,24 +41,24 @@ test("readers get well-typed objects: wrong-typed fields are left out of the cac
   expect(informer.get("default/good")!.metadata.labels).toEqual({ app: "a" });
 
   await Promise.resolve();
-  emit({ type: "ADDED", key: "/pods/default/c", revision: 11, object: pod("c", "11", { ownerReferences: "garbage" }) });
+  emit({ type: "ADDED", revision: 11, object: pod("c", "11", { ownerReferences: "garbage" }) });
   expect(informer.get("default/c")!.metadata.ownerReferences).toBeUndefined();
   stop.abort();
 });
 
-test("watches the resource's prefix from the list's revision; subscribed before start resolves; events reach the informer from the commit path, at once", async () => {
+test("watches the resource in every namespace from the list's revision; subscribed before start resolves; events reach the informer from the commit path, at once", async () => {
   const { storage, watched, emit } = fakeStorage([]);
   const informer = new Informer(new StorageListWatch(storage, pods));
   const stop = new AbortController();
   await informer.start(stop.signal);
-  expect(watched).toEqual([{ prefix: "/pods/", from: 10 }]); // subscribed before start resolves
-  emit({ type: "ADDED", key: "/pods/default/a", revision: 11, object: pod("a", "11") });
+  expect(watched).toEqual([{ resource: "pods", namespace: undefined, from: 10 }]); // subscribed before start resolves
+  emit({ type: "ADDED", revision: 11, object: pod("a", "11") });
   expect(informer.get("default/a")?.metadata.resourceVersion).toBe("11"); // no await between
   stop.abort();
 });
 
-test("a compacted revision rejects the watch as 410 Gone, which makes an informer relist", async () => {
-  const { storage } = fakeStorage([], new StoreError("Compacted", "/pods/", "revision 10 is older than the retained history (20)"));
+test("a compacted revision (410 from the storage, as a value) rejects the watch, which makes an informer relist", async () => {
+  const { storage } = fakeStorage([], errors.gone("too old resource version: 10 (20)"));
   const failed = await new StorageListWatch(storage, pods).watch("10", new AbortController().signal, () => {}).catch((e) => e);
   expect(isStatusError(failed, "Expired")).toBe(true);
   expect(failed.code).toBe(410);

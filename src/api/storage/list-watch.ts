@@ -1,6 +1,6 @@
 /**
  * The server's own objects as an informer's ListWatch: the list through ObjectStorage, the
- * watch straight on the store's commit path. The store publishes a commit to watchers before
+ * watch through ObjectStorage.watch, on the store's commit path. A commit reaches watchers before
  * the write's promise resolves, so a controller that awaited its own write already sees it in
  * its informer (no "expectations" needed).
  *
@@ -11,11 +11,9 @@
  * what was wrong (controllers/framework/readable.ts) and fails with back-off.
  */
 import type { ListWatch, ListWatchEvent, ListedObjects } from "../../client/list-watch.ts";
-import { errors } from "../../model/errors.ts";
-import { StoreError } from "../../store/types.ts";
+import { StatusError } from "../../model/errors.ts";
 import { readableCopy } from "../openapi/stored-shape.ts";
 import type { ResourceDef } from "../resources/types.ts";
-import { listPrefix } from "./keys.ts";
 import type { ObjectStorage } from "./object-storage.ts";
 
 export class StorageListWatch implements ListWatch {
@@ -36,14 +34,10 @@ export class StorageListWatch implements ListWatch {
   /** Runs until signal aborts: the store ends a watch for nothing else. */
   watch(resourceVersion: string, signal: AbortSignal, onEvent: (event: ListWatchEvent) => void): Promise<void> {
     if (signal.aborted) return Promise.resolve();
-    try {
-      this.storage.store.watch(listPrefix(this.def), { fromRevision: Number(resourceVersion), signal }, (ev) => {
-        onEvent({ type: ev.type, object: readableCopy(ev.object) });
-      });
-    } catch (e) {
-      if (e instanceof StoreError && e.code === "Compacted") return Promise.reject(errors.gone(e.message));
-      return Promise.reject(e);
-    }
+    const watching = this.storage.watch(this.def, undefined, { fromRevision: Number(resourceVersion), signal }, (ev) => {
+      onEvent({ type: ev.type, object: readableCopy(ev.object) });
+    });
+    if (watching instanceof StatusError) return Promise.reject(watching); // 410: the informer relists
     return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   }
 }

@@ -64,12 +64,8 @@ const LAST_RFC3339_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
 const MAX_UPDATE_ATTEMPTS = 16;
 
 export class ObjectStorage {
-  /**
-   * The raw store, for the one reader not yet moved onto list/watch (the server's shared
-   * informer, which client/ replaces). Everything else reads through this class.
-   * @deprecated use list, watch, revision and stats.
-   */
-  readonly store: Store;
+  /** Reached only through list, watch, revision and stats: this class is the API's door to it. */
+  private readonly store: Store;
   private readonly admission: AdmissionPlugin[];
   private readonly now: () => Date;
   private readonly generateName: (base: string) => string;
