@@ -1,0 +1,91 @@
+/**
+ * The cluster DNS server, one per node: UDP and TCP on one address (10.43.0.10:53 in a
+ * cluster), answering `cluster.local` from a ClusterDnsStore the caller feeds, and forwarding
+ * everything else to the node's resolvers.
+ *
+ * ```ts
+ * const store = new ClusterDnsStore({ dnsServiceIp: "10.43.0.10" });
+ * const dns = await startClusterDns({ store, hostname: "10.43.0.10", port: 53,
+ *   upstreams: await nodeUpstreams(), registry, signal });
+ * informer.on("add", (o) => store.apply(o)); informer.on("delete", (o) => store.delete(o));
+ * ```
+ */
+import type { TCPSocketListener } from "bun";
+import type client from "prom-client";
+import { log } from "../../log.ts";
+import { DnsMetrics } from "./metrics.ts";
+import { QueryHandler } from "./query-handler.ts";
+import type { ClusterDnsStore } from "./record-store.ts";
+import { ResilientUdpSocket } from "./resilient-udp.ts";
+import { ResponseCache, type ResponseCacheOptions } from "./response-cache.ts";
+import { listenTcp } from "./tcp-listener.ts";
+import { UpstreamResolver } from "./upstream.ts";
+
+export interface ClusterDnsOptions {
+  store: ClusterDnsStore;
+  /** Address to serve on (10.43.0.10 in a cluster, 127.0.0.x in tests). */
+  hostname: string;
+  /** Port for both UDP and TCP; 53 in a cluster, 0 picks a free UDP port (TCP then uses the same number). */
+  port: number;
+  /** Upstream resolvers (`ip` or `ip:port`), see nodeUpstreams(); empty means SERVFAIL for outside names. */
+  upstreams: string[];
+  /** Registry for the k3rs_dns_* metrics; none means no metrics. */
+  registry?: client.Registry;
+  /** Per-upstream attempt timeout; default 2000 ms. */
+  upstreamTimeoutMs?: number;
+  cache?: ResponseCacheOptions;
+  /** Serve TCP as well; default true. */
+  tcp?: boolean;
+  /** Stops the server when aborted. */
+  signal?: AbortSignal;
+}
+
+export interface ClusterDns {
+  readonly hostname: string;
+  readonly port: number;
+  readonly handler: QueryHandler;
+  /** Stops listening and forwarding; idempotent. */
+  stop(): void;
+}
+
+export async function startClusterDns(o: ClusterDnsOptions): Promise<ClusterDns> {
+  const metrics = o.registry ? new DnsMetrics(o.registry) : undefined;
+  const upstream = new UpstreamResolver({ servers: o.upstreams, timeoutMs: o.upstreamTimeoutMs, metrics });
+  const handler = new QueryHandler({ store: o.store, upstream, metrics, cache: new ResponseCache(o.cache) });
+  let udp: ResilientUdpSocket | undefined;
+  let tcp: TCPSocketListener<unknown> | undefined;
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    udp?.close();
+    tcp?.stop(true);
+    upstream.close();
+    handler.close();
+  };
+  try {
+    udp = await ResilientUdpSocket.open({
+      hostname: o.hostname,
+      port: o.port,
+      name: "cluster-dns",
+      onData: (data, port, address) => {
+        const reply = handler.handle(data, "udp");
+        if (reply instanceof Promise) reply.then((r) => r && udp!.send(r, port, address), () => {});
+        else if (reply) udp!.send(reply, port, address);
+      },
+    });
+    if (o.tcp !== false) {
+      try {
+        tcp = listenTcp({ hostname: o.hostname, port: udp.port, handle: (msg) => handler.handle(msg, "tcp") }) as TCPSocketListener<unknown>;
+      } catch (cause) {
+        throw new Error(`listening on TCP ${o.hostname}:${udp.port} for cluster DNS`, { cause });
+      }
+    }
+  } catch (err) {
+    stop();
+    throw err;
+  }
+  o.signal?.addEventListener("abort", stop, { once: true });
+  log.info("cluster DNS listening", { address: `${o.hostname}:${udp.port}`, upstreams: o.upstreams });
+  return { hostname: o.hostname, port: udp.port, handler, stop };
+}

@@ -1,0 +1,119 @@
+/**
+ * A Bun UDP socket that stays up. Bun's UDP sockets have had bugs where an ICMP error (a
+ * client that closed its port before our reply) closes the socket or loses the next datagram
+ * (oven-sh/bun#18029, #29116, PR #36249): errors are logged and swallowed, a send never
+ * throws, and a socket found closed is bound again on the same address — checked after every
+ * error, before every send and by a one-second watchdog.
+ */
+import type { udp } from "bun";
+import { log } from "../../log.ts";
+
+export type DatagramHandler = (data: Buffer, port: number, address: string) => void;
+
+export interface ResilientUdpOptions {
+  hostname: string;
+  /** 0 for an ephemeral port (re-binding then picks a new one). */
+  port: number;
+  onData: DatagramHandler;
+  /** For logs. */
+  name: string;
+}
+
+export class ResilientUdpSocket {
+  private sock?: udp.Socket<"buffer">;
+  private reopening?: Promise<void>;
+  private closed = false;
+  private readonly watchdog: ReturnType<typeof setInterval>;
+  /** Times the socket was found closed and bound again. */
+  reopened = 0;
+
+  private constructor(private readonly o: ResilientUdpOptions) {
+    this.watchdog = setInterval(() => this.check(), 1000);
+    this.watchdog.unref?.();
+  }
+
+  static async open(o: ResilientUdpOptions): Promise<ResilientUdpSocket> {
+    const s = new ResilientUdpSocket(o);
+    try {
+      s.sock = await s.bind(o.port);
+    } catch (cause) {
+      s.close();
+      throw new Error(`binding UDP ${o.hostname}:${o.port} for ${o.name}`, { cause });
+    }
+    return s;
+  }
+
+  get port(): number {
+    return this.sock?.port ?? 0;
+  }
+
+  private bind(port: number): Promise<udp.Socket<"buffer">> {
+    const onData = this.o.onData;
+    return Bun.udpSocket({
+      hostname: this.o.hostname,
+      port,
+      binaryType: "buffer",
+      socket: {
+        data: (_s, data, rport, raddr) => {
+          try {
+            onData(data, rport, raddr);
+          } catch (err) {
+            log.warn("dns: datagram handler failed", { socket: this.o.name, error: String(err) });
+          }
+        },
+        error: (_s, err) => {
+          log.debug("dns: UDP socket error", { socket: this.o.name, error: String(err) });
+          this.check();
+        },
+      },
+    });
+  }
+
+  private check(): void {
+    if (this.closed || this.reopening || !this.sock?.closed) return;
+    this.reopening = (async () => {
+      for (let attempt = 0; !this.closed; attempt++) {
+        try {
+          this.sock = await this.bind(this.o.port || 0);
+          this.reopened++;
+          log.warn("dns: UDP socket was closed, bound again", { socket: this.o.name, port: this.sock.port });
+          return;
+        } catch (err) {
+          if (attempt === 0) log.warn("dns: re-binding UDP socket failed, retrying", { socket: this.o.name, error: String(err) });
+          await Bun.sleep(Math.min(1000, 50 * 2 ** attempt));
+        }
+      }
+    })().finally(() => (this.reopening = undefined));
+  }
+
+  /** Sends one datagram; false when it could not be sent (closed socket, full buffer). */
+  send(data: Uint8Array, port: number, address: string): boolean {
+    const s = this.sock;
+    if (!s || s.closed) {
+      this.check();
+      return false;
+    }
+    try {
+      return s.send(data, port, address);
+    } catch (err) {
+      log.debug("dns: UDP send failed", { socket: this.o.name, error: String(err) });
+      this.check();
+      return false;
+    }
+  }
+
+  /** For tests: the underlying socket, to close it behind our back. */
+  get raw(): udp.Socket<"buffer"> | undefined {
+    return this.sock;
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.watchdog);
+    try {
+      this.sock?.close();
+    } catch {
+      // already closed
+    }
+  }
+}
