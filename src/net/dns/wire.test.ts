@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { Packet } from "dns2";
 import { patchResponse, readQueryKey, ttlOffsets, readU32 } from "./wire.ts";
 
-function query(name: string, type = Packet.TYPE.A, opts: { id?: number; edns?: { size: number; dnssecOk?: boolean }; rd?: boolean } = {}): Buffer {
+function query(name: string, type: number = Packet.TYPE.A, opts: { id?: number; edns?: { size: number; dnssecOk?: boolean }; rd?: boolean } = {}): Buffer {
   const p = new Packet();
   p.header.id = opts.id ?? 0x1234;
   p.header.rd = opts.rd === false ? 0 : 1;
