@@ -44,6 +44,8 @@ export interface ClusterDns {
   readonly hostname: string;
   readonly port: number;
   readonly handler: QueryHandler;
+  /** The UDP socket (it re-binds itself if Bun closes it). */
+  readonly udp: ResilientUdpSocket;
   /** Stops listening and forwarding; idempotent. */
   stop(): void;
 }
@@ -87,5 +89,5 @@ export async function startClusterDns(o: ClusterDnsOptions): Promise<ClusterDns>
   }
   o.signal?.addEventListener("abort", stop, { once: true });
   log.info("cluster DNS listening", { address: `${o.hostname}:${udp.port}`, upstreams: o.upstreams });
-  return { hostname: o.hostname, port: udp.port, handler, stop };
+  return { hostname: o.hostname, port: udp.port, handler, udp, stop };
 }

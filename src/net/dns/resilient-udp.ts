@@ -26,6 +26,8 @@ export class ResilientUdpSocket {
   private readonly watchdog: ReturnType<typeof setInterval>;
   /** Times the socket was found closed and bound again. */
   reopened = 0;
+  /** The port actually bound, kept across re-binds so clients keep reaching us. */
+  private boundPort = 0;
 
   private constructor(private readonly o: ResilientUdpOptions) {
     this.watchdog = setInterval(() => this.check(), 1000);
@@ -36,6 +38,7 @@ export class ResilientUdpSocket {
     const s = new ResilientUdpSocket(o);
     try {
       s.sock = await s.bind(o.port);
+      s.boundPort = s.sock.port;
     } catch (cause) {
       s.close();
       throw new Error(`binding UDP ${o.hostname}:${o.port} for ${o.name}`, { cause });
@@ -61,8 +64,12 @@ export class ResilientUdpSocket {
             log.warn("dns: datagram handler failed", { socket: this.o.name, error: String(err) });
           }
         },
-        error: (_s, err) => {
-          log.debug("dns: UDP socket error", { socket: this.o.name, error: String(err) });
+        // Bun 1.4.5 passes the error first (the socket is `this`), unlike its typings; an
+        // ICMP error arrives here through IP_RECVERR, and without this handler it is thrown
+        // uncaught.
+        error: (...args: unknown[]) => {
+          const err = args.find((a) => a instanceof Error);
+          log.debug("dns: UDP socket error", { socket: this.o.name, error: String(err ?? args[0]) });
           this.check();
         },
       },
@@ -74,7 +81,8 @@ export class ResilientUdpSocket {
     this.reopening = (async () => {
       for (let attempt = 0; !this.closed; attempt++) {
         try {
-          this.sock = await this.bind(this.o.port || 0);
+          // An ephemeral socket whose port got taken meanwhile may move; a served one may not.
+          this.sock = await this.bind(this.o.port === 0 && attempt > 2 ? 0 : this.boundPort);
           this.reopened++;
           log.warn("dns: UDP socket was closed, bound again", { socket: this.o.name, port: this.sock.port });
           return;
@@ -93,13 +101,21 @@ export class ResilientUdpSocket {
       this.check();
       return false;
     }
-    try {
-      return s.send(data, port, address);
-    } catch (err) {
-      log.debug("dns: UDP send failed", { socket: this.o.name, error: String(err) });
-      this.check();
-      return false;
+    // An ICMP error left pending on the socket (a client gone before its reply) fails the
+    // NEXT send with ECONNREFUSED and that datagram is not sent (Linux reports sk_err on the
+    // next call; measured on Bun 1.4.5). The failed call consumes the error: send again.
+    for (let attempt = 0; attempt < 4; attempt++) {
+      try {
+        return s.send(data, port, address);
+      } catch (err) {
+        if (attempt === 3 || s.closed) {
+          log.debug("dns: UDP send failed", { socket: this.o.name, error: String(err) });
+          this.check();
+          return false;
+        }
+      }
     }
+    return false;
   }
 
   /** For tests: the underlying socket, to close it behind our back. */
