@@ -18,8 +18,8 @@ function bump(m: Deltas, key: string, n = 1): void {
 }
 
 export class DnsMetrics {
-  private readonly queries: Deltas = new Map();
-  private readonly cache: Deltas = new Map();
+  private readonly queryCounts = new Map<number, number>();
+  private readonly cacheCounts = [0, 0, 0, 0];
   private readonly forwards: Deltas = new Map();
   private readonly failures: Deltas = new Map();
   private readonly dropped: Deltas = new Map();
@@ -33,19 +33,33 @@ export class DnsMetrics {
         }
         pending.clear();
       };
+    const queryCounts = this.queryCounts;
     new client.Counter({
       name: "k3rs_dns_queries_total",
       help: "DNS queries answered, by transport, query type and response code.",
       labelNames: ["proto", "type", "rcode"],
       registers: [registry],
-      collect: flush(this.queries, ["proto", "type", "rcode"]),
+      collect(this: client.Counter<string>) {
+        for (const [key, n] of queryCounts) {
+          const qtype = Math.floor(key / 0x1000) & 0xffff;
+          const rcode = key & 0xfff;
+          this.inc({ proto: key >= 0x10000000 ? "tcp" : "udp", type: TYPE_NAMES[qtype] ?? "other", rcode: RCODE_NAMES[rcode] ?? String(rcode) }, n);
+        }
+        queryCounts.clear();
+      },
     });
+    const cacheCounts = this.cacheCounts;
     new client.Counter({
       name: "k3rs_dns_cache_total",
       help: "Response cache lookups by cache (cluster, upstream) and result (hit, miss).",
       labelNames: ["cache", "result"],
       registers: [registry],
-      collect: flush(this.cache, ["cache", "result"]),
+      collect(this: client.Counter<string>) {
+        cacheCounts.forEach((n, i) => {
+          if (n) this.inc({ cache: i < 2 ? "cluster" : "upstream", result: i % 2 ? "miss" : "hit" }, n);
+          cacheCounts[i] = 0;
+        });
+      },
     });
     new client.Counter({
       name: "k3rs_dns_upstream_forwards_total",
@@ -70,11 +84,13 @@ export class DnsMetrics {
     });
   }
 
+  /** Hot path: a numeric key (no string building per query), named when collected. */
   query(proto: "udp" | "tcp", qtype: number, rcode: number): void {
-    bump(this.queries, `${proto}|${TYPE_NAMES[qtype] ?? "other"}|${RCODE_NAMES[rcode] ?? String(rcode)}`);
+    const key = (proto === "tcp" ? 0x10000000 : 0) + (qtype & 0xffff) * 0x1000 + (rcode & 0xfff);
+    this.queryCounts.set(key, (this.queryCounts.get(key) ?? 0) + 1);
   }
   cacheResult(cache: "cluster" | "upstream", hit: boolean): void {
-    bump(this.cache, `${cache}|${hit ? "hit" : "miss"}`);
+    this.cacheCounts[(cache === "cluster" ? 0 : 2) + (hit ? 0 : 1)]!++;
   }
   forwarded(server: string): void {
     bump(this.forwards, server);

@@ -5,11 +5,12 @@
  */
 import { Packet } from "dns2";
 import { normalizeName } from "./names.ts";
-import { CLASS_IN, RCODE, T, type DnsRecord, type ZoneAnswer } from "./records.ts";
+import { CLASS_IN, RCODE, type DnsRecord, type ZoneAnswer } from "./records.ts";
 import { CLASSIC_UDP_LIMIT, MAX_UDP_LIMIT, TCP_LIMIT } from "./wire.ts";
 
 /** The UDP payload size we advertise in our OPT record (DNS flag day 2020). */
 export const OUR_UDP_SIZE = 1232;
+const T_OPT = 41;
 
 export interface Query {
   id: number;
@@ -68,7 +69,6 @@ export function parseQuery(buf: Buffer, tcp: boolean): ParsedQuery {
   };
 }
 
-const T_OPT = 41;
 
 function header(q: Pick<Query, "id" | "rd" | "cd">, rcode: number, aa: boolean, tc = false) {
   // dns2's Header type lacks the AD/CD bits it reads and writes.
@@ -142,4 +142,3 @@ export function errorForQuery(q: Query, rcode: number): Buffer {
   return p.toBuffer();
 }
 
-export { T };

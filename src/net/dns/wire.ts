@@ -14,6 +14,9 @@ export const CLASSIC_UDP_LIMIT = 512;
 export const MAX_UDP_LIMIT = 4096;
 export const TCP_LIMIT = 65535;
 
+const latin1 = (buf: Uint8Array, start: number, end: number): string =>
+  Buffer.prototype.latin1Slice.call(buf, start, end) as string;
+
 export interface QueryKey {
   /** Cache key: lowercased question name, type, class, EDNS state and size limit. */
   key: string;
@@ -39,23 +42,20 @@ export function readQueryKey(buf: Uint8Array, tcp: boolean): QueryKey | undefine
   const arcount = (buf[10]! << 8) | buf[11]!;
   if (arcount > 1) return undefined;
   let off = HEADER_SIZE;
-  let name = "";
   for (;;) {
     if (off >= len) return undefined;
     const l = buf[off]!;
     if (l === 0) break;
     if (l > 63) return undefined; // a pointer or a reserved label type
-    if (off + 1 + l > len) return undefined;
-    for (let i = off + 1; i <= off + l; i++) {
-      let c = buf[i]!;
-      if (c >= 65 && c <= 90) c += 32;
-      name += String.fromCharCode(c);
-    }
-    name += ".";
     off += l + 1;
     if (off - HEADER_SIZE > 255) return undefined;
   }
   const nameEnd = off + 1;
+  if (nameEnd > len) return undefined;
+  // The name in wire form (length octets included) is as good a key as its dotted text, and
+  // a native slice is cheaper than building it. toLowerCase also folds Latin-1 letters, which
+  // normalizeName does too, so keys and the store agree.
+  const name = latin1(buf, HEADER_SIZE, nameEnd).toLowerCase();
   if (nameEnd + 4 > len) return undefined;
   const qtype = (buf[nameEnd]! << 8) | buf[nameEnd + 1]!;
   const qclass = (buf[nameEnd + 2]! << 8) | buf[nameEnd + 3]!;
