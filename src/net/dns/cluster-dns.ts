@@ -73,7 +73,7 @@ export async function startClusterDns(o: ClusterDnsOptions): Promise<ClusterDns>
       onData: (data, port, address) => {
         const reply = handler.handle(data, "udp");
         if (reply instanceof Promise) reply.then((r) => r && udp!.send(r, port, address), () => {});
-        else if (reply) udp!.send(reply, port, address);
+        else if (reply) udp!.queue(reply, port, address);
       },
     });
     if (o.tcp !== false) {

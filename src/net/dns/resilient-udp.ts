@@ -118,6 +118,36 @@ export class ResilientUdpSocket {
     return false;
   }
 
+  private batch: (Uint8Array | number | string)[] = [];
+  private flushScheduled = false;
+
+  /**
+   * Queues a datagram and sends everything queued in one `sendMany` (sendmmsg) once the
+   * current batch of received datagrams has been handled — one system call for many replies.
+   */
+  queue(data: Uint8Array, port: number, address: string): void {
+    this.batch.push(data, port, address);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.batch;
+    this.batch = [];
+    const s = this.sock;
+    if (!batch.length || !s || s.closed) return;
+    let sent = 0;
+    try {
+      sent = s.sendMany(batch);
+    } catch {
+      // A pending ICMP error failed the call (see send): send one by one from the first that
+      // may not have gone out; at worst a client sees a duplicate, which resolvers ignore.
+    }
+    for (let i = sent * 3; i < batch.length; i += 3) this.send(batch[i] as Uint8Array, batch[i + 1] as number, batch[i + 2] as string);
+  }
+
   /** For tests: the underlying socket, to close it behind our back. */
   get raw(): udp.Socket<"buffer"> | undefined {
     return this.sock;
