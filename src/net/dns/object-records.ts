@@ -13,7 +13,7 @@
 import { isIPv4, isIPv6 } from "node:net";
 import type { KubeObject } from "../../model/object.ts";
 import { dashedIp, normalizeName, reverseName } from "./names.ts";
-import { T, type DnsRecord, type SrvRecord } from "./records.ts";
+import { recordKey, T, type DnsRecord, type SrvRecord } from "./records.ts";
 
 export interface RecordContext {
   /** Cluster domain, normalised (`cluster.local`). */
@@ -49,10 +49,10 @@ function weigh(srvs: SrvRecord[]): SrvRecord[] {
   return srvs.map((s) => ({ ...s, weight: Math.max(1, Math.floor(100 / count.get(s.name)!)) }));
 }
 
-function dedupe(records: DnsRecord[]): DnsRecord[] {
+function dedupe<R extends DnsRecord>(records: R[]): R[] {
   const seen = new Set<string>();
   return records.filter((r) => {
-    const k = JSON.stringify(r);
+    const k = recordKey(r);
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
@@ -128,7 +128,7 @@ export function serviceRecords(svc: KubeObject, slices: Iterable<KubeObject>, ct
       }
     }
   }
-  return dedupe([...out, ...weigh(dedupe(srvs) as SrvRecord[])]);
+  return dedupe([...out, ...weigh(dedupe(srvs))]);
 }
 
 /** The pod's IPs (status.podIPs, else status.podIP); none for host-network pods, whose IP is the node's. */

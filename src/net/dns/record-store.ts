@@ -15,7 +15,7 @@ import type { KubeObject } from "../../model/object.ts";
 import { normalizeName, undashIp } from "./names.ts";
 import { nodeRecords, podFqdn, podIPs, serviceRecords, SERVICE_NAME_LABEL, type RecordContext } from "./object-records.ts";
 import { reverseName } from "./names.ts";
-import { RCODE, T, type DnsRecord, type SoaRecord, type ZoneAnswer } from "./records.ts";
+import { RCODE, recordKey, T, type DnsRecord, type SoaRecord, type ZoneAnswer } from "./records.ts";
 
 export interface ClusterDnsStoreOptions {
   /** Cluster domain; default `cluster.local`. */
@@ -178,29 +178,31 @@ export class ClusterDnsStore {
 
   /** Swap one owner's records and names for new ones; a no-op when nothing differs. */
   private replace(owner: string, records: DnsRecord[], names: string[], outsideZone: boolean): void {
-    const fingerprint = JSON.stringify([records, names]);
+    const fingerprint = `${records.map(recordKey).join("\n")}\n#${names.join(",")}`;
     const old = this.owned.get(owner);
-    if ((old?.fingerprint ?? "[[],[]]") === fingerprint) return;
+    if ((old?.fingerprint ?? "\n#") === fingerprint) return;
+    const allNames = new Set(names);
+    for (const r of records) allNames.add(r.name);
+    const oldNames = new Set(old?.names);
     if (old) {
-      for (const r of old.records) {
-        const list = this.byName.get(r.name)?.filter((x) => x !== r) ?? [];
-        if (list.length) this.byName.set(r.name, list);
-        else this.byName.delete(r.name);
+      // One pass per name, not per record: a headless Service holds many records at one name.
+      const gone = new Set(old.records);
+      for (const name of oldNames) {
+        const list = this.byName.get(name)?.filter((x) => !gone.has(x)) ?? [];
+        if (list.length) this.byName.set(name, list);
+        else this.byName.delete(name);
       }
-      for (const n of old.names) this.release(n);
     }
-    const allNames = [...new Set([...records.map((r) => r.name), ...names])];
-    if (records.length || names.length) {
-      for (const r of records) {
-        const list = this.byName.get(r.name);
-        if (list) list.push(r);
-        else this.byName.set(r.name, [r]);
-      }
-      for (const n of allNames) this.hold(n);
-      this.owned.set(owner, { records, names: allNames, fingerprint });
-    } else {
-      this.owned.delete(owner);
+    // Existence changes only for names gained or lost, not for every name the owner keeps.
+    for (const n of oldNames) if (!allNames.has(n)) this.release(n);
+    for (const n of allNames) if (!oldNames.has(n)) this.hold(n);
+    for (const r of records) {
+      const list = this.byName.get(r.name);
+      if (list) list.push(r);
+      else this.byName.set(r.name, [r]);
     }
+    if (allNames.size) this.owned.set(owner, { records, names: [...allNames], fingerprint });
+    else this.owned.delete(owner);
     this.changed(outsideZone);
   }
 

@@ -41,3 +41,21 @@ export interface ZoneAnswer {
   additionals: DnsRecord[];
   chase?: string;
 }
+
+/** A record's identity as text: for de-duplication and change detection, cheaper than JSON. */
+export function recordKey(r: DnsRecord): string {
+  switch (r.type) {
+    case T.A:
+    case T.AAAA:
+      return `${r.name} ${r.type} ${r.ttl} ${r.address}`;
+    case T.CNAME:
+    case T.PTR:
+      return `${r.name} ${r.type} ${r.ttl} ${r.domain}`;
+    case T.SRV:
+      return `${r.name} ${r.type} ${r.ttl} ${r.priority} ${r.weight} ${r.port} ${r.target}`;
+    case T.NS:
+      return `${r.name} ${r.type} ${r.ttl} ${r.ns}`;
+    case T.SOA:
+      return `${r.name} ${r.type} ${r.ttl} ${r.primary} ${r.admin} ${r.serial}`;
+  }
+}
