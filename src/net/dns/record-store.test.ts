@@ -279,3 +279,15 @@ describe("the zone itself", () => {
     expect(s.soa().serial).toBe(5000);
   });
 });
+
+describe("informer handlers", () => {
+  test("handlerFor takes the kind from the informer, not from the object", () => {
+    const s = newStore();
+    const svc = service("shop", "web", { clusterIP: "10.43.0.20" });
+    delete (svc as any).kind;
+    s.handlerFor("Service").onChange(svc);
+    expect(addrs(s, `web.shop.svc.${D}`)).toEqual(["10.43.0.20"]);
+    s.handlerFor("Service").onDelete(svc);
+    expect(s.lookup(`web.shop.svc.${D}`, T.A)!.rcode).toBe(RCODE.NXDOMAIN);
+  });
+});

@@ -35,6 +35,9 @@ export interface ClusterDnsStoreOptions {
   now?: () => number;
 }
 
+/** The kinds the cluster DNS is fed (EndpointSlice from discovery.k8s.io/v1). */
+export type DnsSourceKind = "Service" | "EndpointSlice" | "Pod" | "Node";
+
 export interface StoreChange {
   generation: number;
   /** Names outside the cluster zone changed (node names): forwarded answers may be stale too. */
@@ -92,19 +95,30 @@ export class ClusterDnsStore {
 
   /** An object was added or updated (Service, EndpointSlice, Pod, Node; other kinds are ignored). */
   apply(obj: KubeObject): void {
-    this.handle(obj, false);
+    this.handle(obj, false, obj.kind);
   }
 
   /** An object was deleted. */
   delete(obj: KubeObject): void {
-    this.handle(obj, true);
+    this.handle(obj, true, obj.kind);
   }
 
-  private handle(obj: KubeObject, deleted: boolean): void {
+  /**
+   * Handlers for one kind's informer, in the shape of the client informer's handler
+   * (`onChange`/`onDelete`; a relist's removals arrive as deletes). The kind comes from here,
+   * since watch events do not always carry it on the object.
+   *
+   * @example new ClientInformer(rest, { path: "/api/v1/services", signal }, store.handlerFor("Service"))
+   */
+  handlerFor(kind: DnsSourceKind): { onChange(obj: KubeObject): void; onDelete(obj: KubeObject): void } {
+    return { onChange: (obj) => this.handle(obj, false, kind), onDelete: (obj) => this.handle(obj, true, kind) };
+  }
+
+  private handle(obj: KubeObject, deleted: boolean, kind: string): void {
     const ns = obj.metadata?.namespace ?? "default";
     const name = obj.metadata?.name;
     if (!name) return;
-    switch (obj.kind) {
+    switch (kind) {
       case "Service": {
         const key = `${ns}/${name}`;
         if (deleted) this.services.delete(key);
