@@ -216,6 +216,36 @@ describe("raw sockets", () => {
   });
 });
 
+test("TCP: 500 pipelined large answers arrive whole (partial writes resumed on drain)", async () => {
+  const frame = (b: Buffer) => Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
+  const N = 500;
+  const { promise, resolve } = Promise.withResolvers<Set<number>>();
+  let buf = Buffer.alloc(0);
+  const ids = new Set<number>();
+  let answers = 0;
+  const conn = await Bun.connect({
+    hostname: HOST,
+    port: dns.port,
+    socket: {
+      data(_s, chunk) {
+        buf = Buffer.concat([buf, chunk]);
+        while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          const p = Packet.parse(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+          ids.add(p.header.id);
+          answers += p.answers.length;
+          buf = buf.subarray(2 + buf.readUInt16BE(0));
+        }
+        if (ids.size === N) resolve(ids);
+      },
+    },
+  });
+  conn.write(Buffer.concat(Array.from({ length: N }, (_, i) => frame(query(`big.shop.svc.${D}`, 1, i)))));
+  const got = await promise;
+  conn.end();
+  expect(got.size).toBe(N);
+  expect(answers).toBe(N * 80);
+});
+
 describe("forwarding", () => {
   test("outside names go to the upstreams, past a dead one; the answer is then cached", async () => {
     const before = upstream.count();

@@ -65,22 +65,27 @@ export async function startClusterDns(o: ClusterDnsOptions): Promise<ClusterDns>
     upstream.close();
     handler.close();
   };
-  try {
-    udp = await ResilientUdpSocket.open({
+  const openUdp = () =>
+    ResilientUdpSocket.open({
       hostname: o.hostname,
       port: o.port,
       name: "cluster-dns",
-      onData: (data, port, address) => {
+      onData: (data, port, address, sock) => {
         const reply = handler.handle(data, "udp");
-        if (reply instanceof Promise) reply.then((r) => r && udp!.send(r, port, address), () => {});
-        else if (reply) udp!.queue(reply, port, address);
+        if (reply instanceof Promise) reply.then((r) => r && sock.send(r, port, address), () => {});
+        else if (reply) sock.queue(reply, port, address);
       },
     });
-    if (o.tcp !== false) {
+  try {
+    udp = await openUdp();
+    // Port 0: the UDP port the kernel picked may be taken for TCP; try a few more.
+    for (let attempt = 0; o.tcp !== false && !tcp; attempt++) {
       try {
         tcp = listenTcp({ hostname: o.hostname, port: udp.port, handle: (msg) => handler.handle(msg, "tcp") }) as TCPSocketListener<unknown>;
       } catch (cause) {
-        throw new Error(`listening on TCP ${o.hostname}:${udp.port} for cluster DNS`, { cause });
+        if (o.port !== 0 || attempt === 4) throw new Error(`listening on TCP ${o.hostname}:${udp.port} for cluster DNS`, { cause });
+        udp.close();
+        udp = await openUdp();
       }
     }
   } catch (err) {

@@ -8,7 +8,8 @@
 import type { udp } from "bun";
 import { log } from "../../log.ts";
 
-export type DatagramHandler = (data: Buffer, port: number, address: string) => void;
+/** Called for each datagram with the socket to answer on (valid even before open() resolves). */
+export type DatagramHandler = (data: Buffer, port: number, address: string, socket: ResilientUdpSocket) => void;
 
 export interface ResilientUdpOptions {
   hostname: string;
@@ -59,7 +60,7 @@ export class ResilientUdpSocket {
       socket: {
         data: (_s, data, rport, raddr) => {
           try {
-            onData(data, rport, raddr);
+            onData(data, rport, raddr, this);
           } catch (err) {
             log.warn("dns: datagram handler failed", { socket: this.o.name, error: String(err) });
           }
