@@ -19,7 +19,7 @@ import type { ClusterDnsStore } from "./record-store.ts";
 import { ResilientUdpSocket } from "./resilient-udp.ts";
 import { ResponseCache, type ResponseCacheOptions } from "./response-cache.ts";
 import { listenTcp } from "./tcp-listener.ts";
-import { UpstreamResolver } from "./upstream.ts";
+import { parseServer, UpstreamResolver } from "./upstream.ts";
 
 export interface ClusterDnsOptions {
   store: ClusterDnsStore;
@@ -52,7 +52,13 @@ export interface ClusterDns {
 
 export async function startClusterDns(o: ClusterDnsOptions): Promise<ClusterDns> {
   const metrics = o.registry ? new DnsMetrics(o.registry) : undefined;
-  const upstream = new UpstreamResolver({ servers: o.upstreams, timeoutMs: o.upstreamTimeoutMs, metrics });
+  // Forwarding to ourselves would loop (a node whose resolv.conf names the cluster DNS).
+  const upstreams = o.upstreams.filter((u) => {
+    const s = parseServer(u);
+    return !(s.host === o.hostname && s.port === o.port);
+  });
+  if (upstreams.length < o.upstreams.length) log.warn("cluster DNS: not forwarding to itself", { address: o.hostname, upstreams: o.upstreams });
+  const upstream = new UpstreamResolver({ servers: upstreams, timeoutMs: o.upstreamTimeoutMs, metrics });
   const handler = new QueryHandler({ store: o.store, upstream, metrics, cache: new ResponseCache(o.cache) });
   let udp: ResilientUdpSocket | undefined;
   let tcp: TCPSocketListener<unknown> | undefined;
