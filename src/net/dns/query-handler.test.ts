@@ -178,6 +178,17 @@ describe("forwarding", () => {
     expect(calls).toBe(2);
   });
 
+  test("clients sharing one forward each get their own ID and spelling of the name", async () => {
+    let calls = 0;
+    const { h } = setup({
+      upstream: { servers: [{ host: "192.0.2.53", port: 53 }], resolve: async (q: Buffer) => (calls++, await Bun.sleep(5), upstreamAnswer(q, 30)) },
+    });
+    const names = ["example.net", "EXAMPLE.net", "Example.Net"];
+    const rs = await Promise.all(names.map((n, i) => ask(h, query(n, 1, { id: 100 + i }))));
+    expect(calls).toBe(1);
+    expect(rs.map((r) => [r!.header.id, r!.questions[0]!.name, r!.header.rcode])).toEqual(names.map((n, i) => [100 + i, n, 0]));
+  });
+
   test("without upstreams, outside names get SERVFAIL", async () => {
     const { h } = setup();
     expect((await ask(h, query("example.com")))!.header.rcode).toBe(2);

@@ -13,7 +13,7 @@ import type { ClusterDnsStore } from "./record-store.ts";
 import { ResponseCache } from "./response-cache.ts";
 import { encodeError, encodeZoneAnswer, errorForQuery, parseQuery, type Query } from "./response.ts";
 import type { UpstreamResolver } from "./upstream.ts";
-import { patchInPlace, patchResponse, rcodeOf, readQueryKey } from "./wire.ts";
+import { patchInPlace, patchResponse, rcodeOf, readQueryKey, type QueryKey } from "./wire.ts";
 
 export type Proto = "udp" | "tcp";
 export type Reply = Buffer | undefined | Promise<Buffer | undefined>;
@@ -70,14 +70,14 @@ export class QueryHandler {
           return up;
         }
       }
-      return this.slow(buf, proto, k?.key);
+      return this.slow(buf, proto, k);
     } catch (err) {
       log.warn("dns: query handling failed", { error: String(err) });
       return undefined;
     }
   }
 
-  private slow(buf: Buffer, proto: Proto, key: string | undefined): Reply {
+  private slow(buf: Buffer, proto: Proto, k: QueryKey | undefined): Reply {
     const parsed = parseQuery(buf, proto === "tcp");
     if (!parsed.ok) {
       if ("drop" in parsed) {
@@ -94,14 +94,14 @@ export class QueryHandler {
     if (ans) {
       if (ans.chase) return this.chase(q, proto, ans.answers, ans.chase);
       const out = encodeZoneAnswer(q, ans);
-      if (key) {
+      if (k) {
         this.metrics?.cacheResult("cluster", false);
-        this.cache.setCluster(key, out);
+        this.cache.setCluster(k.key, out);
       }
       this.metrics?.query(proto, q.qtype, ans.rcode);
       return out;
     }
-    return this.forward(buf, q, proto, key);
+    return this.forward(buf, q, proto, k);
   }
 
   private error(q: Query, proto: Proto, rcode: number): Buffer {
@@ -109,7 +109,8 @@ export class QueryHandler {
     return errorForQuery(q, rcode);
   }
 
-  private async forward(buf: Buffer, q: Query, proto: Proto, key: string | undefined): Promise<Buffer | undefined> {
+  private async forward(buf: Buffer, q: Query, proto: Proto, k: QueryKey | undefined): Promise<Buffer | undefined> {
+    const key = k?.key;
     if (!this.upstream || !this.upstream.servers.length) return this.error(q, proto, RCODE.SERVFAIL);
     if (key) this.metrics?.cacheResult("upstream", false);
     // Bun may reuse the receive buffer once the data callback returns.
@@ -127,8 +128,12 @@ export class QueryHandler {
     if (!res) return this.error(q, proto, RCODE.SERVFAIL);
     if (key) this.cache.setUpstream(key, res);
     const out = Buffer.from(res);
-    out[0] = query[0]!;
-    out[1] = query[1]!;
+    // Several clients may share this answer: each gets its own ID, flags and spelling back.
+    if (k) patchInPlace(out, query, k.nameEnd);
+    else {
+      out[0] = query[0]!;
+      out[1] = query[1]!;
+    }
     this.metrics?.query(proto, q.qtype, rcodeOf(out));
     return out;
   }
