@@ -204,6 +204,24 @@ describe("forwarding", () => {
     ]);
   });
 
+  test("a forwarded reverse lookup is dropped from the cache once a Service takes the IP", async () => {
+    let calls = 0;
+    const nx = (q: Buffer) => {
+      const res = Packet.createResponseFromRequest(Packet.parse(q));
+      res.header.rcode = 3;
+      res.authorities.push({ name: "10.in-addr.arpa", type: 6, class: 1, ttl: 30, primary: "ns", admin: "h", serial: 1, refresh: 1, retry: 1, expiration: 1, minimum: 30 } as any);
+      return res.toBuffer();
+    };
+    const { h, store } = setup({ upstream: { servers: [{ host: "192.0.2.53", port: 53 }], resolve: async (q: Buffer) => (calls++, nx(q)) } });
+    await ask(h, query("77.0.43.10.in-addr.arpa", Packet.TYPE.PTR));
+    await ask(h, query("8.8.8.8.in-addr.arpa", Packet.TYPE.PTR));
+    expect(calls).toBe(2);
+    store.apply(service("shop", "new", { clusterIP: "10.43.0.77" }));
+    const r = (await ask(h, query("77.0.43.10.in-addr.arpa", Packet.TYPE.PTR)))!;
+    expect([r.header.rcode, (r.answers[0] as any)?.domain]).toEqual([0, `new.shop.svc.${D}`]);
+    expect(calls).toBe(2);
+  });
+
   test("a node name shadowing a forwarded one clears the forwarded cache", async () => {
     let calls = 0;
     const { h, store } = setup({ upstream: { servers: [{ host: "192.0.2.53", port: 53 }], resolve: async (q: Buffer) => (calls++, upstreamAnswer(q, 30)) } });

@@ -45,6 +45,8 @@ export class QueryHandler {
       this.cache.clearCluster();
       // A node name may have shadowed (or stopped shadowing) a forwarded name.
       if (c.outsideZone) this.cache.clearUpstream();
+      // A PTR we now own may sit in the forwarded cache from when the IP was nobody's.
+      else if (c.reverse) this.cache.clearUpstreamReverse();
     });
   }
 
@@ -121,7 +123,7 @@ export class QueryHandler {
       p = this.upstream.resolve(query, proto === "tcp");
       if (flightKey) {
         this.inflight.set(flightKey, p);
-        p.finally(() => this.inflight.delete(flightKey));
+        p.finally(() => this.inflight.delete(flightKey)).catch(() => {});
       }
     }
     const res = await p;

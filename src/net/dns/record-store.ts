@@ -42,6 +42,8 @@ export interface StoreChange {
   generation: number;
   /** Names outside the cluster zone changed (node names): forwarded answers may be stale too. */
   outsideZone: boolean;
+  /** PTR records changed: forwarded reverse lookups (unknown IPs fall through) may be stale. */
+  reverse: boolean;
 }
 
 const MAX_CNAME_CHAIN = 8;
@@ -187,7 +189,7 @@ export class ClusterDnsStore {
     }
     if (ips.length) this.podState.set(key, ips);
     else this.podState.delete(key);
-    this.changed(false);
+    this.changed(false, true);
   }
 
   /** Swap one owner's records and names for new ones; a no-op when nothing differs. */
@@ -217,7 +219,8 @@ export class ClusterDnsStore {
     }
     if (allNames.size) this.owned.set(owner, { records, names: [...allNames], fingerprint });
     else this.owned.delete(owner);
-    this.changed(outsideZone);
+    const isPtr = (r: DnsRecord) => r.type === T.PTR;
+    this.changed(outsideZone, records.some(isPtr) || !!old?.records.some(isPtr));
   }
 
   /** The name and, inside the zone, each ancestor down to the zone apex (empty non-terminals exist too). */
@@ -244,10 +247,10 @@ export class ClusterDnsStore {
     }
   }
 
-  private changed(outsideZone: boolean): void {
+  private changed(outsideZone: boolean, reverse: boolean): void {
     this.generation++;
     this.serial = Math.max(this.serial + 1, this.now());
-    const change = { generation: this.generation, outsideZone };
+    const change = { generation: this.generation, outsideZone, reverse };
     for (const fn of this.listeners) fn(change);
   }
 

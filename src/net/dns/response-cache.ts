@@ -55,6 +55,13 @@ export class ResponseCache {
     this.upstream.clear();
   }
 
+  /** Drops forwarded answers under in-addr.arpa and ip6.arpa (keys hold the name in wire form). */
+  clearUpstreamReverse(): void {
+    for (const key of this.upstream.keys()) {
+      if (key.includes("\x07in-addr\x04arpa\x00") || key.includes("\x03ip6\x04arpa\x00")) this.upstream.delete(key);
+    }
+  }
+
   get size(): { cluster: number; upstream: number } {
     return { cluster: this.cluster.size, upstream: this.upstream.size };
   }
