@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { chooseUpstreams, parseResolvConf } from "./resolv-conf.ts";
+import { choosePodResolvConf, chooseUpstreams, parseResolvConf } from "./resolv-conf.ts";
 import { parseServer } from "./upstream.ts";
 
 describe("parseResolvConf", () => {
@@ -29,4 +29,16 @@ describe("parseServer", () => {
     ["fd00::1", { host: "fd00::1", port: 53 }],
     ["[fd00::1]:5353", { host: "fd00::1", port: 5353 }],
   ])("%s", (s, want) => expect(parseServer(s)).toEqual(want));
+});
+
+describe("choosePodResolvConf (the kubelet's --resolv-conf as K3s picks it)", () => {
+  test("/etc/resolv.conf when it names a usable server, loopback ones dropped", () => {
+    expect(choosePodResolvConf("nameserver 127.0.0.1\nnameserver 10.0.0.2\nsearch lan\n", "nameserver 9.9.9.9")).toEqual({ servers: ["10.0.0.2"], searches: ["lan"], options: [] });
+  });
+  test("systemd-resolved's upstream file behind the 127.0.0.53 stub", () => {
+    expect(choosePodResolvConf("nameserver 127.0.0.53\nsearch lan\n", "nameserver 192.168.1.1\nsearch lan\n")).toEqual({ servers: ["192.168.1.1"], searches: ["lan"], options: [] });
+  });
+  test("nothing usable: 8.8.8.8, as K3s writes", () => {
+    expect(choosePodResolvConf("nameserver 127.0.0.53\n").servers).toEqual(["8.8.8.8"]);
+  });
 });

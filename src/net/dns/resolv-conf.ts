@@ -53,3 +53,32 @@ export async function nodeUpstreams(etcPath = "/etc/resolv.conf", systemdPath = 
   };
   return chooseUpstreams((await read(etcPath)) ?? "", await read(systemdPath));
 }
+
+/** What K3s falls back to when the node has no usable resolver for pods. */
+export const FALLBACK_POD_NAMESERVER = "8.8.8.8";
+
+/**
+ * The node resolv.conf pods see under dnsPolicy Default (and whose search domains ClusterFirst
+ * appends), as K3s picks the kubelet's --resolv-conf: /etc/resolv.conf unless its nameservers
+ * are all loopback (useless inside a pod's network namespace), then systemd-resolved's upstream
+ * file, else a resolv.conf naming 8.8.8.8. Loopback servers are dropped from the one chosen.
+ */
+export function choosePodResolvConf(etcResolvConf: string, systemdResolvConf?: string): DnsConfig {
+  for (const text of [etcResolvConf, systemdResolvConf]) {
+    if (text === undefined) continue;
+    const c = parseResolvConf(text);
+    const servers = c.servers.filter((x) => !isLoopback(x));
+    if (servers.length) return { ...c, servers };
+  }
+  const c = parseResolvConf(etcResolvConf);
+  return { ...c, servers: [FALLBACK_POD_NAMESERVER] };
+}
+
+/** Reads the node's files and applies choosePodResolvConf. */
+export async function nodePodResolvConf(etcPath = "/etc/resolv.conf", systemdPath = "/run/systemd/resolve/resolv.conf"): Promise<DnsConfig> {
+  const read = async (p: string) => {
+    const f = Bun.file(p);
+    return (await f.exists()) ? await f.text() : undefined;
+  };
+  return choosePodResolvConf((await read(etcPath)) ?? "", await read(systemdPath));
+}
