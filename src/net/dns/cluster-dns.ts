@@ -7,7 +7,9 @@
  * const store = new ClusterDnsStore({ dnsServiceIp: "10.43.0.10" });
  * const dns = await startClusterDns({ store, hostname: "10.43.0.10", port: 53,
  *   upstreams: await nodeUpstreams(), registry, signal });
- * informer.on("add", (o) => store.apply(o)); informer.on("delete", (o) => store.delete(o));
+ * for (const [path, kind] of [["/api/v1/services", "Service"], ["/apis/discovery.k8s.io/v1/endpointslices",
+ *   "EndpointSlice"], ["/api/v1/nodes", "Node"], ["/api/v1/pods", "Pod"]] as const)
+ *   void new ClientInformer(rest, { path, signal }, store.handlerFor(kind)).start();
  * ```
  */
 import type { TCPSocketListener } from "bun";
