@@ -2,14 +2,15 @@ import { expect, test } from "bun:test";
 import { parseFdb, parseNeighbours, parseRoutes } from "./actual-state.ts";
 
 // Captured from iproute2 6.1 (`ip -N -j route show table main`, `ip -j neigh`, `bridge -j fdb`).
-test("routes: ours by protocol number, type, onlink, default and host routes normalised, metric routes left out", () => {
+test("routes: ours by protocol number, type (numbered under -N), onlink, default and host routes normalised, metric routes left out", () => {
   const json = JSON.stringify([
-    { type: "unreachable", dst: "10.42.0.0/16", protocol: "151", flags: [] },
+    { type: "7", dst: "10.42.0.0/16", protocol: "151", flags: [] },
     { dst: "default", gateway: "172.31.0.254", dev: "eth0", protocol: "3", flags: [] },
     { dst: "10.42.1.0/24", gateway: "10.42.1.0", dev: "k3rs.vxlan", protocol: "151", flags: ["onlink"] },
     { dst: "10.42.2.0/24", gateway: "172.31.0.3", dev: "eth0", protocol: "151", metric: 100, flags: [] },
     { dst: "10.43.0.1", dev: "k3rs-svc0", protocol: "2", scope: "link", flags: [] },
-    { type: "blackhole", dst: "10.44.0.0/16", protocol: "3", flags: [] },
+    { type: "6", dst: "10.44.0.0/16", protocol: "3", flags: [] },
+    { type: "unreachable", dst: "10.45.0.0/16", flags: [] },
   ]);
   expect(parseRoutes(json)).toEqual([
     { dst: "10.42.0.0/16", type: "unreachable", ours: true },
@@ -17,6 +18,7 @@ test("routes: ours by protocol number, type, onlink, default and host routes nor
     { dst: "10.42.1.0/24", type: "unicast", gateway: "10.42.1.0", dev: "k3rs.vxlan", onlink: true, ours: true },
     { dst: "10.43.0.1/32", type: "unicast", dev: "k3rs-svc0", ours: false },
     { dst: "10.44.0.0/16", type: "other", ours: false },
+    { dst: "10.45.0.0/16", type: "unreachable", ours: false },
   ]);
   expect(parseRoutes("")).toEqual([]);
 });

@@ -16,6 +16,9 @@ interface IpRouteJson {
   flags?: string[];
 }
 
+/** `-N` (numbers, so our protocol reads "151" even where rt_protos names it) numbers the type too: RTN_UNICAST 1, RTN_UNREACHABLE 7. */
+const ROUTE_TYPES: Record<string, RouteEntry["type"]> = { unicast: "unicast", "1": "unicast", unreachable: "unreachable", "7": "unreachable" };
+
 /**
  * Routes of the main table. Routes with a metric are left out: `ip route replace` without
  * one never touches them, so comparing against them would replace forever.
@@ -25,7 +28,7 @@ export function parseRoutes(json: string): RouteEntry[] {
   for (const e of JSON.parse(json || "[]") as IpRouteJson[]) {
     if (!e.dst || (e.metric !== undefined && e.metric !== 0)) continue;
     const dst = e.dst === "default" ? "0.0.0.0/0" : e.dst.includes("/") ? e.dst : `${e.dst}/32`;
-    const type = e.type === undefined || e.type === "unicast" ? "unicast" : e.type === "unreachable" ? "unreachable" : "other";
+    const type = ROUTE_TYPES[String(e.type ?? "unicast")] ?? "other";
     const r: RouteEntry = { dst, type, ours: String(e.protocol) === ROUTE_PROTO };
     if (e.gateway) r.gateway = e.gateway;
     if (e.dev) r.dev = e.dev;
