@@ -196,6 +196,34 @@ describe.each(CAN_RUN ? (["host-gw", "vxlan"] as const) : [])("pod routes over %
     expect(await syncAll()).toEqual({ a: 0, b: 0, c: 0 });
   }, T);
 
+  test("an agent restarted finds its routes in place: the device is kept (same ifindex), nothing is written", async () => {
+    const before = await vxlanIndex("a");
+    const again = new PodRoutes({ nodeName: "a", nodeIP: NODES[0].ip, podCIDR: NODES[0].podCIDR, backend, bridge: "cni0", run: netRunner(ns.node("a")) });
+    await again.start();
+    expect(await vxlanIndex("a")).toBe(before);
+    expect(again.ownNodeAnnotations()).toEqual(routes.get("a")!.ownNodeAnnotations());
+    expect(again.podMtu()).toBe(backend === "vxlan" ? 1450 : undefined); // eth0's 1500 less VXLAN's 50
+    routes.set("a", again);
+    expect(await syncAll()).toEqual({ a: 0, b: 0, c: 0 });
+  }, T);
+
+  test("a node's IP changes: the others follow it; its VTEP MAC survives the re-created device", async () => {
+    const b = { ...NODES[1], ip: `${SUBNET}.12` };
+    await must(["ip", "-n", ns.node("b"), "addr", "del", `${NODES[1].ip}/24`, "dev", "eth0"]);
+    await must(["ip", "-n", ns.node("b"), "addr", "add", `${b.ip}/24`, "dev", "eth0"]);
+    const restarted = new PodRoutes({ nodeName: "b", nodeIP: b.ip, podCIDR: b.podCIDR, backend, bridge: "cni0", run: netRunner(ns.node("b")) });
+    await restarted.start();
+    expect(restarted.ownNodeAnnotations()).toEqual(routes.get("b")!.ownNodeAnnotations());
+    routes.set("b", restarted);
+    nodeObjects.set("b", nodeObject(b, restarted.ownNodeAnnotations()));
+    const applied = await syncAll();
+    // host-gw: the route via the new IP; vxlan: the MAC's FDB entry moves (neighbour and route stay)
+    expect([applied.a, applied.c]).toEqual(backend === "vxlan" ? [2, 2] : [1, 1]);
+    expect(await connect(ns.pod("a"), b.pod)).toBe(NODES[0].pod);
+    expect(await connect(ns.pod("b"), NODES[2].pod)).toBe(b.pod);
+    expect(await syncAll()).toEqual({ a: 0, b: 0, c: 0 });
+  }, T);
+
   test("a node removed: its routes are withdrawn and a connection to its pod dies on the sender's node", async () => {
     nodeObjects.delete("c");
     routes.delete("c");
@@ -232,7 +260,16 @@ describe.each(CAN_RUN ? (["host-gw", "vxlan"] as const) : [])("pod routes over %
     await must(["ip", "-n", node, ...err.fix.split(" ").slice(1)]);
     await r.start();
     expect((await sh(["ip", "-n", node, "link", "show", "k3rs.vxlan"])).code).toBe(backend === "vxlan" ? 0 : 1);
+    // teardown (an uninstall) takes the device and routes away and leaves the safety routes
+    await r.teardown();
+    expect((await sh(["ip", "-n", node, "link", "show", "k3rs.vxlan"])).code).not.toBe(0);
+    expect(await must(["ip", "-n", node, "route", "show", "type", "unreachable"])).toContain("10.43.0.0/16");
   }, T);
+
+  async function vxlanIndex(node: string): Promise<number | undefined> {
+    const r = await sh(["ip", "-n", ns.node(node), "-j", "link", "show", "k3rs.vxlan"]);
+    return r.code === 0 ? JSON.parse(r.out)[0].ifindex : undefined;
+  }
 
   async function vxlanTx(node: string): Promise<number> {
     if (backend !== "vxlan") return 0;
