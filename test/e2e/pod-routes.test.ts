@@ -106,7 +106,7 @@ async function connect(fromPod: string, ip: string): Promise<string> {
   return r.out.trim();
 }
 
-function nodeObject(n: (typeof NODES)[number], annotations: Record<string, string | null>): KubeObject {
+function nodeObject(n: { name: string; ip: string; podCIDR: string }, annotations: Record<string, string | null>): KubeObject {
   const a = Object.fromEntries(Object.entries(annotations).filter(([, v]) => v !== null)) as Record<string, string>;
   return {
     apiVersion: "v1",
@@ -117,7 +117,7 @@ function nodeObject(n: (typeof NODES)[number], annotations: Record<string, strin
   };
 }
 
-describe.each(CAN_RUN ? (["host-gw", "vxlan"] as const) : [])("pod routes over %s", (backend) => {
+describe.skipIf(!CAN_RUN).each(["host-gw", "vxlan"] as const)("pod routes over %s", (backend) => {
   const ns = namespaces(backend);
   const routes = new Map<NodeName, PodRoutes>();
   const nodeObjects = new Map<NodeName, KubeObject>();
@@ -205,6 +205,15 @@ describe.each(CAN_RUN ? (["host-gw", "vxlan"] as const) : [])("pod routes over %
     expect(again.podMtu()).toBe(backend === "vxlan" ? 1450 : undefined); // eth0's 1500 less VXLAN's 50
     routes.set("a", again);
     expect(await syncAll()).toEqual({ a: 0, b: 0, c: 0 });
+  }, T);
+
+  test("routes or a VXLAN device deleted behind the reconciler's back come back at the next sync", async () => {
+    if (backend === "vxlan") await must(["ip", "-n", ns.node("a"), "link", "delete", "k3rs.vxlan"]);
+    else await must(["ip", "-n", ns.node("a"), "route", "del", NODES[1].podCIDR]);
+    expect(await connect(ns.pod("a"), NODES[1].pod)).toContain("No route to host");
+    const applied = await syncAll();
+    expect(applied).toEqual({ a: backend === "vxlan" ? 6 : 1, b: 0, c: 0 });
+    expect(await connect(ns.pod("a"), NODES[1].pod)).toBe(NODES[0].pod);
   }, T);
 
   test("a node's IP changes: the others follow it; its VTEP MAC survives the re-created device", async () => {

@@ -54,8 +54,8 @@ export function parseFdb(json: string): FdbEntry[] {
   return out;
 }
 
-/** Reads the node's state; neighbour and FDB entries are empty while the VXLAN device does not exist. */
-export async function readActualState(run: NetRunner, vxlanDevice: string): Promise<NetState> {
+/** Reads the node's state; neighbour and FDB entries are empty while the VXLAN device does not exist (`deviceFound` false). */
+export async function readActualState(run: NetRunner, vxlanDevice: string): Promise<NetState & { deviceFound: boolean }> {
   const routes = parseRoutes((await mustRun(run, "ip", ["-N", "-j", "route", "show", "table", "main"])).stdout);
   const neigh = await run("ip", ["-j", "neigh", "show", "dev", vxlanDevice]);
   const fdb = await run("bridge", ["-j", "fdb", "show", "dev", vxlanDevice]);
@@ -63,5 +63,6 @@ export async function readActualState(run: NetRunner, vxlanDevice: string): Prom
     routes,
     neighbours: neigh.code === 0 ? parseNeighbours(neigh.stdout) : [],
     fdb: fdb.code === 0 ? parseFdb(fdb.stdout) : [],
+    deviceFound: neigh.code === 0,
   };
 }

@@ -9,7 +9,8 @@
  * `start` installs the `unreachable` safety routes before anything else, refuses (throws a
  * StaleInterfaceError) when another interface holds an address in this node's podCIDR, and
  * makes or removes the VXLAN device for the backend. `sync` reads the kernel's state, plans
- * (plan.ts) and applies the difference; a failed change is reported, the others still go in.
+ * (plan.ts) and applies the difference; a failed change is reported, the others still go in;
+ * a VXLAN device deleted behind its back is made again.
  * Calls are serialized, so informer events arriving together never interleave their writes.
  */
 import type { KubeObject } from "../../model/object.ts";
@@ -103,8 +104,7 @@ export class PodRoutes {
       const stale = findStaleInterface(addrs, c.podCIDR, [c.bridge, c.vxlan.device]);
       if (stale) throw stale;
 
-      if (c.backend === "vxlan")
-        this.device = await ensureVxlanDevice(this.run, { ...c.vxlan, localIP: c.nodeIP, address: `${nthAddress(c.podCIDR, 0)}/32`, nodeName: c.nodeName });
+      if (c.backend === "vxlan") this.device = await this.ensureDevice();
       else await removeVxlanDevice(this.run, c.vxlan.device);
       this.started = true;
       log.info("pod routes started", { backend: c.backend, podCIDR: c.podCIDR, ...(this.device ? { vtepMac: this.device.mac, mtu: this.device.mtu } : {}) });
@@ -117,7 +117,14 @@ export class PodRoutes {
     return this.serialized(async () => {
       if (!this.started) throw new Error("pod routes: sync before start");
       const { peers, skipped } = peersFromNodes(list, this.config);
-      const actual = await readActualState(this.run, this.config.vxlan.device);
+      let actual = await readActualState(this.run, this.config.vxlan.device);
+      if (this.config.backend === "vxlan" && !actual.deviceFound) {
+        // Someone deleted it (and with it every route through it): make it again. Its MAC
+        // comes from the node's name, so the other nodes' entries for it still hold.
+        log.warn("VXLAN device missing, re-creating it", { device: this.config.vxlan.device });
+        this.device = await this.ensureDevice();
+        actual = await readActualState(this.run, this.config.vxlan.device);
+      }
       const result: SyncResult = { applied: [], failed: [], skipped };
       for (const change of planChanges(desiredState(this.config, peers), actual)) {
         try {
@@ -159,6 +166,11 @@ export class PodRoutes {
       this.device = undefined;
       this.started = false;
     });
+  }
+
+  private ensureDevice(): Promise<VxlanDevice> {
+    const c = this.config;
+    return ensureVxlanDevice(this.run, { ...c.vxlan, localIP: c.nodeIP, address: `${nthAddress(c.podCIDR, 0)}/32`, nodeName: c.nodeName });
   }
 
   private async apply(change: NetChange): Promise<void> {
