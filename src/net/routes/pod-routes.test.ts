@@ -20,12 +20,12 @@ function fakeRunner(reads: Record<string, string>, failing?: RegExp): { run: Net
 }
 
 const writes = (calls: string[]) => calls.filter((c) => !/ show( |$)/.test(c));
-const base = { nodeName: "a", nodeIP: "172.31.0.1", podCIDR: "10.42.0.0/24" };
+const base = { nodeName: "a", nodeIP: "172.31.0.1", podCIDR: "10.42.0.0/24", bridge: "k3rs0" };
 
 test("start installs the unreachable routes first, then refuses a stale bridge before touching anything else", async () => {
   const addrs = JSON.stringify([{ ifname: "k3rs5e1f00d0", addr_info: [{ family: "inet", local: "10.42.0.1", prefixlen: 24 }] }]);
   const { run, calls } = fakeRunner({ "ip -N -j route show table main": "[]", "ip -j addr show": addrs });
-  const routes = new PodRoutes({ ...base, bridge: "k3rs0", run });
+  const routes = new PodRoutes({ ...base, run });
   const err = await routes.start().catch((e) => e);
   expect(err).toBeInstanceOf(StaleInterfaceError);
   expect(err).toMatchObject({ device: "k3rs5e1f00d0", fix: "ip link delete k3rs5e1f00d0" });
@@ -50,6 +50,7 @@ test("a change that fails is reported and the others still go in", async () => {
 
 test.each([
   [{ backend: "udp" as never }, "unknown backend"],
+  [{ bridge: "" }, "bridge name is required"],
   [{ nodeIP: "node-a" }, "is not an IPv4 address"],
   [{ podCIDR: "10.42.0.1/24" }, "is not an IPv4 network"],
   [{ podCIDR: "10.99.0.0/24" }, "outside the cluster CIDR"],

@@ -37,8 +37,12 @@ export interface PodRoutesOptions {
   /** `--flannel-backend`; default vxlan, as K3s */
   backend?: Backend;
   vxlan?: Partial<VxlanOptions>;
-  /** the node's CNI bridge, which may hold the podCIDR's gateway address */
-  bridge?: string;
+  /**
+   * The node's own CNI bridge (agent/cni's `bridgeNameFor(dataDir)`), which holds the
+   * podCIDR's gateway address by right. Required: without it a restarted agent would take its
+   * own bridge for a stale one.
+   */
+  bridge: string;
   /** default: `ip`/`bridge` on this host */
   run?: NetRunner;
 }
@@ -62,9 +66,10 @@ export function routesConfig(o: PodRoutesOptions): RoutesConfig {
     serviceCIDR: o.serviceCIDR ?? DEFAULT_SERVICE_CIDR,
     backend: o.backend ?? DEFAULT_BACKEND,
     vxlan: { ...DEFAULT_VXLAN, ...o.vxlan },
-    ...(o.bridge ? { bridge: o.bridge } : {}),
+    bridge: o.bridge,
   };
   if (!cfg.nodeName) throw new Error("pod routes: nodeName is required");
+  if (!cfg.bridge) throw new Error("pod routes: the node's bridge name is required");
   if (!BACKENDS.includes(cfg.backend)) throw new Error(`pod routes: unknown backend ${JSON.stringify(cfg.backend)}, want one of ${BACKENDS.join(", ")}`);
   if (parseIPv4(cfg.nodeIP) === undefined) throw new Error(`pod routes: node IP ${JSON.stringify(cfg.nodeIP)} is not an IPv4 address`);
   for (const [name, v] of [["podCIDR", cfg.podCIDR], ["cluster CIDR", cfg.clusterCIDR], ["service CIDR", cfg.serviceCIDR]] as const)

@@ -39,7 +39,7 @@ export interface RoutesConfig {
    * The node's own CNI bridge, which holds the podCIDR's gateway address by right; any other
    * interface holding an address in the podCIDR is stale (see stale-interface.ts).
    */
-  bridge?: string;
+  bridge: string;
 }
 
 /** Another node, as far as routing to its pods is concerned. */
