@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import type { KubeObject } from "../../src/model/object.ts";
 import { netRunner, PodRoutes, StaleInterfaceError, VTEP_MAC_ANNOTATION } from "../../src/net/routes/index.ts";
+import { sh, must } from "../helpers/shell.ts";
 
 const CAN_RUN = process.getuid?.() === 0 && existsSync("/usr/bin/nsenter") && existsSync("/usr/bin/busybox") && ["/usr/sbin/ip", "/usr/bin/ip", "/sbin/ip"].some(existsSync);
 const SUBNET = "172.31.241";
@@ -29,18 +30,6 @@ const NODES = [
 type NodeName = (typeof NODES)[number]["name"];
 const PORT = 8080;
 const T = 60_000; // a ceiling against hangs, not a performance threshold
-
-async function sh(argv: string[]): Promise<{ code: number; out: string }> {
-  const p = Bun.spawn(argv, { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
-  const [o, e] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()]);
-  return { code: await p.exited, out: o + e };
-}
-
-async function must(argv: string[]): Promise<string> {
-  const r = await sh(argv);
-  if (r.code !== 0) throw new Error(`${argv.join(" ")}: ${r.out}`);
-  return r.out;
-}
 
 const addedHostRoutes: string[] = [];
 

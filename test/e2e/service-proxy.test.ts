@@ -10,24 +10,13 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { service, slice } from "../../src/net/proxy/testing/objects.ts";
 import { type RpcChild, spawnRpcChild } from "../helpers/line-rpc.ts";
+import { sh, must } from "../helpers/shell.ts";
 
 const CAN_RUN = process.getuid?.() === 0 && existsSync("/usr/bin/nsenter") && ["/usr/sbin/ip", "/usr/bin/ip", "/sbin/ip"].some(existsSync);
 const NS = `k3rs-pxt-${process.pid}`;
 const NODE_IPS = ["172.31.250.1", "172.31.250.2"];
 const PODS = ["10.42.0.11", "10.42.0.12", "10.42.0.13", "10.42.0.14", "10.42.0.15"];
 const HELPERS = join(import.meta.dir, "..", "helpers");
-
-async function sh(argv: string[]): Promise<{ code: number; out: string }> {
-  const p = Bun.spawn(argv, { stdout: "pipe", stderr: "pipe" });
-  const [o, e] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()]);
-  return { code: await p.exited, out: o + e };
-}
-
-async function must(argv: string[]): Promise<string> {
-  const r = await sh(argv);
-  if (r.code !== 0) throw new Error(`${argv.join(" ")}: ${r.out}`);
-  return r.out;
-}
 
 const inNs = (script: string, args: string[] = []) => spawnRpcChild(["nsenter", `--net=/run/netns/${NS}`, process.execPath, join(HELPERS, script), ...args]);
 

@@ -6,14 +6,9 @@
  */
 import { existsSync, readFileSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { sh } from "./shell.ts";
 
 export const CAN_RUN_PODS = process.getuid?.() === 0 && existsSync("/usr/bin/containerd") && existsSync("/usr/sbin/runc") && ["/usr/lib/cni/bridge", "/opt/cni/bin/bridge"].some(existsSync);
-
-async function sh(argv: string[]): Promise<{ code: number; out: string }> {
-  const p = Bun.spawn(argv, { stdout: "pipe", stderr: "pipe" });
-  const [o, e] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()]);
-  return { code: await p.exited, out: o + e };
-}
 
 /** A misrouted packet for the cluster or service CIDR dies here instead of leaving the machine. */
 export async function addSafetyRoutes(): Promise<void> {

@@ -2,6 +2,7 @@ import { expect, test } from "bun:test";
 import { applyPatch } from "./index.ts";
 import { list, schema } from "./schema-builder.ts";
 import { StatusError } from "../../model/errors.ts";
+import { statusErrorOf } from "../../../test/helpers/status-error.ts";
 
 const podSchema = schema({ spec: { containers: list("name") } });
 const pod = () => ({ metadata: { labels: { a: "1" } }, spec: { containers: [{ name: "x", image: "x:1" }] } });
@@ -24,16 +25,6 @@ test.each<[string, unknown, unknown]>([
   expect(applyPatch(contentType, pod(), body, podSchema)).toEqual(expected as never);
 });
 
-function failure(fn: () => unknown): StatusError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StatusError) return e;
-    throw e;
-  }
-  throw new Error("expected a StatusError");
-}
-
 test.each<[string, unknown, number, string]>([
   ["application/json", {}, 415, "UnsupportedMediaType"],
   ["text/plain", {}, 415, "UnsupportedMediaType"],
@@ -42,11 +33,11 @@ test.each<[string, unknown, number, string]>([
   ["application/merge-patch+json", '{"a":'.repeat(150) + "1" + "}".repeat(150), 400, "BadRequest"], // nested past the limit
   ["application/strategic-merge-patch+json", '{"a":'.repeat(150) + "1" + "}".repeat(150), 400, "BadRequest"],
 ])("%s → %i", (contentType, body, code, reason) => {
-  const err = failure(() => applyPatch(contentType, pod(), body));
+  const err = statusErrorOf(() => applyPatch(contentType, pod(), body));
   expect(err.code).toBe(code);
   expect(err.reason).toBe(reason as never);
 });
 
 test("server-side apply says what to do instead", () => {
-  expect(failure(() => applyPatch("application/apply-patch+yaml", pod(), "")).message).toContain("kubectl apply without --server-side");
+  expect(statusErrorOf(() => applyPatch("application/apply-patch+yaml", pod(), "")).message).toContain("kubectl apply without --server-side");
 });

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { applyJsonPatch, MAX_OPERATIONS } from "./json-patch.ts";
 import { StatusError } from "../../model/errors.ts";
 import { deepClone } from "./json-value.ts";
+import { statusErrorOf } from "../../../test/helpers/status-error.ts";
 
 const pod = () => ({
   metadata: { name: "p", labels: { app: "web" }, annotations: { "a/b": "x", "m~n": "y" }, finalizers: ["f1", "f2"] },
@@ -82,16 +83,6 @@ describe("applyJsonPatch applies", () => {
   });
 });
 
-function failure(fn: () => unknown): StatusError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StatusError) return e;
-    throw e;
-  }
-  throw new Error("expected a StatusError");
-}
-
 describe("applyJsonPatch rejects with 422 Invalid", () => {
   test.each<[string, unknown[], string]>([
     ["a failing test", [{ op: "test", path: "/spec/replicas", value: 2 }], "testing value /spec/replicas failed: test failed"],
@@ -115,7 +106,7 @@ describe("applyJsonPatch rejects with 422 Invalid", () => {
   ])("%s", (_name, patch, detail) => {
     const original = pod();
     const before = deepClone(original);
-    const err = failure(() => applyJsonPatch(original, patch));
+    const err = statusErrorOf(() => applyJsonPatch(original, patch));
     expect(err.code).toBe(422);
     expect(err.reason).toBe("Invalid");
     expect(err.message).toBe("the server rejected our request due to an error in our request");
@@ -126,7 +117,7 @@ describe("applyJsonPatch rejects with 422 Invalid", () => {
   test("a later failing op leaves the input untouched", () => {
     const original = pod();
     const before = deepClone(original);
-    failure(() => applyJsonPatch(original, [{ op: "remove", path: "/spec" }, { op: "test", path: "/spec", value: 1 }]));
+    statusErrorOf(() => applyJsonPatch(original, [{ op: "remove", path: "/spec" }, { op: "test", path: "/spec", value: 1 }]));
     expect(original).toEqual(before);
   });
 });
@@ -137,12 +128,12 @@ describe("applyJsonPatch rejects malformed bodies", () => {
     ["a non-object op", ["add"], 400],
     ["too many operations", Array.from({ length: MAX_OPERATIONS + 1 }, () => ({ op: "test", path: "", value: null })), 413],
   ])("%s", (_name, body, code) => {
-    expect(failure(() => applyJsonPatch(pod(), body)).code).toBe(code);
+    expect(statusErrorOf(() => applyJsonPatch(pod(), body)).code).toBe(code);
   });
 
   test("too many operations is 413 in the apiserver's words", () => {
     const ops = Array.from({ length: MAX_OPERATIONS + 1 }, () => ({ op: "test", path: "", value: null }));
-    const err = failure(() => applyJsonPatch(pod(), ops));
+    const err = statusErrorOf(() => applyJsonPatch(pod(), ops));
     expect(err.reason).toBe("RequestEntityTooLarge");
     expect(err.message).toBe("Request entity too large: The allowed maximum operations in a JSON patch is 10000, got 10001");
   });
@@ -162,7 +153,7 @@ describe("applyJsonPatch bounds what one patch can build", () => {
 
   test("a copy past 3 MiB accumulated is 422 with evanphx/json-patch's message", () => {
     const original = big();
-    const err = failure(() => applyJsonPatch(original, copies(4)));
+    const err = statusErrorOf(() => applyJsonPatch(original, copies(4)));
     expect(err.code).toBe(422);
     expect(err.reason).toBe("Invalid");
     expect(err.details?.causes).toEqual([{
@@ -178,13 +169,13 @@ describe("applyJsonPatch bounds what one patch can build", () => {
       { op: "add", path: "/spec/copies", value: [] },
       ...Array.from({ length: 40 }, () => ({ op: "copy", from: "/spec", path: "/spec/copies/-" })),
     ];
-    const err = failure(() => applyJsonPatch(pod(), ops));
+    const err = statusErrorOf(() => applyJsonPatch(pod(), ops));
     expect(err.code).toBe(422);
     expect(err.details?.causes?.[0]?.message).toStartWith("Unable to complete the copy, the accumulated size increase of copy is ");
   });
 
   test("a copy to a missing destination fails as a missing path, before it is counted", () => {
-    const err = failure(() => applyJsonPatch(big(), [...copies(3), { op: "copy", from: "/data/a", path: "/nope/x" }]));
+    const err = statusErrorOf(() => applyJsonPatch(big(), [...copies(3), { op: "copy", from: "/data/a", path: "/nope/x" }]));
     expect(err.details?.causes?.[0]?.message).toBe('add operation does not apply: doc is missing path: "/nope/x": missing value');
   });
 
@@ -196,7 +187,7 @@ describe("applyJsonPatch bounds what one patch can build", () => {
       { op: "add", path: "/spec/deep", value: chain(60) },
       { op: "add", path: "/spec/deep" + "/a".repeat(60) + "/more", value: chain(60) },
     ];
-    const err = failure(() => applyJsonPatch(pod(), ops));
+    const err = statusErrorOf(() => applyJsonPatch(pod(), ops));
     expect(err.code).toBe(422);
     expect(err.details?.causes).toEqual([
       { reason: "FieldValueInvalid", field: "patch", message: "the patched object is nested more than 100 levels deep" },
@@ -209,7 +200,7 @@ describe("applyJsonPatch bounds what one patch can build", () => {
   });
 
   test("a body nested past the limit is 400, as the request decoder answers", () => {
-    const err = failure(() => applyJsonPatch(pod(), [{ op: "add", path: "/spec/deep", value: chain(100) }]));
+    const err = statusErrorOf(() => applyJsonPatch(pod(), [{ op: "add", path: "/spec/deep", value: chain(100) }]));
     expect(err.code).toBe(400);
     expect(err.message).toBe("the body of the request is nested more than 100 levels deep");
   });

@@ -2,6 +2,7 @@ import { expect, test } from "bun:test";
 import { applyMergePatch } from "./merge-patch.ts";
 import { StatusError } from "../../model/errors.ts";
 import { deepClone } from "./json-value.ts";
+import { statusErrorOf } from "../../../test/helpers/status-error.ts";
 
 // RFC 7386 appendix A, plus the cases a Kubernetes object meets.
 test.each<[string, object, object, object]>([
@@ -55,19 +56,9 @@ function chain(levels: number): Record<string, unknown> {
   return root;
 }
 
-function failure(fn: () => unknown): StatusError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StatusError) return e;
-    throw e;
-  }
-  throw new Error("expected a StatusError");
-}
-
 test("an object stored nested past the limit is refused as 422 instead of overflowing the stack", () => {
   const original = { metadata: { name: "p" }, spec: chain(20_000) };
-  const err = failure(() => applyMergePatch(original, { metadata: { labels: { a: "1" } } }));
+  const err = statusErrorOf(() => applyMergePatch(original, { metadata: { labels: { a: "1" } } }));
   expect(err.code).toBe(422);
   expect(err.details?.causes).toEqual([
     { reason: "FieldValueInvalid", field: "patch", message: "the patched object is nested more than 100 levels deep" },
@@ -80,7 +71,7 @@ test("a patch that prunes the too-deep part of a stored object applies", () => {
 });
 
 test("a patch nested past the limit is 400, as the request decoder answers", () => {
-  const err = failure(() => applyMergePatch({}, chain(101)));
+  const err = statusErrorOf(() => applyMergePatch({}, chain(101)));
   expect(err.code).toBe(400);
   expect(err.message).toBe("the body of the request is nested more than 100 levels deep");
 });

@@ -3,6 +3,7 @@ import { applyStrategicMergePatch } from "./strategic-merge-patch.ts";
 import { atomicList, list, map, object, primitive, primitiveList, schema } from "./schema-builder.ts";
 import { StatusError } from "../../model/errors.ts";
 import { deepClone, type JsonObject } from "./json-value.ts";
+import { statusErrorOf } from "../../../test/helpers/status-error.ts";
 
 // The patch metadata of apps/v1 Deployment that kubectl apply exercises (from the Kubernetes
 // OpenAPI: x-kubernetes-patch-merge-key / x-kubernetes-patch-strategy).
@@ -261,16 +262,6 @@ describe("map directives and merge-patch fallback", () => {
   });
 });
 
-function failure(fn: () => unknown): StatusError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StatusError) return e;
-    throw e;
-  }
-  throw new Error("expected a StatusError");
-}
-
 describe("errors, with the apiserver's codes", () => {
   const containers = (patch: object) => ({ spec: { template: { spec: patch } } });
   test.each<[string, unknown, number, string]>([
@@ -292,7 +283,7 @@ describe("errors, with the apiserver's codes", () => {
       containers: [{ name: "log" }, { name: "app" }],
     }), 500, "The order in patch list:"],
   ])("%s", (_name, patch, code, message) => {
-    const err = failure(() => applyStrategicMergePatch(deployment(), patch, deploymentSchema));
+    const err = statusErrorOf(() => applyStrategicMergePatch(deployment(), patch, deploymentSchema));
     expect(err.code).toBe(code);
     expect(err.message.startsWith(message)).toBe(true);
   });
@@ -350,7 +341,7 @@ describe("nesting limits", () => {
   };
 
   test("an object stored nested past the limit is refused as 422 instead of overflowing the stack", () => {
-    const err = failure(() => applyStrategicMergePatch({ spec: chain(20_000) }, { metadata: { labels: { a: "1" } } }, deploymentSchema));
+    const err = statusErrorOf(() => applyStrategicMergePatch({ spec: chain(20_000) }, { metadata: { labels: { a: "1" } } }, deploymentSchema));
     expect(err.code).toBe(422);
     expect(err.details?.causes).toEqual([
       { reason: "FieldValueInvalid", field: "patch", message: "the patched object is nested more than 100 levels deep" },
@@ -362,7 +353,7 @@ describe("nesting limits", () => {
   });
 
   test("a patch nested past the limit is 400, as the request decoder answers", () => {
-    const err = failure(() => applyStrategicMergePatch({}, chain(101), deploymentSchema));
+    const err = statusErrorOf(() => applyStrategicMergePatch({}, chain(101), deploymentSchema));
     expect(err.code).toBe(400);
     expect(err.message).toBe("the body of the request is nested more than 100 levels deep");
   });
