@@ -14,7 +14,7 @@ import { WatchPodFeed } from "./pod-feed.ts";
 import { FakeRuntime } from "./runtime/fake.ts";
 import type { Runtime } from "./runtime/types.ts";
 import { UnavailableRuntime } from "./runtime/unavailable.ts";
-import { openCri } from "./cri/open-cri.ts";
+import { openCri } from "./containerd/containerd-runtime.ts";
 import type { KubeletSettings } from "./kubelet-settings.ts";
 import { startNodeTunnel } from "./node-tunnel.ts";
 import { log } from "../log.ts";

@@ -12,7 +12,7 @@ import type { ServerHandle } from "../../src/server/run.ts";
 import { loadKubeconfig } from "../../src/client/kubeconfig.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
 import { FakeRuntime } from "../../src/agent/runtime/fake.ts";
-import { createAgentServer, type AgentServer } from "../../src/agent/server/agent-server.ts";
+import { createKubeletApi, type KubeletApi } from "../../src/agent/kubelet-api/kubelet-api.ts";
 import { TunnelClient } from "../../src/tunnel/agent.ts";
 import { podLogDirectory } from "../../src/agent/cri/pod-config.ts";
 import type { KubeObject } from "../../src/model/object.ts";
@@ -24,7 +24,7 @@ let server: ServerHandle;
 let admin: RestClient;
 let dataDir: string;
 let logRoot: string;
-let agentApi: AgentServer;
+let agentApi: KubeletApi;
 let tunnel: TunnelClient;
 const runtime = new FakeRuntime();
 const stop = new AbortController();
@@ -81,7 +81,7 @@ beforeAll(async () => {
   logRoot = join(dataDir, "agent-logs");
   server = await startHttpsTestServer(dataDir, "logs-int");
   admin = new RestClient(loadKubeconfig(server.kubeconfigPath));
-  agentApi = createAgentServer({ podByName: (ns, n) => agentPods.get(`${ns}/${n}`), runtime, logRoot, pollMs: 20 });
+  agentApi = createKubeletApi({ podByName: (ns, n) => agentPods.get(`${ns}/${n}`), runtime, logRoot, pollMs: 20 });
   tunnel = await connectTunnel({ server, dataDir, nodeName: NODE, signal: stop.signal, serve: (s) => agentApi.serveConnection(s) });
 });
 

@@ -12,9 +12,9 @@ import { RuntimeError, type ContainerInfo, type ContainerState, type Runtime, ty
 import { containerMounts, etcHostsContent, podDir, setUpVolumes, tearDownVolumes, type PreparedVolume, type VolumeHost } from "../volumes/pod-volumes.ts";
 import type { ClaimSources } from "../volumes/claim-volume.ts";
 import type { CriClient } from "./cri-client.ts";
-import { expandCommand, resolveEnv, type EnvSources } from "./env.ts";
+import { expandCommand, resolveEnv, type EnvSources } from "../env/container-env.ts";
 import { containerConfig, containerLogPath, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, podHostname, podLogDirectory, sandboxConfig, type SandboxOptions } from "./pod-config.ts";
-import { isMounted, mountTmpfs, unmount } from "./mounts.ts";
+import { isMounted, mountTmpfs, unmount } from "../volumes/host-mounter.ts";
 import { log } from "../../log.ts";
 import { DEFAULT_ROTATION, rotateIfNeeded, type RotateOptions } from "../logs/rotate.ts";
 import { normalizeImageRef } from "../../model/image-ref.ts";

@@ -11,8 +11,8 @@ import { join } from "node:path";
 import type { KubeObject } from "../../model/object.ts";
 import { RuntimeError } from "../runtime/types.ts";
 import { parseQuantity } from "../../model/quantity.ts";
-import type { EnvSources, PodFacts } from "../cri/env.ts";
-import { resolveEnv } from "../cri/env.ts";
+import type { EnvSources, PodFacts } from "../env/container-env.ts";
+import { resolveEnv } from "../env/container-env.ts";
 import { writeAtomically, type PayloadFile } from "./atomic-writer.ts";
 import { resolveClaim, type ClaimSources } from "./claim-volume.ts";
 

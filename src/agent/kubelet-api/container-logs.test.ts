@@ -4,13 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeRuntime } from "../runtime/fake.ts";
 import type { KubeObject } from "../../model/object.ts";
-import { createAgentServer, type AgentServer } from "./agent-server.ts";
+import { createKubeletApi, type KubeletApi } from "./kubelet-api.ts";
 import { podLogDirectory } from "../cri/pod-config.ts";
 
 const logRoot = mkdtempSync(join(tmpdir(), "k3rs-agent-logs-"));
 const runtime = new FakeRuntime();
 const pods = new Map<string, KubeObject>();
-let api: AgentServer;
+let api: KubeletApi;
 
 const POD: KubeObject = {
   apiVersion: "v1", kind: "Pod",
@@ -29,7 +29,7 @@ function writeLog(container: string, attempt: number, lines: string[]): string {
 
 beforeAll(async () => {
   pods.set("ns/web", POD);
-  api = createAgentServer({ podByName: (ns, n) => pods.get(`${ns}/${n}`), runtime, logRoot, pollMs: 10 });
+  api = createKubeletApi({ podByName: (ns, n) => pods.get(`${ns}/${n}`), runtime, logRoot, pollMs: 10 });
   const sb = await runtime.runPodSandbox(POD, 0, undefined);
   // app: run 0 crashed, run 1 runs; side: one run; setup: finished.
   const crashed = await runtime.createContainer(sb, POD, { name: "app", image: "busybox", command: ["sh", "-c", "exit 1"] }, 0);
@@ -90,7 +90,7 @@ describe("the agent's /containerLogs", () => {
   });
 
   test("a runtime that keeps no log files answers an empty log", async () => {
-    const fakeApi = createAgentServer({ podByName: (ns, n) => pods.get(`${ns}/${n}`), runtime });
+    const fakeApi = createKubeletApi({ podByName: (ns, n) => pods.get(`${ns}/${n}`), runtime });
     const res = await fakeApi.app.fetch(new Request("http://agent/containerLogs/ns/web/app?follow=true"));
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("");
