@@ -16,6 +16,7 @@ import type { ServerHandle } from "../../src/server/run.ts";
 import { loadKubeconfig } from "../../src/client/kubeconfig.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
 import { FakeRuntime } from "../../src/agent/runtime/fake.ts";
+import { containerConfigFor, sandboxConfigFor } from "../helpers/fake-pod-configs.ts";
 import type { Runtime, StreamRequest } from "../../src/agent/runtime/types.ts";
 import { createKubeletApi, type KubeletApi } from "../../src/agent/kubelet-api/kubelet-api.ts";
 import type { KubeObject } from "../../src/model/object.ts";
@@ -88,8 +89,8 @@ async function pod(name: string, containers: string[], o: { nodeName?: string; r
   if (!o.nodeName) return created;
   agentPods.set(`${NS}/${name}`, created);
   if (o.run !== false) {
-    const sb = await runtime.runPodSandbox(created, 0, undefined);
-    for (const c of containers) await runtime.startContainer(await runtime.createContainer(sb, created, { name: c, image: "busybox" }, 0));
+    const sb = await runtime.runPodSandbox(sandboxConfigFor(created), undefined);
+    for (const c of containers) await runtime.startContainer(await runtime.createContainer(sb, containerConfigFor({ name: c, image: "busybox" }), sandboxConfigFor(created)));
   }
   // kubectl refuses to exec into a pod that is not Running or port-forward to one.
   return admin.request(`/api/v1/namespaces/${NS}/pods/${name}/status`, {

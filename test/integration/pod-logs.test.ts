@@ -14,7 +14,8 @@ import { RestClient } from "../../src/client/rest-client.ts";
 import { FakeRuntime } from "../../src/agent/runtime/fake.ts";
 import { createKubeletApi, type KubeletApi } from "../../src/agent/kubelet-api/kubelet-api.ts";
 import { TunnelClient } from "../../src/tunnel/agent.ts";
-import { podLogDirectory } from "../../src/agent/cri/pod-config.ts";
+import { podLogDirectory } from "../../src/agent/pods/pod-files.ts";
+import { containerConfigFor, sandboxConfigFor } from "../helpers/fake-pod-configs.ts";
 import type { KubeObject } from "../../src/model/object.ts";
 import { connectTunnel, startHttpsTestServer } from "../helpers/https-server.ts";
 
@@ -42,9 +43,9 @@ async function createPod(name: string, containers: string[], extra: Record<strin
 async function runningPod(name: string, logs: Record<string, string[]>): Promise<KubeObject> {
   const pod = await createPod(name, Object.keys(logs), { nodeName: NODE });
   agentPods.set(`${NS}/${name}`, pod);
-  const sb = await runtime.runPodSandbox(pod, 0, undefined);
+  const sb = await runtime.runPodSandbox(sandboxConfigFor(pod), undefined);
   for (const [c, lines] of Object.entries(logs)) {
-    await runtime.startContainer(await runtime.createContainer(sb, pod, { name: c, image: "busybox" }, 0));
+    await runtime.startContainer(await runtime.createContainer(sb, containerConfigFor({ name: c, image: "busybox" }), sandboxConfigFor(pod)));
     writeLog(pod, c, 0, lines);
   }
   return pod;
