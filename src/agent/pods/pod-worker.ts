@@ -52,6 +52,7 @@ export class PodWorker {
   private pod: KubeObject;
   private removed = false;
   private syncing = false;
+  private running: Promise<void> | undefined;
   private dirty = false;
   private done = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -110,7 +111,9 @@ export class PodWorker {
   trigger(): void {
     if (this.done) return;
     this.dirty = true;
-    if (!this.syncing) void this.run();
+    if (this.syncing) return;
+    this.syncing = true;
+    this.running = this.run();
   }
 
   stop(): void {
@@ -119,8 +122,12 @@ export class PodWorker {
     if (this.timer) clearTimeout(this.timer);
   }
 
+  /** Resolves once no sync runs or waits to run (timers of back-off aside). */
+  async settled(): Promise<void> {
+    while (this.syncing) await this.running;
+  }
+
   private async run(): Promise<void> {
-    this.syncing = true;
     try {
       while (this.dirty && !this.done) {
         this.dirty = false;
