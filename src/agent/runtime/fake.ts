@@ -45,7 +45,8 @@ interface FakeContainer extends ContainerInfo {
 
 export class FakeRuntime implements Runtime {
   private readonly sandboxes = new Map<string, SandboxInfo>();
-  private readonly sandboxConfigs = new Map<string, PodSandboxConfig>();
+  /** Without the pod object: a hollow node with thousands of pods would keep an old copy of each. */
+  private readonly sandboxConfigs = new Map<string, Omit<PodSandboxConfig, "pod">>();
   private readonly containers = new Map<string, FakeContainer>();
   private readonly listeners = new Set<(e: RuntimeEvent) => void>();
   private readonly usedIps = new Set<string>();
@@ -78,7 +79,8 @@ export class FakeRuntime implements Runtime {
       createdAt: this.now(),
     };
     this.sandboxes.set(sb.id, sb);
-    this.sandboxConfigs.set(sb.id, config);
+    const { pod: _pod, ...given } = config;
+    this.sandboxConfigs.set(sb.id, given);
     return { ...sb };
   }
 
@@ -159,8 +161,8 @@ export class FakeRuntime implements Runtime {
     return out;
   }
 
-  /** The sandbox config the agent gave for a sandbox still held. */
-  sandboxConfigOf(sandboxId: string): PodSandboxConfig | undefined {
+  /** The sandbox config the agent gave for a sandbox still held (the pod aside). */
+  sandboxConfigOf(sandboxId: string): Omit<PodSandboxConfig, "pod"> | undefined {
     return this.sandboxConfigs.get(sandboxId);
   }
 
