@@ -6,24 +6,28 @@
  */
 import type { KubeObject } from "../model/object.ts";
 import type { RestClient } from "../client/rest-client.ts";
-import { ClientInformer } from "../client/informer.ts";
+import { Informer } from "../client/informer.ts";
+import { RestListWatch } from "../client/rest-list-watch.ts";
 import type { PodFeed } from "./node/node-agent.ts";
-import { log } from "../log.ts";
 
 type Sub = Parameters<PodFeed["subscribe"]>[1];
 
 export class WatchPodFeed implements PodFeed {
   private readonly subs = new Map<string, Sub>();
-  private readonly informer: ClientInformer;
+  private readonly informer: Informer;
   private started = false;
 
   /** `nodeName` set: watch only that node's pods; unset: all pods, shared by every subscriber. */
-  constructor(client: RestClient, signal: AbortSignal, nodeName?: string) {
-    this.informer = new ClientInformer(client, {
+  constructor(
+    client: RestClient,
+    private readonly signal: AbortSignal,
+    nodeName?: string,
+  ) {
+    this.informer = new Informer(new RestListWatch(client, {
       path: "/api/v1/pods",
       query: nodeName ? { fieldSelector: `spec.nodeName=${nodeName}` } : { fieldSelector: "spec.nodeName!=" },
-      signal,
-    }, {
+    }));
+    this.informer.addHandler({
       onChange: (p) => this.subs.get(p.spec?.nodeName)?.onPod(p),
       onDelete: (p) => this.subs.get(p.spec?.nodeName)?.onPodDeleted(p),
       onSynced: () => {
@@ -31,7 +35,6 @@ export class WatchPodFeed implements PodFeed {
         for (const p of this.informer.cache.values()) (byNode.get(p.spec?.nodeName) ?? byNode.set(p.spec?.nodeName, []).get(p.spec?.nodeName)!).push(p);
         for (const [node, sub] of this.subs) sub.onSynced(byNode.get(node) ?? []);
       },
-      onError: (e) => log.warn("agent: pod watch failed, retrying", { error: String(e) }),
     });
   }
 
@@ -44,7 +47,7 @@ export class WatchPodFeed implements PodFeed {
     }
     if (!this.started) {
       this.started = true;
-      void this.informer.start();
+      void this.informer.start(this.signal);
     }
     return () => this.subs.delete(nodeName);
   }

@@ -18,7 +18,7 @@ import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersio
 import { parseResourcePath } from "./path.ts";
 import { isWatch } from "./options/list-options.ts";
 import { handleResource } from "./handlers/resource.ts";
-import { metrics, registry as metricsRegistry, verbOf } from "./metrics.ts";
+import { metrics, registry as metricsRegistry, verbOf } from "./request-metrics.ts";
 import { openapiV2Json, openapiV3GroupVersionJson, openapiV3Root } from "./openapi/index.ts";
 
 export interface VersionInfo {
@@ -90,7 +90,7 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
   app.get("/livez", (c) => c.text("ok"));
   app.get("/readyz", health);
   app.get("/metrics", async (c) => {
-    const s = deps.storage.store.stats();
+    const s = deps.storage.stats();
     metrics.storeRevision.set(s.revision);
     metrics.storeSize.set(s.sizeBytes);
     metrics.storeKeys.set(s.keys);

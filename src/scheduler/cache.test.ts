@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { SchedulerCache, interleaveZones } from "./cache.ts";
 import { podInfoOf } from "./pod-info.ts";
-import { makeNode, makePod, nodeInfos } from "./test-builders.ts";
+import { makeNode, makePod, nodeInfos } from "../../test/helpers/scheduler-builders.ts";
 
 describe("SchedulerCache", () => {
   const withNode = () => {

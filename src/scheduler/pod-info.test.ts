@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { podInfoOf, podRequests } from "./pod-info.ts";
-import { makePod } from "./test-builders.ts";
+import { makePod } from "../../test/helpers/scheduler-builders.ts";
 
 describe("requests", () => {
   const Mi = 1024 * 1024;

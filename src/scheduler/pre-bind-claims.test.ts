@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import type { KubeObject } from "../model/object.ts";
-import { pvc } from "../volume/test-builders.ts";
+import { pvc } from "../../test/helpers/volume-builders.ts";
 import { claimsToSelect } from "./pre-bind-claims.ts";
 import type { StorageLister } from "./types.ts";
 

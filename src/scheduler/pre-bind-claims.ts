@@ -10,8 +10,8 @@ import type { KubeObject } from "../model/object.ts";
 import type { ObjectStorage } from "../api/storage/object-storage.ts";
 import type { ResourceDef } from "../api/resources/types.ts";
 import { errors } from "../model/errors.ts";
-import { ANN_SELECTED_NODE } from "../volume/annotations.ts";
-import { isDelayBinding, podClaimNames, selectedNode } from "../volume/claims.ts";
+import { ANN_SELECTED_NODE } from "../volume-binding/annotations.ts";
+import { isDelayBinding, podClaimNames, selectedNode } from "../volume-binding/claims.ts";
 import type { StorageLister } from "./types.ts";
 
 /** The claims PreBind has to annotate for this pod on `node`. */

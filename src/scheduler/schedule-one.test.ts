@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { scheduleOne, staticSnapshot } from "./schedule-one.ts";
 import { podInfoOf } from "./pod-info.ts";
 import { PROFILES } from "./plugins/index.ts";
-import { makeNode, makePod, nodeInfos } from "./test-builders.ts";
+import { makeNode, makePod, nodeInfos } from "../../test/helpers/scheduler-builders.ts";
 import { fail, type Plugin, type Profile } from "./types.ts";
 
 const decide = (pod: ReturnType<typeof makePod>, infos: ReturnType<typeof nodeInfos>, profile = "default", start = 0) =>

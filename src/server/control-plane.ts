@@ -12,7 +12,6 @@ import { ServiceAllocator, parseCidr } from "../api/admission/service-allocator.
 import { ResourceQuotaAdmission } from "../api/admission/resource-quota.ts";
 import { defaultStorageClass } from "../api/admission/default-storage-class.ts";
 import { storageObjectInUseProtection } from "../api/admission/storage-object-in-use-protection.ts";
-import { objectStoreKey } from "../api/storage/keys.ts";
 import { createApi } from "../api/app.ts";
 import { clientCertAuthenticator } from "../api/auth/authenticate.ts";
 import { earlyAuthenticator, type EarlyAuthenticator } from "../api/auth/early-authenticator.ts";
@@ -30,8 +29,8 @@ import { startControllerManager } from "../controllers/manager.ts";
 import { allControllers } from "../controllers/index.ts";
 import { DEFAULT_CONTROLLER_SETTINGS, type ControllerSettings } from "../controllers/framework/context.ts";
 import { startScheduler } from "../scheduler/scheduler.ts";
-import { MetricsStore } from "./metrics/metrics-store.ts";
-import { DEFAULT_METRIC_RESOLUTION_MS, MetricsScraper } from "./metrics/scraper.ts";
+import { MetricsStore } from "./usage/usage-store.ts";
+import { DEFAULT_METRIC_RESOLUTION_MS, MetricsScraper } from "./usage/usage-scraper.ts";
 
 export interface ControlPlaneOptions {
   store: Store;
@@ -76,12 +75,12 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
   const storage: ObjectStorage = new ObjectStorage({
     store: o.store,
     admission: [
-      namespaceLifecycle(async (name) => (await o.store.get(objectStoreKey(nsDef, undefined, name)))?.object),
+      namespaceLifecycle((name) => storage.tryGet(nsDef, undefined, name)),
       allocator,
       defaultTolerationSeconds({ ...DEFAULT_CONTROLLER_SETTINGS, ...o.controllerSettings }),
       defaultStorageClass(async () => (await storage.list(registry.find("storage.k8s.io", "v1", "storageclasses")!, undefined)).items),
       storageObjectInUseProtection,
-      new ResourceQuotaAdmission({ store: o.store, quotaDef: registry.find("", "v1", "resourcequotas")! }),
+      new ResourceQuotaAdmission({ list: async (def, ns) => (await storage.list(def, ns)).items, quotaDef: registry.find("", "v1", "resourcequotas")! }),
     ],
   });
   allocator.load((await storage.list(registry.find("", "v1", "services")!, undefined)).items);

@@ -12,7 +12,7 @@ const SRC = join(import.meta.dir, "../../src");
 /** Bottom to top; a room may import its own layer and those below. */
 const LAYERS: string[][] = [
   ["lib", "log", "version", "model", "pki"],
-  ["store", "client", "http", "streaming", "tunnel", "resource-metrics", "quota", "volume", "net"],
+  ["store", "client", "http", "streaming", "tunnel", "resource-metrics", "quota", "volume-binding", "net"],
   ["api", "controllers", "scheduler", "agent"],
   ["server", "config"],
   ["cli"],
@@ -24,6 +24,12 @@ const APART: [string, string][] = [
   ["agent", "api"], ["agent", "controllers"], ["agent", "scheduler"],
   ["api", "agent"], ["controllers", "agent"], ["scheduler", "agent"],
 ];
+
+/**
+ * What the shared client machinery (informer, work queue, REST client) may lean on: the
+ * bottom layer, and the store by its types only — the agent carries it and no store.
+ */
+const CLIENT_MAY_IMPORT = new Set(["client", "lib", "log", "version", "model"]);
 
 const rank = new Map(LAYERS.flatMap((rooms, i) => rooms.map((r) => [r, i] as const)));
 const edges = importGraph(SRC);
@@ -44,6 +50,17 @@ test("no arrow runs from a lower layer up to a higher one, and the agent and the
       const b = roomOf(e.to);
       if (a === b) return false;
       return rank.get(b)! > rank.get(a)! || APART.some(([x, y]) => x === a && y === b);
+    })
+    .map((e) => `${e.from} -> ${e.to}${e.typeOnly ? " (types)" : ""}`);
+  expect(wrong).toEqual([]);
+});
+
+test("client/ runs on the bottom layer only: the store by its types, nothing of the server", () => {
+  const wrong = edges
+    .filter((e) => roomOf(e.from) === "client")
+    .filter((e) => {
+      const to = roomOf(e.to);
+      return !CLIENT_MAY_IMPORT.has(to) && !(to === "store" && e.typeOnly);
     })
     .map((e) => `${e.from} -> ${e.to}${e.typeOnly ? " (types)" : ""}`);
   expect(wrong).toEqual([]);

@@ -60,9 +60,10 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("cluster images on a real
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^imported docker\.io\/library\/busybox:latest, docker\.io\/k3rs\/busybox:test \([0-9a-f]{12}\)\n$/);
-    const images = await until("busybox in node status.images", async () => {
+    // containerd registers an archive's names one at a time, and a status report may fall in between.
+    const images = await until("busybox under both names in node status.images", async () => {
       const out = await k("get", "node", NODE, "-o", "jsonpath={.status.images}");
-      return out.includes(BUSYBOX_IMAGE) ? JSON.parse(out) : undefined;
+      return out.includes(BUSYBOX_IMAGE) && out.includes("docker.io/k3rs/busybox:test") ? JSON.parse(out) : undefined;
     });
     const busybox = images.find((i: any) => i.names.includes(BUSYBOX_IMAGE));
     expect(busybox.sizeBytes).toBeGreaterThan(0);

@@ -35,6 +35,23 @@ async function read(path: string, o: ReadLogOptions = {}, deps = stopped()): Pro
 const sec = (iso: string) => BigInt(Date.parse(iso)) * 1_000_000n;
 
 describe("reading a CRI log", () => {
+  test("without follow, lines written while the answer is read are not in it (--tail=3 printed four)", async () => {
+    const line = (i: number) => `2024-05-01T10:00:00Z stdout F ${String(i).padStart(6, "0")} ${"x".repeat(100)}\n`;
+    const path = file(Array.from({ length: 2000 }, (_, i) => line(i)).join("")); // several read chunks
+    let got = "";
+    let appended = false;
+    for await (const c of readCriLog(path, {}, stopped())) {
+      got += c.toString();
+      if (!appended) {
+        appendFileSync(path, line(9999));
+        appended = true;
+      }
+    }
+    const lines = got.split("\n").filter(Boolean);
+    expect(lines).toHaveLength(2000);
+    expect(lines.at(-1)).toStartWith("001999 ");
+  });
+
   test("prefixes stripped, pieces joined, broken records skipped", async () => {
     expect(await read(file(SAMPLE))).toBe("one\ntwo\nlong line\nfour\n");
   });

@@ -42,11 +42,15 @@ export async function* readCriLog(path: string, o: ReadLogOptions, deps: FollowD
   try {
     const size = (await fh.stat()).size;
     let pos = await findTailStart(fh, size, o.tailLines ?? -1);
+    // Without follow the answer is the file as it was when asked: lines the container writes
+    // meanwhile would make `--tail=3` print four.
+    const end = follow ? Number.POSITIVE_INFINITY : size;
     let carry: Buffer = Buffer.alloc(0);
     let stopping = false;
     const buf = Buffer.alloc(CHUNK);
     while (!deps.signal.aborted) {
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
+      const want = Math.min(CHUNK, end - pos);
+      const { bytesRead } = want > 0 ? await fh.read(buf, 0, want, pos) : { bytesRead: 0 };
       if (bytesRead > 0) {
         pos += bytesRead;
         let data = carry.length ? Buffer.concat([carry, buf.subarray(0, bytesRead)]) : Buffer.from(buf.subarray(0, bytesRead));

@@ -7,7 +7,7 @@ import { kubernetesVersion } from "../../version.ts";
 import { parseQuantity } from "../../model/quantity.ts";
 import { pressureConditions, type Pressure } from "./pressure.ts";
 import type { ContainerImage } from "./node-images.ts";
-import { ANN_LOCAL_STORAGE_PATH } from "../../volume/annotations.ts";
+import { ANN_LOCAL_STORAGE_PATH } from "../../volume-binding/annotations.ts";
 import { nowTimestamp } from "../../model/object.ts";
 
 export interface NodeFacts {

@@ -7,7 +7,7 @@
  * running as any user can write its data.
  */
 import type { KubeObject } from "../../model/object.ts";
-import { ANN_PROVISIONED_BY, LOCAL_PATH_PROVISIONER } from "../../volume/annotations.ts";
+import { ANN_PROVISIONED_BY, LOCAL_PATH_PROVISIONER } from "../../volume-binding/annotations.ts";
 
 export interface ClaimSources {
   claim(namespace: string, name: string): Promise<KubeObject | undefined>;

@@ -4,8 +4,8 @@
  * the legacy beta annotation. With several defaults the newest wins, as in Kubernetes 1.28+.
  */
 import type { KubeObject } from "../../model/object.ts";
-import { ANN_BETA_STORAGE_CLASS } from "../../volume/annotations.ts";
-import { pickDefaultClass } from "../../volume/claims.ts";
+import { ANN_BETA_STORAGE_CLASS } from "../../volume-binding/annotations.ts";
+import { pickDefaultClass } from "../../volume-binding/claims.ts";
 import type { AdmissionPlugin, AdmissionRequest } from "./types.ts";
 
 export function defaultStorageClass(listClasses: () => Promise<KubeObject[]>): AdmissionPlugin {

@@ -17,7 +17,7 @@ const appsDef = registry.find("apps", "v1", "deployments")!;
 
 function setup(after: AdmissionPlugin[] = []) {
   store = openSqliteStore({ path: ":memory:", durable: false });
-  quota = new ResourceQuotaAdmission({ store, quotaDef });
+  quota = new ResourceQuotaAdmission({ list: async (def, ns) => (await storage.list(def, ns)).items, quotaDef });
   storage = new ObjectStorage({ store, admission: [quota, ...after] });
 }
 beforeEach(() => setup());

@@ -3,7 +3,7 @@
  * quotas' hard limits is refused with 403, in Kubernetes' words (`exceeded quota: …`,
  * `failed quota: …`). Updates are not charged (a pod's resources cannot change).
  *
- * Usage is counted live from the store at admission time, never from the controller's
+ * Usage is counted live from storage at admission time, never from the controller's
  * `status.used`, which lags. Two creates racing for the last unit must not both fit, so
  * checks in one namespace run one at a time, and an admitted object counts as "pending"
  * from the moment it passes until the store has it (or the write is abandoned: `release`).
@@ -12,18 +12,19 @@
  */
 import type { KubeObject } from "../../model/object.ts";
 import { StatusError } from "../../model/errors.ts";
-import type { Store } from "../../store/types.ts";
 import type { ResourceDef } from "../resources/types.ts";
-import { listPrefix } from "../storage/keys.ts";
 import { evaluatorFor } from "../../quota/registry.ts";
 import { exceededReason, planCharges } from "../../quota/admission-check.ts";
 import { quotaUsed } from "../../quota/usage.ts";
 import type { UsageEvaluator } from "../../quota/types.ts";
 import type { AdmissionPlugin, AdmissionRequest } from "./types.ts";
 
+/** The stored objects of a resource in one namespace (ObjectStorage's list, given late: the plugin is part of it). */
+export type NamespaceLister = (def: ResourceDef, namespace: string) => Promise<KubeObject[]>;
+
 export interface ResourceQuotaOptions {
-  store: Store;
-  /** The resourcequotas definition (where quotas live in the store). */
+  list: NamespaceLister;
+  /** The resourcequotas definition. */
   quotaDef: ResourceDef;
   now?: () => Date;
   /**
@@ -44,7 +45,7 @@ const resourceId = (def: ResourceDef) => `${def.plural}.${def.group}`;
 
 export class ResourceQuotaAdmission implements AdmissionPlugin {
   readonly name = "ResourceQuota";
-  private readonly store: Store;
+  private readonly list: NamespaceLister;
   private readonly quotaDef: ResourceDef;
   private readonly now: () => Date;
   private readonly pendingTtlMs: number;
@@ -54,7 +55,7 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
   private readonly pending = new Map<string, Map<string, Pending>>();
 
   constructor(o: ResourceQuotaOptions) {
-    this.store = o.store;
+    this.list = o.list;
     this.quotaDef = o.quotaDef;
     this.now = o.now ?? (() => new Date());
     this.pendingTtlMs = o.pendingTtlMs ?? 60_000;
@@ -103,12 +104,12 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
   }
 
   private async quotasIn(ns: string): Promise<KubeObject[]> {
-    return (await this.store.list(listPrefix(this.quotaDef, ns))).items.map((i) => i.object);
+    return this.list(this.quotaDef, ns);
   }
 
   /** The namespace's stored objects of this kind plus the admitted ones still on their way. */
   private async liveObjects(def: ResourceDef, ns: string, now: Date): Promise<KubeObject[]> {
-    const objects = (await this.store.list(listPrefix(def, ns))).items.map((i) => i.object);
+    const objects = await this.list(def, ns);
     const entries = this.pending.get(ns);
     if (!entries) return objects;
     const stored = new Set(objects.map((o) => o.metadata.uid));

@@ -115,8 +115,11 @@ export class ServiceAllocator implements AdmissionPlugin {
     for (const p of gone.spec?.ports ?? []) if (p?.nodePort && !kept.has(p.nodePort)) this.ports.delete(p.nodePort);
   }
 
-  /** After a successful update: free what the old object held and the new one does not. */
-  commitUpdate(oldSvc: KubeObject, newSvc: KubeObject): void {
+  /** After a stored update: free what the old object held and the new one does not. */
+  committed(req: AdmissionRequest): void {
+    if (req.def.kind !== "Service" || req.operation !== "UPDATE" || !req.old) return;
+    const oldSvc = req.old;
+    const newSvc = req.object;
     const ip = oldSvc.spec?.clusterIP;
     if (ip && ip !== "None" && ip !== newSvc.spec?.clusterIP) this.ips.delete(ip);
     const now = new Set<number>((newSvc.spec?.ports ?? []).map((p: any) => p?.nodePort));

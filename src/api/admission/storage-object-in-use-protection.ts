@@ -4,7 +4,7 @@
  * or a volume still bound, only marks it; the protection controllers lift the finalizer once
  * nothing depends on the object any more.
  */
-import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from "../../volume/annotations.ts";
+import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from "../../volume-binding/annotations.ts";
 import type { AdmissionPlugin, AdmissionRequest } from "./types.ts";
 
 const FINALIZER: Record<string, string> = { PersistentVolumeClaim: PVC_PROTECTION_FINALIZER, PersistentVolume: PV_PROTECTION_FINALIZER };

@@ -23,4 +23,9 @@ export interface AdmissionPlugin {
   admit(req: AdmissionRequest): Promise<void> | void;
   /** Undo side effects of admit (allocations) for an object that will not be stored / was deleted. */
   release?(req: AdmissionRequest): void;
+  /**
+   * The create or update admit let through is stored: let go of what the replaced object
+   * (req.old) held and the stored one does not (a Service's old ClusterIP and NodePorts).
+   */
+  committed?(req: AdmissionRequest): void;
 }

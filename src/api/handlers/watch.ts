@@ -14,15 +14,14 @@
 import type { KubeObject } from "../../model/object.ts";
 import { apiVersionOf } from "../../model/object.ts";
 import { errors, StatusError } from "../../model/errors.ts";
-import { StoreError, type WatchEvent } from "../../store/types.ts";
 import { negotiateTable } from "../request.ts";
 import type { ListOptions } from "../options/list-options.ts";
 import { WatchOutput, watchBudget, type WatchBudget } from "./watch-output.ts";
 import { buildFilter } from "../storage/filter.ts";
-import { listPrefix } from "../storage/keys.ts";
+import type { ObjectEvent } from "../storage/object-storage.ts";
 import type { ResourceContext } from "./resource.ts";
 import { tableEvent } from "./table.ts";
-import { metrics } from "../metrics.ts";
+import { metrics } from "../request-metrics.ts";
 import { log } from "../../log.ts";
 
 /** How often an idle watch gets a bookmark. */
@@ -31,7 +30,7 @@ export const BOOKMARK_INTERVAL_MS = 15_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * The store hands every watcher the same event object, so the encoded line is made once per
+ * Storage hands every watcher the same event object, so the encoded line is made once per
  * event and type and shared: with 1,000 watchers that is one JSON.stringify, not 1,000.
  */
 const sharedLines = new WeakMap<object, Map<string, Uint8Array>>();
@@ -83,10 +82,9 @@ export async function serveWatch(ctx: ResourceContext, options: ListOptions, bud
     out.push(render("BOOKMARK", {
       apiVersion,
       kind: def.kind,
-      metadata: { resourceVersion: String(Math.max(lastRevision, storage.store.revision())), ...(initialEnd ? { annotations: { "k8s.io/initial-events-end": "true" } } : {}) },
+      metadata: { resourceVersion: String(Math.max(lastRevision, storage.revision())), ...(initialEnd ? { annotations: { "k8s.io/initial-events-end": "true" } } : {}) },
     }));
 
-  const prefix = listPrefix(def, path.namespace);
   try {
     if (sendInitial) {
       const initial = await storage.listJsonItems(def, path.namespace, { filter });
@@ -98,10 +96,10 @@ export async function serveWatch(ctx: ResourceContext, options: ListOptions, bud
       if (fromRevision < 0) fromRevision = lastRevision;
       if (bookmarks && options.sendInitialEvents === true) bookmark(true);
     } else if (fromRevision < 0) {
-      fromRevision = storage.store.revision();
+      fromRevision = storage.revision();
     }
     lastRevision = Math.max(lastRevision, fromRevision);
-    const onEvent = (ev: WatchEvent) => {
+    const onEvent = (ev: ObjectEvent) => {
       lastRevision = ev.revision;
       const now = filter ? filter(ev.object) : true;
       const before = ev.prevObject ? (filter ? filter(ev.prevObject) : true) : false;
@@ -113,9 +111,11 @@ export async function serveWatch(ctx: ResourceContext, options: ListOptions, bud
       } else if (!now) return;
       out.push(render(type, ev.object));
     };
-    // The store replays its history on a microtask after subscribing; it is over by the next macrotask.
+    // Storage replays its history on a microtask after subscribing; it is over by the next macrotask.
     out.beginReplay();
-    const unsubscribe = storage.store.watch(prefix, { fromRevision, signal: ctx.signal }, onEvent);
+    const unsubscribe = storage.watch(def, path.namespace, { fromRevision, signal: ctx.signal }, onEvent);
+    // Too old a revision (410) ends the stream with an ERROR event, as below.
+    if (unsubscribe instanceof StatusError) throw unsubscribe;
     setImmediate(() => out.endReplay());
     const timer = setTimeout(() => out.end(), timeoutMs);
     const interval = bookmarks ? setInterval(() => bookmark(), BOOKMARK_INTERVAL_MS) : undefined;
@@ -132,9 +132,7 @@ export async function serveWatch(ctx: ResourceContext, options: ListOptions, bud
     if (out.isClosed) cleanup();
     else if (ctx.signal.aborted) close();
   } catch (e) {
-    const status = e instanceof StoreError && e.code === "Compacted"
-      ? errors.gone(`too old resource version: ${fromRevision} (${storage.store.stats().compactRevision})`).toStatus()
-      : (e instanceof StatusError ? e : errors.internal("watch failed", e)).toStatus();
+    const status = (e instanceof StatusError ? e : errors.internal("watch failed", e)).toStatus();
     out.push(encoder.encode(JSON.stringify({ type: "ERROR", object: status }) + "\n"));
     out.end();
   }

@@ -8,6 +8,7 @@ import * as work from "./defaults/workloads.ts";
 import * as v from "./validation/index.ts";
 import { defaultStorageClass } from "./defaults/storage.ts";
 import { validateStorageClass } from "./validation/storage-class.ts";
+import { namespaceDeletion, podDeletion } from "./deletion.ts";
 import type { KubeObject } from "../../model/object.ts";
 
 const str = (x: unknown) => (x === undefined || x === null ? undefined : String(x));
@@ -17,18 +18,18 @@ export const builtinResources: ResourceDef[] = [
   {
     group: "", version: "v1", kind: "Namespace", plural: "namespaces", singular: "namespace",
     namespaced: false, shortNames: ["ns"], subresources: ["status", "finalize"],
-    defaults: core.defaultNamespace, validate: v.validateNamespace,
+    defaults: core.defaultNamespace, validate: v.validateNamespace, deletion: namespaceDeletion,
     fieldSelectors: { "status.phase": (o) => str(o.status?.phase) },
   },
   {
     group: "", version: "v1", kind: "Node", plural: "nodes", singular: "node",
-    namespaced: false, shortNames: ["no"], subresources: ["status"], defaults: core.defaultNode,
+    namespaced: false, shortNames: ["no"], subresources: ["status"], defaults: core.defaultNode, keepsStatusOnCreate: true,
     fieldSelectors: { "spec.unschedulable": (o) => String(o.spec?.unschedulable === true) },
   },
   {
     group: "", version: "v1", kind: "Pod", plural: "pods", singular: "pod", namespaced: true,
     shortNames: ["po"], categories: ["all"], subresources: ["status", "binding", "eviction", "log", "exec", "attach", "portforward"],
-    defaults: core.defaultPod, validate: v.validatePod,
+    defaults: core.defaultPod, validate: v.validatePod, deletion: podDeletion,
     fieldSelectors: {
       "spec.nodeName": (o) => o.spec?.nodeName ?? "",
       "spec.restartPolicy": (o) => str(o.spec?.restartPolicy),

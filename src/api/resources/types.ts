@@ -29,4 +29,28 @@ export interface ResourceDef extends ResourceInfo {
   fieldSelectors?: Record<string, (obj: KubeObject) => string | undefined>;
   /** True when spec changes bump metadata.generation (kinds with a spec). */
   hasGeneration?: boolean;
+  /**
+   * A create keeps the status it is sent, though the kind has a status subresource (the
+   * kubelet registers its Node with one); other such kinds start from their defaults' status.
+   */
+  keepsStatusOnCreate?: boolean;
+  /** How a delete treats this kind's objects beyond finalizers; absent = removed once no finalizer holds them. */
+  deletion?: DeletionStrategy;
+}
+
+/**
+ * The kind-specific part of a delete, as the apiserver's RESTGracefulDeleteStrategy and the
+ * namespace registry give it; the generic delete (api/storage/object-storage.ts) asks these.
+ */
+export interface DeletionStrategy {
+  /**
+   * Seconds a deleted object stays for whoever runs it to stop it (a pod on a node: its
+   * kubelet, which then deletes it with grace 0); 0 = no grace. `requested` is
+   * DeleteOptions.gracePeriodSeconds.
+   */
+  gracePeriod?(obj: KubeObject, requested: number | undefined): number;
+  /** True while something besides metadata.finalizers keeps the object (a namespace's spec.finalizers). */
+  held?(obj: KubeObject): boolean;
+  /** What marking the object for deletion changes besides metadata (a namespace's Terminating phase). */
+  markDeleting?(obj: KubeObject): void;
 }

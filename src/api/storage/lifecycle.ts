@@ -39,8 +39,9 @@ export function prepareForCreate(def: ResourceDef, obj: KubeObject, namespace: s
   if (def.hasGeneration || obj.spec !== undefined) meta.generation = 1;
   else delete meta.generation;
   // A create may not set status for kinds with a status subresource — except the initial
-  // status the kind's defaults put there (Pending pods, Active namespaces).
-  if (hasStatus(def) && def.kind !== "Node") obj.status = undefined;
+  // status the kind's defaults put there (Pending pods, Active namespaces) and where the
+  // kind says the creator sets it.
+  if (hasStatus(def) && !def.keepsStatusOnCreate) obj.status = undefined;
   if (obj.status === undefined) delete obj.status;
 }
 

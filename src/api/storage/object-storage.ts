@@ -1,13 +1,16 @@
 /**
  * The one write path for API objects: shape → default → validate → size → admit → store, with optimistic
- * concurrency on resourceVersion; and the reads (get, list with selectors and pagination)
- * that go with it. HTTP handlers and in-process callers (bootstrap, controllers running in
- * the server) both come through here, so every write obeys the same rules.
+ * concurrency on resourceVersion; and the reads (get, list with selectors and pagination,
+ * watch) that go with it. HTTP handlers and in-process callers (bootstrap, controllers
+ * running in the server) both come through here, so every write obeys the same rules, and
+ * the API layer knows the store only through this class: keys, revisions and the store's
+ * errors stay inside it. It knows no kind: what differs per kind comes from the ResourceDef
+ * (defaults, validate, deletion) and the admission plugins.
  */
 import type { KubeList, KubeObject } from "../../model/object.ts";
 import { apiVersionOf } from "../../model/object.ts";
 import { errors, StatusError, type StatusCause } from "../../model/errors.ts";
-import { StoreError, type ListResult, type Store, type StoredObject } from "../../store/types.ts";
+import { StoreError, type ListResult, type Store, type StoredObject, type StoreStats, type WatchEvent } from "../../store/types.ts";
 import type { ResourceDef } from "../resources/types.ts";
 import type { AdmissionPlugin, AdmissionRequest } from "../admission/types.ts";
 import { listPrefix, objectStoreKey } from "./keys.ts";
@@ -15,7 +18,6 @@ import { generateName, prepareForCreate, prepareForUpdate } from "./lifecycle.ts
 import { newFaults } from "./known-faults.ts";
 import { validateMeta, validateMetaUpdate } from "./meta-validation.ts";
 import { checkEncodedSize, checkShape } from "./object-shape.ts";
-import { ServiceAllocator } from "../admission/service-allocator.ts";
 import type { ObjectFilter } from "./filter.ts";
 import { nowTimestamp } from "../../model/object.ts";
 
@@ -42,6 +44,19 @@ export interface ObjectStorageDeps {
   generateName?: (base: string) => string;
 }
 
+/**
+ * A change to one object, as a watcher of a resource sees it. Every watcher of a change gets
+ * the same event and the same object: never mutate them (a watch shares their encoded text).
+ */
+export type ObjectEvent = Omit<WatchEvent, "key">;
+
+export interface ObjectWatchOptions {
+  /** Every change after this revision is delivered, history first, then live. */
+  fromRevision: number;
+  /** Ends the watch (as the returned stop does). */
+  signal?: AbortSignal;
+}
+
 const GENERATE_NAME_ATTEMPTS = 8;
 const LAST_RFC3339_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
 
@@ -49,7 +64,8 @@ const LAST_RFC3339_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
 const MAX_UPDATE_ATTEMPTS = 16;
 
 export class ObjectStorage {
-  readonly store: Store;
+  /** Reached only through list, watch, revision and stats: this class is the API's door to it. */
+  private readonly store: Store;
   private readonly admission: AdmissionPlugin[];
   private readonly now: () => Date;
   private readonly generateName: (base: string) => string;
@@ -59,6 +75,39 @@ export class ObjectStorage {
     this.admission = deps.admission;
     this.now = deps.now ?? (() => new Date());
     this.generateName = deps.generateName ?? generateName;
+  }
+
+  /** The store's latest revision: what a list made now would be at. */
+  revision(): number {
+    return this.store.revision();
+  }
+
+  /** The store's figures (revision, keys, size) for metrics. */
+  stats(): StoreStats {
+    return this.store.stats();
+  }
+
+  /**
+   * Tells `listener` every change to this resource (in one namespace, or all when namespace is
+   * undefined) after `fromRevision`, in revision order: first the retained history, on a later
+   * microtask, then each commit as it happens — before the writer's promise resolves, so an
+   * in-process writer that awaited its write finds it already delivered. Returns the function
+   * that stops the watch, or, as a value, the 410 Expired Status for a revision older than the
+   * retained history (a lister then lists again and watches from the list's revision).
+   * The listener must not throw.
+   */
+  watch(def: ResourceDef, namespace: string | undefined, options: ObjectWatchOptions, listener: (event: ObjectEvent) => void): (() => void) | StatusError {
+    try {
+      // The store's events pass through as they are: one object shared by every watcher.
+      return this.store.watch(listPrefix(def, namespace), { fromRevision: options.fromRevision, signal: options.signal }, listener);
+    } catch (e) {
+      if (e instanceof StoreError && e.code === "Compacted") {
+        return errors.gone(`too old resource version: ${options.fromRevision} (${this.store.stats().compactRevision})`);
+      }
+      const error = this.translate(def, "", e);
+      if (error instanceof StatusError) return error;
+      throw error;
+    }
   }
 
   async get(def: ResourceDef, namespace: string | undefined, name: string): Promise<KubeObject> {
@@ -168,12 +217,15 @@ export class ObjectStorage {
       this.release(req);
       return obj;
     }
+    let stored: StoredObject;
     try {
-      return (await this.store.create(objectStoreKey(def, namespace, obj.metadata.name!), obj)).object;
+      stored = await this.store.create(objectStoreKey(def, namespace, obj.metadata.name!), obj);
     } catch (e) {
       this.release(req);
       throw this.translate(def, obj.metadata.name!, e);
     }
+    this.committed(req);
+    return stored.object;
   }
 
   /**
@@ -226,16 +278,17 @@ export class ObjectStorage {
       // An update that changes nothing is not written (no new resourceVersion, no watch event).
       const probe = { ...next, metadata: { ...next.metadata, resourceVersion: current.object.metadata.resourceVersion } };
       if (Bun.deepEquals(probe, current.object)) return { object: current.object, created: false };
+      let stored: StoredObject;
       try {
-        const stored = await this.store.update(key, next, current.revision);
-        this.committedUpdate(def, current.object, stored.object);
-        if (await this.finishIfFinalized(def, key, stored)) return { object: stored.object, created: false };
-        return { object: stored.object, created: false };
+        stored = await this.store.update(key, next, current.revision);
       } catch (e) {
         this.release(req);
         if (e instanceof StoreError && e.code === "Conflict" && (pinned === undefined || pinned === "")) continue;
         throw this.translate(def, name, e);
       }
+      this.committed(req);
+      await this.finishIfFinalized(def, key, stored);
+      return { object: stored.object, created: false };
     }
     throw errors.conflict(def.group, def.plural, name, "too many concurrent writes; please retry");
   }
@@ -286,21 +339,22 @@ export class ObjectStorage {
     throw errors.conflict(def.group, def.plural, name, "too many concurrent writes; please retry");
   }
 
-  /** After an update: an object marked for deletion whose last finalizer went is removed. */
-  private async finishIfFinalized(def: ResourceDef, key: string, stored: StoredObject): Promise<boolean> {
+  /**
+   * After an update: an object marked for deletion that nothing holds any more is removed.
+   * One given a grace period is removed by whoever the grace is for (a pod's kubelet, with
+   * grace 0), as the apiserver's ShouldDeleteDuringUpdate; the kind may hold it longer.
+   */
+  private async finishIfFinalized(def: ResourceDef, key: string, stored: StoredObject): Promise<void> {
     const m = stored.object.metadata;
-    if (!m.deletionTimestamp || (m.finalizers?.length ?? 0) > 0) return false;
-    // Pods wait for their kubelet (grace period) unless already at grace 0.
-    if (def.kind === "Pod" && stored.object.spec?.nodeName && (m.deletionGracePeriodSeconds ?? 0) > 0) return false;
-    // Namespaces wait for their content to go (spec.finalizers, emptied by the namespace controller).
-    if (def.kind === "Namespace" && (stored.object.spec?.finalizers?.length ?? 0) > 0) return false;
+    if (!m.deletionTimestamp || (m.finalizers?.length ?? 0) > 0) return;
+    if ((m.deletionGracePeriodSeconds ?? 0) > 0) return;
+    if (def.deletion?.held?.(stored.object)) return;
     try {
       const gone = await this.store.delete(key, stored.revision);
       this.release({ operation: "DELETE", def, object: gone.object, dryRun: false });
     } catch (e) {
       if (!(e instanceof StoreError)) throw e; // a later write won; it will finish the job
     }
-    return true;
   }
 
   private validate(def: ResourceDef, obj: KubeObject, old: KubeObject | undefined): void {
@@ -334,9 +388,8 @@ export class ObjectStorage {
     for (const p of this.admission) p.release?.(req);
   }
 
-  private committedUpdate(def: ResourceDef, old: KubeObject, next: KubeObject): void {
-    if (def.kind !== "Service") return;
-    for (const p of this.admission) if (p instanceof ServiceAllocator) p.commitUpdate(old, next);
+  private committed(req: AdmissionRequest): void {
+    for (const p of this.admission) p.committed?.(req);
   }
 
   private translate(def: ResourceDef, name: string, e: unknown): unknown {
@@ -367,7 +420,7 @@ export interface DeleteOptions {
 /**
  * Decides what a delete does to `obj`: remove it (object undefined) or write a marked copy.
  * Pure, so the rules are testable: finalizers (incl. the ones a propagation policy adds),
- * graceful pod termination, and namespace teardown.
+ * and what the kind's DeletionStrategy adds (a pod's grace period, a namespace's teardown).
  */
 export function planDeletion(def: ResourceDef, obj: KubeObject, options: DeleteOptions, now: Date): { object?: KubeObject } {
   const next = structuredClone(obj);
@@ -376,19 +429,17 @@ export function planDeletion(def: ResourceDef, obj: KubeObject, options: DeleteO
   const policy = options.propagationPolicy ?? (options.orphanDependents ? "Orphan" : undefined);
   if (policy === "Orphan") finalizers.add("orphan");
   if (policy === "Foreground") finalizers.add("foregroundDeletion");
-  let grace = 0;
-  if (def.kind === "Pod" && next.spec?.nodeName && next.status?.phase !== "Succeeded" && next.status?.phase !== "Failed") {
-    grace = options.gracePeriodSeconds ?? next.spec?.terminationGracePeriodSeconds ?? 30;
-    if (meta.deletionGracePeriodSeconds !== undefined) grace = Math.min(grace, meta.deletionGracePeriodSeconds);
-  }
-  const namespaceHeld = def.kind === "Namespace" && (next.spec?.finalizers?.length ?? 0) > 0;
-  if (finalizers.size === 0 && grace === 0 && !namespaceHeld) return {};
+  let grace = def.deletion?.gracePeriod?.(next, options.gracePeriodSeconds) ?? 0;
+  // A second delete may shorten the grace, never lengthen it.
+  if (grace > 0 && meta.deletionGracePeriodSeconds !== undefined) grace = Math.min(grace, meta.deletionGracePeriodSeconds);
+  const held = def.deletion?.held?.(next) ?? false;
+  if (finalizers.size === 0 && grace === 0 && !held) return {};
   // An int64 grace period can pass any Date (Go's time wraps silently): stop at year 9999, RFC 3339's last.
   if (!meta.deletionTimestamp) meta.deletionTimestamp = nowTimestamp(new Date(Math.min(now.getTime() + grace * 1000, LAST_RFC3339_MS)));
   meta.deletionGracePeriodSeconds = grace;
   meta.finalizers = [...finalizers];
   if (meta.finalizers.length === 0) delete meta.finalizers;
-  if (def.kind === "Namespace") next.status = { ...(next.status ?? {}), phase: "Terminating" };
+  def.deletion?.markDeleting?.(next);
   return { object: next };
 }
 

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import type { KubeObject } from "../../model/object.ts";
-import { makeNode } from "../../scheduler/test-builders.ts";
+import { makeNode } from "../../../test/helpers/scheduler-builders.ts";
 import { nodeShouldRunDaemonPod } from "./eligibility.ts";
 
 const ds = (spec: any = {}): KubeObject => ({

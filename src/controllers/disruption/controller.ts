@@ -15,7 +15,8 @@ import { isStatusError } from "../../model/errors.ts";
 import { fromLabelSelector, matchesRequirements, selectorToString } from "../../model/label-selector.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
-import { keyOf, splitKey, type SharedInformer } from "../framework/shared-informer.ts";
+import { keyOf, splitKey } from "../../client/object-key.ts";
+import type { SharedInformer } from "../framework/informer-factory.ts";
 import { controllerOf } from "../framework/pod-util.ts";
 import { clearDisruptionTarget, countHealthy, expectedAndDesired, failSafeStatus, keepDisruptedPods, nextStatus, staleDisruptionIn, type Scale } from "./budget.ts";
 

@@ -8,7 +8,7 @@ import { ownerReferencesOf } from "../../model/owner-references.ts";
 import type { KubeObject, OwnerReference } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { ControllerContext } from "./context.ts";
-import type { SharedInformer } from "./shared-informer.ts";
+import type { SharedInformer } from "./informer-factory.ts";
 import { controllerOf, controllerRefTo } from "./pod-util.ts";
 import { metadataUnreadable } from "./readable.ts";
 

@@ -6,7 +6,7 @@
 import type { ObjectStorage } from "../../api/storage/object-storage.ts";
 import type { ResourceRegistry } from "../../api/resources/registry.ts";
 import type { ResourceDef } from "../../api/resources/types.ts";
-import { InformerFactory, type SharedInformer } from "./shared-informer.ts";
+import { InformerFactory, type SharedInformer } from "./informer-factory.ts";
 import { StorageEventRecorder, type EventRecorder } from "./events.ts";
 
 export interface ControllerSettings {

@@ -5,7 +5,7 @@
  * to run twice. A thrown error retries the key with back-off; a returned number asks to look
  * again after that many milliseconds (deadlines, back-off expiry, periodic checks).
  */
-import { WorkQueue } from "../work-queue.ts";
+import { WorkQueue } from "../../client/work-queue.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { log } from "../../log.ts";
 import type { ControllerContext } from "./context.ts";

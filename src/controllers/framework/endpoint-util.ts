@@ -5,7 +5,8 @@
  * port on.
  */
 import type { KubeObject } from "../../model/object.ts";
-import { keyOf, type SharedInformer } from "./shared-informer.ts";
+import { keyOf } from "../../client/object-key.ts";
+import type { SharedInformer } from "./informer-factory.ts";
 
 /**
  * The service's selector when a controller owns its endpoints; undefined otherwise. Services

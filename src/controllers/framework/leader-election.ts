@@ -23,6 +23,8 @@ export interface LeaderElectionOptions {
   retryMs?: number;
   signal: AbortSignal;
   now?: () => Date;
+  /** How the loop waits between tries; a test hands in a fake clock's (with its `now`). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Runs while leading; its signal aborts when leadership is lost or the elector stops. */
   onStartedLeading(signal: AbortSignal): void;
 }
@@ -38,6 +40,7 @@ export async function runLeaderElection(o: LeaderElectionOptions): Promise<void>
   const now = o.now ?? (() => new Date());
   const duration = o.leaseDurationSeconds ?? 15;
   const retry = o.retryMs ?? 2000;
+  const wait = o.sleep ?? sleep;
   let leading: AbortController | undefined;
   let lastRenew = 0;
 
@@ -75,18 +78,18 @@ export async function runLeaderElection(o: LeaderElectionOptions): Promise<void>
       log.warn("leader election: lease write failed", { lease: `${o.namespace}/${o.name}`, error: String(e) });
     }
     if (ok) {
-      lastRenew = Date.now();
+      lastRenew = now().getTime();
       if (!leading) {
         leading = new AbortController();
         log.info("leader election: became leader", { lease: `${o.namespace}/${o.name}`, identity: o.identity });
         o.onStartedLeading(leading.signal);
       }
-    } else if (leading && Date.now() - lastRenew > (duration * 1000 * 2) / 3) {
+    } else if (leading && now().getTime() - lastRenew > (duration * 1000 * 2) / 3) {
       log.warn("leader election: lost the lease", { lease: `${o.namespace}/${o.name}` });
       leading.abort();
       leading = undefined;
     }
-    await sleep(retry, o.signal);
+    await wait(retry, o.signal);
   }
   leading?.abort();
 }

@@ -1,6 +1,6 @@
 /** The pod informer indexed by spec.nodeName, shared by the controllers that act per node. */
 import type { ControllerContext } from "./context.ts";
-import type { SharedInformer } from "./shared-informer.ts";
+import type { SharedInformer } from "./informer-factory.ts";
 
 export const PODS_BY_NODE = "nodeName";
 

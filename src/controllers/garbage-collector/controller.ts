@@ -20,7 +20,8 @@ import { isStatusError } from "../../model/errors.ts";
 import type { ResourceDef } from "../../api/resources/types.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
-import { keyOf, type SharedInformer } from "../framework/shared-informer.ts";
+import { keyOf } from "../../client/object-key.ts";
+import type { SharedInformer } from "../framework/informer-factory.ts";
 import { blockingDependents, FOREGROUND, ORPHAN, ownersGone, withoutOwner } from "./plan.ts";
 
 /** Kinds that never own anything and are too numerous to mirror. */

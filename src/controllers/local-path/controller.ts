@@ -11,9 +11,10 @@ import type { KubeObject } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
-import { keyOf, type SharedInformer } from "../framework/shared-informer.ts";
-import { ANN_LOCAL_STORAGE_PATH, ANN_STORAGE_PROVISIONER, DEFAULT_LOCAL_STORAGE_PATH, LOCAL_PATH_PROVISIONER } from "../../volume/annotations.ts";
-import { selectedNode, storageClassOf } from "../../volume/claims.ts";
+import { keyOf } from "../../client/object-key.ts";
+import type { SharedInformer } from "../framework/informer-factory.ts";
+import { ANN_LOCAL_STORAGE_PATH, ANN_STORAGE_PROVISIONER, DEFAULT_LOCAL_STORAGE_PATH, LOCAL_PATH_PROVISIONER } from "../../volume-binding/annotations.ts";
+import { selectedNode, storageClassOf } from "../../volume-binding/claims.ts";
 import { localPathVolume, unsupported, volumeName } from "./volume.ts";
 
 const COMPONENT = `${LOCAL_PATH_PROVISIONER}_k3rs`;

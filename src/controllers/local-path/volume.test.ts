@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import type { KubeObject } from "../../model/object.ts";
-import { pvc } from "../../volume/test-builders.ts";
+import { pvc } from "../../../test/helpers/volume-builders.ts";
 import { localPathVolume, unsupported } from "./volume.ts";
 
 const localPath: KubeObject = { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: "local-path" }, provisioner: "rancher.io/local-path", reclaimPolicy: "Delete", volumeBindingMode: "WaitForFirstConsumer" };

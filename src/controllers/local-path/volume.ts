@@ -6,7 +6,7 @@
  */
 import { join } from "node:path/posix";
 import type { KubeObject } from "../../model/object.ts";
-import { ANN_PROVISIONED_BY, LOCAL_PATH_PROVISIONER } from "../../volume/annotations.ts";
+import { ANN_PROVISIONED_BY, LOCAL_PATH_PROVISIONER } from "../../volume-binding/annotations.ts";
 
 /** local-path-provisioner records the node it chose on the volume too. */
 export const ANN_LOCAL_PATH_SELECTED_NODE = "local.path.provisioner/selected-node";

@@ -7,7 +7,7 @@ import type { KubeObject } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
-import type { SharedInformer } from "../framework/shared-informer.ts";
+import type { SharedInformer } from "../framework/informer-factory.ts";
 import { log } from "../../log.ts";
 
 export const NAMESPACE_FINALIZER = "kubernetes";

@@ -5,7 +5,7 @@
  */
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
-import type { SharedInformer } from "../framework/shared-informer.ts";
+import type { SharedInformer } from "../framework/informer-factory.ts";
 import { nextFreeBlock, parseIpv4Cidr, type Ipv4Block } from "./cidr-allocator.ts";
 
 const RETRY_WHEN_FULL_MS = 60_000;

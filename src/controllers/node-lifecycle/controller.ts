@@ -12,7 +12,7 @@ import type { KubeObject } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
-import type { SharedInformer } from "../framework/shared-informer.ts";
+import type { SharedInformer } from "../framework/informer-factory.ts";
 import { isPodReady } from "../framework/pod-util.ts";
 import { readyStatus, reconcileTaints, silencedConditions } from "./node-health.ts";
 import { PODS_BY_NODE, podsByNode } from "../framework/pods-by-node.ts";

@@ -14,8 +14,9 @@ import { isStatusError } from "../../model/errors.ts";
 import type { ResourceDef } from "../../api/resources/types.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
-import { keyOf, type SharedInformer } from "../framework/shared-informer.ts";
-import { ANN_STORAGE_PROVISIONER } from "../../volume/annotations.ts";
+import { keyOf } from "../../client/object-key.ts";
+import type { SharedInformer } from "../framework/informer-factory.ts";
+import { ANN_STORAGE_PROVISIONER } from "../../volume-binding/annotations.ts";
 import { boundClaim, boundClaimStatus, boundVolume, planClaim, planVolume, provisionAnnotations, type ClaimEvent, type World } from "./plan.ts";
 
 const COMPONENT = "persistentvolume-controller";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { KubeObject } from "../../model/object.ts";
-import { node, onNode, pv, pvc } from "../../volume/test-builders.ts";
+import { node, onNode, pv, pvc } from "../../../test/helpers/volume-builders.ts";
 import { boundClaim, boundClaimStatus, boundVolume, planClaim, planVolume, type World } from "./plan.ts";
 
 const wait: KubeObject = { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: "local-path" }, provisioner: "rancher.io/local-path", volumeBindingMode: "WaitForFirstConsumer" };

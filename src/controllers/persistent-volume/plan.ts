@@ -4,9 +4,9 @@
  * is a table test. The controller only carries the returned action out.
  */
 import type { KubeObject } from "../../model/object.ts";
-import { ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_STORAGE_PROVISIONER } from "../../volume/annotations.ts";
-import { isDelayBinding, selectedNode, storageClassOf } from "../../volume/claims.ts";
-import { findMatchingVolume, isVolumeBoundToClaim } from "../../volume/match.ts";
+import { ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_STORAGE_PROVISIONER } from "../../volume-binding/annotations.ts";
+import { isDelayBinding, selectedNode, storageClassOf } from "../../volume-binding/claims.ts";
+import { findMatchingVolume, isVolumeBoundToClaim } from "../../volume-binding/match.ts";
 
 export interface World {
   volumes: Iterable<KubeObject>;

@@ -8,7 +8,8 @@ import type { KubeObject } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
-import { keyOf, splitKey, type SharedInformer } from "../framework/shared-informer.ts";
+import { keyOf, splitKey } from "../../client/object-key.ts";
+import type { SharedInformer } from "../framework/informer-factory.ts";
 import { PODS_BY_NODE, podsByNode } from "../framework/pods-by-node.ts";
 import { setDisruptionTarget } from "../framework/pod-util.ts";
 

@@ -7,8 +7,9 @@ import type { KubeObject } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
-import { keyOf, type SharedInformer } from "../framework/shared-informer.ts";
-import { PV_PROTECTION_FINALIZER } from "../../volume/annotations.ts";
+import { keyOf } from "../../client/object-key.ts";
+import type { SharedInformer } from "../framework/informer-factory.ts";
+import { PV_PROTECTION_FINALIZER } from "../../volume-binding/annotations.ts";
 
 export class PvProtectionController implements Controller {
   readonly name = "pv-protection";

@@ -8,9 +8,10 @@ import type { KubeObject } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
-import { keyOf, type SharedInformer } from "../framework/shared-informer.ts";
-import { PVC_PROTECTION_FINALIZER } from "../../volume/annotations.ts";
-import { podClaimNames } from "../../volume/claims.ts";
+import { keyOf } from "../../client/object-key.ts";
+import type { SharedInformer } from "../framework/informer-factory.ts";
+import { PVC_PROTECTION_FINALIZER } from "../../volume-binding/annotations.ts";
+import { podClaimNames } from "../../volume-binding/claims.ts";
 
 const BY_CLAIM = "pvc-protection:claims";
 

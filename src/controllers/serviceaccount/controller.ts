@@ -8,7 +8,7 @@ import type { KubeObject } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
-import type { SharedInformer } from "../framework/shared-informer.ts";
+import type { SharedInformer } from "../framework/informer-factory.ts";
 
 /** kube-controller-manager's default --service-account list (`ServiceAccountsControllerOptions`). */
 export const DEFAULT_SERVICE_ACCOUNTS = ["default"];

@@ -5,7 +5,8 @@
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
-import { keyOf, splitKey, type SharedInformer } from "../framework/shared-informer.ts";
+import { keyOf, splitKey } from "../../client/object-key.ts";
+import type { SharedInformer } from "../framework/informer-factory.ts";
 import { jobFinishedAt } from "../job/plan.ts";
 
 export class TtlAfterFinishedController implements Controller {

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { balancedAllocation } from "./balanced-allocation.ts";
-import { cycleFor, makeNode, makePod, nodeInfos, runScore } from "../test-builders.ts";
+import { cycleFor, makeNode, makePod, nodeInfos, runScore } from "../../../test/helpers/scheduler-builders.ts";
 
 test.each([
   // fractions cpu 1/2, memory 1/4 → std 0.125 → 87

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { interPodAffinityScore } from "./inter-pod-affinity-score.ts";
-import { cycleFor, makeNode, makePod, nodeInfos, runScore } from "../test-builders.ts";
+import { cycleFor, makeNode, makePod, nodeInfos, runScore } from "../../../test/helpers/scheduler-builders.ts";
 
 const ZONE = "topology.kubernetes.io/zone";
 const HOST = "kubernetes.io/hostname";

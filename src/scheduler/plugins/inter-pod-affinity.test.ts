@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { ERR_AFFINITY, ERR_ANTI_AFFINITY, ERR_EXISTING_ANTI_AFFINITY, interPodAffinity } from "./inter-pod-affinity.ts";
-import { cycleFor, makeNode, makePod, nodeInfos, runFilter } from "../test-builders.ts";
+import { cycleFor, makeNode, makePod, nodeInfos, runFilter } from "../../../test/helpers/scheduler-builders.ts";
 
 const HOST = "kubernetes.io/hostname";
 const ZONE = "topology.kubernetes.io/zone";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { nodeAffinity } from "./node-affinity.ts";
-import { cycleFor, makeNode, makePod, nodeInfos, runFilter, runScore } from "../test-builders.ts";
+import { cycleFor, makeNode, makePod, nodeInfos, runFilter, runScore } from "../../../test/helpers/scheduler-builders.ts";
 
 const REASON = "node(s) didn't match Pod's node affinity/selector";
 

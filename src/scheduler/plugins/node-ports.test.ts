@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { nodePorts } from "./node-ports.ts";
 import { nodeName } from "./node-name.ts";
 import { nodeUnschedulable } from "./node-unschedulable.ts";
-import { cycleFor, makeNode, makePod, nodeInfos, runFilter } from "../test-builders.ts";
+import { cycleFor, makeNode, makePod, nodeInfos, runFilter } from "../../../test/helpers/scheduler-builders.ts";
 
 test.each([
   ["same port and protocol", makePod().hostPort(8080), "node(s) didn't have free ports for the requested pod ports"],

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { nodeResourcesFit, nodeResourcesFitMostAllocated } from "./node-resources-fit.ts";
-import { cycleFor, makeNode, makePod, nodeInfos, runFilter, runScore } from "../test-builders.ts";
+import { cycleFor, makeNode, makePod, nodeInfos, runFilter, runScore } from "../../../test/helpers/scheduler-builders.ts";
 
 describe("NodeResourcesFit filter", () => {
   test.each([

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { podTopologySpreadScore } from "./pod-topology-spread-score.ts";
 import { compileSelector } from "../selector.ts";
-import { cycleFor, makeNode, makePod, nodeInfos, runScore } from "../test-builders.ts";
+import { cycleFor, makeNode, makePod, nodeInfos, runScore } from "../../../test/helpers/scheduler-builders.ts";
 
 const ZONE = "topology.kubernetes.io/zone";
 const HOST = "kubernetes.io/hostname";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { ERR_CONSTRAINTS, ERR_LABEL, podTopologySpread } from "./pod-topology-spread.ts";
-import { cycleFor, makeNode, makePod, nodeInfos, runFilter } from "../test-builders.ts";
+import { cycleFor, makeNode, makePod, nodeInfos, runFilter } from "../../../test/helpers/scheduler-builders.ts";
 
 const ZONE = "topology.kubernetes.io/zone";
 const HOST = "kubernetes.io/hostname";

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { taintToleration } from "./taint-toleration.ts";
 import { tolerates } from "../../model/taints.ts";
-import { cycleFor, makeNode, makePod, nodeInfos, runFilter, runScore } from "../test-builders.ts";
+import { cycleFor, makeNode, makePod, nodeInfos, runFilter, runScore } from "../../../test/helpers/scheduler-builders.ts";
 
 describe("TaintToleration filter", () => {
   const tolerating = (t: any[]) => makePod().set((s) => (s.tolerations = t));

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import type { KubeObject } from "../../model/object.ts";
-import { onNode, pv, pvc } from "../../volume/test-builders.ts";
+import { onNode, pv, pvc } from "../../../test/helpers/volume-builders.ts";
 import { volumeBinding } from "./volume-binding.ts";
-import { cycleFor, makeNode, makePod, nodeInfos, runFilter } from "../test-builders.ts";
+import { cycleFor, makeNode, makePod, nodeInfos, runFilter } from "../../../test/helpers/scheduler-builders.ts";
 import type { StorageLister } from "../types.ts";
 
 const sc = (name: string, mode: string, provisioner = "rancher.io/local-path", extra: object = {}): KubeObject => ({

@@ -8,8 +8,8 @@
  * (`volume.kubernetes.io/selected-node`), which starts their binding or provisioning.
  */
 import type { KubeObject } from "../../model/object.ts";
-import { isDelayBinding, podClaimNames, storageClassOf } from "../../volume/claims.ts";
-import { findMatchingVolume, volumeFitsNode } from "../../volume/match.ts";
+import { isDelayBinding, podClaimNames, storageClassOf } from "../../volume-binding/claims.ts";
+import { findMatchingVolume, volumeFitsNode } from "../../volume-binding/match.ts";
 import { fail, SKIP, type NodeInfo, type Plugin, type StorageLister } from "../types.ts";
 
 export const NAME = "VolumeBinding";

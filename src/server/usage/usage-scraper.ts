@@ -10,7 +10,7 @@
  */
 import type { NodeConnector } from "../../tunnel/types.ts";
 import { decodeResourceReport, RESOURCE_METRICS_PATH } from "../../resource-metrics/resource-report.ts";
-import type { MetricsStore } from "./metrics-store.ts";
+import type { MetricsStore } from "./usage-store.ts";
 import { log } from "../../log.ts";
 import { sleep } from "../../lib/sleep.ts";
 

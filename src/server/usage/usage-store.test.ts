@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { MetricsStore } from "./metrics-store.ts";
+import { MetricsStore } from "./usage-store.ts";
 import type { ContainerUsagePoint, ResourceReport } from "../../resource-metrics/types.ts";
 
 const T0 = 1_700_000_000_000;

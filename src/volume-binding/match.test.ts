@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { findMatchingVolume, isVolumeBoundToClaim, volumeFitsNode } from "./match.ts";
-import { node, onNode, pv, pvc } from "./test-builders.ts";
+import { node, onNode, pv, pvc } from "../../test/helpers/volume-builders.ts";
 
 const names = (v: { metadata: { name?: string } } | undefined) => v?.metadata.name;
 

@@ -1,5 +1,5 @@
 /** Builders for volume tests: `pv("v1", "5Gi")`, `pvc("data", "1Gi")`, then spread overrides. */
-import type { KubeObject } from "../model/object.ts";
+import type { KubeObject } from "../../src/model/object.ts";
 
 export function pv(name: string, size: string, extra: { spec?: any; status?: any; metadata?: any } = {}): KubeObject {
   return {

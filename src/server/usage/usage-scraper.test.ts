@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
-import { MetricsScraper } from "./scraper.ts";
-import { MetricsStore } from "./metrics-store.ts";
+import { MetricsScraper } from "./usage-scraper.ts";
+import { MetricsStore } from "./usage-store.ts";
 import { renderResourceReport } from "../../resource-metrics/resource-report.ts";
 
 const T0 = 1_700_000_000_000;

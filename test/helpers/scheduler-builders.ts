@@ -3,11 +3,11 @@
  * `makeNode("n1").labels({zone: "a"}).taint("k")`, `nodeInfos(...)`, and `cycleFor(pod, infos)`
  * to run one plugin's extension points the way scheduleOne does.
  */
-import type { KubeObject } from "../model/object.ts";
-import { buildNodeInfo } from "./node-info.ts";
-import { podInfoOf } from "./pod-info.ts";
-import { staticSnapshot } from "./schedule-one.ts";
-import { SKIP, type CycleState, type NodeInfo, type Plugin, type Snapshot } from "./types.ts";
+import type { KubeObject } from "../../src/model/object.ts";
+import { buildNodeInfo } from "../../src/scheduler/node-info.ts";
+import { podInfoOf } from "../../src/scheduler/pod-info.ts";
+import { staticSnapshot } from "../../src/scheduler/schedule-one.ts";
+import { SKIP, type CycleState, type NodeInfo, type Plugin, type Snapshot } from "../../src/scheduler/types.ts";
 
 export function makePod(name = "p", namespace = "default") {
   const pod: KubeObject = { apiVersion: "v1", kind: "Pod", metadata: { name, namespace }, spec: { containers: [{ name: "c", image: "i" }] } };

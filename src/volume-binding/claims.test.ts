@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import type { KubeObject } from "../model/object.ts";
 import { isDelayBinding, pickDefaultClass, podClaimNames, storageClassOf } from "./claims.ts";
-import { pvc } from "./test-builders.ts";
+import { pvc } from "../../test/helpers/volume-builders.ts";
 
 const sc = (name: string, created: string, isDefault = true, mode = "WaitForFirstConsumer"): KubeObject => ({
   apiVersion: "storage.k8s.io/v1", kind: "StorageClass", provisioner: "p", volumeBindingMode: mode,

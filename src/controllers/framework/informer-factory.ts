@@ -1,0 +1,35 @@
+/**
+ * The informers controllers and the scheduler share inside the server: one list + watch per
+ * resource over the server's storage (api/storage/list-watch.ts), whatever the number of
+ * readers, made and started on first use.
+ */
+import { Informer } from "../../client/informer.ts";
+import { StorageListWatch } from "../../api/storage/list-watch.ts";
+import type { ObjectStorage } from "../../api/storage/object-storage.ts";
+import type { ResourceDef } from "../../api/resources/types.ts";
+
+/** An informer over one served resource; `def` is what writes through ObjectStorage need. */
+export interface SharedInformer extends Informer {
+  readonly def: ResourceDef;
+}
+
+export class InformerFactory {
+  private readonly informers = new Map<string, SharedInformer>();
+
+  constructor(
+    private readonly storage: ObjectStorage,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  /** The informer for a resource, started (await `.start(signal)` again to wait for its sync). */
+  for(def: ResourceDef): SharedInformer {
+    const id = `${def.plural}.${def.group}`;
+    let inf = this.informers.get(id);
+    if (!inf) {
+      inf = Object.assign(new Informer(new StorageListWatch(this.storage, def)), { def });
+      this.informers.set(id, inf);
+      void inf.start(this.signal);
+    }
+    return inf;
+  }
+}
