@@ -7,7 +7,7 @@
 import type { RestClient } from "../client/rest-client.ts";
 import type { Runtime } from "./runtime/types.ts";
 import type { PodManager } from "./pods/pod-manager.ts";
-import { createAgentServer } from "./server/agent-server.ts";
+import { createKubeletApi } from "./kubelet-api/kubelet-api.ts";
 import { TunnelClient } from "../tunnel/agent.ts";
 import { log } from "../log.ts";
 
@@ -28,7 +28,7 @@ export function startNodeTunnel(o: NodeTunnelOptions): TunnelClient | undefined 
     log.debug("agent: no client certificate for a tunnel; the server cannot reach this node", { node: o.nodeName });
     return undefined;
   }
-  const api = createAgentServer({ podByName: (ns, name) => o.pods.podByName(ns, name), runtime: o.runtime, logRoot: o.logRoot });
+  const api = createKubeletApi({ podByName: (ns, name) => o.pods.podByName(ns, name), runtime: o.runtime, logRoot: o.logRoot });
   o.signal.addEventListener("abort", () => api.close(), { once: true });
   return new TunnelClient({ server, tls: { ca, cert, key }, nodeName: o.nodeName, signal: o.signal, serve: (stream) => api.serveConnection(stream) }).start();
 }

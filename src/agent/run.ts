@@ -3,7 +3,8 @@
  * NodeAgent, or N hollow NodeAgents sharing one pod watch (`--simulate N`, fake runtime).
  * Knows nothing of flags.
  */
-import { networkInterfaces } from "node:os";
+import { hostname, networkInterfaces } from "node:os";
+import { join } from "node:path";
 import type { RestClient } from "../client/rest-client.ts";
 import { AgentApi } from "./agent-api.ts";
 import { NodeAgent, type NodeAgentOptions } from "./node/node-agent.ts";
@@ -14,7 +15,15 @@ import { WatchPodFeed } from "./pod-feed.ts";
 import { FakeRuntime } from "./runtime/fake.ts";
 import type { Runtime } from "./runtime/types.ts";
 import { UnavailableRuntime } from "./runtime/unavailable.ts";
-import { openCri } from "./cri/open-cri.ts";
+import { startContainerdRuntime } from "./containerd/containerd-runtime.ts";
+import { PodPreparer, type NodePodFacts } from "./pods/pod-preparer.ts";
+import { hostMounter, noMounter } from "./volumes/host-mounter.ts";
+import { hostDns } from "./hosts/host-dns.ts";
+import { LocalVolumeSweeper } from "./volumes/local-volume-sweeper.ts";
+import { startLogRotation } from "./logs/log-rotation.ts";
+import { DEFAULT_ROTATION } from "./logs/rotate.ts";
+import type { ClaimSources } from "./volumes/claim-volume.ts";
+import { parseQuantity } from "../model/quantity.ts";
 import type { KubeletSettings } from "./kubelet-settings.ts";
 import { startNodeTunnel } from "./node-tunnel.ts";
 import { log } from "../log.ts";
@@ -72,7 +81,8 @@ export async function runAgent(o: AgentRunOptions): Promise<RunningAgent> {
         hostname: name,
         capacity: HOLLOW_CAPACITY,
       };
-      nodes.push(new NodeAgent({ api, facts, runtime, pods: feed, signal: stop.signal, ...o.tuning }));
+      const preparer = hollowPreparer(o, api, { hostIP: ip, nodeCpuCores: Number(HOLLOW_CAPACITY.cpu), nodeMemoryBytes: Number(parseQuantity(HOLLOW_CAPACITY.memory).value()) }, name);
+      nodes.push(new NodeAgent({ api, facts, runtime, preparer, pods: feed, signal: stop.signal, ...o.tuning }));
     }
     // Registration in parallel, a few dozen at a time, so a thousand nodes join in seconds.
     for (let i = 0; i < nodes.length; i += 50) await Promise.all(nodes.slice(i, i + 50).map((n) => n.start()));
@@ -80,7 +90,15 @@ export async function runAgent(o: AgentRunOptions): Promise<RunningAgent> {
     return { nodes, stop: () => stop.abort() };
   }
 
-  const { runtime, readiness, version, logRoot } = await openRuntime(o, api, ip, host);
+  const { runtime, readiness, version, real } = await openRuntime(o, api, host);
+  const nodePodFacts: NodePodFacts = { hostIP: ip, nodeCpuCores: Number(host.cpu), nodeMemoryBytes: Number(host.memoryKi) * 1024 };
+  const preparer = real ? nodePreparer(o, api, nodePodFacts, stop.signal, !(runtime instanceof UnavailableRuntime)) : hollowPreparer(o, api, nodePodFacts, o.nodeName);
+  // The fake runtime writes no log files: `kubectl logs` says so rather than reading none.
+  const logRoot = real ? agentPaths(o.dataDir).logRoot : undefined;
+  if (logRoot && runtime.reopenContainerLog) {
+    const limits = { maxBytes: o.kubelet?.containerLogMaxBytes ?? DEFAULT_ROTATION.maxBytes, maxFiles: o.kubelet?.containerLogMaxFiles ?? DEFAULT_ROTATION.maxFiles };
+    startLogRotation(runtime, logRoot, limits, stop.signal);
+  }
   const facts: NodeFacts = {
     ...baseFacts(host, o.nodeName, ip, o, version),
     capacity: {
@@ -93,7 +111,7 @@ export async function runAgent(o: AgentRunOptions): Promise<RunningAgent> {
   // The kubelet's default hard eviction thresholds hold back memory and disk, and drive the pressure conditions.
   facts.reserved = evictionReserved(facts.capacity);
   const hostReadings = () => readHostReadings(o.dataDir);
-  const node = new NodeAgent({ api, facts, runtime, readiness, hostReadings, pods: new WatchPodFeed(o.client, stop.signal, o.nodeName), signal: stop.signal, ...o.tuning });
+  const node = new NodeAgent({ api, facts, runtime, preparer, readiness, hostReadings, pods: new WatchPodFeed(o.client, stop.signal, o.nodeName), signal: stop.signal, ...o.tuning });
   await node.start();
   nodes.push(node);
   startNodeTunnel({ client: o.client, nodeName: o.nodeName, pods: node.pods, runtime, logRoot, signal: stop.signal });
@@ -119,30 +137,76 @@ function baseFacts(host: ReturnType<typeof hostFacts>, name: string, ip: string,
   };
 }
 
-async function openRuntime(o: AgentRunOptions, api: AgentApi, ip: string, host: ReturnType<typeof hostFacts>): Promise<{ runtime: Runtime; readiness?: () => Promise<Readiness>; version: string; logRoot?: string }> {
+/** Where the agent keeps its pods' files and logs (the kubelet's /var/lib/kubelet/pods and /var/log/pods). */
+function agentPaths(dataDir: string): { podsDir: string; logRoot: string } {
+  const agentDir = join(dataDir, "agent");
+  return { podsDir: join(agentDir, "pods"), logRoot: join(agentDir, "logs", "pods") };
+}
+
+function envSources(api: AgentApi) {
+  return { configMap: (ns: string, name: string) => api.getConfigMap(ns, name), secret: (ns: string, name: string) => api.getSecret(ns, name) };
+}
+
+/** A node running real containers: mounts, the host's resolver and /etc/hosts, cgroups, and the sweep of deleted local-path volumes. */
+function nodePreparer(o: AgentRunOptions, api: AgentApi, facts: NodePodFacts, signal: AbortSignal, sweep: boolean): PodPreparer {
+  // Directories of deleted local-path volumes go (see the sweeper for what is never touched);
+  // not while the runtime is down, when no volume of this node is in use either.
+  const sweeper = sweep
+    ? new LocalVolumeSweeper({ root: localStorageRoot(o.dataDir), stateFile: join(o.dataDir, "agent", "local-volumes.json"), listVolumes: () => api.listPersistentVolumes(), signal })
+    : undefined;
+  sweeper?.start();
+  const claims: ClaimSources = {
+    claim: (ns, name) => api.getPersistentVolumeClaim(ns, name),
+    volume: async (name) => {
+      const pv = await api.getPersistentVolume(name);
+      if (pv) sweeper?.note(pv);
+      return pv;
+    },
+  };
+  return new PodPreparer({
+    ...agentPaths(o.dataDir), nodeHostname: hostname(), dns: hostDns(), sources: envSources(api), claims, facts: () => facts,
+    mounter: hostMounter, nodeHosts: "/etc/hosts", cgroupFs: "/sys/fs/cgroup",
+  });
+}
+
+/**
+ * A hollow node prepares its pods as a real one (volume content, env, /etc/hosts written under
+ * the data dir), on an imagined host: nothing mounted, hostPath volumes neither checked nor
+ * created, no cgroups. The pods' directories are keyed by uid, so hollow nodes share the dir.
+ */
+function hollowPreparer(o: AgentRunOptions, api: AgentApi, facts: NodePodFacts, nodeName: string): PodPreparer {
+  const claims: ClaimSources = { claim: (ns, name) => api.getPersistentVolumeClaim(ns, name), volume: (name) => api.getPersistentVolume(name) };
+  return new PodPreparer({
+    ...agentPaths(o.dataDir), nodeHostname: nodeName, dns: { servers: [], searches: [], options: [] }, sources: envSources(api), claims, facts: () => facts,
+    mounter: noMounter, imaginedHostPaths: true,
+  });
+}
+
+/** `real`: pods get real containers (prepared on the node's own filesystem, mounts and cgroups). */
+async function openRuntime(o: AgentRunOptions, api: AgentApi, host: ReturnType<typeof hostFacts>): Promise<{ runtime: Runtime; readiness?: () => Promise<Readiness>; version: string; real: boolean }> {
   if (o.runtime === "fake") {
     const runtime = new FakeRuntime({ startLatencyMs: o.tuning?.startLatencyMs });
     o.signal.addEventListener("abort", () => runtime.close(), { once: true });
     const v = await runtime.version();
-    return { runtime, version: `${v.runtimeName}://${v.runtimeVersion}` };
+    return { runtime, version: `${v.runtimeName}://${v.runtimeVersion}`, real: false };
   }
   try {
-    return await openCri({
-      dataDir: o.dataDir,
-      api,
-      endpoint: o.containerRuntimeEndpoint,
-      clusterCidr: o.clusterCidr ?? "10.42.0.0/16",
-      kubelet: o.kubelet,
-      hostIP: () => ip,
-      nodeCpuCores: Number(host.cpu),
-      nodeMemoryBytes: Number(host.memoryKi) * 1024,
-      signal: o.signal,
-    });
+    return {
+      ...(await startContainerdRuntime({
+        dataDir: o.dataDir,
+        api,
+        endpoint: o.containerRuntimeEndpoint,
+        clusterCidr: o.clusterCidr ?? "10.42.0.0/16",
+        nodeMemoryBytes: Number(host.memoryKi) * 1024,
+        signal: o.signal,
+      })),
+      real: true,
+    };
   } catch (e) {
     // The node still registers and says why it cannot run pods, instead of the agent dying.
     const message = `container runtime containerd is not available: ${e instanceof Error ? e.message : String(e)}`;
     log.error("agent: starting the container runtime failed", { error: message });
-    return { runtime: new UnavailableRuntime(message), readiness: async () => ({ ready: false, message }), version: "containerd://unavailable" };
+    return { runtime: new UnavailableRuntime(message), readiness: async () => ({ ready: false, message }), version: "containerd://unavailable", real: true };
   }
 }
 

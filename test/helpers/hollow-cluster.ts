@@ -12,6 +12,7 @@
 import type { Env } from "../../src/api/app.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
 import { runAgent, type AgentRunOptions, type RunningAgent } from "../../src/agent/run.ts";
+import { FakeRuntime } from "../../src/agent/runtime/fake.ts";
 import { startTestApi, type TestApi, type TestApiOptions } from "./api-harness.ts";
 
 export interface HollowClusterOptions extends TestApiOptions {
@@ -27,6 +28,8 @@ export interface HollowCluster extends TestApi {
   nodeNames: string[];
   /** Starts more hollow nodes (a separate agent process-equivalent); returns their names. */
   addNodes(count: number, prefix: string): Promise<string[]>;
+  /** The fake runtime of a hollow node: what its pods were given (env, mounts, paths). */
+  runtimeOf(nodeName: string): FakeRuntime;
   /** Stops one agent group (its nodes stop renewing leases, as if the machine died). */
   stopNodes(prefix: string): void;
   /** Polls until fn() is truthy; throws with `what` after timeoutMs (a hang guard, not a threshold). */
@@ -55,6 +58,13 @@ export async function startHollowCluster(o: HollowClusterOptions): Promise<Hollo
     ...api,
     nodeNames,
     addNodes,
+    runtimeOf(nodeName) {
+      for (const { agent } of agents.values()) {
+        const runtime = agent.nodes.find((n) => n.name === nodeName)?.runtime;
+        if (runtime instanceof FakeRuntime) return runtime;
+      }
+      throw new Error(`no hollow node ${nodeName}`);
+    },
     stopNodes(prefix) {
       agents.get(prefix)?.agent.stop();
       agents.delete(prefix);

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { ServerHandle } from "../../src/server/run.ts";
 import { loadKubeconfig } from "../../src/client/kubeconfig.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
-import { createAgentServer, type AgentServer } from "../../src/agent/server/agent-server.ts";
+import { createKubeletApi, type KubeletApi } from "../../src/agent/kubelet-api/kubelet-api.ts";
 import { TunnelClient } from "../../src/tunnel/agent.ts";
 import type { Runtime } from "../../src/agent/runtime/types.ts";
 import type { ContainerUsagePoint } from "../../src/resource-metrics/types.ts";
@@ -27,7 +27,7 @@ const LONG_AGO = T0 / 1000 - 3600;
 let server: ServerHandle;
 let admin: RestClient;
 let dataDir: string;
-let agentApi: AgentServer;
+let agentApi: KubeletApi;
 let tunnel: TunnelClient;
 const stop = new AbortController();
 
@@ -98,7 +98,7 @@ beforeAll(async () => {
   await createPod("pending", ["main"], { app: "pending" }, "Pending");
   await createPod("elsewhere", ["main"], { app: "elsewhere" }, "Running", HOLLOW);
 
-  agentApi = createAgentServer({ podByName: () => undefined, runtime, nodeUsage });
+  agentApi = createKubeletApi({ podByName: () => undefined, runtime, nodeUsage });
   tunnel = await connectTunnel({ server, dataDir, nodeName: NODE, signal: stop.signal, serve: (s) => agentApi.serveConnection(s) });
 });
 

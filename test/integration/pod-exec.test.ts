@@ -16,8 +16,9 @@ import type { ServerHandle } from "../../src/server/run.ts";
 import { loadKubeconfig } from "../../src/client/kubeconfig.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
 import { FakeRuntime } from "../../src/agent/runtime/fake.ts";
+import { containerConfigFor, sandboxConfigFor } from "../helpers/fake-pod-configs.ts";
 import type { Runtime, StreamRequest } from "../../src/agent/runtime/types.ts";
-import { createAgentServer, type AgentServer } from "../../src/agent/server/agent-server.ts";
+import { createKubeletApi, type KubeletApi } from "../../src/agent/kubelet-api/kubelet-api.ts";
 import type { KubeObject } from "../../src/model/object.ts";
 import { startFakeStreamingServer, type CommandIO, type FakeStreamingServer } from "../helpers/fake-cri-streaming.ts";
 import { connectTunnel, startHttpsTestServer } from "../helpers/https-server.ts";
@@ -28,7 +29,7 @@ const NS = "default";
 let server: ServerHandle;
 let admin: RestClient;
 let dataDir: string;
-let agentApi: AgentServer;
+let agentApi: KubeletApi;
 let streaming: FakeStreamingServer;
 let web: http.Server;
 let webPort = 0;
@@ -88,8 +89,8 @@ async function pod(name: string, containers: string[], o: { nodeName?: string; r
   if (!o.nodeName) return created;
   agentPods.set(`${NS}/${name}`, created);
   if (o.run !== false) {
-    const sb = await runtime.runPodSandbox(created, 0, undefined);
-    for (const c of containers) await runtime.startContainer(await runtime.createContainer(sb, created, { name: c, image: "busybox" }, 0));
+    const sb = await runtime.runPodSandbox(sandboxConfigFor(created), undefined);
+    for (const c of containers) await runtime.startContainer(await runtime.createContainer(sb, containerConfigFor({ name: c, image: "busybox" }), sandboxConfigFor(created)));
   }
   // kubectl refuses to exec into a pod that is not Running or port-forward to one.
   return admin.request(`/api/v1/namespaces/${NS}/pods/${name}/status`, {
@@ -109,7 +110,7 @@ beforeAll(async () => {
   webPort = (web.address() as AddressInfo).port;
   // The fake runtime runs no processes; its streaming URLs point at the fake CRI streaming server.
   (runtime as Runtime).streamUrl = async (r: StreamRequest) => (r.kind === "portforward" ? streaming.portForwardUrl({ 8080: webPort }) : streaming.execUrl(r.kind === "exec" ? r.cmd : [], r));
-  agentApi = createAgentServer({ podByName: (ns, n) => agentPods.get(`${ns}/${n}`), runtime });
+  agentApi = createKubeletApi({ podByName: (ns, n) => agentPods.get(`${ns}/${n}`), runtime });
   const tunnel = await connectTunnel({ server, dataDir, nodeName: NODE, signal: stop.signal, serve: (s) => agentApi.serveConnection(s) });
   await pod("solo", ["app"], { nodeName: NODE });
   await pod("duo", ["web", "sidecar"], { nodeName: NODE });

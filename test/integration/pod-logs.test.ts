@@ -12,9 +12,10 @@ import type { ServerHandle } from "../../src/server/run.ts";
 import { loadKubeconfig } from "../../src/client/kubeconfig.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
 import { FakeRuntime } from "../../src/agent/runtime/fake.ts";
-import { createAgentServer, type AgentServer } from "../../src/agent/server/agent-server.ts";
+import { createKubeletApi, type KubeletApi } from "../../src/agent/kubelet-api/kubelet-api.ts";
 import { TunnelClient } from "../../src/tunnel/agent.ts";
-import { podLogDirectory } from "../../src/agent/cri/pod-config.ts";
+import { podLogDirectory } from "../../src/agent/pods/pod-files.ts";
+import { containerConfigFor, sandboxConfigFor } from "../helpers/fake-pod-configs.ts";
 import type { KubeObject } from "../../src/model/object.ts";
 import { connectTunnel, startHttpsTestServer } from "../helpers/https-server.ts";
 
@@ -24,7 +25,7 @@ let server: ServerHandle;
 let admin: RestClient;
 let dataDir: string;
 let logRoot: string;
-let agentApi: AgentServer;
+let agentApi: KubeletApi;
 let tunnel: TunnelClient;
 const runtime = new FakeRuntime();
 const stop = new AbortController();
@@ -42,9 +43,9 @@ async function createPod(name: string, containers: string[], extra: Record<strin
 async function runningPod(name: string, logs: Record<string, string[]>): Promise<KubeObject> {
   const pod = await createPod(name, Object.keys(logs), { nodeName: NODE });
   agentPods.set(`${NS}/${name}`, pod);
-  const sb = await runtime.runPodSandbox(pod, 0, undefined);
+  const sb = await runtime.runPodSandbox(sandboxConfigFor(pod), undefined);
   for (const [c, lines] of Object.entries(logs)) {
-    await runtime.startContainer(await runtime.createContainer(sb, pod, { name: c, image: "busybox" }, 0));
+    await runtime.startContainer(await runtime.createContainer(sb, containerConfigFor({ name: c, image: "busybox" }), sandboxConfigFor(pod)));
     writeLog(pod, c, 0, lines);
   }
   return pod;
@@ -81,7 +82,7 @@ beforeAll(async () => {
   logRoot = join(dataDir, "agent-logs");
   server = await startHttpsTestServer(dataDir, "logs-int");
   admin = new RestClient(loadKubeconfig(server.kubeconfigPath));
-  agentApi = createAgentServer({ podByName: (ns, n) => agentPods.get(`${ns}/${n}`), runtime, logRoot, pollMs: 20 });
+  agentApi = createKubeletApi({ podByName: (ns, n) => agentPods.get(`${ns}/${n}`), runtime, logRoot, pollMs: 20 });
   tunnel = await connectTunnel({ server, dataDir, nodeName: NODE, signal: stop.signal, serve: (s) => agentApi.serveConnection(s) });
 });
 

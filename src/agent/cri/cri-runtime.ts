@@ -1,40 +1,22 @@
 /**
- * The agent's Runtime over containerd's CRI: sandboxes and containers map call for call; pod
- * volumes, the pod's /etc/hosts and termination-log files are prepared on the node first;
- * the environment is resolved from the API. State stays in containerd — after a restart the
- * agent lists and adopts (fail-static). Container state changes are found by polling the
- * runtime (containerd 1.6 has no CRI event stream), which is the kubelet's generic PLEG too.
+ * The agent's Runtime over containerd's CRI: sandboxes and containers map call for call, the
+ * prepared configs translated to CRI messages (pod-config.ts). The agent has set up volumes,
+ * env and /etc/hosts before; nothing here reads the API or the node's files. State stays in
+ * containerd — after a restart the agent lists and adopts (fail-static). Container state
+ * changes are found by polling the runtime (containerd 1.6 has no CRI event stream), which
+ * is the kubelet's generic PLEG too.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import type { KubeObject } from "../../model/object.ts";
-import { RuntimeError, type ContainerInfo, type ContainerState, type Runtime, type RuntimeEvent, type RuntimeImage, type RuntimeVersion, type SandboxInfo, type StreamRequest, type UsageStats } from "../runtime/types.ts";
-import { containerMounts, etcHostsContent, podDir, setUpVolumes, tearDownVolumes, type PreparedVolume, type VolumeHost } from "../volumes/pod-volumes.ts";
-import type { ClaimSources } from "../volumes/claim-volume.ts";
+import { RuntimeError, type ContainerConfig, type ContainerInfo, type ContainerState, type PodSandboxConfig, type Runtime, type RuntimeEvent, type RuntimeImage, type RuntimeVersion, type SandboxInfo, type StreamRequest, type UsageStats } from "../runtime/types.ts";
 import type { CriClient } from "./cri-client.ts";
-import { expandCommand, resolveEnv, type EnvSources } from "./env.ts";
-import { containerConfig, containerLogPath, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, podHostname, podLogDirectory, sandboxConfig, type SandboxOptions } from "./pod-config.ts";
-import { isMounted, mountTmpfs, unmount } from "./mounts.ts";
+import { criContainerConfig, criSandboxConfig, LABEL_POD_UID } from "./pod-config.ts";
 import { log } from "../../log.ts";
-import { DEFAULT_ROTATION, rotateIfNeeded, type RotateOptions } from "../logs/rotate.ts";
 import { normalizeImageRef } from "../../model/image-ref.ts";
 import { CriStatsReader } from "./container-stats.ts";
 
 export interface CriRuntimeOptions {
   client: CriClient;
-  /** `<agent data dir>/pods`: volumes, /etc/hosts and termination logs per pod uid. */
-  podsDir: string;
-  /** Root of the pods' container logs (`<ns>_<name>_<uid>/<container>/<attempt>.log`). */
-  logRoot: string;
-  nodeHostname: string;
-  dns: SandboxOptions["dns"];
-  sources: EnvSources;
-  /** Claims and volumes, for persistentVolumeClaim volumes. */
-  claims?: ClaimSources;
-  hostIP: () => string;
-  nodeCpuCores: number;
+  /** The node's memory capacity in bytes (a Burstable container's OOM score). */
   nodeMemoryBytes: number;
-  cgroupParent?: string;
   /** How often container states are compared for changes (ms). */
   pollMs?: number;
   /** Sets up the pod network for the node's CIDR (CNI config, NAT). */
@@ -50,31 +32,8 @@ const CONTAINER_STATES: Record<string, ContainerState> = {
   CONTAINER_UNKNOWN: "unknown",
 };
 
-const CGROUP_ROOT = "/sys/fs/cgroup";
-
-/**
- * The runtime never removes a pod's parent cgroup (only its containers'); once the pod is gone
- * its empty directory is removed in every hierarchy (cgroup v1 controllers, the unified one).
- */
-function removePodCgroups(uid: string, root: string): void {
-  if (!existsSync(CGROUP_ROOT)) return;
-  const hierarchies = [CGROUP_ROOT, ...readdirSync(CGROUP_ROOT).map((d) => join(CGROUP_ROOT, d))];
-  for (const h of hierarchies) {
-    for (const tier of ["", "/burstable", "/besteffort"]) {
-      const dir = join(h, `${root}${tier}/pod${uid}`);
-      try {
-        if (existsSync(dir)) rmdirSync(dir);
-      } catch {
-        // Still has processes or children: the next release (or a reboot) takes it.
-      }
-    }
-  }
-}
-
 export class CriRuntime implements Runtime {
   private readonly ips = new Map<string, string | undefined>();
-  /** Each sandbox's prepared volumes, so its containers do not set them up (and fetch their content) again. */
-  private readonly volumes = new Map<string, Map<string, PreparedVolume>>();
   /** Exited containers never change again: their status is kept once read. */
   private readonly finished = new Map<string, ContainerInfo>();
   private readonly listeners = new Set<(e: RuntimeEvent) => void>();
@@ -87,23 +46,6 @@ export class CriRuntime implements Runtime {
 
   private call<T = any>(service: "RuntimeService" | "ImageService", method: string, req: object): Promise<T> {
     return this.o.client.call<T>(service, method, req);
-  }
-
-  private get volumeHost(): VolumeHost {
-    return {
-      podsDir: this.o.podsDir,
-      sources: this.o.sources,
-      claims: this.o.claims,
-      facts: { hostIP: this.o.hostIP(), nodeCpuCores: this.o.nodeCpuCores, nodeMemoryBytes: this.o.nodeMemoryBytes },
-      mountTmpfs: async (target, size) => {
-        if (!(await isMounted(target))) await mountTmpfs(target, size);
-      },
-      unmount,
-    };
-  }
-
-  private sandboxOptions(): SandboxOptions {
-    return { logRoot: this.o.logRoot, dns: this.o.dns, nodeHostname: this.o.nodeHostname, cgroupParent: this.o.cgroupParent };
   }
 
   async version(): Promise<RuntimeVersion> {
@@ -127,15 +69,12 @@ export class CriRuntime implements Runtime {
     return r.imageRef;
   }
 
-  async runPodSandbox(pod: KubeObject, attempt: number): Promise<SandboxInfo> {
-    const volumes = await setUpVolumes(pod, this.volumeHost);
-    const config = sandboxConfig(pod, attempt, this.sandboxOptions());
-    mkdirSync(config.logDirectory, { recursive: true });
-    const { podSandboxId } = await this.call("RuntimeService", "RunPodSandbox", { config });
+  async runPodSandbox(c: PodSandboxConfig): Promise<SandboxInfo> {
+    const { pod, attempt } = c;
+    const { podSandboxId } = await this.call("RuntimeService", "RunPodSandbox", { config: criSandboxConfig(c) });
     const status = await this.call("RuntimeService", "PodSandboxStatus", { podSandboxId });
     const ip = status.status?.network?.ip || undefined;
     this.ips.set(podSandboxId, ip);
-    this.volumes.set(podSandboxId, volumes);
     return {
       id: podSandboxId, uid: pod.metadata.uid!, name: pod.metadata.name!, namespace: pod.metadata.namespace!, attempt,
       state: status.status?.state === "SANDBOX_READY" ? "ready" : "notready", ip, createdAt: nsToMs(status.status?.createdAt),
@@ -149,7 +88,6 @@ export class CriRuntime implements Runtime {
   async removePodSandbox(id: string): Promise<void> {
     await this.call("RuntimeService", "RemovePodSandbox", { podSandboxId: id }).catch((e) => this.ignoreNotFound(e));
     this.ips.delete(id);
-    this.volumes.delete(id);
   }
 
   async listPodSandboxes(): Promise<SandboxInfo[]> {
@@ -166,29 +104,12 @@ export class CriRuntime implements Runtime {
     return out;
   }
 
-  async createContainer(sandbox: SandboxInfo, pod: KubeObject, container: any, attempt: number): Promise<string> {
-    const host = this.volumeHost;
-    // Prepared with the sandbox; again only for a sandbox adopted after an agent restart.
-    let volumes = this.volumes.get(sandbox.id);
-    if (!volumes) this.volumes.set(sandbox.id, (volumes = await setUpVolumes(pod, host)));
-    const dir = podDir(this.o.podsDir, pod.metadata.uid!);
-    const env = await resolveEnv(pod, container, this.o.sources, { ...host.facts, podIP: sandbox.ip });
-    const { command, args } = expandCommand(container, env);
-    mkdirSync(dir, { recursive: true });
-    const etcHosts = join(dir, "etc-hosts");
-    if (pod.spec?.hostNetwork) copyFileSync("/etc/hosts", etcHosts);
-    else writeFileSync(etcHosts, etcHostsContent(pod, sandbox.ip, podHostname(pod, this.o.nodeHostname)));
-    const terminationLog = join(dir, "containers", container.name, `${attempt}-termination-log`);
-    mkdirSync(join(dir, "containers", container.name), { recursive: true });
-    writeFileSync(terminationLog, "", { mode: 0o666 });
-    const mounts = containerMounts(pod, container, volumes, { etcHosts, terminationLog });
-    const config = containerConfig(pod, { ...container, command, args }, attempt, { env, mounts, nodeMemoryBytes: this.o.nodeMemoryBytes });
-    mkdirSync(join(podLogDirectory(pod, this.o.logRoot), container.name), { recursive: true });
+  async createContainer(sandbox: SandboxInfo, c: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
     try {
       const { containerId } = await this.call("RuntimeService", "CreateContainer", {
         podSandboxId: sandbox.id,
-        config,
-        sandboxConfig: sandboxConfig(pod, sandbox.attempt, this.sandboxOptions()),
+        config: criContainerConfig(sandboxConfig, c, this.o.nodeMemoryBytes),
+        sandboxConfig: criSandboxConfig(sandboxConfig),
       });
       return containerId;
     } catch (e) {
@@ -222,13 +143,13 @@ export class CriRuntime implements Runtime {
         out.push(done);
         continue;
       }
-      const info = await this.containerInfo(c.id, c.podSandboxId, c.labels ?? {});
+      const info = await this.containerInfo(c.id, c.podSandboxId);
       if (info) out.push(info);
     }
     return out;
   }
 
-  private async containerInfo(id: string, sandboxId: string, labels: Record<string, string>): Promise<ContainerInfo | undefined> {
+  private async containerInfo(id: string, sandboxId: string): Promise<ContainerInfo | undefined> {
     let r: any;
     try {
       r = await this.call("RuntimeService", "ContainerStatus", { containerId: id });
@@ -238,8 +159,8 @@ export class CriRuntime implements Runtime {
     }
     const s = r.status;
     const state = CONTAINER_STATES[s.state] ?? "unknown";
-    let message = s.message || undefined;
-    if (state === "exited" && !message) message = this.terminationMessage(labels[LABEL_POD_UID], s.metadata?.name, s.metadata?.attempt ?? 0);
+    // Without one from the runtime, the pod worker reads the run's termination-message file.
+    const message = s.message || undefined;
     const info: ContainerInfo = {
       id, sandboxId, name: s.metadata?.name, attempt: s.metadata?.attempt ?? 0,
       image: s.image?.image ? normalizeImageRef(s.image.image) : "", imageRef: s.imageRef ?? "", state,
@@ -248,15 +169,6 @@ export class CriRuntime implements Runtime {
     };
     if (state === "exited") this.finished.set(id, info);
     return info;
-  }
-
-  /** What the container wrote to its termination-message file (at most 4 KiB, as the kubelet reads). */
-  private terminationMessage(uid: string | undefined, name: string | undefined, attempt: number): string | undefined {
-    if (!uid || !name) return undefined;
-    const file = join(podDir(this.o.podsDir, uid), "containers", name, `${attempt}-termination-log`);
-    if (!existsSync(file)) return undefined;
-    const text = readFileSync(file).subarray(0, 4096).toString("utf8");
-    return text || undefined;
   }
 
   async execSync(containerId: string, cmd: string[], timeoutSeconds: number): Promise<{ exitCode: number; stdout: string; stderr: string }> {
@@ -279,28 +191,8 @@ export class CriRuntime implements Runtime {
     await this.o.setPodCidr?.(cidr);
   }
 
-  /** Rotates running containers' logs that grew past the limit (the kubelet's log manager). */
-  async rotateLogs(o: RotateOptions = DEFAULT_ROTATION): Promise<void> {
-    const { containers } = await this.call("RuntimeService", "ListContainers", { filter: { state: { state: "CONTAINER_RUNNING" } } });
-    for (const c of containers ?? []) {
-      // The path is ours (pod-config.ts): known from the container's labels, no status call per container.
-      const l = c.labels ?? {};
-      if (!l[LABEL_POD_UID] || !l[LABEL_CONTAINER_NAME]) continue;
-      const pod = { metadata: { namespace: l[LABEL_POD_NAMESPACE], name: l[LABEL_POD_NAME], uid: l[LABEL_POD_UID] } } as KubeObject;
-      const logPath = join(podLogDirectory(pod, this.o.logRoot), containerLogPath(l[LABEL_CONTAINER_NAME], c.metadata?.attempt ?? 0));
-      await rotateIfNeeded(logPath, () => this.call("RuntimeService", "ReopenContainerLog", { containerId: c.id }), o).catch((e) =>
-        log.warn("agent: rotating a container log failed", { container: c.id, error: String(e) }));
-    }
-  }
-
-  async releasePod(uid: string): Promise<void> {
-    // Its container logs go with it (the runtime never deletes them).
-    if (existsSync(this.o.logRoot)) for (const d of readdirSync(this.o.logRoot)) if (d.endsWith(`_${uid}`)) rmSync(join(this.o.logRoot, d), { recursive: true, force: true });
-    const dir = join(podDir(this.o.podsDir, uid), "volumes", "kubernetes.io~empty-dir");
-    const tmpfs: string[] = [];
-    if (existsSync(dir)) for (const name of readdirSync(dir)) if (await isMounted(join(dir, name))) tmpfs.push(join(dir, name));
-    await tearDownVolumes(uid, this.volumeHost, tmpfs);
-    removePodCgroups(uid, this.o.cgroupParent ?? "/k3rs");
+  async reopenContainerLog(containerId: string): Promise<void> {
+    await this.call("RuntimeService", "ReopenContainerLog", { containerId });
   }
 
   subscribe(listener: (e: RuntimeEvent) => void): () => void {

@@ -1,28 +1,33 @@
 import { describe, expect, test } from "bun:test";
 import type { KubeObject } from "../../model/object.ts";
-import { containerConfig, linuxResources, oomScoreAdj, sandboxConfig } from "./pod-config.ts";
+import type { PodSandboxConfig } from "../runtime/types.ts";
+import { criContainerConfig, criSandboxConfig, linuxResources, oomScoreAdj } from "./pod-config.ts";
 
 const pod = (spec: any = {}): KubeObject => ({
   apiVersion: "v1", kind: "Pod",
   metadata: { name: "web-1", namespace: "shop", uid: "u-1", labels: { app: "web" } },
   spec: { containers: [{ name: "c", image: "busybox", ports: [{ containerPort: 80, hostPort: 8080 }, { containerPort: 53, protocol: "UDP" }] }], ...spec },
 });
-const sandboxOpts = { logRoot: "/var/log/pods", dns: { servers: ["10.43.0.10"], searches: ["shop.svc.cluster.local"], options: ["ndots:5"] }, nodeHostname: "node-a" };
+const dns = { servers: ["10.43.0.10"], searches: ["shop.svc.cluster.local"], options: ["ndots:5"] };
+const prepared = (p: KubeObject, attempt = 0, extra: Partial<PodSandboxConfig> = {}): PodSandboxConfig => ({
+  pod: p, attempt, hostname: "web-1", logDirectory: "/var/log/pods/shop_web-1_u-1", cgroupParent: "/k3rs/besteffort/podu-1", dns, ...extra,
+});
 
-describe("sandboxConfig", () => {
-  test("metadata, hostname, log directory, host ports only, pod labels plus the kubelet's", () => {
-    const c = sandboxConfig(pod(), 2, sandboxOpts);
+describe("criSandboxConfig", () => {
+  test("metadata, hostname, log directory, cgroup, host ports only, pod labels plus the kubelet's", () => {
+    const c = criSandboxConfig(prepared(pod(), 2));
     expect(c.metadata).toEqual({ name: "web-1", uid: "u-1", namespace: "shop", attempt: 2 });
     expect(c.hostname).toBe("web-1");
     expect(c.logDirectory).toBe("/var/log/pods/shop_web-1_u-1");
+    expect(c.linux.cgroupParent).toBe("/k3rs/besteffort/podu-1");
     expect(c.portMappings).toEqual([{ protocol: "TCP", containerPort: 80, hostPort: 8080, hostIp: "" }]);
     expect(c.labels).toEqual({ app: "web", "io.kubernetes.pod.name": "web-1", "io.kubernetes.pod.namespace": "shop", "io.kubernetes.pod.uid": "u-1" });
     expect(c.linux.securityContext.namespaceOptions).toEqual({ network: "POD", pid: "CONTAINER", ipc: "POD" });
-    expect(c.dnsConfig).toEqual(sandboxOpts.dns);
+    expect(c.dnsConfig).toEqual(dns);
   });
 
-  test("host network: the node's name and namespaces, the node's resolver", () => {
-    const c = sandboxConfig(pod({ hostNetwork: true, shareProcessNamespace: true }), 0, sandboxOpts);
+  test("host network: the node's namespaces; no resolver given keeps the node's", () => {
+    const c = criSandboxConfig(prepared(pod({ hostNetwork: true, shareProcessNamespace: true }), 0, { hostname: "node-a", dns: undefined }));
     expect(c.hostname).toBe("node-a");
     expect(c.linux.securityContext.namespaceOptions).toEqual({ network: "NODE", pid: "POD", ipc: "POD" });
     expect(c.dnsConfig).toBeUndefined();
@@ -45,13 +50,15 @@ describe("resources", () => {
   });
 });
 
-test("containerConfig: command, env, mounts, log path by attempt, security context", () => {
+test("criContainerConfig: the prepared command, env, mounts and log path; security context from the spec", () => {
   const p = pod({ securityContext: { runAsUser: 1000 } });
-  const c = containerConfig(p, { name: "c", image: "busybox", command: ["sh"], args: ["-c", "true"], securityContext: { readOnlyRootFilesystem: true, capabilities: { add: ["net_admin"], drop: ["ALL"] } } }, 3, {
+  const spec = { name: "c", image: "busybox", command: ["sh"], args: ["-c", "$(X)"], securityContext: { readOnlyRootFilesystem: true, capabilities: { add: ["net_admin"], drop: ["ALL"] } } };
+  const c = criContainerConfig(prepared(p), {
+    spec, attempt: 3, command: ["sh"], args: ["-c", "true"],
     env: [{ name: "A", value: "1" }],
     mounts: [{ containerPath: "/data", hostPath: "/var/lib/k3rs/x", readonly: false }],
-    nodeMemoryBytes: 2 ** 33,
-  });
+    logPath: "c/3.log",
+  }, 2 ** 33);
   expect(c).toMatchObject({
     metadata: { name: "c", attempt: 3 }, image: { image: "busybox" }, command: ["sh"], args: ["-c", "true"],
     envs: [{ key: "A", value: "1" }], logPath: "c/3.log",

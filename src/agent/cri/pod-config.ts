@@ -1,31 +1,15 @@
 /**
- * A pod spec in CRI terms (kubelet `kuberuntime_sandbox.go`, `kuberuntime_container.go`):
- * the PodSandboxConfig and each ContainerConfig, as pure functions of the pod, so that the
+ * The agent's prepared sandbox and container configs in CRI terms (kubelet
+ * `kuberuntime_sandbox.go`, `kuberuntime_container.go`): pure translations, so that the
  * sandbox config given again to CreateContainer is the same one the sandbox was made with.
- * Field names are the camelCase ones the CRI client uses.
+ * Paths, env, mounts, hostname and cgroup come decided (pods/pod-preparer.ts); what is read
+ * here from the pod spec is only what the CRI itself carries (ports, namespaces, security
+ * context, resources). Field names are the camelCase ones the CRI client uses.
  */
 import type { KubeObject } from "../../model/object.ts";
 import { parseQuantity } from "../../model/quantity.ts";
 import { podQosClass } from "../../model/qos.ts";
-
-export interface SandboxOptions {
-  /** Directory under which each pod gets `<namespace>_<name>_<uid>/` for its container logs. */
-  logRoot: string;
-  /** Resolver settings for the pod (nameservers, search domains, options). */
-  dns: { servers: string[]; searches: string[]; options: string[] };
-  /** The node's hostname, for hostNetwork pods. */
-  nodeHostname: string;
-  cgroupParent?: string;
-}
-
-export interface ContainerOptions {
-  /** Environment already resolved (values, downward API, ConfigMap/Secret references). */
-  env: { name: string; value: string }[];
-  /** Host paths for the container's volumeMounts, already prepared. */
-  mounts: { containerPath: string; hostPath: string; readonly: boolean; propagation?: string }[];
-  /** The node's memory capacity in bytes (for Burstable pods' OOM score). */
-  nodeMemoryBytes: number;
-}
+import type { ContainerConfig, PodSandboxConfig } from "../runtime/types.ts";
 
 export const LABEL_POD_NAME = "io.kubernetes.pod.name";
 export const LABEL_POD_NAMESPACE = "io.kubernetes.pod.namespace";
@@ -33,15 +17,6 @@ export const LABEL_POD_UID = "io.kubernetes.pod.uid";
 export const LABEL_CONTAINER_NAME = "io.kubernetes.container.name";
 
 const PROTOCOLS = new Set(["TCP", "UDP", "SCTP"]);
-
-export function podLogDirectory(pod: KubeObject, logRoot: string): string {
-  return `${logRoot}/${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`;
-}
-
-/** `<container>/<attempt>.log`, relative to the pod's log directory (the kubelet's layout). */
-export function containerLogPath(containerName: string, attempt: number): string {
-  return `${containerName}/${attempt}.log`;
-}
 
 function namespaceOptions(pod: KubeObject): any {
   const spec = pod.spec ?? {};
@@ -52,24 +27,8 @@ function namespaceOptions(pod: KubeObject): any {
   };
 }
 
-/** The pod's hostname: spec.hostname, or the pod name cut to a DNS label; the node's on the host network. */
-export function podHostname(pod: KubeObject, nodeHostname: string): string {
-  if (pod.spec?.hostNetwork) return nodeHostname;
-  return (pod.spec?.hostname ?? pod.metadata.name ?? "").slice(0, 63).replace(/[-.]+$/, "");
-}
-
-/**
- * The pod's cgroup, grouped by QoS class as the kubelet does (`/k3rs/pod<uid>` for Guaranteed,
- * `/k3rs/burstable/pod<uid>`, `/k3rs/besteffort/pod<uid>`), so the runtime can account for the
- * whole pod and the agent can remove it afterwards.
- */
-export function podCgroupParent(pod: KubeObject, root = "/k3rs"): string {
-  const qos = pod.status?.qosClass ?? podQosClass(pod.spec);
-  const tier = qos === "Guaranteed" ? "" : `/${qos.toLowerCase()}`;
-  return `${root}${tier}/pod${pod.metadata.uid}`;
-}
-
-export function sandboxConfig(pod: KubeObject, attempt: number, o: SandboxOptions): any {
+export function criSandboxConfig(c: PodSandboxConfig): any {
+  const { pod, attempt } = c;
   const spec = pod.spec ?? {};
   const portMappings: any[] = [];
   for (const c of spec.containers ?? []) {
@@ -82,14 +41,14 @@ export function sandboxConfig(pod: KubeObject, attempt: number, o: SandboxOption
   const sc = spec.securityContext ?? {};
   return {
     metadata: { name: pod.metadata.name, uid: pod.metadata.uid, namespace: pod.metadata.namespace, attempt },
-    hostname: podHostname(pod, o.nodeHostname),
-    logDirectory: podLogDirectory(pod, o.logRoot),
-    dnsConfig: spec.hostNetwork && spec.dnsPolicy !== "ClusterFirstWithHostNet" ? undefined : o.dns,
+    hostname: c.hostname,
+    logDirectory: c.logDirectory,
+    dnsConfig: c.dns,
     portMappings,
     labels: { ...(pod.metadata.labels ?? {}), [LABEL_POD_NAME]: pod.metadata.name, [LABEL_POD_NAMESPACE]: pod.metadata.namespace, [LABEL_POD_UID]: pod.metadata.uid },
     annotations: { ...(pod.metadata.annotations ?? {}) },
     linux: {
-      cgroupParent: podCgroupParent(pod, o.cgroupParent),
+      cgroupParent: c.cgroupParent,
       securityContext: {
         namespaceOptions: namespaceOptions(pod),
         ...(sc.runAsUser != null ? { runAsUser: { value: sc.runAsUser } } : {}),
@@ -140,7 +99,9 @@ function capabilityName(c: string): string {
   return up.startsWith("CAP_") ? up.slice(4) : up;
 }
 
-export function containerConfig(pod: KubeObject, container: any, attempt: number, o: ContainerOptions): any {
+export function criContainerConfig(sandbox: PodSandboxConfig, c: ContainerConfig, nodeMemoryBytes: number): any {
+  const { pod } = sandbox;
+  const { spec: container, attempt } = c;
   const podSc = pod.spec?.securityContext ?? {};
   const sc = container.securityContext ?? {};
   const runAsUser = sc.runAsUser ?? podSc.runAsUser;
@@ -148,22 +109,22 @@ export function containerConfig(pod: KubeObject, container: any, attempt: number
   return {
     metadata: { name: container.name, attempt },
     image: { image: container.image },
-    command: container.command ?? [],
-    args: container.args ?? [],
+    command: c.command,
+    args: c.args,
     workingDir: container.workingDir ?? "",
-    envs: o.env.map((e) => ({ key: e.name, value: e.value })),
-    mounts: o.mounts.map((m) => ({ containerPath: m.containerPath, hostPath: m.hostPath, readonly: m.readonly, propagation: m.propagation ?? "PROPAGATION_PRIVATE" })),
+    envs: c.env.map((e) => ({ key: e.name, value: e.value })),
+    mounts: c.mounts.map((m) => ({ containerPath: m.containerPath, hostPath: m.hostPath, readonly: m.readonly, propagation: m.propagation ?? "PROPAGATION_PRIVATE" })),
     labels: { [LABEL_CONTAINER_NAME]: container.name, [LABEL_POD_NAME]: pod.metadata.name, [LABEL_POD_NAMESPACE]: pod.metadata.namespace, [LABEL_POD_UID]: pod.metadata.uid },
     annotations: {
       "io.kubernetes.container.restartCount": String(attempt),
       "io.kubernetes.container.terminationMessagePath": container.terminationMessagePath ?? "/dev/termination-log",
     },
-    logPath: containerLogPath(container.name, attempt),
+    logPath: c.logPath,
     stdin: !!container.stdin,
     stdinOnce: !!container.stdinOnce,
     tty: !!container.tty,
     linux: {
-      resources: linuxResources(pod, container, o.nodeMemoryBytes),
+      resources: linuxResources(pod, container, nodeMemoryBytes),
       securityContext: {
         capabilities: {
           addCapabilities: (sc.capabilities?.add ?? []).map(capabilityName),

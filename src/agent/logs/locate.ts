@@ -7,7 +7,7 @@
 import type { KubeObject } from "../../model/object.ts";
 import { errors, type StatusError } from "../../model/errors.ts";
 import type { ContainerInfo, Runtime } from "../runtime/types.ts";
-import { containerLogPath, podLogDirectory } from "../cri/pod-config.ts";
+import { containerLogPath, podLogDirectory } from "../pods/pod-files.ts";
 
 export interface LogLocation {
   /** The CRI log file; undefined when the runtime keeps none (the fake runtime of hollow nodes). */

@@ -12,6 +12,7 @@ import { microTime } from "../../model/object.ts";
 import type { AgentApi } from "../agent-api.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { PodManager } from "../pods/pod-manager.ts";
+import type { PodPreparer } from "../pods/pod-preparer.ts";
 import { nodeObject, nodeStatus, statusFingerprint, type NodeFacts, type NodeObservations, type Readiness } from "./node-object.ts";
 import { nodeImages } from "./node-images.ts";
 import { pressureFrom, type HostReadings } from "./pressure.ts";
@@ -27,6 +28,8 @@ export interface NodeAgentOptions {
   api: AgentApi;
   facts: NodeFacts;
   runtime: Runtime;
+  /** What the node prepares for its pods before the runtime runs them (volumes, env, hosts). */
+  preparer: PodPreparer;
   pods: PodFeed;
   signal: AbortSignal;
   /** Runtime readiness (containerd up?); default ready. */
@@ -57,6 +60,7 @@ export class NodeAgent {
     this.now = o.now ?? Date.now;
     this.pods = new PodManager({
       runtime: o.runtime,
+      preparer: o.preparer,
       runtimeName: o.facts.containerRuntimeVersion.split("://")[0]!,
       api: o.api,
       nodeName: o.facts.name,
@@ -70,6 +74,11 @@ export class NodeAgent {
 
   get name(): string {
     return this.o.facts.name;
+  }
+
+  /** The runtime this node runs its pods on (tests look into a hollow node's fake one). */
+  get runtime(): Runtime {
+    return this.o.runtime;
   }
 
   /** Registers the node (retrying until the server answers), then runs the loops in the background. */

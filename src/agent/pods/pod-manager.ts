@@ -5,7 +5,7 @@
  * sandboxes whose pod no longer exists (deleted while the agent was away).
  */
 import type { KubeObject } from "../../model/object.ts";
-import type { Runtime } from "../runtime/types.ts";
+import type { SandboxInfo } from "../runtime/types.ts";
 import { PodWorker, type PodWorkerDeps } from "./pod-worker.ts";
 import { log } from "../../log.ts";
 
@@ -56,16 +56,16 @@ export class PodManager {
   /** After the first list: sandboxes of pods the API no longer has are stopped and removed. */
   async reconcileOrphans(known: Iterable<KubeObject>): Promise<void> {
     const uids = new Set([...known].map((p) => p.metadata.uid!));
-    const gone = new Set<string>();
+    const gone = new Map<string, SandboxInfo>();
     for (const sb of await this.d.runtime.listPodSandboxes()) {
       if (uids.has(sb.uid)) continue;
-      gone.add(sb.uid);
+      gone.set(sb.uid, sb);
       log.info("agent: removing the sandbox of a pod that no longer exists", { pod: `${sb.namespace}/${sb.name}`, uid: sb.uid });
       for (const c of await this.d.runtime.listContainers(sb.id)) if (c.state === "running") await this.d.runtime.stopContainer(c.id, 0);
       await this.d.runtime.stopPodSandbox(sb.id);
       await this.d.runtime.removePodSandbox(sb.id);
     }
-    for (const uid of gone) await this.d.runtime.releasePod?.(uid);
+    for (const sb of gone.values()) await this.d.preparer.release(sb);
   }
 
   stop(): void {

@@ -70,11 +70,20 @@ function containerStatus(spec: any, c: ContainerInfo | undefined, i: StatusInput
   if (restarting) {
     const until = backoffUntil(i.backoff.get(spec.name));
     const waiting = until !== undefined && until > i.now
-      ? { reason: "CrashLoopBackOff", message: `back-off ${Math.round((i.backoff.get(spec.name)!.delayMs) / 1000)}s restarting failed container=${spec.name} pod=${i.pod.metadata.name}_${i.pod.metadata.namespace}(${i.pod.metadata.uid})` }
+      ? { reason: "CrashLoopBackOff", message: `back-off ${goDuration(i.backoff.get(spec.name)!.delayMs)} restarting failed container=${spec.name} pod=${i.pod.metadata.name}_${i.pod.metadata.namespace}(${i.pod.metadata.uid})` }
       : { reason: failure?.reason ?? pendingReason, ...(failure ? { message: failure.message } : {}) };
     return { ...base, containerID, ready: false, started: false, state: { waiting }, lastState: { terminated: terminated(c, i.runtimeName) } };
   }
   return { ...base, containerID, ready: false, started: false, state: { terminated: terminated(c, i.runtimeName) }, ...lastState };
+}
+
+/** A delay as Go prints a time.Duration of whole seconds ("40s", "2m40s", "5m0s"), as the kubelet's message reads. */
+export function goDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return `${h ? `${h}h` : ""}${m}m${s % 60}s`;
 }
 
 export type PodPhase = "Pending" | "Running" | "Succeeded" | "Failed";

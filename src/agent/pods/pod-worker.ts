@@ -6,7 +6,9 @@
  *   deletionTimestamp or gone from the API ──▶ terminating: stop containers (grace period),
  *      stop and remove the sandbox, final status, delete the pod object (grace 0) ──▶ done
  *
- * Syncs never overlap: a trigger during a sync makes one more sync afterwards.
+ * Syncs never overlap: a trigger during a sync makes one more sync afterwards. What the
+ * runtime is given — volumes set up, env resolved, /etc/hosts written — the preparer makes
+ * first (pod-preparer.ts), the same for containerd and for the fake runtime.
  *
  * A pod whose stored spec cannot be read (written before validation) is refused instead:
  * whatever runs for it stops, its status says Failed and why, and deleting it still ends in
@@ -20,12 +22,15 @@ import { computePodStatus, mergeConditions } from "./pod-status.ts";
 import { unreadablePodMessage } from "../../model/pod-shape.ts";
 import { rejectedStatus } from "./rejection.ts";
 import { PodProber } from "../probes/pod-prober.ts";
+import type { PodPreparer } from "./pod-preparer.ts";
 import type { AgentApi } from "../agent-api.ts";
 import { log } from "../../log.ts";
 import { nowTimestamp } from "../../model/object.ts";
 
 export interface PodWorkerDeps {
   runtime: Runtime;
+  /** Volumes, env, /etc/hosts, paths and cgroups of the pod, prepared for the runtime. */
+  preparer: PodPreparer;
   runtimeName: string;
   api: AgentApi;
   nodeName: string;
@@ -47,6 +52,7 @@ export class PodWorker {
   private pod: KubeObject;
   private removed = false;
   private syncing = false;
+  private running: Promise<void> | undefined;
   private dirty = false;
   private done = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -105,7 +111,9 @@ export class PodWorker {
   trigger(): void {
     if (this.done) return;
     this.dirty = true;
-    if (!this.syncing) void this.run();
+    if (this.syncing) return;
+    this.syncing = true;
+    this.running = this.run();
   }
 
   stop(): void {
@@ -114,8 +122,12 @@ export class PodWorker {
     if (this.timer) clearTimeout(this.timer);
   }
 
+  /** Resolves once no sync runs or waits to run (timers of back-off aside). */
+  async settled(): Promise<void> {
+    while (this.syncing) await this.running;
+  }
+
   private async run(): Promise<void> {
-    this.syncing = true;
     try {
       while (this.dirty && !this.done) {
         this.dirty = false;
@@ -163,7 +175,7 @@ export class PodWorker {
       if (a.type === "createSandbox") {
         for (const old of sandboxes) await this.removeSandbox(old);
         try {
-          sandbox = await this.d.runtime.runPodSandbox(pod, a.attempt, this.d.podCidr());
+          sandbox = await this.d.runtime.runPodSandbox(await this.d.preparer.sandboxConfig(pod, a.attempt), this.d.podCidr());
         } catch (e) {
           // Reported, then retried with back-off; the pod stays Pending with ContainerCreating.
           // A volume not ready yet (a claim still binding) is told as the kubelet tells it: FailedMount.
@@ -264,7 +276,8 @@ export class PodWorker {
       await this.ensureImage(spec);
       // Keep the run before this one (for lastState and `logs --previous`); older ones go.
       for (const c of existing) if (c.name === spec.name && c.attempt < attempt - 1) await this.d.runtime.removeContainer(c.id);
-      const id = await this.d.runtime.createContainer(sandbox, this.pod, spec, attempt);
+      const config = await this.d.preparer.containerConfig(this.pod, sandbox, spec, attempt);
+      const id = await this.d.runtime.createContainer(sandbox, config, this.d.preparer.describeSandbox(this.pod, sandbox.attempt));
       await this.d.runtime.startContainer(id);
       this.failures.delete(spec.name);
       if (this.d.recordEvents) void this.d.api.event(this.pod, "Normal", "Started", `Started container ${spec.name}`, this.d.nodeName);
@@ -282,7 +295,23 @@ export class PodWorker {
     }
   }
 
-  private async writeStatus(sandbox: SandboxInfo | undefined, containers: ContainerInfo[], terminal = false): Promise<void> {
+  /** Termination messages read from each exited run's file, once (an exited run never changes). */
+  private readonly messages = new Map<string, string | undefined>();
+
+  /** Exited runs without a message from the runtime carry what they wrote to their termination-message file. */
+  private withMessages(containers: ContainerInfo[]): ContainerInfo[] {
+    const ids = new Set(containers.map((c) => c.id));
+    for (const id of this.messages.keys()) if (!ids.has(id)) this.messages.delete(id);
+    return containers.map((c) => {
+      if (c.state !== "exited" || c.message) return c;
+      if (!this.messages.has(c.id)) this.messages.set(c.id, this.d.preparer.terminationMessage(this.uid, c.name, c.attempt));
+      const message = this.messages.get(c.id);
+      return message === undefined ? c : { ...c, message };
+    });
+  }
+
+  private async writeStatus(sandbox: SandboxInfo | undefined, listed: ContainerInfo[], terminal = false): Promise<void> {
+    const containers = this.withMessages(listed);
     const status = computePodStatus({
       pod: this.pod, sandbox, containers, backoff: terminal ? new Map() : this.backoff, failures: this.failures,
       hostIP: this.d.hostIP(), runtimeName: this.d.runtimeName, now: this.d.now(), probes: this.prober,
@@ -361,7 +390,7 @@ export class PodWorker {
       await this.d.api.deletePod(this.pod);
     }
     for (const sb of sandboxes) await this.d.runtime.removePodSandbox(sb.id);
-    await this.d.runtime.releasePod?.(this.uid);
+    await this.d.preparer.release({ namespace: this.pod.metadata.namespace, name: this.pod.metadata.name, uid: this.uid });
     this.stop();
     this.d.onDone(this.uid);
   }

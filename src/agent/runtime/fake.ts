@@ -5,10 +5,13 @@
  *
  * What a container does is read from its command: the shell form `sh -c "[sleep T;] exit N"`
  * (or `sh -c "sleep T"`) exits after T seconds with code N (0); anything else runs until
- * stopped, and a stop ends it as SIGTERM would (exit code 143). Images are always present.
+ * stopped, and a stop ends it as SIGTERM would (exit code 143). The command read is the one
+ * the agent prepared, `$(VAR)` references expanded. Images are always present.
+ *
+ * It keeps the configs it was given (`sandboxConfigOf`, `containerConfigOf`) — the env, mounts
+ * and paths the agent prepared, as containerd would receive them — so tests can look.
  */
-import type { KubeObject } from "../../model/object.ts";
-import type { ContainerInfo, Runtime, RuntimeEvent, RuntimeVersion, SandboxInfo } from "./types.ts";
+import type { ContainerConfig, ContainerInfo, PodSandboxConfig, Runtime, RuntimeEvent, RuntimeVersion, SandboxInfo } from "./types.ts";
 import { RuntimeError } from "./types.ts";
 
 export interface FakeRuntimeOptions {
@@ -36,11 +39,14 @@ export function fakeBehaviour(container: { command?: string[]; args?: string[] }
 
 interface FakeContainer extends ContainerInfo {
   behaviour: FakeBehaviour;
+  config: ContainerConfig;
   timer?: ReturnType<typeof setTimeout>;
 }
 
 export class FakeRuntime implements Runtime {
   private readonly sandboxes = new Map<string, SandboxInfo>();
+  /** Without the pod object: a hollow node with thousands of pods would keep an old copy of each. */
+  private readonly sandboxConfigs = new Map<string, Omit<PodSandboxConfig, "pod">>();
   private readonly containers = new Map<string, FakeContainer>();
   private readonly listeners = new Set<(e: RuntimeEvent) => void>();
   private readonly usedIps = new Set<string>();
@@ -60,7 +66,8 @@ export class FakeRuntime implements Runtime {
     return true;
   }
 
-  async runPodSandbox(pod: KubeObject, attempt: number, podCidr: string | undefined): Promise<SandboxInfo> {
+  async runPodSandbox(config: PodSandboxConfig, podCidr: string | undefined): Promise<SandboxInfo> {
+    const { pod, attempt } = config;
     const sb: SandboxInfo = {
       id: this.newId(),
       uid: pod.metadata.uid!,
@@ -72,6 +79,8 @@ export class FakeRuntime implements Runtime {
       createdAt: this.now(),
     };
     this.sandboxes.set(sb.id, sb);
+    const { pod: _pod, ...given } = config;
+    this.sandboxConfigs.set(sb.id, given);
     return { ...sb };
   }
 
@@ -87,13 +96,15 @@ export class FakeRuntime implements Runtime {
     await this.stopPodSandbox(id);
     for (const [cid, c] of this.containers) if (c.sandboxId === id) this.containers.delete(cid);
     this.sandboxes.delete(id);
+    this.sandboxConfigs.delete(id);
   }
 
   async listPodSandboxes(): Promise<SandboxInfo[]> {
     return [...this.sandboxes.values()].map((s) => ({ ...s }));
   }
 
-  async createContainer(sandbox: SandboxInfo, _pod: KubeObject, container: any, attempt: number): Promise<string> {
+  async createContainer(sandbox: SandboxInfo, config: ContainerConfig, _sandboxConfig?: PodSandboxConfig): Promise<string> {
+    const { spec: container, attempt } = config;
     const sb = this.sandboxes.get(sandbox.id);
     if (!sb || sb.state !== "ready") throw new RuntimeError("CreateContainerError", `sandbox ${sandbox.id} is not ready`);
     const id = this.newId();
@@ -109,7 +120,8 @@ export class FakeRuntime implements Runtime {
       startedAt: 0,
       finishedAt: 0,
       exitCode: 0,
-      behaviour: fakeBehaviour(container),
+      behaviour: fakeBehaviour(config),
+      config,
     });
     return id;
   }
@@ -143,10 +155,20 @@ export class FakeRuntime implements Runtime {
     const out: ContainerInfo[] = [];
     for (const c of this.containers.values()) {
       if (sandboxId && c.sandboxId !== sandboxId) continue;
-      const { behaviour: _b, timer: _t, ...info } = c;
+      const { behaviour: _b, timer: _t, config: _c, ...info } = c;
       out.push(info);
     }
     return out;
+  }
+
+  /** The sandbox config the agent gave for a sandbox still held (the pod aside). */
+  sandboxConfigOf(sandboxId: string): Omit<PodSandboxConfig, "pod"> | undefined {
+    return this.sandboxConfigs.get(sandboxId);
+  }
+
+  /** The container config the agent gave for a container still held. */
+  containerConfigOf(containerId: string): ContainerConfig | undefined {
+    return this.containers.get(containerId)?.config;
   }
 
   subscribe(listener: (e: RuntimeEvent) => void): () => void {

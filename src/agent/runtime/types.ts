@@ -4,6 +4,11 @@
  * containerd backend maps onto it call for call and the fake backend for hollow nodes obeys
  * the same contract. State lives in the runtime, not in the agent: after a restart the agent
  * lists sandboxes and containers and adopts what runs (fail-static).
+ *
+ * The runtime is handed plain, prepared data, as the kubelet hands the CRI: the pod worker
+ * (pods/pod-preparer.ts) has already set up the volumes' host directories, written the pod's
+ * /etc/hosts and resolved each container's environment from ConfigMaps, Secrets and the
+ * downward API. A runtime never calls the API and never reads the pod spec for those.
  */
 import type { KubeObject } from "../../model/object.ts";
 import type { ContainerUsagePoint, PodUsagePoint } from "../../resource-metrics/types.ts";
@@ -68,18 +73,70 @@ export interface UsageStats {
   pods?: PodUsagePoint[];
 }
 
+/** A name and value of a container's environment, resolved. */
+export interface EnvVar {
+  name: string;
+  value: string;
+}
+
+/** One bind mount into a container; the host path exists. */
+export interface Mount {
+  containerPath: string;
+  hostPath: string;
+  readonly: boolean;
+  /** CRI MountPropagation; private when absent. */
+  propagation?: "PROPAGATION_HOST_TO_CONTAINER" | "PROPAGATION_BIDIRECTIONAL";
+}
+
+/** Resolver settings of a pod (the CRI's DNSConfig). */
+export interface DnsConfig {
+  servers: string[];
+  searches: string[];
+  options: string[];
+}
+
+/** A pod's sandbox as the agent decided it (the CRI's PodSandboxConfig, in our terms). */
+export interface PodSandboxConfig {
+  /** The pod: its metadata (labels, annotations) and spec (ports, namespaces, security context). */
+  pod: KubeObject;
+  attempt: number;
+  hostname: string;
+  /** Where the pod's container logs go (`<logRoot>/<ns>_<name>_<uid>`); exists. */
+  logDirectory: string;
+  /** The pod's cgroup, by QoS class (`/k3rs/burstable/pod<uid>`). */
+  cgroupParent: string;
+  /** Resolver settings; absent for a host-network pod, which keeps the node's. */
+  dns?: DnsConfig;
+}
+
+/** One run of a container as the agent prepared it (the CRI's ContainerConfig, in our terms). */
+export interface ContainerConfig {
+  /** The container as the pod spec has it: image, resources, security context, tty. */
+  spec: any;
+  attempt: number;
+  /** Command and args with `$(VAR)` references expanded. */
+  command: string[];
+  args: string[];
+  env: EnvVar[];
+  /** volumeMounts (host directories set up), /etc/hosts, the termination-message file. */
+  mounts: Mount[];
+  /** The log file, relative to the sandbox's log directory (`<name>/<attempt>.log`). */
+  logPath: string;
+}
+
 export interface Runtime {
   version(): Promise<RuntimeVersion>;
   /** Whether an image is present locally (pull policy decides what to do when not). */
   hasImage(image: string): Promise<boolean>;
   /** The images present on the node (node.status.images); absent where images are not real (hollow nodes). */
   listImages?(): Promise<RuntimeImage[]>;
-  runPodSandbox(pod: KubeObject, attempt: number, podCidr: string | undefined): Promise<SandboxInfo>;
+  /** `podCidr`: the node's, for a runtime that hands out addresses itself (the CNI config holds it for containerd). */
+  runPodSandbox(config: PodSandboxConfig, podCidr: string | undefined): Promise<SandboxInfo>;
   stopPodSandbox(id: string): Promise<void>;
   removePodSandbox(id: string): Promise<void>;
   listPodSandboxes(): Promise<SandboxInfo[]>;
-  /** `container` is the pod spec's container (or init container); returns the container id. */
-  createContainer(sandbox: SandboxInfo, pod: KubeObject, container: any, attempt: number): Promise<string>;
+  /** Returns the container id; `sandboxConfig` is the one the sandbox was made with (the CRI asks for it again). */
+  createContainer(sandbox: SandboxInfo, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string>;
   startContainer(id: string): Promise<void>;
   /** SIGTERM, then SIGKILL after timeoutSeconds. Resolves once it has exited. */
   stopContainer(id: string, timeoutSeconds: number): Promise<void>;
@@ -98,8 +155,8 @@ export interface Runtime {
   streamUrl?(req: StreamRequest): Promise<string>;
   /** The node's pod CIDR is known (or changed): set up the pod network for it. */
   setPodCidr?(cidr: string): Promise<void>;
-  /** The pod is gone for good: release what the runtime keeps for it on the node (volumes, logs). */
-  releasePod?(uid: string): Promise<void>;
+  /** Has the runtime reopen a container's log file after the agent rotated it; absent where no logs are written. */
+  reopenContainerLog?(containerId: string): Promise<void>;
   /** Container and sandbox state changes (the agent's PLEG). Returns an unsubscribe. */
   subscribe(listener: (e: RuntimeEvent) => void): () => void;
 }

@@ -3,7 +3,7 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeObject } from "../../model/object.ts";
-import { containerMounts, etcHostsContent, setUpVolumes, tearDownVolumes, type VolumeHost } from "./pod-volumes.ts";
+import { containerMounts, setUpVolumes, tearDownVolumes, type VolumeHost } from "./pod-volumes.ts";
 import { writeAtomically } from "./atomic-writer.ts";
 
 const root = mkdtempSync(join(tmpdir(), "k3rs-vol-"));
@@ -97,7 +97,7 @@ test("atomic rewrite swaps ..data and drops vanished keys", () => {
 
 test("container mounts: subPath, read-only content, /etc/hosts and the termination log", () => {
   const vols = new Map([["conf", { hostPath: join(root, "conf"), readOnly: true }], ["data", { hostPath: join(root, "data"), readOnly: false }]]);
-  const mounts = containerMounts(pod([]), { volumeMounts: [{ name: "conf", mountPath: "/etc/app" }, { name: "data", mountPath: "/data", subPath: "one" }] }, vols, { etcHosts: "/x/etc-hosts", terminationLog: "/x/term" });
+  const mounts = containerMounts({ volumeMounts: [{ name: "conf", mountPath: "/etc/app" }, { name: "data", mountPath: "/data", subPath: "one" }] }, vols, { etcHosts: "/x/etc-hosts", terminationLog: "/x/term" });
   expect(mounts).toEqual([
     { containerPath: "/etc/app", hostPath: join(root, "conf"), readonly: true, propagation: undefined },
     { containerPath: "/data", hostPath: join(root, "data", "one"), readonly: false, propagation: undefined },
@@ -105,14 +105,6 @@ test("container mounts: subPath, read-only content, /etc/hosts and the terminati
     { containerPath: "/dev/termination-log", hostPath: "/x/term", readonly: false },
   ]);
   expect(lstatSync(join(root, "data", "one")).isDirectory()).toBe(true);
-});
-
-test("/etc/hosts names the pod by its IP, with subdomain FQDN and host aliases", () => {
-  const p: KubeObject = { apiVersion: "v1", kind: "Pod", metadata: { name: "web-0", namespace: "shop" }, spec: { subdomain: "web", hostAliases: [{ ip: "1.2.3.4", hostnames: ["a", "b"] }] } };
-  const text = etcHostsContent(p, "10.42.0.5", "web-0");
-  expect(text).toContain("10.42.0.5\tweb-0.web.shop.svc.cluster.local\tweb-0\n");
-  expect(text).toContain("# Entries added by HostAliases.\n1.2.3.4\ta\tb\n");
-  expect(text.startsWith("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n")).toBe(true);
 });
 
 describe("persistentVolumeClaim volumes", () => {

@@ -9,12 +9,13 @@
 import { chmodSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { KubeObject } from "../../model/object.ts";
-import { RuntimeError } from "../runtime/types.ts";
+import { RuntimeError, type Mount } from "../runtime/types.ts";
 import { parseQuantity } from "../../model/quantity.ts";
-import type { EnvSources, PodFacts } from "../cri/env.ts";
-import { resolveEnv } from "../cri/env.ts";
+import type { EnvSources, PodFacts } from "../env/container-env.ts";
+import { resolveEnv } from "../env/container-env.ts";
 import { writeAtomically, type PayloadFile } from "./atomic-writer.ts";
 import { resolveClaim, type ClaimSources } from "./claim-volume.ts";
+import { podDir } from "../pods/pod-files.ts";
 
 export interface VolumeHost {
   /** `<agent data dir>/pods`: one directory per pod uid. */
@@ -23,6 +24,11 @@ export interface VolumeHost {
   /** Claims and volumes from the API; without it persistentVolumeClaim volumes fail to mount. */
   claims?: ClaimSources;
   facts: PodFacts;
+  /**
+   * A hollow node's hostPath volumes name paths on an imagined host: recorded, never checked
+   * nor created on the machine that runs it (kubemark's fake host utilities do the same).
+   */
+  imaginedHostPaths?: boolean;
   /** Mounts a tmpfs (emptyDir medium Memory); `size` in bytes when limited. */
   mountTmpfs(target: string, sizeBytes?: number): Promise<void>;
   unmount(target: string): Promise<void>;
@@ -32,10 +38,6 @@ export interface PreparedVolume {
   hostPath: string;
   /** Content volumes (configMap, secret, …) are always read-only in containers. */
   readOnly: boolean;
-}
-
-export function podDir(podsDir: string, uid: string): string {
-  return join(podsDir, uid);
 }
 
 function mountFailed(volume: string, message: string): RuntimeError {
@@ -109,8 +111,9 @@ const HOST_PATH_CHECKS: Record<string, (p: string) => string | undefined> = {
   BlockDevice: (p) => (existsSync(p) && statSync(p).isBlockDevice() ? undefined : `hostPath type check failed: ${p} is not a block device`),
 };
 
-function prepareHostPath(volume: string, src: any, createMode = 0o755): string {
+function prepareHostPath(volume: string, src: any, host: VolumeHost, createMode = 0o755): string {
   const p = src.path;
+  if (host.imaginedHostPaths) return p;
   const type = src.type ?? "";
   if (type === "DirectoryOrCreate" && !existsSync(p)) {
     mkdirSync(p, { recursive: true });
@@ -129,7 +132,7 @@ export async function setUpVolumes(pod: KubeObject, host: VolumeHost, opts: { tm
   for (const v of pod.spec?.volumes ?? []) {
     const name: string = v.name;
     if (v.hostPath) {
-      out.set(name, { hostPath: prepareHostPath(name, v.hostPath), readOnly: false });
+      out.set(name, { hostPath: prepareHostPath(name, v.hostPath, host), readOnly: false });
       continue;
     }
     if (v.emptyDir) {
@@ -168,7 +171,7 @@ export async function setUpVolumes(pod: KubeObject, host: VolumeHost, opts: { tm
     if (v.persistentVolumeClaim) {
       const claim = host.claims ? await resolveClaim(pod, v.persistentVolumeClaim, host.claims) : { problem: "persistentVolumeClaim volumes are not available on this node" };
       if ("problem" in claim) throw mountFailed(name, claim.problem);
-      out.set(name, { hostPath: prepareHostPath(name, claim, claim.createMode), readOnly: claim.readOnly });
+      out.set(name, { hostPath: prepareHostPath(name, claim, host, claim.createMode), readOnly: claim.readOnly });
       continue;
     }
     throw mountFailed(name, `volume type ${Object.keys(v).filter((k) => k !== "name").join(",") || "(none)"} is not supported on this node`);
@@ -177,8 +180,8 @@ export async function setUpVolumes(pod: KubeObject, host: VolumeHost, opts: { tm
 }
 
 /** Bind mounts for one container: its volumeMounts (with subPath), /etc/hosts, its termination log. */
-export function containerMounts(pod: KubeObject, container: any, volumes: Map<string, PreparedVolume>, extra: { etcHosts?: string; terminationLog?: string }): { containerPath: string; hostPath: string; readonly: boolean; propagation?: string }[] {
-  const out: { containerPath: string; hostPath: string; readonly: boolean; propagation?: string }[] = [];
+export function containerMounts(container: any, volumes: Map<string, PreparedVolume>, extra: { etcHosts?: string; terminationLog?: string }): Mount[] {
+  const out: Mount[] = [];
   for (const m of container.volumeMounts ?? []) {
     const v = volumes.get(m.name);
     if (!v) throw new RuntimeError("CreateContainerConfigError", `volume "${m.name}" not found in the pod's volumes`);
@@ -196,29 +199,6 @@ export function containerMounts(pod: KubeObject, container: any, volumes: Map<st
   const logPath = container.terminationMessagePath ?? "/dev/termination-log";
   if (extra.terminationLog && !mounted.has(logPath)) out.push({ containerPath: logPath, hostPath: extra.terminationLog, readonly: false });
   return out;
-}
-
-/** The pod's /etc/hosts, as the kubelet writes it (its IP under its hostname and FQDN, hostAliases). */
-export function etcHostsContent(pod: KubeObject, podIP: string | undefined, hostname: string, clusterDomain = "cluster.local"): string {
-  const lines = [
-    "# Kubernetes-managed hosts file.",
-    "127.0.0.1\tlocalhost",
-    "::1\tlocalhost ip6-localhost ip6-loopback",
-    "fe00::0\tip6-localnet",
-    "fe00::0\tip6-mcastprefix",
-    "fe00::1\tip6-allnodes",
-    "fe00::2\tip6-allrouters",
-  ];
-  if (podIP) {
-    const sub = pod.spec?.subdomain;
-    lines.push(sub ? `${podIP}\t${hostname}.${sub}.${pod.metadata.namespace}.svc.${clusterDomain}\t${hostname}` : `${podIP}\t${hostname}`);
-  }
-  const aliases: any[] = pod.spec?.hostAliases ?? [];
-  if (aliases.length) {
-    lines.push("", "# Entries added by HostAliases.");
-    for (const a of aliases) lines.push(`${a.ip}\t${(a.hostnames ?? []).join("\t")}`);
-  }
-  return `${lines.join("\n")}\n`;
 }
 
 /** Unmounts what the pod mounted and removes its directory. */

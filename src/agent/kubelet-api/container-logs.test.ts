@@ -4,13 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeRuntime } from "../runtime/fake.ts";
 import type { KubeObject } from "../../model/object.ts";
-import { createAgentServer, type AgentServer } from "./agent-server.ts";
-import { podLogDirectory } from "../cri/pod-config.ts";
+import { createKubeletApi, type KubeletApi } from "./kubelet-api.ts";
+import { podLogDirectory } from "../pods/pod-files.ts";
+import { containerConfigFor, sandboxConfigFor } from "../../../test/helpers/fake-pod-configs.ts";
 
 const logRoot = mkdtempSync(join(tmpdir(), "k3rs-agent-logs-"));
 const runtime = new FakeRuntime();
 const pods = new Map<string, KubeObject>();
-let api: AgentServer;
+let api: KubeletApi;
 
 const POD: KubeObject = {
   apiVersion: "v1", kind: "Pod",
@@ -29,14 +30,14 @@ function writeLog(container: string, attempt: number, lines: string[]): string {
 
 beforeAll(async () => {
   pods.set("ns/web", POD);
-  api = createAgentServer({ podByName: (ns, n) => pods.get(`${ns}/${n}`), runtime, logRoot, pollMs: 10 });
-  const sb = await runtime.runPodSandbox(POD, 0, undefined);
+  api = createKubeletApi({ podByName: (ns, n) => pods.get(`${ns}/${n}`), runtime, logRoot, pollMs: 10 });
+  const sb = await runtime.runPodSandbox(sandboxConfigFor(POD), undefined);
   // app: run 0 crashed, run 1 runs; side: one run; setup: finished.
-  const crashed = await runtime.createContainer(sb, POD, { name: "app", image: "busybox", command: ["sh", "-c", "exit 1"] }, 0);
+  const crashed = await runtime.createContainer(sb, containerConfigFor({ name: "app", image: "busybox", command: ["sh", "-c", "exit 1"] }, 0), sandboxConfigFor(POD));
   await runtime.startContainer(crashed);
   await Bun.sleep(5);
-  await runtime.startContainer(await runtime.createContainer(sb, POD, { name: "app", image: "busybox" }, 1));
-  await runtime.startContainer(await runtime.createContainer(sb, POD, { name: "side", image: "busybox" }, 0));
+  await runtime.startContainer(await runtime.createContainer(sb, containerConfigFor({ name: "app", image: "busybox" }, 1), sandboxConfigFor(POD)));
+  await runtime.startContainer(await runtime.createContainer(sb, containerConfigFor({ name: "side", image: "busybox" }), sandboxConfigFor(POD)));
   writeLog("app", 0, ["run 0 says goodbye"]);
   writeLog("app", 1, ["run 1 a", "run 1 b", "run 1 c"]);
   writeLog("side", 0, ["from the sidecar"]);
@@ -90,7 +91,7 @@ describe("the agent's /containerLogs", () => {
   });
 
   test("a runtime that keeps no log files answers an empty log", async () => {
-    const fakeApi = createAgentServer({ podByName: (ns, n) => pods.get(`${ns}/${n}`), runtime });
+    const fakeApi = createKubeletApi({ podByName: (ns, n) => pods.get(`${ns}/${n}`), runtime });
     const res = await fakeApi.app.fetch(new Request("http://agent/containerLogs/ns/web/app?follow=true"));
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("");

@@ -1,12 +1,12 @@
 /**
- * The agent's own HTTP API (the kubelet's server): what the API server asks of a node —
+ * The kubelet API of the agent (what the kubelet serves on :10250): what the API server asks of a node —
  * container logs, resource metrics, and exec, attach and port-forward as HTTP upgrades
  * (streaming.ts). It listens on no port: each connection is a stream the server opened
  * through the tunnel, handed to node:http, so nothing on the node's network (or another
  * local user) can reach it.
  *
  * @example
- *   const api = createAgentServer({ podByName, runtime, logRoot });
+ *   const api = createKubeletApi({ podByName, runtime, logRoot });
  *   new TunnelClient({ …, serve: (stream) => api.serveConnection(stream) }).start();
  */
 import http from "node:http";
@@ -18,9 +18,9 @@ import { handleStreamingUpgrade, writeText, type StreamingDeps } from "./streami
 import { resourceMetrics, type ResourceMetricsDeps } from "./resource-metrics.ts";
 import { log } from "../../log.ts";
 
-export type AgentServerDeps = ContainerLogsDeps & ResourceMetricsDeps & StreamingDeps;
+export type KubeletApiDeps = ContainerLogsDeps & ResourceMetricsDeps & StreamingDeps;
 
-export interface AgentServer {
+export interface KubeletApi {
   /** The routes, transport-free (tests call `app.fetch`). */
   app: Hono;
   /** Serves HTTP on one connection (a tunnel stream). */
@@ -30,7 +30,7 @@ export interface AgentServer {
   close(): void;
 }
 
-export function createAgentServer(deps: AgentServerDeps): AgentServer {
+export function createKubeletApi(deps: KubeletApiDeps): KubeletApi {
   const app = new Hono();
   app.onError((e) => {
     log.warn("agent api: request failed", { error: String(e) });

@@ -5,6 +5,7 @@ import type { Runtime } from "../runtime/types.ts";
 import type { KubeObject } from "../../model/object.ts";
 import { handleStreamingUpgrade } from "./streaming.ts";
 import { duplexPair } from "../../../test/helpers/duplex-pair.ts";
+import { containerConfigFor, sandboxConfigFor } from "../../../test/helpers/fake-pod-configs.ts";
 
 const runtime = new FakeRuntime();
 afterAll(() => runtime.close());
@@ -55,8 +56,8 @@ describe("agent streaming endpoints: the kubelet's refusals", () => {
   test("a running container on a runtime without streaming, and WebSocket protocols it does not speak", async () => {
     const pod = makePod("busy", "u-busy");
     pods.set("ns/busy", pod);
-    const sb = await runtime.runPodSandbox(pod, 0, undefined);
-    await runtime.startContainer(await runtime.createContainer(sb, pod, { name: "app", image: "busybox" }, 0));
+    const sb = await runtime.runPodSandbox(sandboxConfigFor(pod), undefined);
+    await runtime.startContainer(await runtime.createContainer(sb, containerConfigFor({ name: "app", image: "busybox" }), sandboxConfigFor(pod)));
     expect((await answer("/exec/ns/busy/app?command=true&stdout=1")).text).toContain("this node's runtime runs no processes");
     const old = await answer("/exec/ns/busy/app?command=true&stdout=1", { ...WS, "sec-websocket-protocol": "base64.channel.k8s.io" });
     expect(old.text).toEndWith("requested protocol(s) are not supported: [base64.channel.k8s.io]; supports [v5.channel.k8s.io v4.channel.k8s.io]");

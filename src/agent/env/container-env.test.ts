@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { KubeObject } from "../../model/object.ts";
-import { expandCommand, expandVars, resolveEnv } from "./env.ts";
+import { expandCommand, expandVars, resolveEnv } from "./container-env.ts";
 
 const pod: KubeObject = {
   apiVersion: "v1", kind: "Pod",

@@ -1,43 +1,34 @@
 /**
- * The containerd runtime for one agent: its own containerd (or the one at
- * `--container-runtime-endpoint`), the sandbox image built and imported by k3rs itself,
- * image tarballs imported from `<data-dir>/agent/images/`, the node's CNI config and egress
- * NAT once the pod CIDR is known, and readiness from the CRI's own status.
+ * Brings up the node's container runtime (k3s `pkg/agent/containerd`): its own containerd,
+ * started and kept running (or the one at `--container-runtime-endpoint`), the sandbox image
+ * built and imported by k3rs itself, image tarballs imported from `<data-dir>/agent/images/`
+ * and the cluster's images synced into it, the node's CNI config and egress NAT once the pod
+ * CIDR is known, and readiness from the CRI's own status. Returns the CRI runtime over it.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Readiness } from "../node/node-object.ts";
-import type { Runtime } from "../runtime/types.ts";
 import type { AgentApi } from "../agent-api.ts";
-import { startContainerd } from "../containerd/supervisor.ts";
-import { isRunning } from "../containerd/pid.ts";
+import { startContainerd } from "./supervisor.ts";
+import { isRunning } from "./pid.ts";
 import { hostImageArch, sandboxImageArchive, SANDBOX_IMAGE } from "../images/sandbox-image.ts";
 import { importImageArchive } from "../images/import.ts";
 import { watchImageDir } from "../images/image-dir-watcher.ts";
 import { startImageSync } from "../images/image-sync.ts";
 import { bridgeNameFor, writeConflist, writePlaceholder } from "../cni/cni-config.ts";
 import { ensureMasquerade } from "../cni/masquerade.ts";
-import { CriClient } from "./cri-client.ts";
-import { CriRuntime } from "./cri-runtime.ts";
-import { hostDns } from "./host-dns.ts";
+import { CriClient } from "../cri/cri-client.ts";
+import { CriRuntime } from "../cri/cri-runtime.ts";
 import { log } from "../../log.ts";
-import type { KubeletSettings } from "../kubelet-settings.ts";
-import { DEFAULT_ROTATION } from "../logs/rotate.ts";
-import { LocalVolumeSweeper } from "../volumes/local-volume-sweeper.ts";
-import { localStorageRoot } from "../volumes/local-storage.ts";
 
-export interface OpenCriOptions {
+export interface ContainerdRuntimeOptions {
   /** The agent's data dir (`<data-dir>/agent` lives under it). */
   dataDir: string;
   api: AgentApi;
   /** An existing CRI endpoint instead of our own containerd. */
   endpoint?: string;
   clusterCidr: string;
-  /** Log rotation limits from `--kubelet-arg`. */
-  kubelet?: KubeletSettings;
-  hostIP: () => string;
-  nodeCpuCores: number;
+  /** The node's memory capacity (a Burstable container's OOM score). */
   nodeMemoryBytes: number;
   signal: AbortSignal;
 }
@@ -68,7 +59,7 @@ function superviseContainerd(firstPid: number, start: () => Promise<{ pid: numbe
   signal.addEventListener("abort", () => clearInterval(timer), { once: true });
 }
 
-export async function openCri(o: OpenCriOptions): Promise<{ runtime: Runtime; readiness: () => Promise<Readiness>; version: string; logRoot: string }> {
+export async function startContainerdRuntime(o: ContainerdRuntimeOptions): Promise<{ runtime: CriRuntime; readiness: () => Promise<Readiness>; version: string }> {
   const agentDir = join(o.dataDir, "agent");
   const cniConfDir = join(agentDir, "cni", "net.d");
   const cniBinDir = CNI_BIN_DIRS.find((d) => existsSync(join(d, "bridge"))) ?? CNI_BIN_DIRS[1]!;
@@ -124,33 +115,8 @@ export async function openCri(o: OpenCriOptions): Promise<{ runtime: Runtime; re
     });
   }
 
-  const logRoot = join(agentDir, "logs", "pods");
-  // Directories of deleted local-path volumes go (see the sweeper for what is never touched).
-  const sweeper = new LocalVolumeSweeper({
-    root: localStorageRoot(o.dataDir),
-    stateFile: join(agentDir, "local-volumes.json"),
-    listVolumes: () => o.api.listPersistentVolumes(),
-    signal: o.signal,
-  });
-  sweeper.start();
-
   const runtime = new CriRuntime({
     client,
-    podsDir: join(agentDir, "pods"),
-    logRoot,
-    nodeHostname: hostname(),
-    dns: hostDns(),
-    sources: { configMap: (ns, name) => o.api.getConfigMap(ns, name), secret: (ns, name) => o.api.getSecret(ns, name) },
-    claims: {
-      claim: (ns, name) => o.api.getPersistentVolumeClaim(ns, name),
-      volume: async (name) => {
-        const pv = await o.api.getPersistentVolume(name);
-        if (pv) sweeper.note(pv);
-        return pv;
-      },
-    },
-    hostIP: o.hostIP,
-    nodeCpuCores: o.nodeCpuCores,
     nodeMemoryBytes: o.nodeMemoryBytes,
     setPodCidr: async (cidr) => {
       writeConflist(cniConfDir, { podCidr: cidr, bridge: bridgeNameFor(o.dataDir), ipamDataDir: join(agentDir, "cni", "ipam") });
@@ -158,9 +124,6 @@ export async function openCri(o: OpenCriOptions): Promise<{ runtime: Runtime; re
     },
   });
   o.signal.addEventListener("abort", () => runtime.close(), { once: true });
-  const limits = { maxBytes: o.kubelet?.containerLogMaxBytes ?? DEFAULT_ROTATION.maxBytes, maxFiles: o.kubelet?.containerLogMaxFiles ?? DEFAULT_ROTATION.maxFiles };
-  const rotation = setInterval(() => void runtime.rotateLogs(limits).catch((e) => log.warn("agent: log rotation failed", { error: String(e) })), 10_000);
-  o.signal.addEventListener("abort", () => clearInterval(rotation), { once: true });
   const v = await runtime.version();
 
   const readiness = async (): Promise<Readiness> => {
@@ -174,5 +137,5 @@ export async function openCri(o: OpenCriOptions): Promise<{ runtime: Runtime; re
       return { ready: false, message: `container runtime is down: ${e instanceof Error ? e.message : String(e)}` };
     }
   };
-  return { runtime, readiness, version: `${v.runtimeName}://${v.runtimeVersion}`, logRoot };
+  return { runtime, readiness, version: `${v.runtimeName}://${v.runtimeVersion}` };
 }

@@ -1,5 +1,15 @@
-/** Mount helpers for volumes the agent backs itself (tmpfs for emptyDir medium Memory). */
+/**
+ * Mounts for volumes the agent backs itself (tmpfs for emptyDir medium Memory): the node's
+ * mount(8), or nothing at all on a hollow node, whose volumes are plain directories.
+ */
 import { readFileSync } from "node:fs";
+
+export interface Mounter {
+  isMounted(path: string): Promise<boolean>;
+  /** `sizeBytes` limits the tmpfs when set. */
+  mountTmpfs(target: string, sizeBytes?: number): Promise<void>;
+  unmount(target: string): Promise<void>;
+}
 
 /** Whether a path is a mount point (from /proc/self/mountinfo, octal escapes decoded). */
 export async function isMounted(path: string): Promise<boolean> {
@@ -24,3 +34,12 @@ export async function mountTmpfs(target: string, sizeBytes?: number): Promise<vo
 export async function unmount(target: string): Promise<void> {
   await run(["umount", target]);
 }
+
+export const hostMounter: Mounter = { isMounted, mountTmpfs, unmount };
+
+/** A hollow node mounts nothing: a memory-backed emptyDir stays a directory. */
+export const noMounter: Mounter = {
+  isMounted: async () => false,
+  mountTmpfs: async () => undefined,
+  unmount: async () => undefined,
+};

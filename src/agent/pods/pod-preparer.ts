@@ -1,0 +1,147 @@
+/**
+ * What the kubelet does for a pod before and after the runtime runs it, on both runtimes
+ * alike (containerd, and the fake one of hollow nodes): the volume manager's setup of each
+ * volume's host directory, each container's environment resolved from ConfigMaps, Secrets
+ * and the downward API with `$(VAR)` expanded, the pod's /etc/hosts, its termination-message
+ * files, log directories and cgroup parent — and, once the pod is gone, their removal. The
+ * runtime then only translates the prepared configs (runtime/types.ts).
+ *
+ * Per pod (uid):
+ *
+ *   sandboxConfig ──▶ volumes set up (cached) ──▶ containerConfig per run (env, hosts, mounts)
+ *   an adopted sandbox (agent restarted) ──▶ containerConfig sets the volumes up again
+ *   release ──▶ tmpfs unmounted, pod dir, log dir and cgroups removed, cache dropped
+ *
+ * @example
+ *   const prep = new PodPreparer({ podsDir, logRoot, nodeHostname, dns, sources, facts, mounter: hostMounter });
+ *   const sandbox = await runtime.runPodSandbox(await prep.sandboxConfig(pod, 0), cidr);
+ *   const id = await runtime.createContainer(sandbox, await prep.containerConfig(pod, sandbox, spec, 0), prep.describeSandbox(pod, 0));
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { KubeObject } from "../../model/object.ts";
+import type { ContainerConfig, DnsConfig, PodSandboxConfig, SandboxInfo } from "../runtime/types.ts";
+import { expandCommand, resolveEnv, type EnvSources } from "../env/container-env.ts";
+import { podHostname, writeEtcHosts } from "../hosts/etc-hosts.ts";
+import { containerMounts, setUpVolumes, tearDownVolumes, type PreparedVolume, type VolumeHost } from "../volumes/pod-volumes.ts";
+import type { ClaimSources } from "../volumes/claim-volume.ts";
+import type { Mounter } from "../volumes/host-mounter.ts";
+import { podCgroupParent, removePodCgroups } from "./pod-cgroups.ts";
+import { containerLogPath, podDir, podLogDirectory, terminationLogPath, type PodRef } from "./pod-files.ts";
+
+export interface NodePodFacts {
+  hostIP: string;
+  /** Node allocatable cpu (cores) and memory (bytes), for resourceFieldRef without a limit. */
+  nodeCpuCores: number;
+  nodeMemoryBytes: number;
+}
+
+export interface PodPreparerOptions {
+  /** `<agent data dir>/pods`: volumes, /etc/hosts and termination logs per pod uid. */
+  podsDir: string;
+  /** Root of the pods' container logs (`<ns>_<name>_<uid>/<container>/<attempt>.log`). */
+  logRoot: string;
+  /** The node's hostname (a host-network pod's). */
+  nodeHostname: string;
+  /** Resolver settings for pods. */
+  dns: DnsConfig;
+  /** ConfigMaps and Secrets for env and volumes (the API). */
+  sources: EnvSources;
+  /** Claims and volumes, for persistentVolumeClaim volumes; without it they fail to mount. */
+  claims?: ClaimSources;
+  facts: () => NodePodFacts;
+  mounter: Mounter;
+  /** The node's /etc/hosts, copied for host-network pods; absent on hollow nodes. */
+  nodeHosts?: string;
+  /** Hollow nodes: hostPath volumes are recorded, never checked or created (pod-volumes.ts). */
+  imaginedHostPaths?: boolean;
+  /** Root of the pods' cgroups. Default /k3rs. */
+  cgroupRoot?: string;
+  /** The cgroup filesystem, where a gone pod's cgroups are removed; absent where nothing makes cgroups (hollow nodes). */
+  cgroupFs?: string;
+}
+
+export class PodPreparer {
+  /** Each pod's volumes as last set up, so its containers do not set them up (and fetch their content) again. */
+  private readonly volumes = new Map<string, Map<string, PreparedVolume>>();
+
+  constructor(private readonly o: PodPreparerOptions) {}
+
+  private volumeHost(podIP?: string): VolumeHost {
+    const { mounter } = this.o;
+    return {
+      podsDir: this.o.podsDir,
+      sources: this.o.sources,
+      claims: this.o.claims,
+      facts: { ...this.o.facts(), podIP },
+      imaginedHostPaths: this.o.imaginedHostPaths,
+      mountTmpfs: async (target, size) => {
+        if (!(await mounter.isMounted(target))) await mounter.mountTmpfs(target, size);
+      },
+      unmount: (target) => mounter.unmount(target),
+    };
+  }
+
+  /** The sandbox's config, pure: also for a sandbox made before an agent restart. */
+  describeSandbox(pod: KubeObject, attempt: number): PodSandboxConfig {
+    const spec = pod.spec ?? {};
+    return {
+      pod,
+      attempt,
+      hostname: podHostname(pod, this.o.nodeHostname),
+      logDirectory: podLogDirectory(pod, this.o.logRoot),
+      cgroupParent: podCgroupParent(pod, this.o.cgroupRoot),
+      // The host network keeps the node's resolver unless the pod asks for the cluster's.
+      dns: spec.hostNetwork && spec.dnsPolicy !== "ClusterFirstWithHostNet" ? undefined : this.o.dns,
+    };
+  }
+
+  /** Sets up the pod's volumes (FailedMount when one cannot be) and its log directory. */
+  async sandboxConfig(pod: KubeObject, attempt: number): Promise<PodSandboxConfig> {
+    this.volumes.set(pod.metadata.uid!, await setUpVolumes(pod, this.volumeHost()));
+    const config = this.describeSandbox(pod, attempt);
+    mkdirSync(config.logDirectory, { recursive: true });
+    return config;
+  }
+
+  /** One run of a container: env (CreateContainerConfigError when a source is missing), /etc/hosts, termination log, mounts. */
+  async containerConfig(pod: KubeObject, sandbox: SandboxInfo, spec: any, attempt: number): Promise<ContainerConfig> {
+    const uid = pod.metadata.uid!;
+    const host = this.volumeHost(sandbox.ip);
+    let volumes = this.volumes.get(uid);
+    if (!volumes) this.volumes.set(uid, (volumes = await setUpVolumes(pod, host)));
+    const env = await resolveEnv(pod, spec, this.o.sources, host.facts);
+    const { command, args } = expandCommand(spec, env);
+    const dir = podDir(this.o.podsDir, uid);
+    mkdirSync(dir, { recursive: true });
+    const etcHosts = join(dir, "etc-hosts");
+    writeEtcHosts(etcHosts, pod, sandbox.ip, podHostname(pod, this.o.nodeHostname), this.o.nodeHosts);
+    const terminationLog = terminationLogPath(this.o.podsDir, uid, spec.name, attempt);
+    mkdirSync(dirname(terminationLog), { recursive: true });
+    // World-writable: the container may run as any user.
+    writeFileSync(terminationLog, "", { mode: 0o666 });
+    const mounts = containerMounts(spec, volumes, { etcHosts, terminationLog });
+    mkdirSync(join(podLogDirectory(pod, this.o.logRoot), spec.name), { recursive: true });
+    return { spec, attempt, command, args, env, mounts, logPath: containerLogPath(spec.name, attempt) };
+  }
+
+  /** What a run wrote to its termination-message file (at most 4 KiB, as the kubelet reads). */
+  terminationMessage(uid: string, containerName: string, attempt: number): string | undefined {
+    const file = terminationLogPath(this.o.podsDir, uid, containerName, attempt);
+    if (!existsSync(file)) return undefined;
+    const text = readFileSync(file).subarray(0, 4096).toString("utf8");
+    return text || undefined;
+  }
+
+  /** The pod is gone for good: its volumes (tmpfs unmounted), files, logs and cgroups go. */
+  async release(pod: PodRef & { uid: string }): Promise<void> {
+    this.volumes.delete(pod.uid);
+    // The runtime never deletes container logs; the kubelet removes the pod's directory.
+    rmSync(podLogDirectory(pod, this.o.logRoot), { recursive: true, force: true });
+    const emptyDirs = join(podDir(this.o.podsDir, pod.uid), "volumes", "kubernetes.io~empty-dir");
+    const tmpfs: string[] = [];
+    if (existsSync(emptyDirs)) for (const name of readdirSync(emptyDirs)) if (await this.o.mounter.isMounted(join(emptyDirs, name))) tmpfs.push(join(emptyDirs, name));
+    await tearDownVolumes(pod.uid, this.volumeHost(), tmpfs);
+    if (this.o.cgroupFs) removePodCgroups(pod.uid, this.o.cgroupRoot, this.o.cgroupFs);
+  }
+}
