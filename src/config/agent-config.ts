@@ -5,7 +5,7 @@
 import { hostname } from "node:os";
 import { defaultDataDir, runtimeKind } from "./server-config.ts";
 import { kubeletSettings } from "./kubelet-args.ts";
-import { AGENT_FLAG_LIST, flagNames, otherRoleNames, SERVER_FLAG_LIST } from "./flags.ts";
+import { AGENT_FLAG_LIST, flagNames, otherRoleNames, SERVER_FLAG_LIST, type SameKeys } from "./flags.ts";
 import { fromEnv, list, parseLabels, parseTaints, readConfigFile, truthy } from "./sources.ts";
 
 export interface AgentConfig {
@@ -28,6 +28,10 @@ export interface AgentConfig {
 
 /** Flag names, as K3s spells them (declared in flags.ts). */
 export const AGENT_FLAGS = flagNames(AGENT_FLAG_LIST);
+
+// Every AgentConfig key has its flag, and every flag its key.
+const flagsCoverConfig: SameKeys<AgentConfig, typeof AGENT_FLAG_LIST> = true;
+void flagsCoverConfig;
 
 export type AgentConfigSource = Partial<Record<keyof AgentConfig, unknown>>;
 

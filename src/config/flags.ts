@@ -4,8 +4,6 @@
  * its help. The CLI builds its options from these lists and the resolvers read the same names,
  * so a flag cannot exist in one place and be missing in another.
  */
-import type { AgentConfig } from "./agent-config.ts";
-import type { ServerConfig } from "./server-config.ts";
 
 export interface Flag<K extends string = string> {
   /** The key in the resolved config. */
@@ -51,7 +49,7 @@ export const SERVER_FLAG_LIST = [
   { key: "writeKubeconfig", name: "write-kubeconfig", short: "o", arg: "<file>", help: "also write the admin kubeconfig here (default /etc/k3rs/k3rs.yaml as root)" },
   { key: "writeKubeconfigMode", name: "write-kubeconfig-mode", arg: "<mode>", help: "file mode of the written kubeconfig (default 0600)" },
   debug,
-] as const satisfies readonly Flag<keyof ServerConfig>[];
+] as const satisfies readonly Flag[];
 
 export const AGENT_FLAG_LIST = [
   { key: "server", name: "server", short: "s", arg: "<url>", help: "server to join, e.g. https://10.0.0.1:6443 (env K3RS_URL)" },
@@ -66,13 +64,13 @@ export const AGENT_FLAG_LIST = [
   { ...criEndpoint, help: "use this CRI socket instead of starting the agent's own containerd" },
   { key: "simulate", name: "simulate", arg: "<n>", help: "run N hollow nodes (fake runtime) in this process, for scale tests" },
   debug,
-] as const satisfies readonly Flag<keyof AgentConfig>[];
+] as const satisfies readonly Flag[];
 
-// Every config key has its flag: a key added to a config without one fails to compile here.
-type Missing<C, L extends readonly Flag[]> = Exclude<keyof C, L[number]["key"]>;
-const serverComplete: [Missing<ServerConfig, typeof SERVER_FLAG_LIST>] extends [never] ? true : Missing<ServerConfig, typeof SERVER_FLAG_LIST> = true;
-const agentComplete: [Missing<AgentConfig, typeof AGENT_FLAG_LIST>] extends [never] ? true : Missing<AgentConfig, typeof AGENT_FLAG_LIST> = true;
-void serverComplete, agentComplete;
+/**
+ * Compiles only when a config type and its flag list name the same keys: a key added to a
+ * config without a flag (or a flag without a key) fails where the config uses this.
+ */
+export type SameKeys<C, L extends readonly Flag[]> = [Exclude<keyof C, L[number]["key"]> | Exclude<L[number]["key"], keyof C>] extends [never] ? true : never;
 
 /** Config key → flag name, for the file and environment readers. */
 export function flagNames<K extends string>(flags: readonly Flag<K>[]): Record<K, string> {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { DEFAULT_CONFIG_PATH, fromEnv, list, readConfigFile, truthy } from "./sources.ts";
 import { componentSettings } from "./component-args.ts";
 import { kubeletSettings } from "./kubelet-args.ts";
-import { AGENT_FLAG_LIST, flagNames, otherRoleNames, SERVER_FLAG_LIST } from "./flags.ts";
+import { AGENT_FLAG_LIST, flagNames, otherRoleNames, SERVER_FLAG_LIST, type SameKeys } from "./flags.ts";
 
 export interface ServerConfig {
   dataDir: string;
@@ -44,6 +44,10 @@ export interface ServerConfig {
 
 /** Flag names, as K3s spells them (declared in flags.ts). */
 export const SERVER_FLAGS = flagNames(SERVER_FLAG_LIST);
+
+// Every ServerConfig key has its flag, and every flag its key.
+const flagsCoverConfig: SameKeys<ServerConfig, typeof SERVER_FLAG_LIST> = true;
+void flagsCoverConfig;
 
 export type ConfigSource = Partial<Record<keyof ServerConfig, unknown>>;
 

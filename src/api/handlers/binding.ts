@@ -6,7 +6,7 @@ import { errors } from "../../model/errors.ts";
 import { decodeObject, readBody, writeQuery } from "../request.ts";
 import { json } from "./respond.ts";
 import { bindPod } from "../storage/bind-pod.ts";
-import type { ResourceContext } from "./resource.ts";
+import type { ResourceContext } from "./context.ts";
 
 export async function bindPodHandler(ctx: ResourceContext): Promise<Response> {
   const q = writeQuery(ctx.url);

@@ -9,7 +9,7 @@ import { decodeObject, readBody, writeQuery } from "../request.ts";
 import { json } from "./respond.ts";
 import { evictPod } from "../storage/evict-pod.ts";
 import type { DeleteOptions } from "../storage/object-storage.ts";
-import type { ResourceContext } from "./resource.ts";
+import type { ResourceContext } from "./context.ts";
 
 const EVICTION_VERSIONS = ["policy/v1", "policy/v1beta1"];
 

@@ -19,7 +19,7 @@ import { buildFilter } from "../storage/filter.ts";
 import { negotiateTable } from "../request.ts";
 import { json } from "./respond.ts";
 import { toTable } from "./table.ts";
-import type { ResourceContext } from "./resource.ts";
+import type { ResourceContext } from "./context.ts";
 
 export const METRICS_GROUP = "metrics.k8s.io";
 const API_VERSION = "metrics.k8s.io/v1beta1";

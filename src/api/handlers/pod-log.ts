@@ -8,7 +8,7 @@
 import type { KubeObject } from "../../model/object.ts";
 import { errors, StatusError } from "../../model/errors.ts";
 import { parsePodLogOptions, podLogQuery } from "../../model/pod-log-options.ts";
-import type { ResourceContext } from "./resource.ts";
+import type { ResourceContext } from "./context.ts";
 
 const MAX_ERROR_BYTES = 4096;
 const enc = encodeURIComponent;

@@ -10,7 +10,7 @@
 import { errors, StatusError } from "../../model/errors.ts";
 import { readBody, readResponseHead, relay, requestHead, upgradeRequestHeaders } from "../../streaming/http-upgrade.ts";
 import { chooseContainer } from "./pod-log.ts";
-import type { ResourceContext } from "./resource.ts";
+import type { ResourceContext } from "./context.ts";
 
 export type PodStream = "exec" | "attach" | "portforward";
 

@@ -4,9 +4,9 @@
  * end in ObjectStorage, the single write path.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { ResourceContext } from "./context.ts";
 import { errors, StatusError } from "../../model/errors.ts";
 import type { ResourceDef } from "../resources/types.ts";
-import type { ResourcePath } from "../path.ts";
 import type { ObjectStorage, DeleteOptions, ListQuery } from "../storage/object-storage.ts";
 import { buildFilter } from "../storage/filter.ts";
 import { checkAcceptable, decodeBody, decodeObject, duplicateBodyFields, mediaType, negotiateTable, readBody, writeQuery, type WriteQuery } from "../request.ts";
@@ -23,28 +23,9 @@ import { bindPodHandler } from "./binding.ts";
 import { evictPodHandler } from "./eviction.ts";
 import { podLogHandler } from "./pod-log.ts";
 import { isPodStream, podStreamHandler } from "./pod-stream.ts";
-import type { UpgradeConnection } from "../transport/upgrade.ts";
 import { METRICS_GROUP, metricsApiHandler } from "./metrics-api.ts";
-import type { MetricsSource } from "../../resource-metrics/types.ts";
-import type { NodeConnector } from "../../tunnel/types.ts";
-import type { ResourceRegistry } from "../resources/registry.ts";
 
-export interface ResourceContext {
-  storage: ObjectStorage;
-  def: ResourceDef;
-  /** Every served resource, for handlers that touch a second kind (eviction reads budgets). */
-  registry: ResourceRegistry;
-  path: ResourcePath;
-  req: Request;
-  url: URL;
-  signal: AbortSignal;
-  /** How nodes are reached (pods/log). */
-  nodes?: NodeConnector;
-  /** Nodes' and pods' usage (metrics.k8s.io); absent: none is known. */
-  metrics?: MetricsSource;
-  /** The raw connection of an upgrade request (pods/exec, attach, portforward). */
-  upgrade?: UpgradeConnection;
-}
+export type { ResourceContext };
 
 export async function handleResource(ctx: ResourceContext): Promise<Response> {
   const { req, path, def } = ctx;

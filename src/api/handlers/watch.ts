@@ -19,7 +19,7 @@ import type { ListOptions } from "../options/list-options.ts";
 import { WatchOutput, watchBudget, type WatchBudget } from "./watch-output.ts";
 import { buildFilter } from "../storage/filter.ts";
 import type { ObjectEvent } from "../storage/object-storage.ts";
-import type { ResourceContext } from "./resource.ts";
+import type { ResourceContext } from "./context.ts";
 import { tableEvent } from "./table.ts";
 import { metrics } from "../request-metrics.ts";
 import { log } from "../../log.ts";

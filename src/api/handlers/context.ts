@@ -1,0 +1,25 @@
+/** What every handler of a resource request is given. */
+import type { ObjectStorage } from "../storage/object-storage.ts";
+import type { ResourceDef } from "../resources/types.ts";
+import type { ResourceRegistry } from "../resources/registry.ts";
+import type { ResourcePath } from "../path.ts";
+import type { NodeConnector } from "../../tunnel/types.ts";
+import type { MetricsSource } from "../../resource-metrics/types.ts";
+import type { UpgradeConnection } from "../transport/upgrade.ts";
+
+export interface ResourceContext {
+  storage: ObjectStorage;
+  def: ResourceDef;
+  /** Every served resource, for handlers that touch a second kind (eviction reads budgets). */
+  registry: ResourceRegistry;
+  path: ResourcePath;
+  req: Request;
+  url: URL;
+  signal: AbortSignal;
+  /** How nodes are reached (pods/log). */
+  nodes?: NodeConnector;
+  /** Nodes' and pods' usage (metrics.k8s.io); absent: none is known. */
+  metrics?: MetricsSource;
+  /** The raw connection of an upgrade request (pods/exec, attach, portforward). */
+  upgrade?: UpgradeConnection;
+}
