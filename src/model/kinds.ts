@@ -1,0 +1,185 @@
+/**
+ * The built-in kinds the controllers, the scheduler and the agent read, typed from the
+ * @kubernetes/client-node models (type-only imports: erased, nothing in the bundle) in their
+ * JSON form (`Wire`: timestamps are strings).
+ *
+ * Each kind extends KubeObject, so a typed object goes wherever a KubeObject does; and since
+ * KubeObject's `spec`/`status` are untyped, an object from an informer's cache is accepted
+ * where a `Pod` is asked for without a cast — the parameter type is the one narrowing point.
+ * The types describe what the API server admits; objects stored before validation (or by
+ * another writer) may still differ, so readers keep their `?.` guards where they had them.
+ */
+import type {
+  CoreV1EndpointPort,
+  DiscoveryV1EndpointPort,
+  V1Container,
+  V1ControllerRevision,
+  V1CronJobSpec,
+  V1CronJobStatus,
+  V1DaemonSetSpec,
+  V1DaemonSetStatus,
+  V1DeploymentCondition,
+  V1DeploymentSpec,
+  V1DeploymentStatus,
+  V1DeploymentStrategy,
+  V1Endpoint,
+  V1EndpointSubset,
+  V1EnvVar,
+  V1JobCondition,
+  V1JobSpec,
+  V1JobStatus,
+  V1NamespaceSpec,
+  V1NamespaceStatus,
+  V1NodeCondition,
+  V1NodeSelectorTerm,
+  V1NodeSpec,
+  V1NodeStatus,
+  V1ObjectReference,
+  V1PersistentVolumeClaimSpec,
+  V1PersistentVolumeClaimStatus,
+  V1PersistentVolumeClaimTemplate,
+  V1PersistentVolumeSpec,
+  V1PersistentVolumeStatus,
+  V1PodAffinityTerm,
+  V1PodCondition,
+  V1PodDisruptionBudgetSpec,
+  V1PodDisruptionBudgetStatus,
+  V1PodSpec,
+  V1PodStatus,
+  V1PodTemplateSpec,
+  V1PreferredSchedulingTerm,
+  V1ReplicaSetCondition,
+  V1ReplicaSetSpec,
+  V1ReplicaSetStatus,
+  V1ResourceQuotaSpec,
+  V1ResourceQuotaStatus,
+  V1ServicePort,
+  V1ServiceSpec,
+  V1ServiceStatus,
+  V1StatefulSetSpec,
+  V1StatefulSetStatus,
+  V1Taint,
+  V1Toleration,
+  V1TopologySelectorTerm,
+  V1TopologySpreadConstraint,
+  V1WeightedPodAffinityTerm,
+} from "@kubernetes/client-node";
+import type { KubeObject } from "./object.ts";
+import type { Wire } from "./wire.ts";
+
+// core/v1
+
+export type PodSpec = Wire<V1PodSpec>;
+export type PodStatus = Wire<V1PodStatus>;
+export type PodCondition = Wire<V1PodCondition>;
+export type PodTemplateSpec = Wire<V1PodTemplateSpec>;
+export type Container = Wire<V1Container>;
+export type EnvVar = Wire<V1EnvVar>;
+export type Toleration = Wire<V1Toleration>;
+export type Taint = Wire<V1Taint>;
+export type NodeSelectorTerm = Wire<V1NodeSelectorTerm>;
+export type PreferredSchedulingTerm = Wire<V1PreferredSchedulingTerm>;
+export type PodAffinityTerm = Wire<V1PodAffinityTerm>;
+export type WeightedPodAffinityTerm = Wire<V1WeightedPodAffinityTerm>;
+export type TopologySpreadConstraint = Wire<V1TopologySpreadConstraint>;
+export type TopologySelectorTerm = Wire<V1TopologySelectorTerm>;
+export type ObjectReference = Wire<V1ObjectReference>;
+export type NodeCondition = Wire<V1NodeCondition>;
+export type ServicePort = Wire<V1ServicePort>;
+export type EndpointSubset = Wire<V1EndpointSubset>;
+export type EndpointPort = Wire<CoreV1EndpointPort>;
+export type PersistentVolumeClaimTemplate = Wire<V1PersistentVolumeClaimTemplate>;
+export type PersistentVolumeClaimStatus = Wire<V1PersistentVolumeClaimStatus>;
+
+export interface Pod extends KubeObject {
+  spec?: PodSpec;
+  status?: PodStatus;
+}
+export interface Node extends KubeObject {
+  spec?: Wire<V1NodeSpec>;
+  status?: Wire<V1NodeStatus>;
+}
+export interface Namespace extends KubeObject {
+  spec?: Wire<V1NamespaceSpec>;
+  status?: Wire<V1NamespaceStatus>;
+}
+export interface Service extends KubeObject {
+  spec?: Wire<V1ServiceSpec>;
+  status?: Wire<V1ServiceStatus>;
+}
+export interface Endpoints extends KubeObject {
+  subsets?: EndpointSubset[];
+}
+export interface PersistentVolume extends KubeObject {
+  spec?: Wire<V1PersistentVolumeSpec>;
+  status?: Wire<V1PersistentVolumeStatus>;
+}
+export interface PersistentVolumeClaim extends KubeObject {
+  spec?: Wire<V1PersistentVolumeClaimSpec>;
+  status?: PersistentVolumeClaimStatus;
+}
+export interface ResourceQuota extends KubeObject {
+  spec?: Wire<V1ResourceQuotaSpec>;
+  status?: Wire<V1ResourceQuotaStatus>;
+}
+
+// discovery.k8s.io/v1
+
+export type SliceEndpoint = Wire<V1Endpoint>;
+export type SlicePort = Wire<DiscoveryV1EndpointPort>;
+
+// apps/v1
+
+export type DeploymentStatus = Wire<V1DeploymentStatus>;
+export type DeploymentCondition = Wire<V1DeploymentCondition>;
+export type DeploymentStrategy = Wire<V1DeploymentStrategy>;
+export type ReplicaSetStatus = Wire<V1ReplicaSetStatus>;
+export type ReplicaSetCondition = Wire<V1ReplicaSetCondition>;
+export type StatefulSetStatus = Wire<V1StatefulSetStatus>;
+export type DaemonSetStatus = Wire<V1DaemonSetStatus>;
+
+export interface Deployment extends KubeObject {
+  spec?: Wire<V1DeploymentSpec>;
+  status?: DeploymentStatus;
+}
+export interface ReplicaSet extends KubeObject {
+  spec?: Wire<V1ReplicaSetSpec>;
+  status?: ReplicaSetStatus;
+}
+export interface StatefulSet extends KubeObject {
+  spec?: Wire<V1StatefulSetSpec>;
+  status?: StatefulSetStatus;
+}
+export interface DaemonSet extends KubeObject {
+  spec?: Wire<V1DaemonSetSpec>;
+  status?: DaemonSetStatus;
+}
+/** `data` holds the owner's patch (`{ spec: { template } }`) as the history writer stores it. */
+export interface ControllerRevision extends KubeObject {
+  data?: V1ControllerRevision["data"];
+  revision?: number;
+}
+
+// batch/v1
+
+export type JobStatus = Wire<V1JobStatus>;
+export type JobCondition = Wire<V1JobCondition>;
+export type CronJobStatus = Wire<V1CronJobStatus>;
+
+export interface Job extends KubeObject {
+  spec?: Wire<V1JobSpec>;
+  status?: JobStatus;
+}
+export interface CronJob extends KubeObject {
+  spec?: Wire<V1CronJobSpec>;
+  status?: CronJobStatus;
+}
+
+// policy/v1
+
+export type PodDisruptionBudgetStatus = Wire<V1PodDisruptionBudgetStatus>;
+
+export interface PodDisruptionBudget extends KubeObject {
+  spec?: Wire<V1PodDisruptionBudgetSpec>;
+  status?: PodDisruptionBudgetStatus;
+}
