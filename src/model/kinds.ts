@@ -162,12 +162,13 @@ export interface ControllerRevision extends KubeObject {
 
 // batch/v1
 
+export type JobSpec = Wire<V1JobSpec>;
 export type JobStatus = Wire<V1JobStatus>;
 export type JobCondition = Wire<V1JobCondition>;
 export type CronJobStatus = Wire<V1CronJobStatus>;
 
 export interface Job extends KubeObject {
-  spec?: Wire<V1JobSpec>;
+  spec?: JobSpec;
   status?: JobStatus;
 }
 export interface CronJob extends KubeObject {

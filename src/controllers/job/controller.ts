@@ -8,6 +8,7 @@
  */
 import { assertReadable } from "../framework/readable.ts";
 import type { KubeObject } from "../../model/object.ts";
+import type { Job, JobStatus } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -134,9 +135,9 @@ export class JobController implements Controller {
       const done = new Set(counted.map(([uid]) => uid));
       const listed = new Set([...(u.succeeded ?? []), ...(u.failed ?? [])]);
       countInto(s, indexed, completions, counted.filter(([uid]) => listed.has(uid)).map(([uid, outcome]) => ({ outcome, index: indexOf.get(uid) })));
-      for (const k of ["succeeded", "failed"]) {
+      for (const k of ["succeeded", "failed"] as const) {
         if (!u[k]) continue;
-        u[k] = u[k].filter((uid: string) => !done.has(uid));
+        u[k] = u[k].filter((uid) => !done.has(uid));
         if (!u[k].length) delete u[k];
       }
     });
@@ -198,7 +199,7 @@ export class JobController implements Controller {
     pod.spec.hostname ??= `${name}-${index}`.slice(0, 63).replace(/-+$/, "");
     const env = { name: "JOB_COMPLETION_INDEX", valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${COMPLETION_INDEX}']` } } };
     for (const list of [pod.spec.containers, pod.spec.initContainers]) {
-      for (const c of list ?? []) if (!(c.env ?? []).some((e: any) => e.name === env.name)) c.env = [...(c.env ?? []), env];
+      for (const c of list ?? []) if (!(c.env ?? []).some((e) => e.name === env.name)) c.env = [...(c.env ?? []), env];
     }
     return pod;
   }
@@ -216,16 +217,16 @@ export class JobController implements Controller {
     }));
   }
 
-  private async writeStatus(job: KubeObject, status: any): Promise<void> {
+  private async writeStatus(job: Job, status: JobStatus): Promise<void> {
     if (Bun.deepEquals(job.status ?? {}, status)) return;
     await this.updateStatus(job, (s) => {
-      for (const k of Object.keys(s)) delete s[k];
+      for (const k of Object.keys(s) as (keyof JobStatus)[]) delete s[k];
       Object.assign(s, status);
     });
   }
 
   /** A status edit on the stored Job (same uid); undefined when the Job is gone. */
-  private async updateStatus(job: KubeObject, edit: (status: any) => void): Promise<KubeObject | undefined> {
+  private async updateStatus(job: Job, edit: (status: JobStatus) => void): Promise<Job | undefined> {
     try {
       const { object } = await this.ctx.storage.update(this.jobs.def, job.metadata.namespace, job.metadata.name!, (cur) => {
         if (cur.metadata.uid !== job.metadata.uid) return cur;
