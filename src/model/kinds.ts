@@ -165,6 +165,7 @@ export interface ControllerRevision extends KubeObject {
 export type JobSpec = Wire<V1JobSpec>;
 export type JobStatus = Wire<V1JobStatus>;
 export type JobCondition = Wire<V1JobCondition>;
+export type CronJobSpec = Wire<V1CronJobSpec>;
 export type CronJobStatus = Wire<V1CronJobStatus>;
 
 export interface Job extends KubeObject {
@@ -172,7 +173,7 @@ export interface Job extends KubeObject {
   status?: JobStatus;
 }
 export interface CronJob extends KubeObject {
-  spec?: Wire<V1CronJobSpec>;
+  spec?: CronJobSpec;
   status?: CronJobStatus;
 }
 
