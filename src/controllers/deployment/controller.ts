@@ -7,6 +7,7 @@
  */
 import { assertReadable } from "../framework/readable.ts";
 import type { KubeObject } from "../../model/object.ts";
+import type { DeploymentCondition } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { labelSelectorMatches } from "../../model/label-selector.ts";
 import type { Controller } from "../framework/controller.ts";
@@ -155,7 +156,7 @@ export class DeploymentController implements Controller {
   }
 
   /** The Deployment's revision annotation follows its newest ReplicaSet; the condition records a creation. */
-  private async updateDeploymentMeta(d: KubeObject, revision: string, progressing?: any): Promise<void> {
+  private async updateDeploymentMeta(d: KubeObject, revision: string, progressing?: DeploymentCondition): Promise<void> {
     if (d.metadata.annotations?.[REVISION] !== revision) {
       await this.ctx.storage.update(this.deployments.def, d.metadata.namespace, d.metadata.name!, (cur) => {
         cur.metadata.annotations = { ...cur.metadata.annotations, [REVISION]: revision };
@@ -164,7 +165,8 @@ export class DeploymentController implements Controller {
     }
     if (progressing) {
       await this.ctx.storage.update(this.deployments.def, d.metadata.namespace, d.metadata.name!, (cur) => {
-        cur.status = { ...cur.status, conditions: [...(cur.status?.conditions ?? []).filter((c: any) => c.type !== "Progressing"), progressing] };
+        const conditions: DeploymentCondition[] = cur.status?.conditions ?? [];
+        cur.status = { ...cur.status, conditions: [...conditions.filter((c) => c.type !== "Progressing"), progressing] };
         return cur;
       }, { subresource: "status" });
     }
