@@ -6,6 +6,7 @@
  */
 import { assertReadable } from "../framework/readable.ts";
 import type { KubeObject } from "../../model/object.ts";
+import type { ReplicaSetStatus } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { labelSelectorMatches } from "../../model/label-selector.ts";
 import type { Controller } from "../framework/controller.ts";
@@ -104,7 +105,7 @@ export class ReplicaSetController implements Controller {
     }));
   }
 
-  private async writeStatus(rs: KubeObject, status: any): Promise<void> {
+  private async writeStatus(rs: KubeObject, status: ReplicaSetStatus): Promise<void> {
     if (Bun.deepEquals(rs.status ?? {}, status)) return;
     try {
       await this.ctx.storage.update(this.sets.def, rs.metadata.namespace, rs.metadata.name!, (cur) => {
