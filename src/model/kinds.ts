@@ -10,12 +10,14 @@
  * another writer) may still differ, so readers keep their `?.` guards where they had them.
  */
 import type {
+  V1Affinity,
   CoreV1EndpointPort,
   DiscoveryV1EndpointPort,
   V1Container,
   V1ControllerRevision,
   V1CronJobSpec,
   V1CronJobStatus,
+  V1DaemonSetCondition,
   V1DaemonSetSpec,
   V1DaemonSetStatus,
   V1DeploymentCondition,
@@ -56,6 +58,7 @@ import type {
   V1ServicePort,
   V1ServiceSpec,
   V1ServiceStatus,
+  V1StatefulSetCondition,
   V1StatefulSetSpec,
   V1StatefulSetStatus,
   V1Taint,
@@ -73,6 +76,7 @@ export type PodSpec = Wire<V1PodSpec>;
 export type PodStatus = Wire<V1PodStatus>;
 export type PodCondition = Wire<V1PodCondition>;
 export type PodTemplateSpec = Wire<V1PodTemplateSpec>;
+export type Affinity = Wire<V1Affinity>;
 export type Container = Wire<V1Container>;
 export type EnvVar = Wire<V1EnvVar>;
 export type Toleration = Wire<V1Toleration>;
@@ -89,6 +93,7 @@ export type ServicePort = Wire<V1ServicePort>;
 export type EndpointSubset = Wire<V1EndpointSubset>;
 export type EndpointPort = Wire<CoreV1EndpointPort>;
 export type PersistentVolumeClaimTemplate = Wire<V1PersistentVolumeClaimTemplate>;
+export type PersistentVolumeClaimSpec = Wire<V1PersistentVolumeClaimSpec>;
 export type PersistentVolumeClaimStatus = Wire<V1PersistentVolumeClaimStatus>;
 
 export interface Pod extends KubeObject {
@@ -115,7 +120,7 @@ export interface PersistentVolume extends KubeObject {
   status?: Wire<V1PersistentVolumeStatus>;
 }
 export interface PersistentVolumeClaim extends KubeObject {
-  spec?: Wire<V1PersistentVolumeClaimSpec>;
+  spec?: PersistentVolumeClaimSpec;
   status?: PersistentVolumeClaimStatus;
 }
 export interface ResourceQuota extends KubeObject {
@@ -136,7 +141,9 @@ export type DeploymentStrategy = Wire<V1DeploymentStrategy>;
 export type ReplicaSetStatus = Wire<V1ReplicaSetStatus>;
 export type ReplicaSetCondition = Wire<V1ReplicaSetCondition>;
 export type StatefulSetStatus = Wire<V1StatefulSetStatus>;
+export type StatefulSetCondition = Wire<V1StatefulSetCondition>;
 export type DaemonSetStatus = Wire<V1DaemonSetStatus>;
+export type DaemonSetCondition = Wire<V1DaemonSetCondition>;
 
 export interface Deployment extends KubeObject {
   spec?: Wire<V1DeploymentSpec>;

@@ -5,6 +5,7 @@
  * state always gives the same plan.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { DaemonSetCondition, Pod } from "../../model/kinds.ts";
 import { isPodAvailable, isPodReady } from "../framework/pod-util.ts";
 import { resolveIntOrPercent } from "../deployment/rollout-math.ts";
 import { REVISION_HASH_LABEL } from "../history/revision.ts";
@@ -205,11 +206,11 @@ export interface DaemonSetStatus {
   numberAvailable?: number;
   numberUnavailable?: number;
   collisionCount?: number;
-  conditions?: any[];
+  conditions?: DaemonSetCondition[];
 }
 
 /** updateDaemonSetStatus: counts judged on each node's first pod (scheduled, oldest). */
-export function daemonSetStatus(ds: KubeObject, nodes: NodeView[], podsByNode: Map<string, KubeObject[]>, o: { isUpdated: (p: KubeObject) => boolean; now: Date; collisionCount?: number }): { status: DaemonSetStatus; recheckMs?: number } {
+export function daemonSetStatus(ds: KubeObject, nodes: NodeView[], podsByNode: Map<string, Pod[]>, o: { isUpdated: (p: Pod) => boolean; now: Date; collisionCount?: number }): { status: DaemonSetStatus; recheckMs?: number } {
   const minReady = ds.spec?.minReadySeconds ?? 0;
   let desired = 0, current = 0, misscheduled = 0, ready = 0, availableCount = 0, updated = 0;
   let recheckMs: number | undefined;
@@ -227,7 +228,7 @@ export function daemonSetStatus(ds: KubeObject, nodes: NodeView[], podsByNode: M
       ready++;
       if (isPodAvailable(pod, minReady, o.now)) availableCount++;
       else {
-        const since = Date.parse((pod.status?.conditions ?? []).find((c: any) => c.type === "Ready")?.lastTransitionTime ?? "");
+        const since = Date.parse((pod.status?.conditions ?? []).find((c) => c.type === "Ready")?.lastTransitionTime ?? "");
         const left = since + minReady * 1000 - o.now.getTime();
         if (Number.isFinite(left) && left > 0) recheckMs = Math.min(recheckMs ?? left, left);
       }

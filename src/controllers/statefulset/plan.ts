@@ -6,6 +6,7 @@
  * rolling-update deletion from the highest ordinal down to the partition — and the status.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { Pod, StatefulSetCondition } from "../../model/kinds.ts";
 import { isPodAvailable, isPodReady } from "../framework/pod-util.ts";
 import { identityMatches, ordinalOf, podRevision, startOrdinal } from "./identity.ts";
 
@@ -128,7 +129,7 @@ export interface StatefulSetStatus {
   currentRevision?: string;
   updateRevision?: string;
   collisionCount?: number;
-  conditions?: any[];
+  conditions?: StatefulSetCondition[];
 }
 
 /**
@@ -136,7 +137,7 @@ export interface StatefulSetStatus {
  * and ready becomes the current revision (completeRollingUpdate). `recheckMs` is when a
  * ready pod becomes available.
  */
-export function statefulSetStatus(set: KubeObject, pods: KubeObject[], o: { currentRevision: string; updateRevision: string; collisionCount: number; now: Date }): { status: StatefulSetStatus; recheckMs?: number } {
+export function statefulSetStatus(set: KubeObject, pods: Pod[], o: { currentRevision: string; updateRevision: string; collisionCount: number; now: Date }): { status: StatefulSetStatus; recheckMs?: number } {
   const minReady = set.spec?.minReadySeconds ?? 0;
   let replicas = 0, ready = 0, available = 0, current = 0, updated = 0;
   let recheckMs: number | undefined;
@@ -147,7 +148,7 @@ export function statefulSetStatus(set: KubeObject, pods: KubeObject[], o: { curr
       ready++;
       if (isRunningAndAvailable(p, minReady, o.now)) available++;
       else {
-        const since = Date.parse((p.status?.conditions ?? []).find((c: any) => c.type === "Ready")?.lastTransitionTime ?? "");
+        const since = Date.parse((p.status?.conditions ?? []).find((c) => c.type === "Ready")?.lastTransitionTime ?? "");
         const left = since + minReady * 1000 - o.now.getTime();
         if (Number.isFinite(left) && left > 0) recheckMs = Math.min(recheckMs ?? left, left);
       }
