@@ -14,7 +14,6 @@ import type {
   CoreV1EndpointPort,
   DiscoveryV1EndpointPort,
   V1Container,
-  V1ControllerRevision,
   V1CronJobSpec,
   V1CronJobStatus,
   V1DaemonSetCondition,
@@ -161,9 +160,9 @@ export interface DaemonSet extends KubeObject {
   spec?: Wire<V1DaemonSetSpec>;
   status?: DaemonSetStatus;
 }
-/** `data` holds the owner's patch (`{ spec: { template } }`) as the history writer stores it. */
+/** `data` is free-form (RawExtension): the controllers store their owner's template patch in it. */
 export interface ControllerRevision extends KubeObject {
-  data?: V1ControllerRevision["data"];
+  data?: unknown;
   revision?: number;
 }
 
