@@ -61,7 +61,7 @@ export interface ActiveSync {
   active: ObjectReference[] | undefined;
   /** Listed Jobs that finished since the last look. */
   completed: Job[];
-  lastSuccessfulTime: string | undefined;
+  lastSuccessfulTime: string | null | undefined;
 }
 
 /**
@@ -74,7 +74,7 @@ export function syncActive(cj: CronJob, jobs: Job[]): ActiveSync {
   const listed = cj.status?.active ?? [];
   const active: ObjectReference[] = [];
   const completed: Job[] = [];
-  let lastSuccessful: string | undefined = cj.status?.lastSuccessfulTime;
+  let lastSuccessful = cj.status?.lastSuccessfulTime;
   for (const ref of listed) {
     const j = byUid.get(ref.uid!);
     if (!j) continue;

@@ -5,6 +5,7 @@
  * controller and the time.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { Pod, PodCondition } from "../../model/kinds.ts";
 import { nowTimestamp } from "../../model/object.ts";
 import { conditionsAreUpToDate, setStatusCondition, SYNC_FAILED, updateDisruptionAllowedCondition, DISRUPTION_ALLOWED } from "../../model/disruption-budget.ts";
 import { controllerOf, isPodReady } from "../framework/pod-util.ts";
@@ -166,11 +167,11 @@ export const STALE_DISRUPTION_MS = 2 * 60_000;
  * deleting nor finished was not disrupted after all. Returns ms until the mark counts as stale
  * (0: stale now), or undefined when there is nothing to clear.
  */
-export function staleDisruptionIn(pod: KubeObject, now: Date): number | undefined {
+export function staleDisruptionIn(pod: Pod, now: Date): number | undefined {
   if (pod.metadata.deletionTimestamp) return undefined;
   const phase = pod.status?.phase;
   if (phase === "Succeeded" || phase === "Failed") return undefined;
-  const cond = (pod.status?.conditions ?? []).find((c: any) => c.type === "DisruptionTarget");
+  const cond = (pod.status?.conditions ?? []).find((c) => c.type === "DisruptionTarget");
   if (!cond || cond.status !== "True" || cond.reason === KUBELET_TERMINATION) return undefined;
   const since = ms(cond.lastTransitionTime);
   const left = Number.isFinite(since) ? since + STALE_DISRUPTION_MS - now.getTime() : 0;
@@ -178,9 +179,9 @@ export function staleDisruptionIn(pod: KubeObject, now: Date): number | undefine
 }
 
 /** The DisruptionTarget condition set back to False (reason and message cleared), as Kubernetes resets it. */
-export function clearDisruptionTarget(pod: KubeObject, now: Date): void {
-  const conditions: any[] = pod.status?.conditions ?? [];
+export function clearDisruptionTarget(pod: Pod, now: Date): void {
+  const conditions: PodCondition[] = pod.status?.conditions ?? [];
   const i = conditions.findIndex((c) => c.type === "DisruptionTarget");
   if (i < 0) return;
-  conditions[i] = { type: "DisruptionTarget", status: "False", lastProbeTime: conditions[i].lastProbeTime ?? null, lastTransitionTime: nowTimestamp(now) };
+  conditions[i] = { type: "DisruptionTarget", status: "False", lastProbeTime: conditions[i]!.lastProbeTime ?? null, lastTransitionTime: nowTimestamp(now) };
 }

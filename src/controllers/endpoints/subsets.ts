@@ -6,6 +6,7 @@
  * Pure, so the order is fixed: an unchanged cluster gives a deep-equal result and no write.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { ServicePort } from "../../model/kinds.ts";
 import { isPodReady } from "../framework/pod-util.ts";
 import { endpointHostname, findPort, HEADLESS_LABEL, isHeadless, podIP, shouldPodBeInEndpoints } from "../framework/endpoint-util.ts";
 
@@ -33,7 +34,7 @@ export interface EndpointSubset {
 export function endpointSubsets(svc: KubeObject, pods: KubeObject[]): EndpointSubset[] {
   // publishNotReadyAddresses also keeps terminating pods, as Kubernetes does.
   const tolerateUnready = svc.spec?.publishNotReadyAddresses === true;
-  const servicePorts: any[] = svc.spec?.ports ?? [];
+  const servicePorts: ServicePort[] = svc.spec?.ports ?? [];
   const byAddress = new Map<string, { address: EndpointAddress; ready: boolean; ports: EndpointPort[] }>();
   for (const pod of pods) {
     if (!shouldPodBeInEndpoints(pod, tolerateUnready)) continue;
@@ -70,7 +71,7 @@ function endpointAddress(pod: KubeObject, svc: KubeObject): EndpointAddress {
   };
 }
 
-function endpointPort(sp: any, port: number): EndpointPort {
+function endpointPort(sp: ServicePort, port: number): EndpointPort {
   return {
     ...(sp.name ? { name: sp.name } : {}),
     port,

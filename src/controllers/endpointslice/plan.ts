@@ -130,7 +130,7 @@ function desiredGroups(svc: KubeObject, pods: KubeObject[]): Map<string, Group> 
 }
 
 /** The same port set in any order gives the same key. */
-export function portKey(ports: any[]): string {
+export function portKey(ports: readonly Partial<SlicePort>[]): string {
   const norm = ports.map((p) => [p?.name ?? "", p?.port, p?.protocol ?? "TCP", p?.appProtocol ?? ""]);
   norm.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
   return JSON.stringify(norm);
