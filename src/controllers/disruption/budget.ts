@@ -67,7 +67,7 @@ export function expectedAndDesired(pdb: KubeObject, pods: KubeObject[], scaleOf:
   return { expected: 0, desired: 0, unmanaged: [] };
 }
 
-const ms = (t: string | undefined) => Date.parse(t ?? "");
+const ms = (t: string | null | undefined) => Date.parse(t ?? "");
 
 /**
  * buildDisruptedPodMap: entries stay only for selected pods that are not yet deleting and were
