@@ -122,9 +122,11 @@ export interface PersistentVolumeClaim extends KubeObject {
   spec?: PersistentVolumeClaimSpec;
   status?: PersistentVolumeClaimStatus;
 }
+export type ResourceQuotaStatus = Wire<V1ResourceQuotaStatus>;
+
 export interface ResourceQuota extends KubeObject {
   spec?: Wire<V1ResourceQuotaSpec>;
-  status?: Wire<V1ResourceQuotaStatus>;
+  status?: ResourceQuotaStatus;
 }
 
 // discovery.k8s.io/v1

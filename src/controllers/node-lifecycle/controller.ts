@@ -9,6 +9,7 @@
  * heartbeat change — never by comparing the kubelet's timestamps with ours (clock skew).
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { Node } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -23,12 +24,12 @@ const LEASE_NAMESPACE = "kube-node-lease";
 
 interface Heard {
   atMs: number;
-  heartbeat?: string;
+  heartbeat?: string | null;
   renewTime?: string;
 }
 
-function heartbeatOf(node: KubeObject): string | undefined {
-  return (node.status?.conditions ?? []).find((c: any) => c.type === "Ready")?.lastHeartbeatTime;
+function heartbeatOf(node: Node): string | null | undefined {
+  return (node.status?.conditions ?? []).find((c) => c.type === "Ready")?.lastHeartbeatTime;
 }
 
 export class NodeLifecycleController implements Controller {

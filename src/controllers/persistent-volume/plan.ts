@@ -4,6 +4,7 @@
  * is a table test. The controller only carries the returned action out.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimStatus } from "../../model/kinds.ts";
 import { ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_STORAGE_PROVISIONER } from "../../volume-binding/annotations.ts";
 import { isDelayBinding, selectedNode, storageClassOf } from "../../volume-binding/claims.ts";
 import { findMatchingVolume, isVolumeBoundToClaim } from "../../volume-binding/match.ts";
@@ -128,7 +129,7 @@ export function boundClaim(pvc: KubeObject, pv: KubeObject): KubeObject {
 }
 
 /** The claim's status once bound: what the volume offers. */
-export function boundClaimStatus(pvc: KubeObject, pv: KubeObject): any {
+export function boundClaimStatus(pvc: PersistentVolumeClaim, pv: PersistentVolume): PersistentVolumeClaimStatus {
   return { ...pvc.status, phase: "Bound", accessModes: pv.spec?.accessModes, capacity: pv.spec?.capacity };
 }
 

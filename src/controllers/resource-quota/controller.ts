@@ -10,6 +10,7 @@
  * and any `count/<resource>.<group>` — when the first quota naming them appears.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { ResourceQuotaStatus } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { ResourceDef } from "../../api/resources/types.ts";
 import type { Controller } from "../framework/controller.ts";
@@ -109,6 +110,6 @@ export class ResourceQuotaController implements Controller {
   }
 }
 
-function pick(status: any): { hard: unknown; used: unknown } {
+function pick(status: ResourceQuotaStatus | undefined): { hard: unknown; used: unknown } {
   return { hard: status?.hard, used: status?.used };
 }
