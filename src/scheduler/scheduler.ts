@@ -52,10 +52,10 @@ function pending(pod: KubeObject): boolean {
     !(pod.spec?.schedulingGates?.length > 0) && pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed";
 }
 
-const isMap = (v: unknown): v is Record<string, any> => v !== null && typeof v === "object" && !Array.isArray(v);
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** A pod's conditions, read from a status that may have been stored with the wrong shape. */
-const conditionsOf = (status: unknown): any[] => (isMap(status) && Array.isArray(status.conditions) ? status.conditions.filter(isMap) : []);
+const conditionsOf = (status: unknown): Record<string, unknown>[] => (isMap(status) && Array.isArray(status.conditions) ? status.conditions.filter(isMap) : []);
 
 /**
  * Why a pod cannot be read: what the informer left out of its cached copy (the schema's
@@ -70,7 +70,7 @@ function unreadableMessage(pod: KubeObject): string | undefined {
 const finished = (pod: KubeObject | undefined) => pod?.status?.phase === "Succeeded" || pod?.status?.phase === "Failed";
 
 /** A pod waiting on other pods (affinity, hard spreading) may fit once another pod is bound. */
-const waitsOnPods = (p: PodInfo) => p.requiredAffinity.length > 0 || (p.pod.spec?.topologySpreadConstraints ?? []).some((c: any) => c?.whenUnsatisfiable === "DoNotSchedule");
+const waitsOnPods = (p: PodInfo) => p.requiredAffinity.length > 0 || (p.pod.spec?.topologySpreadConstraints ?? []).some((c) => c?.whenUnsatisfiable === "DoNotSchedule");
 
 /** Whether a node update changes what the scheduler sees (status heartbeats do not). */
 function nodeChanged(a: KubeObject, b: KubeObject): boolean {

@@ -27,8 +27,8 @@ export function constraintsOf(pod: PodInfo, action: "DoNotSchedule" | "ScheduleA
   const own = pod.pod.spec?.topologySpreadConstraints;
   if (Array.isArray(own) && own.length) {
     const constraints = own
-      .filter((c: any) => c?.whenUnsatisfiable === action)
-      .map((c: any) => ({
+      .filter((c) => c?.whenUnsatisfiable === action)
+      .map((c) => ({
         maxSkew: Number(c.maxSkew ?? 1),
         topologyKey: String(c.topologyKey ?? ""),
         selector: withLabelKeys(compileSelector(c.labelSelector), pod.labels, c.matchLabelKeys),

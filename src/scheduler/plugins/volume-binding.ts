@@ -8,6 +8,7 @@
  * (`volume.kubernetes.io/selected-node`), which starts their binding or provisioning.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { TopologySelectorTerm } from "../../model/kinds.ts";
 import { isDelayBinding, podClaimNames, storageClassOf } from "../../volume-binding/claims.ts";
 import { findMatchingVolume, volumeFitsNode } from "../../volume-binding/match.ts";
 import { fail, SKIP, type NodeInfo, type Plugin, type StorageLister } from "../types.ts";
@@ -43,9 +44,9 @@ export function podClaims(pod: KubeObject, storage: StorageLister): { bound: Kub
 }
 
 /** TopologySelectorTerms: ORed terms of ANDed `key in values` on the node's labels; none = everywhere. */
-function topologyAllows(terms: any[] | undefined, labels: Record<string, string>): boolean {
+function topologyAllows(terms: TopologySelectorTerm[] | undefined, labels: Record<string, string>): boolean {
   if (!terms?.length) return true;
-  return terms.some((t) => (t?.matchLabelExpressions ?? []).every((e: any) => (e?.values ?? []).includes(labels[e?.key])));
+  return terms.some((t) => (t?.matchLabelExpressions ?? []).every((e) => (e?.values ?? []).includes(labels[e?.key])));
 }
 
 function canProvision(pvc: KubeObject, storage: StorageLister, node: KubeObject): boolean {
