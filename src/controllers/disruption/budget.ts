@@ -5,9 +5,9 @@
  * controller and the time.
  */
 import type { KubeObject } from "../../model/object.ts";
-import type { Pod, PodCondition } from "../../model/kinds.ts";
+import type { Pod, PodCondition, PodDisruptionBudgetStatus } from "../../model/kinds.ts";
 import { nowTimestamp } from "../../model/object.ts";
-import { conditionsAreUpToDate, setStatusCondition, SYNC_FAILED, updateDisruptionAllowedCondition, DISRUPTION_ALLOWED } from "../../model/disruption-budget.ts";
+import { conditionsAreUpToDate, setStatusCondition, SYNC_FAILED, updateDisruptionAllowedCondition, DISRUPTION_ALLOWED, type StatusCondition } from "../../model/disruption-budget.ts";
 import { controllerOf, isPodReady } from "../framework/pod-util.ts";
 
 /**
@@ -118,7 +118,10 @@ export interface BudgetNumbers {
  * A budget that expects no pods allows no disruption: its first pods must not be evictable
  * before this controller has counted them.
  */
-export function nextStatus(pdb: KubeObject, n: BudgetNumbers, now: Date): Record<string, any> | undefined {
+/** A budget's status, its conditions in the shape the shared condition helpers edit. */
+export type BudgetStatus = Omit<PodDisruptionBudgetStatus, "conditions"> & { conditions?: StatusCondition[] };
+
+export function nextStatus(pdb: KubeObject, n: BudgetNumbers, now: Date): BudgetStatus | undefined {
   const allowed = n.expected <= 0 ? 0 : Math.max(0, n.healthy - n.desired);
   const s = pdb.status ?? {};
   const generation = pdb.metadata.generation ?? 0;
@@ -133,7 +136,7 @@ export function nextStatus(pdb: KubeObject, n: BudgetNumbers, now: Date): Record
   ) {
     return undefined;
   }
-  const status: Record<string, any> = {
+  const status: BudgetStatus = {
     observedGeneration: generation,
     ...(Object.keys(n.disrupted).length ? { disruptedPods: n.disrupted } : {}),
     disruptionsAllowed: allowed,
@@ -150,8 +153,8 @@ export function nextStatus(pdb: KubeObject, n: BudgetNumbers, now: Date): Record
  * failSafe: when the numbers cannot be computed, at least stop evictions — the rest of the
  * status stays as it was, the condition says why.
  */
-export function failSafeStatus(pdb: KubeObject, error: string, now: Date): Record<string, any> {
-  const status = structuredClone(pdb.status ?? {});
+export function failSafeStatus(pdb: KubeObject, error: string, now: Date): Partial<BudgetStatus> {
+  const status: Partial<BudgetStatus> = structuredClone(pdb.status ?? {});
   status.disruptionsAllowed = 0;
   status.conditions ??= [];
   setStatusCondition(status.conditions, { type: DISRUPTION_ALLOWED, status: "False", reason: SYNC_FAILED, message: error, observedGeneration: status.observedGeneration ?? 0 }, now);

@@ -18,7 +18,7 @@ import type { ControllerContext } from "../framework/context.ts";
 import { keyOf, splitKey } from "../../client/object-key.ts";
 import type { SharedInformer } from "../framework/informer-factory.ts";
 import { controllerOf } from "../framework/pod-util.ts";
-import { clearDisruptionTarget, countHealthy, expectedAndDesired, failSafeStatus, keepDisruptedPods, nextStatus, staleDisruptionIn, type Scale } from "./budget.ts";
+import { clearDisruptionTarget, countHealthy, expectedAndDesired, failSafeStatus, keepDisruptedPods, nextStatus, staleDisruptionIn, type BudgetStatus, type Scale } from "./budget.ts";
 
 const COMPONENT = "controllermanager";
 const POD_KEY = "pod:";
@@ -141,7 +141,7 @@ export class DisruptionController implements Controller {
     return undefined;
   }
 
-  private async writeStatus(pdb: KubeObject, status: Record<string, any>): Promise<void> {
+  private async writeStatus(pdb: KubeObject, status: Partial<BudgetStatus>): Promise<void> {
     try {
       // Pinned to the version we computed from: a budget an eviction just spent from is recomputed.
       await this.ctx.storage.update(this.pdbs.def, pdb.metadata.namespace, pdb.metadata.name!, (cur) => {
