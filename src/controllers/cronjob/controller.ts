@@ -28,8 +28,8 @@ export class CronJobController implements Controller {
   readonly name = "cronjob";
   readonly workers = 2;
   private ctx!: ControllerContext;
-  private cronJobs!: SharedInformer;
-  private jobs!: SharedInformer;
+  private cronJobs!: SharedInformer<CronJob>;
+  private jobs!: SharedInformer<Job>;
   private readonly schedules = new Map<string, Schedule | ScheduleError>();
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
@@ -61,7 +61,7 @@ export class CronJobController implements Controller {
   }
 
   async reconcile(key: string): Promise<number | void> {
-    const cj: CronJob | undefined = this.cronJobs.get(key);
+    const cj = this.cronJobs.get(key);
     if (!cj || cj.metadata.deletionTimestamp) return;
     assertReadable(cj);
     const spec: Partial<CronJobSpec> = cj.spec ?? {};

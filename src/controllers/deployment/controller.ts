@@ -7,7 +7,7 @@
  */
 import { assertReadable } from "../framework/readable.ts";
 import type { KubeObject } from "../../model/object.ts";
-import type { DeploymentCondition } from "../../model/kinds.ts";
+import type { Deployment, DeploymentCondition, Pod, ReplicaSet } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { labelSelectorMatches } from "../../model/label-selector.ts";
 import type { Controller } from "../framework/controller.ts";
@@ -32,9 +32,9 @@ export class DeploymentController implements Controller {
   readonly name = "deployment";
   readonly workers = 4;
   private ctx!: ControllerContext;
-  private deployments!: SharedInformer;
-  private sets!: SharedInformer;
-  private pods!: SharedInformer;
+  private deployments!: SharedInformer<Deployment>;
+  private sets!: SharedInformer<ReplicaSet>;
+  private pods!: SharedInformer<Pod>;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
     this.ctx = ctx;

@@ -8,7 +8,7 @@
  */
 import { assertReadable } from "../framework/readable.ts";
 import type { KubeObject } from "../../model/object.ts";
-import type { Job, JobStatus } from "../../model/kinds.ts";
+import type { Job, JobStatus, Pod } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -30,8 +30,8 @@ export class JobController implements Controller {
   readonly name = "job";
   readonly workers = 4;
   private ctx!: ControllerContext;
-  private jobs!: SharedInformer;
-  private pods!: SharedInformer;
+  private jobs!: SharedInformer<Job>;
+  private pods!: SharedInformer<Pod>;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
     this.ctx = ctx;

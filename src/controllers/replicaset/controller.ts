@@ -6,7 +6,7 @@
  */
 import { assertReadable } from "../framework/readable.ts";
 import type { KubeObject } from "../../model/object.ts";
-import type { ReplicaSetStatus } from "../../model/kinds.ts";
+import type { Pod, ReplicaSet, ReplicaSetStatus } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { labelSelectorMatches } from "../../model/label-selector.ts";
 import type { Controller } from "../framework/controller.ts";
@@ -25,8 +25,8 @@ export class ReplicaSetController implements Controller {
   readonly name = "replicaset";
   readonly workers = 4;
   private ctx!: ControllerContext;
-  private sets!: SharedInformer;
-  private pods!: SharedInformer;
+  private sets!: SharedInformer<ReplicaSet>;
+  private pods!: SharedInformer<Pod>;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
     this.ctx = ctx;
