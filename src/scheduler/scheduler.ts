@@ -10,6 +10,7 @@
  * consumer are told the node (PreBind), which starts their provisioning there.
  */
 import type { KubeObject } from "../model/object.ts";
+import type { Node, Pod } from "../model/kinds.ts";
 import { nowTimestamp } from "../model/object.ts";
 import { isStatusError } from "../model/errors.ts";
 import type { Requirement } from "../model/label-selector.ts";
@@ -105,9 +106,9 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
     for (const key of waitingOnPods) queue.add(key);
   };
 
-  const pods = ctx.informer("", "pods");
+  const pods = ctx.informer<Pod>("", "pods");
   const podDef = pods.def;
-  const nodes = ctx.informer("", "nodes");
+  const nodes = ctx.informer<Node>("", "nodes");
   const namespaces = optionalInformer(ctx, "", "namespaces");
   const services = optionalInformer(ctx, "", "services");
   const claims = optionalInformer(ctx, "", "persistentvolumeclaims");

@@ -10,6 +10,7 @@
  */
 import { assertReadable } from "../framework/readable.ts";
 import type { KubeObject } from "../../model/object.ts";
+import type { ControllerRevision, DaemonSet, Node, Pod } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { labelSelectorMatches } from "../../model/label-selector.ts";
 import type { Controller } from "../framework/controller.ts";
@@ -34,10 +35,10 @@ export class DaemonSetController implements Controller {
   readonly name = "daemonset";
   readonly workers = 2;
   private ctx!: ControllerContext;
-  private sets!: SharedInformer;
-  private pods!: SharedInformer;
-  private nodes!: SharedInformer;
-  private revisions!: SharedInformer;
+  private sets!: SharedInformer<DaemonSet>;
+  private pods!: SharedInformer<Pod>;
+  private nodes!: SharedInformer<Node>;
+  private revisions!: SharedInformer<ControllerRevision>;
   private history!: HistoryWriter;
   private readonly backoff = new FailedPodBackoff();
 

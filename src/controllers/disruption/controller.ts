@@ -11,6 +11,7 @@
  */
 import { assertReadable } from "../framework/readable.ts";
 import type { KubeObject } from "../../model/object.ts";
+import type { Deployment, Pod, PodDisruptionBudget, ReplicaSet, StatefulSet } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { fromLabelSelector, matchesRequirements, selectorToString } from "../../model/label-selector.ts";
 import type { Controller } from "../framework/controller.ts";
@@ -27,11 +28,11 @@ export class DisruptionController implements Controller {
   readonly name = "disruption";
   readonly workers = 2;
   private ctx!: ControllerContext;
-  private pdbs!: SharedInformer;
-  private pods!: SharedInformer;
-  private replicaSets!: SharedInformer;
-  private deployments!: SharedInformer;
-  private statefulSets!: SharedInformer;
+  private pdbs!: SharedInformer<PodDisruptionBudget>;
+  private pods!: SharedInformer<Pod>;
+  private replicaSets!: SharedInformer<ReplicaSet>;
+  private deployments!: SharedInformer<Deployment>;
+  private statefulSets!: SharedInformer<StatefulSet>;
   private replicationControllers: SharedInformer | undefined;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {

@@ -8,6 +8,7 @@
  * object is gone (reclaim policy Delete), so this controller never touches a node's disk.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { Node, PersistentVolume, PersistentVolumeClaim } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -24,10 +25,10 @@ const NODE_RETRY_MS = 5_000;
 export class LocalPathProvisioner implements Controller {
   readonly name = "local-path-provisioner";
   private ctx!: ControllerContext;
-  private claims!: SharedInformer;
-  private volumes!: SharedInformer;
+  private claims!: SharedInformer<PersistentVolumeClaim>;
+  private volumes!: SharedInformer<PersistentVolume>;
   private classes!: SharedInformer;
-  private nodes!: SharedInformer;
+  private nodes!: SharedInformer<Node>;
   private readonly failed = new Map<string, string>();
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {

@@ -36,7 +36,7 @@ export class NodeLifecycleController implements Controller {
   readonly name = "node-lifecycle";
   readonly workers = 2;
   private ctx!: ControllerContext;
-  private nodes!: SharedInformer;
+  private nodes!: SharedInformer<Node>;
   private pods!: SharedInformer;
   private readonly heard = new Map<string, Heard>();
 

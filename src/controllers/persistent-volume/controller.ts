@@ -10,6 +10,7 @@
  * sync completes.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { Node, PersistentVolume, PersistentVolumeClaim } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { ResourceDef } from "../../api/resources/types.ts";
 import type { Controller } from "../framework/controller.ts";
@@ -26,10 +27,10 @@ const VOLUME = "pv:";
 export class PersistentVolumeController implements Controller {
   readonly name = "persistent-volume";
   private ctx!: ControllerContext;
-  private claims!: SharedInformer;
-  private volumes!: SharedInformer;
+  private claims!: SharedInformer<PersistentVolumeClaim>;
+  private volumes!: SharedInformer<PersistentVolume>;
   private classes!: SharedInformer;
-  private nodes!: SharedInformer;
+  private nodes!: SharedInformer<Node>;
   /** The last event told per claim uid, so a claim re-synced for other reasons does not repeat it. */
   private readonly told = new Map<string, string>();
 
@@ -113,7 +114,7 @@ export class PersistentVolumeController implements Controller {
     let claim = ref?.name ? this.claims.get(`${ref.namespace}/${ref.name}`) : undefined;
     if (ref?.uid && claim?.metadata.uid !== ref.uid) {
       // The cache may lag a claim just made: ask the store before releasing anything.
-      claim = await this.ctx.storage.tryGet(this.claims.def, ref.namespace, ref.name);
+      claim = await this.ctx.storage.tryGet(this.claims.def, ref.namespace, ref.name!);
     }
     const action = planVolume(pv, claim);
     switch (action.type) {

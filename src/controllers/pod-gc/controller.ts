@@ -5,6 +5,7 @@
  * Failed with a DisruptionTarget condition first, so its Job counts it.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { Node } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -17,7 +18,7 @@ export class PodGarbageCollector implements Controller {
   readonly name = "pod-garbage-collector";
   readonly workers = 2;
   private ctx!: ControllerContext;
-  private nodes!: SharedInformer;
+  private nodes!: SharedInformer<Node>;
   private pods!: SharedInformer;
   /** When each pod was first seen bound to a missing node. */
   private readonly orphanedSince = new Map<string, number>();

@@ -4,6 +4,7 @@
  * finalizer goes and the volume with it.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { PersistentVolume } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -14,7 +15,7 @@ import { PV_PROTECTION_FINALIZER } from "../../volume-binding/annotations.ts";
 export class PvProtectionController implements Controller {
   readonly name = "pv-protection";
   private ctx!: ControllerContext;
-  private volumes!: SharedInformer;
+  private volumes!: SharedInformer<PersistentVolume>;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
     this.ctx = ctx;

@@ -5,6 +5,7 @@
  * the claim with it, and the binder releases the volume.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { PersistentVolumeClaim, Pod } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -24,8 +25,8 @@ export function podHoldsClaim(pod: KubeObject, claimName: string): boolean {
 export class PvcProtectionController implements Controller {
   readonly name = "pvc-protection";
   private ctx!: ControllerContext;
-  private claims!: SharedInformer;
-  private pods!: SharedInformer;
+  private claims!: SharedInformer<PersistentVolumeClaim>;
+  private pods!: SharedInformer<Pod>;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
     this.ctx = ctx;

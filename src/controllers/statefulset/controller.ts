@@ -7,6 +7,7 @@
  */
 import { assertReadable } from "../framework/readable.ts";
 import type { KubeObject } from "../../model/object.ts";
+import type { ControllerRevision, PersistentVolumeClaim, Pod, StatefulSet } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { labelSelectorMatches } from "../../model/label-selector.ts";
 import type { Controller } from "../framework/controller.ts";
@@ -26,10 +27,10 @@ export class StatefulSetController implements Controller {
   readonly name = "statefulset";
   readonly workers = 2;
   private ctx!: ControllerContext;
-  private sets!: SharedInformer;
-  private pods!: SharedInformer;
-  private claims!: SharedInformer;
-  private revisions!: SharedInformer;
+  private sets!: SharedInformer<StatefulSet>;
+  private pods!: SharedInformer<Pod>;
+  private claims!: SharedInformer<PersistentVolumeClaim>;
+  private revisions!: SharedInformer<ControllerRevision>;
   private history!: HistoryWriter;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {

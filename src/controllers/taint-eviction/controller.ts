@@ -4,6 +4,7 @@
  * condition first. Their controllers replace them elsewhere.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { Node } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -19,7 +20,7 @@ export class TaintEvictionController implements Controller {
   readonly name = "taint-eviction";
   readonly workers = 4;
   private ctx!: ControllerContext;
-  private nodes!: SharedInformer;
+  private nodes!: SharedInformer<Node>;
   private pods!: SharedInformer;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
