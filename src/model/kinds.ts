@@ -1,18 +1,18 @@
 /**
- * The built-in kinds the controllers, the scheduler and the agent read, typed from the
+ * The built-in kinds the controllers and the scheduler read, typed from the
  * @kubernetes/client-node models (type-only imports: erased, nothing in the bundle) in their
- * JSON form (`Wire`: timestamps are strings).
+ * JSON form (`Wire`: timestamps are strings, or null).
  *
- * Each kind extends KubeObject, so a typed object goes wherever a KubeObject does; and since
- * KubeObject's `spec`/`status` are untyped, an object from an informer's cache is accepted
- * where a `Pod` is asked for without a cast — the parameter type is the one narrowing point.
- * The types describe what the API server admits; objects stored before validation (or by
- * another writer) may still differ, so readers keep their `?.` guards where they had them.
+ * Each kind extends KubeObject, so a typed object goes wherever a KubeObject does. Objects
+ * become a kind in one place: the informer that caches them (`ctx.informer<Pod>("", "pods")`),
+ * or a parameter typed `Pod` (a KubeObject's untyped `spec`/`status` are accepted there
+ * without a cast). The types say what the API server admits; objects stored before
+ * validation (or by another writer) may still differ, so readers keep their `?.` guards.
+ *
+ * Add a kind here when a reader needs it; not every kind is listed.
  */
 import type {
   V1Affinity,
-  CoreV1EndpointPort,
-  DiscoveryV1EndpointPort,
   V1Container,
   V1CronJobSpec,
   V1CronJobStatus,
@@ -23,22 +23,18 @@ import type {
   V1DeploymentSpec,
   V1DeploymentStatus,
   V1DeploymentStrategy,
-  V1Endpoint,
   V1EndpointSubset,
-  V1EnvVar,
   V1JobCondition,
   V1JobSpec,
   V1JobStatus,
   V1NamespaceSpec,
   V1NamespaceStatus,
   V1NodeCondition,
-  V1NodeSelectorTerm,
   V1NodeSpec,
   V1NodeStatus,
   V1ObjectReference,
   V1PersistentVolumeClaimSpec,
   V1PersistentVolumeClaimStatus,
-  V1PersistentVolumeClaimTemplate,
   V1PersistentVolumeSpec,
   V1PersistentVolumeStatus,
   V1PodAffinityTerm,
@@ -60,10 +56,8 @@ import type {
   V1StatefulSetCondition,
   V1StatefulSetSpec,
   V1StatefulSetStatus,
-  V1Taint,
   V1Toleration,
   V1TopologySelectorTerm,
-  V1TopologySpreadConstraint,
   V1WeightedPodAffinityTerm,
 } from "@kubernetes/client-node";
 import type { KubeObject } from "./object.ts";
@@ -75,25 +69,18 @@ export type PodSpec = Wire<V1PodSpec>;
 export type PodStatus = Wire<V1PodStatus>;
 export type PodCondition = Wire<V1PodCondition>;
 export type PodTemplateSpec = Wire<V1PodTemplateSpec>;
-export type Affinity = Wire<V1Affinity>;
 export type Container = Wire<V1Container>;
-export type EnvVar = Wire<V1EnvVar>;
-export type Toleration = Wire<V1Toleration>;
-export type Taint = Wire<V1Taint>;
-export type NodeSelectorTerm = Wire<V1NodeSelectorTerm>;
+export type Affinity = Wire<V1Affinity>;
 export type PreferredSchedulingTerm = Wire<V1PreferredSchedulingTerm>;
 export type PodAffinityTerm = Wire<V1PodAffinityTerm>;
 export type WeightedPodAffinityTerm = Wire<V1WeightedPodAffinityTerm>;
-export type TopologySpreadConstraint = Wire<V1TopologySpreadConstraint>;
 export type TopologySelectorTerm = Wire<V1TopologySelectorTerm>;
+export type Toleration = Wire<V1Toleration>;
 export type ObjectReference = Wire<V1ObjectReference>;
 export type NodeCondition = Wire<V1NodeCondition>;
 export type ServicePort = Wire<V1ServicePort>;
-export type EndpointSubset = Wire<V1EndpointSubset>;
-export type EndpointPort = Wire<CoreV1EndpointPort>;
-export type PersistentVolumeClaimTemplate = Wire<V1PersistentVolumeClaimTemplate>;
-export type PersistentVolumeClaimSpec = Wire<V1PersistentVolumeClaimSpec>;
 export type PersistentVolumeClaimStatus = Wire<V1PersistentVolumeClaimStatus>;
+export type ResourceQuotaStatus = Wire<V1ResourceQuotaStatus>;
 
 export interface Pod extends KubeObject {
   spec?: PodSpec;
@@ -112,27 +99,20 @@ export interface Service extends KubeObject {
   status?: Wire<V1ServiceStatus>;
 }
 export interface Endpoints extends KubeObject {
-  subsets?: EndpointSubset[];
+  subsets?: Wire<V1EndpointSubset>[];
 }
 export interface PersistentVolume extends KubeObject {
   spec?: Wire<V1PersistentVolumeSpec>;
   status?: Wire<V1PersistentVolumeStatus>;
 }
 export interface PersistentVolumeClaim extends KubeObject {
-  spec?: PersistentVolumeClaimSpec;
+  spec?: Wire<V1PersistentVolumeClaimSpec>;
   status?: PersistentVolumeClaimStatus;
 }
-export type ResourceQuotaStatus = Wire<V1ResourceQuotaStatus>;
-
 export interface ResourceQuota extends KubeObject {
   spec?: Wire<V1ResourceQuotaSpec>;
   status?: ResourceQuotaStatus;
 }
-
-// discovery.k8s.io/v1
-
-export type SliceEndpoint = Wire<V1Endpoint>;
-export type SlicePort = Wire<DiscoveryV1EndpointPort>;
 
 // apps/v1
 
@@ -141,9 +121,7 @@ export type DeploymentCondition = Wire<V1DeploymentCondition>;
 export type DeploymentStrategy = Wire<V1DeploymentStrategy>;
 export type ReplicaSetStatus = Wire<V1ReplicaSetStatus>;
 export type ReplicaSetCondition = Wire<V1ReplicaSetCondition>;
-export type StatefulSetStatus = Wire<V1StatefulSetStatus>;
 export type StatefulSetCondition = Wire<V1StatefulSetCondition>;
-export type DaemonSetStatus = Wire<V1DaemonSetStatus>;
 export type DaemonSetCondition = Wire<V1DaemonSetCondition>;
 
 export interface Deployment extends KubeObject {
@@ -156,11 +134,11 @@ export interface ReplicaSet extends KubeObject {
 }
 export interface StatefulSet extends KubeObject {
   spec?: Wire<V1StatefulSetSpec>;
-  status?: StatefulSetStatus;
+  status?: Wire<V1StatefulSetStatus>;
 }
 export interface DaemonSet extends KubeObject {
   spec?: Wire<V1DaemonSetSpec>;
-  status?: DaemonSetStatus;
+  status?: Wire<V1DaemonSetStatus>;
 }
 /** `data` is free-form (RawExtension): the controllers store their owner's template patch in it. */
 export interface ControllerRevision extends KubeObject {
