@@ -6,7 +6,6 @@
  * the history limits. It wakes itself for the next scheduled time.
  */
 import { assertReadable } from "../framework/readable.ts";
-import type { KubeObject } from "../../model/object.ts";
 import type { CronJob, CronJobSpec, CronJobStatus, Job, ObjectReference } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { parseSchedule, ScheduleError, type Schedule } from "../../model/cron-schedule.ts";
@@ -37,7 +36,7 @@ export class CronJobController implements Controller {
     this.cronJobs = ctx.informer("batch", "cronjobs");
     this.jobs = ctx.informer("batch", "jobs");
     this.cronJobs.addHandler({ onChange: (cj) => queue.add(keyOf(cj)), onDelete: (cj) => queue.add(keyOf(cj)) });
-    const jobChanged = (job: KubeObject) => {
+    const jobChanged = (job: Job) => {
       const ref = controllerOf(job);
       if (ref?.kind === "CronJob") queue.add(`${job.metadata.namespace}/${ref.name}`);
     };
@@ -147,7 +146,7 @@ export class CronJobController implements Controller {
     }
   }
 
-  private event(cj: KubeObject, type: "Normal" | "Warning", reason: string, message: string): void {
+  private event(cj: CronJob, type: "Normal" | "Warning", reason: string, message: string): void {
     void this.ctx.events.record(cj, type, reason, message, COMPONENT);
   }
 

@@ -7,7 +7,6 @@
  * double-counts a pod.
  */
 import { assertReadable } from "../framework/readable.ts";
-import type { KubeObject } from "../../model/object.ts";
 import type { Job, JobStatus, Pod } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
@@ -43,7 +42,7 @@ export class JobController implements Controller {
         for (const p of this.pods.ownedBy(job.metadata.uid!)) if (hasTrackingFinalizer(p)) queue.add(ORPHAN + keyOf(p));
       },
     });
-    const podChanged = (pod: KubeObject) => {
+    const podChanged = (pod: Pod) => {
       const ref = controllerOf(pod);
       if (ref?.kind !== "Job") return;
       const job = this.jobs.get(`${pod.metadata.namespace}/${ref.name}`);
@@ -90,14 +89,14 @@ export class JobController implements Controller {
    * Counts finished pods: records their uids as uncounted, removes their finalizers, then moves
    * them into succeeded/failed (and completedIndexes). Returns the Job as stored afterwards.
    */
-  private async trackFinishedPods(job: KubeObject, pods: KubeObject[]): Promise<KubeObject | undefined> {
+  private async trackFinishedPods(job: Job, pods: Pod[]): Promise<Job | undefined> {
     const letGo = jobLetsPodsGo(job);
     const uncounted = job.status?.uncountedTerminatedPods ?? {};
     const known = new Map<string, "Succeeded" | "Failed">();
     for (const uid of uncounted.succeeded ?? []) known.set(uid, "Succeeded");
     for (const uid of uncounted.failed ?? []) known.set(uid, "Failed");
     const fresh = new Map<string, "Succeeded" | "Failed">();
-    const release: KubeObject[] = [];
+    const release: Pod[] = [];
     for (const p of pods) {
       if (!hasTrackingFinalizer(p)) continue;
       const outcome = podOutcome(p, letGo);
@@ -152,7 +151,7 @@ export class JobController implements Controller {
     await this.removeFinalizer(pod);
   }
 
-  private async removeFinalizer(pod: KubeObject): Promise<void> {
+  private async removeFinalizer(pod: Pod): Promise<void> {
     const { namespace, name } = splitKey(keyOf(pod));
     try {
       await this.ctx.storage.update(this.pods.def, namespace, name, (cur) => {
@@ -167,7 +166,7 @@ export class JobController implements Controller {
     }
   }
 
-  private async createPods(job: KubeObject, what: number | number[]): Promise<string | undefined> {
+  private async createPods(job: Job, what: number | number[]): Promise<string | undefined> {
     const indexes = Array.isArray(what) ? what : undefined;
     const count = Math.min(indexes ? indexes.length : (what as number), BURST);
     let next = 0;
@@ -187,7 +186,7 @@ export class JobController implements Controller {
     return undefined;
   }
 
-  private podFor(job: KubeObject, index: number | undefined): KubeObject {
+  private podFor(job: Job, index: number | undefined): Pod {
     const pod = podFromTemplate(job.spec?.template, job);
     pod.metadata.finalizers = [...(pod.metadata.finalizers ?? []), TRACKING_FINALIZER];
     if (index === undefined) return pod;
@@ -205,7 +204,7 @@ export class JobController implements Controller {
   }
 
   /** Pods the Job stops itself are released from tracking first: they are not failures. */
-  private async deletePods(job: KubeObject, victims: KubeObject[]): Promise<void> {
+  private async deletePods(job: Job, victims: Pod[]): Promise<void> {
     await Promise.all(victims.map(async (p) => {
       try {
         await this.removeFinalizer(p);
