@@ -92,7 +92,7 @@ export function daemonPod(ds: DaemonSet, nodeName: string, hash: string): Pod {
 }
 
 /** IsPodUpdated: the pod carries the current hash (or, for old pods, the current template generation). */
-export function isPodUpdated(pod: KubeObject, hash: string, ds?: KubeObject): boolean {
+export function isPodUpdated(pod: Pod, hash: string, ds?: KubeObject): boolean {
   const labels = pod.metadata.labels ?? {};
   if (hash && labels[REVISION_HASH_LABEL] === hash) return true;
   const generation = ds?.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION];

@@ -32,7 +32,7 @@ export interface ManagePlan {
   /** Pods to delete (duplicates, finished pods, pods on nodes that should not run them or are gone). */
   delete: KubeObject[];
   /** Failed pods among `delete`, per node (reported as FailedDaemonPod; they start the node's back-off). */
-  failed: { pod: KubeObject; node: string }[];
+  failed: { pod: Pod; node: string }[];
   /** Nodes whose failed pod waits out its back-off (the caller looks again later). */
   backingOff: string[];
 }
@@ -122,7 +122,7 @@ export interface RollingPlan {
 }
 
 /** The node's one new and one old pod; undefined when there are duplicates (manage cleans them up first). */
-function updatedPodsOnNode(pods: KubeObject[], isUpdated: (p: KubeObject) => boolean): { newPod?: KubeObject; oldPod?: KubeObject } | undefined {
+function updatedPodsOnNode(pods: Pod[], isUpdated: (p: Pod) => boolean): { newPod?: KubeObject; oldPod?: KubeObject } | undefined {
   let newPod: KubeObject | undefined;
   let oldPod: KubeObject | undefined;
   for (const p of pods) {
@@ -147,10 +147,10 @@ function updatedPodsOnNode(pods: KubeObject[], isUpdated: (p: KubeObject) => boo
 export function planRollingUpdate(
   shouldRun: string[],
   podsByNode: Map<string, KubeObject[]>,
-  o: { maxSurge: number; maxUnavailable: number; isUpdated: (p: KubeObject) => boolean; minReadySeconds: number; now: Date },
+  o: { maxSurge: number; maxUnavailable: number; isUpdated: (p: Pod) => boolean; minReadySeconds: number; now: Date },
 ): RollingPlan {
   const nodes = new Set<string>([...shouldRun, ...podsByNode.keys()]);
-  const available = (p: KubeObject) => isPodAvailable(p, o.minReadySeconds, o.now);
+  const available = (p: Pod) => isPodAvailable(p, o.minReadySeconds, o.now);
   const order = [...nodes].sort();
   if (o.maxSurge === 0) {
     let unavailable = 0;

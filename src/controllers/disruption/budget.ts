@@ -37,7 +37,7 @@ export function scaledValue(v: number | string, total: number, roundUp: boolean)
  * (what Kubernetes does for an integer minAvailable). Names of pods without any controller
  * come back too: Kubernetes warns about them.
  */
-export function expectedScale(pods: KubeObject[], scaleOf: (pod: KubeObject) => Scale | undefined): { expected: number; unmanaged: string[] } {
+export function expectedScale(pods: Pod[], scaleOf: (pod: Pod) => Scale | undefined): { expected: number; unmanaged: string[] } {
   const scales = new Map<string, number>();
   const unmanaged: string[] = [];
   let standalone = 0;
@@ -53,7 +53,7 @@ export function expectedScale(pods: KubeObject[], scaleOf: (pod: KubeObject) => 
 }
 
 /** getExpectedPodCount: expectedPods and desiredHealthy from minAvailable or maxUnavailable. */
-export function expectedAndDesired(pdb: KubeObject, pods: KubeObject[], scaleOf: (pod: KubeObject) => Scale | undefined): { expected: number; desired: number; unmanaged: string[] } {
+export function expectedAndDesired(pdb: KubeObject, pods: Pod[], scaleOf: (pod: Pod) => Scale | undefined): { expected: number; desired: number; unmanaged: string[] } {
   const { maxUnavailable, minAvailable } = pdb.spec ?? {};
   if (maxUnavailable !== undefined && maxUnavailable !== null) {
     const { expected, unmanaged } = expectedScale(pods, scaleOf);
@@ -74,7 +74,7 @@ const ms = (t: string | null | undefined) => Date.parse(t ?? "");
  * evicted less than DELETION_TIMEOUT_MS ago. Returns the kept map, the pods whose entry timed
  * out (they were expected to go and did not) and when the next entry times out.
  */
-export function keepDisruptedPods(pdb: KubeObject, pods: KubeObject[], now: Date): { disrupted: Record<string, string>; expired: string[]; recheckAt?: number } {
+export function keepDisruptedPods(pdb: KubeObject, pods: Pod[], now: Date): { disrupted: Record<string, string>; expired: string[]; recheckAt?: number } {
   const recorded: Record<string, string> = pdb.status?.disruptedPods ?? {};
   const disrupted: Record<string, string> = {};
   const expired: string[] = [];
@@ -95,7 +95,7 @@ export function keepDisruptedPods(pdb: KubeObject, pods: KubeObject[], now: Date
 }
 
 /** countHealthyPods: ready, not deleting, and not just evicted. */
-export function countHealthy(pods: KubeObject[], disrupted: Record<string, string>, now: Date): number {
+export function countHealthy(pods: Pod[], disrupted: Record<string, string>, now: Date): number {
   let healthy = 0;
   for (const pod of pods) {
     if (pod.metadata.deletionTimestamp) continue;

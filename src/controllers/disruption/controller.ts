@@ -46,7 +46,7 @@ export class DisruptionController implements Controller {
     if (ctx.registry.all.some((d) => d.group === "" && d.plural === "replicationcontrollers")) this.replicationControllers = ctx.informer("", "replicationcontrollers");
 
     this.pdbs.addHandler({ onChange: (pdb) => queue.add(keyOf(pdb)), onDelete: (pdb) => queue.add(keyOf(pdb)) });
-    const budgetsOf = (pod: KubeObject) => {
+    const budgetsOf = (pod: Pod) => {
       for (const pdb of this.pdbs.list(pod.metadata.namespace)) if (selectsForController(pdb, pod)) queue.add(keyOf(pdb));
     };
     this.pods.addHandler({
@@ -74,7 +74,7 @@ export class DisruptionController implements Controller {
     // A selector left out of the cached copy would read as "every pod": refuse instead.
     assertReadable(pdb);
     const now = this.ctx.now();
-    let pods: KubeObject[];
+    let pods: Pod[];
     let numbers;
     try {
       pods = this.selectedPods(pdb);
@@ -100,7 +100,7 @@ export class DisruptionController implements Controller {
   }
 
   /** getPodsForPdb: a missing selector selects nothing, an empty one every pod of the namespace. */
-  private selectedPods(pdb: KubeObject): KubeObject[] {
+  private selectedPods(pdb: PodDisruptionBudget): KubeObject[] {
     const sel = pdb.spec?.selector;
     if (!sel) return [];
     const reqs = fromLabelSelector(sel);
@@ -112,7 +112,7 @@ export class DisruptionController implements Controller {
    * ReplicaSet; a StatefulSet; a ReplicationController. A reference whose object is gone (or
    * is another object of that name) finds nothing.
    */
-  private scaleOf(pod: KubeObject): Scale | undefined {
+  private scaleOf(pod: Pod): Scale | undefined {
     const ref = controllerOf(pod)!;
     const ns = pod.metadata.namespace;
     const group = groupOf(ref.apiVersion);
@@ -142,7 +142,7 @@ export class DisruptionController implements Controller {
     return undefined;
   }
 
-  private async writeStatus(pdb: KubeObject, status: Partial<BudgetStatus>): Promise<void> {
+  private async writeStatus(pdb: PodDisruptionBudget, status: Partial<BudgetStatus>): Promise<void> {
     try {
       // Pinned to the version we computed from: a budget an eviction just spent from is recomputed.
       await this.ctx.storage.update(this.pdbs.def, pdb.metadata.namespace, pdb.metadata.name!, (cur) => {
@@ -178,7 +178,7 @@ export class DisruptionController implements Controller {
 }
 
 /** The pod → budgets direction (GetPodPodDisruptionBudgets): `{}` selects all, invalid or missing none. */
-function selectsForController(pdb: KubeObject, pod: KubeObject): boolean {
+function selectsForController(pdb: PodDisruptionBudget, pod: Pod): boolean {
   const sel = pdb.spec?.selector;
   if (!sel) return false;
   try {

@@ -6,7 +6,7 @@
  * Pure, so the order is fixed: an unchanged cluster gives a deep-equal result and no write.
  */
 import type { KubeObject } from "../../model/object.ts";
-import type { ServicePort } from "../../model/kinds.ts";
+import type { Pod, Service, ServicePort } from "../../model/kinds.ts";
 import { isPodReady } from "../framework/pod-util.ts";
 import { endpointHostname, findPort, HEADLESS_LABEL, isHeadless, podIP, shouldPodBeInEndpoints } from "../framework/endpoint-util.ts";
 
@@ -31,7 +31,7 @@ export interface EndpointSubset {
 }
 
 /** The subsets for `svc` from the pods its selector matches (the caller filters by selector). */
-export function endpointSubsets(svc: KubeObject, pods: KubeObject[]): EndpointSubset[] {
+export function endpointSubsets(svc: Service, pods: Pod[]): EndpointSubset[] {
   // publishNotReadyAddresses also keeps terminating pods, as Kubernetes does.
   const tolerateUnready = svc.spec?.publishNotReadyAddresses === true;
   const servicePorts: ServicePort[] = svc.spec?.ports ?? [];
@@ -54,14 +54,14 @@ export function endpointSubsets(svc: KubeObject, pods: KubeObject[]): EndpointSu
 }
 
 /** Service labels, plus the headless marker for a headless service. */
-export function endpointsLabels(svc: KubeObject): Record<string, string> {
+export function endpointsLabels(svc: Service): Record<string, string> {
   const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}) };
   if (isHeadless(svc)) labels[HEADLESS_LABEL] = "";
   else delete labels[HEADLESS_LABEL];
   return labels;
 }
 
-function endpointAddress(pod: KubeObject, svc: KubeObject): EndpointAddress {
+function endpointAddress(pod: Pod, svc: Service): EndpointAddress {
   const hostname = endpointHostname(pod, svc);
   return {
     ip: podIP(pod)!,

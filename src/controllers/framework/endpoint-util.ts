@@ -99,7 +99,7 @@ export const HEADLESS_LABEL = "service.kubernetes.io/headless";
  */
 export function queueServicesOnPodChanges(services: SharedInformer, pods: SharedInformer, queue: { add(key: string): void }): void {
   services.addHandler({ onChange: (s) => queue.add(keyOf(s)), onDelete: (s) => queue.add(keyOf(s)) });
-  const podTouches = (pod: KubeObject) => {
+  const podTouches = (pod: Pod) => {
     for (const svc of services.list(pod.metadata.namespace)) {
       const sel = managedSelector(svc);
       if (sel && selectorMatches(sel, pod.metadata.labels)) queue.add(keyOf(svc));

@@ -82,7 +82,7 @@ export class LocalPathProvisioner implements Controller {
     await this.ctx.events.record(pvc, "Normal", "ProvisioningSucceeded", `Successfully provisioned volume ${name}`, COMPONENT);
   }
 
-  private async fail(pvc: KubeObject, message: string): Promise<void> {
+  private async fail(pvc: PersistentVolumeClaim, message: string): Promise<void> {
     if (this.failed.get(pvc.metadata.uid!) === message) return;
     this.failed.set(pvc.metadata.uid!, message);
     await this.ctx.events.record(pvc, "Warning", "ProvisioningFailed", `failed to provision volume with StorageClass "${storageClassOf(pvc)}": ${message}`, COMPONENT);
@@ -90,6 +90,6 @@ export class LocalPathProvisioner implements Controller {
 }
 
 /** Unbound, placed, and handed to this provisioner. */
-function wantsUs(pvc: KubeObject): boolean {
+function wantsUs(pvc: PersistentVolumeClaim): boolean {
   return !pvc.spec?.volumeName && !pvc.metadata.deletionTimestamp && pvc.metadata.annotations?.[ANN_STORAGE_PROVISIONER] === LOCAL_PATH_PROVISIONER && !!selectedNode(pvc);
 }

@@ -120,7 +120,7 @@ export class NodeLifecycleController implements Controller {
     }));
   }
 
-  private async update(node: KubeObject, edit: (cur: KubeObject) => void, subresource?: string): Promise<KubeObject | undefined> {
+  private async update(node: Node, edit: (cur: KubeObject) => void, subresource?: string): Promise<KubeObject | undefined> {
     try {
       const { object } = await this.ctx.storage.update(this.nodes.def, undefined, node.metadata.name!, (cur) => {
         if (cur.metadata.uid === node.metadata.uid) edit(cur);

@@ -5,7 +5,7 @@
  * Failed with a DisruptionTarget condition first, so its Job counts it.
  */
 import type { KubeObject } from "../../model/object.ts";
-import type { Node } from "../../model/kinds.ts";
+import type { Node, Pod } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -66,7 +66,7 @@ export class PodGarbageCollector implements Controller {
     await this.forceDelete(pod, "PodGC: node no longer exists");
   }
 
-  private async forceDelete(pod: KubeObject, message: string): Promise<void> {
+  private async forceDelete(pod: Pod, message: string): Promise<void> {
     const { namespace, name } = splitKey(keyOf(pod));
     try {
       const phase = pod.status?.phase;

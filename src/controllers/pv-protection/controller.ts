@@ -21,7 +21,7 @@ export class PvProtectionController implements Controller {
     this.ctx = ctx;
     this.volumes = ctx.informer("", "persistentvolumes");
     this.volumes.addHandler({
-      onChange: (pv: KubeObject) => {
+      onChange: (pv: PersistentVolume) => {
         if (pv.metadata.deletionTimestamp && pv.metadata.finalizers?.includes(PV_PROTECTION_FINALIZER)) queue.add(keyOf(pv));
       },
     });

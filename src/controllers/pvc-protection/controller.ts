@@ -17,7 +17,7 @@ import { podClaimNames } from "../../volume-binding/claims.ts";
 const BY_CLAIM = "pvc-protection:claims";
 
 /** A pod holds a claim until it has finished (Succeeded/Failed) or is gone. */
-export function podHoldsClaim(pod: KubeObject, claimName: string): boolean {
+export function podHoldsClaim(pod: Pod, claimName: string): boolean {
   if (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed") return false;
   return podClaimNames(pod).includes(claimName);
 }
@@ -33,11 +33,11 @@ export class PvcProtectionController implements Controller {
     this.claims = ctx.informer("", "persistentvolumeclaims");
     this.pods = ctx.informer("", "pods");
     this.pods.addIndex(BY_CLAIM, (p) => podClaimNames(p).map((c) => `${p.metadata.namespace}/${c}`));
-    const claimChanged = (pvc: KubeObject) => {
+    const claimChanged = (pvc: PersistentVolumeClaim) => {
       if (pvc.metadata.deletionTimestamp && pvc.metadata.finalizers?.includes(PVC_PROTECTION_FINALIZER)) queue.add(keyOf(pvc));
     };
     this.claims.addHandler({ onChange: claimChanged });
-    const podChanged = (pod: KubeObject) => {
+    const podChanged = (pod: Pod) => {
       for (const name of podClaimNames(pod)) {
         const pvc = this.claims.get(`${pod.metadata.namespace}/${name}`);
         if (pvc) claimChanged(pvc);

@@ -23,7 +23,7 @@ export function parentAndOrdinal(podName: string): { parent: string; ordinal: nu
   return Number.isSafeInteger(n) && n <= 0x7fffffff ? { parent: m[1]!, ordinal: n } : { parent: "", ordinal: -1 };
 }
 
-export function ordinalOf(pod: KubeObject): number {
+export function ordinalOf(pod: Pod): number {
   return parentAndOrdinal(pod.metadata.name ?? "").ordinal;
 }
 
@@ -79,12 +79,12 @@ export function newStatefulPod(set: StatefulSet, template: PodTemplateSpec | und
 }
 
 /** The revision name a pod was made from. */
-export function podRevision(pod: KubeObject): string {
+export function podRevision(pod: Pod): string {
   return pod.metadata.labels?.[REVISION_HASH_LABEL] ?? "";
 }
 
 /** identityMatches: name, namespace and the identity labels agree with the ordinal. */
-export function identityMatches(set: KubeObject, pod: KubeObject): boolean {
+export function identityMatches(set: KubeObject, pod: Pod): boolean {
   const { parent, ordinal } = parentAndOrdinal(pod.metadata.name ?? "");
   const labels = pod.metadata.labels ?? {};
   return ordinal >= 0 && parent === set.metadata.name && pod.metadata.namespace === set.metadata.namespace &&
@@ -96,7 +96,7 @@ export function identityMatches(set: KubeObject, pod: KubeObject): boolean {
  * whenDeleted=Delete ties it to the set (deleted with it), whenScaled=Delete ties it to its pod
  * once that pod is scaled away (deleted with the pod). Other references are kept.
  */
-export function claimOwnerRefs(set: KubeObject, claim: KubeObject, pod: KubeObject | undefined, scaledDown: boolean): OwnerReference[] {
+export function claimOwnerRefs(set: KubeObject, claim: KubeObject, pod: Pod | undefined, scaledDown: boolean): OwnerReference[] {
   const policy = set.spec?.persistentVolumeClaimRetentionPolicy ?? {};
   const deleteWithSet = policy.whenDeleted === "Delete";
   const deleteOnScale = policy.whenScaled === "Delete";

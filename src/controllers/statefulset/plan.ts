@@ -12,10 +12,10 @@ import { identityMatches, ordinalOf, podRevision, startOrdinal } from "./identit
 
 export type StsAction =
   | { kind: "create"; ordinal: number; revision: "current" | "update" }
-  | { kind: "delete"; pod: KubeObject; why: "failed" | "scale-down" | "update" }
+  | { kind: "delete"; pod: Pod; why: "failed" | "scale-down" | "update" }
   /** A pending pod: make sure its claims exist (they may have been deleted under it). */
-  | { kind: "claims"; pod: KubeObject }
-  | { kind: "identity"; pod: KubeObject };
+  | { kind: "claims"; pod: Pod }
+  | { kind: "identity"; pod: Pod };
 
 export interface StsPlan {
   actions: StsAction[];
@@ -23,14 +23,14 @@ export interface StsPlan {
   waiting?: string;
 }
 
-const isCreated = (p: KubeObject) => !!p.status?.phase;
-const isTerminating = (p: KubeObject) => !!p.metadata.deletionTimestamp;
-export const isRunningAndReady = (p: KubeObject) => p.status?.phase === "Running" && isPodReady(p);
-export const isRunningAndAvailable = (p: KubeObject, minReady: number, now: Date) => p.status?.phase === "Running" && isPodAvailable(p, minReady, now);
-const isUnavailable = (p: KubeObject, minReady: number, now: Date) => !isCreated(p) || isTerminating(p) || !isRunningAndAvailable(p, minReady, now);
+const isCreated = (p: Pod) => !!p.status?.phase;
+const isTerminating = (p: Pod) => !!p.metadata.deletionTimestamp;
+export const isRunningAndReady = (p: Pod) => p.status?.phase === "Running" && isPodReady(p);
+export const isRunningAndAvailable = (p: Pod, minReady: number, now: Date) => p.status?.phase === "Running" && isPodAvailable(p, minReady, now);
+const isUnavailable = (p: Pod, minReady: number, now: Date) => !isCreated(p) || isTerminating(p) || !isRunningAndAvailable(p, minReady, now);
 
 /** Pods by role: replicas[i] holds ordinal start+i (undefined when missing); condemned are out of range, highest first. */
-export function partitionPods(set: KubeObject, pods: KubeObject[]): { replicas: (KubeObject | undefined)[]; condemned: KubeObject[] } {
+export function partitionPods(set: KubeObject, pods: Pod[]): { replicas: (KubeObject | undefined)[]; condemned: KubeObject[] } {
   const start = startOrdinal(set);
   const count = set.spec?.replicas ?? 1;
   const replicas: (KubeObject | undefined)[] = Array.from({ length: count }, () => undefined);
@@ -53,7 +53,7 @@ export function revisionForNewPod(set: KubeObject, ordinal: number): "current" |
   return ordinal < startOrdinal(set) + below ? "current" : "update";
 }
 
-export function planStatefulSet(set: KubeObject, pods: KubeObject[], o: { updateRevision: string; now: Date }): StsPlan {
+export function planStatefulSet(set: KubeObject, pods: Pod[], o: { updateRevision: string; now: Date }): StsPlan {
   const actions: StsAction[] = [];
   if (set.metadata.deletionTimestamp) return { actions };
   const minReady = set.spec?.minReadySeconds ?? 0;

@@ -4,7 +4,7 @@
  * condition first. Their controllers replace them elsewhere.
  */
 import type { KubeObject } from "../../model/object.ts";
-import type { Node } from "../../model/kinds.ts";
+import type { Node, Pod } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -52,7 +52,7 @@ export class TaintEvictionController implements Controller {
     await this.evict(pod);
   }
 
-  private async evict(pod: KubeObject): Promise<void> {
+  private async evict(pod: Pod): Promise<void> {
     const { namespace, name } = splitKey(keyOf(pod));
     void this.ctx.events.record(pod, "Normal", "TaintManagerEviction", `Marking for deletion Pod ${namespace}/${name}`, COMPONENT);
     try {

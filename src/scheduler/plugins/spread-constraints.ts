@@ -5,6 +5,7 @@
  * services and controller that select the pod. matchLabelKeys are folded into the selector.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { Pod } from "../../model/kinds.ts";
 import type { NodeInfo, PodInfo, Selector, Snapshot } from "../types.ts";
 import { compileSelector, selectorMatches, withLabelKeys } from "../selector.ts";
 import { matchesRequiredNodeAffinity } from "../../model/node-selector.ts";
@@ -51,7 +52,7 @@ export function hasAllKeys(info: NodeInfo, constraints: Constraint[]): boolean {
 }
 
 /** Whether the node's pods count toward this constraint (nodeAffinityPolicy / nodeTaintsPolicy). */
-export function nodeIncluded(c: Constraint, pod: KubeObject, info: NodeInfo): boolean {
+export function nodeIncluded(c: Constraint, pod: Pod, info: NodeInfo): boolean {
   if (!info.node) return false;
   if (c.honorNodeAffinity && !matchesRequiredNodeAffinity(pod, info.node)) return false;
   if (c.honorNodeTaints) {
