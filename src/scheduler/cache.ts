@@ -6,7 +6,6 @@
  * Pods that finished (Succeeded/Failed) hold nothing. The node list for a cycle interleaves
  * zones (Kubernetes' nodeTree), so sampling a slice of it still visits every zone.
  */
-import type { KubeObject } from "../model/object.ts";
 import type { Node, Pod } from "../model/kinds.ts";
 import { addPod, emptyNodeInfo, removePod, setNode } from "./node-info.ts";
 import { hasAffinity, podInfoOf } from "./pod-info.ts";

@@ -5,7 +5,6 @@
  * `default/kubernetes`, to the server bootstrap. When a Service goes, its Endpoints go too.
  * Keyed by the service's `namespace/name`; a pod change wakes the services selecting it.
  */
-import type { KubeObject } from "../../model/object.ts";
 import type { Endpoints, Pod, Service } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";

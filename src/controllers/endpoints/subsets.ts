@@ -5,7 +5,6 @@
  * `notReadyAddresses` otherwise, grouped into subsets of addresses that share the same ports.
  * Pure, so the order is fixed: an unchanged cluster gives a deep-equal result and no write.
  */
-import type { KubeObject } from "../../model/object.ts";
 import type { Pod, Service, ServicePort } from "../../model/kinds.ts";
 import { isPodReady } from "../framework/pod-util.ts";
 import { endpointHostname, findPort, HEADLESS_LABEL, isHeadless, podIP, shouldPodBeInEndpoints } from "../framework/endpoint-util.ts";

@@ -4,7 +4,6 @@
  * endpoints from a controller, which pods back them, and which port a pod serves a service
  * port on.
  */
-import type { KubeObject } from "../../model/object.ts";
 import type { Pod, Service, ServicePort } from "../../model/kinds.ts";
 import { keyOf } from "../../client/object-key.ts";
 import type { SharedInformer } from "./informer-factory.ts";

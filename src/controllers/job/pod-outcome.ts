@@ -4,7 +4,6 @@
  * controller has counted them, so a finished pod that is deleted meanwhile is never lost
  * from `status.succeeded`/`status.failed`.
  */
-import type { KubeObject } from "../../model/object.ts";
 import type { Pod } from "../../model/kinds.ts";
 
 export const TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking";

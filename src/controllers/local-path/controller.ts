@@ -7,7 +7,6 @@
  * is made by the agent when a pod first mounts it, and removed by the agent once the volume
  * object is gone (reclaim policy Delete), so this controller never touches a node's disk.
  */
-import type { KubeObject } from "../../model/object.ts";
 import type { Node, PersistentVolume, PersistentVolumeClaim } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";

@@ -4,7 +4,6 @@
  * and those being deleted that were never scheduled. A pod that had not finished is marked
  * Failed with a DisruptionTarget condition first, so its Job counts it.
  */
-import type { KubeObject } from "../../model/object.ts";
 import type { Node, Pod } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";

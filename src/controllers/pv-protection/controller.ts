@@ -3,7 +3,6 @@
  * finalizer while it is Bound; once its claim lets go (Released, Available, Failed) the
  * finalizer goes and the volume with it.
  */
-import type { KubeObject } from "../../model/object.ts";
 import type { PersistentVolume } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";

@@ -4,7 +4,6 @@
  * writes is never pulled away under it. Once the last such pod is gone the finalizer goes,
  * the claim with it, and the binder releases the volume.
  */
-import type { KubeObject } from "../../model/object.ts";
 import type { PersistentVolumeClaim, Pod } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";

@@ -3,7 +3,6 @@
  * tolerate, at once or after their tolerationSeconds, marking them with a DisruptionTarget
  * condition first. Their controllers replace them elsewhere.
  */
-import type { KubeObject } from "../../model/object.ts";
 import type { Node, Pod } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";

@@ -4,7 +4,6 @@
  * hostname, maxSkew 3, and by zone, maxSkew 5, ScheduleAnyway) over the selector of the
  * services and controller that select the pod. matchLabelKeys are folded into the selector.
  */
-import type { KubeObject } from "../../model/object.ts";
 import type { Pod } from "../../model/kinds.ts";
 import type { NodeInfo, PodInfo, Selector, Snapshot } from "../types.ts";
 import { compileSelector, selectorMatches, withLabelKeys } from "../selector.ts";
