@@ -10,6 +10,8 @@
  * @example
  *   const r = await new Discovery(client).resolve("deploy"); // { group: "apps", plural: "deployments", … }
  */
+import type { V1APIGroupList, V1APIResourceList } from "@kubernetes/client-node";
+
 export interface ApiResource {
   group: string;
   version: string;
@@ -48,14 +50,14 @@ export class Discovery {
   }
 
   private async load(): Promise<ApiResource[]> {
-    const core = await this.client.request("/api/v1");
-    const groups = await this.client.request("/apis");
+    const core = await this.client.request<V1APIResourceList | undefined>("/api/v1");
+    const groups = await this.client.request<V1APIGroupList | undefined>("/apis");
     // One group failing (an aggregated API whose backend is down) must not hide the others;
     // kubectl also carries on with partial discovery.
     const lists = await Promise.allSettled(
-      (groups?.groups ?? []).map(async (g: any) => {
+      (groups?.groups ?? []).map(async (g) => {
         const v = g.preferredVersion?.version ?? g.versions?.[0]?.version;
-        return { group: String(g.name), version: String(v), list: await this.client.request(`/apis/${g.name}/${v}`) };
+        return { group: String(g.name), version: String(v), list: await this.client.request<V1APIResourceList | undefined>(`/apis/${g.name}/${v}`) };
       }),
     );
     const all = [{ group: "", version: "v1", list: core }, ...lists.flatMap((l) => (l.status === "fulfilled" ? [l.value] : []))];

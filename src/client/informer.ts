@@ -30,10 +30,10 @@ import { log } from "../log.ts";
 import type { ListWatch, ListWatchEvent } from "./list-watch.ts";
 import { keyOf } from "./object-key.ts";
 
-export interface InformerHandler {
+export interface InformerHandler<T extends KubeObject = KubeObject> {
   /** Added (old undefined) or modified. */
-  onChange?(obj: KubeObject, old: KubeObject | undefined): void;
-  onDelete?(obj: KubeObject): void;
+  onChange?(obj: T, old: T | undefined): void;
+  onDelete?(obj: T): void;
   /** After each (re)list, once the cache matches the source. */
   onSynced?(): void;
 }
@@ -48,12 +48,16 @@ export interface InformerOptions {
   onError?(e: unknown): void;
 }
 
-export class Informer {
-  readonly cache = new Map<string, KubeObject>();
-  private readonly handlers: InformerHandler[] = [];
+/**
+ * `T` names the kind the source serves (`Informer<Pod>`): the cache holds what the API
+ * stored, so objects are taken as that kind where they come in, and only there.
+ */
+export class Informer<T extends KubeObject = KubeObject> {
+  readonly cache = new Map<string, T>();
+  private readonly handlers: InformerHandler<T>[] = [];
   private readonly byNs = new Map<string, Set<string>>();
   private readonly byOwner = new Map<string, Set<string>>();
-  private readonly custom = new Map<string, { fn: (obj: KubeObject) => string[]; map: Map<string, Set<string>> }>();
+  private readonly custom = new Map<string, { fn: (obj: T) => string[]; map: Map<string, Set<string>> }>();
   private started: Promise<void> | undefined;
   private synced = false;
   private resolveFirstSync!: () => void;
@@ -65,7 +69,7 @@ export class Informer {
   ) {}
 
   /** Handlers added after the start are told about every cached object first. Returns a remover. */
-  addHandler(h: InformerHandler): () => void {
+  addHandler(h: InformerHandler<T>): () => void {
     this.handlers.push(h);
     if (this.started) {
       for (const obj of this.cache.values()) this.tell(obj, () => h.onChange?.(obj, undefined));
@@ -82,18 +86,18 @@ export class Informer {
     return this.synced;
   }
 
-  get(key: string): KubeObject | undefined {
+  get(key: string): T | undefined {
     return this.cache.get(key);
   }
 
   /** Objects in one namespace (all when namespace is undefined). */
-  list(namespace?: string): KubeObject[] {
+  list(namespace?: string): T[] {
     if (namespace === undefined) return [...this.cache.values()];
     return this.lookup(this.byNs.get(namespace));
   }
 
   /** Objects with an ownerReference to this uid (controller or not). */
-  ownedBy(uid: string): KubeObject[] {
+  ownedBy(uid: string): T[] {
     return this.lookup(this.byOwner.get(uid));
   }
 
@@ -101,7 +105,7 @@ export class Informer {
    * Adds a named index (e.g. pods by spec.nodeName) kept as objects come and go. Adding the
    * same name again keeps the first; readers sharing an informer may all ask for it.
    */
-  addIndex(name: string, fn: (obj: KubeObject) => string[]): void {
+  addIndex(name: string, fn: (obj: T) => string[]): void {
     if (this.custom.has(name)) return;
     const map = new Map<string, Set<string>>();
     this.custom.set(name, { fn, map });
@@ -109,7 +113,7 @@ export class Informer {
   }
 
   /** Objects whose index `name` holds `value`. */
-  byIndex(name: string, value: string): KubeObject[] {
+  byIndex(name: string, value: string): T[] {
     return this.lookup(this.custom.get(name)?.map.get(value));
   }
 
@@ -136,8 +140,8 @@ export class Informer {
       eventsSinceList++;
       rv = ev.object?.metadata?.resourceVersion ?? rv;
       if (ev.type === "BOOKMARK") return;
-      if (ev.type === "DELETED") this.remove(ev.object);
-      else this.put(ev.object);
+      if (ev.type === "DELETED") this.remove(ev.object as T);
+      else this.put(ev.object as T);
     };
     while (!signal.aborted) {
       try {
@@ -176,7 +180,7 @@ export class Informer {
       const key = this.keyOrReport(obj);
       if (key === undefined) continue;
       seen.add(key);
-      this.put(obj);
+      this.put(obj as T);
     }
     for (const [key, obj] of this.cache) if (!seen.has(key)) this.remove(obj);
     this.synced = true;
@@ -184,7 +188,7 @@ export class Informer {
     return list.resourceVersion;
   }
 
-  private put(obj: KubeObject): void {
+  private put(obj: T): void {
     const key = this.keyOrReport(obj);
     if (key === undefined) return;
     const old = this.cache.get(key);
@@ -196,7 +200,7 @@ export class Informer {
   }
 
   /** Drops the cached object; handlers get `obj`, the last state the source told of. */
-  private remove(obj: KubeObject): void {
+  private remove(obj: T): void {
     const key = this.keyOrReport(obj);
     if (key === undefined) return;
     const old = this.cache.get(key);
@@ -214,7 +218,7 @@ export class Informer {
     return undefined;
   }
 
-  private tell(obj: KubeObject | undefined, call: () => void): void {
+  private tell(obj: T | undefined, call: () => void): void {
     try {
       call();
     } catch (e) {
@@ -222,7 +226,7 @@ export class Informer {
     }
   }
 
-  private indexValues(fn: (obj: KubeObject) => string[], obj: KubeObject): string[] {
+  private indexValues(fn: (obj: T) => string[], obj: T): string[] {
     try {
       const values = fn(obj);
       return Array.isArray(values) ? values.filter((v) => typeof v === "string") : [];
@@ -243,9 +247,9 @@ export class Informer {
     return Math.min(this.o.maxBackoffMs ?? 10_000, (this.o.baseBackoffMs ?? 200) * 2 ** Math.min(failures - 1, 30));
   }
 
-  private lookup(keys: Set<string> | undefined): KubeObject[] {
+  private lookup(keys: Set<string> | undefined): T[] {
     if (!keys) return [];
-    const out: KubeObject[] = [];
+    const out: T[] = [];
     for (const k of keys) {
       const obj = this.cache.get(k);
       if (obj) out.push(obj);
@@ -253,14 +257,14 @@ export class Informer {
     return out;
   }
 
-  private index(key: string, obj: KubeObject): void {
+  private index(key: string, obj: T): void {
     const ns = obj.metadata.namespace;
     if (ns) addTo(this.byNs, ns, key);
     for (const r of ownerReferencesOf(obj)) addTo(this.byOwner, r.uid, key);
     for (const { fn, map } of this.custom.values()) for (const v of this.indexValues(fn, obj)) addTo(map, v, key);
   }
 
-  private unindex(key: string, obj: KubeObject): void {
+  private unindex(key: string, obj: T): void {
     const ns = obj.metadata.namespace;
     if (ns) removeFrom(this.byNs, ns, key);
     for (const r of ownerReferencesOf(obj)) removeFrom(this.byOwner, r.uid, key);

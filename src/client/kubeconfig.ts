@@ -60,9 +60,29 @@ export function findKubeconfig(explicit: string | undefined, opts: FindOptions =
   throw new KubeconfigError(`no kubeconfig found (tried ${candidates.join(", ")}); pass --kubeconfig or set KUBECONFIG`);
 }
 
+interface KubeconfigUser {
+  "client-certificate-data"?: string;
+  "client-certificate"?: string;
+  "client-key-data"?: string;
+  "client-key"?: string;
+  token?: string;
+  tokenFile?: string;
+}
+
+/** The parts of a kubeconfig file read here (YAML from disk: lookups guard with `?.`). */
+interface KubeconfigFile {
+  "current-context"?: string;
+  contexts?: { name?: string; context?: { cluster?: string; user?: string; namespace?: string } }[];
+  clusters?: {
+    name?: string;
+    cluster?: { server?: string; "certificate-authority-data"?: string; "certificate-authority"?: string; "insecure-skip-tls-verify"?: boolean };
+  }[];
+  users?: { name?: string; user?: KubeconfigUser }[];
+}
+
 /** Reads `path` and resolves `context` (default: current-context) into what a client needs. */
 export function loadKubeconfig(path: string, context?: string): ClientConfig {
-  let doc: any;
+  let doc: KubeconfigFile | null | undefined;
   try {
     doc = YAML.parse(readFileSync(path, "utf8"));
   } catch (cause) {
@@ -71,14 +91,14 @@ export function loadKubeconfig(path: string, context?: string): ClientConfig {
   if (!doc || typeof doc !== "object") throw new KubeconfigError(`kubeconfig ${path} is empty`);
   const ctxName = context ?? doc["current-context"];
   if (!ctxName) throw new KubeconfigError(`kubeconfig ${path}: current-context is not set; pass --context`);
-  const ctx = (doc.contexts ?? []).find((c: any) => c?.name === ctxName)?.context;
+  const ctx = (doc.contexts ?? []).find((c) => c?.name === ctxName)?.context;
   if (!ctx) throw new KubeconfigError(`kubeconfig ${path}: context "${ctxName}" not found`);
-  const cluster = (doc.clusters ?? []).find((c: any) => c?.name === ctx.cluster)?.cluster;
+  const cluster = (doc.clusters ?? []).find((c) => c?.name === ctx.cluster)?.cluster;
   if (!cluster) throw new KubeconfigError(`kubeconfig ${path}: cluster "${ctx.cluster}" of context "${ctxName}" not found`);
   if (!cluster.server) throw new KubeconfigError(`kubeconfig ${path}: cluster "${ctx.cluster}" has no server`);
-  let user: any = {};
+  let user: KubeconfigUser | undefined = {};
   if (ctx.user) {
-    user = (doc.users ?? []).find((u: any) => u?.name === ctx.user)?.user;
+    user = (doc.users ?? []).find((u) => u?.name === ctx.user)?.user;
     if (!user) throw new KubeconfigError(`kubeconfig ${path}: user "${ctx.user}" of context "${ctxName}" not found`);
   }
   const base = dirname(path);

@@ -3,7 +3,7 @@
  * as StatusError, decoded from the server's Status body; watches are async iterators.
  * Used by `k3rs ctl` (and by agents and out-of-process controllers later).
  */
-import { StatusError, type StatusReason } from "../model/errors.ts";
+import { StatusError, type StatusDetails, type StatusReason } from "../model/errors.ts";
 import type { ClientConfig } from "./kubeconfig.ts";
 
 export interface RequestOptions {
@@ -62,7 +62,7 @@ export class RestClient {
   async request<T = any>(path: string, o: RequestOptions = {}): Promise<T> {
     const res = await this.raw(path, o);
     const text = await res.text();
-    let parsed: any;
+    let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
@@ -110,7 +110,7 @@ export class RestClient {
   }
 }
 
-function safeJson(text: string): any {
+function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -119,8 +119,10 @@ function safeJson(text: string): any {
 }
 
 /** A Status body becomes its StatusError; anything else (a proxy's HTML page) keeps its text, with the reason its code implies. */
-export function toStatusError(code: number, body: any, text: string): StatusError {
-  if (body?.kind === "Status") return new StatusError(body.code || code, (body.reason || REASON_BY_CODE[code] || "InternalError") as StatusReason, body.message ?? text, body.details);
+export function toStatusError(code: number, body: unknown, text: string): StatusError {
+  // Any JSON at all; each field is only trusted once kind says Status.
+  const s = body as { kind?: unknown; code?: number; reason?: string; message?: string; details?: StatusDetails } | null | undefined;
+  if (s?.kind === "Status") return new StatusError(s.code || code, (s.reason || REASON_BY_CODE[code] || "InternalError") as StatusReason, s.message ?? text, s.details);
   return new StatusError(code, REASON_BY_CODE[code] ?? "InternalError", text.trim() || `the server responded with HTTP ${code}`);
 }
 

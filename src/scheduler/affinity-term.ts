@@ -5,9 +5,10 @@
  * folded into the selector with the owning pod's label values, as the API server does since 1.31.
  */
 import type { AffinityTerm, PodInfo, WeightedAffinityTerm } from "./types.ts";
+import type { PodAffinityTerm, WeightedPodAffinityTerm } from "../model/kinds.ts";
 import { compileSelector, selectorMatches, withLabelKeys } from "./selector.ts";
 
-export function compileTerm(term: any, namespace: string, labels: Record<string, string>): AffinityTerm {
+export function compileTerm(term: PodAffinityTerm | undefined, namespace: string, labels: Record<string, string>): AffinityTerm {
   const names: string[] = Array.isArray(term?.namespaces) ? term.namespaces : [];
   const nsSel = term?.namespaceSelector;
   return {
@@ -18,7 +19,7 @@ export function compileTerm(term: any, namespace: string, labels: Record<string,
   };
 }
 
-export function compileWeightedTerms(list: any, namespace: string, labels: Record<string, string>): WeightedAffinityTerm[] {
+export function compileWeightedTerms(list: WeightedPodAffinityTerm[] | undefined, namespace: string, labels: Record<string, string>): WeightedAffinityTerm[] {
   if (!Array.isArray(list)) return [];
   return list.map((w) => ({ ...compileTerm(w?.podAffinityTerm, namespace, labels), weight: Number(w?.weight ?? 0) }));
 }

@@ -6,7 +6,7 @@
  * Pods that finished (Succeeded/Failed) hold nothing. The node list for a cycle interleaves
  * zones (Kubernetes' nodeTree), so sampling a slice of it still visits every zone.
  */
-import type { KubeObject } from "../model/object.ts";
+import type { Node, Pod } from "../model/kinds.ts";
 import { addPod, emptyNodeInfo, removePod, setNode } from "./node-info.ts";
 import { hasAffinity, podInfoOf } from "./pod-info.ts";
 import type { NodeInfo, PodInfo, Snapshot } from "./types.ts";
@@ -31,7 +31,7 @@ export class SchedulerCache {
   private antiList: NodeInfo[] | undefined;
 
   /** A node was added or changed. */
-  setNode(node: KubeObject): void {
+  setNode(node: Node): void {
     const name = node.metadata.name!;
     const info = this.infos.get(name) ?? this.infos.set(name, emptyNodeInfo(name)).get(name)!;
     const zoneBefore = info.node ? zoneOf(info) : undefined;
@@ -40,7 +40,7 @@ export class SchedulerCache {
     if (!known || zoneBefore !== zoneOf(info)) this.invalidate();
   }
 
-  removeNode(node: KubeObject): void {
+  removeNode(node: Node): void {
     const name = node.metadata.name!;
     const info = this.infos.get(name);
     if (!info) return;
@@ -50,7 +50,7 @@ export class SchedulerCache {
   }
 
   /** The informer's view of a pod changed (added, updated). */
-  updatePod(pod: KubeObject): void {
+  updatePod(pod: Pod): void {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     const cur = this.placed.get(key);
     const node = pod.spec?.nodeName as string | undefined;
@@ -64,7 +64,7 @@ export class SchedulerCache {
     this.place(key, node, podInfoOf(pod), false);
   }
 
-  removePod(pod: KubeObject): void {
+  removePod(pod: Pod): void {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     const cur = this.placed.get(key);
     if (cur) this.unplace(key, cur);

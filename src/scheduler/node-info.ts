@@ -4,6 +4,7 @@
  * from all pods; `buildNodeInfo` is the same arithmetic in one go, for tests.
  */
 import type { KubeObject } from "../model/object.ts";
+import type { Node } from "../model/kinds.ts";
 import { Quantity } from "../model/quantity.ts";
 import { hasAffinity, podInfoOf } from "./pod-info.ts";
 import type { NodeInfo, PodInfo } from "./types.ts";
@@ -34,7 +35,7 @@ export function emptyNodeInfo(name: string): NodeInfo {
   };
 }
 
-export function setNode(info: NodeInfo, node: KubeObject | undefined): void {
+export function setNode(info: NodeInfo, node: Node | undefined): void {
   info.node = node;
   info.labels = node?.metadata.labels ?? {};
   info.taints = Array.isArray(node?.spec?.taints) ? node.spec.taints : [];
@@ -74,7 +75,7 @@ export function removePod(info: NodeInfo, p: PodInfo): void {
   for (const hp of p.hostPorts) without(info.hostPorts, hp);
 }
 
-export function buildNodeInfo(node: KubeObject, pods: (KubeObject | PodInfo)[] = []): NodeInfo {
+export function buildNodeInfo(node: Node, pods: (KubeObject | PodInfo)[] = []): NodeInfo {
   const info = emptyNodeInfo(node.metadata.name!);
   setNode(info, node);
   for (const p of pods) addPod(info, "key" in p && "requests" in p ? (p as PodInfo) : podInfoOf(p as KubeObject));

@@ -3,7 +3,7 @@
  * defaults), host ports and compiled affinity terms — computed once per pod version so the
  * per-node loops only compare numbers and sets.
  */
-import type { KubeObject } from "../model/object.ts";
+import type { Affinity, Container, Pod, PodAffinityTerm } from "../model/kinds.ts";
 import { Quantity } from "../model/quantity.ts";
 import { compileTerm, compileWeightedTerms } from "./affinity-term.ts";
 import type { HostPort, PodInfo } from "./types.ts";
@@ -29,7 +29,7 @@ interface Req {
   nzMemory: number;
 }
 
-function containerRequests(c: any): Req {
+function containerRequests(c: Container | undefined): Req {
   const cpu = quantity(c?.resources?.requests?.cpu, true);
   const memory = quantity(c?.resources?.requests?.memory, false);
   return { cpu: cpu ?? 0, memory: memory ?? 0, nzCpu: cpu ?? DEFAULT_MILLI_CPU, nzMemory: memory ?? DEFAULT_MEMORY };
@@ -39,7 +39,7 @@ function containerRequests(c: any): Req {
  * A pod's effective request: the sum over its containers, or the largest init container if
  * that is bigger (init containers run one at a time, before the others), plus pod overhead.
  */
-export function podRequests(pod: KubeObject): Req {
+export function podRequests(pod: Pod): Req {
   const total: Req = { cpu: 0, memory: 0, nzCpu: 0, nzMemory: 0 };
   for (const c of pod.spec?.containers ?? []) {
     const r = containerRequests(c);
@@ -60,7 +60,7 @@ export function podRequests(pod: KubeObject): Req {
   return { cpu: total.cpu + oCpu, memory: total.memory + oMem, nzCpu: total.nzCpu + oCpu, nzMemory: total.nzMemory + oMem };
 }
 
-export function hostPortsOf(pod: KubeObject): HostPort[] {
+export function hostPortsOf(pod: Pod): HostPort[] {
   const out: HostPort[] = [];
   for (const c of pod.spec?.containers ?? []) {
     for (const p of c?.ports ?? []) if (p?.hostPort) out.push({ protocol: p.protocol ?? "TCP", ip: p.hostIP || "0.0.0.0", port: Number(p.hostPort) });
@@ -68,11 +68,11 @@ export function hostPortsOf(pod: KubeObject): HostPort[] {
   return out;
 }
 
-export function podInfoOf(pod: KubeObject): PodInfo {
+export function podInfoOf(pod: Pod): PodInfo {
   const namespace = pod.metadata.namespace ?? "";
   const labels = pod.metadata.labels ?? {};
   const r = podRequests(pod);
-  const aff = pod.spec?.affinity ?? {};
+  const aff: Affinity = pod.spec?.affinity ?? {};
   const info: PodInfo = {
     pod,
     key: `${namespace}/${pod.metadata.name}`,
@@ -86,7 +86,7 @@ export function podInfoOf(pod: KubeObject): PodInfo {
     preferredAffinity: [],
     preferredAntiAffinity: [],
   };
-  const req = (x: any) => (Array.isArray(x) ? x.map((t) => compileTerm(t, namespace, labels)) : []);
+  const req = (x: PodAffinityTerm[] | undefined) => (Array.isArray(x) ? x.map((t) => compileTerm(t, namespace, labels)) : []);
   info.requiredAffinity = req(aff.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution);
   info.requiredAntiAffinity = req(aff.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution);
   info.preferredAffinity = compileWeightedTerms(aff.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution, namespace, labels);

@@ -7,6 +7,7 @@
  * in-process provisioner and the agent's retry make that wait unnecessary.
  */
 import type { KubeObject } from "../model/object.ts";
+import type { Pod } from "../model/kinds.ts";
 import type { ObjectStorage } from "../api/storage/object-storage.ts";
 import type { ResourceDef } from "../api/resources/types.ts";
 import { errors } from "../model/errors.ts";
@@ -15,7 +16,7 @@ import { isDelayBinding, podClaimNames, selectedNode } from "../volume-binding/c
 import type { StorageLister } from "./types.ts";
 
 /** The claims PreBind has to annotate for this pod on `node`. */
-export function claimsToSelect(pod: KubeObject, node: string, storage: StorageLister): KubeObject[] {
+export function claimsToSelect(pod: Pod, node: string, storage: StorageLister): KubeObject[] {
   const out: KubeObject[] = [];
   for (const name of podClaimNames(pod)) {
     const pvc = storage.claim(pod.metadata.namespace!, name);
@@ -26,7 +27,7 @@ export function claimsToSelect(pod: KubeObject, node: string, storage: StorageLi
 }
 
 /** Throws NotFound/Conflict when a claim vanished or was bound meanwhile (the pod is then retried). */
-export async function preBindClaims(storage: ObjectStorage, claimDef: ResourceDef, pod: KubeObject, node: string, lister: StorageLister): Promise<void> {
+export async function preBindClaims(storage: ObjectStorage, claimDef: ResourceDef, pod: Pod, node: string, lister: StorageLister): Promise<void> {
   for (const pvc of claimsToSelect(pod, node, lister)) {
     await storage.update(claimDef, pvc.metadata.namespace, pvc.metadata.name!, (cur) => {
       if (cur.metadata.uid !== pvc.metadata.uid) throw errors.notFound("", "persistentvolumeclaims", pvc.metadata.name!);

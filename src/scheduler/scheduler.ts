@@ -10,6 +10,7 @@
  * consumer are told the node (PreBind), which starts their provisioning there.
  */
 import type { KubeObject } from "../model/object.ts";
+import type { Node, Pod } from "../model/kinds.ts";
 import { nowTimestamp } from "../model/object.ts";
 import { isStatusError } from "../model/errors.ts";
 import type { Requirement } from "../model/label-selector.ts";
@@ -47,30 +48,30 @@ const NO_NODES = "no nodes available to schedule pods";
 /** Hand the event loop back this often while a long queue is worked through (the API shares the thread). */
 const YIELD_EVERY_MS = 20;
 
-function pending(pod: KubeObject): boolean {
+function pending(pod: Pod): boolean {
   return !pod.spec?.nodeName && !pod.metadata.deletionTimestamp && (pod.spec?.schedulerName ?? SCHEDULER_NAME) === SCHEDULER_NAME &&
-    !(pod.spec?.schedulingGates?.length > 0) && pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed";
+    !((pod.spec?.schedulingGates?.length ?? 0) > 0) && pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed";
 }
 
-const isMap = (v: unknown): v is Record<string, any> => v !== null && typeof v === "object" && !Array.isArray(v);
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** A pod's conditions, read from a status that may have been stored with the wrong shape. */
-const conditionsOf = (status: unknown): any[] => (isMap(status) && Array.isArray(status.conditions) ? status.conditions.filter(isMap) : []);
+const conditionsOf = (status: unknown): Record<string, unknown>[] => (isMap(status) && Array.isArray(status.conditions) ? status.conditions.filter(isMap) : []);
 
 /**
  * Why a pod cannot be read: what the informer left out of its cached copy (the schema's
  * word), else what the pod check finds in the copy itself (missing containers and names).
  */
-function unreadableMessage(pod: KubeObject): string | undefined {
+function unreadableMessage(pod: Pod): string | undefined {
   const repaired = repairedSpecProblems(pod);
   if (repaired) return repaired.slice(0, 3).map(shapeProblemText).join(", ") + (repaired.length > 3 ? ", …" : "");
   return unreadablePodMessage(pod);
 }
 
-const finished = (pod: KubeObject | undefined) => pod?.status?.phase === "Succeeded" || pod?.status?.phase === "Failed";
+const finished = (pod: Pod | undefined) => pod?.status?.phase === "Succeeded" || pod?.status?.phase === "Failed";
 
 /** A pod waiting on other pods (affinity, hard spreading) may fit once another pod is bound. */
-const waitsOnPods = (p: PodInfo) => p.requiredAffinity.length > 0 || (p.pod.spec?.topologySpreadConstraints ?? []).some((c: any) => c?.whenUnsatisfiable === "DoNotSchedule");
+const waitsOnPods = (p: PodInfo) => p.requiredAffinity.length > 0 || (p.pod.spec?.topologySpreadConstraints ?? []).some((c) => c?.whenUnsatisfiable === "DoNotSchedule");
 
 /** Whether a node update changes what the scheduler sees (status heartbeats do not). */
 function nodeChanged(a: KubeObject, b: KubeObject): boolean {
@@ -105,9 +106,9 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
     for (const key of waitingOnPods) queue.add(key);
   };
 
-  const pods = ctx.informer("", "pods");
+  const pods = ctx.informer<Pod>("", "pods");
   const podDef = pods.def;
-  const nodes = ctx.informer("", "nodes");
+  const nodes = ctx.informer<Node>("", "nodes");
   const namespaces = optionalInformer(ctx, "", "namespaces");
   const services = optionalInformer(ctx, "", "services");
   const claims = optionalInformer(ctx, "", "persistentvolumeclaims");
@@ -238,14 +239,14 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
     return unschedulableJob(pod, key, decision.unschedulable);
   }
 
-  function unschedulableJob(pod: KubeObject, key: string, message: string): (() => Promise<void>) | undefined {
+  function unschedulableJob(pod: Pod, key: string, message: string): (() => Promise<void>) | undefined {
     unschedulable.add(key);
     const cond = conditionsOf(pod.status).find((c) => c.type === "PodScheduled");
     if (cond?.status === "False" && cond?.message === message) return undefined;
     return () => markUnschedulable(pod, message);
   }
 
-  async function bind(pod: KubeObject, node: string): Promise<void> {
+  async function bind(pod: Pod, node: string): Promise<void> {
     const ns = pod.metadata.namespace!;
     const name = pod.metadata.name!;
     const key = `${ns}/${name}`;
@@ -265,7 +266,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
     await ctx.events.record(pod, "Normal", "Scheduled", `Successfully assigned ${ns}/${name} to ${node}`, SCHEDULER_NAME);
   }
 
-  async function markUnschedulable(pod: KubeObject, message: string): Promise<void> {
+  async function markUnschedulable(pod: Pod, message: string): Promise<void> {
     const ns = pod.metadata.namespace!;
     const name = pod.metadata.name!;
     try {

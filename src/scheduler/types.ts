@@ -6,6 +6,7 @@
  * `CycleState.data`, keyed by plugin name, so Filter and Score never rescan the cluster.
  */
 import type { KubeObject } from "../model/object.ts";
+import type { Node, Pod } from "../model/kinds.ts";
 import type { Requirement } from "../model/label-selector.ts";
 
 export const MAX_NODE_SCORE = 100;
@@ -46,7 +47,7 @@ export interface HostPort {
 
 /** What the scheduler needs to know of a pod, computed once per pod version. */
 export interface PodInfo {
-  pod: KubeObject;
+  pod: Pod;
   key: string;
   namespace: string;
   labels: Record<string, string>;
@@ -70,7 +71,7 @@ export interface Taint {
 export interface NodeInfo {
   name: string;
   /** Undefined while pods reference a node the cache has not seen (or no longer has). */
-  node: KubeObject | undefined;
+  node: Node | undefined;
   labels: Record<string, string>;
   taints: Taint[];
   pods: PodInfo[];

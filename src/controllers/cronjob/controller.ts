@@ -6,7 +6,7 @@
  * the history limits. It wakes itself for the next scheduled time.
  */
 import { assertReadable } from "../framework/readable.ts";
-import type { KubeObject } from "../../model/object.ts";
+import type { CronJob, CronJobSpec, CronJobStatus, Job, ObjectReference } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { parseSchedule, ScheduleError, type Schedule } from "../../model/cron-schedule.ts";
 import type { Controller } from "../framework/controller.ts";
@@ -27,8 +27,8 @@ export class CronJobController implements Controller {
   readonly name = "cronjob";
   readonly workers = 2;
   private ctx!: ControllerContext;
-  private cronJobs!: SharedInformer;
-  private jobs!: SharedInformer;
+  private cronJobs!: SharedInformer<CronJob>;
+  private jobs!: SharedInformer<Job>;
   private readonly schedules = new Map<string, Schedule | ScheduleError>();
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
@@ -36,7 +36,7 @@ export class CronJobController implements Controller {
     this.cronJobs = ctx.informer("batch", "cronjobs");
     this.jobs = ctx.informer("batch", "jobs");
     this.cronJobs.addHandler({ onChange: (cj) => queue.add(keyOf(cj)), onDelete: (cj) => queue.add(keyOf(cj)) });
-    const jobChanged = (job: KubeObject) => {
+    const jobChanged = (job: Job) => {
       const ref = controllerOf(job);
       if (ref?.kind === "CronJob") queue.add(`${job.metadata.namespace}/${ref.name}`);
     };
@@ -63,16 +63,16 @@ export class CronJobController implements Controller {
     const cj = this.cronJobs.get(key);
     if (!cj || cj.metadata.deletionTimestamp) return;
     assertReadable(cj);
-    const spec = cj.spec ?? {};
+    const spec: Partial<CronJobSpec> = cj.spec ?? {};
     const jobs = this.jobs.ownedBy(cj.metadata.uid!).filter((j) => controllerOf(j)?.uid === cj.metadata.uid);
     const sync = syncActive(cj, jobs);
     for (const j of sync.completed) {
-      const cond = (j.status?.conditions ?? []).find((c: any) => (c.type === "Complete" || c.type === "Failed") && c.status === "True");
+      const cond = (j.status?.conditions ?? []).find((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True");
       this.event(cj, "Normal", "SawCompletedJob", `Saw completed job: ${j.metadata.name}, condition: ${cond?.type}`);
     }
     for (const j of jobsPastHistory(jobs, spec.successfulJobsHistoryLimit ?? 3, spec.failedJobsHistoryLimit ?? 1)) await this.deleteJob(cj, j);
 
-    const status: any = { ...structuredClone(cj.status ?? {}), active: sync.active, lastSuccessfulTime: sync.lastSuccessfulTime };
+    const status: CronJobStatus = { ...structuredClone(cj.status ?? {}), active: sync.active, lastSuccessfulTime: sync.lastSuccessfulTime };
     let requeue: number | undefined;
     const schedule = this.scheduleOf(spec.schedule ?? "");
     if (schedule instanceof ScheduleError) {
@@ -80,14 +80,15 @@ export class CronJobController implements Controller {
     } else if (!spec.suspend) {
       requeue = await this.schedule(cj, schedule, status);
     }
-    for (const k of ["active", "lastSuccessfulTime", "lastScheduleTime"]) if (status[k] === undefined) delete status[k];
+    for (const k of ["active", "lastSuccessfulTime", "lastScheduleTime"] as const) if (status[k] === undefined) delete status[k];
     await this.writeStatus(cj, status);
     return requeue;
   }
 
   /** Starts the due run if there is one; returns ms until the next scheduled time. */
-  private async schedule(cj: KubeObject, schedule: Schedule, status: any): Promise<number | undefined> {
-    const spec = cj.spec;
+  private async schedule(cj: CronJob, schedule: Schedule, status: CronJobStatus): Promise<number | undefined> {
+    // Only a CronJob whose spec parsed into a schedule gets here.
+    const spec = cj.spec!;
     const clock = this.ctx.settings.scheduleClock ?? { now: this.ctx.now, speed: 1 };
     const now = clock.now().getTime();
     const deadlineMs = spec.startingDeadlineSeconds != null ? spec.startingDeadlineSeconds * 1000 : undefined;
@@ -109,7 +110,7 @@ export class CronJobController implements Controller {
       status.lastScheduleTime = iso(due);
       return wake;
     }
-    const active: any[] = status.active ?? [];
+    const active: ObjectReference[] = status.active ?? [];
     if (spec.concurrencyPolicy === "Forbid" && active.length) {
       this.event(cj, "Normal", "JobAlreadyActive", "Not starting job because prior execution is running and concurrency policy is Forbid");
       return wake;
@@ -136,7 +137,7 @@ export class CronJobController implements Controller {
     return wake;
   }
 
-  private async deleteJob(cj: KubeObject, job: KubeObject): Promise<void> {
+  private async deleteJob(cj: CronJob, job: Job): Promise<void> {
     try {
       await this.ctx.storage.delete(this.jobs.def, job.metadata.namespace, job.metadata.name!, { propagationPolicy: "Background", preconditions: { uid: job.metadata.uid } });
       this.event(cj, "Normal", "SuccessfulDelete", `Deleted job ${job.metadata.name}`);
@@ -145,11 +146,11 @@ export class CronJobController implements Controller {
     }
   }
 
-  private event(cj: KubeObject, type: "Normal" | "Warning", reason: string, message: string): void {
+  private event(cj: CronJob, type: "Normal" | "Warning", reason: string, message: string): void {
     void this.ctx.events.record(cj, type, reason, message, COMPONENT);
   }
 
-  private async writeStatus(cj: KubeObject, status: any): Promise<void> {
+  private async writeStatus(cj: CronJob, status: CronJobStatus): Promise<void> {
     if (Bun.deepEquals(cj.status ?? {}, status)) return;
     try {
       await this.ctx.storage.update(this.cronJobs.def, cj.metadata.namespace, cj.metadata.name!, (cur) => {

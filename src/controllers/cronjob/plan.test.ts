@@ -65,7 +65,7 @@ describe("syncActive", () => {
 });
 
 test("jobFromTemplate: named by the scheduled minute, owned by the CronJob, template labels kept", () => {
-  const c = { ...cj(), spec: { jobTemplate: { metadata: { labels: { app: "x" } }, spec: { backoffLimit: 1 } } } };
+  const c = { ...cj(), spec: { schedule: "*/5 * * * *", jobTemplate: { metadata: { labels: { app: "x" } }, spec: { backoffLimit: 1, template: {} } } } };
   const j = jobFromTemplate(c, T("2026-01-01T00:05:00Z"));
   expect(j.metadata).toMatchObject({
     name: `c-${T("2026-01-01T00:05:00Z") / 60_000}`,
@@ -73,5 +73,5 @@ test("jobFromTemplate: named by the scheduled minute, owned by the CronJob, temp
     annotations: { [SCHEDULED_TIMESTAMP]: "2026-01-01T00:05:00Z" },
     ownerReferences: [{ kind: "CronJob", name: "c", uid: "cj", controller: true }],
   });
-  expect(j.spec).toEqual({ backoffLimit: 1 });
+  expect(j.spec).toEqual({ backoffLimit: 1, template: {} });
 });

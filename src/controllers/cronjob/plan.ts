@@ -3,7 +3,7 @@
  * scheduled time is due, which Jobs are still active, and which finished Jobs fall out of
  * the history limits.
  */
-import type { KubeObject } from "../../model/object.ts";
+import type { CronJob, Job, JobSpec, ObjectReference } from "../../model/kinds.ts";
 import { nextAfter, type Schedule } from "../../model/cron-schedule.ts";
 import { jobFinishedAt } from "../job/plan.ts";
 import { nowTimestamp } from "../../model/object.ts";
@@ -40,16 +40,16 @@ export function dueTime(s: Schedule, earliestMs: number, nowMs: number, timeZone
   return { due, missed, next: t };
 }
 
-export function isJobSucceeded(job: KubeObject): boolean {
-  return (job.status?.conditions ?? []).some((c: any) => c.type === "Complete" && c.status === "True");
+export function isJobSucceeded(job: Job): boolean {
+  return (job.status?.conditions ?? []).some((c) => c.type === "Complete" && c.status === "True");
 }
 
-function startOf(job: KubeObject): string {
+function startOf(job: Job): string {
   return job.status?.startTime ?? job.metadata.creationTimestamp ?? "";
 }
 
 /** Finished Jobs beyond the history limits, oldest first. */
-export function jobsPastHistory(jobs: KubeObject[], successfulLimit: number, failedLimit: number): KubeObject[] {
+export function jobsPastHistory(jobs: Job[], successfulLimit: number, failedLimit: number): Job[] {
   const finished = jobs.filter((j) => jobFinishedAt(j) !== undefined && !j.metadata.deletionTimestamp).sort((a, b) => startOf(a).localeCompare(startOf(b)));
   const ok = finished.filter(isJobSucceeded);
   const failed = finished.filter((j) => !isJobSucceeded(j));
@@ -58,10 +58,10 @@ export function jobsPastHistory(jobs: KubeObject[], successfulLimit: number, fai
 
 export interface ActiveSync {
   /** The new status.active (ObjectReferences), undefined when empty. */
-  active: any[] | undefined;
+  active: ObjectReference[] | undefined;
   /** Listed Jobs that finished since the last look. */
-  completed: KubeObject[];
-  lastSuccessfulTime: string | undefined;
+  completed: Job[];
+  lastSuccessfulTime: string | null | undefined;
 }
 
 /**
@@ -69,14 +69,14 @@ export interface ActiveSync {
  * scheduled one the list forgot (a crash after create) comes back. Jobs made by hand
  * (`kubectl create job --from=cronjob/…`) have no scheduled timestamp and are not tracked.
  */
-export function syncActive(cj: KubeObject, jobs: KubeObject[]): ActiveSync {
+export function syncActive(cj: CronJob, jobs: Job[]): ActiveSync {
   const byUid = new Map(jobs.map((j) => [j.metadata.uid!, j]));
-  const listed: any[] = cj.status?.active ?? [];
-  const active: any[] = [];
-  const completed: KubeObject[] = [];
-  let lastSuccessful: string | undefined = cj.status?.lastSuccessfulTime;
+  const listed = cj.status?.active ?? [];
+  const active: ObjectReference[] = [];
+  const completed: Job[] = [];
+  let lastSuccessful = cj.status?.lastSuccessfulTime;
   for (const ref of listed) {
-    const j = byUid.get(ref.uid);
+    const j = byUid.get(ref.uid!);
     if (!j) continue;
     if (jobFinishedAt(j) !== undefined) {
       completed.push(j);
@@ -92,12 +92,12 @@ export function syncActive(cj: KubeObject, jobs: KubeObject[]): ActiveSync {
   return { active: active.length ? active : undefined, completed, lastSuccessfulTime: lastSuccessful };
 }
 
-export function jobRef(j: KubeObject): any {
+export function jobRef(j: Job): ObjectReference {
   return { apiVersion: "batch/v1", kind: "Job", name: j.metadata.name, namespace: j.metadata.namespace, uid: j.metadata.uid, resourceVersion: j.metadata.resourceVersion };
 }
 
 /** The Job a CronJob makes for one scheduled time. */
-export function jobFromTemplate(cj: KubeObject, scheduledMs: number): KubeObject {
+export function jobFromTemplate(cj: CronJob, scheduledMs: number): Job {
   const tmpl = cj.spec?.jobTemplate ?? {};
   return {
     apiVersion: "batch/v1",
@@ -109,6 +109,7 @@ export function jobFromTemplate(cj: KubeObject, scheduledMs: number): KubeObject
       annotations: { ...(tmpl.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP]: nowTimestamp(new Date(scheduledMs)) },
       ownerReferences: [{ apiVersion: "batch/v1", kind: "CronJob", name: cj.metadata.name!, uid: cj.metadata.uid!, controller: true, blockOwnerDeletion: true }],
     },
-    spec: structuredClone(tmpl.spec ?? {}),
+    // A template without a spec makes a Job the API refuses.
+    spec: structuredClone(tmpl.spec ?? ({} as JobSpec)),
   };
 }

@@ -10,6 +10,7 @@
  */
 import { assertReadable } from "../framework/readable.ts";
 import type { KubeObject } from "../../model/object.ts";
+import type { ControllerRevision, DaemonSet, Node, Pod } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { labelSelectorMatches } from "../../model/label-selector.ts";
 import type { Controller } from "../framework/controller.ts";
@@ -34,10 +35,10 @@ export class DaemonSetController implements Controller {
   readonly name = "daemonset";
   readonly workers = 2;
   private ctx!: ControllerContext;
-  private sets!: SharedInformer;
-  private pods!: SharedInformer;
-  private nodes!: SharedInformer;
-  private revisions!: SharedInformer;
+  private sets!: SharedInformer<DaemonSet>;
+  private pods!: SharedInformer<Pod>;
+  private nodes!: SharedInformer<Node>;
+  private revisions!: SharedInformer<ControllerRevision>;
   private history!: HistoryWriter;
   private readonly backoff = new FailedPodBackoff();
 
@@ -53,7 +54,7 @@ export class DaemonSetController implements Controller {
       const ref = controllerOf(obj);
       if (ref?.kind === "DaemonSet") queue.add(`${obj.metadata.namespace}/${ref.name}`);
     };
-    const podChanged = (pod: KubeObject) => {
+    const podChanged = (pod: Pod) => {
       if (controllerOf(pod)) return owned(pod);
       // An orphan: every DaemonSet that selects it may adopt it.
       for (const ds of this.sets.list(pod.metadata.namespace)) if (labelSelectorMatches(ds.spec?.selector, pod.metadata.labels)) queue.add(keyOf(ds));
@@ -84,7 +85,7 @@ export class DaemonSetController implements Controller {
     const { hash, collisionCount, current } = await this.syncHistory(ds);
     const template = daemonTemplate(ds);
     const nodes: NodeView[] = this.nodes.list().map((n) => ({ name: n.metadata.name!, ...nodeShouldRunDaemonPod(n, ds, template) }));
-    const isUpdated = (p: KubeObject) => isPodUpdated(p, hash, ds);
+    const isUpdated = (p: Pod) => isPodUpdated(p, hash, ds);
     const now = this.ctx.now();
     let recheck: number | undefined;
 
@@ -115,8 +116,8 @@ export class DaemonSetController implements Controller {
   }
 
   /** Owned pods that select-match, by the node they are for; finished pods being deleted are gone already. */
-  private podsByNode(ds: KubeObject): Map<string, KubeObject[]> {
-    const out = new Map<string, KubeObject[]>();
+  private podsByNode(ds: DaemonSet): Map<string, Pod[]> {
+    const out = new Map<string, Pod[]>();
     for (const p of this.pods.ownedBy(ds.metadata.uid!)) {
       if (controllerOf(p)?.uid !== ds.metadata.uid || !labelSelectorMatches(ds.spec?.selector, p.metadata.labels)) continue;
       const phase = p.status?.phase;
@@ -132,7 +133,7 @@ export class DaemonSetController implements Controller {
    * The revision for the current template (created, or renumbered as the newest after a
    * rollback) and the hash its pods carry (constructHistory in update.go).
    */
-  private async syncHistory(ds: KubeObject): Promise<{ hash: string; collisionCount: number; current: KubeObject }> {
+  private async syncHistory(ds: DaemonSet): Promise<{ hash: string; collisionCount: number; current: ControllerRevision }> {
     const revs = sortRevisions(this.revisions.ownedBy(ds.metadata.uid!).filter((r) => controllerOf(r)?.uid === ds.metadata.uid));
     const data = templatePatch(ds);
     const matching = revs.filter((r) => sameData(r, data));
@@ -153,7 +154,7 @@ export class DaemonSetController implements Controller {
   }
 
   /** Keeps revisionHistoryLimit old revisions besides the current one and those running pods still carry. */
-  private async cleanupHistory(ds: KubeObject, current: KubeObject): Promise<void> {
+  private async cleanupHistory(ds: DaemonSet, current: ControllerRevision): Promise<void> {
     const revs = this.revisions.ownedBy(ds.metadata.uid!).filter((r) => controllerOf(r)?.uid === ds.metadata.uid);
     const liveHashes = new Set<string>();
     for (const p of this.pods.ownedBy(ds.metadata.uid!)) {
@@ -165,7 +166,7 @@ export class DaemonSetController implements Controller {
   }
 
   /** Deletes then creates (syncNodes); returns the first create error's message. */
-  private async syncNodes(ds: KubeObject, victims: KubeObject[], nodes: string[], hash: string): Promise<string | undefined> {
+  private async syncNodes(ds: DaemonSet, victims: Pod[], nodes: string[], hash: string): Promise<string | undefined> {
     const podDef = this.pods.def;
     await Promise.all(victims.slice(0, BURST).map(async (p) => {
       try {
@@ -191,7 +192,7 @@ export class DaemonSetController implements Controller {
     return undefined;
   }
 
-  private async writeStatus(ds: KubeObject, status: object): Promise<void> {
+  private async writeStatus(ds: DaemonSet, status: object): Promise<void> {
     if (Bun.deepEquals(ds.status ?? {}, status)) return;
     try {
       await this.ctx.storage.update(this.sets.def, ds.metadata.namespace, ds.metadata.name!, (cur) => {
@@ -206,7 +207,7 @@ export class DaemonSetController implements Controller {
 }
 
 /** What eligibility reads of a node (shouldIgnoreNodeUpdate looks past status-only changes). */
-function nodeFitChanged(a: KubeObject, b: KubeObject): boolean {
+function nodeFitChanged(a: Node, b: Node): boolean {
   return !Bun.deepEquals(a.metadata.labels ?? {}, b.metadata.labels ?? {}) || !Bun.deepEquals(a.spec?.taints ?? [], b.spec?.taints ?? []) || a.spec?.unschedulable !== b.spec?.unschedulable;
 }
 

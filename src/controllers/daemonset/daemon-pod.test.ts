@@ -12,7 +12,7 @@ const ds = (spec: any = {}): KubeObject => ({
 describe("daemon pod", () => {
   test("pinned to its node by matchFields, labelled with the hash, owned by the DaemonSet", () => {
     const pod = daemonPod(ds(), "n1", "h1");
-    expect(pod.spec!.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual({
+    expect(pod.spec!.affinity!.nodeAffinity!.requiredDuringSchedulingIgnoredDuringExecution).toEqual({
       nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: ["n1"] }] }],
     });
     expect(pod.spec!.nodeName).toBeUndefined();
@@ -30,8 +30,8 @@ describe("daemon pod", () => {
       },
     };
     const out = pinToNode(affinity, "n2");
-    expect(out.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toHaveLength(1);
-    expect(out.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
+    expect(out.nodeAffinity!.requiredDuringSchedulingIgnoredDuringExecution!.nodeSelectorTerms).toHaveLength(1);
+    expect(out.nodeAffinity!.preferredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
     expect(affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]!.matchExpressions).toBeDefined();
   });
 
@@ -48,9 +48,9 @@ describe("daemon pod", () => {
   });
 
   test.each([
-    ["bound pod", { nodeName: "n3" }, "n3"],
-    ["pinned pod", { affinity: pinToNode(undefined, "n4") }, "n4"],
-    ["neither", {}, undefined],
+    ["bound pod", { containers: [], nodeName: "n3" }, "n3"],
+    ["pinned pod", { containers: [], affinity: pinToNode(undefined, "n4") }, "n4"],
+    ["neither", { containers: [] }, undefined],
   ])("target node of a %s", (_what, spec, want) => {
     expect(targetNodeOf({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec })).toBe(want);
   });

@@ -5,6 +5,7 @@
  * controller, binds daemon pods — so resources, ports and preemption are checked as for any pod).
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { Affinity, DaemonSet, Pod, PodSpec, PodTemplateSpec, Toleration } from "../../model/kinds.ts";
 import { podFromTemplate } from "../framework/pod-util.ts";
 import { REVISION_HASH_LABEL } from "../history/revision.ts";
 
@@ -17,8 +18,8 @@ export const TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.gen
  * not-ready/unreachable nodes (no tolerationSeconds: never evicted) and ignore node pressure
  * and cordons; host-network daemons (CNI plugins among them) also ignore network-unavailable.
  */
-export function daemonTolerations(hostNetwork: boolean): any[] {
-  const t = [
+export function daemonTolerations(hostNetwork: boolean): Toleration[] {
+  const t: Toleration[] = [
     { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute" },
     { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute" },
     { key: "node.kubernetes.io/disk-pressure", operator: "Exists", effect: "NoSchedule" },
@@ -30,11 +31,11 @@ export function daemonTolerations(hostNetwork: boolean): any[] {
   return t;
 }
 
-const sameToleration = (a: any, b: any) =>
+const sameToleration = (a: Toleration, b: Toleration) =>
   (a.key ?? "") === (b.key ?? "") && (a.operator || "Equal") === (b.operator || "Equal") && (a.value ?? "") === (b.value ?? "") && (a.effect ?? "") === (b.effect ?? "");
 
 /** The pod's tolerations with each daemon toleration added, replacing a user's same one (which may carry tolerationSeconds). */
-export function withDaemonTolerations(tolerations: any[] | undefined, hostNetwork: boolean): any[] {
+export function withDaemonTolerations(tolerations: Toleration[] | undefined, hostNetwork: boolean): Toleration[] {
   const out = [...(tolerations ?? [])];
   for (const t of daemonTolerations(hostNetwork)) {
     const i = out.findIndex((u) => sameToleration(u, t));
@@ -49,8 +50,8 @@ export function withDaemonTolerations(tolerations: any[] | undefined, hostNetwor
  * (ReplaceDaemonSetPodNodeNameNodeAffinity): the node was already checked against the
  * user's terms, and ORed terms would let the pod land elsewhere.
  */
-export function pinToNode(affinity: any, nodeName: string): any {
-  const out = structuredClone(affinity ?? {});
+export function pinToNode(affinity: Affinity | undefined, nodeName: string): Affinity {
+  const out: Affinity = structuredClone(affinity ?? {});
   out.nodeAffinity ??= {};
   out.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution = {
     nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: [nodeName] }] }],
@@ -59,7 +60,7 @@ export function pinToNode(affinity: any, nodeName: string): any {
 }
 
 /** The node a daemon pod is for: its nodeName once bound, else the node its affinity pins it to (GetTargetNodeName). */
-export function targetNodeOf(pod: KubeObject): string | undefined {
+export function targetNodeOf(pod: Pod): string | undefined {
   if (pod.spec?.nodeName) return pod.spec.nodeName;
   for (const term of pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) {
     for (const f of term?.matchFields ?? []) {
@@ -70,27 +71,28 @@ export function targetNodeOf(pod: KubeObject): string | undefined {
 }
 
 /** The template a DaemonSet's pods are made from, tolerations added (also what eligibility is judged on). */
-export function daemonTemplate(ds: KubeObject, hash?: string): any {
-  const t = structuredClone(ds.spec?.template ?? {});
-  t.metadata ??= {};
-  t.spec ??= {};
-  t.spec.tolerations = withDaemonTolerations(t.spec.tolerations, t.spec.hostNetwork === true);
-  const labels: Record<string, string> = { ...(t.metadata.labels ?? {}) };
+export function daemonTemplate(ds: DaemonSet, hash?: string): PodTemplateSpec & { spec: PodSpec } {
+  const t: PodTemplateSpec = structuredClone(ds.spec?.template ?? {});
+  const metadata = (t.metadata ??= {});
+  // A template without a spec makes pods without containers, which the API refuses.
+  const spec = (t.spec ??= {} as PodSpec);
+  spec.tolerations = withDaemonTolerations(spec.tolerations, spec.hostNetwork === true);
+  const labels: Record<string, string> = { ...(metadata.labels ?? {}) };
   const generation = ds.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION];
   if (generation) labels[TEMPLATE_GENERATION_LABEL] = generation;
   if (hash) labels[REVISION_HASH_LABEL] = hash;
-  t.metadata.labels = labels;
-  return t;
+  metadata.labels = labels;
+  return Object.assign(t, { spec });
 }
 
-export function daemonPod(ds: KubeObject, nodeName: string, hash: string): KubeObject {
+export function daemonPod(ds: DaemonSet, nodeName: string, hash: string): Pod {
   const t = daemonTemplate(ds, hash);
   t.spec.affinity = pinToNode(t.spec.affinity, nodeName);
   return podFromTemplate(t, ds);
 }
 
 /** IsPodUpdated: the pod carries the current hash (or, for old pods, the current template generation). */
-export function isPodUpdated(pod: KubeObject, hash: string, ds?: KubeObject): boolean {
+export function isPodUpdated(pod: Pod, hash: string, ds?: KubeObject): boolean {
   const labels = pod.metadata.labels ?? {};
   if (hash && labels[REVISION_HASH_LABEL] === hash) return true;
   const generation = ds?.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION];

@@ -6,6 +6,7 @@
  * leaves running ones; only an untolerated NoExecute taint or a selector change removes them.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { DaemonSet, Node, PodSpec, PodTemplateSpec } from "../../model/kinds.ts";
 import { matchesRequiredNodeAffinity } from "../../model/node-selector.ts";
 import { tolerates } from "../../model/taints.ts";
 import type { Taint } from "../../scheduler/types.ts";
@@ -17,8 +18,8 @@ export interface NodeFit {
 }
 
 /** `template` is `daemonTemplate(ds)`; passing it in lets a sync compute it once for every node. */
-export function nodeShouldRunDaemonPod(node: KubeObject, ds: KubeObject, template: any = daemonTemplate(ds)): NodeFit {
-  const spec = template.spec ?? {};
+export function nodeShouldRunDaemonPod(node: Node, ds: DaemonSet, template: PodTemplateSpec = daemonTemplate(ds)): NodeFit {
+  const spec: Partial<PodSpec> = template.spec ?? {};
   if (spec.nodeName && spec.nodeName !== node.metadata.name) return { shouldRun: false, shouldContinueRunning: false };
   const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "" }, spec } as KubeObject;
   if (!matchesRequiredNodeAffinity(pod, node)) return { shouldRun: false, shouldContinueRunning: false };

@@ -5,6 +5,7 @@
  * state always gives the same plan.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { DaemonSetCondition, Pod } from "../../model/kinds.ts";
 import { isPodAvailable, isPodReady } from "../framework/pod-util.ts";
 import { resolveIntOrPercent } from "../deployment/rollout-math.ts";
 import { REVISION_HASH_LABEL } from "../history/revision.ts";
@@ -31,7 +32,7 @@ export interface ManagePlan {
   /** Pods to delete (duplicates, finished pods, pods on nodes that should not run them or are gone). */
   delete: KubeObject[];
   /** Failed pods among `delete`, per node (reported as FailedDaemonPod; they start the node's back-off). */
-  failed: { pod: KubeObject; node: string }[];
+  failed: { pod: Pod; node: string }[];
   /** Nodes whose failed pod waits out its back-off (the caller looks again later). */
   backingOff: string[];
 }
@@ -121,7 +122,7 @@ export interface RollingPlan {
 }
 
 /** The node's one new and one old pod; undefined when there are duplicates (manage cleans them up first). */
-function updatedPodsOnNode(pods: KubeObject[], isUpdated: (p: KubeObject) => boolean): { newPod?: KubeObject; oldPod?: KubeObject } | undefined {
+function updatedPodsOnNode(pods: Pod[], isUpdated: (p: Pod) => boolean): { newPod?: KubeObject; oldPod?: KubeObject } | undefined {
   let newPod: KubeObject | undefined;
   let oldPod: KubeObject | undefined;
   for (const p of pods) {
@@ -146,10 +147,10 @@ function updatedPodsOnNode(pods: KubeObject[], isUpdated: (p: KubeObject) => boo
 export function planRollingUpdate(
   shouldRun: string[],
   podsByNode: Map<string, KubeObject[]>,
-  o: { maxSurge: number; maxUnavailable: number; isUpdated: (p: KubeObject) => boolean; minReadySeconds: number; now: Date },
+  o: { maxSurge: number; maxUnavailable: number; isUpdated: (p: Pod) => boolean; minReadySeconds: number; now: Date },
 ): RollingPlan {
   const nodes = new Set<string>([...shouldRun, ...podsByNode.keys()]);
-  const available = (p: KubeObject) => isPodAvailable(p, o.minReadySeconds, o.now);
+  const available = (p: Pod) => isPodAvailable(p, o.minReadySeconds, o.now);
   const order = [...nodes].sort();
   if (o.maxSurge === 0) {
     let unavailable = 0;
@@ -205,11 +206,11 @@ export interface DaemonSetStatus {
   numberAvailable?: number;
   numberUnavailable?: number;
   collisionCount?: number;
-  conditions?: any[];
+  conditions?: DaemonSetCondition[];
 }
 
 /** updateDaemonSetStatus: counts judged on each node's first pod (scheduled, oldest). */
-export function daemonSetStatus(ds: KubeObject, nodes: NodeView[], podsByNode: Map<string, KubeObject[]>, o: { isUpdated: (p: KubeObject) => boolean; now: Date; collisionCount?: number }): { status: DaemonSetStatus; recheckMs?: number } {
+export function daemonSetStatus(ds: KubeObject, nodes: NodeView[], podsByNode: Map<string, Pod[]>, o: { isUpdated: (p: Pod) => boolean; now: Date; collisionCount?: number }): { status: DaemonSetStatus; recheckMs?: number } {
   const minReady = ds.spec?.minReadySeconds ?? 0;
   let desired = 0, current = 0, misscheduled = 0, ready = 0, availableCount = 0, updated = 0;
   let recheckMs: number | undefined;
@@ -227,7 +228,7 @@ export function daemonSetStatus(ds: KubeObject, nodes: NodeView[], podsByNode: M
       ready++;
       if (isPodAvailable(pod, minReady, o.now)) availableCount++;
       else {
-        const since = Date.parse((pod.status?.conditions ?? []).find((c: any) => c.type === "Ready")?.lastTransitionTime ?? "");
+        const since = Date.parse((pod.status?.conditions ?? []).find((c) => c.type === "Ready")?.lastTransitionTime ?? "");
         const left = since + minReady * 1000 - o.now.getTime();
         if (Number.isFinite(left) && left > 0) recheckMs = Math.min(recheckMs ?? left, left);
       }

@@ -6,7 +6,7 @@
  * status|history|undo|restart|pause|resume` and `kubectl scale` behave as on Kubernetes.
  */
 import { assertReadable } from "../framework/readable.ts";
-import type { KubeObject } from "../../model/object.ts";
+import type { Deployment, DeploymentCondition, Pod, ReplicaSet } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { labelSelectorMatches } from "../../model/label-selector.ts";
 import type { Controller } from "../framework/controller.ts";
@@ -24,16 +24,16 @@ const DESIRED = "deployment.kubernetes.io/desired-replicas";
 const MAX = "deployment.kubernetes.io/max-replicas";
 const CHANGE_CAUSE = "kubernetes.io/change-cause";
 
-const revisionOf = (rs: KubeObject) => Number(rs.metadata.annotations?.[REVISION] ?? 0) || 0;
-const view = (rs: KubeObject): RsView => ({ name: rs.metadata.name!, replicas: rs.spec?.replicas ?? 0, available: rs.status?.availableReplicas ?? 0, created: Date.parse(rs.metadata.creationTimestamp ?? "") || 0 });
+const revisionOf = (rs: ReplicaSet) => Number(rs.metadata.annotations?.[REVISION] ?? 0) || 0;
+const view = (rs: ReplicaSet): RsView => ({ name: rs.metadata.name!, replicas: rs.spec?.replicas ?? 0, available: rs.status?.availableReplicas ?? 0, created: Date.parse(rs.metadata.creationTimestamp ?? "") || 0 });
 
 export class DeploymentController implements Controller {
   readonly name = "deployment";
   readonly workers = 4;
   private ctx!: ControllerContext;
-  private deployments!: SharedInformer;
-  private sets!: SharedInformer;
-  private pods!: SharedInformer;
+  private deployments!: SharedInformer<Deployment>;
+  private sets!: SharedInformer<ReplicaSet>;
+  private pods!: SharedInformer<Pod>;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
     this.ctx = ctx;
@@ -41,7 +41,7 @@ export class DeploymentController implements Controller {
     this.sets = ctx.informer("apps", "replicasets");
     this.pods = ctx.informer("", "pods");
     this.deployments.addHandler({ onChange: (d) => queue.add(keyOf(d)), onDelete: (d) => queue.add(keyOf(d)) });
-    const rsChanged = (rs: KubeObject) => {
+    const rsChanged = (rs: ReplicaSet) => {
       const ref = controllerOf(rs);
       if (ref?.kind === "Deployment") queue.add(`${rs.metadata.namespace}/${ref.name}`);
       else if (!ref) for (const d of this.deployments.list(rs.metadata.namespace)) if (labelSelectorMatches(d.spec?.selector, rs.metadata.labels)) queue.add(keyOf(d));
@@ -103,16 +103,16 @@ export class DeploymentController implements Controller {
     return this.writeStatus(d, this.sets.get(keyOf(newRs)) ?? newRs, await this.claimReplicaSets(d));
   }
 
-  private matchesTemplate(d: KubeObject, rs: KubeObject): boolean {
+  private matchesTemplate(d: Deployment, rs: ReplicaSet): boolean {
     return templatesEqualIgnoringHash(rs.spec?.template, d.spec?.template);
   }
 
   /** Owned ReplicaSets, after adopting orphans that match and releasing owned ones that don't. */
-  private claimReplicaSets(d: KubeObject): Promise<KubeObject[]> {
+  private claimReplicaSets(d: Deployment): Promise<ReplicaSet[]> {
     return claimObjects(this.ctx, this.sets, d, (rs) => labelSelectorMatches(d.spec?.selector, rs.metadata.labels));
   }
 
-  private async createNewRs(d: KubeObject, old: KubeObject[], size: number): Promise<KubeObject> {
+  private async createNewRs(d: Deployment, old: ReplicaSet[], size: number): Promise<ReplicaSet> {
     const maxOld = Math.max(0, ...old.map(revisionOf));
     for (let attempt = 0; attempt < 5; attempt++) {
       const collisions = d.status?.collisionCount ?? 0;
@@ -124,7 +124,7 @@ export class DeploymentController implements Controller {
       const replicas = d.spec?.replicas ?? 1;
       const annotations: Record<string, string> = { [REVISION]: String(maxOld + 1), [DESIRED]: String(replicas), [MAX]: String(replicas + this.surge(d)) };
       if (d.metadata.annotations?.[CHANGE_CAUSE]) annotations[CHANGE_CAUSE] = d.metadata.annotations[CHANGE_CAUSE];
-      const rs: KubeObject = {
+      const rs: ReplicaSet = {
         apiVersion: "apps/v1",
         kind: "ReplicaSet",
         metadata: { name: `${d.metadata.name}-${hash}`, namespace: d.metadata.namespace, labels: template.metadata.labels, annotations, ownerReferences: [controllerRefTo(d)] },
@@ -149,13 +149,13 @@ export class DeploymentController implements Controller {
     throw new Error(`could not find a free ReplicaSet name for Deployment ${keyOf(d)}`);
   }
 
-  private surge(d: KubeObject): number {
+  private surge(d: Deployment): number {
     if (d.spec?.strategy?.type === "Recreate") return 0;
     return surgeAndUnavailable(d.spec?.strategy, d.spec?.replicas ?? 1).maxSurge;
   }
 
   /** The Deployment's revision annotation follows its newest ReplicaSet; the condition records a creation. */
-  private async updateDeploymentMeta(d: KubeObject, revision: string, progressing?: any): Promise<void> {
+  private async updateDeploymentMeta(d: Deployment, revision: string, progressing?: DeploymentCondition): Promise<void> {
     if (d.metadata.annotations?.[REVISION] !== revision) {
       await this.ctx.storage.update(this.deployments.def, d.metadata.namespace, d.metadata.name!, (cur) => {
         cur.metadata.annotations = { ...cur.metadata.annotations, [REVISION]: revision };
@@ -164,14 +164,15 @@ export class DeploymentController implements Controller {
     }
     if (progressing) {
       await this.ctx.storage.update(this.deployments.def, d.metadata.namespace, d.metadata.name!, (cur) => {
-        cur.status = { ...cur.status, conditions: [...(cur.status?.conditions ?? []).filter((c: any) => c.type !== "Progressing"), progressing] };
+        const conditions: DeploymentCondition[] = cur.status?.conditions ?? [];
+        cur.status = { ...cur.status, conditions: [...conditions.filter((c) => c.type !== "Progressing"), progressing] };
         return cur;
       }, { subresource: "status" });
     }
   }
 
   /** A template rolled back to an old ReplicaSet makes that one the newest revision again. */
-  private async syncRevision(d: KubeObject, newRs: KubeObject, old: KubeObject[]): Promise<void> {
+  private async syncRevision(d: Deployment, newRs: ReplicaSet, old: ReplicaSet[]): Promise<void> {
     const maxOld = Math.max(0, ...old.map(revisionOf));
     const replicas = d.spec?.replicas ?? 1;
     const want: Record<string, string> = { [DESIRED]: String(replicas), [MAX]: String(replicas + this.surge(d)) };
@@ -189,7 +190,7 @@ export class DeploymentController implements Controller {
     await this.updateDeploymentMeta(d, want[REVISION] ?? String(revisionOf(newRs)));
   }
 
-  private async scaleRs(d: KubeObject, rs: KubeObject, to: number): Promise<void> {
+  private async scaleRs(d: Deployment, rs: ReplicaSet, to: number): Promise<void> {
     const from = rs.spec?.replicas ?? 0;
     const replicas = d.spec?.replicas ?? 1;
     await this.ctx.storage.update(this.sets.def, rs.metadata.namespace, rs.metadata.name!, (cur) => {
@@ -202,7 +203,7 @@ export class DeploymentController implements Controller {
     }
   }
 
-  private async scaleProportionally(d: KubeObject, active: KubeObject[], target: number): Promise<void> {
+  private async scaleProportionally(d: Deployment, active: ReplicaSet[], target: number): Promise<void> {
     if (active.length === 0) return;
     if (active.length === 1) {
       const rs = active[0]!, replicas = d.spec?.replicas ?? 1;
@@ -218,7 +219,7 @@ export class DeploymentController implements Controller {
   }
 
   /** Old ReplicaSets with no replicas beyond revisionHistoryLimit go, oldest revision first. */
-  private async cleanup(d: KubeObject, old: KubeObject[]): Promise<void> {
+  private async cleanup(d: Deployment, old: ReplicaSet[]): Promise<void> {
     const limit = d.spec?.revisionHistoryLimit ?? 10;
     const idle = old.filter((rs) => (rs.spec?.replicas ?? 0) === 0 && (rs.status?.replicas ?? 0) === 0 && !rs.metadata.deletionTimestamp).sort((a, b) => revisionOf(a) - revisionOf(b));
     for (const rs of idle.slice(0, Math.max(0, idle.length - limit))) {
@@ -230,7 +231,7 @@ export class DeploymentController implements Controller {
     }
   }
 
-  private async writeStatus(d: KubeObject, newRs: KubeObject | undefined, all: KubeObject[]): Promise<number | void> {
+  private async writeStatus(d: Deployment, newRs: ReplicaSet | undefined, all: ReplicaSet[]): Promise<number | void> {
     const cur = this.deployments.get(keyOf(d)) ?? d;
     const replicas = cur.spec?.replicas ?? 1;
     const maxUnavailable = cur.spec?.strategy?.type === "Recreate" ? replicas : surgeAndUnavailable(cur.spec?.strategy, replicas).maxUnavailable;

@@ -74,6 +74,6 @@ describe("pod-template-hash", () => {
   test("templates compare equal without the hash label", () => {
     const withHash = { ...t, metadata: { labels: { app: "web", "pod-template-hash": "abc" } } };
     expect(templatesEqualIgnoringHash(withHash, t)).toBe(true);
-    expect(templatesEqualIgnoringHash(withHash, { ...t, spec: {} })).toBe(false);
+    expect(templatesEqualIgnoringHash(withHash, { ...t, spec: { containers: [] } })).toBe(false);
   });
 });

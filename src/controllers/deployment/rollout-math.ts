@@ -3,6 +3,8 @@
  * maxUnavailable resolved against replicas, the new ReplicaSet's next size, and how far the
  * old ones may shrink without dropping below minimum availability.
  */
+import type { DeploymentStrategy } from "../../model/kinds.ts";
+
 export interface RsView {
   name: string;
   replicas: number;
@@ -22,7 +24,7 @@ export function resolveIntOrPercent(v: number | string | undefined, total: numbe
 }
 
 /** Kubernetes' ResolveFenceposts: both zero would deadlock, so unavailable becomes 1. */
-export function surgeAndUnavailable(strategy: any, replicas: number): { maxSurge: number; maxUnavailable: number } {
+export function surgeAndUnavailable(strategy: DeploymentStrategy | undefined, replicas: number): { maxSurge: number; maxUnavailable: number } {
   const ru = strategy?.rollingUpdate ?? {};
   const maxSurge = resolveIntOrPercent(ru.maxSurge, replicas, true, "25%");
   let maxUnavailable = resolveIntOrPercent(ru.maxUnavailable, replicas, false, "25%");

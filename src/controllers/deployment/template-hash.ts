@@ -3,12 +3,15 @@
  * does: FNV-1a (32 bit) over the template (and the collision count, when there was one), the
  * decimal digits encoded with the "safe" alphabet that never spells words.
  */
+import type { PodTemplateSpec } from "../../model/kinds.ts";
+
 const SAFE = "bcdfghjklmnpqrstvwxz2456789";
 
 function stable(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stable).join(",")}]`;
   if (v && typeof v === "object") {
-    return `{${Object.keys(v).sort().filter((k) => (v as any)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stable((v as any)[k])}`).join(",")}}`;
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stable(o[k])}`).join(",")}}`;
   }
   return JSON.stringify(v);
 }
@@ -32,9 +35,9 @@ export function podTemplateHash(template: unknown, collisionCount?: number): str
 }
 
 /** Templates equal once the pod-template-hash label is set aside (EqualIgnoreHash). */
-export function templatesEqualIgnoringHash(a: any, b: any): boolean {
-  const strip = (t: any) => {
-    const c = structuredClone(t ?? {});
+export function templatesEqualIgnoringHash(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined): boolean {
+  const strip = (t: PodTemplateSpec | undefined) => {
+    const c: PodTemplateSpec = structuredClone(t ?? {});
     if (c.metadata?.labels) {
       delete c.metadata.labels["pod-template-hash"];
       if (Object.keys(c.metadata.labels).length === 0) delete c.metadata.labels;

@@ -116,7 +116,7 @@ describe("nextStatus", () => {
   ])("%s: no disruption allowed", (_, n) => {
     const s = nextStatus(pdb({}), { ...n, disrupted: {} }, NOW)!;
     expect(s.disruptionsAllowed).toBe(0);
-    expect(s.conditions[0]).toMatchObject({ status: "False", reason: "InsufficientPods" });
+    expect(s.conditions![0]).toMatchObject({ status: "False", reason: "InsufficientPods" });
   });
 
   test("an up-to-date status is not rewritten; a new generation is", () => {
@@ -133,7 +133,7 @@ describe("nextStatus", () => {
     const current = pdb({}, nextStatus(pdb({}), { expected: 3, desired: 1, healthy: 3, disrupted: {} }, earlier)!);
     const s = nextStatus(current, { expected: 3, desired: 1, healthy: 2, disrupted: {} }, NOW)!;
     expect(s.disruptionsAllowed).toBe(1);
-    expect(s.conditions[0].lastTransitionTime).toBe("2025-01-01T00:00:00Z");
+    expect(s.conditions![0].lastTransitionTime).toBe("2025-01-01T00:00:00Z");
   });
 
   test("failSafe stops disruptions and says why, keeping the rest", () => {

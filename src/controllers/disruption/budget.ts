@@ -5,8 +5,9 @@
  * controller and the time.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { Pod, PodCondition, PodDisruptionBudgetStatus } from "../../model/kinds.ts";
 import { nowTimestamp } from "../../model/object.ts";
-import { conditionsAreUpToDate, setStatusCondition, SYNC_FAILED, updateDisruptionAllowedCondition, DISRUPTION_ALLOWED } from "../../model/disruption-budget.ts";
+import { conditionsAreUpToDate, setStatusCondition, SYNC_FAILED, updateDisruptionAllowedCondition, DISRUPTION_ALLOWED, type StatusCondition } from "../../model/disruption-budget.ts";
 import { controllerOf, isPodReady } from "../framework/pod-util.ts";
 
 /**
@@ -36,7 +37,7 @@ export function scaledValue(v: number | string, total: number, roundUp: boolean)
  * (what Kubernetes does for an integer minAvailable). Names of pods without any controller
  * come back too: Kubernetes warns about them.
  */
-export function expectedScale(pods: KubeObject[], scaleOf: (pod: KubeObject) => Scale | undefined): { expected: number; unmanaged: string[] } {
+export function expectedScale(pods: Pod[], scaleOf: (pod: Pod) => Scale | undefined): { expected: number; unmanaged: string[] } {
   const scales = new Map<string, number>();
   const unmanaged: string[] = [];
   let standalone = 0;
@@ -52,7 +53,7 @@ export function expectedScale(pods: KubeObject[], scaleOf: (pod: KubeObject) => 
 }
 
 /** getExpectedPodCount: expectedPods and desiredHealthy from minAvailable or maxUnavailable. */
-export function expectedAndDesired(pdb: KubeObject, pods: KubeObject[], scaleOf: (pod: KubeObject) => Scale | undefined): { expected: number; desired: number; unmanaged: string[] } {
+export function expectedAndDesired(pdb: KubeObject, pods: Pod[], scaleOf: (pod: Pod) => Scale | undefined): { expected: number; desired: number; unmanaged: string[] } {
   const { maxUnavailable, minAvailable } = pdb.spec ?? {};
   if (maxUnavailable !== undefined && maxUnavailable !== null) {
     const { expected, unmanaged } = expectedScale(pods, scaleOf);
@@ -66,14 +67,14 @@ export function expectedAndDesired(pdb: KubeObject, pods: KubeObject[], scaleOf:
   return { expected: 0, desired: 0, unmanaged: [] };
 }
 
-const ms = (t: string | undefined) => Date.parse(t ?? "");
+const ms = (t: string | null | undefined) => Date.parse(t ?? "");
 
 /**
  * buildDisruptedPodMap: entries stay only for selected pods that are not yet deleting and were
  * evicted less than DELETION_TIMEOUT_MS ago. Returns the kept map, the pods whose entry timed
  * out (they were expected to go and did not) and when the next entry times out.
  */
-export function keepDisruptedPods(pdb: KubeObject, pods: KubeObject[], now: Date): { disrupted: Record<string, string>; expired: string[]; recheckAt?: number } {
+export function keepDisruptedPods(pdb: KubeObject, pods: Pod[], now: Date): { disrupted: Record<string, string>; expired: string[]; recheckAt?: number } {
   const recorded: Record<string, string> = pdb.status?.disruptedPods ?? {};
   const disrupted: Record<string, string> = {};
   const expired: string[] = [];
@@ -94,7 +95,7 @@ export function keepDisruptedPods(pdb: KubeObject, pods: KubeObject[], now: Date
 }
 
 /** countHealthyPods: ready, not deleting, and not just evicted. */
-export function countHealthy(pods: KubeObject[], disrupted: Record<string, string>, now: Date): number {
+export function countHealthy(pods: Pod[], disrupted: Record<string, string>, now: Date): number {
   let healthy = 0;
   for (const pod of pods) {
     if (pod.metadata.deletionTimestamp) continue;
@@ -117,7 +118,10 @@ export interface BudgetNumbers {
  * A budget that expects no pods allows no disruption: its first pods must not be evictable
  * before this controller has counted them.
  */
-export function nextStatus(pdb: KubeObject, n: BudgetNumbers, now: Date): Record<string, any> | undefined {
+/** A budget's status, its conditions in the shape the shared condition helpers edit. */
+export type BudgetStatus = Omit<PodDisruptionBudgetStatus, "conditions"> & { conditions?: StatusCondition[] };
+
+export function nextStatus(pdb: KubeObject, n: BudgetNumbers, now: Date): BudgetStatus | undefined {
   const allowed = n.expected <= 0 ? 0 : Math.max(0, n.healthy - n.desired);
   const s = pdb.status ?? {};
   const generation = pdb.metadata.generation ?? 0;
@@ -132,7 +136,7 @@ export function nextStatus(pdb: KubeObject, n: BudgetNumbers, now: Date): Record
   ) {
     return undefined;
   }
-  const status: Record<string, any> = {
+  const status: BudgetStatus = {
     observedGeneration: generation,
     ...(Object.keys(n.disrupted).length ? { disruptedPods: n.disrupted } : {}),
     disruptionsAllowed: allowed,
@@ -149,8 +153,8 @@ export function nextStatus(pdb: KubeObject, n: BudgetNumbers, now: Date): Record
  * failSafe: when the numbers cannot be computed, at least stop evictions — the rest of the
  * status stays as it was, the condition says why.
  */
-export function failSafeStatus(pdb: KubeObject, error: string, now: Date): Record<string, any> {
-  const status = structuredClone(pdb.status ?? {});
+export function failSafeStatus(pdb: KubeObject, error: string, now: Date): Partial<BudgetStatus> {
+  const status: Partial<BudgetStatus> = structuredClone(pdb.status ?? {});
   status.disruptionsAllowed = 0;
   status.conditions ??= [];
   setStatusCondition(status.conditions, { type: DISRUPTION_ALLOWED, status: "False", reason: SYNC_FAILED, message: error, observedGeneration: status.observedGeneration ?? 0 }, now);
@@ -166,11 +170,11 @@ export const STALE_DISRUPTION_MS = 2 * 60_000;
  * deleting nor finished was not disrupted after all. Returns ms until the mark counts as stale
  * (0: stale now), or undefined when there is nothing to clear.
  */
-export function staleDisruptionIn(pod: KubeObject, now: Date): number | undefined {
+export function staleDisruptionIn(pod: Pod, now: Date): number | undefined {
   if (pod.metadata.deletionTimestamp) return undefined;
   const phase = pod.status?.phase;
   if (phase === "Succeeded" || phase === "Failed") return undefined;
-  const cond = (pod.status?.conditions ?? []).find((c: any) => c.type === "DisruptionTarget");
+  const cond = (pod.status?.conditions ?? []).find((c) => c.type === "DisruptionTarget");
   if (!cond || cond.status !== "True" || cond.reason === KUBELET_TERMINATION) return undefined;
   const since = ms(cond.lastTransitionTime);
   const left = Number.isFinite(since) ? since + STALE_DISRUPTION_MS - now.getTime() : 0;
@@ -178,9 +182,9 @@ export function staleDisruptionIn(pod: KubeObject, now: Date): number | undefine
 }
 
 /** The DisruptionTarget condition set back to False (reason and message cleared), as Kubernetes resets it. */
-export function clearDisruptionTarget(pod: KubeObject, now: Date): void {
-  const conditions: any[] = pod.status?.conditions ?? [];
+export function clearDisruptionTarget(pod: Pod, now: Date): void {
+  const conditions: PodCondition[] = pod.status?.conditions ?? [];
   const i = conditions.findIndex((c) => c.type === "DisruptionTarget");
   if (i < 0) return;
-  conditions[i] = { type: "DisruptionTarget", status: "False", lastProbeTime: conditions[i].lastProbeTime ?? null, lastTransitionTime: nowTimestamp(now) };
+  conditions[i] = { type: "DisruptionTarget", status: "False", lastProbeTime: conditions[i]!.lastProbeTime ?? null, lastTransitionTime: nowTimestamp(now) };
 }

@@ -11,6 +11,7 @@
  */
 import { assertReadable } from "../framework/readable.ts";
 import type { KubeObject } from "../../model/object.ts";
+import type { Deployment, Pod, PodDisruptionBudget, ReplicaSet, StatefulSet } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { fromLabelSelector, matchesRequirements, selectorToString } from "../../model/label-selector.ts";
 import type { Controller } from "../framework/controller.ts";
@@ -18,7 +19,7 @@ import type { ControllerContext } from "../framework/context.ts";
 import { keyOf, splitKey } from "../../client/object-key.ts";
 import type { SharedInformer } from "../framework/informer-factory.ts";
 import { controllerOf } from "../framework/pod-util.ts";
-import { clearDisruptionTarget, countHealthy, expectedAndDesired, failSafeStatus, keepDisruptedPods, nextStatus, staleDisruptionIn, type Scale } from "./budget.ts";
+import { clearDisruptionTarget, countHealthy, expectedAndDesired, failSafeStatus, keepDisruptedPods, nextStatus, staleDisruptionIn, type BudgetStatus, type Scale } from "./budget.ts";
 
 const COMPONENT = "controllermanager";
 const POD_KEY = "pod:";
@@ -27,11 +28,11 @@ export class DisruptionController implements Controller {
   readonly name = "disruption";
   readonly workers = 2;
   private ctx!: ControllerContext;
-  private pdbs!: SharedInformer;
-  private pods!: SharedInformer;
-  private replicaSets!: SharedInformer;
-  private deployments!: SharedInformer;
-  private statefulSets!: SharedInformer;
+  private pdbs!: SharedInformer<PodDisruptionBudget>;
+  private pods!: SharedInformer<Pod>;
+  private replicaSets!: SharedInformer<ReplicaSet>;
+  private deployments!: SharedInformer<Deployment>;
+  private statefulSets!: SharedInformer<StatefulSet>;
   private replicationControllers: SharedInformer | undefined;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
@@ -45,7 +46,7 @@ export class DisruptionController implements Controller {
     if (ctx.registry.all.some((d) => d.group === "" && d.plural === "replicationcontrollers")) this.replicationControllers = ctx.informer("", "replicationcontrollers");
 
     this.pdbs.addHandler({ onChange: (pdb) => queue.add(keyOf(pdb)), onDelete: (pdb) => queue.add(keyOf(pdb)) });
-    const budgetsOf = (pod: KubeObject) => {
+    const budgetsOf = (pod: Pod) => {
       for (const pdb of this.pdbs.list(pod.metadata.namespace)) if (selectsForController(pdb, pod)) queue.add(keyOf(pdb));
     };
     this.pods.addHandler({
@@ -73,7 +74,7 @@ export class DisruptionController implements Controller {
     // A selector left out of the cached copy would read as "every pod": refuse instead.
     assertReadable(pdb);
     const now = this.ctx.now();
-    let pods: KubeObject[];
+    let pods: Pod[];
     let numbers;
     try {
       pods = this.selectedPods(pdb);
@@ -99,7 +100,7 @@ export class DisruptionController implements Controller {
   }
 
   /** getPodsForPdb: a missing selector selects nothing, an empty one every pod of the namespace. */
-  private selectedPods(pdb: KubeObject): KubeObject[] {
+  private selectedPods(pdb: PodDisruptionBudget): KubeObject[] {
     const sel = pdb.spec?.selector;
     if (!sel) return [];
     const reqs = fromLabelSelector(sel);
@@ -111,7 +112,7 @@ export class DisruptionController implements Controller {
    * ReplicaSet; a StatefulSet; a ReplicationController. A reference whose object is gone (or
    * is another object of that name) finds nothing.
    */
-  private scaleOf(pod: KubeObject): Scale | undefined {
+  private scaleOf(pod: Pod): Scale | undefined {
     const ref = controllerOf(pod)!;
     const ns = pod.metadata.namespace;
     const group = groupOf(ref.apiVersion);
@@ -141,7 +142,7 @@ export class DisruptionController implements Controller {
     return undefined;
   }
 
-  private async writeStatus(pdb: KubeObject, status: Record<string, any>): Promise<void> {
+  private async writeStatus(pdb: PodDisruptionBudget, status: Partial<BudgetStatus>): Promise<void> {
     try {
       // Pinned to the version we computed from: a budget an eviction just spent from is recomputed.
       await this.ctx.storage.update(this.pdbs.def, pdb.metadata.namespace, pdb.metadata.name!, (cur) => {
@@ -177,7 +178,7 @@ export class DisruptionController implements Controller {
 }
 
 /** The pod → budgets direction (GetPodPodDisruptionBudgets): `{}` selects all, invalid or missing none. */
-function selectsForController(pdb: KubeObject, pod: KubeObject): boolean {
+function selectsForController(pdb: PodDisruptionBudget, pod: Pod): boolean {
   const sel = pdb.spec?.selector;
   if (!sel) return false;
   try {

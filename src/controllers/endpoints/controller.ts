@@ -5,7 +5,7 @@
  * `default/kubernetes`, to the server bootstrap. When a Service goes, its Endpoints go too.
  * Keyed by the service's `namespace/name`; a pod change wakes the services selecting it.
  */
-import type { KubeObject } from "../../model/object.ts";
+import type { Endpoints, Pod, Service } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -21,9 +21,9 @@ export class EndpointsController implements Controller {
   readonly name = "endpoints";
   readonly workers = 4;
   private ctx!: ControllerContext;
-  private services!: SharedInformer;
-  private pods!: SharedInformer;
-  private endpoints!: SharedInformer;
+  private services!: SharedInformer<Service>;
+  private pods!: SharedInformer<Pod>;
+  private endpoints!: SharedInformer<Endpoints>;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
     this.ctx = ctx;

@@ -5,7 +5,7 @@
  * `notReadyAddresses` otherwise, grouped into subsets of addresses that share the same ports.
  * Pure, so the order is fixed: an unchanged cluster gives a deep-equal result and no write.
  */
-import type { KubeObject } from "../../model/object.ts";
+import type { Pod, Service, ServicePort } from "../../model/kinds.ts";
 import { isPodReady } from "../framework/pod-util.ts";
 import { endpointHostname, findPort, HEADLESS_LABEL, isHeadless, podIP, shouldPodBeInEndpoints } from "../framework/endpoint-util.ts";
 
@@ -30,10 +30,10 @@ export interface EndpointSubset {
 }
 
 /** The subsets for `svc` from the pods its selector matches (the caller filters by selector). */
-export function endpointSubsets(svc: KubeObject, pods: KubeObject[]): EndpointSubset[] {
+export function endpointSubsets(svc: Service, pods: Pod[]): EndpointSubset[] {
   // publishNotReadyAddresses also keeps terminating pods, as Kubernetes does.
   const tolerateUnready = svc.spec?.publishNotReadyAddresses === true;
-  const servicePorts: any[] = svc.spec?.ports ?? [];
+  const servicePorts: ServicePort[] = svc.spec?.ports ?? [];
   const byAddress = new Map<string, { address: EndpointAddress; ready: boolean; ports: EndpointPort[] }>();
   for (const pod of pods) {
     if (!shouldPodBeInEndpoints(pod, tolerateUnready)) continue;
@@ -53,14 +53,14 @@ export function endpointSubsets(svc: KubeObject, pods: KubeObject[]): EndpointSu
 }
 
 /** Service labels, plus the headless marker for a headless service. */
-export function endpointsLabels(svc: KubeObject): Record<string, string> {
+export function endpointsLabels(svc: Service): Record<string, string> {
   const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}) };
   if (isHeadless(svc)) labels[HEADLESS_LABEL] = "";
   else delete labels[HEADLESS_LABEL];
   return labels;
 }
 
-function endpointAddress(pod: KubeObject, svc: KubeObject): EndpointAddress {
+function endpointAddress(pod: Pod, svc: Service): EndpointAddress {
   const hostname = endpointHostname(pod, svc);
   return {
     ip: podIP(pod)!,
@@ -70,7 +70,7 @@ function endpointAddress(pod: KubeObject, svc: KubeObject): EndpointAddress {
   };
 }
 
-function endpointPort(sp: any, port: number): EndpointPort {
+function endpointPort(sp: ServicePort, port: number): EndpointPort {
   return {
     ...(sp.name ? { name: sp.name } : {}),
     port,

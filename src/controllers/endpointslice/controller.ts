@@ -6,6 +6,7 @@
  * service's `namespace/name`; pod and slice changes wake the services they concern.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { Pod, Service } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -19,8 +20,8 @@ export class EndpointSliceController implements Controller {
   readonly name = "endpointslice";
   readonly workers = 4;
   private ctx!: ControllerContext;
-  private services!: SharedInformer;
-  private pods!: SharedInformer;
+  private services!: SharedInformer<Service>;
+  private pods!: SharedInformer<Pod>;
   private slices!: SharedInformer;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {

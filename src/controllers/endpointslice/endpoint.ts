@@ -4,6 +4,7 @@
  * `setEndpointSliceLabels`). Pure.
  */
 import type { KubeObject, OwnerReference } from "../../model/object.ts";
+import type { Pod, Service } from "../../model/kinds.ts";
 import { isPodReady } from "../framework/pod-util.ts";
 import { endpointHostname, findPort, HEADLESS_LABEL, isHeadless, podIPv4 } from "../framework/endpoint-util.ts";
 
@@ -31,7 +32,7 @@ export interface SlicePort {
  * listed (terminating: true, ready: false) so proxies can drain them; serving is the pod's
  * readiness whatever its deletion; publishNotReadyAddresses makes every listed pod ready.
  */
-export function podToEndpoint(pod: KubeObject, svc: KubeObject): SliceEndpoint | undefined {
+export function podToEndpoint(pod: Pod, svc: Service): SliceEndpoint | undefined {
   const ip = podIPv4(pod);
   if (!ip) return undefined;
   const serving = isPodReady(pod);
@@ -47,7 +48,7 @@ export function podToEndpoint(pod: KubeObject, svc: KubeObject): SliceEndpoint |
 }
 
 /** The service's ports as this pod serves them, in service order; unresolvable ones are left out. */
-export function endpointPorts(svc: KubeObject, pod: KubeObject): SlicePort[] {
+export function endpointPorts(svc: Service, pod: Pod): SlicePort[] {
   const out: SlicePort[] = [];
   for (const sp of svc.spec?.ports ?? []) {
     const port = findPort(pod, sp);
@@ -58,7 +59,7 @@ export function endpointPorts(svc: KubeObject, pod: KubeObject): SlicePort[] {
 }
 
 /** The service's own labels (reserved keys dropped), the headless marker, service name and manager. */
-export function sliceLabels(svc: KubeObject): Record<string, string> {
+export function sliceLabels(svc: Service): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(svc.metadata.labels ?? {})) {
     if (k !== SERVICE_NAME_LABEL && k !== MANAGED_BY_LABEL && k !== HEADLESS_LABEL) labels[k] = v;
@@ -69,7 +70,7 @@ export function sliceLabels(svc: KubeObject): Record<string, string> {
   return labels;
 }
 
-export function serviceOwnerRef(svc: KubeObject): OwnerReference {
+export function serviceOwnerRef(svc: Service): OwnerReference {
   return { apiVersion: "v1", kind: "Service", name: svc.metadata.name!, uid: svc.metadata.uid!, controller: true, blockOwnerDeletion: true };
 }
 

@@ -10,6 +10,7 @@
  */
 import { ownerReferencesOf } from "../../model/owner-references.ts";
 import type { KubeObject } from "../../model/object.ts";
+import type { Pod, Service } from "../../model/kinds.ts";
 import { shouldPodBeInEndpoints } from "../framework/endpoint-util.ts";
 import { endpointPorts, podToEndpoint, serviceOwnerRef, sliceLabels, type SliceEndpoint, type SlicePort } from "./endpoint.ts";
 
@@ -36,7 +37,7 @@ interface Kept {
 }
 
 /** `existing` is the service's managed slices; `pods` are those its selector matches. */
-export function planSlices(svc: KubeObject, pods: KubeObject[], existing: KubeObject[], maxPerSlice = MAX_ENDPOINTS_PER_SLICE): SlicePlan {
+export function planSlices(svc: Service, pods: Pod[], existing: KubeObject[], maxPerSlice = MAX_ENDPOINTS_PER_SLICE): SlicePlan {
   const desired = desiredGroups(svc, pods);
   const labels = sliceLabels(svc);
   const plan: SlicePlan = { create: [], update: [], delete: [] };
@@ -99,7 +100,7 @@ export function planSlices(svc: KubeObject, pods: KubeObject[], existing: KubeOb
  * update instead of a delete and a create), as Kubernetes' `finalize` does. Only slices of
  * this very Service: one of an earlier Service of the same name is the collector's.
  */
-function reuseDeletedSlices(plan: SlicePlan, svc: KubeObject): void {
+function reuseDeletedSlices(plan: SlicePlan, svc: Service): void {
   for (let i = 0; i < plan.delete.length && plan.create.length > 0;) {
     const old = plan.delete[i]!;
     if (old.addressType !== "IPv4" || !ownedBy(old, svc)) {
@@ -115,7 +116,7 @@ function reuseDeletedSlices(plan: SlicePlan, svc: KubeObject): void {
 }
 
 /** Pods that belong in slices (terminating ones included), grouped by the ports they serve. */
-function desiredGroups(svc: KubeObject, pods: KubeObject[]): Map<string, Group> {
+function desiredGroups(svc: Service, pods: Pod[]): Map<string, Group> {
   const groups = new Map<string, Group>();
   for (const pod of pods) {
     if (!shouldPodBeInEndpoints(pod, true)) continue;
@@ -130,13 +131,13 @@ function desiredGroups(svc: KubeObject, pods: KubeObject[]): Map<string, Group> 
 }
 
 /** The same port set in any order gives the same key. */
-export function portKey(ports: any[]): string {
+export function portKey(ports: readonly Partial<SlicePort>[]): string {
   const norm = ports.map((p) => [p?.name ?? "", p?.port, p?.protocol ?? "TCP", p?.appProtocol ?? ""]);
   norm.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
   return JSON.stringify(norm);
 }
 
-function newSlice(svc: KubeObject, labels: Record<string, string>, ports: SlicePort[], endpoints: SliceEndpoint[]): KubeObject {
+function newSlice(svc: Service, labels: Record<string, string>, ports: SlicePort[], endpoints: SliceEndpoint[]): KubeObject {
   return {
     apiVersion: "discovery.k8s.io/v1",
     kind: "EndpointSlice",
@@ -147,7 +148,7 @@ function newSlice(svc: KubeObject, labels: Record<string, string>, ports: SliceP
   };
 }
 
-function updatedSlice(slice: KubeObject, svc: KubeObject, labels: Record<string, string>, ports: SlicePort[], endpoints: SliceEndpoint[]): KubeObject {
+function updatedSlice(slice: KubeObject, svc: Service, labels: Record<string, string>, ports: SlicePort[], endpoints: SliceEndpoint[]): KubeObject {
   const next = structuredClone(slice);
   next.metadata.labels = { ...labels };
   next.metadata.ownerReferences = [serviceOwnerRef(svc)];
@@ -156,7 +157,7 @@ function updatedSlice(slice: KubeObject, svc: KubeObject, labels: Record<string,
   return next;
 }
 
-function ownedBy(slice: KubeObject, svc: KubeObject): boolean {
+function ownedBy(slice: KubeObject, svc: Service): boolean {
   return ownerReferencesOf(slice).some((r) => r.controller && r.uid === svc.metadata.uid);
 }
 

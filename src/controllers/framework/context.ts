@@ -8,6 +8,7 @@ import type { ResourceRegistry } from "../../api/resources/registry.ts";
 import type { ResourceDef } from "../../api/resources/types.ts";
 import { InformerFactory, type SharedInformer } from "./informer-factory.ts";
 import { StorageEventRecorder, type EventRecorder } from "./events.ts";
+import type { KubeObject } from "../../model/object.ts";
 
 export interface ControllerSettings {
   /** How long a node may go without renewing its Lease before it is NotReady/Unknown (K8s: 40 s). */
@@ -57,8 +58,8 @@ export interface ControllerContext {
   settings: ControllerSettings;
   /** The definition of a served resource, e.g. `ctx.def("apps", "deployments")`. Throws when not served. */
   def(group: string, plural: string): ResourceDef;
-  /** Shorthand for `informers.for(def(group, plural))`. */
-  informer(group: string, plural: string): SharedInformer;
+  /** Shorthand for `informers.for(def(group, plural))`; `T` is the kind, e.g. `informer<Pod>("", "pods")`. */
+  informer<T extends KubeObject = KubeObject>(group: string, plural: string): SharedInformer<T>;
 }
 
 export function controllerContext(o: {
@@ -84,6 +85,6 @@ export function controllerContext(o: {
     now: o.now ?? (() => new Date()),
     settings: { ...DEFAULT_CONTROLLER_SETTINGS, ...o.settings },
     def,
-    informer: (group, plural) => informers.for(def(group, plural)),
+    informer: <T extends KubeObject>(group: string, plural: string) => informers.for<T>(def(group, plural)),
   };
 }

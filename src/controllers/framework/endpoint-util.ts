@@ -4,7 +4,7 @@
  * endpoints from a controller, which pods back them, and which port a pod serves a service
  * port on.
  */
-import type { KubeObject } from "../../model/object.ts";
+import type { Pod, Service, ServicePort } from "../../model/kinds.ts";
 import { keyOf } from "../../client/object-key.ts";
 import type { SharedInformer } from "./informer-factory.ts";
 
@@ -14,7 +14,7 @@ import type { SharedInformer } from "./informer-factory.ts";
  * `default/kubernetes`); ExternalName services have none (kubernetes/kubernetes#105986). An
  * empty selector counts as none: the API stores it as absent, as Kubernetes' protobuf does.
  */
-export function managedSelector(svc: KubeObject): Record<string, string> | undefined {
+export function managedSelector(svc: Service): Record<string, string> | undefined {
   if (svc.spec?.type === "ExternalName") return undefined;
   const sel = svc.spec?.selector;
   if (!sel || typeof sel !== "object" || Object.keys(sel).length === 0) return undefined;
@@ -31,7 +31,7 @@ export function selectorMatches(selector: Record<string, string>, labels: Record
  * ShouldPodBeInEndpoints: finished pods and pods without an IP never are; pods being deleted
  * only when the caller includes terminating ones.
  */
-export function shouldPodBeInEndpoints(pod: KubeObject, includeTerminating: boolean): boolean {
+export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): boolean {
   const phase = pod.status?.phase;
   if (phase === "Succeeded" || phase === "Failed") return false;
   if (!podIP(pod)) return false;
@@ -40,13 +40,13 @@ export function shouldPodBeInEndpoints(pod: KubeObject, includeTerminating: bool
 }
 
 /** The pod's primary IP (status.podIP, else the first of status.podIPs). */
-export function podIP(pod: KubeObject): string | undefined {
+export function podIP(pod: Pod): string | undefined {
   return pod.status?.podIP || pod.status?.podIPs?.[0]?.ip || undefined;
 }
 
 /** The pod's first IPv4 address, for IPv4 EndpointSlices. */
-export function podIPv4(pod: KubeObject): string | undefined {
-  const ips: string[] = [pod.status?.podIP, ...(pod.status?.podIPs ?? []).map((p: any) => p?.ip)].filter(Boolean);
+export function podIPv4(pod: Pod): string | undefined {
+  const ips = [pod.status?.podIP, ...(pod.status?.podIPs ?? []).map((p) => p?.ip)].filter((ip): ip is string => Boolean(ip));
   return ips.find((ip) => !ip.includes(":"));
 }
 
@@ -55,12 +55,12 @@ export function podIPv4(pod: KubeObject): string | undefined {
  * container ports with the same protocol (sidecar init containers included, as in 1.29+).
  * Undefined when the pod has no such port: it then serves nothing on that service port.
  */
-export function findPort(pod: KubeObject, servicePort: any): number | undefined {
+export function findPort(pod: Pod, servicePort: ServicePort | undefined): number | undefined {
   const target = servicePort?.targetPort ?? servicePort?.port;
   if (typeof target === "number") return target;
   if (typeof target !== "string" || target === "") return undefined;
-  const protocol = servicePort.protocol ?? "TCP";
-  const sidecars = (pod.spec?.initContainers ?? []).filter((c: any) => c?.restartPolicy === "Always");
+  const protocol = servicePort?.protocol ?? "TCP";
+  const sidecars = (pod.spec?.initContainers ?? []).filter((c) => c?.restartPolicy === "Always");
   for (const c of [...(pod.spec?.containers ?? []), ...sidecars]) {
     for (const p of c?.ports ?? []) if (p?.name === target && (p.protocol ?? "TCP") === protocol) return p.containerPort;
   }
@@ -68,15 +68,15 @@ export function findPort(pod: KubeObject, servicePort: any): number | undefined 
 }
 
 /** ShouldSetHostname: a pod with a hostname whose subdomain is this service's name. */
-export function endpointHostname(pod: KubeObject, svc: KubeObject): string | undefined {
+export function endpointHostname(pod: Pod, svc: Service): string | undefined {
   const hostname = pod.spec?.hostname;
   if (!hostname || pod.spec?.subdomain !== svc.metadata.name || pod.metadata.namespace !== svc.metadata.namespace) return undefined;
   return hostname;
 }
 
 /** The pod fields endpoints are made of: a pod change elsewhere (container status, …) is not worth a sync. */
-export function endpointRelevantPodState(pod: KubeObject): string {
-  const ready = (pod.status?.conditions ?? []).find((c: any) => c?.type === "Ready")?.status;
+export function endpointRelevantPodState(pod: Pod): string {
+  const ready = (pod.status?.conditions ?? []).find((c) => c?.type === "Ready")?.status;
   return JSON.stringify([
     pod.metadata.labels ?? {}, pod.metadata.deletionTimestamp, pod.status?.phase, pod.status?.podIP, pod.status?.podIPs, ready,
     pod.spec?.nodeName, pod.spec?.hostname, pod.spec?.subdomain,
@@ -84,7 +84,7 @@ export function endpointRelevantPodState(pod: KubeObject): string {
 }
 
 /** Headless: no cluster IP. Its endpoints carry the `service.kubernetes.io/headless` label. */
-export function isHeadless(svc: KubeObject): boolean {
+export function isHeadless(svc: Service): boolean {
   const ip = svc.spec?.clusterIP;
   return ip === "None" || ip === "" || ip === undefined;
 }
@@ -98,7 +98,7 @@ export const HEADLESS_LABEL = "service.kubernetes.io/headless";
  */
 export function queueServicesOnPodChanges(services: SharedInformer, pods: SharedInformer, queue: { add(key: string): void }): void {
   services.addHandler({ onChange: (s) => queue.add(keyOf(s)), onDelete: (s) => queue.add(keyOf(s)) });
-  const podTouches = (pod: KubeObject) => {
+  const podTouches = (pod: Pod) => {
     for (const svc of services.list(pod.metadata.namespace)) {
       const sel = managedSelector(svc);
       if (sel && selectorMatches(sel, pod.metadata.labels)) queue.add(keyOf(svc));

@@ -7,9 +7,10 @@ import { Informer } from "../../client/informer.ts";
 import { StorageListWatch } from "../../api/storage/list-watch.ts";
 import type { ObjectStorage } from "../../api/storage/object-storage.ts";
 import type { ResourceDef } from "../../api/resources/types.ts";
+import type { KubeObject } from "../../model/object.ts";
 
 /** An informer over one served resource; `def` is what writes through ObjectStorage need. */
-export interface SharedInformer extends Informer {
+export interface SharedInformer<T extends KubeObject = KubeObject> extends Informer<T> {
   readonly def: ResourceDef;
 }
 
@@ -21,8 +22,11 @@ export class InformerFactory {
     private readonly signal: AbortSignal,
   ) {}
 
-  /** The informer for a resource, started (await `.start(signal)` again to wait for its sync). */
-  for(def: ResourceDef): SharedInformer {
+  /**
+   * The informer for a resource, started (await `.start(signal)` again to wait for its sync).
+   * `T` is the kind the resource serves, e.g. `for<Pod>(podsDef)`.
+   */
+  for<T extends KubeObject = KubeObject>(def: ResourceDef): SharedInformer<T> {
     const id = `${def.plural}.${def.group}`;
     let inf = this.informers.get(id);
     if (!inf) {
@@ -30,6 +34,7 @@ export class InformerFactory {
       this.informers.set(id, inf);
       void inf.start(this.signal);
     }
-    return inf;
+    // One informer per resource for every reader; T is the reader's name for the kind it serves.
+    return inf as unknown as SharedInformer<T>;
   }
 }

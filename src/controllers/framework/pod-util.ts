@@ -4,6 +4,7 @@
  * who controls an object.
  */
 import type { KubeObject, OwnerReference } from "../../model/object.ts";
+import type { Pod, PodCondition, PodSpec, PodTemplateSpec } from "../../model/kinds.ts";
 import { nowTimestamp } from "../../model/object.ts";
 import { controllerRefOf } from "../../model/owner-references.ts";
 
@@ -12,21 +13,21 @@ export function controllerOf(obj: KubeObject): OwnerReference | undefined {
 }
 
 /** Not finished and not being deleted: a pod that counts toward replicas. */
-export function isPodActive(pod: KubeObject): boolean {
+export function isPodActive(pod: Pod): boolean {
   const phase = pod.status?.phase;
   return phase !== "Succeeded" && phase !== "Failed" && !pod.metadata.deletionTimestamp;
 }
 
-function readyCondition(pod: KubeObject): any {
-  return (pod.status?.conditions ?? []).find((c: any) => c.type === "Ready");
+function readyCondition(pod: Pod): PodCondition | undefined {
+  return (pod.status?.conditions ?? []).find((c) => c.type === "Ready");
 }
 
-export function isPodReady(pod: KubeObject): boolean {
+export function isPodReady(pod: Pod): boolean {
   return readyCondition(pod)?.status === "True";
 }
 
 /** Ready for at least minReadySeconds at `now`. */
-export function isPodAvailable(pod: KubeObject, minReadySeconds: number, now: Date): boolean {
+export function isPodAvailable(pod: Pod, minReadySeconds: number, now: Date): boolean {
   const c = readyCondition(pod);
   if (c?.status !== "True") return false;
   if (!minReadySeconds) return true;
@@ -35,7 +36,7 @@ export function isPodAvailable(pod: KubeObject, minReadySeconds: number, now: Da
 }
 
 /** Ms until a ready pod becomes available (undefined when it is not ready or already available). */
-export function msUntilAvailable(pod: KubeObject, minReadySeconds: number, now: Date): number | undefined {
+export function msUntilAvailable(pod: Pod, minReadySeconds: number, now: Date): number | undefined {
   const c = readyCondition(pod);
   if (c?.status !== "True" || !minReadySeconds) return undefined;
   const since = Date.parse(c.lastTransitionTime ?? "");
@@ -49,7 +50,7 @@ export function controllerRefTo(owner: KubeObject): OwnerReference {
 }
 
 /** A pod from a template, as the workload controllers make them (GetPodFromTemplate). */
-export function podFromTemplate(template: any, owner: KubeObject, extraLabels: Record<string, string> = {}): KubeObject {
+export function podFromTemplate(template: PodTemplateSpec | undefined, owner: KubeObject, extraLabels: Record<string, string> = {}): Pod & { spec: PodSpec } {
   const meta = template?.metadata ?? {};
   return {
     apiVersion: "v1",
@@ -62,14 +63,15 @@ export function podFromTemplate(template: any, owner: KubeObject, extraLabels: R
       ...(meta.finalizers ? { finalizers: [...meta.finalizers] } : {}),
       ownerReferences: [controllerRefTo(owner)],
     },
-    spec: structuredClone(template?.spec ?? {}),
+    // A template without a spec makes a pod without containers, which the API refuses.
+    spec: structuredClone(template?.spec ?? ({} as PodSpec)),
   };
 }
 
 /** Marks a pod (being edited) as about to be disrupted, and why (the DisruptionTarget condition). */
-export function setDisruptionTarget(pod: KubeObject, reason: string, message: string, now: Date): void {
+export function setDisruptionTarget(pod: Pod, reason: string, message: string, now: Date): void {
   const status = (pod.status ??= {});
-  const conds: any[] = status.conditions ?? [];
-  const target = { type: "DisruptionTarget", status: "True", lastTransitionTime: nowTimestamp(now), reason, message };
+  const conds = status.conditions ?? [];
+  const target: PodCondition = { type: "DisruptionTarget", status: "True", lastTransitionTime: nowTimestamp(now), reason, message };
   status.conditions = [...conds.filter((c) => c.type !== "DisruptionTarget"), target];
 }

@@ -3,6 +3,7 @@
  * its name is taken by different data), renumber one for a rollback, delete pruned ones.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { ControllerRevision } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { ControllerContext } from "../framework/context.ts";
 import { controllerOf } from "../framework/pod-util.ts";
@@ -23,7 +24,7 @@ export class HistoryWriter {
    * data, counts a collision and tries the next name (CreateControllerRevision). An existing
    * revision with the same data and owner is reused.
    */
-  async create(owner: KubeObject, build: (collisionCount: number) => KubeObject, collisionCount: number): Promise<{ revision: KubeObject; collisionCount: number }> {
+  async create(owner: KubeObject, build: (collisionCount: number) => ControllerRevision, collisionCount: number): Promise<{ revision: ControllerRevision; collisionCount: number }> {
     let count = collisionCount;
     for (let i = 0; i < MAX_COLLISIONS; i++) {
       const candidate = build(count);
@@ -32,7 +33,7 @@ export class HistoryWriter {
       } catch (e) {
         if (!isStatusError(e, "AlreadyExists")) throw new Error(`creating ControllerRevision ${candidate.metadata.name}`, { cause: e });
         const existing = await this.ctx.storage.tryGet(this.def, owner.metadata.namespace, candidate.metadata.name!);
-        if (existing && controllerOf(existing)?.uid === owner.metadata.uid && sameData(existing, (candidate as any).data)) return { revision: existing, collisionCount: count };
+        if (existing && controllerOf(existing)?.uid === owner.metadata.uid && sameData(existing, candidate.data)) return { revision: existing, collisionCount: count };
         count++;
       }
     }
@@ -42,7 +43,7 @@ export class HistoryWriter {
   /** Gives an existing revision a new number (a rollback to it makes it the newest). */
   async renumber(rev: KubeObject, revision: number): Promise<KubeObject> {
     const { object } = await this.ctx.storage.update(this.def, rev.metadata.namespace, rev.metadata.name!, (cur) => {
-      (cur as any).revision = revision;
+      cur.revision = revision;
       return cur;
     });
     return object;

@@ -6,7 +6,7 @@
  * `controller-revision-hash` label. These are the pure parts: building, comparing, ordering
  * and choosing what to prune.
  */
-import type { KubeObject } from "../../model/object.ts";
+import type { ControllerRevision, DaemonSet, PodTemplateSpec, StatefulSet } from "../../model/kinds.ts";
 import { controllerRefTo } from "../framework/pod-util.ts";
 import { podTemplateHash } from "../deployment/template-hash.ts";
 
@@ -16,13 +16,19 @@ export const REVISION_HASH_LABEL = "controller-revision-hash";
 const MAX_PREFIX = 223;
 
 /** The data a revision stores for an owner with a pod template (getPatch in both controllers). */
-export function templatePatch(owner: KubeObject): { spec: { template: any } } {
+/** What the controllers keep in a revision's data; one written by another hand may hold anything. */
+export interface TemplatePatch {
+  spec: { template: PodTemplateSpec & { $patch?: "replace" } };
+}
+
+export function templatePatch(owner: DaemonSet | StatefulSet): TemplatePatch {
   return { spec: { template: { ...structuredClone(owner.spec?.template ?? {}), $patch: "replace" } } };
 }
 
 /** The pod template a revision records (what ApplyRevision yields for the template). */
-export function revisionTemplate(rev: KubeObject): any {
-  const t = structuredClone((rev as any).data?.spec?.template ?? {});
+export function revisionTemplate(rev: ControllerRevision): PodTemplateSpec {
+  const data = rev.data as { spec?: Partial<TemplatePatch["spec"]> } | undefined;
+  const t = structuredClone(data?.spec?.template ?? {});
   delete t.$patch;
   return t;
 }
@@ -41,7 +47,7 @@ export function revisionName(ownerName: string, hash: string): string {
  * hash label, a controller reference, the data and revision number. `hash` defaults to the
  * hash of the data; DaemonSets pass their template hash instead.
  */
-export function buildRevision(owner: KubeObject, data: unknown, revision: number, o: { collisionCount?: number; hash?: string; annotations?: Record<string, string> } = {}): KubeObject {
+export function buildRevision(owner: DaemonSet | StatefulSet, data: unknown, revision: number, o: { collisionCount?: number; hash?: string; annotations?: Record<string, string> } = {}): ControllerRevision {
   const hash = o.hash ?? revisionHash(data, o.collisionCount);
   return {
     apiVersion: "apps/v1",
@@ -55,15 +61,15 @@ export function buildRevision(owner: KubeObject, data: unknown, revision: number
     },
     data,
     revision,
-  } as KubeObject;
+  };
 }
 
-export function revisionNumber(rev: KubeObject): number {
-  return Number((rev as any).revision ?? 0) || 0;
+export function revisionNumber(rev: ControllerRevision): number {
+  return Number(rev.revision ?? 0) || 0;
 }
 
 /** Oldest first: by revision, then creation time, then name (SortControllerRevisions). */
-export function sortRevisions(revs: KubeObject[]): KubeObject[] {
+export function sortRevisions(revs: ControllerRevision[]): ControllerRevision[] {
   return [...revs].sort((a, b) =>
     revisionNumber(a) - revisionNumber(b) ||
     (Date.parse(a.metadata.creationTimestamp ?? "") || 0) - (Date.parse(b.metadata.creationTimestamp ?? "") || 0) ||
@@ -71,20 +77,20 @@ export function sortRevisions(revs: KubeObject[]): KubeObject[] {
 }
 
 /** One more than the highest revision, 1 for an empty history. */
-export function nextRevision(revs: KubeObject[]): number {
+export function nextRevision(revs: ControllerRevision[]): number {
   return revs.reduce((m, r) => Math.max(m, revisionNumber(r)), 0) + 1;
 }
 
 /** Whether a revision records this data (EqualRevision compares the raw patch). */
-export function sameData(rev: KubeObject, data: unknown): boolean {
-  return Bun.deepEquals((rev as any).data, data, true);
+export function sameData(rev: ControllerRevision, data: unknown): boolean {
+  return Bun.deepEquals(rev.data, data, true);
 }
 
 /**
  * Historic revisions to delete so that at most `limit` remain besides the live ones (those a
  * pod or the owner's status still names), oldest first.
  */
-export function revisionsToPrune(revs: KubeObject[], live: Set<string>, limit: number): KubeObject[] {
+export function revisionsToPrune(revs: ControllerRevision[], live: Set<string>, limit: number): ControllerRevision[] {
   const history = sortRevisions(revs).filter((r) => !live.has(r.metadata.name!));
   if (limit < 0 || history.length <= limit) return [];
   return history.slice(0, history.length - limit);

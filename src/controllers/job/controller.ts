@@ -7,7 +7,7 @@
  * double-counts a pod.
  */
 import { assertReadable } from "../framework/readable.ts";
-import type { KubeObject } from "../../model/object.ts";
+import type { Job, JobStatus, Pod } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -29,8 +29,8 @@ export class JobController implements Controller {
   readonly name = "job";
   readonly workers = 4;
   private ctx!: ControllerContext;
-  private jobs!: SharedInformer;
-  private pods!: SharedInformer;
+  private jobs!: SharedInformer<Job>;
+  private pods!: SharedInformer<Pod>;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
     this.ctx = ctx;
@@ -42,7 +42,7 @@ export class JobController implements Controller {
         for (const p of this.pods.ownedBy(job.metadata.uid!)) if (hasTrackingFinalizer(p)) queue.add(ORPHAN + keyOf(p));
       },
     });
-    const podChanged = (pod: KubeObject) => {
+    const podChanged = (pod: Pod) => {
       const ref = controllerOf(pod);
       if (ref?.kind !== "Job") return;
       const job = this.jobs.get(`${pod.metadata.namespace}/${ref.name}`);
@@ -89,14 +89,14 @@ export class JobController implements Controller {
    * Counts finished pods: records their uids as uncounted, removes their finalizers, then moves
    * them into succeeded/failed (and completedIndexes). Returns the Job as stored afterwards.
    */
-  private async trackFinishedPods(job: KubeObject, pods: KubeObject[]): Promise<KubeObject | undefined> {
+  private async trackFinishedPods(job: Job, pods: Pod[]): Promise<Job | undefined> {
     const letGo = jobLetsPodsGo(job);
     const uncounted = job.status?.uncountedTerminatedPods ?? {};
     const known = new Map<string, "Succeeded" | "Failed">();
     for (const uid of uncounted.succeeded ?? []) known.set(uid, "Succeeded");
     for (const uid of uncounted.failed ?? []) known.set(uid, "Failed");
     const fresh = new Map<string, "Succeeded" | "Failed">();
-    const release: KubeObject[] = [];
+    const release: Pod[] = [];
     for (const p of pods) {
       if (!hasTrackingFinalizer(p)) continue;
       const outcome = podOutcome(p, letGo);
@@ -134,9 +134,9 @@ export class JobController implements Controller {
       const done = new Set(counted.map(([uid]) => uid));
       const listed = new Set([...(u.succeeded ?? []), ...(u.failed ?? [])]);
       countInto(s, indexed, completions, counted.filter(([uid]) => listed.has(uid)).map(([uid, outcome]) => ({ outcome, index: indexOf.get(uid) })));
-      for (const k of ["succeeded", "failed"]) {
+      for (const k of ["succeeded", "failed"] as const) {
         if (!u[k]) continue;
-        u[k] = u[k].filter((uid: string) => !done.has(uid));
+        u[k] = u[k].filter((uid) => !done.has(uid));
         if (!u[k].length) delete u[k];
       }
     });
@@ -151,7 +151,7 @@ export class JobController implements Controller {
     await this.removeFinalizer(pod);
   }
 
-  private async removeFinalizer(pod: KubeObject): Promise<void> {
+  private async removeFinalizer(pod: Pod): Promise<void> {
     const { namespace, name } = splitKey(keyOf(pod));
     try {
       await this.ctx.storage.update(this.pods.def, namespace, name, (cur) => {
@@ -166,7 +166,7 @@ export class JobController implements Controller {
     }
   }
 
-  private async createPods(job: KubeObject, what: number | number[]): Promise<string | undefined> {
+  private async createPods(job: Job, what: number | number[]): Promise<string | undefined> {
     const indexes = Array.isArray(what) ? what : undefined;
     const count = Math.min(indexes ? indexes.length : (what as number), BURST);
     let next = 0;
@@ -186,7 +186,7 @@ export class JobController implements Controller {
     return undefined;
   }
 
-  private podFor(job: KubeObject, index: number | undefined): KubeObject {
+  private podFor(job: Job, index: number | undefined): Pod {
     const pod = podFromTemplate(job.spec?.template, job);
     pod.metadata.finalizers = [...(pod.metadata.finalizers ?? []), TRACKING_FINALIZER];
     if (index === undefined) return pod;
@@ -198,13 +198,13 @@ export class JobController implements Controller {
     pod.spec.hostname ??= `${name}-${index}`.slice(0, 63).replace(/-+$/, "");
     const env = { name: "JOB_COMPLETION_INDEX", valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${COMPLETION_INDEX}']` } } };
     for (const list of [pod.spec.containers, pod.spec.initContainers]) {
-      for (const c of list ?? []) if (!(c.env ?? []).some((e: any) => e.name === env.name)) c.env = [...(c.env ?? []), env];
+      for (const c of list ?? []) if (!(c.env ?? []).some((e) => e.name === env.name)) c.env = [...(c.env ?? []), env];
     }
     return pod;
   }
 
   /** Pods the Job stops itself are released from tracking first: they are not failures. */
-  private async deletePods(job: KubeObject, victims: KubeObject[]): Promise<void> {
+  private async deletePods(job: Job, victims: Pod[]): Promise<void> {
     await Promise.all(victims.map(async (p) => {
       try {
         await this.removeFinalizer(p);
@@ -216,16 +216,16 @@ export class JobController implements Controller {
     }));
   }
 
-  private async writeStatus(job: KubeObject, status: any): Promise<void> {
+  private async writeStatus(job: Job, status: JobStatus): Promise<void> {
     if (Bun.deepEquals(job.status ?? {}, status)) return;
     await this.updateStatus(job, (s) => {
-      for (const k of Object.keys(s)) delete s[k];
+      for (const k of Object.keys(s) as (keyof JobStatus)[]) delete s[k];
       Object.assign(s, status);
     });
   }
 
   /** A status edit on the stored Job (same uid); undefined when the Job is gone. */
-  private async updateStatus(job: KubeObject, edit: (status: any) => void): Promise<KubeObject | undefined> {
+  private async updateStatus(job: Job, edit: (status: JobStatus) => void): Promise<Job | undefined> {
     try {
       const { object } = await this.ctx.storage.update(this.jobs.def, job.metadata.namespace, job.metadata.name!, (cur) => {
         if (cur.metadata.uid !== job.metadata.uid) return cur;

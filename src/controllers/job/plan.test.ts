@@ -62,7 +62,7 @@ describe("planJob", () => {
     expect(first.remove).toEqual([running]);
     const done = planJob({ ...job({ backoffLimit: 1 }), status: first.status }, [], NOW, BACKOFF);
     expect(types(done)).toEqual(["FailureTarget", "Failed"]);
-    expect(done.status.conditions.at(-1)).toMatchObject({ reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" });
+    expect(done.status.conditions!.at(-1)).toMatchObject({ reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" });
     expect(done.events[0]).toMatchObject({ type: "Warning", reason: "BackoffLimitExceeded" });
   });
 
@@ -76,7 +76,7 @@ describe("planJob", () => {
     const before = planJob(job({ activeDeadlineSeconds: 660 }), [pod("Running")], NOW, BACKOFF);
     expect(before.requeueMs).toBe(60_000);
     const after = planJob(job({ activeDeadlineSeconds: 600 }), [pod("Running")], NOW, BACKOFF);
-    expect(after.status.conditions[0]).toMatchObject({ type: "FailureTarget", reason: "DeadlineExceeded" });
+    expect(after.status.conditions![0]).toMatchObject({ type: "FailureTarget", reason: "DeadlineExceeded" });
     expect(after.remove).toHaveLength(1);
   });
 
@@ -99,12 +99,12 @@ describe("planJob", () => {
     const running = pod("Running");
     const s = planJob(job({ suspend: true }), [running], NOW, BACKOFF);
     expect(s.remove).toEqual([running]);
-    expect(s.status.conditions[0]).toMatchObject({ type: "Suspended", status: "True", reason: "JobSuspended" });
+    expect(s.status.conditions![0]).toMatchObject({ type: "Suspended", status: "True", reason: "JobSuspended" });
     expect(s.events.map((e) => e.reason)).toEqual(["Suspended"]);
     const again = planJob({ ...job({ suspend: true }), status: s.status }, [], NOW, BACKOFF);
     expect(again.events).toEqual([]);
     const r = planJob({ ...job({}), status: s.status }, [], NOW + 5000, BACKOFF);
-    expect(r.status.conditions[0]).toMatchObject({ type: "Suspended", status: "False", reason: "JobResumed" });
+    expect(r.status.conditions![0]).toMatchObject({ type: "Suspended", status: "False", reason: "JobResumed" });
     expect(r.status.startTime).toBe("2026-01-01T00:10:05Z");
     expect(r.create).toBe(1);
   });

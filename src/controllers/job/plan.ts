@@ -5,6 +5,7 @@
  * when to look again (active deadline, failure back-off).
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { Job, JobCondition, JobSpec, JobStatus, Pod } from "../../model/kinds.ts";
 import { isPodReady } from "../framework/pod-util.ts";
 import { formatIndexes, parseIndexes } from "./indexes.ts";
 import { completionIndexOf, finishedAt, isActiveJobPod, isTerminatingJobPod, podOutcome } from "./pod-outcome.ts";
@@ -24,9 +25,9 @@ export interface JobEvent {
 export interface JobPlan {
   /** Pods to create: a count (NonIndexed) or the completion indexes (Indexed). */
   create: number | number[];
-  remove: KubeObject[];
+  remove: Pod[];
   /** Status without the pod counts the controller fills after acting (active, ready, terminating). */
-  status: any;
+  status: JobStatus;
   events: JobEvent[];
   requeueMs?: number;
 }
@@ -41,38 +42,38 @@ function iso(ms: number): string {
   return nowTimestamp(new Date(ms));
 }
 
-function conditionOf(status: any, type: string): any {
-  return (status.conditions ?? []).find((c: any) => c.type === type);
+function conditionOf<C extends { type: string }>(status: { conditions?: C[] }, type: string): C | undefined {
+  return (status.conditions ?? []).find((c) => c.type === type);
 }
 
-export function isConditionTrue(obj: { status?: any }, type: string): boolean {
+export function isConditionTrue(obj: { status?: { conditions?: { type: string; status: string }[] } }, type: string): boolean {
   return conditionOf(obj.status ?? {}, type)?.status === "True";
 }
 
 /** Complete or Failed: nothing changes a finished Job any more. */
-export function jobFinishedAt(job: KubeObject): number | undefined {
-  const c = (job.status?.conditions ?? []).find((c: any) => (c.type === "Complete" || c.type === "Failed") && c.status === "True");
+export function jobFinishedAt(job: Job): number | undefined {
+  const c = (job.status?.conditions ?? []).find((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True");
   if (!c) return undefined;
   const t = Date.parse(job.status?.completionTime ?? c.lastTransitionTime ?? "");
   return Number.isFinite(t) ? t : 0;
 }
 
 /** Whether pods the Job deletes now are let go rather than failed (suspended or outcome decided). */
-export function jobLetsPodsGo(job: KubeObject): boolean {
+export function jobLetsPodsGo(job: Job): boolean {
   return !!job.spec?.suspend || isConditionTrue(job, "FailureTarget") || isConditionTrue(job, "SuccessCriteriaMet") || jobFinishedAt(job) !== undefined;
 }
 
-function setCondition(status: any, type: string, value: "True" | "False", reason: string, message: string, now: number): void {
-  const conds: any[] = (status.conditions ??= []);
+function setCondition(status: JobStatus, type: string, value: "True" | "False", reason: string, message: string, now: number): void {
+  const conds = (status.conditions ??= []);
   const prev = conds.find((c) => c.type === type);
   if (prev && prev.status === value && prev.reason === reason) return;
-  const next = { type, status: value, lastProbeTime: iso(now), lastTransitionTime: prev?.status === value ? prev.lastTransitionTime : iso(now), reason, message };
+  const next: JobCondition = { type, status: value, lastProbeTime: iso(now), lastTransitionTime: prev?.status === value ? prev.lastTransitionTime : iso(now), reason, message };
   if (prev) conds[conds.indexOf(prev)] = next;
   else conds.push(next);
 }
 
 /** Failures since the last success, and when the latest one happened (for the back-off). */
-function recentFailures(pods: KubeObject[]): { count: number; last: number | undefined } {
+function recentFailures(pods: Pod[]): { count: number; last: number | undefined } {
   const finished = pods
     .map((p) => ({ outcome: podOutcome(p, false), at: finishedAt(p) }))
     .filter((f) => (f.outcome === "Succeeded" || f.outcome === "Failed") && f.at !== undefined)
@@ -90,15 +91,15 @@ function recentFailures(pods: KubeObject[]): { count: number; last: number | und
 }
 
 /** Pods to delete first when there are too many: not ready, then the newest. */
-function byRemovalPreference(a: KubeObject, b: KubeObject): number {
+function byRemovalPreference(a: Pod, b: Pod): number {
   const ra = isPodReady(a) ? 1 : 0;
   const rb = isPodReady(b) ? 1 : 0;
   if (ra !== rb) return ra - rb;
   return (b.metadata.creationTimestamp ?? "").localeCompare(a.metadata.creationTimestamp ?? "");
 }
 
-export function planJob(job: KubeObject, pods: KubeObject[], nowMs: number, backoff: JobBackoff): JobPlan {
-  const spec = job.spec ?? {};
+export function planJob(job: Job, pods: Pod[], nowMs: number, backoff: JobBackoff): JobPlan {
+  const spec: Partial<JobSpec> = job.spec ?? {};
   const status = structuredClone(job.status ?? {});
   const events: JobEvent[] = [];
   const plan: JobPlan = { create: 0, remove: [], status, events };
@@ -132,11 +133,12 @@ export function planJob(job: KubeObject, pods: KubeObject[], nowMs: number, back
   let finish: Finish | undefined;
   if (isConditionTrue(job, "SuccessCriteriaMet")) finish = SUCCESS;
   else if (isConditionTrue(job, "FailureTarget")) {
-    const c = conditionOf(status, "FailureTarget");
-    finish = { success: false, reason: c.reason, message: c.message };
+    // The clone of the status the condition was just found in.
+    const c = conditionOf(status, "FailureTarget")!;
+    finish = { success: false, reason: c.reason!, message: c.message! };
   } else {
     const restarts = spec.template?.spec?.restartPolicy === "OnFailure"
-      ? active.reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m: number, cs: any) => m + (cs.restartCount ?? 0), 0), 0)
+      ? active.reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m, cs) => m + (cs.restartCount ?? 0), 0), 0)
       : 0;
     const done = indexed ? completed.size >= (completions ?? 0) : completions != null ? succeeded >= completions : succeeded > 0 && active.length === 0;
     const deadline = spec.activeDeadlineSeconds != null ? Date.parse(status.startTime) + spec.activeDeadlineSeconds * 1000 : undefined;
@@ -206,7 +208,7 @@ export function planJob(job: KubeObject, pods: KubeObject[], nowMs: number, back
 }
 
 /** Folds newly counted pods into status (what `uncountedTerminatedPods` held). */
-export function countInto(status: any, indexed: boolean, completions: number, counted: { outcome: "Succeeded" | "Failed"; index?: number }[]): void {
+export function countInto(status: JobStatus, indexed: boolean, completions: number, counted: { outcome: "Succeeded" | "Failed"; index?: number }[]): void {
   const completed = parseIndexes(status.completedIndexes, completions);
   for (const c of counted) {
     if (c.outcome === "Failed") status.failed = (status.failed ?? 0) + 1;

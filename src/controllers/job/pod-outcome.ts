@@ -4,7 +4,7 @@
  * controller has counted them, so a finished pod that is deleted meanwhile is never lost
  * from `status.succeeded`/`status.failed`.
  */
-import type { KubeObject } from "../../model/object.ts";
+import type { Pod } from "../../model/kinds.ts";
 
 export const TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking";
 export const COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";
@@ -12,20 +12,20 @@ export const COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";
 /** Succeeded/Failed by phase; a pod deleted while running failed — unless the Job itself let it go. */
 export type PodOutcome = "Succeeded" | "Failed" | "Ignored" | undefined;
 
-export function isTerminalPhase(pod: KubeObject): boolean {
+export function isTerminalPhase(pod: Pod): boolean {
   return pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
 }
 
 /** Neither finished nor being deleted. */
-export function isActiveJobPod(pod: KubeObject): boolean {
+export function isActiveJobPod(pod: Pod): boolean {
   return !isTerminalPhase(pod) && !pod.metadata.deletionTimestamp;
 }
 
-export function isTerminatingJobPod(pod: KubeObject): boolean {
+export function isTerminatingJobPod(pod: Pod): boolean {
   return !isTerminalPhase(pod) && !!pod.metadata.deletionTimestamp;
 }
 
-export function hasTrackingFinalizer(pod: KubeObject): boolean {
+export function hasTrackingFinalizer(pod: Pod): boolean {
   return pod.metadata.finalizers?.includes(TRACKING_FINALIZER) ?? false;
 }
 
@@ -33,7 +33,7 @@ export function hasTrackingFinalizer(pod: KubeObject): boolean {
  * `jobLetsGo`: the Job is suspended or already decided its outcome, so the pods it deletes
  * are not failures (they would otherwise eat the backoff limit).
  */
-export function podOutcome(pod: KubeObject, jobLetsGo: boolean): PodOutcome {
+export function podOutcome(pod: Pod, jobLetsGo: boolean): PodOutcome {
   if (pod.status?.phase === "Succeeded") return "Succeeded";
   // A pod the Job deleted ends Failed once killed; that failure is not the workload's.
   if (pod.metadata.deletionTimestamp && jobLetsGo) return "Ignored";
@@ -41,13 +41,13 @@ export function podOutcome(pod: KubeObject, jobLetsGo: boolean): PodOutcome {
   return undefined;
 }
 
-export function completionIndexOf(pod: KubeObject): number | undefined {
+export function completionIndexOf(pod: Pod): number | undefined {
   const raw = pod.metadata.annotations?.[COMPLETION_INDEX] ?? pod.metadata.labels?.[COMPLETION_INDEX];
   return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
 }
 
 /** When the pod finished: its containers' latest finishedAt, else its deletion, else undefined. */
-export function finishedAt(pod: KubeObject): number | undefined {
+export function finishedAt(pod: Pod): number | undefined {
   let latest: number | undefined;
   for (const cs of pod.status?.containerStatuses ?? []) {
     const t = Date.parse(cs.state?.terminated?.finishedAt ?? "");

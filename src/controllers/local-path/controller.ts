@@ -7,7 +7,7 @@
  * is made by the agent when a pod first mounts it, and removed by the agent once the volume
  * object is gone (reclaim policy Delete), so this controller never touches a node's disk.
  */
-import type { KubeObject } from "../../model/object.ts";
+import type { Node, PersistentVolume, PersistentVolumeClaim } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -24,10 +24,10 @@ const NODE_RETRY_MS = 5_000;
 export class LocalPathProvisioner implements Controller {
   readonly name = "local-path-provisioner";
   private ctx!: ControllerContext;
-  private claims!: SharedInformer;
-  private volumes!: SharedInformer;
+  private claims!: SharedInformer<PersistentVolumeClaim>;
+  private volumes!: SharedInformer<PersistentVolume>;
   private classes!: SharedInformer;
-  private nodes!: SharedInformer;
+  private nodes!: SharedInformer<Node>;
   private readonly failed = new Map<string, string>();
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
@@ -81,7 +81,7 @@ export class LocalPathProvisioner implements Controller {
     await this.ctx.events.record(pvc, "Normal", "ProvisioningSucceeded", `Successfully provisioned volume ${name}`, COMPONENT);
   }
 
-  private async fail(pvc: KubeObject, message: string): Promise<void> {
+  private async fail(pvc: PersistentVolumeClaim, message: string): Promise<void> {
     if (this.failed.get(pvc.metadata.uid!) === message) return;
     this.failed.set(pvc.metadata.uid!, message);
     await this.ctx.events.record(pvc, "Warning", "ProvisioningFailed", `failed to provision volume with StorageClass "${storageClassOf(pvc)}": ${message}`, COMPONENT);
@@ -89,6 +89,6 @@ export class LocalPathProvisioner implements Controller {
 }
 
 /** Unbound, placed, and handed to this provisioner. */
-function wantsUs(pvc: KubeObject): boolean {
+function wantsUs(pvc: PersistentVolumeClaim): boolean {
   return !pvc.spec?.volumeName && !pvc.metadata.deletionTimestamp && pvc.metadata.annotations?.[ANN_STORAGE_PROVISIONER] === LOCAL_PATH_PROVISIONER && !!selectedNode(pvc);
 }

@@ -6,6 +6,7 @@
  */
 import { join } from "node:path/posix";
 import type { KubeObject } from "../../model/object.ts";
+import type { PersistentVolumeClaim } from "../../model/kinds.ts";
 import { ANN_PROVISIONED_BY, LOCAL_PATH_PROVISIONER } from "../../volume-binding/annotations.ts";
 
 /** local-path-provisioner records the node it chose on the volume too. */
@@ -14,25 +15,25 @@ export const ANN_LOCAL_PATH_SELECTED_NODE = "local.path.provisioner/selected-nod
 const SUPPORTED_MODES = ["ReadWriteOnce", "ReadWriteOncePod"];
 
 /** Why the provisioner cannot serve this claim, in local-path-provisioner's words; undefined when it can. */
-export function unsupported(pvc: KubeObject): string | undefined {
+export function unsupported(pvc: PersistentVolumeClaim): string | undefined {
   if (pvc.spec?.selector) return "claim Selector is not supported";
-  if ((pvc.spec?.volumeMode ?? "Filesystem") !== "Filesystem") return `volumeMode ${pvc.spec.volumeMode} is not supported`;
+  if ((pvc.spec?.volumeMode ?? "Filesystem") !== "Filesystem") return `volumeMode ${pvc.spec?.volumeMode} is not supported`;
   for (const m of pvc.spec?.accessModes ?? []) {
     if (!SUPPORTED_MODES.includes(m)) return "NodePath only supports ReadWriteOnce and ReadWriteOncePod (1.22+) access modes";
   }
   return undefined;
 }
 
-export function volumeName(pvc: KubeObject): string {
+export function volumeName(pvc: PersistentVolumeClaim): string {
   return `pvc-${pvc.metadata.uid}`;
 }
 
 /** The directory's name under the node's storage root; the agent's sweep recognises it by this shape. */
-export function volumeDirName(pvc: KubeObject): string {
+export function volumeDirName(pvc: PersistentVolumeClaim): string {
   return `${volumeName(pvc)}_${pvc.metadata.namespace}_${pvc.metadata.name}`;
 }
 
-export function localPathVolume(pvc: KubeObject, storageClass: KubeObject, nodeName: string, storageRoot: string): KubeObject {
+export function localPathVolume(pvc: PersistentVolumeClaim, storageClass: KubeObject, nodeName: string, storageRoot: string): KubeObject {
   return {
     apiVersion: "v1",
     kind: "PersistentVolume",

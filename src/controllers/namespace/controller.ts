@@ -4,6 +4,7 @@
  * removed from spec.finalizers, which lets the store remove the namespace itself.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { Namespace } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -15,7 +16,7 @@ export const NAMESPACE_FINALIZER = "kubernetes";
 export class NamespaceController implements Controller {
   readonly name = "namespace";
   private ctx!: ControllerContext;
-  private namespaces!: SharedInformer;
+  private namespaces!: SharedInformer<Namespace>;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
     this.ctx = ctx;

@@ -6,6 +6,7 @@
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
 import type { SharedInformer } from "../framework/informer-factory.ts";
+import type { Node } from "../../model/kinds.ts";
 import { nextFreeBlock, parseIpv4Cidr, type Ipv4Block } from "./cidr-allocator.ts";
 
 const RETRY_WHEN_FULL_MS = 60_000;
@@ -14,7 +15,7 @@ export class NodeIpamController implements Controller {
   readonly name = "node-ipam";
   readonly workers = 1;
   private ctx!: ControllerContext;
-  private nodes!: SharedInformer;
+  private nodes!: SharedInformer<Node>;
   private cluster!: Ipv4Block;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {

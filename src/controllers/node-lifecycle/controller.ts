@@ -9,6 +9,7 @@
  * heartbeat change — never by comparing the kubelet's timestamps with ours (clock skew).
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { Node } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -23,19 +24,19 @@ const LEASE_NAMESPACE = "kube-node-lease";
 
 interface Heard {
   atMs: number;
-  heartbeat?: string;
+  heartbeat?: string | null;
   renewTime?: string;
 }
 
-function heartbeatOf(node: KubeObject): string | undefined {
-  return (node.status?.conditions ?? []).find((c: any) => c.type === "Ready")?.lastHeartbeatTime;
+function heartbeatOf(node: Node): string | null | undefined {
+  return (node.status?.conditions ?? []).find((c) => c.type === "Ready")?.lastHeartbeatTime;
 }
 
 export class NodeLifecycleController implements Controller {
   readonly name = "node-lifecycle";
   readonly workers = 2;
   private ctx!: ControllerContext;
-  private nodes!: SharedInformer;
+  private nodes!: SharedInformer<Node>;
   private pods!: SharedInformer;
   private readonly heard = new Map<string, Heard>();
 
@@ -119,7 +120,7 @@ export class NodeLifecycleController implements Controller {
     }));
   }
 
-  private async update(node: KubeObject, edit: (cur: KubeObject) => void, subresource?: string): Promise<KubeObject | undefined> {
+  private async update(node: Node, edit: (cur: KubeObject) => void, subresource?: string): Promise<KubeObject | undefined> {
     try {
       const { object } = await this.ctx.storage.update(this.nodes.def, undefined, node.metadata.name!, (cur) => {
         if (cur.metadata.uid === node.metadata.uid) edit(cur);

@@ -5,6 +5,7 @@
  * that make pods leave).
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { Node, NodeCondition } from "../../model/kinds.ts";
 import { TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE, type Taint } from "../../model/taints.ts";
 import { nowTimestamp } from "../../model/object.ts";
 
@@ -28,13 +29,13 @@ function iso(ms: number): string {
   return nowTimestamp(new Date(ms));
 }
 
-export function readyStatus(node: KubeObject): "True" | "False" | "Unknown" | undefined {
-  return (node.status?.conditions ?? []).find((c: any) => c.type === "Ready")?.status;
+export function readyStatus(node: Node): string | undefined {
+  return (node.status?.conditions ?? []).find((c) => c.type === "Ready")?.status;
 }
 
 /** The node's conditions as the controller writes them when the kubelet has gone silent. */
-export function silencedConditions(node: KubeObject, nowMs: number): any[] {
-  const conds: any[] = structuredClone(node.status?.conditions ?? []);
+export function silencedConditions(node: Node, nowMs: number): NodeCondition[] {
+  const conds = structuredClone(node.status?.conditions ?? []);
   for (const type of KUBELET_CONDITIONS) {
     const c = conds.find((x) => x.type === type);
     if (!c) {

@@ -10,6 +10,7 @@
  * sync completes.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { Node, PersistentVolume, PersistentVolumeClaim } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { ResourceDef } from "../../api/resources/types.ts";
 import type { Controller } from "../framework/controller.ts";
@@ -26,10 +27,10 @@ const VOLUME = "pv:";
 export class PersistentVolumeController implements Controller {
   readonly name = "persistent-volume";
   private ctx!: ControllerContext;
-  private claims!: SharedInformer;
-  private volumes!: SharedInformer;
+  private claims!: SharedInformer<PersistentVolumeClaim>;
+  private volumes!: SharedInformer<PersistentVolume>;
   private classes!: SharedInformer;
-  private nodes!: SharedInformer;
+  private nodes!: SharedInformer<Node>;
   /** The last event told per claim uid, so a claim re-synced for other reasons does not repeat it. */
   private readonly told = new Map<string, string>();
 
@@ -39,7 +40,7 @@ export class PersistentVolumeController implements Controller {
     this.volumes = ctx.informer("", "persistentvolumes");
     this.classes = ctx.informer("storage.k8s.io", "storageclasses");
     this.nodes = ctx.informer("", "nodes");
-    const claimKey = (pvc: KubeObject) => queue.add(CLAIM + keyOf(pvc));
+    const claimKey = (pvc: PersistentVolumeClaim) => queue.add(CLAIM + keyOf(pvc));
     this.claims.addHandler({
       onChange: claimKey,
       onDelete: (pvc) => {
@@ -50,7 +51,7 @@ export class PersistentVolumeController implements Controller {
         for (const pv of this.volumes.list()) if (pv.spec?.claimRef?.uid === pvc.metadata.uid) queue.add(VOLUME + pv.metadata.name);
       },
     });
-    const volumeChanged = (pv: KubeObject) => {
+    const volumeChanged = (pv: PersistentVolume) => {
       queue.add(VOLUME + pv.metadata.name);
       const ref = pv.spec?.claimRef;
       if (ref?.name) queue.add(`${CLAIM}${ref.namespace}/${ref.name}`);
@@ -113,7 +114,7 @@ export class PersistentVolumeController implements Controller {
     let claim = ref?.name ? this.claims.get(`${ref.namespace}/${ref.name}`) : undefined;
     if (ref?.uid && claim?.metadata.uid !== ref.uid) {
       // The cache may lag a claim just made: ask the store before releasing anything.
-      claim = await this.ctx.storage.tryGet(this.claims.def, ref.namespace, ref.name);
+      claim = await this.ctx.storage.tryGet(this.claims.def, ref.namespace, ref.name!);
     }
     const action = planVolume(pv, claim);
     switch (action.type) {
@@ -136,7 +137,7 @@ export class PersistentVolumeController implements Controller {
   }
 
   /** Volume spec, volume status, claim spec, claim status — each written only when it differs. */
-  private async bind(pvc: KubeObject, pv: KubeObject): Promise<void> {
+  private async bind(pvc: PersistentVolumeClaim, pv: PersistentVolume): Promise<void> {
     const volume = boundVolume(pv, pvc);
     if (!Bun.deepEquals(volume.spec, pv.spec) || !Bun.deepEquals(volume.metadata.annotations, pv.metadata.annotations)) {
       const ok = await this.write(this.volumes.def, pv, (cur) => {
@@ -163,7 +164,7 @@ export class PersistentVolumeController implements Controller {
     }
   }
 
-  private async claimPhase(pvc: KubeObject, phase: string): Promise<void> {
+  private async claimPhase(pvc: PersistentVolumeClaim, phase: string): Promise<void> {
     if (pvc.status?.phase === phase) return;
     await this.write(this.claims.def, pvc, (cur) => {
       cur.status = { ...cur.status, phase };
@@ -171,7 +172,7 @@ export class PersistentVolumeController implements Controller {
     }, "status");
   }
 
-  private async volumePhase(pv: KubeObject, phase: string, message?: string): Promise<void> {
+  private async volumePhase(pv: PersistentVolume, phase: string, message?: string): Promise<void> {
     if (pv.status?.phase === phase && pv.status?.message === message) return;
     await this.write(this.volumes.def, pv, (cur) => {
       if (cur.status?.phase === phase && cur.status?.message === message) return cur;
@@ -196,7 +197,7 @@ export class PersistentVolumeController implements Controller {
     }
   }
 
-  private async tell(pvc: KubeObject, event: ClaimEvent | undefined): Promise<void> {
+  private async tell(pvc: PersistentVolumeClaim, event: ClaimEvent | undefined): Promise<void> {
     if (!event) return;
     const id = `${event.reason}\0${event.message}`;
     if (this.told.get(pvc.metadata.uid!) === id) return;

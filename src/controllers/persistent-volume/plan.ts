@@ -4,6 +4,7 @@
  * is a table test. The controller only carries the returned action out.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimStatus } from "../../model/kinds.ts";
 import { ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_STORAGE_PROVISIONER } from "../../volume-binding/annotations.ts";
 import { isDelayBinding, selectedNode, storageClassOf } from "../../volume-binding/claims.ts";
 import { findMatchingVolume, isVolumeBoundToClaim } from "../../volume-binding/match.ts";
@@ -42,7 +43,7 @@ export type VolumeAction =
 
 const hasAnn = (obj: KubeObject, ann: string) => obj.metadata.annotations?.[ann] !== undefined;
 
-export function planClaim(pvc: KubeObject, world: World): ClaimAction {
+export function planClaim(pvc: PersistentVolumeClaim, world: World): ClaimAction {
   if (pvc.metadata.deletionTimestamp && !pvc.spec?.volumeName) return { type: "none" };
   const volumeName: string | undefined = pvc.spec?.volumeName || undefined;
   if (!volumeName) return planUnboundClaim(pvc, world);
@@ -56,7 +57,7 @@ export function planClaim(pvc: KubeObject, world: World): ClaimAction {
   return { type: "pending", event: { type: "Warning", reason: "FailedBinding", message: `volume "${volumeName}" already bound to a different claim.` } };
 }
 
-function planUnboundClaim(pvc: KubeObject, world: World): ClaimAction {
+function planUnboundClaim(pvc: PersistentVolumeClaim, world: World): ClaimAction {
   const delay = isDelayBinding(pvc, world.storageClass);
   const chosen = delay ? selectedNode(pvc) : undefined;
   // K3s differs from Kubernetes here: the scheduler only names the node, and static volumes
@@ -89,7 +90,7 @@ function planUnboundClaim(pvc: KubeObject, world: World): ClaimAction {
  * `claim` is the claim the volume's claimRef names, looked up by namespace/name; a claim of
  * that name with another uid counts as gone (it is a new claim, not ours).
  */
-export function planVolume(pv: KubeObject, claim: KubeObject | undefined): VolumeAction {
+export function planVolume(pv: PersistentVolume, claim: KubeObject | undefined): VolumeAction {
   const phase = pv.status?.phase;
   const ref = pv.spec?.claimRef;
   if (!ref) return phase === "Available" ? { type: "none" } : { type: "phase", phase: "Available" };
@@ -116,7 +117,7 @@ export function planVolume(pv: KubeObject, claim: KubeObject | undefined): Volum
 }
 
 /** The claim as bound to `pv` (spec half): volumeName and the binding annotations. */
-export function boundClaim(pvc: KubeObject, pv: KubeObject): KubeObject {
+export function boundClaim(pvc: PersistentVolumeClaim, pv: PersistentVolume): KubeObject {
   const next = structuredClone(pvc);
   const ann = (next.metadata.annotations ??= {});
   if (next.spec?.volumeName !== pv.metadata.name) {
@@ -128,12 +129,12 @@ export function boundClaim(pvc: KubeObject, pv: KubeObject): KubeObject {
 }
 
 /** The claim's status once bound: what the volume offers. */
-export function boundClaimStatus(pvc: KubeObject, pv: KubeObject): any {
+export function boundClaimStatus(pvc: PersistentVolumeClaim, pv: PersistentVolume): PersistentVolumeClaimStatus {
   return { ...pvc.status, phase: "Bound", accessModes: pv.spec?.accessModes, capacity: pv.spec?.capacity };
 }
 
 /** The volume as bound to `pvc` (spec half): a claimRef with the claim's uid. */
-export function boundVolume(pv: KubeObject, pvc: KubeObject): KubeObject {
+export function boundVolume(pv: PersistentVolume, pvc: PersistentVolumeClaim): KubeObject {
   const next = structuredClone(pv);
   const ref = next.spec?.claimRef;
   if (ref?.uid === pvc.metadata.uid && ref?.name === pvc.metadata.name && ref?.namespace === pvc.metadata.namespace) return next;

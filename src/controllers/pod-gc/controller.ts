@@ -4,7 +4,7 @@
  * and those being deleted that were never scheduled. A pod that had not finished is marked
  * Failed with a DisruptionTarget condition first, so its Job counts it.
  */
-import type { KubeObject } from "../../model/object.ts";
+import type { Node, Pod } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -17,7 +17,7 @@ export class PodGarbageCollector implements Controller {
   readonly name = "pod-garbage-collector";
   readonly workers = 2;
   private ctx!: ControllerContext;
-  private nodes!: SharedInformer;
+  private nodes!: SharedInformer<Node>;
   private pods!: SharedInformer;
   /** When each pod was first seen bound to a missing node. */
   private readonly orphanedSince = new Map<string, number>();
@@ -65,7 +65,7 @@ export class PodGarbageCollector implements Controller {
     await this.forceDelete(pod, "PodGC: node no longer exists");
   }
 
-  private async forceDelete(pod: KubeObject, message: string): Promise<void> {
+  private async forceDelete(pod: Pod, message: string): Promise<void> {
     const { namespace, name } = splitKey(keyOf(pod));
     try {
       const phase = pod.status?.phase;

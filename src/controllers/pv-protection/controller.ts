@@ -3,7 +3,7 @@
  * finalizer while it is Bound; once its claim lets go (Released, Available, Failed) the
  * finalizer goes and the volume with it.
  */
-import type { KubeObject } from "../../model/object.ts";
+import type { PersistentVolume } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -14,13 +14,13 @@ import { PV_PROTECTION_FINALIZER } from "../../volume-binding/annotations.ts";
 export class PvProtectionController implements Controller {
   readonly name = "pv-protection";
   private ctx!: ControllerContext;
-  private volumes!: SharedInformer;
+  private volumes!: SharedInformer<PersistentVolume>;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
     this.ctx = ctx;
     this.volumes = ctx.informer("", "persistentvolumes");
     this.volumes.addHandler({
-      onChange: (pv: KubeObject) => {
+      onChange: (pv: PersistentVolume) => {
         if (pv.metadata.deletionTimestamp && pv.metadata.finalizers?.includes(PV_PROTECTION_FINALIZER)) queue.add(keyOf(pv));
       },
     });

@@ -4,7 +4,7 @@
  * writes is never pulled away under it. Once the last such pod is gone the finalizer goes,
  * the claim with it, and the binder releases the volume.
  */
-import type { KubeObject } from "../../model/object.ts";
+import type { PersistentVolumeClaim, Pod } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -16,7 +16,7 @@ import { podClaimNames } from "../../volume-binding/claims.ts";
 const BY_CLAIM = "pvc-protection:claims";
 
 /** A pod holds a claim until it has finished (Succeeded/Failed) or is gone. */
-export function podHoldsClaim(pod: KubeObject, claimName: string): boolean {
+export function podHoldsClaim(pod: Pod, claimName: string): boolean {
   if (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed") return false;
   return podClaimNames(pod).includes(claimName);
 }
@@ -24,19 +24,19 @@ export function podHoldsClaim(pod: KubeObject, claimName: string): boolean {
 export class PvcProtectionController implements Controller {
   readonly name = "pvc-protection";
   private ctx!: ControllerContext;
-  private claims!: SharedInformer;
-  private pods!: SharedInformer;
+  private claims!: SharedInformer<PersistentVolumeClaim>;
+  private pods!: SharedInformer<Pod>;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
     this.ctx = ctx;
     this.claims = ctx.informer("", "persistentvolumeclaims");
     this.pods = ctx.informer("", "pods");
     this.pods.addIndex(BY_CLAIM, (p) => podClaimNames(p).map((c) => `${p.metadata.namespace}/${c}`));
-    const claimChanged = (pvc: KubeObject) => {
+    const claimChanged = (pvc: PersistentVolumeClaim) => {
       if (pvc.metadata.deletionTimestamp && pvc.metadata.finalizers?.includes(PVC_PROTECTION_FINALIZER)) queue.add(keyOf(pvc));
     };
     this.claims.addHandler({ onChange: claimChanged });
-    const podChanged = (pod: KubeObject) => {
+    const podChanged = (pod: Pod) => {
       for (const name of podClaimNames(pod)) {
         const pvc = this.claims.get(`${pod.metadata.namespace}/${name}`);
         if (pvc) claimChanged(pvc);

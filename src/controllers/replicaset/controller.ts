@@ -5,7 +5,7 @@
  * every pod, and created in slow-start batches.
  */
 import { assertReadable } from "../framework/readable.ts";
-import type { KubeObject } from "../../model/object.ts";
+import type { Pod, ReplicaSet, ReplicaSetStatus } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { labelSelectorMatches } from "../../model/label-selector.ts";
 import type { Controller } from "../framework/controller.ts";
@@ -24,15 +24,15 @@ export class ReplicaSetController implements Controller {
   readonly name = "replicaset";
   readonly workers = 4;
   private ctx!: ControllerContext;
-  private sets!: SharedInformer;
-  private pods!: SharedInformer;
+  private sets!: SharedInformer<ReplicaSet>;
+  private pods!: SharedInformer<Pod>;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
     this.ctx = ctx;
     this.sets = ctx.informer("apps", "replicasets");
     this.pods = ctx.informer("", "pods");
     this.sets.addHandler({ onChange: (rs) => queue.add(keyOf(rs)), onDelete: (rs) => queue.add(keyOf(rs)) });
-    const podChanged = (pod: KubeObject) => {
+    const podChanged = (pod: Pod) => {
       const ref = controllerOf(pod);
       if (ref) {
         if (ref.kind === "ReplicaSet") queue.add(`${pod.metadata.namespace}/${ref.name}`);
@@ -74,7 +74,7 @@ export class ReplicaSetController implements Controller {
     return recheckMs;
   }
 
-  private async createPods(rs: KubeObject, count: number): Promise<{ message: string } | undefined> {
+  private async createPods(rs: ReplicaSet, count: number): Promise<{ message: string } | undefined> {
     for (const batch of slowStartBatches(count)) {
       const results = await Promise.allSettled(Array.from({ length: batch }, () =>
         this.ctx.storage.create(this.pods.def, rs.metadata.namespace, podFromTemplate(rs.spec?.template, rs))));
@@ -93,7 +93,7 @@ export class ReplicaSetController implements Controller {
     return undefined;
   }
 
-  private async deletePods(rs: KubeObject, victims: KubeObject[]): Promise<void> {
+  private async deletePods(rs: ReplicaSet, victims: Pod[]): Promise<void> {
     await Promise.all(victims.map(async (p) => {
       try {
         await this.ctx.storage.delete(this.pods.def, p.metadata.namespace, p.metadata.name!, { preconditions: { uid: p.metadata.uid } });
@@ -104,7 +104,7 @@ export class ReplicaSetController implements Controller {
     }));
   }
 
-  private async writeStatus(rs: KubeObject, status: any): Promise<void> {
+  private async writeStatus(rs: ReplicaSet, status: ReplicaSetStatus): Promise<void> {
     if (Bun.deepEquals(rs.status ?? {}, status)) return;
     try {
       await this.ctx.storage.update(this.sets.def, rs.metadata.namespace, rs.metadata.name!, (cur) => {

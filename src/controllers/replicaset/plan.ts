@@ -2,23 +2,23 @@
  * ReplicaSet decisions as pure functions: which pods go first on scale-down, how many to make
  * in each batch, and the status to report (kubernetes `pkg/controller/replicaset`).
  */
-import type { KubeObject } from "../../model/object.ts";
+import type { Pod, ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from "../../model/kinds.ts";
 import { labelSelectorMatches } from "../../model/label-selector.ts";
 import { isPodAvailable, isPodReady, msUntilAvailable } from "../framework/pod-util.ts";
 import { nowTimestamp } from "../../model/object.ts";
 
 const PHASE_RANK: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 
-function readySince(p: KubeObject): number {
-  const c = (p.status?.conditions ?? []).find((x: any) => x.type === "Ready" && x.status === "True");
+function readySince(p: Pod): number {
+  const c = (p.status?.conditions ?? []).find((x) => x.type === "Ready" && x.status === "True");
   return c ? Date.parse(c.lastTransitionTime ?? "") || 0 : 0;
 }
 
-function restarts(p: KubeObject): number {
-  return (p.status?.containerStatuses ?? []).reduce((n: number, c: any) => Math.max(n, c.restartCount ?? 0), 0);
+function restarts(p: Pod): number {
+  return (p.status?.containerStatuses ?? []).reduce((n, c) => Math.max(n, c.restartCount ?? 0), 0);
 }
 
-function deletionCost(p: KubeObject): number {
+function deletionCost(p: Pod): number {
   const v = Number(p.metadata.annotations?.["controller.kubernetes.io/pod-deletion-cost"]);
   return Number.isFinite(v) ? v : 0;
 }
@@ -28,7 +28,7 @@ function deletionCost(p: KubeObject): number {
  * before Unknown before Running, not ready before ready, lower pod-deletion-cost first, ready
  * for less time first, more restarts first, newer first.
  */
-export function compareForDeletion(a: KubeObject, b: KubeObject): number {
+export function compareForDeletion(a: Pod, b: Pod): number {
   const sa = a.spec?.nodeName ? 1 : 0, sb = b.spec?.nodeName ? 1 : 0;
   if (sa !== sb) return sa - sb;
   const pa = PHASE_RANK[a.status?.phase ?? "Pending"] ?? 0, pb = PHASE_RANK[b.status?.phase ?? "Pending"] ?? 0;
@@ -46,7 +46,7 @@ export function compareForDeletion(a: KubeObject, b: KubeObject): number {
   return Date.parse(b.metadata.creationTimestamp ?? "") - Date.parse(a.metadata.creationTimestamp ?? "");
 }
 
-export function podsToDelete(pods: KubeObject[], count: number): KubeObject[] {
+export function podsToDelete(pods: Pod[], count: number): Pod[] {
   return [...pods].sort(compareForDeletion).slice(0, Math.max(0, count));
 }
 
@@ -65,13 +65,13 @@ export function slowStartBatches(total: number, initial = 1): number[] {
 }
 
 export interface ReplicaSetStatusResult {
-  status: any;
+  status: ReplicaSetStatus;
   /** When a ready pod becomes available (minReadySeconds), ms from now. */
   recheckMs?: number;
 }
 
 /** `pods` are the active pods the ReplicaSet owns. */
-export function replicaSetStatus(rs: KubeObject, pods: KubeObject[], now: Date, failure?: { message: string }): ReplicaSetStatusResult {
+export function replicaSetStatus(rs: ReplicaSet, pods: Pod[], now: Date, failure?: { message: string }): ReplicaSetStatusResult {
   const minReady = rs.spec?.minReadySeconds ?? 0;
   const templateLabels = rs.spec?.template?.metadata?.labels ?? {};
   let ready = 0, available = 0, fullyLabeled = 0;
@@ -83,7 +83,7 @@ export function replicaSetStatus(rs: KubeObject, pods: KubeObject[], now: Date, 
     const left = msUntilAvailable(p, minReady, now);
     if (left !== undefined) recheckMs = Math.min(recheckMs ?? left, left);
   }
-  const prev: any[] = rs.status?.conditions ?? [];
+  const prev: ReplicaSetCondition[] = rs.status?.conditions ?? [];
   let conditions = prev.filter((c) => c.type !== "ReplicaFailure");
   if (failure) {
     const old = prev.find((c) => c.type === "ReplicaFailure");
@@ -94,7 +94,7 @@ export function replicaSetStatus(rs: KubeObject, pods: KubeObject[], now: Date, 
       lastTransitionTime: nowTimestamp(now),
     }];
   }
-  const status: any = {
+  const status: ReplicaSetStatus = {
     replicas: pods.length,
     fullyLabeledReplicas: fullyLabeled,
     readyReplicas: ready,
@@ -103,6 +103,6 @@ export function replicaSetStatus(rs: KubeObject, pods: KubeObject[], now: Date, 
   };
   if (conditions.length) status.conditions = conditions;
   // The API drops zero counts from JSON; keep the shape Kubernetes returns (replicas always there).
-  for (const k of ["fullyLabeledReplicas", "readyReplicas", "availableReplicas"]) if (status[k] === 0) delete status[k];
+  for (const k of ["fullyLabeledReplicas", "readyReplicas", "availableReplicas"] as const) if (status[k] === 0) delete status[k];
   return { status, recheckMs };
 }

@@ -10,6 +10,7 @@
  * and any `count/<resource>.<group>` — when the first quota naming them appears.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { ResourceQuota, ResourceQuotaStatus } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { ResourceDef } from "../../api/resources/types.ts";
 import type { Controller } from "../framework/controller.ts";
@@ -34,7 +35,7 @@ export class ResourceQuotaController implements Controller {
   readonly workers = 2;
   private ctx!: ControllerContext;
   private queue!: { add(key: string): void };
-  private quotas!: SharedInformer;
+  private quotas!: SharedInformer<ResourceQuota>;
   private readonly resyncMs: number;
   /** Informers of counted kinds, by `plural.group`; undefined for kinds not served. */
   private readonly watched = new Map<string, SharedInformer | undefined>();
@@ -109,6 +110,6 @@ export class ResourceQuotaController implements Controller {
   }
 }
 
-function pick(status: any): { hard: unknown; used: unknown } {
+function pick(status: ResourceQuotaStatus | undefined): { hard: unknown; used: unknown } {
   return { hard: status?.hard, used: status?.used };
 }

@@ -5,6 +5,7 @@
  * empty out. Keyed by namespace name.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { Namespace } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -16,7 +17,7 @@ export const DEFAULT_SERVICE_ACCOUNTS = ["default"];
 export class ServiceAccountController implements Controller {
   readonly name = "serviceaccount";
   private ctx!: ControllerContext;
-  private namespaces!: SharedInformer;
+  private namespaces!: SharedInformer<Namespace>;
   private accounts!: SharedInformer;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {

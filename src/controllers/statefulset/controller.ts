@@ -7,6 +7,7 @@
  */
 import { assertReadable } from "../framework/readable.ts";
 import type { KubeObject } from "../../model/object.ts";
+import type { ControllerRevision, PersistentVolumeClaim, Pod, StatefulSet } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { labelSelectorMatches } from "../../model/label-selector.ts";
 import type { Controller } from "../framework/controller.ts";
@@ -26,10 +27,10 @@ export class StatefulSetController implements Controller {
   readonly name = "statefulset";
   readonly workers = 2;
   private ctx!: ControllerContext;
-  private sets!: SharedInformer;
-  private pods!: SharedInformer;
-  private claims!: SharedInformer;
-  private revisions!: SharedInformer;
+  private sets!: SharedInformer<StatefulSet>;
+  private pods!: SharedInformer<Pod>;
+  private claims!: SharedInformer<PersistentVolumeClaim>;
+  private revisions!: SharedInformer<ControllerRevision>;
   private history!: HistoryWriter;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
@@ -44,7 +45,7 @@ export class StatefulSetController implements Controller {
       const ref = controllerOf(obj);
       if (ref?.kind === "StatefulSet") queue.add(`${obj.metadata.namespace}/${ref.name}`);
     };
-    const podChanged = (pod: KubeObject) => {
+    const podChanged = (pod: Pod) => {
       if (controllerOf(pod)) return owned(pod);
       // An orphan named like a member of a set (web-3 of web) may be adopted by it.
       const set = this.sets.get(`${pod.metadata.namespace}/${parentAndOrdinal(pod.metadata.name ?? "").parent}`);
@@ -87,21 +88,21 @@ export class StatefulSetController implements Controller {
   }
 
   /** Pods of this set: its name prefix and its selector (isMemberOf and the selector, as in Kubernetes). */
-  private isMember(set: KubeObject, p: KubeObject): boolean {
+  private isMember(set: StatefulSet, p: Pod): boolean {
     return labelSelectorMatches(set.spec?.selector, p.metadata.labels) && parentAndOrdinal(p.metadata.name!).parent === set.metadata.name;
   }
 
-  private ownedPods(set: KubeObject): KubeObject[] {
+  private ownedPods(set: StatefulSet): Pod[] {
     return this.pods.ownedBy(set.metadata.uid!).filter((p) => controllerOf(p)?.uid === set.metadata.uid && this.isMember(set, p));
   }
 
   /** getStatefulSetRevisions: the update revision (reused, renumbered after a rollback, or created) and the current one. */
-  private async syncRevisions(set: KubeObject): Promise<{ current: KubeObject; update: KubeObject; collisionCount: number }> {
+  private async syncRevisions(set: StatefulSet): Promise<{ current: ControllerRevision; update: ControllerRevision; collisionCount: number }> {
     const revs = sortRevisions(this.revisions.ownedBy(set.metadata.uid!).filter((r) => controllerOf(r)?.uid === set.metadata.uid));
     const data = templatePatch(set);
     const equal = revs.filter((r) => sameData(r, data));
     let collisionCount = set.status?.collisionCount ?? 0;
-    let update: KubeObject;
+    let update: ControllerRevision;
     if (equal.length && equal.at(-1) === revs.at(-1)) update = revs.at(-1)!;
     else if (equal.length) update = await this.history.renumber(equal.at(-1)!, nextRevision(revs));
     else {
@@ -113,7 +114,7 @@ export class StatefulSetController implements Controller {
     return { current, update, collisionCount };
   }
 
-  private async act(set: KubeObject, actions: StsAction[], current: KubeObject, update: KubeObject): Promise<void> {
+  private async act(set: StatefulSet, actions: StsAction[], current: ControllerRevision, update: ControllerRevision): Promise<void> {
     const creates = actions.filter((a): a is Extract<StsAction, { kind: "create" }> => a.kind === "create");
     for (const a of actions) {
       if (a.kind === "delete") await this.deletePod(set, a.pod);
@@ -132,7 +133,7 @@ export class StatefulSetController implements Controller {
   }
 
   /** Claims first, then the pod (CreateStatefulPod). */
-  private async createPod(set: KubeObject, ordinal: number, revision: KubeObject): Promise<void> {
+  private async createPod(set: StatefulSet, ordinal: number, revision: ControllerRevision): Promise<void> {
     await this.ensureClaims(set, ordinal);
     const template = revisionTemplate(revision);
     const pod = newStatefulPod(set, template, ordinal, revision.metadata.name!);
@@ -146,7 +147,7 @@ export class StatefulSetController implements Controller {
     }
   }
 
-  private async ensureClaims(set: KubeObject, ordinal: number): Promise<void> {
+  private async ensureClaims(set: StatefulSet, ordinal: number): Promise<void> {
     const pvcDef = this.claims.def;
     for (const claim of claimsFor(set, ordinal)) {
       const existing = this.claims.get(`${set.metadata.namespace}/${claim.metadata.name}`);
@@ -169,7 +170,7 @@ export class StatefulSetController implements Controller {
   }
 
   /** Claims carry the owner references the retention policy asks for (set for whenDeleted, pod once scaled away for whenScaled). */
-  private async applyRetention(set: KubeObject): Promise<void> {
+  private async applyRetention(set: StatefulSet): Promise<void> {
     if (!set.spec?.volumeClaimTemplates?.length || set.metadata.deletionTimestamp) return;
     const end = startOrdinal(set) + (set.spec?.replicas ?? 1);
     for (const pod of this.ownedPods(set)) {
@@ -193,7 +194,7 @@ export class StatefulSetController implements Controller {
     }
   }
 
-  private async fixIdentity(set: KubeObject, pod: KubeObject): Promise<void> {
+  private async fixIdentity(set: StatefulSet, pod: Pod): Promise<void> {
     const ordinal = ordinalOf(pod);
     try {
       await this.ctx.storage.update(this.pods.def, pod.metadata.namespace, pod.metadata.name!, (cur) => {
@@ -206,7 +207,7 @@ export class StatefulSetController implements Controller {
     }
   }
 
-  private async deletePod(set: KubeObject, pod: KubeObject): Promise<void> {
+  private async deletePod(set: StatefulSet, pod: Pod): Promise<void> {
     try {
       await this.ctx.storage.delete(this.pods.def, pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } });
       void this.ctx.events.record(set, "Normal", "SuccessfulDelete", `delete Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`, COMPONENT);
@@ -216,13 +217,13 @@ export class StatefulSetController implements Controller {
   }
 
   /** Keeps revisionHistoryLimit revisions besides the current, the update and those pods still carry. */
-  private async truncateHistory(set: KubeObject, pods: KubeObject[], current: KubeObject, update: KubeObject): Promise<void> {
+  private async truncateHistory(set: StatefulSet, pods: Pod[], current: ControllerRevision, update: ControllerRevision): Promise<void> {
     const revs = this.revisions.ownedBy(set.metadata.uid!).filter((r) => controllerOf(r)?.uid === set.metadata.uid);
     const live = new Set([current.metadata.name!, update.metadata.name!, ...pods.map(podRevision)]);
     await this.history.delete(revisionsToPrune(revs, live, set.spec?.revisionHistoryLimit ?? 10));
   }
 
-  private async writeStatus(set: KubeObject, status: object): Promise<void> {
+  private async writeStatus(set: StatefulSet, status: object): Promise<void> {
     if (Bun.deepEquals(set.status ?? {}, status)) return;
     try {
       await this.ctx.storage.update(this.sets.def, set.metadata.namespace, set.metadata.name!, (cur) => {

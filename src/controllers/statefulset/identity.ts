@@ -6,6 +6,7 @@
  */
 import { ownerReferencesOf } from "../../model/owner-references.ts";
 import type { KubeObject, OwnerReference } from "../../model/object.ts";
+import type { PersistentVolumeClaim, Pod, PodTemplateSpec, StatefulSet } from "../../model/kinds.ts";
 import { podFromTemplate } from "../framework/pod-util.ts";
 import { REVISION_HASH_LABEL } from "../history/revision.ts";
 
@@ -22,7 +23,7 @@ export function parentAndOrdinal(podName: string): { parent: string; ordinal: nu
   return Number.isSafeInteger(n) && n <= 0x7fffffff ? { parent: m[1]!, ordinal: n } : { parent: "", ordinal: -1 };
 }
 
-export function ordinalOf(pod: KubeObject): number {
+export function ordinalOf(pod: Pod): number {
   return parentAndOrdinal(pod.metadata.name ?? "").ordinal;
 }
 
@@ -34,13 +35,13 @@ export function podName(set: KubeObject, ordinal: number): string {
   return `${set.metadata.name}-${ordinal}`;
 }
 
-export function claimName(set: KubeObject, template: any, ordinal: number): string {
+export function claimName(set: KubeObject, template: { metadata?: { name?: string } } | undefined, ordinal: number): string {
   return `${template?.metadata?.name}-${set.metadata.name}-${ordinal}`;
 }
 
 /** The claims a pod of this ordinal uses: template, plus the set's selector labels (getPersistentVolumeClaims). */
-export function claimsFor(set: KubeObject, ordinal: number): KubeObject[] {
-  return (set.spec?.volumeClaimTemplates ?? []).map((t: any) => {
+export function claimsFor(set: StatefulSet, ordinal: number): PersistentVolumeClaim[] {
+  return (set.spec?.volumeClaimTemplates ?? []).map((t): PersistentVolumeClaim => {
     const c = structuredClone(t);
     return {
       apiVersion: "v1",
@@ -52,7 +53,7 @@ export function claimsFor(set: KubeObject, ordinal: number): KubeObject[] {
         ...(c.metadata?.annotations ? { annotations: c.metadata.annotations } : {}),
       },
       spec: c.spec ?? {},
-    } as KubeObject;
+    };
   });
 }
 
@@ -60,30 +61,30 @@ export function claimsFor(set: KubeObject, ordinal: number): KubeObject[] {
  * A new pod for `ordinal` from `template` (the current or update revision's), labelled with
  * that revision's name (newStatefulSetPod + setPodRevision).
  */
-export function newStatefulPod(set: KubeObject, template: any, ordinal: number, revisionName: string): KubeObject {
+export function newStatefulPod(set: StatefulSet, template: PodTemplateSpec | undefined, ordinal: number, revisionName: string): Pod {
   const pod = podFromTemplate(template, set);
   const name = podName(set, ordinal);
   delete pod.metadata.generateName;
   pod.metadata.name = name;
   pod.metadata.labels = { ...pod.metadata.labels, [POD_NAME_LABEL]: name, [POD_INDEX_LABEL]: String(ordinal), [REVISION_HASH_LABEL]: revisionName };
-  pod.spec!.hostname = name;
-  if (set.spec?.serviceName) pod.spec!.subdomain = set.spec.serviceName;
+  pod.spec.hostname = name;
+  if (set.spec?.serviceName) pod.spec.subdomain = set.spec.serviceName;
   // Template volumes named like a claim template give way to the claim (updateStorage).
-  const claims = (set.spec?.volumeClaimTemplates ?? []).map((t: any) => ({ name: t.metadata?.name, persistentVolumeClaim: { claimName: claimName(set, t, ordinal) } }));
+  const claims = (set.spec?.volumeClaimTemplates ?? []).map((t) => ({ name: t.metadata?.name!, persistentVolumeClaim: { claimName: claimName(set, t, ordinal) } }));
   if (claims.length) {
-    const names = new Set(claims.map((c: any) => c.name));
-    pod.spec!.volumes = [...claims, ...(pod.spec!.volumes ?? []).filter((v: any) => !names.has(v.name))];
+    const names = new Set(claims.map((c) => c.name));
+    pod.spec.volumes = [...claims, ...(pod.spec.volumes ?? []).filter((v) => !names.has(v.name))];
   }
   return pod;
 }
 
 /** The revision name a pod was made from. */
-export function podRevision(pod: KubeObject): string {
+export function podRevision(pod: Pod): string {
   return pod.metadata.labels?.[REVISION_HASH_LABEL] ?? "";
 }
 
 /** identityMatches: name, namespace and the identity labels agree with the ordinal. */
-export function identityMatches(set: KubeObject, pod: KubeObject): boolean {
+export function identityMatches(set: KubeObject, pod: Pod): boolean {
   const { parent, ordinal } = parentAndOrdinal(pod.metadata.name ?? "");
   const labels = pod.metadata.labels ?? {};
   return ordinal >= 0 && parent === set.metadata.name && pod.metadata.namespace === set.metadata.namespace &&
@@ -95,7 +96,7 @@ export function identityMatches(set: KubeObject, pod: KubeObject): boolean {
  * whenDeleted=Delete ties it to the set (deleted with it), whenScaled=Delete ties it to its pod
  * once that pod is scaled away (deleted with the pod). Other references are kept.
  */
-export function claimOwnerRefs(set: KubeObject, claim: KubeObject, pod: KubeObject | undefined, scaledDown: boolean): OwnerReference[] {
+export function claimOwnerRefs(set: KubeObject, claim: KubeObject, pod: Pod | undefined, scaledDown: boolean): OwnerReference[] {
   const policy = set.spec?.persistentVolumeClaimRetentionPolicy ?? {};
   const deleteWithSet = policy.whenDeleted === "Delete";
   const deleteOnScale = policy.whenScaled === "Delete";

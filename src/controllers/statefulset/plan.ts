@@ -6,15 +6,16 @@
  * rolling-update deletion from the highest ordinal down to the partition — and the status.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { Pod, StatefulSetCondition } from "../../model/kinds.ts";
 import { isPodAvailable, isPodReady } from "../framework/pod-util.ts";
 import { identityMatches, ordinalOf, podRevision, startOrdinal } from "./identity.ts";
 
 export type StsAction =
   | { kind: "create"; ordinal: number; revision: "current" | "update" }
-  | { kind: "delete"; pod: KubeObject; why: "failed" | "scale-down" | "update" }
+  | { kind: "delete"; pod: Pod; why: "failed" | "scale-down" | "update" }
   /** A pending pod: make sure its claims exist (they may have been deleted under it). */
-  | { kind: "claims"; pod: KubeObject }
-  | { kind: "identity"; pod: KubeObject };
+  | { kind: "claims"; pod: Pod }
+  | { kind: "identity"; pod: Pod };
 
 export interface StsPlan {
   actions: StsAction[];
@@ -22,14 +23,14 @@ export interface StsPlan {
   waiting?: string;
 }
 
-const isCreated = (p: KubeObject) => !!p.status?.phase;
-const isTerminating = (p: KubeObject) => !!p.metadata.deletionTimestamp;
-export const isRunningAndReady = (p: KubeObject) => p.status?.phase === "Running" && isPodReady(p);
-export const isRunningAndAvailable = (p: KubeObject, minReady: number, now: Date) => p.status?.phase === "Running" && isPodAvailable(p, minReady, now);
-const isUnavailable = (p: KubeObject, minReady: number, now: Date) => !isCreated(p) || isTerminating(p) || !isRunningAndAvailable(p, minReady, now);
+const isCreated = (p: Pod) => !!p.status?.phase;
+const isTerminating = (p: Pod) => !!p.metadata.deletionTimestamp;
+export const isRunningAndReady = (p: Pod) => p.status?.phase === "Running" && isPodReady(p);
+export const isRunningAndAvailable = (p: Pod, minReady: number, now: Date) => p.status?.phase === "Running" && isPodAvailable(p, minReady, now);
+const isUnavailable = (p: Pod, minReady: number, now: Date) => !isCreated(p) || isTerminating(p) || !isRunningAndAvailable(p, minReady, now);
 
 /** Pods by role: replicas[i] holds ordinal start+i (undefined when missing); condemned are out of range, highest first. */
-export function partitionPods(set: KubeObject, pods: KubeObject[]): { replicas: (KubeObject | undefined)[]; condemned: KubeObject[] } {
+export function partitionPods(set: KubeObject, pods: Pod[]): { replicas: (KubeObject | undefined)[]; condemned: KubeObject[] } {
   const start = startOrdinal(set);
   const count = set.spec?.replicas ?? 1;
   const replicas: (KubeObject | undefined)[] = Array.from({ length: count }, () => undefined);
@@ -52,7 +53,7 @@ export function revisionForNewPod(set: KubeObject, ordinal: number): "current" |
   return ordinal < startOrdinal(set) + below ? "current" : "update";
 }
 
-export function planStatefulSet(set: KubeObject, pods: KubeObject[], o: { updateRevision: string; now: Date }): StsPlan {
+export function planStatefulSet(set: KubeObject, pods: Pod[], o: { updateRevision: string; now: Date }): StsPlan {
   const actions: StsAction[] = [];
   if (set.metadata.deletionTimestamp) return { actions };
   const minReady = set.spec?.minReadySeconds ?? 0;
@@ -128,7 +129,7 @@ export interface StatefulSetStatus {
   currentRevision?: string;
   updateRevision?: string;
   collisionCount?: number;
-  conditions?: any[];
+  conditions?: StatefulSetCondition[];
 }
 
 /**
@@ -136,7 +137,7 @@ export interface StatefulSetStatus {
  * and ready becomes the current revision (completeRollingUpdate). `recheckMs` is when a
  * ready pod becomes available.
  */
-export function statefulSetStatus(set: KubeObject, pods: KubeObject[], o: { currentRevision: string; updateRevision: string; collisionCount: number; now: Date }): { status: StatefulSetStatus; recheckMs?: number } {
+export function statefulSetStatus(set: KubeObject, pods: Pod[], o: { currentRevision: string; updateRevision: string; collisionCount: number; now: Date }): { status: StatefulSetStatus; recheckMs?: number } {
   const minReady = set.spec?.minReadySeconds ?? 0;
   let replicas = 0, ready = 0, available = 0, current = 0, updated = 0;
   let recheckMs: number | undefined;
@@ -147,7 +148,7 @@ export function statefulSetStatus(set: KubeObject, pods: KubeObject[], o: { curr
       ready++;
       if (isRunningAndAvailable(p, minReady, o.now)) available++;
       else {
-        const since = Date.parse((p.status?.conditions ?? []).find((c: any) => c.type === "Ready")?.lastTransitionTime ?? "");
+        const since = Date.parse((p.status?.conditions ?? []).find((c) => c.type === "Ready")?.lastTransitionTime ?? "");
         const left = since + minReady * 1000 - o.now.getTime();
         if (Number.isFinite(left) && left > 0) recheckMs = Math.min(recheckMs ?? left, left);
       }

@@ -3,7 +3,7 @@
  * tolerate, at once or after their tolerationSeconds, marking them with a DisruptionTarget
  * condition first. Their controllers replace them elsewhere.
  */
-import type { KubeObject } from "../../model/object.ts";
+import type { Node, Pod } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -19,7 +19,7 @@ export class TaintEvictionController implements Controller {
   readonly name = "taint-eviction";
   readonly workers = 4;
   private ctx!: ControllerContext;
-  private nodes!: SharedInformer;
+  private nodes!: SharedInformer<Node>;
   private pods!: SharedInformer;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
@@ -51,7 +51,7 @@ export class TaintEvictionController implements Controller {
     await this.evict(pod);
   }
 
-  private async evict(pod: KubeObject): Promise<void> {
+  private async evict(pod: Pod): Promise<void> {
     const { namespace, name } = splitKey(keyOf(pod));
     void this.ctx.events.record(pod, "Normal", "TaintManagerEviction", `Marking for deletion Pod ${namespace}/${name}`, COMPONENT);
     try {

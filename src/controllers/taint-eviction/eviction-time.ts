@@ -5,6 +5,7 @@
  * appeared; never if those tolerations have no limit.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { Pod, Toleration } from "../../model/kinds.ts";
 import { toleratesTaint, type Taint } from "../../model/taints.ts";
 
 export function noExecuteTaints(node: KubeObject | undefined): Taint[] {
@@ -12,10 +13,10 @@ export function noExecuteTaints(node: KubeObject | undefined): Taint[] {
 }
 
 /** Epoch ms at which to evict, or undefined for never. */
-export function evictionTime(pod: KubeObject, taints: Taint[], nowMs: number): number | undefined {
+export function evictionTime(pod: Pod, taints: Taint[], nowMs: number): number | undefined {
   if (!taints.length) return undefined;
-  const tolerations: any[] = pod.spec?.tolerations ?? [];
-  const used = new Set<any>();
+  const tolerations: Toleration[] = pod.spec?.tolerations ?? [];
+  const used = new Set<Toleration>();
   for (const taint of taints) {
     const matching = tolerations.filter((t) => toleratesTaint(t, taint));
     if (!matching.length) return nowMs;

@@ -7,12 +7,13 @@ import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
 import { keyOf, splitKey } from "../../client/object-key.ts";
 import type { SharedInformer } from "../framework/informer-factory.ts";
+import type { Job } from "../../model/kinds.ts";
 import { jobFinishedAt } from "../job/plan.ts";
 
 export class TtlAfterFinishedController implements Controller {
   readonly name = "ttl-after-finished";
   private ctx!: ControllerContext;
-  private jobs!: SharedInformer;
+  private jobs!: SharedInformer<Job>;
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
     this.ctx = ctx;

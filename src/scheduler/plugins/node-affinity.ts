@@ -3,7 +3,7 @@
  * expressions within a term ANDed); preferred terms add their weight when the node matches
  * (Score, scaled so the best node gets 100). The matching itself is the object model's.
  */
-import type { KubeObject } from "../../model/object.ts";
+import type { Pod, PreferredSchedulingTerm } from "../../model/kinds.ts";
 import { matchesRequiredNodeAffinity, matchesTerm } from "../../model/node-selector.ts";
 import { fail, SKIP, type Plugin, type NodeInfo } from "../types.ts";
 import { defaultNormalize } from "./normalize.ts";
@@ -11,7 +11,7 @@ import { defaultNormalize } from "./normalize.ts";
 export const NAME = "NodeAffinity";
 export const ERR_REASON = "node(s) didn't match Pod's node affinity/selector";
 
-function preferred(pod: KubeObject): { weight: number; preference: any }[] {
+function preferred(pod: Pod): PreferredSchedulingTerm[] {
   const list = pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
   return Array.isArray(list) ? list.filter((p) => Number(p?.weight) > 0) : [];
 }
@@ -34,7 +34,7 @@ export const nodeAffinity: Plugin = {
   },
   score(cycle, info) {
     let sum = 0;
-    for (const t of cycle.data.get(NAME) as { weight: number; preference: any }[]) if (info.node && matchesTerm(info.node, t.preference)) sum += Number(t.weight);
+    for (const t of cycle.data.get(NAME) as PreferredSchedulingTerm[]) if (info.node && matchesTerm(info.node, t.preference)) sum += Number(t.weight);
     return sum;
   },
   normalize: (_cycle, scores) => defaultNormalize(scores, false),

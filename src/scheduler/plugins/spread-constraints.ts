@@ -4,7 +4,7 @@
  * hostname, maxSkew 3, and by zone, maxSkew 5, ScheduleAnyway) over the selector of the
  * services and controller that select the pod. matchLabelKeys are folded into the selector.
  */
-import type { KubeObject } from "../../model/object.ts";
+import type { Pod } from "../../model/kinds.ts";
 import type { NodeInfo, PodInfo, Selector, Snapshot } from "../types.ts";
 import { compileSelector, selectorMatches, withLabelKeys } from "../selector.ts";
 import { matchesRequiredNodeAffinity } from "../../model/node-selector.ts";
@@ -27,8 +27,8 @@ export function constraintsOf(pod: PodInfo, action: "DoNotSchedule" | "ScheduleA
   const own = pod.pod.spec?.topologySpreadConstraints;
   if (Array.isArray(own) && own.length) {
     const constraints = own
-      .filter((c: any) => c?.whenUnsatisfiable === action)
-      .map((c: any) => ({
+      .filter((c) => c?.whenUnsatisfiable === action)
+      .map((c) => ({
         maxSkew: Number(c.maxSkew ?? 1),
         topologyKey: String(c.topologyKey ?? ""),
         selector: withLabelKeys(compileSelector(c.labelSelector), pod.labels, c.matchLabelKeys),
@@ -51,7 +51,7 @@ export function hasAllKeys(info: NodeInfo, constraints: Constraint[]): boolean {
 }
 
 /** Whether the node's pods count toward this constraint (nodeAffinityPolicy / nodeTaintsPolicy). */
-export function nodeIncluded(c: Constraint, pod: KubeObject, info: NodeInfo): boolean {
+export function nodeIncluded(c: Constraint, pod: Pod, info: NodeInfo): boolean {
   if (!info.node) return false;
   if (c.honorNodeAffinity && !matchesRequiredNodeAffinity(pod, info.node)) return false;
   if (c.honorNodeTaints) {

@@ -6,6 +6,7 @@
 import { fail, type Plugin, type Taint } from "../types.ts";
 import { defaultNormalize } from "./normalize.ts";
 import { tolerates } from "../../model/taints.ts";
+import type { Toleration } from "../../model/kinds.ts";
 
 export const NAME = "TaintToleration";
 
@@ -20,12 +21,12 @@ export const taintToleration: Plugin = {
     return undefined;
   },
   preScore(cycle) {
-    const all: any[] = cycle.pod.pod.spec?.tolerations ?? [];
+    const all: Toleration[] = cycle.pod.pod.spec?.tolerations ?? [];
     cycle.data.set(NAME, all.filter((t) => !t?.effect || t.effect === "PreferNoSchedule"));
     return undefined;
   },
   score(cycle, info) {
-    const tolerations = cycle.data.get(NAME) as any[];
+    const tolerations = cycle.data.get(NAME) as Toleration[];
     let n = 0;
     for (const taint of info.taints) if (taint.effect === "PreferNoSchedule" && !tolerates(tolerations, taint)) n++;
     return n;

@@ -8,6 +8,7 @@
  * (`volume.kubernetes.io/selected-node`), which starts their binding or provisioning.
  */
 import type { KubeObject } from "../../model/object.ts";
+import type { Node, PersistentVolumeClaim, Pod, TopologySelectorTerm } from "../../model/kinds.ts";
 import { isDelayBinding, podClaimNames, storageClassOf } from "../../volume-binding/claims.ts";
 import { findMatchingVolume, volumeFitsNode } from "../../volume-binding/match.ts";
 import { fail, SKIP, type NodeInfo, type Plugin, type StorageLister } from "../types.ts";
@@ -27,7 +28,7 @@ interface State {
 }
 
 /** Bound claims and those waiting for this pod's node; a failure message when the pod cannot be placed at all. */
-export function podClaims(pod: KubeObject, storage: StorageLister): { bound: KubeObject[]; delayed: KubeObject[] } | { error: string } {
+export function podClaims(pod: Pod, storage: StorageLister): { bound: KubeObject[]; delayed: KubeObject[] } | { error: string } {
   const bound: KubeObject[] = [];
   const delayed: KubeObject[] = [];
   let immediate = false;
@@ -43,18 +44,18 @@ export function podClaims(pod: KubeObject, storage: StorageLister): { bound: Kub
 }
 
 /** TopologySelectorTerms: ORed terms of ANDed `key in values` on the node's labels; none = everywhere. */
-function topologyAllows(terms: any[] | undefined, labels: Record<string, string>): boolean {
+function topologyAllows(terms: TopologySelectorTerm[] | undefined, labels: Record<string, string>): boolean {
   if (!terms?.length) return true;
-  return terms.some((t) => (t?.matchLabelExpressions ?? []).every((e: any) => (e?.values ?? []).includes(labels[e?.key])));
+  return terms.some((t) => (t?.matchLabelExpressions ?? []).every((e) => (e?.values ?? []).includes(labels[e?.key])));
 }
 
-function canProvision(pvc: KubeObject, storage: StorageLister, node: KubeObject): boolean {
+function canProvision(pvc: PersistentVolumeClaim, storage: StorageLister, node: Node): boolean {
   const sc = storage.storageClass(storageClassOf(pvc));
   if (!sc || !sc.provisioner || sc.provisioner === NO_PROVISIONER) return false;
   return topologyAllows(sc.allowedTopologies, node.metadata.labels ?? {});
 }
 
-function preBoundVolume(pvc: KubeObject, storage: StorageLister): KubeObject | undefined {
+function preBoundVolume(pvc: PersistentVolumeClaim, storage: StorageLister): KubeObject | undefined {
   for (const pv of storage.volumes()) if (pv.spec?.claimRef?.uid === pvc.metadata.uid && !pv.metadata.deletionTimestamp) return pv;
   return undefined;
 }
