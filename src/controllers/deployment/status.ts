@@ -76,7 +76,7 @@ export function deploymentStatus(i: StatusInput): { status: DeploymentStatus; re
       s.updatedReplicas > (old.updatedReplicas ?? 0) || s.readyReplicas > (old.readyReplicas ?? 0) ||
       s.availableReplicas > (old.availableReplicas ?? 0) || s.replicas < (old.replicas ?? 0) || (old.observedGeneration ?? 0) < s.observedGeneration;
     if (progressed) {
-      const reason = prevProgress?.reason === "NewReplicaSetCreated" && prevProgress.message!.includes(rsName) ? "NewReplicaSetCreated" : "ReplicaSetUpdated";
+      const reason = prevProgress?.reason === "NewReplicaSetCreated" && (prevProgress.message ?? "").includes(rsName) ? "NewReplicaSetCreated" : "ReplicaSetUpdated";
       const message = reason === "NewReplicaSetCreated" ? prevProgress!.message! : `ReplicaSet "${rsName}" is progressing.`;
       progressing = condition(prev, "Progressing", "True", reason, message, now, true);
     } else {
