@@ -6,7 +6,8 @@ export interface Taint {
   key: string;
   value?: string;
   effect: string;
-  timeAdded?: string;
+  /** A zero time is written as null. */
+  timeAdded?: string | null;
 }
 
 /** The well-known taints the node lifecycle controller keeps. */

@@ -8,6 +8,7 @@
 import type { KubeObject } from "../model/object.ts";
 import type { Node, Pod } from "../model/kinds.ts";
 import type { Requirement } from "../model/label-selector.ts";
+import type { Taint } from "../model/taints.ts";
 
 export const MAX_NODE_SCORE = 100;
 
@@ -62,11 +63,7 @@ export interface PodInfo {
   preferredAntiAffinity: WeightedAffinityTerm[];
 }
 
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-}
+export type { Taint };
 
 export interface NodeInfo {
   name: string;

@@ -23,6 +23,8 @@ const LAYERS: string[][] = [
 const APART: [string, string][] = [
   ["agent", "api"], ["agent", "controllers"], ["agent", "scheduler"],
   ["api", "agent"], ["controllers", "agent"], ["scheduler", "agent"],
+  // The scheduler builds on the controllers' informers and context; they never need it.
+  ["controllers", "scheduler"],
 ];
 
 /**

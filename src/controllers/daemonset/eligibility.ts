@@ -9,7 +9,7 @@ import type { KubeObject } from "../../model/object.ts";
 import type { DaemonSet, Node, PodSpec, PodTemplateSpec } from "../../model/kinds.ts";
 import { matchesRequiredNodeAffinity } from "../../model/node-selector.ts";
 import { tolerates } from "../../model/taints.ts";
-import type { Taint } from "../../scheduler/types.ts";
+import type { Taint } from "../../model/taints.ts";
 import { daemonTemplate } from "./daemon-pod.ts";
 
 export interface NodeFit {
