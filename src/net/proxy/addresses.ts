@@ -7,24 +7,17 @@
  * Everything runs through an `IpRunner`, so tests point it at a network namespace
  * (`ip -n NS …`) and never touch the host.
  */
+import { netRunner, type NetResult } from "../net-runner.ts";
 
-export interface IpResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type IpResult = NetResult;
 
 /** Runs `ip` with the given arguments. */
 export type IpRunner = (args: string[]) => Promise<IpResult>;
 
 /** `ip` on the host, or in the named network namespace (`ip -n NS`). */
-export function ipRunner(netns?: string, bin = "ip"): IpRunner {
-  const prefix = netns ? [bin, "-n", netns] : [bin];
-  return async (args) => {
-    const p = Bun.spawn([...prefix, ...args], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
-    const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-    return { code, stdout, stderr };
-  };
+export function ipRunner(netns?: string): IpRunner {
+  const run = netRunner(netns);
+  return (args) => run("ip", args);
 }
 
 export interface ServiceAddressesOptions {

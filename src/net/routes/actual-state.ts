@@ -3,7 +3,7 @@
  * `ip -j neigh`, `bridge -j fdb`), so every sync converges on the truth rather than on what
  * an earlier run believes it did (an agent restart, an admin's `ip route del`).
  */
-import { mustRun, type NetRunner } from "./runner.ts";
+import { mustRun, type NetRunner } from "../net-runner.ts";
 import { type FdbEntry, type NeighEntry, type NetState, ROUTE_PROTO, type RouteEntry } from "./types.ts";
 
 interface IpRouteJson {

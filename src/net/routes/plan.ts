@@ -5,7 +5,7 @@
  * change into an iproute2 call. All pure: table-tested in plan.test.ts.
  */
 import { nthAddress } from "./ipv4.ts";
-import type { NetTool } from "./runner.ts";
+import type { NetTool } from "../net-runner.ts";
 import { type FdbEntry, type NeighEntry, type NetChange, type NetState, type Peer, ROUTE_PROTO, type RouteEntry, type RoutesConfig } from "./types.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { PodRoutes, routesConfig } from "./pod-routes.ts";
-import type { NetResult, NetRunner } from "./runner.ts";
+import type { NetResult, NetRunner } from "../net-runner.ts";
 import { StaleInterfaceError } from "./stale-interface.ts";
 import { routedNode } from "./test-nodes.ts";
 

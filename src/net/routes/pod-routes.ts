@@ -19,7 +19,7 @@ import { readActualState } from "./actual-state.ts";
 import { cidrContains, nthAddress, parseCidr, parseIPv4 } from "./ipv4.ts";
 import { ownNodeAnnotations, peersFromNodes, type SkippedNode } from "./peers.ts";
 import { commandFor, desiredState, planChanges } from "./plan.ts";
-import { mustRun, NetCommandError, type NetRunner, netRunner } from "./runner.ts";
+import { mustRun, NetCommandError, type NetRunner, netRunner } from "../net-runner.ts";
 import { findStaleInterface } from "./stale-interface.ts";
 import { type Backend, BACKENDS, DEFAULT_BACKEND, DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR, DEFAULT_VXLAN, type NetChange, type RoutesConfig, type VxlanOptions } from "./types.ts";
 import { ensureVxlanDevice, removeVxlanDevice, type VxlanDevice } from "./vxlan-device.ts";

@@ -4,7 +4,7 @@
  * InternalIP as the outer source, and this node's podCIDR network address (.0/32) as its own
  * address, which peers use as the next hop for this node's pods.
  */
-import { mustRun, type NetRunner } from "./runner.ts";
+import { mustRun, type NetRunner } from "../net-runner.ts";
 import type { VxlanOptions } from "./types.ts";
 
 export interface VxlanDeviceOptions extends VxlanOptions {
