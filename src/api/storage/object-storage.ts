@@ -19,7 +19,10 @@ import { newFaults } from "./known-faults.ts";
 import { validateMeta, validateMetaUpdate } from "./meta-validation.ts";
 import { checkEncodedSize, checkShape } from "./object-shape.ts";
 import type { ObjectFilter } from "./filter.ts";
-import { nowTimestamp } from "../../model/object.ts";
+import { decodeContinue, encodeContinue, ExpiredContinueError } from "./continue-token.ts";
+import { planDeletion, type DeleteOptions } from "./deletion-plan.ts";
+
+export { planDeletion, type DeleteOptions };
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -58,7 +61,6 @@ export interface ObjectWatchOptions {
 }
 
 const GENERATE_NAME_ATTEMPTS = 8;
-const LAST_RFC3339_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
 
 /** Retries of a read-modify-write when someone else wrote in between (GuaranteedUpdate). */
 const MAX_UPDATE_ATTEMPTS = 16;
@@ -409,85 +411,10 @@ export class ObjectStorage {
   }
 }
 
-export interface DeleteOptions {
-  gracePeriodSeconds?: number;
-  propagationPolicy?: "Orphan" | "Background" | "Foreground";
-  orphanDependents?: boolean;
-  preconditions?: { uid?: string; resourceVersion?: string };
-  dryRun?: boolean;
-}
-
-/**
- * Decides what a delete does to `obj`: remove it (object undefined) or write a marked copy.
- * Pure, so the rules are testable: finalizers (incl. the ones a propagation policy adds),
- * and what the kind's DeletionStrategy adds (a pod's grace period, a namespace's teardown).
- */
-export function planDeletion(def: ResourceDef, obj: KubeObject, options: DeleteOptions, now: Date): { object?: KubeObject } {
-  const next = structuredClone(obj);
-  const meta = next.metadata;
-  const finalizers = new Set(meta.finalizers ?? []);
-  const policy = options.propagationPolicy ?? (options.orphanDependents ? "Orphan" : undefined);
-  if (policy === "Orphan") finalizers.add("orphan");
-  if (policy === "Foreground") finalizers.add("foregroundDeletion");
-  let grace = def.deletion?.gracePeriod?.(next, options.gracePeriodSeconds) ?? 0;
-  // A second delete may shorten the grace, never lengthen it.
-  if (grace > 0 && meta.deletionGracePeriodSeconds !== undefined) grace = Math.min(grace, meta.deletionGracePeriodSeconds);
-  const held = def.deletion?.held?.(next) ?? false;
-  if (finalizers.size === 0 && grace === 0 && !held) return {};
-  // An int64 grace period can pass any Date (Go's time wraps silently): stop at year 9999, RFC 3339's last.
-  if (!meta.deletionTimestamp) meta.deletionTimestamp = nowTimestamp(new Date(Math.min(now.getTime() + grace * 1000, LAST_RFC3339_MS)));
-  meta.deletionGracePeriodSeconds = grace;
-  meta.finalizers = [...finalizers];
-  if (meta.finalizers.length === 0) delete meta.finalizers;
-  def.deletion?.markDeleting?.(next);
-  return { object: next };
-}
-
-/** etcd3's continue token: base64 of {"v","rv","start"}; `rv` is the revision every page is served at. */
-function encodeContinue(afterKey: string, revision: number): string {
-  return Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: revision, start: afterKey })).toString("base64url");
-}
-
-/** The apiserver's DecodeContinue checks; any failure is a 400 "invalid continue token". */
-function decodeContinue(token: string, prefix: string): { start: string; rv: number } {
-  const invalid = (why: string, cause?: unknown) =>
-    new StatusError(400, "BadRequest", `invalid continue token: continue key is not valid: ${why}`, undefined, { cause });
-  let parsed: any;
-  try {
-    parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-  } catch (cause) {
-    throw invalid("illegal base64 data or JSON", cause);
-  }
-  if (parsed === null || typeof parsed !== "object") throw invalid("illegal base64 data or JSON");
-  if (parsed.v !== "meta.k8s.io/v1") throw invalid(`server does not recognize this encoded version ${String(parsed.v ?? "")}`);
-  if (typeof parsed.rv !== "number" || !Number.isInteger(parsed.rv) || parsed.rv === 0 || parsed.rv < -1) {
-    throw invalid("incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
-  }
-  if (typeof parsed.start !== "string" || parsed.start === "") throw invalid("encoded start key empty (version meta.k8s.io/v1)");
-  // The start key only bounds a range inside this list's prefix, so it can never reach outside it.
-  if (!parsed.start.startsWith(prefix)) throw invalid(parsed.start);
-  return { start: parsed.start, rv: parsed.rv };
-}
-
 /** storage.NewTooLargeResourceVersionError as the apiserver renders it. */
 function tooLargeResourceVersion(wanted: number, current: number): StatusError {
   return new StatusError(504, "Timeout", `Too large resource version: ${wanted}, current: ${current}`, {
     causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
     retryAfterSeconds: 1,
   });
-}
-
-/** 410 for a continue token whose revision is compacted; its Status carries a token to go on at the latest revision. */
-class ExpiredContinueError extends StatusError {
-  constructor(readonly continueToken: string) {
-    super(
-      410,
-      "Expired",
-      "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
-    );
-  }
-
-  override toStatus(): Record<string, unknown> {
-    return { ...super.toStatus(), metadata: { continue: this.continueToken } };
-  }
 }
