@@ -2,18 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
 import { RequestDeadline } from "./request-deadline.ts";
+import { fakeSocket } from "../../../test/helpers/fake-socket.ts";
 
-function fakeSocket() {
-  const s = Object.assign(new EventEmitter(), {
-    destroyed: false,
-    destroy() {
-      if (s.destroyed) return;
-      s.destroyed = true;
-      s.emit("close");
-    },
-  });
-  return s;
-}
 const closed = (s: EventEmitter) => new Promise<void>((r) => s.once("close", () => r()));
 
 describe("request deadline", () => {

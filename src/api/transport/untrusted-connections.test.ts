@@ -1,20 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
 import { UntrustedConnections, untrustedCapFor } from "./untrusted-connections.ts";
+import { fakeSocket } from "../../../test/helpers/fake-socket.ts";
 
-function fakeSocket(name: string) {
-  const s = Object.assign(new EventEmitter(), {
-    name,
-    destroyed: false,
-    destroy() {
-      if (s.destroyed) return;
-      s.destroyed = true;
-      s.emit("close");
-    },
-  });
-  return s;
-}
 
 describe("untrusted connections", () => {
   test("past the cap the oldest untrusted connection is closed; trusted ones are never counted", () => {
