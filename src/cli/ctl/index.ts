@@ -20,15 +20,18 @@ export function registerCtlCommand(program: Command, deps: CtlDeps = {}): void {
   verb("get")
     .description("Display one or many resources")
     .argument("[resources...]", "TYPE[,TYPE] [NAME...] or TYPE/NAME ...")
-    .option("-o, --output <format>", "wide|yaml|json|name")
+    .option("-o, --output <format>", "wide|yaml|json|name|jsonpath=…|jsonpath-file=…|custom-columns=…|custom-columns-file=…")
     .option("-A, --all-namespaces", "list across all namespaces")
     .option("-l, --selector <selector>", "label selector")
     .option("--field-selector <selector>", "field selector")
     .option("--show-labels", "show labels as the last column")
     .option("--no-headers", "omit the header line")
+    .option("-w, --watch", "after listing, watch for changes")
+    .option("--watch-only", "watch for changes without listing first")
+    .option("--output-watch-events", "print the watch event type (ADDED, MODIFIED, DELETED) of each change")
     .action(action((ctx, cmd) => {
       const o = cmd.opts();
-      return runGet(ctx, cmd.args, { output: o.output, allNamespaces: o.allNamespaces, selector: o.selector, fieldSelector: o.fieldSelector, showLabels: o.showLabels, noHeaders: o.headers === false });
+      return runGet(ctx, cmd.args, { output: o.output, allNamespaces: o.allNamespaces, selector: o.selector, fieldSelector: o.fieldSelector, showLabels: o.showLabels, noHeaders: o.headers === false, watch: o.watch, watchOnly: o.watchOnly, outputWatchEvents: o.outputWatchEvents });
     }));
 
   verb("apply")
