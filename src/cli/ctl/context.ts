@@ -44,6 +44,16 @@ export class ExitError extends Error {
   }
 }
 
+/** A usage error: kubectl adds a pointer to the command's help (`See 'kubectl taint -h' …`). */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * kubectl's way of reporting a failure (`cmdutil.CheckErr`): Invalid as `The Kind "name" is
  * invalid: field: message`, Unauthorized as a login hint, other Status errors as
@@ -51,6 +61,8 @@ export class ExitError extends Error {
  */
 export function formatError(e: unknown): string {
   if (e instanceof ExitError) return e.message ? `${e.message}\n` : "";
+  // Worded as kubectl words it, so that scripts matching its output keep working.
+  if (e instanceof UsageError) return `error: ${e.message}\nSee 'kubectl ${e.command} -h' for help and examples\n`;
   if (e instanceof StatusError) {
     if (e.reason === "Invalid" && e.details) {
       const d = e.details;

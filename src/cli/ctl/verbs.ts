@@ -2,5 +2,14 @@
 import type { CtlApp } from "./command.ts";
 import { registerLogs } from "./logs.ts";
 import { registerExec } from "./exec.ts";
+import { registerEvents } from "./events.ts";
+import { registerLabel } from "./label.ts";
+import { registerPatch } from "./patch.ts";
+import { registerScale } from "./scale.ts";
+import { registerNode } from "./node.ts";
+import { registerRollout } from "./rollout.ts";
+import { registerSet } from "./set-image.ts";
+import { registerDrain } from "./drain.ts";
+import { registerWait } from "./wait.ts";
 
-export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec];
+export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec, registerEvents, registerScale, registerLabel, registerPatch, registerNode, registerRollout, registerSet, registerDrain, registerWait];
