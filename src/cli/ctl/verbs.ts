@@ -11,5 +11,6 @@ import { registerRollout } from "./rollout.ts";
 import { registerSet } from "./set-image.ts";
 import { registerDrain } from "./drain.ts";
 import { registerWait } from "./wait.ts";
+import { registerCluster } from "./cluster.ts";
 
-export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec, registerEvents, registerScale, registerLabel, registerPatch, registerNode, registerRollout, registerSet, registerDrain, registerWait];
+export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec, registerEvents, registerScale, registerLabel, registerPatch, registerNode, registerRollout, registerSet, registerDrain, registerWait, registerCluster];
