@@ -138,7 +138,8 @@ async function twin(setup: (ns: string) => Promise<void>, steps: string[][], o: 
     const out: { args: string[]; code: number; stdout: string; stderr: string }[] = [];
     const m = (t: string) => (o.masker ?? mask)(t.replaceAll(ns, "NS"));
     for (const step of steps) {
-      const r = await fn([...step, "-n", ns]);
+      // -n first: after `--` it would be part of a container's command.
+      const r = await fn(["-n", ns, ...step]);
       out.push({ args: step, code: r.code, stdout: m(r.stdout), stderr: m(r.stderr) });
     }
     results.push(out);
@@ -289,5 +290,36 @@ describe.skipIf(!existsSync(KUBECTL))("k3rs ctl's changing verbs beside kubectl'
     expect(outs[0]).toBe(outs[1]!);
     // The bare pod refused the drain: both said so in kubectl's words.
     expect(outs[0]).toContain("cannot delete Pods that declare no controller (use --force to override): shop/solo");
+  });
+});
+
+describe.skipIf(!existsSync(KUBECTL))("k3rs ctl's making verbs beside kubectl's", () => {
+  test("create namespace|configmap|secret|deployment|job|cronjob, run, expose, delete --cascade", async () => {
+    const dir = join(s.dataDir, "create-files");
+    await Bun.write(join(dir, "a.txt"), "hello\n");
+    await twin(async () => {}, [
+      ["create", "configmap", "c", "--from-literal=a=1", `--from-file=${join(dir, "a.txt")}`],
+      ["create", "configmap", "c", "--from-literal=a=1"],
+      ["create", "secret", "generic", "s", "--from-literal=p=secret"],
+      ["create", "deployment", "d", "--image=k3rs.local/busybox:test", "--replicas=2", "--port=8080"],
+      ["create", "cronjob", "cj", "--image=k3rs.local/busybox:test", "--schedule=*/5 * * * *", "--", "sh", "-c", "exit 0"],
+      ["create", "job", "j", "--from=cronjob/cj"],
+      ["create", "job", "j2", "--image=k3rs.local/busybox:test", "--", "sh", "-c", "exit 0"],
+      ["run", "p", "--image=k3rs.local/busybox:test", "--restart=Never", "--", "sleep", "10"],
+      ["expose", "deploy", "d", "--port=80"],
+      ["expose", "pod", "p", "--port=81", "--name=p-svc"],
+      ["get", "svc", "-o", "custom-columns=NAME:.metadata.name,PORT:.spec.ports[*].port,TARGET:.spec.ports[*].targetPort,SEL:.spec.selector"],
+      ["get", "job", "j", "-o", "jsonpath={.metadata.annotations} {.metadata.ownerReferences[0].kind}"],
+      ["create", "deployment", "d3", "--image=k3rs.local/busybox:test", "--dry-run=client", "-o", "yaml"],
+      ["create", "deployment", "d3", "--image=k3rs.local/busybox:test", "--dry-run=server", "-o", "name"],
+      ["delete", "deploy", "d", "--cascade=orphan"],
+      ["get", "rs", "-o", "name"],
+      ["delete", "rs", "--all", "--cascade=foreground"],
+      ["delete", "cm", "c", "--cascade=bogus"],
+    ], { masker: (t) => mask(t).replace(/d-[a-z0-9]{8,10}\b/g, "d-X") });
+  });
+
+  test("api-resources, api-versions, cluster-info", async () => {
+    for (const args of [["api-resources"], ["api-resources", "-o", "wide"], ["api-resources", "--namespaced=false", "-o", "name"], ["api-resources", "--api-group=apps", "--no-headers"], ["api-versions"], ["cluster-info"]]) await same(args);
   });
 });

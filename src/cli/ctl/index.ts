@@ -49,9 +49,12 @@ export function registerCtlCommand(program: Command, deps: CtlDeps = {}): void {
     .option("--wait <bool>", "wait until the objects are gone (default true)", "true")
     .option("--grace-period <seconds>", "seconds to give the object to terminate")
     .option("--ignore-not-found", "treat NotFound as success")
+    .option("--cascade <mode>", "background (default), foreground or orphan")
+    .option("--now", "signal the objects to shut down at once (grace period 1)")
+    .option("--force", "with --grace-period=0: delete without waiting for the node")
     .action(action((ctx, cmd) => {
       const o = cmd.opts();
-      return runDelete(ctx, cmd.args, { filename: o.filename, selector: o.selector, all: o.all, wait: o.wait !== "false", gracePeriod: o.gracePeriod === undefined ? undefined : Number(o.gracePeriod), ignoreNotFound: o.ignoreNotFound }, deps.stdin);
+      return runDelete(ctx, cmd.args, { filename: o.filename, selector: o.selector, all: o.all, wait: o.wait !== "false", gracePeriod: o.gracePeriod === undefined ? undefined : Number(o.gracePeriod), ignoreNotFound: o.ignoreNotFound, cascade: o.cascade, now: o.now, force: o.force }, deps.stdin);
     }));
 
   verb("describe")

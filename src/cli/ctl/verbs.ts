@@ -12,5 +12,6 @@ import { registerSet } from "./set-image.ts";
 import { registerDrain } from "./drain.ts";
 import { registerWait } from "./wait.ts";
 import { registerCluster } from "./cluster.ts";
+import { registerCreate } from "./create.ts";
 
-export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec, registerEvents, registerScale, registerLabel, registerPatch, registerNode, registerRollout, registerSet, registerDrain, registerWait, registerCluster];
+export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec, registerEvents, registerScale, registerLabel, registerPatch, registerNode, registerRollout, registerSet, registerDrain, registerWait, registerCluster, registerCreate];
