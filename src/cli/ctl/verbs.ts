@@ -13,5 +13,6 @@ import { registerDrain } from "./drain.ts";
 import { registerWait } from "./wait.ts";
 import { registerCluster } from "./cluster.ts";
 import { registerCreate } from "./create.ts";
+import { registerTop } from "./top.ts";
 
-export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec, registerEvents, registerScale, registerLabel, registerPatch, registerNode, registerRollout, registerSet, registerDrain, registerWait, registerCluster, registerCreate];
+export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec, registerEvents, registerScale, registerLabel, registerPatch, registerNode, registerRollout, registerSet, registerDrain, registerWait, registerCluster, registerCreate, registerTop];
