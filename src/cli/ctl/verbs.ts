@@ -16,5 +16,6 @@ import { registerCreate } from "./create.ts";
 import { registerTop } from "./top.ts";
 import { registerCp } from "./cp.ts";
 import { registerPortForward } from "./port-forward.ts";
+import { registerConfig } from "./config.ts";
 
-export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec, registerEvents, registerScale, registerLabel, registerPatch, registerNode, registerRollout, registerSet, registerDrain, registerWait, registerCluster, registerCreate, registerTop, registerCp, registerPortForward];
+export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec, registerEvents, registerScale, registerLabel, registerPatch, registerNode, registerRollout, registerSet, registerDrain, registerWait, registerCluster, registerCreate, registerTop, registerCp, registerPortForward, registerConfig];
