@@ -323,3 +323,23 @@ describe.skipIf(!existsSync(KUBECTL))("k3rs ctl's making verbs beside kubectl's"
     for (const args of [["api-resources"], ["api-resources", "-o", "wide"], ["api-resources", "--namespaced=false", "-o", "name"], ["api-resources", "--api-group=apps", "--no-headers"], ["api-versions"], ["cluster-info"]]) await same(args);
   });
 });
+
+describe.skipIf(!existsSync(KUBECTL))("k3rs ctl's client side of API other work brings", () => {
+  // Until the security and extension work lands, the server refuses these; both tools must say so alike.
+  test("auth can-i|whoami, create token, apply --server-side, autoscale, replace, config", async () => {
+    const file = join(s.dataDir, "replace-cm.yaml");
+    await Bun.write(file, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: base\n  namespace: shop\ndata:\n  k: v\n");
+    for (const args of [
+      ["auth", "whoami"],
+      ["auth", "can-i", "get", "pods"],
+      ["create", "token", "default"],
+      ["apply", "--server-side", "-f", file],
+      ["autoscale", "deploy", "web", "-n", "shop", "--max=3", "--dry-run=server"],
+      ["replace", "-f", file],
+      ["config", "view"],
+      ["config", "view", "--minify"],
+      ["config", "get-contexts"],
+      ["config", "current-context"],
+    ]) await same(args);
+  });
+});

@@ -17,5 +17,6 @@ import { registerTop } from "./top.ts";
 import { registerCp } from "./cp.ts";
 import { registerPortForward } from "./port-forward.ts";
 import { registerConfig } from "./config.ts";
+import { registerMore } from "./more.ts";
 
-export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec, registerEvents, registerScale, registerLabel, registerPatch, registerNode, registerRollout, registerSet, registerDrain, registerWait, registerCluster, registerCreate, registerTop, registerCp, registerPortForward, registerConfig];
+export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec, registerEvents, registerScale, registerLabel, registerPatch, registerNode, registerRollout, registerSet, registerDrain, registerWait, registerCluster, registerCreate, registerTop, registerCp, registerPortForward, registerConfig, registerMore];
