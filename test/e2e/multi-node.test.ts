@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { leftovers, startMultiNode, type MultiNodeCluster } from "../helpers/multi-node.ts";
+import { inCidr } from "../helpers/multi-node-pods.ts";
 import { CAN_RUN_PODS } from "../helpers/real-node.ts";
 
 const CAN_RUN = CAN_RUN_PODS && existsSync("/usr/bin/nsenter") && existsSync("/usr/bin/kubectl");
@@ -28,13 +29,6 @@ function pinnedPod(name: string, node: string) {
     },
   };
 }
-
-const inCidr = (ip: string, cidr: string) => {
-  const [net, bits] = cidr.split("/");
-  const n = (a: string) => a.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-  const size = 2 ** (32 - Number(bits));
-  return Math.floor(n(ip) / size) === Math.floor(n(net!) / size);
-};
 
 describe.skipIf(!CAN_RUN)("two nodes in network namespaces", () => {
   let c: MultiNodeCluster;

@@ -22,7 +22,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { join } from "node:path";
 import YAML from "yaml";
 import { K3RS_BIN, KUBECTL } from "./e2e-server.ts";
-import { createNodeNetns, netnsOf, removeNodeNetns, type NodeNetns } from "./node-netns.ts";
+import { addNodeNetns, createNodeNetns, netnsOf, removeNodeNetns, type NodeNetns } from "./node-netns.ts";
 import { addSafetyRoutes, removeEmptyPodCgroups, stopAgentContainerd, unmountUnder } from "./real-node.ts";
 import { sh } from "./shell.ts";
 import { ensureTestImages } from "./test-images.ts";
@@ -48,6 +48,8 @@ export interface MultiNodeOptions {
   preloadImages?: boolean;
   /** Namespace created for the file's objects (default: the prefix). */
   namespace?: string;
+  /** Runs once the namespaces are wired, before any k3rs process starts (an upstream resolver, say). */
+  setup?: (c: MultiNodeCluster) => Promise<void>;
 }
 
 export interface ClusterNode extends NodeNetns {
@@ -60,15 +62,22 @@ export interface ClusterNode extends NodeNetns {
 
 export class MultiNodeCluster {
   readonly kubeconfig: string;
+  token = "";
+  /** Helper processes (not nodes) started in the namespaces; ended by PID at close. */
+  private readonly helpers: ReturnType<typeof Bun.spawn>[] = [];
 
   constructor(
-    readonly prefix: string,
+    readonly o: MultiNodeOptions,
     readonly baseDir: string,
     readonly nodes: ClusterNode[],
     readonly namespace: string,
     readonly hostIp: string,
   ) {
     this.kubeconfig = join(baseDir, "kubeconfig.yaml");
+  }
+
+  get prefix(): string {
+    return this.o.prefix;
   }
 
   get server(): ClusterNode {
@@ -177,6 +186,47 @@ export class MultiNodeCluster {
       .join("\n");
   }
 
+  /**
+   * Joins one more agent in a new namespace; `prepare` runs after the namespace is wired and
+   * before the agent starts (to plant something in it). Does not wait for Ready: the caller
+   * decides what the agent should do.
+   */
+  async addAgent(o: { args?: string[]; prepare?: (n: ClusterNode) => Promise<void> } = {}): Promise<ClusterNode> {
+    const i = this.nodes.length;
+    const net = await addNodeNetns(this.prefix, this.o.subnet, i);
+    const n: ClusterNode = { ...net, name: `${this.prefix}-${i}`, dataDir: join(this.baseDir, `node-${i}`), role: "agent", output: "" };
+    this.nodes.push(n);
+    await preloadImages(n, this.o);
+    await o.prepare?.(n);
+    await this.startNode(n, this.agentArgs(n, o.args ?? []));
+    return n;
+  }
+
+  agentArgs(n: ClusterNode, extra: string[]): string[] {
+    return ["agent", "--server", `https://${this.server.ip}:${API_PORT}`, "--token", this.token, "--node-ip", n.ip, "--node-name", n.name, "--data-dir", n.dataDir, ...extra];
+  }
+
+  /** Waits for a node's process to exit (a refusal); its exit code. */
+  async exited(n: ClusterNode, timeoutMs = 60_000): Promise<number> {
+    return this.waitFor(`${n.name} to exit`, async () => (n.proc && n.proc.exitCode !== null ? { code: n.proc.exitCode } : undefined), timeoutMs).then((r) => r.code);
+  }
+
+  /** A namespace on the bridge that is not a node (an upstream resolver's): `k3rs-<prefix>-<label>` at 172.31.N.<host>. */
+  async addNetns(label: string, host: number): Promise<NodeNetns> {
+    return addNodeNetns(this.prefix, this.o.subnet, host - 1, label);
+  }
+
+  /**
+   * Runs a helper program inside a namespace (`nsenter --net` execs it, so the PID is its
+   * own); it must stay in the foreground and name a path under baseDir (a pid or config file)
+   * so that a crashed run's copy is found. Ended at close.
+   */
+  spawnIn(ns: NodeNetns, argv: string[]): ReturnType<typeof Bun.spawn> {
+    const p = Bun.spawn(["nsenter", `--net=${ns.path}`, ...argv], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
+    this.helpers.push(p);
+    return p;
+  }
+
   /** Starts (or restarts) a node's k3rs process with the flags it was created with. */
   async startNode(n: ClusterNode, argv: string[]): Promise<void> {
     n.output = "";
@@ -202,27 +252,36 @@ export class MultiNodeCluster {
   /** Removes everything this cluster made on the machine. */
   async close(): Promise<void> {
     for (const n of [...this.nodes].reverse()) await this.stopProcess(n);
+    for (const p of this.helpers) if (p.exitCode === null) p.kill(9);
+    await Promise.all(this.helpers.map((p) => p.exited));
     await cleanupPrefix(this.prefix, this.baseDir);
   }
 }
 
 const baseDirOf = (prefix: string) => join("/tmp", `k3rs-${prefix}`);
 
-/** The PIDs of k3rs processes whose `--data-dir` lies under dir (a crashed run's server and agents). */
-function k3rsUnder(dir: string): number[] {
+/**
+ * The PIDs of processes this harness starts for a prefix (k3rs servers and agents, helpers
+ * such as dnsmasq) that name a path under dir in their arguments: what a crashed run left.
+ * containerd and its shims are not among them: stopAgentContainerd ends those (and the
+ * containers) from each data dir.
+ */
+function ownProcessesUnder(dir: string): number[] {
   const out: number[] = [];
   for (const d of readdirSync("/proc")) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const argv = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0");
-      const i = argv.indexOf("--data-dir");
-      if (argv[0] === K3RS_BIN && i > 0 && argv[i + 1]?.startsWith(`${dir}/`)) out.push(Number(d));
+      if (!HARNESS_PROGRAMS.has(argv[0]!.split("/").at(-1)!)) continue;
+      if (argv.some((a) => a.startsWith(`${dir}/`) || a.includes(`=${dir}/`))) out.push(Number(d));
     } catch {
       // gone meanwhile
     }
   }
   return out;
 }
+
+const HARNESS_PROGRAMS = new Set([K3RS_BIN.split("/").at(-1)!, "dnsmasq"]);
 
 /**
  * Ends this prefix's k3rs processes, each node's containerd, shims and containers, unmounts
@@ -231,7 +290,7 @@ function k3rsUnder(dir: string): number[] {
  */
 async function cleanupPrefix(prefix: string, baseDir: string): Promise<void> {
   if (existsSync(baseDir)) {
-    for (const pid of k3rsUnder(baseDir)) {
+    for (const pid of ownProcessesUnder(baseDir)) {
       try {
         process.kill(pid, "SIGKILL");
       } catch {
@@ -252,7 +311,7 @@ export async function leftovers(prefix: string): Promise<string[]> {
   const out: string[] = [...netnsOf(prefix).map((n) => `netns ${n}`)];
   if ((await sh(["ip", "link", "show", `${prefix}br`])).code === 0) out.push(`bridge ${prefix}br`);
   if (existsSync(baseDir)) out.push(`dir ${baseDir}`);
-  out.push(...k3rsUnder(baseDir).map((p) => `process ${p}`));
+  out.push(...ownProcessesUnder(baseDir).map((p) => `process ${p}`));
   return out;
 }
 
@@ -268,22 +327,19 @@ export async function startMultiNode(o: MultiNodeOptions): Promise<MultiNodeClus
   const count = 1 + (o.agents ?? 1);
   const lab = await createNodeNetns({ prefix: o.prefix, subnet: o.subnet, nodes: count });
   const nodes: ClusterNode[] = lab.nodes.map((n, i) => ({ ...n, name: `${o.prefix}-${i}`, dataDir: join(baseDir, `node-${i}`), role: i === 0 ? "server" : "agent", output: "" }));
-  const c = new MultiNodeCluster(o.prefix, baseDir, nodes, o.namespace ?? o.prefix, lab.hostIp);
+  const c = new MultiNodeCluster(o, baseDir, nodes, o.namespace ?? o.prefix, lab.hostIp);
   try {
-    const images = o.preloadImages === false ? undefined : await ensureTestImages();
-    for (const n of nodes) {
-      mkdirSync(join(n.dataDir, "agent", "images"), { recursive: true });
-      if (images) copyFileSync(images.busybox, join(n.dataDir, "agent", "images", "busybox.tar"));
-    }
+    await o.setup?.(c);
+    for (const n of nodes) await preloadImages(n, o);
     const server = c.server;
     await c.startNode(server, serverArgs(server, o));
-    const token = await waitForToken(c, server);
+    c.token = await waitForToken(c, server);
     // The server writes a kubeconfig for 127.0.0.1 (inside its namespace); the host reaches it by the node IP, which its certificate names.
     const kubeconfig = readFileSync(join(server.dataDir, "kubeconfig.yaml"), "utf8").replace(/server: https:\/\/[^\s]+/, `server: https://${server.ip}:${API_PORT}`);
     writeFileSync(c.kubeconfig, kubeconfig, { mode: 0o600 });
     for (const [i, n] of nodes.slice(1).entries()) {
       const extra = typeof o.agentArgs === "function" ? o.agentArgs(i) : (o.agentArgs ?? []);
-      await c.startNode(n, ["agent", "--server", `https://${server.ip}:${API_PORT}`, "--token", token, "--node-ip", n.ip, "--node-name", n.name, "--data-dir", n.dataDir, ...extra]);
+      await c.startNode(n, c.agentArgs(n, extra));
     }
     await c.nodesReady();
     await c.k("create", "namespace", c.namespace);
@@ -292,6 +348,13 @@ export async function startMultiNode(o: MultiNodeOptions): Promise<MultiNodeClus
     throw e;
   }
   return c;
+}
+
+async function preloadImages(n: ClusterNode, o: MultiNodeOptions): Promise<void> {
+  mkdirSync(join(n.dataDir, "agent", "images"), { recursive: true });
+  if (o.preloadImages === false) return;
+  const images = await ensureTestImages();
+  copyFileSync(images.busybox, join(n.dataDir, "agent", "images", "busybox.tar"));
 }
 
 export function serverArgs(n: ClusterNode, o: Pick<MultiNodeOptions, "clusterCidr" | "serverArgs">): string[] {

@@ -57,13 +57,16 @@ export async function createNodeNetns(o: { prefix: string; subnet: number; nodes
   await must(["ip", "addr", "add", `${hostIp}/24`, "dev", bridge]);
   await must(["ip", "link", "set", bridge, "up"]);
   const nodes: NodeNetns[] = [];
-  for (let i = 0; i < o.nodes; i++) nodes.push(await addNode(o.prefix, net, bridge, i));
+  for (let i = 0; i < o.nodes; i++) nodes.push(await addNodeNetns(o.prefix, o.subnet, i));
   return { bridge, hostIp, nodes };
 }
 
-async function addNode(prefix: string, net: string, bridge: string, i: number): Promise<NodeNetns> {
-  const ns = netnsName(prefix, i);
-  const ip = `${net}.${i + 1}`;
+/** One more namespace on the prefix's bridge: `k3rs-<prefix>-<label ?? i>` with IP 172.31.N.(i+1). */
+export async function addNodeNetns(prefix: string, subnet: number, i: number, label: string | number = i): Promise<NodeNetns> {
+  if (i < 0 || i > 252) throw new Error(`host number ${i + 1} is not 1..253 (.254 is the host's)`);
+  const bridge = bridgeName(prefix);
+  const ns = netnsName(prefix, label);
+  const ip = `${subnetOf(subnet)}.${i + 1}`;
   const veth = hostVeth(prefix, i);
   await must(["ip", "netns", "add", ns]);
   await must(["ip", "-n", ns, "link", "set", "lo", "up"]);
