@@ -22,7 +22,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { join } from "node:path";
 import YAML from "yaml";
 import { K3RS_BIN, KUBECTL } from "./e2e-server.ts";
-import { addNodeNetns, createNodeNetns, netnsOf, removeNodeNetns, type NodeNetns } from "./node-netns.ts";
+import { addNodeNetns, createNodeNetns, hostVeths, netnsOf, removeNodeNetns, type NodeNetns } from "./node-netns.ts";
 import { addSafetyRoutes, removeEmptyPodCgroups, stopAgentContainerd, unmountUnder } from "./real-node.ts";
 import { sh } from "./shell.ts";
 import { ensureTestImages } from "./test-images.ts";
@@ -305,11 +305,21 @@ async function cleanupPrefix(prefix: string, baseDir: string): Promise<void> {
   rmSync(baseDir, { recursive: true, force: true });
 }
 
+/**
+ * fetch from the host to a node, without keep-alive: a pooled connection to a namespace that
+ * is then deleted leaves sockets behind on both sides (the node's holds its namespace alive for
+ * a minute, the host's retransmits its FIN to nowhere).
+ */
+export function hostFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { ...init, keepalive: false, headers: { ...(init.headers as Record<string, string>), connection: "close" }, signal: init.signal ?? AbortSignal.timeout(10_000) });
+}
+
 /** Whether anything of this prefix is still on the machine (for the tests' own clean-up check). */
 export async function leftovers(prefix: string): Promise<string[]> {
   const baseDir = baseDirOf(prefix);
   const out: string[] = [...netnsOf(prefix).map((n) => `netns ${n}`)];
   if ((await sh(["ip", "link", "show", `${prefix}br`])).code === 0) out.push(`bridge ${prefix}br`);
+  out.push(...(await hostVeths(prefix)).map((v) => `veth ${v}`));
   if (existsSync(baseDir)) out.push(`dir ${baseDir}`);
   out.push(...ownProcessesUnder(baseDir).map((p) => `process ${p}`));
   return out;
@@ -379,7 +389,7 @@ async function waitForToken(c: MultiNodeCluster, server: ClusterNode): Promise<s
     async () => {
       c.assertRunning();
       if (!existsSync(tokenFile) || !existsSync(join(server.dataDir, "kubeconfig.yaml"))) return undefined;
-      const r = await fetch(`https://${server.ip}:${API_PORT}/readyz`, { tls: { rejectUnauthorized: false } } as any).catch(() => undefined);
+      const r = await hostFetch(`https://${server.ip}:${API_PORT}/readyz`, { tls: { rejectUnauthorized: false } } as RequestInit).catch(() => undefined);
       return r?.ok ? readFileSync(tokenFile, "utf8").trim() : undefined;
     },
     30_000,

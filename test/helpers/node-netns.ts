@@ -85,5 +85,16 @@ export async function addNodeNetns(prefix: string, subnet: number, i: number, la
  */
 export async function removeNodeNetns(prefix: string): Promise<void> {
   for (const ns of netnsOf(prefix)) await sh(["ip", "netns", "del", ns]);
+  // A deleted namespace lives on while a socket in it waits out a close (an orphaned
+  // FIN_WAIT2 for tcp_fin_timeout, 60 s, measured here), and its eth0 keeps our end of the
+  // veth: delete our ends by name, which takes the peers too.
+  for (const veth of await hostVeths(prefix)) await sh(["ip", "link", "del", veth]);
   await sh(["ip", "link", "del", bridgeName(prefix)]);
+}
+
+/** The host ends of this prefix's veths (`<prefix>v<i>`). */
+export async function hostVeths(prefix: string): Promise<string[]> {
+  const links = JSON.parse((await sh(["ip", "-j", "link", "show", "type", "veth"])).out || "[]") as { ifname: string }[];
+  const own = new RegExp(`^${prefix}v\\d+$`);
+  return links.map((l) => l.ifname).filter((n) => own.test(n));
 }
