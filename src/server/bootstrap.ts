@@ -1,6 +1,7 @@
 /**
  * Objects every cluster has from its first start: the four system namespaces, the
- * `kubernetes` Service that points pods at the API server, and K3s's default StorageClass
+ * `kubernetes` Service that points pods at the API server (its Endpoints and EndpointSlice
+ * follow the server's address and port at every start), and K3s's default StorageClass
  * `local-path`. Idempotent: runs on every start; what exists is never overwritten.
  */
 import type { ObjectStorage } from "../api/storage/object-storage.ts";
@@ -34,6 +35,18 @@ export async function bootstrapObjects(storage: ObjectStorage, registry: Resourc
     subsets: [{ addresses: [{ ip: opts.nodeIp }], ports: [{ name: "https", port: opts.apiPort, protocol: "TCP" }] }],
   };
   await storage.update(epDef, "default", "kubernetes", (cur) => ({ ...endpoints, metadata: { ...cur.metadata, ...endpoints.metadata } }), { createIfMissing: true });
+  // The slice the apiserver keeps beside it (its endpoint reconciler): the service proxies read
+  // EndpointSlices, so pods reach the API at 10.43.0.1:443 through this one.
+  const sliceDef = registry.find("discovery.k8s.io", "v1", "endpointslices")!;
+  const slice = {
+    apiVersion: "discovery.k8s.io/v1",
+    kind: "EndpointSlice",
+    metadata: { name: "kubernetes", labels: { "kubernetes.io/service-name": "kubernetes" } },
+    addressType: "IPv4",
+    endpoints: [{ addresses: [opts.nodeIp], conditions: { ready: true } }],
+    ports: [{ name: "https", port: opts.apiPort, protocol: "TCP" }],
+  };
+  await storage.update(sliceDef, "default", "kubernetes", (cur) => ({ ...slice, metadata: { ...cur.metadata, ...slice.metadata } }), { createIfMissing: true });
   // The class K3s ships (its local-storage manifest): an administrator's edits to it survive restarts.
   const scDef = registry.find("storage.k8s.io", "v1", "storageclasses")!;
   await createIfMissing(() =>
