@@ -30,7 +30,7 @@ describe.skipIf(!CAN_RUN_PODS)("cluster network on a real node", () => {
   let c: RealCluster;
   let nodeIP = "";
   let clusterIP = "";
-  let squatter: ReturnType<typeof Bun.listen> | undefined;
+  let squatter: { stop(closeActive?: boolean): void } | undefined;
   const exec = (...cmd: string[]) => c.server.kubectl(["exec", "-n", NS, "client", "--", ...cmd], { timeoutMs: 60_000 });
 
   beforeAll(async () => {
@@ -122,7 +122,8 @@ describe.skipIf(!CAN_RUN_PODS)("cluster network on a real node", () => {
   }, T);
 
   test("LoadBalancer on a port already taken on the node: the node is left out, with a PortInUse Event", async () => {
-    squatter = Bun.listen({ hostname: nodeIP, port: TAKEN_PORT, socket: { data() {} } });
+    const squat = Bun.listen({ hostname: nodeIP, port: TAKEN_PORT, socket: { data() {} } });
+    squatter = squat;
     await c.k("expose", "deployment", "web", "-n", NS, "--name", "web-taken", "--type", "LoadBalancer", "--port", String(TAKEN_PORT), "--target-port", "8080");
     const ev = await c.until("a PortInUse event", async () => {
       const list = await c.json("get", "events", "-n", NS, "--field-selector", "involvedObject.name=web-taken");
@@ -133,7 +134,7 @@ describe.skipIf(!CAN_RUN_PODS)("cluster network on a real node", () => {
     const s = await c.json("get", "service", "web-taken", "-n", NS);
     expect(s.status?.loadBalancer?.ingress ?? []).toEqual([]);
     // The port freed: the node takes it and appears in the status.
-    squatter.stop(true);
+    squat.stop(true);
     squatter = undefined;
     const ingress = await c.until("ingress once the port is free", async () => {
       const svc = await c.json("get", "service", "web-taken", "-n", NS);

@@ -166,7 +166,8 @@ export class NodeNetwork {
     try {
       await routes.start();
     } catch (e) {
-      if (e instanceof StaleInterfaceError) throw new NodeSetupError(e.message, { cause: e });
+      // Its message names the interface and the fix already; a cause would only repeat it.
+      if (e instanceof StaleInterfaceError) throw new NodeSetupError(e.message);
       throw new NodeSetupError(`setting up pod routes: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
     this.routes = routes;
