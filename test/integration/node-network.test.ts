@@ -12,7 +12,8 @@ import client from "prom-client";
 import { startTestApi, type TestApi } from "../helpers/api-harness.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
 import { NodeNetwork } from "../../src/agent/network/node-network.ts";
-import { DEFAULT_CLUSTER_NETWORK, LB_INGRESS_ANNOTATION } from "../../src/model/cluster-network.ts";
+import { CLUSTER_CONFIG_PATH, DEFAULT_CLUSTER_NETWORK, LB_INGRESS_ANNOTATION } from "../../src/model/cluster-network.ts";
+import { fetchClusterNetwork } from "../../src/agent/network/cluster-network-source.ts";
 import type { NetRunner } from "../../src/net/routes/index.ts";
 
 const NODE = "netagent-int";
@@ -56,6 +57,7 @@ describe("the node network fed from the API", () => {
   let api: TestApi;
   let net: NodeNetwork;
   let backend: ReturnType<typeof Bun.serve>;
+  let nodeClient: RestClient;
   const stop = new AbortController();
   const commands: string[] = [];
   const registry = new client.Registry();
@@ -68,7 +70,7 @@ describe("the node network fed from the API", () => {
   beforeAll(async () => {
     api = await startTestApi();
     backend = Bun.serve({ hostname: BACKEND_IP, port: 0, fetch: () => new Response("from-backend") });
-    const nodeClient = new RestClient({ server: "https://k3rs.test", path: "(node)" }, async (url, init) =>
+    nodeClient = new RestClient({ server: "https://k3rs.test", path: "(node)" }, async (url, init) =>
       api.app.fetch(new Request(url, init), { peer: { authorized: true, subject: { CN: `system:node:${NODE}`, O: "system:nodes" } }, signal: init.signal ?? undefined }));
     expect((await api.json("POST", "/api/v1/namespaces", { metadata: { name: NS } })).status).toBe(201);
     for (const [name, ip, cidr] of [[NODE, NODE_IP, "10.42.0.0/24"], ["netagent-peer", PEER_IP, "10.42.1.0/24"]] as const) {
@@ -193,6 +195,11 @@ describe("the node network fed from the API", () => {
     await until("a sync after the delete", () => commands.slice(before).some((c) => c.startsWith("ip -N -j route show")));
     await net.syncRoutes();
     expect(commands.slice(before).filter((c) => c === add)).toEqual([]);
+  });
+
+  test("a node reads the cluster's network settings from /v1-k3rs/config; anonymous callers may not", async () => {
+    expect(await fetchClusterNetwork(nodeClient)).toEqual(DEFAULT_CLUSTER_NETWORK);
+    expect((await api.request("GET", CLUSTER_CONFIG_PATH, undefined, { anonymous: true })).status).toBe(401);
   });
 
   test("pods get resolv.conf by dnsPolicy", () => {
