@@ -10,7 +10,6 @@ describe("networkProblems", () => {
     [{ serviceCidr: "10.43.0.0" }, '--service-cidr "10.43.0.0" is not an IPv4 network (want e.g. 10.42.0.0/16)'],
     [{ clusterDomain: "Cluster_Local" }, '--cluster-domain "Cluster_Local" is not a DNS domain (want e.g. cluster.local)'],
     [{ flannelBackend: "wireguard-native" }, '--flannel-backend "wireguard-native" is not one of vxlan, host-gw'],
-    [{ disable: ["servicelb", "kube-proxy"] }, '--disable "kube-proxy" is not one of coredns, servicelb, traefik, ingress, local-storage, metrics-server, runtimes'],
   ] as const)("%o", (change, problem) => {
     expect(networkProblems({ ...DEFAULT_CLUSTER_NETWORK, ...(change as any) })).toEqual([problem]);
   });

@@ -12,9 +12,6 @@ export const CLUSTER_CONFIG_PATH = "/v1-k3rs/config";
 export const FLANNEL_BACKENDS = ["vxlan", "host-gw"] as const;
 export type FlannelBackend = (typeof FLANNEL_BACKENDS)[number];
 
-/** Names K3s's `--disable` takes; only `servicelb` changes anything here so far. */
-export const DISABLE_NAMES = ["coredns", "servicelb", "traefik", "ingress", "local-storage", "metrics-server", "runtimes"] as const;
-
 export interface ClusterNetwork {
   clusterCidr: string;
   serviceCidr: string;
@@ -23,7 +20,7 @@ export interface ClusterNetwork {
   /** K3s `--cluster-domain`. */
   clusterDomain: string;
   flannelBackend: FlannelBackend;
-  /** K3s `--disable`: packaged components not to run (`servicelb`, …). */
+  /** K3s `--disable`: packaged components not to run; agents honour `servicelb`. */
   disable: string[];
 }
 
@@ -67,7 +64,6 @@ export function networkProblems(n: ClusterNetwork): string[] {
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(n.clusterDomain))
     out.push(`--cluster-domain ${JSON.stringify(n.clusterDomain)} is not a DNS domain (want e.g. cluster.local)`);
   if (!FLANNEL_BACKENDS.includes(n.flannelBackend)) out.push(`--flannel-backend ${JSON.stringify(n.flannelBackend)} is not one of ${FLANNEL_BACKENDS.join(", ")}`);
-  for (const d of n.disable) if (!(DISABLE_NAMES as readonly string[]).includes(d)) out.push(`--disable ${JSON.stringify(d)} is not one of ${DISABLE_NAMES.join(", ")}`);
   return out;
 }
 
