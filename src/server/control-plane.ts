@@ -116,7 +116,8 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     authenticate: earlyAuthenticator(authenticators),
     tunnels,
     async start(apiPort) {
-      await bootstrapObjects(storage, registry, { apiPort, nodeIp: o.nodeIp });
+      const network = o.network ?? { ...DEFAULT_CLUSTER_NETWORK, serviceCidr: o.serviceCidr };
+      await bootstrapObjects(storage, registry, { apiPort, nodeIp: o.nodeIp, clusterDns: network.disable.includes("coredns") ? undefined : network.clusterDns });
       void startControllerManager({
         storage,
         registry,

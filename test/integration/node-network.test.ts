@@ -136,6 +136,21 @@ describe("the node network fed from the API", () => {
     expect((await ask(port, `nope.${NS}.svc.cluster.local`)).header.rcode).toBe(3);
   });
 
+  test("kube-system/kube-dns holds the cluster DNS address, which the DNS answers itself (the proxy leaves it alone)", async () => {
+    const kubeDns = await api.json("GET", "/api/v1/namespaces/kube-system/services/kube-dns");
+    expect(kubeDns.status).toBe(200);
+    expect(kubeDns.body.spec.clusterIP).toBe("10.43.0.10");
+    const port = await until("DNS listening", () => net.dnsServer?.port);
+    const r = await until("kube-dns in the zone", async () => {
+      const a = await ask(port, "kube-dns.kube-system.svc.cluster.local");
+      return a.answers.length ? a : undefined;
+    });
+    expect(r.answers.map((x: any) => x.address)).toEqual(["10.43.0.10"]);
+    expect(net.proxy.table.frontend("UDP/10.43.0.10:53")).toBeUndefined();
+    // the kubernetes Service is the proxy's (its slice points at the API)
+    expect(net.proxy.table.frontend("TCP/10.43.0.1:443")?.targets.map((t) => t.key)).toEqual(["127.0.0.1:6443"]);
+  });
+
   test("node names resolve (K3s NodeHosts)", async () => {
     const port = await until("DNS listening", () => net.dnsServer?.port);
     const r = await ask(port, "netagent-peer");
@@ -209,5 +224,19 @@ describe("the node network fed from the API", () => {
     expect(net.podDns(pod({ hostNetwork: true }))).toBeUndefined();
     expect(net.podDns(pod({ hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" }))!.servers).toEqual(["10.43.0.10"]);
     expect(net.podDns(pod({ dnsPolicy: "None", dnsConfig: { nameservers: ["192.0.2.53"], searches: ["x.example"] } }))).toEqual({ servers: ["192.0.2.53"], searches: ["x.example"], options: [] });
+  });
+});
+
+describe("--disable=coredns", () => {
+  test("the node serves no DNS of its own and proxies the kube-dns ClusterIP like any other", () => {
+    const net = new NodeNetwork({
+      client: new RestClient({ server: "https://k3rs.test", path: "(unused)" }),
+      nodeName: "n", nodeIP: NODE_IP, dataDir: "/tmp/netagent-coredns-off", registry: new client.Registry(),
+      network: { ...DEFAULT_CLUSTER_NETWORK, disable: ["coredns"] },
+      patchNode: async () => undefined, event: () => undefined, signal: new AbortController().signal, ownAddresses: false, routes: false,
+    });
+    net.proxy.applyService("ADDED", { apiVersion: "v1", kind: "Service", metadata: { name: "kube-dns", namespace: "kube-system" }, spec: { clusterIP: "10.43.0.10", ports: [{ name: "dns", port: 53, protocol: "UDP" }] } });
+    expect(net.proxy.table.frontend("UDP/10.43.0.10:53")).toBeDefined();
+    void net.stop();
   });
 });

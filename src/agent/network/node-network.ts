@@ -78,12 +78,16 @@ export class NodeNetwork {
   private podDnsFn?: PodDns;
   private resyncTimer?: ReturnType<typeof setInterval>;
   private readonly run: NetRunner;
+  private readonly builtinDns: boolean;
 
   constructor(private readonly o: NodeNetworkOptions) {
     this.run = o.run ?? netRunner();
     const n = o.network;
     this.dns = new ClusterDnsStore({ domain: n.clusterDomain, dnsServiceIp: n.clusterDns });
     const serviceLb = !n.disable.includes("servicelb");
+    // K3s `--disable=coredns`: the user runs their own DNS behind the kube-dns ClusterIP; the
+    // node neither answers on that address nor keeps the proxy from relaying it.
+    this.builtinDns = !n.disable.includes("coredns");
     this.lb = new LoadBalancerReport({
       nodeName: o.nodeName,
       patchNode: (p) => o.patchNode(p),
@@ -98,8 +102,8 @@ export class NodeNetwork {
       nodeName: o.nodeName,
       nodeIPs: [o.nodeIP],
       registry: o.registry,
-      addresses: this.addresses && keepingAddress(this.addresses, n.clusterDns),
-      excludeClusterIPs: [n.clusterDns],
+      addresses: this.addresses && (this.builtinDns ? keepingAddress(this.addresses, n.clusterDns) : this.addresses),
+      excludeClusterIPs: this.builtinDns ? [n.clusterDns] : [],
       loadBalancers: serviceLb,
       onLoadBalancer: (s) => this.lb.update(s),
     });
@@ -129,14 +133,14 @@ export class NodeNetwork {
     this.podDnsFn = podDnsFor(nodeResolv, { servers: [n.clusterDns], domain: n.clusterDomain });
     if (this.addresses) {
       await this.addresses.setup();
-      await this.addresses.add(n.clusterDns);
+      if (this.builtinDns) await this.addresses.add(n.clusterDns);
     }
     this.wireInformers();
     await Promise.all([this.nodes.start(o.signal), this.services.start(o.signal), this.slices.start(o.signal), this.pods.start(o.signal)]);
     this.proxy.markSynced();
     const upstreams = chooseUpstreams(etc, systemd);
     // Bound in the background: a node whose port 53 is taken still runs pods and proxies.
-    void keepDnsListening({ store: this.dns, hostname: o.dnsHost ?? n.clusterDns, port: o.dnsPort ?? 53, upstreams, registry: o.registry, signal: o.signal }).then((d) => {
+    if (this.builtinDns) void keepDnsListening({ store: this.dns, hostname: o.dnsHost ?? n.clusterDns, port: o.dnsPort ?? 53, upstreams, registry: o.registry, signal: o.signal }).then((d) => {
       this.dnsServer = d;
     });
     await this.proxy.synced();
