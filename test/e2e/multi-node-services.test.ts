@@ -3,48 +3,19 @@
  * on each node, `kubectl expose`d; from a client pod on the server's node, the Service's short
  * name (search path), its FQDN and its ClusterIP reach both pods; an endpoint turned unready
  * stops getting new connections; NodePort and LoadBalancer (ServiceLB: node IPs) answer on
- * every node's IP from the host; and 64 MiB cross a ClusterIP to a reader that pauses, intact.
+ * every node's IP from the host; and 64 MiB cross a ClusterIP to a reader that pauses, intact,
+ * while the only endpoint turns unready (open connections are not cut).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { hostFetch, leftovers, startMultiNode, type ClusterNode, type MultiNodeCluster } from "../helpers/multi-node.ts";
-import { clientPod, WEB_PORT, WEB_SCRIPT } from "../helpers/multi-node-pods.ts";
+import { clientPod, spreadPods, WEB_PORT, webDeployment } from "../helpers/multi-node-pods.ts";
 import { CAN_RUN_PODS } from "../helpers/real-node.ts";
 
 const CAN_RUN = CAN_RUN_PODS && existsSync("/usr/bin/nsenter") && existsSync("/usr/bin/kubectl");
 const PREFIX = "mnsvc";
 const T = 120_000; // a ceiling against hangs, not a performance threshold
 const BIG = 64 * 1024 * 1024;
-
-/** Two web pods, one per node (required anti-affinity); unready while /tmp/unready exists. */
-function webDeployment(ns: string) {
-  const labels = { app: "web" };
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: "web", namespace: ns },
-    spec: {
-      replicas: 2,
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: labels }, topologyKey: "kubernetes.io/hostname" }] } },
-          containers: [
-            {
-              name: "web",
-              image: "busybox",
-              command: ["sh", "-c", WEB_SCRIPT],
-              ports: [{ name: "http", containerPort: WEB_PORT }],
-              readinessProbe: { exec: { command: ["sh", "-c", "test ! -e /tmp/unready"] }, periodSeconds: 1, failureThreshold: 1 },
-            },
-          ],
-        },
-      },
-    },
-  };
-}
 
 /** A pod on the agent's node serving 64 MiB of random bytes at /big, with their sha256 at /big.sha256. */
 function bigPod(ns: string, node: string) {
@@ -61,7 +32,7 @@ function bigPod(ns: string, node: string) {
     spec: {
       nodeSelector: { "kubernetes.io/hostname": node },
       terminationGracePeriodSeconds: 1,
-      containers: [{ name: "big", image: "busybox", command: ["sh", "-c", script], readinessProbe: { exec: { command: ["test", "-s", "/www/big.sha256"] }, periodSeconds: 1 } }],
+      containers: [{ name: "big", image: "busybox", command: ["sh", "-c", script], readinessProbe: { exec: { command: ["sh", "-c", "test -s /www/big.sha256 && test ! -e /tmp/unready"] }, periodSeconds: 1, failureThreshold: 1 } }],
     },
   };
 }
@@ -77,7 +48,7 @@ describe.skipIf(!CAN_RUN)("Services across two nodes", () => {
   beforeAll(async () => {
     c = await startMultiNode({ prefix: PREFIX, subnet: 233, clusterCidr: "10.42.24.0/21", agents: 1 });
     [a, b] = c.nodes as [ClusterNode, ClusterNode];
-    await c.apply(webDeployment(c.namespace), clientPod("client", { namespace: c.namespace, node: a.name }), bigPod(c.namespace, b.name));
+    await c.apply(webDeployment("web", c.namespace), clientPod("client", { namespace: c.namespace, node: a.name }), bigPod(c.namespace, b.name));
   }, T);
 
   afterAll(async () => {
@@ -92,14 +63,7 @@ describe.skipIf(!CAN_RUN)("Services across two nodes", () => {
   }
 
   test("the Deployment runs one ready pod on each node, and kubectl expose gives it a ClusterIP with both as endpoints", async () => {
-    await c.waitFor("two web pods Ready on two nodes", async () => {
-      const pods = (await c.json("get", "pods", "-n", c.namespace, "-l", "app=web")).items;
-      const ready = pods.filter((p: any) => p.status?.conditions?.some((x: any) => x.type === "Ready" && x.status === "True"));
-      if (ready.length !== 2) return false;
-      webPods.clear();
-      for (const p of ready) webPods.set(p.metadata.name, p.spec.nodeName);
-      return new Set(webPods.values()).size === 2;
-    });
+    for (const [pod, node] of await spreadPods(c, "web")) webPods.set(pod, node);
     await c.k("expose", "deployment", "web", "-n", c.namespace, "--port", "80", "--target-port", String(WEB_PORT));
     clusterIP = await c.k("get", "service", "web", "-n", c.namespace, "-o", "jsonpath={.spec.clusterIP}");
     expect(clusterIP).toMatch(/^10\.43\.\d+\.\d+$/);
@@ -162,17 +126,30 @@ describe.skipIf(!CAN_RUN)("Services across two nodes", () => {
     }
   }, T);
 
-  test("64 MiB through a ClusterIP to a pod on the other node, read with pauses, arrive intact", async () => {
+  test("64 MiB through a ClusterIP to a pod on the other node, read with pauses, arrive intact, though the endpoint turns unready meanwhile", async () => {
     await c.podReady("big");
     await c.k("expose", "pod", "big", "-n", c.namespace, "--port", "80", "--target-port", String(WEB_PORT));
     const bigIP = await c.k("get", "service", "big", "-n", c.namespace, "-o", "jsonpath={.spec.clusterIP}");
     const want = (await c.execInPod("big", ["cat", "/www/big.sha256"])).trim();
     expect(want).toMatch(/^[0-9a-f]{64}$/);
-    // 8 MiB at a time with a second's pause between: the proxy must hold back the sender
-    // (Bun's socket.write writes partially) and resume on drain, losing and repeating nothing.
-    const slowReader = "i=0; while [ $i -lt 9 ]; do dd bs=1048576 count=8 iflag=fullblock 2>/dev/null; sleep 1; i=$((i+1)); done";
-    const out = await c.execInPod("client", ["sh", "-c", `wget -qO- http://${bigIP}/big | (${slowReader}) | tee /tmp/big | sha256sum | cut -d' ' -f1; wc -c < /tmp/big; rm /tmp/big`], { timeoutMs: 110_000 });
-    const [sha, size] = out.trim().split("\n");
+    await c.waitFor("the big Service's endpoint ready", async () => (await wgetStatus(bigIP)) === 0);
+    // 8 MiB at a time with pauses between: the proxy must hold back the sender (Bun's
+    // socket.write writes partially) and resume on drain, losing and repeating nothing. After
+    // the first 8 MiB the reader waits for /tmp/go, which the test gives once the endpoint has
+    // turned unready: the open connection must outlive that change.
+    const chunk = "dd bs=1048576 count=8 iflag=fullblock 2>/dev/null";
+    const slowReader = `${chunk}; touch /tmp/started; while [ ! -e /tmp/go ]; do sleep 0.2; done; i=1; while [ $i -lt 9 ]; do ${chunk}; sleep 0.5; i=$((i+1)); done`;
+    const transfer = c.execInPod("client", ["sh", "-c", `rm -f /tmp/started /tmp/go; wget -qO- http://${bigIP}/big | (${slowReader}) | tee /tmp/big | sha256sum | cut -d' ' -f1; wc -c < /tmp/big; rm /tmp/big`], { timeoutMs: 110_000 });
+    await c.waitFor("the transfer under way", async () => (await c.exec("client", ["test", "-e", "/tmp/started"])).code === 0);
+    await c.execInPod("big", ["touch", "/tmp/unready"]);
+    await c.waitFor("the proxy to refuse new connections to the unready endpoint", async () => (await wgetStatus(bigIP)) !== 0);
+    await c.execInPod("client", ["touch", "/tmp/go"]);
+    const [sha, size] = (await transfer).trim().split("\n");
     expect({ size: Number(size), sha }).toEqual({ size: BIG, sha: want });
   }, T);
+
+  /** Exit code of a short request to the big Service from the client pod. */
+  async function wgetStatus(ip: string): Promise<number> {
+    return (await c.exec("client", ["timeout", "5", "wget", "-qO", "/dev/null", `http://${ip}/big.sha256`])).code;
+  }
 });

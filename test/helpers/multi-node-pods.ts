@@ -22,11 +22,56 @@ export interface PodOptions {
   /** Pinned to this node (by its hostname label). */
   node?: string;
   labels?: Record<string, string>;
+  /** More pod spec fields (dnsPolicy, dnsConfig, …). */
+  spec?: Record<string, unknown>;
 }
 
 /** A web pod (see WEB_SCRIPT); Ready once httpd answers. */
 export function webPod(name: string, o: PodOptions): object {
   return pod(name, o, { command: ["sh", "-c", WEB_SCRIPT], ports: [{ name: "http", containerPort: WEB_PORT }], readinessProbe: { httpGet: { path: "/", port: WEB_PORT }, periodSeconds: 1 } });
+}
+
+/**
+ * A Deployment of web pods (see WEB_SCRIPT), one per node (required anti-affinity on the
+ * hostname), labelled `app: <name>`; a pod is unready while its /tmp/unready exists.
+ */
+export function webDeployment(name: string, namespace: string, replicas = 2): object {
+  const labels = { app: name };
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace },
+    spec: {
+      replicas,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: labels }, topologyKey: "kubernetes.io/hostname" }] } },
+          containers: [
+            {
+              name: "web",
+              image: "busybox",
+              command: ["sh", "-c", WEB_SCRIPT],
+              ports: [{ name: "http", containerPort: WEB_PORT }],
+              readinessProbe: { exec: { command: ["sh", "-c", "test ! -e /tmp/unready"] }, periodSeconds: 1, failureThreshold: 1 },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** Waits until the Deployment's pods are Ready on distinct nodes; pod name → node name. */
+export async function spreadPods(c: MultiNodeCluster, app: string, count = 2): Promise<Map<string, string>> {
+  return c.waitFor(`${count} ${app} pods Ready on ${count} nodes`, async () => {
+    const pods = (await c.json("get", "pods", "-n", c.namespace, "-l", `app=${app}`)).items;
+    const ready = pods.filter((p: any) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((x: any) => x.type === "Ready" && x.status === "True"));
+    const placed = new Map<string, string>(ready.map((p: any) => [p.metadata.name, p.spec.nodeName]));
+    return ready.length === count && new Set(placed.values()).size === count ? placed : undefined;
+  });
 }
 
 /** A pod that only waits, to run requests from. */
@@ -43,6 +88,7 @@ function pod(name: string, o: PodOptions, container: object): object {
       ...(o.node ? { nodeSelector: { "kubernetes.io/hostname": o.node } } : {}),
       terminationGracePeriodSeconds: 1,
       containers: [{ name: "main", image: "busybox", ...container }],
+      ...o.spec,
     },
   };
 }

@@ -281,7 +281,7 @@ function ownProcessesUnder(dir: string): number[] {
   return out;
 }
 
-const HARNESS_PROGRAMS = new Set([K3RS_BIN.split("/").at(-1)!, "dnsmasq"]);
+const HARNESS_PROGRAMS = new Set([K3RS_BIN.split("/").at(-1)!, "dnsmasq", "busybox"]);
 
 /**
  * Ends this prefix's k3rs processes, each node's containerd, shims and containers, unmounts
