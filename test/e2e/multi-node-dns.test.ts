@@ -5,7 +5,8 @@
  * name; ExternalName as a CNAME; SRV for a named port; PTR for a Service IP and a StatefulSet
  * pod's IP; NXDOMAIN for an unknown cluster name; node names; and other names forwarded to
  * an upstream resolver (dnsmasq in a namespace of its own on the nodes' subnet) that the nodes
- * were given with `--resolv-conf`.
+ * were given with `--resolv-conf`; dnsPolicy Default and None; and a UDP Service (selector-less,
+ * its endpoint that resolver) from both nodes.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
@@ -59,6 +60,19 @@ describe.skipIf(!CAN_RUN)("cluster DNS across two nodes", () => {
       { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: ns }, spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: WEB_PORT }] } },
       { apiVersion: "v1", kind: "Service", metadata: { name: "db", namespace: ns }, spec: { clusterIP: "None", selector: db, ports: [{ name: "pg", port: 5432 }] } },
       { apiVersion: "v1", kind: "Service", metadata: { name: "ext", namespace: ns }, spec: { type: "ExternalName", externalName: UPSTREAM_NAME } },
+      // A UDP Service without a selector, its one endpoint the upstream resolver: busybox has no
+      // UDP server to run in a pod, but nslookup is a UDP client.
+      { apiVersion: "v1", kind: "Service", metadata: { name: "udp-dns", namespace: ns }, spec: { ports: [{ name: "dns", protocol: "UDP", port: 53 }] } },
+      {
+        apiVersion: "discovery.k8s.io/v1",
+        kind: "EndpointSlice",
+        metadata: { name: "udp-dns-1", namespace: ns, labels: { "kubernetes.io/service-name": "udp-dns" } },
+        addressType: "IPv4",
+        endpoints: [{ addresses: [UPSTREAM_IP], conditions: { ready: true } }],
+        ports: [{ name: "dns", protocol: "UDP", port: 53 }],
+      },
+      clientPod("default-policy", { namespace: ns, node: b.name, spec: { dnsPolicy: "Default" } }),
+      clientPod("none-policy", { namespace: ns, node: b.name, spec: { dnsPolicy: "None", dnsConfig: { nameservers: ["10.43.0.10"], searches: ["example.test"], options: [{ name: "ndots", value: "2" }] } } }),
       {
         apiVersion: "apps/v1",
         kind: "StatefulSet",
@@ -79,7 +93,7 @@ describe.skipIf(!CAN_RUN)("cluster DNS across two nodes", () => {
         },
       },
     );
-    for (const p of clients) await c.podReady(p);
+    for (const p of [...clients, "default-policy", "none-policy"]) await c.podReady(p);
     for (const p of ["db-0", "db-1"]) dbIPs[p] = (await c.podReady(p)).status.podIP;
     await c.podReady("web-0");
     svcIP = await c.k("get", "service", "web", "-n", ns, "-o", "jsonpath={.spec.clusterIP}");
@@ -109,6 +123,26 @@ describe.skipIf(!CAN_RUN)("cluster DNS across two nodes", () => {
       expect(conf).toContain("nameserver 10.43.0.10");
       expect(conf).toContain(`search ${c.namespace}.svc.cluster.local svc.cluster.local cluster.local`);
       expect(conf).toContain("options ndots:5");
+    }
+  }, T);
+
+  test("dnsPolicy Default gives the node's resolv.conf (--resolv-conf); None gives the pod's dnsConfig", async () => {
+    const def = await c.execInPod("default-policy", ["cat", "/etc/resolv.conf"]);
+    expect(def).toContain(`nameserver ${UPSTREAM_IP}`);
+    expect(def).not.toContain("10.43.0.10");
+    const none = await c.execInPod("none-policy", ["cat", "/etc/resolv.conf"]);
+    expect(none).toContain("nameserver 10.43.0.10");
+    expect(none).toContain("search example.test");
+    expect(none).toContain("options ndots:2");
+    expect(none).not.toContain("svc.cluster.local");
+  }, T);
+
+  test("a UDP Service relays queries to its endpoint from both nodes", async () => {
+    const ip = await c.k("get", "service", "udp-dns", "-n", c.namespace, "-o", "jsonpath={.spec.clusterIP}");
+    for (const p of clients) {
+      const out = await resolved(p, UPSTREAM_NAME, ip);
+      expect(out).toContain(`Server:\t\t${ip}`);
+      expect(out).toContain(`Address: ${UPSTREAM_ANSWER}`);
     }
   }, T);
 
