@@ -19,9 +19,9 @@ import { startContainerdRuntime } from "./containerd/containerd-runtime.ts";
 import { PodPreparer, type NodePodFacts } from "./pods/pod-preparer.ts";
 import { hostMounter, noMounter } from "./volumes/host-mounter.ts";
 import client from "prom-client";
-import { NodeNetwork } from "./network/node-network.ts";
+import type { NodeNetwork } from "./network/node-network.ts";
 import { interfaceIPv4 } from "./network/node-ips.ts";
-import { fetchClusterNetwork } from "./network/cluster-network-source.ts";
+import { startNodeNetwork } from "./network/start-node-network.ts";
 import type { ClusterNetwork } from "../model/cluster-network.ts";
 import { LocalVolumeSweeper } from "./volumes/local-volume-sweeper.ts";
 import { startLogRotation } from "./logs/log-rotation.ts";
@@ -113,29 +113,18 @@ export async function runAgent(o: AgentRunOptions): Promise<RunningAgent> {
   // A node with real pods is part of the cluster network (hollow nodes have no netns to give).
   const registry = o.metricsRegistry ?? new client.Registry();
   let network: NodeNetwork | undefined;
+  let networkProblem: string | undefined;
   if (o.runtime === "containerd") {
-    const settings = o.network ?? (await fetchClusterNetwork(o.client));
-    network = new NodeNetwork({
-      client: o.client,
-      nodeName: o.nodeName,
-      nodeIP: ip,
-      tunnelIP,
-      dataDir: o.dataDir,
-      network: settings,
-      resolvConf: o.resolvConf,
-      registry,
-      patchNode: (patch) => api.patchNode(o.nodeName, patch),
-      event: (obj, type, reason, message) => void api.event(obj, type, reason, message, o.nodeName),
-      signal: stop.signal,
-    });
     try {
-      await network.start();
+      ({ network, problem: networkProblem } = await startNodeNetwork({
+        client: o.client, api, nodeName: o.nodeName, nodeIP: ip, tunnelIP, dataDir: o.dataDir, network: o.network, resolvConf: o.resolvConf, registry, signal: stop.signal,
+      }));
     } catch (e) {
       stop.abort();
-      throw new Error("starting the node network", { cause: e });
+      throw e;
     }
   }
-  const { runtime, readiness, version, real } = await openRuntime({ ...o, clusterCidr: o.network?.clusterCidr ?? o.clusterCidr }, api, host, network);
+  const { runtime, readiness: runtimeReadiness, version, real } = await openRuntime({ ...o, clusterCidr: o.network?.clusterCidr ?? o.clusterCidr }, api, host, network);
   const nodePodFacts: NodePodFacts = { hostIP: ip, nodeCpuCores: Number(host.cpu), nodeMemoryBytes: Number(host.memoryKi) * 1024 };
   const preparer = real ? nodePreparer(o, api, nodePodFacts, stop.signal, !(runtime instanceof UnavailableRuntime), network) : hollowPreparer(o, api, nodePodFacts, o.nodeName);
   // The fake runtime writes no log files: `kubectl logs` says so rather than reading none.
@@ -156,6 +145,7 @@ export async function runAgent(o: AgentRunOptions): Promise<RunningAgent> {
   // The kubelet's default hard eviction thresholds hold back memory and disk, and drive the pressure conditions.
   facts.reserved = evictionReserved(facts.capacity);
   const hostReadings = () => readHostReadings(o.dataDir);
+  const readiness = networkProblem ? async (): Promise<Readiness> => ({ ready: false, message: networkProblem! }) : runtimeReadiness;
   const node = new NodeAgent({ api, facts, runtime, preparer, readiness, hostReadings, pods: new WatchPodFeed(o.client, stop.signal, o.nodeName), signal: stop.signal, ...o.tuning });
   try {
     await node.start();

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startRealCluster, type RealCluster } from "../helpers/real-cluster.ts";
 import { CAN_RUN_PODS, cleanupRealNode } from "../helpers/real-node.ts";
-import { freePort, K3RS_BIN } from "../helpers/e2e-server.ts";
+import { freePort, K3RS_BIN, startE2EServer, type E2EServer } from "../helpers/e2e-server.ts";
 import { sh } from "../helpers/shell.ts";
 import { bridgeNameFor } from "../../src/agent/cni/cni-config.ts";
 import { serviceDeviceFor } from "../../src/agent/network/service-device.ts";
@@ -193,5 +193,35 @@ describe.skipIf(!CAN_RUN_PODS)("an agent whose pod network is held by a stale in
     expect(stderr).toContain(`interface ${STALE} already holds 10.42.254.1/24`);
     expect(stderr).toContain(`ip link delete ${STALE}`);
     expect(existsSync(dataDir)).toBe(true);
+  }, T);
+});
+
+describe.skipIf(!CAN_RUN_PODS)("a joined `k3rs agent` whose pod network is held by a stale interface", () => {
+  const STALE = "netagent-stale2";
+  const CIDR = "10.42.253.0/24";
+  const agentDir = mkdtempSync(join(tmpdir(), "netagent-agent-"));
+  let server: E2EServer | undefined;
+
+  afterAll(async () => {
+    await server?.stop();
+    await sh(["ip", "link", "del", STALE]);
+    await sh(["ip", "link", "del", serviceDeviceFor(agentDir)]);
+    await sh(["ip", "route", "del", "unreachable", CIDR]);
+    await cleanupRealNode({ dataDir: agentDir, bridge: bridgeNameFor(agentDir), podCidr: CIDR });
+  }, T);
+
+  test("refuses to start, exits 1 naming the interface and the fix", async () => {
+    // A cluster CIDR whose one /24 goes to this agent's node.
+    server = await startE2EServer({ extraArgs: ["--cluster-cidr", CIDR, "--flannel-backend", "host-gw"] });
+    const token = readFileSync(join(server.dataDir, "server", "token"), "utf8").trim();
+    expect((await sh(["ip", "link", "add", STALE, "type", "bridge"])).code).toBe(0);
+    expect((await sh(["ip", "addr", "add", "10.42.253.1/24", "dev", STALE])).code).toBe(0);
+    const p = Bun.spawn([K3RS_BIN, "agent", "--server", `https://127.0.0.1:${server.port}`, "--token", token, "--node-name", "netagent-agent-node", "--data-dir", agentDir], { stdout: "pipe", stderr: "pipe" });
+    const timer = setTimeout(() => p.kill("SIGKILL"), 120_000);
+    const [code, stderr] = await Promise.all([p.exited, new Response(p.stderr).text()]);
+    clearTimeout(timer);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`k3rs agent: interface ${STALE} already holds 10.42.253.1/24, inside this node's podCIDR ${CIDR}`);
+    expect(stderr).toContain(`Remove it with \`ip link delete ${STALE}\``);
   }, T);
 });

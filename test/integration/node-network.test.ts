@@ -187,6 +187,24 @@ describe("the node network fed from the API", () => {
     await until("the report withdrawn", async () => !(await api.json("GET", `/api/v1/nodes/${NODE}`)).body.metadata.annotations?.[LB_INGRESS_ANNOTATION]);
   });
 
+  test("servicelb: several nodes' reports make one status; a deleted node's IPs leave it", async () => {
+    // externalTrafficPolicy Local without endpoints: this test's own node offers nothing for it
+    // (its proxy still binds), so only the two hand-written reports count.
+    const spec = { type: "LoadBalancer", externalTrafficPolicy: "Local", ports: [{ port: 1, protocol: "TCP" }] };
+    expect((await api.json("POST", `/api/v1/namespaces/${NS}/services`, { metadata: { name: "multi" }, spec })).status).toBe(201);
+    const report = (ips: string[]) => ({ metadata: { annotations: { [LB_INGRESS_ANNOTATION]: JSON.stringify({ [`${NS}/multi`]: ips }) } } });
+    for (const [name, ips] of [["lb-a", ["192.0.2.20"]], ["lb-b", ["192.0.2.3", "198.51.100.3"]]] as const) {
+      expect((await api.json("POST", "/api/v1/nodes", { apiVersion: "v1", kind: "Node", metadata: { name } })).status).toBe(201);
+      expect((await api.json("PATCH", `/api/v1/nodes/${name}`, report([...ips]), { headers: { "content-type": "application/merge-patch+json" } })).status).toBe(200);
+    }
+    const status = async () => (await api.json("GET", `/api/v1/namespaces/${NS}/services/multi`)).body.status?.loadBalancer?.ingress;
+    expect(await until("both nodes listed", async () => ((await status())?.length === 3 ? status() : undefined))).toEqual([{ ip: "192.0.2.3" }, { ip: "192.0.2.20" }, { ip: "198.51.100.3" }]);
+    expect((await api.json("DELETE", "/api/v1/nodes/lb-b")).status).toBe(200);
+    expect(await until("lb-b's IPs gone", async () => ((await status())?.length === 1 ? status() : undefined))).toEqual([{ ip: "192.0.2.20" }]);
+    const mine = (await api.json("GET", `/api/v1/nodes/${NODE}`)).body.metadata.annotations?.[LB_INGRESS_ANNOTATION] ?? "{}";
+    expect(JSON.parse(mine)[`${NS}/multi`]).toBeUndefined();
+  });
+
   test("a LoadBalancer port taken on the node: left out of ingress, with a PortInUse Event", async () => {
     const squat = Bun.listen({ hostname: NODE_IP, port: 0, socket: { data() {} } });
     await serviceWithBackend("taken", { type: "LoadBalancer", ports: [{ name: "http", port: squat.port, protocol: "TCP" }] });

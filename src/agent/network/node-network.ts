@@ -170,9 +170,10 @@ export class NodeNetwork {
     try {
       await routes.start();
     } catch (e) {
-      // Its message names the interface and the fix already; a cause would only repeat it.
+      // The message is whole (the stale interface's names it and the fix); a cause would only
+      // repeat it where the agent prints the error.
       if (e instanceof StaleInterfaceError) throw new NodeSetupError(e.message);
-      throw new NodeSetupError(`setting up pod routes: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new NodeSetupError(`setting up pod routes: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.routes = routes;
     await o.patchNode({ metadata: { annotations: routes.ownNodeAnnotations() } }).catch((e) => log.warn("node network: publishing the VTEP MAC failed; retried at the next resync", { error: String(e) }));

@@ -111,7 +111,9 @@ export class NodeAgent {
       // Re-registration: our labels win, the rest (podCIDR, taints others set, unschedulable) stays.
       node = await this.o.api.patchNode(this.name, { metadata: { labels: want.metadata.labels, annotations: want.metadata.annotations } });
     }
-    this.podCidr = node.spec?.podCIDR;
+    // A Node that has its podCIDR already (a restart, a new data dir under an old name) sets the
+    // pod network up as a new one does: routes, the stale-interface check, the CNI config.
+    this.noteNode(node);
     this.lastNodeStatus = node.status;
     await this.awaitPodCidr();
     await this.network;
