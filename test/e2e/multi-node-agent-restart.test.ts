@@ -3,7 +3,9 @@
  * test/helpers/multi-node.ts): while the agent is down its pods keep running and stay
  * reachable from the other node, by pod IP and through that node's ClusterIP; started again
  * (after a SIGTERM, then after a kill -9) it adopts the same containers, keeps its routes and
- * the other node's, passes its own stale-interface check, and its own proxy serves again.
+ * the other node's, passes its own stale-interface check, and its own proxy serves again. Gone
+ * past the node-monitor grace period, its node turns NotReady and its pod leaves the Service on
+ * the other node (while still answering by its IP); back, the pod is Ready and served again.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
@@ -28,7 +30,8 @@ describe.skipIf(!CAN_RUN)("an agent restarted", () => {
   let routesOnB = "";
 
   beforeAll(async () => {
-    c = await startMultiNode({ prefix: PREFIX, subnet: 236, clusterCidr: "10.42.48.0/21", agents: 1 });
+    // A short grace period (the lease is renewed every 10 s), for the last test's silent node.
+    c = await startMultiNode({ prefix: PREFIX, subnet: 236, clusterCidr: "10.42.48.0/21", agents: 1, serverArgs: ["--kube-controller-manager-arg", "node-monitor-grace-period=20s"] });
     [a, b] = c.nodes as [ClusterNode, ClusterNode];
     await c.apply(webDeployment("web", c.namespace), clientPod("client-a", { namespace: c.namespace, node: a.name }), clientPod("client-b", { namespace: c.namespace, node: b.name }));
     const pods = await spreadPods(c, "web");
@@ -100,5 +103,30 @@ describe.skipIf(!CAN_RUN)("an agent restarted", () => {
     await b.proc!.exited;
     await answersFromA();
     await restartedAndAdopted();
+  }, T);
+
+  test("gone past the grace period: the node goes NotReady, its pod leaves the Service on the other node; back, it returns", async () => {
+    const onA = (await c.json("get", "pods", "-n", c.namespace, "-l", "app=web")).items.find((p: any) => p.spec.nodeName === a.name).metadata.name;
+    await c.stopProcess(b);
+    await c.waitFor(`${b.name} NotReady`, async () => (await c.k("get", "node", b.name, "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)) !== "True");
+    await c.waitFor(`${onB} unready in the EndpointSlice`, async () => {
+      const slices = (await c.json("get", "endpointslices", "-n", c.namespace, "-l", "kubernetes.io/service-name=web")).items;
+      return slices.flatMap((x: any) => x.endpoints ?? []).find((e: any) => e.targetRef?.name === onB)?.conditions?.ready === false;
+    });
+    await c.waitFor("A's proxy to drop the silent node's pod", async () => {
+      const answers = await Promise.all([0, 1, 2, 3].map(() => mustWget(c, "client-a", `http://${clusterIP}`)));
+      return answers.every((x) => x === onA);
+    });
+    // the pod itself still runs and answers by its IP: only the Service stopped using it
+    expect(await mustWget(c, "client-a", `http://${onBip}:${WEB_PORT}/`)).toBe(onB);
+
+    await c.startNode(b, c.agentArgs(b, []));
+    await c.podReady(onB);
+    await c.waitFor("the returned pod served again through A's ClusterIP", async () => {
+      c.assertRunning();
+      for (let i = 0; i < 8; i++) if ((await mustWget(c, "client-a", `http://${clusterIP}`)) === onB) return true;
+      return false;
+    });
+    expect(await ids()).toEqual(containerIDs);
   }, T);
 });
