@@ -6,7 +6,8 @@
  * pod's IP; NXDOMAIN for an unknown cluster name; node names; and other names forwarded to
  * an upstream resolver (dnsmasq in a namespace of its own on the nodes' subnet) that the nodes
  * were given with `--resolv-conf`; dnsPolicy Default and None; and a UDP Service (selector-less,
- * its endpoint that resolver) from both nodes.
+ * its endpoint that resolver) from both nodes. Last, with the server stopped, the agent's node
+ * still answers from memory and its proxy still serves.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
@@ -190,5 +191,14 @@ describe.skipIf(!CAN_RUN)("cluster DNS across two nodes", () => {
 
   test("other names are forwarded to the node's upstream resolver from --resolv-conf", async () => {
     for (const p of clients) expect(await resolved(p, UPSTREAM_NAME)).toContain(`Address: ${UPSTREAM_ANSWER}`);
+  }, T);
+
+  // Last: it stops the server.
+  test("with the server down, the agent's node still resolves names from memory and its proxy still serves", async () => {
+    await c.stopProcess(a);
+    // asked from the node itself: kubectl exec needs the server
+    const r = await c.inNode(b, ["busybox", "nslookup", fqdn("web"), "10.43.0.10"]);
+    expect(r.out).toContain(`Address: ${svcIP}`);
+    expect((await c.inNode(b, ["timeout", "10", "busybox", "wget", "-qO-", `http://${svcIP}/`])).out.trim()).toBe("web-0");
   }, T);
 });
