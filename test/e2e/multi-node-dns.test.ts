@@ -5,7 +5,7 @@
  * name; ExternalName as a CNAME; SRV for a named port; PTR for a Service IP and a StatefulSet
  * pod's IP; NXDOMAIN for an unknown cluster name; node names; and other names forwarded to
  * an upstream resolver (dnsmasq in a namespace of its own on the nodes' subnet) that the nodes
- * were given with `--resolv-conf`; dnsPolicy Default and None; and a UDP Service (selector-less,
+ * were given with `--resolv-conf`; dnsPolicy Default, None and ClusterFirstWithHostNet; and a UDP Service (selector-less,
  * its endpoint that resolver) from both nodes. Last, with the server stopped, the agent's node
  * still answers from memory and its proxy still serves.
  */
@@ -73,6 +73,7 @@ describe.skipIf(!CAN_RUN)("cluster DNS across two nodes", () => {
         ports: [{ name: "dns", protocol: "UDP", port: 53 }],
       },
       clientPod("default-policy", { namespace: ns, node: b.name, spec: { dnsPolicy: "Default" } }),
+      clientPod("hostnet-cluster", { namespace: ns, node: b.name, spec: { hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" } }),
       clientPod("none-policy", { namespace: ns, node: b.name, spec: { dnsPolicy: "None", dnsConfig: { nameservers: ["10.43.0.10"], searches: ["example.test"], options: [{ name: "ndots", value: "2" }] } } }),
       {
         apiVersion: "apps/v1",
@@ -94,7 +95,7 @@ describe.skipIf(!CAN_RUN)("cluster DNS across two nodes", () => {
         },
       },
     );
-    for (const p of [...clients, "default-policy", "none-policy"]) await c.podReady(p);
+    for (const p of [...clients, "default-policy", "none-policy", "hostnet-cluster"]) await c.podReady(p);
     for (const p of ["db-0", "db-1"]) dbIPs[p] = (await c.podReady(p)).status.podIP;
     await c.podReady("web-0");
     svcIP = await c.k("get", "service", "web", "-n", ns, "-o", "jsonpath={.spec.clusterIP}");
@@ -136,6 +137,15 @@ describe.skipIf(!CAN_RUN)("cluster DNS across two nodes", () => {
     expect(none).toContain("search example.test");
     expect(none).toContain("options ndots:2");
     expect(none).not.toContain("svc.cluster.local");
+  }, T);
+
+  test("a hostNetwork pod with ClusterFirstWithHostNet runs in the node's network and uses the cluster DNS", async () => {
+    const pod = await c.json("get", "pod", "hostnet-cluster", "-n", c.namespace);
+    expect(pod.status.podIP).toBe(b.ip);
+    const conf = await c.execInPod("hostnet-cluster", ["cat", "/etc/resolv.conf"]);
+    expect(conf).toContain("nameserver 10.43.0.10");
+    expect(conf).toContain(`search ${c.namespace}.svc.cluster.local svc.cluster.local cluster.local`);
+    expect(await resolved("hostnet-cluster", fqdn("web"))).toContain(`Address: ${svcIP}`);
   }, T);
 
   test("a UDP Service relays queries to its endpoint from both nodes", async () => {
