@@ -430,6 +430,12 @@ else
     i=$((i + 1))
     [ $i -gt 1200 ] && { log_tail >&2; fatal "$SYSTEM_NAME did not start in 120s"; }
     kill -0 "$(cat "$PID_FILE" 2>/dev/null)" 2>/dev/null || { log_tail >&2; fatal "the supervisor exited"; }
+    # A start that fails (a store from a newer k3rs, a taken port) would only repeat: say why now.
+    if tail -c +"$from" "$LOG_FILE" 2>/dev/null | grep -q 'failed to start\|^k3rs server: \|^k3rs agent: '; then
+      tail -c +"$from" "$LOG_FILE" | grep 'failed to start\|^k3rs server: \|^k3rs agent: ' | head -3 >&2
+      "$KILLALL" >/dev/null 2>&1
+      fatal "$SYSTEM_NAME failed to start; it is stopped (logs: $LOG_FILE)"
+    fi
     sleep 0.1
   done
 fi

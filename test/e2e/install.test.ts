@@ -5,13 +5,15 @@
  * Everything the installer writes goes to this test's temp dir (bin dir, systemd dir, data
  * dir, kubeconfig) or is named after it (INSTALL_K3RS_NAME=ops-…: /run/k3rs-ops-….pid,
  * /var/log/k3rs/k3rs-ops-….log), so the machine's /usr/local/bin and /etc/systemd stay
- * untouched. This VM has no systemd as PID 1, so the installer starts its supervised
+ * untouched. The first install is the previous commit's build, air-gapped; curl | sh upgrades it.
+ * This VM has no systemd as PID 1, so the installer starts its supervised
  * background process; the unit under a real systemd is test/e2e/systemd-unit.test.ts. The
  * server runs `--runtime fake` (hollow pods) to keep this test light: killall's and
  * uninstall's handling of containers and the pod network is not exercised here.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { Database } from "bun:sqlite";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { freePort } from "../helpers/e2e-server.ts";
@@ -31,6 +33,8 @@ const token = `ops${process.pid}secret`;
 let port = 0;
 let server: ReturnType<typeof Bun.serve> | undefined;
 let requests: string[] = [];
+/** The executable built from the previous commit, to upgrade from. */
+const previousBuild = join(tmp, "previous", "bin", "k3rs");
 
 async function run(cmd: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const p = Bun.spawn(cmd, { env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/root", ...env }, stdout: "pipe", stderr: "pipe" });
@@ -84,6 +88,12 @@ const base = () => `http://127.0.0.1:${server!.port}`;
 beforeAll(async () => {
   const built = await run(["bun", join(root, "scripts/release.ts")]);
   expect(built.code).toBe(0);
+  const previous = join(tmp, "previous");
+  mkdirSync(previous);
+  expect((await run(["sh", "-c", `git -C "${root}" archive HEAD~1 | tar -x -C "${previous}"`])).code).toBe(0);
+  symlinkSync(join(root, "node_modules"), join(previous, "node_modules"));
+  const old = await run(["bun", join(previous, "build.ts")]);
+  expect(old.stderr + old.stdout).toContain("built bin/k3rs");
   port = await freePort();
   const sums = readFileSync(join(dist, "sha256sum.txt"), "utf8");
   // /bad/ serves the same files with a sha256sum.txt that names another k3rs.
@@ -131,11 +141,30 @@ describe("curl | sh from a release served over HTTP", () => {
     expect(existsSync(join(binDir, "k3rs"))).toBe(false);
   }, 60_000);
 
-  test("installs the executable, the unit with its env file, killall and uninstall, starts the server and waits until the node is Ready", async () => {
+  test("air-gapped install of the previous commit's build (INSTALL_K3RS_SKIP_DOWNLOAD, the executable already in the bin dir)", async () => {
+    mkdirSync(binDir, { recursive: true });
+    copyFileSync(previousBuild, join(binDir, "k3rs"));
+    chmodSync(join(binDir, "k3rs"), 0o755);
+    requests = [];
+    const script = join(tmp, "install.sh");
+    writeFileSync(script, readFileSync(join(dist, "install.sh")));
+    const r = await run(["sh", script], installEnv({ INSTALL_K3RS_SKIP_DOWNLOAD: "true" }));
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(requests).toEqual([]);
+    expect((await ctl("get", "nodes")).stdout).toMatch(new RegExp(`^ops-install-${process.pid}\\s+Ready\\s`, "m"));
+    const manifest = join(tmp, "marker.yaml");
+    writeFileSync(manifest, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ops-marker\n  namespace: default\ndata:\n  kept: \"yes\"\n");
+    expect((await ctl("apply", "-f", manifest)).code).toBe(0);
+  }, 180_000);
+
+  test("curl | sh over it: upgrades the executable, writes the unit with its env file, killall and uninstall, restarts and waits until the node is Ready; the cluster is kept", async () => {
+    const tokenBefore = readFileSync(join(dataDir, "server", "token"), "utf8");
     const r = await curlPipeSh(base(), installEnv());
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("k3rs is ready");
+    expect((await run([join(binDir, "k3rs"), "--version"])).stdout).toBe((await run([join(dist, "k3rs"), "--version"])).stdout);
     const unit = readFileSync(join(systemdDir, `${systemName}.service`), "utf8");
     for (const line of ["Type=notify", "KillMode=process", "Delegate=yes", "Restart=always", "LimitNOFILE=1048576", `EnvironmentFile=-${join(systemdDir, `${systemName}.service.env`)}`]) expect(unit).toContain(`\n${line}\n`);
     expect(unit).toContain(`\nExecStart=${binDir}/k3rs server "--data-dir" "${dataDir}" "--https-listen-port" "${port}"`);
@@ -145,13 +174,13 @@ describe("curl | sh from a release served over HTTP", () => {
     for (const s of ["killall", "uninstall"]) expect(statSync(join(binDir, `${systemName}-${s}.sh`)).mode & 0o111).toBe(0o111);
     expect(alive(Number(readFileSync(pidFile, "utf8")))).toBe(true);
 
-    const nodes = await ctl("get", "nodes");
-    expect(nodes.stdout).toMatch(new RegExp(`^ops-install-${process.pid}\\s+Ready\\s`, "m"));
-    // The join token carries the secret from K3RS_TOKEN, through the env file.
-    expect(readFileSync(join(dataDir, "server", "token"), "utf8")).toContain(`::server:${token}`);
-    const manifest = join(tmp, "marker.yaml");
-    writeFileSync(manifest, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ops-marker\n  namespace: default\ndata:\n  kept: \"yes\"\n");
-    expect((await ctl("apply", "-f", manifest)).code).toBe(0);
+    expect((await ctl("get", "nodes")).stdout).toMatch(new RegExp(`^ops-install-${process.pid}\\s+Ready\\s`, "m"));
+    // The join token carries the secret from K3RS_TOKEN, through the env file, and is the same as before the upgrade.
+    expect(readFileSync(join(dataDir, "server", "token"), "utf8")).toBe(tokenBefore);
+    expect(tokenBefore).toContain(`::server:${token}`);
+    const cm = await ctl("get", "configmap", "ops-marker", "-n", "default", "-o", "json");
+    expect(cm.code).toBe(0);
+    expect(JSON.parse(cm.stdout).data).toEqual({ kept: "yes" });
   }, 180_000);
 
   test("k3rs-killall.sh stops k3rs and its supervisor and keeps the data dir", async () => {
@@ -165,12 +194,29 @@ describe("curl | sh from a release served over HTTP", () => {
     expect((await ctl("get", "nodes")).code).not.toBe(0);
   }, 60_000);
 
-  test("installing again, air-gapped (INSTALL_K3RS_SKIP_DOWNLOAD: nothing fetched), brings the same cluster back", async () => {
+  test("a store written by a newer k3rs (a downgrade) is refused with a message that says so, and nothing keeps running", async () => {
+    const db = join(dataDir, "server", "db", "state.db");
+    const raw = new Database(db);
+    const schema = (raw.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+    raw.run("PRAGMA user_version = 99");
+    raw.close();
+    try {
+      const r = await run(["sh", join(tmp, "install.sh")], installEnv({ INSTALL_K3RS_SKIP_DOWNLOAD: "true" }));
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain("has schema version 99, written by a newer k3rs");
+      expect(r.stderr).toContain(`${systemName} failed to start; it is stopped`);
+      expect(processesOfDataDir()).toEqual([]);
+    } finally {
+      const back = new Database(db);
+      back.run(`PRAGMA user_version = ${schema}`);
+      back.close();
+    }
+  }, 180_000);
+
+  test("installing again, air-gapped, brings the same cluster back", async () => {
     const tokenBefore = readFileSync(join(dataDir, "server", "token"), "utf8");
     requests = [];
-    const script = join(tmp, "install.sh");
-    writeFileSync(script, readFileSync(join(dist, "install.sh")));
-    const r = await run(["sh", script], installEnv({ INSTALL_K3RS_SKIP_DOWNLOAD: "true" }));
+    const r = await run(["sh", join(tmp, "install.sh")], installEnv({ INSTALL_K3RS_SKIP_DOWNLOAD: "true" }));
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(requests).toEqual([]);
