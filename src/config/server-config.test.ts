@@ -47,3 +47,14 @@ test("unknown keys in the file are an error, not silently ignored", () => {
 test("a missing explicit config file is an error", () => {
   expect(() => resolveServerConfig({ flags: {}, configPath: "/nonexistent/k3rs.yaml", env: {}, isRoot: true })).toThrow(/does not exist/);
 });
+
+test("--disable is repeatable and comma separated (K3s: --disable=traefik,servicelb), also as a list in the file", () => {
+  const none = resolveServerConfig({ flags: {}, env: {}, isRoot: false });
+  expect(none.disable).toEqual([]);
+  const flags = resolveServerConfig({ flags: { disable: ["traefik,servicelb", "local-storage"] }, env: {}, isRoot: false });
+  expect(flags.disable).toEqual(["traefik", "servicelb", "local-storage"]);
+  const file = resolveServerConfig({ flags: {}, configPath: configFile("disable:\n  - traefik\n  - metrics-server\n"), env: {}, isRoot: false });
+  expect(file.disable).toEqual(["traefik", "metrics-server"]);
+  const env = resolveServerConfig({ flags: {}, env: { K3RS_DISABLE: "a,b" }, isRoot: false });
+  expect(env.disable).toEqual(["a", "b"]);
+});

@@ -18,6 +18,8 @@ export interface ServerConfig {
   nodeName: string;
   nodeIp?: string;
   disableAgent: boolean;
+  /** Auto-deployed manifests not to deploy, by file name without `.yaml` (`--disable`, as K3s); resolve always sets it. */
+  disable?: string[];
   /** Extra kubeconfig path to write (the admin kubeconfig is always written in the data dir). */
   writeKubeconfig?: string;
   writeKubeconfigMode: number;
@@ -84,6 +86,7 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     nodeName: String(pick("nodeName") ?? hostname()).toLowerCase(),
     nodeIp: pick("nodeIp") === undefined ? undefined : String(pick("nodeIp")),
     disableAgent: truthy(pick("disableAgent")),
+    disable: list(pick("disable")).flatMap((s) => list(s)),
     writeKubeconfig: pick("writeKubeconfig") === undefined ? undefined : String(pick("writeKubeconfig")),
     writeKubeconfigMode: mode,
     debug: truthy(pick("debug")),

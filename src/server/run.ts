@@ -24,6 +24,7 @@ import { runAgent, type RunningAgent } from "../agent/run.ts";
 import { parseLabels, parseTaints } from "../config/sources.ts";
 import { componentSettings } from "../config/component-args.ts";
 import { kubeletSettings } from "../config/kubelet-args.ts";
+import { ManifestDeployer } from "./manifests/deployer.ts";
 
 export interface ServerHandle {
   port: number;
@@ -93,7 +94,11 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   });
 
   await cp.start(server.port);
-
+  // Applied in the background: a big folder must not hold back readiness, and failures retry.
+  const manifests = new AbortController();
+  void new ManifestDeployer({ dir: join(serverDir, "manifests"), storage, registry, disabled: cfg.disable, signal: manifests.signal })
+    .start()
+    .catch((e) => log.error("manifests: the deployer did not start", { error: String(e) }));
 
   const localHost = cfg.bindAddress === "0.0.0.0" || cfg.bindAddress === "::" ? "127.0.0.1" : cfg.bindAddress;
   const kubeconfig = renderKubeconfig({
@@ -123,6 +128,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     if (stopped) return;
     stopped = true;
     ready = false;
+    manifests.abort();
     agent?.stop();
     cp.stop();
     await server.close();
