@@ -1,0 +1,122 @@
+/**
+ * The unit install.sh writes, under a real systemd. This VM has none as PID 1, so a Debian 12
+ * root (debootstrap, cached: test/helpers/debian-root.ts) is booted with
+ * `systemd-nspawn --register=no --keep-unit -b`, with `--volatile=overlay` (the cached tree
+ * is never written), `--private-network` (its port 6443 is its own) and dist/ bound in
+ * read-only; commands run inside through nsenter. The installer runs there from the release
+ * folder, as a user would run it from a copied dist/.
+ *
+ * The server runs `--runtime fake`: containerd is not in the root (and runc inside nspawn
+ * would need more than this test is about). So KillMode=process is shown with a process put
+ * into the service's cgroup by hand — the place containerd and its shims would be — which
+ * `systemctl stop` must leave running.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ensureDebianRoot } from "../helpers/debian-root.ts";
+
+const root = resolve(import.meta.dir, "../..");
+const dist = join(root, "dist");
+let nspawn: ReturnType<typeof Bun.spawn> | undefined;
+let leader = 0;
+
+async function run(cmd: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const p = Bun.spawn(cmd, { env: { PATH: process.env.PATH!, ...env }, stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return { code, stdout, stderr };
+}
+
+/** A shell command inside the container (all its namespaces, its root). */
+function inside(script: string) {
+  return run(["nsenter", "-t", String(leader), "-m", "-u", "-i", "-n", "-p", "-C", "-r", "-w", "env", "-i", "PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "sh", "-c", script]);
+}
+
+async function show(unit: string): Promise<Record<string, string>> {
+  const r = await inside(`systemctl show ${unit} -p Type -p KillMode -p Delegate -p Restart -p LimitNOFILE -p ActiveState -p SubState -p StatusText -p MainPID -p NRestarts -p ControlGroup`);
+  return Object.fromEntries(r.stdout.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(200);
+  }
+}
+
+/** The container's PID 1: the `systemd` whose parent is our nspawn. */
+function findLeader(parent: number): number {
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === parent && readFileSync(`/proc/${d}/comm`, "utf8").trim() === "systemd") return Number(d);
+    } catch {}
+  }
+  return 0;
+}
+
+beforeAll(async () => {
+  const built = await run(["bun", join(root, "scripts/release.ts")]);
+  expect(built.code).toBe(0);
+  const debian = await ensureDebianRoot();
+  nspawn = Bun.spawn(
+    ["systemd-nspawn", "--register=no", "--keep-unit", "-D", debian, "--volatile=overlay", "--private-network", `--machine=ops-k3rs-${process.pid}`, `--bind-ro=${dist}:/k3rs-dist`, "--console=passive", "-b"],
+    { stdout: "pipe", stderr: "pipe" },
+  );
+  leader = await until("the container's systemd", async () => findLeader(nspawn!.pid) || (nspawn!.exitCode !== null ? Promise.reject(new Error(`systemd-nspawn exited ${nspawn!.exitCode}: ${await new Response(nspawn!.stderr as ReadableStream).text()}`)) : 0));
+  await until("boot to finish", async () => {
+    const r = await inside("systemctl is-system-running");
+    return ["running", "degraded"].includes(r.stdout.trim());
+  });
+}, 600_000);
+
+afterAll(async () => {
+  if (!nspawn) return;
+  nspawn.kill("SIGTERM"); // nspawn asks the container's systemd to power off
+  const exited = await Promise.race([nspawn.exited.then(() => true), Bun.sleep(30_000).then(() => false)]);
+  if (!exited) nspawn.kill("SIGKILL");
+}, 60_000);
+
+test("install.sh under systemd: the unit starts, says READY=1 itself (Type=notify, its status text), and journalctl has the logs", async () => {
+  const r = await inside(`cd /k3rs-dist && INSTALL_K3RS_EXEC="server --runtime fake --node-name ops-nspawn" ./install.sh`);
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain("started k3rs.service");
+  expect(r.stdout).toContain("k3rs is ready");
+  const s = await show("k3rs");
+  expect(s).toMatchObject({ Type: "notify", KillMode: "process", Delegate: "yes", Restart: "always", LimitNOFILE: "1048576", ActiveState: "active", SubState: "running" });
+  // Only our READY=1 message carries this status: systemd got it from the main process.
+  expect(s.StatusText).toBe("serving on port 6443");
+  expect((await inside("systemctl is-enabled k3rs")).stdout.trim()).toBe("enabled");
+  expect((await inside("journalctl -u k3rs --no-pager")).stdout).toContain("k3rs server ready");
+}, 180_000);
+
+test("kill -9 of the main process: systemd starts it again (Restart=always) and it reports ready again", async () => {
+  const before = await show("k3rs");
+  expect((await inside(`kill -9 ${before.MainPID}`)).code).toBe(0);
+  const after = await until("a restarted, ready k3rs", async () => {
+    const s = await show("k3rs");
+    return s.NRestarts === String(Number(before.NRestarts) + 1) && s.ActiveState === "active" && s.SubState === "running" && s.MainPID !== before.MainPID && s.MainPID !== "0" && s;
+  });
+  expect(after.StatusText).toBe("serving on port 6443");
+}, 120_000);
+
+test("systemctl stop ends k3rs only (KillMode=process): a process in the service's cgroup keeps running", async () => {
+  const s = await show("k3rs");
+  // Where containerd and its shims live: in the service's cgroup, beside k3rs.
+  const started = await inside(
+    `for h in /sys/fs/cgroup/unified /sys/fs/cgroup/systemd /sys/fs/cgroup; do [ -w "$h${s.ControlGroup}/cgroup.procs" ] && { sh -c 'echo $$ > "$0/cgroup.procs"; exec sleep 600' "$h${s.ControlGroup}" >/dev/null 2>&1 & echo $!; break; }; done`,
+  );
+  const pid = started.stdout.trim();
+  expect(pid).toMatch(/^\d+$/);
+  await until("the process to be in k3rs.service", async () => (await inside(`cat /proc/${pid}/cgroup`)).stdout.includes("/k3rs.service"));
+  expect((await inside("systemctl stop k3rs")).code).toBe(0);
+  expect((await show("k3rs")).ActiveState).toBe("inactive");
+  expect((await inside(`kill -0 ${pid}`)).code).toBe(0);
+  await inside(`kill ${pid}`);
+}, 120_000);
