@@ -85,6 +85,16 @@ function processesOfDataDir(): number[] {
 
 const base = () => `http://127.0.0.1:${server!.port}`;
 
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(250);
+  }
+}
+
 beforeAll(async () => {
   const built = await run(["bun", join(root, "scripts/release.ts")]);
   expect(built.code).toBe(0);
@@ -236,6 +246,39 @@ describe("curl | sh from a release served over HTTP", () => {
     expect(alive(before)).toBe(false);
     expect(readFileSync(join(dataDir, "server", "token"), "utf8")).toBe(tokenBefore);
     expect((await ctl("get", "configmap", "ops-marker", "-n", "default")).code).toBe(0);
+  }, 180_000);
+
+  test("K3RS_URL and K3RS_TOKEN install an agent (its own unit and scripts) that joins; its uninstall keeps the server's executable", async () => {
+    const agentName = `ops-agent-${process.pid}`;
+    const agentData = join(tmp, "agent-data");
+    const joinToken = readFileSync(join(dataDir, "server", "token"), "utf8").trim();
+    const r = await curlPipeSh(base(), {
+      INSTALL_K3RS_BIN_DIR: binDir,
+      INSTALL_K3RS_SYSTEMD_DIR: systemdDir,
+      INSTALL_K3RS_NAME: agentName,
+      INSTALL_K3RS_EXEC: `--data-dir ${agentData} --node-name ${agentName} --runtime fake`,
+      K3RS_URL: `https://127.0.0.1:${port}`,
+      K3RS_TOKEN: joinToken,
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const unit = readFileSync(join(systemdDir, `k3rs-${agentName}.service`), "utf8");
+    expect(unit).toContain(`\nExecStart=${binDir}/k3rs agent "--data-dir" "${agentData}"`);
+    const envLines = readFileSync(join(systemdDir, `k3rs-${agentName}.service.env`), "utf8").trim().split("\n").sort();
+    expect(envLines).toEqual([`K3RS_TOKEN='${joinToken}'`, `K3RS_URL='https://127.0.0.1:${port}'`]);
+    const nodes = await until("the agent's node to be Ready", async () => {
+      const n = await ctl("get", "nodes");
+      return new RegExp(`^${agentName}\\s+Ready\\s`, "m").test(n.stdout) && n;
+    });
+    expect(nodes.stdout).toContain(agentName);
+
+    const u = await run([join(binDir, `k3rs-${agentName}-uninstall.sh`)]);
+    expect(u.code).toBe(0);
+    expect(existsSync(agentData)).toBe(false);
+    expect(existsSync(join(systemdDir, `k3rs-${agentName}.service`))).toBe(false);
+    expect(existsSync(`/run/k3rs-${agentName}.pid`)).toBe(false);
+    expect(existsSync(join(binDir, "k3rs"))).toBe(true);
+    expect((await ctl("get", "nodes")).code).toBe(0);
   }, 180_000);
 
   test("k3rs-uninstall.sh leaves nothing of what the installer made", async () => {
