@@ -48,13 +48,10 @@ test("a missing explicit config file is an error", () => {
   expect(() => resolveServerConfig({ flags: {}, configPath: "/nonexistent/k3rs.yaml", env: {}, isRoot: true })).toThrow(/does not exist/);
 });
 
-test("--disable is repeatable and comma separated (K3s: --disable=traefik,servicelb), also as a list in the file", () => {
-  const none = resolveServerConfig({ flags: {}, env: {}, isRoot: false });
-  expect(none.disable).toEqual([]);
-  const flags = resolveServerConfig({ flags: { disable: ["traefik,servicelb", "local-storage"] }, env: {}, isRoot: false });
-  expect(flags.disable).toEqual(["traefik", "servicelb", "local-storage"]);
-  const file = resolveServerConfig({ flags: {}, configPath: configFile("disable:\n  - traefik\n  - metrics-server\n"), env: {}, isRoot: false });
-  expect(file.disable).toEqual(["traefik", "metrics-server"]);
-  const env = resolveServerConfig({ flags: {}, env: { K3RS_DISABLE: "a,b" }, isRoot: false });
-  expect(env.disable).toEqual(["a", "b"]);
+test("--disable takes repeated and comma-separated names, from the file as a list too, Traefik meaning our ingress", () => {
+  expect(resolveServerConfig({ flags: { disable: ["servicelb,traefik", "my-app"] }, env: {}, isRoot: true }).disable).toEqual(["servicelb", "ingress", "my-app"]);
+  expect(resolveServerConfig({ flags: {}, configPath: configFile("disable:\n  - coredns\n  - ingress\n"), env: {}, isRoot: true }).disable).toEqual(["coredns", "ingress"]);
+  expect(resolveServerConfig({ flags: {}, env: { K3RS_DISABLE: "servicelb" }, isRoot: true }).disable).toEqual(["servicelb"]);
+  expect(resolveServerConfig({ flags: {}, env: {}, isRoot: true }).disable).toEqual([]);
+  expect(() => resolveServerConfig({ flags: { disable: ["Bad Name"] }, env: {}, isRoot: true })).toThrow(/invalid --disable "bad name"/);
 });
