@@ -223,8 +223,10 @@ describe("curl | sh from a release served over HTTP", () => {
     }
   }, 180_000);
 
-  test("installing again, air-gapped, brings the same cluster back", async () => {
+  test("installing again, air-gapped, brings the same cluster back; a manifest dropped into server/manifests meanwhile is applied at start", async () => {
     const tokenBefore = readFileSync(join(dataDir, "server", "token"), "utf8");
+    mkdirSync(join(dataDir, "server", "manifests"), { recursive: true });
+    writeFileSync(join(dataDir, "server", "manifests", "ops-app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ops-app, namespace: default}\ndata: {shipped: with-the-box}\n");
     requests = [];
     const r = await run(["sh", join(tmp, "install.sh")], installEnv({ INSTALL_K3RS_SKIP_DOWNLOAD: "true" }));
     expect(r.stderr).toBe("");
@@ -234,6 +236,11 @@ describe("curl | sh from a release served over HTTP", () => {
     const cm = await ctl("get", "configmap", "ops-marker", "-n", "default", "-o", "json");
     expect(cm.code).toBe(0);
     expect(JSON.parse(cm.stdout).data).toEqual({ kept: "yes" });
+    const app = await until("the auto-deployed manifest", async () => {
+      const r = await ctl("get", "configmap", "ops-app", "-n", "default", "-o", "json");
+      return r.code === 0 && JSON.parse(r.stdout);
+    });
+    expect(app.data).toEqual({ shipped: "with-the-box" });
   }, 180_000);
 
   test("re-running the installer while it runs restarts it: same data, same token", async () => {
