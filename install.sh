@@ -181,11 +181,12 @@ mkdir -p "$SYSTEMD_DIR" "$LOG_DIR"
   done > "$ENV_FILE.new" )
 mv -f "$ENV_FILE.new" "$ENV_FILE"
 
-# Each argument quoted for systemd's and sh's word splitting.
+# Each argument quoted for systemd's and sh's word splitting; for systemd also % (specifiers)
+# and $ (variable expansion) doubled.
 ARGS_UNIT=""
 ARGS_SH=""
 for a in "$@"; do
-  ARGS_UNIT="$ARGS_UNIT \"$(printf %s "$a" | sed 's/\\/\\\\/g; s/"/\\"/g')\""
+  ARGS_UNIT="$ARGS_UNIT \"$(printf %s "$a" | sed 's/\\/\\\\/g; s/"/\\"/g; s/%/%%/g; s/\$/$$/g')\""
   ARGS_SH="$ARGS_SH '$(printf %s "$a" | sed "s/'/'\\\\''/g")'"
 done
 

@@ -46,6 +46,9 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>):
 }
 
 const get = async (path: string) => (await api.json("GET", path)).body;
+/** Messages of the Events with this reason on the record ConfigMap. */
+const eventMessages = async (reason: string): Promise<string[]> =>
+  (await get("/api/v1/namespaces/kube-system/events")).items.filter((e: any) => e.reason === reason && e.involvedObject.name === "k3rs-manifests").map((e: any) => e.message);
 const status = async (path: string) => (await api.json("GET", path)).status;
 
 const appV1 = `apiVersion: v1
@@ -77,6 +80,7 @@ test("a file present at start is applied; each object names its file", async () 
   expect(svc.spec.clusterIP).toMatch(/^10\.43\./);
   // --disable=extra: extra.yaml is not deployed.
   expect(await status("/api/v1/namespaces/default/configmaps/extra")).toBe(404);
+  expect(await eventMessages("AppliedManifest")).toContain("app.yaml: 2 applied, 0 deleted");
 }, 30_000);
 
 test("a changed file: fields follow (dropped ones too), a removed document is deleted, fields set by others stay", async () => {
@@ -104,6 +108,9 @@ test("a half-written file (does not parse) deletes nothing; a new file is applie
   put("second.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: ops-manifests}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: ops-manifests}\nstringData: {k: v}\n");
   await until("second.yaml's secret", async () => (await status("/api/v1/namespaces/ops-manifests/secrets/s")) === 200);
   expect(await status("/api/v1/namespaces/default/configmaps/app-config")).toBe(200);
+  // Told where kubectl shows it, not only in the log.
+  const failed = await until("an ApplyManifestFailed event", async () => (await eventMessages("ApplyManifestFailed")).find((m) => m.startsWith("app.yaml: document 1:")));
+  expect(failed).toContain("app.yaml: document 1:");
 }, 30_000);
 
 test("a removed file: what it applied is deleted", async () => {

@@ -7,6 +7,9 @@
  * across restarts. An object is deleted only while it still carries the
  * `k3rs.io/manifest-file` annotation naming that file: one another file took over stays.
  *
+ * Events on that ConfigMap tell what was applied (AppliedManifest) and what failed
+ * (ApplyManifestFailed): `kubectl get events -n kube-system`.
+ *
  * One sync at a time (the folder is read whole each time, which makes every sync idempotent);
  * file events and a periodic resync (missed events, objects deleted by hand, failures) start one.
  */
@@ -19,6 +22,7 @@ import { applyMergePatch } from "../../api/patch/merge-patch.ts";
 import { LAST_APPLIED, threeWayMergePatch } from "../../client/three-way.ts";
 import type { KubeObject } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
+import { StorageEventRecorder, type EventRecorder } from "../../controllers/framework/events.ts";
 import { sleep } from "../../lib/sleep.ts";
 import { log } from "../../log.ts";
 import { isManifestFile, manifestName, parseManifest } from "./manifest-docs.ts";
@@ -39,19 +43,26 @@ export interface ManifestDeployerOptions {
   resyncMs?: number;
   /** Quiet time after a file event before syncing, so an editor's save is one sync; default 200 ms. */
   debounceMs?: number;
+  /** Where AppliedManifest / ApplyManifestFailed Events go; default: the API's events. */
+  events?: EventRecorder;
 }
+
+const COMPONENT = "k3rs-manifests";
 
 export interface SyncResult {
   applied: number;
   unchanged: number;
   deleted: number;
   failed: { file: string; object: string; error: string }[];
+  /** Per file: objects written (created or patched) and deleted in this sync. */
+  changed: Record<string, { applied: number; deleted: number }>;
 }
 
 type Desired = { def: ResourceDef; object: KubeObject };
 
 export class ManifestDeployer {
   private readonly disabled: Set<string>;
+  private readonly events: EventRecorder;
   private wake: (() => void) | undefined;
   private dirty = true;
   private watcher: FSWatcher | undefined;
@@ -61,6 +72,7 @@ export class ManifestDeployer {
 
   constructor(private readonly o: ManifestDeployerOptions) {
     this.disabled = new Set(o.disabled ?? []);
+    this.events = o.events ?? new StorageEventRecorder(o.storage, o.registry);
   }
 
   /** Starts watching and syncing; resolves after the first sync. */
@@ -127,7 +139,7 @@ export class ManifestDeployer {
         result = await this.sync();
       } catch (e) {
         log.error("manifests: sync failed", { dir: this.o.dir, error: String(e) });
-        result = { applied: 0, unchanged: 0, deleted: 0, failed: [{ file: "", object: "", error: String(e) }] };
+        result = { applied: 0, unchanged: 0, deleted: 0, failed: [{ file: "", object: "", error: String(e) }], changed: {} };
       }
       failures = result.failed.length ? failures + 1 : 0;
       for (const l of this.listeners.splice(0)) l(result);
@@ -136,7 +148,8 @@ export class ManifestDeployer {
 
   /** Reads the folder, applies and deletes by the plan, writes the record. Idempotent. */
   async sync(): Promise<SyncResult> {
-    const result: SyncResult = { applied: 0, unchanged: 0, deleted: 0, failed: [] };
+    const result: SyncResult = { applied: 0, unchanged: 0, deleted: 0, failed: [], changed: {} };
+    const changed = (file: string) => (result.changed[file] ??= { applied: 0, deleted: 0 });
     const files = this.readFolder(result);
     const record = await this.readRecord();
     const plan = planManifests(files, record, (file) => this.disabled.has(manifestName(file)));
@@ -149,7 +162,10 @@ export class ManifestDeployer {
     };
     for (const { file, ref, object } of plan.apply) {
       try {
-        (await this.applyOne(file, object)) ? result.applied++ : result.unchanged++;
+        if (await this.applyOne(file, object)) {
+          result.applied++;
+          changed(file).applied++;
+        } else result.unchanged++;
         add(file, ref);
       } catch (e) {
         result.failed.push({ file, object: describe(ref), error: (e as Error).message });
@@ -160,14 +176,18 @@ export class ManifestDeployer {
     }
     for (const { file, ref } of plan.delete) {
       try {
-        if (await this.deleteOne(file, ref)) result.deleted++;
+        if (await this.deleteOne(file, ref)) {
+          result.deleted++;
+          changed(file).deleted++;
+        }
       } catch (e) {
         result.failed.push({ file, object: describe(ref), error: (e as Error).message });
         log.warn("manifests: deleting a removed document failed; retrying", { file, object: describe(ref), error: (e as Error).message });
         add(file, ref);
       }
     }
-    await this.writeRecord(next);
+    const recordObject = await this.writeRecord(next);
+    await this.tell(recordObject, result);
     if (result.applied || result.deleted) log.info("manifests applied", { dir: this.o.dir, applied: result.applied, deleted: result.deleted, failed: result.failed.length });
     return result;
   }
@@ -280,15 +300,30 @@ export class ManifestDeployer {
     }
   }
 
-  private async writeRecord(record: AppliedRecord): Promise<void> {
+  /** Events on the record ConfigMap; failing to write one never fails the sync. */
+  private async tell(on: KubeObject, result: SyncResult): Promise<void> {
+    try {
+      for (const [file, c] of Object.entries(result.changed)) {
+        await this.events.record(on, "Normal", "AppliedManifest", `${file}: ${c.applied} applied, ${c.deleted} deleted`, COMPONENT);
+      }
+      for (const f of result.failed) {
+        await this.events.record(on, "Warning", "ApplyManifestFailed", `${f.file}${f.object ? ` ${f.object}` : ""}: ${f.error}`, COMPONENT);
+      }
+    } catch (e) {
+      log.warn("manifests: recording an event failed", { error: String(e) });
+    }
+  }
+
+  private async writeRecord(record: AppliedRecord): Promise<KubeObject> {
     const data = { [RECORD.key]: JSON.stringify(record) };
-    await this.o.storage.update(
+    const { object } = await this.o.storage.update(
       this.recordDef(),
       RECORD.namespace,
       RECORD.name,
       (current) => ({ ...current, metadata: { ...current.metadata, name: RECORD.name, namespace: RECORD.namespace }, data }) as KubeObject,
       { createIfMissing: true },
     );
+    return object;
   }
 }
 
