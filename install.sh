@@ -345,6 +345,7 @@ if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
 fi
 rm -f "$UNIT_FILE" "$ENV_FILE"
 rm -f "$SYSTEMD_DIR/multi-user.target.wants/$SYSTEM_NAME.service"
+rmdir "$SYSTEMD_DIR/multi-user.target.wants" 2>/dev/null
 command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ] && systemctl daemon-reload
 rm -rf "$DATA_DIR" "$LOG_FILE" "$PID_FILE" "$SUPERVISOR"
 rmdir "$LOG_DIR" 2>/dev/null
@@ -391,6 +392,10 @@ info "wrote $UNIT_FILE, $ENV_FILE, $KILLALL, $UNINSTALL"
 if has_systemd; then
   systemctl daemon-reload
   systemctl enable "$SYSTEM_NAME" >/dev/null 2>&1
+else
+  # Enabled by hand (what `systemctl enable` does), so an image prepared here boots with it.
+  mkdir -p "$SYSTEMD_DIR/multi-user.target.wants"
+  ln -sf "$UNIT_FILE" "$SYSTEMD_DIR/multi-user.target.wants/$SYSTEM_NAME.service"
 fi
 if [ "${INSTALL_K3RS_SKIP_START:-false}" = true ]; then
   info "installed; not starting (INSTALL_K3RS_SKIP_START)"

@@ -13,7 +13,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { freePort } from "../helpers/e2e-server.ts";
@@ -181,6 +181,8 @@ describe("curl | sh from a release served over HTTP", () => {
     const envFile = join(systemdDir, `${systemName}.service.env`);
     expect(readFileSync(envFile, "utf8")).toBe(`K3RS_TOKEN='${token}'\n`);
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
+    // Enabled without a running systemd, so an image prepared like this boots with it.
+    expect(readlinkSync(join(systemdDir, "multi-user.target.wants", `${systemName}.service`))).toBe(join(systemdDir, `${systemName}.service`));
     for (const s of ["killall", "uninstall"]) expect(statSync(join(binDir, `${systemName}-${s}.sh`)).mode & 0o111).toBe(0o111);
     expect(alive(Number(readFileSync(pidFile, "utf8")))).toBe(true);
 

@@ -1,10 +1,12 @@
 /**
  * The unit install.sh writes, under a real systemd. This VM has none as PID 1, so a Debian 12
- * root (debootstrap, cached: test/helpers/debian-root.ts) is booted with
- * `systemd-nspawn --register=no --keep-unit -b`, with `--volatile=overlay` (the cached tree
- * is never written), `--private-network` (its port 6443 is its own) and dist/ bound in
- * read-only; commands run inside through nsenter. The installer runs there from the release
- * folder, as a user would run it from a copied dist/.
+ * root (debootstrap, cached: test/helpers/debian-root.ts) is used through a writable overlay
+ * of this test (the cached tree is never written), in two steps as an image builder would:
+ * first install.sh runs in it with no systemd running (`systemd-nspawn` without `-b`,
+ * INSTALL_K3RS_SKIP_START), then the image boots (`systemd-nspawn --register=no --keep-unit
+ * -b`) and must come up with k3rs running. `--private-network` gives it its own port 6443;
+ * dist/ is bound in read-only and the installer runs from it, as from a copied release
+ * folder; commands run inside the booted container through nsenter.
  *
  * The server runs `--runtime fake`: containerd is not in the root (and runc inside nspawn
  * would need more than this test is about). So KillMode=process is shown with a process put
@@ -12,12 +14,18 @@
  * `systemctl stop` must leave running.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ensureDebianRoot } from "../helpers/debian-root.ts";
 
 const root = resolve(import.meta.dir, "../..");
 const dist = join(root, "dist");
+const work = mkdtempSync(join(tmpdir(), "ops-nspawn-"));
+const image = join(work, "merged");
+const EXEC = "server --runtime fake --node-name ops-nspawn";
+let mounted = false;
+let prepared: { code: number; stdout: string; stderr: string } | undefined;
 let nspawn: ReturnType<typeof Bun.spawn> | undefined;
 let leader = 0;
 
@@ -64,10 +72,14 @@ beforeAll(async () => {
   const built = await run(["bun", join(root, "scripts/release.ts")]);
   expect(built.code).toBe(0);
   const debian = await ensureDebianRoot();
-  nspawn = Bun.spawn(
-    ["systemd-nspawn", "--register=no", "--keep-unit", "-D", debian, "--volatile=overlay", "--private-network", `--machine=ops-k3rs-${process.pid}`, `--bind-ro=${dist}:/k3rs-dist`, "--console=passive", "-b"],
-    { stdout: "pipe", stderr: "pipe" },
-  );
+  for (const d of ["upper", "wk", "merged"]) mkdirSync(join(work, d));
+  const m = await run(["mount", "-t", "overlay", "overlay", "-o", `lowerdir=${debian},upperdir=${join(work, "upper")},workdir=${join(work, "wk")}`, image]);
+  expect(m.stderr).toBe("");
+  mounted = true;
+  const nspawnArgs = ["systemd-nspawn", "--register=no", "--keep-unit", "-D", image, "--private-network", `--machine=ops-k3rs-${process.pid}`, `--bind-ro=${dist}:/k3rs-dist`];
+  // The image builder's step: no systemd running, nothing started.
+  prepared = await run([...nspawnArgs, "--console=pipe", "--quiet", "sh", "-c", `cd /k3rs-dist && INSTALL_K3RS_SKIP_START=true INSTALL_K3RS_EXEC="${EXEC}" ./install.sh`]);
+  nspawn = Bun.spawn([...nspawnArgs, "--console=passive", "-b"], { stdout: "pipe", stderr: "pipe" });
   leader = await until("the container's systemd", async () => findLeader(nspawn!.pid) || (nspawn!.exitCode !== null ? Promise.reject(new Error(`systemd-nspawn exited ${nspawn!.exitCode}: ${await new Response(nspawn!.stderr as ReadableStream).text()}`)) : 0));
   await until("boot to finish", async () => {
     const r = await inside("systemctl is-system-running");
@@ -76,24 +88,46 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  if (!nspawn) return;
-  nspawn.kill("SIGTERM"); // nspawn asks the container's systemd to power off
-  const exited = await Promise.race([nspawn.exited.then(() => true), Bun.sleep(30_000).then(() => false)]);
-  if (!exited) nspawn.kill("SIGKILL");
+  if (nspawn) {
+    nspawn.kill("SIGTERM"); // nspawn asks the container's systemd to power off
+    const exited = await Promise.race([nspawn.exited.then(() => true), Bun.sleep(30_000).then(() => false)]);
+    if (!exited) nspawn.kill("SIGKILL");
+    await nspawn.exited;
+  }
+  if (mounted && (await run(["umount", image])).code !== 0) await run(["umount", "-l", image]);
+  // Only once nothing is mounted there: the overlay's lower tree is the shared cache.
+  if (!readFileSync("/proc/self/mountinfo", "utf8").includes(` ${image} `)) rmSync(work, { recursive: true, force: true });
 }, 60_000);
 
-test("install.sh under systemd: the unit starts, says READY=1 itself (Type=notify, its status text), and journalctl has the logs", async () => {
-  const r = await inside(`cd /k3rs-dist && INSTALL_K3RS_EXEC="server --runtime fake --node-name ops-nspawn" ./install.sh`);
+test("an image prepared without systemd running (INSTALL_K3RS_SKIP_START) boots with k3rs.service started and reporting ready", async () => {
+  // (nspawn itself may say something on stderr as it leaves; the installer's errors start with [k3rs].)
+  expect(prepared!.stderr).not.toContain("[k3rs]");
+  expect(prepared!.code).toBe(0);
+  expect(prepared!.stdout).toContain("not starting (INSTALL_K3RS_SKIP_START)");
+  const s = await until("k3rs.service to be up after boot", async () => {
+    const u = await show("k3rs");
+    return u.ActiveState === "active" && u;
+  });
+  expect(s).toMatchObject({ Type: "notify", SubState: "running", NRestarts: "0" });
+  expect(s.StatusText).toBe("serving on port 6443");
+  expect((await inside("systemctl is-enabled k3rs")).stdout.trim()).toBe("enabled");
+  expect((await inside("journalctl -u k3rs --no-pager")).stdout).toContain("k3rs server ready");
+}, 180_000);
+
+test("install.sh again under systemd: the service restarts (Type=notify: it says READY=1 itself, with its status text), same cluster", async () => {
+  const before = await show("k3rs");
+  const token = (await inside("cat /var/lib/k3rs/server/token")).stdout;
+  const r = await inside(`cd /k3rs-dist && INSTALL_K3RS_EXEC="${EXEC}" ./install.sh`);
   expect(r.stderr).toBe("");
   expect(r.code).toBe(0);
   expect(r.stdout).toContain("started k3rs.service");
   expect(r.stdout).toContain("k3rs is ready");
   const s = await show("k3rs");
   expect(s).toMatchObject({ Type: "notify", KillMode: "process", Delegate: "yes", Restart: "always", LimitNOFILE: "1048576", ActiveState: "active", SubState: "running" });
+  expect(s.MainPID).not.toBe(before.MainPID);
   // Only our READY=1 message carries this status: systemd got it from the main process.
   expect(s.StatusText).toBe("serving on port 6443");
-  expect((await inside("systemctl is-enabled k3rs")).stdout.trim()).toBe("enabled");
-  expect((await inside("journalctl -u k3rs --no-pager")).stdout).toContain("k3rs server ready");
+  expect((await inside("cat /var/lib/k3rs/server/token")).stdout).toBe(token);
 }, 180_000);
 
 test("kill -9 of the main process: systemd starts it again (Restart=always) and it reports ready again", async () => {
