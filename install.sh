@@ -238,11 +238,13 @@ KILLALL_HEAD
 cat >> "$KILLALL" <<'KILLALL_BODY'
 CTRD="$DATA_DIR/agent/containerd"
 
-# Processes whose command line holds $1 (no pgrep: minimal Debian has no procps).
+# Processes with the path $1 (or a path below it) as an argument or an option's value — not
+# merely a prefix, so /var/lib/k3rs spares /var/lib/k3rs-other (no pgrep: minimal Debian has no procps).
 pids_with() {
   for d in /proc/[0-9]*; do
     [ "${d#/proc/}" = "$$" ] && continue
-    tr '\0' ' ' < "$d/cmdline" 2>/dev/null | grep -qF -- "$1" && echo "${d#/proc/}"
+    cl=" $(tr '\0' ' ' < "$d/cmdline" 2>/dev/null)"
+    case "$cl" in *" $1 "*|*" $1/"*|*"=$1 "*|*"=$1/"*) echo "${d#/proc/}" ;; esac
   done
 }
 wait_gone() {
@@ -314,7 +316,7 @@ if command -v iptables-save >/dev/null 2>&1; then
   for table in nat filter; do
     iptables-save -t "$table" | grep '^-A ' | while read -r rule; do
       ours=false
-      case "$rule" in *'--comment "k3rs'*) [ -n "$subnet" ] && case "$rule" in *"$subnet"*) ours=true ;; esac ;; esac
+      case "$rule" in *'--comment "k3rs'*) [ -n "$subnet" ] && case "$rule " in *" $subnet "*) ours=true ;; esac ;; esac
       if [ -n "$ids" ]; then echo "$rule" | grep -qE "id: \\\\?\"(${ids%|})" && ours=true; fi
       [ "$ours" = true ] && eval iptables -w -t "$table" -D "${rule#-A }" 2>/dev/null
     done
