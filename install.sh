@@ -59,6 +59,8 @@ else SYSTEM_NAME=k3rs; fi
 # killall and uninstall assume the data dir is given on the command line or by K3RS_DATA_DIR).
 DATA_DIR=${K3RS_DATA_DIR:-/var/lib/k3rs}
 KUBECONFIG_OUT=""
+CLUSTER_CIDR=${K3RS_CLUSTER_CIDR:-10.42.0.0/16}
+SERVICE_CIDR=${K3RS_SERVICE_CIDR:-10.43.0.0/16}
 DISABLE_AGENT=false
 RUNTIME_NEEDED=true
 set -f
@@ -71,11 +73,15 @@ for a in "$@"; do
     --data-dir|-d) DATA_DIR=$a ;;
     --write-kubeconfig|-o) KUBECONFIG_OUT=$a ;;
     --runtime) [ "$a" = fake ] && RUNTIME_NEEDED=false ;;
+    --cluster-cidr) CLUSTER_CIDR=$a ;;
+    --service-cidr) SERVICE_CIDR=$a ;;
   esac
   case "$a" in
     --data-dir=*) DATA_DIR=${a#*=} ;;
     --write-kubeconfig=*) KUBECONFIG_OUT=${a#*=} ;;
     --runtime=fake) RUNTIME_NEEDED=false ;;
+    --cluster-cidr=*) CLUSTER_CIDR=${a#*=} ;;
+    --service-cidr=*) SERVICE_CIDR=${a#*=} ;;
     --container-runtime-endpoint*) RUNTIME_NEEDED=false ;;
     --disable-agent) DISABLE_AGENT=true; RUNTIME_NEEDED=false ;;
   esac
@@ -218,9 +224,13 @@ ExecStart=$BIN_DIR/k3rs $CMD$ARGS_UNIT
 UNIT
 chmod 0644 "$UNIT_FILE"
 
-# The bridge is named after the data dir unless it is the standard one (src/agent/cni/cni-config.ts).
-if [ "$DATA_DIR" = /var/lib/k3rs ]; then BRIDGE=k3rs0; STANDARD=true
-else BRIDGE="k3rs$(printf %s "$DATA_DIR" | sha1sum | cut -c1-8)"; STANDARD=false; fi
+# The bridge and the service device are named after the data dir unless it is the standard
+# one (src/agent/cni/cni-config.ts, src/agent/network/service-device.ts).
+if [ "$DATA_DIR" = /var/lib/k3rs ]; then BRIDGE=k3rs0; SERVICE_DEVICE=k3rs-svc0; STANDARD=true
+else
+  hash=$(printf %s "$DATA_DIR" | sha1sum | cut -c1-8)
+  BRIDGE="k3rs$hash"; SERVICE_DEVICE="k3rss$hash"; STANDARD=false
+fi
 
 cat > "$KILLALL" <<KILLALL_HEAD
 #!/bin/sh
@@ -233,6 +243,7 @@ DATA_DIR=$DATA_DIR
 PID_FILE=$PID_FILE
 UNIT_FILE=$UNIT_FILE
 BRIDGE=$BRIDGE
+SERVICE_DEVICE=$SERVICE_DEVICE
 STANDARD=$STANDARD
 KILLALL_HEAD
 cat >> "$KILLALL" <<'KILLALL_BODY'
@@ -299,14 +310,15 @@ for c in $CGROUPS; do
   done
 done
 
-# 6. The pod network: the bridge, NAT and forward rules for this node's pod CIDR, hostPort
-#    chains of its containers; for the standard node also the VXLAN and service devices and
-#    the routes to other nodes (other data dirs — tests — keep theirs).
+# 6. The pod network: the bridge and the service device (ClusterIPs, cluster DNS), NAT and
+#    forward rules for this node's pod CIDR, hostPort chains of its containers; for the
+#    standard node also the VXLAN device and the routes to other nodes, whose names every
+#    data dir shares (src/net/routes): other data dirs — tests — keep theirs.
 if command -v ip >/dev/null 2>&1; then
   ip link del "$BRIDGE" 2>/dev/null
+  ip link del "$SERVICE_DEVICE" 2>/dev/null
   if [ "$STANDARD" = true ]; then
     ip link del k3rs.vxlan 2>/dev/null
-    ip link del k3rs-svc0 2>/dev/null
     ip route show proto 151 | grep -v '^unreachable' | while read -r r; do eval ip route del "$r" proto 151 2>/dev/null; done
   fi
 fi
@@ -354,6 +366,11 @@ rmdir "$LOG_DIR" 2>/dev/null
 rm -rf "/run/k3rs/$(printf %s "$DATA_DIR/agent/containerd" | sha256sum | cut -c1-16)"
 rmdir /run/k3rs 2>/dev/null
 [ -n "$KUBECONFIG_OUT" ] && rm -f "$KUBECONFIG_OUT"
+# The node's unreachable routes for its CIDRs; the default /16s only with the standard node,
+# since every test and node on a machine shares them as its safety net (DESIGN.md).
+for cidr in "$CLUSTER_CIDR" "$SERVICE_CIDR"; do
+  case "$STANDARD:\$cidr" in false:10.42.0.0/16|false:10.43.0.0/16) ;; *) ip route del unreachable "\$cidr" 2>/dev/null ;; esac
+done
 if [ "$STANDARD" = true ]; then
   rm -rf /etc/k3rs
   ip route show proto 151 2>/dev/null | while read -r r; do eval ip route del "\$r" proto 151 2>/dev/null; done

@@ -8,7 +8,8 @@
  *
  * Own names for all of it: data dir and bin dir in a temp dir, service `k3rs-ops-pods-…`,
  * cluster CIDR 10.42.57.0/24, its own port; the host's unreachable routes for 10.42/16 and
- * 10.43/16 first (DESIGN.md).
+ * 10.43/16 first (DESIGN.md). host-gw: the VXLAN device's name is the same for every data dir
+ * (src/net/routes), so a test must not make one on the host.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -28,7 +29,9 @@ const systemdDir = join(tmp, "systemd");
 const dataDir = join(tmp, "data");
 const kubeconfig = join(tmp, "k3rs.yaml");
 const podCidr = "10.42.57.0/24";
-const bridge = `k3rs${new Bun.CryptoHasher("sha1").update(dataDir).digest("hex").slice(0, 8)}`;
+const dataDirHash = new Bun.CryptoHasher("sha1").update(dataDir).digest("hex").slice(0, 8);
+const bridge = `k3rs${dataDirHash}`;
+const serviceDevice = `k3rss${dataDirHash}`;
 let port = 0;
 
 async function run(cmd: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -42,7 +45,7 @@ const install = () =>
     INSTALL_K3RS_BIN_DIR: binDir,
     INSTALL_K3RS_SYSTEMD_DIR: systemdDir,
     INSTALL_K3RS_NAME: name,
-    INSTALL_K3RS_EXEC: `server --data-dir ${dataDir} --https-listen-port ${port} --node-name ${name} --cluster-cidr ${podCidr} --write-kubeconfig ${kubeconfig}`,
+    INSTALL_K3RS_EXEC: `server --data-dir ${dataDir} --https-listen-port ${port} --node-name ${name} --cluster-cidr ${podCidr} --flannel-backend host-gw --write-kubeconfig ${kubeconfig}`,
   });
 
 const ctl = (...args: string[]) => run([join(binDir, "k3rs"), "ctl", "--kubeconfig", kubeconfig, ...args]);
@@ -81,7 +84,9 @@ async function footprint() {
   const mounts = readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((l) => l.split(" ")[4] ?? "").filter((m) => m.startsWith(dataDir));
   const rules = (await run(["iptables-save"])).stdout.split("\n").filter((l) => l.includes(podCidr));
   const link = (await run(["ip", "link", "show", bridge])).code === 0;
-  return { containers, liveInits: inits.filter((p) => existsSync(`/proc/${p}`)), cgroups: [...new Set(cgroups)].filter(existsSync), processes, mounts, rules, bridge: link };
+  const svc = (await run(["ip", "link", "show", serviceDevice])).code === 0;
+  const unreachable = (await run(["ip", "route", "show", "type", "unreachable", podCidr])).stdout.trim() !== "";
+  return { containers, liveInits: inits.filter((p) => existsSync(`/proc/${p}`)), cgroups: [...new Set(cgroups)].filter(existsSync), processes, mounts, rules, bridge: link, serviceDevice: svc, unreachable };
 }
 
 async function runningPod(): Promise<{ containerID: string } | false> {
@@ -105,6 +110,8 @@ describe.skipIf(!CAN_RUN_PODS)("killall and uninstall with real pods", () => {
   afterAll(async () => {
     if (existsSync(join(binDir, `${systemName}-uninstall.sh`))) await run([join(binDir, `${systemName}-uninstall.sh`)]);
     await cleanupRealNode({ dataDir, bridge, podCidr });
+    await run(["ip", "link", "del", serviceDevice]);
+    await run(["ip", "route", "del", "unreachable", podCidr]);
     rmSync(tmp, { recursive: true, force: true });
   }, 120_000);
 
@@ -127,13 +134,14 @@ describe.skipIf(!CAN_RUN_PODS)("killall and uninstall with real pods", () => {
     expect(before.rules.length).toBeGreaterThan(0);
     expect(before.cgroups.length).toBeGreaterThan(0);
     expect(before.bridge).toBe(true);
+    expect(before.serviceDevice).toBe(true);
   }, 240_000);
 
   test("k3rs-killall.sh: no container, containerd, mount, bridge, rule or pod cgroup is left; the data dir stays", async () => {
     const r = await run([join(binDir, `${systemName}-killall.sh`)]);
     expect(r.code).toBe(0);
     const after = await footprint();
-    expect(after).toMatchObject({ liveInits: [], processes: [], mounts: [], rules: [], cgroups: [], bridge: false });
+    expect(after).toMatchObject({ liveInits: [], processes: [], mounts: [], rules: [], cgroups: [], bridge: false, serviceDevice: false });
     expect(existsSync(join(dataDir, "server", "db", "state.db"))).toBe(true);
   }, 120_000);
 
@@ -153,7 +161,7 @@ describe.skipIf(!CAN_RUN_PODS)("killall and uninstall with real pods", () => {
     const r = await run([join(binDir, `${systemName}-uninstall.sh`)]);
     expect(r.code).toBe(0);
     const after = await footprint();
-    expect(after).toMatchObject({ liveInits: [], processes: [], mounts: [], rules: [], bridge: false });
+    expect(after).toMatchObject({ liveInits: [], processes: [], mounts: [], rules: [], bridge: false, serviceDevice: false, unreachable: false });
     expect(cgroups.filter(existsSync)).toEqual([]);
     expect(existsSync(dataDir)).toBe(false);
     expect(readdirSync(binDir)).toEqual([]);
