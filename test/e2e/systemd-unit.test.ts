@@ -154,3 +154,26 @@ test("systemctl stop ends k3rs only (KillMode=process): a process in the service
   expect((await inside(`kill -0 ${pid}`)).code).toBe(0);
   await inside(`kill ${pid}`);
 }, 120_000);
+
+test("k3rs-killall.sh under systemd stops the service and keeps the data; systemctl start brings the same cluster back", async () => {
+  expect((await inside("systemctl start k3rs")).code).toBe(0);
+  const token = (await inside("cat /var/lib/k3rs/server/token")).stdout;
+  expect((await inside("k3rs-killall.sh")).code).toBe(0);
+  expect(await show("k3rs")).toMatchObject({ ActiveState: "inactive", MainPID: "0" });
+  expect((await inside("ls /proc/*/exe -l 2>/dev/null | grep -c /usr/local/bin/k3rs")).stdout.trim()).toBe("0");
+  expect((await inside("test -f /var/lib/k3rs/server/db/state.db")).code).toBe(0);
+  expect((await inside("systemctl start k3rs")).code).toBe(0);
+  expect((await show("k3rs")).StatusText).toBe("serving on port 6443");
+  expect((await inside("cat /var/lib/k3rs/server/token")).stdout).toBe(token);
+}, 120_000);
+
+test("k3rs-uninstall.sh under systemd: the unit is stopped, disabled and gone, and nothing it made is left", async () => {
+  expect((await inside("k3rs-uninstall.sh")).code).toBe(0);
+  expect((await inside("systemctl cat k3rs")).code).not.toBe(0);
+  expect((await inside("ls /proc/*/exe -l 2>/dev/null | grep -c /usr/local/bin/k3rs")).stdout.trim()).toBe("0");
+  const left = await inside(
+    "ls -d /etc/systemd/system/k3rs.service /etc/systemd/system/k3rs.service.env /etc/systemd/system/multi-user.target.wants/k3rs.service /usr/local/bin/k3rs /usr/local/bin/k3rs-killall.sh /usr/local/bin/k3rs-uninstall.sh /var/lib/k3rs /etc/k3rs /run/k3rs 2>/dev/null",
+  );
+  expect(left.stdout).toBe("");
+  // (Hollow pods make no pod network: that cleanup is test/e2e/install-real-pods.test.ts's.)
+}, 120_000);
