@@ -3,12 +3,14 @@
  * embedded agent in one network namespace, a `k3rs agent` in another, each with its own
  * containerd, joined over veths on 172.31.230.0/24. The real kubectl on the host sees both
  * go Ready, runs a pod pinned to each, and reads logs and execs on both — the second node's
- * through the agent's tunnel to the server. Last, the clean-up leaves nothing of the prefix.
+ * through the agent's tunnel to the server — and port-forwards from the host to a pod on the
+ * second node. Last, the clean-up leaves nothing of the prefix.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
-import { leftovers, startMultiNode, type MultiNodeCluster } from "../helpers/multi-node.ts";
-import { inCidr } from "../helpers/multi-node-pods.ts";
+import { KUBECTL } from "../helpers/e2e-server.ts";
+import { hostFetch, leftovers, startMultiNode, type MultiNodeCluster } from "../helpers/multi-node.ts";
+import { inCidr, WEB_PORT, webPod } from "../helpers/multi-node-pods.ts";
 import { CAN_RUN_PODS } from "../helpers/real-node.ts";
 
 const CAN_RUN = CAN_RUN_PODS && existsSync("/usr/bin/nsenter") && existsSync("/usr/bin/kubectl");
@@ -88,6 +90,28 @@ describe.skipIf(!CAN_RUN)("two nodes in network namespaces", () => {
       const podCIDR = await c.k("get", "node", n.name, "-o", "jsonpath={.spec.podCIDR}");
       const gateway = podCIDR.replace(/0\/24$/, "1");
       expect(await c.execInPod(`p${i}`, ["ip", "route"])).toContain(`default via ${gateway}`);
+    }
+  }, T);
+
+  test("kubectl port-forward on the host reaches a web pod on the agent's node (through the tunnel)", async () => {
+    const agent = c.nodes[1]!;
+    await c.apply(webPod("web", { namespace: c.namespace, node: agent.name }));
+    await c.podReady("web");
+    const pf = Bun.spawn([KUBECTL, "--kubeconfig", c.kubeconfig, "port-forward", "-n", c.namespace, "pod/web", `:${WEB_PORT}`], { stdout: "pipe", stderr: "pipe", env: { ...process.env, HOME: c.baseDir } });
+    try {
+      // "Forwarding from 127.0.0.1:NNNNN -> 8080": the local port kubectl picked
+      const reader = pf.stdout.getReader();
+      let out = "";
+      while (!/127\.0\.0\.1:(\d+)/.test(out)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`port-forward ended: ${out}${await new Response(pf.stderr).text()}`);
+        out += new TextDecoder().decode(value);
+      }
+      const port = /127\.0\.0\.1:(\d+)/.exec(out)![1];
+      for (let i = 0; i < 3; i++) expect((await (await hostFetch(`http://127.0.0.1:${port}/`)).text()).trim()).toBe("web");
+    } finally {
+      pf.kill();
+      await pf.exited;
     }
   }, T);
 
