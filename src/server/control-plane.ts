@@ -24,6 +24,8 @@ import { registerJoinRoutes } from "./join-routes.ts";
 import type { Hono } from "hono";
 import { AgentDialer } from "../tunnel/server.ts";
 import { bootstrapObjects } from "./bootstrap.ts";
+import { bootstrapIngress } from "./ingress-bootstrap.ts";
+import { IngressStatusController } from "../controllers/ingress-status/controller.ts";
 import { kubernetesVersion } from "../version.ts";
 import { startControllerManager } from "../controllers/manager.ts";
 import { allControllers } from "../controllers/index.ts";
@@ -53,6 +55,8 @@ export interface ControlPlaneOptions {
   leaderRetryMs?: number;
   /** How often nodes' usage is read for metrics.k8s.io (metrics-server's --metric-resolution; tests shorten it). */
   metricResolutionMs?: number;
+  /** Packaged components turned off (`--disable`, K3s style): "ingress" drops its class, default certificate and status controller. */
+  disable?: string[];
 }
 
 export interface ControlPlane {
@@ -112,11 +116,13 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     tunnels,
     async start(apiPort) {
       await bootstrapObjects(storage, registry, { apiPort, nodeIp: o.nodeIp });
+      const ingress = !o.disable?.includes("ingress");
+      await bootstrapIngress(storage, registry, ingress);
       void startControllerManager({
         storage,
         registry,
         signal: controllers.signal,
-        controllers: allControllers(),
+        controllers: allControllers().filter((c) => ingress || c.name !== IngressStatusController.NAME),
         settings: o.controllerSettings,
         leaseDurationSeconds: o.leaseDurationSeconds,
         retryMs: o.leaderRetryMs,

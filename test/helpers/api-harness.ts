@@ -34,6 +34,8 @@ export interface TestApiOptions {
   schedulerProfile?: string;
   /** Writes straight into the store before the control plane starts (objects from an older version or a backup). */
   seed?: (store: Store) => Promise<void>;
+  /** Packaged components turned off, as `--disable` (e.g. ["ingress"]). */
+  disable?: string[];
 }
 
 export async function startTestApi(o: TestApiOptions = {}): Promise<TestApi> {
@@ -48,6 +50,7 @@ export async function startTestApi(o: TestApiOptions = {}): Promise<TestApi> {
     ready: () => true,
     schedulerProfile: o.schedulerProfile,
     controllerSettings: { namespaceRecheckMs: 50, ...o.controllerSettings },
+    disable: o.disable,
   });
   await cp.start(6443);
   const { app, storage, registry } = cp;
