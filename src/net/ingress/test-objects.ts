@@ -32,7 +32,7 @@ function portRef(p: number | string) {
 }
 
 export function service(name: string, ports: { name?: string; port: number; targetPort?: number | string }[], ns = "default"): KubeObject {
-  return { apiVersion: "v1", kind: "Service", metadata: { name, namespace: ns }, spec: { type: "ClusterIP", clusterIP: "10.43.0.50", ports: ports.map((p) => ({ protocol: "TCP", ...p })) } };
+  return { apiVersion: "v1", kind: "Service", metadata: { name, namespace: ns }, spec: { type: "ClusterIP", ports: ports.map((p) => ({ protocol: "TCP", ...p })) } };
 }
 
 export function slice(service: string, ports: { name?: string; port: number }[], endpoints: { ip: string; ready?: boolean }[], o: { ns?: string; name?: string } = {}): KubeObject {
