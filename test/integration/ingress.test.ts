@@ -22,7 +22,7 @@ let api: TestApi;
 let ctl: IngressController;
 const registry = new client.Registry();
 const stop = new AbortController();
-const backends: Server<unknown>[] = [];
+const backends: Server<{ host: string | null }>[] = [];
 let httpPort = 0;
 let httpsPort = 0;
 /** released by the SSE test once the first event has arrived */
@@ -35,8 +35,8 @@ async function ok(res: Promise<{ status: number; body: any }>, ...codes: number[
 }
 
 /** A pod stand-in: answers with its name, the path and the request headers it saw. */
-function backend(name: string): Server<unknown> {
-  const srv = Bun.serve({
+function backend(name: string): Server<{ host: string | null }> {
+  const srv = Bun.serve<{ host: string | null }>({
     hostname: POD_IP,
     port: 0,
     idleTimeout: 0,
@@ -64,7 +64,7 @@ function backend(name: string): Server<unknown> {
     },
     websocket: {
       open(ws) {
-        ws.send(`hello from ${name} for ${(ws.data as { host: string }).host}`);
+        ws.send(`hello from ${name} for ${ws.data.host}`);
       },
       message(ws, m) {
         ws.send(`echo:${m}`);
@@ -75,7 +75,7 @@ function backend(name: string): Server<unknown> {
   return srv;
 }
 
-async function expose(name: string, srv: Server<unknown> | undefined, ports: { name?: string; port: number }[] = [{ name: "http", port: 80 }], ns = "default") {
+async function expose(name: string, srv: Server<{ host: string | null }> | undefined, ports: { name?: string; port: number }[] = [{ name: "http", port: 80 }], ns = "default") {
   await ok(api.json("POST", `/api/v1/namespaces/${ns}/services`, service(name, ports, ns)));
   if (srv) await ok(api.json("POST", `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`, slice(name, ports.map((p) => ({ name: p.name, port: srv.port! })), [{ ip: POD_IP }], { ns })));
 }
