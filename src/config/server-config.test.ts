@@ -47,3 +47,11 @@ test("unknown keys in the file are an error, not silently ignored", () => {
 test("a missing explicit config file is an error", () => {
   expect(() => resolveServerConfig({ flags: {}, configPath: "/nonexistent/k3rs.yaml", env: {}, isRoot: true })).toThrow(/does not exist/);
 });
+
+test("--disable takes repeated and comma-separated names, from the file as a list too, Traefik meaning our ingress", () => {
+  expect(resolveServerConfig({ flags: { disable: ["servicelb,traefik", "my-app"] }, env: {}, isRoot: true }).disable).toEqual(["servicelb", "ingress", "my-app"]);
+  expect(resolveServerConfig({ flags: {}, configPath: configFile("disable:\n  - coredns\n  - ingress\n"), env: {}, isRoot: true }).disable).toEqual(["coredns", "ingress"]);
+  expect(resolveServerConfig({ flags: {}, env: { K3RS_DISABLE: "servicelb" }, isRoot: true }).disable).toEqual(["servicelb"]);
+  expect(resolveServerConfig({ flags: {}, env: {}, isRoot: true }).disable).toEqual([]);
+  expect(() => resolveServerConfig({ flags: { disable: ["Bad Name"] }, env: {}, isRoot: true })).toThrow(/invalid --disable "bad name"/);
+});
