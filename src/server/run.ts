@@ -77,6 +77,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     schedulerProfile: cfg.schedulerProfile,
     controllerSettings: { clusterCidr: cfg.clusterCidr, ...componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg) },
     metricResolutionMs: deps.metricResolutionMs,
+    disable: cfg.disable,
   });
   const { app, storage, registry } = cp;
   const server: RunningServer = await serveHttps({
