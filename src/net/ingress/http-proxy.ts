@@ -8,7 +8,9 @@
  * Answers of its own: 404 when no rule and no defaultBackend matches, 503 when the backend
  * Service, its port or a ready endpoint is missing, 502 when every endpoint tried failed.
  * A refused connection is retried on another endpoint (nothing reached the backend), at most
- * three times and only while the request body has not been read.
+ * three times and only while the request body has not been read. A backend that sends no
+ * response head within 60 s (nginx's proxy_read_timeout; also what bounds a connection to an
+ * address nobody answers) gets the client a 504.
  */
 import type { BackendTable } from "./backend-table.ts";
 import { type ClientFacts, downstreamResponseHeaders, upstreamRequestHeaders } from "./forward-headers.ts";
@@ -20,6 +22,8 @@ export interface HandlerDeps {
   routes: RouteTable;
   backends: BackendTable;
   metrics: IngressMetrics;
+  /** how long a backend may take to send its response head (default 60000) */
+  responseHeadTimeoutMs?: number;
 }
 
 const MAX_ATTEMPTS = 3;
@@ -30,6 +34,7 @@ function plain(status: number, text: string): Response {
 
 export function ingressHandler(deps: HandlerDeps, proto: "http" | "https") {
   const { routes, backends, metrics } = deps;
+  const headTimeoutMs = deps.responseHeadTimeoutMs ?? 60_000;
   const answer = (status: number, text: string) => {
     metrics.request(status);
     return plain(status, text);
@@ -63,6 +68,16 @@ export function ingressHandler(deps: HandlerDeps, proto: "http" | "https") {
       if (!headers.has("accept-encoding")) headers.set("accept-encoding", "identity");
       const length = Number(req.headers.get("content-length") ?? 0);
       const started = performance.now();
+      // One signal for the client going away and for the head timeout; the timer stops once
+      // the head is in, so a long body (a stream) is never cut by it.
+      const upstream = new AbortController();
+      const onClientGone = () => upstream.abort();
+      req.signal.addEventListener("abort", onClientGone, { once: true });
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        upstream.abort();
+      }, headTimeoutMs);
       let res: Response;
       try {
         res = await fetch(`http://${t.key}${url.pathname}${url.search}`, {
@@ -70,10 +85,14 @@ export function ingressHandler(deps: HandlerDeps, proto: "http" | "https") {
           headers,
           body: req.body,
           redirect: "manual",
-          signal: req.signal,
+          signal: upstream.signal,
           decompress: false,
         } as RequestInit);
       } catch (e) {
+        if (timedOut) {
+          metrics.error("upstream_timeout");
+          return answer(504, `504 Gateway Timeout: no response from ${t.key} within ${headTimeoutMs / 1000} s`);
+        }
         if (req.signal.aborted) return undefined;
         const refused = (e as { code?: string }).code === "ConnectionRefused" || (e as { code?: string }).code === "ECONNREFUSED";
         metrics.error(refused ? "upstream_connect" : "upstream_error");
@@ -82,6 +101,8 @@ export function ingressHandler(deps: HandlerDeps, proto: "http" | "https") {
           continue;
         }
         return answer(502, `502 Bad Gateway: ${(e as Error).message}`);
+      } finally {
+        clearTimeout(timer);
       }
       metrics.upstreamLatency.observe((performance.now() - started) / 1000);
       if (length > 0) metrics.addBytes("in", length);

@@ -35,6 +35,8 @@ export interface IngressControllerOptions {
   /** `namespace/name` of the default certificate's Secret (default kube-system/k3rs-ingress-default-cert) */
   defaultCertSecret?: string;
   bindRetryMs?: number;
+  /** how long a backend may take to send its response head before the client gets a 504 (default 60000) */
+  responseHeadTimeoutMs?: number;
 }
 
 export class IngressController {
@@ -53,7 +55,7 @@ export class IngressController {
   constructor(o: IngressControllerOptions) {
     this.metrics = new IngressMetrics(o.registry);
     this.tls = new TlsTable(o.defaultCertSecret ?? `${DEFAULT_CERT_SECRET.namespace}/${DEFAULT_CERT_SECRET.name}`);
-    this.listeners = new IngressListeners({ http: o.http, https: o.https, routes: this.routes, backends: this.backends, metrics: this.metrics, bindRetryMs: o.bindRetryMs });
+    this.listeners = new IngressListeners({ http: o.http, https: o.https, routes: this.routes, backends: this.backends, metrics: this.metrics, bindRetryMs: o.bindRetryMs, responseHeadTimeoutMs: o.responseHeadTimeoutMs });
   }
 
   applyIngressClass(type: WatchEventType, cls: KubeObject): void {

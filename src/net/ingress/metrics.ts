@@ -5,7 +5,7 @@
  */
 import client from "prom-client";
 
-export type IngressErrorReason = "no_route" | "no_service" | "no_endpoints" | "upstream_connect" | "upstream_error" | "websocket" | "tls_secret" | "bind";
+export type IngressErrorReason = "no_route" | "no_service" | "no_endpoints" | "upstream_connect" | "upstream_error" | "upstream_timeout" | "websocket" | "tls_secret" | "bind";
 
 export class IngressMetrics {
   readonly requests: client.Counter<"code">;
@@ -23,7 +23,7 @@ export class IngressMetrics {
     this.requests = new client.Counter({ name: "k3rs_ingress_requests_total", help: "Requests the ingress answered, by status code.", labelNames: ["code"] as const, registers });
     this.bytes = new client.Counter({
       name: "k3rs_ingress_bytes_total",
-      help: "Body bytes through the ingress; direction in = request bodies, out = response bodies.",
+      help: "Body bytes through the ingress by Content-Length (chunked bodies are not counted); direction in = request bodies, out = response bodies.",
       labelNames: ["direction"] as const,
       registers,
     });
