@@ -21,7 +21,7 @@ const routes = new RouteTable();
 const backends = new BackendTable();
 const metrics = new IngressMetrics(new client.Registry());
 const handle = ingressHandler({ routes, backends, metrics, responseHeadTimeoutMs: 200 }, "http");
-const fakeServer = { requestIP: () => ({ address: "192.0.2.1", family: "IPv4", port: 1234 }), port: 80 } as unknown as IngressServer;
+const fakeServer = { requestIP: () => ({ address: "192.0.2.1", family: "IPv4", port: 1234 }), port: 80, timeout() {} } as unknown as IngressServer;
 
 beforeAll(async () => {
   live = Bun.serve({

@@ -109,6 +109,9 @@ export function ingressHandler(deps: HandlerDeps, proto: "http" | "https") {
       metrics.request(res.status);
       const outLength = Number(res.headers.get("content-length") ?? 0);
       if (outLength > 0) metrics.addBytes("out", outLength);
+      // Bun's idle timeout also runs while a response streams (measured: a stream quiet for
+      // longer was reset); a body of unknown length (SSE, long polls) may be quiet for long.
+      else if (!res.headers.has("content-length")) server.timeout(req, 0);
       return new Response(res.body, { status: res.status, statusText: res.statusText, headers: downstreamResponseHeaders(res.headers) });
     }
   };

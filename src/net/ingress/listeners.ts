@@ -32,6 +32,8 @@ export interface ListenersOptions extends HandlerDeps {
   bindRetryMs?: number;
   /** how long a replaced HTTPS server keeps listening before its graceful stop (default 1000) */
   tlsDrainMs?: number;
+  /** an idle client connection is closed after this long (default 60, nginx's keepalive_timeout is 75; Bun allows ≤ 255) */
+  idleTimeoutSeconds?: number;
 }
 
 interface Slot {
@@ -148,8 +150,8 @@ export class IngressListeners {
         ...(s.proto === "https" ? { tls: this.tls!.map((e) => ({ ...e })) } : {}),
         fetch: (req, srv) => handler(req, srv),
         websocket: relayHandlers(this.o.metrics),
-        // Long-lived streams (SSE, slow downloads) must not be cut by the 10 s default.
-        idleTimeout: 0,
+        // Streams of unknown length lift it per request (http-proxy.ts).
+        idleTimeout: this.o.idleTimeoutSeconds ?? 60,
         error: (e) => {
           this.o.metrics.request(500);
           log.warn("ingress: request failed", { error: e.message });
