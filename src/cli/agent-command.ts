@@ -45,6 +45,8 @@ async function runAgentProcess(cfg: AgentConfig): Promise<void> {
       containerRuntimeEndpoint: cfg.containerRuntimeEndpoint,
       kubelet: kubeletSettings(cfg.kubeletArg),
       simulate: cfg.simulate,
+      flannelIface: cfg.flannelIface,
+      resolvConf: cfg.resolvConf,
       labels: parseLabels(cfg.nodeLabel, "--node-label"),
       taints: parseTaints(cfg.nodeTaint, "--node-taint"),
       signal: ac.signal,

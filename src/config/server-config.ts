@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { DEFAULT_CONFIG_PATH, fromEnv, list, readConfigFile, truthy } from "./sources.ts";
 import { componentSettings } from "./component-args.ts";
 import { kubeletSettings } from "./kubelet-args.ts";
+import { DEFAULT_CLUSTER_NETWORK, type ClusterNetwork, type FlannelBackend, networkProblems } from "../model/cluster-network.ts";
 import { AGENT_FLAG_LIST, flagNames, otherRoleNames, SERVER_FLAG_LIST, type SameKeys } from "./flags.ts";
 
 export interface ServerConfig {
@@ -42,6 +43,14 @@ export interface ServerConfig {
   kubeApiserverArg: string[];
   /** Kubelet flags for the embedded agent (see kubelet-args.ts). */
   kubeletArg: string[];
+  /** Cluster DNS Service IP (K3s `--cluster-dns`) and domain (`--cluster-domain`); resolve always sets them. */
+  clusterDns?: string;
+  clusterDomain?: string;
+  /** Pod network between nodes (K3s `--flannel-backend`): vxlan or host-gw; resolve always sets it. */
+  flannelBackend?: FlannelBackend;
+  /** The embedded agent's VXLAN interface (K3s `--flannel-iface`) and resolver file (`--resolv-conf`). */
+  flannelIface?: string;
+  resolvConf?: string;
 }
 
 /** Flag names, as K3s spells them (declared in flags.ts). */
@@ -101,11 +110,35 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     kubeControllerManagerArg: list(pick("kubeControllerManagerArg")),
     kubeApiserverArg: list(pick("kubeApiserverArg")),
     kubeletArg: list(pick("kubeletArg")),
+    clusterDns: String(pick("clusterDns") ?? DEFAULT_CLUSTER_NETWORK.clusterDns),
+    clusterDomain: String(pick("clusterDomain") ?? DEFAULT_CLUSTER_NETWORK.clusterDomain).replace(/\.$/, "").toLowerCase(),
+    flannelBackend: String(pick("flannelBackend") ?? DEFAULT_CLUSTER_NETWORK.flannelBackend) as FlannelBackend,
+    flannelIface: optionalText(pick("flannelIface")),
+    resolvConf: optionalText(pick("resolvConf")),
   };
+  const problems = networkProblems(serverNetwork(cfg));
+  if (problems.length) throw new Error(problems.join("; "));
   // Refuse bad component arguments now, with the flag named, rather than at start-up.
   componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg);
   kubeletSettings(cfg.kubeletArg);
   return cfg;
+}
+
+/** The cluster network a server config describes, defaults filled in. */
+export function serverNetwork(cfg: ServerConfig): ClusterNetwork {
+  const d = DEFAULT_CLUSTER_NETWORK;
+  return {
+    clusterCidr: cfg.clusterCidr,
+    serviceCidr: cfg.serviceCidr,
+    clusterDns: cfg.clusterDns ?? d.clusterDns,
+    clusterDomain: cfg.clusterDomain ?? d.clusterDomain,
+    flannelBackend: cfg.flannelBackend ?? d.flannelBackend,
+    disable: cfg.disable ?? [],
+  };
+}
+
+function optionalText(v: unknown): string | undefined {
+  return v === undefined || v === null || v === "" ? undefined : String(v);
 }
 
 function parseMode(v: unknown): number {

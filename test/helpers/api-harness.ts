@@ -12,6 +12,7 @@ import type { Env } from "../../src/api/app.ts";
 import type { ObjectStorage } from "../../src/api/storage/object-storage.ts";
 import type { ResourceRegistry } from "../../src/api/resources/registry.ts";
 import { createControlPlane } from "../../src/server/control-plane.ts";
+import { DEFAULT_CLUSTER_NETWORK } from "../../src/model/cluster-network.ts";
 import type { ControllerSettings } from "../../src/controllers/framework/context.ts";
 
 export interface TestApi {
@@ -50,7 +51,7 @@ export async function startTestApi(o: TestApiOptions = {}): Promise<TestApi> {
     ready: () => true,
     schedulerProfile: o.schedulerProfile,
     controllerSettings: { namespaceRecheckMs: 50, ...o.controllerSettings },
-    disable: o.disable,
+    network: o.disable ? { ...DEFAULT_CLUSTER_NETWORK, disable: o.disable } : undefined,
   });
   await cp.start(6443);
   const { app, storage, registry } = cp;

@@ -8,6 +8,7 @@ import { startTestApi, type TestApi } from "../helpers/api-harness.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
 import { startIngress } from "../../src/net/ingress/start-ingress.ts";
 import { createControlPlane } from "../../src/server/control-plane.ts";
+import { DEFAULT_CLUSTER_NETWORK } from "../../src/model/cluster-network.ts";
 
 let api: TestApi | undefined;
 const stop = new AbortController();
@@ -33,7 +34,7 @@ test("a server started with ingress on, then with it disabled, removes the class
   const a = await startTestApi();
   try {
     expect((await a.json("GET", "/apis/networking.k8s.io/v1/ingressclasses/k3rs")).status).toBe(200);
-    const cp = await createControlPlane({ store: a.store, serviceCidr: "10.43.0.0/16", advertiseAddress: "127.0.0.1:6443", nodeIp: "127.0.0.1", ready: () => true, disable: ["ingress"] });
+    const cp = await createControlPlane({ store: a.store, serviceCidr: "10.43.0.0/16", advertiseAddress: "127.0.0.1:6443", nodeIp: "127.0.0.1", ready: () => true, network: { ...DEFAULT_CLUSTER_NETWORK, disable: ["ingress"] } });
     await cp.start(6443);
     cp.stop();
     expect((await a.json("GET", "/apis/networking.k8s.io/v1/ingressclasses/k3rs")).status).toBe(404);
