@@ -101,8 +101,22 @@ async function eventually<T>(f: () => Promise<T>, check: (v: T) => boolean, ms =
   }
 }
 
-/** The subject CN of the certificate the HTTPS listener presents for `servername`. */
-function servedCert(servername: string | undefined): Promise<{ cn: string; serial: string; sans: string }> {
+/**
+ * The subject CN of the certificate the HTTPS listener presents for `servername`. A handshake
+ * caught in the accept queue of a listener closing after its drain is reset (listeners.ts
+ * measures how rarely); it is tried again.
+ */
+async function servedCert(servername: string | undefined): Promise<{ cn: string; serial: string; sans: string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await handshake(servername);
+    } catch (e) {
+      if ((e as { code?: string }).code !== "ECONNRESET" || attempt === 3) throw e;
+    }
+  }
+}
+
+function handshake(servername: string | undefined): Promise<{ cn: string; serial: string; sans: string }> {
   return new Promise((resolve, reject) => {
     const s = tlsConnect({ host: INGRESS_IP, port: httpsPort, servername, rejectUnauthorized: false }, () => {
       const c = s.getPeerCertificate();

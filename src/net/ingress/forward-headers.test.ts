@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { downstreamResponseHeaders, upstreamRequestHeaders, upstreamWebSocketHeaders } from "./forward-headers.ts";
+import { stripResponseHopByHop, upstreamRequestHeaders, upstreamWebSocketHeaders } from "./forward-headers.ts";
 
 const client = { ip: "192.0.2.7", proto: "https" as const, port: 443 };
 
@@ -20,7 +20,7 @@ test("hop-by-hop headers and those Connection names stay on their hop, both ways
   const req = upstreamRequestHeaders(new Headers({ connection: "keep-alive, X-Trace", "x-trace": "1", "keep-alive": "timeout=5", te: "trailers", "transfer-encoding": "chunked", "proxy-authorization": "Basic x", "x-kept": "1" }), client);
   expect(["connection", "x-trace", "keep-alive", "te", "transfer-encoding", "proxy-authorization"].filter((n) => req.has(n))).toEqual([]);
   expect(req.get("x-kept")).toBe("1");
-  const res = downstreamResponseHeaders(new Headers({ connection: "close, x-internal", "x-internal": "1", "content-type": "text/plain", "transfer-encoding": "chunked" }));
+  const res = stripResponseHopByHop(new Headers({ connection: "close, x-internal", "x-internal": "1", "content-type": "text/plain", "transfer-encoding": "chunked" }));
   expect(Object.fromEntries(res)).toEqual({ "content-type": "text/plain" });
 });
 

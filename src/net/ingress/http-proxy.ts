@@ -13,7 +13,7 @@
  * address nobody answers) gets the client a 504.
  */
 import type { BackendTable } from "./backend-table.ts";
-import { type ClientFacts, downstreamResponseHeaders, upstreamRequestHeaders } from "./forward-headers.ts";
+import { type ClientFacts, stripResponseHopByHop, upstreamRequestHeaders } from "./forward-headers.ts";
 import type { IngressMetrics } from "./metrics.ts";
 import type { RouteTable } from "./route-table.ts";
 import { type IngressServer, proxyWebSocket } from "./websocket-proxy.ts";
@@ -112,7 +112,8 @@ export function ingressHandler(deps: HandlerDeps, proto: "http" | "https") {
       // Bun's idle timeout also runs while a response streams (measured: a stream quiet for
       // longer was reset); a body of unknown length (SSE, long polls) may be quiet for long.
       else if (!res.headers.has("content-length")) server.timeout(req, 0);
-      return new Response(res.body, { status: res.status, statusText: res.statusText, headers: downstreamResponseHeaders(res.headers) });
+      stripResponseHopByHop(res.headers);
+      return res;
     }
   };
 }
