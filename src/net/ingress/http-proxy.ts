@@ -7,8 +7,10 @@
  *
  * Answers of its own: 404 when no rule and no defaultBackend matches, 503 when the backend
  * Service, its port or a ready endpoint is missing, 502 when every endpoint tried failed.
- * A refused connection is retried on another endpoint (nothing reached the backend), at most
- * three times and only while the request body has not been read. A backend that sends no
+ * A failed attempt is retried on another endpoint, at most three in all, when that is safe: the
+ * connection was refused (nothing reached the backend) and the body was not read, or a
+ * body-less GET/HEAD/OPTIONS lost its connection before a response head (nginx's
+ * `proxy_next_upstream error` does the same; busybox httpd behind a load resets a few). A backend that sends no
  * response head within 60 s (nginx's proxy_read_timeout; also what bounds a connection to an
  * address nobody answers) gets the client a 504.
  */
@@ -54,6 +56,7 @@ export function ingressHandler(deps: HandlerDeps, proto: "http" | "https") {
     const client: ClientFacts = { ip: server.requestIP(req)?.address ?? "", proto, port: server.port ?? 0 };
     const exclude = new Set<string>();
     const hasBody = req.body !== null;
+    const repeatable = !hasBody && (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS");
     for (let attempt = 1; ; attempt++) {
       const t = backends.pick(ref, exclude);
       if (typeof t === "string") {
@@ -96,7 +99,7 @@ export function ingressHandler(deps: HandlerDeps, proto: "http" | "https") {
         if (req.signal.aborted) return undefined;
         const refused = (e as { code?: string }).code === "ConnectionRefused" || (e as { code?: string }).code === "ECONNREFUSED";
         metrics.error(refused ? "upstream_connect" : "upstream_error");
-        if (refused && !hasBody && attempt < MAX_ATTEMPTS) {
+        if (((refused && !hasBody) || repeatable) && attempt < MAX_ATTEMPTS) {
           exclude.add(t.key);
           continue;
         }
