@@ -45,7 +45,7 @@ export const SERVER_FLAG_LIST = [
   { ...criEndpoint, help: "the embedded agent uses this CRI socket instead of its own containerd" },
   { key: "schedulerProfile", name: "scheduler-profile", arg: "<name>", help: "scheduler profile: default (spread by least-allocated) or binpack (most-allocated)" },
   { key: "kubeControllerManagerArg", name: "kube-controller-manager-arg", arg: "<key=value...>", help: "controller flag (repeatable): node-monitor-grace-period, node-cidr-mask-size" },
-  { key: "kubeApiserverArg", name: "kube-apiserver-arg", arg: "<key=value...>", help: "API server flag (repeatable): default-not-ready-toleration-seconds, default-unreachable-toleration-seconds, event-ttl" },
+  { key: "kubeApiserverArg", name: "kube-apiserver-arg", arg: "<key=value...>", help: "API server flag (repeatable): default-not-ready-toleration-seconds, default-unreachable-toleration-seconds, event-ttl, etcd-compaction-interval" },
   { key: "writeKubeconfig", name: "write-kubeconfig", short: "o", arg: "<file>", help: "also write the admin kubeconfig here (default /etc/k3rs/k3rs.yaml as root)" },
   { key: "writeKubeconfigMode", name: "write-kubeconfig-mode", arg: "<mode>", help: "file mode of the written kubeconfig (default 0600)" },
   debug,

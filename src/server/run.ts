@@ -7,6 +7,7 @@ import { hostname, networkInterfaces } from "node:os";
 import { dirname, join } from "node:path";
 import type { ServerConfig } from "../config/server-config.ts";
 import { openSqliteStore } from "../store/sqlite.ts";
+import { DEFAULT_COMPACTION_INTERVAL_MS, startCompactor } from "../store/compactor.ts";
 import type { ObjectStorage } from "../api/storage/object-storage.ts";
 import type { ResourceRegistry } from "../api/resources/registry.ts";
 import { createControlPlane } from "./control-plane.ts";
@@ -65,6 +66,13 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   chmodSync(tokenPath, 0o600);
 
   const store = openSqliteStore({ path: join(serverDir, "db", "state.db") });
+  const components = componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg);
+  const stopCompactor = startCompactor({
+    store,
+    intervalMs: components.etcdCompactionIntervalMs ?? DEFAULT_COMPACTION_INTERVAL_MS,
+    onCompact: (r) => log.debug("store compacted", { revision: r.compactedTo, ...r.maintenance }),
+    onError: (error) => log.warn("store compaction failed; retrying at the next interval", { error: String(error) }),
+  });
   let ready = false;
   const cp = await createControlPlane({
     store,
@@ -75,7 +83,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     join: { ca: pki.ca, secret },
     imagesDir: join(serverDir, "images"),
     schedulerProfile: cfg.schedulerProfile,
-    controllerSettings: { clusterCidr: cfg.clusterCidr, ...componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg) },
+    controllerSettings: { clusterCidr: cfg.clusterCidr, ...components },
     metricResolutionMs: deps.metricResolutionMs,
   });
   const { app, storage, registry } = cp;
@@ -125,6 +133,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     ready = false;
     agent?.stop();
     cp.stop();
+    stopCompactor();
     await server.close();
     await store.close();
   };
