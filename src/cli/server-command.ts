@@ -37,6 +37,16 @@ async function runServer(cfg: ServerConfig): Promise<void> {
   const files = raiseFileLimit();
   if (files && files.soft < WANTED_FILES) log.warn("few file descriptors: each client connection takes one", { limit: files.soft, want: WANTED_FILES });
   else log.debug("file descriptor limit", { limit: files?.soft ?? "unknown" });
+  if (cfg.clusterReset) {
+    try {
+      const { clusterReset } = await import("../server/cluster-reset.ts");
+      for (const line of clusterReset(cfg.dataDir, cfg.clusterResetRestorePath).lines) console.log(line);
+      process.exit(0);
+    } catch (e) {
+      console.error(`k3rs server --cluster-reset: ${(e as Error).message}${(e as Error).cause ? `: ${String((e as any).cause?.message ?? (e as any).cause)}` : ""}`);
+      process.exit(1);
+    }
+  }
   const ac = new AbortController();
   let handle;
   try {

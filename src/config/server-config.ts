@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { DEFAULT_CONFIG_PATH, fromEnv, list, readConfigFile, truthy } from "./sources.ts";
 import { componentSettings } from "./component-args.ts";
 import { kubeletSettings } from "./kubelet-args.ts";
+import { parseSchedule } from "../model/cron-schedule.ts";
+import { parseReplicaUrl } from "./replica-url.ts";
 import { AGENT_FLAG_LIST, flagNames, otherRoleNames, SERVER_FLAG_LIST, type SameKeys } from "./flags.ts";
 
 export interface ServerConfig {
@@ -40,7 +42,26 @@ export interface ServerConfig {
   kubeApiserverArg: string[];
   /** Kubelet flags for the embedded agent (see kubelet-args.ts). */
   kubeletArg: string[];
+  /** `--cluster-reset [--cluster-reset-restore-path FILE]`: restore a snapshot and exit, as K3s does. */
+  clusterReset?: boolean;
+  clusterResetRestorePath?: string;
+  /**
+   * Scheduled snapshots (`--snapshot-schedule-cron`, `--snapshot-retention`, `--disable-snapshots`);
+   * resolve always sets them, configs built by hand (tests) get the defaults.
+   */
+  snapshotScheduleCron?: string;
+  snapshotRetention?: number;
+  disableSnapshots?: boolean;
+  /** Litestream replication of the store; undefined: none. The secret key is never printed. */
+  datastoreReplica?: string;
+  datastoreReplicaEndpoint?: string;
+  datastoreReplicaAccessKey?: string;
+  datastoreReplicaSecretKey?: string;
+  datastoreReplicaRegion?: string;
 }
+
+export const DEFAULT_SNAPSHOT_SCHEDULE = "0 */12 * * *";
+export const DEFAULT_SNAPSHOT_RETENTION = 5;
 
 /** Flag names, as K3s spells them (declared in flags.ts). */
 export const SERVER_FLAGS = flagNames(SERVER_FLAG_LIST);
@@ -98,11 +119,38 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     kubeControllerManagerArg: list(pick("kubeControllerManagerArg")),
     kubeApiserverArg: list(pick("kubeApiserverArg")),
     kubeletArg: list(pick("kubeletArg")),
+    clusterReset: truthy(pick("clusterReset")),
+    clusterResetRestorePath: optionalString(pick("clusterResetRestorePath")),
+    snapshotScheduleCron: String(pick("snapshotScheduleCron") ?? DEFAULT_SNAPSHOT_SCHEDULE),
+    snapshotRetention: positiveInteger(pick("snapshotRetention") ?? DEFAULT_SNAPSHOT_RETENTION, "--snapshot-retention"),
+    disableSnapshots: truthy(pick("disableSnapshots")),
+    datastoreReplica: optionalString(pick("datastoreReplica")),
+    datastoreReplicaEndpoint: optionalString(pick("datastoreReplicaEndpoint")),
+    datastoreReplicaAccessKey: optionalString(pick("datastoreReplicaAccessKey")),
+    datastoreReplicaSecretKey: optionalString(pick("datastoreReplicaSecretKey")),
+    datastoreReplicaRegion: optionalString(pick("datastoreReplicaRegion")),
   };
+  if (cfg.clusterResetRestorePath && !cfg.clusterReset) throw new Error("--cluster-reset-restore-path needs --cluster-reset");
+  try {
+    parseSchedule(cfg.snapshotScheduleCron!);
+  } catch (e) {
+    throw new Error(`invalid --snapshot-schedule-cron ${JSON.stringify(cfg.snapshotScheduleCron)}: ${(e as Error).message}`);
+  }
+  if (cfg.datastoreReplica) parseReplicaUrl(cfg.datastoreReplica);
   // Refuse bad component arguments now, with the flag named, rather than at start-up.
   componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg);
   kubeletSettings(cfg.kubeletArg);
   return cfg;
+}
+
+function optionalString(v: unknown): string | undefined {
+  return v === undefined || v === null || v === "" ? undefined : String(v);
+}
+
+function positiveInteger(v: unknown, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`invalid ${flag} ${JSON.stringify(v)} (want a whole number of at least 1)`);
+  return n;
 }
 
 function parseMode(v: unknown): number {

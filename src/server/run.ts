@@ -8,6 +8,9 @@ import { dirname, join } from "node:path";
 import type { ServerConfig } from "../config/server-config.ts";
 import { openSqliteStore } from "../store/sqlite.ts";
 import { DEFAULT_COMPACTION_INTERVAL_MS, startCompactor } from "../store/compactor.ts";
+import { DEFAULT_SNAPSHOT_RETENTION, DEFAULT_SNAPSHOT_SCHEDULE } from "../config/server-config.ts";
+import { DEFAULT_SNAPSHOT_NAME, pruneSnapshots, saveSnapshot } from "./snapshots/snapshot-dir.ts";
+import { startSnapshotSchedule } from "./snapshots/snapshot-schedule.ts";
 import type { ObjectStorage } from "../api/storage/object-storage.ts";
 import type { ResourceRegistry } from "../api/resources/registry.ts";
 import { createControlPlane } from "./control-plane.ts";
@@ -73,6 +76,20 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     onCompact: (r) => log.debug("store compacted", { revision: r.compactedTo, ...r.maintenance }),
     onError: (error) => log.warn("store compaction failed; retrying at the next interval", { error: String(error) }),
   });
+  const background = new AbortController();
+  if (!cfg.disableSnapshots) {
+    const retention = cfg.snapshotRetention ?? DEFAULT_SNAPSHOT_RETENTION;
+    startSnapshotSchedule({
+      spec: cfg.snapshotScheduleCron ?? DEFAULT_SNAPSHOT_SCHEDULE,
+      signal: background.signal,
+      run: () => {
+        const saved = saveSnapshot(cfg.dataDir, { node: cfg.nodeName });
+        const pruned = pruneSnapshots(cfg.dataDir, DEFAULT_SNAPSHOT_NAME, retention);
+        log.info("scheduled snapshot saved", { name: saved.name, revision: saved.revision, bytes: saved.bytes, pruned: pruned.length });
+      },
+      onError: (error) => log.error("scheduled snapshot failed", { error: String(error), cause: String((error as Error)?.cause ?? "") }),
+    });
+  }
   let ready = false;
   const cp = await createControlPlane({
     store,
@@ -134,6 +151,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     agent?.stop();
     cp.stop();
     stopCompactor();
+    background.abort();
     await server.close();
     await store.close();
   };

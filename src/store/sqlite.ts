@@ -23,8 +23,7 @@
  * const stop = store.watch("/pods/default/", { fromRevision: revision }, (e) => console.log(e.type, e.key));
  */
 import type { Database, Statement } from "bun:sqlite";
-import { mkdirSync, renameSync, rmSync, statSync } from "node:fs";
-import { dirname } from "node:path";
+import { statSync } from "node:fs";
 import type { KubeObject } from "../model/object.ts";
 import { loadRows, openDatabase, readRevision } from "./sqlite-schema.ts";
 import { SortedKeys } from "./sorted-keys.ts";
@@ -284,28 +283,6 @@ export class SqliteStore implements Store {
   checkpoint(): void {
     this.assertOpen("");
     this.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
-  }
-
-  /**
-   * A consistent copy of the database in `file` (VACUUM INTO: one read transaction, so it is
-   * the state at one revision, compacted, without the WAL). Written beside the target and
-   * renamed, so a crash never leaves a half snapshot under the final name. Blocks the event
-   * loop while it copies: bench/store-growth.ts measures it (≈ 0.1 s for 10,000 objects).
-   */
-  snapshotTo(file: string): { revision: number; bytes: number } {
-    this.assertOpen("");
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    const partial = `${file}.partial`;
-    rmSync(partial, { force: true });
-    const revision = this.rev;
-    try {
-      this.db.run("VACUUM INTO ?", [partial]);
-      renameSync(partial, file);
-    } catch (cause) {
-      rmSync(partial, { force: true });
-      throw new Error(`saving a snapshot of the store to ${file}`, { cause });
-    }
-    return { revision, bytes: fileSize(file) };
   }
 
   /** A value of the bootstrap table (sealed PKI and keys), or undefined. */
