@@ -57,6 +57,10 @@ async function runServer(cfg: ServerConfig): Promise<void> {
     const transportTimeouts = timeoutSpec ? parseTransportTimeouts(timeoutSpec) : undefined;
     handle = await startServer(cfg, { isRoot: process.getuid?.() === 0, signal: ac.signal, transportTimeouts, maxUntrustedConnections: untrustedCapFor(files?.soft) });
   } catch (e) {
+    if ((e as Error)?.name === "BootstrapTokenError") {
+      console.error(`k3rs server: ${(e as Error).message}`);
+      process.exit(1);
+    }
     log.error("server failed to start", { error: String((e as Error)?.stack ?? e), cause: String((e as any)?.cause ?? "") });
     process.exit(1);
   }

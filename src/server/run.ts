@@ -7,6 +7,7 @@ import { hostname, networkInterfaces } from "node:os";
 import { dirname, join } from "node:path";
 import type { ServerConfig } from "../config/server-config.ts";
 import { openSqliteStore } from "../store/sqlite.ts";
+import { restoreBootstrap, saveBootstrap } from "./bootstrap-data.ts";
 import { DEFAULT_COMPACTION_INTERVAL_MS, startCompactor } from "../store/compactor.ts";
 import { DEFAULT_SNAPSHOT_RETENTION, DEFAULT_SNAPSHOT_SCHEDULE } from "../config/server-config.ts";
 import { DEFAULT_SNAPSHOT_NAME, pruneSnapshots, saveSnapshot } from "./snapshots/snapshot-dir.ts";
@@ -55,20 +56,31 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   for (const d of [serverDir, join(serverDir, "db"), join(serverDir, "tls"), join(serverDir, "cred")]) mkdirSync(d, { recursive: true, mode: 0o700 });
 
   const nodeIp = cfg.nodeIp ?? primaryIPv4() ?? "127.0.0.1";
-  const pki = await ensureServerPki(join(serverDir, "tls"), {
-    hostnames: unique(["localhost", hostname(), cfg.nodeName, ...cfg.tlsSan.filter((s) => !isIp(s))]),
-    ips: unique(["127.0.0.1", nodeIp, "10.43.0.1", ...cfg.tlsSan.filter(isIp)]),
-  });
-
-  // Join token in the K3s form; the secret persists so that agents keep working across restarts.
+  const store = openSqliteStore({ path: join(serverDir, "db", "state.db") });
+  const tlsDir = join(serverDir, "tls");
   const tokenPath = join(serverDir, "token");
+  let pki: Awaited<ReturnType<typeof ensureServerPki>>;
   let secret = cfg.token;
-  if (!secret && existsSync(tokenPath)) secret = readFileSync(tokenPath, "utf8").trim().split("::server:")[1];
-  secret ??= generateSecret();
+  try {
+    // Join token in the K3s form; the secret persists so that agents keep working across restarts.
+    if (!secret && existsSync(tokenPath)) secret = readFileSync(tokenPath, "utf8").trim().split("::server:")[1];
+    // The store may carry the PKI sealed with the token (restored from a replica or a snapshot):
+    // it is unsealed before anything is written, so a wrong token changes nothing.
+    const restored = restoreBootstrap(store, tlsDir, secret);
+    if (restored.length > 0) log.info("PKI restored from the store", { files: restored });
+    pki = await ensureServerPki(tlsDir, {
+      hostnames: unique(["localhost", hostname(), cfg.nodeName, ...cfg.tlsSan.filter((s) => !isIp(s))]),
+      ips: unique(["127.0.0.1", nodeIp, "10.43.0.1", ...cfg.tlsSan.filter(isIp)]),
+    });
+    secret ??= generateSecret();
+    saveBootstrap(store, tlsDir, secret);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   writeFileSync(tokenPath, formatToken(pki.caHash, secret) + "\n", { mode: 0o600 });
   chmodSync(tokenPath, 0o600);
 
-  const store = openSqliteStore({ path: join(serverDir, "db", "state.db") });
   const components = componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg);
   const stopCompactor = startCompactor({
     store,
