@@ -7,6 +7,7 @@
 import { copyFileSync, existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { inspectSnapshot } from "../store/sqlite-snapshot.ts";
+import { openSqliteStore } from "../store/sqlite.ts";
 import { storePath } from "./snapshots/snapshot-dir.ts";
 
 export interface ClusterResetResult {
@@ -23,6 +24,7 @@ export function clusterReset(dataDir: string, restorePath: string | undefined, n
   const info = inspectSnapshot(restorePath);
   const db = storePath(dataDir);
   let keptAside: string | undefined;
+  const oldRevision = existsSync(db) ? revisionOrZero(db) : 0;
   if (existsSync(db)) {
     keptAside = join(db, "..", `state-old-${Math.floor(nowMs / 1000)}.db`);
     // The WAL and its index belong with their database: they move under the matching name.
@@ -37,12 +39,26 @@ export function clusterReset(dataDir: string, restorePath: string | undefined, n
     rmSync(partial, { force: true });
     throw new Error(`restoring ${restorePath} to ${db}${keptAside ? ` (the old store is at ${keptAside})` : ""}`, { cause });
   }
+  // Revisions continue above the replaced store's (etcdutl's --bump-revision): clients that saw
+  // the newer revisions must not see them handed out again for other states.
+  const restored = openSqliteStore({ path: db });
+  const revision = restored.bumpRevision(oldRevision + 1);
+  void restored.close();
   return {
     keptAside,
     lines: [
-      `Restored the store from ${restorePath}: ${info.objects} objects at revision ${info.revision}.`,
+      `Restored the store from ${restorePath}: ${info.objects} objects at revision ${info.revision}${revision !== info.revision ? `, revisions continue from ${revision}` : ""}.`,
       ...(keptAside ? [`The previous database was kept at ${keptAside}.`] : []),
       "Restart without --cluster-reset and --cluster-reset-restore-path to serve the restored cluster.",
     ],
   };
+}
+
+/** A damaged old store has no revision to continue from; the restore must still go on. */
+function revisionOrZero(db: string): number {
+  try {
+    return inspectSnapshot(db).revision;
+  } catch {
+    return 0;
+  }
 }

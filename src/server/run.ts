@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import type { ServerConfig } from "../config/server-config.ts";
 import { openSqliteStore } from "../store/sqlite.ts";
 import { restoreBootstrap, saveBootstrap } from "./bootstrap-data.ts";
+import { prepareReplication } from "./replication/replication.ts";
 import { DEFAULT_COMPACTION_INTERVAL_MS, startCompactor } from "../store/compactor.ts";
 import { DEFAULT_SNAPSHOT_RETENTION, DEFAULT_SNAPSHOT_SCHEDULE } from "../config/server-config.ts";
 import { DEFAULT_SNAPSHOT_NAME, pruneSnapshots, saveSnapshot } from "./snapshots/snapshot-dir.ts";
@@ -29,6 +30,12 @@ import { runAgent, type RunningAgent } from "../agent/run.ts";
 import { parseLabels, parseTaints } from "../config/sources.ts";
 import { componentSettings } from "../config/component-args.ts";
 import { kubeletSettings } from "../config/kubelet-args.ts";
+
+/**
+ * Revisions skipped after a restore from the replica: Litestream's RPO is ≈ 1 s and the store
+ * commits at most ≈ 30k writes/s (bench/store.ts), so this is several seconds of the fastest load.
+ */
+const RESTORE_REVISION_GAP = 100_000;
 
 export interface ServerHandle {
   port: number;
@@ -56,7 +63,23 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   for (const d of [serverDir, join(serverDir, "db"), join(serverDir, "tls"), join(serverDir, "cred")]) mkdirSync(d, { recursive: true, mode: 0o700 });
 
   const nodeIp = cfg.nodeIp ?? primaryIPv4() ?? "127.0.0.1";
-  const store = openSqliteStore({ path: join(serverDir, "db", "state.db") });
+  const dbPath = join(serverDir, "db", "state.db");
+  // With a replica, an empty box first gets the store back from it (Litestream restore).
+  const replication = cfg.datastoreReplica
+    ? await prepareReplication({
+        dataDir: cfg.dataDir,
+        dbPath,
+        replica: { url: cfg.datastoreReplica, endpoint: cfg.datastoreReplicaEndpoint, accessKey: cfg.datastoreReplicaAccessKey, secretKey: cfg.datastoreReplicaSecretKey, region: cfg.datastoreReplicaRegion },
+      })
+    : undefined;
+  // One owner checkpoints the WAL: Litestream when it replicates, SQLite's autocheckpoint otherwise.
+  const store = openSqliteStore({ path: dbPath, walAutoCheckpoint: replication ? 0 : 1000 });
+  if (replication?.restored) {
+    // Writes of the last second before the loss may have been acknowledged with revisions the
+    // replica never got: skip past them, so no resourceVersion is handed out twice.
+    const from = store.revision();
+    log.info("revision moved past what the lost server may have handed out", { from, to: store.bumpRevision(from + RESTORE_REVISION_GAP) });
+  }
   const tlsDir = join(serverDir, "tls");
   const tokenPath = join(serverDir, "token");
   let pki: Awaited<ReturnType<typeof ensureServerPki>>;
@@ -76,10 +99,12 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     saveBootstrap(store, tlsDir, secret);
   } catch (e) {
     await store.close();
+    await replication?.stop();
     throw e;
   }
   writeFileSync(tokenPath, formatToken(pki.caHash, secret) + "\n", { mode: 0o600 });
   chmodSync(tokenPath, 0o600);
+  replication?.start();
 
   const components = componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg);
   const stopCompactor = startCompactor({
@@ -166,6 +191,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     background.abort();
     await server.close();
     await store.close();
+    await replication?.stop();
   };
   deps.signal?.addEventListener("abort", () => void stop(), { once: true });
   return { port: server.port, kubeconfigPath: extra ?? kubeconfigPath, store, storage, registry, stop };

@@ -285,6 +285,22 @@ export class SqliteStore implements Store {
     this.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
   }
 
+  /**
+   * Moves the revision forward to `to` (never back), as etcdutl's `snapshot restore
+   * --bump-revision` does: after a restore, writes the lost copy acknowledged were given
+   * revisions clients may have seen; the restored store must not hand them out again for
+   * other objects. History restarts there (older resumes get Compacted, so clients relist).
+   */
+  bumpRevision(to: number): number {
+    this.assertOpen("");
+    if (this.queue.length > 0) throw new Error("bumpRevision with writes queued");
+    if (to <= this.rev) return this.rev;
+    this.stmts.writeRevision.run(to);
+    this.rev = to;
+    this.hub.compact(to, to);
+    return to;
+  }
+
   /** A value of the bootstrap table (sealed PKI and keys), or undefined. */
   readBootstrap(name: string): Uint8Array | undefined {
     this.assertOpen(name);

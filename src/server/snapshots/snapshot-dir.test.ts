@@ -60,7 +60,7 @@ test("cluster reset restores a snapshot, keeps the old database aside, and the s
   let store = openSqliteStore({ path: storePath(dir) });
   await store.create("/configmaps/default/kept", cm("kept"));
   const saved = saveSnapshot(dir, { node: "dur-n1" });
-  await store.create("/configmaps/default/after", cm("after"));
+  const after = await store.create("/configmaps/default/after", cm("after"));
   await store.close();
 
   const result = clusterReset(dir, saved.path, 1_800_000_000_000);
@@ -70,7 +70,10 @@ test("cluster reset restores a snapshot, keeps the old database aside, and the s
 
   store = openSqliteStore({ path: storePath(dir) });
   stores.push(store);
-  expect(store.revision()).toBe(saved.revision);
+  // Revisions continue above the replaced store's, never reusing one it handed out.
+  expect(saved.revision).toBeLessThan(after.revision);
+  expect(store.revision()).toBe(after.revision + 1);
+  expect((await store.create("/configmaps/default/new", cm("new"))).revision).toBe(after.revision + 2);
   expect(await store.get("/configmaps/default/kept")).toBeDefined();
   expect(await store.get("/configmaps/default/after")).toBeUndefined();
   const old = openSqliteStore({ path: result.keptAside! });
