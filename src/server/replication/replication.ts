@@ -41,6 +41,8 @@ export interface Replication {
   stop(): Promise<void>;
   /** The supervised process (tests kill it to see it come back). */
   process: LitestreamProcess;
+  /** Litestream's own Prometheus endpoint (loopback), for the benchmark. */
+  metricsUrl: string;
 }
 
 export async function prepareReplication(o: ReplicationOptions): Promise<Replication> {
@@ -84,6 +86,7 @@ export async function prepareReplication(o: ReplicationOptions): Promise<Replica
   return {
     restored,
     process,
+    metricsUrl: `http://${metricsAddr}/metrics`,
     start() {
       process.start();
       timer ??= setInterval(() => void sample(), o.lagSampleMs ?? 1000);
