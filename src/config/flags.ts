@@ -38,6 +38,7 @@ export const SERVER_FLAG_LIST = [
   { key: "clusterCidr", name: "cluster-cidr", arg: "<cidr>", help: "pod network (default 10.42.0.0/16)" },
   { key: "serviceCidr", name: "service-cidr", arg: "<cidr>", help: "service network (default 10.43.0.0/16)" },
   { key: "disableAgent", name: "disable-agent", help: "do not run the node agent in this process" },
+  { key: "disable", name: "disable", arg: "<name...>", help: "do not run a packaged component (repeatable or comma separated): servicelb, ingress (also traefik), coredns, local-storage, metrics-server, or a manifest's file name" },
   { ...nodeLabel, help: "labels for this node (repeatable)" },
   { ...nodeTaint, help: "taints for this node (repeatable)" },
   { ...runtime, help: "the embedded agent's container runtime: containerd (default) or fake (hollow pods, for tests)" },

@@ -60,3 +60,11 @@ test("durability settings: defaults, the environment and the file, and bad value
   expect(() => resolveServerConfig({ flags: { snapshotRetention: "0" }, env: {}, isRoot: true })).toThrow("invalid --snapshot-retention");
   expect(() => resolveServerConfig({ flags: { clusterResetRestorePath: "/tmp/x.db" }, env: {}, isRoot: true })).toThrow("--cluster-reset-restore-path needs --cluster-reset");
 });
+
+test("--disable takes repeated and comma-separated names, from the file as a list too, Traefik meaning our ingress", () => {
+  expect(resolveServerConfig({ flags: { disable: ["servicelb,traefik", "my-app"] }, env: {}, isRoot: true }).disable).toEqual(["servicelb", "ingress", "my-app"]);
+  expect(resolveServerConfig({ flags: {}, configPath: configFile("disable:\n  - coredns\n  - ingress\n"), env: {}, isRoot: true }).disable).toEqual(["coredns", "ingress"]);
+  expect(resolveServerConfig({ flags: {}, env: { K3RS_DISABLE: "servicelb" }, isRoot: true }).disable).toEqual(["servicelb"]);
+  expect(resolveServerConfig({ flags: {}, env: {}, isRoot: true }).disable).toEqual([]);
+  expect(() => resolveServerConfig({ flags: { disable: ["Bad Name"] }, env: {}, isRoot: true })).toThrow(/invalid --disable "bad name"/);
+});

@@ -20,6 +20,8 @@ export interface ServerConfig {
   nodeName: string;
   nodeIp?: string;
   disableAgent: boolean;
+  /** Packaged components not to run (`--disable`, K3s's names; see disabledComponents). */
+  disable: string[];
   /** Extra kubeconfig path to write (the admin kubeconfig is always written in the data dir). */
   writeKubeconfig?: string;
   writeKubeconfigMode: number;
@@ -105,6 +107,7 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     nodeName: String(pick("nodeName") ?? hostname()).toLowerCase(),
     nodeIp: pick("nodeIp") === undefined ? undefined : String(pick("nodeIp")),
     disableAgent: truthy(pick("disableAgent")),
+    disable: disabledComponents(pick("disable")),
     writeKubeconfig: pick("writeKubeconfig") === undefined ? undefined : String(pick("writeKubeconfig")),
     writeKubeconfigMode: mode,
     debug: truthy(pick("debug")),
@@ -171,4 +174,18 @@ export function runtimeKind(v: unknown): "containerd" | "fake" {
   const r = v === undefined || v === null || v === "" ? "containerd" : String(v);
   if (r !== "containerd" && r !== "fake") throw new Error(`invalid --runtime ${JSON.stringify(v)} (want containerd or fake)`);
   return r;
+}
+
+/** K3s's own component name for ours, where they differ: its ingress controller is Traefik. */
+const COMPONENT_ALIASES: Record<string, string> = { traefik: "ingress" };
+
+/**
+ * `--disable` names, each flag value possibly comma separated (`--disable=servicelb,traefik`).
+ * Any DNS-1123 name is taken: besides the components, a name skips the auto-deployed manifest
+ * of that file name, as in K3s.
+ */
+export function disabledComponents(v: unknown): string[] {
+  const names = list(v).flatMap((s) => s.split(",")).map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const n of names) if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(n)) throw new Error(`invalid --disable ${JSON.stringify(n)} (want a component or manifest name, e.g. servicelb, ingress)`);
+  return [...new Set(names.map((n) => COMPONENT_ALIASES[n] ?? n))];
 }

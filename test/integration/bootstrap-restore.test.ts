@@ -25,7 +25,7 @@ function config(dir: string, token: string): ServerConfig {
   return {
     dataDir: dir, httpsListenPort: 0, bindAddress: "127.0.0.1", nodeName: "dur-boot", nodeIp: "127.0.0.1", disableAgent: true, token,
     writeKubeconfigMode: 0o600, debug: false, clusterCidr: "10.42.0.0/16", serviceCidr: "10.43.0.0/16", tlsSan: [], nodeLabel: [], nodeTaint: [],
-    runtime: "fake", kubeControllerManagerArg: [], kubeApiserverArg: [], kubeletArg: [], disableSnapshots: true,
+    runtime: "fake", kubeControllerManagerArg: [], kubeApiserverArg: [], kubeletArg: [], disable: [], disableSnapshots: true,
   };
 }
 function tlsOf(kubeconfigPath: string) {

@@ -25,7 +25,7 @@ function config(dir: string, token: string, replica: string): ServerConfig {
   return {
     dataDir: dir, httpsListenPort: 0, bindAddress: "127.0.0.1", nodeName: "dur-rep", nodeIp: "127.0.0.1", disableAgent: true, token,
     writeKubeconfigMode: 0o600, debug: false, clusterCidr: "10.42.0.0/16", serviceCidr: "10.43.0.0/16", tlsSan: [], nodeLabel: [], nodeTaint: [],
-    runtime: "fake", kubeControllerManagerArg: [], kubeApiserverArg: [], kubeletArg: [], disableSnapshots: true, datastoreReplica: replica,
+    runtime: "fake", kubeControllerManagerArg: [], kubeApiserverArg: [], kubeletArg: [], disable: [], disableSnapshots: true, datastoreReplica: replica,
   };
 }
 function tlsOf(kubeconfigPath: string) {
