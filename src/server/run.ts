@@ -9,6 +9,8 @@ import type { ServerConfig } from "../config/server-config.ts";
 import { openSqliteStore } from "../store/sqlite.ts";
 import { restoreBootstrap, saveBootstrap } from "./bootstrap-data.ts";
 import { prepareReplication } from "./replication/replication.ts";
+import type { ReplicaSettings } from "./replication/litestream-config.ts";
+import { snapshotBucket } from "./snapshots/snapshot-upload.ts";
 import { DEFAULT_COMPACTION_INTERVAL_MS, startCompactor } from "../store/compactor.ts";
 import { DEFAULT_SNAPSHOT_RETENTION, DEFAULT_SNAPSHOT_SCHEDULE } from "../config/server-config.ts";
 import { DEFAULT_SNAPSHOT_NAME, pruneSnapshots, saveSnapshot } from "./snapshots/snapshot-dir.ts";
@@ -65,13 +67,10 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   const nodeIp = cfg.nodeIp ?? primaryIPv4() ?? "127.0.0.1";
   const dbPath = join(serverDir, "db", "state.db");
   // With a replica, an empty box first gets the store back from it (Litestream restore).
-  const replication = cfg.datastoreReplica
-    ? await prepareReplication({
-        dataDir: cfg.dataDir,
-        dbPath,
-        replica: { url: cfg.datastoreReplica, endpoint: cfg.datastoreReplicaEndpoint, accessKey: cfg.datastoreReplicaAccessKey, secretKey: cfg.datastoreReplicaSecretKey, region: cfg.datastoreReplicaRegion },
-      })
+  const replica: ReplicaSettings | undefined = cfg.datastoreReplica
+    ? { url: cfg.datastoreReplica, endpoint: cfg.datastoreReplicaEndpoint, accessKey: cfg.datastoreReplicaAccessKey, secretKey: cfg.datastoreReplicaSecretKey, region: cfg.datastoreReplicaRegion }
     : undefined;
+  const replication = replica ? await prepareReplication({ dataDir: cfg.dataDir, dbPath, replica }) : undefined;
   // One owner checkpoints the WAL: Litestream when it replicates, SQLite's autocheckpoint otherwise.
   const store = openSqliteStore({ path: dbPath, walAutoCheckpoint: replication ? 0 : 1000 });
   if (replication?.restored) {
@@ -116,13 +115,19 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   const background = new AbortController();
   if (!cfg.disableSnapshots) {
     const retention = cfg.snapshotRetention ?? DEFAULT_SNAPSHOT_RETENTION;
+    const bucket = replica && snapshotBucket(replica);
     startSnapshotSchedule({
       spec: cfg.snapshotScheduleCron ?? DEFAULT_SNAPSHOT_SCHEDULE,
       signal: background.signal,
-      run: () => {
+      run: async () => {
         const saved = saveSnapshot(cfg.dataDir, { node: cfg.nodeName });
         const pruned = pruneSnapshots(cfg.dataDir, DEFAULT_SNAPSHOT_NAME, retention);
         log.info("scheduled snapshot saved", { name: saved.name, revision: saved.revision, bytes: saved.bytes, pruned: pruned.length });
+        if (bucket) {
+          const key = await bucket.upload(saved.path);
+          const gone = await bucket.prune(DEFAULT_SNAPSHOT_NAME, retention);
+          log.info("scheduled snapshot uploaded", { key, pruned: gone.length });
+        }
       },
       onError: (error) => log.error("scheduled snapshot failed", { error: String(error), cause: String((error as Error)?.cause ?? "") }),
     });

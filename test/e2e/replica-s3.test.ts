@@ -11,6 +11,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import YAML from "yaml";
 import { freePort, KUBECTL, startE2EServer, type E2EServer } from "../helpers/e2e-server.ts";
+import { snapshotBucket } from "../../src/server/snapshots/snapshot-upload.ts";
+import { listSnapshots } from "../../src/server/snapshots/snapshot-dir.ts";
 
 const SWIFT = resolve(import.meta.dir, "../../scripts/swift-s3.sh");
 const swiftDir = join(tmpdir(), `dur-swift-${process.pid}`);
@@ -130,3 +132,25 @@ test("kill -9 during replication, data dir lost: a new box with the same token a
     await b.stop();
   }
 }, 240_000);
+
+test("scheduled snapshots are uploaded to the replica's bucket and pruned there to --snapshot-retention", async () => {
+  const dir = join(work, "dur-sched");
+  const args = replicaArgs("site-2").filter((a) => a !== "--disable-snapshots");
+  const server = await startE2EServer({ dataDir: dir, extraArgs: [...args, "--snapshot-schedule-cron", "@every 1s", "--snapshot-retention", "2"], env: replicaEnv });
+  try {
+    const bucketView = snapshotBucket({ url: `s3://${bucket}/site-2`, endpoint: `http://127.0.0.1:${s3Port}`, accessKey: "test:tester", secretKey })!;
+    // Each round uploads one, then prunes: between the two the bucket briefly holds three.
+    let seen: string[] = [];
+    for (let i = 0; i < 100 && (seen = await bucketView.list("k3rs-snapshot")).length !== 2; i++) await Bun.sleep(200);
+    expect(seen.length).toBe(2);
+    expect(seen.every((k) => k.startsWith("site-2/snapshots/k3rs-snapshot-"))).toBe(true);
+    await Bun.sleep(3000); // three more rounds
+    let later: string[] = [];
+    for (let i = 0; i < 100 && (later = await bucketView.list("k3rs-snapshot")).length !== 2; i++) await Bun.sleep(100);
+    expect(later.length).toBe(2);
+    expect(later).not.toEqual(seen); // newer ones replaced the first two
+    expect(listSnapshots(dir).length).toBeLessThanOrEqual(2);
+  } finally {
+    await server.stop();
+  }
+}, 120_000);
