@@ -10,6 +10,9 @@
  *   3. snapshot save time and restore time (litestream restore) for 10,000 objects.
  *
  *   bun bench/store-growth.ts [updates, default 100000] [seconds per throughput run, default 5]
+ *
+ * With BENCH_S3=http://127.0.0.1:PORT/BUCKET (e.g. scripts/swift-s3.sh start DIR PORT BUCKET;
+ * keys test:tester / testing) the replicated run is repeated against that S3 server.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -83,10 +86,20 @@ async function churn(vacuum: boolean): Promise<void> {
   await store.close();
 }
 
-async function throughput(replicated: boolean): Promise<number> {
-  const dataDir = join(dir, `tp-${replicated}`);
+type Target = "none" | "file" | "s3";
+
+function replicaFor(target: Target) {
+  if (target === "file") return { url: `file://${join(dir, "replica")}` };
+  const m = /^(https?:\/\/[^/]+)\/([^/]+)$/.exec(process.env.BENCH_S3 ?? "");
+  if (!m) throw new Error("BENCH_S3 must be http://HOST:PORT/BUCKET");
+  return { url: `s3://${m[2]}/bench-${Date.now()}`, endpoint: m[1], accessKey: "test:tester", secretKey: "testing" };
+}
+
+async function throughput(target: Target): Promise<number> {
+  const replicated = target !== "none";
+  const dataDir = join(dir, `tp-${target}`);
   const dbPath = join(dataDir, "server", "db", "state.db");
-  const replication = replicated ? await prepareReplication({ dataDir, dbPath, replica: { url: `file://${join(dir, "replica")}` } }) : undefined;
+  const replication = replicated ? await prepareReplication({ dataDir, dbPath, replica: replicaFor(target) }) : undefined;
   const store = openSqliteStore({ path: dbPath, walAutoCheckpoint: replicated ? 0 : 1000 });
   replication?.start();
   const lags: number[] = [];
@@ -117,7 +130,7 @@ async function throughput(replicated: boolean): Promise<number> {
   const rate = n / ((performance.now() - start) / 1000);
   sampling = false;
   await sampler;
-  console.log(`writes ${replicated ? "replicated (file://)" : "not replicated      "}: ${Math.round(rate).toLocaleString("en")} writes/s (16 writers, ${n.toLocaleString("en")} objects)${replicated ? `; replica lag p50 ${percentile(lags, 50).toFixed(1)} s, p99 ${percentile(lags, 99).toFixed(1)} s, max ${Math.max(0, ...lags).toFixed(1)} s (${lags.length} samples)` : ""}`);
+  console.log(`writes ${replicated ? `replicated (${target}://)`.padEnd(20) : "not replicated      "}: ${Math.round(rate).toLocaleString("en")} writes/s (16 writers, ${n.toLocaleString("en")} objects)${replicated ? `; replica lag p50 ${percentile(lags, 50).toFixed(1)} s, p99 ${percentile(lags, 99).toFixed(1)} s, max ${Math.max(0, ...lags).toFixed(1)} s (${lags.length} samples)` : ""}`);
   await store.close();
   await replication?.stop();
   return rate;
@@ -155,9 +168,13 @@ async function restoreBeside(binary: string, config: string, db: string, target:
 try {
   await churn(false);
   await churn(true);
-  const off = await throughput(false);
-  const on = await throughput(true);
-  console.log(`replication costs ${(100 * (1 - on / off)).toFixed(1)}% of write throughput`);
+  const off = await throughput("none");
+  const on = await throughput("file");
+  console.log(`replication to file:// costs ${(100 * (1 - on / off)).toFixed(1)}% of write throughput`);
+  if (process.env.BENCH_S3) {
+    const s3 = await throughput("s3");
+    console.log(`replication to S3 costs ${(100 * (1 - s3 / off)).toFixed(1)}% of write throughput`);
+  }
   await snapshotAndRestore();
 } finally {
   rmSync(dir, { recursive: true, force: true });

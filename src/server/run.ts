@@ -2,7 +2,7 @@
  * `k3rs server`: opens the store, makes or loads the PKI, starts the API over HTTPS, writes
  * the admin kubeconfig and join token, and runs until signalled. Knows nothing of flags.
  */
-import { mkdirSync, writeFileSync, existsSync, readFileSync, chmodSync } from "node:fs";
+import { mkdirSync, writeFileSync, existsSync, readFileSync, chmodSync, rmSync } from "node:fs";
 import { hostname, networkInterfaces } from "node:os";
 import { dirname, join } from "node:path";
 import type { ServerConfig } from "../config/server-config.ts";
@@ -99,6 +99,9 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   } catch (e) {
     await store.close();
     await replication?.stop();
+    // A database this start restored goes again: the next start restores afresh (and moves the
+    // revision past the gap), and a refused token leaves the box as it found it.
+    if (replication?.restored) for (const suffix of ["", "-wal", "-shm"]) rmSync(dbPath + suffix, { force: true });
     throw e;
   }
   writeFileSync(tokenPath, formatToken(pki.caHash, secret) + "\n", { mode: 0o600 });

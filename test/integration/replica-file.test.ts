@@ -86,4 +86,5 @@ test("a lost server's store, CA and revisions come back from a file:// replica",
   const err = await startServer(config(third, "not-the-token", replica)).catch((e) => e);
   expect(err?.name).toBe("BootstrapTokenError");
   expect(readdirSync(join(third, "server", "tls"))).toEqual([]);
+  expect(existsSync(join(third, "server", "db", "state.db"))).toBe(false); // what it restored is gone again
 }, 120_000);
