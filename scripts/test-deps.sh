@@ -4,9 +4,9 @@
 # iptables and busybox-static (the test images are built from it); iproute2 (ip, bridge) and
 # procps (sysctl) for the network tests, which build their own namespaces; OpenStack Swift
 # with memcached and the swift client, the real S3 server the replication tests start on
-# loopback (scripts/swift-s3.sh); strace, which shows the fsyncs behind each acknowledged write. kubectl 1.32 must be there
-# already (/usr/bin/kubectl): the end-to-end tests use the real one. Installs only what is
-# missing; nothing else is fetched.
+# loopback (scripts/swift-s3.sh); strace, which shows the fsyncs behind each acknowledged
+# write. kubectl 1.32 must be there already (/usr/bin/kubectl): the end-to-end tests use the
+# real one. Installs only what is missing; nothing else is fetched.
 set -euo pipefail
 
 if [ "$(id -u)" != 0 ]; then

@@ -7,7 +7,12 @@
  */
 import type { Database } from "bun:sqlite";
 
-/** Pages moved per step: 256 × 4 KiB = 1 MiB, a few ms on the dev VM (bench/store-growth.ts). */
+/**
+ * Pages moved per step: 256 × 4 KiB = 1 MiB. A step is one small transaction with its own
+ * fsync, which is most of its cost: 8 ms on a quiet dev VM, up to 60 ms when other work
+ * shares the disk (bench/store-growth.ts) — the same order as one ordinary commit's fsync
+ * there, so a writer waits at most about one extra commit.
+ */
 export const VACUUM_STEP_PAGES = 256;
 
 export interface PageCounts {
