@@ -52,3 +52,12 @@ test("a watch from before the compaction window gets 410 Gone; one from inside i
   expect(live.status).toBe(200);
   ac.abort();
 });
+
+test("/metrics tells the database and WAL sizes and the compaction point", async () => {
+  const text = await (await fetch(`https://127.0.0.1:${server.port}/metrics`, { tls } as any)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
+  expect(value("k3rs_store_db_size_bytes")).toBeGreaterThan(0);
+  expect(value("k3rs_store_wal_size_bytes")).toBeGreaterThanOrEqual(0);
+  expect(value("k3rs_store_size_bytes")).toBe(value("k3rs_store_db_size_bytes") + value("k3rs_store_wal_size_bytes"));
+  expect(value("k3rs_store_compact_revision")).toBeGreaterThan(0);
+});
