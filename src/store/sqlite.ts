@@ -27,7 +27,7 @@ import { statSync } from "node:fs";
 import type { KubeObject } from "../model/object.ts";
 import { loadRows, openDatabase, readRevision } from "./sqlite-schema.ts";
 import { SortedKeys } from "./sorted-keys.ts";
-import { pageCounts, vacuumStep, worthVacuuming } from "./sqlite-maintenance.ts";
+import { freePages, pageCounts, VACUUM_STEP_PAGES, vacuumStepInTransaction, worthVacuuming } from "./sqlite-maintenance.ts";
 import {
   StoreError,
   type ListOptions,
@@ -103,6 +103,8 @@ export class SqliteStore implements Store {
   private rev: number;
   private queue: WriteOp[] = [];
   private flushScheduled = false;
+  /** A vacuum step to run inside the next commit; resolved with its duration (ms) or -1 when it failed. */
+  private vacuumRequest?: { pages: number; resolve(ms: number): void };
   private closed = false;
   private readonly onCommit?: SqliteStoreOptions["onCommit"];
 
@@ -252,9 +254,10 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Returns free pages to the file system in short steps (sqlite-maintenance.ts), yielding to
-   * the event loop between steps so queued writes commit in between. Does nothing while the
-   * free pages are few. Resolves with what it did, for metrics and the benchmark.
+   * Returns free pages to the file system in short steps (sqlite-maintenance.ts), each inside
+   * the next group commit (a commit of its own when nobody writes). Does nothing while the
+   * free pages are few. Resolves with what it did; longestStepMs is the most one step added
+   * to a commit.
    */
   async maintain(): Promise<{ steps: number; freedPages: number; longestStepMs: number }> {
     this.assertOpen("");
@@ -263,14 +266,17 @@ export class SqliteStore implements Store {
     if (!worthVacuuming(before)) return out;
     let free = before.free;
     while (free > 0 && !this.closed) {
-      const t = performance.now();
-      const left = vacuumStep(this.db);
-      out.longestStepMs = Math.max(out.longestStepMs, performance.now() - t);
+      const ms = await new Promise<number>((resolve) => {
+        this.vacuumRequest = { pages: VACUUM_STEP_PAGES, resolve };
+        this.scheduleFlush();
+      });
+      if (ms < 0) break;
+      const left = freePages(this.db);
+      out.longestStepMs = Math.max(out.longestStepMs, ms);
       out.steps++;
       out.freedPages += free - left;
       if (left >= free) break; // nothing moved (another connection holds a read lock on those pages)
       free = left;
-      await new Promise((r) => setTimeout(r, 0));
     }
     return out;
   }
@@ -318,6 +324,8 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     while (this.queue.length > 0) this.flush();
+    this.vacuumRequest?.resolve(-1);
+    this.vacuumRequest = undefined;
     this.closed = true;
     this.hub.clear();
     try {
@@ -356,7 +364,10 @@ export class SqliteStore implements Store {
     const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
     this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
     if (this.queue.length > 0) this.scheduleFlush();
-    if (batch.length === 0) return;
+    const vacuum = this.vacuumRequest;
+    this.vacuumRequest = undefined;
+    if (batch.length === 0 && !vacuum) return;
+    let vacuumMs = -1;
 
     // Changes of this batch, seen by later writes in it; null marks a deletion.
     const overlay = new Map<string, Entry | null>();
@@ -399,6 +410,10 @@ export class SqliteStore implements Store {
           done.push({ op, event: { type, key: op.key, revision, value, prev: before?.value, prevRevision: before?.revision } });
         }
         if (rev !== this.rev) this.stmts.writeRevision.run(rev);
+        if (vacuum) {
+          const t = performance.now();
+          if (vacuumStepInTransaction(this.db, vacuum.pages)) vacuumMs = performance.now() - t;
+        }
         this.stmts.commit.run();
       } catch (e) {
         // A failed COMMIT may already have rolled back; the first error is the one to tell.
@@ -408,8 +423,11 @@ export class SqliteStore implements Store {
     } catch (cause) {
       const error = new Error(`committing ${batch.length} writes to the store at ${this.path}`, { cause });
       for (const op of batch) op.settle.reject(error);
+      vacuum?.resolve(-1);
       return;
     }
+    vacuum?.resolve(vacuumMs);
+    if (batch.length === 0) return;
 
     for (const [key, entry] of overlay) {
       if (entry === null) {
