@@ -61,6 +61,22 @@ test("durability settings: defaults, the environment and the file, and bad value
   expect(() => resolveServerConfig({ flags: { clusterResetRestorePath: "/tmp/x.db" }, env: {}, isRoot: true })).toThrow("--cluster-reset-restore-path needs --cluster-reset");
 });
 
+test("network flags as K3s spells them", () => {
+  const cfg = resolveServerConfig({
+    flags: { clusterDns: "10.43.0.53", clusterDomain: "Edge.Local.", flannelBackend: "host-gw", flannelIface: "eth1", resolvConf: "/etc/k3rs/resolv.conf" },
+    env: {},
+    isRoot: true,
+  });
+  expect(cfg).toMatchObject({ clusterDns: "10.43.0.53", clusterDomain: "edge.local", flannelBackend: "host-gw", flannelIface: "eth1", resolvConf: "/etc/k3rs/resolv.conf" });
+  const defaults = resolveServerConfig({ flags: {}, env: {}, isRoot: true });
+  expect(defaults).toMatchObject({ clusterDns: "10.43.0.10", clusterDomain: "cluster.local", flannelBackend: "vxlan" });
+});
+
+test("bad network settings are refused with the flag named", () => {
+  expect(() => resolveServerConfig({ flags: { flannelBackend: "udp" }, env: {}, isRoot: true })).toThrow('--flannel-backend "udp" is not one of vxlan, host-gw');
+  expect(() => resolveServerConfig({ flags: { serviceCidr: "10.96.0.0/12" }, env: {}, isRoot: true })).toThrow("--cluster-dns 10.43.0.10 is outside --service-cidr 10.96.0.0/12");
+});
+
 test("--disable takes repeated and comma-separated names, from the file as a list too, Traefik meaning our ingress", () => {
   expect(resolveServerConfig({ flags: { disable: ["servicelb,traefik", "my-app"] }, env: {}, isRoot: true }).disable).toEqual(["servicelb", "ingress", "my-app"]);
   expect(resolveServerConfig({ flags: {}, configPath: configFile("disable:\n  - coredns\n  - ingress\n"), env: {}, isRoot: true }).disable).toEqual(["coredns", "ingress"]);

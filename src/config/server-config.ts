@@ -10,6 +10,7 @@ import { componentSettings } from "./component-args.ts";
 import { kubeletSettings } from "./kubelet-args.ts";
 import { parseSchedule } from "../model/cron-schedule.ts";
 import { parseReplicaUrl } from "./replica-url.ts";
+import { DEFAULT_CLUSTER_NETWORK, type ClusterNetwork, type FlannelBackend, networkProblems } from "../model/cluster-network.ts";
 import { AGENT_FLAG_LIST, flagNames, otherRoleNames, SERVER_FLAG_LIST, type SameKeys } from "./flags.ts";
 
 export interface ServerConfig {
@@ -60,6 +61,14 @@ export interface ServerConfig {
   datastoreReplicaAccessKey?: string;
   datastoreReplicaSecretKey?: string;
   datastoreReplicaRegion?: string;
+  /** Cluster DNS Service IP (K3s `--cluster-dns`) and domain (`--cluster-domain`); resolve always sets them. */
+  clusterDns?: string;
+  clusterDomain?: string;
+  /** Pod network between nodes (K3s `--flannel-backend`): vxlan or host-gw; resolve always sets it. */
+  flannelBackend?: FlannelBackend;
+  /** The embedded agent's VXLAN interface (K3s `--flannel-iface`) and resolver file (`--resolv-conf`). */
+  flannelIface?: string;
+  resolvConf?: string;
 }
 
 export const DEFAULT_SNAPSHOT_SCHEDULE = "0 */12 * * *";
@@ -123,15 +132,20 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     kubeApiserverArg: list(pick("kubeApiserverArg")),
     kubeletArg: list(pick("kubeletArg")),
     clusterReset: truthy(pick("clusterReset")),
-    clusterResetRestorePath: optionalString(pick("clusterResetRestorePath")),
+    clusterResetRestorePath: optionalText(pick("clusterResetRestorePath")),
     snapshotScheduleCron: String(pick("snapshotScheduleCron") ?? DEFAULT_SNAPSHOT_SCHEDULE),
     snapshotRetention: positiveInteger(pick("snapshotRetention") ?? DEFAULT_SNAPSHOT_RETENTION, "--snapshot-retention"),
     disableSnapshots: truthy(pick("disableSnapshots")),
-    datastoreReplica: optionalString(pick("datastoreReplica")),
-    datastoreReplicaEndpoint: optionalString(pick("datastoreReplicaEndpoint")),
-    datastoreReplicaAccessKey: optionalString(pick("datastoreReplicaAccessKey")),
-    datastoreReplicaSecretKey: optionalString(pick("datastoreReplicaSecretKey")),
-    datastoreReplicaRegion: optionalString(pick("datastoreReplicaRegion")),
+    datastoreReplica: optionalText(pick("datastoreReplica")),
+    datastoreReplicaEndpoint: optionalText(pick("datastoreReplicaEndpoint")),
+    datastoreReplicaAccessKey: optionalText(pick("datastoreReplicaAccessKey")),
+    datastoreReplicaSecretKey: optionalText(pick("datastoreReplicaSecretKey")),
+    datastoreReplicaRegion: optionalText(pick("datastoreReplicaRegion")),
+    clusterDns: String(pick("clusterDns") ?? DEFAULT_CLUSTER_NETWORK.clusterDns),
+    clusterDomain: String(pick("clusterDomain") ?? DEFAULT_CLUSTER_NETWORK.clusterDomain).replace(/\.$/, "").toLowerCase(),
+    flannelBackend: String(pick("flannelBackend") ?? DEFAULT_CLUSTER_NETWORK.flannelBackend) as FlannelBackend,
+    flannelIface: optionalText(pick("flannelIface")),
+    resolvConf: optionalText(pick("resolvConf")),
   };
   if (cfg.clusterResetRestorePath && !cfg.clusterReset) throw new Error("--cluster-reset-restore-path needs --cluster-reset");
   try {
@@ -140,20 +154,35 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     throw new Error(`invalid --snapshot-schedule-cron ${JSON.stringify(cfg.snapshotScheduleCron)}: ${(e as Error).message}`);
   }
   if (cfg.datastoreReplica) parseReplicaUrl(cfg.datastoreReplica);
+  const problems = networkProblems(serverNetwork(cfg));
+  if (problems.length) throw new Error(problems.join("; "));
   // Refuse bad component arguments now, with the flag named, rather than at start-up.
   componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg);
   kubeletSettings(cfg.kubeletArg);
   return cfg;
 }
 
-function optionalString(v: unknown): string | undefined {
-  return v === undefined || v === null || v === "" ? undefined : String(v);
+/** The cluster network a server config describes, defaults filled in. */
+export function serverNetwork(cfg: ServerConfig): ClusterNetwork {
+  const d = DEFAULT_CLUSTER_NETWORK;
+  return {
+    clusterCidr: cfg.clusterCidr,
+    serviceCidr: cfg.serviceCidr,
+    clusterDns: cfg.clusterDns ?? d.clusterDns,
+    clusterDomain: cfg.clusterDomain ?? d.clusterDomain,
+    flannelBackend: cfg.flannelBackend ?? d.flannelBackend,
+    disable: cfg.disable ?? [],
+  };
 }
 
 function positiveInteger(v: unknown, flag: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new Error(`invalid ${flag} ${JSON.stringify(v)} (want a whole number of at least 1)`);
   return n;
+}
+
+function optionalText(v: unknown): string | undefined {
+  return v === undefined || v === null || v === "" ? undefined : String(v);
 }
 
 function parseMode(v: unknown): number {

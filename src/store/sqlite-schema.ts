@@ -18,6 +18,7 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { refuseNewerSchema } from "./schema-version.ts";
 
 const SCHEMA_VERSION = 2;
 /** After a checkpoint the WAL file is truncated to this size, so one burst does not keep a big WAL. */
@@ -58,6 +59,7 @@ export function openDatabase(options: OpenDbOptions): Database {
 
 function migrate(db: Database): void {
   const version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+  refuseNewerSchema(db.filename, version, SCHEMA_VERSION);
   if (version === SCHEMA_VERSION) return;
   if (version > SCHEMA_VERSION) throw new Error(`unknown store schema version ${version} (this build knows ${SCHEMA_VERSION})`);
   if (version === 1) {

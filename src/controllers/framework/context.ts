@@ -33,6 +33,8 @@ export interface ControllerSettings {
   jobBackoffMaxMs: number;
   /** How often the store compacts its history (kube-apiserver --etcd-compaction-interval: 5 m; 0: never). Read by the server, not by controllers. */
   etcdCompactionIntervalMs?: number;
+  /** ServiceLB: LoadBalancer Services get the node IPs as ingress (K3s `--disable=servicelb` turns it off). */
+  serviceLb: boolean;
   /** The clock CronJob schedules are read against, and how fast it runs; tests run one fast. Default: ctx.now. */
   scheduleClock?: { now: () => Date; speed: number };
 }
@@ -48,6 +50,7 @@ export const DEFAULT_CONTROLLER_SETTINGS: ControllerSettings = {
   nodeCidrMaskSize: 24,
   jobBackoffBaseMs: 10_000,
   jobBackoffMaxMs: 360_000,
+  serviceLb: true,
 };
 
 export interface ControllerContext {
