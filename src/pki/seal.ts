@@ -17,8 +17,19 @@ const MAGIC = new TextEncoder().encode("k3rs-sealed-v1");
  */
 const ITERATIONS = 100_000;
 
+/**
+ * The last key derived, by token and salt: a start unseals the stored PKI, then compares it
+ * with the disk (unsealing again), and should pay the derivation once. Held only as long as
+ * the token itself is, in this process's memory.
+ */
+let lastKey: { token: string; salt: string; key: Buffer } | undefined;
+
 function keyFor(token: string, salt: Uint8Array): Buffer {
-  return pbkdf2Sync(token, salt, ITERATIONS, 32, "sha256");
+  const saltHex = Buffer.from(salt).toString("hex");
+  if (lastKey?.token === token && lastKey.salt === saltHex) return lastKey.key;
+  const key = pbkdf2Sync(token, salt, ITERATIONS, 32, "sha256");
+  lastKey = { token, salt: saltHex, key };
+  return key;
 }
 
 export function seal(plaintext: Uint8Array, token: string): Uint8Array {
