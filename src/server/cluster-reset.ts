@@ -4,7 +4,7 @@
  * telling how to start normally. The snapshot is checked before anything moves, so a bad file
  * changes nothing. Without a restore path there is nothing to reset: the store has one member.
  */
-import { copyFileSync, existsSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readlinkSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { inspectSnapshot } from "../store/sqlite-snapshot.ts";
 import { openSqliteStore } from "../store/sqlite.ts";
@@ -23,6 +23,10 @@ export function clusterReset(dataDir: string, restorePath: string | undefined, n
   }
   const info = inspectSnapshot(restorePath);
   const db = storePath(dataDir);
+  const holders = processesHolding(db);
+  if (holders.length > 0) {
+    throw new Error(`the store ${db} is open in process ${holders.join(", ")}: stop the server on this data dir first (nothing was changed)`);
+  }
   let keptAside: string | undefined;
   const oldRevision = existsSync(db) ? revisionOrZero(db) : 0;
   if (existsSync(db)) {
@@ -61,4 +65,37 @@ function revisionOrZero(db: string): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * PIDs with the file open (Linux /proc): a running server must not have its database moved
+ * from under it — it would go on writing to the file kept aside.
+ */
+function processesHolding(path: string): number[] {
+  const out: number[] = [];
+  let pids: string[];
+  try {
+    pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out; // no /proc: nothing to check with
+  }
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    for (const fd of fds) {
+      try {
+        if (readlinkSync(`/proc/${pid}/fd/${fd}`) === path) {
+          out.push(Number(pid));
+          break;
+        }
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return out;
 }

@@ -329,6 +329,9 @@ export class SqliteStore implements Store {
     this.closed = true;
     this.hub.clear();
     try {
+      // Unfinalized statements would keep the connection (and its file descriptors) alive as a
+      // "zombie" after close, so `--cluster-reset` would still see the file held open.
+      for (const stmt of Object.values(this.stmts)) stmt.finalize();
       this.db.close();
     } catch (cause) {
       throw new Error(`closing the store at ${this.path}`, { cause });

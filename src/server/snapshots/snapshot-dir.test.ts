@@ -94,3 +94,15 @@ test("cluster reset with a file that is not a snapshot changes nothing", async (
   stores.push(again);
   expect(await again.get("/configmaps/default/a")).toBeDefined();
 });
+
+test("cluster reset refuses while a process has the store open, and changes nothing", async () => {
+  const dir = dataDir();
+  const store = openSqliteStore({ path: storePath(dir) });
+  stores.push(store);
+  await store.create("/configmaps/default/a", cm("a"));
+  const saved = saveSnapshot(dir, { node: "dur-n1" });
+  await store.create("/configmaps/default/b", cm("b"));
+  expect(() => clusterReset(dir, saved.path)).toThrow(`is open in process ${process.pid}: stop the server on this data dir first`);
+  expect(await store.get("/configmaps/default/b")).toBeDefined();
+  expect(existsSync(storePath(dir))).toBe(true);
+});
