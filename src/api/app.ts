@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import type { ResourceRegistry } from "./resources/registry.ts";
 import type { ObjectStorage } from "./storage/object-storage.ts";
 import type { Authenticator, Authorizer, PeerInfo, UserInfo } from "./auth/types.ts";
-import { authenticate } from "./auth/authenticate.ts";
+import { ANONYMOUS, authenticate } from "./auth/authenticate.ts";
 import { isPublicPath } from "./auth/public-paths.ts";
 import { errors, StatusError } from "../model/errors.ts";
 import type { NodeConnector } from "../tunnel/types.ts";
@@ -76,7 +76,10 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
   // Authentication (health and version are public, as with the apiserver's anonymous access).
   app.use("*", async (c, next) => {
     const path = c.req.path;
-    if (isPublicPath(path)) return next();
+    if (isPublicPath(path)) {
+      c.set("user", ANONYMOUS);
+      return next();
+    }
     const user = c.env?.user ?? await authenticate(deps.authenticators, c.req.raw, c.env?.peer ?? { authorized: false });
     if (!user) return statusResponse(errors.unauthorized());
     c.set("user", user);
