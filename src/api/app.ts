@@ -6,9 +6,11 @@
 import { Hono } from "hono";
 import type { ResourceRegistry } from "./resources/registry.ts";
 import type { ObjectStorage } from "./storage/object-storage.ts";
-import type { Authenticator, Authorizer, PeerInfo, UserInfo } from "./auth/types.ts";
+import type { Authenticator, Authorizer, PeerInfo, ReviewDeps, UserInfo } from "./auth/types.ts";
 import { ANONYMOUS, authenticate } from "./auth/authenticate.ts";
 import { isPublicPath } from "./auth/public-paths.ts";
+import { attributesOf, forbidden } from "./auth/attributes.ts";
+import { impersonate } from "./auth/impersonation.ts";
 import { errors, StatusError } from "../model/errors.ts";
 import type { NodeConnector } from "../tunnel/types.ts";
 import type { UpgradeConnection } from "./transport/upgrade.ts";
@@ -52,6 +54,8 @@ export interface ApiDeps {
   nodes?: NodeConnector;
   /** Nodes' and pods' usage for metrics.k8s.io; absent: none is known. */
   metrics?: MetricsSource;
+  /** What the review resources and impersonation ask (rules, token authentication). */
+  reviews?: ReviewDeps;
 }
 
 /** What the transport hands to each request. */
@@ -82,7 +86,14 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
     }
     const user = c.env?.user ?? await authenticate(deps.authenticators, c.req.raw, c.env?.peer ?? { authorized: false });
     if (!user) return statusResponse(errors.unauthorized());
-    c.set("user", user);
+    // Impersonation (kubectl --as) is authorized for the real user; the rest of the request runs as the one impersonated.
+    const effective = impersonate(c.req.raw.headers, user, deps.authorizer);
+    c.set("user", effective);
+    // Authorization of every request — resources, subresources and plain paths alike — before
+    // any handler runs (extra routes included).
+    const attrs = attributesOf(effective, c.req.method, new URL(c.req.url));
+    const decision = deps.authorizer.authorize(attrs);
+    if (!decision.allowed) return statusResponse(forbidden(attrs, decision.reason));
     return next();
   });
 
@@ -159,15 +170,8 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
       const def = registry.find(path.group, path.version, path.resource);
       if (!def) throw new StatusError(404, "NotFound", "the server could not find the requested resource");
       const user = c.get("user") as UserInfo;
-      const decision = deps.authorizer.authorize({
-        user, verb: verb.toLowerCase(), group: path.group, resource: path.resource, subresource: path.subresource,
-        namespace: path.namespace, name: path.name, path: url.pathname,
-      });
-      if (!decision.allowed) {
-        throw errors.forbidden(`${path.resource} is forbidden: User "${user.user}" cannot ${verb.toLowerCase()} resource "${path.resource}" in API group "${path.group}"${path.namespace ? ` in the namespace "${path.namespace}"` : " at the cluster scope"}`);
-      }
       const signal: AbortSignal = c.env?.signal ?? c.req.raw.signal;
-      const res = await handleResource({ storage: deps.storage, def, registry, path, req: c.req.raw, url, signal, nodes: deps.nodes, metrics: deps.metrics, upgrade: c.env?.upgrade });
+      const res = await handleResource({ storage: deps.storage, def, registry, path, req: c.req.raw, url, signal, nodes: deps.nodes, metrics: deps.metrics, upgrade: c.env?.upgrade, user, reviews: deps.reviews });
       code = res.status;
       return res;
     } catch (e) {

@@ -25,6 +25,7 @@ import { PersistentVolumeController } from "./persistent-volume/controller.ts";
 import { PvcProtectionController } from "./pvc-protection/controller.ts";
 import { PvProtectionController } from "./pv-protection/controller.ts";
 import { LocalPathProvisioner } from "./local-path/controller.ts";
+import { ClusterRoleAggregationController } from "./clusterrole-aggregation/controller.ts";
 
 export function allControllers(): Controller[] {
   return [
@@ -51,5 +52,6 @@ export function allControllers(): Controller[] {
     new PvcProtectionController(),
     new PvProtectionController(),
     new LocalPathProvisioner(),
+    new ClusterRoleAggregationController(),
   ];
 }

@@ -15,7 +15,13 @@ import { storageObjectInUseProtection } from "../api/admission/storage-object-in
 import { createApi } from "../api/app.ts";
 import { clientCertAuthenticator } from "../api/auth/authenticate.ts";
 import { earlyAuthenticator, type EarlyAuthenticator } from "../api/auth/early-authenticator.ts";
-import { allowAuthenticated } from "../api/auth/authorize.ts";
+import { privilegedGroupAuthorizer, unionAuthorizer } from "../api/auth/authorize.ts";
+import { PolicyCache } from "../api/auth/rbac/policy-cache.ts";
+import { RbacAuthorizer } from "../api/auth/rbac/rbac-authorizer.ts";
+import { NodeAuthorizer } from "../api/auth/node/node-authorizer.ts";
+import { rbacEscalation, type RbacEscalationDeps } from "../api/admission/rbac-escalation.ts";
+import { reconcileDefaultPolicy } from "./policy/reconcile-policy.ts";
+import { rulesReview } from "../api/auth/rules-review.ts";
 import type { CertPair } from "../pki/ca.ts";
 import { JoinService } from "./join.ts";
 import { ImageStore } from "./images/image-store.ts";
@@ -72,6 +78,8 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
   const registry = new ResourceRegistry();
   const nsDef = registry.find("", "v1", "namespaces")!;
   const allocator = new ServiceAllocator(parseCidr(o.serviceCidr));
+  // The escalation check needs the authorizer, which reads roles through this very storage.
+  let authz: RbacEscalationDeps | undefined;
   const storage: ObjectStorage = new ObjectStorage({
     store: o.store,
     admission: [
@@ -81,8 +89,13 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
       defaultStorageClass(async () => (await storage.list(registry.find("storage.k8s.io", "v1", "storageclasses")!, undefined)).items),
       storageObjectInUseProtection,
       new ResourceQuotaAdmission({ list: async (def, ns) => (await storage.list(def, ns)).items, quotaDef: registry.find("", "v1", "resourcequotas")! }),
+      rbacEscalation(() => authz!),
     ],
   });
+  const policy = new PolicyCache(storage, registry);
+  const rbac = new RbacAuthorizer(policy);
+  const authorizer = unionAuthorizer(privilegedGroupAuthorizer, new NodeAuthorizer(), rbac);
+  authz = { authorizer, rbac, policy };
   allocator.load((await storage.list(registry.find("", "v1", "services")!, undefined)).items);
   const tunnels = new AgentDialer();
   const metricResolutionMs = o.metricResolutionMs ?? DEFAULT_METRIC_RESOLUTION_MS;
@@ -92,7 +105,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     registry,
     storage,
     authenticators,
-    authorizer: allowAuthenticated,
+    authorizer,
     version: kubernetesVersion(),
     advertiseAddress: o.advertiseAddress,
     ready: o.ready,
@@ -102,6 +115,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     ],
     nodes: tunnels,
     metrics,
+    reviews: { authorizer, rulesFor: rulesReview(rbac) },
   });
   const controllers = new AbortController();
   return {
@@ -111,7 +125,9 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     authenticate: earlyAuthenticator(authenticators),
     tunnels,
     async start(apiPort) {
+      await policy.start(controllers.signal);
       await bootstrapObjects(storage, registry, { apiPort, nodeIp: o.nodeIp });
+      await reconcileDefaultPolicy(storage, registry);
       void startControllerManager({
         storage,
         registry,
