@@ -11,6 +11,7 @@ import { ANONYMOUS, authenticate } from "./auth/authenticate.ts";
 import { isPublicPath } from "./auth/public-paths.ts";
 import { attributesOf, forbidden } from "./auth/attributes.ts";
 import { impersonate } from "./auth/impersonation.ts";
+import type { ServiceAccountTokens } from "./auth/serviceaccount/tokens.ts";
 import { errors, StatusError } from "../model/errors.ts";
 import type { NodeConnector } from "../tunnel/types.ts";
 import type { UpgradeConnection } from "./transport/upgrade.ts";
@@ -56,6 +57,8 @@ export interface ApiDeps {
   metrics?: MetricsSource;
   /** What the review resources and impersonation ask (rules, token authentication). */
   reviews?: ReviewDeps;
+  /** Service-account tokens: TokenRequest, and the issuer's discovery documents. */
+  tokens?: ServiceAccountTokens;
 }
 
 /** What the transport hands to each request. */
@@ -110,6 +113,14 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
     metrics.storeKeys.set(s.keys);
     return c.body(await metricsRegistry.metrics(), 200, { "content-type": metricsRegistry.contentType });
   });
+
+  // The service-account issuer's OIDC discovery, so others can verify our tokens (authorized as
+  // non-resource paths: system:service-account-issuer-discovery).
+  if (deps.tokens) {
+    const tokens = deps.tokens;
+    app.get("/.well-known/openid-configuration", (c) => c.json(tokens.openidConfiguration()));
+    app.get("/openid/v1/jwks", (c) => c.json(tokens.jwks(), 200, { "content-type": "application/jwk-set+json" }));
+  }
 
   app.get("/api", (c) => {
     const agg = wantsAggregated(c.req.header("accept") ?? null);
@@ -171,7 +182,7 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
       if (!def) throw new StatusError(404, "NotFound", "the server could not find the requested resource");
       const user = c.get("user") as UserInfo;
       const signal: AbortSignal = c.env?.signal ?? c.req.raw.signal;
-      const res = await handleResource({ storage: deps.storage, def, registry, path, req: c.req.raw, url, signal, nodes: deps.nodes, metrics: deps.metrics, upgrade: c.env?.upgrade, user, reviews: deps.reviews });
+      const res = await handleResource({ storage: deps.storage, def, registry, path, req: c.req.raw, url, signal, nodes: deps.nodes, metrics: deps.metrics, upgrade: c.env?.upgrade, user, reviews: deps.reviews, tokens: deps.tokens });
       code = res.status;
       return res;
     } catch (e) {

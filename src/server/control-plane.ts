@@ -22,6 +22,8 @@ import { NodeAuthorizer } from "../api/auth/node/node-authorizer.ts";
 import { rbacEscalation, type RbacEscalationDeps } from "../api/admission/rbac-escalation.ts";
 import { reconcileDefaultPolicy } from "./policy/reconcile-policy.ts";
 import { rulesReview } from "../api/auth/rules-review.ts";
+import { ServiceAccountTokens } from "../api/auth/serviceaccount/tokens.ts";
+import { generateServiceAccountKey, type ServiceAccountKey } from "../pki/service-account-key.ts";
 import type { CertPair } from "../pki/ca.ts";
 import { JoinService } from "./join.ts";
 import { ImageStore } from "./images/image-store.ts";
@@ -50,6 +52,8 @@ export interface ControlPlaneOptions {
   schedulerProfile?: string;
   /** The CA and join secret, when agents may join this server. */
   join?: { ca: CertPair; secret: string };
+  /** The key that signs service-account tokens (`<data-dir>/server/tls/service.key`); tests get a fresh one. */
+  serviceAccountKey?: ServiceAccountKey;
   /** Where the cluster image store keeps its archives (`<data-dir>/server/images`); none without it. */
   imagesDir?: string;
   /** Timings of the controllers (tests shorten them). */
@@ -100,7 +104,8 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
   const tunnels = new AgentDialer();
   const metricResolutionMs = o.metricResolutionMs ?? DEFAULT_METRIC_RESOLUTION_MS;
   const metrics = new MetricsStore(metricResolutionMs);
-  const authenticators = [clientCertAuthenticator];
+  const tokens = new ServiceAccountTokens({ key: o.serviceAccountKey ?? generateServiceAccountKey(), storage, registry });
+  const authenticators = [clientCertAuthenticator, tokens.authenticator];
   const app = createApi({
     registry,
     storage,
@@ -115,7 +120,8 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     ],
     nodes: tunnels,
     metrics,
-    reviews: { authorizer, rulesFor: rulesReview(rbac) },
+    reviews: { authorizer, rulesFor: rulesReview(rbac), authenticateToken: (t, aud) => tokens.authenticate(t, aud?.length ? aud : undefined) },
+    tokens,
   });
   const controllers = new AbortController();
   return {

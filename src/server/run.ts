@@ -13,6 +13,7 @@ import { createControlPlane } from "./control-plane.ts";
 import { serveHttps, type RunningServer } from "../api/transport/serve.ts";
 import type { TransportTimeouts } from "../api/transport/timeouts.ts";
 import { ensureServerPki } from "../pki/bootstrap.ts";
+import { ensureServiceAccountKey } from "../pki/service-account-key.ts";
 import { renderKubeconfig, writeKubeconfig } from "../pki/kubeconfig.ts";
 import { formatToken, generateSecret } from "../pki/token.ts";
 import type { Store } from "../store/types.ts";
@@ -73,6 +74,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     nodeIp,
     ready: () => ready,
     join: { ca: pki.ca, secret },
+    serviceAccountKey: ensureServiceAccountKey(join(serverDir, "tls")),
     imagesDir: join(serverDir, "images"),
     schedulerProfile: cfg.schedulerProfile,
     controllerSettings: { clusterCidr: cfg.clusterCidr, ...componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg) },

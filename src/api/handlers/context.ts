@@ -8,6 +8,7 @@ import type { MetricsSource } from "../../resource-metrics/types.ts";
 import type { UpgradeConnection } from "../transport/upgrade.ts";
 import type { UserInfo } from "../../http/identity.ts";
 import type { ReviewDeps } from "../auth/types.ts";
+import type { ServiceAccountTokens } from "../auth/serviceaccount/tokens.ts";
 
 export interface ResourceContext {
   storage: ObjectStorage;
@@ -28,4 +29,6 @@ export interface ResourceContext {
   user?: UserInfo;
   /** Authentication and authorization, for the review resources. */
   reviews?: ReviewDeps;
+  /** Issues service-account tokens (serviceaccounts/token); absent: TokenRequest is not served. */
+  tokens?: ServiceAccountTokens;
 }

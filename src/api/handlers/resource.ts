@@ -25,6 +25,7 @@ import { podLogHandler } from "./pod-log.ts";
 import { isPodStream, podStreamHandler } from "./pod-stream.ts";
 import { METRICS_GROUP, metricsApiHandler } from "./metrics-api.ts";
 import { isReview, reviewHandler } from "./reviews.ts";
+import { tokenRequestHandler } from "./token-request.ts";
 
 export type { ResourceContext };
 
@@ -56,6 +57,7 @@ export async function handleResource(ctx: ResourceContext): Promise<Response> {
   if (sub === "eviction" && method === "POST") return evictPodHandler(ctx);
   if (sub === "log" && method === "GET") return podLogHandler(ctx);
   if (isPodStream(sub)) return podStreamHandler(ctx, sub);
+  if (sub === "token") return tokenRequestHandler(ctx);
   if (sub && sub !== "status" && sub !== "finalize") throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
   switch (method) {
     case "GET":

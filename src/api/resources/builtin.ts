@@ -57,7 +57,10 @@ export const builtinResources: ResourceDef[] = [
     group: "", version: "v1", kind: "Secret", plural: "secrets", singular: "secret", namespaced: true,
     defaults: core.defaultSecret, validate: v.validateSecret, fieldSelectors: { type: (o) => str(o.type) },
   },
-  { group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", singular: "serviceaccount", namespaced: true, shortNames: ["sa"] },
+  {
+    group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", singular: "serviceaccount", namespaced: true,
+    shortNames: ["sa"], subresources: ["token"],
+  },
   {
     group: "", version: "v1", kind: "ResourceQuota", plural: "resourcequotas", singular: "resourcequota", namespaced: true,
     shortNames: ["quota"], subresources: ["status"],
