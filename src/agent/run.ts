@@ -24,6 +24,7 @@ import { startLogRotation } from "./logs/log-rotation.ts";
 import { DEFAULT_ROTATION } from "./logs/rotate.ts";
 import type { ClaimSources } from "./volumes/claim-volume.ts";
 import { parseQuantity } from "../model/quantity.ts";
+import type { KubeObject } from "../model/object.ts";
 import type { KubeletSettings } from "./kubelet-settings.ts";
 import { startNodeTunnel } from "./node-tunnel.ts";
 import { log } from "../log.ts";
@@ -144,7 +145,11 @@ function agentPaths(dataDir: string): { podsDir: string; logRoot: string } {
 }
 
 function envSources(api: AgentApi) {
-  return { configMap: (ns: string, name: string) => api.getConfigMap(ns, name), secret: (ns: string, name: string) => api.getSecret(ns, name) };
+  return {
+    configMap: (ns: string, name: string) => api.getConfigMap(ns, name),
+    secret: (ns: string, name: string) => api.getSecret(ns, name),
+    serviceAccountToken: (pod: KubeObject, audience: string | undefined, seconds: number) => api.serviceAccountToken(pod, audience, seconds),
+  };
 }
 
 /** A node running real containers: mounts, the host's resolver and /etc/hosts, cgroups, and the sweep of deleted local-path volumes. */

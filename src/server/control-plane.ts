@@ -22,6 +22,9 @@ import { NodeAuthorizer } from "../api/auth/node/node-authorizer.ts";
 import { rbacEscalation, type RbacEscalationDeps } from "../api/admission/rbac-escalation.ts";
 import { reconcileDefaultPolicy } from "./policy/reconcile-policy.ts";
 import { rulesReview } from "../api/auth/rules-review.ts";
+import { serviceAccountAdmission } from "../api/admission/service-account.ts";
+import { nodeRestriction } from "../api/admission/node-restriction.ts";
+import { NodeGraph } from "../api/auth/node/node-graph.ts";
 import { ServiceAccountTokens } from "../api/auth/serviceaccount/tokens.ts";
 import { generateServiceAccountKey, type ServiceAccountKey } from "../pki/service-account-key.ts";
 import type { CertPair } from "../pki/ca.ts";
@@ -54,6 +57,11 @@ export interface ControlPlaneOptions {
   join?: { ca: CertPair; secret: string };
   /** The key that signs service-account tokens (`<data-dir>/server/tls/service.key`); tests get a fresh one. */
   serviceAccountKey?: ServiceAccountKey;
+  /**
+   * The cluster CA (PEM) published in every namespace as `kube-root-ca.crt`; with it pods get
+   * their service-account token volume (ServiceAccount admission). Tests without a CA get neither.
+   */
+  rootCaPem?: string;
   /** Where the cluster image store keeps its archives (`<data-dir>/server/images`); none without it. */
   imagesDir?: string;
   /** Timings of the controllers (tests shorten them). */
@@ -71,6 +79,8 @@ export interface ControlPlane {
   app: ReturnType<typeof createApi>;
   /** The app's authentication chain asked from a request head, for the transport (before bodies are read). */
   authenticate: EarlyAuthenticator;
+  /** Node join (absent without a CA): the server claims its own node's name through it too. */
+  join?: JoinService;
   /** The agents' tunnels: how the API reaches nodes (logs); the transport hands it `/v1-k3rs/connect` upgrades. */
   tunnels: AgentDialer;
   /** Creates the bootstrap objects (endpoints at `apiPort`, the port actually bound) and starts the controllers. */
@@ -94,16 +104,20 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
       storageObjectInUseProtection,
       new ResourceQuotaAdmission({ list: async (def, ns) => (await storage.list(def, ns)).items, quotaDef: registry.find("", "v1", "resourcequotas")! }),
       rbacEscalation(() => authz!),
+      nodeRestriction,
+      ...(o.rootCaPem ? [serviceAccountAdmission({ serviceAccount: (ns, name) => storage.tryGet(registry.find("", "v1", "serviceaccounts")!, ns, name) })] : []),
     ],
   });
   const policy = new PolicyCache(storage, registry);
   const rbac = new RbacAuthorizer(policy);
-  const authorizer = unionAuthorizer(privilegedGroupAuthorizer, new NodeAuthorizer(), rbac);
+  const graph = new NodeGraph(storage, registry);
+  const authorizer = unionAuthorizer(privilegedGroupAuthorizer, new NodeAuthorizer(graph), rbac);
   authz = { authorizer, rbac, policy };
   allocator.load((await storage.list(registry.find("", "v1", "services")!, undefined)).items);
   const tunnels = new AgentDialer();
   const metricResolutionMs = o.metricResolutionMs ?? DEFAULT_METRIC_RESOLUTION_MS;
   const metrics = new MetricsStore(metricResolutionMs);
+  const join = o.join ? new JoinService({ ...o.join, storage, registry }) : undefined;
   const tokens = new ServiceAccountTokens({ key: o.serviceAccountKey ?? generateServiceAccountKey(), storage, registry });
   const authenticators = [clientCertAuthenticator, tokens.authenticator];
   const app = createApi({
@@ -115,7 +129,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     advertiseAddress: o.advertiseAddress,
     ready: o.ready,
     extraRoutes: [
-      ...(o.join ? [(a: Hono<any>) => registerJoinRoutes(a, new JoinService({ ...o.join!, storage, registry }))] : []),
+      ...(join ? [(a: Hono<any>) => registerJoinRoutes(a, join)] : []),
       ...(o.imagesDir ? [(a: Hono<any>) => registerImageRoutes(a, new ImageStore({ dir: o.imagesDir! }))] : []),
     ],
     nodes: tunnels,
@@ -129,9 +143,10 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     storage,
     app,
     authenticate: earlyAuthenticator(authenticators),
+    join,
     tunnels,
     async start(apiPort) {
-      await policy.start(controllers.signal);
+      await Promise.all([policy.start(controllers.signal), graph.start(controllers.signal)]);
       await bootstrapObjects(storage, registry, { apiPort, nodeIp: o.nodeIp });
       await reconcileDefaultPolicy(storage, registry);
       void startControllerManager({
@@ -139,7 +154,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
         registry,
         signal: controllers.signal,
         controllers: allControllers(),
-        settings: o.controllerSettings,
+        settings: { ...o.controllerSettings, rootCaPem: o.rootCaPem },
         leaseDurationSeconds: o.leaseDurationSeconds,
         retryMs: o.leaderRetryMs,
         alsoRun: (ctx) => void startScheduler({ ctx, profile: o.schedulerProfile }),

@@ -22,6 +22,7 @@ import type { CertPair } from "../pki/ca.ts";
 import { issueClientCert } from "../pki/certs.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { runAgent, type RunningAgent } from "../agent/run.ts";
+import { credentialsDir, nodePassword } from "../agent/join.ts";
 import { parseLabels, parseTaints } from "../config/sources.ts";
 import { componentSettings } from "../config/component-args.ts";
 import { kubeletSettings } from "../config/kubelet-args.ts";
@@ -75,6 +76,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     ready: () => ready,
     join: { ca: pki.ca, secret },
     serviceAccountKey: ensureServiceAccountKey(join(serverDir, "tls")),
+    rootCaPem: pki.ca.certPem,
     imagesDir: join(serverDir, "images"),
     schedulerProfile: cfg.schedulerProfile,
     controllerSettings: { clusterCidr: cfg.clusterCidr, ...componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg) },
@@ -111,6 +113,9 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     mkdirSync(dirname(extra), { recursive: true });
     await writeKubeconfig(extra, kubeconfig, cfg.writeKubeconfigMode);
   }
+  // The server's own node holds its name with a node password like any joined node, so the
+  // join token cannot hand another machine its identity (and its tunnel).
+  if (!cfg.disableAgent) await cp.join?.claimNodeName({ nodeName: cfg.nodeName, nodePassword: nodePassword(credentialsDir(cfg.dataDir)) }, true);
   const agent = cfg.disableAgent ? undefined : await startEmbeddedAgent(cfg, pki.ca, `https://${localHost}:${server.port}`, nodeIp);
 
   ready = true;

@@ -32,6 +32,8 @@ const ADMIN: Env["peer"] = { authorized: true, subject: { CN: "system:admin", O:
 export interface TestApiOptions {
   controllerSettings?: Partial<ControllerSettings>;
   schedulerProfile?: string;
+  /** A cluster CA to publish as kube-root-ca.crt: pods then get their service-account token volume, as on a real server. */
+  rootCaPem?: string;
   /** Writes straight into the store before the control plane starts (objects from an older version or a backup). */
   seed?: (store: Store) => Promise<void>;
 }
@@ -47,6 +49,7 @@ export async function startTestApi(o: TestApiOptions = {}): Promise<TestApi> {
     nodeIp: "127.0.0.1",
     ready: () => true,
     schedulerProfile: o.schedulerProfile,
+    rootCaPem: o.rootCaPem,
     controllerSettings: { namespaceRecheckMs: 50, ...o.controllerSettings },
   });
   await cp.start(6443);
