@@ -14,6 +14,7 @@ import { serveHttps, type RunningServer } from "../api/transport/serve.ts";
 import type { TransportTimeouts } from "../api/transport/timeouts.ts";
 import { ensureServerPki } from "../pki/bootstrap.ts";
 import { ensureServiceAccountKey } from "../pki/service-account-key.ts";
+import { ensureSecretsEncryption } from "./secrets-encryption.ts";
 import { renderKubeconfig, writeKubeconfig } from "../pki/kubeconfig.ts";
 import { formatToken, generateSecret } from "../pki/token.ts";
 import type { Store } from "../store/types.ts";
@@ -66,7 +67,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   writeFileSync(tokenPath, formatToken(pki.caHash, secret) + "\n", { mode: 0o600 });
   chmodSync(tokenPath, 0o600);
 
-  const store = openSqliteStore({ path: join(serverDir, "db", "state.db") });
+  const store = openSqliteStore({ path: join(serverDir, "db", "state.db"), transformer: ensureSecretsEncryption(cfg.dataDir).transformer });
   let ready = false;
   const cp = await createControlPlane({
     store,
