@@ -51,6 +51,8 @@ async function runAgentProcess(cfg: AgentConfig): Promise<void> {
         const c = await ensureJoined({ server: cfg.server, token: cfg.token ?? process.env.K3RS_TOKEN, nodeName: name, dataDir: join(cfg.dataDir, "simulated", name) });
         return new RestClient({ server: c.server, ca: c.caPem, cert: c.certPem, key: c.keyPem, path: `(hollow ${name})` });
       },
+      flannelIface: cfg.flannelIface,
+      resolvConf: cfg.resolvConf,
       labels: parseLabels(cfg.nodeLabel, "--node-label"),
       taints: parseTaints(cfg.nodeTaint, "--node-taint"),
       signal: ac.signal,

@@ -48,6 +48,8 @@ async function runServer(cfg: ServerConfig): Promise<void> {
     handle = await startServer(cfg, { isRoot: process.getuid?.() === 0, signal: ac.signal, transportTimeouts, maxUntrustedConnections: untrustedCapFor(files?.soft) });
   } catch (e) {
     log.error("server failed to start", { error: String((e as Error)?.stack ?? e), cause: String((e as any)?.cause ?? "") });
+    const cause = (e as Error)?.cause as Error | undefined;
+    console.error(`k3rs server: ${(e as Error)?.message ?? e}${cause ? `: ${cause.message ?? cause}` : ""}`);
     process.exit(1);
   }
   console.log(`k3rs server is running on port ${handle.port}. Kubeconfig: ${handle.kubeconfigPath}`);

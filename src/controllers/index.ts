@@ -27,6 +27,7 @@ import { PvProtectionController } from "./pv-protection/controller.ts";
 import { LocalPathProvisioner } from "./local-path/controller.ts";
 import { ClusterRoleAggregationController } from "./clusterrole-aggregation/controller.ts";
 import { RootCaPublisher } from "./root-ca-publisher/controller.ts";
+import { ServiceLbController } from "./servicelb/controller.ts";
 
 export function allControllers(): Controller[] {
   return [
@@ -55,5 +56,6 @@ export function allControllers(): Controller[] {
     new LocalPathProvisioner(),
     new ClusterRoleAggregationController(),
     new RootCaPublisher(),
+    new ServiceLbController(),
   ];
 }

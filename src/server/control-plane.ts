@@ -40,6 +40,8 @@ import { startControllerManager } from "../controllers/manager.ts";
 import { allControllers } from "../controllers/index.ts";
 import { DEFAULT_CONTROLLER_SETTINGS, type ControllerSettings } from "../controllers/framework/context.ts";
 import { startScheduler } from "../scheduler/scheduler.ts";
+import { registerClusterConfigRoutes } from "./cluster-config-routes.ts";
+import { type ClusterNetwork, DEFAULT_CLUSTER_NETWORK } from "../model/cluster-network.ts";
 import { MetricsStore } from "./usage/usage-store.ts";
 import { DEFAULT_METRIC_RESOLUTION_MS, MetricsScraper } from "./usage/usage-scraper.ts";
 
@@ -71,6 +73,8 @@ export interface ControlPlaneOptions {
   leaderRetryMs?: number;
   /** How often nodes' usage is read for metrics.k8s.io (metrics-server's --metric-resolution; tests shorten it). */
   metricResolutionMs?: number;
+  /** The cluster network agents read at `/v1-k3rs/config`; default K3s's. */
+  network?: ClusterNetwork;
 }
 
 export interface ControlPlane {
@@ -131,6 +135,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     extraRoutes: [
       ...(join ? [(a: Hono<any>) => registerJoinRoutes(a, join)] : []),
       ...(o.imagesDir ? [(a: Hono<any>) => registerImageRoutes(a, new ImageStore({ dir: o.imagesDir! }))] : []),
+      (a: Hono<any>) => registerClusterConfigRoutes(a, o.network ?? { ...DEFAULT_CLUSTER_NETWORK, serviceCidr: o.serviceCidr }),
     ],
     nodes: tunnels,
     metrics,
@@ -147,7 +152,8 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     tunnels,
     async start(apiPort) {
       await Promise.all([policy.start(controllers.signal), graph.start(controllers.signal)]);
-      await bootstrapObjects(storage, registry, { apiPort, nodeIp: o.nodeIp });
+      const network = o.network ?? { ...DEFAULT_CLUSTER_NETWORK, serviceCidr: o.serviceCidr };
+      await bootstrapObjects(storage, registry, { apiPort, nodeIp: o.nodeIp, clusterDns: network.disable.includes("coredns") ? undefined : network.clusterDns });
       await reconcileDefaultPolicy(storage, registry);
       void startControllerManager({
         storage,

@@ -24,9 +24,12 @@ import { issueClientCert } from "../pki/certs.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { runAgent, type RunningAgent } from "../agent/run.ts";
 import { credentialsDir, nodePassword } from "../agent/join.ts";
+import { interfaceIPv4 } from "../agent/network/node-ips.ts";
 import { parseLabels, parseTaints } from "../config/sources.ts";
 import { componentSettings } from "../config/component-args.ts";
 import { kubeletSettings } from "../config/kubelet-args.ts";
+import { serverNetwork } from "../config/server-config.ts";
+import { registry as metricsRegistry } from "../api/request-metrics.ts";
 
 export interface ServerHandle {
   port: number;
@@ -53,7 +56,8 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   const serverDir = join(cfg.dataDir, "server");
   for (const d of [serverDir, join(serverDir, "db"), join(serverDir, "tls"), join(serverDir, "cred")]) mkdirSync(d, { recursive: true, mode: 0o700 });
 
-  const nodeIp = cfg.nodeIp ?? primaryIPv4() ?? "127.0.0.1";
+  // As K3s: without --node-ip, the address of --flannel-iface is the node's.
+  const nodeIp = cfg.nodeIp ?? (cfg.flannelIface ? interfaceIPv4(cfg.flannelIface) : undefined) ?? primaryIPv4() ?? "127.0.0.1";
   const pki = await ensureServerPki(join(serverDir, "tls"), {
     hostnames: unique(["localhost", hostname(), cfg.nodeName, ...cfg.tlsSan.filter((s) => !isIp(s))]),
     ips: unique(["127.0.0.1", nodeIp, "10.43.0.1", ...cfg.tlsSan.filter(isIp)]),
@@ -80,7 +84,8 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     rootCaPem: pki.ca.certPem,
     imagesDir: join(serverDir, "images"),
     schedulerProfile: cfg.schedulerProfile,
-    controllerSettings: { clusterCidr: cfg.clusterCidr, ...componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg) },
+    network: serverNetwork(cfg),
+    controllerSettings: { clusterCidr: cfg.clusterCidr, serviceLb: !(cfg.disable ?? []).includes("servicelb"), ...componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg) },
     metricResolutionMs: deps.metricResolutionMs,
   });
   const { app, storage, registry } = cp;
@@ -156,6 +161,11 @@ async function startEmbeddedAgent(cfg: ServerConfig, ca: CertPair, url: string, 
     containerRuntimeEndpoint: cfg.containerRuntimeEndpoint,
     kubelet: kubeletSettings(cfg.kubeletArg),
     clusterCidr: cfg.clusterCidr,
+    network: serverNetwork(cfg),
+    flannelIface: cfg.flannelIface,
+    resolvConf: cfg.resolvConf,
+    // The server's /metrics carries its node's proxy and DNS metrics too (one scrape target per server).
+    metricsRegistry,
     isServer: true,
     labels: parseLabels(cfg.nodeLabel, "--node-label"),
     taints: parseTaints(cfg.nodeTaint, "--node-taint"),

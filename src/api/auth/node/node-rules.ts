@@ -2,8 +2,8 @@
  * What a node's identity may ask at most, before the node authorizer narrows it to its own
  * pods' objects: Kubernetes' `bootstrappolicy.NodeRules()` (the `system:node` role), plus what
  * our agent reads besides the kubelet — Services, EndpointSlices and Nodes for the service
- * proxy and routes, every PersistentVolume for the local-path sweep — and the cluster image
- * store, a k3rs path.
+ * proxy and routes, every PersistentVolume for the local-path sweep — and the k3rs paths an
+ * agent reads: the cluster image store and the cluster network settings.
  */
 import type { PolicyRule } from "../rbac/types.ts";
 
@@ -27,5 +27,5 @@ export const NODE_RULES: PolicyRule[] = [
   { verbs: ["get", "create", "update", "patch", "delete"], apiGroups: ["coordination.k8s.io"], resources: ["leases"] },
   { verbs: ["get"], apiGroups: ["storage.k8s.io"], resources: ["volumeattachments", "csidrivers"] },
   { verbs: ["create"], apiGroups: [""], resources: ["serviceaccounts/token"] },
-  { verbs: ["get"], nonResourceURLs: ["/v1-k3rs/images", "/v1-k3rs/images/*"] },
+  { verbs: ["get"], nonResourceURLs: ["/v1-k3rs/images", "/v1-k3rs/images/*", "/v1-k3rs/config"] },
 ];
