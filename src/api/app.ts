@@ -6,7 +6,8 @@
 import { Hono } from "hono";
 import type { ResourceRegistry } from "./resources/registry.ts";
 import type { ObjectStorage } from "./storage/object-storage.ts";
-import type { Authenticator, Authorizer, PeerInfo, ReviewDeps, UserInfo } from "./auth/types.ts";
+import type { Authenticator, AuthorizationRequest, Authorizer, PeerInfo, ReviewDeps, UserInfo } from "./auth/types.ts";
+import type { AuditLog } from "./audit/audit-log.ts";
 import { ANONYMOUS, authenticate } from "./auth/authenticate.ts";
 import { isPublicPath } from "./auth/public-paths.ts";
 import { attributesOf, forbidden } from "./auth/attributes.ts";
@@ -59,6 +60,8 @@ export interface ApiDeps {
   reviews?: ReviewDeps;
   /** Service-account tokens: TokenRequest, and the issuer's discovery documents. */
   tokens?: ServiceAccountTokens;
+  /** Where every request is recorded (`--audit-log-path`); absent: no audit log. */
+  audit?: AuditLog;
 }
 
 /** What the transport hands to each request. */
@@ -82,22 +85,46 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
 
   // Authentication (health and version are public, as with the apiserver's anonymous access).
   app.use("*", async (c, next) => {
-    const path = c.req.path;
-    if (isPublicPath(path)) {
-      c.set("user", ANONYMOUS);
-      return next();
+    const received = new Date();
+    const url = new URL(c.req.url);
+    let attrs: AuthorizationRequest | undefined;
+    let authenticatedAs: UserInfo | undefined;
+    let decision: "allow" | "forbid" | undefined;
+    let reason: string | undefined;
+    let res: Response | undefined;
+    try {
+      if (isPublicPath(c.req.path)) {
+        c.set("user", ANONYMOUS);
+        attrs = attributesOf(ANONYMOUS, c.req.method, url);
+        await next();
+        return;
+      }
+      const user = c.env?.user ?? await authenticate(deps.authenticators, c.req.raw, c.env?.peer ?? { authorized: false });
+      if (!user) {
+        attrs = attributesOf(ANONYMOUS, c.req.method, url);
+        return (res = statusResponse(errors.unauthorized()));
+      }
+      authenticatedAs = user;
+      // Impersonation (kubectl --as) is authorized for the real user; the rest of the request runs as the one impersonated.
+      const effective = impersonate(c.req.raw.headers, user, deps.authorizer);
+      c.set("user", effective);
+      // Authorization of every request — resources, subresources and plain paths alike — before
+      // any handler runs (extra routes included).
+      attrs = attributesOf(effective, c.req.method, url);
+      const d = deps.authorizer.authorize(attrs);
+      decision = d.allowed ? "allow" : "forbid";
+      reason = d.reason;
+      if (!d.allowed) return (res = statusResponse(forbidden(attrs, d.reason)));
+      await next();
+    } finally {
+      if (deps.audit && attrs) {
+        deps.audit.record({
+          attrs, requestURI: url.pathname + url.search, authenticatedAs, userAgent: c.req.header("user-agent"),
+          code: (res ?? c.res)?.status ?? 500, decision, reason, received,
+          longRunning: attrs.verb === "watch" || (attrs.subresource !== undefined && ["log", "exec", "attach", "portforward"].includes(attrs.subresource)),
+        });
+      }
     }
-    const user = c.env?.user ?? await authenticate(deps.authenticators, c.req.raw, c.env?.peer ?? { authorized: false });
-    if (!user) return statusResponse(errors.unauthorized());
-    // Impersonation (kubectl --as) is authorized for the real user; the rest of the request runs as the one impersonated.
-    const effective = impersonate(c.req.raw.headers, user, deps.authorizer);
-    c.set("user", effective);
-    // Authorization of every request — resources, subresources and plain paths alike — before
-    // any handler runs (extra routes included).
-    const attrs = attributesOf(effective, c.req.method, new URL(c.req.url));
-    const decision = deps.authorizer.authorize(attrs);
-    if (!decision.allowed) return statusResponse(forbidden(attrs, decision.reason));
-    return next();
   });
 
   app.get("/version", (c) => c.json(deps.version));

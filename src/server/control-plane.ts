@@ -25,6 +25,7 @@ import { rulesReview } from "../api/auth/rules-review.ts";
 import { serviceAccountAdmission } from "../api/admission/service-account.ts";
 import { nodeRestriction } from "../api/admission/node-restriction.ts";
 import { NodeGraph } from "../api/auth/node/node-graph.ts";
+import { AuditLog, type AuditOptions } from "../api/audit/audit-log.ts";
 import { ServiceAccountTokens } from "../api/auth/serviceaccount/tokens.ts";
 import { generateServiceAccountKey, type ServiceAccountKey } from "../pki/service-account-key.ts";
 import type { CertPair } from "../pki/ca.ts";
@@ -64,6 +65,8 @@ export interface ControlPlaneOptions {
    * their service-account token volume (ServiceAccount admission). Tests without a CA get neither.
    */
   rootCaPem?: string;
+  /** The audit log (`--kube-apiserver-arg audit-log-path=…`); absent: none. */
+  audit?: AuditOptions;
   /** Where the cluster image store keeps its archives (`<data-dir>/server/images`); none without it. */
   imagesDir?: string;
   /** Timings of the controllers (tests shorten them). */
@@ -139,6 +142,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     ],
     nodes: tunnels,
     metrics,
+    audit: o.audit ? new AuditLog(o.audit) : undefined,
     reviews: { authorizer, rulesFor: rulesReview(rbac), authenticateToken: (t, aud) => tokens.authenticate(t, aud?.length ? aud : undefined) },
     tokens,
   });

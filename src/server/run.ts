@@ -15,6 +15,9 @@ import type { TransportTimeouts } from "../api/transport/timeouts.ts";
 import { ensureServerPki } from "../pki/bootstrap.ts";
 import { ensureServiceAccountKey } from "../pki/service-account-key.ts";
 import { ensureSecretsEncryption } from "./secrets-encryption.ts";
+import { auditSettings } from "../config/component-args.ts";
+import { parseAuditPolicy } from "../api/audit/audit-policy.ts";
+import type { AuditOptions } from "../api/audit/audit-log.ts";
 import { renderKubeconfig, writeKubeconfig } from "../pki/kubeconfig.ts";
 import { formatToken, generateSecret } from "../pki/token.ts";
 import type { Store } from "../store/types.ts";
@@ -82,6 +85,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     join: { ca: pki.ca, secret },
     serviceAccountKey: ensureServiceAccountKey(join(serverDir, "tls")),
     rootCaPem: pki.ca.certPem,
+    audit: auditOptions(cfg.kubeApiserverArg),
     imagesDir: join(serverDir, "images"),
     schedulerProfile: cfg.schedulerProfile,
     network: serverNetwork(cfg),
@@ -171,6 +175,21 @@ async function startEmbeddedAgent(cfg: ServerConfig, ca: CertPair, url: string, 
     taints: parseTaints(cfg.nodeTaint, "--node-taint"),
     signal: new AbortController().signal,
   });
+}
+
+/** `--kube-apiserver-arg audit-log-path=… audit-policy-file=…`: the audit log, its policy read now (a bad file stops the start). */
+function auditOptions(apiserverArgs: string[]): AuditOptions | undefined {
+  const a = auditSettings(apiserverArgs);
+  if (!a.path) return undefined;
+  let policy;
+  if (a.policyFile) {
+    try {
+      policy = parseAuditPolicy(readFileSync(a.policyFile, "utf8"));
+    } catch (cause) {
+      throw new Error(`reading the audit policy ${a.policyFile}`, { cause });
+    }
+  }
+  return { path: a.path, policy, maxBytes: a.maxBytes, maxBackups: a.maxBackups };
 }
 
 function primaryIPv4(): string | undefined {

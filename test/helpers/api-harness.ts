@@ -13,6 +13,7 @@ import type { ObjectStorage } from "../../src/api/storage/object-storage.ts";
 import type { ResourceRegistry } from "../../src/api/resources/registry.ts";
 import { createControlPlane } from "../../src/server/control-plane.ts";
 import type { ControllerSettings } from "../../src/controllers/framework/context.ts";
+import type { AuditOptions } from "../../src/api/audit/audit-log.ts";
 
 export interface TestApi {
   dir: string;
@@ -34,6 +35,8 @@ export interface TestApiOptions {
   schedulerProfile?: string;
   /** A cluster CA to publish as kube-root-ca.crt: pods then get their service-account token volume, as on a real server. */
   rootCaPem?: string;
+  /** An audit log for every request. */
+  audit?: AuditOptions;
   /** Writes straight into the store before the control plane starts (objects from an older version or a backup). */
   seed?: (store: Store) => Promise<void>;
 }
@@ -50,6 +53,7 @@ export async function startTestApi(o: TestApiOptions = {}): Promise<TestApi> {
     ready: () => true,
     schedulerProfile: o.schedulerProfile,
     rootCaPem: o.rootCaPem,
+    audit: o.audit,
     controllerSettings: { namespaceRecheckMs: 50, ...o.controllerSettings },
   });
   await cp.start(6443);
