@@ -10,6 +10,7 @@ import { registerServerCommand } from "./cli/server-command.ts";
 import { registerAgentCommand } from "./cli/agent-command.ts";
 import { registerCtlCommand } from "./cli/ctl/index.ts";
 import { registerSecretsEncryptCommand } from "./cli/secrets-encrypt-command.ts";
+import { registerCertificateCommand } from "./cli/certificate-command.ts";
 
 export function buildProgram(): Command {
   const program = new Command("k3rs")
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerAgentCommand(program);
   registerCtlCommand(program);
   registerSecretsEncryptCommand(program);
+  registerCertificateCommand(program);
   return program;
 }
 
