@@ -28,6 +28,8 @@ export interface JoinDeps {
   ca: CertPair;
   /** The server's join secret (the part after `::server:`). */
   secret: string;
+  /** The agents-only secret (`--agent-token`, `::node:`), when one is set. */
+  agentSecret?: string;
   storage: ObjectStorage;
   registry: ResourceRegistry;
 }
@@ -70,7 +72,8 @@ export class JoinService {
     } catch (e) {
       throw errors.unauthorized(e instanceof PkiError ? e.message : "malformed join token");
     }
-    if (!tokensEqual(secret, this.deps.secret)) throw errors.unauthorized("invalid join token");
+    const agentOk = this.deps.agentSecret !== undefined && tokensEqual(secret, this.deps.agentSecret);
+    if (!tokensEqual(secret, this.deps.secret) && !agentOk) throw errors.unauthorized("invalid join token");
   }
 
   /** `trusted`: the server's own node, which may take over a name its Node already holds. */

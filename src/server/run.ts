@@ -19,7 +19,7 @@ import { auditSettings } from "../config/component-args.ts";
 import { parseAuditPolicy } from "../api/audit/audit-policy.ts";
 import type { AuditOptions } from "../api/audit/audit-log.ts";
 import { renderKubeconfig, writeKubeconfig } from "../pki/kubeconfig.ts";
-import { formatToken, generateSecret } from "../pki/token.ts";
+import { formatToken, generateSecret, parseToken } from "../pki/token.ts";
 import type { Store } from "../store/types.ts";
 import { log } from "../log.ts";
 import type { CertPair } from "../pki/ca.ts";
@@ -83,7 +83,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     advertiseAddress: `${nodeIp}:${cfg.httpsListenPort}`,
     nodeIp,
     ready: () => ready,
-    join: { ca: pki.ca, secret },
+    join: { ca: pki.ca, secret, agentSecret: agentJoinSecret(serverDir, cfg.agentToken, pki.caHash) },
     serviceAccountKey: ensureServiceAccountKey(join(serverDir, "tls")),
     rootCaPem: pki.ca.certPem,
     audit: auditOptions(cfg.kubeApiserverArg),
@@ -181,6 +181,20 @@ async function startEmbeddedAgent(cfg: ServerConfig, ca: CertPair, url: string, 
     taints: parseTaints(cfg.nodeTaint, "--node-taint"),
     signal: new AbortController().signal,
   });
+}
+
+/**
+ * `--agent-token`: a join secret for agents only (K3s' `K10<hash>::node:<secret>`), written to
+ * `<data-dir>/server/agent-token` and kept across restarts once given.
+ */
+function agentJoinSecret(serverDir: string, given: string | undefined, caHash: string): string | undefined {
+  const path = join(serverDir, "agent-token");
+  let secret = given === undefined ? undefined : parseToken(given).secret;
+  if (secret === undefined && existsSync(path)) secret = parseToken(readFileSync(path, "utf8")).secret;
+  if (secret === undefined) return undefined;
+  writeFileSync(path, formatToken(caHash, secret, "node") + "\n", { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return secret;
 }
 
 /** `--kube-apiserver-arg audit-log-path=… audit-policy-file=…`: the audit log, its policy read now (a bad file stops the start). */

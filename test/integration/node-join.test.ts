@@ -50,4 +50,15 @@ describe("node names", () => {
     expect(secret.status).toBe(200);
     expect(refused(await join.join(bearer, { nodeName: "server", nodePassword: PW2 }).catch((e) => e))).toContain("already taken");
   });
+
+  test("--agent-token: agents may join with it as with the server token; anything else is 401", async () => {
+    const withAgent = new JoinService({ ca: await createCa({}), secret: "s3cret", agentSecret: "ag3nt", storage: api.storage, registry: api.registry });
+    const t = (secret: string, user = "node") => `Bearer ${formatToken("0".repeat(64), secret, user)}`;
+    expect((await withAgent.join(t("ag3nt"), { nodeName: "a1", nodePassword: PW1 })).certPem).toContain("BEGIN CERTIFICATE");
+    expect((await withAgent.join(t("s3cret", "server"), { nodeName: "a2", nodePassword: PW1 })).certPem).toContain("BEGIN CERTIFICATE");
+    const wrong = await withAgent.join(t("guess"), { nodeName: "a3", nodePassword: PW1 }).catch((e) => e);
+    expect(isStatusError(wrong, "Unauthorized")).toBe(true);
+    // Without --agent-token, the agent secret is no secret at all.
+    expect(isStatusError(await join.join(t("ag3nt"), { nodeName: "a4", nodePassword: PW1 }).catch((e) => e), "Unauthorized")).toBe(true);
+  });
 });
