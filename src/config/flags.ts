@@ -34,6 +34,7 @@ export const SERVER_FLAG_LIST = [
   { key: "httpsListenPort", name: "https-listen-port", arg: "<port>", help: "HTTPS port of the API (default 6443)" },
   { key: "bindAddress", name: "bind-address", arg: "<ip>", help: "address to listen on (default 0.0.0.0)" },
   { key: "token", name: "token", short: "t", arg: "<secret>", help: "shared secret agents use to join" },
+  { key: "agentToken", name: "agent-token", arg: "<secret>", help: "a second secret agents (only) may join with, kept apart from --token (K3s' agent token; written to <data-dir>/server/agent-token)" },
   { ...nodeName, help: "this node's name (default: hostname)" },
   { ...nodeIp, help: "this node's IP address" },
   { key: "tlsSan", name: "tls-san", arg: "<names>", help: "extra hostnames or IPs for the serving certificate (comma separated)" },

@@ -18,6 +18,8 @@ export interface ServerConfig {
   httpsListenPort: number;
   bindAddress: string;
   token?: string;
+  /** A join secret for agents only (`--agent-token`); the server token still joins agents too. */
+  agentToken?: string;
   nodeName: string;
   nodeIp?: string;
   disableAgent: boolean;
@@ -113,6 +115,7 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     httpsListenPort: port,
     bindAddress: String(pick("bindAddress") ?? "0.0.0.0"),
     token: pick("token") === undefined ? undefined : String(pick("token")),
+    agentToken: pick("agentToken") === undefined ? undefined : String(pick("agentToken")),
     nodeName: String(pick("nodeName") ?? hostname()).toLowerCase(),
     nodeIp: pick("nodeIp") === undefined ? undefined : String(pick("nodeIp")),
     disableAgent: truthy(pick("disableAgent")),

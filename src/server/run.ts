@@ -21,14 +21,20 @@ import { createControlPlane } from "./control-plane.ts";
 import { serveHttps, type RunningServer } from "../api/transport/serve.ts";
 import type { TransportTimeouts } from "../api/transport/timeouts.ts";
 import { ensureServerPki } from "../pki/bootstrap.ts";
+import { ensureServiceAccountKey } from "../pki/service-account-key.ts";
+import { ensureSecretsEncryption } from "./secrets-encryption.ts";
+import { auditSettings } from "../config/component-args.ts";
+import { parseAuditPolicy } from "../api/audit/audit-policy.ts";
+import type { AuditOptions } from "../api/audit/audit-log.ts";
 import { renderKubeconfig, writeKubeconfig } from "../pki/kubeconfig.ts";
-import { formatToken, generateSecret } from "../pki/token.ts";
+import { formatToken, generateSecret, parseToken } from "../pki/token.ts";
 import type { Store } from "../store/types.ts";
 import { log } from "../log.ts";
 import type { CertPair } from "../pki/ca.ts";
 import { issueClientCert } from "../pki/certs.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { runAgent, type RunningAgent } from "../agent/run.ts";
+import { credentialsDir, nodePassword } from "../agent/join.ts";
 import { interfaceIPv4 } from "../agent/network/node-ips.ts";
 import { parseLabels, parseTaints } from "../config/sources.ts";
 import { componentSettings } from "../config/component-args.ts";
@@ -77,7 +83,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     : undefined;
   const replication = replica ? await prepareReplication({ dataDir: cfg.dataDir, dbPath, replica }) : undefined;
   // One owner checkpoints the WAL: Litestream when it replicates, SQLite's autocheckpoint otherwise.
-  const store = openSqliteStore({ path: dbPath, walAutoCheckpoint: replication ? 0 : 1000 });
+  const store = openSqliteStore({ path: dbPath, walAutoCheckpoint: replication ? 0 : 1000, transformer: ensureSecretsEncryption(cfg.dataDir).transformer });
   if (replication?.restored) {
     // Writes of the last second before the loss may have been acknowledged with revisions the
     // replica never got: skip past them, so no resourceVersion is handed out twice.
@@ -147,7 +153,10 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     advertiseAddress: `${nodeIp}:${cfg.httpsListenPort}`,
     nodeIp,
     ready: () => ready,
-    join: { ca: pki.ca, secret },
+    join: { ca: pki.ca, secret, agentSecret: agentJoinSecret(serverDir, cfg.agentToken, pki.caHash) },
+    serviceAccountKey: ensureServiceAccountKey(join(serverDir, "tls")),
+    rootCaPem: pki.ca.certPem,
+    audit: auditOptions(cfg.kubeApiserverArg),
     imagesDir: join(serverDir, "images"),
     schedulerProfile: cfg.schedulerProfile,
     network: serverNetwork(cfg),
@@ -189,6 +198,9 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     mkdirSync(dirname(extra), { recursive: true });
     await writeKubeconfig(extra, kubeconfig, cfg.writeKubeconfigMode);
   }
+  // The server's own node holds its name with a node password like any joined node, so the
+  // join token cannot hand another machine its identity (and its tunnel).
+  if (!cfg.disableAgent) await cp.join?.claimNodeName({ nodeName: cfg.nodeName, nodePassword: nodePassword(credentialsDir(cfg.dataDir)) }, true);
   const agent = cfg.disableAgent ? undefined : await startEmbeddedAgent(cfg, pki.ca, `https://${localHost}:${server.port}`, nodeIp);
 
   ready = true;
@@ -242,6 +254,35 @@ async function startEmbeddedAgent(cfg: ServerConfig, ca: CertPair, url: string, 
     taints: parseTaints(cfg.nodeTaint, "--node-taint"),
     signal: new AbortController().signal,
   });
+}
+
+/**
+ * `--agent-token`: a join secret for agents only (K3s' `K10<hash>::node:<secret>`), written to
+ * `<data-dir>/server/agent-token` and kept across restarts once given.
+ */
+function agentJoinSecret(serverDir: string, given: string | undefined, caHash: string): string | undefined {
+  const path = join(serverDir, "agent-token");
+  let secret = given === undefined ? undefined : parseToken(given).secret;
+  if (secret === undefined && existsSync(path)) secret = parseToken(readFileSync(path, "utf8")).secret;
+  if (secret === undefined) return undefined;
+  writeFileSync(path, formatToken(caHash, secret, "node") + "\n", { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return secret;
+}
+
+/** `--kube-apiserver-arg audit-log-path=… audit-policy-file=…`: the audit log, its policy read now (a bad file stops the start). */
+function auditOptions(apiserverArgs: string[]): AuditOptions | undefined {
+  const a = auditSettings(apiserverArgs);
+  if (!a.path) return undefined;
+  let policy;
+  if (a.policyFile) {
+    try {
+      policy = parseAuditPolicy(readFileSync(a.policyFile, "utf8"));
+    } catch (cause) {
+      throw new Error(`reading the audit policy ${a.policyFile}`, { cause });
+    }
+  }
+  return { path: a.path, policy, maxBytes: a.maxBytes, maxBackups: a.maxBackups };
 }
 
 function primaryIPv4(): string | undefined {

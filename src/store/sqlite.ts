@@ -23,6 +23,7 @@
  * const stop = store.watch("/pods/default/", { fromRevision: revision }, (e) => console.log(e.type, e.key));
  */
 import type { Database, Statement } from "bun:sqlite";
+import type { ValueTransformer } from "./value-encryption.ts";
 import { statSync } from "node:fs";
 import type { KubeObject } from "../model/object.ts";
 import { loadRows, openDatabase, readRevision } from "./sqlite-schema.ts";
@@ -51,6 +52,8 @@ export interface SqliteStoreOptions {
   walAutoCheckpoint?: number;
   /** At most this many writes per transaction; the rest go in the next one. Default 1000. */
   maxBatch?: number;
+  /** Applied to values on their way to disk and back (encryption at rest); the cache holds plain values. */
+  transformer?: ValueTransformer;
   /** Told when a watch listener throws (listeners must not). Default console.error. */
   onListenerError?: (error: unknown, event: WatchEvent) => void;
   /** Told after each committed transaction (for metrics: batch sizes, commit latency). */
@@ -107,6 +110,7 @@ export class SqliteStore implements Store {
   private vacuumRequest?: { pages: number; resolve(ms: number): void };
   private closed = false;
   private readonly onCommit?: SqliteStoreOptions["onCommit"];
+  private readonly transformer?: ValueTransformer;
 
   /** Use openSqliteStore; takes ownership of an open database with the schema in place. */
   constructor(
@@ -118,7 +122,9 @@ export class SqliteStore implements Store {
     this.onCommit = options.onCommit;
     try {
       this.rev = readRevision(db);
-      for (const row of loadRows(db)) this.cache.set(row.key, { revision: row.revision, value: row.value });
+      const t = options.transformer;
+      for (const row of loadRows(db)) this.cache.set(row.key, { revision: row.revision, value: t ? t.fromStored(row.key, row.value) : row.value });
+      this.transformer = t;
       this.stmts = {
         begin: db.prepare("BEGIN IMMEDIATE"),
         commit: db.prepare("COMMIT"),
@@ -405,7 +411,7 @@ export class SqliteStore implements Store {
             this.stmts.remove.run(op.key);
             overlay.set(op.key, null);
           } else {
-            this.stmts.put.run(op.key, revision, value);
+            this.stmts.put.run(op.key, revision, this.transformer ? this.transformer.toStored(op.key, value) : value);
             overlay.set(op.key, { revision, value });
           }
           rev = revision;

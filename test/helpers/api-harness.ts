@@ -14,6 +14,7 @@ import type { ResourceRegistry } from "../../src/api/resources/registry.ts";
 import { createControlPlane } from "../../src/server/control-plane.ts";
 import { DEFAULT_CLUSTER_NETWORK } from "../../src/model/cluster-network.ts";
 import type { ControllerSettings } from "../../src/controllers/framework/context.ts";
+import type { AuditOptions } from "../../src/api/audit/audit-log.ts";
 
 export interface TestApi {
   dir: string;
@@ -33,6 +34,10 @@ const ADMIN: Env["peer"] = { authorized: true, subject: { CN: "system:admin", O:
 export interface TestApiOptions {
   controllerSettings?: Partial<ControllerSettings>;
   schedulerProfile?: string;
+  /** A cluster CA to publish as kube-root-ca.crt: pods then get their service-account token volume, as on a real server. */
+  rootCaPem?: string;
+  /** An audit log for every request. */
+  audit?: AuditOptions;
   /** Writes straight into the store before the control plane starts (objects from an older version or a backup). */
   seed?: (store: Store) => Promise<void>;
   /** Packaged components turned off, as `--disable` (e.g. ["ingress"]). */
@@ -50,6 +55,8 @@ export async function startTestApi(o: TestApiOptions = {}): Promise<TestApi> {
     nodeIp: "127.0.0.1",
     ready: () => true,
     schedulerProfile: o.schedulerProfile,
+    rootCaPem: o.rootCaPem,
+    audit: o.audit,
     controllerSettings: { namespaceRecheckMs: 50, ...o.controllerSettings },
     network: o.disable ? { ...DEFAULT_CLUSTER_NETWORK, disable: o.disable } : undefined,
   });

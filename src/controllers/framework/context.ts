@@ -37,6 +37,8 @@ export interface ControllerSettings {
   serviceLb: boolean;
   /** The clock CronJob schedules are read against, and how fast it runs; tests run one fast. Default: ctx.now. */
   scheduleClock?: { now: () => Date; speed: number };
+  /** The cluster CA (PEM) every namespace's `kube-root-ca.crt` carries; absent: none is published. */
+  rootCaPem?: string;
 }
 
 export const DEFAULT_CONTROLLER_SETTINGS: ControllerSettings = {
