@@ -1,11 +1,13 @@
 /** `k3rs agent`: flags → AgentConfig → join (or reuse credentials) → run the node agent until signalled. */
 import type { Command } from "commander";
+import { join } from "node:path";
 import { AGENT_FLAG_LIST } from "../config/flags.ts";
 import { addFlags, givenFlags } from "./flags.ts";
 import { resolveAgentConfig, type AgentConfig, type AgentConfigSource } from "../config/agent-config.ts";
 import { parseLabels, parseTaints } from "../config/sources.ts";
 import { kubeletSettings } from "../config/kubelet-args.ts";
 import { setLogLevel, log } from "../log.ts";
+import { takeNotifySocket, tellSystemd } from "./systemd-notify.ts";
 
 export function registerAgentCommand(program: Command, run = runAgentProcess): void {
   const cmd = program
@@ -28,6 +30,7 @@ export function registerAgentCommand(program: Command, run = runAgentProcess): v
 
 async function runAgentProcess(cfg: AgentConfig): Promise<void> {
   if (cfg.debug) setLogLevel("debug");
+  const notifySocket = takeNotifySocket(process.env);
   const ac = new AbortController();
   // The agent is loaded only by the role that runs it, so `k3rs ctl` and `k3rs server --disable-agent` never evaluate it.
   const { ensureJoined, JoinError } = await import("../agent/join.ts");
@@ -45,11 +48,19 @@ async function runAgentProcess(cfg: AgentConfig): Promise<void> {
       containerRuntimeEndpoint: cfg.containerRuntimeEndpoint,
       kubelet: kubeletSettings(cfg.kubeletArg),
       simulate: cfg.simulate,
+      // Each hollow node joins as itself (its credentials under <data-dir>/simulated/<name>).
+      clientFor: cfg.simulate === undefined ? undefined : async (name: string) => {
+        const c = await ensureJoined({ server: cfg.server, token: cfg.token ?? process.env.K3RS_TOKEN, nodeName: name, dataDir: join(cfg.dataDir, "simulated", name) });
+        return new RestClient({ server: c.server, ca: c.caPem, cert: c.certPem, key: c.keyPem, path: `(hollow ${name})` });
+      },
+      flannelIface: cfg.flannelIface,
+      resolvConf: cfg.resolvConf,
       labels: parseLabels(cfg.nodeLabel, "--node-label"),
       taints: parseTaints(cfg.nodeTaint, "--node-taint"),
       signal: ac.signal,
     });
     console.log(`k3rs agent is running: ${agent.nodes.length === 1 ? `node ${agent.nodes[0]!.name}` : `${agent.nodes.length} hollow nodes`} joined to ${creds.server}`);
+    tellSystemd(notifySocket, "READY=1");
   } catch (e) {
     const msg = e instanceof JoinError ? e.message : `${(e as Error).message}${(e as Error).cause ? `: ${((e as Error).cause as Error).message ?? (e as Error).cause}` : ""}`;
     console.error(`k3rs agent: ${msg}`);
@@ -57,6 +68,7 @@ async function runAgentProcess(cfg: AgentConfig): Promise<void> {
   }
   const shutdown = (sig: string) => {
     log.info("agent shutting down; containers keep running", { signal: sig });
+    tellSystemd(notifySocket, "STOPPING=1");
     ac.abort();
     process.exit(0);
   };

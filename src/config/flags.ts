@@ -26,18 +26,27 @@ const runtime = { key: "runtime", name: "runtime", arg: "<kind>" } as const;
 const kubeletArg = { key: "kubeletArg", name: "kubelet-arg", arg: "<key=value...>" } as const;
 const criEndpoint = { key: "containerRuntimeEndpoint", name: "container-runtime-endpoint", arg: "<socket>" } as const;
 const debug = { key: "debug", name: "debug", help: "debug logging" } as const;
+const resolvConf = { key: "resolvConf", name: "resolv-conf", arg: "<file>", help: "resolv.conf whose nameservers the cluster DNS forwards to and pods with dnsPolicy Default get (default /etc/resolv.conf, or systemd-resolved's upstream file when it names only loopback)" } as const;
+const flannelIface = { key: "flannelIface", name: "flannel-iface", arg: "<iface>", help: "interface whose IPv4 address carries pod traffic between nodes (the VXLAN local address; default: --node-ip)" } as const;
 
 export const SERVER_FLAG_LIST = [
   dataDir,
   { key: "httpsListenPort", name: "https-listen-port", arg: "<port>", help: "HTTPS port of the API (default 6443)" },
   { key: "bindAddress", name: "bind-address", arg: "<ip>", help: "address to listen on (default 0.0.0.0)" },
   { key: "token", name: "token", short: "t", arg: "<secret>", help: "shared secret agents use to join" },
+  { key: "agentToken", name: "agent-token", arg: "<secret>", help: "a second secret agents (only) may join with, kept apart from --token (K3s' agent token; written to <data-dir>/server/agent-token)" },
   { ...nodeName, help: "this node's name (default: hostname)" },
   { ...nodeIp, help: "this node's IP address" },
   { key: "tlsSan", name: "tls-san", arg: "<names>", help: "extra hostnames or IPs for the serving certificate (comma separated)" },
   { key: "clusterCidr", name: "cluster-cidr", arg: "<cidr>", help: "pod network (default 10.42.0.0/16)" },
   { key: "serviceCidr", name: "service-cidr", arg: "<cidr>", help: "service network (default 10.43.0.0/16)" },
   { key: "disableAgent", name: "disable-agent", help: "do not run the node agent in this process" },
+  { key: "disable", name: "disable", arg: "<name...>", help: "do not run a packaged component (repeatable or comma separated): servicelb, ingress (also traefik), coredns, local-storage, metrics-server, or a manifest's file name" },
+  { key: "clusterDns", name: "cluster-dns", arg: "<ip>", help: "cluster DNS address pods are given, inside the service CIDR (default 10.43.0.10)" },
+  { key: "clusterDomain", name: "cluster-domain", arg: "<domain>", help: "cluster domain (default cluster.local)" },
+  { key: "flannelBackend", name: "flannel-backend", arg: "<backend>", help: "pod network between nodes: vxlan (default) or host-gw (nodes on one L2 segment)" },
+  flannelIface,
+  resolvConf,
   { ...nodeLabel, help: "labels for this node (repeatable)" },
   { ...nodeTaint, help: "taints for this node (repeatable)" },
   { ...runtime, help: "the embedded agent's container runtime: containerd (default) or fake (hollow pods, for tests)" },
@@ -45,7 +54,17 @@ export const SERVER_FLAG_LIST = [
   { ...criEndpoint, help: "the embedded agent uses this CRI socket instead of its own containerd" },
   { key: "schedulerProfile", name: "scheduler-profile", arg: "<name>", help: "scheduler profile: default (spread by least-allocated) or binpack (most-allocated)" },
   { key: "kubeControllerManagerArg", name: "kube-controller-manager-arg", arg: "<key=value...>", help: "controller flag (repeatable): node-monitor-grace-period, node-cidr-mask-size" },
-  { key: "kubeApiserverArg", name: "kube-apiserver-arg", arg: "<key=value...>", help: "API server flag (repeatable): default-not-ready-toleration-seconds, default-unreachable-toleration-seconds, event-ttl" },
+  { key: "kubeApiserverArg", name: "kube-apiserver-arg", arg: "<key=value...>", help: "API server flag (repeatable): default-not-ready-toleration-seconds, default-unreachable-toleration-seconds, event-ttl, etcd-compaction-interval" },
+  { key: "clusterReset", name: "cluster-reset", help: "with --cluster-reset-restore-path: restore the store from a snapshot, keep the old one aside, and exit" },
+  { key: "clusterResetRestorePath", name: "cluster-reset-restore-path", arg: "<file>", help: "the snapshot --cluster-reset restores" },
+  { key: "snapshotScheduleCron", name: "snapshot-schedule-cron", arg: "<spec>", help: "when to save store snapshots, in cron form (default \"0 */12 * * *\")" },
+  { key: "snapshotRetention", name: "snapshot-retention", arg: "<n>", help: "scheduled snapshots to keep (default 5)" },
+  { key: "disableSnapshots", name: "disable-snapshots", help: "save no scheduled snapshots" },
+  { key: "datastoreReplica", name: "datastore-replica", arg: "<url>", help: "replicate the store continuously with Litestream to s3://BUCKET/PREFIX or file:///DIR; an empty data dir restores from it" },
+  { key: "datastoreReplicaEndpoint", name: "datastore-replica-endpoint", arg: "<url>", help: "S3 endpoint of the replica (for S3-compatible stores: MinIO, Swift, …)" },
+  { key: "datastoreReplicaAccessKey", name: "datastore-replica-access-key", arg: "<key>", help: "S3 access key of the replica" },
+  { key: "datastoreReplicaSecretKey", name: "datastore-replica-secret-key", arg: "<secret>", help: "S3 secret key of the replica (never printed)" },
+  { key: "datastoreReplicaRegion", name: "datastore-replica-region", arg: "<region>", help: "S3 region of the replica (default us-east-1)" },
   { key: "writeKubeconfig", name: "write-kubeconfig", short: "o", arg: "<file>", help: "also write the admin kubeconfig here (default /etc/k3rs/k3rs.yaml as root)" },
   { key: "writeKubeconfigMode", name: "write-kubeconfig-mode", arg: "<mode>", help: "file mode of the written kubeconfig (default 0600)" },
   debug,
@@ -63,6 +82,8 @@ export const AGENT_FLAG_LIST = [
   { ...kubeletArg, help: "kubelet flag (repeatable): container-log-max-size, container-log-max-files" },
   { ...criEndpoint, help: "use this CRI socket instead of starting the agent's own containerd" },
   { key: "simulate", name: "simulate", arg: "<n>", help: "run N hollow nodes (fake runtime) in this process, for scale tests" },
+  flannelIface,
+  resolvConf,
   debug,
 ] as const satisfies readonly Flag[];
 

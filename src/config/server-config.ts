@@ -8,6 +8,9 @@ import { join } from "node:path";
 import { DEFAULT_CONFIG_PATH, fromEnv, list, readConfigFile, truthy } from "./sources.ts";
 import { componentSettings } from "./component-args.ts";
 import { kubeletSettings } from "./kubelet-args.ts";
+import { parseSchedule } from "../model/cron-schedule.ts";
+import { parseReplicaUrl } from "./replica-url.ts";
+import { DEFAULT_CLUSTER_NETWORK, type ClusterNetwork, type FlannelBackend, networkProblems } from "../model/cluster-network.ts";
 import { AGENT_FLAG_LIST, flagNames, otherRoleNames, SERVER_FLAG_LIST, type SameKeys } from "./flags.ts";
 
 export interface ServerConfig {
@@ -15,9 +18,13 @@ export interface ServerConfig {
   httpsListenPort: number;
   bindAddress: string;
   token?: string;
+  /** A join secret for agents only (`--agent-token`); the server token still joins agents too. */
+  agentToken?: string;
   nodeName: string;
   nodeIp?: string;
   disableAgent: boolean;
+  /** Packaged components not to run (`--disable`, K3s's names; see disabledComponents). */
+  disable: string[];
   /** Extra kubeconfig path to write (the admin kubeconfig is always written in the data dir). */
   writeKubeconfig?: string;
   writeKubeconfigMode: number;
@@ -40,7 +47,34 @@ export interface ServerConfig {
   kubeApiserverArg: string[];
   /** Kubelet flags for the embedded agent (see kubelet-args.ts). */
   kubeletArg: string[];
+  /** `--cluster-reset [--cluster-reset-restore-path FILE]`: restore a snapshot and exit, as K3s does. */
+  clusterReset?: boolean;
+  clusterResetRestorePath?: string;
+  /**
+   * Scheduled snapshots (`--snapshot-schedule-cron`, `--snapshot-retention`, `--disable-snapshots`);
+   * resolve always sets them, configs built by hand (tests) get the defaults.
+   */
+  snapshotScheduleCron?: string;
+  snapshotRetention?: number;
+  disableSnapshots?: boolean;
+  /** Litestream replication of the store; undefined: none. The secret key is never printed. */
+  datastoreReplica?: string;
+  datastoreReplicaEndpoint?: string;
+  datastoreReplicaAccessKey?: string;
+  datastoreReplicaSecretKey?: string;
+  datastoreReplicaRegion?: string;
+  /** Cluster DNS Service IP (K3s `--cluster-dns`) and domain (`--cluster-domain`); resolve always sets them. */
+  clusterDns?: string;
+  clusterDomain?: string;
+  /** Pod network between nodes (K3s `--flannel-backend`): vxlan or host-gw; resolve always sets it. */
+  flannelBackend?: FlannelBackend;
+  /** The embedded agent's VXLAN interface (K3s `--flannel-iface`) and resolver file (`--resolv-conf`). */
+  flannelIface?: string;
+  resolvConf?: string;
 }
+
+export const DEFAULT_SNAPSHOT_SCHEDULE = "0 */12 * * *";
+export const DEFAULT_SNAPSHOT_RETENTION = 5;
 
 /** Flag names, as K3s spells them (declared in flags.ts). */
 export const SERVER_FLAGS = flagNames(SERVER_FLAG_LIST);
@@ -81,9 +115,11 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     httpsListenPort: port,
     bindAddress: String(pick("bindAddress") ?? "0.0.0.0"),
     token: pick("token") === undefined ? undefined : String(pick("token")),
+    agentToken: pick("agentToken") === undefined ? undefined : String(pick("agentToken")),
     nodeName: String(pick("nodeName") ?? hostname()).toLowerCase(),
     nodeIp: pick("nodeIp") === undefined ? undefined : String(pick("nodeIp")),
     disableAgent: truthy(pick("disableAgent")),
+    disable: disabledComponents(pick("disable")),
     writeKubeconfig: pick("writeKubeconfig") === undefined ? undefined : String(pick("writeKubeconfig")),
     writeKubeconfigMode: mode,
     debug: truthy(pick("debug")),
@@ -98,11 +134,58 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     kubeControllerManagerArg: list(pick("kubeControllerManagerArg")),
     kubeApiserverArg: list(pick("kubeApiserverArg")),
     kubeletArg: list(pick("kubeletArg")),
+    clusterReset: truthy(pick("clusterReset")),
+    clusterResetRestorePath: optionalText(pick("clusterResetRestorePath")),
+    snapshotScheduleCron: String(pick("snapshotScheduleCron") ?? DEFAULT_SNAPSHOT_SCHEDULE),
+    snapshotRetention: positiveInteger(pick("snapshotRetention") ?? DEFAULT_SNAPSHOT_RETENTION, "--snapshot-retention"),
+    disableSnapshots: truthy(pick("disableSnapshots")),
+    datastoreReplica: optionalText(pick("datastoreReplica")),
+    datastoreReplicaEndpoint: optionalText(pick("datastoreReplicaEndpoint")),
+    datastoreReplicaAccessKey: optionalText(pick("datastoreReplicaAccessKey")),
+    datastoreReplicaSecretKey: optionalText(pick("datastoreReplicaSecretKey")),
+    datastoreReplicaRegion: optionalText(pick("datastoreReplicaRegion")),
+    clusterDns: String(pick("clusterDns") ?? DEFAULT_CLUSTER_NETWORK.clusterDns),
+    clusterDomain: String(pick("clusterDomain") ?? DEFAULT_CLUSTER_NETWORK.clusterDomain).replace(/\.$/, "").toLowerCase(),
+    flannelBackend: String(pick("flannelBackend") ?? DEFAULT_CLUSTER_NETWORK.flannelBackend) as FlannelBackend,
+    flannelIface: optionalText(pick("flannelIface")),
+    resolvConf: optionalText(pick("resolvConf")),
   };
+  if (cfg.clusterResetRestorePath && !cfg.clusterReset) throw new Error("--cluster-reset-restore-path needs --cluster-reset");
+  try {
+    parseSchedule(cfg.snapshotScheduleCron!);
+  } catch (e) {
+    throw new Error(`invalid --snapshot-schedule-cron ${JSON.stringify(cfg.snapshotScheduleCron)}: ${(e as Error).message}`);
+  }
+  if (cfg.datastoreReplica) parseReplicaUrl(cfg.datastoreReplica);
+  const problems = networkProblems(serverNetwork(cfg));
+  if (problems.length) throw new Error(problems.join("; "));
   // Refuse bad component arguments now, with the flag named, rather than at start-up.
   componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg);
   kubeletSettings(cfg.kubeletArg);
   return cfg;
+}
+
+/** The cluster network a server config describes, defaults filled in. */
+export function serverNetwork(cfg: ServerConfig): ClusterNetwork {
+  const d = DEFAULT_CLUSTER_NETWORK;
+  return {
+    clusterCidr: cfg.clusterCidr,
+    serviceCidr: cfg.serviceCidr,
+    clusterDns: cfg.clusterDns ?? d.clusterDns,
+    clusterDomain: cfg.clusterDomain ?? d.clusterDomain,
+    flannelBackend: cfg.flannelBackend ?? d.flannelBackend,
+    disable: cfg.disable ?? [],
+  };
+}
+
+function positiveInteger(v: unknown, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`invalid ${flag} ${JSON.stringify(v)} (want a whole number of at least 1)`);
+  return n;
+}
+
+function optionalText(v: unknown): string | undefined {
+  return v === undefined || v === null || v === "" ? undefined : String(v);
 }
 
 function parseMode(v: unknown): number {
@@ -123,4 +206,18 @@ export function runtimeKind(v: unknown): "containerd" | "fake" {
   const r = v === undefined || v === null || v === "" ? "containerd" : String(v);
   if (r !== "containerd" && r !== "fake") throw new Error(`invalid --runtime ${JSON.stringify(v)} (want containerd or fake)`);
   return r;
+}
+
+/** K3s's own component name for ours, where they differ: its ingress controller is Traefik. */
+const COMPONENT_ALIASES: Record<string, string> = { traefik: "ingress" };
+
+/**
+ * `--disable` names, each flag value possibly comma separated (`--disable=servicelb,traefik`).
+ * Any DNS-1123 name is taken: besides the components, a name skips the auto-deployed manifest
+ * of that file name, as in K3s.
+ */
+export function disabledComponents(v: unknown): string[] {
+  const names = list(v).flatMap((s) => s.split(",")).map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const n of names) if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(n)) throw new Error(`invalid --disable ${JSON.stringify(n)} (want a component or manifest name, e.g. servicelb, ingress)`);
+  return [...new Set(names.map((n) => COMPONENT_ALIASES[n] ?? n))];
 }

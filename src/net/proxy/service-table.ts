@@ -7,7 +7,8 @@
 import type { V1ServicePort, V1ServiceSpec } from "@kubernetes/client-node";
 import type { KubeObject } from "../../model/object.ts";
 import { objectKey } from "../../model/object.ts";
-import { type ParsedSlice, SERVICE_NAME_LABEL, parseSlice, portEndpoints } from "./endpoints.ts";
+import { portEndpoints } from "./endpoints.ts";
+import { SliceIndex } from "./slice-index.ts";
 import { type Affinity, type Frontend, type FrontendKind, type Protocol, type Target, frontendKey } from "./types.ts";
 
 /** Kubernetes' default for `sessionAffinityConfig.clientIP.timeoutSeconds` (3 hours). */
@@ -20,6 +21,8 @@ export interface ServiceTableOptions {
   nodeIPs?: string[];
   /** ClusterIPs served by something else on the node; no frontend is made for them */
   excludeClusterIPs?: string[];
+  /** make LoadBalancer frontends (ServiceLB); default true */
+  loadBalancers?: boolean;
   now?: () => number;
   /** the set of frontends of `service` changed (listeners to open or close) */
   onFrontendsChanged?: (service: string) => void;
@@ -68,10 +71,7 @@ export interface LoadBalancerView {
 export class ServiceTable {
   private readonly services = new Map<string, ServiceState>();
   private readonly byKey = new Map<string, Frontend>();
-  /** Service key → its slices by slice key */
-  private readonly slices = new Map<string, Map<string, ParsedSlice>>();
-  /** slice key → the Service it was filed under, so relabels and deletes find it */
-  private readonly sliceOwner = new Map<string, string>();
+  private readonly slices = new SliceIndex();
   private readonly now: () => number;
   private nodeIPs: string[];
   private readonly excluded: ReadonlySet<string>;
@@ -137,24 +137,12 @@ export class ServiceTable {
   }
 
   upsertSlice(slice: KubeObject): void {
-    const sliceKey = objectKey(slice.metadata.namespace, slice.metadata.name ?? "");
-    const svcName = slice.metadata.labels?.[SERVICE_NAME_LABEL];
-    const owner = svcName ? objectKey(slice.metadata.namespace, svcName) : undefined;
-    const prevOwner = this.sliceOwner.get(sliceKey);
-    if (prevOwner && prevOwner !== owner) this.dropSlice(sliceKey, prevOwner);
-    const parsed = owner ? parseSlice(slice) : undefined;
-    if (!owner || !parsed) return;
-    let m = this.slices.get(owner);
-    if (!m) this.slices.set(owner, (m = new Map()));
-    m.set(sliceKey, parsed);
-    this.sliceOwner.set(sliceKey, owner);
-    this.refreshTargets(owner);
+    for (const svc of this.slices.upsert(slice)) this.refreshTargets(svc);
   }
 
   deleteSlice(slice: KubeObject): void {
-    const sliceKey = objectKey(slice.metadata.namespace, slice.metadata.name ?? "");
-    const owner = this.sliceOwner.get(sliceKey);
-    if (owner) this.dropSlice(sliceKey, owner);
+    const owner = this.slices.delete(slice);
+    if (owner) this.refreshTargets(owner);
   }
 
   /**
@@ -222,7 +210,7 @@ export class ServiceTable {
   private viewOf(s: ServiceState): LoadBalancerView | undefined {
     if (s.type !== "LoadBalancer") return undefined;
     const frontends = [...s.frontends.values()].filter((f) => f.kind === "LoadBalancer");
-    const lbKeys = new Set(planFrontends(s.spec, this.nodeIPs, this.excluded).filter((p) => p.kind === "LoadBalancer").map((p) => p.key));
+    const lbKeys = new Set(planFrontends(s.spec, this.nodeIPs, this.excluded, this.opts.loadBalancers !== false).filter((p) => p.kind === "LoadBalancer").map((p) => p.key));
     const blocked = s.blocked.filter((b) => lbKeys.has(b.key));
     if (frontends.length === 0 && blocked.length === 0) return undefined;
     return {
@@ -234,18 +222,9 @@ export class ServiceTable {
     };
   }
 
-  private dropSlice(sliceKey: string, owner: string): void {
-    this.sliceOwner.delete(sliceKey);
-    const m = this.slices.get(owner);
-    if (!m) return;
-    m.delete(sliceKey);
-    if (m.size === 0) this.slices.delete(owner);
-    this.refreshTargets(owner);
-  }
-
   /** Makes the Service's frontends match its plan, reusing frontend objects that stay. */
   private apply(s: ServiceState): void {
-    const plan = planFrontends(s.spec, this.nodeIPs, this.excluded);
+    const plan = planFrontends(s.spec, this.nodeIPs, this.excluded, this.opts.loadBalancers !== false);
     const want = new Map(plan.map((p) => [p.key, p]));
     let changed = false;
     let released = false;
@@ -290,7 +269,7 @@ export class ServiceTable {
   private refreshTargets(key: string): void {
     const s = this.services.get(key);
     if (!s || s.frontends.size === 0) return;
-    const all = [...(this.slices.get(key)?.values() ?? [])];
+    const all = this.slices.of(key);
     // Dual-stack Services have a slice per family; like kube-proxy, an IPv4 frontend relays to
     // IPv4 endpoints and an IPv6 one to IPv6 — unless its family has none (a single-stack
     // Service's NodePort on a node address of the other family), where any endpoint serves.
@@ -319,7 +298,7 @@ export class ServiceTable {
 }
 
 /** The frontends a Service spec asks for; pure, so the table's tests read as tables. */
-export function planFrontends(spec: V1ServiceSpec | undefined, nodeIPs: readonly string[], excludeClusterIPs: ReadonlySet<string> = new Set()): PlannedFrontend[] {
+export function planFrontends(spec: V1ServiceSpec | undefined, nodeIPs: readonly string[], excludeClusterIPs: ReadonlySet<string> = new Set(), loadBalancers = true): PlannedFrontend[] {
   spec ??= {};
   const type = spec.type ?? "ClusterIP";
   if (type === "ExternalName") return [];
@@ -328,7 +307,7 @@ export function planFrontends(spec: V1ServiceSpec | undefined, nodeIPs: readonly
     (ip: unknown) => typeof ip === "string" && ip !== "" && ip !== "None",
   );
   // ServiceLB leaves Services with a loadBalancerClass to the controller that class names.
-  const lb = type === "LoadBalancer" && !spec.loadBalancerClass;
+  const lb = loadBalancers && type === "LoadBalancer" && !spec.loadBalancerClass;
   for (const p of (Array.isArray(spec.ports) ? spec.ports : []) as V1ServicePort[]) {
     const protocol = p?.protocol ?? "TCP";
     if (protocol !== "TCP" && protocol !== "UDP") continue;
