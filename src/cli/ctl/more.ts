@@ -109,7 +109,8 @@ export async function runCreateToken(ctx: CtlContext, name: string, o: { duratio
       throw new Error(`failed to create token: ${(e as Error).message}`, { cause: e });
     });
   if (!tr.status?.token) throw new Error("failed to create token: no token in response");
-  ctx.out(`${tr.status.token}\n`);
+  // kubectl prints the bare token, no newline.
+  ctx.out(tr.status.token);
   return 0;
 }
 
