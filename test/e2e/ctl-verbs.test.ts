@@ -340,6 +340,11 @@ describe.skipIf(!existsSync(KUBECTL))("k3rs ctl's client side of API other work 
       ["config", "get-contexts"],
       ["config", "current-context"],
     ]) await same(args);
+    // edit through an "editor" that changes one value; then one that changes nothing.
+    const editEnv = (script: string) => ({ KUBE_EDITOR: `sed -i ${script}` });
+    expect(await ctl(["edit", "cm", "base", "-n", "shop"], undefined, editEnv("'s/^  k: v$/  k: edited/'"))).toEqual({ code: 0, stdout: "configmap/base edited\n", stderr: "" });
+    expect((await k("get", "cm", "base", "-n", "shop", "-o", "jsonpath={.data.k}"))).toBe("edited");
+    expect(await ctl(["edit", "cm", "base", "-n", "shop"], undefined, editEnv("'s/nothing-here//'"))).toEqual({ code: 0, stdout: "Edit cancelled, no changes made.\n", stderr: "" });
     // Every token is new (its jti): compare the shape, and that kubectl's server accepts ours.
     const [mine, theirs] = [await ctl(["create", "token", "default"]), await kubectl(["create", "token", "default"])];
     const shape = (t: string) => t.replace(/[A-Za-z0-9_-]+/g, "x");

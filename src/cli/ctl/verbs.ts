@@ -18,5 +18,6 @@ import { registerCp } from "./cp.ts";
 import { registerPortForward } from "./port-forward.ts";
 import { registerConfig } from "./config.ts";
 import { registerMore } from "./more.ts";
+import { registerEdit } from "./edit.ts";
 
-export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec, registerEvents, registerScale, registerLabel, registerPatch, registerNode, registerRollout, registerSet, registerDrain, registerWait, registerCluster, registerCreate, registerTop, registerCp, registerPortForward, registerConfig, registerMore];
+export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec, registerEvents, registerScale, registerLabel, registerPatch, registerNode, registerRollout, registerSet, registerDrain, registerWait, registerCluster, registerCreate, registerTop, registerCp, registerPortForward, registerConfig, registerMore, registerEdit];
