@@ -19,5 +19,6 @@ import { registerPortForward } from "./port-forward.ts";
 import { registerConfig } from "./config.ts";
 import { registerMore } from "./more.ts";
 import { registerEdit } from "./edit.ts";
+import { registerCompletion } from "./completion.ts";
 
-export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec, registerEvents, registerScale, registerLabel, registerPatch, registerNode, registerRollout, registerSet, registerDrain, registerWait, registerCluster, registerCreate, registerTop, registerCp, registerPortForward, registerConfig, registerMore, registerEdit];
+export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec, registerEvents, registerScale, registerLabel, registerPatch, registerNode, registerRollout, registerSet, registerDrain, registerWait, registerCluster, registerCreate, registerTop, registerCp, registerPortForward, registerConfig, registerMore, registerEdit, registerCompletion];
