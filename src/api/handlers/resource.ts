@@ -24,6 +24,8 @@ import { evictPodHandler } from "./eviction.ts";
 import { podLogHandler } from "./pod-log.ts";
 import { isPodStream, podStreamHandler } from "./pod-stream.ts";
 import { METRICS_GROUP, metricsApiHandler } from "./metrics-api.ts";
+import { isReview, reviewHandler } from "./reviews.ts";
+import { tokenRequestHandler } from "./token-request.ts";
 
 export type { ResourceContext };
 
@@ -38,6 +40,7 @@ export async function handleResource(ctx: ResourceContext): Promise<Response> {
   const sub = path.subresource;
   if (sub && !def.subresources?.includes(sub)) throw errors.notFound(def.group, `${def.plural}/${sub}`, path.name ?? "");
   if (def.group === METRICS_GROUP) return metricsApiHandler(ctx);
+  if (isReview(def.group, def.plural)) return reviewHandler(ctx, ctx.reviews);
   const method = req.method;
   if (!path.name) {
     if (method === "GET") {
@@ -54,6 +57,7 @@ export async function handleResource(ctx: ResourceContext): Promise<Response> {
   if (sub === "eviction" && method === "POST") return evictPodHandler(ctx);
   if (sub === "log" && method === "GET") return podLogHandler(ctx);
   if (isPodStream(sub)) return podStreamHandler(ctx, sub);
+  if (sub === "token") return tokenRequestHandler(ctx);
   if (sub && sub !== "status" && sub !== "finalize") throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
   switch (method) {
     case "GET":
@@ -138,7 +142,7 @@ async function create(ctx: ResourceContext): Promise<Response> {
   if (!obj.metadata.name && !obj.metadata.generateName) {
     throw errors.invalid(ctx.def.group, ctx.def.kind, "", [{ reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" }]);
   }
-  const created = await ctx.storage.create(ctx.def, ns, obj, { dryRun: q.dryRun });
+  const created = await ctx.storage.create(ctx.def, ns, obj, { dryRun: q.dryRun, user: ctx.user });
   return json(created, 201, warningHeaders(warnings));
 }
 
@@ -164,7 +168,7 @@ async function replace(ctx: ResourceContext): Promise<Response> {
       // namespaces/finalize writes only spec.finalizers.
       return { ...current, spec: { ...current.spec, finalizers: obj.spec?.finalizers ?? [] }, metadata: { ...current.metadata, resourceVersion: obj.metadata.resourceVersion } };
     },
-    { dryRun: q.dryRun, subresource: sub, createIfMissing: !sub && !finalize },
+    { dryRun: q.dryRun, subresource: sub, createIfMissing: !sub && !finalize, user: ctx.user },
   );
   return json(object, created ? 201 : 200, warningHeaders(warnings));
 }
@@ -197,7 +201,7 @@ async function patch(ctx: ResourceContext): Promise<Response> {
       if (!hasResourceVersion(body)) delete patched.metadata.resourceVersion;
       return patched;
     },
-    { dryRun: q.dryRun, subresource: ctx.path.subresource },
+    { dryRun: q.dryRun, subresource: ctx.path.subresource, user: ctx.user },
   );
   return json(object, 200, warningHeaders(warnings));
 }
@@ -217,7 +221,7 @@ async function deleteOptions(ctx: ResourceContext): Promise<DeleteOptions> {
 
 async function remove(ctx: ResourceContext): Promise<Response> {
   const opts = await deleteOptions(ctx);
-  const { object, deleted } = await ctx.storage.delete(ctx.def, ctx.path.namespace, ctx.path.name!, opts);
+  const { object, deleted } = await ctx.storage.delete(ctx.def, ctx.path.namespace, ctx.path.name!, opts, ctx.user);
   return json(object, deleted ? 200 : 202);
 }
 
@@ -229,7 +233,7 @@ async function deleteCollection(ctx: ResourceContext): Promise<Response> {
   const out: KubeObject[] = [];
   for (const item of items) {
     try {
-      out.push((await ctx.storage.delete(ctx.def, item.metadata.namespace, item.metadata.name!, opts)).object);
+      out.push((await ctx.storage.delete(ctx.def, item.metadata.namespace, item.metadata.name!, opts, ctx.user)).object);
     } catch (e) {
       if (!(e instanceof StatusError && e.reason === "NotFound")) throw e;
     }
@@ -260,6 +264,6 @@ async function scale(ctx: ResourceContext): Promise<Response> {
   } else {
     throw errors.methodNotAllowed("the server does not allow this method on the requested resource");
   }
-  const { object } = await ctx.storage.update(def, path.namespace, path.name!, mutate, { dryRun: q.dryRun });
+  const { object } = await ctx.storage.update(def, path.namespace, path.name!, mutate, { dryRun: q.dryRun, user: ctx.user });
   return json(getScale(def, object));
 }
