@@ -18,6 +18,7 @@ import { startImageSync } from "../images/image-sync.ts";
 import { CNI_NETWORK, bridgeNameFor, writeConflist, writePlaceholder } from "../cni/cni-config.ts";
 import { ensureMasquerade } from "../cni/masquerade.ts";
 import { bridgeProblem, reconcileBridge } from "../cni/bridge-address.ts";
+import { runtimeReadiness } from "./runtime-readiness.ts";
 import { type NetRunner, netRunner } from "../../net/net-runner.ts";
 import { CriClient } from "../cri/cri-client.ts";
 import { CriRuntime } from "../cri/cri-runtime.ts";
@@ -157,14 +158,8 @@ export async function startContainerdRuntime(o: ContainerdRuntimeOptions): Promi
   const readiness = async (): Promise<Readiness> => {
     try {
       const s = await client.call("RuntimeService", "Status", {});
-      const conds: any[] = s.status?.conditions ?? [];
-      const bad = conds.filter((c) => (c.type === "RuntimeReady" || c.type === "NetworkReady") && !c.status);
-      if (!bad.some((c) => c.type === "NetworkReady")) {
-        const problem = podNetworkError ?? (podCidr && (await bridgeProblem(run, bridge, podCidr).catch((e) => `checking bridge ${bridge}: ${String(e)}`)));
-        if (problem) bad.push({ type: "NetworkReady", reason: "NetworkPluginNotReady", message: problem });
-      }
-      if (!bad.length) return { ready: true };
-      return { ready: false, message: bad.map((c) => `container runtime ${c.type === "NetworkReady" ? "network" : ""} not ready: ${c.reason}: ${c.message}`.replace("  ", " ")).join("; ") };
+      const problem = podNetworkError ?? (podCidr ? await bridgeProblem(run, bridge, podCidr).catch((e) => `checking bridge ${bridge}: ${String(e)}`) : undefined);
+      return runtimeReadiness(s.status?.conditions ?? [], problem);
     } catch (e) {
       return { ready: false, message: `container runtime is down: ${e instanceof Error ? e.message : String(e)}` };
     }
