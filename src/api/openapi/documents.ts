@@ -8,6 +8,7 @@ import type { ResourceInfo } from "../resources/types.ts";
 import type { Schema } from "./defs-types.ts";
 import { openapiDefs } from "./defs.ts";
 import { META_PREFIX } from "./model-names.ts";
+import { openapiV2Protobuf } from "./v2-protobuf.ts";
 import { referencedDefinitions, resourcePaths, type Operation, type Param, type PathItem } from "./operations.ts";
 
 const PATCH_DEF = `${META_PREFIX}.Patch`;
@@ -147,7 +148,7 @@ function fingerprint(resources: ResourceInfo[]): string {
 
 /** One rendered document per group version (replaced when its fingerprint changes). */
 const v3Cache = new Map<string, { hash: string; json: string }>();
-let v2Cache: { hash: string; json: string } | undefined;
+let v2Cache: { hash: string; json: string; etag: string; protobuf?: Uint8Array } | undefined;
 
 function pathsOf(resources: ResourceInfo[], param: (p: Param) => unknown, operation: (o: Operation) => unknown): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
@@ -218,8 +219,23 @@ export function openapiV2Json(resources: ResourceInfo[]): string {
     securityDefinitions: SECURITY,
     security: [{ BearerToken: [] }],
   };
-  v2Cache = { hash, json: JSON.stringify(doc) };
+  const json = JSON.stringify(doc);
+  // As kube-openapi does: one ETag for both encodings, the SHA-512 of the JSON, quoted.
+  v2Cache = { hash, json, etag: `"${createHash("sha512").update(json).digest("hex").toUpperCase()}"` };
   return v2Cache.json;
+}
+
+/** The v2 document's ETag (shared by its JSON and protobuf forms). */
+export function openapiV2ETag(resources: ResourceInfo[]): string {
+  openapiV2Json(resources);
+  return v2Cache!.etag;
+}
+
+/** The v2 document as gnostic's protobuf Document (see v2-protobuf.ts), encoded once per content. */
+export function openapiV2ProtobufBytes(resources: ResourceInfo[]): Uint8Array {
+  const json = openapiV2Json(resources);
+  v2Cache!.protobuf ??= openapiV2Protobuf(JSON.parse(json));
+  return v2Cache!.protobuf;
 }
 
 /** The swagger 2.0 document of everything served. */
