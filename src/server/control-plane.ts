@@ -13,6 +13,7 @@ import { ResourceQuotaAdmission } from "../api/admission/resource-quota.ts";
 import { defaultStorageClass } from "../api/admission/default-storage-class.ts";
 import { storageObjectInUseProtection } from "../api/admission/storage-object-in-use-protection.ts";
 import { createApi } from "../api/app.ts";
+import { CrdServing } from "../api/crd/crd-serving.ts";
 import { clientCertAuthenticator } from "../api/auth/authenticate.ts";
 import { earlyAuthenticator, type EarlyAuthenticator } from "../api/auth/early-authenticator.ts";
 import { allowAuthenticated } from "../api/auth/authorize.ts";
@@ -112,6 +113,8 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     tunnels,
     async start(apiPort) {
       await bootstrapObjects(storage, registry, { apiPort, nodeIp: o.nodeIp });
+      // Custom resources are served by every server, leader or not, before it answers for them.
+      await new CrdServing({ storage, registry }).start(controllers.signal);
       void startControllerManager({
         storage,
         registry,

@@ -24,6 +24,7 @@ import { evictPodHandler } from "./eviction.ts";
 import { podLogHandler } from "./pod-log.ts";
 import { isPodStream, podStreamHandler } from "./pod-stream.ts";
 import { METRICS_GROUP, metricsApiHandler } from "./metrics-api.ts";
+import { refuseStrategicMergeOfCustom } from "./custom-patch.ts";
 
 export type { ResourceContext };
 
@@ -174,6 +175,7 @@ async function patch(ctx: ResourceContext): Promise<Response> {
   const warnings: string[] = [];
   const contentType = ctx.req.headers.get("content-type") ?? "";
   const text = await readBody(ctx.req);
+  refuseStrategicMergeOfCustom(ctx.def, contentType);
   const body = decodeBody(contentType, text, [
     "application/json-patch+json",
     "application/merge-patch+json",
@@ -182,7 +184,7 @@ async function patch(ctx: ResourceContext): Promise<Response> {
   // Kubernetes decodes merge and strategic-merge patches strictly too (a JSON patch is a list of operations).
   const mergePatch = ["application/merge-patch+json", "application/strategic-merge-patch+json"].includes(mediaType(contentType));
   const duplicates = q.fieldValidation === "Strict" && mergePatch ? duplicateBodyFields(contentType, text) : [];
-  const schema = patchSchemaFor(ctx.def.group, ctx.def.version, ctx.def.kind);
+  const schema = ctx.def.custom ? undefined : patchSchemaFor(ctx.def.group, ctx.def.version, ctx.def.kind);
   const { object } = await ctx.storage.update(
     ctx.def,
     ctx.path.namespace,
@@ -250,6 +252,7 @@ async function scale(ctx: ResourceContext): Promise<Response> {
     if (body.kind !== undefined && body.kind !== "Scale") throw errors.badRequest(`expected Scale, got ${body.kind}`);
     mutate = scaleMutation(def, () => body);
   } else if (ctx.req.method === "PATCH") {
+    refuseStrategicMergeOfCustom(def, contentType ?? "");
     const body = decodeBody(contentType, text, ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"]);
     mutate = scaleMutation(def, (currentScale) => {
       const patched = applyPatch(contentType ?? "", currentScale, body, undefined) as any;

@@ -4,10 +4,10 @@ import type { ResourceDef } from "../resources/types.ts";
 import { buildTable, printerFor, tableRowEvent, type IncludeObject } from "../table/index.ts";
 
 export function toTable(def: ResourceDef, items: KubeObject[], includeObject: IncludeObject, listMeta: ListMeta): object {
-  return buildTable(items, printerFor(def.kind), { includeObject, listMeta });
+  return buildTable(items, def.custom?.printer ?? printerFor(def.kind), { includeObject, listMeta });
 }
 
 /** One watch event's object; the first event of a stream carries the column definitions. */
 export function tableEvent(def: ResourceDef, obj: KubeObject, includeObject: IncludeObject, withColumns: boolean): object {
-  return tableRowEvent(obj, printerFor(def.kind), { includeObject, withColumns });
+  return tableRowEvent(obj, def.custom?.printer ?? printerFor(def.kind), { includeObject, withColumns });
 }

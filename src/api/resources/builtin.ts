@@ -10,6 +10,9 @@ import { defaultStorageClass } from "./defaults/storage.ts";
 import { validateStorageClass } from "./validation/storage-class.ts";
 import { namespaceDeletion, podDeletion } from "./deletion.ts";
 import type { KubeObject } from "../../model/object.ts";
+import { defaultCrd } from "../crd/crd-defaults.ts";
+import { validateCrd } from "../crd/crd-validation.ts";
+import { crdDeletion } from "../crd/crd-deletion.ts";
 
 const str = (x: unknown) => (x === undefined || x === null ? undefined : String(x));
 
@@ -143,6 +146,12 @@ export const builtinResources: ResourceDef[] = [
   {
     group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", singular: "ingress", namespaced: true,
     shortNames: ["ing"], subresources: ["status"], hasGeneration: true, validate: v.validateIngress,
+  },
+  // apiextensions.k8s.io/v1: custom resources are served from these (api/crd/)
+  {
+    group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition", plural: "customresourcedefinitions",
+    singular: "customresourcedefinition", namespaced: false, shortNames: ["crd", "crds"], categories: ["api-extensions"],
+    subresources: ["status"], hasGeneration: true, defaults: defaultCrd, validate: validateCrd, deletion: crdDeletion,
   },
   // metrics.k8s.io/v1beta1: usage read from the agents, never stored (api/handlers/metrics-api.ts)
   { group: "metrics.k8s.io", version: "v1beta1", kind: "NodeMetrics", plural: "nodes", singular: "", namespaced: false, verbs: ["get", "list"] },
