@@ -170,3 +170,20 @@ test("deleting a definition deletes its objects, then stops serving it", async (
   await established("things.gone.example.com");
   expect((await api.json("GET", T)).body.items).toEqual([]);
 });
+
+test("OpenAPI v3 and v2 publish a custom resource's schema under its GVK (what explain and kubectl's validation read)", async () => {
+  const root = await api.json("GET", "/openapi/v3");
+  const url = root.body.paths["apis/shop.example.com/v1"]?.serverRelativeURL;
+  expect(url).toMatch(/^\/openapi\/v3\/apis\/shop.example.com\/v1\?hash=/);
+  const doc = await api.json("GET", url);
+  expect(doc.status).toBe(200);
+  const schema = doc.body.components.schemas["com.example.shop.v1.Widget"];
+  expect(schema["x-kubernetes-group-version-kind"]).toEqual([{ group: "shop.example.com", kind: "Widget", version: "v1" }]);
+  expect(schema.properties.spec.properties.size).toMatchObject({ type: "integer", minimum: 1, maximum: 10 });
+  expect(doc.body.components.schemas["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"]).toBeDefined();
+  const patch = doc.body.paths["/apis/shop.example.com/v1/namespaces/{namespace}/widgets/{name}"].patch;
+  expect(patch["x-kubernetes-group-version-kind"]).toEqual({ group: "shop.example.com", kind: "Widget", version: "v1" });
+  expect(doc.body.paths["/apis/shop.example.com/v1/namespaces/{namespace}/widgets"].get.responses["200"].content["application/json"].schema.$ref).toBe("#/components/schemas/com.example.shop.v1.WidgetList");
+  const v2 = await api.json("GET", "/openapi/v2");
+  expect(v2.body.definitions["com.example.shop.v1.Widget"].properties.spec.required).toEqual(["size"]);
+});
