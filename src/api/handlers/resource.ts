@@ -25,6 +25,8 @@ import { podLogHandler } from "./pod-log.ts";
 import { isPodStream, podStreamHandler } from "./pod-stream.ts";
 import { METRICS_GROUP, metricsApiHandler } from "./metrics-api.ts";
 import { refuseStrategicMergeOfCustom } from "./custom-patch.ts";
+import { APPLY_PATCH, applyHandler } from "./apply.ts";
+import { fieldManagerOf, recordUpdate } from "./field-manager.ts";
 
 export type { ResourceContext };
 
@@ -139,6 +141,7 @@ async function create(ctx: ResourceContext): Promise<Response> {
   if (!obj.metadata.name && !obj.metadata.generateName) {
     throw errors.invalid(ctx.def.group, ctx.def.kind, "", [{ reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" }]);
   }
+  recordUpdate(ctx.def, q, fieldManagerOf(ctx.req, q.fieldManager), undefined, obj);
   const created = await ctx.storage.create(ctx.def, ns, obj, { dryRun: q.dryRun });
   return json(created, 201, warningHeaders(warnings));
 }
@@ -161,7 +164,7 @@ async function replace(ctx: ResourceContext): Promise<Response> {
     ctx.path.namespace,
     name,
     (current) => {
-      if (!finalize) return { ...obj, metadata: { ...obj.metadata, name } };
+      if (!finalize) return recordUpdate(ctx.def, q, fieldManagerOf(ctx.req, q.fieldManager), current.metadata.uid ? current : undefined, { ...obj, metadata: { ...obj.metadata, name } }, sub);
       // namespaces/finalize writes only spec.finalizers.
       return { ...current, spec: { ...current.spec, finalizers: obj.spec?.finalizers ?? [] }, metadata: { ...current.metadata, resourceVersion: obj.metadata.resourceVersion } };
     },
@@ -174,6 +177,10 @@ async function patch(ctx: ResourceContext): Promise<Response> {
   const q = writeQuery(ctx.url, "PatchOptions");
   const warnings: string[] = [];
   const contentType = ctx.req.headers.get("content-type") ?? "";
+  if (mediaType(contentType) === APPLY_PATCH) return applyHandler(ctx, q, (obj) => checkKind(ctx.def, obj));
+  if (ctx.url.searchParams.get("force") !== null) {
+    throw errors.invalid("meta.k8s.io", "PatchOptions", "", [{ reason: "FieldValueForbidden", field: "force", message: "Forbidden: may not be specified for non-apply patch" }]);
+  }
   const text = await readBody(ctx.req);
   refuseStrategicMergeOfCustom(ctx.def, contentType);
   const body = decodeBody(contentType, text, [
@@ -197,7 +204,7 @@ async function patch(ctx: ResourceContext): Promise<Response> {
       // A patch that carries no resourceVersion applies to whatever is current: unpinned, so a
       // concurrent write makes the patch re-apply to the newer object instead of failing with 409.
       if (!hasResourceVersion(body)) delete patched.metadata.resourceVersion;
-      return patched;
+      return recordUpdate(ctx.def, q, fieldManagerOf(ctx.req, q.fieldManager), current, patched, ctx.path.subresource);
     },
     { dryRun: q.dryRun, subresource: ctx.path.subresource },
   );
