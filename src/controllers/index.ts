@@ -25,8 +25,9 @@ import { PersistentVolumeController } from "./persistent-volume/controller.ts";
 import { PvcProtectionController } from "./pvc-protection/controller.ts";
 import { PvProtectionController } from "./pv-protection/controller.ts";
 import { LocalPathProvisioner } from "./local-path/controller.ts";
+import { HorizontalPodAutoscalerController, type HpaControllerOptions } from "./hpa/controller.ts";
 
-export function allControllers(): Controller[] {
+export function allControllers(deps: { hpa?: HpaControllerOptions } = {}): Controller[] {
   return [
     new NamespaceController(),
     new NodeIpamController(),
@@ -51,5 +52,6 @@ export function allControllers(): Controller[] {
     new PvcProtectionController(),
     new PvProtectionController(),
     new LocalPathProvisioner(),
+    new HorizontalPodAutoscalerController(deps.hpa),
   ];
 }

@@ -119,7 +119,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
         storage,
         registry,
         signal: controllers.signal,
-        controllers: allControllers(),
+        controllers: allControllers({ hpa: { metrics, syncPeriodMs: o.controllerSettings?.hpaSyncPeriodMs } }),
         settings: o.controllerSettings,
         leaseDurationSeconds: o.leaseDurationSeconds,
         retryMs: o.leaderRetryMs,

@@ -107,7 +107,7 @@ export class CrdServing {
       const conditions = setCondition((current as unknown as Crd).status?.conditions, { type: "Terminating", status: "False", reason: "InstanceDeletionCompleted", message: "removed all instances" }, now);
       return {
         ...current,
-        metadata: { ...current.metadata, finalizers: (current.metadata.finalizers ?? []).filter((f) => f !== CLEANUP_FINALIZER) },
+        metadata: { ...current.metadata, resourceVersion: undefined, finalizers: (current.metadata.finalizers ?? []).filter((f) => f !== CLEANUP_FINALIZER) },
         status: { ...current.status, conditions },
       };
     }).catch((e) => {
@@ -132,7 +132,7 @@ export class CrdServing {
   }
 
   private async writeStatus(name: string, status: CrdStatus): Promise<void> {
-    await this.deps.storage.update(this.crdDef, undefined, name, (current) => ({ ...current, status }), { subresource: "status" }).catch((e) => {
+    await this.deps.storage.update(this.crdDef, undefined, name, (current) => ({ ...current, metadata: { ...current.metadata, resourceVersion: undefined }, status }), { subresource: "status" }).catch((e) => {
       if (!isStatusError(e, "NotFound")) throw e;
     });
   }

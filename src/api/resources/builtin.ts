@@ -13,6 +13,8 @@ import type { KubeObject } from "../../model/object.ts";
 import { defaultCrd } from "../crd/crd-defaults.ts";
 import { validateCrd } from "../crd/crd-validation.ts";
 import { crdDeletion } from "../crd/crd-deletion.ts";
+import { defaultHpaV1, defaultHpaV2, validateHpaV1, validateHpaV2 } from "../hpa/hpa-rules.ts";
+import { hpaV1Conversion } from "../hpa/hpa-v1-conversion.ts";
 
 const str = (x: unknown) => (x === undefined || x === null ? undefined : String(x));
 
@@ -146,6 +148,17 @@ export const builtinResources: ResourceDef[] = [
   {
     group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", singular: "ingress", namespaced: true,
     shortNames: ["ing"], subresources: ["status"], hasGeneration: true, validate: v.validateIngress,
+  },
+  // autoscaling: v2 stored, v1 served from it (api/hpa/); the controller is controllers/hpa/
+  {
+    group: "autoscaling", version: "v2", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers",
+    singular: "horizontalpodautoscaler", namespaced: true, shortNames: ["hpa"], categories: ["all"], subresources: ["status"],
+    hasGeneration: true, defaults: defaultHpaV2, validate: validateHpaV2,
+  },
+  {
+    group: "autoscaling", version: "v1", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers",
+    singular: "horizontalpodautoscaler", namespaced: true, shortNames: ["hpa"], categories: ["all"], subresources: ["status"],
+    hasGeneration: true, defaults: defaultHpaV1, validate: validateHpaV1, storageVersion: "v2", conversion: hpaV1Conversion,
   },
   // apiextensions.k8s.io/v1: custom resources are served from these (api/crd/)
   {

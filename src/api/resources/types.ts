@@ -30,6 +30,12 @@ export interface ResourceInfo {
   custom?: CustomResourceInfo;
 }
 
+/** Between a version served and the storage version when more than apiVersion differs (autoscaling/v1 ⇄ v2). */
+export interface Conversion {
+  toStorage(obj: KubeObject): KubeObject;
+  fromStorage(obj: KubeObject): KubeObject;
+}
+
 export interface ResourceDef extends ResourceInfo {
   /** Fill in defaults, as the apiserver's defaulting does (mutates in place). */
   defaults?: (obj: KubeObject) => void;
@@ -46,6 +52,8 @@ export interface ResourceDef extends ResourceInfo {
   keepsStatusOnCreate?: boolean;
   /** How a delete treats this kind's objects beyond finalizers; absent = removed once no finalizer holds them. */
   deletion?: DeletionStrategy;
+  /** With storageVersion: how objects convert; absent = only apiVersion differs (conversion None). */
+  conversion?: Conversion;
 }
 
 /** A custom resource version as its CustomResourceDefinition declares it. */

@@ -261,8 +261,10 @@ export class ObjectStorage {
           throw e;
         }
       }
-      const desired = await mutate(served(def, structuredClone(current.object)));
-      checkShape(def, desired, current.object);
+      // The stored object as this version shows it: every step below reads the version written in.
+      const old = served(def, structuredClone(current.object));
+      const desired = await mutate(structuredClone(old));
+      checkShape(def, desired, old);
       const pinned = desired.metadata?.resourceVersion;
       if (pinned !== undefined && pinned !== "" && pinned !== String(current.revision)) {
         throw errors.conflict(def.group, def.plural, name, "the object has been modified; please apply your changes to the latest version and try again");
@@ -270,23 +272,24 @@ export class ObjectStorage {
       if (desired.metadata?.name !== undefined && desired.metadata.name !== name) {
         throw errors.badRequest(`the name of the object (${desired.metadata.name}) does not match the name on the URL (${name})`);
       }
-      const next = prepareForUpdate(def, desired, current.object, opts.subresource);
+      const next = prepareForUpdate(def, desired, old, opts.subresource);
       if (opts.subresource !== "status") def.defaults?.(next);
-      this.validate(def, next, current.object);
-      checkEncodedSize(def, next, current.object);
-      const req: AdmissionRequest = { operation: "UPDATE", def, object: next, old: current.object, subresource: opts.subresource, dryRun: !!opts.dryRun };
+      this.validate(def, next, old);
+      checkEncodedSize(def, next, old);
+      const req: AdmissionRequest = { operation: "UPDATE", def, object: next, old, subresource: opts.subresource, dryRun: !!opts.dryRun };
       await this.admit(req);
       if (opts.dryRun) {
         this.release(req);
         next.metadata.resourceVersion = String(current.revision);
-        return { object: served(def, next), created: false };
+        return { object: next, created: false };
       }
       // An update that changes nothing is not written (no new resourceVersion, no watch event).
-      const probe = { ...next, metadata: { ...next.metadata, resourceVersion: current.object.metadata.resourceVersion } };
-      if (Bun.deepEquals(probe, current.object)) return { object: served(def, current.object), created: false };
+      const written = toStorage(def, next);
+      const probe = { ...written, metadata: { ...written.metadata, resourceVersion: current.object.metadata.resourceVersion } };
+      if (Bun.deepEquals(probe, current.object)) return { object: old, created: false };
       let stored: StoredObject;
       try {
-        stored = await this.store.update(key, toStorage(def, next), current.revision);
+        stored = await this.store.update(key, written, current.revision);
       } catch (e) {
         this.release(req);
         if (e instanceof StoreError && e.code === "Conflict" && (pinned === undefined || pinned === "")) continue;

@@ -11,7 +11,8 @@ import type { ResourceDef } from "../resources/types.ts";
 export function served(def: ResourceDef, obj: KubeObject): KubeObject {
   if (def.storageVersion === undefined) return obj;
   const want = apiVersionOf(def.group, def.version);
-  return obj.apiVersion === want ? obj : { ...obj, apiVersion: want };
+  if (obj.apiVersion === want) return obj;
+  return def.conversion ? def.conversion.fromStorage(obj) : { ...obj, apiVersion: want };
 }
 
 /** A stored item's JSON as `def`'s version shows it, the store's own text when no rewrite is needed. */
@@ -24,6 +25,7 @@ export function servedJson(def: ResourceDef, item: { object: KubeObject; json?: 
 export function toStorage(def: ResourceDef, obj: KubeObject): KubeObject {
   if (def.storageVersion === undefined) return obj;
   const want = apiVersionOf(def.group, def.storageVersion);
-  return obj.apiVersion === want ? obj : { ...obj, apiVersion: want };
+  if (obj.apiVersion === want) return obj;
+  return def.conversion ? def.conversion.toStorage(obj) : { ...obj, apiVersion: want };
 }
 

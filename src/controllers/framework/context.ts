@@ -31,6 +31,8 @@ export interface ControllerSettings {
   /** Delay before a Job replaces a failed pod: base × 2^(failures-1), capped (K8s: 10 s, 6 min). */
   jobBackoffBaseMs: number;
   jobBackoffMaxMs: number;
+  /** How often each HorizontalPodAutoscaler is evaluated (--horizontal-pod-autoscaler-sync-period: 15 s); tests shorten it. */
+  hpaSyncPeriodMs?: number;
   /** The clock CronJob schedules are read against, and how fast it runs; tests run one fast. Default: ctx.now. */
   scheduleClock?: { now: () => Date; speed: number };
 }
