@@ -7,6 +7,7 @@ import * as core from "./defaults/core.ts";
 import * as work from "./defaults/workloads.ts";
 import * as v from "./validation/index.ts";
 import { defaultStorageClass } from "./defaults/storage.ts";
+import { withEmptyStatus } from "./defaults/empty-status.ts";
 import { validateStorageClass } from "./validation/storage-class.ts";
 import { namespaceDeletion, podDeletion } from "./deletion.ts";
 import type { KubeObject } from "../../model/object.ts";
@@ -95,7 +96,7 @@ export const builtinResources: ResourceDef[] = [
   {
     group: "apps", version: "v1", kind: "Deployment", plural: "deployments", singular: "deployment", namespaced: true,
     shortNames: ["deploy"], categories: ["all"], subresources: ["status", "scale"], hasGeneration: true,
-    defaults: work.defaultDeployment, validate: v.validateDeployment,
+    defaults: withEmptyStatus(work.defaultDeployment), validate: v.validateDeployment,
   },
   {
     group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", singular: "replicaset", namespaced: true,
@@ -105,12 +106,12 @@ export const builtinResources: ResourceDef[] = [
   {
     group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets", singular: "statefulset", namespaced: true,
     shortNames: ["sts"], categories: ["all"], subresources: ["status", "scale"], hasGeneration: true,
-    defaults: work.defaultStatefulSet, validate: v.validateStatefulSet,
+    defaults: withEmptyStatus(work.defaultStatefulSet), validate: v.validateStatefulSet,
   },
   {
     group: "apps", version: "v1", kind: "DaemonSet", plural: "daemonsets", singular: "daemonset", namespaced: true,
     shortNames: ["ds"], categories: ["all"], subresources: ["status"], hasGeneration: true,
-    defaults: work.defaultDaemonSet, validate: v.validateDaemonSet,
+    defaults: withEmptyStatus(work.defaultDaemonSet), validate: v.validateDaemonSet,
   },
   {
     group: "apps", version: "v1", kind: "ControllerRevision", plural: "controllerrevisions", singular: "controllerrevision",
@@ -120,12 +121,12 @@ export const builtinResources: ResourceDef[] = [
   {
     group: "batch", version: "v1", kind: "Job", plural: "jobs", singular: "job", namespaced: true,
     categories: ["all"], subresources: ["status"], hasGeneration: true,
-    defaults: work.defaultJob, validate: v.validateJob,
+    defaults: withEmptyStatus(work.defaultJob), validate: v.validateJob,
   },
   {
     group: "batch", version: "v1", kind: "CronJob", plural: "cronjobs", singular: "cronjob", namespaced: true,
     shortNames: ["cj"], categories: ["all"], subresources: ["status"], hasGeneration: true,
-    defaults: work.defaultCronJob, validate: v.validateCronJob,
+    defaults: withEmptyStatus(work.defaultCronJob), validate: v.validateCronJob,
   },
   // coordination.k8s.io/v1
   { group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", singular: "lease", namespaced: true },
