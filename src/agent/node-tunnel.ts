@@ -4,6 +4,7 @@
  * node needs no open port and can sit behind NAT. The embedded agent of `k3rs server` takes
  * the same path over loopback.
  */
+import type client from "prom-client";
 import type { RestClient } from "../client/rest-client.ts";
 import type { Runtime } from "./runtime/types.ts";
 import type { PodManager } from "./pods/pod-manager.ts";
@@ -18,6 +19,8 @@ export interface NodeTunnelOptions {
   runtime: Runtime;
   /** Root of the CRI log files; undefined for the fake runtime. */
   logRoot?: string;
+  /** The node's own Prometheus metrics (service proxy, cluster DNS), served at /metrics as the kubelet serves its own. */
+  metrics?: client.Registry;
   signal: AbortSignal;
 }
 
@@ -28,7 +31,7 @@ export function startNodeTunnel(o: NodeTunnelOptions): TunnelClient | undefined 
     log.debug("agent: no client certificate for a tunnel; the server cannot reach this node", { node: o.nodeName });
     return undefined;
   }
-  const api = createKubeletApi({ podByName: (ns, name) => o.pods.podByName(ns, name), runtime: o.runtime, logRoot: o.logRoot });
+  const api = createKubeletApi({ podByName: (ns, name) => o.pods.podByName(ns, name), runtime: o.runtime, logRoot: o.logRoot, metrics: o.metrics });
   o.signal.addEventListener("abort", () => api.close(), { once: true });
   return new TunnelClient({ server, tls: { ca, cert, key }, nodeName: o.nodeName, signal: o.signal, serve: (stream) => api.serveConnection(stream) }).start();
 }

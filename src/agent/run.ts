@@ -18,7 +18,11 @@ import { UnavailableRuntime } from "./runtime/unavailable.ts";
 import { startContainerdRuntime } from "./containerd/containerd-runtime.ts";
 import { PodPreparer, type NodePodFacts } from "./pods/pod-preparer.ts";
 import { hostMounter, noMounter } from "./volumes/host-mounter.ts";
-import { hostDns } from "./hosts/host-dns.ts";
+import client from "prom-client";
+import type { NodeNetwork } from "./network/node-network.ts";
+import { interfaceIPv4 } from "./network/node-ips.ts";
+import { startNodeNetwork } from "./network/start-node-network.ts";
+import type { ClusterNetwork } from "../model/cluster-network.ts";
 import { LocalVolumeSweeper } from "./volumes/local-volume-sweeper.ts";
 import { startLogRotation } from "./logs/log-rotation.ts";
 import { DEFAULT_ROTATION } from "./logs/rotate.ts";
@@ -44,8 +48,23 @@ export interface AgentRunOptions {
   containerRuntimeEndpoint?: string;
   /** Kubelet flags from `--kubelet-arg` (log rotation). */
   kubelet?: KubeletSettings;
-  /** The cluster's pod network, for egress NAT (K3s: 10.42.0.0/16). */
+  /** The cluster's pod network, for egress NAT (K3s: 10.42.0.0/16); `network.clusterCidr` wins. */
   clusterCidr?: string;
+  /**
+   * The cluster's network settings (the server's `--cluster-cidr`, `--service-cidr`,
+   * `--cluster-dns`, `--cluster-domain`, `--flannel-backend`, `--disable`); a joined agent
+   * without them asks the server (`/v1-k3rs/config`), as a K3s agent does.
+   */
+  network?: ClusterNetwork;
+  /** `--flannel-iface`: whose IPv4 carries pod traffic between nodes (and is the node IP unless `nodeIp` is given). */
+  flannelIface?: string;
+  /** `--resolv-conf`: the upstreams of the cluster DNS and what Default-policy pods get. */
+  resolvConf?: string;
+  /**
+   * Where the node's metrics (service proxy, cluster DNS) register: the server's own /metrics
+   * registry for its embedded agent; a joined agent's own, served on its kubelet API.
+   */
+  metricsRegistry?: client.Registry;
   labels?: Record<string, string>;
   taints?: any[];
   signal: AbortSignal;
@@ -64,7 +83,8 @@ const HOLLOW_CAPACITY = { cpu: "4", memory: "16Gi", pods: "110" };
 export async function runAgent(o: AgentRunOptions): Promise<RunningAgent> {
   const api = new AgentApi(o.client);
   const host = hostFacts(o.dataDir);
-  const ip = o.nodeIp ?? primaryIPv4() ?? "127.0.0.1";
+  const tunnelIP = o.flannelIface && o.simulate === undefined && o.runtime !== "fake" ? interfaceIPv4(o.flannelIface) : undefined;
+  const ip = o.nodeIp ?? tunnelIP ?? primaryIPv4() ?? "127.0.0.1";
   const stop = new AbortController();
   o.signal.addEventListener("abort", () => stop.abort(), { once: true });
   const nodes: NodeAgent[] = [];
@@ -90,9 +110,23 @@ export async function runAgent(o: AgentRunOptions): Promise<RunningAgent> {
     return { nodes, stop: () => stop.abort() };
   }
 
-  const { runtime, readiness, version, real } = await openRuntime(o, api, host);
+  // A node with real pods is part of the cluster network (hollow nodes have no netns to give).
+  const registry = o.metricsRegistry ?? new client.Registry();
+  let network: NodeNetwork | undefined;
+  let networkProblem: string | undefined;
+  if (o.runtime === "containerd") {
+    try {
+      ({ network, problem: networkProblem } = await startNodeNetwork({
+        client: o.client, api, nodeName: o.nodeName, nodeIP: ip, tunnelIP, dataDir: o.dataDir, network: o.network, resolvConf: o.resolvConf, registry, signal: stop.signal,
+      }));
+    } catch (e) {
+      stop.abort();
+      throw e;
+    }
+  }
+  const { runtime, readiness: runtimeReadiness, version, real } = await openRuntime({ ...o, clusterCidr: o.network?.clusterCidr ?? o.clusterCidr }, api, host, network);
   const nodePodFacts: NodePodFacts = { hostIP: ip, nodeCpuCores: Number(host.cpu), nodeMemoryBytes: Number(host.memoryKi) * 1024 };
-  const preparer = real ? nodePreparer(o, api, nodePodFacts, stop.signal, !(runtime instanceof UnavailableRuntime)) : hollowPreparer(o, api, nodePodFacts, o.nodeName);
+  const preparer = real ? nodePreparer(o, api, nodePodFacts, stop.signal, !(runtime instanceof UnavailableRuntime), network) : hollowPreparer(o, api, nodePodFacts, o.nodeName);
   // The fake runtime writes no log files: `kubectl logs` says so rather than reading none.
   const logRoot = real ? agentPaths(o.dataDir).logRoot : undefined;
   if (logRoot && runtime.reopenContainerLog) {
@@ -111,10 +145,17 @@ export async function runAgent(o: AgentRunOptions): Promise<RunningAgent> {
   // The kubelet's default hard eviction thresholds hold back memory and disk, and drive the pressure conditions.
   facts.reserved = evictionReserved(facts.capacity);
   const hostReadings = () => readHostReadings(o.dataDir);
+  const readiness = networkProblem ? async (): Promise<Readiness> => ({ ready: false, message: networkProblem! }) : runtimeReadiness;
   const node = new NodeAgent({ api, facts, runtime, preparer, readiness, hostReadings, pods: new WatchPodFeed(o.client, stop.signal, o.nodeName), signal: stop.signal, ...o.tuning });
-  await node.start();
+  try {
+    await node.start();
+  } catch (e) {
+    // Nothing of this node may outlive its failed start (the network's informers, containerd's supervision).
+    stop.abort();
+    throw e;
+  }
   nodes.push(node);
-  startNodeTunnel({ client: o.client, nodeName: o.nodeName, pods: node.pods, runtime, logRoot, signal: stop.signal });
+  startNodeTunnel({ client: o.client, nodeName: o.nodeName, pods: node.pods, runtime, logRoot, metrics: o.metricsRegistry ? undefined : registry, signal: stop.signal });
   return { nodes, stop: () => stop.abort() };
 }
 
@@ -147,8 +188,8 @@ function envSources(api: AgentApi) {
   return { configMap: (ns: string, name: string) => api.getConfigMap(ns, name), secret: (ns: string, name: string) => api.getSecret(ns, name) };
 }
 
-/** A node running real containers: mounts, the host's resolver and /etc/hosts, cgroups, and the sweep of deleted local-path volumes. */
-function nodePreparer(o: AgentRunOptions, api: AgentApi, facts: NodePodFacts, signal: AbortSignal, sweep: boolean): PodPreparer {
+/** A node running real containers: mounts, each pod's resolver by its dnsPolicy, /etc/hosts, cgroups, and the sweep of deleted local-path volumes. */
+function nodePreparer(o: AgentRunOptions, api: AgentApi, facts: NodePodFacts, signal: AbortSignal, sweep: boolean, network: NodeNetwork | undefined): PodPreparer {
   // Directories of deleted local-path volumes go (see the sweeper for what is never touched);
   // not while the runtime is down, when no volume of this node is in use either.
   const sweeper = sweep
@@ -164,7 +205,7 @@ function nodePreparer(o: AgentRunOptions, api: AgentApi, facts: NodePodFacts, si
     },
   };
   return new PodPreparer({
-    ...agentPaths(o.dataDir), nodeHostname: hostname(), dns: hostDns(), sources: envSources(api), claims, facts: () => facts,
+    ...agentPaths(o.dataDir), nodeHostname: hostname(), dns: { servers: [], searches: [], options: [] }, podDns: network?.podDns, sources: envSources(api), claims, facts: () => facts,
     mounter: hostMounter, nodeHosts: "/etc/hosts", cgroupFs: "/sys/fs/cgroup",
   });
 }
@@ -183,7 +224,7 @@ function hollowPreparer(o: AgentRunOptions, api: AgentApi, facts: NodePodFacts, 
 }
 
 /** `real`: pods get real containers (prepared on the node's own filesystem, mounts and cgroups). */
-async function openRuntime(o: AgentRunOptions, api: AgentApi, host: ReturnType<typeof hostFacts>): Promise<{ runtime: Runtime; readiness?: () => Promise<Readiness>; version: string; real: boolean }> {
+async function openRuntime(o: AgentRunOptions, api: AgentApi, host: ReturnType<typeof hostFacts>, network: NodeNetwork | undefined): Promise<{ runtime: Runtime; readiness?: () => Promise<Readiness>; version: string; real: boolean }> {
   if (o.runtime === "fake") {
     const runtime = new FakeRuntime({ startLatencyMs: o.tuning?.startLatencyMs });
     o.signal.addEventListener("abort", () => runtime.close(), { once: true });
@@ -198,6 +239,7 @@ async function openRuntime(o: AgentRunOptions, api: AgentApi, host: ReturnType<t
         endpoint: o.containerRuntimeEndpoint,
         clusterCidr: o.clusterCidr ?? "10.42.0.0/16",
         nodeMemoryBytes: Number(host.memoryKi) * 1024,
+        podNetwork: network && ((cidr) => network.podCidrAssigned(cidr)),
         signal: o.signal,
       })),
       real: true,

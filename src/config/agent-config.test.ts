@@ -36,3 +36,9 @@ describe("resolveAgentConfig", () => {
     expect(() => resolveAgentConfig({ ...base, flags })).toThrow(message);
   });
 });
+
+test("--flannel-iface and --resolv-conf are agent flags (the cluster's network settings come from the server)", () => {
+  const cfg = resolveAgentConfig({ flags: { server: "https://10.0.0.1:6443", flannelIface: "eth1", resolvConf: "/run/resolv.conf" }, env: {}, isRoot: true });
+  expect(cfg).toMatchObject({ flannelIface: "eth1", resolvConf: "/run/resolv.conf" });
+  expect(resolveAgentConfig({ flags: { server: "https://10.0.0.1:6443" }, env: { K3RS_FLANNEL_IFACE: "eth2" }, isRoot: true }).flannelIface).toBe("eth2");
+});

@@ -23,6 +23,10 @@ export interface AgentConfig {
   kubeletArg: string[];
   /** Run this many hollow nodes (fake runtime) instead of one real one. */
   simulate?: number;
+  /** The interface whose IPv4 address carries pod traffic between nodes (K3s `--flannel-iface`). */
+  flannelIface?: string;
+  /** The resolv.conf the cluster DNS forwards to and Default-policy pods get (K3s `--resolv-conf`). */
+  resolvConf?: string;
   debug: boolean;
 }
 
@@ -75,6 +79,8 @@ export function resolveAgentConfig(inputs: { flags: AgentConfigSource; configPat
     containerRuntimeEndpoint: pick("containerRuntimeEndpoint") === undefined ? undefined : String(pick("containerRuntimeEndpoint")),
     kubeletArg,
     simulate: sim,
+    flannelIface: pick("flannelIface") === undefined || pick("flannelIface") === "" ? undefined : String(pick("flannelIface")),
+    resolvConf: pick("resolvConf") === undefined || pick("resolvConf") === "" ? undefined : String(pick("resolvConf")),
     debug: truthy(pick("debug")),
   };
 }

@@ -26,6 +26,8 @@ const runtime = { key: "runtime", name: "runtime", arg: "<kind>" } as const;
 const kubeletArg = { key: "kubeletArg", name: "kubelet-arg", arg: "<key=value...>" } as const;
 const criEndpoint = { key: "containerRuntimeEndpoint", name: "container-runtime-endpoint", arg: "<socket>" } as const;
 const debug = { key: "debug", name: "debug", help: "debug logging" } as const;
+const resolvConf = { key: "resolvConf", name: "resolv-conf", arg: "<file>", help: "resolv.conf whose nameservers the cluster DNS forwards to and pods with dnsPolicy Default get (default /etc/resolv.conf, or systemd-resolved's upstream file when it names only loopback)" } as const;
+const flannelIface = { key: "flannelIface", name: "flannel-iface", arg: "<iface>", help: "interface whose IPv4 address carries pod traffic between nodes (the VXLAN local address; default: --node-ip)" } as const;
 
 export const SERVER_FLAG_LIST = [
   dataDir,
@@ -38,6 +40,12 @@ export const SERVER_FLAG_LIST = [
   { key: "clusterCidr", name: "cluster-cidr", arg: "<cidr>", help: "pod network (default 10.42.0.0/16)" },
   { key: "serviceCidr", name: "service-cidr", arg: "<cidr>", help: "service network (default 10.43.0.0/16)" },
   { key: "disableAgent", name: "disable-agent", help: "do not run the node agent in this process" },
+  { key: "disable", name: "disable", arg: "<name...>", help: "do not run a packaged component (repeatable or comma separated): servicelb, ingress (also traefik), coredns, local-storage, metrics-server, or a manifest's file name" },
+  { key: "clusterDns", name: "cluster-dns", arg: "<ip>", help: "cluster DNS address pods are given, inside the service CIDR (default 10.43.0.10)" },
+  { key: "clusterDomain", name: "cluster-domain", arg: "<domain>", help: "cluster domain (default cluster.local)" },
+  { key: "flannelBackend", name: "flannel-backend", arg: "<backend>", help: "pod network between nodes: vxlan (default) or host-gw (nodes on one L2 segment)" },
+  flannelIface,
+  resolvConf,
   { ...nodeLabel, help: "labels for this node (repeatable)" },
   { ...nodeTaint, help: "taints for this node (repeatable)" },
   { ...runtime, help: "the embedded agent's container runtime: containerd (default) or fake (hollow pods, for tests)" },
@@ -63,6 +71,8 @@ export const AGENT_FLAG_LIST = [
   { ...kubeletArg, help: "kubelet flag (repeatable): container-log-max-size, container-log-max-files" },
   { ...criEndpoint, help: "use this CRI socket instead of starting the agent's own containerd" },
   { key: "simulate", name: "simulate", arg: "<n>", help: "run N hollow nodes (fake runtime) in this process, for scale tests" },
+  flannelIface,
+  resolvConf,
   debug,
 ] as const satisfies readonly Flag[];
 

@@ -47,3 +47,27 @@ test("unknown keys in the file are an error, not silently ignored", () => {
 test("a missing explicit config file is an error", () => {
   expect(() => resolveServerConfig({ flags: {}, configPath: "/nonexistent/k3rs.yaml", env: {}, isRoot: true })).toThrow(/does not exist/);
 });
+
+test("network flags as K3s spells them", () => {
+  const cfg = resolveServerConfig({
+    flags: { clusterDns: "10.43.0.53", clusterDomain: "Edge.Local.", flannelBackend: "host-gw", flannelIface: "eth1", resolvConf: "/etc/k3rs/resolv.conf" },
+    env: {},
+    isRoot: true,
+  });
+  expect(cfg).toMatchObject({ clusterDns: "10.43.0.53", clusterDomain: "edge.local", flannelBackend: "host-gw", flannelIface: "eth1", resolvConf: "/etc/k3rs/resolv.conf" });
+  const defaults = resolveServerConfig({ flags: {}, env: {}, isRoot: true });
+  expect(defaults).toMatchObject({ clusterDns: "10.43.0.10", clusterDomain: "cluster.local", flannelBackend: "vxlan" });
+});
+
+test("bad network settings are refused with the flag named", () => {
+  expect(() => resolveServerConfig({ flags: { flannelBackend: "udp" }, env: {}, isRoot: true })).toThrow('--flannel-backend "udp" is not one of vxlan, host-gw');
+  expect(() => resolveServerConfig({ flags: { serviceCidr: "10.96.0.0/12" }, env: {}, isRoot: true })).toThrow("--cluster-dns 10.43.0.10 is outside --service-cidr 10.96.0.0/12");
+});
+
+test("--disable takes repeated and comma-separated names, from the file as a list too, Traefik meaning our ingress", () => {
+  expect(resolveServerConfig({ flags: { disable: ["servicelb,traefik", "my-app"] }, env: {}, isRoot: true }).disable).toEqual(["servicelb", "ingress", "my-app"]);
+  expect(resolveServerConfig({ flags: {}, configPath: configFile("disable:\n  - coredns\n  - ingress\n"), env: {}, isRoot: true }).disable).toEqual(["coredns", "ingress"]);
+  expect(resolveServerConfig({ flags: {}, env: { K3RS_DISABLE: "servicelb" }, isRoot: true }).disable).toEqual(["servicelb"]);
+  expect(resolveServerConfig({ flags: {}, env: {}, isRoot: true }).disable).toEqual([]);
+  expect(() => resolveServerConfig({ flags: { disable: ["Bad Name"] }, env: {}, isRoot: true })).toThrow(/invalid --disable "bad name"/);
+});

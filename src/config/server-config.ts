@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { DEFAULT_CONFIG_PATH, fromEnv, list, readConfigFile, truthy } from "./sources.ts";
 import { componentSettings } from "./component-args.ts";
 import { kubeletSettings } from "./kubelet-args.ts";
+import { DEFAULT_CLUSTER_NETWORK, type ClusterNetwork, type FlannelBackend, networkProblems } from "../model/cluster-network.ts";
 import { AGENT_FLAG_LIST, flagNames, otherRoleNames, SERVER_FLAG_LIST, type SameKeys } from "./flags.ts";
 
 export interface ServerConfig {
@@ -18,6 +19,8 @@ export interface ServerConfig {
   nodeName: string;
   nodeIp?: string;
   disableAgent: boolean;
+  /** Packaged components not to run (`--disable`, K3s's names; see disabledComponents). */
+  disable: string[];
   /** Extra kubeconfig path to write (the admin kubeconfig is always written in the data dir). */
   writeKubeconfig?: string;
   writeKubeconfigMode: number;
@@ -40,6 +43,14 @@ export interface ServerConfig {
   kubeApiserverArg: string[];
   /** Kubelet flags for the embedded agent (see kubelet-args.ts). */
   kubeletArg: string[];
+  /** Cluster DNS Service IP (K3s `--cluster-dns`) and domain (`--cluster-domain`); resolve always sets them. */
+  clusterDns?: string;
+  clusterDomain?: string;
+  /** Pod network between nodes (K3s `--flannel-backend`): vxlan or host-gw; resolve always sets it. */
+  flannelBackend?: FlannelBackend;
+  /** The embedded agent's VXLAN interface (K3s `--flannel-iface`) and resolver file (`--resolv-conf`). */
+  flannelIface?: string;
+  resolvConf?: string;
 }
 
 /** Flag names, as K3s spells them (declared in flags.ts). */
@@ -84,6 +95,7 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     nodeName: String(pick("nodeName") ?? hostname()).toLowerCase(),
     nodeIp: pick("nodeIp") === undefined ? undefined : String(pick("nodeIp")),
     disableAgent: truthy(pick("disableAgent")),
+    disable: disabledComponents(pick("disable")),
     writeKubeconfig: pick("writeKubeconfig") === undefined ? undefined : String(pick("writeKubeconfig")),
     writeKubeconfigMode: mode,
     debug: truthy(pick("debug")),
@@ -98,11 +110,35 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     kubeControllerManagerArg: list(pick("kubeControllerManagerArg")),
     kubeApiserverArg: list(pick("kubeApiserverArg")),
     kubeletArg: list(pick("kubeletArg")),
+    clusterDns: String(pick("clusterDns") ?? DEFAULT_CLUSTER_NETWORK.clusterDns),
+    clusterDomain: String(pick("clusterDomain") ?? DEFAULT_CLUSTER_NETWORK.clusterDomain).replace(/\.$/, "").toLowerCase(),
+    flannelBackend: String(pick("flannelBackend") ?? DEFAULT_CLUSTER_NETWORK.flannelBackend) as FlannelBackend,
+    flannelIface: optionalText(pick("flannelIface")),
+    resolvConf: optionalText(pick("resolvConf")),
   };
+  const problems = networkProblems(serverNetwork(cfg));
+  if (problems.length) throw new Error(problems.join("; "));
   // Refuse bad component arguments now, with the flag named, rather than at start-up.
   componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg);
   kubeletSettings(cfg.kubeletArg);
   return cfg;
+}
+
+/** The cluster network a server config describes, defaults filled in. */
+export function serverNetwork(cfg: ServerConfig): ClusterNetwork {
+  const d = DEFAULT_CLUSTER_NETWORK;
+  return {
+    clusterCidr: cfg.clusterCidr,
+    serviceCidr: cfg.serviceCidr,
+    clusterDns: cfg.clusterDns ?? d.clusterDns,
+    clusterDomain: cfg.clusterDomain ?? d.clusterDomain,
+    flannelBackend: cfg.flannelBackend ?? d.flannelBackend,
+    disable: cfg.disable ?? [],
+  };
+}
+
+function optionalText(v: unknown): string | undefined {
+  return v === undefined || v === null || v === "" ? undefined : String(v);
 }
 
 function parseMode(v: unknown): number {
@@ -123,4 +159,18 @@ export function runtimeKind(v: unknown): "containerd" | "fake" {
   const r = v === undefined || v === null || v === "" ? "containerd" : String(v);
   if (r !== "containerd" && r !== "fake") throw new Error(`invalid --runtime ${JSON.stringify(v)} (want containerd or fake)`);
   return r;
+}
+
+/** K3s's own component name for ours, where they differ: its ingress controller is Traefik. */
+const COMPONENT_ALIASES: Record<string, string> = { traefik: "ingress" };
+
+/**
+ * `--disable` names, each flag value possibly comma separated (`--disable=servicelb,traefik`).
+ * Any DNS-1123 name is taken: besides the components, a name skips the auto-deployed manifest
+ * of that file name, as in K3s.
+ */
+export function disabledComponents(v: unknown): string[] {
+  const names = list(v).flatMap((s) => s.split(",")).map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const n of names) if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(n)) throw new Error(`invalid --disable ${JSON.stringify(n)} (want a component or manifest name, e.g. servicelb, ingress)`);
+  return [...new Set(names.map((n) => COMPONENT_ALIASES[n] ?? n))];
 }

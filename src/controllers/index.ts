@@ -25,6 +25,7 @@ import { PersistentVolumeController } from "./persistent-volume/controller.ts";
 import { PvcProtectionController } from "./pvc-protection/controller.ts";
 import { PvProtectionController } from "./pv-protection/controller.ts";
 import { LocalPathProvisioner } from "./local-path/controller.ts";
+import { ServiceLbController } from "./servicelb/controller.ts";
 import { HorizontalPodAutoscalerController, type HpaControllerOptions } from "./hpa/controller.ts";
 
 export function allControllers(deps: { hpa?: HpaControllerOptions } = {}): Controller[] {
@@ -52,6 +53,7 @@ export function allControllers(deps: { hpa?: HpaControllerOptions } = {}): Contr
     new PvcProtectionController(),
     new PvProtectionController(),
     new LocalPathProvisioner(),
+    new ServiceLbController(),
     new HorizontalPodAutoscalerController(deps.hpa),
   ];
 }

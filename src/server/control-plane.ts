@@ -30,6 +30,8 @@ import { startControllerManager } from "../controllers/manager.ts";
 import { allControllers } from "../controllers/index.ts";
 import { DEFAULT_CONTROLLER_SETTINGS, type ControllerSettings } from "../controllers/framework/context.ts";
 import { startScheduler } from "../scheduler/scheduler.ts";
+import { registerClusterConfigRoutes } from "./cluster-config-routes.ts";
+import { type ClusterNetwork, DEFAULT_CLUSTER_NETWORK } from "../model/cluster-network.ts";
 import { MetricsStore } from "./usage/usage-store.ts";
 import { DEFAULT_METRIC_RESOLUTION_MS, MetricsScraper } from "./usage/usage-scraper.ts";
 
@@ -54,6 +56,8 @@ export interface ControlPlaneOptions {
   leaderRetryMs?: number;
   /** How often nodes' usage is read for metrics.k8s.io (metrics-server's --metric-resolution; tests shorten it). */
   metricResolutionMs?: number;
+  /** The cluster network agents read at `/v1-k3rs/config`; default K3s's. */
+  network?: ClusterNetwork;
 }
 
 export interface ControlPlane {
@@ -100,6 +104,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     extraRoutes: [
       ...(o.join ? [(a: Hono<any>) => registerJoinRoutes(a, new JoinService({ ...o.join!, storage, registry }))] : []),
       ...(o.imagesDir ? [(a: Hono<any>) => registerImageRoutes(a, new ImageStore({ dir: o.imagesDir! }))] : []),
+      (a: Hono<any>) => registerClusterConfigRoutes(a, o.network ?? { ...DEFAULT_CLUSTER_NETWORK, serviceCidr: o.serviceCidr }),
     ],
     nodes: tunnels,
     metrics,
@@ -112,7 +117,8 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     authenticate: earlyAuthenticator(authenticators),
     tunnels,
     async start(apiPort) {
-      await bootstrapObjects(storage, registry, { apiPort, nodeIp: o.nodeIp });
+      const network = o.network ?? { ...DEFAULT_CLUSTER_NETWORK, serviceCidr: o.serviceCidr };
+      await bootstrapObjects(storage, registry, { apiPort, nodeIp: o.nodeIp, clusterDns: network.disable.includes("coredns") ? undefined : network.clusterDns });
       // Custom resources are served by every server, leader or not, before it answers for them.
       await new CrdServing({ storage, registry }).start(controllers.signal);
       void startControllerManager({

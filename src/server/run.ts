@@ -21,9 +21,13 @@ import type { CertPair } from "../pki/ca.ts";
 import { issueClientCert } from "../pki/certs.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { runAgent, type RunningAgent } from "../agent/run.ts";
+import { interfaceIPv4 } from "../agent/network/node-ips.ts";
 import { parseLabels, parseTaints } from "../config/sources.ts";
 import { componentSettings } from "../config/component-args.ts";
 import { kubeletSettings } from "../config/kubelet-args.ts";
+import { ManifestDeployer } from "./manifests/deployer.ts";
+import { serverNetwork } from "../config/server-config.ts";
+import { registry as metricsRegistry } from "../api/request-metrics.ts";
 
 export interface ServerHandle {
   port: number;
@@ -50,7 +54,8 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   const serverDir = join(cfg.dataDir, "server");
   for (const d of [serverDir, join(serverDir, "db"), join(serverDir, "tls"), join(serverDir, "cred")]) mkdirSync(d, { recursive: true, mode: 0o700 });
 
-  const nodeIp = cfg.nodeIp ?? primaryIPv4() ?? "127.0.0.1";
+  // As K3s: without --node-ip, the address of --flannel-iface is the node's.
+  const nodeIp = cfg.nodeIp ?? (cfg.flannelIface ? interfaceIPv4(cfg.flannelIface) : undefined) ?? primaryIPv4() ?? "127.0.0.1";
   const pki = await ensureServerPki(join(serverDir, "tls"), {
     hostnames: unique(["localhost", hostname(), cfg.nodeName, ...cfg.tlsSan.filter((s) => !isIp(s))]),
     ips: unique(["127.0.0.1", nodeIp, "10.43.0.1", ...cfg.tlsSan.filter(isIp)]),
@@ -75,7 +80,8 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     join: { ca: pki.ca, secret },
     imagesDir: join(serverDir, "images"),
     schedulerProfile: cfg.schedulerProfile,
-    controllerSettings: { clusterCidr: cfg.clusterCidr, ...componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg) },
+    network: serverNetwork(cfg),
+    controllerSettings: { clusterCidr: cfg.clusterCidr, serviceLb: !(cfg.disable ?? []).includes("servicelb"), ...componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg) },
     metricResolutionMs: deps.metricResolutionMs,
   });
   const { app, storage, registry } = cp;
@@ -93,7 +99,11 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   });
 
   await cp.start(server.port);
-
+  // Applied in the background: a big folder must not hold back readiness, and failures retry.
+  const manifests = new AbortController();
+  void new ManifestDeployer({ dir: join(serverDir, "manifests"), storage, registry, disabled: cfg.disable, signal: manifests.signal })
+    .start()
+    .catch((e) => log.error("manifests: the deployer did not start", { error: String(e) }));
 
   const localHost = cfg.bindAddress === "0.0.0.0" || cfg.bindAddress === "::" ? "127.0.0.1" : cfg.bindAddress;
   const kubeconfig = renderKubeconfig({
@@ -123,6 +133,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     if (stopped) return;
     stopped = true;
     ready = false;
+    manifests.abort();
     agent?.stop();
     cp.stop();
     await server.close();
@@ -148,6 +159,11 @@ async function startEmbeddedAgent(cfg: ServerConfig, ca: CertPair, url: string, 
     containerRuntimeEndpoint: cfg.containerRuntimeEndpoint,
     kubelet: kubeletSettings(cfg.kubeletArg),
     clusterCidr: cfg.clusterCidr,
+    network: serverNetwork(cfg),
+    flannelIface: cfg.flannelIface,
+    resolvConf: cfg.resolvConf,
+    // The server's /metrics carries its node's proxy and DNS metrics too (one scrape target per server).
+    metricsRegistry,
     isServer: true,
     labels: parseLabels(cfg.nodeLabel, "--node-label"),
     taints: parseTaints(cfg.nodeTaint, "--node-taint"),

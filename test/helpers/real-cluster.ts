@@ -19,8 +19,9 @@ import { ensureTestImages } from "./test-images.ts";
 import { bridgeNameFor } from "../../src/agent/cni/cni-config.ts";
 
 export interface RealClusterOptions {
-  /** Names the data dir, the node (`e2e-<name>`) and, unless given, the namespace. */
+  /** Names the data dir, the node (`e2e-<name>` unless `nodeName` is given) and, unless given, the namespace. */
   name: string;
+  nodeName?: string;
   namespace?: string;
   /** `--cluster-cidr`; the node's podCIDR is the first /24 of it. */
   clusterCidr?: string;
@@ -100,7 +101,7 @@ export async function startRealCluster(o: RealClusterOptions): Promise<RealClust
     mkdirSync(join(dataDir, "agent", "images"), { recursive: true });
     copyFileSync(images.busybox, join(dataDir, "agent", "images", "busybox.tar"));
   }
-  const c = new RealCluster(dataDir, `e2e-${o.name}`, o.namespace ?? o.name, [...(o.clusterCidr ? ["--cluster-cidr", o.clusterCidr] : []), ...(o.extraArgs ?? [])]);
+  const c = new RealCluster(dataDir, o.nodeName ?? `e2e-${o.name}`, o.namespace ?? o.name, [...(o.clusterCidr ? ["--cluster-cidr", o.clusterCidr] : []), ...(o.extraArgs ?? [])]);
   try {
     await c.start();
     await c.nodeReady();

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { sh } from "./shell.ts";
+import { serviceDeviceFor } from "../../src/agent/network/service-device.ts";
 
 export const CAN_RUN_PODS = process.getuid?.() === 0 && existsSync("/usr/bin/containerd") && existsSync("/usr/sbin/runc") && ["/usr/lib/cni/bridge", "/opt/cni/bin/bridge"].some(existsSync);
 
@@ -147,6 +148,8 @@ export async function cleanupRealNode(o: { dataDir: string; bridge?: string; pod
   removeEmptyPodCgroups();
   await unmountUnder(o.dataDir);
   if (o.bridge) await removeBridge(o.bridge);
+  // The node's ClusterIP device (agent/network service-device.ts), named after the data dir.
+  await sh(["ip", "link", "del", serviceDeviceFor(o.dataDir)]);
   if (o.podCidr) await removeNatRules(o.podCidr);
   rmSync(o.dataDir, { recursive: true, force: true });
 }

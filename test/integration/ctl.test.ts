@@ -48,6 +48,7 @@ beforeAll(async () => {
     nodeName: "ctl-test",
     nodeIp: "127.0.0.1",
     disableAgent: true,
+    disable: [],
     writeKubeconfigMode: 0o600,
     debug: false,
     clusterCidr: "10.42.0.0/16",

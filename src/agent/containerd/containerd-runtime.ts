@@ -30,6 +30,11 @@ export interface ContainerdRuntimeOptions {
   clusterCidr: string;
   /** The node's memory capacity (a Burstable container's OOM score). */
   nodeMemoryBytes: number;
+  /**
+   * Prepares the node's side of the pod network for its podCIDR (routes, the VXLAN device)
+   * before the CNI config is written, and says which MTU pods get; may refuse (NodeSetupError).
+   */
+  podNetwork?: (podCidr: string) => Promise<{ mtu?: number }>;
   signal: AbortSignal;
 }
 
@@ -119,7 +124,8 @@ export async function startContainerdRuntime(o: ContainerdRuntimeOptions): Promi
     client,
     nodeMemoryBytes: o.nodeMemoryBytes,
     setPodCidr: async (cidr) => {
-      writeConflist(cniConfDir, { podCidr: cidr, bridge: bridgeNameFor(o.dataDir), ipamDataDir: join(agentDir, "cni", "ipam") });
+      const { mtu } = (await o.podNetwork?.(cidr)) ?? {};
+      writeConflist(cniConfDir, { podCidr: cidr, bridge: bridgeNameFor(o.dataDir), ipamDataDir: join(agentDir, "cni", "ipam"), mtu });
       await ensureMasquerade(cidr, o.clusterCidr);
     },
   });

@@ -12,13 +12,17 @@
 import http from "node:http";
 import type { Duplex } from "node:stream";
 import { Hono } from "hono";
+import type client from "prom-client";
 import { nodeListener } from "../../http/node-fetch.ts";
 import { containerLogs, text, type ContainerLogsDeps } from "./container-logs.ts";
 import { handleStreamingUpgrade, writeText, type StreamingDeps } from "./streaming.ts";
 import { resourceMetrics, type ResourceMetricsDeps } from "./resource-metrics.ts";
 import { log } from "../../log.ts";
 
-export type KubeletApiDeps = ContainerLogsDeps & ResourceMetricsDeps & StreamingDeps;
+export type KubeletApiDeps = ContainerLogsDeps & ResourceMetricsDeps & StreamingDeps & {
+  /** The node's Prometheus registry (service proxy, cluster DNS) for `/metrics`, as the kubelet's :10250/metrics. */
+  metrics?: client.Registry;
+};
 
 export interface KubeletApi {
   /** The routes, transport-free (tests call `app.fetch`). */
@@ -39,6 +43,8 @@ export function createKubeletApi(deps: KubeletApiDeps): KubeletApi {
   app.notFound(() => text(404, "404 page not found"));
   app.get("/healthz", () => text(200, "ok"));
   app.get("/metrics/resource", () => resourceMetrics(deps));
+  const registry = deps.metrics;
+  if (registry) app.get("/metrics", async () => new Response(await registry.metrics(), { headers: { "content-type": registry.contentType } }));
   app.get("/containerLogs/:namespace/:pod/:container", (c) =>
     containerLogs(deps, c.req.raw, c.req.param("namespace"), c.req.param("pod"), c.req.param("container")),
   );

@@ -18,6 +18,7 @@ import { nodeImages } from "./node-images.ts";
 import { pressureFrom, type HostReadings } from "./pressure.ts";
 import { log } from "../../log.ts";
 import { sleep } from "../../lib/sleep.ts";
+import { NodeSetupError } from "./node-setup-error.ts";
 
 /** Where a node's pods come from: a watch of its own pods, or a share of one watch for many hollow nodes. */
 export interface PodFeed {
@@ -110,10 +111,13 @@ export class NodeAgent {
       // Re-registration: our labels win, the rest (podCIDR, taints others set, unschedulable) stays.
       node = await this.o.api.patchNode(this.name, { metadata: { labels: want.metadata.labels, annotations: want.metadata.annotations } });
     }
-    this.podCidr = node.spec?.podCIDR;
+    // A Node that has its podCIDR already (a restart, a new data dir under an old name) sets the
+    // pod network up as a new one does: routes, the stale-interface check, the CNI config.
+    this.noteNode(node);
     this.lastNodeStatus = node.status;
     await this.awaitPodCidr();
     await this.network;
+    if (this.setupError) throw this.setupError;
     await this.reportStatus(true);
     await this.renewLease();
   }
@@ -138,10 +142,15 @@ export class NodeAgent {
     if (!cidr || cidr === this.podCidr) return;
     this.podCidr = cidr;
     // The runtime's pod network follows the CIDR; pods wait for it (register awaits it).
-    this.network = this.o.runtime.setPodCidr?.(cidr).catch((e) => log.error("agent: setting up the pod network failed", { cidr, error: String(e) }));
+    this.network = this.o.runtime.setPodCidr?.(cidr).catch((e) => {
+      log.error("agent: setting up the pod network failed", { cidr, error: String(e) });
+      if (e instanceof NodeSetupError) this.setupError = e;
+    });
   }
 
   private network: Promise<void> | undefined;
+  /** A pod network that cannot work as configured (a stale interface): registration stops with it. */
+  private setupError: NodeSetupError | undefined;
 
   private cutOff = false;
 
@@ -246,7 +255,7 @@ export class NodeAgent {
       try {
         return await fn();
       } catch (e) {
-        if (this.o.signal.aborted) throw e;
+        if (this.o.signal.aborted || e instanceof NodeSetupError) throw e;
         if (isStatusError(e, "Forbidden") || isStatusError(e, "Unauthorized") || isStatusError(e, "Invalid")) throw new Error(`agent: cannot ${what}`, { cause: e });
         log.warn(`agent: ${what} failed, retrying`, { node: this.name, error: String(e) });
         await sleep(Math.min(10_000, 200 * 2 ** attempt), this.o.signal);

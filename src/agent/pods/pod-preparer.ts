@@ -43,8 +43,13 @@ export interface PodPreparerOptions {
   logRoot: string;
   /** The node's hostname (a host-network pod's). */
   nodeHostname: string;
-  /** Resolver settings for pods. */
+  /** Resolver settings for pods (hollow nodes: one for all). */
   dns: DnsConfig;
+  /**
+   * Each pod's own resolver settings by its dnsPolicy (a real node with cluster DNS);
+   * undefined leaves the runtime's default (a host-network pod keeps the node's). Wins over `dns`.
+   */
+  podDns?: (pod: KubeObject) => DnsConfig | undefined;
   /** ConfigMaps and Secrets for env and volumes (the API). */
   sources: EnvSources;
   /** Claims and volumes, for persistentVolumeClaim volumes; without it they fail to mount. */
@@ -92,7 +97,7 @@ export class PodPreparer {
       logDirectory: podLogDirectory(pod, this.o.logRoot),
       cgroupParent: podCgroupParent(pod, this.o.cgroupRoot),
       // The host network keeps the node's resolver unless the pod asks for the cluster's.
-      dns: spec.hostNetwork && spec.dnsPolicy !== "ClusterFirstWithHostNet" ? undefined : this.o.dns,
+      dns: this.o.podDns ? this.o.podDns(pod) : spec.hostNetwork && spec.dnsPolicy !== "ClusterFirstWithHostNet" ? undefined : this.o.dns,
     };
   }
 

@@ -31,6 +31,8 @@ export interface ControllerSettings {
   /** Delay before a Job replaces a failed pod: base × 2^(failures-1), capped (K8s: 10 s, 6 min). */
   jobBackoffBaseMs: number;
   jobBackoffMaxMs: number;
+  /** ServiceLB: LoadBalancer Services get the node IPs as ingress (K3s `--disable=servicelb` turns it off). */
+  serviceLb: boolean;
   /** How often each HorizontalPodAutoscaler is evaluated (--horizontal-pod-autoscaler-sync-period: 15 s); tests shorten it. */
   hpaSyncPeriodMs?: number;
   /** The clock CronJob schedules are read against, and how fast it runs; tests run one fast. Default: ctx.now. */
@@ -48,6 +50,7 @@ export const DEFAULT_CONTROLLER_SETTINGS: ControllerSettings = {
   nodeCidrMaskSize: 24,
   jobBackoffBaseMs: 10_000,
   jobBackoffMaxMs: 360_000,
+  serviceLb: true,
 };
 
 export interface ControllerContext {

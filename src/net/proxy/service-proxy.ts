@@ -44,6 +44,8 @@ export interface ServiceProxyOptions {
    * on every node): the proxy neither listens on them nor adds or removes their address.
    */
   excludeClusterIPs?: string[];
+  /** answer LoadBalancer ports on the node IPs (ServiceLB); false with `--disable=servicelb` (default true) */
+  loadBalancers?: boolean;
   /** how often failed binds are retried (default 5000) */
   bindRetryMs?: number;
   /** a LoadBalancer Service's state on this node changed: the lead's Event + status.loadBalancer */
@@ -74,6 +76,7 @@ export class ServiceProxy {
       nodeName: opts.nodeName,
       nodeIPs: opts.nodeIPs,
       excludeClusterIPs: opts.excludeClusterIPs,
+      loadBalancers: opts.loadBalancers,
       onFrontendsChanged: () => this.schedule(),
       onEndpointsChanged: (svc) => {
         this.metrics.endpointUpdates.inc();

@@ -29,6 +29,11 @@ describe("planFrontends", () => {
   ])("%s", (_name, spec, keys) => {
     expect(planFrontends(spec, NODE_IPS).map((p) => p.key).sort()).toEqual([...keys].sort());
   });
+
+  test("--disable=servicelb: a LoadBalancer Service keeps its ClusterIP and NodePort, no LB port", () => {
+    const spec = { type: "LoadBalancer", clusterIP: "10.43.0.8", ports: [{ port: 443, nodePort: 30443 }] };
+    expect(planFrontends(spec, NODE_IPS, new Set(), false).map((p) => p.key).sort()).toEqual(["TCP/10.43.0.8:443", "TCP/192.0.2.10:30443", "TCP/192.0.2.11:30443"]);
+  });
 });
 
 describe("ServiceTable", () => {

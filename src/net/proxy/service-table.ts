@@ -20,6 +20,8 @@ export interface ServiceTableOptions {
   nodeIPs?: string[];
   /** ClusterIPs served by something else on the node; no frontend is made for them */
   excludeClusterIPs?: string[];
+  /** make LoadBalancer frontends (ServiceLB); default true */
+  loadBalancers?: boolean;
   now?: () => number;
   /** the set of frontends of `service` changed (listeners to open or close) */
   onFrontendsChanged?: (service: string) => void;
@@ -222,7 +224,7 @@ export class ServiceTable {
   private viewOf(s: ServiceState): LoadBalancerView | undefined {
     if (s.type !== "LoadBalancer") return undefined;
     const frontends = [...s.frontends.values()].filter((f) => f.kind === "LoadBalancer");
-    const lbKeys = new Set(planFrontends(s.spec, this.nodeIPs, this.excluded).filter((p) => p.kind === "LoadBalancer").map((p) => p.key));
+    const lbKeys = new Set(planFrontends(s.spec, this.nodeIPs, this.excluded, this.opts.loadBalancers !== false).filter((p) => p.kind === "LoadBalancer").map((p) => p.key));
     const blocked = s.blocked.filter((b) => lbKeys.has(b.key));
     if (frontends.length === 0 && blocked.length === 0) return undefined;
     return {
@@ -245,7 +247,7 @@ export class ServiceTable {
 
   /** Makes the Service's frontends match its plan, reusing frontend objects that stay. */
   private apply(s: ServiceState): void {
-    const plan = planFrontends(s.spec, this.nodeIPs, this.excluded);
+    const plan = planFrontends(s.spec, this.nodeIPs, this.excluded, this.opts.loadBalancers !== false);
     const want = new Map(plan.map((p) => [p.key, p]));
     let changed = false;
     let released = false;
@@ -319,7 +321,7 @@ export class ServiceTable {
 }
 
 /** The frontends a Service spec asks for; pure, so the table's tests read as tables. */
-export function planFrontends(spec: V1ServiceSpec | undefined, nodeIPs: readonly string[], excludeClusterIPs: ReadonlySet<string> = new Set()): PlannedFrontend[] {
+export function planFrontends(spec: V1ServiceSpec | undefined, nodeIPs: readonly string[], excludeClusterIPs: ReadonlySet<string> = new Set(), loadBalancers = true): PlannedFrontend[] {
   spec ??= {};
   const type = spec.type ?? "ClusterIP";
   if (type === "ExternalName") return [];
@@ -328,7 +330,7 @@ export function planFrontends(spec: V1ServiceSpec | undefined, nodeIPs: readonly
     (ip: unknown) => typeof ip === "string" && ip !== "" && ip !== "None",
   );
   // ServiceLB leaves Services with a loadBalancerClass to the controller that class names.
-  const lb = type === "LoadBalancer" && !spec.loadBalancerClass;
+  const lb = loadBalancers && type === "LoadBalancer" && !spec.loadBalancerClass;
   for (const p of (Array.isArray(spec.ports) ? spec.ports : []) as V1ServicePort[]) {
     const protocol = p?.protocol ?? "TCP";
     if (protocol !== "TCP" && protocol !== "UDP") continue;

@@ -1,0 +1,42 @@
+/**
+ * ServiceLB's status, decided from the nodes' reports (K3s servicelb lists the node IPs whose
+ * svclb pod is ready; here each agent reports the node IPs where every port of the Service
+ * listens, in LB_INGRESS_ANNOTATION on its own Node). Pure, so it is tested with tables.
+ */
+import type { KubeObject } from "../../model/object.ts";
+import { LB_INGRESS_ANNOTATION, parseLbIngress } from "../../model/cluster-network.ts";
+
+/** Services ServiceLB answers for: `type: LoadBalancer` without a loadBalancerClass (another controller's then). */
+export function isServiceLbService(svc: KubeObject | undefined): boolean {
+  return svc?.spec?.type === "LoadBalancer" && !svc.spec?.loadBalancerClass;
+}
+
+/**
+ * The ingress list for one Service: the union of the IPs live nodes report for it, sorted
+ * (IPv4 numerically) so the status does not flap with report order. A node being deleted
+ * counts no more, as a node whose svclb pod is gone.
+ */
+export function lbIngress(serviceKey: string, nodes: Iterable<KubeObject>): { ip: string }[] {
+  const ips = new Set<string>();
+  for (const n of nodes) {
+    if (n.metadata.deletionTimestamp) continue;
+    for (const ip of parseLbIngress(n.metadata.annotations?.[LB_INGRESS_ANNOTATION])[serviceKey] ?? []) ips.add(ip);
+  }
+  return [...ips].sort(compareIPs).map((ip) => ({ ip }));
+}
+
+function compareIPs(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  if (pa.length === 4 && pb.length === 4 && [...pa, ...pb].every((x) => Number.isInteger(x))) {
+    for (let i = 0; i < 4; i++) if (pa[i] !== pb[i]) return pa[i]! - pb[i]!;
+    return 0;
+  }
+  return a.localeCompare(b);
+}
+
+/** Whether the Service's status already says `ingress` (only the IPs ServiceLB writes are compared). */
+export function ingressMatches(svc: KubeObject, ingress: { ip: string }[]): boolean {
+  const have: { ip?: string; hostname?: string }[] = svc.status?.loadBalancer?.ingress ?? [];
+  return have.length === ingress.length && have.every((h, i) => h.ip === ingress[i]!.ip && !h.hostname);
+}
