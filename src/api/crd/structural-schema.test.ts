@@ -16,6 +16,7 @@ test.each([
   ["uniqueItems", { type: "object", properties: { a: { type: "array", items: { type: "string" }, uniqueItems: true } } }, ["s.properties[a].uniqueItems: Forbidden: uniqueItems cannot be set to true since the runtime complexity becomes quadratic"]],
   ["metadata beyond name", { type: "object", properties: { metadata: { type: "object", properties: { labels: { type: "object" } } } } }, ["s.properties[metadata]: Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified"]],
   ["a default that does not fit", { type: "object", properties: { a: { type: "integer", minimum: 2, default: 1 } } }, ["s.properties[a].default: Invalid value: 1: default in body should be greater than or equal to 2"]],
+  ["a lookahead (not in Go's RE2)", { type: "object", properties: { a: { type: "string", pattern: "^(?=x)x$" } } }, ['s.properties[a].pattern: Invalid value: "^(?=x)x$": must be a valid regular expression, but isn\'t: lookaround and backreferences are not supported']],
   ["list-type map without keys", { type: "object", properties: { a: { type: "array", items: { type: "object" }, "x-kubernetes-list-type": "map" } } }, ["s.properties[a].x-kubernetes-list-map-keys: Required value: must not be empty if x-kubernetes-list-type is map"]],
 ] as [string, Schema, string[]][])("%s", (_name, schema, want) => {
   const got = structuralSchemaErrors(schema, P).map((c) => `${c.field}: ${c.message}`);

@@ -59,6 +59,9 @@ function node(s: Schema, path: string, depth: number, out: StatusCause[]): void 
   if (s.pattern !== undefined) {
     try {
       new RegExp(s.pattern, "u");
+      // Kubernetes compiles patterns with Go's RE2, which has no lookaround or backreferences;
+      // refusing them here keeps to its language (and off the worst of JavaScript's backtracking).
+      if (/\(\?<?[=!]|\\[1-9]/.test(s.pattern)) throw new Error("lookaround and backreferences are not supported");
     } catch (e) {
       out.push(invalid(`${path}.pattern`, s.pattern, `must be a valid regular expression, but isn't: ${(e as Error).message}`));
     }
