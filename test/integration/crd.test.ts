@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startTestApi, type TestApi } from "../helpers/api-harness.ts";
 import { widgetCrd } from "../helpers/crd-fixtures.ts";
+import { readWatchEvents } from "../helpers/watch-events.ts";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -186,4 +187,18 @@ test("OpenAPI v3 and v2 publish a custom resource's schema under its GVK (what e
   expect(doc.body.paths["/apis/shop.example.com/v1/namespaces/{namespace}/widgets"].get.responses["200"].content["application/json"].schema.$ref).toBe("#/components/schemas/com.example.shop.v1.WidgetList");
   const v2 = await api.json("GET", "/openapi/v2");
   expect(v2.body.definitions["com.example.shop.v1.Widget"].properties.spec.required).toEqual(["size"]);
+});
+
+test("a watch of custom resources in a version other than the stored one sees that version", async () => {
+  const G = "/apis/multi.example.com";
+  const list = await api.json("GET", `${G}/v2beta1/gadgets`);
+  const rv = list.body.metadata.resourceVersion;
+  const res = await api.request("GET", `${G}/v2beta1/gadgets?watch=1&resourceVersion=${rv}&timeoutSeconds=5`);
+  expect(res.status).toBe(200);
+  const created = await api.json("POST", `${G}/v1/gadgets`, { apiVersion: "multi.example.com/v1", kind: "Gadget", metadata: { name: "g-watch" }, spec: { size: 2 } });
+  expect(created.status).toBe(201);
+  const events = await readWatchEvents(res, (e) => e.some((x) => x.object?.metadata?.name === "g-watch"));
+  const ev = events.find((x) => x.object?.metadata?.name === "g-watch");
+  expect(ev.type).toBe("ADDED");
+  expect(ev.object.apiVersion).toBe("multi.example.com/v2beta1");
 });
