@@ -202,3 +202,17 @@ test("a watch of custom resources in a version other than the stored one sees th
   expect(ev.type).toBe("ADDED");
   expect(ev.object.apiVersion).toBe("multi.example.com/v2beta1");
 });
+
+test("the garbage collector follows owner references to and from custom resources", async () => {
+  const W2 = "/apis/shop.example.com/v1/namespaces/default/widgets";
+  const owner = await api.json("POST", W2, widget("gc-owner", { size: 1 }));
+  expect(owner.status).toBe(201);
+  const ref = (o: any) => [{ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, uid: o.metadata.uid }];
+  const cm = await api.json("POST", "/api/v1/namespaces/default/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "owned-by-widget", ownerReferences: ref(owner.body) } });
+  expect(cm.status).toBe(201);
+  const dep = await api.json("POST", W2, { ...widget("owned-by-cm", { size: 1 }), metadata: { name: "owned-by-cm", ownerReferences: ref(cm.body) } });
+  expect(dep.status).toBe(201);
+  expect((await api.json("DELETE", `${W2}/gc-owner`)).status).toBe(200);
+  await until("the ConfigMap collected", async () => ((await api.json("GET", "/api/v1/namespaces/default/configmaps/owned-by-widget")).status === 404 ? true : undefined));
+  await until("the widget collected", async () => ((await api.json("GET", `${W2}/owned-by-cm`)).status === 404 ? true : undefined));
+});

@@ -7,6 +7,7 @@ export class ResourceRegistry {
   private byKind = new Map<string, ResourceDef>();
   private builtin: ResourceDef[];
   private custom: ResourceDef[] = [];
+  private listeners = new Set<() => void>();
   /** Built-in first, then custom resources in the order they were served; replaced (never mutated) on change. */
   all: ResourceDef[];
 
@@ -26,6 +27,13 @@ export class ResourceRegistry {
     this.custom = [...this.custom.filter((d) => ownerOf(d) !== owner), ...mine.map((d) => ({ ...d, [OWNER]: owner }))];
     this.all = [...this.builtin, ...this.custom];
     this.index();
+    for (const l of this.listeners) l();
+  }
+
+  /** Calls `listener` after every change to what is served (custom resources come and go); returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   private index(): void {
