@@ -216,3 +216,9 @@ test("the garbage collector follows owner references to and from custom resource
   await until("the ConfigMap collected", async () => ((await api.json("GET", "/api/v1/namespaces/default/configmaps/owned-by-widget")).status === 404 ? true : undefined));
   await until("the widget collected", async () => ((await api.json("GET", `${W2}/owned-by-cm`)).status === 404 ? true : undefined));
 });
+
+test("kubectl get crd's table: Name and Created At", async () => {
+  const t = await api.json("GET", CRDS, undefined, { headers: { accept: "application/json;as=Table;g=meta.k8s.io;v=v1" } });
+  expect(t.body.columnDefinitions.map((c: any) => c.name)).toEqual(["Name", "Created At"]);
+  expect(t.body.rows.find((r: any) => r.cells[0] === "widgets.shop.example.com").cells[1]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+});
