@@ -108,3 +108,35 @@ test("min and max hold without metrics", async () => {
   await hpa.reconcile("default/lonely");
   expect((await api.json("GET", `${NS}/deployments/lonely`)).body.spec.replicas).toBe(3);
 });
+
+test("a custom resource with a scale subresource is scaled the same way", async () => {
+  const { widgetCrd } = await import("../helpers/crd-fixtures.ts");
+  expect((await api.json("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", widgetCrd("hpa.example.com"))).status).toBe(201);
+  const W = "/apis/hpa.example.com/v1/namespaces/default/widgets";
+  for (let i = 0; i < 200 && (await api.json("GET", W)).status !== 200; i++) await Bun.sleep(25);
+  expect((await api.json("POST", W, { apiVersion: "hpa.example.com/v1", kind: "Widget", metadata: { name: "wide" }, spec: { size: 1, replicas: 1 } })).status).toBe(201);
+  expect((await api.json("PATCH", `${W}/wide/status`, { status: { replicas: 1, selector: "app=wide" } }, { headers: { "content-type": "application/merge-patch+json" } })).status).toBe(200);
+  const p = await api.json("POST", "/api/v1/namespaces/default/pods", {
+    apiVersion: "v1", kind: "Pod", metadata: { name: "wide-a", labels: { app: "wide" } },
+    spec: { containers: [{ name: "c", image: "busybox", resources: { requests: { memory: "100Mi" } } }] },
+  });
+  expect(p.status).toBe(201);
+  expect((await api.json("POST", HPA2, {
+    apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name: "wide" },
+    spec: {
+      scaleTargetRef: { apiVersion: "hpa.example.com/v1", kind: "Widget", name: "wide" }, minReplicas: 1, maxReplicas: 4,
+      metrics: [{ type: "Resource", resource: { name: "memory", target: { type: "AverageValue", averageValue: "50Mi" } } }],
+    },
+  })).status).toBe(201);
+  const metrics: MetricsSource = {
+    node: () => undefined,
+    pod: (_ns, name) => (name === "wide-a" ? { timestampMs: Date.now(), windowMs: 15_000, containers: [{ name: "c", usage: { cpu: "1m", memory: "150Mi" } }] } : undefined),
+  };
+  const ctx = controllerContext({ storage: api.storage, registry: api.registry, signal: stop.signal });
+  const hpa = new HorizontalPodAutoscalerController({ metrics });
+  await hpa.setup(ctx, { add: () => {} });
+  for (let i = 0; i < 100 && !hpa["hpas"].get("default/wide"); i++) await Bun.sleep(10);
+  await hpa.reconcile("default/wide");
+  // 150Mi on one pod against 50Mi per pod: 3 replicas, written at .spec.replicas through the scale paths.
+  expect((await api.json("GET", `${W}/wide`)).body.spec.replicas).toBe(3);
+});
