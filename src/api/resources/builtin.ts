@@ -16,6 +16,7 @@ import { validateCrd } from "../crd/crd-validation.ts";
 import { crdDeletion } from "../crd/crd-deletion.ts";
 import { defaultHpaV1, defaultHpaV2, validateHpaV1, validateHpaV2 } from "../hpa/hpa-rules.ts";
 import { hpaV1Conversion } from "../hpa/hpa-v1-conversion.ts";
+import { eventsV1Conversion } from "../events/events-v1-conversion.ts";
 
 const str = (x: unknown) => (x === undefined || x === null ? undefined : String(x));
 
@@ -149,6 +150,11 @@ export const builtinResources: ResourceDef[] = [
   {
     group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", singular: "ingress", namespaced: true,
     shortNames: ["ing"], subresources: ["status"], hasGeneration: true, validate: v.validateIngress,
+  },
+  // events.k8s.io/v1: the core Events seen in their newer shape (api/events/)
+  {
+    group: "events.k8s.io", version: "v1", kind: "Event", plural: "events", singular: "event", namespaced: true, shortNames: ["ev"],
+    storageGroup: "", storageVersion: "v1", conversion: eventsV1Conversion,
   },
   // autoscaling: v2 stored, v1 served from it (api/hpa/); the controller is controllers/hpa/
   {

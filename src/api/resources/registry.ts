@@ -72,7 +72,8 @@ export class ResourceRegistry {
 
 /** Store key segment for a resource: `pods`, `deployments.apps`. */
 export function resourceKey(def: ResourceDef): string {
-  return def.group ? `${def.plural}.${def.group}` : def.plural;
+  const group = def.storageGroup ?? def.group;
+  return group ? `${def.plural}.${group}` : def.plural;
 }
 
 const OWNER = Symbol("owner");

@@ -26,6 +26,8 @@ export interface ResourceInfo {
    * differs between them (conversion None). Absent: stored as served.
    */
   storageVersion?: string;
+  /** With storageVersion: the group the objects are stored under, when another (events.k8s.io Events are core Events). */
+  storageGroup?: string;
   /** Served from a CustomResourceDefinition (api/crd/): what differs for custom resources. */
   custom?: CustomResourceInfo;
 }

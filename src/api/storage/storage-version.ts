@@ -24,7 +24,7 @@ export function servedJson(def: ResourceDef, item: { object: KubeObject; json?: 
 /** An object as it is written: in the storage version. */
 export function toStorage(def: ResourceDef, obj: KubeObject): KubeObject {
   if (def.storageVersion === undefined) return obj;
-  const want = apiVersionOf(def.group, def.storageVersion);
+  const want = apiVersionOf(def.storageGroup ?? def.group, def.storageVersion);
   if (obj.apiVersion === want) return obj;
   return def.conversion ? def.conversion.toStorage(obj) : { ...obj, apiVersion: want };
 }
