@@ -83,7 +83,10 @@ export class HorizontalPodAutoscalerController implements Controller {
 
     const ref = spec.scaleTargetRef ?? {};
     const [group, version] = String(ref.apiVersion ?? "").includes("/") ? String(ref.apiVersion).split("/") : ["", ref.apiVersion ?? "v1"];
-    const targetDef = this.ctx.registry.forKind(group!, version!, ref.kind);
+    // scaleTargetRef.apiVersion is optional: without it, the one served kind of that name with a scale subresource.
+    const targetDef = ref.apiVersion
+      ? this.ctx.registry.forKind(group!, version!, ref.kind)
+      : this.ctx.registry.all.find((d) => d.kind === ref.kind && d.subresources?.includes("scale"));
     let target: KubeObject | undefined;
     if (targetDef?.subresources?.includes("scale")) {
       target = await this.ctx.storage.tryGet(targetDef, namespace, ref.name);
