@@ -26,6 +26,7 @@ import { PvcProtectionController } from "./pvc-protection/controller.ts";
 import { PvProtectionController } from "./pv-protection/controller.ts";
 import { LocalPathProvisioner } from "./local-path/controller.ts";
 import { ServiceLbController } from "./servicelb/controller.ts";
+import { IngressStatusController } from "./ingress-status/controller.ts";
 import { HorizontalPodAutoscalerController, type HpaControllerOptions } from "./hpa/controller.ts";
 
 export function allControllers(deps: { hpa?: HpaControllerOptions } = {}): Controller[] {
@@ -54,6 +55,7 @@ export function allControllers(deps: { hpa?: HpaControllerOptions } = {}): Contr
     new PvProtectionController(),
     new LocalPathProvisioner(),
     new ServiceLbController(),
+    new IngressStatusController(),
     new HorizontalPodAutoscalerController(deps.hpa),
   ];
 }

@@ -151,6 +151,10 @@ export const builtinResources: ResourceDef[] = [
     group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", singular: "ingress", namespaced: true,
     shortNames: ["ing"], subresources: ["status"], hasGeneration: true, validate: v.validateIngress,
   },
+  {
+    group: "networking.k8s.io", version: "v1", kind: "IngressClass", plural: "ingressclasses", singular: "ingressclass", namespaced: false,
+    hasGeneration: true, validate: v.validateIngressClass,
+  },
   // events.k8s.io/v1: the core Events seen in their newer shape (api/events/)
   {
     group: "events.k8s.io", version: "v1", kind: "Event", plural: "events", singular: "event", namespaced: true, shortNames: ["ev"],
