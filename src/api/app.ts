@@ -77,7 +77,9 @@ export interface Env {
 export type Vars = { user: UserInfo };
 
 export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars }> {
-  const app = new Hono<{ Bindings: Env; Variables: Vars }>();
+  // strict: false — a trailing slash names the same route (`/version/`, `/api/v1/`), as the
+  // apiserver's discovery and version handlers accept it; clients (the Python client) send it.
+  const app = new Hono<{ Bindings: Env; Variables: Vars }>({ strict: false });
   const { registry } = deps;
 
   app.onError((e) => statusResponse(e));
