@@ -48,6 +48,11 @@ export class AgentApi {
     return this.getOptional(`/api/v1/persistentvolumes/${enc(name)}`);
   }
 
+  /** A namespace's Services, for the kubelet's service environment variables. */
+  async listServices(namespace: string): Promise<KubeObject[]> {
+    return (await this.client.request(`/api/v1/namespaces/${enc(namespace)}/services`)).items ?? [];
+  }
+
   /** Every volume, for the sweep of this node's local-path directories. */
   async listPersistentVolumes(): Promise<KubeObject[]> {
     return (await this.client.request("/api/v1/persistentvolumes")).items ?? [];

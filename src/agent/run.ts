@@ -197,11 +197,13 @@ function agentPaths(dataDir: string): { podsDir: string; logRoot: string } {
   return { podsDir: join(agentDir, "pods"), logRoot: join(agentDir, "logs", "pods") };
 }
 
-function envSources(api: AgentApi) {
+/** Where containers' env comes from; only real nodes list Services for it (hollow nodes by the thousand would load the API). */
+function envSources(api: AgentApi, real: boolean) {
   return {
     configMap: (ns: string, name: string) => api.getConfigMap(ns, name),
     secret: (ns: string, name: string) => api.getSecret(ns, name),
     serviceAccountToken: (pod: KubeObject, audience: string | undefined, seconds: number) => api.serviceAccountToken(pod, audience, seconds),
+    ...(real ? { services: (ns: string) => api.listServices(ns) } : {}),
   };
 }
 
@@ -222,7 +224,7 @@ function nodePreparer(o: AgentRunOptions, api: AgentApi, facts: NodePodFacts, si
     },
   };
   return new PodPreparer({
-    ...agentPaths(o.dataDir), nodeHostname: hostname(), dns: { servers: [], searches: [], options: [] }, podDns: network?.podDns, sources: envSources(api), claims, facts: () => facts,
+    ...agentPaths(o.dataDir), nodeHostname: hostname(), dns: { servers: [], searches: [], options: [] }, podDns: network?.podDns, sources: envSources(api, true), claims, facts: () => facts,
     mounter: hostMounter, nodeHosts: "/etc/hosts", cgroupFs: "/sys/fs/cgroup",
   });
 }
@@ -235,7 +237,7 @@ function nodePreparer(o: AgentRunOptions, api: AgentApi, facts: NodePodFacts, si
 function hollowPreparer(o: AgentRunOptions, api: AgentApi, facts: NodePodFacts, nodeName: string): PodPreparer {
   const claims: ClaimSources = { claim: (ns, name) => api.getPersistentVolumeClaim(ns, name), volume: (name) => api.getPersistentVolume(name) };
   return new PodPreparer({
-    ...agentPaths(o.dataDir), nodeHostname: nodeName, dns: { servers: [], searches: [], options: [] }, sources: envSources(api), claims, facts: () => facts,
+    ...agentPaths(o.dataDir), nodeHostname: nodeName, dns: { servers: [], searches: [], options: [] }, sources: envSources(api, false), claims, facts: () => facts,
     mounter: noMounter, imaginedHostPaths: true,
   });
 }

@@ -58,8 +58,8 @@ describe.skipIf(!CAN_RUN_PODS)("cluster network on a real node", () => {
         },
       },
     });
-    await c.apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "client", namespace: NS }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "main", image: "busybox", command: ["sleep", "3600"] }] } });
     await c.k("expose", "deployment", "web", "-n", NS, "--port", "80", "--target-port", "8080");
+    await c.apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "client", namespace: NS }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "main", image: "busybox", command: ["sleep", "3600"] }] } });
     clusterIP = await c.k("get", "service", "web", "-n", NS, "-o", "jsonpath={.spec.clusterIP}");
     await c.until("2 ready web endpoints and a running client", async () => {
       const ready = await c.k("get", "endpointslices", "-n", NS, "-l", "kubernetes.io/service-name=web", "-o", "jsonpath={.items[*].endpoints[?(@.conditions.ready==true)].addresses[0]}");
@@ -147,6 +147,12 @@ describe.skipIf(!CAN_RUN_PODS)("cluster network on a real node", () => {
     const r = await exec("timeout", "15", "wget", "--no-check-certificate", "-qO-", "https://kubernetes.default.svc.cluster.local/api");
     // Anonymous: the API answers 401 (or 403), which busybox wget reports as an error.
     expect(`${r.stdout}${r.stderr}`).toMatch(/HTTP\/1\.1 40[13]/);
+  }, T);
+
+  test("containers get the kubelet's service variables: the API's address (in-cluster clients) and their namespace's Services", async () => {
+    const r = await exec("sh", "-c", "echo $KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT $WEB_SERVICE_HOST:$WEB_SERVICE_PORT $WEB_PORT");
+    // The client pod started after `kubectl expose`, as the kubelet's variables need.
+    expect(r.stdout.trim()).toBe(`10.43.0.1:443 ${clusterIP}:80 tcp://${clusterIP}:80`);
   }, T);
 
   test("vxlan: the VTEP MAC is published, and pods get the VXLAN device's MTU in the CNI config", async () => {

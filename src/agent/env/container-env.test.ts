@@ -62,3 +62,28 @@ test("command and args expand $(VAR) from the environment", () => {
   expect(expandCommand({ command: ["sh", "-c"], args: ["echo $(A) $$(A) $(B)"] }, [{ name: "A", value: "1" }])).toEqual({ command: ["sh", "-c"], args: ["echo 1 $(A) $(B)"] });
   expect(expandVars("$$$(A)", new Map([["A", "x"]]))).toBe("$x");
 });
+
+describe("service variables", () => {
+  const services = async (ns: string): Promise<KubeObject[]> =>
+    ns === "default"
+      ? [{ apiVersion: "v1", kind: "Service", metadata: { namespace: "default", name: "kubernetes" }, spec: { clusterIP: "10.43.0.1", ports: [{ name: "https", port: 443, protocol: "TCP" }] } }]
+      : [{ apiVersion: "v1", kind: "Service", metadata: { namespace: ns, name: "web" }, spec: { clusterIP: "10.43.7.7", ports: [{ port: 80 }] } }];
+
+  test("every container learns the API's address, its namespace's Services, and may refer to them; its own env wins", async () => {
+    const container = { name: "c", env: [{ name: "API", value: "https://$(KUBERNETES_SERVICE_HOST):$(KUBERNETES_SERVICE_PORT)" }, { name: "WEB_SERVICE_PORT", value: "mine" }] };
+    const env = Object.fromEntries((await resolveEnv(pod, container, { ...sources, services }, facts)).map((e) => [e.name, e.value]));
+    expect(env.KUBERNETES_SERVICE_HOST).toBe("10.43.0.1");
+    expect(env.API).toBe("https://10.43.0.1:443");
+    expect(env.WEB_SERVICE_HOST).toBe("10.43.7.7");
+    expect(env.WEB_SERVICE_PORT).toBe("mine");
+  });
+
+  test("enableServiceLinks: false leaves only the API; an API out of reach leaves none and the container still starts", async () => {
+    const noLinks = { ...pod, spec: { ...pod.spec, enableServiceLinks: false } };
+    const names = (await resolveEnv(noLinks, { name: "c" }, { ...sources, services }, facts)).map((e) => e.name);
+    expect(names).toContain("KUBERNETES_SERVICE_HOST");
+    expect(names.some((n) => n.startsWith("WEB_"))).toBe(false);
+    const down = async () => Promise.reject(new Error("connection refused"));
+    expect(await resolveEnv(pod, { name: "c" }, { ...sources, services: down }, facts)).toEqual([]);
+  });
+});

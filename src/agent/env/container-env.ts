@@ -8,12 +8,15 @@
 import type { KubeObject } from "../../model/object.ts";
 import { parseQuantity } from "../../model/quantity.ts";
 import { RuntimeError } from "../runtime/types.ts";
+import { serviceEnv, servicesForPod } from "./service-env.ts";
 
 export interface EnvSources {
   configMap(namespace: string, name: string): Promise<KubeObject | undefined>;
   secret(namespace: string, name: string): Promise<KubeObject | undefined>;
   /** A token for the pod's service account (projected serviceAccountToken volumes); absent: none can be had. */
   serviceAccountToken?(pod: KubeObject, audience: string | undefined, expirationSeconds: number): Promise<string>;
+  /** A namespace's Services, for the service environment variables; absent: none are given (hollow nodes). */
+  services?(namespace: string): Promise<KubeObject[]>;
 }
 
 export interface PodFacts {
@@ -73,7 +76,8 @@ function decodeSecret(s: KubeObject, key: string): string | undefined {
 
 export async function resolveEnv(pod: KubeObject, container: any, sources: EnvSources, facts: PodFacts): Promise<{ name: string; value: string }[]> {
   const ns = pod.metadata.namespace!;
-  const vars = new Map<string, string>();
+  // Service variables come first, so that the container's own env wins and may refer to them.
+  const vars = new Map<string, string>((await podServiceEnv(pod, sources)).map((e) => [e.name, e.value]));
   const cache = new Map<string, Promise<KubeObject | undefined>>();
   const get = (kind: "ConfigMap" | "Secret", name: string) => {
     const k = `${kind}/${name}`;
@@ -118,6 +122,20 @@ export async function resolveEnv(pod: KubeObject, container: any, sources: EnvSo
     vars.set(e.name, value);
   }
   return [...vars].map(([name, value]) => ({ name, value }));
+}
+
+async function podServiceEnv(pod: KubeObject, sources: EnvSources): Promise<{ name: string; value: string }[]> {
+  if (!sources.services) return [];
+  const ns = pod.metadata.namespace!;
+  try {
+    const own = await sources.services(ns);
+    const defaults = ns === "default" ? own : await sources.services("default");
+    return serviceEnv(servicesForPod(ns, pod.spec?.enableServiceLinks !== false, own, defaults));
+  } catch {
+    // The API out of reach must not keep a container from (re)starting (the node runs on,
+    // fail-static): it starts without the service variables, as a pod with links off would.
+    return [];
+  }
 }
 
 /** Command and args with `$(NAME)` expanded from the container's environment. */
