@@ -24,7 +24,6 @@ import {
 import { LIST_META } from "../src/api/openapi/list-meta.ts";
 import FIELD_DOCS from "../src/api/openapi/field-docs.json" with { type: "json" };
 import { gvkKey, type OpenApiDefs, type Schema } from "../src/api/openapi/defs-types.ts";
-import { builtinResources } from "../src/api/resources/builtin.ts";
 import { METRICS_DEFINITIONS, METRICS_KINDS } from "../src/api/openapi/metrics-defs.ts";
 
 const root = join(import.meta.dir, "..");
@@ -295,7 +294,14 @@ export function generateDefs(served: readonly Gvk[]): { defs: OpenApiDefs; missi
   return { defs: { hash, kinds: sortedKinds, definitions: sorted }, missing };
 }
 
-function main() {
+async function main() {
+  // The served kinds' modules reach code that embeds this very file (the CRD schema checks use
+  // the OpenAPI type checker): a clean checkout needs a placeholder before they can load.
+  if (!existsSync(outFile)) {
+    mkdirSync(dirname(outFile), { recursive: true });
+    writeFileSync(outFile, JSON.stringify({ hash: "", kinds: {}, definitions: {} }));
+  }
+  const { builtinResources } = await import("../src/api/resources/builtin.ts");
   const { defs, missing } = generateDefs(builtinResources.map((r): Gvk => [r.group, r.version, r.kind]));
   for (const m of missing) console.warn(`openapi: no @kubernetes/client-node model for served kind ${m}; served without a schema`);
   const text = JSON.stringify(defs);
@@ -305,4 +311,4 @@ function main() {
   console.log(`openapi: ${Object.keys(defs.definitions).length} definitions, ${Object.keys(defs.kinds).length} kinds, ${(text.length / 1024).toFixed(0)} KiB → src/generated/openapi-defs.json`);
 }
 
-if (import.meta.main) main();
+if (import.meta.main) await main();
