@@ -29,7 +29,7 @@ export interface StartNodeNetworkOptions {
   signal: AbortSignal;
   /** Test seam: iproute2 (default: on this host). */
   run?: NetRunner;
-  /** Where the Ingress controller listens (default every address, ports 80 and 443). */
+  /** Where the Ingress controller listens (default ingressAddresses(), ports 80 and 443). */
   ingress?: { addresses: string[]; http: number; https: number };
 }
 
@@ -50,8 +50,7 @@ export async function startNodeNetwork(o: StartNodeNetworkOptions): Promise<{ ne
     event: (obj, type, reason, message) => void o.api.event(obj, type, reason, message, o.nodeName),
     signal: own.signal,
     run: o.run,
-    // Every address, as K3s's Traefik behind ServiceLB answers on all of the node's (127.0.0.1 too).
-    ingress: o.ingress ?? { addresses: ["0.0.0.0"], http: 80, https: 443 },
+    ingress: o.ingress ?? { addresses: ingressAddresses(o.nodeIP, o.tunnelIP), http: 80, https: 443 },
   });
   try {
     await network.start();
@@ -63,6 +62,16 @@ export async function startNodeNetwork(o: StartNodeNetworkOptions): Promise<{ ne
     log.error("agent: starting the node network failed; the node stays NotReady", { error: problem });
     return { problem };
   }
+}
+
+/**
+ * The node's own addresses and loopback, not the wildcard: a wildcard listener on 80/443 and
+ * the service proxy's exclusive ClusterIP listeners on the same ports shut each other out
+ * (EADDRINUSE), whichever bound first. The `kubernetes` Service's 10.43.0.1:443 kept HTTPS
+ * off on every node, and the ingress's :80 took port 80 from every ClusterIP Service.
+ */
+export function ingressAddresses(nodeIP: string, tunnelIP?: string): string[] {
+  return [...new Set([nodeIP, ...(tunnelIP ? [tunnelIP] : []), "127.0.0.1"])];
 }
 
 function errorText(e: unknown): string {
