@@ -5,7 +5,8 @@
  * 404 for an unknown host, 503 for a backend without a ready endpoint, HTTPS with the tls
  * Secret's certificate by SNI and the default one for other names, a rotated Secret served
  * without a restart, an Ingress of another class left alone, `status.loadBalancer.ingress`
- * with both node IPs, and a change to an Ingress taking effect (the delay is printed).
+ * with both node IPs, a change to an Ingress taking effect (the delay is printed), and the
+ * Services' port 80 still served on their ClusterIPs beside the ingress.
  *
  * WebSocket is not covered here: busybox has no WebSocket server and the relay works at the
  * message level, so the backend must speak real frames (test/integration covers it).
@@ -155,6 +156,11 @@ describe.skipIf(!CAN_RUN)("Ingress on two nodes", () => {
       });
       expect(r.body).toBe("alpha");
     }
+  }, T);
+
+  test("the Services' own port 80 still answers on their ClusterIPs from a pod: the ingress leaves it to the service proxy", async () => {
+    const out = await c.execInPod("beta", ["sh", "-c", "for s in alpha gamma; do timeout 5 wget -qO- http://$s || echo FAIL; done"]);
+    expect(out.trim().split("\n")).toEqual(["alpha", "gamma"]);
   }, T);
 
   test("the wildcard host takes one more label, not two; an unknown host is 404", async () => {
