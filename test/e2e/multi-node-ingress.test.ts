@@ -261,4 +261,16 @@ describe.skipIf(!CAN_RUN)("Ingress on two nodes", () => {
     });
     console.log(`[ingress e2e] Ingress change seen ${Object.entries(seen).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ")} after kubectl apply returned`);
   }, T);
+
+  test("an endpoint change takes effect on both nodes: the Exact path's only pod deleted, it is 503 (the delay is printed)", async () => {
+    for (const n of [a, b]) expect(await who(n, "a.example.test", "/api/exact")).toBe("gamma");
+    await c.k("delete", "pod", "gamma", "-n", c.namespace, "--wait=false");
+    const t0 = performance.now();
+    const seen: Record<string, number> = {};
+    await c.waitFor("503 for the Exact path on both nodes", async () => {
+      for (const n of [a, b]) if (seen[n.name] === undefined && (await who(n, "a.example.test", "/api/exact")) === 503) seen[n.name] = performance.now() - t0;
+      return Object.keys(seen).length === 2;
+    });
+    console.log(`[ingress e2e] endpoint removal seen ${Object.entries(seen).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ")} after kubectl delete returned (includes the pod's termination)`);
+  }, T);
 });
