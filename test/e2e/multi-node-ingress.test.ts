@@ -264,6 +264,7 @@ describe.skipIf(!CAN_RUN)("Ingress on two nodes", () => {
 
   test("an endpoint change takes effect on both nodes: the Exact path's only pod deleted, it is 503 (the delay is printed)", async () => {
     for (const n of [a, b]) expect(await who(n, "a.example.test", "/api/exact")).toBe("gamma");
+    // Like the service proxy, the ingress keeps using a terminating endpoint that still serves when none is ready, so this lasts until the pod is gone.
     await c.k("delete", "pod", "gamma", "-n", c.namespace, "--wait=false");
     const t0 = performance.now();
     const seen: Record<string, number> = {};

@@ -6,7 +6,7 @@ import client from "prom-client";
 import { RestClient } from "../../client/rest-client.ts";
 import { DEFAULT_CLUSTER_NETWORK } from "../../model/cluster-network.ts";
 import { NodeSetupError } from "../node/node-setup-error.ts";
-import { ingressAddresses, startNodeNetwork } from "./start-node-network.ts";
+import { ingressListenAddresses, startNodeNetwork } from "./start-node-network.ts";
 
 const base = () => ({
   client: new RestClient({ server: "https://k3rs.test", path: "(unused)" }, async () => new Response("{}", { status: 500 })),
@@ -34,10 +34,10 @@ describe("startNodeNetwork", () => {
   });
 });
 
-describe("ingressAddresses", () => {
+describe("ingressListenAddresses", () => {
   test("the node's addresses and loopback, never the wildcard", () => {
-    expect(ingressAddresses("192.0.2.5")).toEqual(["192.0.2.5", "127.0.0.1"]);
-    expect(ingressAddresses("192.0.2.5", "198.51.100.7")).toEqual(["192.0.2.5", "198.51.100.7", "127.0.0.1"]);
+    expect(ingressListenAddresses("192.0.2.5")).toEqual(["192.0.2.5", "127.0.0.1"]);
+    expect(ingressListenAddresses("192.0.2.5", "198.51.100.7")).toEqual(["192.0.2.5", "198.51.100.7", "127.0.0.1"]);
   });
 
   test("an ingress listener on them binds beside the service proxy's exclusive ClusterIP listener on the same port; a wildcard one cannot", () => {
@@ -46,7 +46,7 @@ describe("ingressAddresses", () => {
     try {
       const port = clusterIP.port;
       expect(() => Bun.serve({ hostname: "0.0.0.0", port, fetch: () => new Response("") }).stop(true)).toThrow();
-      for (const hostname of ingressAddresses("127.0.0.3")) Bun.serve({ hostname, port, fetch: () => new Response("") }).stop(true);
+      for (const hostname of ingressListenAddresses("127.0.0.3")) Bun.serve({ hostname, port, fetch: () => new Response("") }).stop(true);
     } finally {
       clusterIP.stop(true);
     }

@@ -29,7 +29,7 @@ export interface StartNodeNetworkOptions {
   signal: AbortSignal;
   /** Test seam: iproute2 (default: on this host). */
   run?: NetRunner;
-  /** Where the Ingress controller listens (default ingressAddresses(), ports 80 and 443). */
+  /** Where the Ingress controller listens (default ingressListenAddresses(), ports 80 and 443). */
   ingress?: { addresses: string[]; http: number; https: number };
 }
 
@@ -50,7 +50,7 @@ export async function startNodeNetwork(o: StartNodeNetworkOptions): Promise<{ ne
     event: (obj, type, reason, message) => void o.api.event(obj, type, reason, message, o.nodeName),
     signal: own.signal,
     run: o.run,
-    ingress: o.ingress ?? { addresses: ingressAddresses(o.nodeIP, o.tunnelIP), http: 80, https: 443 },
+    ingress: o.ingress ?? { addresses: ingressListenAddresses(o.nodeIP, o.tunnelIP), http: 80, https: 443 },
   });
   try {
     await network.start();
@@ -70,7 +70,7 @@ export async function startNodeNetwork(o: StartNodeNetworkOptions): Promise<{ ne
  * (EADDRINUSE), whichever bound first. The `kubernetes` Service's 10.43.0.1:443 kept HTTPS
  * off on every node, and the ingress's :80 took port 80 from every ClusterIP Service.
  */
-export function ingressAddresses(nodeIP: string, tunnelIP?: string): string[] {
+export function ingressListenAddresses(nodeIP: string, tunnelIP?: string): string[] {
   return [...new Set([nodeIP, ...(tunnelIP ? [tunnelIP] : []), "127.0.0.1"])];
 }
 
