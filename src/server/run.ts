@@ -26,6 +26,7 @@ import { parseLabels, parseTaints } from "../config/sources.ts";
 import { componentSettings } from "../config/component-args.ts";
 import { kubeletSettings } from "../config/kubelet-args.ts";
 import { serverNetwork } from "../config/server-config.ts";
+import { apiServiceIP } from "../model/cluster-network.ts";
 import { registry as metricsRegistry } from "../api/request-metrics.ts";
 
 export interface ServerHandle {
@@ -57,7 +58,8 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   const nodeIp = cfg.nodeIp ?? (cfg.flannelIface ? interfaceIPv4(cfg.flannelIface) : undefined) ?? primaryIPv4() ?? "127.0.0.1";
   const pki = await ensureServerPki(join(serverDir, "tls"), {
     hostnames: unique(["localhost", hostname(), cfg.nodeName, ...cfg.tlsSan.filter((s) => !isIp(s))]),
-    ips: unique(["127.0.0.1", nodeIp, "10.43.0.1", ...cfg.tlsSan.filter(isIp)]),
+    ips: unique(["127.0.0.1", nodeIp, ...cfg.tlsSan.filter(isIp)]),
+    apiServiceIp: apiServiceIP(cfg.serviceCidr),
   });
 
   // Join token in the K3s form; the secret persists so that agents keep working across restarts.
