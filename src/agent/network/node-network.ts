@@ -12,7 +12,9 @@
  *   (events)                   Services/Slices → proxy + DNS; Nodes → routes, DNS node
  *                              names, this node's addresses; Pods → DNS PTRs; LoadBalancer
  *                              results → this Node's annotation + Events
- *   every resyncMs             routes converge again (a route deleted by hand comes back)
+ *   every resyncMs             routes converge again (a route deleted by hand comes back);
+ *                              the service device, deleted or stripped by hand, is made
+ *                              again with this node's ClusterIPs
  *   stop()                     listeners closed; addresses and routes stay, so pods keep
  *                              their network while the agent restarts
  */
@@ -145,6 +147,8 @@ export class NodeNetwork {
     });
     await this.proxy.synced();
     this.lb.begin();
+    this.resyncTimer ??= setInterval(() => void this.resync(), o.resyncMs ?? 30_000);
+    this.resyncTimer.unref?.();
     o.signal.addEventListener("abort", () => void this.stop(), { once: true });
     log.info("node network started", { node: o.nodeName, clusterDns: n.clusterDns, device: this.addresses?.device, serviceLB: !n.disable.includes("servicelb") });
   }
@@ -200,7 +204,20 @@ export class NodeNetwork {
     await this.proxy.stop();
   }
 
+  /** Puts the service device back when someone removed it or its addresses (see ServiceAddresses.repair). */
+  async repairServiceDevice(): Promise<void> {
+    if (!this.addresses) return;
+    try {
+      const r = await this.addresses.repair();
+      if (r.device || r.addresses.length) log.warn("node network: the service device had been removed by hand; restored", { device: this.addresses.device, recreated: r.device, addresses: r.addresses });
+    } catch (e) {
+      log.warn("node network: restoring the service device failed; retried at the next resync", { device: this.addresses.device, error: String(e) });
+    }
+  }
+
   private async resync(): Promise<void> {
+    await this.repairServiceDevice();
+    if (!this.routes) return;
     const mine = this.nodes.get(this.o.nodeName);
     const want = this.routes?.ownNodeAnnotations() ?? {};
     const stale = Object.entries(want).some(([k, v]) => (mine?.metadata.annotations?.[k] ?? null) !== v);
