@@ -39,6 +39,8 @@ export interface AgentRunOptions {
   client: RestClient;
   nodeName: string;
   nodeIp?: string;
+  /** `--node-external-ip`: the Node's ExternalIP addresses. */
+  externalIPs?: string[];
   dataDir: string;
   runtime: RuntimeKind;
   /** Run this many hollow nodes (`<nodeName>-0` …) instead of one (fake runtime only). */
@@ -164,6 +166,7 @@ function baseFacts(host: ReturnType<typeof hostFacts>, name: string, ip: string,
     name,
     hostname: host.hostname,
     internalIP: ip,
+    externalIPs: o.externalIPs,
     isServer: !!o.isServer,
     labels: o.labels ?? {},
     taints: o.taints ?? [],

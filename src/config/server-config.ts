@@ -6,6 +6,7 @@
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CONFIG_PATH, fromEnv, list, readConfigFile, truthy } from "./sources.ts";
+import { externalIps } from "./external-ips.ts";
 import { componentSettings } from "./component-args.ts";
 import { kubeletSettings } from "./kubelet-args.ts";
 import { DEFAULT_CLUSTER_NETWORK, type ClusterNetwork, type FlannelBackend, networkProblems } from "../model/cluster-network.ts";
@@ -18,6 +19,8 @@ export interface ServerConfig {
   token?: string;
   nodeName: string;
   nodeIp?: string;
+  /** K3s `--node-external-ip`: the embedded agent's Node's ExternalIP addresses (also in the serving cert). */
+  nodeExternalIp?: string[];
   disableAgent: boolean;
   /** Packaged components not to run (`--disable`, K3s's names; see disabledComponents). */
   disable: string[];
@@ -94,6 +97,7 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     token: pick("token") === undefined ? undefined : String(pick("token")),
     nodeName: String(pick("nodeName") ?? hostname()).toLowerCase(),
     nodeIp: pick("nodeIp") === undefined ? undefined : String(pick("nodeIp")),
+    nodeExternalIp: externalIps(pick("nodeExternalIp")),
     disableAgent: truthy(pick("disableAgent")),
     disable: disabledComponents(pick("disable")),
     writeKubeconfig: pick("writeKubeconfig") === undefined ? undefined : String(pick("writeKubeconfig")),

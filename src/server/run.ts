@@ -58,7 +58,8 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   const nodeIp = cfg.nodeIp ?? (cfg.flannelIface ? interfaceIPv4(cfg.flannelIface) : undefined) ?? primaryIPv4() ?? "127.0.0.1";
   const pki = await ensureServerPki(join(serverDir, "tls"), {
     hostnames: unique(["localhost", hostname(), cfg.nodeName, ...cfg.tlsSan.filter((s) => !isIp(s))]),
-    ips: unique(["127.0.0.1", nodeIp, ...cfg.tlsSan.filter(isIp)]),
+    // K3s puts --node-external-ip in the serving cert: clients reach the API by it too.
+    ips: unique(["127.0.0.1", nodeIp, ...(cfg.nodeExternalIp ?? []), ...cfg.tlsSan.filter(isIp)]),
     apiServiceIp: apiServiceIP(cfg.serviceCidr),
   });
 
@@ -150,6 +151,7 @@ async function startEmbeddedAgent(cfg: ServerConfig, ca: CertPair, url: string, 
     client,
     nodeName: cfg.nodeName,
     nodeIp,
+    externalIPs: cfg.nodeExternalIp,
     dataDir: cfg.dataDir,
     runtime: cfg.runtime,
     containerRuntimeEndpoint: cfg.containerRuntimeEndpoint,

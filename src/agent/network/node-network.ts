@@ -31,7 +31,7 @@ import { bridgeNameFor } from "../cni/cni-config.ts";
 import { NodeSetupError } from "../node/node-setup-error.ts";
 import { keepDnsListening } from "./dns-server.ts";
 import { LoadBalancerReport } from "./load-balancer-report.ts";
-import { nodeIPsOf } from "./node-ips.ts";
+import { heldHere, nodeIPsOf } from "./node-ips.ts";
 import { type PodDns, podDnsFor } from "./pod-dns.ts";
 import { serviceDeviceFor } from "./service-device.ts";
 import { SlimListWatch, slimPod } from "./slim-list-watch.ts";
@@ -273,7 +273,7 @@ export class NodeNetwork {
   private lastIPs = "";
 
   private noteOwnNode(node: KubeObject): void {
-    const ips = nodeIPsOf(node, [this.o.nodeIP]);
+    const ips = nodeIPsOf(node, [this.o.nodeIP], (ip) => heldHere(ip));
     const k = ips.join(",");
     if (k === this.lastIPs) return;
     this.lastIPs = k;
