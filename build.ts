@@ -17,10 +17,13 @@ const define = {
   K3RS_BUILD_DATE: JSON.stringify(new Date().toISOString()),
 };
 
+// `--target=bun-linux-x64` (the release) pins the platform; without it the build is for this machine.
+const target = process.argv.find((a) => a.startsWith("--target="))?.slice("--target=".length) as Bun.Build.CompileTarget | undefined;
+
 const started = performance.now();
 const result = await Bun.build({
   entrypoints: [`${root}/src/main.ts`],
-  compile: { outfile: `${root}/bin/k3rs` },
+  compile: { outfile: `${root}/bin/k3rs`, ...(target ? { target } : {}) },
   minify: true,
   sourcemap: "none",
   define,

@@ -6,6 +6,7 @@ import { resolveAgentConfig, type AgentConfig, type AgentConfigSource } from "..
 import { parseLabels, parseTaints } from "../config/sources.ts";
 import { kubeletSettings } from "../config/kubelet-args.ts";
 import { setLogLevel, log } from "../log.ts";
+import { takeNotifySocket, tellSystemd } from "./systemd-notify.ts";
 
 export function registerAgentCommand(program: Command, run = runAgentProcess): void {
   const cmd = program
@@ -28,6 +29,7 @@ export function registerAgentCommand(program: Command, run = runAgentProcess): v
 
 async function runAgentProcess(cfg: AgentConfig): Promise<void> {
   if (cfg.debug) setLogLevel("debug");
+  const notifySocket = takeNotifySocket(process.env);
   const ac = new AbortController();
   // The agent is loaded only by the role that runs it, so `k3rs ctl` and `k3rs server --disable-agent` never evaluate it.
   const { ensureJoined, JoinError } = await import("../agent/join.ts");
@@ -53,6 +55,7 @@ async function runAgentProcess(cfg: AgentConfig): Promise<void> {
       signal: ac.signal,
     });
     console.log(`k3rs agent is running: ${agent.nodes.length === 1 ? `node ${agent.nodes[0]!.name}` : `${agent.nodes.length} hollow nodes`} joined to ${creds.server}`);
+    tellSystemd(notifySocket, "READY=1");
   } catch (e) {
     const msg = e instanceof JoinError ? e.message : `${(e as Error).message}${(e as Error).cause ? `: ${((e as Error).cause as Error).message ?? (e as Error).cause}` : ""}`;
     console.error(`k3rs agent: ${msg}`);
@@ -60,6 +63,7 @@ async function runAgentProcess(cfg: AgentConfig): Promise<void> {
   }
   const shutdown = (sig: string) => {
     log.info("agent shutting down; containers keep running", { signal: sig });
+    tellSystemd(notifySocket, "STOPPING=1");
     ac.abort();
     process.exit(0);
   };

@@ -8,6 +8,7 @@ import { installLastResortHandlers } from "../server/last-resort.ts";
 import { raiseFileLimit } from "../server/file-limit.ts";
 import { parseTransportTimeouts } from "../api/transport/timeouts.ts";
 import { untrustedCapFor } from "../api/transport/untrusted-connections.ts";
+import { takeNotifySocket, tellSystemd } from "./systemd-notify.ts";
 
 /** Below this many descriptors a burst of idle connections can starve the agents' lease renewals. */
 const WANTED_FILES = 65_536;
@@ -33,6 +34,7 @@ export function registerServerCommand(program: Command, run = runServer): void {
 
 async function runServer(cfg: ServerConfig): Promise<void> {
   if (cfg.debug) setLogLevel("debug");
+  const notifySocket = takeNotifySocket(process.env);
   installLastResortHandlers();
   const files = raiseFileLimit();
   if (files && files.soft < WANTED_FILES) log.warn("few file descriptors: each client connection takes one", { limit: files.soft, want: WANTED_FILES });
@@ -54,8 +56,10 @@ async function runServer(cfg: ServerConfig): Promise<void> {
   }
   console.log(`k3rs server is running on port ${handle.port}. Kubeconfig: ${handle.kubeconfigPath}`);
   console.log(`  kubectl --kubeconfig ${handle.kubeconfigPath} get nodes,namespaces`);
+  tellSystemd(notifySocket, `READY=1\nSTATUS=serving on port ${handle.port}`);
   const shutdown = async (sig: string) => {
     log.info("shutting down", { signal: sig });
+    tellSystemd(notifySocket, "STOPPING=1");
     await handle.stop();
     process.exit(0);
   };

@@ -25,6 +25,7 @@ import { interfaceIPv4 } from "../agent/network/node-ips.ts";
 import { parseLabels, parseTaints } from "../config/sources.ts";
 import { componentSettings } from "../config/component-args.ts";
 import { kubeletSettings } from "../config/kubelet-args.ts";
+import { ManifestDeployer } from "./manifests/deployer.ts";
 import { serverNetwork } from "../config/server-config.ts";
 import { apiServiceIP } from "../model/cluster-network.ts";
 import { registry as metricsRegistry } from "../api/request-metrics.ts";
@@ -101,7 +102,11 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   });
 
   await cp.start(server.port);
-
+  // Applied in the background: a big folder must not hold back readiness, and failures retry.
+  const manifests = new AbortController();
+  void new ManifestDeployer({ dir: join(serverDir, "manifests"), storage, registry, disabled: cfg.disable, signal: manifests.signal })
+    .start()
+    .catch((e) => log.error("manifests: the deployer did not start", { error: String(e) }));
 
   const localHost = cfg.bindAddress === "0.0.0.0" || cfg.bindAddress === "::" ? "127.0.0.1" : cfg.bindAddress;
   const kubeconfig = renderKubeconfig({
@@ -131,6 +136,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     if (stopped) return;
     stopped = true;
     ready = false;
+    manifests.abort();
     agent?.stop();
     cp.stop();
     await server.close();

@@ -13,6 +13,7 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { refuseNewerSchema } from "./schema-version.ts";
 
 const SCHEMA_VERSION = 1;
 
@@ -48,6 +49,7 @@ export function openDatabase(options: OpenDbOptions): Database {
 
 function migrate(db: Database): void {
   const version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+  refuseNewerSchema(db.filename, version, SCHEMA_VERSION);
   if (version === SCHEMA_VERSION) return;
   if (version !== 0) throw new Error(`unknown store schema version ${version} (this build knows ${SCHEMA_VERSION})`);
   db.transaction(() => {

@@ -3,10 +3,9 @@ import { isStatusError } from "../../model/errors.ts";
 import { qualifiedName, resourcePath } from "../../client/discovery.ts";
 import { formatError, type CtlContext } from "./context.ts";
 import { readManifests } from "./manifests.ts";
-import { threeWayMergePatch } from "./three-way.ts";
+import { LAST_APPLIED, threeWayMergePatch } from "../../client/three-way.ts";
 
-/** The annotation kubectl keeps; sharing it lets kubectl and k3rs ctl apply the same objects. */
-export const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+export { LAST_APPLIED };
 
 export async function runApply(ctx: CtlContext, files: string[], o: { dryRun?: boolean } = {}, stdin?: () => string): Promise<number> {
   if (!files.length) throw new Error("must specify one of -f and -k");

@@ -1,5 +1,6 @@
 /**
- * kubectl apply's three-way merge, in JSON merge patch form: fields the manifest sets that
+ * kubectl apply's three-way merge (client side: `k3rs ctl apply`, and the server applying
+ * the manifests folder, both use it), in JSON merge patch form: fields the manifest sets that
  * differ from the live object are sent; fields the previous manifest (the last-applied
  * annotation) had and this one dropped are deleted (null); fields others set are left alone.
  * Lists are replaced whole — a merge patch cannot address list elements — which is exact for
@@ -10,6 +11,12 @@
  * still "holds" the shorter one.
  */
 type Json = Record<string, any>;
+
+/**
+ * The annotation kubectl keeps the applied manifest in; sharing it lets kubectl, `k3rs ctl
+ * apply` and the server's auto-deployed manifests take turns on the same objects.
+ */
+export const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
 const isObj = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
 
