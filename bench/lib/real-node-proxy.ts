@@ -7,7 +7,8 @@
  *  - one 64 MiB file (curl) through the ClusterIP vs straight to a pod;
  *  - an EndpointSlice changed through the API (a selector-less Service whose slice is PATCHed
  *    between two pods) until a new connection through the ClusterIP reaches the new pod, and
- *    the same for a Service selector change (the EndpointSlice controller's turn included).
+ *    the same for a Service selector change (the EndpointSlice controller's turn included);
+ *  - the node's cluster DNS (dnsperf at its Service IP) beside dnsmasq holding the same records.
  *
  * Own names (node `netbench-node`, namespace `netbench-ns`, cluster CIDR 10.42.240.0/20,
  * service CIDR 10.43.240.0/20, so its ClusterIPs never meet another node's on this host);
@@ -26,6 +27,8 @@ const CLUSTER_CIDR = "10.42.240.0/20";
 const SERVICE_CIDR = "10.43.240.0/20";
 const HAPROXY_PORT = 18380;
 const CHANGES = 20;
+const CLUSTER_DNS = "10.43.240.10";
+const DNSMASQ = { ip: "127.0.0.3", port: 18353 };
 
 interface WrkResult {
   rps: number;
@@ -181,6 +184,7 @@ export async function realNodeProxyBench(seconds: number): Promise<void> {
     console.log(`64 MiB file (curl, best of 3)  ClusterIP ${fmt(v, 0)} MB/s | direct to a pod ${fmt(d, 0)} MB/s | ratio ${fmt(v / d, 2)}x`);
 
     await endpointChangeLatency(cl, pods);
+    await nodeDns(cl, dir, seconds);
   } finally {
     haproxy?.kill("SIGKILL");
     await haproxy?.exited;
@@ -240,4 +244,54 @@ async function endpointChangeLatency(c: RealCluster, pods: { name: string; ip: s
   const selIP: string = (await api("GET", `/api/v1/namespaces/${NS}/services/sel`)).spec.clusterIP;
   await c.until("sel answering", async () => (await getOnce(selIP, 80)) === a.name);
   await measure("Service selector PATCHed → slice → proxy", (to) => api("PATCH", `/api/v1/namespaces/${NS}/services/sel`, { spec: { selector: { "netbench-id": to.name } } }), selIP);
+}
+
+async function dnsperf(host: string, port: number, queryFile: string, extra: string[]): Promise<string> {
+  return run(["dnsperf", "-s", host, "-p", String(port), "-d", queryFile, "-T", "1", "-c", "1", "-t", "2", ...extra]);
+}
+
+/**
+ * The node's cluster DNS as pods meet it (its Service IP on the node, answers from the
+ * informers' records) beside dnsmasq serving the same names from a hosts file, same run:
+ * queries/s at full speed (100 outstanding) and p50/p99 at a fixed 2000 qps.
+ */
+async function nodeDns(c: RealCluster, dir: string, seconds: number): Promise<void> {
+  if (!Bun.which("dnsperf") || !Bun.which("dnsmasq", { PATH: "/usr/sbin:/usr/bin" })) {
+    console.log("cluster DNS: skipped (apt-get install -y dnsperf dnsmasq)");
+    return;
+  }
+  const svcs = (await c.json("get", "services", "-A")).items.filter((s: any) => s.spec?.clusterIP && s.spec.clusterIP !== "None");
+  const hosts = svcs.map((s: any) => `${s.spec.clusterIP} ${s.metadata.name}.${s.metadata.namespace}.svc.cluster.local`);
+  const queries = [
+    ...svcs.map((s: any) => `${s.metadata.name}.${s.metadata.namespace}.svc.cluster.local A`),
+    ...svcs.map((s: any) => `${s.spec.clusterIP.split(".").reverse().join(".")}.in-addr.arpa PTR`),
+    `missing.${NS}.svc.cluster.local A`,
+  ];
+  writeFileSync(join(dir, "hosts"), hosts.join("\n") + "\n");
+  const queryFile = join(dir, "queries.txt");
+  writeFileSync(queryFile, queries.join("\n") + "\n");
+  const dnsmasq = Bun.spawn([Bun.which("dnsmasq", { PATH: "/usr/sbin:/usr/bin" })!, "--keep-in-foreground", "--no-resolv", "--no-hosts", `--addn-hosts=${join(dir, "hosts")}`,
+    "--local=/cluster.local/", "--listen-address=" + DNSMASQ.ip, "--bind-interfaces", `--port=${DNSMASQ.port}`, "--cache-size=10000", "--user=root", `--pid-file=${join(dir, "dnsmasq.pid")}`], { stdout: "ignore", stderr: "pipe" });
+  try {
+    await Bun.sleep(500);
+    const sides = [["k3rs node", CLUSTER_DNS, 53], ["dnsmasq", DNSMASQ.ip, DNSMASQ.port]] as const;
+    const qps: Record<string, number[]> = {};
+    const lat: Record<string, { p50: number; p99: number }> = {};
+    for (let round = 0; round < 2; round++)
+      for (const [who, host, port] of round % 2 ? [...sides].reverse() : sides) {
+        const out = await dnsperf(host, port, queryFile, ["-l", String(seconds), "-q", "100"]);
+        (qps[who] ??= []).push(Number(/Queries per second:\s+([\d.]+)/.exec(out)?.[1]));
+        if (round === 0) {
+          const v = await dnsperf(host, port, queryFile, ["-l", "3", "-Q", "2000", "-v"]);
+          const samples = [...v.matchAll(/^> \S+ .* ([\d.]+)$/gm)].map((m) => Number(m[1]) * 1e6);
+          lat[who] = summary(samples);
+        }
+      }
+    const o = Math.max(...qps["k3rs node"]!);
+    const d = Math.max(...qps.dnsmasq!);
+    console.log(`cluster DNS on the node (${CLUSTER_DNS}), ${queries.length} names (A, PTR, NXDOMAIN), dnsperf 1 thread: k3rs ${fmt(o, 0)} qps | dnsmasq ${fmt(d, 0)} qps | ratio ${fmt(o / d, 2)}x; at 2000 qps p50/p99 k3rs ${fmt(lat["k3rs node"]!.p50, 0)}/${fmt(lat["k3rs node"]!.p99, 0)} µs, dnsmasq ${fmt(lat.dnsmasq!.p50, 0)}/${fmt(lat.dnsmasq!.p99, 0)} µs`);
+  } finally {
+    dnsmasq.kill();
+    await dnsmasq.exited;
+  }
 }

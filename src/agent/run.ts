@@ -157,7 +157,9 @@ export async function runAgent(o: AgentRunOptions): Promise<RunningAgent> {
     throw e;
   }
   nodes.push(node);
-  startNodeTunnel({ client: o.client, nodeName: o.nodeName, pods: node.pods, runtime, logRoot, metrics: o.metricsRegistry ? undefined : registry, signal: stop.signal });
+  // The embedded agent's kubelet API serves the server's registry, where its node's proxy and DNS
+  // metrics are: nodes/<node>/proxy/metrics reads them on every node alike.
+  startNodeTunnel({ client: o.client, nodeName: o.nodeName, pods: node.pods, runtime, logRoot, metrics: registry, signal: stop.signal });
   return { nodes, stop: () => stop.abort() };
 }
 
