@@ -9,6 +9,9 @@ import { version, gitCommit } from "./version.ts";
 import { registerServerCommand } from "./cli/server-command.ts";
 import { registerAgentCommand } from "./cli/agent-command.ts";
 import { registerCtlCommand } from "./cli/ctl/index.ts";
+import { registerSnapshotCommand } from "./cli/snapshot-command.ts";
+import { registerSecretsEncryptCommand } from "./cli/secrets-encrypt-command.ts";
+import { registerCertificateCommand } from "./cli/certificate-command.ts";
 
 export function buildProgram(): Command {
   const program = new Command("k3rs")
@@ -19,6 +22,9 @@ export function buildProgram(): Command {
   registerServerCommand(program);
   registerAgentCommand(program);
   registerCtlCommand(program);
+  registerSnapshotCommand(program);
+  registerSecretsEncryptCommand(program);
+  registerCertificateCommand(program);
   return program;
 }
 

@@ -53,6 +53,26 @@ export class AgentApi {
     return (await this.client.request("/api/v1/persistentvolumes")).items ?? [];
   }
 
+  /**
+   * A token for the pod's service account, bound to the pod (TokenRequest with the node's
+   * credentials, which the node authorizer allows only for its own pods' accounts).
+   */
+  async serviceAccountToken(pod: KubeObject, audience: string | undefined, expirationSeconds: number): Promise<string> {
+    const ns = enc(pod.metadata.namespace!);
+    const sa = enc(pod.spec?.serviceAccountName || "default");
+    const res = await this.client.request<KubeObject>(`/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`, {
+      method: "POST",
+      body: {
+        apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest",
+        spec: {
+          ...(audience ? { audiences: [audience] } : {}), expirationSeconds,
+          boundObjectRef: { apiVersion: "v1", kind: "Pod", name: pod.metadata.name, uid: pod.metadata.uid },
+        },
+      },
+    });
+    return res.status?.token;
+  }
+
   private async getOptional(path: string): Promise<KubeObject | undefined> {
     try {
       return await this.client.request(path);

@@ -28,6 +28,7 @@ import { startLogRotation } from "./logs/log-rotation.ts";
 import { DEFAULT_ROTATION } from "./logs/rotate.ts";
 import type { ClaimSources } from "./volumes/claim-volume.ts";
 import { parseQuantity } from "../model/quantity.ts";
+import type { KubeObject } from "../model/object.ts";
 import type { KubeletSettings } from "./kubelet-settings.ts";
 import { startNodeTunnel } from "./node-tunnel.ts";
 import { log } from "../log.ts";
@@ -45,6 +46,12 @@ export interface AgentRunOptions {
   runtime: RuntimeKind;
   /** Run this many hollow nodes (`<nodeName>-0` …) instead of one (fake runtime only). */
   simulate?: number;
+  /**
+   * The client a hollow node writes with: its own node identity, which the node authorizer and
+   * NodeRestriction require (a node writes only its own Node, Lease and pods). Absent: `client`
+   * for every hollow node (an in-process test cluster whose client may do anything).
+   */
+  clientFor?: (nodeName: string) => Promise<RestClient>;
   isServer?: boolean;
   /** An existing CRI socket (`--container-runtime-endpoint`) instead of the agent's own containerd. */
   containerRuntimeEndpoint?: string;
@@ -94,8 +101,14 @@ export async function runAgent(o: AgentRunOptions): Promise<RunningAgent> {
   if (o.simulate !== undefined) {
     if (o.runtime !== "fake") throw new Error("--simulate runs hollow nodes and needs --runtime fake");
     const feed = new WatchPodFeed(o.client, stop.signal);
-    for (let i = 0; i < o.simulate; i++) {
-      const name = `${o.nodeName}-${i}`;
+    const names = Array.from({ length: o.simulate }, (_, i) => `${o.nodeName}-${i}`);
+    const apis = new Map<string, AgentApi>();
+    // Joined a few dozen at a time, as they register below.
+    for (let i = 0; i < names.length; i += 50) {
+      await Promise.all(names.slice(i, i + 50).map(async (n) => apis.set(n, o.clientFor ? new AgentApi(await o.clientFor(n)) : api)));
+    }
+    for (const name of names) {
+      const api = apis.get(name)!;
       const runtime = new FakeRuntime({ startLatencyMs: o.tuning?.startLatencyMs });
       stop.signal.addEventListener("abort", () => runtime.close(), { once: true });
       const facts: NodeFacts = {
@@ -190,7 +203,11 @@ function agentPaths(dataDir: string): { podsDir: string; logRoot: string } {
 }
 
 function envSources(api: AgentApi) {
-  return { configMap: (ns: string, name: string) => api.getConfigMap(ns, name), secret: (ns: string, name: string) => api.getSecret(ns, name) };
+  return {
+    configMap: (ns: string, name: string) => api.getConfigMap(ns, name),
+    secret: (ns: string, name: string) => api.getSecret(ns, name),
+    serviceAccountToken: (pod: KubeObject, audience: string | undefined, seconds: number) => api.serviceAccountToken(pod, audience, seconds),
+  };
 }
 
 /** A node running real containers: mounts, each pod's resolver by its dnsPolicy, /etc/hosts, cgroups, and the sweep of deleted local-path volumes. */

@@ -6,9 +6,13 @@
 import { Hono } from "hono";
 import type { ResourceRegistry } from "./resources/registry.ts";
 import type { ObjectStorage } from "./storage/object-storage.ts";
-import type { Authenticator, Authorizer, PeerInfo, UserInfo } from "./auth/types.ts";
-import { authenticate } from "./auth/authenticate.ts";
+import type { Authenticator, AuthorizationRequest, Authorizer, PeerInfo, ReviewDeps, UserInfo } from "./auth/types.ts";
+import type { AuditLog } from "./audit/audit-log.ts";
+import { ANONYMOUS, authenticate } from "./auth/authenticate.ts";
 import { isPublicPath } from "./auth/public-paths.ts";
+import { attributesOf, forbidden } from "./auth/attributes.ts";
+import { impersonate } from "./auth/impersonation.ts";
+import type { ServiceAccountTokens } from "./auth/serviceaccount/tokens.ts";
 import { errors, StatusError } from "../model/errors.ts";
 import type { NodeConnector } from "../tunnel/types.ts";
 import type { UpgradeConnection } from "./transport/upgrade.ts";
@@ -52,6 +56,12 @@ export interface ApiDeps {
   nodes?: NodeConnector;
   /** Nodes' and pods' usage for metrics.k8s.io; absent: none is known. */
   metrics?: MetricsSource;
+  /** What the review resources and impersonation ask (rules, token authentication). */
+  reviews?: ReviewDeps;
+  /** Service-account tokens: TokenRequest, and the issuer's discovery documents. */
+  tokens?: ServiceAccountTokens;
+  /** Where every request is recorded (`--audit-log-path`); absent: no audit log. */
+  audit?: AuditLog;
 }
 
 /** What the transport hands to each request. */
@@ -75,12 +85,46 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
 
   // Authentication (health and version are public, as with the apiserver's anonymous access).
   app.use("*", async (c, next) => {
-    const path = c.req.path;
-    if (isPublicPath(path)) return next();
-    const user = c.env?.user ?? await authenticate(deps.authenticators, c.req.raw, c.env?.peer ?? { authorized: false });
-    if (!user) return statusResponse(errors.unauthorized());
-    c.set("user", user);
-    return next();
+    const received = new Date();
+    const url = new URL(c.req.url);
+    let attrs: AuthorizationRequest | undefined;
+    let authenticatedAs: UserInfo | undefined;
+    let decision: "allow" | "forbid" | undefined;
+    let reason: string | undefined;
+    let res: Response | undefined;
+    try {
+      if (isPublicPath(c.req.path)) {
+        c.set("user", ANONYMOUS);
+        attrs = attributesOf(ANONYMOUS, c.req.method, url);
+        await next();
+        return;
+      }
+      const user = c.env?.user ?? await authenticate(deps.authenticators, c.req.raw, c.env?.peer ?? { authorized: false });
+      if (!user) {
+        attrs = attributesOf(ANONYMOUS, c.req.method, url);
+        return (res = statusResponse(errors.unauthorized()));
+      }
+      authenticatedAs = user;
+      // Impersonation (kubectl --as) is authorized for the real user; the rest of the request runs as the one impersonated.
+      const effective = impersonate(c.req.raw.headers, user, deps.authorizer);
+      c.set("user", effective);
+      // Authorization of every request — resources, subresources and plain paths alike — before
+      // any handler runs (extra routes included).
+      attrs = attributesOf(effective, c.req.method, url);
+      const d = deps.authorizer.authorize(attrs);
+      decision = d.allowed ? "allow" : "forbid";
+      reason = d.reason;
+      if (!d.allowed) return (res = statusResponse(forbidden(attrs, d.reason)));
+      await next();
+    } finally {
+      if (deps.audit && attrs) {
+        deps.audit.record({
+          attrs, requestURI: url.pathname + url.search, authenticatedAs, userAgent: c.req.header("user-agent"),
+          code: (res ?? c.res)?.status ?? 500, decision, reason, received,
+          longRunning: attrs.verb === "watch" || (attrs.subresource !== undefined && ["log", "exec", "attach", "portforward"].includes(attrs.subresource)),
+        });
+      }
+    }
   });
 
   app.get("/version", (c) => c.json(deps.version));
@@ -93,9 +137,20 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
     const s = deps.storage.stats();
     metrics.storeRevision.set(s.revision);
     metrics.storeSize.set(s.sizeBytes);
+    if (s.dbBytes !== undefined) metrics.storeDbSize.set(s.dbBytes);
+    if (s.walBytes !== undefined) metrics.storeWalSize.set(s.walBytes);
+    metrics.storeCompactRevision.set(s.compactRevision);
     metrics.storeKeys.set(s.keys);
     return c.body(await metricsRegistry.metrics(), 200, { "content-type": metricsRegistry.contentType });
   });
+
+  // The service-account issuer's OIDC discovery, so others can verify our tokens (authorized as
+  // non-resource paths: system:service-account-issuer-discovery).
+  if (deps.tokens) {
+    const tokens = deps.tokens;
+    app.get("/.well-known/openid-configuration", (c) => c.json(tokens.openidConfiguration()));
+    app.get("/openid/v1/jwks", (c) => c.json(tokens.jwks(), 200, { "content-type": "application/jwk-set+json" }));
+  }
 
   app.get("/api", (c) => {
     const agg = wantsAggregated(c.req.header("accept") ?? null);
@@ -156,15 +211,8 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
       const def = registry.find(path.group, path.version, path.resource);
       if (!def) throw new StatusError(404, "NotFound", "the server could not find the requested resource");
       const user = c.get("user") as UserInfo;
-      const decision = deps.authorizer.authorize({
-        user, verb: verb.toLowerCase(), group: path.group, resource: path.resource, subresource: path.subresource,
-        namespace: path.namespace, name: path.name, path: url.pathname,
-      });
-      if (!decision.allowed) {
-        throw errors.forbidden(`${path.resource} is forbidden: User "${user.user}" cannot ${verb.toLowerCase()} resource "${path.resource}" in API group "${path.group}"${path.namespace ? ` in the namespace "${path.namespace}"` : " at the cluster scope"}`);
-      }
       const signal: AbortSignal = c.env?.signal ?? c.req.raw.signal;
-      const res = await handleResource({ storage: deps.storage, def, registry, path, req: c.req.raw, url, signal, nodes: deps.nodes, metrics: deps.metrics, upgrade: c.env?.upgrade });
+      const res = await handleResource({ storage: deps.storage, def, registry, path, req: c.req.raw, url, signal, nodes: deps.nodes, metrics: deps.metrics, upgrade: c.env?.upgrade, user, reviews: deps.reviews, tokens: deps.tokens });
       code = res.status;
       return res;
     } catch (e) {

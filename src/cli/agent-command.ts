@@ -1,5 +1,6 @@
 /** `k3rs agent`: flags → AgentConfig → join (or reuse credentials) → run the node agent until signalled. */
 import type { Command } from "commander";
+import { join } from "node:path";
 import { AGENT_FLAG_LIST } from "../config/flags.ts";
 import { addFlags, givenFlags } from "./flags.ts";
 import { resolveAgentConfig, type AgentConfig, type AgentConfigSource } from "../config/agent-config.ts";
@@ -48,6 +49,11 @@ async function runAgentProcess(cfg: AgentConfig): Promise<void> {
       containerRuntimeEndpoint: cfg.containerRuntimeEndpoint,
       kubelet: kubeletSettings(cfg.kubeletArg),
       simulate: cfg.simulate,
+      // Each hollow node joins as itself (its credentials under <data-dir>/simulated/<name>).
+      clientFor: cfg.simulate === undefined ? undefined : async (name: string) => {
+        const c = await ensureJoined({ server: cfg.server, token: cfg.token ?? process.env.K3RS_TOKEN, nodeName: name, dataDir: join(cfg.dataDir, "simulated", name) });
+        return new RestClient({ server: c.server, ca: c.caPem, cert: c.certPem, key: c.keyPem, path: `(hollow ${name})` });
+      },
       flannelIface: cfg.flannelIface,
       resolvConf: cfg.resolvConf,
       labels: parseLabels(cfg.nodeLabel, "--node-label"),

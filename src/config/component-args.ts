@@ -9,6 +9,34 @@ import { parseGoDuration } from "../model/duration.ts";
 
 type Apply = (value: string, out: Partial<ControllerSettings>) => void;
 
+const AUDIT_KEYS = ["audit-log-path", "audit-policy-file", "audit-log-maxsize", "audit-log-maxbackup"] as const;
+
+/** The audit log's settings from `--kube-apiserver-arg audit-log-*=…` (sizes in MB, as the apiserver takes them). */
+export interface AuditArgs {
+  path?: string;
+  policyFile?: string;
+  maxBytes?: number;
+  maxBackups?: number;
+}
+
+export function auditSettings(apiserverArgs: string[]): AuditArgs {
+  const out: AuditArgs = {};
+  for (const arg of apiserverArgs) {
+    const m = /^(?:--)?(audit-[a-z-]+)=(.*)$/.exec(arg.trim());
+    if (!m) continue;
+    const [, key, value] = m as unknown as [string, string, string];
+    const count = () => {
+      if (!/^\d+$/.test(value)) throw new Error(`invalid ${key}: want a whole number, got ${JSON.stringify(value)}`);
+      return Number(value);
+    };
+    if (key === "audit-log-path") out.path = value;
+    else if (key === "audit-policy-file") out.policyFile = value;
+    else if (key === "audit-log-maxsize") out.maxBytes = count() * 1024 * 1024;
+    else if (key === "audit-log-maxbackup") out.maxBackups = count();
+  }
+  return out;
+}
+
 function durationMs(flag: string, key: keyof ControllerSettings): Apply {
   return (v, out) => {
     let ms: number;
@@ -18,6 +46,20 @@ function durationMs(flag: string, key: keyof ControllerSettings): Apply {
       throw new Error(`invalid ${flag}: ${(e as Error).message}`);
     }
     if (ms <= 0) throw new Error(`invalid ${flag}: must be positive, got ${v}`);
+    (out as any)[key] = ms;
+  };
+}
+
+/** A duration where 0 is allowed and means "off" (as kube-apiserver reads its etcd-compaction-interval). */
+function durationOrOffMs(flag: string, key: keyof ControllerSettings): Apply {
+  return (v, out) => {
+    let ms: number;
+    try {
+      ms = parseGoDuration(v);
+    } catch (e) {
+      throw new Error(`invalid ${flag}: ${(e as Error).message}`);
+    }
+    if (ms < 0) throw new Error(`invalid ${flag}: must not be negative, got ${v}`);
     (out as any)[key] = ms;
   };
 }
@@ -39,6 +81,9 @@ const APISERVER: Record<string, Apply> = {
   "default-not-ready-toleration-seconds": integer("default-not-ready-toleration-seconds", "notReadyTolerationSeconds", 0, 2 ** 31 - 1),
   "default-unreachable-toleration-seconds": integer("default-unreachable-toleration-seconds", "unreachableTolerationSeconds", 0, 2 ** 31 - 1),
   "event-ttl": durationMs("event-ttl", "eventTtlMs"),
+  "etcd-compaction-interval": durationOrOffMs("etcd-compaction-interval", "etcdCompactionIntervalMs"),
+  // Read by auditSettings below; nothing for the controllers.
+  ...Object.fromEntries(AUDIT_KEYS.map((k) => [k, () => undefined])),
 };
 
 function parse(flag: string, known: Record<string, Apply>, args: string[], out: Partial<ControllerSettings>): void {

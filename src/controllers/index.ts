@@ -25,7 +25,10 @@ import { PersistentVolumeController } from "./persistent-volume/controller.ts";
 import { PvcProtectionController } from "./pvc-protection/controller.ts";
 import { PvProtectionController } from "./pv-protection/controller.ts";
 import { LocalPathProvisioner } from "./local-path/controller.ts";
+import { ClusterRoleAggregationController } from "./clusterrole-aggregation/controller.ts";
+import { RootCaPublisher } from "./root-ca-publisher/controller.ts";
 import { ServiceLbController } from "./servicelb/controller.ts";
+import { IngressStatusController } from "./ingress-status/controller.ts";
 
 export function allControllers(): Controller[] {
   return [
@@ -52,6 +55,9 @@ export function allControllers(): Controller[] {
     new PvcProtectionController(),
     new PvProtectionController(),
     new LocalPathProvisioner(),
+    new ClusterRoleAggregationController(),
+    new RootCaPublisher(),
     new ServiceLbController(),
+    new IngressStatusController(),
   ];
 }

@@ -34,7 +34,7 @@ export function writePair(dir: string, name: string, pair: CertPair): void {
   writeAtomically(join(dir, `${name}.crt`), pair.certPem);
 }
 
-function writeAtomically(path: string, text: string): void {
+export function writeAtomically(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, text, { mode: FILE_MODE });
   // The mode given to writeFileSync is masked by umask and ignored for an existing file.

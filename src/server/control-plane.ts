@@ -15,7 +15,19 @@ import { storageObjectInUseProtection } from "../api/admission/storage-object-in
 import { createApi } from "../api/app.ts";
 import { clientCertAuthenticator } from "../api/auth/authenticate.ts";
 import { earlyAuthenticator, type EarlyAuthenticator } from "../api/auth/early-authenticator.ts";
-import { allowAuthenticated } from "../api/auth/authorize.ts";
+import { privilegedGroupAuthorizer, unionAuthorizer } from "../api/auth/authorize.ts";
+import { PolicyCache } from "../api/auth/rbac/policy-cache.ts";
+import { RbacAuthorizer } from "../api/auth/rbac/rbac-authorizer.ts";
+import { NodeAuthorizer } from "../api/auth/node/node-authorizer.ts";
+import { rbacEscalation, type RbacEscalationDeps } from "../api/admission/rbac-escalation.ts";
+import { reconcileDefaultPolicy } from "./policy/reconcile-policy.ts";
+import { rulesReview } from "../api/auth/rules-review.ts";
+import { serviceAccountAdmission } from "../api/admission/service-account.ts";
+import { nodeRestriction } from "../api/admission/node-restriction.ts";
+import { NodeGraph } from "../api/auth/node/node-graph.ts";
+import { AuditLog, type AuditOptions } from "../api/audit/audit-log.ts";
+import { ServiceAccountTokens } from "../api/auth/serviceaccount/tokens.ts";
+import { generateServiceAccountKey, type ServiceAccountKey } from "../pki/service-account-key.ts";
 import type { CertPair } from "../pki/ca.ts";
 import { JoinService } from "./join.ts";
 import { ImageStore } from "./images/image-store.ts";
@@ -24,6 +36,8 @@ import { registerJoinRoutes } from "./join-routes.ts";
 import type { Hono } from "hono";
 import { AgentDialer } from "../tunnel/server.ts";
 import { bootstrapObjects } from "./bootstrap.ts";
+import { bootstrapIngress } from "./ingress-bootstrap.ts";
+import { IngressStatusController } from "../controllers/ingress-status/controller.ts";
 import { kubernetesVersion } from "../version.ts";
 import { startControllerManager } from "../controllers/manager.ts";
 import { allControllers } from "../controllers/index.ts";
@@ -45,7 +59,16 @@ export interface ControlPlaneOptions {
   /** "default" (least-allocated) or "binpack" (most-allocated). */
   schedulerProfile?: string;
   /** The CA and join secret, when agents may join this server. */
-  join?: { ca: CertPair; secret: string };
+  join?: { ca: CertPair; secret: string; agentSecret?: string };
+  /** The key that signs service-account tokens (`<data-dir>/server/tls/service.key`); tests get a fresh one. */
+  serviceAccountKey?: ServiceAccountKey;
+  /**
+   * The cluster CA (PEM) published in every namespace as `kube-root-ca.crt`; with it pods get
+   * their service-account token volume (ServiceAccount admission). Tests without a CA get neither.
+   */
+  rootCaPem?: string;
+  /** The audit log (`--kube-apiserver-arg audit-log-path=…`); absent: none. */
+  audit?: AuditOptions;
   /** Where the cluster image store keeps its archives (`<data-dir>/server/images`); none without it. */
   imagesDir?: string;
   /** Timings of the controllers (tests shorten them). */
@@ -55,7 +78,7 @@ export interface ControlPlaneOptions {
   leaderRetryMs?: number;
   /** How often nodes' usage is read for metrics.k8s.io (metrics-server's --metric-resolution; tests shorten it). */
   metricResolutionMs?: number;
-  /** The cluster network agents read at `/v1-k3rs/config`; default K3s's. */
+  /** The cluster network agents read at `/v1-k3rs/config`; default K3s's. Its `disable` "ingress" drops the IngressClass, default certificate and status controller. */
   network?: ClusterNetwork;
 }
 
@@ -65,6 +88,8 @@ export interface ControlPlane {
   app: ReturnType<typeof createApi>;
   /** The app's authentication chain asked from a request head, for the transport (before bodies are read). */
   authenticate: EarlyAuthenticator;
+  /** Node join (absent without a CA): the server claims its own node's name through it too. */
+  join?: JoinService;
   /** The agents' tunnels: how the API reaches nodes (logs); the transport hands it `/v1-k3rs/connect` upgrades. */
   tunnels: AgentDialer;
   /** Creates the bootstrap objects (endpoints at `apiPort`, the port actually bound) and starts the controllers. */
@@ -76,6 +101,8 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
   const registry = new ResourceRegistry();
   const nsDef = registry.find("", "v1", "namespaces")!;
   const allocator = new ServiceAllocator(parseCidr(o.serviceCidr));
+  // The escalation check needs the authorizer, which reads roles through this very storage.
+  let authz: RbacEscalationDeps | undefined;
   const storage: ObjectStorage = new ObjectStorage({
     store: o.store,
     admission: [
@@ -85,28 +112,41 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
       defaultStorageClass(async () => (await storage.list(registry.find("storage.k8s.io", "v1", "storageclasses")!, undefined)).items),
       storageObjectInUseProtection,
       new ResourceQuotaAdmission({ list: async (def, ns) => (await storage.list(def, ns)).items, quotaDef: registry.find("", "v1", "resourcequotas")! }),
+      rbacEscalation(() => authz!),
+      nodeRestriction,
+      ...(o.rootCaPem ? [serviceAccountAdmission({ serviceAccount: (ns, name) => storage.tryGet(registry.find("", "v1", "serviceaccounts")!, ns, name) })] : []),
     ],
   });
+  const policy = new PolicyCache(storage, registry);
+  const rbac = new RbacAuthorizer(policy);
+  const graph = new NodeGraph(storage, registry);
+  const authorizer = unionAuthorizer(privilegedGroupAuthorizer, new NodeAuthorizer(graph), rbac);
+  authz = { authorizer, rbac, policy };
   allocator.load((await storage.list(registry.find("", "v1", "services")!, undefined)).items);
   const tunnels = new AgentDialer();
   const metricResolutionMs = o.metricResolutionMs ?? DEFAULT_METRIC_RESOLUTION_MS;
   const metrics = new MetricsStore(metricResolutionMs);
-  const authenticators = [clientCertAuthenticator];
+  const join = o.join ? new JoinService({ ...o.join, storage, registry }) : undefined;
+  const tokens = new ServiceAccountTokens({ key: o.serviceAccountKey ?? generateServiceAccountKey(), storage, registry });
+  const authenticators = [clientCertAuthenticator, tokens.authenticator];
   const app = createApi({
     registry,
     storage,
     authenticators,
-    authorizer: allowAuthenticated,
+    authorizer,
     version: kubernetesVersion(),
     advertiseAddress: o.advertiseAddress,
     ready: o.ready,
     extraRoutes: [
-      ...(o.join ? [(a: Hono<any>) => registerJoinRoutes(a, new JoinService({ ...o.join!, storage, registry }))] : []),
+      ...(join ? [(a: Hono<any>) => registerJoinRoutes(a, join)] : []),
       ...(o.imagesDir ? [(a: Hono<any>) => registerImageRoutes(a, new ImageStore({ dir: o.imagesDir! }))] : []),
       (a: Hono<any>) => registerClusterConfigRoutes(a, o.network ?? { ...DEFAULT_CLUSTER_NETWORK, serviceCidr: o.serviceCidr }),
     ],
     nodes: tunnels,
     metrics,
+    audit: o.audit ? new AuditLog(o.audit) : undefined,
+    reviews: { authorizer, rulesFor: rulesReview(rbac), authenticateToken: (t, aud) => tokens.authenticate(t, aud?.length ? aud : undefined) },
+    tokens,
   });
   const controllers = new AbortController();
   return {
@@ -114,16 +154,21 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     storage,
     app,
     authenticate: earlyAuthenticator(authenticators),
+    join,
     tunnels,
     async start(apiPort) {
+      await Promise.all([policy.start(controllers.signal), graph.start(controllers.signal)]);
       const network = o.network ?? { ...DEFAULT_CLUSTER_NETWORK, serviceCidr: o.serviceCidr };
       await bootstrapObjects(storage, registry, { apiPort, nodeIp: o.nodeIp, apiServiceIp: apiServiceIP(network.serviceCidr), clusterDns: network.disable.includes("coredns") ? undefined : network.clusterDns });
+      const ingress = !network.disable.includes("ingress");
+      await bootstrapIngress(storage, registry, ingress);
+      await reconcileDefaultPolicy(storage, registry);
       void startControllerManager({
         storage,
         registry,
         signal: controllers.signal,
-        controllers: allControllers(),
-        settings: o.controllerSettings,
+        controllers: allControllers().filter((c) => ingress || c.name !== IngressStatusController.NAME),
+        settings: { ...o.controllerSettings, rootCaPem: o.rootCaPem },
         leaseDurationSeconds: o.leaseDurationSeconds,
         retryMs: o.leaderRetryMs,
         alsoRun: (ctx) => void startScheduler({ ctx, profile: o.schedulerProfile }),

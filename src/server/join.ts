@@ -10,7 +10,9 @@
  * A node name is claimed by the first node that joins with it: the hash of its node password
  * is kept in the Secret `kube-system/<name>.node-password.k3rs` (as K3s does), and a second
  * machine that joins with the same name but another password is refused. An agent that
- * rejoins (same password) gets fresh credentials.
+ * rejoins (same password) gets fresh credentials. A name a Node object already holds cannot be
+ * claimed afresh either (its Secret deleted by someone allowed to): the Node must go first.
+ * The server claims its own node's name the same way at every start.
  */
 import { createHash } from "node:crypto";
 import type { CertPair } from "../pki/ca.ts";
@@ -26,6 +28,8 @@ export interface JoinDeps {
   ca: CertPair;
   /** The server's join secret (the part after `::server:`). */
   secret: string;
+  /** The agents-only secret (`--agent-token`, `::node:`), when one is set. */
+  agentSecret?: string;
   storage: ObjectStorage;
   registry: ResourceRegistry;
 }
@@ -68,11 +72,14 @@ export class JoinService {
     } catch (e) {
       throw errors.unauthorized(e instanceof PkiError ? e.message : "malformed join token");
     }
-    if (!tokensEqual(secret, this.deps.secret)) throw errors.unauthorized("invalid join token");
+    const agentOk = this.deps.agentSecret !== undefined && tokensEqual(secret, this.deps.agentSecret);
+    if (!tokensEqual(secret, this.deps.secret) && !agentOk) throw errors.unauthorized("invalid join token");
   }
 
-  private async claimNodeName(req: JoinRequest): Promise<void> {
+  /** `trusted`: the server's own node, which may take over a name its Node already holds. */
+  async claimNodeName(req: JoinRequest, trusted = false): Promise<void> {
     const def = this.deps.registry.find("", "v1", "secrets")!;
+    const nodeExists = !trusted && (await this.deps.storage.tryGet(this.deps.registry.find("", "v1", "nodes")!, undefined, req.nodeName)) !== undefined;
     const name = req.nodeName + NODE_PASSWORD_SUFFIX;
     const hash = createHash("sha256").update(req.nodePassword).digest("hex");
     await this.deps.storage.update(def, "kube-system", name, (cur) => {
@@ -83,6 +90,10 @@ export class JoinService {
             `join with another --node-name, or delete the secret kube-system/${name} if that node is gone for good`);
       }
       if (held === hash) return cur;
+      if (held === undefined && nodeExists) {
+        throw new StatusError(409, "Conflict",
+          `node name "${req.nodeName}" is held by an existing Node whose node password is unknown; delete the Node ${req.nodeName} first if that machine is gone for good`);
+      }
       return {
         apiVersion: "v1",
         kind: "Secret",

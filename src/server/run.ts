@@ -2,25 +2,39 @@
  * `k3rs server`: opens the store, makes or loads the PKI, starts the API over HTTPS, writes
  * the admin kubeconfig and join token, and runs until signalled. Knows nothing of flags.
  */
-import { mkdirSync, writeFileSync, existsSync, readFileSync, chmodSync } from "node:fs";
+import { mkdirSync, writeFileSync, existsSync, readFileSync, chmodSync, rmSync } from "node:fs";
 import { hostname, networkInterfaces } from "node:os";
 import { dirname, join } from "node:path";
 import type { ServerConfig } from "../config/server-config.ts";
 import { openSqliteStore } from "../store/sqlite.ts";
+import { restoreBootstrap, saveBootstrap } from "./bootstrap-data.ts";
+import { prepareReplication } from "./replication/replication.ts";
+import type { ReplicaSettings } from "./replication/litestream-config.ts";
+import { snapshotBucket } from "./snapshots/snapshot-upload.ts";
+import { DEFAULT_COMPACTION_INTERVAL_MS, startCompactor } from "../store/compactor.ts";
+import { DEFAULT_SNAPSHOT_RETENTION, DEFAULT_SNAPSHOT_SCHEDULE } from "../config/server-config.ts";
+import { DEFAULT_SNAPSHOT_NAME, pruneSnapshots, saveSnapshot } from "./snapshots/snapshot-dir.ts";
+import { startSnapshotSchedule } from "./snapshots/snapshot-schedule.ts";
 import type { ObjectStorage } from "../api/storage/object-storage.ts";
 import type { ResourceRegistry } from "../api/resources/registry.ts";
 import { createControlPlane } from "./control-plane.ts";
 import { serveHttps, type RunningServer } from "../api/transport/serve.ts";
 import type { TransportTimeouts } from "../api/transport/timeouts.ts";
 import { ensureServerPki } from "../pki/bootstrap.ts";
+import { ensureServiceAccountKey } from "../pki/service-account-key.ts";
+import { ensureSecretsEncryption } from "./secrets-encryption.ts";
+import { auditSettings } from "../config/component-args.ts";
+import { parseAuditPolicy } from "../api/audit/audit-policy.ts";
+import type { AuditOptions } from "../api/audit/audit-log.ts";
 import { renderKubeconfig, writeKubeconfig } from "../pki/kubeconfig.ts";
-import { formatToken, generateSecret } from "../pki/token.ts";
+import { formatToken, generateSecret, parseToken } from "../pki/token.ts";
 import type { Store } from "../store/types.ts";
 import { log } from "../log.ts";
 import type { CertPair } from "../pki/ca.ts";
 import { issueClientCert } from "../pki/certs.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { runAgent, type RunningAgent } from "../agent/run.ts";
+import { credentialsDir, nodePassword } from "../agent/join.ts";
 import { interfaceIPv4 } from "../agent/network/node-ips.ts";
 import { parseLabels, parseTaints } from "../config/sources.ts";
 import { componentSettings } from "../config/component-args.ts";
@@ -29,6 +43,12 @@ import { ManifestDeployer } from "./manifests/deployer.ts";
 import { serverNetwork } from "../config/server-config.ts";
 import { apiServiceIP } from "../model/cluster-network.ts";
 import { registry as metricsRegistry } from "../api/request-metrics.ts";
+
+/**
+ * Revisions skipped after a restore from the replica: Litestream's RPO is ≈ 1 s and the store
+ * commits at most ≈ 30k writes/s (bench/store.ts), so this is several seconds of the fastest load.
+ */
+const RESTORE_REVISION_GAP = 100_000;
 
 export interface ServerHandle {
   port: number;
@@ -57,22 +77,78 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
 
   // As K3s: without --node-ip, the address of --flannel-iface is the node's.
   const nodeIp = cfg.nodeIp ?? (cfg.flannelIface ? interfaceIPv4(cfg.flannelIface) : undefined) ?? primaryIPv4() ?? "127.0.0.1";
-  const pki = await ensureServerPki(join(serverDir, "tls"), {
-    hostnames: unique(["localhost", hostname(), cfg.nodeName, ...cfg.tlsSan.filter((s) => !isIp(s))]),
-    // K3s puts --node-external-ip in the serving cert: clients reach the API by it too.
-    ips: unique(["127.0.0.1", nodeIp, ...(cfg.nodeExternalIp ?? []), ...cfg.tlsSan.filter(isIp)]),
-    apiServiceIp: apiServiceIP(cfg.serviceCidr),
-  });
-
-  // Join token in the K3s form; the secret persists so that agents keep working across restarts.
+  const dbPath = join(serverDir, "db", "state.db");
+  // With a replica, an empty box first gets the store back from it (Litestream restore).
+  const replica: ReplicaSettings | undefined = cfg.datastoreReplica
+    ? { url: cfg.datastoreReplica, endpoint: cfg.datastoreReplicaEndpoint, accessKey: cfg.datastoreReplicaAccessKey, secretKey: cfg.datastoreReplicaSecretKey, region: cfg.datastoreReplicaRegion }
+    : undefined;
+  const replication = replica ? await prepareReplication({ dataDir: cfg.dataDir, dbPath, replica }) : undefined;
+  // One owner checkpoints the WAL: Litestream when it replicates, SQLite's autocheckpoint otherwise.
+  const store = openSqliteStore({ path: dbPath, walAutoCheckpoint: replication ? 0 : 1000, transformer: ensureSecretsEncryption(cfg.dataDir).transformer });
+  if (replication?.restored) {
+    // Writes of the last second before the loss may have been acknowledged with revisions the
+    // replica never got: skip past them, so no resourceVersion is handed out twice.
+    const from = store.revision();
+    log.info("revision moved past what the lost server may have handed out", { from, to: store.bumpRevision(from + RESTORE_REVISION_GAP) });
+  }
+  const tlsDir = join(serverDir, "tls");
   const tokenPath = join(serverDir, "token");
+  let pki: Awaited<ReturnType<typeof ensureServerPki>>;
   let secret = cfg.token;
-  if (!secret && existsSync(tokenPath)) secret = readFileSync(tokenPath, "utf8").trim().split("::server:")[1];
-  secret ??= generateSecret();
+  try {
+    // Join token in the K3s form; the secret persists so that agents keep working across restarts.
+    if (!secret && existsSync(tokenPath)) secret = readFileSync(tokenPath, "utf8").trim().split("::server:")[1];
+    // The store may carry the PKI sealed with the token (restored from a replica or a snapshot):
+    // it is unsealed before anything is written, so a wrong token changes nothing.
+    const restored = restoreBootstrap(store, tlsDir, secret);
+    if (restored.length > 0) log.info("PKI restored from the store", { files: restored });
+    pki = await ensureServerPki(tlsDir, {
+      hostnames: unique(["localhost", hostname(), cfg.nodeName, ...cfg.tlsSan.filter((s) => !isIp(s))]),
+      // K3s puts --node-external-ip in the serving cert: clients reach the API by it too.
+      ips: unique(["127.0.0.1", nodeIp, ...(cfg.nodeExternalIp ?? []), ...cfg.tlsSan.filter(isIp)]),
+      apiServiceIp: apiServiceIP(cfg.serviceCidr),
+    });
+    secret ??= generateSecret();
+    saveBootstrap(store, tlsDir, secret);
+  } catch (e) {
+    await store.close();
+    await replication?.stop();
+    // A database this start restored goes again: the next start restores afresh (and moves the
+    // revision past the gap), and a refused token leaves the box as it found it.
+    if (replication?.restored) for (const suffix of ["", "-wal", "-shm"]) rmSync(dbPath + suffix, { force: true });
+    throw e;
+  }
   writeFileSync(tokenPath, formatToken(pki.caHash, secret) + "\n", { mode: 0o600 });
   chmodSync(tokenPath, 0o600);
+  replication?.start();
 
-  const store = openSqliteStore({ path: join(serverDir, "db", "state.db") });
+  const components = componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg);
+  const stopCompactor = startCompactor({
+    store,
+    intervalMs: components.etcdCompactionIntervalMs ?? DEFAULT_COMPACTION_INTERVAL_MS,
+    onCompact: (r) => log.debug("store compacted", { revision: r.compactedTo, ...r.maintenance }),
+    onError: (error) => log.warn("store compaction failed; retrying at the next interval", { error: String(error) }),
+  });
+  const background = new AbortController();
+  if (!cfg.disableSnapshots) {
+    const retention = cfg.snapshotRetention ?? DEFAULT_SNAPSHOT_RETENTION;
+    const bucket = replica && snapshotBucket(replica);
+    startSnapshotSchedule({
+      spec: cfg.snapshotScheduleCron ?? DEFAULT_SNAPSHOT_SCHEDULE,
+      signal: background.signal,
+      run: async () => {
+        const saved = saveSnapshot(cfg.dataDir, { node: cfg.nodeName });
+        const pruned = pruneSnapshots(cfg.dataDir, DEFAULT_SNAPSHOT_NAME, retention);
+        log.info("scheduled snapshot saved", { name: saved.name, revision: saved.revision, bytes: saved.bytes, pruned: pruned.length });
+        if (bucket) {
+          const key = await bucket.upload(saved.path);
+          const gone = await bucket.prune(DEFAULT_SNAPSHOT_NAME, retention);
+          log.info("scheduled snapshot uploaded", { key, pruned: gone.length });
+        }
+      },
+      onError: (error) => log.error("scheduled snapshot failed", { error: String(error), cause: String((error as Error)?.cause ?? "") }),
+    });
+  }
   let ready = false;
   const cp = await createControlPlane({
     store,
@@ -80,11 +156,14 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     advertiseAddress: `${nodeIp}:${cfg.httpsListenPort}`,
     nodeIp,
     ready: () => ready,
-    join: { ca: pki.ca, secret },
+    join: { ca: pki.ca, secret, agentSecret: agentJoinSecret(serverDir, cfg.agentToken, pki.caHash) },
+    serviceAccountKey: ensureServiceAccountKey(join(serverDir, "tls")),
+    rootCaPem: pki.ca.certPem,
+    audit: auditOptions(cfg.kubeApiserverArg),
     imagesDir: join(serverDir, "images"),
     schedulerProfile: cfg.schedulerProfile,
     network: serverNetwork(cfg),
-    controllerSettings: { clusterCidr: cfg.clusterCidr, serviceLb: !(cfg.disable ?? []).includes("servicelb"), ...componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg) },
+    controllerSettings: { clusterCidr: cfg.clusterCidr, serviceLb: !(cfg.disable ?? []).includes("servicelb"), ...components },
     metricResolutionMs: deps.metricResolutionMs,
   });
   const { app, storage, registry } = cp;
@@ -122,6 +201,9 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     mkdirSync(dirname(extra), { recursive: true });
     await writeKubeconfig(extra, kubeconfig, cfg.writeKubeconfigMode);
   }
+  // The server's own node holds its name with a node password like any joined node, so the
+  // join token cannot hand another machine its identity (and its tunnel).
+  if (!cfg.disableAgent) await cp.join?.claimNodeName({ nodeName: cfg.nodeName, nodePassword: nodePassword(credentialsDir(cfg.dataDir)) }, true);
   const agent = cfg.disableAgent ? undefined : await startEmbeddedAgent(cfg, pki.ca, `https://${localHost}:${server.port}`, nodeIp);
 
   ready = true;
@@ -139,8 +221,11 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     manifests.abort();
     agent?.stop();
     cp.stop();
+    stopCompactor();
+    background.abort();
     await server.close();
     await store.close();
+    await replication?.stop();
   };
   deps.signal?.addEventListener("abort", () => void stop(), { once: true });
   return { port: server.port, kubeconfigPath: extra ?? kubeconfigPath, store, storage, registry, stop };
@@ -173,6 +258,35 @@ async function startEmbeddedAgent(cfg: ServerConfig, ca: CertPair, url: string, 
     taints: parseTaints(cfg.nodeTaint, "--node-taint"),
     signal: new AbortController().signal,
   });
+}
+
+/**
+ * `--agent-token`: a join secret for agents only (K3s' `K10<hash>::node:<secret>`), written to
+ * `<data-dir>/server/agent-token` and kept across restarts once given.
+ */
+function agentJoinSecret(serverDir: string, given: string | undefined, caHash: string): string | undefined {
+  const path = join(serverDir, "agent-token");
+  let secret = given === undefined ? undefined : parseToken(given).secret;
+  if (secret === undefined && existsSync(path)) secret = parseToken(readFileSync(path, "utf8")).secret;
+  if (secret === undefined) return undefined;
+  writeFileSync(path, formatToken(caHash, secret, "node") + "\n", { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return secret;
+}
+
+/** `--kube-apiserver-arg audit-log-path=… audit-policy-file=…`: the audit log, its policy read now (a bad file stops the start). */
+function auditOptions(apiserverArgs: string[]): AuditOptions | undefined {
+  const a = auditSettings(apiserverArgs);
+  if (!a.path) return undefined;
+  let policy;
+  if (a.policyFile) {
+    try {
+      policy = parseAuditPolicy(readFileSync(a.policyFile, "utf8"));
+    } catch (cause) {
+      throw new Error(`reading the audit policy ${a.policyFile}`, { cause });
+    }
+  }
+  return { path: a.path, policy, maxBytes: a.maxBytes, maxBackups: a.maxBackups };
 }
 
 function primaryIPv4(): string | undefined {

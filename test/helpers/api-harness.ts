@@ -12,7 +12,9 @@ import type { Env } from "../../src/api/app.ts";
 import type { ObjectStorage } from "../../src/api/storage/object-storage.ts";
 import type { ResourceRegistry } from "../../src/api/resources/registry.ts";
 import { createControlPlane } from "../../src/server/control-plane.ts";
+import { DEFAULT_CLUSTER_NETWORK } from "../../src/model/cluster-network.ts";
 import type { ControllerSettings } from "../../src/controllers/framework/context.ts";
+import type { AuditOptions } from "../../src/api/audit/audit-log.ts";
 
 export interface TestApi {
   dir: string;
@@ -32,8 +34,14 @@ const ADMIN: Env["peer"] = { authorized: true, subject: { CN: "system:admin", O:
 export interface TestApiOptions {
   controllerSettings?: Partial<ControllerSettings>;
   schedulerProfile?: string;
+  /** A cluster CA to publish as kube-root-ca.crt: pods then get their service-account token volume, as on a real server. */
+  rootCaPem?: string;
+  /** An audit log for every request. */
+  audit?: AuditOptions;
   /** Writes straight into the store before the control plane starts (objects from an older version or a backup). */
   seed?: (store: Store) => Promise<void>;
+  /** Packaged components turned off, as `--disable` (e.g. ["ingress"]). */
+  disable?: string[];
 }
 
 export async function startTestApi(o: TestApiOptions = {}): Promise<TestApi> {
@@ -47,7 +55,10 @@ export async function startTestApi(o: TestApiOptions = {}): Promise<TestApi> {
     nodeIp: "127.0.0.1",
     ready: () => true,
     schedulerProfile: o.schedulerProfile,
+    rootCaPem: o.rootCaPem,
+    audit: o.audit,
     controllerSettings: { namespaceRecheckMs: 50, ...o.controllerSettings },
+    network: o.disable ? { ...DEFAULT_CLUSTER_NETWORK, disable: o.disable } : undefined,
   });
   await cp.start(6443);
   const { app, storage, registry } = cp;

@@ -64,6 +64,8 @@ describe("DaemonSet on hollow nodes", () => {
     c.stopNodes("dssx");
     await c.json("DELETE", `/api/v1/nodes/${added}`);
     await c.waitFor(async () => !(await pods("ds=agent")).some((p) => nodeOf(p) === added), "pod gone with its node");
+    // The pod GC and the DaemonSet controller both act on the node's deletion, in either order.
+    await c.waitFor(async () => (await get(`/apis/apps/v1/namespaces/default/daemonsets/agent`)).status?.desiredNumberScheduled === 3, "desired back to 3");
     expect((await dsRolledOut("agent")).status.desiredNumberScheduled).toBe(3);
   }, 30_000);
 

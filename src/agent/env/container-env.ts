@@ -12,6 +12,8 @@ import { RuntimeError } from "../runtime/types.ts";
 export interface EnvSources {
   configMap(namespace: string, name: string): Promise<KubeObject | undefined>;
   secret(namespace: string, name: string): Promise<KubeObject | undefined>;
+  /** A token for the pod's service account (projected serviceAccountToken volumes); absent: none can be had. */
+  serviceAccountToken?(pod: KubeObject, audience: string | undefined, expirationSeconds: number): Promise<string>;
 }
 
 export interface PodFacts {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { KubeObject } from "../../model/object.ts";
 import type { SandboxInfo } from "../runtime/types.ts";
 import type { Mounter } from "../volumes/host-mounter.ts";
-import { PodPreparer, type PodPreparerOptions } from "./pod-preparer.ts";
+import { PodPreparer, tokenRefreshDelayMs, type PodPreparerOptions } from "./pod-preparer.ts";
 
 const root = mkdtempSync(join(tmpdir(), "k3rs-prep-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -27,6 +27,26 @@ const pod = (spec: any): KubeObject => ({ apiVersion: "v1", kind: "Pod", metadat
 const sandbox = (p: KubeObject, ip?: string): SandboxInfo => ({ id: "sb", uid: p.metadata.uid!, name: "web", namespace: "shop", attempt: 0, state: "ready", ip, createdAt: 0 });
 
 describe("PodPreparer", () => {
+  test("projected tokens are written again at 80% of their lifetime (at least daily), until the pod is released", async () => {
+    const tokenVolume = (seconds: number) => ({ name: "kube-api-access-x", projected: { sources: [{ serviceAccountToken: { path: "token", expirationSeconds: seconds } }] } });
+    expect(tokenRefreshDelayMs(pod({}))).toBeUndefined();
+    expect(tokenRefreshDelayMs(pod({ volumes: [tokenVolume(3607)] }))).toBe(3607 * 800);
+    expect(tokenRefreshDelayMs(pod({ volumes: [tokenVolume(7 * 24 * 3600)] }))).toBe(24 * 3600 * 1000);
+    let issued = 0;
+    const p = prep({ sources: { configMap: async () => undefined, secret: async () => undefined, serviceAccountToken: async () => `token-${++issued}` } });
+    // A lifetime of 0.1 s (no server would issue it): refreshed after 80 ms.
+    const q = pod({ volumes: [tokenVolume(0.1)] });
+    await p.sandboxConfig(q, 0);
+    const file = join(root, "pods", q.metadata.uid!, "volumes", "kubernetes.io~projected", "kube-api-access-x", "token");
+    expect(readFileSync(file, "utf8")).toBe("token-1");
+    for (let i = 0; i < 100 && readFileSync(file, "utf8") === "token-1"; i++) await Bun.sleep(20);
+    expect(readFileSync(file, "utf8")).not.toBe("token-1");
+    await p.release({ namespace: "shop", name: "web", uid: q.metadata.uid! });
+    const after = issued;
+    await Bun.sleep(300);
+    expect(issued).toBe(after);
+  });
+
   test("the sandbox: hostname, log directory (made), cgroup by QoS, the pod resolver — none on the host network unless ClusterFirstWithHostNet", async () => {
     const p = pod({ hostname: "h1" });
     const c = await prep().sandboxConfig(p, 1);

@@ -11,6 +11,8 @@
  *   sandboxConfig ──▶ volumes set up (cached) ──▶ containerConfig per run (env, hosts, mounts)
  *   an adopted sandbox (agent restarted) ──▶ containerConfig sets the volumes up again
  *   release ──▶ tmpfs unmounted, pod dir, log dir and cgroups removed, cache dropped
+ *   a projected service-account token ──▶ its volumes written again at 80% of the token's
+ *     lifetime, or after 24 h, whichever is sooner (the kubelet's token manager), until release
  *
  * @example
  *   const prep = new PodPreparer({ podsDir, logRoot, nodeHostname, dns, sources, facts, mounter: hostMounter });
@@ -28,6 +30,7 @@ import type { ClaimSources } from "../volumes/claim-volume.ts";
 import type { Mounter } from "../volumes/host-mounter.ts";
 import { podCgroupParent, removePodCgroups } from "./pod-cgroups.ts";
 import { containerLogPath, podDir, podLogDirectory, terminationLogPath, type PodRef } from "./pod-files.ts";
+import { log } from "../../log.ts";
 
 export interface NodePodFacts {
   hostIP: string;
@@ -66,7 +69,26 @@ export interface PodPreparerOptions {
   cgroupFs?: string;
 }
 
+/** The kubelet refreshes a token at 80% of its lifetime, and at least daily. */
+const TOKEN_REFRESH_FRACTION = 0.8;
+const TOKEN_REFRESH_MAX_MS = 24 * 3600 * 1000;
+
+/** When a pod's projected tokens want rewriting (ms), or undefined when it has none. */
+export function tokenRefreshDelayMs(pod: KubeObject): number | undefined {
+  let shortest: number | undefined;
+  for (const v of pod.spec?.volumes ?? []) {
+    for (const s of v?.projected?.sources ?? []) {
+      if (!s?.serviceAccountToken) continue;
+      const seconds = Number(s.serviceAccountToken.expirationSeconds ?? 3600);
+      shortest = Math.min(shortest ?? Infinity, seconds);
+    }
+  }
+  return shortest === undefined ? undefined : Math.min(TOKEN_REFRESH_MAX_MS, shortest * 1000 * TOKEN_REFRESH_FRACTION);
+}
+
 export class PodPreparer {
+  /** Pods' token refresh timers, by uid. */
+  private readonly tokenTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Each pod's volumes as last set up, so its containers do not set them up (and fetch their content) again. */
   private readonly volumes = new Map<string, Map<string, PreparedVolume>>();
 
@@ -104,6 +126,7 @@ export class PodPreparer {
   /** Sets up the pod's volumes (FailedMount when one cannot be) and its log directory. */
   async sandboxConfig(pod: KubeObject, attempt: number): Promise<PodSandboxConfig> {
     this.volumes.set(pod.metadata.uid!, await setUpVolumes(pod, this.volumeHost()));
+    this.scheduleTokenRefresh(pod);
     const config = this.describeSandbox(pod, attempt);
     mkdirSync(config.logDirectory, { recursive: true });
     return config;
@@ -114,7 +137,10 @@ export class PodPreparer {
     const uid = pod.metadata.uid!;
     const host = this.volumeHost(sandbox.ip);
     let volumes = this.volumes.get(uid);
-    if (!volumes) this.volumes.set(uid, (volumes = await setUpVolumes(pod, host)));
+    if (!volumes) {
+      this.volumes.set(uid, (volumes = await setUpVolumes(pod, host)));
+      this.scheduleTokenRefresh(pod);
+    }
     const env = await resolveEnv(pod, spec, this.o.sources, host.facts);
     const { command, args } = expandCommand(spec, env);
     const dir = podDir(this.o.podsDir, uid);
@@ -130,6 +156,29 @@ export class PodPreparer {
     return { spec, attempt, command, args, env, mounts, logPath: containerLogPath(spec.name, attempt) };
   }
 
+  /**
+   * Rewrites the pod's volumes (new tokens, and the current ConfigMaps and Secrets with them)
+   * when its tokens near their refresh time; a failure is tried again at the next one.
+   */
+  private scheduleTokenRefresh(pod: KubeObject): void {
+    const uid = pod.metadata.uid!;
+    const delay = tokenRefreshDelayMs(pod);
+    clearTimeout(this.tokenTimers.get(uid));
+    if (delay === undefined) return;
+    const timer = setTimeout(async () => {
+      if (!this.volumes.has(uid)) return;
+      try {
+        this.volumes.set(uid, await setUpVolumes(pod, this.volumeHost()));
+      } catch (e) {
+        log.warn("agent: refreshing a pod's service-account token failed; will retry", { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, error: String(e) });
+      }
+      if (this.volumes.has(uid)) this.scheduleTokenRefresh(pod);
+    }, delay);
+    // A refresh never keeps the process alive.
+    (timer as { unref?: () => void }).unref?.();
+    this.tokenTimers.set(uid, timer);
+  }
+
   /** What a run wrote to its termination-message file (at most 4 KiB, as the kubelet reads). */
   terminationMessage(uid: string, containerName: string, attempt: number): string | undefined {
     const file = terminationLogPath(this.o.podsDir, uid, containerName, attempt);
@@ -141,6 +190,8 @@ export class PodPreparer {
   /** The pod is gone for good: its volumes (tmpfs unmounted), files, logs and cgroups go. */
   async release(pod: PodRef & { uid: string }): Promise<void> {
     this.volumes.delete(pod.uid);
+    clearTimeout(this.tokenTimers.get(pod.uid));
+    this.tokenTimers.delete(pod.uid);
     // The runtime never deletes container logs; the kubelet removes the pod's directory.
     rmSync(podLogDirectory(pod, this.o.logRoot), { recursive: true, force: true });
     const emptyDirs = join(podDir(this.o.podsDir, pod.uid), "volumes", "kubernetes.io~empty-dir");

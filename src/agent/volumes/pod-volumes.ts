@@ -84,6 +84,19 @@ async function secretFiles(pod: KubeObject, volume: string, src: any, host: Volu
   return keyFiles(volume, data, src.items, src.defaultMode, "secret", name, !!src.optional);
 }
 
+/** A projected service-account token, asked of the API for this pod (the kubelet's token manager). */
+async function tokenFile(pod: KubeObject, volume: string, src: any, mode: number | undefined, host: VolumeHost): Promise<PayloadFile> {
+  if (!host.sources.serviceAccountToken) throw mountFailed(volume, "service account tokens cannot be had on this node");
+  let token: string;
+  try {
+    token = await host.sources.serviceAccountToken(pod, src.audience || undefined, src.expirationSeconds ?? 3600);
+  } catch (e) {
+    throw mountFailed(volume, `failed to fetch token: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  // The token is a credential: owner-only unless the volume says otherwise, as the kubelet writes it.
+  return { path: src.path, data: token, mode: mode ?? 0o600 };
+}
+
 /** downwardAPI items are env-style references, resolved the same way. */
 async function downwardFiles(pod: KubeObject, src: any, host: VolumeHost): Promise<PayloadFile[]> {
   const out: PayloadFile[] = [];
@@ -159,7 +172,7 @@ export async function setUpVolumes(pod: KubeObject, host: VolumeHost, opts: { tm
         if (s.configMap) files.push(...(await configMapFiles(pod, name, { ...s.configMap, defaultMode: mode }, host)));
         else if (s.secret) files.push(...(await secretFiles(pod, name, { ...s.secret, secretName: s.secret.name, defaultMode: mode }, host)));
         else if (s.downwardAPI) files.push(...(await downwardFiles(pod, { ...s.downwardAPI, defaultMode: mode }, host)));
-        else if (s.serviceAccountToken) continue; // tokens need the TokenRequest API (not served yet)
+        else if (s.serviceAccountToken) files.push(await tokenFile(pod, name, s.serviceAccountToken, mode, host));
       }
     }
     if (files) {

@@ -6,6 +6,7 @@
  */
 import type { KubeObject } from "../../model/object.ts";
 import type { ResourceDef } from "../resources/types.ts";
+import type { UserInfo } from "../../http/identity.ts";
 
 export type Operation = "CREATE" | "UPDATE" | "DELETE";
 
@@ -16,6 +17,8 @@ export interface AdmissionRequest {
   old?: KubeObject;
   subresource?: string;
   dryRun: boolean;
+  /** Who asked; absent for the server's own writes (controllers, bootstrap), which are trusted. */
+  user?: UserInfo;
 }
 
 export interface AdmissionPlugin {

@@ -6,6 +6,9 @@ import type { ResourcePath } from "../path.ts";
 import type { NodeConnector } from "../../tunnel/types.ts";
 import type { MetricsSource } from "../../resource-metrics/types.ts";
 import type { UpgradeConnection } from "../transport/upgrade.ts";
+import type { UserInfo } from "../../http/identity.ts";
+import type { ReviewDeps } from "../auth/types.ts";
+import type { ServiceAccountTokens } from "../auth/serviceaccount/tokens.ts";
 
 export interface ResourceContext {
   storage: ObjectStorage;
@@ -22,4 +25,10 @@ export interface ResourceContext {
   metrics?: MetricsSource;
   /** The raw connection of an upgrade request (pods/exec, attach, portforward). */
   upgrade?: UpgradeConnection;
+  /** Who asks (admission reads it); absent only for the server's own calls. */
+  user?: UserInfo;
+  /** Authentication and authorization, for the review resources. */
+  reviews?: ReviewDeps;
+  /** Issues service-account tokens (serviceaccounts/token); absent: TokenRequest is not served. */
+  tokens?: ServiceAccountTokens;
 }

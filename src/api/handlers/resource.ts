@@ -25,6 +25,8 @@ import { podLogHandler } from "./pod-log.ts";
 import { nodeProxyHandler } from "./node-proxy.ts";
 import { isPodStream, podStreamHandler } from "./pod-stream.ts";
 import { METRICS_GROUP, metricsApiHandler } from "./metrics-api.ts";
+import { isReview, reviewHandler } from "./reviews.ts";
+import { tokenRequestHandler } from "./token-request.ts";
 
 export type { ResourceContext };
 
@@ -40,6 +42,7 @@ export async function handleResource(ctx: ResourceContext): Promise<Response> {
   const sub = path.subresource;
   if (sub && !def.subresources?.includes(sub)) throw errors.notFound(def.group, `${def.plural}/${sub}`, path.name ?? "");
   if (def.group === METRICS_GROUP) return metricsApiHandler(ctx);
+  if (isReview(def.group, def.plural)) return reviewHandler(ctx, ctx.reviews);
   const method = req.method;
   if (!path.name) {
     if (method === "GET") {
@@ -57,6 +60,7 @@ export async function handleResource(ctx: ResourceContext): Promise<Response> {
   if (sub === "log" && method === "GET") return podLogHandler(ctx);
   if (sub === "proxy" && def.plural === "nodes") return nodeProxyHandler(ctx);
   if (isPodStream(sub)) return podStreamHandler(ctx, sub);
+  if (sub === "token") return tokenRequestHandler(ctx);
   if (sub && sub !== "status" && sub !== "finalize") throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
   switch (method) {
     case "GET":
@@ -141,7 +145,7 @@ async function create(ctx: ResourceContext): Promise<Response> {
   if (!obj.metadata.name && !obj.metadata.generateName) {
     throw errors.invalid(ctx.def.group, ctx.def.kind, "", [{ reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" }]);
   }
-  const created = await ctx.storage.create(ctx.def, ns, obj, { dryRun: q.dryRun });
+  const created = await ctx.storage.create(ctx.def, ns, obj, { dryRun: q.dryRun, user: ctx.user });
   return json(created, 201, warningHeaders(warnings));
 }
 
@@ -167,7 +171,7 @@ async function replace(ctx: ResourceContext): Promise<Response> {
       // namespaces/finalize writes only spec.finalizers.
       return { ...current, spec: { ...current.spec, finalizers: obj.spec?.finalizers ?? [] }, metadata: { ...current.metadata, resourceVersion: obj.metadata.resourceVersion } };
     },
-    { dryRun: q.dryRun, subresource: sub, createIfMissing: !sub && !finalize },
+    { dryRun: q.dryRun, subresource: sub, createIfMissing: !sub && !finalize, user: ctx.user },
   );
   return json(object, created ? 201 : 200, warningHeaders(warnings));
 }
@@ -200,7 +204,7 @@ async function patch(ctx: ResourceContext): Promise<Response> {
       if (!hasResourceVersion(body)) delete patched.metadata.resourceVersion;
       return patched;
     },
-    { dryRun: q.dryRun, subresource: ctx.path.subresource },
+    { dryRun: q.dryRun, subresource: ctx.path.subresource, user: ctx.user },
   );
   return json(object, 200, warningHeaders(warnings));
 }
@@ -220,7 +224,7 @@ async function deleteOptions(ctx: ResourceContext): Promise<DeleteOptions> {
 
 async function remove(ctx: ResourceContext): Promise<Response> {
   const opts = await deleteOptions(ctx);
-  const { object, deleted } = await ctx.storage.delete(ctx.def, ctx.path.namespace, ctx.path.name!, opts);
+  const { object, deleted } = await ctx.storage.delete(ctx.def, ctx.path.namespace, ctx.path.name!, opts, ctx.user);
   return json(object, deleted ? 200 : 202);
 }
 
@@ -232,7 +236,7 @@ async function deleteCollection(ctx: ResourceContext): Promise<Response> {
   const out: KubeObject[] = [];
   for (const item of items) {
     try {
-      out.push((await ctx.storage.delete(ctx.def, item.metadata.namespace, item.metadata.name!, opts)).object);
+      out.push((await ctx.storage.delete(ctx.def, item.metadata.namespace, item.metadata.name!, opts, ctx.user)).object);
     } catch (e) {
       if (!(e instanceof StatusError && e.reason === "NotFound")) throw e;
     }
@@ -263,6 +267,6 @@ async function scale(ctx: ResourceContext): Promise<Response> {
   } else {
     throw errors.methodNotAllowed("the server does not allow this method on the requested resource");
   }
-  const { object } = await ctx.storage.update(def, path.namespace, path.name!, mutate, { dryRun: q.dryRun });
+  const { object } = await ctx.storage.update(def, path.namespace, path.name!, mutate, { dryRun: q.dryRun, user: ctx.user });
   return json(getScale(def, object));
 }

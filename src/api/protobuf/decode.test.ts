@@ -26,6 +26,23 @@ function varintField(num: number, n: number): Uint8Array {
 }
 
 describe("decodeProtobufObject", () => {
+  test("the auth kinds kubectl sends as protobuf: SelfSubjectAccessReview (auth can-i), TokenRequest (create token), RoleBinding (create rolebinding)", () => {
+    const attrs = cat(field(1, "y"), field(2, "list"), field(5, "secrets"));
+    expect(decodeProtobufObject(envelope("authorization.k8s.io/v1", "SelfSubjectAccessReview", cat(field(1, new Uint8Array()), field(2, field(1, attrs)))))).toEqual({
+      apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectAccessReview", metadata: {}, spec: { resourceAttributes: { namespace: "y", verb: "list", resource: "secrets" } },
+    });
+    const spec = cat(field(1, "k3s"), varintField(4, 1200));
+    expect(decodeProtobufObject(envelope("authentication.k8s.io/v1", "TokenRequest", cat(field(1, field(1, "robot")), field(2, spec))))).toMatchObject({
+      kind: "TokenRequest", spec: { audiences: ["k3s"], expirationSeconds: 1200 },
+    });
+    const binding = cat(field(1, field(1, "b")), field(2, cat(field(1, "User"), field(2, "rbac.authorization.k8s.io"), field(3, "alice"))), field(3, cat(field(1, "rbac.authorization.k8s.io"), field(2, "ClusterRole"), field(3, "view"))));
+    expect(decodeProtobufObject(envelope("rbac.authorization.k8s.io/v1", "RoleBinding", binding))).toEqual({
+      apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "b" },
+      subjects: [{ kind: "User", apiGroup: "rbac.authorization.k8s.io", name: "alice" }],
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
+    });
+  });
+
   test.each(["policy/v1", "policy/v1beta1"])("an Eviction (%s, as kubectl drain sends it) with its deleteOptions", (apiVersion) => {
     const meta = cat(field(1, "web-1"), field(3, "default"));
     const deleteOptions = cat(varintField(1, 30), field(2, field(1, "uid-1")));

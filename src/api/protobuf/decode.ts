@@ -40,6 +40,9 @@ const GROUP_PACKAGES: Record<string, string> = {
   "coordination.k8s.io": "api.coordination",
   autoscaling: "api.autoscaling",
   "meta.k8s.io": "apimachinery.pkg.apis.meta",
+  "rbac.authorization.k8s.io": "api.rbac",
+  "authorization.k8s.io": "api.authorization",
+  "authentication.k8s.io": "api.authentication",
 };
 
 /** Older versions whose messages have the same fields as a newer one in the table. */

@@ -8,6 +8,7 @@ import * as work from "./defaults/workloads.ts";
 import * as v from "./validation/index.ts";
 import { defaultStorageClass } from "./defaults/storage.ts";
 import { validateStorageClass } from "./validation/storage-class.ts";
+import { validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from "./validation/rbac.ts";
 import { namespaceDeletion, podDeletion } from "./deletion.ts";
 import type { KubeObject } from "../../model/object.ts";
 
@@ -56,7 +57,10 @@ export const builtinResources: ResourceDef[] = [
     group: "", version: "v1", kind: "Secret", plural: "secrets", singular: "secret", namespaced: true,
     defaults: core.defaultSecret, validate: v.validateSecret, fieldSelectors: { type: (o) => str(o.type) },
   },
-  { group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", singular: "serviceaccount", namespaced: true, shortNames: ["sa"] },
+  {
+    group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", singular: "serviceaccount", namespaced: true,
+    shortNames: ["sa"], subresources: ["token"],
+  },
   {
     group: "", version: "v1", kind: "ResourceQuota", plural: "resourcequotas", singular: "resourcequota", namespaced: true,
     shortNames: ["quota"], subresources: ["status"],
@@ -144,6 +148,32 @@ export const builtinResources: ResourceDef[] = [
     group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", singular: "ingress", namespaced: true,
     shortNames: ["ing"], subresources: ["status"], hasGeneration: true, validate: v.validateIngress,
   },
+  {
+    group: "networking.k8s.io", version: "v1", kind: "IngressClass", plural: "ingressclasses", singular: "ingressclass", namespaced: false,
+    hasGeneration: true, validate: v.validateIngressClass,
+  },
+  // rbac.authorization.k8s.io/v1
+  { group: "rbac.authorization.k8s.io", version: "v1", kind: "Role", plural: "roles", singular: "role", namespaced: true, validate: validateRole },
+  { group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRole", plural: "clusterroles", singular: "clusterrole", namespaced: false, validate: validateClusterRole },
+  {
+    group: "rbac.authorization.k8s.io", version: "v1", kind: "RoleBinding", plural: "rolebindings", singular: "rolebinding",
+    namespaced: true, validate: validateRoleBinding,
+  },
+  {
+    group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRoleBinding", plural: "clusterrolebindings", singular: "clusterrolebinding",
+    namespaced: false, validate: validateClusterRoleBinding,
+  },
+  // authorization.k8s.io/v1 and authentication.k8s.io/v1: create-only reviews, never stored (api/handlers/reviews.ts)
+  ...[
+    ["authorization.k8s.io", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false],
+    ["authorization.k8s.io", "SelfSubjectRulesReview", "selfsubjectrulesreviews", false],
+    ["authorization.k8s.io", "SubjectAccessReview", "subjectaccessreviews", false],
+    ["authorization.k8s.io", "LocalSubjectAccessReview", "localsubjectaccessreviews", true],
+    ["authentication.k8s.io", "SelfSubjectReview", "selfsubjectreviews", false],
+    ["authentication.k8s.io", "TokenReview", "tokenreviews", false],
+  ].map(([group, kind, plural, namespaced]): ResourceDef => ({
+    group: group as string, version: "v1", kind: kind as string, plural: plural as string, singular: "", namespaced: namespaced as boolean, verbs: ["create"],
+  })),
   // metrics.k8s.io/v1beta1: usage read from the agents, never stored (api/handlers/metrics-api.ts)
   { group: "metrics.k8s.io", version: "v1beta1", kind: "NodeMetrics", plural: "nodes", singular: "", namespaced: false, verbs: ["get", "list"] },
   { group: "metrics.k8s.io", version: "v1beta1", kind: "PodMetrics", plural: "pods", singular: "", namespaced: true, verbs: ["get", "list"] },

@@ -8,6 +8,11 @@ const NAME_RULES: Record<string, "subdomain" | "label" | "1035" | "path"> = {
   Namespace: "label",
   Service: "1035",
   // Events are named `<object>.<hex>`, nodes by hostname; both are subdomains.
+  // RBAC objects only need to be a path segment (`system:aggregate-to-view`).
+  Role: "path",
+  ClusterRole: "path",
+  RoleBinding: "path",
+  ClusterRoleBinding: "path",
 };
 
 export function validateMeta(def: ResourceDef, obj: KubeObject): StatusCause[] {

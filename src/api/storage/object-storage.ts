@@ -13,6 +13,7 @@ import { errors, StatusError, type StatusCause } from "../../model/errors.ts";
 import { StoreError, type ListResult, type Store, type StoredObject, type StoreStats, type WatchEvent } from "../../store/types.ts";
 import type { ResourceDef } from "../resources/types.ts";
 import type { AdmissionPlugin, AdmissionRequest } from "../admission/types.ts";
+import type { UserInfo } from "../../http/identity.ts";
 import { listPrefix, objectStoreKey } from "./keys.ts";
 import { generateName, prepareForCreate, prepareForUpdate } from "./lifecycle.ts";
 import { newFaults } from "./known-faults.ts";
@@ -27,6 +28,8 @@ export { planDeletion, type DeleteOptions };
 export interface WriteOptions {
   dryRun?: boolean;
   subresource?: string;
+  /** Who writes, for admission (NodeRestriction, RBAC escalation); absent: the server itself. */
+  user?: UserInfo;
 }
 
 export interface ListQuery {
@@ -213,7 +216,7 @@ export class ObjectStorage {
     def.defaults?.(obj);
     this.validate(def, obj, undefined);
     checkEncodedSize(def, obj);
-    const req: AdmissionRequest = { operation: "CREATE", def, object: obj, dryRun: !!opts.dryRun };
+    const req: AdmissionRequest = { operation: "CREATE", def, object: obj, dryRun: !!opts.dryRun, user: opts.user };
     await this.admit(req);
     if (opts.dryRun) {
       this.release(req);
@@ -270,7 +273,7 @@ export class ObjectStorage {
       if (opts.subresource !== "status") def.defaults?.(next);
       this.validate(def, next, current.object);
       checkEncodedSize(def, next, current.object);
-      const req: AdmissionRequest = { operation: "UPDATE", def, object: next, old: current.object, subresource: opts.subresource, dryRun: !!opts.dryRun };
+      const req: AdmissionRequest = { operation: "UPDATE", def, object: next, old: current.object, subresource: opts.subresource, dryRun: !!opts.dryRun, user: opts.user };
       await this.admit(req);
       if (opts.dryRun) {
         this.release(req);
@@ -305,6 +308,7 @@ export class ObjectStorage {
     namespace: string | undefined,
     name: string,
     options: DeleteOptions = {},
+    user?: UserInfo,
   ): Promise<{ object: KubeObject; deleted: boolean }> {
     const key = objectStoreKey(def, namespace, name);
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
@@ -318,7 +322,7 @@ export class ObjectStorage {
       if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
         throw errors.conflict(def.group, def.plural, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
       }
-      await this.admit({ operation: "DELETE", def, object: obj, dryRun: !!options.dryRun });
+      await this.admit({ operation: "DELETE", def, object: obj, dryRun: !!options.dryRun, user });
       const plan = planDeletion(def, obj, options, this.now());
       if (options.dryRun) return { object: plan.object ?? obj, deleted: plan.object === undefined };
       try {

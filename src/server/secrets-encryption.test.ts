@@ -1,0 +1,29 @@
+import { expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { encryptionConfigPath, ensureSecretsEncryption, secretsEncryptionStatus } from "./secrets-encryption.ts";
+import { openSqliteStore } from "../store/sqlite.ts";
+
+test("first start makes an EncryptionConfiguration (owner-only) that later starts reuse; status tells how values are stored", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "k3rs-secenc-"));
+  try {
+    expect(secretsEncryptionStatus(dataDir)).toBe("Encryption Status: Disabled, no configuration file found\n");
+    const first = ensureSecretsEncryption(dataDir);
+    const path = encryptionConfigPath(dataDir);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const config = JSON.parse(readFileSync(path, "utf8"));
+    expect(config).toMatchObject({ kind: "EncryptionConfiguration", apiVersion: "apiserver.config.k8s.io/v1", resources: [{ resources: ["secrets"], providers: [{ aesgcm: {} }, { identity: {} }] }] });
+    expect(Buffer.from(config.resources[0].providers[0].aesgcm.keys[0].secret, "base64")).toHaveLength(32);
+    expect(ensureSecretsEncryption(dataDir).keys).toEqual(first.keys);
+    mkdirSync(join(dataDir, "server", "db"), { recursive: true });
+    const store = openSqliteStore({ path: join(dataDir, "server", "db", "state.db"), transformer: first.transformer });
+    await store.create("/secrets/a/s", { apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: "a" } } as any);
+    await store.create("/secretsx/a/s", { apiVersion: "v1", kind: "X", metadata: { name: "s", namespace: "a" } } as any);
+    const status = secretsEncryptionStatus(dataDir);
+    await store.close();
+    expect(status).toBe(`Encryption Status: Enabled\nActive Key Type: AES-GCM\nActive Key: ${first.keys[0]!.name}\nEncrypted Resources: secrets\nStored Values: 1 with ${first.keys[0]!.name}\n`);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
