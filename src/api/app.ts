@@ -23,7 +23,7 @@ import { parseResourcePath } from "./path.ts";
 import { isWatch } from "./options/list-options.ts";
 import { handleResource } from "./handlers/resource.ts";
 import { metrics, registry as metricsRegistry, verbOf } from "./request-metrics.ts";
-import { openapiV2Json, openapiV3GroupVersionJson, openapiV3Root } from "./openapi/index.ts";
+import { OPENAPI_V2_PROTOBUF, openapiV2ETag, openapiV2Encoding, openapiV2Json, openapiV2ProtobufBytes, openapiV3GroupVersionJson, openapiV3Root } from "./openapi/index.ts";
 
 export interface VersionInfo {
   major: string;
@@ -77,7 +77,9 @@ export interface Env {
 export type Vars = { user: UserInfo };
 
 export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars }> {
-  const app = new Hono<{ Bindings: Env; Variables: Vars }>();
+  // strict: false — a trailing slash names the same route (`/version/`, `/api/v1/`), as the
+  // apiserver's discovery and version handlers accept it; clients (the Python client) send it.
+  const app = new Hono<{ Bindings: Env; Variables: Vars }>({ strict: false });
   const { registry } = deps;
 
   app.onError((e) => statusResponse(e));
@@ -178,10 +180,14 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
   const jsonText = (text: string, headers: Record<string, string> = {}) =>
     new Response(text, { headers: { "content-type": "application/json", ...headers } });
   app.get("/openapi/v2", (c) => {
-    // kubectl may ask for the protobuf form; we only have JSON, and say so rather than mislabel it.
-    const accept = c.req.header("accept") ?? "";
-    if (accept && !/json|\*\/\*/.test(accept)) throw errors.notAcceptable("only application/json is available for /openapi/v2");
-    return jsonText(openapiV2Json(registry.all));
+    // kubectl asks for gnostic's protobuf form only (no JSON fallback); both forms share one ETag.
+    const encoding = openapiV2Encoding(c.req.header("accept"));
+    if (!encoding) throw errors.notAcceptable(`only application/json and ${OPENAPI_V2_PROTOBUF} are available for /openapi/v2`);
+    const etag = openapiV2ETag(registry.all);
+    const headers = { etag, vary: "Accept" };
+    if (c.req.header("if-none-match") === etag) return new Response(null, { status: 304, headers });
+    if (encoding === "json") return jsonText(openapiV2Json(registry.all), headers);
+    return new Response(openapiV2ProtobufBytes(registry.all), { headers: { "content-type": OPENAPI_V2_PROTOBUF, ...headers } });
   });
   app.get("/openapi/v3", (c) => c.json(openapiV3Root(registry.all)));
   app.get("/openapi/v3/*", (c) => {

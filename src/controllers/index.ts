@@ -29,8 +29,9 @@ import { ClusterRoleAggregationController } from "./clusterrole-aggregation/cont
 import { RootCaPublisher } from "./root-ca-publisher/controller.ts";
 import { ServiceLbController } from "./servicelb/controller.ts";
 import { IngressStatusController } from "./ingress-status/controller.ts";
+import { HorizontalPodAutoscalerController, type HpaControllerOptions } from "./hpa/controller.ts";
 
-export function allControllers(): Controller[] {
+export function allControllers(deps: { hpa?: HpaControllerOptions } = {}): Controller[] {
   return [
     new NamespaceController(),
     new NodeIpamController(),
@@ -59,5 +60,6 @@ export function allControllers(): Controller[] {
     new RootCaPublisher(),
     new ServiceLbController(),
     new IngressStatusController(),
+    new HorizontalPodAutoscalerController(deps.hpa),
   ];
 }

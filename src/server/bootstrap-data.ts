@@ -19,8 +19,15 @@ export interface BootstrapTable {
 }
 
 const ENTRY = "pki";
-/** The pairs ensureServerPki keeps in `<data-dir>/server/tls`. */
-export const BOOTSTRAP_FILES = ["server-ca.crt", "server-ca.key", "serving.crt", "serving.key", "admin.crt", "admin.key"] as const;
+/** What ensureServerPki and ensureServiceAccountKey keep in `<data-dir>/server/tls`. */
+export const BOOTSTRAP_FILES = ["server-ca.crt", "server-ca.key", "serving.crt", "serving.key", "admin.crt", "admin.key", "service.key"] as const;
+
+/** Sealed files kept outside tlsDir: entry name → path (the secrets-encryption key). */
+export type ExtraFiles = Record<string, string>;
+
+function sealedPaths(tlsDir: string, extra: ExtraFiles): [string, string][] {
+  return [...BOOTSTRAP_FILES.map((n): [string, string] => [n, join(tlsDir, n)]), ...Object.entries(extra)];
+}
 
 type Files = Record<string, string>;
 
@@ -33,7 +40,7 @@ export class BootstrapTokenError extends Error {
  * (empty when the disk already matched or the store holds none). Throws BootstrapTokenError,
  * changing nothing, when the token is missing or wrong.
  */
-export function restoreBootstrap(table: BootstrapTable, tlsDir: string, token: string | undefined, nowMs = Date.now()): string[] {
+export function restoreBootstrap(table: BootstrapTable, tlsDir: string, token: string | undefined, nowMs = Date.now(), extra: ExtraFiles = {}): string[] {
   const sealed = table.readBootstrap(ENTRY);
   if (!sealed) return [];
   if (!token) {
@@ -46,10 +53,9 @@ export function restoreBootstrap(table: BootstrapTable, tlsDir: string, token: s
     throw new BootstrapTokenError("the --token given is not the token this cluster's bootstrap data was sealed with; nothing was changed. Start the server with the cluster's original token", { cause });
   }
   const written: string[] = [];
-  for (const name of BOOTSTRAP_FILES) {
+  for (const [name, path] of sealedPaths(tlsDir, extra)) {
     const want = files[name];
     if (want === undefined) continue;
-    const path = join(tlsDir, name);
     const have = existsSync(path) ? readFileSync(path, "utf8") : undefined;
     if (have === want) continue;
     if (have !== undefined) renameSync(path, `${path}.replaced-${Math.floor(nowMs / 1000)}`);
@@ -61,17 +67,15 @@ export function restoreBootstrap(table: BootstrapTable, tlsDir: string, token: s
 }
 
 /** Seals the PKI files of tlsDir into the store unless the sealed copy already holds them. Returns whether it wrote. */
-export function saveBootstrap(table: BootstrapTable, tlsDir: string, token: string): boolean {
+export function saveBootstrap(table: BootstrapTable, tlsDir: string, token: string, extra: ExtraFiles = {}): boolean {
   const files: Files = {};
-  for (const name of BOOTSTRAP_FILES) {
-    const path = join(tlsDir, name);
-    if (existsSync(path)) files[name] = readFileSync(path, "utf8");
-  }
+  const paths = sealedPaths(tlsDir, extra);
+  for (const [name, path] of paths) if (existsSync(path)) files[name] = readFileSync(path, "utf8");
   const sealed = table.readBootstrap(ENTRY);
   if (sealed) {
     try {
       const stored: Files = JSON.parse(new TextDecoder().decode(unseal(sealed, token))).files;
-      if (BOOTSTRAP_FILES.every((n) => stored[n] === files[n])) return false;
+      if (paths.every(([n]) => stored[n] === files[n])) return false;
     } catch {
       // sealed with another token (the server's token changed): seal anew with this one
     }

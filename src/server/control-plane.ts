@@ -13,6 +13,7 @@ import { ResourceQuotaAdmission } from "../api/admission/resource-quota.ts";
 import { defaultStorageClass } from "../api/admission/default-storage-class.ts";
 import { storageObjectInUseProtection } from "../api/admission/storage-object-in-use-protection.ts";
 import { createApi } from "../api/app.ts";
+import { CrdServing } from "../api/crd/crd-serving.ts";
 import { clientCertAuthenticator } from "../api/auth/authenticate.ts";
 import { earlyAuthenticator, type EarlyAuthenticator } from "../api/auth/early-authenticator.ts";
 import { privilegedGroupAuthorizer, unionAuthorizer } from "../api/auth/authorize.ts";
@@ -163,11 +164,13 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
       const ingress = !network.disable.includes("ingress");
       await bootstrapIngress(storage, registry, ingress);
       await reconcileDefaultPolicy(storage, registry);
+      // Custom resources are served by every server, leader or not, before it answers for them.
+      await new CrdServing({ storage, registry }).start(controllers.signal);
       void startControllerManager({
         storage,
         registry,
         signal: controllers.signal,
-        controllers: allControllers().filter((c) => ingress || c.name !== IngressStatusController.NAME),
+        controllers: allControllers({ hpa: { metrics, syncPeriodMs: o.controllerSettings?.hpaSyncPeriodMs } }).filter((c) => ingress || c.name !== IngressStatusController.NAME),
         settings: { ...o.controllerSettings, rootCaPem: o.rootCaPem },
         leaseDurationSeconds: o.leaseDurationSeconds,
         retryMs: o.leaderRetryMs,

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync, existsSync, readFileSync, chmodSync, rmSync }
 import { hostname, networkInterfaces } from "node:os";
 import { dirname, join } from "node:path";
 import type { ServerConfig } from "../config/server-config.ts";
-import { openSqliteStore } from "../store/sqlite.ts";
+import { bootstrapTableAt, openSqliteStore } from "../store/sqlite.ts";
 import { restoreBootstrap, saveBootstrap } from "./bootstrap-data.ts";
 import { prepareReplication } from "./replication/replication.ts";
 import type { ReplicaSettings } from "./replication/litestream-config.ts";
@@ -22,7 +22,7 @@ import { serveHttps, type RunningServer } from "../api/transport/serve.ts";
 import type { TransportTimeouts } from "../api/transport/timeouts.ts";
 import { ensureServerPki } from "../pki/bootstrap.ts";
 import { ensureServiceAccountKey } from "../pki/service-account-key.ts";
-import { ensureSecretsEncryption } from "./secrets-encryption.ts";
+import { encryptionConfigPath, ensureSecretsEncryption } from "./secrets-encryption.ts";
 import { auditSettings } from "../config/component-args.ts";
 import { parseAuditPolicy } from "../api/audit/audit-policy.ts";
 import type { AuditOptions } from "../api/audit/audit-log.ts";
@@ -83,6 +83,26 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     ? { url: cfg.datastoreReplica, endpoint: cfg.datastoreReplicaEndpoint, accessKey: cfg.datastoreReplicaAccessKey, secretKey: cfg.datastoreReplicaSecretKey, region: cfg.datastoreReplicaRegion }
     : undefined;
   const replication = replica ? await prepareReplication({ dataDir: cfg.dataDir, dbPath, replica }) : undefined;
+  const tlsDir = join(serverDir, "tls");
+  const tokenPath = join(serverDir, "token");
+  // The secrets-encryption key travels sealed with the PKI; it must be on disk before the store
+  // opens, since opening reads (and decrypts) the objects.
+  const sealedExtra = { "encryption-config.json": encryptionConfigPath(cfg.dataDir) };
+  let secret = cfg.token;
+  // Join token in the K3s form; the secret persists so that agents keep working across restarts.
+  if (!secret && existsSync(tokenPath)) secret = readFileSync(tokenPath, "utf8").trim().split("::server:")[1];
+  try {
+    // The store may carry the PKI sealed with the token (restored from a replica or a snapshot):
+    // it is unsealed before anything is written, so a wrong token changes nothing.
+    const restored = existsSync(dbPath) ? restoreBootstrap(bootstrapTableAt(dbPath), tlsDir, secret, Date.now(), sealedExtra) : [];
+    if (restored.length > 0) log.info("PKI restored from the store", { files: restored });
+  } catch (e) {
+    await replication?.stop();
+    // A database this start restored goes again: the next start restores afresh (and moves the
+    // revision past the gap), and a refused token leaves the box as it found it.
+    if (replication?.restored) for (const suffix of ["", "-wal", "-shm"]) rmSync(dbPath + suffix, { force: true });
+    throw e;
+  }
   // One owner checkpoints the WAL: Litestream when it replicates, SQLite's autocheckpoint otherwise.
   const store = openSqliteStore({ path: dbPath, walAutoCheckpoint: replication ? 0 : 1000, transformer: ensureSecretsEncryption(cfg.dataDir).transformer });
   if (replication?.restored) {
@@ -91,30 +111,21 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     const from = store.revision();
     log.info("revision moved past what the lost server may have handed out", { from, to: store.bumpRevision(from + RESTORE_REVISION_GAP) });
   }
-  const tlsDir = join(serverDir, "tls");
-  const tokenPath = join(serverDir, "token");
   let pki: Awaited<ReturnType<typeof ensureServerPki>>;
-  let secret = cfg.token;
+  let serviceAccountKey: ReturnType<typeof ensureServiceAccountKey>;
   try {
-    // Join token in the K3s form; the secret persists so that agents keep working across restarts.
-    if (!secret && existsSync(tokenPath)) secret = readFileSync(tokenPath, "utf8").trim().split("::server:")[1];
-    // The store may carry the PKI sealed with the token (restored from a replica or a snapshot):
-    // it is unsealed before anything is written, so a wrong token changes nothing.
-    const restored = restoreBootstrap(store, tlsDir, secret);
-    if (restored.length > 0) log.info("PKI restored from the store", { files: restored });
     pki = await ensureServerPki(tlsDir, {
       hostnames: unique(["localhost", hostname(), cfg.nodeName, ...cfg.tlsSan.filter((s) => !isIp(s))]),
       // K3s puts --node-external-ip in the serving cert: clients reach the API by it too.
       ips: unique(["127.0.0.1", nodeIp, ...(cfg.nodeExternalIp ?? []), ...cfg.tlsSan.filter(isIp)]),
       apiServiceIp: apiServiceIP(cfg.serviceCidr),
     });
+    serviceAccountKey = ensureServiceAccountKey(tlsDir);
     secret ??= generateSecret();
-    saveBootstrap(store, tlsDir, secret);
+    saveBootstrap(store, tlsDir, secret, sealedExtra);
   } catch (e) {
     await store.close();
     await replication?.stop();
-    // A database this start restored goes again: the next start restores afresh (and moves the
-    // revision past the gap), and a refused token leaves the box as it found it.
     if (replication?.restored) for (const suffix of ["", "-wal", "-shm"]) rmSync(dbPath + suffix, { force: true });
     throw e;
   }
@@ -157,7 +168,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     nodeIp,
     ready: () => ready,
     join: { ca: pki.ca, secret, agentSecret: agentJoinSecret(serverDir, cfg.agentToken, pki.caHash) },
-    serviceAccountKey: ensureServiceAccountKey(join(serverDir, "tls")),
+    serviceAccountKey,
     rootCaPem: pki.ca.certPem,
     audit: auditOptions(cfg.kubeApiserverArg),
     imagesDir: join(serverDir, "images"),

@@ -22,7 +22,7 @@
  * const { revision } = await store.create("/pods/default/web", pod);
  * const stop = store.watch("/pods/default/", { fromRevision: revision }, (e) => console.log(e.type, e.key));
  */
-import type { Database, Statement } from "bun:sqlite";
+import { Database, type Statement } from "bun:sqlite";
 import type { ValueTransformer } from "./value-encryption.ts";
 import { statSync } from "node:fs";
 import type { KubeObject } from "../model/object.ts";
@@ -499,6 +499,30 @@ function lazyItem(key: string, revision: number, json: string): StoredObject {
     json,
     get object() {
       return (parsed ??= JSON.parse(json) as KubeObject);
+    },
+  };
+}
+
+/**
+ * The bootstrap table of a store file, read before the store itself is opened (opening
+ * decrypts the objects, with a key the bootstrap data may have to supply first). Read-only;
+ * a file without the table (an older schema) has no bootstrap data.
+ */
+export function bootstrapTableAt(path: string): { readBootstrap(name: string): Uint8Array | undefined; writeBootstrap(): never } {
+  return {
+    readBootstrap(name: string) {
+      const db = new Database(path, { readonly: true });
+      try {
+        const table = db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'bootstrap'").get();
+        if (!table) return undefined;
+        const row = db.query("SELECT value FROM bootstrap WHERE name = ?").get(name) as { value: Uint8Array } | null;
+        return row ? new Uint8Array(row.value) : undefined;
+      } finally {
+        db.close();
+      }
+    },
+    writeBootstrap(): never {
+      throw new Error("the bootstrap table of an unopened store is read-only");
     },
   };
 }

@@ -52,6 +52,22 @@ describe("the node authorizer", () => {
     expect((await nodeA().json("GET", "/api/v1/secrets?watch=1")).status).toBe(403);
   });
 
+  test("the ingress on every node lists TLS Secrets, by that selector only, and the Ingresses and classes", async () => {
+    expect((await api.json("POST", `${NS}/secrets`, { metadata: { name: "cert" }, type: "kubernetes.io/tls", data: { "tls.crt": "", "tls.key": "" } })).status).toBe(201);
+    const tls = await nodeA().json("GET", "/api/v1/secrets?fieldSelector=type%3Dkubernetes.io%2Ftls");
+    expect(tls.status).toBe(200);
+    const listed = tls.body.items.map((s: any) => `${s.metadata.namespace}/${s.metadata.name}`);
+    expect(listed).toContain("work/cert");
+    expect(listed).not.toContain("work/sa");
+    for (const sel of ["type%3DOpaque", "type%21%3Dkubernetes.io%2Ftls", "type%3Dkubernetes.io%2Ftls%2Cmetadata.name%3Dsa"]) {
+      expect({ sel, status: (await nodeA().json("GET", `/api/v1/secrets?fieldSelector=${sel}`)).status }).toEqual({ sel, status: 403 });
+    }
+    expect((await nodeA().json("GET", `${NS}/secrets?fieldSelector=type%3Dkubernetes.io%2Ftls`)).status).toBe(403);
+    for (const path of ["/apis/networking.k8s.io/v1/ingresses", "/apis/networking.k8s.io/v1/ingressclasses"]) {
+      expect({ path, status: (await nodeA().json("GET", path)).status }).toEqual({ path, status: 200 });
+    }
+  });
+
   test("a node reads pods, services, endpoint slices and nodes (its agent's proxy and routes need them)", async () => {
     for (const path of ["/api/v1/pods", "/api/v1/services", "/apis/discovery.k8s.io/v1/endpointslices", "/api/v1/nodes", "/api/v1/nodes/b"]) {
       expect({ path, status: (await nodeA().json("GET", path)).status }).toEqual({ path, status: 200 });

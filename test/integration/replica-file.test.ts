@@ -72,7 +72,7 @@ test("a lost server's store, CA and revisions come back from a file:// replica",
   try {
     expect(readFileSync(join(second, "server", "tls", "server-ca.crt"), "utf8")).toBe(tls.ca);
     const list = (await (await fetch(base(b), { tls } as any)).json()) as any;
-    expect(list.items.map((i: any) => i.metadata.name).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `dur-${i}`).sort());
+    expect(list.items.map((i: any) => i.metadata.name).filter((n: string) => n.startsWith("dur-")).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `dur-${i}`).sort());
     expect(Number(list.metadata.resourceVersion)).toBeGreaterThan(highest);
     const r = await fetch(base(b), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "dur-after" } }), tls } as any);
     expect(r.status).toBe(201);

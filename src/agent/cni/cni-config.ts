@@ -11,6 +11,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { join } from "node:path";
 
 export const CONFLIST_NAME = "10-k3rs.conflist";
+/** The network's name, which host-local also names its state dir after (`<ipam dataDir>/k3rs`). */
+export const CNI_NETWORK = "k3rs";
 
 /**
  * The node's bridge: `k3rs0` for the standard data dir; otherwise named after the data dir, so
@@ -34,7 +36,7 @@ export function conflist(o: CniOptions): object {
   if (o.bridge.length > 15) throw new Error(`bridge name ${JSON.stringify(o.bridge)} is longer than 15 characters`);
   return {
     cniVersion: "1.0.0",
-    name: "k3rs",
+    name: CNI_NETWORK,
     plugins: [
       {
         type: "bridge",

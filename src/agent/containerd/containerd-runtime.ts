@@ -15,8 +15,11 @@ import { hostImageArch, sandboxImageArchive, SANDBOX_IMAGE } from "../images/san
 import { importImageArchive } from "../images/import.ts";
 import { watchImageDir } from "../images/image-dir-watcher.ts";
 import { startImageSync } from "../images/image-sync.ts";
-import { bridgeNameFor, writeConflist, writePlaceholder } from "../cni/cni-config.ts";
+import { CNI_NETWORK, bridgeNameFor, writeConflist, writePlaceholder } from "../cni/cni-config.ts";
 import { ensureMasquerade } from "../cni/masquerade.ts";
+import { bridgeProblem, reconcileBridge } from "../cni/bridge-address.ts";
+import { runtimeReadiness } from "./runtime-readiness.ts";
+import { type NetRunner, netRunner } from "../../net/net-runner.ts";
 import { CriClient } from "../cri/cri-client.ts";
 import { CriRuntime } from "../cri/cri-runtime.ts";
 import { log } from "../../log.ts";
@@ -36,6 +39,8 @@ export interface ContainerdRuntimeOptions {
    */
   podNetwork?: (podCidr: string) => Promise<{ mtu?: number }>;
   signal: AbortSignal;
+  /** Test seam: iproute2 for the bridge (default: on this host). */
+  run?: NetRunner;
 }
 
 const CNI_BIN_DIRS = ["/opt/cni/bin", "/usr/lib/cni"];
@@ -120,13 +125,31 @@ export async function startContainerdRuntime(o: ContainerdRuntimeOptions): Promi
     });
   }
 
+  const run = o.run ?? netRunner();
+  const bridge = bridgeNameFor(o.dataDir);
+  const ipamDataDir = join(agentDir, "cni", "ipam");
+  // What the kubelet's runtime status calls NetworkReady=false: the pod network as set up
+  // cannot give pods an address (the node stays NotReady with this reason, not Ready with
+  // every sandbox failing).
+  let podCidr: string | undefined;
+  let podNetworkError: string | undefined;
   const runtime = new CriRuntime({
     client,
     nodeMemoryBytes: o.nodeMemoryBytes,
     setPodCidr: async (cidr) => {
-      const { mtu } = (await o.podNetwork?.(cidr)) ?? {};
-      writeConflist(cniConfDir, { podCidr: cidr, bridge: bridgeNameFor(o.dataDir), ipamDataDir: join(agentDir, "cni", "ipam"), mtu });
-      await ensureMasquerade(cidr, o.clusterCidr);
+      podCidr = cidr;
+      podNetworkError = undefined;
+      try {
+        // Before the routes: while the bridge holds another range's gateway, the kernel's
+        // connected route for that range would shadow the route to the node that owns it now.
+        await reconcileBridge({ run, bridge, podCidr: cidr, ipamNetworkDir: join(ipamDataDir, CNI_NETWORK) });
+        const { mtu } = (await o.podNetwork?.(cidr)) ?? {};
+        writeConflist(cniConfDir, { podCidr: cidr, bridge, ipamDataDir, mtu });
+        await ensureMasquerade(cidr, o.clusterCidr);
+      } catch (e) {
+        podNetworkError = `setting up the pod network for ${cidr}: ${e instanceof Error ? e.message : String(e)}`;
+        throw e;
+      }
     },
   });
   o.signal.addEventListener("abort", () => runtime.close(), { once: true });
@@ -135,10 +158,8 @@ export async function startContainerdRuntime(o: ContainerdRuntimeOptions): Promi
   const readiness = async (): Promise<Readiness> => {
     try {
       const s = await client.call("RuntimeService", "Status", {});
-      const conds: any[] = s.status?.conditions ?? [];
-      const bad = conds.filter((c) => (c.type === "RuntimeReady" || c.type === "NetworkReady") && !c.status);
-      if (!bad.length) return { ready: true };
-      return { ready: false, message: bad.map((c) => `container runtime ${c.type === "NetworkReady" ? "network" : ""} not ready: ${c.reason}: ${c.message}`.replace("  ", " ")).join("; ") };
+      const problem = podNetworkError ?? (podCidr ? await bridgeProblem(run, bridge, podCidr).catch((e) => `checking bridge ${bridge}: ${String(e)}`) : undefined);
+      return runtimeReadiness(s.status?.conditions ?? [], problem);
     } catch (e) {
       return { ready: false, message: `container runtime is down: ${e instanceof Error ? e.message : String(e)}` };
     }

@@ -18,8 +18,13 @@ describe("each pod's resolver by dnsPolicy", () => {
     expect(dns(pod(spec))).toEqual(want as any);
   });
 
-  test("a host-network pod with ClusterFirst keeps the node's own /etc/resolv.conf (the runtime's copy)", () => {
-    expect(dns(pod({ hostNetwork: true }))).toBeUndefined();
-    expect(dns(pod({ hostNetwork: true, dnsPolicy: "Default" }))).toBeUndefined();
+  // The kubelet's podDNSHost: the --resolv-conf settings, not the runtime's copy of the
+  // machine's /etc/resolv.conf (which `undefined` would leave in place).
+  test.each([
+    ["ClusterFirst (the default)", {}],
+    ["ClusterFirst given", { dnsPolicy: "ClusterFirst" }],
+    ["Default", { dnsPolicy: "Default" }],
+  ] as const)("a host-network pod with %s gets the node's --resolv-conf settings", (_, spec) => {
+    expect(dns(pod({ hostNetwork: true, ...spec }))).toEqual(NODE);
   });
 });

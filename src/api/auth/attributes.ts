@@ -25,6 +25,7 @@ export function attributesOf(user: UserInfo, method: string, url: URL): Authoriz
     // The Namespace object is in its own namespace, as the apiserver sees it.
     namespace: path.namespace ?? (path.group === "" && path.resource === "namespaces" ? path.name : undefined),
     name: path.name,
+    ...(url.searchParams.has("fieldSelector") ? { fieldSelector: url.searchParams.get("fieldSelector")! } : {}),
     path: url.pathname,
   };
 }

@@ -23,6 +23,8 @@ export interface AuthorizationRequest {
   subresource?: string;
   namespace?: string;
   name?: string;
+  /** A list or watch's field selector as sent (the apiserver's AuthorizeWithSelectors attributes). */
+  fieldSelector?: string;
   path: string;
 }
 

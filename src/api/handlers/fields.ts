@@ -18,7 +18,7 @@ const MAX_STRICT_ERRORS = 100;
 export function checkFields(def: ResourceDef, obj: KubeObject, mode: FieldValidation, warnings: string[], duplicates: string[] = []): void {
   if (mode === "Strict") {
     const strict = [
-      ...unknownFields(obj, def.group, def.version, def.kind).map((f) => `unknown field "${f}"`),
+      ...unknownFields(obj, def.group, def.version, def.kind, def.custom?.schema).map((f) => `unknown field "${f}"`),
       ...duplicates.map((f) => `duplicate field "${f}"`),
     ].slice(0, MAX_STRICT_ERRORS);
     if (strict.length) {
@@ -26,6 +26,6 @@ export function checkFields(def: ResourceDef, obj: KubeObject, mode: FieldValida
     }
     return;
   }
-  const dropped = pruneUnknownFields(obj, def.group, def.version, def.kind);
+  const dropped = pruneUnknownFields(obj, def.group, def.version, def.kind, def.custom?.schema);
   if (mode === "Warn") for (const f of dropped) warnings.push(`unknown field "${f}"`);
 }

@@ -27,6 +27,9 @@ import { isPodStream, podStreamHandler } from "./pod-stream.ts";
 import { METRICS_GROUP, metricsApiHandler } from "./metrics-api.ts";
 import { isReview, reviewHandler } from "./reviews.ts";
 import { tokenRequestHandler } from "./token-request.ts";
+import { refuseStrategicMergeOfCustom } from "./custom-patch.ts";
+import { APPLY_PATCH, applyHandler } from "./apply.ts";
+import { fieldManagerOf, recordUpdate } from "./field-manager.ts";
 
 export type { ResourceContext };
 
@@ -145,6 +148,7 @@ async function create(ctx: ResourceContext): Promise<Response> {
   if (!obj.metadata.name && !obj.metadata.generateName) {
     throw errors.invalid(ctx.def.group, ctx.def.kind, "", [{ reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" }]);
   }
+  recordUpdate(ctx.def, q, fieldManagerOf(ctx.req, q.fieldManager), undefined, obj);
   const created = await ctx.storage.create(ctx.def, ns, obj, { dryRun: q.dryRun, user: ctx.user });
   return json(created, 201, warningHeaders(warnings));
 }
@@ -167,7 +171,7 @@ async function replace(ctx: ResourceContext): Promise<Response> {
     ctx.path.namespace,
     name,
     (current) => {
-      if (!finalize) return { ...obj, metadata: { ...obj.metadata, name } };
+      if (!finalize) return recordUpdate(ctx.def, q, fieldManagerOf(ctx.req, q.fieldManager), current.metadata.uid ? current : undefined, { ...obj, metadata: { ...obj.metadata, name } }, sub);
       // namespaces/finalize writes only spec.finalizers.
       return { ...current, spec: { ...current.spec, finalizers: obj.spec?.finalizers ?? [] }, metadata: { ...current.metadata, resourceVersion: obj.metadata.resourceVersion } };
     },
@@ -180,7 +184,12 @@ async function patch(ctx: ResourceContext): Promise<Response> {
   const q = writeQuery(ctx.url, "PatchOptions");
   const warnings: string[] = [];
   const contentType = ctx.req.headers.get("content-type") ?? "";
+  if (mediaType(contentType) === APPLY_PATCH) return applyHandler(ctx, q, (obj) => checkKind(ctx.def, obj));
+  if (ctx.url.searchParams.get("force") !== null) {
+    throw errors.invalid("meta.k8s.io", "PatchOptions", "", [{ reason: "FieldValueForbidden", field: "force", message: "Forbidden: may not be specified for non-apply patch" }]);
+  }
   const text = await readBody(ctx.req);
+  refuseStrategicMergeOfCustom(ctx.def, contentType);
   const body = decodeBody(contentType, text, [
     "application/json-patch+json",
     "application/merge-patch+json",
@@ -189,7 +198,7 @@ async function patch(ctx: ResourceContext): Promise<Response> {
   // Kubernetes decodes merge and strategic-merge patches strictly too (a JSON patch is a list of operations).
   const mergePatch = ["application/merge-patch+json", "application/strategic-merge-patch+json"].includes(mediaType(contentType));
   const duplicates = q.fieldValidation === "Strict" && mergePatch ? duplicateBodyFields(contentType, text) : [];
-  const schema = patchSchemaFor(ctx.def.group, ctx.def.version, ctx.def.kind);
+  const schema = ctx.def.custom ? undefined : patchSchemaFor(ctx.def.group, ctx.def.version, ctx.def.kind);
   const { object } = await ctx.storage.update(
     ctx.def,
     ctx.path.namespace,
@@ -202,7 +211,7 @@ async function patch(ctx: ResourceContext): Promise<Response> {
       // A patch that carries no resourceVersion applies to whatever is current: unpinned, so a
       // concurrent write makes the patch re-apply to the newer object instead of failing with 409.
       if (!hasResourceVersion(body)) delete patched.metadata.resourceVersion;
-      return patched;
+      return recordUpdate(ctx.def, q, fieldManagerOf(ctx.req, q.fieldManager), current, patched, ctx.path.subresource);
     },
     { dryRun: q.dryRun, subresource: ctx.path.subresource, user: ctx.user },
   );
@@ -257,6 +266,7 @@ async function scale(ctx: ResourceContext): Promise<Response> {
     if (body.kind !== undefined && body.kind !== "Scale") throw errors.badRequest(`expected Scale, got ${body.kind}`);
     mutate = scaleMutation(def, () => body);
   } else if (ctx.req.method === "PATCH") {
+    refuseStrategicMergeOfCustom(def, contentType ?? "");
     const body = decodeBody(contentType, text, ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"]);
     mutate = scaleMutation(def, (currentScale) => {
       const patched = applyPatch(contentType ?? "", currentScale, body, undefined) as any;

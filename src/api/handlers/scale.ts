@@ -6,7 +6,8 @@ import { selectorToString } from "../../model/label-selector.ts";
 
 export function getScale(def: ResourceDef, obj: KubeObject): KubeObject {
   const m = obj.metadata;
-  return {
+  const paths = def.custom?.scale;
+  const scale: KubeObject = {
     kind: "Scale",
     apiVersion: "autoscaling/v1",
     metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
@@ -16,6 +17,35 @@ export function getScale(def: ResourceDef, obj: KubeObject): KubeObject {
       ...(obj.spec?.selector ? selectorField(obj.spec.selector) : {}),
     },
   };
+  if (paths) {
+    // A custom resource names where its replicas live; its selector is already a string there.
+    const replicas = (path: string) => {
+      const v = readPath(obj, path);
+      return Number.isInteger(v) ? (v as number) : 0;
+    };
+    const selector = paths.labelSelectorPath ? readPath(obj, paths.labelSelectorPath) : undefined;
+    scale.spec = { replicas: replicas(paths.specReplicasPath) };
+    scale.status = { replicas: replicas(paths.statusReplicasPath), ...(typeof selector === "string" ? { selector } : {}) };
+  }
+  return scale;
+}
+
+/** `.spec.replicas` → ["spec", "replicas"] (scale paths are plain dotted paths, validated with the definition). */
+const segments = (path: string) => path.replace(/^\./, "").split(".");
+
+function readPath(obj: unknown, path: string): unknown {
+  let v: any = obj;
+  for (const k of segments(path)) v = v && typeof v === "object" ? v[k] : undefined;
+  return v;
+}
+
+function writePath(obj: KubeObject, path: string, value: unknown): KubeObject {
+  const out: any = structuredClone(obj);
+  const keys = segments(path);
+  let v = out;
+  for (const k of keys.slice(0, -1)) v = v[k] = v[k] && typeof v[k] === "object" && !Array.isArray(v[k]) ? v[k] : {};
+  v[keys.at(-1)!] = value;
+  return out;
 }
 
 /** A stored selector that cannot be read (written before validation) is left out, not a 400 for the reader. */
@@ -43,6 +73,8 @@ export function scaleMutation(def: ResourceDef, change: (scale: KubeObject) => a
     const metadata = { ...current.metadata };
     if (typeof rv === "string" && rv !== "") metadata.resourceVersion = rv;
     else delete metadata.resourceVersion;
+    const paths = def.custom?.scale;
+    if (paths) return { ...writePath(current, paths.specReplicasPath, replicas), metadata };
     return { ...current, metadata, spec: { ...current.spec, replicas } };
   };
 }

@@ -21,6 +21,25 @@ export interface Schema {
   "x-kubernetes-list-type"?: string;
   "x-kubernetes-list-map-keys"?: string[];
   "x-kubernetes-map-type"?: string;
+  // Value constraints: only CustomResourceDefinition schemas carry these (the generated
+  // definitions of built-in kinds have none), so the checks they drive never touch built-ins.
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: boolean;
+  exclusiveMaximum?: boolean;
+  multipleOf?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  minItems?: number;
+  maxItems?: number;
+  uniqueItems?: boolean;
+  minProperties?: number;
+  maxProperties?: number;
+  nullable?: boolean;
+  default?: unknown;
+  "x-kubernetes-embedded-resource"?: boolean;
 }
 
 export interface OpenApiDefs {

@@ -28,6 +28,7 @@ export function resolve(schema: Schema | undefined): Schema | undefined {
 /** True for schemas whose content is not described (RawExtension, FieldsV1, unknown refs). */
 export function isOpaque(resolved: Schema | undefined): boolean {
   if (!resolved) return true;
-  if (resolved["x-kubernetes-preserve-unknown-fields"]) return true;
+  // A custom resource's schema may keep unknown fields and still describe some: those are checked.
+  if (resolved["x-kubernetes-preserve-unknown-fields"] && !resolved.properties && !resolved.additionalProperties && !resolved.items) return true;
   return resolved.type === "object" && !resolved.properties && !resolved.additionalProperties;
 }

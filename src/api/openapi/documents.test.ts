@@ -10,7 +10,8 @@ const v3 = (g: string, v: string) => openapiV3GroupVersion(g, v, resources) as a
 function refs(x: unknown, out: string[] = []): string[] {
   if (Array.isArray(x)) x.forEach((e) => refs(e, out));
   else if (x && typeof x === "object") {
-    for (const [k, v] of Object.entries(x)) if (k === "$ref") out.push(v as string); else refs(v, out);
+    // JSONSchemaProps (CustomResourceDefinition) has a property named "$ref": only string values are references.
+    for (const [k, v] of Object.entries(x)) if (k === "$ref" && typeof v === "string") out.push(v); else refs(v, out);
   }
   return out;
 }

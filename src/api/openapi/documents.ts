@@ -8,16 +8,18 @@ import type { ResourceInfo } from "../resources/types.ts";
 import type { Schema } from "./defs-types.ts";
 import { openapiDefs } from "./defs.ts";
 import { META_PREFIX } from "./model-names.ts";
+import { openapiV2Protobuf } from "./v2-protobuf.ts";
 import { referencedDefinitions, resourcePaths, type Operation, type Param, type PathItem } from "./operations.ts";
+import { customDefinitions } from "./custom-definitions.ts";
 
 const PATCH_DEF = `${META_PREFIX}.Patch`;
 const PATCH_TYPES = ["application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"];
 const MEDIA = ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"];
 const SECURITY = { BearerToken: { type: "apiKey", description: "Bearer Token authentication", name: "authorization", in: "header" } };
 
-/** Every definition reachable from `roots`, in name order (stable output). */
-function closure(roots: Iterable<string>): string[] {
-  const defs = openapiDefs().definitions;
+/** Every definition reachable from `roots`, in name order (stable output); `extra`: custom resources' own. */
+function closure(roots: Iterable<string>, extra: Record<string, Schema>): string[] {
+  const defs = { ...openapiDefs().definitions, ...extra };
   const seen = new Set<string>();
   const visit = (s: Schema | undefined) => {
     if (!s) return;
@@ -60,8 +62,8 @@ function intOrStringV3(s: Schema): Record<string, unknown> {
   return { ...rest, oneOf: [{ type: alt }, { type: "string" }] };
 }
 
-function definitionsFor(names: string[], prefix: string, v3: boolean): Record<string, unknown> {
-  const defs = openapiDefs().definitions;
+function definitionsFor(names: string[], prefix: string, v3: boolean, extra: Record<string, Schema>): Record<string, unknown> {
+  const defs = { ...openapiDefs().definitions, ...extra };
   const out: Record<string, unknown> = {};
   for (const n of names) {
     const d = defs[n]!;
@@ -141,13 +143,13 @@ function groupVersions(resources: ResourceInfo[]): Map<string, GroupVersion> {
 
 /** What a document depends on: the generated definitions and the served resources' shape. */
 function fingerprint(resources: ResourceInfo[]): string {
-  const shape = resources.map((r) => [r.group, r.version, r.kind, r.plural, r.namespaced, r.subresources ?? [], r.verbs ?? []]);
+  const shape = resources.map((r) => [r.group, r.version, r.kind, r.plural, r.namespaced, r.subresources ?? [], r.verbs ?? [], r.custom ? `${r.custom.crdUid}/${r.custom.generation}` : ""]);
   return createHash("sha512").update(openapiDefs().hash).update(JSON.stringify(shape)).digest("hex").toUpperCase();
 }
 
 /** One rendered document per group version (replaced when its fingerprint changes). */
 const v3Cache = new Map<string, { hash: string; json: string }>();
-let v2Cache: { hash: string; json: string } | undefined;
+let v2Cache: { hash: string; json: string; etag: string; protobuf?: Uint8Array } | undefined;
 
 function pathsOf(resources: ResourceInfo[], param: (p: Param) => unknown, operation: (o: Operation) => unknown): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
@@ -160,6 +162,11 @@ function pathsOf(resources: ResourceInfo[], param: (p: Param) => unknown, operat
 }
 
 const itemsOf = (resources: ResourceInfo[]): PathItem[] => resources.flatMap(resourcePaths);
+
+function schemasOf(resources: ResourceInfo[], prefix: string, v3: boolean): Record<string, unknown> {
+  const extra = customDefinitions(resources);
+  return definitionsFor(closure(referencedDefinitions(itemsOf(resources)), extra), prefix, v3, extra);
+}
 
 /** The v3 document of one group version as JSON text; undefined when nothing is served there. */
 export function openapiV3GroupVersionJson(group: string, version: string, resources: ResourceInfo[]): string | undefined {
@@ -174,7 +181,7 @@ export function openapiV3GroupVersionJson(group: string, version: string, resour
     info: { title: "Kubernetes", version: "unversioned" },
     paths: pathsOf(gv.resources, v3Param, v3Operation),
     components: {
-      schemas: definitionsFor(closure(referencedDefinitions(itemsOf(gv.resources))), "#/components/schemas/", true),
+      schemas: schemasOf(gv.resources, "#/components/schemas/", true),
       securitySchemes: SECURITY,
     },
   };
@@ -214,12 +221,27 @@ export function openapiV2Json(resources: ResourceInfo[]): string {
     swagger: "2.0",
     info: { title: "Kubernetes", version: "unversioned" },
     paths: pathsOf(resources, v2Param, v2Operation),
-    definitions: definitionsFor(closure(referencedDefinitions(itemsOf(resources))), "#/definitions/", false),
+    definitions: schemasOf(resources, "#/definitions/", false),
     securityDefinitions: SECURITY,
     security: [{ BearerToken: [] }],
   };
-  v2Cache = { hash, json: JSON.stringify(doc) };
+  const json = JSON.stringify(doc);
+  // As kube-openapi does: one ETag for both encodings, the SHA-512 of the JSON, quoted.
+  v2Cache = { hash, json, etag: `"${createHash("sha512").update(json).digest("hex").toUpperCase()}"` };
   return v2Cache.json;
+}
+
+/** The v2 document's ETag (shared by its JSON and protobuf forms). */
+export function openapiV2ETag(resources: ResourceInfo[]): string {
+  openapiV2Json(resources);
+  return v2Cache!.etag;
+}
+
+/** The v2 document as gnostic's protobuf Document (see v2-protobuf.ts), encoded once per content. */
+export function openapiV2ProtobufBytes(resources: ResourceInfo[]): Uint8Array {
+  const json = openapiV2Json(resources);
+  v2Cache!.protobuf ??= openapiV2Protobuf(JSON.parse(json));
+  return v2Cache!.protobuf;
 }
 
 /** The swagger 2.0 document of everything served. */

@@ -6,6 +6,7 @@
  */
 import type { ResourceInfo } from "../resources/types.ts";
 import { definitionFor } from "./defs.ts";
+import { customDefinitionFor } from "./custom-definitions.ts";
 import { META_PREFIX } from "./model-names.ts";
 
 export interface Param {
@@ -110,8 +111,9 @@ export function resourcePaths(r: ResourceInfo): PathItem[] {
   const gvw = gvWord(r.group, r.version);
   const tag = `${r.group === "" ? "core" : r.group.replace(/\.k8s\.io$/, "").replace(/\./g, "_")}_${r.version}`;
   const gvk = { group: r.group, kind: r.kind, version: r.version };
-  const def = definitionFor(r.group, r.version, r.kind);
-  const listDef = definitionFor(r.group, r.version, `${r.kind}List`);
+  const defOf = (g: string, v: string, k: string) => customDefinitionFor(r, g, v, k) ?? definitionFor(g, v, k);
+  const def = defOf(r.group, r.version, r.kind);
+  const listDef = defOf(r.group, r.version, r.custom?.listKind ?? `${r.kind}List`);
   const verbs = new Set(r.verbs ?? ALL_VERBS);
   const op = (o: Omit<Operation, "tag" | "responseCode"> & { responseCode?: Operation["responseCode"] }): Operation => ({
     tag, responseCode: "200", ...o,
@@ -152,7 +154,7 @@ export function resourcePaths(r: ResourceInfo): PathItem[] {
     const path = `${scope}/{name}/${sub}`;
     if (sub === "status" || sub === "scale") {
       const k = SUB_KINDS[sub] ?? gvk;
-      const d = definitionFor(k.group, k.version, k.kind);
+      const d = defOf(k.group, k.version, k.kind);
       items.push({ path, params, ops: [
         op({ method: "get", operationId: `read${id}`, description: `read ${sub} of the specified ${r.kind}`, action: "get", gvk: k, params: [], response: d }),
         op({ method: "put", operationId: `replace${id}`, description: `replace ${sub} of the specified ${r.kind}`, action: "put", gvk: k, params: WRITE, body: d, response: d }),

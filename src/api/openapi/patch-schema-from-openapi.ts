@@ -10,6 +10,9 @@ class OpenApiPatchSchema implements PatchSchema {
   readonly type: PatchSchema["type"];
   readonly patchMergeKey?: string;
   readonly patchStrategy?: string;
+  readonly listType?: PatchSchema["listType"];
+  readonly listMapKeys?: string[];
+  readonly mapType?: PatchSchema["mapType"];
   private readonly resolved: Schema | undefined;
 
   /** `node` is the schema as a field declares it: patch metadata sits beside its `$ref`. */
@@ -18,6 +21,9 @@ class OpenApiPatchSchema implements PatchSchema {
     this.patchMergeKey = node["x-kubernetes-patch-merge-key"];
     this.patchStrategy = node["x-kubernetes-patch-strategy"];
     const r = this.resolved;
+    this.listType = (node["x-kubernetes-list-type"] ?? r?.["x-kubernetes-list-type"]) as PatchSchema["listType"];
+    this.listMapKeys = node["x-kubernetes-list-map-keys"] ?? r?.["x-kubernetes-list-map-keys"];
+    this.mapType = (node["x-kubernetes-map-type"] ?? r?.["x-kubernetes-map-type"]) as PatchSchema["mapType"];
     if (isOpaque(r)) this.type = "unknown";
     else if (r!.properties) this.type = "object";
     else if (r!.items) this.type = "array";
@@ -27,14 +33,19 @@ class OpenApiPatchSchema implements PatchSchema {
 
   field(name: string): PatchSchema | undefined {
     const props = this.resolved?.properties;
-    if (!props || !Object.hasOwn(props, name)) return undefined;
+    if (!props || !Object.hasOwn(props, name) || typeof props[name] !== "object") return undefined;
     return new OpenApiPatchSchema(props[name]!);
   }
 
   items(): PatchSchema | undefined {
     const el = this.resolved?.items ?? this.resolved?.additionalProperties;
-    return el ? new OpenApiPatchSchema(el) : undefined;
+    return el && typeof el === "object" ? new OpenApiPatchSchema(el) : undefined;
   }
+}
+
+/** The patch view of a schema given inline (a custom resource's, see api/crd/). */
+export function patchSchemaOf(schema: Schema): PatchSchema {
+  return new OpenApiPatchSchema(schema);
 }
 
 const cache = new Map<string, PatchSchema | undefined>();

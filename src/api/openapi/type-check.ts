@@ -19,6 +19,7 @@ import type { Schema } from "./defs-types.ts";
 import { definitionFor, isOpaque, openapiDefs } from "./defs.ts";
 import { INT_OR_STRING, QUANTITY } from "./model-names.ts";
 import { ENFORCED_REQUIRED } from "./required-fields.ts";
+import { valueConstraints } from "./constraints.ts";
 
 /** More causes than anyone reads; also bounds the work spent on a hostile body. */
 export const MAX_CAUSES = 100;
@@ -41,10 +42,29 @@ function jsonType(v: unknown): JsonType {
   return "object";
 }
 
+function fitsType(v: unknown, type: Schema["type"]): boolean {
+  switch (type) {
+    case undefined:
+      return true;
+    case "number":
+      return typeof v === "number" && Number.isFinite(v);
+    case "object":
+      return isMap(v);
+    default:
+      return jsonType(v) === type;
+  }
+}
+
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 class Checker {
   readonly causes: StatusCause[] = [];
+
+  /**
+   * A CustomResourceDefinition's structural schema: its `required` lists and value constraints
+   * hold as written (constraints.ts), as the apiextensions-apiserver's schema validation does.
+   */
+  constructor(private readonly structural = false) {}
 
   full(): boolean {
     return this.causes.length >= MAX_CAUSES;
@@ -71,10 +91,16 @@ class Checker {
       if (name === INT_OR_STRING) return this.intOrString(value, path), value;
       s = openapiDefs().definitions[name];
     }
+    if (s?.["x-kubernetes-int-or-string"] && !name) {
+      this.intOrString(value, path, this.structural);
+      if (this.structural) this.push(valueConstraints(value, s, path));
+      return value;
+    }
     if (isOpaque(s)) {
       checkDepth(value, depth);
       return value;
     }
+    const typed = fitsType(value, s!.type);
     switch (s!.type) {
       case "object":
         if (!isMap(value)) this.typeInvalid(path, value, "object");
@@ -103,7 +129,13 @@ class Checker {
         if (typeof value !== "boolean") this.typeInvalid(path, value, "boolean");
         break;
     }
+    // Constraints are judged only on a value of the right type (a string is not "less than 10").
+    if (this.structural && typed) this.push(valueConstraints(value, s!, path));
     return value;
+  }
+
+  private push(found: StatusCause[]): void {
+    for (const c of found) if (!this.full()) this.causes.push(c);
   }
 
   private object(obj: Record<string, unknown>, s: Schema, name: string | undefined, path: string, depth: number): void {
@@ -117,6 +149,11 @@ class Checker {
         else {
           const kept = this.check(v, prop, dot + key, depth + 1);
           if (kept !== v) obj[key] = kept;
+        }
+      }
+      if (this.structural && s.required) {
+        for (const key of s.required) {
+          if (obj[key] === undefined) this.causes.push({ reason: "FieldValueRequired", field: dot + key, message: "Required value" });
         }
       }
       const required = name ? ENFORCED_REQUIRED[name] : undefined;
@@ -146,10 +183,11 @@ class Checker {
     if (tooBig) this.typeInvalid(path, value, format ?? "int64", `"${value}"`);
   }
 
-  private intOrString(value: unknown, path: string): void {
+  /** A custom resource's int-or-string is any integer (`wide`); a built-in's IntOrString holds an int32. */
+  private intOrString(value: unknown, path: string, wide = false): void {
     if (typeof value === "string") return;
     if (typeof value === "number" && Number.isInteger(value)) {
-      if (value < -INT32 || value >= INT32) this.typeInvalid(path, value, "int32", `"${value}"`);
+      if (!wide && (value < -INT32 || value >= INT32)) this.typeInvalid(path, value, "int32", `"${value}"`);
       return;
     }
     this.typeInvalid(path, value, "integer or string");
@@ -188,5 +226,19 @@ export function shapeErrors(obj: unknown, group: string, version: string, kind: 
   }
   const checker = new Checker();
   checker.check(obj, { $ref: name }, "", 0);
+  return checker.causes;
+}
+
+/**
+ * shapeErrors against a custom resource's structural schema (a CustomResourceDefinition
+ * version's, see api/crd/): types as above, and its `required` lists, enums, bounds, lengths,
+ * patterns and formats, every failing field one cause.
+ *
+ * @example structuralErrors({ spec: { size: 0 } }, { type: "object", properties: { spec: { type: "object", properties: { size: { type: "integer", minimum: 1 } } } } })
+ * // [{ reason: "FieldValueInvalid", field: "spec.size", message: "Invalid value: 0: spec.size in body should be greater than or equal to 1" }]
+ */
+export function structuralErrors(obj: unknown, schema: Schema): StatusCause[] {
+  const checker = new Checker(true);
+  checker.check(obj, schema, "", 0);
   return checker.causes;
 }

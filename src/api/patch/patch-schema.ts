@@ -12,4 +12,9 @@ export interface PatchSchema {
   readonly type: "object" | "array" | "map" | "primitive" | "unknown";
   readonly patchMergeKey?: string;
   readonly patchStrategy?: string;
+  /** Server-side apply's list semantics (x-kubernetes-list-type / -list-map-keys), when declared. */
+  readonly listType?: "atomic" | "set" | "map";
+  readonly listMapKeys?: string[];
+  /** x-kubernetes-map-type: "atomic" makes an object (or map) one value for server-side apply. */
+  readonly mapType?: "atomic" | "granular";
 }

@@ -7,10 +7,17 @@ import * as core from "./defaults/core.ts";
 import * as work from "./defaults/workloads.ts";
 import * as v from "./validation/index.ts";
 import { defaultStorageClass } from "./defaults/storage.ts";
+import { withEmptyStatus } from "./defaults/empty-status.ts";
 import { validateStorageClass } from "./validation/storage-class.ts";
 import { validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from "./validation/rbac.ts";
 import { namespaceDeletion, podDeletion } from "./deletion.ts";
 import type { KubeObject } from "../../model/object.ts";
+import { defaultCrd } from "../crd/crd-defaults.ts";
+import { validateCrd } from "../crd/crd-validation.ts";
+import { crdDeletion } from "../crd/crd-deletion.ts";
+import { defaultHpaV1, defaultHpaV2, validateHpaV1, validateHpaV2 } from "../hpa/hpa-rules.ts";
+import { hpaV1Conversion } from "../hpa/hpa-v1-conversion.ts";
+import { eventsV1Conversion } from "../events/events-v1-conversion.ts";
 
 const str = (x: unknown) => (x === undefined || x === null ? undefined : String(x));
 
@@ -94,7 +101,7 @@ export const builtinResources: ResourceDef[] = [
   {
     group: "apps", version: "v1", kind: "Deployment", plural: "deployments", singular: "deployment", namespaced: true,
     shortNames: ["deploy"], categories: ["all"], subresources: ["status", "scale"], hasGeneration: true,
-    defaults: work.defaultDeployment, validate: v.validateDeployment,
+    defaults: withEmptyStatus(work.defaultDeployment), validate: v.validateDeployment,
   },
   {
     group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", singular: "replicaset", namespaced: true,
@@ -104,12 +111,12 @@ export const builtinResources: ResourceDef[] = [
   {
     group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets", singular: "statefulset", namespaced: true,
     shortNames: ["sts"], categories: ["all"], subresources: ["status", "scale"], hasGeneration: true,
-    defaults: work.defaultStatefulSet, validate: v.validateStatefulSet,
+    defaults: withEmptyStatus(work.defaultStatefulSet), validate: v.validateStatefulSet,
   },
   {
     group: "apps", version: "v1", kind: "DaemonSet", plural: "daemonsets", singular: "daemonset", namespaced: true,
     shortNames: ["ds"], categories: ["all"], subresources: ["status"], hasGeneration: true,
-    defaults: work.defaultDaemonSet, validate: v.validateDaemonSet,
+    defaults: withEmptyStatus(work.defaultDaemonSet), validate: v.validateDaemonSet,
   },
   {
     group: "apps", version: "v1", kind: "ControllerRevision", plural: "controllerrevisions", singular: "controllerrevision",
@@ -119,12 +126,12 @@ export const builtinResources: ResourceDef[] = [
   {
     group: "batch", version: "v1", kind: "Job", plural: "jobs", singular: "job", namespaced: true,
     categories: ["all"], subresources: ["status"], hasGeneration: true,
-    defaults: work.defaultJob, validate: v.validateJob,
+    defaults: withEmptyStatus(work.defaultJob), validate: v.validateJob,
   },
   {
     group: "batch", version: "v1", kind: "CronJob", plural: "cronjobs", singular: "cronjob", namespaced: true,
     shortNames: ["cj"], categories: ["all"], subresources: ["status"], hasGeneration: true,
-    defaults: work.defaultCronJob, validate: v.validateCronJob,
+    defaults: withEmptyStatus(work.defaultCronJob), validate: v.validateCronJob,
   },
   // coordination.k8s.io/v1
   { group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", singular: "lease", namespaced: true },
@@ -174,6 +181,28 @@ export const builtinResources: ResourceDef[] = [
   ].map(([group, kind, plural, namespaced]): ResourceDef => ({
     group: group as string, version: "v1", kind: kind as string, plural: plural as string, singular: "", namespaced: namespaced as boolean, verbs: ["create"],
   })),
+  // events.k8s.io/v1: the core Events seen in their newer shape (api/events/)
+  {
+    group: "events.k8s.io", version: "v1", kind: "Event", plural: "events", singular: "event", namespaced: true, shortNames: ["ev"],
+    storageGroup: "", storageVersion: "v1", conversion: eventsV1Conversion,
+  },
+  // autoscaling: v2 stored, v1 served from it (api/hpa/); the controller is controllers/hpa/
+  {
+    group: "autoscaling", version: "v2", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers",
+    singular: "horizontalpodautoscaler", namespaced: true, shortNames: ["hpa"], categories: ["all"], subresources: ["status"],
+    hasGeneration: true, defaults: defaultHpaV2, validate: validateHpaV2,
+  },
+  {
+    group: "autoscaling", version: "v1", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers",
+    singular: "horizontalpodautoscaler", namespaced: true, shortNames: ["hpa"], categories: ["all"], subresources: ["status"],
+    hasGeneration: true, defaults: defaultHpaV1, validate: validateHpaV1, storageVersion: "v2", conversion: hpaV1Conversion,
+  },
+  // apiextensions.k8s.io/v1: custom resources are served from these (api/crd/)
+  {
+    group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition", plural: "customresourcedefinitions",
+    singular: "customresourcedefinition", namespaced: false, shortNames: ["crd", "crds"], categories: ["api-extensions"],
+    subresources: ["status"], hasGeneration: true, defaults: defaultCrd, validate: validateCrd, deletion: crdDeletion,
+  },
   // metrics.k8s.io/v1beta1: usage read from the agents, never stored (api/handlers/metrics-api.ts)
   { group: "metrics.k8s.io", version: "v1beta1", kind: "NodeMetrics", plural: "nodes", singular: "", namespaced: false, verbs: ["get", "list"] },
   { group: "metrics.k8s.io", version: "v1beta1", kind: "PodMetrics", plural: "pods", singular: "", namespaced: true, verbs: ["get", "list"] },

@@ -4,6 +4,8 @@
  */
 import type { KubeObject } from "../../model/object.ts";
 import type { StatusCause } from "../../model/errors.ts";
+import type { Schema } from "../openapi/defs-types.ts";
+import type { Printer } from "../table/types.ts";
 
 export interface ResourceInfo {
   group: string; // "" for core
@@ -18,6 +20,22 @@ export interface ResourceInfo {
   subresources?: string[];
   /** Verbs for discovery; defaults to the full set. */
   verbs?: string[];
+  /**
+   * The version objects are stored in, when versions of this resource share one store (a custom
+   * resource's): objects are written in it and read in the version asked for. Only apiVersion
+   * differs between them (conversion None). Absent: stored as served.
+   */
+  storageVersion?: string;
+  /** With storageVersion: the group the objects are stored under, when another (events.k8s.io Events are core Events). */
+  storageGroup?: string;
+  /** Served from a CustomResourceDefinition (api/crd/): what differs for custom resources. */
+  custom?: CustomResourceInfo;
+}
+
+/** Between a version served and the storage version when more than apiVersion differs (autoscaling/v1 ⇄ v2). */
+export interface Conversion {
+  toStorage(obj: KubeObject): KubeObject;
+  fromStorage(obj: KubeObject): KubeObject;
 }
 
 export interface ResourceDef extends ResourceInfo {
@@ -36,6 +54,24 @@ export interface ResourceDef extends ResourceInfo {
   keepsStatusOnCreate?: boolean;
   /** How a delete treats this kind's objects beyond finalizers; absent = removed once no finalizer holds them. */
   deletion?: DeletionStrategy;
+  /** With storageVersion: how objects convert; absent = only apiVersion differs (conversion None). */
+  conversion?: Conversion;
+}
+
+/** A custom resource version as its CustomResourceDefinition declares it. */
+export interface CustomResourceInfo {
+  /** The version's structural schema (openAPIV3Schema, with apiVersion, kind and metadata typed). */
+  schema: Schema;
+  /** The version objects are stored in: reads of another version see their apiVersion rewritten (conversion None). */
+  storageVersion: string;
+  /** additionalPrinterColumns as a table printer. */
+  printer: Printer;
+  /** The scale subresource's JSON paths, when the version has one. */
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+  /** The CustomResourceDefinition's uid and generation: what the served documents depend on. */
+  crdUid: string;
+  generation: number;
+  listKind: string;
 }
 
 /**

@@ -6,7 +6,8 @@
 import type { KubeObject } from "../../model/object.ts";
 import { errors, type StatusCause } from "../../model/errors.ts";
 import type { ResourceDef } from "../resources/types.ts";
-import { shapeErrors } from "../openapi/type-check.ts";
+import { shapeErrors, structuralErrors } from "../openapi/type-check.ts";
+import { applySchemaDefaults } from "../openapi/unknown-fields.ts";
 
 /**
  * etcd refuses requests over 1.5 MiB (its --max-request-bytes default), which caps Kubernetes'
@@ -22,16 +23,27 @@ export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
  * it (a finalizer's removal, the kubelet's last status), and a new fault is still refused.
  */
 export function checkShape(def: ResourceDef, obj: KubeObject, old?: KubeObject): void {
-  let causes = shapeErrors(obj, def.group, def.version, def.kind);
+  let causes = shapeOf(def, obj);
   if (causes.length && old) {
     const key = (c: StatusCause) => `${c.field}\0${c.message}`;
-    const known = new Set(shapeErrors(structuredClone(old), def.group, def.version, def.kind).map(key));
+    const known = new Set(shapeOf(def, structuredClone(old)).map(key));
     causes = causes.filter((c) => !known.has(key(c)));
   }
   if (causes.length) {
     const name = typeof obj.metadata?.name === "string" ? obj.metadata.name : "";
     throw errors.invalid(def.group, def.kind, name, causes);
   }
+}
+
+/**
+ * A custom resource is defaulted from its schema first (nulls it does not allow dropped,
+ * defaults filled in), as the apiextensions-apiserver decodes, then judged by the whole
+ * structural schema; a built-in kind by its types.
+ */
+function shapeOf(def: ResourceDef, obj: KubeObject): StatusCause[] {
+  if (!def.custom) return shapeErrors(obj, def.group, def.version, def.kind);
+  applySchemaDefaults(obj, def.custom.schema);
+  return structuralErrors(obj, def.custom.schema);
 }
 
 /**

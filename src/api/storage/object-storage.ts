@@ -22,6 +22,7 @@ import { checkEncodedSize, checkShape } from "./object-shape.ts";
 import type { ObjectFilter } from "./filter.ts";
 import { decodeContinue, encodeContinue, ExpiredContinueError } from "./continue-token.ts";
 import { planDeletion, type DeleteOptions } from "./deletion-plan.ts";
+import { served, servedJson, toStorage } from "./storage-version.ts";
 
 export { planDeletion, type DeleteOptions };
 
@@ -104,7 +105,9 @@ export class ObjectStorage {
   watch(def: ResourceDef, namespace: string | undefined, options: ObjectWatchOptions, listener: (event: ObjectEvent) => void): (() => void) | StatusError {
     try {
       // The store's events pass through as they are: one object shared by every watcher.
-      return this.store.watch(listPrefix(def, namespace), { fromRevision: options.fromRevision, signal: options.signal }, listener);
+      const heard = def.storageVersion === undefined ? listener : (e: ObjectEvent) =>
+        listener({ ...e, object: served(def, e.object), ...(e.prevObject ? { prevObject: served(def, e.prevObject) } : {}) });
+      return this.store.watch(listPrefix(def, namespace), { fromRevision: options.fromRevision, signal: options.signal }, heard);
     } catch (e) {
       if (e instanceof StoreError && e.code === "Compacted") {
         return errors.gone(`too old resource version: ${options.fromRevision} (${this.store.stats().compactRevision})`);
@@ -118,16 +121,17 @@ export class ObjectStorage {
   async get(def: ResourceDef, namespace: string | undefined, name: string): Promise<KubeObject> {
     const found = await this.store.get(objectStoreKey(def, namespace, name));
     if (!found) throw errors.notFound(def.group, def.plural, name);
-    return found.object;
+    return served(def, found.object);
   }
 
   async tryGet(def: ResourceDef, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
-    return (await this.store.get(objectStoreKey(def, namespace, name)))?.object;
+    const found = await this.store.get(objectStoreKey(def, namespace, name));
+    return found && served(def, found.object);
   }
 
   async list(def: ResourceDef, namespace: string | undefined, query: ListQuery = {}): Promise<KubeList> {
     const { head, items } = await this.listStored(def, namespace, query);
-    return { ...head, items: items.map((i) => i.object) };
+    return { ...head, items: items.map((i) => served(def, i.object)) };
   }
 
   /**
@@ -137,7 +141,7 @@ export class ObjectStorage {
   async listJson(def: ResourceDef, namespace: string | undefined, query: ListQuery = {}): Promise<string> {
     const { head, items } = await this.listStored(def, namespace, query);
     const body = JSON.stringify({ ...head, items: [] });
-    return `${body.slice(0, -3)}[${items.map((i) => i.json ?? JSON.stringify(i.object)).join(",")}]}`;
+    return `${body.slice(0, -3)}[${items.map((i) => servedJson(def, i)).join(",")}]}`;
   }
 
   /**
@@ -147,7 +151,7 @@ export class ObjectStorage {
    */
   async listJsonItems(def: ResourceDef, namespace: string | undefined, query: ListQuery = {}): Promise<{ resourceVersion: string; items: string[] }> {
     const { head, items } = await this.listStored(def, namespace, query);
-    return { resourceVersion: head.metadata.resourceVersion!, items: items.map((i) => i.json ?? JSON.stringify(i.object)) };
+    return { resourceVersion: head.metadata.resourceVersion!, items: items.map((i) => servedJson(def, i)) };
   }
 
   /**
@@ -224,13 +228,13 @@ export class ObjectStorage {
     }
     let stored: StoredObject;
     try {
-      stored = await this.store.create(objectStoreKey(def, namespace, obj.metadata.name!), obj);
+      stored = await this.store.create(objectStoreKey(def, namespace, obj.metadata.name!), toStorage(def, obj));
     } catch (e) {
       this.release(req);
       throw this.translate(def, obj.metadata.name!, e);
     }
     this.committed(req);
-    return stored.object;
+    return served(def, stored.object);
   }
 
   /**
@@ -260,8 +264,10 @@ export class ObjectStorage {
           throw e;
         }
       }
-      const desired = await mutate(structuredClone(current.object));
-      checkShape(def, desired, current.object);
+      // The stored object as this version shows it: every step below reads the version written in.
+      const old = served(def, structuredClone(current.object));
+      const desired = await mutate(structuredClone(old));
+      checkShape(def, desired, old);
       const pinned = desired.metadata?.resourceVersion;
       if (pinned !== undefined && pinned !== "" && pinned !== String(current.revision)) {
         throw errors.conflict(def.group, def.plural, name, "the object has been modified; please apply your changes to the latest version and try again");
@@ -269,11 +275,11 @@ export class ObjectStorage {
       if (desired.metadata?.name !== undefined && desired.metadata.name !== name) {
         throw errors.badRequest(`the name of the object (${desired.metadata.name}) does not match the name on the URL (${name})`);
       }
-      const next = prepareForUpdate(def, desired, current.object, opts.subresource);
+      const next = prepareForUpdate(def, desired, old, opts.subresource);
       if (opts.subresource !== "status") def.defaults?.(next);
-      this.validate(def, next, current.object);
-      checkEncodedSize(def, next, current.object);
-      const req: AdmissionRequest = { operation: "UPDATE", def, object: next, old: current.object, subresource: opts.subresource, dryRun: !!opts.dryRun, user: opts.user };
+      this.validate(def, next, old);
+      checkEncodedSize(def, next, old);
+      const req: AdmissionRequest = { operation: "UPDATE", def, object: next, old, subresource: opts.subresource, dryRun: !!opts.dryRun, user: opts.user };
       await this.admit(req);
       if (opts.dryRun) {
         this.release(req);
@@ -281,11 +287,12 @@ export class ObjectStorage {
         return { object: next, created: false };
       }
       // An update that changes nothing is not written (no new resourceVersion, no watch event).
-      const probe = { ...next, metadata: { ...next.metadata, resourceVersion: current.object.metadata.resourceVersion } };
-      if (Bun.deepEquals(probe, current.object)) return { object: current.object, created: false };
+      const written = toStorage(def, next);
+      const probe = { ...written, metadata: { ...written.metadata, resourceVersion: current.object.metadata.resourceVersion } };
+      if (Bun.deepEquals(probe, current.object)) return { object: old, created: false };
       let stored: StoredObject;
       try {
-        stored = await this.store.update(key, next, current.revision);
+        stored = await this.store.update(key, written, current.revision);
       } catch (e) {
         this.release(req);
         if (e instanceof StoreError && e.code === "Conflict" && (pinned === undefined || pinned === "")) continue;
@@ -293,7 +300,7 @@ export class ObjectStorage {
       }
       this.committed(req);
       await this.finishIfFinalized(def, key, stored);
-      return { object: stored.object, created: false };
+      return { object: served(def, stored.object), created: false };
     }
     throw errors.conflict(def.group, def.plural, name, "too many concurrent writes; please retry");
   }
@@ -329,11 +336,11 @@ export class ObjectStorage {
         if (plan.object === undefined) {
           const gone = await this.store.delete(key, current.revision);
           this.release({ operation: "DELETE", def, object: gone.object, dryRun: false });
-          return { object: gone.object, deleted: true };
+          return { object: served(def, gone.object), deleted: true };
         }
-        if (Bun.deepEquals(plan.object, obj)) return { object: obj, deleted: false };
+        if (Bun.deepEquals(plan.object, obj)) return { object: served(def, obj), deleted: false };
         const stored = await this.store.update(key, plan.object, current.revision);
-        return { object: stored.object, deleted: false };
+        return { object: served(def, stored.object), deleted: false };
       } catch (e) {
         if (e instanceof StoreError && (e.code === "Conflict" || e.code === "NotFound") && attempt < MAX_UPDATE_ATTEMPTS - 1) {
           if (e.code === "NotFound") throw errors.notFound(def.group, def.plural, name);

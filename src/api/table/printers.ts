@@ -50,6 +50,8 @@ export const printers: Readonly<Record<string, Printer>> = {
   HorizontalPodAutoscaler: horizontalPodAutoscalerPrinter,
   Role: createdAtPrinter,
   ClusterRole: createdAtPrinter,
+  // The apiserver's default table (kubectl get crd: NAME, CREATED AT).
+  CustomResourceDefinition: createdAtPrinter,
   RoleBinding: roleBindingPrinter,
   ClusterRoleBinding: clusterRoleBindingPrinter,
   NodeMetrics: nodeMetricsPrinter,

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { makeApp, withGlobals, type CtlDeps } from "./command.ts";
 import { VERBS } from "./verbs.ts";
+import { runApplyServerSide } from "./more.ts";
 import { runGet } from "./get.ts";
 import { runApply } from "./apply.ts";
 import { runDelete } from "./delete.ts";
@@ -38,7 +39,14 @@ export function registerCtlCommand(program: Command, deps: CtlDeps = {}): void {
     .description("Apply a configuration from files, directories or stdin (-f -)")
     .requiredOption("-f, --filename <path...>", "file, directory or - for stdin")
     .option("--dry-run <mode>", "server: validate without persisting")
-    .action(action((ctx, cmd) => runApply(ctx, cmd.opts().filename, { dryRun: cmd.opts().dryRun === "server" }, deps.stdin)));
+    .option("--server-side", "apply on the server (apply patches, field managers)")
+    .option("--force-conflicts", "with --server-side: take over fields other managers own")
+    .option("--field-manager <name>", "with --server-side: the manager's name (default kubectl)")
+    .action(action((ctx, cmd) => {
+      const o = cmd.opts();
+      if (o.serverSide) return runApplyServerSide(ctx, o.filename, o, deps.stdin);
+      return runApply(ctx, o.filename, { dryRun: o.dryRun === "server" }, deps.stdin);
+    }));
 
   verb("delete")
     .description("Delete resources by name, file, label selector or --all")

@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import { parseGoDuration } from "../../model/duration.ts";
+import { isStatusError } from "../../model/errors.ts";
 import type { CtlApp } from "./command.ts";
 import type { CtlContext } from "./context.ts";
 import { defaultContainer, resolvePod } from "./pod-target.ts";
@@ -44,7 +45,10 @@ export async function runLogs(ctx: CtlContext, args: string[], o: LogsOptions): 
       return 0;
     }
   } else {
-    const { pod, note } = await resolvePod(ctx, args[0]!);
+    // kubectl's logs finds its object through the resource builder, whose NotFound reads differently.
+    const { pod, note } = await resolvePod(ctx, args[0]!).catch((e) => {
+      throw isStatusError(e, "NotFound") ? new Error(`error from server (NotFound): ${e.message} in namespace "${ctx.namespace}"`, { cause: e }) : e;
+    });
     if (note) ctx.err(note);
     pods = [pod];
     // `kubectl logs POD CONTAINER`, the old form, still works.
@@ -52,15 +56,14 @@ export async function runLogs(ctx: CtlContext, args: string[], o: LogsOptions): 
   }
   for (const pod of pods) {
     if (o.allContainers) {
-      // kubectl orders a pod's streams by their field paths: spec.containers{…}, then
-      // spec.ephemeralContainers{…}, then spec.initContainers{…}.
-      const paths = [
-        ...(pod.spec?.containers ?? []).map((c: any) => [`spec.containers{${c.name}}`, c.name]),
-        ...(pod.spec?.ephemeralContainers ?? []).map((c: any) => [`spec.ephemeralContainers{${c.name}}`, c.name]),
-        ...(pod.spec?.initContainers ?? []).map((c: any) => [`spec.initContainers{${c.name}}`, c.name]),
-      ].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-      for (const [, name] of paths) sources.push({ pod: pod.metadata.name, container: name });
-    } else if (o.container) sources.push({ pod: pod.metadata.name, container: o.container });
+      // kubectl walks a map here, so its order varies from run to run; ours is the pod's own.
+      for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])]) sources.push({ pod: pod.metadata.name, container: c.name });
+    } else if (o.container) {
+      // kubectl checks the name itself before asking the server.
+      const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].map((c: any) => c.name);
+      if (!names.includes(o.container)) throw new Error(`container ${o.container} is not valid for pod ${pod.metadata.name}`);
+      sources.push({ pod: pod.metadata.name, container: o.container });
+    }
     else {
       const { name, note } = defaultContainer(pod);
       if (note) ctx.err(note);

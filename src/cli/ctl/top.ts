@@ -75,7 +75,7 @@ export async function runTopNode(ctx: CtlContext, args: string[], o: { selector?
   const name = args[0];
   const nodes = name ? [await ctx.client.request(`/api/v1/nodes/${encodeURIComponent(name)}`)] : (await ctx.client.request("/api/v1/nodes", { query: { labelSelector: o.selector } })).items ?? [];
   const metrics = name ? [await ctx.client.request(`/apis/metrics.k8s.io/v1beta1/nodes/${encodeURIComponent(name)}`)] : (await ctx.client.request("/apis/metrics.k8s.io/v1beta1/nodes", { query: { labelSelector: o.selector } })).items ?? [];
-  if (!metrics.length && !nodes.length) throw new Error("metrics not available yet");
+  if (!metrics.length) throw new Error("metrics not available yet");
   ctx.out(renderTopNodes(metrics, nodes, o));
   return 0;
 }

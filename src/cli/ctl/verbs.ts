@@ -14,5 +14,11 @@ import { registerWait } from "./wait.ts";
 import { registerCluster } from "./cluster.ts";
 import { registerCreate } from "./create.ts";
 import { registerTop } from "./top.ts";
+import { registerCp } from "./cp.ts";
+import { registerPortForward } from "./port-forward.ts";
+import { registerConfig } from "./config.ts";
+import { registerMore } from "./more.ts";
+import { registerEdit } from "./edit.ts";
+import { registerCompletion } from "./completion.ts";
 
-export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec, registerEvents, registerScale, registerLabel, registerPatch, registerNode, registerRollout, registerSet, registerDrain, registerWait, registerCluster, registerCreate, registerTop];
+export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec, registerEvents, registerScale, registerLabel, registerPatch, registerNode, registerRollout, registerSet, registerDrain, registerWait, registerCluster, registerCreate, registerTop, registerCp, registerPortForward, registerConfig, registerMore, registerEdit, registerCompletion];

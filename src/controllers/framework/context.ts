@@ -35,6 +35,8 @@ export interface ControllerSettings {
   etcdCompactionIntervalMs?: number;
   /** ServiceLB: LoadBalancer Services get the node IPs as ingress (K3s `--disable=servicelb` turns it off). */
   serviceLb: boolean;
+  /** How often each HorizontalPodAutoscaler is evaluated (--horizontal-pod-autoscaler-sync-period: 15 s); tests shorten it. */
+  hpaSyncPeriodMs?: number;
   /** The clock CronJob schedules are read against, and how fast it runs; tests run one fast. Default: ctx.now. */
   scheduleClock?: { now: () => Date; speed: number };
   /** The cluster CA (PEM) every namespace's `kube-root-ca.crt` carries; absent: none is published. */

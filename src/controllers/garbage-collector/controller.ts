@@ -38,10 +38,24 @@ export class GarbageCollector implements Controller {
 
   async setup(ctx: ControllerContext, queue: { add(key: string): void }): Promise<void> {
     this.ctx = ctx;
-    for (const def of ctx.registry.all) {
+    this.watchServed(queue);
+    // Custom resources served later (CustomResourceDefinitions) own and are owned too.
+    const stop = ctx.registry.onChange(() => {
+      for (const inf of this.watchServed(queue)) void inf.start(ctx.signal);
+    });
+    ctx.signal.addEventListener("abort", stop, { once: true });
+    await Promise.all([...this.informers.values()].map((i) => i.start(ctx.signal)));
+  }
+
+  /** Informers for every served resource not yet watched (one per resource, whatever its versions); returns the new ones. */
+  private watchServed(queue: { add(key: string): void }): SharedInformer[] {
+    const added: SharedInformer[] = [];
+    for (const def of this.ctx.registry.all) {
       if (SKIP.has(def.plural)) continue;
       const id = `${def.group}/${def.plural}`;
-      const inf = ctx.informers.for(def);
+      if (this.informers.has(id)) continue;
+      const inf = this.ctx.informers.for(def);
+      added.push(inf);
       this.informers.set(id, inf);
       inf.addHandler({
         onChange: (obj) => {
@@ -61,7 +75,7 @@ export class GarbageCollector implements Controller {
         },
       });
     }
-    await Promise.all([...this.informers.values()].map((i) => i.start(ctx.signal)));
+    return added;
   }
 
   async reconcile(item: string): Promise<number | void> {

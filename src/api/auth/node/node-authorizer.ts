@@ -21,6 +21,8 @@ export function nodeNameOf(user: UserInfo): string | undefined {
   return name === "" ? undefined : name;
 }
 
+const TLS_SECRETS = new Set(["type=kubernetes.io/tls", "type==kubernetes.io/tls"]);
+
 const GRAPH_KINDS = new Set(["secrets", "configmaps", "persistentvolumeclaims", "persistentvolumes"]);
 
 export class NodeAuthorizer implements Authorizer {
@@ -42,6 +44,9 @@ export class NodeAuthorizer implements Authorizer {
   private graphRead(node: string, req: AuthorizationRequest): Decision {
     // The local-path sweep lists volumes to find this node's directories: PVs hold no secrets.
     if (req.resource === "persistentvolumes" && (req.verb === "list" || req.verb === "watch")) return { allowed: true };
+    // Every node serves Ingress (net/ingress) and terminates TLS with the certificates Ingresses
+    // name, as K3s's Traefik reads them cluster-wide: TLS Secrets only, asked by that selector.
+    if (req.resource === "secrets" && (req.verb === "list" || req.verb === "watch") && !req.namespace && TLS_SECRETS.has(req.fieldSelector ?? "")) return { allowed: true };
     if (req.verb !== "get" || !req.name) return { allowed: false, reason: "can only get individual resources of this type" };
     const ns = req.namespace ?? "";
     const related = {

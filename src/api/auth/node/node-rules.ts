@@ -2,7 +2,7 @@
  * What a node's identity may ask at most, before the node authorizer narrows it to its own
  * pods' objects: Kubernetes' `bootstrappolicy.NodeRules()` (the `system:node` role), plus what
  * our agent reads besides the kubelet — Services, EndpointSlices and Nodes for the service
- * proxy and routes, every PersistentVolume for the local-path sweep — and the k3rs paths an
+ * proxy and routes, Ingresses and IngressClasses (and TLS Secrets, see the node authorizer) for the ingress, every PersistentVolume for the local-path sweep — and the k3rs paths an
  * agent reads: the cluster image store and the cluster network settings.
  */
 import type { PolicyRule } from "../rbac/types.ts";
@@ -14,6 +14,7 @@ export const NODE_RULES: PolicyRule[] = [
   { verbs: ["create"], apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews", "localsubjectaccessreviews"] },
   { verbs: READ, apiGroups: [""], resources: ["services", "endpoints"] },
   { verbs: READ, apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"] },
+  { verbs: READ, apiGroups: ["networking.k8s.io"], resources: ["ingresses", "ingressclasses"] },
   { verbs: ["create", ...READ, "update", "patch"], apiGroups: [""], resources: ["nodes"] },
   { verbs: ["update", "patch"], apiGroups: [""], resources: ["nodes/status"] },
   { verbs: ["create", "update", "patch"], apiGroups: ["", "events.k8s.io"], resources: ["events"] },

@@ -23,9 +23,11 @@ export function validatePod(obj: KubeObject, old?: KubeObject): StatusCause[] {
       delete c.activeDeadlineSeconds;
       delete c.tolerations;
       if (old.spec?.nodeName === undefined) delete c.nodeName;
-      return JSON.stringify(c);
+      return c;
     };
-    if (strip(obj.spec) !== strip(old.spec)) {
+    // Compared as values: a client's serializer orders keys its own way (the Python client's
+    // follow its model classes), and a PUT of the object as read back changes nothing.
+    if (!Bun.deepEquals(strip(obj.spec), strip(old.spec))) {
       out.push(forbidden("spec", "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"));
     }
   }
@@ -94,9 +96,9 @@ export function validatePvc(obj: KubeObject, old?: KubeObject): StatusCause[] {
   if (!Array.isArray(s.accessModes) || s.accessModes.length === 0) out.push(required("spec.accessModes", "at least 1 access mode is required"));
   if (s.resources?.requests?.storage === undefined && !s.volumeName) out.push(required("spec.resources[storage]"));
   if (old) {
-    const pick = (x: any) => JSON.stringify({ ...x, resources: undefined, volumeName: undefined, volumeAttributesClassName: undefined });
+    const pick = (x: any) => ({ ...x, resources: undefined, volumeName: undefined, volumeAttributesClassName: undefined });
     if (old.spec?.volumeName && s.volumeName !== old.spec.volumeName) out.push(immutable("spec.volumeName", s.volumeName));
-    if (pick(s) !== pick(old.spec ?? {})) {
+    if (!Bun.deepEquals(pick(s), pick(old.spec ?? {}))) {
       out.push(forbidden("spec", "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"));
     }
   }
@@ -111,7 +113,7 @@ function validateReplicated(obj: KubeObject, old: KubeObject | undefined, restar
   }
   out.push(...selectorErrors(s.selector, s.template?.metadata?.labels, "spec"));
   out.push(...validatePodSpec(s.template?.spec, "spec.template.spec", restart));
-  if (old && JSON.stringify(old.spec?.selector) !== JSON.stringify(s.selector)) out.push(immutable("spec.selector", s.selector));
+  if (old && !Bun.deepEquals(old.spec?.selector, s.selector)) out.push(immutable("spec.selector", s.selector));
   return out;
 }
 
@@ -152,7 +154,7 @@ export function validateDaemonSet(obj: KubeObject, old?: KubeObject): StatusCaus
   const s = obj.spec ?? {};
   out.push(...selectorErrors(s.selector, s.template?.metadata?.labels, "spec"));
   out.push(...validatePodSpec(s.template?.spec, "spec.template.spec", ["Always"]));
-  if (old && JSON.stringify(old.spec?.selector) !== JSON.stringify(s.selector)) out.push(immutable("spec.selector", s.selector));
+  if (old && !Bun.deepEquals(old.spec?.selector, s.selector)) out.push(immutable("spec.selector", s.selector));
   return out;
 }
 
@@ -168,8 +170,8 @@ export function validateJob(obj: KubeObject, old?: KubeObject): StatusCause[] {
   }
   if (s.selector) out.push(...selectorErrors(s.selector, s.template?.metadata?.labels, "spec"));
   if (old) {
-    if (JSON.stringify(old.spec?.selector) !== JSON.stringify(s.selector)) out.push(immutable("spec.selector", s.selector));
-    if (JSON.stringify(old.spec?.template) !== JSON.stringify(s.template)) out.push(immutable("spec.template", "<template>"));
+    if (!Bun.deepEquals(old.spec?.selector, s.selector)) out.push(immutable("spec.selector", s.selector));
+    if (!Bun.deepEquals(old.spec?.template, s.template)) out.push(immutable("spec.template", "<template>"));
     if (old.spec?.completions !== s.completions && old.spec?.completionMode !== "Indexed") out.push(immutable("spec.completions", s.completions));
   }
   return out;

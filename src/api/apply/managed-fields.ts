@@ -1,0 +1,131 @@
+/**
+ * metadata.managedFields: who owns which fields, kept for every write made through the API.
+ * An Update (create, PUT, a non-apply PATCH) gives its manager the fields it added or changed
+ * and takes them from everyone else; fields it removed leave every set. An Apply's manager owns
+ * exactly the fields of its configuration (server-side-apply.ts).
+ */
+import type { KubeObject } from "../../model/object.ts";
+import type { PatchSchema } from "../patch/patch-schema.ts";
+import { collectFields, innerPaths, pathKey, pathOf, valueAt, type FieldSet } from "./field-set.ts";
+import { fromFieldsV1, toFieldsV1 } from "./fields-v1.ts";
+
+export interface ManagedFieldsEntry {
+  manager: string;
+  operation: "Apply" | "Update";
+  apiVersion: string;
+  time?: string;
+  fieldsType: "FieldsV1";
+  fieldsV1: object;
+  subresource?: string;
+}
+
+/** One manager's set, with what identifies its entry. */
+export interface Manager {
+  manager: string;
+  operation: "Apply" | "Update";
+  apiVersion: string;
+  subresource?: string;
+  time?: string;
+  set: FieldSet;
+}
+
+const sameEntry = (a: Manager, b: Pick<Manager, "manager" | "operation" | "subresource">) =>
+  a.manager === b.manager && a.operation === b.operation && (a.subresource ?? "") === (b.subresource ?? "");
+
+/** Fields server-side apply never tracks: identity, system-set metadata, and (where a subresource writes it) status. */
+const SYSTEM_META = ["name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink", "generateName"];
+
+/** The fields of `obj` a manager can own. `statusApart`: status has its own subresource, so `scope` decides which half counts. */
+export function ownedFields(obj: KubeObject, schema: PatchSchema | undefined, scope: { subresource?: string; statusApart: boolean }, mapNodes = false): FieldSet {
+  const copy: Record<string, unknown> = { ...obj };
+  delete copy.apiVersion;
+  delete copy.kind;
+  if (copy.metadata && typeof copy.metadata === "object") {
+    const meta: Record<string, unknown> = { ...(copy.metadata as object) };
+    for (const k of SYSTEM_META) delete meta[k];
+    if (Object.keys(meta).length) copy.metadata = meta;
+    else delete copy.metadata;
+  }
+  if (scope.statusApart) {
+    if (scope.subresource === "status") {
+      for (const k of Object.keys(copy)) if (k !== "status" && k !== "metadata") delete copy[k];
+    } else delete copy.status;
+  }
+  const set: FieldSet = new Set();
+  collectFields(copy, schema, [], set, mapNodes);
+  set.delete(pathKey([]));
+  return set;
+}
+
+export function readManagers(obj: KubeObject): Manager[] {
+  const entries = obj.metadata?.managedFields;
+  if (!Array.isArray(entries)) return [];
+  return entries
+    .filter((e: any) => e && typeof e.manager === "string" && (e.operation === "Apply" || e.operation === "Update"))
+    .map((e: any) => ({ manager: e.manager, operation: e.operation, apiVersion: e.apiVersion ?? "", subresource: e.subresource || undefined, time: e.time, set: fromFieldsV1(e.fieldsV1) }));
+}
+
+export function writeManagers(managers: Manager[]): ManagedFieldsEntry[] {
+  return managers
+    .filter((m) => m.set.size > 0)
+    .map((m) => ({
+      manager: m.manager,
+      operation: m.operation,
+      apiVersion: m.apiVersion,
+      ...(m.time ? { time: m.time } : {}),
+      fieldsType: "FieldsV1" as const,
+      fieldsV1: toFieldsV1(m.set),
+      ...(m.subresource ? { subresource: m.subresource } : {}),
+    }));
+}
+
+/** Paths of `next` added or changed against `prev` (leaves compared by value; inner nodes only when new). */
+export function changedFields(prevSet: FieldSet, nextSet: FieldSet, prev: unknown, next: unknown): FieldSet {
+  const inner = innerPaths(nextSet);
+  const out: FieldSet = new Set();
+  for (const key of nextSet) {
+    if (!prevSet.has(key)) out.add(key);
+    else if (!inner.has(key) && !Bun.deepEquals(valueAt(prev, pathOf(key)), valueAt(next, pathOf(key)))) out.add(key);
+  }
+  return out;
+}
+
+export interface UpdateContext {
+  manager: string;
+  apiVersion: string;
+  subresource?: string;
+  now: string;
+  schema: PatchSchema | undefined;
+  statusApart: boolean;
+}
+
+/**
+ * The managedFields of `next`, written over `prev` (undefined on create) by an Update.
+ * managedFields sent in the request replace the stored ones (kubectl moves client-side apply's
+ * ownership to its server-side manager that way); absent, the stored ones carry on.
+ */
+export function trackUpdate(prev: KubeObject | undefined, next: KubeObject, ctx: UpdateContext): ManagedFieldsEntry[] {
+  const sent = next.metadata?.managedFields;
+  const base = Array.isArray(sent) && (!prev || !Bun.deepEquals(sent, prev.metadata?.managedFields)) ? next : prev;
+  const managers = base ? readManagers(base) : [];
+  const scope = { subresource: ctx.subresource, statusApart: ctx.statusApart };
+  const prevSet = prev ? ownedFields(prev, ctx.schema, scope, true) : new Set<string>();
+  const nextSet = ownedFields(next, ctx.schema, scope, true);
+  const changed = changedFields(prevSet, nextSet, prev, next);
+  const removed = [...prevSet].filter((k) => !nextSet.has(k));
+  for (const m of managers) {
+    for (const k of changed) m.set.delete(k);
+    for (const k of removed) m.set.delete(k);
+  }
+  if (changed.size) {
+    const me = { manager: ctx.manager, operation: "Update" as const, subresource: ctx.subresource };
+    let entry = managers.find((m) => sameEntry(m, me));
+    if (!entry) managers.push((entry = { ...me, apiVersion: ctx.apiVersion, set: new Set() }));
+    for (const k of changed) entry.set.add(k);
+    entry.time = ctx.now;
+    entry.apiVersion = ctx.apiVersion;
+  }
+  return writeManagers(managers);
+}
+
+export { sameEntry };

@@ -1,0 +1,121 @@
+/** Server-side apply (application/apply-patch+yaml) and metadata.managedFields through HTTP. */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { startTestApi, type TestApi } from "../helpers/api-harness.ts";
+import { widgetCrd } from "../helpers/crd-fixtures.ts";
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(async () => {
+  await api.close();
+});
+
+const CM = "/api/v1/namespaces/default/configmaps";
+const APPLY = { "content-type": "application/apply-patch+yaml" };
+
+// api.json sends JSON bodies; apply bodies are YAML text.
+async function applyYaml(path: string, manager: string, yaml: string, extra = "") {
+  const res = await api.request("PATCH", `${path}?fieldManager=${manager}${extra}`, undefined, { headers: APPLY, raw: yaml });
+  const text = await res.text();
+  return { status: res.status, body: JSON.parse(text) };
+}
+
+const entry = (obj: any, manager: string, operation = "Apply") => obj.metadata.managedFields?.find((m: any) => m.manager === manager && m.operation === operation);
+
+test("apply creates, then merges; a field the manager stops applying is removed", async () => {
+  const c = await applyYaml(`${CM}/ssa1`, "alice", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa1\n  labels:\n    team: a\ndata:\n  a: '1'\n  b: '2'\n");
+  expect(c.status).toBe(201);
+  expect(c.body.data).toEqual({ a: "1", b: "2" });
+  const mine = entry(c.body, "alice");
+  expect(mine).toMatchObject({ operation: "Apply", apiVersion: "v1", fieldsType: "FieldsV1" });
+  expect(mine.fieldsV1).toEqual({ "f:data": { "f:a": {}, "f:b": {} }, "f:metadata": { "f:labels": { "f:team": {} } } });
+
+  const again = await applyYaml(`${CM}/ssa1`, "alice", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa1\ndata:\n  a: '3'\n");
+  expect(again.status).toBe(200);
+  expect(again.body.data).toEqual({ a: "3" });
+  expect(again.body.metadata.labels).toBeUndefined();
+});
+
+test("another manager changing an owned field is a 409 listing it; force takes it over", async () => {
+  const conflict = await applyYaml(`${CM}/ssa1`, "bob", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa1\ndata:\n  a: '9'\n  c: '1'\n");
+  expect(conflict.status).toBe(409);
+  expect(conflict.body.reason).toBe("Conflict");
+  expect(conflict.body.message).toBe('Apply failed with 1 conflict: conflict with "alice" using v1: .data.a');
+  expect(conflict.body.details.causes).toEqual([{ reason: "FieldManagerConflict", message: 'conflict with "alice" using v1', field: ".data.a" }]);
+  // Nothing was written.
+  expect((await api.json("GET", `${CM}/ssa1`)).body.data).toEqual({ a: "3" });
+
+  // Applying the same value is shared ownership, not a conflict.
+  const shared = await applyYaml(`${CM}/ssa1`, "carol", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa1\ndata:\n  a: '3'\n");
+  expect(shared.status).toBe(200);
+
+  const forced = await applyYaml(`${CM}/ssa1`, "bob", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa1\ndata:\n  a: '9'\n  c: '1'\n", "&force=true");
+  expect(forced.status).toBe(200);
+  expect(forced.body.data).toEqual({ a: "9", c: "1" });
+  expect(entry(forced.body, "alice")).toBeUndefined(); // lost its only field
+  expect(entry(forced.body, "bob").fieldsV1).toEqual({ "f:data": { "f:a": {}, "f:c": {} } });
+});
+
+test("updates are tracked per manager; apply options are checked", async () => {
+  const p = await api.json("PATCH", `${CM}/ssa1?fieldManager=editor`, { data: { d: "4" } }, { headers: { "content-type": "application/merge-patch+json" } });
+  expect(p.status).toBe(200);
+  expect(entry(p.body, "editor", "Update").fieldsV1).toEqual({ "f:data": { "f:d": {} } });
+  const noManager = await api.request("PATCH", `${CM}/ssa1`, undefined, { headers: APPLY, raw: "apiVersion: v1\nkind: ConfigMap\n" });
+  expect(noManager.status).toBe(422);
+  expect(((await noManager.json()) as any).message).toContain("fieldManager: Required value: is required for apply patch");
+  const forceMerge = await api.json("PATCH", `${CM}/ssa1?force=true`, { data: {} }, { headers: { "content-type": "application/merge-patch+json" } });
+  expect(forceMerge.status).toBe(422);
+  const created = await api.json("POST", `${CM}?fieldManager=maker`, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "ssa2" }, data: { x: "1" } });
+  expect(entry(created.body, "maker", "Update").fieldsV1).toEqual({ "f:data": { ".": {}, "f:x": {} } });
+});
+
+test("built-in lists merge by key: two managers own different containers of one Deployment", async () => {
+  const D = "/apis/apps/v1/namespaces/default/deployments";
+  const base = (containers: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n${containers}`;
+  const a = await applyYaml(`${D}/web`, "alice", base("      - name: web\n        image: nginx:1\n"));
+  expect(a.status).toBe(201);
+  const b = await applyYaml(`${D}/web`, "bob", base("      - name: sidecar\n        image: busybox:1\n"));
+  expect(b.status).toBe(200);
+  expect(b.body.spec.template.spec.containers.map((c: any) => c.name)).toEqual(["web", "sidecar"]);
+  const fields = JSON.stringify(entry(b.body, "bob").fieldsV1);
+  expect(fields).toContain('k:{\\"name\\":\\"sidecar\\"}');
+  const clash = await applyYaml(`${D}/web`, "bob", base("      - name: web\n        image: nginx:2\n"));
+  expect(clash.status).toBe(409);
+  expect(clash.body.details.causes[0].field).toBe('.spec.template.spec.containers[name="web"].image');
+});
+
+test("a custom resource's undeclared lists are atomic", async () => {
+  expect((await api.json("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", widgetCrd("ssa.example.com"))).status).toBe(201);
+  const W = "/apis/ssa.example.com/v1/namespaces/default/widgets";
+  for (let i = 0; i < 200 && (await api.json("GET", W)).status !== 200; i++) await Bun.sleep(25);
+  const a = await applyYaml(`${W}/w`, "alice", "apiVersion: ssa.example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: 1\n  tags: [a]\n");
+  expect(a.status).toBe(201);
+  expect(entry(a.body, "alice").fieldsV1["f:spec"]["f:tags"]).toEqual({});
+  const b = await applyYaml(`${W}/w`, "bob", "apiVersion: ssa.example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  tags: [b]\n");
+  expect(b.status).toBe(409);
+  expect(b.body.details.causes[0].field).toBe(".spec.tags");
+});
+
+test("an object written without managed fields is owned by before-first-apply", async () => {
+  const cmDef = api.registry.find("", "v1", "configmaps")!;
+  await api.storage.create(cmDef, "default", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "legacy" }, data: { k: "old" } });
+  const r = await applyYaml(`${CM}/legacy`, "kubectl", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: legacy\ndata:\n  k: new\n");
+  expect(r.status).toBe(409);
+  expect(r.body.message).toBe('Apply failed with 1 conflict: conflict with "before-first-apply" using v1: .data.k');
+});
+
+test("managedFields sent with a write replace the stored ones (kubectl's client-side to server-side upgrade)", async () => {
+  const c = await api.json("POST", `${CM}?fieldManager=kubectl-client-side-apply`, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "csa" }, data: { k: "v" } });
+  expect(entry(c.body, "kubectl-client-side-apply", "Update")).toBeDefined();
+  const conflict = await applyYaml(`${CM}/csa`, "kubectl", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: csa\ndata:\n  k: other\n");
+  expect(conflict.status).toBe(409);
+  const moved = c.body.metadata.managedFields.map((m: any) => ({ ...m, manager: "kubectl", operation: "Apply" }));
+  const up = await api.json("PATCH", `${CM}/csa`, [{ op: "replace", path: "/metadata/managedFields", value: moved }], { headers: { "content-type": "application/json-patch+json" } });
+  expect(up.status).toBe(200);
+  expect(entry(up.body, "kubectl", "Apply")).toBeDefined();
+  const ok = await applyYaml(`${CM}/csa`, "kubectl", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: csa\ndata:\n  k: other\n");
+  expect(ok.status).toBe(200);
+  expect(ok.body.data.k).toBe("other");
+});
