@@ -24,6 +24,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { containerdSocketPath } from "../src/agent/containerd/config.ts";
 import { criBurst, type CriPodTiming } from "./lib/cri-burst.ts";
+import { CriClient } from "../src/agent/cri/cri-client.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startE2EServer, K3RS_BIN } from "../test/helpers/e2e-server.ts";
@@ -141,8 +142,21 @@ async function round(prefix: string, n: number): Promise<{ startup: number[]; de
 }
 
 async function criRound(prefix: string, n: number): Promise<{ timings: CriPodTiming[]; load: string }> {
+  const endpoint = `unix://${containerdSocketPath(join(agentDir, "agent", "containerd"))}`;
+  // The k3rs burst's pods are gone from the API before their sandboxes are torn down (CNI DEL
+  // included): start only when containerd holds none of them, so the two do not overlap.
+  const cri = new CriClient(endpoint);
+  try {
+    await until("the k3rs burst's sandboxes removed", async () => {
+      const { items } = await cri.call("RuntimeService", "ListPodSandbox", {});
+      return !items.some((s: any) => s.metadata?.namespace === ns);
+    }, 200);
+  } finally {
+    cri.close();
+  }
+  await Bun.sleep(1000);
   const timings = await criBurst({
-    endpoint: `unix://${containerdSocketPath(join(agentDir, "agent", "containerd"))}`,
+    endpoint,
     logRoot: join(agentDir, "cri-direct-logs"),
     namespace: `${ns}-cri`, prefix, count: n, image: "docker.io/library/busybox:latest", command: ["sleep", "3600"],
   });
