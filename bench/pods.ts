@@ -41,6 +41,16 @@ const NAME = process.env.BENCH_NAME ?? "bench";
 const CLUSTER_CIDR = process.env.BENCH_CLUSTER_CIDR;
 const AGENT_BIN = process.env.BENCH_AGENT_BIN ?? K3RS_BIN;
 const NODE = `${NAME}-node`;
+/** RSS split into anonymous memory (heap, JIT, malloc) and pages of the executable and other files. */
+function rssSplit(pid: number): string {
+  try {
+    const t = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+    const kib = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, "m").exec(t)?.[1] ?? 0);
+    return `anon ${fmt(kib("Anonymous") / 1024)} + file ${fmt((kib("Rss") - kib("Anonymous")) / 1024)}`;
+  } catch {
+    return "n/a";
+  }
+}
 const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 const line = (label: string, value: string) => console.log(`${label.padEnd(50)} ${value}`);
 const progress = (what: string) => process.stderr.write(`[bench] ${what}\n`);
@@ -88,7 +98,7 @@ async function until(what: string, fn: () => Promise<boolean>, everyMs = 50, tim
 }
 
 /** Creates `n` pods at once; returns each one's create → Running and the delete → gone time. */
-async function round(prefix: string, n: number): Promise<{ startup: number[]; deleteMs: number; busy: { agent: number; containerd: number; server: number }; phases: Record<string, number[]>; load: string }> {
+async function round(prefix: string, n: number): Promise<{ startup: number[]; deleteMs: number; busy: { agent: number; agentSplit: string; containerd: number; server: number }; phases: Record<string, number[]>; load: string }> {
   const sentAt = new Map<string, number>();
   const runningAt = new Map<string, number>();
   const scheduledAt = new Map<string, number>();
@@ -112,7 +122,7 @@ async function round(prefix: string, n: number): Promise<{ startup: number[]; de
   await until(`${n} pods Running`, async () => runningAt.size >= n);
   const load = loadavg();
   await Bun.sleep(1000);
-  const busy = { agent: rssMiB(agent.pid), containerd: rssMiB(containerdPid()), server: rssMiB(server.proc.pid) };
+  const busy = { agent: rssMiB(agent.pid), agentSplit: rssSplit(agent.pid), containerd: rssMiB(containerdPid()), server: rssMiB(server.proc.pid) };
   const t0 = performance.now();
   await client.request(`/api/v1/namespaces/${ns}/pods`, { method: "DELETE", query: { labelSelector: `round=${prefix}` } });
   await until("pods gone", async () => (await client.request(`/api/v1/namespaces/${ns}/pods`, { query: { labelSelector: `round=${prefix}` } })).items.length === 0);
@@ -173,7 +183,7 @@ try {
   await client.request("/api/v1/namespaces", { method: "POST", body: { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } } });
   await client.request(`/api/v1/namespaces/${ns}/serviceaccounts/default`).catch(() => Bun.sleep(500));
   await Bun.sleep(1000);
-  const idle = { agent: rssMiB(agent.pid), containerd: rssMiB(containerdPid()), server: rssMiB(server.proc.pid) };
+  const idle = { agent: rssMiB(agent.pid), agentSplit: rssSplit(agent.pid), containerd: rssMiB(containerdPid()), server: rssMiB(server.proc.pid) };
 
   progress("warm-up pod");
   await round("warm", 1);
@@ -225,6 +235,7 @@ try {
   console.log("");
   line("delete → gone: 1 pod (worst of 5) / all of the burst", `${fmt(singleDelete, 0)} / ${fmt(burst.deleteMs, 0)} ms`);
   line(`agent RSS with 0 / ${BURST} pods`, `${fmt(idle.agent)} / ${fmt(burst.busy.agent)} MiB   (aim < 60 MiB with 30 pods; anchor: K3s agent ≈ 275 MB)`);
+  line(`  agent RSS split, 0 pods | ${BURST} pods`, `${idle.agentSplit} | ${burst.busy.agentSplit} MiB`);
   line(`its containerd RSS with 0 / ${BURST} pods`, `${fmt(idle.containerd)} / ${fmt(burst.busy.containerd)} MiB`);
   line(`server RSS with 0 / ${BURST} pods`, `${fmt(idle.server)} / ${fmt(burst.busy.server)} MiB   (anchor: K3s server ≈ 1.5 GB)`);
 } finally {
