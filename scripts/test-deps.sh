@@ -3,9 +3,12 @@
 # from npm), git, and for the real-pod end-to-end tests containerd, runc, the CNI plugins,
 # iptables and busybox-static (the test images are built from it); iproute2 (ip, bridge) and
 # procps (sysctl) for the network tests, which build their own namespaces; debootstrap and
-# systemd-container (systemd-nspawn) to boot a real systemd for the unit test (test/e2e/systemd-unit.test.ts). kubectl 1.32 must be there
-# already (/usr/bin/kubectl): the end-to-end tests use the real one. Installs only what is
-# missing; nothing else is fetched.
+# systemd-container (systemd-nspawn) to boot a real systemd for the unit test
+# (test/e2e/systemd-unit.test.ts); OpenStack Swift with memcached and the swift client, the
+# real S3 server the replication tests start on loopback (scripts/swift-s3.sh); strace, which
+# shows the fsyncs behind each acknowledged write. kubectl 1.32 must be there already
+# (/usr/bin/kubectl): the end-to-end tests use the real one. Installs only what is missing;
+# nothing else is fetched.
 set -euo pipefail
 
 if [ "$(id -u)" != 0 ]; then
@@ -17,7 +20,7 @@ if ! command -v kubectl >/dev/null 2>&1; then
   exit 1
 fi
 need=()
-for pkg in nodejs npm git ca-certificates containerd runc containernetworking-plugins busybox-static iptables iproute2 procps debootstrap systemd-container; do
+for pkg in nodejs npm git ca-certificates containerd runc containernetworking-plugins busybox-static iptables iproute2 procps debootstrap systemd-container swift-proxy swift-account swift-container swift-object memcached python3-swiftclient strace; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 # npm may come from elsewhere (nvm, a tarball): then Debian's is not needed.

@@ -9,6 +9,7 @@ import { version, gitCommit } from "./version.ts";
 import { registerServerCommand } from "./cli/server-command.ts";
 import { registerAgentCommand } from "./cli/agent-command.ts";
 import { registerCtlCommand } from "./cli/ctl/index.ts";
+import { registerSnapshotCommand } from "./cli/snapshot-command.ts";
 
 export function buildProgram(): Command {
   const program = new Command("k3rs")
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerServerCommand(program);
   registerAgentCommand(program);
   registerCtlCommand(program);
+  registerSnapshotCommand(program);
   return program;
 }
 

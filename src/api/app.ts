@@ -93,6 +93,9 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
     const s = deps.storage.stats();
     metrics.storeRevision.set(s.revision);
     metrics.storeSize.set(s.sizeBytes);
+    if (s.dbBytes !== undefined) metrics.storeDbSize.set(s.dbBytes);
+    if (s.walBytes !== undefined) metrics.storeWalSize.set(s.walBytes);
+    metrics.storeCompactRevision.set(s.compactRevision);
     metrics.storeKeys.set(s.keys);
     return c.body(await metricsRegistry.metrics(), 200, { "content-type": metricsRegistry.contentType });
   });

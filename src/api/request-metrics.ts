@@ -25,6 +25,9 @@ export const metrics = {
   }),
   storeRevision: new client.Gauge({ name: "k3rs_store_revision", help: "Current store revision.", registers: [registry] }),
   storeSize: new client.Gauge({ name: "k3rs_store_size_bytes", help: "Store database size on disk (db + WAL).", registers: [registry] }),
+  storeDbSize: new client.Gauge({ name: "k3rs_store_db_size_bytes", help: "Store database file size (without the WAL).", registers: [registry] }),
+  storeWalSize: new client.Gauge({ name: "k3rs_store_wal_size_bytes", help: "Store write-ahead log size.", registers: [registry] }),
+  storeCompactRevision: new client.Gauge({ name: "k3rs_store_compact_revision", help: "Oldest revision a watch or list can resume from; older ones get 410.", registers: [registry] }),
   storeKeys: new client.Gauge({ name: "k3rs_store_objects", help: "Objects in the store.", registers: [registry] }),
 };
 

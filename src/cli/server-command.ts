@@ -39,6 +39,16 @@ async function runServer(cfg: ServerConfig): Promise<void> {
   const files = raiseFileLimit();
   if (files && files.soft < WANTED_FILES) log.warn("few file descriptors: each client connection takes one", { limit: files.soft, want: WANTED_FILES });
   else log.debug("file descriptor limit", { limit: files?.soft ?? "unknown" });
+  if (cfg.clusterReset) {
+    try {
+      const { clusterReset } = await import("../server/cluster-reset.ts");
+      for (const line of clusterReset(cfg.dataDir, cfg.clusterResetRestorePath).lines) console.log(line);
+      process.exit(0);
+    } catch (e) {
+      console.error(`k3rs server --cluster-reset: ${(e as Error).message}${(e as Error).cause ? `: ${String((e as any).cause?.message ?? (e as any).cause)}` : ""}`);
+      process.exit(1);
+    }
+  }
   const ac = new AbortController();
   let handle;
   try {
@@ -49,6 +59,10 @@ async function runServer(cfg: ServerConfig): Promise<void> {
     const transportTimeouts = timeoutSpec ? parseTransportTimeouts(timeoutSpec) : undefined;
     handle = await startServer(cfg, { isRoot: process.getuid?.() === 0, signal: ac.signal, transportTimeouts, maxUntrustedConnections: untrustedCapFor(files?.soft) });
   } catch (e) {
+    if ((e as Error)?.name === "BootstrapTokenError") {
+      console.error(`k3rs server: ${(e as Error).message}`);
+      process.exit(1);
+    }
     log.error("server failed to start", { error: String((e as Error)?.stack ?? e), cause: String((e as any)?.cause ?? "") });
     const cause = (e as Error)?.cause as Error | undefined;
     console.error(`k3rs server: ${(e as Error)?.message ?? e}${cause ? `: ${cause.message ?? cause}` : ""}`);

@@ -20,6 +20,9 @@ export interface ApiResource {
   kind: string;
   namespaced: boolean;
   shortNames: string[];
+  /** As discovery lists them (api-resources -o wide). */
+  verbs?: string[];
+  categories?: string[];
 }
 
 /** The one thing discovery needs from a client (RestClient has it; tests hand in a fake). */
@@ -65,7 +68,7 @@ export class Discovery {
     for (const { group, version, list } of all) {
       for (const r of list?.resources ?? []) {
         if (String(r.name).includes("/")) continue; // subresources (pods/log, deployments/scale)
-        out.push({ group, version, plural: r.name, singular: r.singularName || String(r.kind).toLowerCase(), kind: r.kind, namespaced: !!r.namespaced, shortNames: r.shortNames ?? [] });
+        out.push({ group, version, plural: r.name, singular: r.singularName || String(r.kind).toLowerCase(), kind: r.kind, namespaced: !!r.namespaced, shortNames: r.shortNames ?? [], verbs: r.verbs ?? [], categories: r.categories ?? [] });
       }
     }
     return out;

@@ -72,6 +72,16 @@ export class RestClient {
     return parsed as T;
   }
 
+  /** The response of a request whose body is a stream (a followed log); a failure is its StatusError. */
+  async stream(path: string, o: RequestOptions = {}): Promise<Response> {
+    const res = await this.raw(path, o);
+    if (!res.ok) {
+      const text = await res.text();
+      throw toStatusError(res.status, safeJson(text), text);
+    }
+    return res;
+  }
+
   /**
    * Streams watch events (one JSON object per line) until the server ends the stream or
    * `o.signal` aborts. Pass `query.resourceVersion` to resume and `allowWatchBookmarks`.

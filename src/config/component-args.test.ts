@@ -3,13 +3,15 @@ import { componentSettings } from "./component-args.ts";
 
 describe("--kube-controller-manager-arg / --kube-apiserver-arg", () => {
   test("known keys map onto settings, with or without leading dashes", () => {
-    expect(componentSettings(["node-monitor-grace-period=20s", "--node-cidr-mask-size=26"], ["default-not-ready-toleration-seconds=30", "default-unreachable-toleration-seconds=45", "event-ttl=2h30m"])).toEqual({
+    expect(componentSettings(["node-monitor-grace-period=20s", "--node-cidr-mask-size=26"], ["default-not-ready-toleration-seconds=30", "default-unreachable-toleration-seconds=45", "event-ttl=2h30m", "etcd-compaction-interval=1m"])).toEqual({
       nodeMonitorGracePeriodMs: 20_000,
       nodeCidrMaskSize: 26,
       notReadyTolerationSeconds: 30,
       unreachableTolerationSeconds: 45,
       eventTtlMs: 9_000_000,
+      etcdCompactionIntervalMs: 60_000,
     });
+    expect(componentSettings([], ["etcd-compaction-interval=0"])).toEqual({ etcdCompactionIntervalMs: 0 });
   });
 
   test.each([
@@ -17,6 +19,7 @@ describe("--kube-controller-manager-arg / --kube-apiserver-arg", () => {
     [["node-cidr-mask-size=40"], [], "invalid node-cidr-mask-size: want an integer from 8 to 30, got \"40\""],
     [["leader-elect=false"], [], "unsupported --kube-controller-manager-arg leader-elect (supported: node-monitor-grace-period, node-cidr-mask-size)"],
     [[], ["event-ttl"], 'invalid --kube-apiserver-arg "event-ttl" (want key=value)'],
+    [[], ["etcd-compaction-interval=-1m"], "invalid etcd-compaction-interval: must not be negative, got -1m"],
   ])("%j %j is refused", (cm, api, message) => {
     expect(() => componentSettings(cm, api)).toThrow(message);
   });

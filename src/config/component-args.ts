@@ -22,6 +22,20 @@ function durationMs(flag: string, key: keyof ControllerSettings): Apply {
   };
 }
 
+/** A duration where 0 is allowed and means "off" (as kube-apiserver reads its etcd-compaction-interval). */
+function durationOrOffMs(flag: string, key: keyof ControllerSettings): Apply {
+  return (v, out) => {
+    let ms: number;
+    try {
+      ms = parseGoDuration(v);
+    } catch (e) {
+      throw new Error(`invalid ${flag}: ${(e as Error).message}`);
+    }
+    if (ms < 0) throw new Error(`invalid ${flag}: must not be negative, got ${v}`);
+    (out as any)[key] = ms;
+  };
+}
+
 function integer(flag: string, key: keyof ControllerSettings, min: number, max: number): Apply {
   return (v, out) => {
     const n = Number(v);
@@ -39,6 +53,7 @@ const APISERVER: Record<string, Apply> = {
   "default-not-ready-toleration-seconds": integer("default-not-ready-toleration-seconds", "notReadyTolerationSeconds", 0, 2 ** 31 - 1),
   "default-unreachable-toleration-seconds": integer("default-unreachable-toleration-seconds", "unreachableTolerationSeconds", 0, 2 ** 31 - 1),
   "event-ttl": durationMs("event-ttl", "eventTtlMs"),
+  "etcd-compaction-interval": durationOrOffMs("etcd-compaction-interval", "etcdCompactionIntervalMs"),
 };
 
 function parse(flag: string, known: Record<string, Apply>, args: string[], out: Partial<ControllerSettings>): void {

@@ -48,6 +48,19 @@ test("a missing explicit config file is an error", () => {
   expect(() => resolveServerConfig({ flags: {}, configPath: "/nonexistent/k3rs.yaml", env: {}, isRoot: true })).toThrow(/does not exist/);
 });
 
+test("durability settings: defaults, the environment and the file, and bad values refused by flag name", () => {
+  const defaults = resolveServerConfig({ flags: {}, env: {}, isRoot: true });
+  expect([defaults.snapshotScheduleCron, defaults.snapshotRetention, defaults.disableSnapshots, defaults.datastoreReplica]).toEqual(["0 */12 * * *", 5, false, undefined]);
+  const file = configFile("datastore-replica: s3://k3rs-backup/site-a\ndatastore-replica-endpoint: http://127.0.0.1:8080\nsnapshot-retention: 3\n");
+  const cfg = resolveServerConfig({ flags: {}, configPath: file, env: { K3RS_DATASTORE_REPLICA_SECRET_KEY: "s3cret", K3RS_DATASTORE_REPLICA_ACCESS_KEY: "test:tester" }, isRoot: true });
+  expect([cfg.datastoreReplica, cfg.datastoreReplicaEndpoint, cfg.datastoreReplicaAccessKey, cfg.datastoreReplicaSecretKey, cfg.snapshotRetention]).toEqual(["s3://k3rs-backup/site-a", "http://127.0.0.1:8080", "test:tester", "s3cret", 3]);
+  expect(() => resolveServerConfig({ flags: { datastoreReplica: "ftp://x" }, env: {}, isRoot: true })).toThrow("invalid --datastore-replica \"ftp://x\"");
+  expect(() => resolveServerConfig({ flags: { datastoreReplica: "file://relative" }, env: {}, isRoot: true })).toThrow("absolute path");
+  expect(() => resolveServerConfig({ flags: { snapshotScheduleCron: "61 * * * *" }, env: {}, isRoot: true })).toThrow("invalid --snapshot-schedule-cron");
+  expect(() => resolveServerConfig({ flags: { snapshotRetention: "0" }, env: {}, isRoot: true })).toThrow("invalid --snapshot-retention");
+  expect(() => resolveServerConfig({ flags: { clusterResetRestorePath: "/tmp/x.db" }, env: {}, isRoot: true })).toThrow("--cluster-reset-restore-path needs --cluster-reset");
+});
+
 test("network flags as K3s spells them", () => {
   const cfg = resolveServerConfig({
     flags: { clusterDns: "10.43.0.53", clusterDomain: "Edge.Local.", flannelBackend: "host-gw", flannelIface: "eth1", resolvConf: "/etc/k3rs/resolv.conf" },

@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { DEFAULT_CONFIG_PATH, fromEnv, list, readConfigFile, truthy } from "./sources.ts";
 import { componentSettings } from "./component-args.ts";
 import { kubeletSettings } from "./kubelet-args.ts";
+import { parseSchedule } from "../model/cron-schedule.ts";
+import { parseReplicaUrl } from "./replica-url.ts";
 import { DEFAULT_CLUSTER_NETWORK, type ClusterNetwork, type FlannelBackend, networkProblems } from "../model/cluster-network.ts";
 import { AGENT_FLAG_LIST, flagNames, otherRoleNames, SERVER_FLAG_LIST, type SameKeys } from "./flags.ts";
 
@@ -43,6 +45,22 @@ export interface ServerConfig {
   kubeApiserverArg: string[];
   /** Kubelet flags for the embedded agent (see kubelet-args.ts). */
   kubeletArg: string[];
+  /** `--cluster-reset [--cluster-reset-restore-path FILE]`: restore a snapshot and exit, as K3s does. */
+  clusterReset?: boolean;
+  clusterResetRestorePath?: string;
+  /**
+   * Scheduled snapshots (`--snapshot-schedule-cron`, `--snapshot-retention`, `--disable-snapshots`);
+   * resolve always sets them, configs built by hand (tests) get the defaults.
+   */
+  snapshotScheduleCron?: string;
+  snapshotRetention?: number;
+  disableSnapshots?: boolean;
+  /** Litestream replication of the store; undefined: none. The secret key is never printed. */
+  datastoreReplica?: string;
+  datastoreReplicaEndpoint?: string;
+  datastoreReplicaAccessKey?: string;
+  datastoreReplicaSecretKey?: string;
+  datastoreReplicaRegion?: string;
   /** Cluster DNS Service IP (K3s `--cluster-dns`) and domain (`--cluster-domain`); resolve always sets them. */
   clusterDns?: string;
   clusterDomain?: string;
@@ -52,6 +70,9 @@ export interface ServerConfig {
   flannelIface?: string;
   resolvConf?: string;
 }
+
+export const DEFAULT_SNAPSHOT_SCHEDULE = "0 */12 * * *";
+export const DEFAULT_SNAPSHOT_RETENTION = 5;
 
 /** Flag names, as K3s spells them (declared in flags.ts). */
 export const SERVER_FLAGS = flagNames(SERVER_FLAG_LIST);
@@ -110,12 +131,29 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     kubeControllerManagerArg: list(pick("kubeControllerManagerArg")),
     kubeApiserverArg: list(pick("kubeApiserverArg")),
     kubeletArg: list(pick("kubeletArg")),
+    clusterReset: truthy(pick("clusterReset")),
+    clusterResetRestorePath: optionalText(pick("clusterResetRestorePath")),
+    snapshotScheduleCron: String(pick("snapshotScheduleCron") ?? DEFAULT_SNAPSHOT_SCHEDULE),
+    snapshotRetention: positiveInteger(pick("snapshotRetention") ?? DEFAULT_SNAPSHOT_RETENTION, "--snapshot-retention"),
+    disableSnapshots: truthy(pick("disableSnapshots")),
+    datastoreReplica: optionalText(pick("datastoreReplica")),
+    datastoreReplicaEndpoint: optionalText(pick("datastoreReplicaEndpoint")),
+    datastoreReplicaAccessKey: optionalText(pick("datastoreReplicaAccessKey")),
+    datastoreReplicaSecretKey: optionalText(pick("datastoreReplicaSecretKey")),
+    datastoreReplicaRegion: optionalText(pick("datastoreReplicaRegion")),
     clusterDns: String(pick("clusterDns") ?? DEFAULT_CLUSTER_NETWORK.clusterDns),
     clusterDomain: String(pick("clusterDomain") ?? DEFAULT_CLUSTER_NETWORK.clusterDomain).replace(/\.$/, "").toLowerCase(),
     flannelBackend: String(pick("flannelBackend") ?? DEFAULT_CLUSTER_NETWORK.flannelBackend) as FlannelBackend,
     flannelIface: optionalText(pick("flannelIface")),
     resolvConf: optionalText(pick("resolvConf")),
   };
+  if (cfg.clusterResetRestorePath && !cfg.clusterReset) throw new Error("--cluster-reset-restore-path needs --cluster-reset");
+  try {
+    parseSchedule(cfg.snapshotScheduleCron!);
+  } catch (e) {
+    throw new Error(`invalid --snapshot-schedule-cron ${JSON.stringify(cfg.snapshotScheduleCron)}: ${(e as Error).message}`);
+  }
+  if (cfg.datastoreReplica) parseReplicaUrl(cfg.datastoreReplica);
   const problems = networkProblems(serverNetwork(cfg));
   if (problems.length) throw new Error(problems.join("; "));
   // Refuse bad component arguments now, with the flag named, rather than at start-up.
@@ -135,6 +173,12 @@ export function serverNetwork(cfg: ServerConfig): ClusterNetwork {
     flannelBackend: cfg.flannelBackend ?? d.flannelBackend,
     disable: cfg.disable ?? [],
   };
+}
+
+function positiveInteger(v: unknown, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`invalid ${flag} ${JSON.stringify(v)} (want a whole number of at least 1)`);
+  return n;
 }
 
 function optionalText(v: unknown): string | undefined {

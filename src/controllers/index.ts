@@ -26,6 +26,7 @@ import { PvcProtectionController } from "./pvc-protection/controller.ts";
 import { PvProtectionController } from "./pv-protection/controller.ts";
 import { LocalPathProvisioner } from "./local-path/controller.ts";
 import { ServiceLbController } from "./servicelb/controller.ts";
+import { IngressStatusController } from "./ingress-status/controller.ts";
 
 export function allControllers(): Controller[] {
   return [
@@ -53,5 +54,6 @@ export function allControllers(): Controller[] {
     new PvProtectionController(),
     new LocalPathProvisioner(),
     new ServiceLbController(),
+    new IngressStatusController(),
   ];
 }

@@ -10,7 +10,9 @@ export type PkiErrorReason =
   | "IncompleteCa"
   | "MalformedToken"
   | "InvalidIp"
-  | "InvalidHostname";
+  | "InvalidHostname"
+  | "WrongToken"
+  | "MalformedSealed";
 
 export class PkiError extends Error {
   constructor(

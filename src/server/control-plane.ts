@@ -24,6 +24,8 @@ import { registerJoinRoutes } from "./join-routes.ts";
 import type { Hono } from "hono";
 import { AgentDialer } from "../tunnel/server.ts";
 import { bootstrapObjects } from "./bootstrap.ts";
+import { bootstrapIngress } from "./ingress-bootstrap.ts";
+import { IngressStatusController } from "../controllers/ingress-status/controller.ts";
 import { kubernetesVersion } from "../version.ts";
 import { startControllerManager } from "../controllers/manager.ts";
 import { allControllers } from "../controllers/index.ts";
@@ -55,7 +57,7 @@ export interface ControlPlaneOptions {
   leaderRetryMs?: number;
   /** How often nodes' usage is read for metrics.k8s.io (metrics-server's --metric-resolution; tests shorten it). */
   metricResolutionMs?: number;
-  /** The cluster network agents read at `/v1-k3rs/config`; default K3s's. */
+  /** The cluster network agents read at `/v1-k3rs/config`; default K3s's. Its `disable` "ingress" drops the IngressClass, default certificate and status controller. */
   network?: ClusterNetwork;
 }
 
@@ -118,11 +120,13 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     async start(apiPort) {
       const network = o.network ?? { ...DEFAULT_CLUSTER_NETWORK, serviceCidr: o.serviceCidr };
       await bootstrapObjects(storage, registry, { apiPort, nodeIp: o.nodeIp, clusterDns: network.disable.includes("coredns") ? undefined : network.clusterDns });
+      const ingress = !network.disable.includes("ingress");
+      await bootstrapIngress(storage, registry, ingress);
       void startControllerManager({
         storage,
         registry,
         signal: controllers.signal,
-        controllers: allControllers(),
+        controllers: allControllers().filter((c) => ingress || c.name !== IngressStatusController.NAME),
         settings: o.controllerSettings,
         leaseDurationSeconds: o.leaseDurationSeconds,
         retryMs: o.leaderRetryMs,

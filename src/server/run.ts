@@ -2,11 +2,19 @@
  * `k3rs server`: opens the store, makes or loads the PKI, starts the API over HTTPS, writes
  * the admin kubeconfig and join token, and runs until signalled. Knows nothing of flags.
  */
-import { mkdirSync, writeFileSync, existsSync, readFileSync, chmodSync } from "node:fs";
+import { mkdirSync, writeFileSync, existsSync, readFileSync, chmodSync, rmSync } from "node:fs";
 import { hostname, networkInterfaces } from "node:os";
 import { dirname, join } from "node:path";
 import type { ServerConfig } from "../config/server-config.ts";
 import { openSqliteStore } from "../store/sqlite.ts";
+import { restoreBootstrap, saveBootstrap } from "./bootstrap-data.ts";
+import { prepareReplication } from "./replication/replication.ts";
+import type { ReplicaSettings } from "./replication/litestream-config.ts";
+import { snapshotBucket } from "./snapshots/snapshot-upload.ts";
+import { DEFAULT_COMPACTION_INTERVAL_MS, startCompactor } from "../store/compactor.ts";
+import { DEFAULT_SNAPSHOT_RETENTION, DEFAULT_SNAPSHOT_SCHEDULE } from "../config/server-config.ts";
+import { DEFAULT_SNAPSHOT_NAME, pruneSnapshots, saveSnapshot } from "./snapshots/snapshot-dir.ts";
+import { startSnapshotSchedule } from "./snapshots/snapshot-schedule.ts";
 import type { ObjectStorage } from "../api/storage/object-storage.ts";
 import type { ResourceRegistry } from "../api/resources/registry.ts";
 import { createControlPlane } from "./control-plane.ts";
@@ -28,6 +36,12 @@ import { kubeletSettings } from "../config/kubelet-args.ts";
 import { ManifestDeployer } from "./manifests/deployer.ts";
 import { serverNetwork } from "../config/server-config.ts";
 import { registry as metricsRegistry } from "../api/request-metrics.ts";
+
+/**
+ * Revisions skipped after a restore from the replica: Litestream's RPO is ≈ 1 s and the store
+ * commits at most ≈ 30k writes/s (bench/store.ts), so this is several seconds of the fastest load.
+ */
+const RESTORE_REVISION_GAP = 100_000;
 
 export interface ServerHandle {
   port: number;
@@ -56,20 +70,76 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
 
   // As K3s: without --node-ip, the address of --flannel-iface is the node's.
   const nodeIp = cfg.nodeIp ?? (cfg.flannelIface ? interfaceIPv4(cfg.flannelIface) : undefined) ?? primaryIPv4() ?? "127.0.0.1";
-  const pki = await ensureServerPki(join(serverDir, "tls"), {
-    hostnames: unique(["localhost", hostname(), cfg.nodeName, ...cfg.tlsSan.filter((s) => !isIp(s))]),
-    ips: unique(["127.0.0.1", nodeIp, "10.43.0.1", ...cfg.tlsSan.filter(isIp)]),
-  });
-
-  // Join token in the K3s form; the secret persists so that agents keep working across restarts.
+  const dbPath = join(serverDir, "db", "state.db");
+  // With a replica, an empty box first gets the store back from it (Litestream restore).
+  const replica: ReplicaSettings | undefined = cfg.datastoreReplica
+    ? { url: cfg.datastoreReplica, endpoint: cfg.datastoreReplicaEndpoint, accessKey: cfg.datastoreReplicaAccessKey, secretKey: cfg.datastoreReplicaSecretKey, region: cfg.datastoreReplicaRegion }
+    : undefined;
+  const replication = replica ? await prepareReplication({ dataDir: cfg.dataDir, dbPath, replica }) : undefined;
+  // One owner checkpoints the WAL: Litestream when it replicates, SQLite's autocheckpoint otherwise.
+  const store = openSqliteStore({ path: dbPath, walAutoCheckpoint: replication ? 0 : 1000 });
+  if (replication?.restored) {
+    // Writes of the last second before the loss may have been acknowledged with revisions the
+    // replica never got: skip past them, so no resourceVersion is handed out twice.
+    const from = store.revision();
+    log.info("revision moved past what the lost server may have handed out", { from, to: store.bumpRevision(from + RESTORE_REVISION_GAP) });
+  }
+  const tlsDir = join(serverDir, "tls");
   const tokenPath = join(serverDir, "token");
+  let pki: Awaited<ReturnType<typeof ensureServerPki>>;
   let secret = cfg.token;
-  if (!secret && existsSync(tokenPath)) secret = readFileSync(tokenPath, "utf8").trim().split("::server:")[1];
-  secret ??= generateSecret();
+  try {
+    // Join token in the K3s form; the secret persists so that agents keep working across restarts.
+    if (!secret && existsSync(tokenPath)) secret = readFileSync(tokenPath, "utf8").trim().split("::server:")[1];
+    // The store may carry the PKI sealed with the token (restored from a replica or a snapshot):
+    // it is unsealed before anything is written, so a wrong token changes nothing.
+    const restored = restoreBootstrap(store, tlsDir, secret);
+    if (restored.length > 0) log.info("PKI restored from the store", { files: restored });
+    pki = await ensureServerPki(tlsDir, {
+      hostnames: unique(["localhost", hostname(), cfg.nodeName, ...cfg.tlsSan.filter((s) => !isIp(s))]),
+      ips: unique(["127.0.0.1", nodeIp, "10.43.0.1", ...cfg.tlsSan.filter(isIp)]),
+    });
+    secret ??= generateSecret();
+    saveBootstrap(store, tlsDir, secret);
+  } catch (e) {
+    await store.close();
+    await replication?.stop();
+    // A database this start restored goes again: the next start restores afresh (and moves the
+    // revision past the gap), and a refused token leaves the box as it found it.
+    if (replication?.restored) for (const suffix of ["", "-wal", "-shm"]) rmSync(dbPath + suffix, { force: true });
+    throw e;
+  }
   writeFileSync(tokenPath, formatToken(pki.caHash, secret) + "\n", { mode: 0o600 });
   chmodSync(tokenPath, 0o600);
+  replication?.start();
 
-  const store = openSqliteStore({ path: join(serverDir, "db", "state.db") });
+  const components = componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg);
+  const stopCompactor = startCompactor({
+    store,
+    intervalMs: components.etcdCompactionIntervalMs ?? DEFAULT_COMPACTION_INTERVAL_MS,
+    onCompact: (r) => log.debug("store compacted", { revision: r.compactedTo, ...r.maintenance }),
+    onError: (error) => log.warn("store compaction failed; retrying at the next interval", { error: String(error) }),
+  });
+  const background = new AbortController();
+  if (!cfg.disableSnapshots) {
+    const retention = cfg.snapshotRetention ?? DEFAULT_SNAPSHOT_RETENTION;
+    const bucket = replica && snapshotBucket(replica);
+    startSnapshotSchedule({
+      spec: cfg.snapshotScheduleCron ?? DEFAULT_SNAPSHOT_SCHEDULE,
+      signal: background.signal,
+      run: async () => {
+        const saved = saveSnapshot(cfg.dataDir, { node: cfg.nodeName });
+        const pruned = pruneSnapshots(cfg.dataDir, DEFAULT_SNAPSHOT_NAME, retention);
+        log.info("scheduled snapshot saved", { name: saved.name, revision: saved.revision, bytes: saved.bytes, pruned: pruned.length });
+        if (bucket) {
+          const key = await bucket.upload(saved.path);
+          const gone = await bucket.prune(DEFAULT_SNAPSHOT_NAME, retention);
+          log.info("scheduled snapshot uploaded", { key, pruned: gone.length });
+        }
+      },
+      onError: (error) => log.error("scheduled snapshot failed", { error: String(error), cause: String((error as Error)?.cause ?? "") }),
+    });
+  }
   let ready = false;
   const cp = await createControlPlane({
     store,
@@ -81,7 +151,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     imagesDir: join(serverDir, "images"),
     schedulerProfile: cfg.schedulerProfile,
     network: serverNetwork(cfg),
-    controllerSettings: { clusterCidr: cfg.clusterCidr, serviceLb: !(cfg.disable ?? []).includes("servicelb"), ...componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg) },
+    controllerSettings: { clusterCidr: cfg.clusterCidr, serviceLb: !(cfg.disable ?? []).includes("servicelb"), ...components },
     metricResolutionMs: deps.metricResolutionMs,
   });
   const { app, storage, registry } = cp;
@@ -136,8 +206,11 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     manifests.abort();
     agent?.stop();
     cp.stop();
+    stopCompactor();
+    background.abort();
     await server.close();
     await store.close();
+    await replication?.stop();
   };
   deps.signal?.addEventListener("abort", () => void stop(), { once: true });
   return { port: server.port, kubeconfigPath: extra ?? kubeconfigPath, store, storage, registry, stop };

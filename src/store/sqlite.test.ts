@@ -156,3 +156,77 @@ describe("SqliteStore", () => {
     expect((error as Error).cause).toBeDefined();
   });
 });
+
+describe("SqliteStore: a bounded file", () => {
+  const open: SqliteStore[] = [];
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close();
+  });
+
+  test("100,000 updates of one object keep database + WAL under 20 MiB", async () => {
+    // Not durable (no fsync) to run in seconds; the file's layout is the same as with fsync.
+    const s = openSqliteStore({ path: tempPath(), durable: false });
+    open.push(s);
+    let r = await s.create("/configmaps/default/churn", makeObject("churn"));
+    let largest = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const obj = makeObject("churn");
+      obj.data = { v: String(i).padStart(1000, "x") };
+      r = await s.update("/configmaps/default/churn", obj, r.revision);
+      if (i % 1000 === 0) largest = Math.max(largest, s.stats().sizeBytes);
+    }
+    expect(r.revision).toBe(100_001);
+    expect(largest).toBeLessThan(20 * 1024 * 1024);
+  }, 120_000);
+
+  test("after a mass delete, maintain() shrinks the file in short steps and writes go on between them", async () => {
+    const s = openSqliteStore({ path: tempPath(), durable: false });
+    open.push(s);
+    const big = "y".repeat(4000);
+    await Promise.all(Array.from({ length: 3000 }, (_, i) => s.create(`/k/${i}`, { ...makeObject(String(i)), data: { big } })));
+    await Promise.all(Array.from({ length: 3000 }, (_, i) => s.delete(`/k/${i}`)));
+    s.checkpoint();
+    const before = s.stats().dbBytes!;
+    // A writer running meanwhile: its writes land between the vacuum steps.
+    let writes = 0;
+    let stopWriting = false;
+    const writer = (async () => {
+      while (!stopWriting) {
+        await s.create(`/w/${writes}`, makeObject(String(writes)));
+        writes++;
+      }
+    })();
+    const report = await s.maintain();
+    stopWriting = true;
+    await writer;
+    expect(report.steps).toBeGreaterThan(1);
+    expect(report.freedPages).toBeGreaterThan(2000);
+    expect(writes).toBeGreaterThanOrEqual(report.steps - 1);
+    s.checkpoint();
+    expect(before).toBeGreaterThan(8 * 1024 * 1024);
+    expect(s.stats().dbBytes!).toBeLessThan(before / 4);
+    expect(s.stats().keys).toBe(writes);
+    // Few free pages left: the next round does nothing.
+    expect(await s.maintain()).toEqual({ steps: 0, freedPages: 0, longestStepMs: 0 });
+  }, 60_000);
+});
+
+test("a version-1 file (no auto_vacuum) is upgraded at open, its objects kept", async () => {
+  const path = tempPath();
+  const old = new Database(path, { create: true });
+  old.run("PRAGMA journal_mode = WAL");
+  old.run("CREATE TABLE kv (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, revision INTEGER NOT NULL, value TEXT NOT NULL)");
+  old.run("CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID");
+  old.run("INSERT INTO meta (name, value) VALUES ('revision', 7)");
+  old.run("INSERT INTO kv (key, revision, value) VALUES (?, 7, ?)", ["/k/a", JSON.stringify(makeObject("a"))]);
+  old.run("PRAGMA user_version = 1");
+  old.close();
+  const s = openSqliteStore({ path });
+  expect(s.revision()).toBe(7);
+  expect((await s.get("/k/a"))!.object.metadata.name).toBe("a");
+  await s.close();
+  const check = new Database(path);
+  expect(check.query("PRAGMA auto_vacuum").get()).toEqual({ auto_vacuum: 2 });
+  expect(check.query("PRAGMA user_version").get()).toEqual({ user_version: 2 });
+  check.close();
+});

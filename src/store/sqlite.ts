@@ -27,6 +27,7 @@ import { statSync } from "node:fs";
 import type { KubeObject } from "../model/object.ts";
 import { loadRows, openDatabase, readRevision } from "./sqlite-schema.ts";
 import { SortedKeys } from "./sorted-keys.ts";
+import { freePages, pageCounts, VACUUM_STEP_PAGES, vacuumStepInTransaction, worthVacuuming } from "./sqlite-maintenance.ts";
 import {
   StoreError,
   type ListOptions,
@@ -102,6 +103,8 @@ export class SqliteStore implements Store {
   private rev: number;
   private queue: WriteOp[] = [];
   private flushScheduled = false;
+  /** A vacuum step to run inside the next commit; resolved with its duration (ms) or -1 when it failed. */
+  private vacuumRequest?: { pages: number; resolve(ms: number): void };
   private closed = false;
   private readonly onCommit?: SqliteStoreOptions["onCommit"];
 
@@ -237,22 +240,98 @@ export class SqliteStore implements Store {
   }
 
   stats(): StoreStats {
+    const dbBytes = fileSize(this.path);
+    const walBytes = fileSize(`${this.path}-wal`);
     return {
       revision: this.rev,
       compactRevision: this.hub.horizon,
       keys: this.cache.size,
-      sizeBytes: fileSize(this.path) + fileSize(`${this.path}-wal`),
+      sizeBytes: dbBytes + walBytes,
+      dbBytes,
+      walBytes,
       watchers: this.hub.watcherCount,
     };
+  }
+
+  /**
+   * Returns free pages to the file system in short steps (sqlite-maintenance.ts), each inside
+   * the next group commit (a commit of its own when nobody writes). Does nothing while the
+   * free pages are few. Resolves with what it did; longestStepMs is the most one step added
+   * to a commit.
+   */
+  async maintain(): Promise<{ steps: number; freedPages: number; longestStepMs: number }> {
+    this.assertOpen("");
+    const before = pageCounts(this.db);
+    const out = { steps: 0, freedPages: 0, longestStepMs: 0 };
+    if (!worthVacuuming(before)) return out;
+    let free = before.free;
+    while (free > 0 && !this.closed) {
+      const ms = await new Promise<number>((resolve) => {
+        this.vacuumRequest = { pages: VACUUM_STEP_PAGES, resolve };
+        this.scheduleFlush();
+      });
+      if (ms < 0) break;
+      const left = freePages(this.db);
+      out.longestStepMs = Math.max(out.longestStepMs, ms);
+      out.steps++;
+      out.freedPages += free - left;
+      if (left >= free) break; // nothing moved (another connection holds a read lock on those pages)
+      free = left;
+    }
+    return out;
+  }
+
+  /**
+   * Copies the WAL into the database and truncates it. Only for the checkpoint owner: SQLite's
+   * autocheckpoint in this connection normally, Litestream when it replicates (then never call
+   * this: a TRUNCATE checkpoint behind Litestream's back loses it WAL frames).
+   */
+  checkpoint(): void {
+    this.assertOpen("");
+    this.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+
+  /**
+   * Moves the revision forward to `to` (never back), as etcdutl's `snapshot restore
+   * --bump-revision` does: after a restore, writes the lost copy acknowledged were given
+   * revisions clients may have seen; the restored store must not hand them out again for
+   * other objects. History restarts there (older resumes get Compacted, so clients relist).
+   */
+  bumpRevision(to: number): number {
+    this.assertOpen("");
+    if (this.queue.length > 0) throw new Error("bumpRevision with writes queued");
+    if (to <= this.rev) return this.rev;
+    this.stmts.writeRevision.run(to);
+    this.rev = to;
+    this.hub.compact(to, to);
+    return to;
+  }
+
+  /** A value of the bootstrap table (sealed PKI and keys), or undefined. */
+  readBootstrap(name: string): Uint8Array | undefined {
+    this.assertOpen(name);
+    const row = this.db.query("SELECT value FROM bootstrap WHERE name = ?").get(name) as { value: Uint8Array } | null;
+    return row ? new Uint8Array(row.value) : undefined;
+  }
+
+  /** Writes a bootstrap value durably (its own transaction; no revision: it is not an object). */
+  writeBootstrap(name: string, value: Uint8Array): void {
+    this.assertOpen(name);
+    this.db.run("INSERT INTO bootstrap (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", [name, value]);
   }
 
   /** Commits what is queued, then closes the file. Later calls fail with Closed. */
   async close(): Promise<void> {
     if (this.closed) return;
     while (this.queue.length > 0) this.flush();
+    this.vacuumRequest?.resolve(-1);
+    this.vacuumRequest = undefined;
     this.closed = true;
     this.hub.clear();
     try {
+      // Unfinalized statements would keep the connection (and its file descriptors) alive as a
+      // "zombie" after close, so `--cluster-reset` would still see the file held open.
+      for (const stmt of Object.values(this.stmts)) stmt.finalize();
       this.db.close();
     } catch (cause) {
       throw new Error(`closing the store at ${this.path}`, { cause });
@@ -288,7 +367,10 @@ export class SqliteStore implements Store {
     const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
     this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
     if (this.queue.length > 0) this.scheduleFlush();
-    if (batch.length === 0) return;
+    const vacuum = this.vacuumRequest;
+    this.vacuumRequest = undefined;
+    if (batch.length === 0 && !vacuum) return;
+    let vacuumMs = -1;
 
     // Changes of this batch, seen by later writes in it; null marks a deletion.
     const overlay = new Map<string, Entry | null>();
@@ -331,6 +413,10 @@ export class SqliteStore implements Store {
           done.push({ op, event: { type, key: op.key, revision, value, prev: before?.value, prevRevision: before?.revision } });
         }
         if (rev !== this.rev) this.stmts.writeRevision.run(rev);
+        if (vacuum) {
+          const t = performance.now();
+          if (vacuumStepInTransaction(this.db, vacuum.pages)) vacuumMs = performance.now() - t;
+        }
         this.stmts.commit.run();
       } catch (e) {
         // A failed COMMIT may already have rolled back; the first error is the one to tell.
@@ -340,8 +426,11 @@ export class SqliteStore implements Store {
     } catch (cause) {
       const error = new Error(`committing ${batch.length} writes to the store at ${this.path}`, { cause });
       for (const op of batch) op.settle.reject(error);
+      vacuum?.resolve(-1);
       return;
     }
+    vacuum?.resolve(vacuumMs);
+    if (batch.length === 0) return;
 
     for (const [key, entry] of overlay) {
       if (entry === null) {

@@ -83,7 +83,10 @@ export interface StoreStats {
   revision: number;
   compactRevision: number;
   keys: number;
+  /** Bytes on disk: the database and its write-ahead log together, and each apart when known. */
   sizeBytes: number;
+  dbBytes?: number;
+  walBytes?: number;
   watchers: number;
 }
 

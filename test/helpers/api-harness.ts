@@ -12,6 +12,7 @@ import type { Env } from "../../src/api/app.ts";
 import type { ObjectStorage } from "../../src/api/storage/object-storage.ts";
 import type { ResourceRegistry } from "../../src/api/resources/registry.ts";
 import { createControlPlane } from "../../src/server/control-plane.ts";
+import { DEFAULT_CLUSTER_NETWORK } from "../../src/model/cluster-network.ts";
 import type { ControllerSettings } from "../../src/controllers/framework/context.ts";
 
 export interface TestApi {
@@ -34,6 +35,8 @@ export interface TestApiOptions {
   schedulerProfile?: string;
   /** Writes straight into the store before the control plane starts (objects from an older version or a backup). */
   seed?: (store: Store) => Promise<void>;
+  /** Packaged components turned off, as `--disable` (e.g. ["ingress"]). */
+  disable?: string[];
 }
 
 export async function startTestApi(o: TestApiOptions = {}): Promise<TestApi> {
@@ -48,6 +51,7 @@ export async function startTestApi(o: TestApiOptions = {}): Promise<TestApi> {
     ready: () => true,
     schedulerProfile: o.schedulerProfile,
     controllerSettings: { namespaceRecheckMs: 50, ...o.controllerSettings },
+    network: o.disable ? { ...DEFAULT_CLUSTER_NETWORK, disable: o.disable } : undefined,
   });
   await cp.start(6443);
   const { app, storage, registry } = cp;

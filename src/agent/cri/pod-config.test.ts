@@ -26,9 +26,9 @@ describe("criSandboxConfig", () => {
     expect(c.dnsConfig).toEqual(dns);
   });
 
-  test("host network: the node's namespaces; no resolver given keeps the node's", () => {
+  test("host network: the node's namespaces, no hostname of its own (runc cannot set one in the node's UTS namespace); no resolver given keeps the node's", () => {
     const c = criSandboxConfig(prepared(pod({ hostNetwork: true, shareProcessNamespace: true }), 0, { hostname: "node-a", dns: undefined }));
-    expect(c.hostname).toBe("node-a");
+    expect(c.hostname).toBe("");
     expect(c.linux.securityContext.namespaceOptions).toEqual({ network: "NODE", pid: "POD", ipc: "POD" });
     expect(c.dnsConfig).toBeUndefined();
   });

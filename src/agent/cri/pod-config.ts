@@ -41,7 +41,10 @@ export function criSandboxConfig(c: PodSandboxConfig): any {
   const sc = spec.securityContext ?? {};
   return {
     metadata: { name: pod.metadata.name, uid: pod.metadata.uid, namespace: pod.metadata.namespace, attempt },
-    hostname: c.hostname,
+    // The kubelet names only pods with their own UTS namespace: a host-network pod shares the
+    // node's, and runc refuses to set a hostname there ("unable to set hostname without a
+    // private UTS namespace"), failing the sandbox.
+    hostname: spec.hostNetwork ? "" : c.hostname,
     logDirectory: c.logDirectory,
     dnsConfig: c.dns,
     portMappings,

@@ -12,6 +12,8 @@
  *   (events)                   Services/Slices → proxy + DNS; Nodes → routes, DNS node
  *                              names, this node's addresses; Pods → DNS PTRs; LoadBalancer
  *                              results → this Node's annotation + Events
+ *                              the Ingress controller on ports 80/443 (when asked and not
+ *                              `--disable=ingress`), sharing the Service and slice informers
  *   every resyncMs             routes converge again (a route deleted by hand comes back)
  *   stop()                     listeners closed; addresses and routes stay, so pods keep
  *                              their network while the agent restarts
@@ -25,6 +27,7 @@ import type { ClusterNetwork } from "../../model/cluster-network.ts";
 import { ClusterDnsStore, type ClusterDns, choosePodResolvConf, chooseUpstreams } from "../../net/dns/index.ts";
 import { type AddressOwner, ServiceAddresses, ServiceProxy } from "../../net/proxy/index.ts";
 import { type NetRunner, PodRoutes, StaleInterfaceError, netRunner } from "../../net/routes/index.ts";
+import { type IngressController, startIngress } from "../../net/ingress/index.ts";
 import { bridgeNameFor } from "../cni/cni-config.ts";
 import { NodeSetupError } from "../node/node-setup-error.ts";
 import { keepDnsListening } from "./dns-server.ts";
@@ -61,6 +64,8 @@ export interface NodeNetworkOptions {
   routes?: boolean;
   /** How often routes converge again without an event (default 30 s). */
   resyncMs?: number;
+  /** Run the Ingress controller on these addresses and ports; none without it (tests on loopback). */
+  ingress?: { addresses: string[]; http: number; https: number };
 }
 
 export class NodeNetwork {
@@ -73,6 +78,8 @@ export class NodeNetwork {
   readonly pods: Informer;
   /** The running DNS server, once bound. */
   dnsServer?: ClusterDns;
+  /** The node's Ingress controller, once started. */
+  ingress?: IngressController;
   private routes?: PodRoutes;
   private addresses?: ServiceAddresses;
   private podDnsFn?: PodDns;
@@ -145,6 +152,10 @@ export class NodeNetwork {
     });
     await this.proxy.synced();
     this.lb.begin();
+    if (o.ingress && !n.disable.includes("ingress")) {
+      const { addresses, http, https } = o.ingress;
+      this.ingress = await startIngress({ client: o.client, services: this.services, endpointSlices: this.slices, nodeIPs: addresses, ports: { http, https }, registry: o.registry, signal: o.signal });
+    }
     o.signal.addEventListener("abort", () => void this.stop(), { once: true });
     log.info("node network started", { node: o.nodeName, clusterDns: n.clusterDns, device: this.addresses?.device, serviceLB: !n.disable.includes("servicelb") });
   }
@@ -198,6 +209,7 @@ export class NodeNetwork {
     this.lb.stop();
     this.dnsServer?.stop();
     await this.proxy.stop();
+    await this.ingress?.stop();
   }
 
   private async resync(): Promise<void> {

@@ -29,6 +29,8 @@ export interface StartNodeNetworkOptions {
   signal: AbortSignal;
   /** Test seam: iproute2 (default: on this host). */
   run?: NetRunner;
+  /** Where the Ingress controller listens (default every address, ports 80 and 443). */
+  ingress?: { addresses: string[]; http: number; https: number };
 }
 
 export async function startNodeNetwork(o: StartNodeNetworkOptions): Promise<{ network?: NodeNetwork; problem?: string }> {
@@ -48,6 +50,8 @@ export async function startNodeNetwork(o: StartNodeNetworkOptions): Promise<{ ne
     event: (obj, type, reason, message) => void o.api.event(obj, type, reason, message, o.nodeName),
     signal: own.signal,
     run: o.run,
+    // Every address, as K3s's Traefik behind ServiceLB answers on all of the node's (127.0.0.1 too).
+    ingress: o.ingress ?? { addresses: ["0.0.0.0"], http: 80, https: 443 },
   });
   try {
     await network.start();

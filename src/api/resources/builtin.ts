@@ -144,6 +144,10 @@ export const builtinResources: ResourceDef[] = [
     group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", singular: "ingress", namespaced: true,
     shortNames: ["ing"], subresources: ["status"], hasGeneration: true, validate: v.validateIngress,
   },
+  {
+    group: "networking.k8s.io", version: "v1", kind: "IngressClass", plural: "ingressclasses", singular: "ingressclass", namespaced: false,
+    hasGeneration: true, validate: v.validateIngressClass,
+  },
   // metrics.k8s.io/v1beta1: usage read from the agents, never stored (api/handlers/metrics-api.ts)
   { group: "metrics.k8s.io", version: "v1beta1", kind: "NodeMetrics", plural: "nodes", singular: "", namespaced: false, verbs: ["get", "list"] },
   { group: "metrics.k8s.io", version: "v1beta1", kind: "PodMetrics", plural: "pods", singular: "", namespaced: true, verbs: ["get", "list"] },

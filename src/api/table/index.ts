@@ -12,5 +12,5 @@ export {
   type TableRow,
   type TableRowEventOptions,
 } from "./build-table.ts";
-export { renderTableText, layoutColumns, type RenderTextOptions } from "./render-text.ts";
+export { renderTableText, tableCells, layoutColumns, type RenderTextOptions } from "./render-text.ts";
 export { humanDuration, since } from "./human-duration.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { KubeObject } from "../../model/object.ts";
-import { endpointSlicePrinter, endpointsPrinter, ingressPrinter, networkPolicyPrinter, servicePrinter } from "./network.ts";
+import { endpointSlicePrinter, endpointsPrinter, ingressClassPrinter, ingressPrinter, networkPolicyPrinter, servicePrinter } from "./network.ts";
 
 const now = new Date("2024-05-01T12:00:00Z");
 const meta = { name: "web", namespace: "default", creationTimestamp: "2024-05-01T11:59:30Z" };
@@ -104,4 +104,10 @@ describe("ingress", () => {
 test("networkpolicy", () => {
   expect(networkPolicyPrinter.cells(o("NetworkPolicy", { spec: { podSelector: {} } }), now)).toEqual(["web", "<none>", "30s"]);
   expect(networkPolicyPrinter.cells(o("NetworkPolicy", { spec: { podSelector: { matchLabels: { app: "db" } } } }), now)).toEqual(["web", "app=db", "30s"]);
+});
+
+test("ingressclass", () => {
+  expect(ingressClassPrinter.cells(o("IngressClass", { spec: { controller: "k3rs.io/ingress" } }), now)).toEqual(["web", "k3rs.io/ingress", "<none>", "30s"]);
+  const parameters = { apiGroup: "k8s.example.com", kind: "IngressParameters", name: "external-lb" };
+  expect(ingressClassPrinter.cells(o("IngressClass", { spec: { controller: "example.com/ingress", parameters } }), now)[2]).toBe("IngressParameters.k8s.example.com/external-lb");
 });

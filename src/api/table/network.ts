@@ -156,6 +156,16 @@ export const ingressPrinter: Printer = {
   },
 };
 
+/** Kubernetes' IngressClass columns; Parameters reads `Kind.group/name` as kubectl prints it. */
+export const ingressClassPrinter: Printer = {
+  columns: [nameColumn, col("Controller", "Controller that is responsible for handling this class"), col("Parameters", "A reference to a resource with additional parameters"), ageColumn],
+  cells(obj, now) {
+    const p = obj.spec?.parameters;
+    const params = p?.kind && p?.name ? `${p.kind}${p.apiGroup ? `.${p.apiGroup}` : ""}/${p.name}` : "<none>";
+    return [obj.metadata.name ?? "", obj.spec?.controller ?? "", params, since(obj.metadata.creationTimestamp, now)];
+  },
+};
+
 export const networkPolicyPrinter: Printer = {
   columns: [nameColumn, col("Pod-Selector", "Selects the pods to which this NetworkPolicy object applies."), ageColumn],
   cells(obj, now) {

@@ -5,7 +5,7 @@ import { since } from "./human-duration.ts";
 import { podPrinter } from "./pod.ts";
 import { daemonSetPrinter, deploymentPrinter, replicaSetPrinter, statefulSetPrinter } from "./workloads.ts";
 import { cronJobPrinter, jobPrinter } from "./batch.ts";
-import { endpointSlicePrinter, endpointsPrinter, ingressPrinter, networkPolicyPrinter, servicePrinter } from "./network.ts";
+import { endpointSlicePrinter, endpointsPrinter, ingressClassPrinter, ingressPrinter, networkPolicyPrinter, servicePrinter } from "./network.ts";
 import { configMapPrinter, leasePrinter, namespacePrinter, resourceQuotaPrinter, secretPrinter, serviceAccountPrinter } from "./core.ts";
 import { nodePrinter } from "./node.ts";
 import { eventPrinter } from "./event.ts";
@@ -44,6 +44,7 @@ export const printers: Readonly<Record<string, Printer>> = {
   CronJob: cronJobPrinter,
   Lease: leasePrinter,
   Ingress: ingressPrinter,
+  IngressClass: ingressClassPrinter,
   NetworkPolicy: networkPolicyPrinter,
   EndpointSlice: endpointSlicePrinter,
   HorizontalPodAutoscaler: horizontalPodAutoscalerPrinter,

@@ -48,6 +48,11 @@ export function layoutColumns(lines: string[][]): string {
 export function renderTableText(table: Table, opts: RenderTextOptions = {}): string {
   // kubectl prints nothing (not even headers) for an empty table; it says "No resources found" elsewhere.
   if (table.rows.length === 0) return "";
+  return layoutColumns(tableCells(table, opts));
+}
+
+/** The cells kubectl prints for a table, header line first (for callers that add a column, as `get -w --output-watch-events` does). */
+export function tableCells(table: Table, opts: RenderTextOptions = {}): string[][] {
   const defs = table.columnDefinitions ?? [];
   const shown = defs.map((d, i) => ({ d, i })).filter(({ d }) => opts.wide || d.priority === 0);
 
@@ -65,5 +70,5 @@ export function renderTableText(table: Table, opts: RenderTextOptions = {}): str
     if (opts.showLabels) line.push(meta ? formatLabels(meta.labels) : "");
     lines.push(line);
   }
-  return layoutColumns(lines);
+  return lines;
 }

@@ -13,9 +13,34 @@ export interface DeleteOptions {
   gracePeriod?: number;
   ignoreNotFound?: boolean;
   timeoutMs?: number;
+  /** background (default), foreground or orphan; kubectl also takes true (background) and false (orphan). */
+  cascade?: string;
+  now?: boolean;
+  force?: boolean;
+}
+
+/** kubectl's --cascade values as the DeleteOptions' propagationPolicy. */
+export function propagationPolicy(cascade: string | undefined): string {
+  switch ((cascade ?? "background").toLowerCase()) {
+    case "background":
+    case "true":
+      return "Background";
+    case "foreground":
+      return "Foreground";
+    case "orphan":
+    case "false":
+      return "Orphan";
+    default:
+      throw new Error(`invalid cascade value (${cascade}). Must be "background", "foreground", or "orphan"`);
+  }
 }
 
 export async function runDelete(ctx: CtlContext, args: string[], o: DeleteOptions, stdin?: () => string): Promise<number> {
+  const policy = propagationPolicy(o.cascade);
+  // --now is a grace period of 1; --force with 0 deletes at once (kubectl warns first).
+  const grace = o.now ? 1 : o.gracePeriod;
+  if (o.force && (grace === undefined || grace === 0)) ctx.err("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
+  const effectiveGrace = o.force && grace === undefined ? 0 : grace;
   const victims: { r: ApiResource; ns?: string; name: string }[] = [];
   if (o.filename?.length) {
     for (const { object } of readManifests(o.filename, stdin)) {
@@ -42,9 +67,9 @@ export async function runDelete(ctx: CtlContext, args: string[], o: DeleteOption
   const deleted: { r: ApiResource; ns?: string; name: string; uid?: string }[] = [];
   for (const v of victims) {
     try {
-      const body = { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background", ...(o.gracePeriod !== undefined ? { gracePeriodSeconds: o.gracePeriod } : {}) };
+      const body = { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: policy, ...(effectiveGrace !== undefined ? { gracePeriodSeconds: effectiveGrace } : {}) };
       const res = await ctx.client.request(resourcePath(v.r, v.ns, v.name), { method: "DELETE", body });
-      ctx.out(`${v.r.singular}${v.r.group ? `.${v.r.group}` : ""} "${v.name}" deleted\n`);
+      ctx.out(`${v.r.singular}${v.r.group ? `.${v.r.group}` : ""} "${v.name}" ${o.force && effectiveGrace === 0 ? "force deleted" : "deleted"}\n`);
       deleted.push({ ...v, uid: res?.metadata?.uid });
     } catch (e) {
       if (o.ignoreNotFound && isStatusError(e, "NotFound")) continue;

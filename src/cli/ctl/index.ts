@@ -1,6 +1,7 @@
 /** `k3rs ctl`: the everyday kubectl subset, built in. Each verb lives in its own file. */
 import type { Command } from "commander";
-import { formatError, makeContext, stdio, type CtlContext, type GlobalOptions, type Output } from "./context.ts";
+import { makeApp, withGlobals, type CtlDeps } from "./command.ts";
+import { VERBS } from "./verbs.ts";
 import { runGet } from "./get.ts";
 import { runApply } from "./apply.ts";
 import { runDelete } from "./delete.ts";
@@ -8,49 +9,29 @@ import { runDescribe } from "./describe.ts";
 import { runVersion } from "./version.ts";
 import { runImageImport, runImageLs, runImageRm } from "./image.ts";
 
-export interface CtlDeps {
-  io?: Output;
-  exit?: (code: number) => void;
-  stdin?: () => string;
-}
+export type { CtlDeps } from "./command.ts";
 
 export function registerCtlCommand(program: Command, deps: CtlDeps = {}): void {
-  const io = deps.io ?? stdio;
-  const exit = deps.exit ?? ((code: number) => process.exit(code));
-  // kubectl takes its global flags anywhere on the line; so does every ctl verb.
-  const withGlobals = (c: Command) =>
-    c
-      .option("--kubeconfig <file>", "kubeconfig (default $KUBECONFIG, /etc/k3rs/k3rs.yaml, ~/.kube/config)")
-      .option("--context <name>", "kubeconfig context to use")
-      .option("-n, --namespace <ns>", "namespace");
-  const ctl = withGlobals(program.command("ctl").description("Manage the cluster (a kubectl subset: get, apply, delete, describe, version)"));
-  const verb = (name: string) => withGlobals(ctl.command(name));
-
-  const action = (run: (ctx: CtlContext, cmd: Command) => Promise<number>) => async (...args: any[]) => {
-    const cmd = args[args.length - 1] as Command;
-    const g = cmd.optsWithGlobals() as GlobalOptions;
-    let code: number;
-    try {
-      code = await run(makeContext(g, io), cmd);
-    } catch (e) {
-      io.err(formatError(e));
-      code = 1;
-    }
-    exit(code);
-  };
+  // `k3rs kubectl` as K3s has `k3s kubectl`: the same command under kubectl's name.
+  const ctl = withGlobals(program.command("ctl").alias("kubectl").description("Manage the cluster: the everyday kubectl, built in (also `k3rs kubectl`)"));
+  const app = makeApp(ctl, deps);
+  const { verb, action } = app;
 
   verb("get")
     .description("Display one or many resources")
     .argument("[resources...]", "TYPE[,TYPE] [NAME...] or TYPE/NAME ...")
-    .option("-o, --output <format>", "wide|yaml|json|name")
+    .option("-o, --output <format>", "wide|yaml|json|name|jsonpath=…|jsonpath-file=…|custom-columns=…|custom-columns-file=…")
     .option("-A, --all-namespaces", "list across all namespaces")
     .option("-l, --selector <selector>", "label selector")
     .option("--field-selector <selector>", "field selector")
     .option("--show-labels", "show labels as the last column")
     .option("--no-headers", "omit the header line")
+    .option("-w, --watch", "after listing, watch for changes")
+    .option("--watch-only", "watch for changes without listing first")
+    .option("--output-watch-events", "print the watch event type (ADDED, MODIFIED, DELETED) of each change")
     .action(action((ctx, cmd) => {
       const o = cmd.opts();
-      return runGet(ctx, cmd.args, { output: o.output, allNamespaces: o.allNamespaces, selector: o.selector, fieldSelector: o.fieldSelector, showLabels: o.showLabels, noHeaders: o.headers === false });
+      return runGet(ctx, cmd.args, { output: o.output, allNamespaces: o.allNamespaces, selector: o.selector, fieldSelector: o.fieldSelector, showLabels: o.showLabels, noHeaders: o.headers === false, watch: o.watch, watchOnly: o.watchOnly, outputWatchEvents: o.outputWatchEvents });
     }));
 
   verb("apply")
@@ -68,9 +49,12 @@ export function registerCtlCommand(program: Command, deps: CtlDeps = {}): void {
     .option("--wait <bool>", "wait until the objects are gone (default true)", "true")
     .option("--grace-period <seconds>", "seconds to give the object to terminate")
     .option("--ignore-not-found", "treat NotFound as success")
+    .option("--cascade <mode>", "background (default), foreground or orphan")
+    .option("--now", "signal the objects to shut down at once (grace period 1)")
+    .option("--force", "with --grace-period=0: delete without waiting for the node")
     .action(action((ctx, cmd) => {
       const o = cmd.opts();
-      return runDelete(ctx, cmd.args, { filename: o.filename, selector: o.selector, all: o.all, wait: o.wait !== "false", gracePeriod: o.gracePeriod === undefined ? undefined : Number(o.gracePeriod), ignoreNotFound: o.ignoreNotFound }, deps.stdin);
+      return runDelete(ctx, cmd.args, { filename: o.filename, selector: o.selector, all: o.all, wait: o.wait !== "false", gracePeriod: o.gracePeriod === undefined ? undefined : Number(o.gracePeriod), ignoreNotFound: o.ignoreNotFound, cascade: o.cascade, now: o.now, force: o.force }, deps.stdin);
     }));
 
   verb("describe")
@@ -95,4 +79,6 @@ export function registerCtlCommand(program: Command, deps: CtlDeps = {}): void {
   verb("version")
     .description("Print the client and server versions")
     .action(action((ctx) => runVersion(ctx)));
+
+  for (const register of VERBS) register(app);
 }

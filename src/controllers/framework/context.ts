@@ -31,6 +31,8 @@ export interface ControllerSettings {
   /** Delay before a Job replaces a failed pod: base × 2^(failures-1), capped (K8s: 10 s, 6 min). */
   jobBackoffBaseMs: number;
   jobBackoffMaxMs: number;
+  /** How often the store compacts its history (kube-apiserver --etcd-compaction-interval: 5 m; 0: never). Read by the server, not by controllers. */
+  etcdCompactionIntervalMs?: number;
   /** ServiceLB: LoadBalancer Services get the node IPs as ingress (K3s `--disable=servicelb` turns it off). */
   serviceLb: boolean;
   /** The clock CronJob schedules are read against, and how fast it runs; tests run one fast. Default: ctx.now. */

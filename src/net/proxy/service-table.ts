@@ -7,7 +7,8 @@
 import type { V1ServicePort, V1ServiceSpec } from "@kubernetes/client-node";
 import type { KubeObject } from "../../model/object.ts";
 import { objectKey } from "../../model/object.ts";
-import { type ParsedSlice, SERVICE_NAME_LABEL, parseSlice, portEndpoints } from "./endpoints.ts";
+import { portEndpoints } from "./endpoints.ts";
+import { SliceIndex } from "./slice-index.ts";
 import { type Affinity, type Frontend, type FrontendKind, type Protocol, type Target, frontendKey } from "./types.ts";
 
 /** Kubernetes' default for `sessionAffinityConfig.clientIP.timeoutSeconds` (3 hours). */
@@ -70,10 +71,7 @@ export interface LoadBalancerView {
 export class ServiceTable {
   private readonly services = new Map<string, ServiceState>();
   private readonly byKey = new Map<string, Frontend>();
-  /** Service key → its slices by slice key */
-  private readonly slices = new Map<string, Map<string, ParsedSlice>>();
-  /** slice key → the Service it was filed under, so relabels and deletes find it */
-  private readonly sliceOwner = new Map<string, string>();
+  private readonly slices = new SliceIndex();
   private readonly now: () => number;
   private nodeIPs: string[];
   private readonly excluded: ReadonlySet<string>;
@@ -139,24 +137,12 @@ export class ServiceTable {
   }
 
   upsertSlice(slice: KubeObject): void {
-    const sliceKey = objectKey(slice.metadata.namespace, slice.metadata.name ?? "");
-    const svcName = slice.metadata.labels?.[SERVICE_NAME_LABEL];
-    const owner = svcName ? objectKey(slice.metadata.namespace, svcName) : undefined;
-    const prevOwner = this.sliceOwner.get(sliceKey);
-    if (prevOwner && prevOwner !== owner) this.dropSlice(sliceKey, prevOwner);
-    const parsed = owner ? parseSlice(slice) : undefined;
-    if (!owner || !parsed) return;
-    let m = this.slices.get(owner);
-    if (!m) this.slices.set(owner, (m = new Map()));
-    m.set(sliceKey, parsed);
-    this.sliceOwner.set(sliceKey, owner);
-    this.refreshTargets(owner);
+    for (const svc of this.slices.upsert(slice)) this.refreshTargets(svc);
   }
 
   deleteSlice(slice: KubeObject): void {
-    const sliceKey = objectKey(slice.metadata.namespace, slice.metadata.name ?? "");
-    const owner = this.sliceOwner.get(sliceKey);
-    if (owner) this.dropSlice(sliceKey, owner);
+    const owner = this.slices.delete(slice);
+    if (owner) this.refreshTargets(owner);
   }
 
   /**
@@ -236,15 +222,6 @@ export class ServiceTable {
     };
   }
 
-  private dropSlice(sliceKey: string, owner: string): void {
-    this.sliceOwner.delete(sliceKey);
-    const m = this.slices.get(owner);
-    if (!m) return;
-    m.delete(sliceKey);
-    if (m.size === 0) this.slices.delete(owner);
-    this.refreshTargets(owner);
-  }
-
   /** Makes the Service's frontends match its plan, reusing frontend objects that stay. */
   private apply(s: ServiceState): void {
     const plan = planFrontends(s.spec, this.nodeIPs, this.excluded, this.opts.loadBalancers !== false);
@@ -292,7 +269,7 @@ export class ServiceTable {
   private refreshTargets(key: string): void {
     const s = this.services.get(key);
     if (!s || s.frontends.size === 0) return;
-    const all = [...(this.slices.get(key)?.values() ?? [])];
+    const all = this.slices.of(key);
     // Dual-stack Services have a slice per family; like kube-proxy, an IPv4 frontend relays to
     // IPv4 endpoints and an IPv6 one to IPv6 — unless its family has none (a single-stack
     // Service's NodePort on a node address of the other family), where any endpoint serves.

@@ -212,3 +212,11 @@ export function validateIngress(obj: KubeObject): StatusCause[] {
   });
   return out;
 }
+
+export function validateIngressClass(obj: KubeObject): StatusCause[] {
+  const c = obj.spec?.controller;
+  if (typeof c !== "string" || c === "") return [required("spec.controller")];
+  // Kubernetes: a domain-prefixed path of at most 250 characters, e.g. "example.com/ingress".
+  if (c.length > 250 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[^\s]+$/.test(c)) return [invalid("spec.controller", c, "must be a domain-prefixed path (such as \"acme.io/foo\")")];
+  return [];
+}

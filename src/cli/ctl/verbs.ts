@@ -1,0 +1,18 @@
+/** Every verb registered beyond the first few in index.ts, in kubectl's help order. */
+import type { CtlApp } from "./command.ts";
+import { registerLogs } from "./logs.ts";
+import { registerExec } from "./exec.ts";
+import { registerEvents } from "./events.ts";
+import { registerLabel } from "./label.ts";
+import { registerPatch } from "./patch.ts";
+import { registerScale } from "./scale.ts";
+import { registerNode } from "./node.ts";
+import { registerRollout } from "./rollout.ts";
+import { registerSet } from "./set-image.ts";
+import { registerDrain } from "./drain.ts";
+import { registerWait } from "./wait.ts";
+import { registerCluster } from "./cluster.ts";
+import { registerCreate } from "./create.ts";
+import { registerTop } from "./top.ts";
+
+export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec, registerEvents, registerScale, registerLabel, registerPatch, registerNode, registerRollout, registerSet, registerDrain, registerWait, registerCluster, registerCreate, registerTop];
