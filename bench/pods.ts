@@ -98,7 +98,7 @@ async function until(what: string, fn: () => Promise<boolean>, everyMs = 50, tim
 }
 
 /** Creates `n` pods at once; returns each one's create → Running and the delete → gone time. */
-async function round(prefix: string, n: number): Promise<{ startup: number[]; deleteMs: number; busy: { agent: number; agentSplit: string; containerd: number; server: number }; phases: Record<string, number[]>; load: string }> {
+async function round(prefix: string, n: number): Promise<{ startup: number[]; deleteMs: number; busy: { agent: number; agentSplit: string; containerd: number; server: number }; settledAgent: number; phases: Record<string, number[]>; load: string }> {
   const sentAt = new Map<string, number>();
   const runningAt = new Map<string, number>();
   const scheduledAt = new Map<string, number>();
@@ -123,6 +123,9 @@ async function round(prefix: string, n: number): Promise<{ startup: number[]; de
   const load = loadavg();
   await Bun.sleep(1000);
   const busy = { agent: rssMiB(agent.pid), agentSplit: rssSplit(agent.pid), containerd: rssMiB(containerdPid()), server: rssMiB(server.proc.pid) };
+  // And once the burst's garbage has had time to be collected: the steady state with n pods.
+  await Bun.sleep(Number(process.env.BENCH_SETTLE_MS ?? 15_000));
+  const settledAgent = rssMiB(agent.pid);
   const t0 = performance.now();
   await client.request(`/api/v1/namespaces/${ns}/pods`, { method: "DELETE", query: { labelSelector: `round=${prefix}` } });
   await until("pods gone", async () => (await client.request(`/api/v1/namespaces/${ns}/pods`, { query: { labelSelector: `round=${prefix}` } })).items.length === 0);
@@ -148,7 +151,7 @@ async function round(prefix: string, n: number): Promise<{ startup: number[]; de
     add("status: relist + PATCH pods/status", t.statusDone! - t.startDone!);
     add("status written → Running seen on the watch", runningAt.get(nm)! - t.statusDone!);
   }
-  return { startup: names.map((nm) => runningAt.get(nm)! - sentAt.get(nm)!), deleteMs, busy, phases, load };
+  return { startup: names.map((nm) => runningAt.get(nm)! - sentAt.get(nm)!), deleteMs, busy, settledAgent, phases, load };
 }
 
 async function criRound(prefix: string, n: number): Promise<{ timings: CriPodTiming[]; load: string }> {
@@ -235,6 +238,7 @@ try {
   console.log("");
   line("delete → gone: 1 pod (worst of 5) / all of the burst", `${fmt(singleDelete, 0)} / ${fmt(burst.deleteMs, 0)} ms`);
   line(`agent RSS with 0 / ${BURST} pods`, `${fmt(idle.agent)} / ${fmt(burst.busy.agent)} MiB   (aim < 60 MiB with 30 pods; anchor: K3s agent ≈ 275 MB)`);
+  line(`  agent RSS with ${BURST} pods, ${Number(process.env.BENCH_SETTLE_MS ?? 15_000) / 1000} s later`, `${fmt(burst.settledAgent)} MiB`);
   line(`  agent RSS split, 0 pods | ${BURST} pods`, `${idle.agentSplit} | ${burst.busy.agentSplit} MiB`);
   line(`its containerd RSS with 0 / ${BURST} pods`, `${fmt(idle.containerd)} / ${fmt(burst.busy.containerd)} MiB`);
   line(`server RSS with 0 / ${BURST} pods`, `${fmt(idle.server)} / ${fmt(burst.busy.server)} MiB   (anchor: K3s server ≈ 1.5 GB)`);
