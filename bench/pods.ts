@@ -21,7 +21,7 @@
  * Prints the load average beside the timings (they move with it) and Kubernetes' and K3s's
  * anchors; no thresholds.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { containerdSocketPath } from "../src/agent/containerd/config.ts";
 import { criBurst, type CriPodTiming } from "./lib/cri-burst.ts";
 import { CriClient } from "../src/agent/cri/cri-client.ts";
@@ -248,5 +248,6 @@ try {
   agent.kill("SIGTERM");
   await agent.exited;
   await server.stop();
+  rmSync(server.dataDir, { recursive: true, force: true });
   await cleanupRealNode({ dataDir: agentDir, bridge: bridgeNameFor(agentDir), podCidr: podCidr ?? "10.42.0.0/24" });
 }
