@@ -170,7 +170,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
         storage,
         registry,
         signal: controllers.signal,
-        controllers: allControllers({ hpa: { metrics, syncPeriodMs: o.controllerSettings?.hpaSyncPeriodMs } }).filter((c) => ingress || c.name !== IngressStatusController.NAME),
+        controllers: allControllers({ hpa: { metrics, syncPeriodMs: o.controllerSettings?.hpaSyncPeriodMs, downscaleStabilizationMs: o.controllerSettings?.hpaDownscaleStabilizationMs } }).filter((c) => ingress || c.name !== IngressStatusController.NAME),
         settings: { ...o.controllerSettings, rootCaPem: o.rootCaPem },
         leaseDurationSeconds: o.leaseDurationSeconds,
         retryMs: o.leaderRetryMs,
