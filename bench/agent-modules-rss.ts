@@ -24,8 +24,8 @@ const CASES: [string, string][] = [
   ["RestClient + one HTTPS request (fetch, TLS)", `import { RestClient } from "../src/client/rest-client.ts"; await new RestClient({ server: "https://127.0.0.1:1", path: "(probe)" }).request("/api").catch(() => {});`],
   ["node:http2 client session", `import http2 from "node:http2"; import net from "node:net"; const s = http2.connect("http://x", { createConnection: () => net.connect("/nonexistent.sock") }); s.on("error", () => {}); await Bun.sleep(50); s.destroy();`],
   ["@grpc/grpc-js", `import * as grpc from "@grpc/grpc-js"; void grpc;`],
-  ["grpc-js + proto-loader + protobufjs", `import * as grpc from "@grpc/grpc-js"; import * as l from "@grpc/proto-loader"; import p from "protobufjs"; void grpc, l, p;`],
-  ["… + the CRI schema parsed", `import { criServices } from "../src/agent/cri/proto.ts"; criServices();`],
+  ["grpc-js + proto-loader + protobufjs (no longer in the agent)", `import * as grpc from "@grpc/grpc-js"; import * as l from "@grpc/proto-loader"; import p from "protobufjs"; void grpc, l, p;`],
+  ["the agent's own CRI schema tables, parsed", `import { criSchema } from "../src/agent/cri/proto.ts"; criSchema();`],
   ["agent/run.ts and all it imports", `import { runAgent } from "../src/agent/run.ts"; void runAgent;`],
   ["… + a CRI client and one call", `import { runAgent } from "../src/agent/run.ts"; import { CriClient } from "../src/agent/cri/cri-client.ts"; void runAgent; const c = new CriClient("unix:///nonexistent.sock"); await c.call("RuntimeService", "Version", { version: "v1" }, { timeoutMs: 100 }).catch(() => {}); c.close();`],
 ];

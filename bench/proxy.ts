@@ -9,8 +9,12 @@
  *     an EndpointSlice change until a new connection reaches the new endpoint, and a new
  *     Service until its first connection is answered; and a new ClusterIP Service in the
  *     namespace (its address added with `ip`) until a client's first request is answered.
+ *  4. The same through a REAL node (bench/lib/real-node-proxy.ts): the built `k3rs server`,
+ *     3 busybox httpd pods behind a ClusterIP vs HAProxy to the same pods, a 64 MiB file
+ *     through the ClusterIP vs direct, and EndpointSlice changes made through the API.
  *
- *   bun bench/proxy.ts [seconds per wrk run, default 8]     (root; Debian haproxy and wrk)
+ *   bun bench/proxy.ts [seconds per wrk run, default 8] [--in-process | --real-node]
+ *   (root; Debian haproxy, wrk and curl; the real-node part needs bin/k3rs and containerd)
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,9 +24,12 @@ import { ServiceProxy } from "../src/net/proxy/service-proxy.ts";
 import { askOnce, idServer } from "../src/net/proxy/testing/net.ts";
 import { service, slice } from "../src/net/proxy/testing/objects.ts";
 import { type RpcChild, spawnRpcChild } from "../test/helpers/line-rpc.ts";
+import { realNodeProxyBench } from "./lib/real-node-proxy.ts";
 import { fmt, summary } from "./lib/stats.ts";
 
-const seconds = Number(process.argv[2] ?? 8);
+const args = process.argv.slice(2);
+const seconds = Number(args.find((a) => /^\d+$/.test(a)) ?? 8);
+const parts = { inProcess: !args.includes("--real-node"), realNode: !args.includes("--in-process") };
 const NS = `k3rs-pxb-${process.pid}`;
 const PODS = ["10.42.0.11", "10.42.0.12", "10.42.0.13"];
 const HELPERS = join(import.meta.dir, "..", "test", "helpers");
@@ -212,9 +219,12 @@ async function updateLatency(): Promise<void> {
 }
 
 try {
-  await main();
-  await updateLatency();
+  if (parts.inProcess) {
+    await main();
+    await updateLatency();
+  }
 } finally {
   await cleanup();
 }
+if (parts.realNode) await realNodeProxyBench(seconds);
 process.exit(0);

@@ -40,6 +40,8 @@ export interface AgentRunOptions {
   client: RestClient;
   nodeName: string;
   nodeIp?: string;
+  /** `--node-external-ip`: the Node's ExternalIP addresses. */
+  externalIPs?: string[];
   dataDir: string;
   runtime: RuntimeKind;
   /** Run this many hollow nodes (`<nodeName>-0` …) instead of one (fake runtime only). */
@@ -168,7 +170,9 @@ export async function runAgent(o: AgentRunOptions): Promise<RunningAgent> {
     throw e;
   }
   nodes.push(node);
-  startNodeTunnel({ client: o.client, nodeName: o.nodeName, pods: node.pods, runtime, logRoot, metrics: o.metricsRegistry ? undefined : registry, signal: stop.signal });
+  // The embedded agent's kubelet API serves the server's registry, where its node's proxy and DNS
+  // metrics are: nodes/<node>/proxy/metrics reads them on every node alike.
+  startNodeTunnel({ client: o.client, nodeName: o.nodeName, pods: node.pods, runtime, logRoot, metrics: registry, signal: stop.signal });
   return { nodes, stop: () => stop.abort() };
 }
 
@@ -177,6 +181,7 @@ function baseFacts(host: ReturnType<typeof hostFacts>, name: string, ip: string,
     name,
     hostname: host.hostname,
     internalIP: ip,
+    externalIPs: o.externalIPs,
     isServer: !!o.isServer,
     labels: o.labels ?? {},
     taints: o.taints ?? [],

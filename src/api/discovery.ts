@@ -21,6 +21,7 @@ const SUBRESOURCE_VERBS: Record<string, string[]> = {
   attach: ["create", "get"],
   portforward: ["create", "get"],
   finalize: ["update"],
+  proxy: ["create", "delete", "get", "patch", "update"],
 };
 
 const SUBRESOURCE_KIND: Record<string, { group: string; version: string; kind: string }> = {
@@ -30,6 +31,7 @@ const SUBRESOURCE_KIND: Record<string, { group: string; version: string; kind: s
   exec: { group: "", version: "v1", kind: "PodExecOptions" },
   attach: { group: "", version: "v1", kind: "PodAttachOptions" },
   portforward: { group: "", version: "v1", kind: "PodPortForwardOptions" },
+  proxy: { group: "", version: "v1", kind: "NodeProxyOptions" },
 };
 
 export function apiVersions(serverAddress: string): object {

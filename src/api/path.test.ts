@@ -14,6 +14,10 @@ test.each([
   ["/apis/apps/v1/deployments", { group: "apps", resource: "deployments" }],
   ["/api/v1/watch/namespaces/a/pods", { namespace: "a", resource: "pods", watchPath: true }],
   ["/api/v1/nodes/n1/status", { resource: "nodes", name: "n1", subresource: "status" }],
+  ["/api/v1/nodes/n1/proxy", { resource: "nodes", name: "n1", subresource: "proxy" }],
+  ["/api/v1/nodes/n1/proxy/metrics", { resource: "nodes", name: "n1", subresource: "proxy", proxyPath: "/metrics" }],
+  ["/api/v1/nodes/n1/proxy/metrics/resource/", { resource: "nodes", name: "n1", subresource: "proxy", proxyPath: "/metrics/resource/" }],
+  ["/api/v1/nodes/n1/proxy/containerLogs/a%2Fb/c", { resource: "nodes", name: "n1", subresource: "proxy", proxyPath: "/containerLogs/a%2Fb/c" }],
 ])("%s", (path, want) => {
   expect(parseResourcePath(path)).toMatchObject(want);
 });

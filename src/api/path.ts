@@ -4,6 +4,7 @@
  *   /apis/{group}/{version}[/namespaces/{ns}]/{resource}[/{name}[/{subresource}]]
  * `/api/v1/namespaces/{name}[/{sub}]` is the Namespace object itself.
  * Legacy `/watch/` prefixed paths (`/api/v1/watch/pods`) set `watch`.
+ * `…/{name}/proxy/{path…}` (nodes/proxy) keeps what follows `proxy` in `proxyPath`.
  */
 import { StatusError } from "../model/errors.ts";
 
@@ -14,13 +15,16 @@ export interface ResourcePath {
   resource: string;
   name?: string;
   subresource?: string;
+  /** `/metrics` of `/api/v1/nodes/n1/proxy/metrics`, its segments still percent-encoded. */
+  proxyPath?: string;
   /** Came in through the deprecated /watch/ path. */
   watchPath: boolean;
 }
 
 /** Throws a 400 StatusError when a segment is not valid percent-encoding (Go's net/http refuses such a URL with 400). */
 export function parseResourcePath(pathname: string): ResourcePath | undefined {
-  const parts = pathname.split("/").filter((p) => p !== "").map(decodeSegment);
+  const raw = pathname.split("/").filter((p) => p !== "");
+  const parts = raw.map(decodeSegment);
   let group: string;
   let version: string;
   let rest: string[];
@@ -46,6 +50,11 @@ export function parseResourcePath(pathname: string): ResourcePath | undefined {
   if (rest[0] === "namespaces" && rest.length >= 3 && !(rest.length === 3 && isNamespaceSubresource(rest[2]!))) {
     namespace = rest[1];
     rest = rest.slice(2);
+  }
+  if (rest.length > 3 && rest[2] === "proxy") {
+    // Passed on as it came (re-encoding what was decoded could change it); an empty trailing segment is kept.
+    const proxyPath = `/${raw.slice(raw.length - (rest.length - 3)).join("/")}${pathname.endsWith("/") ? "/" : ""}`;
+    return { group, version, namespace, resource: rest[0]!, name: rest[1], subresource: "proxy", proxyPath, watchPath };
   }
   if (rest.length === 0 || rest.length > 3) return undefined;
   return { group, version, namespace, resource: rest[0]!, name: rest[1], subresource: rest[2], watchPath };

@@ -43,6 +43,7 @@ async function runAgentProcess(cfg: AgentConfig): Promise<void> {
       client,
       nodeName: cfg.nodeName,
       nodeIp: cfg.nodeIp,
+      externalIPs: cfg.nodeExternalIp,
       dataDir: cfg.dataDir,
       runtime: cfg.runtime,
       containerRuntimeEndpoint: cfg.containerRuntimeEndpoint,

@@ -6,6 +6,7 @@ import { hostname } from "node:os";
 import { defaultDataDir, runtimeKind } from "./server-config.ts";
 import { kubeletSettings } from "./kubelet-args.ts";
 import { AGENT_FLAG_LIST, flagNames, otherRoleNames, SERVER_FLAG_LIST, type SameKeys } from "./flags.ts";
+import { externalIps } from "./external-ips.ts";
 import { fromEnv, list, parseLabels, parseTaints, readConfigFile, truthy } from "./sources.ts";
 
 export interface AgentConfig {
@@ -14,6 +15,8 @@ export interface AgentConfig {
   dataDir: string;
   nodeName: string;
   nodeIp?: string;
+  /** K3s `--node-external-ip`: the Node's ExternalIP addresses. */
+  nodeExternalIp?: string[];
   nodeLabel: string[];
   nodeTaint: string[];
   runtime: "containerd" | "fake";
@@ -73,6 +76,7 @@ export function resolveAgentConfig(inputs: { flags: AgentConfigSource; configPat
     dataDir: String(pick("dataDir") ?? defaultDataDir(inputs.isRoot)),
     nodeName: String(pick("nodeName") ?? hostname()).toLowerCase(),
     nodeIp: pick("nodeIp") === undefined ? undefined : String(pick("nodeIp")),
+    nodeExternalIp: externalIps(pick("nodeExternalIp")),
     nodeLabel,
     nodeTaint,
     runtime,

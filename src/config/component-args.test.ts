@@ -12,12 +12,15 @@ describe("--kube-controller-manager-arg / --kube-apiserver-arg", () => {
       etcdCompactionIntervalMs: 60_000,
     });
     expect(componentSettings([], ["etcd-compaction-interval=0"])).toEqual({ etcdCompactionIntervalMs: 0 });
+    expect(componentSettings(["horizontal-pod-autoscaler-sync-period=5s", "horizontal-pod-autoscaler-downscale-stabilization=30s"], [])).toEqual({ hpaSyncPeriodMs: 5_000, hpaDownscaleStabilizationMs: 30_000 });
+    expect(componentSettings(["horizontal-pod-autoscaler-downscale-stabilization=0s"], [])).toEqual({ hpaDownscaleStabilizationMs: 0 });
   });
 
   test.each([
     [["node-monitor-grace-period=soon"], [], 'invalid node-monitor-grace-period: time: invalid duration "soon"'],
     [["node-cidr-mask-size=40"], [], "invalid node-cidr-mask-size: want an integer from 8 to 30, got \"40\""],
-    [["leader-elect=false"], [], "unsupported --kube-controller-manager-arg leader-elect (supported: node-monitor-grace-period, node-cidr-mask-size)"],
+    [["leader-elect=false"], [], "unsupported --kube-controller-manager-arg leader-elect (supported: node-monitor-grace-period, node-cidr-mask-size, horizontal-pod-autoscaler-sync-period, horizontal-pod-autoscaler-downscale-stabilization)"],
+    [["horizontal-pod-autoscaler-sync-period=0s"], [], "invalid horizontal-pod-autoscaler-sync-period: must be positive, got 0s"],
     [[], ["event-ttl"], 'invalid --kube-apiserver-arg "event-ttl" (want key=value)'],
     [[], ["etcd-compaction-interval=-1m"], "invalid etcd-compaction-interval: must not be negative, got -1m"],
   ])("%j %j is refused", (cm, api, message) => {

@@ -75,6 +75,8 @@ function integer(flag: string, key: keyof ControllerSettings, min: number, max: 
 const CONTROLLER_MANAGER: Record<string, Apply> = {
   "node-monitor-grace-period": durationMs("node-monitor-grace-period", "nodeMonitorGracePeriodMs"),
   "node-cidr-mask-size": integer("node-cidr-mask-size", "nodeCidrMaskSize", 8, 30),
+  "horizontal-pod-autoscaler-sync-period": durationMs("horizontal-pod-autoscaler-sync-period", "hpaSyncPeriodMs"),
+  "horizontal-pod-autoscaler-downscale-stabilization": durationOrOffMs("horizontal-pod-autoscaler-downscale-stabilization", "hpaDownscaleStabilizationMs"),
 };
 
 const APISERVER: Record<string, Apply> = {

@@ -20,6 +20,7 @@ export interface Flag<K extends string = string> {
 const dataDir = { key: "dataDir", name: "data-dir", short: "d", arg: "<dir>", help: "data directory (default /var/lib/k3rs as root, ~/.k3rs otherwise)" } as const;
 const nodeName = { key: "nodeName", name: "node-name", arg: "<name>" } as const;
 const nodeIp = { key: "nodeIp", name: "node-ip", arg: "<ip>" } as const;
+const nodeExternalIp = { key: "nodeExternalIp", name: "node-external-ip", arg: "<ip...>", help: "external IP addresses to advertise for this node (repeatable or comma separated): the Node's ExternalIP; NodePort and ServiceLB answer on those held here, and ServiceLB lists external IPs instead of internal ones" } as const;
 const nodeLabel = { key: "nodeLabel", name: "node-label", arg: "<key=value...>" } as const;
 const nodeTaint = { key: "nodeTaint", name: "node-taint", arg: "<key=value:Effect...>" } as const;
 const runtime = { key: "runtime", name: "runtime", arg: "<kind>" } as const;
@@ -37,6 +38,7 @@ export const SERVER_FLAG_LIST = [
   { key: "agentToken", name: "agent-token", arg: "<secret>", help: "a second secret agents (only) may join with, kept apart from --token (K3s' agent token; written to <data-dir>/server/agent-token)" },
   { ...nodeName, help: "this node's name (default: hostname)" },
   { ...nodeIp, help: "this node's IP address" },
+  nodeExternalIp,
   { key: "tlsSan", name: "tls-san", arg: "<names>", help: "extra hostnames or IPs for the serving certificate (comma separated)" },
   { key: "clusterCidr", name: "cluster-cidr", arg: "<cidr>", help: "pod network (default 10.42.0.0/16)" },
   { key: "serviceCidr", name: "service-cidr", arg: "<cidr>", help: "service network (default 10.43.0.0/16)" },
@@ -76,6 +78,7 @@ export const AGENT_FLAG_LIST = [
   dataDir,
   { ...nodeName, help: "this node's name (default: hostname)" },
   { ...nodeIp, help: "this node's IP address" },
+  nodeExternalIp,
   { ...nodeLabel, help: "labels for the node (repeatable)" },
   { ...nodeTaint, help: "taints for the node (repeatable)" },
   { ...runtime, help: "container runtime: containerd (default) or fake (hollow pods, for tests)" },

@@ -6,6 +6,7 @@
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CONFIG_PATH, fromEnv, list, readConfigFile, truthy } from "./sources.ts";
+import { externalIps } from "./external-ips.ts";
 import { componentSettings } from "./component-args.ts";
 import { kubeletSettings } from "./kubelet-args.ts";
 import { parseSchedule } from "../model/cron-schedule.ts";
@@ -22,6 +23,8 @@ export interface ServerConfig {
   agentToken?: string;
   nodeName: string;
   nodeIp?: string;
+  /** K3s `--node-external-ip`: the embedded agent's Node's ExternalIP addresses (also in the serving cert). */
+  nodeExternalIp?: string[];
   disableAgent: boolean;
   /** Packaged components not to run (`--disable`, K3s's names; see disabledComponents). */
   disable: string[];
@@ -118,6 +121,7 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     agentToken: pick("agentToken") === undefined ? undefined : String(pick("agentToken")),
     nodeName: String(pick("nodeName") ?? hostname()).toLowerCase(),
     nodeIp: pick("nodeIp") === undefined ? undefined : String(pick("nodeIp")),
+    nodeExternalIp: externalIps(pick("nodeExternalIp")),
     disableAgent: truthy(pick("disableAgent")),
     disable: disabledComponents(pick("disable")),
     writeKubeconfig: pick("writeKubeconfig") === undefined ? undefined : String(pick("writeKubeconfig")),

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { cidrHolds, clusterNetworkFrom, DEFAULT_CLUSTER_NETWORK, networkProblems, parseLbIngress } from "./cluster-network.ts";
+import { apiServiceIP, cidrHolds, clusterNetworkFrom, DEFAULT_CLUSTER_NETWORK, networkProblems, parseLbIngress } from "./cluster-network.ts";
 
 describe("networkProblems", () => {
   test("K3s's defaults hold", () => expect(networkProblems(DEFAULT_CLUSTER_NETWORK)).toEqual([]));
@@ -43,4 +43,13 @@ describe("parseLbIngress", () => {
     ["[1,2]", {}],
     ['{"ns/a":["10.0.0.5",7],"ns/b":"x"}', { "ns/a": ["10.0.0.5"] }],
   ] as const)("%p", (value, want) => expect(parseLbIngress(value)).toEqual(want as Record<string, string[]>));
+});
+
+test.each([
+  ["10.43.0.0/16", "10.43.0.1"],
+  ["10.43.240.0/20", "10.43.240.1"],
+  ["10.96.0.0/12", "10.96.0.1"],
+  ["192.168.255.0/24", "192.168.255.1"],
+])("apiServiceIP(%s) is the kubernetes Service's ClusterIP %s", (cidr, ip) => {
+  expect(apiServiceIP(cidr)).toBe(ip);
 });

@@ -47,6 +47,15 @@ export function cidrHolds(cidr: string, ip: string): boolean {
 }
 
 /**
+ * The first address of the service CIDR: the `kubernetes` Service's ClusterIP, as the
+ * apiserver reserves it (10.43.0.1 for 10.43.0.0/16).
+ */
+export function apiServiceIP(serviceCidr: string): string {
+  const base = ipv4Number(serviceCidr.split("/")[0]!) + 1;
+  return [24, 16, 8, 0].map((s) => Math.floor(base / 2 ** s) % 256).join(".");
+}
+
+/**
  * Checks a network config and returns the problems, each naming its flag; empty when it holds.
  *
  * @example networkProblems({ ...DEFAULT_CLUSTER_NETWORK, clusterDns: "10.44.0.10" })

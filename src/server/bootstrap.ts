@@ -17,7 +17,7 @@ export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube
  * Service K3s ships holds it, so no other Service is ever given that ClusterIP (and tools that
  * look for kube-dns find it). Absent with `--disable=coredns`: a DNS the user deploys takes it.
  */
-export async function bootstrapObjects(storage: ObjectStorage, registry: ResourceRegistry, opts: { apiPort: number; nodeIp: string; clusterDns?: string }): Promise<void> {
+export async function bootstrapObjects(storage: ObjectStorage, registry: ResourceRegistry, opts: { apiPort: number; nodeIp: string; clusterDns?: string; apiServiceIp?: string }): Promise<void> {
   const nsDef = registry.find("", "v1", "namespaces")!;
   for (const name of SYSTEM_NAMESPACES) {
     await createIfMissing(() => storage.create(nsDef, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } }));
@@ -30,7 +30,7 @@ export async function bootstrapObjects(storage: ObjectStorage, registry: Resourc
       apiVersion: "v1",
       kind: "Service",
       metadata: { name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } },
-      spec: { clusterIP: "10.43.0.1", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: opts.apiPort }] },
+      spec: { clusterIP: opts.apiServiceIp ?? "10.43.0.1", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: opts.apiPort }] },
     }),
   );
   if (opts.clusterDns && !(await storage.tryGet(svcDef, "kube-system", "kube-dns"))) await createIfMissing(() =>

@@ -45,7 +45,7 @@ import { allControllers } from "../controllers/index.ts";
 import { DEFAULT_CONTROLLER_SETTINGS, type ControllerSettings } from "../controllers/framework/context.ts";
 import { startScheduler } from "../scheduler/scheduler.ts";
 import { registerClusterConfigRoutes } from "./cluster-config-routes.ts";
-import { type ClusterNetwork, DEFAULT_CLUSTER_NETWORK } from "../model/cluster-network.ts";
+import { apiServiceIP, type ClusterNetwork, DEFAULT_CLUSTER_NETWORK } from "../model/cluster-network.ts";
 import { MetricsStore } from "./usage/usage-store.ts";
 import { DEFAULT_METRIC_RESOLUTION_MS, MetricsScraper } from "./usage/usage-scraper.ts";
 
@@ -160,7 +160,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     async start(apiPort) {
       await Promise.all([policy.start(controllers.signal), graph.start(controllers.signal)]);
       const network = o.network ?? { ...DEFAULT_CLUSTER_NETWORK, serviceCidr: o.serviceCidr };
-      await bootstrapObjects(storage, registry, { apiPort, nodeIp: o.nodeIp, clusterDns: network.disable.includes("coredns") ? undefined : network.clusterDns });
+      await bootstrapObjects(storage, registry, { apiPort, nodeIp: o.nodeIp, apiServiceIp: apiServiceIP(network.serviceCidr), clusterDns: network.disable.includes("coredns") ? undefined : network.clusterDns });
       const ingress = !network.disable.includes("ingress");
       await bootstrapIngress(storage, registry, ingress);
       await reconcileDefaultPolicy(storage, registry);
@@ -170,7 +170,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
         storage,
         registry,
         signal: controllers.signal,
-        controllers: allControllers({ hpa: { metrics, syncPeriodMs: o.controllerSettings?.hpaSyncPeriodMs } }).filter((c) => ingress || c.name !== IngressStatusController.NAME),
+        controllers: allControllers({ hpa: { metrics, syncPeriodMs: o.controllerSettings?.hpaSyncPeriodMs, downscaleStabilizationMs: o.controllerSettings?.hpaDownscaleStabilizationMs } }).filter((c) => ingress || c.name !== IngressStatusController.NAME),
         settings: { ...o.controllerSettings, rootCaPem: o.rootCaPem },
         leaseDurationSeconds: o.leaseDurationSeconds,
         retryMs: o.leaderRetryMs,

@@ -41,6 +41,7 @@ import { componentSettings } from "../config/component-args.ts";
 import { kubeletSettings } from "../config/kubelet-args.ts";
 import { ManifestDeployer } from "./manifests/deployer.ts";
 import { serverNetwork } from "../config/server-config.ts";
+import { apiServiceIP } from "../model/cluster-network.ts";
 import { registry as metricsRegistry } from "../api/request-metrics.ts";
 
 /**
@@ -115,7 +116,9 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   try {
     pki = await ensureServerPki(tlsDir, {
       hostnames: unique(["localhost", hostname(), cfg.nodeName, ...cfg.tlsSan.filter((s) => !isIp(s))]),
-      ips: unique(["127.0.0.1", nodeIp, "10.43.0.1", ...cfg.tlsSan.filter(isIp)]),
+      // K3s puts --node-external-ip in the serving cert: clients reach the API by it too.
+      ips: unique(["127.0.0.1", nodeIp, ...(cfg.nodeExternalIp ?? []), ...cfg.tlsSan.filter(isIp)]),
+      apiServiceIp: apiServiceIP(cfg.serviceCidr),
     });
     serviceAccountKey = ensureServiceAccountKey(tlsDir);
     secret ??= generateSecret();
@@ -250,6 +253,7 @@ async function startEmbeddedAgent(cfg: ServerConfig, ca: CertPair, url: string, 
     client,
     nodeName: cfg.nodeName,
     nodeIp,
+    externalIPs: cfg.nodeExternalIp,
     dataDir: cfg.dataDir,
     runtime: cfg.runtime,
     containerRuntimeEndpoint: cfg.containerRuntimeEndpoint,

@@ -164,6 +164,31 @@ describe.skipIf(!CAN_RUN_PODS)("cluster network on a real node", () => {
     expect(link.mtu).toBeLessThan(1500);
   }, T);
 
+  test("nodes/<node>/proxy/metrics reads the node's metrics through the tunnel (kubectl get --raw)", async () => {
+    const text = await c.k("get", "--raw", `/api/v1/nodes/${c.nodeName}/proxy/metrics`);
+    expect(text).toMatch(/^k3rs_proxy_connections_total\{/m);
+    expect(text).toMatch(/^k3rs_proxy_listeners\{protocol="TCP"\} [1-9]/m);
+  }, T);
+
+  test("the service device deleted by hand comes back with the ClusterIPs at the next resync (30 s)", async () => {
+    const device = serviceDeviceFor(c.dataDir);
+    const held = async () => {
+      const r = await sh(["ip", "-j", "addr", "show", "dev", device]);
+      return r.code === 0 ? (JSON.parse(r.out)[0]?.addr_info ?? []).map((a: any) => a.local as string) : [];
+    };
+    expect(await held()).toContain(clusterIP);
+    expect((await sh(["ip", "link", "del", device])).code).toBe(0);
+    expect(await held()).toEqual([]);
+    const back = await c.until("the device and its ClusterIPs back", async () => {
+      const ips = await held();
+      return ips.includes(clusterIP) && ips.includes("10.43.0.10") ? ips : undefined;
+    }, 120_000);
+    expect(back).toContain(clusterIP);
+    // The listeners outlived their addresses: the Service answers again by its ClusterIP.
+    const r = await exec("timeout", "15", "wget", "-qO-", `http://${clusterIP}`);
+    expect({ code: r.code, out: r.stdout.trim() }).toEqual({ code: 0, out: "web-says-hello" });
+  }, T);
+
   test("proxy and DNS metrics on the server's /metrics", async () => {
     const text = await c.k("get", "--raw", "/metrics");
     expect(text).toMatch(/^k3rs_proxy_connections_total\{[^}]*service="netagent-ns\/web"[^}]*\} [1-9]/m);

@@ -3,7 +3,8 @@
  * against a real k3rs server over HTTPS with its admin kubeconfig: discovery with trailing
  * slashes, watch (the client sends watch=True), paging, merge and JSON patches, errors, status
  * on create, and PUT of an object as read back. test/fixtures/python/client-calls.py makes the
- * calls and prints what each saw.
+ * calls and prints what each saw. Exec and log streaming need a real pod: they are in
+ * test/e2e/hpa-real-pods.test.ts (test/fixtures/python/stream-calls.py).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";

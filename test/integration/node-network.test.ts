@@ -258,3 +258,48 @@ describe("--disable=coredns", () => {
     void net.stop();
   });
 });
+
+describe("the service device removed by hand", () => {
+  test("comes back at the next resync with the node's ClusterIPs and the cluster DNS address", async () => {
+    const api = await startTestApi();
+    const stop = new AbortController();
+    // iproute2 as a kernel holding one device: enough to delete it "by hand" and see it made again.
+    let device: Set<string> | undefined;
+    const run: NetRunner = async (tool, args) => {
+      const cmd = args.join(" ");
+      const ok = (stdout = "") => ({ code: 0, stdout, stderr: "" });
+      if (tool !== "ip") return ok();
+      if (cmd.startsWith("-d -j link show")) return device ? ok(JSON.stringify([{ linkinfo: { info_kind: "dummy" } }])) : { code: 1, stdout: "", stderr: "Device does not exist." };
+      if (cmd.startsWith("link add")) device = new Set();
+      if (cmd.startsWith("-j addr show")) return device ? ok(JSON.stringify([{ addr_info: [...device].map((local) => ({ local, scope: "global" })) }])) : { code: 1, stdout: "", stderr: "Device does not exist." };
+      if (cmd.startsWith("addr replace")) {
+        if (!device) return { code: 1, stdout: "", stderr: "Cannot find device" };
+        device.add(args[2]!.split("/")[0]!);
+      }
+      return ok();
+    };
+    const nodeClient = new RestClient({ server: "https://k3rs.test", path: "(node)" }, async (url, init) =>
+      api.app.fetch(new Request(url, init), { peer: { authorized: true, subject: { CN: `system:node:${NODE}`, O: "system:nodes" } }, signal: init.signal ?? undefined }));
+    const net = new NodeNetwork({
+      client: nodeClient, nodeName: NODE, nodeIP: NODE_IP, dataDir: api.dir, registry: new client.Registry(),
+      network: DEFAULT_CLUSTER_NETWORK, patchNode: async () => undefined, event: () => undefined, signal: stop.signal,
+      run, dnsHost: "127.0.0.1", dnsPort: 0, routes: false, resyncMs: 50,
+    });
+    try {
+      await net.start();
+      const svc = await api.json("POST", "/api/v1/namespaces/default/services", { metadata: { name: "dev" }, spec: { ports: [{ port: 80 }] } });
+      expect(svc.status).toBe(201);
+      const clusterIP: string = svc.body.spec.clusterIP;
+      await until("the ClusterIP on the device", () => device?.has(clusterIP));
+      expect(device!.has("10.43.0.10")).toBe(true);
+      device = undefined; // ip link del, by hand
+      const back = await until("the device made again", () => device?.has(clusterIP) && device);
+      // the kubernetes Service's 10.43.0.1 too
+      expect([...back].sort()).toEqual([clusterIP, "10.43.0.1", "10.43.0.10"].sort());
+    } finally {
+      stop.abort();
+      await net.stop();
+      await api.close();
+    }
+  }, 20_000);
+});

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CriClient, CriError, defaultTimeoutMs, grpcTarget, isCriError } from "./cri-client.ts";
-import { criServices } from "./proto.ts";
+import { criGrpcServices as criServices } from "../../../test/helpers/cri-grpc.ts";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -17,15 +17,15 @@ function tempSocket(): string {
   return join(dir, "cri.sock");
 }
 
-/** A CRI server answering Version, ListPodSandbox and ImageFsInfo, and NOT_FOUND for ContainerStatus. */
-async function fakeRuntime(socket: string): Promise<{ calls: string[] }> {
+/** A CRI server answering Version, ListPodSandbox and ImageFsInfo, NOT_FOUND for ContainerStatus, never for StartContainer. */
+async function fakeRuntime(socket: string, name = "fake"): Promise<{ calls: string[]; stop(): Promise<void> }> {
   const calls: string[] = [];
   const server = new grpc.Server();
   const { RuntimeService, ImageService } = criServices();
   server.addService(RuntimeService.service, {
     Version: (call: any, cb: any) => {
       calls.push("Version");
-      cb(null, { version: "0.1.0", runtimeName: "fake", runtimeVersion: "1", runtimeApiVersion: "v1" });
+      cb(null, { version: "0.1.0", runtimeName: name, runtimeVersion: "1", runtimeApiVersion: "v1" });
     },
     ListPodSandbox: (call: any, cb: any) => {
       calls.push(`ListPodSandbox ${JSON.stringify(call.request.filter?.labelSelector ?? {})}`);
@@ -35,6 +35,7 @@ async function fakeRuntime(socket: string): Promise<{ calls: string[] }> {
       calls.push("ContainerStatus");
       cb({ code: grpc.status.NOT_FOUND, details: `container "${call.request.containerId}" not found` });
     },
+    StartContainer: () => calls.push("StartContainer (never answered)"),
   });
   server.addService(ImageService.service, {
     ImageFsInfo: (_call: any, cb: any) => {
@@ -45,8 +46,9 @@ async function fakeRuntime(socket: string): Promise<{ calls: string[] }> {
   await new Promise<void>((resolve, reject) =>
     server.bindAsync(`unix://${socket}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
   );
-  cleanups.push(() => new Promise<void>((resolve) => server.tryShutdown(() => resolve())));
-  return { calls };
+  const stop = () => new Promise<void>((resolve) => { server.forceShutdown(); resolve(); });
+  cleanups.push(stop);
+  return { calls, stop };
 }
 
 function client(endpoint: string): CriClient {
@@ -114,6 +116,38 @@ describe("CriClient", () => {
     const err = await client(tempSocket()).waitReady(50).catch((e) => e);
     expect(err).toBeInstanceOf(CriError);
     expect(err.code).toBe("UNAVAILABLE");
+  });
+
+  test("a call past its deadline fails with DEADLINE_EXCEEDED and the session serves the next call", async () => {
+    const socket = tempSocket();
+    const runtime = await fakeRuntime(socket);
+    const cri = client(socket);
+    const err = await cri.call("RuntimeService", "StartContainer", { containerId: "c1" }, { timeoutMs: 100 }).catch((e) => e);
+    expect(err).toBeInstanceOf(CriError);
+    expect(err.code).toBe("DEADLINE_EXCEEDED");
+    expect(runtime.calls).toEqual(["StartContainer (never answered)"]);
+    expect((await cri.call("RuntimeService", "Version", {})).runtimeName).toBe("fake");
+  });
+
+  test("after the runtime restarts on the same socket, the next call reaches the new one", async () => {
+    const socket = tempSocket();
+    const first = await fakeRuntime(socket, "first");
+    const cri = client(socket);
+    expect((await cri.call("RuntimeService", "Version", {})).runtimeName).toBe("first");
+    await first.stop();
+    const down = await cri.call("RuntimeService", "Version", {}).catch((e) => e);
+    expect(down.code).toBe("UNAVAILABLE");
+    await fakeRuntime(socket, "second");
+    expect((await cri.call("RuntimeService", "Version", {})).runtimeName).toBe("second");
+  });
+
+  test("concurrent calls on one client are each answered", async () => {
+    const socket = tempSocket();
+    const runtime = await fakeRuntime(socket);
+    const cri = client(socket);
+    const all = await Promise.all(Array.from({ length: 20 }, () => cri.call("RuntimeService", "Version", {})));
+    expect(all.map((v) => v.runtimeName)).toEqual(Array(20).fill("fake"));
+    expect(runtime.calls.length).toBe(20);
   });
 
   test("a closed client refuses calls", async () => {

@@ -2,10 +2,10 @@
  * A failed CRI call: the gRPC status turned into a value callers branch on
  * (`err.code === "NOT_FOUND"` means the sandbox or container is already gone).
  */
-import { status, type ServiceError } from "@grpc/grpc-js";
+import { GRPC_CODES, GrpcStatusError, type GrpcCode } from "./grpc-channel.ts";
 
-/** gRPC status code names, as grpc-js's `status` enum spells them. */
-export type CriErrorCode = keyof typeof status;
+/** gRPC status code names (`NOT_FOUND`, `UNAVAILABLE`, …). */
+export type CriErrorCode = GrpcCode;
 
 export class CriError extends Error {
   constructor(
@@ -21,9 +21,11 @@ export class CriError extends Error {
 
   static from(method: string, err: unknown): CriError {
     if (err instanceof CriError) return err;
-    const e = err as Partial<ServiceError>;
-    const code = typeof e?.code === "number" && status[e.code] !== undefined ? (status[e.code] as CriErrorCode) : "UNKNOWN";
-    const details = e?.details || (err instanceof Error ? err.message : String(err));
+    if (err instanceof GrpcStatusError) return new CriError(method, err.code, err.details, { cause: err });
+    // A status given by number, as gRPC servers and their tests hand it over.
+    const e = err as { code?: unknown; details?: unknown } | undefined;
+    const code = typeof e?.code === "number" && GRPC_CODES[e.code] !== undefined ? GRPC_CODES[e.code]! : "UNKNOWN";
+    const details = (typeof e?.details === "string" && e.details) || (err instanceof Error ? err.message : String(err));
     return new CriError(method, code, details, { cause: err });
   }
 }

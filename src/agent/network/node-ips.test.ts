@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { interfaceIPv4, nodeIPsOf } from "./node-ips.ts";
+import { heldHere, interfaceIPv4, nodeIPsOf } from "./node-ips.ts";
 
 const node = (addresses: { type: string; address: string }[]) => ({ apiVersion: "v1", kind: "Node", metadata: { name: "n" }, status: { addresses } });
 
@@ -11,6 +11,16 @@ describe("nodeIPsOf", () => {
     ["none yet: the fallback", [], ["192.0.2.9"]],
   ] as const)("%s", (_, addresses, want) => {
     expect(nodeIPsOf(node([...addresses]), ["192.0.2.9"])).toEqual([...want]);
+  });
+
+  test("an ExternalIP the machine does not hold (NAT) is not listened on", () => {
+    const n = node([{ type: "InternalIP", address: "10.0.0.5" }, { type: "ExternalIP", address: "203.0.113.5" }, { type: "ExternalIP", address: "10.0.0.6" }]);
+    expect(nodeIPsOf(n, [], (ip) => ip === "10.0.0.6")).toEqual(["10.0.0.5", "10.0.0.6"]);
+  });
+
+  test("heldHere looks at every interface's addresses", () => {
+    const ifaces = { lo: [{ family: "IPv4", address: "127.0.0.1", internal: true, netmask: "", mac: "", cidr: null, scopeid: 0 }], eth0: [{ family: "IPv4", address: "10.0.0.5", internal: false, netmask: "", mac: "", cidr: null, scopeid: 0 }] } as any;
+    expect([heldHere("10.0.0.5", ifaces), heldHere("203.0.113.5", ifaces)]).toEqual([true, false]);
   });
 });
 

@@ -5,12 +5,22 @@
 import { networkInterfaces } from "node:os";
 import type { KubeObject } from "../../model/object.ts";
 
-/** InternalIPs first, then ExternalIPs, without repeats; `fallback` when the Node lists none yet. */
-export function nodeIPsOf(node: KubeObject | undefined, fallback: string[]): string[] {
+/**
+ * InternalIPs first, then ExternalIPs, without repeats; `fallback` when the Node lists none yet.
+ * An ExternalIP this machine does not hold (`--node-external-ip` of a box behind NAT) is left
+ * out when `held` says so: nothing can listen on it, and its traffic arrives at an internal one.
+ */
+export function nodeIPsOf(node: KubeObject | undefined, fallback: string[], held?: (ip: string) => boolean): string[] {
   const out: string[] = [];
   for (const type of ["InternalIP", "ExternalIP"])
-    for (const a of node?.status?.addresses ?? []) if (a?.type === type && typeof a.address === "string" && !out.includes(a.address)) out.push(a.address);
+    for (const a of node?.status?.addresses ?? [])
+      if (a?.type === type && typeof a.address === "string" && !out.includes(a.address) && (type === "InternalIP" || !held || held(a.address))) out.push(a.address);
   return out.length ? out : [...fallback];
+}
+
+/** Whether an interface of this machine (this network namespace) holds `ip`. */
+export function heldHere(ip: string, interfaces = networkInterfaces()): boolean {
+  return Object.values(interfaces).some((list) => list?.some((a) => a.address === ip));
 }
 
 /**

@@ -14,7 +14,9 @@
  *                              results → this Node's annotation + Events
  *                              the Ingress controller on ports 80/443 (when asked and not
  *                              `--disable=ingress`), sharing the Service and slice informers
- *   every resyncMs             routes converge again (a route deleted by hand comes back)
+ *   every resyncMs             routes converge again (a route deleted by hand comes back);
+ *                              the service device, deleted or stripped by hand, is made
+ *                              again with this node's ClusterIPs
  *   stop()                     listeners closed; addresses and routes stay, so pods keep
  *                              their network while the agent restarts
  */
@@ -32,7 +34,7 @@ import { bridgeNameFor } from "../cni/cni-config.ts";
 import { NodeSetupError } from "../node/node-setup-error.ts";
 import { keepDnsListening } from "./dns-server.ts";
 import { LoadBalancerReport } from "./load-balancer-report.ts";
-import { nodeIPsOf } from "./node-ips.ts";
+import { heldHere, nodeIPsOf } from "./node-ips.ts";
 import { type PodDns, podDnsFor } from "./pod-dns.ts";
 import { serviceDeviceFor } from "./service-device.ts";
 import { SlimListWatch, slimPod } from "./slim-list-watch.ts";
@@ -156,6 +158,8 @@ export class NodeNetwork {
       const { addresses, http, https } = o.ingress;
       this.ingress = await startIngress({ client: o.client, services: this.services, endpointSlices: this.slices, nodeIPs: addresses, ports: { http, https }, registry: o.registry, signal: o.signal });
     }
+    this.resyncTimer ??= setInterval(() => void this.resync(), o.resyncMs ?? 30_000);
+    this.resyncTimer.unref?.();
     o.signal.addEventListener("abort", () => void this.stop(), { once: true });
     log.info("node network started", { node: o.nodeName, clusterDns: n.clusterDns, device: this.addresses?.device, serviceLB: !n.disable.includes("servicelb") });
   }
@@ -212,7 +216,20 @@ export class NodeNetwork {
     await this.ingress?.stop();
   }
 
+  /** Puts the service device back when someone removed it or its addresses (see ServiceAddresses.repair). */
+  async repairServiceDevice(): Promise<void> {
+    if (!this.addresses) return;
+    try {
+      const r = await this.addresses.repair();
+      if (r.device || r.addresses.length) log.warn("node network: the service device had been removed by hand; restored", { device: this.addresses.device, recreated: r.device, addresses: r.addresses });
+    } catch (e) {
+      log.warn("node network: restoring the service device failed; retried at the next resync", { device: this.addresses.device, error: String(e) });
+    }
+  }
+
   private async resync(): Promise<void> {
+    await this.repairServiceDevice();
+    if (!this.routes) return;
     const mine = this.nodes.get(this.o.nodeName);
     const want = this.routes?.ownNodeAnnotations() ?? {};
     const stale = Object.entries(want).some(([k, v]) => (mine?.metadata.annotations?.[k] ?? null) !== v);
@@ -268,7 +285,7 @@ export class NodeNetwork {
   private lastIPs = "";
 
   private noteOwnNode(node: KubeObject): void {
-    const ips = nodeIPsOf(node, [this.o.nodeIP]);
+    const ips = nodeIPsOf(node, [this.o.nodeIP], (ip) => heldHere(ip));
     const k = ips.join(",");
     if (k === this.lastIPs) return;
     this.lastIPs = k;

@@ -1,5 +1,5 @@
-import { describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import client from "prom-client";
@@ -8,12 +8,15 @@ import { DEFAULT_CLUSTER_NETWORK } from "../../model/cluster-network.ts";
 import { NodeSetupError } from "../node/node-setup-error.ts";
 import { ingressListenAddresses, startNodeNetwork } from "./start-node-network.ts";
 
+const dataDir = mkdtempSync(join(tmpdir(), "netagent-start-"));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
 const base = () => ({
   client: new RestClient({ server: "https://k3rs.test", path: "(unused)" }, async () => new Response("{}", { status: 500 })),
   api: {} as any,
   nodeName: "n1",
   nodeIP: "192.0.2.5",
-  dataDir: mkdtempSync(join(tmpdir(), "netagent-start-")),
+  dataDir,
   network: DEFAULT_CLUSTER_NETWORK,
   registry: new client.Registry(),
   signal: new AbortController().signal,

@@ -42,3 +42,14 @@ test("a reservation larger than the capacity leaves zero, not a negative quantit
   const s = nodeStatus(facts({ capacity: { cpu: "1", memory: "50Mi", pods: "110" }, reserved: { memory: "100Mi" } }), { ready: true }, undefined, NOW);
   expect(s.allocatable.memory).toBe("0");
 });
+
+test("--node-external-ip addresses are ExternalIPs after the InternalIP, before the Hostname", () => {
+  expect(nodeStatus(facts(), { ready: true }, undefined, NOW).addresses).toEqual([{ type: "InternalIP", address: "10.0.0.1" }, { type: "Hostname", address: "n1" }]);
+  const s = nodeStatus(facts({ externalIPs: ["203.0.113.7", "2001:db8::7"] }), { ready: true }, undefined, NOW);
+  expect(s.addresses).toEqual([
+    { type: "InternalIP", address: "10.0.0.1" },
+    { type: "ExternalIP", address: "203.0.113.7" },
+    { type: "ExternalIP", address: "2001:db8::7" },
+    { type: "Hostname", address: "n1" },
+  ]);
+});

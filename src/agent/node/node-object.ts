@@ -14,6 +14,8 @@ export interface NodeFacts {
   name: string;
   hostname: string;
   internalIP: string;
+  /** `--node-external-ip`: listed as ExternalIP after the InternalIP, as the kubelet orders them. */
+  externalIPs?: string[];
   /** Servers get the control-plane role labels, as K3s sets them. */
   isServer: boolean;
   labels: Record<string, string>;
@@ -95,7 +97,11 @@ export function nodeStatus(f: NodeFacts, r: Readiness, previous: any | undefined
         ? cond("Ready", "True", "KubeletReady", "kubelet is posting ready status")
         : cond("Ready", "False", "KubeletNotReady", r.message ?? "container runtime is not ready"),
     ],
-    addresses: [{ type: "InternalIP", address: f.internalIP }, { type: "Hostname", address: f.hostname }],
+    addresses: [
+      { type: "InternalIP", address: f.internalIP },
+      ...(f.externalIPs ?? []).map((address) => ({ type: "ExternalIP", address })),
+      { type: "Hostname", address: f.hostname },
+    ],
     daemonEndpoints: { kubeletEndpoint: { Port: KUBELET_PORT } },
     nodeInfo: {
       machineID: f.machineID,

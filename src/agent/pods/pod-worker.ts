@@ -26,6 +26,7 @@ import type { PodPreparer } from "./pod-preparer.ts";
 import type { AgentApi } from "../agent-api.ts";
 import { log } from "../../log.ts";
 import { nowTimestamp } from "../../model/object.ts";
+import { StartupTrace } from "./startup-trace.ts";
 
 export interface PodWorkerDeps {
   runtime: Runtime;
@@ -64,9 +65,11 @@ export class PodWorker {
   private sandboxRetryMs = 0;
 
   private readonly prober: PodProber;
+  private readonly trace: StartupTrace;
 
   constructor(pod: KubeObject, private readonly d: PodWorkerDeps) {
     this.pod = pod;
+    this.trace = new StartupTrace(`${pod.metadata.namespace}/${pod.metadata.name}`);
     this.prober = new PodProber({
       execSync: d.runtime.execSync?.bind(d.runtime),
       onChange: () => this.trigger(),
@@ -175,7 +178,9 @@ export class PodWorker {
       if (a.type === "createSandbox") {
         for (const old of sandboxes) await this.removeSandbox(old);
         try {
+          this.trace.mark("sandboxStart");
           sandbox = await this.d.runtime.runPodSandbox(await this.d.preparer.sandboxConfig(pod, a.attempt), this.d.podCidr());
+          this.trace.mark("sandboxDone");
         } catch (e) {
           // Reported, then retried with back-off; the pod stays Pending with ContainerCreating.
           // A volume not ready yet (a claim still binding) is told as the kubelet tells it: FailedMount.
@@ -273,12 +278,16 @@ export class PodWorker {
 
   private async startContainer(sandbox: SandboxInfo, spec: any, attempt: number, existing: ContainerInfo[]): Promise<boolean> {
     try {
+      this.trace.mark("containerStart");
       await this.ensureImage(spec);
+      this.trace.mark("imageDone");
       // Keep the run before this one (for lastState and `logs --previous`); older ones go.
       for (const c of existing) if (c.name === spec.name && c.attempt < attempt - 1) await this.d.runtime.removeContainer(c.id);
       const config = await this.d.preparer.containerConfig(this.pod, sandbox, spec, attempt);
       const id = await this.d.runtime.createContainer(sandbox, config, this.d.preparer.describeSandbox(this.pod, sandbox.attempt));
+      this.trace.mark("createDone");
       await this.d.runtime.startContainer(id);
+      this.trace.mark("startDone");
       this.failures.delete(spec.name);
       if (this.d.recordEvents) void this.d.api.event(this.pod, "Normal", "Started", `Started container ${spec.name}`, this.d.nodeName);
       return true;
@@ -330,6 +339,7 @@ export class PodWorker {
     if (key === this.lastStatus) return;
     status.conditions = mergeConditions(this.pod.status?.conditions, status.conditions, nowTimestamp(new Date(this.d.now())));
     const updated = await this.d.api.patchPodStatus(this.pod, status);
+    this.trace.statusWritten();
     this.lastStatus = key;
     if (updated && updated.metadata.uid === this.uid && !this.done) this.pod = updated;
   }
@@ -363,6 +373,7 @@ export class PodWorker {
     if (key === this.lastStatus) return;
     if (this.d.recordEvents) void this.d.api.event(this.pod, "Warning", status.reason, status.message, this.d.nodeName);
     const updated = await this.d.api.patchPodStatus(this.pod, status);
+    this.trace.statusWritten();
     this.lastStatus = key;
     if (updated && updated.metadata.uid === this.uid && !this.done) this.pod = updated;
   }

@@ -22,6 +22,7 @@ import { getScale, scaleMutation } from "./scale.ts";
 import { bindPodHandler } from "./binding.ts";
 import { evictPodHandler } from "./eviction.ts";
 import { podLogHandler } from "./pod-log.ts";
+import { nodeProxyHandler } from "./node-proxy.ts";
 import { isPodStream, podStreamHandler } from "./pod-stream.ts";
 import { METRICS_GROUP, metricsApiHandler } from "./metrics-api.ts";
 import { isReview, reviewHandler } from "./reviews.ts";
@@ -35,7 +36,8 @@ export type { ResourceContext };
 export async function handleResource(ctx: ResourceContext): Promise<Response> {
   const { req, path, def } = ctx;
   // Logs are text whatever the client accepts (LogREST produces text/plain only); streams are no documents.
-  if (path.subresource !== "log" && !isPodStream(path.subresource)) checkAcceptable(req);
+  // Logs are text, node proxy answers are the kubelet's own: neither is a document to negotiate.
+  if (path.subresource !== "log" && path.subresource !== "proxy" && !isPodStream(path.subresource)) checkAcceptable(req);
   if (def.namespaced && !path.namespace && path.name) {
     throw errors.notFound(def.group, def.plural, path.name);
   }
@@ -59,6 +61,7 @@ export async function handleResource(ctx: ResourceContext): Promise<Response> {
   if (sub === "binding" && method === "POST") return bindPodHandler(ctx);
   if (sub === "eviction" && method === "POST") return evictPodHandler(ctx);
   if (sub === "log" && method === "GET") return podLogHandler(ctx);
+  if (sub === "proxy" && def.plural === "nodes") return nodeProxyHandler(ctx);
   if (isPodStream(sub)) return podStreamHandler(ctx, sub);
   if (sub === "token") return tokenRequestHandler(ctx);
   if (sub && sub !== "status" && sub !== "finalize") throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);

@@ -31,7 +31,7 @@ export const builtinResources: ResourceDef[] = [
   },
   {
     group: "", version: "v1", kind: "Node", plural: "nodes", singular: "node",
-    namespaced: false, shortNames: ["no"], subresources: ["status"], defaults: core.defaultNode, keepsStatusOnCreate: true,
+    namespaced: false, shortNames: ["no"], subresources: ["status", "proxy"], defaults: core.defaultNode, keepsStatusOnCreate: true,
     fieldSelectors: { "spec.unschedulable": (o) => String(o.spec?.unschedulable === true) },
   },
   {

@@ -15,6 +15,7 @@ export interface GetOptions {
   fieldSelector?: string;
   showLabels?: boolean;
   noHeaders?: boolean;
+  showManagedFields?: boolean;
   watch?: boolean;
   watchOnly?: boolean;
   outputWatchEvents?: boolean;
@@ -47,7 +48,7 @@ export async function parseTargets(ctx: CtlContext, args: string[]): Promise<Tar
 
 export async function runGet(ctx: CtlContext, args: string[], o: GetOptions): Promise<number> {
   const targets = await parseTargets(ctx, args);
-  const printer = objectPrinter(o.output ?? "", { noHeaders: o.noHeaders });
+  const printer = objectPrinter(o.output ?? "", { noHeaders: o.noHeaders, showManagedFields: o.showManagedFields });
   if (o.watch || o.watchOnly) return watchGet(ctx, targets, o, printer);
   return printer ? getObjects(ctx, targets, o, printer) : getTables(ctx, targets, o);
 }

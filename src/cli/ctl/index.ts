@@ -30,9 +30,10 @@ export function registerCtlCommand(program: Command, deps: CtlDeps = {}): void {
     .option("-w, --watch", "after listing, watch for changes")
     .option("--watch-only", "watch for changes without listing first")
     .option("--output-watch-events", "print the watch event type (ADDED, MODIFIED, DELETED) of each change")
+    .option("--show-managed-fields", "keep metadata.managedFields when printing objects as JSON or YAML")
     .action(action((ctx, cmd) => {
       const o = cmd.opts();
-      return runGet(ctx, cmd.args, { output: o.output, allNamespaces: o.allNamespaces, selector: o.selector, fieldSelector: o.fieldSelector, showLabels: o.showLabels, noHeaders: o.headers === false, watch: o.watch, watchOnly: o.watchOnly, outputWatchEvents: o.outputWatchEvents });
+      return runGet(ctx, cmd.args, { showManagedFields: o.showManagedFields, output: o.output, allNamespaces: o.allNamespaces, selector: o.selector, fieldSelector: o.fieldSelector, showLabels: o.showLabels, noHeaders: o.headers === false, watch: o.watch, watchOnly: o.watchOnly, outputWatchEvents: o.outputWatchEvents });
     }));
 
   verb("apply")

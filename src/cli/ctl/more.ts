@@ -130,7 +130,7 @@ export async function runAutoscale(ctx: CtlContext, args: string[], o: { min?: s
       },
     };
     await ctx.client.request(`/apis/autoscaling/v2/namespaces/${encodeURIComponent(ref.ns ?? ctx.namespace)}/horizontalpodautoscalers`, { method: "POST", body: hpa, query: { dryRun: o.dryRun === "server" ? "All" : undefined } });
-    ctx.out(`horizontalpodautoscaler.autoscaling/${name} autoscaled\n`);
+    ctx.out(`horizontalpodautoscaler.autoscaling/${name} autoscaled${o.dryRun === "server" ? " (server dry run)" : ""}\n`);
   }
   return 0;
 }

@@ -37,6 +37,8 @@ export interface ControllerSettings {
   serviceLb: boolean;
   /** How often each HorizontalPodAutoscaler is evaluated (--horizontal-pod-autoscaler-sync-period: 15 s); tests shorten it. */
   hpaSyncPeriodMs?: number;
+  /** The scale-down stabilization window of HPAs without their own (--horizontal-pod-autoscaler-downscale-stabilization: 5 m). */
+  hpaDownscaleStabilizationMs?: number;
   /** The clock CronJob schedules are read against, and how fast it runs; tests run one fast. Default: ctx.now. */
   scheduleClock?: { now: () => Date; speed: number };
   /** The cluster CA (PEM) every namespace's `kube-root-ca.crt` carries; absent: none is published. */

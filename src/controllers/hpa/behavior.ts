@@ -48,10 +48,14 @@ const rules = (given: Rules | undefined, defaults: Required<Rules>): Required<Ru
   policies: given?.policies?.length ? given.policies : defaults.policies,
 });
 
-/** Replicas after the stabilization windows (the most conservative recommendation within each window). */
-export function stabilize(current: number, recommended: number, history: TimedValue[], behavior: Behavior | undefined, nowMs: number): number {
+/**
+ * Replicas after the stabilization windows (the most conservative recommendation within each
+ * window). `downWindowSeconds` replaces the default scale-down window for HPAs that set none
+ * (kube-controller-manager's --horizontal-pod-autoscaler-downscale-stabilization).
+ */
+export function stabilize(current: number, recommended: number, history: TimedValue[], behavior: Behavior | undefined, nowMs: number, downWindowSeconds?: number): number {
   const up = rules(behavior?.scaleUp, DEFAULT_SCALE_UP);
-  const down = rules(behavior?.scaleDown, DEFAULT_SCALE_DOWN);
+  const down = rules(behavior?.scaleDown, downWindowSeconds === undefined ? DEFAULT_SCALE_DOWN : { ...DEFAULT_SCALE_DOWN, stabilizationWindowSeconds: downWindowSeconds });
   let upRec = recommended;
   let downRec = recommended;
   for (const r of history) {

@@ -30,6 +30,8 @@ const HISTORY_MS = 600_000;
 export interface HpaControllerOptions {
   metrics?: MetricsSource;
   syncPeriodMs?: number;
+  /** The scale-down stabilization window of HPAs that set none (default 300 s). */
+  downscaleStabilizationMs?: number;
 }
 
 interface Condition {
@@ -154,7 +156,7 @@ export class HorizontalPodAutoscalerController implements Controller {
     let desired = current;
     if (proposal !== undefined) {
       const history = this.prune(this.recommendations, key, nowMs);
-      desired = stabilize(current, proposal, history, behavior, nowMs);
+      desired = stabilize(current, proposal, history, behavior, nowMs, this.o.downscaleStabilizationMs === undefined ? undefined : this.o.downscaleStabilizationMs / 1000);
       history.push({ atMs: nowMs, value: proposal });
       desired = limitRate(current, desired, this.prune(this.scaleEvents, key, nowMs), behavior, nowMs);
     }

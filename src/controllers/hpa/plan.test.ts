@@ -32,6 +32,14 @@ test("scale-down stabilization keeps the highest recommendation of the last 300 
   expect(stabilize(5, 2, history, { scaleDown: { stabilizationWindowSeconds: 0 } }, now)).toBe(2);
 });
 
+test("--horizontal-pod-autoscaler-downscale-stabilization replaces the default window, not one the HPA sets", () => {
+  const now = 1_000_000;
+  const history = [{ atMs: now - 60_000, value: 5 }];
+  expect(stabilize(5, 2, history, undefined, now, 30)).toBe(2);
+  expect(stabilize(5, 2, history, undefined, now, 120)).toBe(5);
+  expect(stabilize(5, 2, history, { scaleDown: { stabilizationWindowSeconds: 300 } }, now, 30)).toBe(5);
+});
+
 test.each([
   ["default up: +4 pods or +100 % per 15 s, the larger", 2, 20, [], undefined, 6],
   ["default up from 10: +100 %", 10, 50, [], undefined, 20],

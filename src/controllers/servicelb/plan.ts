@@ -12,17 +12,25 @@ export function isServiceLbService(svc: KubeObject | undefined): boolean {
 }
 
 /**
- * The ingress list for one Service: the union of the IPs live nodes report for it, sorted
- * (IPv4 numerically) so the status does not flap with report order. A node being deleted
- * counts no more, as a node whose svclb pod is gone.
+ * The ingress list for one Service, as K3s's servicelb `podIPs` makes it: the nodes that serve
+ * it are those whose report lists it (K3s: whose svclb pod is ready); when any of them has an
+ * ExternalIP (`--node-external-ip`), only ExternalIPs are listed — also one not held on the
+ * node, whose traffic arrives NAT'd to an internal address — otherwise the IPs the nodes report.
+ * Sorted (IPv4 numerically) so the status does not flap with report order. A node being
+ * deleted counts no more, as a node whose svclb pod is gone.
  */
 export function lbIngress(serviceKey: string, nodes: Iterable<KubeObject>): { ip: string }[] {
-  const ips = new Set<string>();
+  const internal = new Set<string>();
+  const external = new Set<string>();
   for (const n of nodes) {
     if (n.metadata.deletionTimestamp) continue;
-    for (const ip of parseLbIngress(n.metadata.annotations?.[LB_INGRESS_ANNOTATION])[serviceKey] ?? []) ips.add(ip);
+    const reported = parseLbIngress(n.metadata.annotations?.[LB_INGRESS_ANNOTATION])[serviceKey] ?? [];
+    if (!reported.length) continue;
+    const externals: string[] = (n.status?.addresses ?? []).filter((a: any) => a?.type === "ExternalIP" && typeof a.address === "string").map((a: any) => a.address);
+    for (const ip of externals) external.add(ip);
+    for (const ip of reported) if (!externals.includes(ip)) internal.add(ip);
   }
-  return [...ips].sort(compareIPs).map((ip) => ({ ip }));
+  return [...(external.size ? external : internal)].sort(compareIPs).map((ip) => ({ ip }));
 }
 
 function compareIPs(a: string, b: string): number {

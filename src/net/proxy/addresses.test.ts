@@ -28,7 +28,11 @@ function fakeIp(opts: { noDummy?: boolean; existing?: { kind: string; addrs: str
     }
     return ok();
   };
-  return { run, calls };
+  /** `ip link del` by hand: the interface and its addresses go. */
+  const deleteLink = () => {
+    link = undefined;
+  };
+  return { run, calls, deleteLink, addrs: () => [...(link?.addrs ?? [])] };
 }
 
 describe("ServiceAddresses", () => {
@@ -74,6 +78,34 @@ describe("ServiceAddresses", () => {
     await ip.run(["addr", "del", "10.43.0.5/32", "dev", "k3rs-svc0"]);
     await a.remove("10.43.0.5");
     expect(a.owns("10.43.0.5")).toBe(false);
+  });
+
+  test("repair brings back an interface deleted by hand, with every address this node owns", async () => {
+    const ip = fakeIp();
+    const a = new ServiceAddresses({ run: ip.run });
+    await a.setup();
+    await a.add("10.43.0.5");
+    await a.add("10.43.0.10");
+    expect(await a.repair()).toEqual({ device: false, addresses: [] });
+    ip.deleteLink();
+    ip.calls.length = 0;
+    expect(await a.repair()).toEqual({ device: true, addresses: ["10.43.0.5", "10.43.0.10"] });
+    expect(ip.calls).toContain("link add k3rs-svc0 type dummy");
+    expect(ip.calls).toContain("link set dev k3rs-svc0 arp off up");
+    expect(ip.calls).toContain("route replace unreachable 10.43.0.0/16");
+    expect(ip.addrs().sort()).toEqual(["10.43.0.10", "10.43.0.5"]);
+  });
+
+  test("repair re-adds one address removed by hand and leaves the others alone", async () => {
+    const ip = fakeIp();
+    const a = new ServiceAddresses({ run: ip.run });
+    await a.setup();
+    await a.add("10.43.0.5");
+    await a.add("10.43.0.6");
+    await ip.run(["addr", "del", "10.43.0.6/32", "dev", "k3rs-svc0"]);
+    ip.calls.length = 0;
+    expect(await a.repair()).toEqual({ device: false, addresses: ["10.43.0.6"] });
+    expect(ip.calls.filter((c) => c.startsWith("addr replace"))).toEqual(["addr replace 10.43.0.6/32 dev k3rs-svc0"]);
   });
 
   test("an ip failure is an error naming the command", async () => {

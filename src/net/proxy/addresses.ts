@@ -58,9 +58,37 @@ export class ServiceAddresses implements AddressOwner {
    * previous run left on the interface so `sync` can drop the stale ones.
    */
   async setup(): Promise<void> {
+    await this.ensureLink();
+    for (const cidr of this.unreachable) await this.must(["route", "replace", "unreachable", cidr]);
+    for (const ip of await this.list()) this.owned.add(ip);
+  }
+
+  /**
+   * Puts back what was removed by hand since: the interface (deleted, it takes every ClusterIP
+   * with it and nothing would bring them back until the agent restarted), the addresses this
+   * node owns, the unreachable routes. Listeners bound to the addresses survive their removal,
+   * so traffic flows again once the addresses are back. Returns what had to be restored.
+   */
+  async repair(): Promise<{ device: boolean; addresses: string[] }> {
+    const device = await this.ensureLink();
+    const have = new Set(await this.list());
+    const addresses: string[] = [];
+    for (const ip of this.owned)
+      if (!have.has(ip)) {
+        await this.must(["addr", "replace", hostCidr(ip), "dev", this.device, ...(ip.includes(":") ? ["nodad"] : [])]);
+        addresses.push(ip);
+      }
+    for (const cidr of this.unreachable) await this.must(["route", "replace", "unreachable", cidr]);
+    return { device, addresses };
+  }
+
+  /** Makes the interface when it is missing (true then) and brings it up. */
+  private async ensureLink(): Promise<boolean> {
     const link = await this.run(["-d", "-j", "link", "show", "dev", this.device]);
+    let made = false;
     if (link.code === 0) this.kind = JSON.parse(link.stdout)[0]?.linkinfo?.info_kind === "bridge" ? "bridge" : "dummy";
     else {
+      made = true;
       const r = await this.run(["link", "add", this.device, "type", "dummy"]);
       if (r.code === 0) this.kind = "dummy";
       else if (/Unknown device type/.test(r.stderr)) {
@@ -71,9 +99,9 @@ export class ServiceAddresses implements AddressOwner {
         this.kind = "bridge";
       } else throw ipError(["link", "add", this.device, "type", "dummy"], r);
     }
+    // Also when it exists: someone may have set it down.
     await this.must(["link", "set", "dev", this.device, "arp", "off", "up"]);
-    for (const cidr of this.unreachable) await this.must(["route", "replace", "unreachable", cidr]);
-    for (const ip of await this.list()) this.owned.add(ip);
+    return made;
   }
 
   /** Addresses currently on the interface. */

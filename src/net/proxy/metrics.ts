@@ -8,6 +8,13 @@ import type { Protocol } from "./types.ts";
 
 export type ProxyErrorReason = "connect_refused" | "connect_timeout" | "connect_failed" | "no_endpoints" | "bind" | "udp_socket" | "udp_send" | "address";
 
+export interface ConnectionCount {
+  readonly protocol: Protocol;
+  readonly service: string;
+  n: number;
+  reported: number;
+}
+
 export class ProxyMetrics {
   /** bytes by protocol: `in` = client → backend, `out` = backend → client */
   readonly bytesIn: Record<Protocol, number> = { TCP: 0, UDP: 0 };
@@ -16,6 +23,8 @@ export class ProxyMetrics {
   /** open TCP connections and UDP sessions, set on the gauge when scraped */
   readonly open: Record<Protocol, number> = { TCP: 0, UDP: 0 };
   private reported = { inTCP: 0, inUDP: 0, outTCP: 0, outUDP: 0, pauses: 0 };
+  /** accepted connections per `protocol/service`, handed to the counter when scraped */
+  private readonly accepted = new Map<string, ConnectionCount>();
 
   readonly connections: client.Counter<"protocol" | "service">;
   readonly active: client.Gauge<"protocol">;
@@ -33,6 +42,12 @@ export class ProxyMetrics {
       help: "Connections (TCP) and sessions (UDP) accepted by the service proxy.",
       labelNames: ["protocol", "service"] as const,
       registers,
+      collect() {
+        for (const c of self.accepted.values()) {
+          if (c.n > c.reported) this.inc({ protocol: c.protocol, service: c.service }, c.n - c.reported);
+          c.reported = c.n;
+        }
+      },
     });
     this.active = new client.Gauge({
       name: "k3rs_proxy_active_connections",
@@ -75,9 +90,16 @@ export class ProxyMetrics {
     this.listeners = new client.Gauge({ name: "k3rs_proxy_listeners", help: "Open frontend listeners.", labelNames: ["protocol"] as const, registers });
   }
 
-  /** The connections counter of one frontend, bound once: labelling per connection costs a hash. */
-  connectionsOf(protocol: Protocol, service: string): client.Counter.Internal {
-    return this.connections.labels({ protocol, service });
+  /**
+   * The accepted-connections count of one Service, as a plain number the listener bumps: a
+   * prom-client `inc` hashes its labels on every call, even through `labels()`, and that was a
+   * measurable part of a new connection's cost. The count reaches the counter when scraped.
+   */
+  connectionsOf(protocol: Protocol, service: string): ConnectionCount {
+    const key = `${protocol}/${service}`;
+    let c = this.accepted.get(key);
+    if (!c) this.accepted.set(key, (c = { protocol, service, n: 0, reported: 0 }));
+    return c;
   }
 
   error(reason: ProxyErrorReason): void {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Pipe, type PipeSink, type PipeSource } from "./pipe.ts";
+import { EARLY_LIMIT, Pipe, type PipeSink, type PipeSource } from "./pipe.ts";
 
 /** A sink that takes at most `room` bytes until the test frees more, as a full socket does. */
 class SlowSink implements PipeSink {
@@ -86,14 +86,42 @@ describe("Pipe", () => {
     expect(src.paused).toBe(false);
   });
 
-  test("data before the upstream is attached waits, with the source paused", () => {
+  test("a first request before the upstream is attached waits without pausing the source", () => {
     const src = new Source();
     const p = new Pipe(src);
     p.push(bytes(0, 4));
-    expect(src.paused).toBe(true);
+    expect(src.pauses).toBe(0);
     const sink = new SlowSink(100);
     p.attach(sink);
     expect(sink.got).toEqual([0, 1, 2, 3]);
+    expect([src.paused, src.pauses, src.resumes]).toEqual([false, 0, 0]);
+  });
+
+  test("more than EARLY_LIMIT before the upstream is attached pauses the source until it is written", () => {
+    const src = new Source();
+    const p = new Pipe(src);
+    p.push(bytes(0, EARLY_LIMIT));
+    expect(src.paused).toBe(false);
+    p.push(bytes(EARLY_LIMIT, 1));
+    expect(src.paused).toBe(true);
+    const sink = new SlowSink(EARLY_LIMIT + 1);
+    p.attach(sink);
+    expect(sink.got.length).toBe(EARLY_LIMIT + 1);
+    expect(sink.got.every((b, i) => b === i % 256)).toBe(true);
+    expect(src.paused).toBe(false);
+  });
+
+  test("what waited for the upstream and does not fit the sink pauses the source at attach", () => {
+    const src = new Source();
+    const p = new Pipe(src);
+    p.push(bytes(0, 10));
+    const sink = new SlowSink(4);
+    p.attach(sink);
+    expect(src.paused).toBe(true);
+    expect(p.queued).toBe(6);
+    sink.room = 100;
+    p.drain();
+    expect(sink.got).toEqual([...bytes(0, 10)]);
     expect(src.paused).toBe(false);
   });
 

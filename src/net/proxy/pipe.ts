@@ -23,8 +23,16 @@ export interface PipeSource {
   resume(): void;
 }
 
+/**
+ * Bytes a pipe takes from its source before the sink is known (the upstream still connecting)
+ * without pausing it: a client's first request then waits without a pause and a resume, which
+ * cost two epoll_ctl calls on every new connection. More than this pauses the source as usual.
+ */
+export const EARLY_LIMIT = 64 * 1024;
+
 export class Pipe {
   private pending: Uint8Array[] = [];
+  private early = 0;
   private sink?: PipeSink;
   private ended = false;
   private closeSink = false;
@@ -50,7 +58,13 @@ export class Pipe {
   /** Data from the source. */
   push(chunk: Uint8Array): void {
     if (this.shut || chunk.length === 0) return;
-    if (this.pending.length > 0 || !this.sink) {
+    if (!this.sink) {
+      this.pending.push(chunk);
+      this.early += chunk.length;
+      if (this.early > EARLY_LIMIT) this.pause();
+      return;
+    }
+    if (this.pending.length > 0) {
       this.pending.push(chunk);
       this.pause();
       return;
@@ -105,6 +119,8 @@ export class Pipe {
       const n = this.write(head);
       if (n < head.length) {
         this.pending[0] = head.subarray(n);
+        // Held before the sink was known, the source may still be reading: stop it now.
+        this.pause();
         return;
       }
       this.pending.shift();

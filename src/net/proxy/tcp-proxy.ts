@@ -34,7 +34,9 @@ class Conn {
   readonly up: Pipe;
   down?: Pipe;
   upstream?: Socket<Attempt>;
-  tried = new Set<string>();
+  /** targets tried: the first as a key, a set only once a second attempt is made */
+  private firstTried?: string;
+  private tried?: Set<string>;
   timer?: ReturnType<typeof setTimeout>;
   clientClosed = false;
   upstreamClosed = false;
@@ -53,13 +55,15 @@ class Conn {
     // Looked up again: the Service may have changed since the connection was accepted.
     const f = picker.frontend(this.frontend.key) ?? this.frontend;
     // remoteAddress builds a string: only affinity needs it.
+    if (this.firstTried !== undefined && !this.tried) this.tried = new Set([this.firstTried]);
     const target = picker.pick(f, f.affinity ? this.client.remoteAddress : undefined, this.tried);
     if (!target) {
-      metrics.error(this.tried.size === 0 ? "no_endpoints" : "connect_failed");
+      metrics.error(this.firstTried === undefined ? "no_endpoints" : "connect_failed");
       this.client.end();
       return;
     }
-    this.tried.add(target.key);
+    if (this.tried) this.tried.add(target.key);
+    else this.firstTried = target.key;
     const attempt: Attempt = { conn: this, target, abandoned: false, opened: false };
     this.timer = setTimeout(() => {
       if (attempt.opened || this.clientClosed) return;
@@ -67,15 +71,13 @@ class Conn {
       metrics.error("connect_timeout");
       this.connectNext();
     }, this.deps.connectTimeoutMs);
-    Bun.connect<Attempt>({ hostname: target.ip, port: target.port, allowHalfOpen: true, data: attempt, socket: upstreamHandler }).catch(() => {
-      // connectError below handles it; the rejected promise must not surface as unhandled.
-    });
+    // connectError below handles a failure; the rejected promise must not surface as unhandled.
+    Bun.connect<Attempt>({ hostname: target.ip, port: target.port, allowHalfOpen: true, data: attempt, socket: upstreamHandler }).catch(ignore);
   }
 
   upstreamOpened(sock: Socket<Attempt>): void {
     clearTimeout(this.timer);
     this.upstream = sock;
-    sock.setNoDelay(true);
     this.down = new Pipe(sock, this.deps.metrics);
     this.down.attach(this.client);
     this.up.attach(sock);
@@ -116,6 +118,10 @@ class Conn {
   }
 }
 
+function ignore(): void {}
+
+// No setNoDelay here: Bun 1.4 sets TCP_NODELAY on every accepted and connected socket itself
+// (strace), and calling it again cost two setsockopt calls per relayed connection.
 const upstreamHandler = {
   open(s: Socket<Attempt>) {
     const a = s.data;
@@ -169,8 +175,7 @@ export function listenTcp(frontend: Frontend, deps: TcpProxyDeps): TcpListener {
         const f = deps.picker.frontend(key) ?? frontend;
         const conn = new Conn(client, f, deps);
         client.data = conn;
-        client.setNoDelay(true);
-        accepted.inc();
+        accepted.n++;
         deps.metrics.open.TCP++;
         conn.connectNext();
       },

@@ -16,3 +16,12 @@ test("names and printer errors", () => {
   expect(() => objectPrinter("bogus")).toThrow('unable to match a printer suitable for the output format "bogus"');
   expect(objectPrinter("wide")).toBeUndefined();
 });
+
+test("managedFields are left out unless asked for, as kubectl's OmitManagedFieldsPrinter does", () => {
+  const obj = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", managedFields: [{ manager: "kubectl" }] } };
+  expect(objectPrinter("json")!.print(obj, [obj])).not.toContain("managedFields");
+  const list = { apiVersion: "v1", kind: "List", items: [obj] };
+  expect(objectPrinter("yaml")!.print(list, list.items)).not.toContain("managedFields");
+  expect(objectPrinter("json", { showManagedFields: true })!.print(obj, [obj])).toContain('"manager": "kubectl"');
+  expect(obj.metadata.managedFields).toHaveLength(1);
+});

@@ -15,8 +15,24 @@ export interface ObjectPrinter {
 
 export const ALLOWED_FORMATS = "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
 
-/** The printer for `-o format`, or undefined for the table formats ("" and wide). */
-export function objectPrinter(format: string, o: { noHeaders?: boolean } = {}): ObjectPrinter | undefined {
+/**
+ * The printer for `-o format`, or undefined for the table formats ("" and wide). As kubectl's
+ * OmitManagedFieldsPrinter, objects are printed without `metadata.managedFields` unless
+ * `showManagedFields` (`--show-managed-fields`).
+ */
+export function objectPrinter(format: string, o: { noHeaders?: boolean; showManagedFields?: boolean } = {}): ObjectPrinter | undefined {
+  const inner = innerPrinter(format, o);
+  if (!inner || o.showManagedFields) return inner;
+  return { print: (doc, items) => (Array.isArray(doc?.items) ? inner.print({ ...doc, items: items.map(withoutManagedFields) }, items.map(withoutManagedFields)) : inner.print(withoutManagedFields(doc), items.map(withoutManagedFields))) };
+}
+
+function withoutManagedFields(obj: any): any {
+  if (!obj?.metadata?.managedFields) return obj;
+  const { managedFields: _, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
+function innerPrinter(format: string, o: { noHeaders?: boolean }): ObjectPrinter | undefined {
   const eq = format.indexOf("=");
   const kind = eq < 0 ? format : format.slice(0, eq);
   const arg = eq < 0 ? "" : format.slice(eq + 1);
