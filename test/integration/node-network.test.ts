@@ -239,7 +239,8 @@ describe("the node network fed from the API", () => {
     const pod = (spec: object) => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: NS }, spec: { containers: [], ...spec } });
     expect(net.podDns(pod({}))).toMatchObject({ servers: ["10.43.0.10"], options: ["ndots:5"] });
     expect(net.podDns(pod({}))!.searches.slice(0, 3)).toEqual([`${NS}.svc.cluster.local`, "svc.cluster.local", "cluster.local"]);
-    expect(net.podDns(pod({ hostNetwork: true }))).toBeUndefined();
+    // A host-network pod under ClusterFirst gets the node's --resolv-conf, as the kubelet gives it.
+    expect(net.podDns(pod({ hostNetwork: true }))!.servers).toEqual(["10.255.255.53"]);
     expect(net.podDns(pod({ hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" }))!.servers).toEqual(["10.43.0.10"]);
     expect(net.podDns(pod({ dnsPolicy: "None", dnsConfig: { nameservers: ["192.0.2.53"], searches: ["x.example"] } }))).toEqual({ servers: ["192.0.2.53"], searches: ["x.example"], options: [] });
   });
