@@ -59,6 +59,13 @@ describe("setUpVolumes", () => {
     expect(readFileSync(join(info, "mem"), "utf8")).toBe("32");
   });
 
+  test("downwardAPI items on a node that gives containers service variables hold their own values", async () => {
+    const services = async (): Promise<KubeObject[]> => [{ apiVersion: "v1", kind: "Service", metadata: { namespace: "default", name: "kubernetes" }, spec: { clusterIP: "10.43.0.1", ports: [{ port: 443 }] } }];
+    const p = pod([{ name: "ns", downwardAPI: { items: [{ path: "namespace", fieldRef: { fieldPath: "metadata.namespace" } }] } }]);
+    const vols = await setUpVolumes(p, { ...host, sources: { ...host.sources, services } });
+    expect(readFileSync(join(vols.get("ns")!.hostPath, "namespace"), "utf8")).toBe(p.metadata.namespace!);
+  });
+
   test("hostPath types are checked or created", async () => {
     const made = join(root, "made");
     const vols = await setUpVolumes(pod([{ name: "h", hostPath: { path: made, type: "DirectoryOrCreate" } }]), host);

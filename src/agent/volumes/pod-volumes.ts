@@ -108,8 +108,9 @@ async function downwardFiles(pod: KubeObject, src: any, host: VolumeHost): Promi
     } else {
       // A volume item names its container; resolve it as that container's env would.
       const container = item.resourceFieldRef ? (pod.spec?.containers ?? []).find((c: any) => c.name === item.resourceFieldRef.containerName) ?? {} : {};
-      const [env] = await resolveEnv(pod, { ...container, envFrom: [], env: [{ name: "V", valueFrom: { fieldRef: item.fieldRef, resourceFieldRef: item.resourceFieldRef } }] }, host.sources, host.facts);
-      value = env?.value ?? "";
+      // No service variables: only the item's own value is wanted (found by name, not place).
+      const env = await resolveEnv(pod, { ...container, envFrom: [], env: [{ name: "V", valueFrom: { fieldRef: item.fieldRef, resourceFieldRef: item.resourceFieldRef } }] }, { ...host.sources, services: undefined }, host.facts);
+      value = env.find((e) => e.name === "V")?.value ?? "";
     }
     out.push({ path: item.path, data: value, mode: item.mode ?? src.defaultMode ?? DEFAULT_MODE });
   }
