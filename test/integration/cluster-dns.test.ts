@@ -342,7 +342,7 @@ test("metrics count queries by type and rcode, cache hits and upstream failures"
   const value = (re: RegExp) => Number(text.match(re)?.[1] ?? 0);
   expect(value(/k3rs_dns_queries_total\{proto="udp",type="A",rcode="NOERROR"\} (\d+)/)).toBeGreaterThan(5);
   expect(value(/k3rs_dns_queries_total\{proto="udp",type="A",rcode="NXDOMAIN"\} (\d+)/)).toBeGreaterThan(0);
-  expect(value(/k3rs_dns_queries_total\{proto="udp",type="SRV",rcode="NOERROR"\} (\d+)/)).toBe(1);
+  expect(value(/k3rs_dns_queries_total\{proto="udp",type="SRV",rcode="NOERROR"\} (\d+)/)).toBeGreaterThanOrEqual(1); // a client retry under load counts twice
   expect(value(/k3rs_dns_cache_total\{cache="cluster",result="hit"\} (\d+)/)).toBeGreaterThan(0);
   expect(value(new RegExp(`k3rs_dns_upstream_failures_total\\{server="127.0.0.3:${deadPort}",reason="timeout"\\} (\\d+)`))).toBeGreaterThan(0);
   expect(value(new RegExp(`k3rs_dns_upstream_forwards_total\\{server="127.0.0.2:${upstream.port}"\\} (\\d+)`))).toBeGreaterThan(0);
