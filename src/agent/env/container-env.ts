@@ -37,6 +37,16 @@ export function expandVars(text: string, vars: Map<string, string>): string {
   });
 }
 
+/**
+ * One downward-API reference (`fieldRef` or `resourceFieldRef`), as an env var or a
+ * downwardAPI volume item resolves it; `container` is the one a resourceFieldRef defaults to.
+ */
+export function downwardValue(pod: KubeObject, container: any, ref: { fieldRef?: any; resourceFieldRef?: any }, facts: PodFacts): string {
+  if (ref.fieldRef) return fieldPath(pod, ref.fieldRef.fieldPath, facts);
+  if (ref.resourceFieldRef) return resourceField(pod, container, ref.resourceFieldRef, facts);
+  return "";
+}
+
 function fieldPath(pod: KubeObject, path: string, facts: PodFacts): string {
   const bracket = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
   if (bracket) return pod.metadata[bracket[1] as "labels" | "annotations"]?.[bracket[2]!] ?? "";
@@ -103,8 +113,7 @@ export async function resolveEnv(pod: KubeObject, container: any, sources: EnvSo
   for (const e of container.env ?? []) {
     let value: string | undefined;
     if (e.value !== undefined) value = expandVars(String(e.value), vars);
-    else if (e.valueFrom?.fieldRef) value = fieldPath(pod, e.valueFrom.fieldRef.fieldPath, facts);
-    else if (e.valueFrom?.resourceFieldRef) value = resourceField(pod, container, e.valueFrom.resourceFieldRef, facts);
+    else if (e.valueFrom?.fieldRef || e.valueFrom?.resourceFieldRef) value = downwardValue(pod, container, e.valueFrom, facts);
     else if (e.valueFrom?.configMapKeyRef || e.valueFrom?.secretKeyRef) {
       const ref = e.valueFrom.configMapKeyRef ?? e.valueFrom.secretKeyRef;
       const kind = e.valueFrom.configMapKeyRef ? "ConfigMap" : "Secret";

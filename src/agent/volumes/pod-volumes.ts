@@ -12,7 +12,7 @@ import type { KubeObject } from "../../model/object.ts";
 import { RuntimeError, type Mount } from "../runtime/types.ts";
 import { parseQuantity } from "../../model/quantity.ts";
 import type { EnvSources, PodFacts } from "../env/container-env.ts";
-import { resolveEnv } from "../env/container-env.ts";
+import { downwardValue } from "../env/container-env.ts";
 import { writeAtomically, type PayloadFile } from "./atomic-writer.ts";
 import { resolveClaim, type ClaimSources } from "./claim-volume.ts";
 import { podDir } from "../pods/pod-files.ts";
@@ -106,11 +106,9 @@ async function downwardFiles(pod: KubeObject, src: any, host: VolumeHost): Promi
       const map = item.fieldRef.fieldPath === "metadata.labels" ? pod.metadata.labels : pod.metadata.annotations;
       value = Object.entries(map ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n");
     } else {
-      // A volume item names its container; resolve it as that container's env would.
+      // A volume item names its container; resolved as that container's env var would be.
       const container = item.resourceFieldRef ? (pod.spec?.containers ?? []).find((c: any) => c.name === item.resourceFieldRef.containerName) ?? {} : {};
-      // No service variables: only the item's own value is wanted (found by name, not place).
-      const env = await resolveEnv(pod, { ...container, envFrom: [], env: [{ name: "V", valueFrom: { fieldRef: item.fieldRef, resourceFieldRef: item.resourceFieldRef } }] }, { ...host.sources, services: undefined }, host.facts);
-      value = env.find((e) => e.name === "V")?.value ?? "";
+      value = downwardValue(pod, container, item, host.facts);
     }
     out.push({ path: item.path, data: value, mode: item.mode ?? src.defaultMode ?? DEFAULT_MODE });
   }
