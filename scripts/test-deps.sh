@@ -6,7 +6,9 @@
 # systemd-container (systemd-nspawn) to boot a real systemd for the unit test
 # (test/e2e/systemd-unit.test.ts); OpenStack Swift with memcached and the swift client, the
 # real S3 server the replication tests start on loopback (scripts/swift-s3.sh); strace, which
-# shows the fsyncs behind each acknowledged write; python3-kubernetes, the official Python
+# shows the fsyncs behind each acknowledged write; dnsmasq-base (the binary alone, with no
+# service holding port 53), the upstream resolver of the DNS forwarding test; curl and openssl,
+# the ingress test's client and certificates; python3-kubernetes, the official Python
 # client, for test/e2e/python-client.test.ts. kubectl 1.32 must be there already
 # (/usr/bin/kubectl): the end-to-end tests use the real one. Installs only what is missing;
 # nothing else is fetched.
@@ -21,7 +23,7 @@ if ! command -v kubectl >/dev/null 2>&1; then
   exit 1
 fi
 need=()
-for pkg in nodejs npm git ca-certificates containerd runc containernetworking-plugins busybox-static iptables iproute2 procps debootstrap systemd-container swift-proxy swift-account swift-container swift-object memcached python3-swiftclient strace python3-kubernetes; do
+for pkg in nodejs npm git ca-certificates containerd runc containernetworking-plugins busybox-static iptables iproute2 procps debootstrap systemd-container swift-proxy swift-account swift-container swift-object memcached python3-swiftclient strace python3-kubernetes dnsmasq-base curl openssl; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 # npm may come from elsewhere (nvm, a tarball): then Debian's is not needed.
