@@ -16,6 +16,7 @@ import { createApi } from "../api/app.ts";
 import { CrdServing } from "../api/crd/crd-serving.ts";
 import { clientCertAuthenticator } from "../api/auth/authenticate.ts";
 import { earlyAuthenticator, type EarlyAuthenticator } from "../api/auth/early-authenticator.ts";
+import { AuthFailureLimiter, type FailureLimiterOptions } from "../api/auth/failure-limiter.ts";
 import { privilegedGroupAuthorizer, unionAuthorizer } from "../api/auth/authorize.ts";
 import { PolicyCache } from "../api/auth/rbac/policy-cache.ts";
 import { RbacAuthorizer } from "../api/auth/rbac/rbac-authorizer.ts";
@@ -68,8 +69,10 @@ export interface ControlPlaneOptions {
    * their service-account token volume (ServiceAccount admission). Tests without a CA get neither.
    */
   rootCaPem?: string;
-  /** The audit log (`--kube-apiserver-arg audit-log-path=…`); absent: none. */
+  /** The audit log (`--audit-log-path`, or `--kube-apiserver-arg audit-log-path=…`); absent: none. */
   audit?: AuditOptions;
+  /** The per-source budget of failed authentications (tests shrink it); default AuthFailureLimiter's. */
+  authFailures?: FailureLimiterOptions;
   /** Where the cluster image store keeps its archives (`<data-dir>/server/images`); none without it. */
   imagesDir?: string;
   /** Timings of the controllers (tests shorten them). */
@@ -130,6 +133,8 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
   const join = o.join ? new JoinService({ ...o.join, storage, registry }) : undefined;
   const tokens = new ServiceAccountTokens({ key: o.serviceAccountKey ?? generateServiceAccountKey(), storage, registry });
   const authenticators = [clientCertAuthenticator, tokens.authenticator];
+  // One budget for both doors: the transport's early authentication and the app's (upgrades, tests).
+  const authFailures = new AuthFailureLimiter(o.authFailures);
   const app = createApi({
     registry,
     storage,
@@ -146,6 +151,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     nodes: tunnels,
     metrics,
     audit: o.audit ? new AuditLog(o.audit) : undefined,
+    authFailures,
     reviews: { authorizer, rulesFor: rulesReview(rbac), authenticateToken: (t, aud) => tokens.authenticate(t, aud?.length ? aud : undefined) },
     tokens,
   });
@@ -154,7 +160,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     registry,
     storage,
     app,
-    authenticate: earlyAuthenticator(authenticators),
+    authenticate: earlyAuthenticator(authenticators, authFailures),
     join,
     tunnels,
     async start(apiPort) {

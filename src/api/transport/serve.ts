@@ -104,8 +104,10 @@ export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
     caPem: opts.caPem,
     handshakeMs: timeouts.handshakeMs,
     onSecure(socket, raw) {
-      const peer: PeerInfo = { authorized: socket.authorized === true };
+      const peer: PeerInfo = { authorized: socket.authorized === true, address: raw.remoteAddress };
+      if (!peer.authorized && Object.keys(socket.getPeerCertificate() ?? {}).length) peer.certificate = true;
       if (peer.authorized) {
+        peer.certificate = true;
         const cert = socket.getPeerCertificate();
         peer.subject = cert?.subject as PeerInfo["subject"];
         untrusted.trust(raw);
