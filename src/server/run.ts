@@ -23,7 +23,8 @@ import type { TransportTimeouts } from "../api/transport/timeouts.ts";
 import { ensureServerPki } from "../pki/bootstrap.ts";
 import { ensureServiceAccountKey } from "../pki/service-account-key.ts";
 import { encryptionConfigPath, ensureSecretsEncryption } from "./secrets-encryption.ts";
-import { auditSettings } from "../config/component-args.ts";
+import { resolvedAuditSettings } from "../config/audit-settings.ts";
+import type { FailureLimiterOptions } from "../api/auth/failure-limiter.ts";
 import { parseAuditPolicy } from "../api/audit/audit-policy.ts";
 import type { AuditOptions } from "../api/audit/audit-log.ts";
 import { renderKubeconfig, writeKubeconfig } from "../pki/kubeconfig.ts";
@@ -68,6 +69,8 @@ export interface ServerRunDeps {
   transportTimeouts?: Partial<TransportTimeouts>;
   /** Connections without a cluster identity allowed at once (from the descriptor limit). */
   maxUntrustedConnections?: number;
+  /** The per-source budget of failed authentications; tests shrink it. */
+  authFailures?: FailureLimiterOptions;
 }
 
 export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): Promise<ServerHandle> {
@@ -170,12 +173,13 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     join: { ca: pki.ca, secret, agentSecret: agentJoinSecret(serverDir, cfg.agentToken, pki.caHash) },
     serviceAccountKey,
     rootCaPem: pki.ca.certPem,
-    audit: auditOptions(cfg.kubeApiserverArg),
+    audit: auditOptions(cfg),
     imagesDir: join(serverDir, "images"),
     schedulerProfile: cfg.schedulerProfile,
     network: serverNetwork(cfg),
     controllerSettings: { clusterCidr: cfg.clusterCidr, serviceLb: !(cfg.disable ?? []).includes("servicelb"), ...components },
     metricResolutionMs: deps.metricResolutionMs,
+    authFailures: deps.authFailures,
   });
   const { app, storage, registry } = cp;
   const server: RunningServer = await serveHttps({
@@ -285,9 +289,9 @@ function agentJoinSecret(serverDir: string, given: string | undefined, caHash: s
   return secret;
 }
 
-/** `--kube-apiserver-arg audit-log-path=… audit-policy-file=…`: the audit log, its policy read now (a bad file stops the start). */
-function auditOptions(apiserverArgs: string[]): AuditOptions | undefined {
-  const a = auditSettings(apiserverArgs);
+/** `--audit-log-path`, `--audit-policy-file`, … (or through `--kube-apiserver-arg`): the audit log, its policy read now (a bad file stops the start). */
+function auditOptions(cfg: ServerConfig): AuditOptions | undefined {
+  const a = resolvedAuditSettings(cfg);
   if (!a.path) return undefined;
   let policy;
   if (a.policyFile) {
@@ -297,7 +301,7 @@ function auditOptions(apiserverArgs: string[]): AuditOptions | undefined {
       throw new Error(`reading the audit policy ${a.policyFile}`, { cause });
     }
   }
-  return { path: a.path, policy, maxBytes: a.maxBytes, maxBackups: a.maxBackups };
+  return { path: a.path, policy, maxBytes: a.maxBytes, maxBackups: a.maxBackups, maxAgeDays: a.maxAgeDays };
 }
 
 function primaryIPv4(): string | undefined {
