@@ -10,6 +10,7 @@ import type { Authenticator, AuthorizationRequest, Authorizer, PeerInfo, ReviewD
 import type { AuditLog, RequestAudit } from "./audit/audit-log.ts";
 import { observeBody, readCapped, type Captured } from "./audit/observe-body.ts";
 import { sourceIPs } from "./audit/source-ips.ts";
+import { MAX_BODY_BYTES } from "../http/limits.ts";
 import { ANONYMOUS } from "./auth/authenticate.ts";
 import { authenticateLimited } from "./auth/limited-authenticate.ts";
 import type { AuthFailureLimiter } from "./auth/failure-limiter.ts";
@@ -102,7 +103,8 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
       if (!deps.audit) return;
       const attrs = attributesOf(user, c.req.method, url);
       audit = deps.audit.begin({ attrs, requestURI: url.pathname + url.search, userAgent: c.req.header("user-agent"), sourceIPs: sourceIPs(c.req.raw.headers, peer.address), received, longRunning: isLongRunning(attrs) });
-      if (audit?.wantsRequestBody) audit.requestBody(await auditedRequestBody(c.req.raw, deps.audit.maxObjectBytes), c.req.header("content-type") ?? null);
+      // Read to the transport's body limit (it is in memory already): a body too big to log still names its object.
+      if (audit?.wantsRequestBody) audit.requestBody(await auditedRequestBody(c.req.raw, MAX_BODY_BYTES), c.req.header("content-type") ?? null);
     };
     try {
       if (isPublicPath(c.req.path)) {
