@@ -67,14 +67,13 @@ export class JoinService {
   /**
    * A new key and certificate for the node the caller's certificate names, when the request
    * names that node and carries its node password. The peer's certificate was checked by TLS
-   * (chain and validity): an expired one is no identity here, so it cannot extend itself.
+   * (chain and validity): an expired one is no identity, so it cannot extend itself.
    */
   async renew(peer: PeerInfo, body: unknown): Promise<JoinResponse> {
     const node = nodeOfPeer(peer);
-    if (node instanceof StatusError) {
-      if (node.code === 401) throw errors.unauthorized("a node renews its certificate with that certificate while it is still valid; an expired one must join again with the token");
-      throw errors.forbidden(`only a node's own certificate may renew it: ${node.message}`);
-    }
+    // No certificate identity here means the API authenticated the request otherwise (a token):
+    // an expired or foreign certificate alone never gets this far (401).
+    if (node instanceof StatusError) throw errors.forbidden("only a node's own client certificate may renew it");
     const req = parseJoinRequest(body);
     if (req.nodeName !== node) throw errors.forbidden(`node "${node}" cannot renew the certificate of node "${req.nodeName}"`);
     await this.checkNodePassword(req);
