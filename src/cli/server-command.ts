@@ -57,7 +57,9 @@ async function runServer(cfg: ServerConfig): Promise<void> {
     // Not a user setting (kube-apiserver has no flags for these deadlines): how e2e tests shorten them.
     const timeoutSpec = process.env.K3RS_INTERNAL_API_TIMEOUTS;
     const transportTimeouts = timeoutSpec ? parseTransportTimeouts(timeoutSpec) : undefined;
-    // Nor is this (K3s has none): how e2e tests make node certificates expire within a run.
+    // Nor is this (K3s has none): how tests make node certificates (joined agents' and the
+    // embedded one's; not the server's own) expire within a run. Agents check at most once a
+    // second, so lifetimes under about ten seconds leave them no time to renew.
     const nodeCertLifetimeMs = certLifetimeMs(process.env.K3RS_CERT_LIFETIME_SECONDS);
     handle = await startServer(cfg, { isRoot: process.getuid?.() === 0, signal: ac.signal, transportTimeouts, maxUntrustedConnections: untrustedCapFor(files?.soft), nodeCertLifetimeMs });
   } catch (e) {
