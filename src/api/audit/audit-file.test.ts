@@ -48,18 +48,33 @@ describe("AuditFile", () => {
 
   test("a write that fails is lost and told once, not thrown; writing resumes when the path is fixed", () => {
     const stderr = spyOn(process.stderr, "write").mockImplementation(() => true);
+    const told = (text: string) => stderr.mock.calls.map((c) => String(c[0])).filter((l) => l.includes(text));
     try {
-      const path = join(dir, "audit.log");
-      const f = new AuditFile({ path });
-      rmSync(path);
-      mkdirSync(path); // the log's path is now a directory: every append fails
+      const sub = join(dir, "logs");
+      const path = join(sub, "audit.log");
+      const f = new AuditFile({ path, maxBytes: 20 });
+      f.write(line(15));
+      // The directory is replaced by a file: the rotation's rename and every new file fail.
+      rmSync(sub, { recursive: true });
+      writeFileSync(sub, "");
       expect(() => { f.write(line(10)); f.write(line(10)); f.write(line(10)); }).not.toThrow();
-      const told = stderr.mock.calls.map((c) => String(c[0])).filter((l) => l.includes("audit: writing the log failed"));
-      expect(told).toHaveLength(1);
-      rmSync(path, { recursive: true });
+      expect(told("audit: writing the log failed")).toHaveLength(1);
+      rmSync(sub);
+      mkdirSync(sub);
       f.write("back\n");
       expect(readFileSync(path, "utf8")).toBe("back\n");
-      expect(stderr.mock.calls.map((c) => String(c[0])).some((l) => l.includes('"eventsLost":3'))).toBe(true);
+      expect(told('"eventsLost":3')).toHaveLength(1);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
+  test("a full disk loses lines without throwing", () => {
+    const stderr = spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      const f = new AuditFile({ path: "/dev/full" });
+      expect(() => f.write(line(10))).not.toThrow();
+      expect(stderr.mock.calls.some((c) => String(c[0]).includes("ENOSPC"))).toBe(true);
     } finally {
       stderr.mockRestore();
     }

@@ -9,7 +9,7 @@
  * blocking log backend drops too) and is told in the server's log — the first failure at
  * once, then at most one line a minute with the count lost meanwhile.
  */
-import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { log } from "../../log.ts";
 
@@ -35,7 +35,11 @@ export class AuditFile {
   private readonly maxAgeMs: number;
   private readonly now: () => Date;
   private size = 0;
+  /** Kept open rather than opened per line as appendFileSync does; undefined until (re)opened. */
+  private fd: number | undefined;
   private lost = 0;
+  /** A line was cut short (a disk filling mid-write): the next one starts on a line of its own. */
+  private partial = false;
   private lastFailureLog = -Infinity;
 
   /** Creates the file's directory and checks the file can be opened for appending (a bad path stops the start, as with the apiserver). */
@@ -47,8 +51,7 @@ export class AuditFile {
     if (o.path === "-") return;
     try {
       mkdirSync(dirname(o.path), { recursive: true, mode: 0o700 });
-      closeSync(openSync(o.path, "a", 0o600));
-      this.size = statSync(o.path).size;
+      this.open();
     } catch (cause) {
       throw new Error(`opening the audit log ${o.path}`, { cause });
     }
@@ -62,13 +65,44 @@ export class AuditFile {
     const bytes = Buffer.byteLength(line);
     try {
       if (this.size > 0 && this.size + bytes > this.maxBytes) this.rotate();
-      appendFileSync(this.o.path, line, { mode: 0o600 });
+      if (this.fd === undefined) this.open();
+      this.writeAll(this.partial ? "\n" + line : line);
+      this.partial = false;
       this.size += bytes;
       if (this.lost) this.tellLost(undefined);
     } catch (e) {
       this.lost++;
       this.tellLost(e);
+      // Opened afresh for the next line: the path may have been fixed (or rotation half done).
+      this.close();
     }
+  }
+
+  /** A line whole, or an error (a short write is retried for the rest). */
+  private writeAll(line: string): void {
+    const buf = Buffer.from(line);
+    let at = 0;
+    try {
+      while (at < buf.length) at += writeSync(this.fd!, buf, at, buf.length - at);
+    } catch (e) {
+      if (at > 0) this.partial = true;
+      throw e;
+    }
+  }
+
+  private open(): void {
+    this.fd = openSync(this.o.path, "a", 0o600);
+    this.size = fstatSync(this.fd).size;
+  }
+
+  private close(): void {
+    if (this.fd === undefined) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already unusable; nothing more to release
+    }
+    this.fd = undefined;
   }
 
   private tellLost(error: unknown): void {
@@ -87,7 +121,13 @@ export class AuditFile {
     const dir = dirname(this.o.path);
     const ext = extname(this.o.path);
     const base = basename(this.o.path, ext);
-    renameSync(this.o.path, join(dir, `${base}-${backupStamp(this.now())}${ext}`));
+    this.close();
+    try {
+      renameSync(this.o.path, join(dir, `${base}-${backupStamp(this.now())}${ext}`));
+    } catch (e) {
+      // A file that is gone needs no rotating: the next line begins a new one.
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
     this.size = 0;
     const backups = readdirSync(dir)
       .map((f) => ({ f, t: backupTime(f, base, ext) }))

@@ -33,7 +33,8 @@ describe("AuthFailureLimiter", () => {
       l.fail(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
       if (i % 500 === 0) l.fail("kept");
     }
-    expect(l.size).toBe(1000);
+    expect(l.size).toBeLessThanOrEqual(1000);
+    expect(l.size).toBeGreaterThanOrEqual(900);
     // "kept" failed recently enough to stay, its budget spent; an evicted source starts afresh.
     expect(l.fail("kept").limited).toBe(true);
     expect(l.fail("10.0.0.0").limited).toBe(false);
