@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { DEFAULT_CONFIG_PATH, fromEnv, list, readConfigFile, truthy } from "./sources.ts";
 import { externalIps } from "./external-ips.ts";
 import { componentSettings } from "./component-args.ts";
+import { resolvedAuditSettings } from "./audit-settings.ts";
 import { kubeletSettings } from "./kubelet-args.ts";
 import { parseSchedule } from "../model/cron-schedule.ts";
 import { parseReplicaUrl } from "./replica-url.ts";
@@ -179,6 +180,7 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
   if (problems.length) throw new Error(problems.join("; "));
   // Refuse bad component arguments now, with the flag named, rather than at start-up.
   componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg);
+  resolvedAuditSettings(cfg);
   kubeletSettings(cfg.kubeletArg);
   return cfg;
 }
