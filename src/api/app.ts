@@ -10,6 +10,7 @@ import type { Authenticator, AuthorizationRequest, Authorizer, PeerInfo, ReviewD
 import type { AuditLog, RequestAudit } from "./audit/audit-log.ts";
 import { observeBody, readCapped, type Captured } from "./audit/observe-body.ts";
 import { sourceIPs } from "./audit/source-ips.ts";
+import { auditFailedAuthentication } from "./audit/failed-authentication.ts";
 import { MAX_BODY_BYTES } from "../http/limits.ts";
 import { ANONYMOUS } from "./auth/authenticate.ts";
 import { authenticateLimited } from "./auth/limited-authenticate.ts";
@@ -18,7 +19,7 @@ import { isPublicPath } from "./auth/public-paths.ts";
 import { attributesOf, forbidden } from "./auth/attributes.ts";
 import { impersonate } from "./auth/impersonation.ts";
 import type { ServiceAccountTokens } from "./auth/serviceaccount/tokens.ts";
-import { errors, StatusError } from "../model/errors.ts";
+import { errors, isStatusError, StatusError } from "../model/errors.ts";
 import type { NodeConnector } from "../tunnel/types.ts";
 import type { UpgradeConnection } from "./transport/upgrade.ts";
 import type { MetricsSource } from "../resource-metrics/types.ts";
@@ -114,10 +115,15 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
         let user: UserInfo | undefined;
         try {
           user = c.env?.user ?? (await authenticateLimited(deps.authenticators, c.req.raw, peer, deps.authFailures));
-        } finally {
-          await begin(user ?? ANONYMOUS);
+        } catch (e) {
+          if (isStatusError(e)) auditFailedAuthentication(deps.audit, c.req.raw, peer, e.code, received);
+          throw e;
         }
-        if (!user) throw errors.unauthorized();
+        if (!user) {
+          auditFailedAuthentication(deps.audit, c.req.raw, peer, 401, received);
+          throw errors.unauthorized();
+        }
+        await begin(user);
         // Impersonation (kubectl --as) is authorized for the real user; the rest of the request runs as the one impersonated.
         const effective = impersonate(c.req.raw.headers, user, deps.authorizer);
         if (effective !== user) audit?.impersonated(effective);

@@ -135,6 +135,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
   const authenticators = [clientCertAuthenticator, tokens.authenticator];
   // One budget for both doors: the transport's early authentication and the app's (upgrades, tests).
   const authFailures = new AuthFailureLimiter(o.authFailures);
+  const audit = o.audit ? new AuditLog(o.audit) : undefined;
   const app = createApi({
     registry,
     storage,
@@ -150,7 +151,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     ],
     nodes: tunnels,
     metrics,
-    audit: o.audit ? new AuditLog(o.audit) : undefined,
+    audit,
     authFailures,
     reviews: { authorizer, rulesFor: rulesReview(rbac), authenticateToken: (t, aud) => tokens.authenticate(t, aud?.length ? aud : undefined) },
     tokens,
@@ -160,7 +161,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     registry,
     storage,
     app,
-    authenticate: earlyAuthenticator(authenticators, authFailures),
+    authenticate: earlyAuthenticator(authenticators, authFailures, audit),
     join,
     tunnels,
     async start(apiPort) {

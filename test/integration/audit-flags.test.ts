@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startHttpsTestServer } from "../helpers/https-server.ts";
+import { rawHttps } from "../helpers/raw-https.ts";
 import { loadKubeconfig } from "../../src/client/kubeconfig.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
 import type { ServerHandle } from "../../src/server/run.ts";
@@ -122,6 +123,15 @@ describe("audit log from the server's flags", () => {
     expect(new Set(w.map((e) => e.auditID)).size).toBe(1);
     expect(w[1].responseStatus.code).toBe(200);
     expect(w.some((e) => e.responseObject !== undefined)).toBe(false);
+  });
+
+  test("a request refused for its credentials is audited as the apiserver does: no user, the methods tried", async () => {
+    const r = await rawHttps(server.port, "GET /api/v1/namespaces/audit-meta/configmaps/leveled HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer wrong\r\nConnection: close\r\n\r\n");
+    expect(r.status).toBe(401);
+    const e = ofConfigMap("audit-meta", "leveled").filter((x) => x.responseStatus?.code === 401);
+    expect(e).toHaveLength(1);
+    expect(e[0]).toMatchObject({ stage: "ResponseStarted", level: "Metadata", verb: "get", user: {}, sourceIPs: ["127.0.0.1"], responseStatus: { code: 401, message: "Authentication failed, attempted: bearer" } });
+    expect(e[0].user).toEqual({});
   });
 
   test("rotated past --audit-log-maxsize, keeping --audit-log-maxbackup old files", async () => {

@@ -80,6 +80,17 @@ export class AuditLog {
     return ra;
   }
 
+  /**
+   * A request whose credentials failed (401, or 429 past its address's budget): one event at
+   * ResponseStarted with no user and the methods tried, as the apiserver's failed-authentication
+   * audit writes it. The policy sees no user, so rules naming users or groups do not match.
+   */
+  failedAuthentication(s: AuditStart, code: number, message: string): void {
+    const d = decide(this.policy, s.attrs);
+    if (d.level === "None") return;
+    new RequestAudit(this, d, s).failed(code, message);
+  }
+
   /** @internal one line; never throws. */
   write(event: AuditEvent): void {
     let line: string;
@@ -159,6 +170,14 @@ export class RequestAudit {
     if (this.level === "Metadata") return;
     if (body.byteLength > this.sink.maxObjectBytes) return this.annotate(TRUNCATED, "true");
     this.event.requestObject = this.d.omitManagedFields ? withoutManagedFields(obj) : obj;
+  }
+
+  /** @internal see AuditLog.failedAuthentication */
+  failed(code: number, message: string): void {
+    this.done = true;
+    this.event.user = {} as AuditEvent["user"];
+    this.event.responseStatus = { metadata: {}, message, code };
+    this.tell("ResponseStarted");
   }
 
   /** Headers of a long-running response are out. */

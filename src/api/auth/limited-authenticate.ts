@@ -9,6 +9,7 @@ import { log } from "../../log.ts";
 import { authenticate } from "./authenticate.ts";
 import { sourceKey, type AuthFailureLimiter } from "./failure-limiter.ts";
 import type { Authenticator, PeerInfo, UserInfo } from "./types.ts";
+import { attemptedMethods } from "./attempted-methods.ts";
 
 /** The user, or undefined (answer 401); throws a 429 StatusError when the source is over budget. */
 export async function authenticateLimited(chain: Authenticator[], req: Request, peer: PeerInfo, limiter: AuthFailureLimiter | undefined): Promise<UserInfo | undefined> {
@@ -19,7 +20,7 @@ export async function authenticateLimited(chain: Authenticator[], req: Request, 
   if (v.log) {
     log.warn("authentication failed", {
       source,
-      attempted: attemptedMethods(req, peer),
+      attempted: attemptedMethods(req, peer).join(",") || "none",
       failures: v.failures,
       limited: v.limited,
       ...(v.suppressedLines ? { otherSourcesNotLogged: v.suppressedLines } : {}),
@@ -32,11 +33,4 @@ export async function authenticateLimited(chain: Authenticator[], req: Request, 
 /** As the apiserver words its own 429s, with the delay in details and (by statusResponse) Retry-After. */
 export function tooManyFailures(retryAfterSeconds: number): StatusError {
   return new StatusError(429, "TooManyRequests", "Too many failed authentication attempts from this address, please try again later.", { retryAfterSeconds });
-}
-
-/** What the client tried, for the log line (never the credential itself). */
-function attemptedMethods(req: Request, peer: PeerInfo): string {
-  const scheme = /^(\w+)\s/.exec(req.headers.get("authorization") ?? "")?.[1]?.toLowerCase();
-  const methods = [...(peer.certificate ? ["x509"] : []), ...(scheme ? [scheme] : [])];
-  return methods.join(",") || "none";
 }
