@@ -14,7 +14,8 @@ import { attemptedMethods } from "./attempted-methods.ts";
 /** The user, or undefined (answer 401); throws a 429 StatusError when the source is over budget. */
 export async function authenticateLimited(chain: Authenticator[], req: Request, peer: PeerInfo, limiter: AuthFailureLimiter | undefined): Promise<UserInfo | undefined> {
   const user = await authenticate(chain, req, peer);
-  if (user || !limiter) return user;
+  // No address, no source to budget (requests handed to the app in-process; the transport always has one).
+  if (user || !limiter || !peer.address) return user;
   const source = sourceKey(peer.address);
   const v = limiter.fail(source);
   if (v.log) {
