@@ -22,7 +22,8 @@ import { serveHttps, type RunningServer } from "../api/transport/serve.ts";
 import type { TransportTimeouts } from "../api/transport/timeouts.ts";
 import { ensureServerPki } from "../pki/bootstrap.ts";
 import { ensureServiceAccountKey } from "../pki/service-account-key.ts";
-import { encryptionConfigPath, ensureSecretsEncryption } from "./secrets-encryption.ts";
+import { encryptionConfigPath, ensureSecretsEncryption, readRotationStage, saveRotationStage, writeSecretsEncryption } from "./secrets-encryption.ts";
+import { KeyRotation } from "./key-rotation.ts";
 import { auditSettings } from "../config/component-args.ts";
 import { parseAuditPolicy } from "../api/audit/audit-policy.ts";
 import type { AuditOptions } from "../api/audit/audit-log.ts";
@@ -56,6 +57,8 @@ export interface ServerHandle {
   store: Store;
   storage: ObjectStorage;
   registry: ResourceRegistry;
+  /** Encryption at rest: its key set and the online rotation. */
+  encryption: KeyRotation;
   stop(): Promise<void>;
 }
 
@@ -104,7 +107,8 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     throw e;
   }
   // One owner checkpoints the WAL: Litestream when it replicates, SQLite's autocheckpoint otherwise.
-  const store = openSqliteStore({ path: dbPath, walAutoCheckpoint: replication ? 0 : 1000, transformer: ensureSecretsEncryption(cfg.dataDir).transformer });
+  const encryption = ensureSecretsEncryption(cfg.dataDir);
+  const store = openSqliteStore({ path: dbPath, walAutoCheckpoint: replication ? 0 : 1000, transformer: encryption.transformer });
   if (replication?.restored) {
     // Writes of the last second before the loss may have been acknowledged with revisions the
     // replica never got: skip past them, so no resourceVersion is handed out twice.
@@ -129,6 +133,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     if (replication?.restored) for (const suffix of ["", "-wal", "-shm"]) rmSync(dbPath + suffix, { force: true });
     throw e;
   }
+  const sealedWith = secret;
   writeFileSync(tokenPath, formatToken(pki.caHash, secret) + "\n", { mode: 0o600 });
   chmodSync(tokenPath, 0o600);
   replication?.start();
@@ -160,8 +165,27 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
       onError: (error) => log.error("scheduled snapshot failed", { error: String(error), cause: String((error as Error)?.cause ?? "") }),
     });
   }
+  const rotation = new KeyRotation({
+    transformer: encryption.transformer,
+    keys: encryption.keys,
+    resources: encryption.resources,
+    store,
+    // The file first, then the sealed copy a restore would bring back: both hold every key in use at every moment.
+    persist: (keys) => {
+      writeSecretsEncryption(encryptionConfigPath(cfg.dataDir), encryption.resources, keys);
+      saveBootstrap(store, tlsDir, sealedWith, sealedExtra);
+    },
+    stage: readRotationStage(cfg.dataDir),
+    saveStage: (stage) => saveRotationStage(cfg.dataDir, stage),
+    signal: background.signal,
+    onPassEnd: ({ error, progress, retired }) =>
+      error
+        ? log.error("secrets re-encryption stopped; rotate-keys or reencrypt runs it again (a restart resumes it)", { error: String(error), done: progress.done, total: progress.total })
+        : log.info("secrets re-encrypted", { values: progress.done, retiredKeys: retired }),
+  });
   let ready = false;
   const cp = await createControlPlane({
+    encryption: rotation,
     store,
     serviceCidr: cfg.serviceCidr,
     advertiseAddress: `${nodeIp}:${cfg.httpsListenPort}`,
@@ -218,6 +242,8 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   const agent = cfg.disableAgent ? undefined : await startEmbeddedAgent(cfg, pki.ca, `https://${localHost}:${server.port}`, nodeIp);
 
   ready = true;
+  // A rotation a stop interrupted (several keys configured) finishes now.
+  rotation.resume();
   log.info("k3rs server ready", {
     port: server.port,
     kubeconfig: extra ?? kubeconfigPath,
@@ -235,11 +261,12 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     stopCompactor();
     background.abort();
     await server.close();
+    await rotation.settled();
     await store.close();
     await replication?.stop();
   };
   deps.signal?.addEventListener("abort", () => void stop(), { once: true });
-  return { port: server.port, kubeconfigPath: extra ?? kubeconfigPath, store, storage, registry, stop };
+  return { port: server.port, kubeconfigPath: extra ?? kubeconfigPath, store, storage, registry, encryption: rotation, stop };
 }
 
 /**

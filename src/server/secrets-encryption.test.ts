@@ -2,13 +2,13 @@ import { expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { encryptionConfigPath, ensureSecretsEncryption, secretsEncryptionStatus } from "./secrets-encryption.ts";
+import { encryptionConfigPath, ensureSecretsEncryption, offlineEncryptionStatus } from "./secrets-encryption.ts";
 import { openSqliteStore } from "../store/sqlite.ts";
 
 test("first start makes an EncryptionConfiguration (owner-only) that later starts reuse; status tells how values are stored", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "k3rs-secenc-"));
   try {
-    expect(secretsEncryptionStatus(dataDir)).toBe("Encryption Status: Disabled, no configuration file found\n");
+    expect(offlineEncryptionStatus(dataDir)).toBeUndefined();
     const first = ensureSecretsEncryption(dataDir);
     const path = encryptionConfigPath(dataDir);
     expect(statSync(path).mode & 0o777).toBe(0o600);
@@ -20,9 +20,12 @@ test("first start makes an EncryptionConfiguration (owner-only) that later start
     const store = openSqliteStore({ path: join(dataDir, "server", "db", "state.db"), transformer: first.transformer });
     await store.create("/secrets/a/s", { apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: "a" } } as any);
     await store.create("/secretsx/a/s", { apiVersion: "v1", kind: "X", metadata: { name: "s", namespace: "a" } } as any);
-    const status = secretsEncryptionStatus(dataDir);
+    const status = offlineEncryptionStatus(dataDir);
     await store.close();
-    expect(status).toBe(`Encryption Status: Enabled\nActive Key Type: AES-GCM\nActive Key: ${first.keys[0]!.name}\nEncrypted Resources: secrets\nStored Values: 1 with ${first.keys[0]!.name}\n`);
+    expect(status).toEqual({
+      status: { enable: true, stage: "start", keyType: "AES-GCM", activeKey: first.keys[0]!.name, inactiveKeys: [], resources: ["secrets"], hashMatch: true },
+      storedValues: { [first.keys[0]!.name]: 1 },
+    });
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
