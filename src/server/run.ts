@@ -179,7 +179,9 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     saveStage: (stage) => saveRotationStage(cfg.dataDir, stage),
     signal: background.signal,
     onPassEnd: ({ error, progress, retired }) =>
-      error
+      error && background.signal.aborted
+        ? log.info("secrets re-encryption paused by the stop; the next start resumes it", { done: progress.done, total: progress.total })
+        : error
         ? log.error("secrets re-encryption stopped; rotate-keys or reencrypt runs it again (a restart resumes it)", { error: String(error), done: progress.done, total: progress.total })
         : log.info("secrets re-encrypted", { values: progress.done, retiredKeys: retired }),
   });
