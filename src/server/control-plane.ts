@@ -62,7 +62,7 @@ export interface ControlPlaneOptions {
   /** "default" (least-allocated) or "binpack" (most-allocated). */
   schedulerProfile?: string;
   /** The CA and join secret, when agents may join this server. */
-  join?: { ca: CertPair; secret: string; agentSecret?: string };
+  join?: { ca: CertPair; secret: string; agentSecret?: string; nodeCertLifetimeMs?: number };
   /** The key that signs service-account tokens (`<data-dir>/server/tls/service.key`); tests get a fresh one. */
   serviceAccountKey?: ServiceAccountKey;
   /**

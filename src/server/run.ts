@@ -36,6 +36,7 @@ import { issueClientCert } from "../pki/certs.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { runAgent, type RunningAgent } from "../agent/run.ts";
 import { credentialsDir, nodePassword } from "../agent/join.ts";
+import { CertRenewer } from "../agent/cert-renewer.ts";
 import { interfaceIPv4 } from "../agent/network/node-ips.ts";
 import { parseLabels, parseTaints } from "../config/sources.ts";
 import { componentSettings } from "../config/component-args.ts";
@@ -71,6 +72,8 @@ export interface ServerRunDeps {
   transportTimeouts?: Partial<TransportTimeouts>;
   /** Connections without a cluster identity allowed at once (from the descriptor limit). */
   maxUntrustedConnections?: number;
+  /** How long node certificates are valid (default 365 days); tests shorten it (K3RS_CERT_LIFETIME_SECONDS). */
+  nodeCertLifetimeMs?: number;
 }
 
 export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): Promise<ServerHandle> {
@@ -193,7 +196,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     advertiseAddress: `${nodeIp}:${cfg.httpsListenPort}`,
     nodeIp,
     ready: () => ready,
-    join: { ca: pki.ca, secret, agentSecret: agentJoinSecret(serverDir, cfg.agentToken, pki.caHash) },
+    join: { ca: pki.ca, secret, agentSecret: agentJoinSecret(serverDir, cfg.agentToken, pki.caHash), nodeCertLifetimeMs: deps.nodeCertLifetimeMs },
     serviceAccountKey,
     rootCaPem: pki.ca.certPem,
     audit: auditOptions(cfg.kubeApiserverArg),
@@ -241,7 +244,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   // The server's own node holds its name with a node password like any joined node, so the
   // join token cannot hand another machine its identity (and its tunnel).
   if (!cfg.disableAgent) await cp.join?.claimNodeName({ nodeName: cfg.nodeName, nodePassword: nodePassword(credentialsDir(cfg.dataDir)) }, true);
-  const agent = cfg.disableAgent ? undefined : await startEmbeddedAgent(cfg, pki.ca, `https://${localHost}:${server.port}`, nodeIp);
+  const agent = cfg.disableAgent ? undefined : await startEmbeddedAgent(cfg, pki.ca, `https://${localHost}:${server.port}`, nodeIp, deps.nodeCertLifetimeMs);
 
   ready = true;
   // A rotation a stop interrupted (several keys configured) finishes now.
@@ -275,10 +278,13 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
  * The server's own node: an agent in this process with a node certificate the server issues
  * itself, talking to the API over loopback HTTPS exactly as a remote agent does.
  */
-async function startEmbeddedAgent(cfg: ServerConfig, ca: CertPair, url: string, nodeIp: string): Promise<RunningAgent> {
-  const cred = await issueClientCert(ca, { commonName: `system:node:${cfg.nodeName}`, organizations: ["system:nodes"] });
+async function startEmbeddedAgent(cfg: ServerConfig, ca: CertPair, url: string, nodeIp: string, lifetimeMs: number | undefined): Promise<RunningAgent> {
+  const cred = await issueClientCert(ca, { commonName: `system:node:${cfg.nodeName}`, organizations: ["system:nodes"], lifetimeMs });
   const client = new RestClient({ server: url, ca: ca.certPem, cert: cred.certPem, key: cred.keyPem, path: "(embedded agent)" });
-  return runAgent({
+  const stopRenewal = new AbortController();
+  // A server that runs longer than the certificate's life renews it as a joined agent does.
+  new CertRenewer({ client, nodeName: cfg.nodeName, nodePassword: nodePassword(credentialsDir(cfg.dataDir)), signal: stopRenewal.signal }).start();
+  const agent = await runAgent({
     client,
     nodeName: cfg.nodeName,
     nodeIp,
@@ -297,7 +303,17 @@ async function startEmbeddedAgent(cfg: ServerConfig, ca: CertPair, url: string, 
     labels: parseLabels(cfg.nodeLabel, "--node-label"),
     taints: parseTaints(cfg.nodeTaint, "--node-taint"),
     signal: new AbortController().signal,
+  }).catch((e) => {
+    stopRenewal.abort();
+    throw e;
   });
+  return {
+    ...agent,
+    stop: () => {
+      stopRenewal.abort();
+      agent.stop();
+    },
+  };
 }
 
 /**
