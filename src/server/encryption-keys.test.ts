@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { newKey, owed, retainedKeys, withActiveKey } from "./encryption-keys.ts";
+import { newKey, retainedKeys, withActiveKey } from "./encryption-keys.ts";
 
 const key = (name: string) => ({ name, secret: Buffer.alloc(32, name.length) });
 const at = new Date("2026-12-06T15:30:07.123Z");
@@ -31,9 +31,4 @@ test.each([
   ["plain-text values keep no key", new Map<string | undefined, number>([[undefined, 3]]), ["new"]],
 ])("retained keys: %s", (_, inUse, names) => {
   expect(retainedKeys([key("new"), key("old1"), key("old2")], inUse).map((k) => k.name)).toEqual(names);
-});
-
-test("owed counts every value not under the active key, plain text included", () => {
-  expect(owed("new", new Map<string | undefined, number>([["new", 7], ["old", 2], [undefined, 1]]))).toBe(3);
-  expect(owed("new", new Map([["new", 7]]))).toBe(0);
 });

@@ -32,10 +32,3 @@ export function withActiveKey(keys: EncryptionKey[], key: EncryptionKey): Encryp
 export function retainedKeys(keys: EncryptionKey[], inUse: ReadonlyMap<string | undefined, number>): EncryptionKey[] {
   return keys.filter((k, i) => i === 0 || (inUse.get(k.name) ?? 0) > 0);
 }
-
-/** Values not yet under the active key (plain text included): what a pass still owes. */
-export function owed(activeKey: string, inUse: ReadonlyMap<string | undefined, number>): number {
-  let n = 0;
-  for (const [name, count] of inUse) if (name !== activeKey) n += count;
-  return n;
-}

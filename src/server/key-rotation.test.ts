@@ -118,3 +118,30 @@ test("a stop mid-pass keeps both keys; a rotation made with several keys starts 
   expect(next.status()).toMatchObject({ stage: "reencrypt_finished", inactiveKeys: [] });
   expect(new Set(keyNames())).toEqual(new Set(["aesgcmkey-20261206T153000Z"]));
 });
+
+test("after --encrypt-resources changed, resume encrypts the newly listed resources' values and writes the dropped ones plain; with nothing owed it does nothing", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "k3rs-rot-res-"));
+  dirs.push(dir);
+  const path = join(dir, "state.db");
+  const obj = (kind: string) => ({ apiVersion: "v1", kind, metadata: { name: "x", namespace: "a" }, data: { v: "RESMARKER" } }) as any;
+  const before = openSqliteStore({ path, transformer: new AesGcmTransformer(["/secrets/", "/configmaps/"], [old]) });
+  await Promise.all([before.create("/secrets/a/x", obj("Secret")), before.create("/configmaps/a/x", obj("ConfigMap")), before.create("/deployments.apps/a/x", obj("Deployment"))]);
+  await before.close();
+
+  const transformer = new AesGcmTransformer(["/secrets/", "/deployments.apps/"], [old]);
+  const store = openSqliteStore({ path, transformer });
+  stores.push(store);
+  const rows = () => Object.fromEntries([...store.storedValues("/")].map((r) => [r.key, AesGcmTransformer.keyNameOf(r.stored) ?? "(plain)"]));
+  expect(rows()).toEqual({ "/configmaps/a/x": "old", "/deployments.apps/a/x": "(plain)", "/secrets/a/x": "old" });
+  const rotation = new KeyRotation({ transformer, keys: [old], resources: ["secrets", "deployments.apps"], store, persist: () => {} });
+  rotation.resume();
+  await rotation.settled();
+  expect(rotation.status()).toMatchObject({ stage: "reencrypt_finished", activeKey: "old", inactiveKeys: [], reencrypt: { done: 2, total: 2 } });
+  expect(rows()).toEqual({ "/configmaps/a/x": "(plain)", "/deployments.apps/a/x": "old", "/secrets/a/x": "old" });
+  for (const k of ["/configmaps/a/x", "/deployments.apps/a/x", "/secrets/a/x"]) expect((await store.get(k))!.object.data.v).toBe("RESMARKER");
+
+  const idle = new KeyRotation({ transformer, keys: [old], resources: ["secrets", "deployments.apps"], store, persist: () => {} });
+  idle.resume();
+  await idle.settled();
+  expect(idle.status().stage).toBe("start");
+});

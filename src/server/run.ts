@@ -110,7 +110,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     throw e;
   }
   // One owner checkpoints the WAL: Litestream when it replicates, SQLite's autocheckpoint otherwise.
-  const encryption = ensureSecretsEncryption(cfg.dataDir);
+  const encryption = ensureSecretsEncryption(cfg.dataDir, cfg.encryptResources);
   const store = openSqliteStore({ path: dbPath, walAutoCheckpoint: replication ? 0 : 1000, transformer: encryption.transformer });
   if (replication?.restored) {
     // Writes of the last second before the loss may have been acknowledged with revisions the

@@ -30,3 +30,21 @@ test("first start makes an EncryptionConfiguration (owner-only) that later start
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test("--encrypt-resources: the first start writes them; a later change rewrites the config with the same keys", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "k3rs-secenc-res-"));
+  try {
+    const first = ensureSecretsEncryption(dataDir, ["secrets", "configmaps"]);
+    expect(first.resources).toEqual(["secrets", "configmaps"]);
+    expect(first.transformer.covers("/configmaps/a/b")).toBe(true);
+    expect(ensureSecretsEncryption(dataDir).resources).toEqual(["secrets", "configmaps"]);
+    const changed = ensureSecretsEncryption(dataDir, ["secrets", "deployments.apps"]);
+    expect(changed.resources).toEqual(["secrets", "deployments.apps"]);
+    expect(changed.keys).toEqual(first.keys);
+    expect(changed.transformer.covers("/configmaps/a/b")).toBe(false);
+    expect(changed.transformer.covers("/deployments.apps/a/b")).toBe(true);
+    expect(JSON.parse(readFileSync(encryptionConfigPath(dataDir), "utf8")).resources[0].resources).toEqual(["secrets", "deployments.apps"]);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

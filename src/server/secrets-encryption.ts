@@ -32,15 +32,26 @@ export interface SecretsEncryption {
   keys: EncryptionKey[];
 }
 
-/** Reads the config, making it (with a fresh key) when there is none. */
-export function ensureSecretsEncryption(dataDir: string): SecretsEncryption {
+/**
+ * Reads the config, making it (with a fresh key) when there is none. `resources`
+ * (`--encrypt-resources`) given and different from the config's: the config is rewritten with
+ * them, same keys; the values stored before are brought in line by the next pass (KeyRotation.resume).
+ */
+export function ensureSecretsEncryption(dataDir: string, resources?: string[]): SecretsEncryption {
   const path = encryptionConfigPath(dataDir);
   if (!existsSync(path)) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const name = `aesgcmkey-${new Date().toISOString().slice(0, 10).replaceAll("-", "")}`;
-    writeSecretsEncryption(path, ENCRYPTED_RESOURCES, [{ name, secret: randomBytes(32) }]);
+    writeSecretsEncryption(path, resources ?? ENCRYPTED_RESOURCES, [{ name, secret: randomBytes(32) }]);
   }
+  const enc = readSecretsEncryption(path);
+  if (!resources || sameSet(resources, enc.resources)) return enc;
+  writeSecretsEncryption(path, resources, enc.keys);
   return readSecretsEncryption(path);
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
 }
 
 /** Writes the config (atomically, owner-only) with `keys[0]` as the write key; `identity` last, so values stored before encryption still read. */
