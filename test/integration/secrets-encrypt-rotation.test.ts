@@ -16,6 +16,8 @@ import { registerSecretsEncryptCommand } from "../../src/cli/secrets-encrypt-com
 import { AesGcmTransformer } from "../../src/store/value-encryption.ts";
 import { encryptionConfigPath } from "../../src/server/secrets-encryption.ts";
 import { saveSnapshot } from "../../src/server/snapshots/snapshot-dir.ts";
+import { bootstrapTableAt } from "../../src/store/sqlite.ts";
+import { unseal } from "../../src/pki/seal.ts";
 
 const N = 300;
 const dirs: string[] = [];
@@ -155,6 +157,10 @@ test("rotate-keys while Secrets are written: latest values kept, no plain text o
     // The old key is gone from the key set the server would start with.
     const configured = JSON.parse(readFileSync(encryptionConfigPath(dir), "utf8")).resources[0].providers[0].aesgcm.keys.map((k: { name: string }) => k.name);
     expect(configured).toEqual([newKey]);
+    // …and from the copy sealed in the store, which a restore or a replica would bring back.
+    const sealed = bootstrapTableAt(join(dir, "server", "db", "state.db")).readBootstrap("pki")!;
+    const sealedConfig = JSON.parse(JSON.parse(new TextDecoder().decode(unseal(sealed, "encrypt-rot-token"))).files["encryption-config.json"]);
+    expect(sealedConfig.resources[0].providers[0].aesgcm.keys.map((k: { name: string }) => k.name)).toEqual([newKey]);
     const status = await secretsEncrypt(["status", "--kubeconfig", server.kubeconfigPath]);
     expect(status.code).toBe(0);
     expect(status.out).toContain(`Encryption Status: Enabled\nCurrent Rotation Stage: reencrypt_finished\nServer Encryption Hashes: All hashes match\n\nActive  Key Type  Name\n------  --------  ----\n *      AES-GCM   ${newKey}\n`);
