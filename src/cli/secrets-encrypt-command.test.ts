@@ -78,6 +78,7 @@ test("an unreachable server, or no kubeconfig: a one-line error and exit 1", asy
   const status = await k3rs(["status", "--kubeconfig", kubeconfig("https://127.0.0.1:1")]);
   expect(status.code).toBe(1);
   expect(status.err).toStartWith("k3rs secrets-encrypt: cannot reach the server at https://127.0.0.1:1");
+  expect(status.err).toEndWith("(--offline reads the data dir without the server)\n");
 
   const empty = mkdtempSync(join(tmpdir(), "encrypt-cli-empty-"));
   dirs.push(empty);

@@ -80,7 +80,11 @@ export function registerSecretsEncryptCommand(program: Command, deps: SecretsEnc
           else out(o.output === "json" ? JSON.stringify({ ...found.status, storedValues: found.storedValues }, null, 2) + "\n" : formatEncryptionStatus(found.status, found.storedValues));
           return 0;
         }
-        const status = await client(o).request<EncryptionStatus>(ENCRYPT_STATUS_PATH);
+        const status = await client(o)
+          .request<EncryptionStatus>(ENCRYPT_STATUS_PATH)
+          .catch((e: Error) => {
+            throw e.message.startsWith("cannot reach") ? new Error(`${e.message} (--offline reads the data dir without the server)`, { cause: e }) : e;
+          });
         out(o.output === "json" ? JSON.stringify(status, null, 2) + "\n" : formatEncryptionStatus(status));
         return 0;
       }),
