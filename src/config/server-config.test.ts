@@ -93,3 +93,11 @@ test("the audit flags come from flags, config.yaml or K3RS_*; sizes are whole nu
   expect(() => resolveServerConfig({ flags: { auditLogMaxbackup: "-1" }, env: {}, isRoot: true })).toThrow('invalid --audit-log-maxbackup "-1" (want a whole number)');
   expect(() => resolveServerConfig({ flags: { kubeApiserverArg: ["audit-log-maxage=soon"] }, env: {}, isRoot: true })).toThrow("invalid audit-log-maxage");
 });
+
+test("--encrypt-resources takes repeated and comma-separated plural names (with a group outside core), from the file too; bad names are refused", () => {
+  expect(resolveServerConfig({ flags: {}, env: {}, isRoot: true }).encryptResources).toBeUndefined();
+  expect(resolveServerConfig({ flags: { encryptResources: ["secrets,configmaps", "Deployments.apps", "secrets"] }, env: {}, isRoot: true }).encryptResources).toEqual(["secrets", "configmaps", "deployments.apps"]);
+  expect(resolveServerConfig({ flags: {}, configPath: configFile("encrypt-resources:\n  - secrets\n  - configmaps\n"), env: {}, isRoot: true }).encryptResources).toEqual(["secrets", "configmaps"]);
+  expect(() => resolveServerConfig({ flags: { encryptResources: ["secrets/x"] }, env: {}, isRoot: true })).toThrow('invalid --encrypt-resources "secrets/x"');
+  expect(() => resolveServerConfig({ flags: { encryptResources: [","] }, env: {}, isRoot: true })).toThrow("at least one resource");
+});

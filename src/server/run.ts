@@ -22,7 +22,8 @@ import { serveHttps, type RunningServer } from "../api/transport/serve.ts";
 import type { TransportTimeouts } from "../api/transport/timeouts.ts";
 import { ensureServerPki } from "../pki/bootstrap.ts";
 import { ensureServiceAccountKey } from "../pki/service-account-key.ts";
-import { encryptionConfigPath, ensureSecretsEncryption } from "./secrets-encryption.ts";
+import { encryptionConfigPath, ensureSecretsEncryption, readRotationStage, saveRotationStage, writeSecretsEncryption } from "./secrets-encryption.ts";
+import { KeyRotation } from "./key-rotation.ts";
 import { resolvedAuditSettings } from "../config/audit-settings.ts";
 import type { FailureLimiterOptions } from "../api/auth/failure-limiter.ts";
 import { parseAuditPolicy } from "../api/audit/audit-policy.ts";
@@ -58,6 +59,8 @@ export interface ServerHandle {
   store: Store;
   storage: ObjectStorage;
   registry: ResourceRegistry;
+  /** Encryption at rest: its key set and the online rotation. */
+  encryption: KeyRotation;
   stop(): Promise<void>;
 }
 
@@ -110,7 +113,8 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     throw e;
   }
   // One owner checkpoints the WAL: Litestream when it replicates, SQLite's autocheckpoint otherwise.
-  const store = openSqliteStore({ path: dbPath, walAutoCheckpoint: replication ? 0 : 1000, transformer: ensureSecretsEncryption(cfg.dataDir).transformer });
+  const encryption = ensureSecretsEncryption(cfg.dataDir, cfg.encryptResources);
+  const store = openSqliteStore({ path: dbPath, walAutoCheckpoint: replication ? 0 : 1000, transformer: encryption.transformer });
   if (replication?.restored) {
     // Writes of the last second before the loss may have been acknowledged with revisions the
     // replica never got: skip past them, so no resourceVersion is handed out twice.
@@ -135,6 +139,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     if (replication?.restored) for (const suffix of ["", "-wal", "-shm"]) rmSync(dbPath + suffix, { force: true });
     throw e;
   }
+  const sealedWith = secret;
   writeFileSync(tokenPath, formatToken(pki.caHash, secret) + "\n", { mode: 0o600 });
   chmodSync(tokenPath, 0o600);
   replication?.start();
@@ -166,8 +171,29 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
       onError: (error) => log.error("scheduled snapshot failed", { error: String(error), cause: String((error as Error)?.cause ?? "") }),
     });
   }
+  const rotation = new KeyRotation({
+    transformer: encryption.transformer,
+    keys: encryption.keys,
+    resources: encryption.resources,
+    store,
+    // The file first, then the sealed copy a restore would bring back: both hold every key in use at every moment.
+    persist: (keys) => {
+      writeSecretsEncryption(encryptionConfigPath(cfg.dataDir), encryption.resources, keys);
+      saveBootstrap(store, tlsDir, sealedWith, sealedExtra);
+    },
+    stage: readRotationStage(cfg.dataDir),
+    saveStage: (stage) => saveRotationStage(cfg.dataDir, stage),
+    signal: background.signal,
+    onPassEnd: ({ error, progress, retired }) =>
+      error && background.signal.aborted
+        ? log.info("secrets re-encryption paused by the stop; the next start resumes it", { done: progress.done, total: progress.total })
+        : error
+        ? log.error("secrets re-encryption stopped; rotate-keys or reencrypt runs it again (a restart resumes it)", { error: String(error), done: progress.done, total: progress.total })
+        : log.info("secrets re-encrypted", { values: progress.done, retiredKeys: retired }),
+  });
   let ready = false;
   const cp = await createControlPlane({
+    encryption: rotation,
     store,
     serviceCidr: cfg.serviceCidr,
     advertiseAddress: `${nodeIp}:${cfg.httpsListenPort}`,
@@ -225,6 +251,8 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   const agent = cfg.disableAgent ? undefined : await startEmbeddedAgent(cfg, pki.ca, `https://${localHost}:${server.port}`, nodeIp, deps.nodeCertLifetimeMs);
 
   ready = true;
+  // A rotation a stop interrupted (several keys configured) finishes now.
+  rotation.resume();
   log.info("k3rs server ready", {
     port: server.port,
     kubeconfig: extra ?? kubeconfigPath,
@@ -242,11 +270,12 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     stopCompactor();
     background.abort();
     await server.close();
+    await rotation.settled();
     await store.close();
     await replication?.stop();
   };
   deps.signal?.addEventListener("abort", () => void stop(), { once: true });
-  return { port: server.port, kubeconfigPath: extra ?? kubeconfigPath, store, storage, registry, stop };
+  return { port: server.port, kubeconfigPath: extra ?? kubeconfigPath, store, storage, registry, encryption: rotation, stop };
 }
 
 /**
