@@ -12,6 +12,7 @@ import { observeBody, readCapped, type Captured } from "./audit/observe-body.ts"
 import { sourceIPs } from "./audit/source-ips.ts";
 import { auditFailedAuthentication } from "./audit/failed-authentication.ts";
 import { MAX_BODY_BYTES } from "../http/limits.ts";
+import { log } from "../log.ts";
 import { ANONYMOUS } from "./auth/authenticate.ts";
 import { authenticateLimited } from "./auth/limited-authenticate.ts";
 import type { AuthFailureLimiter } from "./auth/failure-limiter.ts";
@@ -102,10 +103,15 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
     let audit: RequestAudit | undefined;
     const begin = async (user: UserInfo) => {
       if (!deps.audit) return;
-      const attrs = attributesOf(user, c.req.method, url);
-      audit = deps.audit.begin({ attrs, requestURI: url.pathname + url.search, userAgent: c.req.header("user-agent"), sourceIPs: sourceIPs(c.req.raw.headers, peer.address), received, longRunning: isLongRunning(attrs) });
-      // Read to the transport's body limit (it is in memory already): a body too big to log still names its object.
-      if (audit?.wantsRequestBody) audit.requestBody(await auditedRequestBody(c.req.raw, MAX_BODY_BYTES), c.req.header("content-type") ?? null);
+      try {
+        const attrs = attributesOf(user, c.req.method, url);
+        audit = deps.audit.begin({ attrs, requestURI: url.pathname + url.search, userAgent: c.req.header("user-agent"), sourceIPs: sourceIPs(c.req.raw.headers, peer.address), received, longRunning: isLongRunning(attrs) });
+        // Read to the transport's body limit (it is in memory already): a body too big to log still names its object.
+        if (audit?.wantsRequestBody) audit.requestBody(await auditedRequestBody(c.req.raw, MAX_BODY_BYTES), c.req.header("content-type") ?? null);
+      } catch (e) {
+        // The audit never costs the request its answer.
+        log.warn("audit: recording a request failed", { path: url.pathname, error: String(e) });
+      }
     };
     try {
       if (isPublicPath(c.req.path)) {
@@ -268,15 +274,26 @@ async function auditedRequestBody(req: Request, maxBytes: number): Promise<Captu
  */
 function audited(audit: RequestAudit | undefined, res: Response): Response {
   if (!audit) return res;
-  if (audit.longRunning) audit.started(res.status);
-  const capture = audit.responseCaptureBytes(res.status);
-  if (!res.body || (capture === 0 && !audit.longRunning)) {
-    audit.complete(res.status);
+  try {
+    if (audit.longRunning) audit.started(res.status);
+    const capture = audit.responseCaptureBytes(res.status);
+    if (!res.body || (capture === 0 && !audit.longRunning)) {
+      audit.complete(res.status);
+      return res;
+    }
+    const type = res.headers.get("content-type");
+    const body = observeBody(res.body, capture, (copy) => {
+      try {
+        audit.complete(res.status, copy, type);
+      } catch (e) {
+        log.warn("audit: recording a response failed", { error: String(e) });
+      }
+    });
+    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  } catch (e) {
+    log.warn("audit: recording a response failed", { error: String(e) });
     return res;
   }
-  const type = res.headers.get("content-type");
-  const body = observeBody(res.body, capture, (copy) => audit.complete(res.status, copy, type));
-  return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
 }
 
 function discoveryResponse(body: object, version: string): Response {
