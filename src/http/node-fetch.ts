@@ -81,32 +81,76 @@ async function serve(handler: FetchHandler, opts: NodeListenerOptions, incoming:
   await send(res, response, method, ac.signal);
 }
 
-/** Writes `response`, streaming its body chunk by chunk until done or the client is gone. */
+/**
+ * Writes `response`. A body that is already whole (every API object, Status and list: a string
+ * or bytes behind the Response) goes out as one write with a content-length, instead of a
+ * head, a chunk and a chunked-encoding trailer as three TLS records; a body still open after a
+ * turn of the event loop (watch, log follow) is streamed chunk by chunk with its head sent at
+ * once, until done or the client is gone.
+ */
 async function send(res: ServerResponse, response: Response, method: string, signal?: AbortSignal): Promise<void> {
   const outHeaders: Record<string, string | string[]> = {};
   response.headers.forEach((v, k) => {
     const prev = outHeaders[k];
     outHeaders[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   });
-  res.writeHead(response.status, outHeaders);
   if (!response.body || method === "HEAD") {
     if (method === "HEAD") void response.body?.cancel().catch(() => {});
+    res.writeHead(response.status, outHeaders);
     res.end();
     return;
   }
+  const reader = response.body.getReader() as ReadableStreamDefaultReader<Uint8Array> & BodyReader;
+  const start = await readWhileReady(reader);
+  if (start.done) {
+    const body = start.chunks.length === 1 ? start.chunks[0]! : Buffer.concat(start.chunks);
+    if (!("content-length" in outHeaders)) outHeaders["content-length"] = String(body.byteLength);
+    res.writeHead(response.status, outHeaders);
+    // Head and body are two writes to the socket; corked, they leave as one TLS record.
+    const socket = res.socket;
+    socket?.cork();
+    res.end(body);
+    if (socket) process.nextTick(() => socket.uncork());
+    return;
+  }
+  res.writeHead(response.status, outHeaders);
   // A watch may have nothing to say for minutes; its client still needs the headers now.
   res.flushHeaders();
-  const reader = response.body.getReader();
   signal?.addEventListener("abort", () => void reader.cancel().catch(() => {}), { once: true });
   try {
+    for (const chunk of start.chunks) if (!res.write(chunk)) await drained(res);
+    let next = start.next;
     for (;;) {
-      const { value, done } = await reader.read();
+      if (signal?.aborted || res.destroyed) break;
+      const { value, done } = await next;
       if (done) break;
       if (!res.write(value)) await drained(res);
-      if (signal?.aborted || res.destroyed) break;
+      next = reader.read();
     }
   } finally {
     res.end();
+  }
+}
+
+type ReadResult = { done: true; value?: undefined } | { done: false; value: Uint8Array };
+interface BodyReader {
+  read(): Promise<ReadResult>;
+}
+
+/**
+ * Reads what the body has ready within one turn of the event loop: all of it (`done`) when
+ * the Response was made from a string or bytes, else the chunks so far and the read pending.
+ */
+async function readWhileReady(reader: BodyReader): Promise<{ done: true; chunks: Uint8Array[] } | { done: false; chunks: Uint8Array[]; next: Promise<ReadResult> }> {
+  const chunks: Uint8Array[] = [];
+  let turnEnded = false;
+  const turn = new Promise<undefined>((resolve) => setImmediate(() => ((turnEnded = true), resolve(undefined))));
+  for (;;) {
+    const next = reader.read();
+    const got = turnEnded ? undefined : await Promise.race([next, turn]);
+    if (!got) return { done: false, chunks, next };
+    if (got.done) return { done: true, chunks };
+    chunks.push(got.value);
   }
 }
 
@@ -217,7 +261,11 @@ function readAll(incoming: IncomingMessage, timeoutMs: number): Promise<Buffer> 
       reject(errors.badRequest(`the request body did not arrive within ${timeoutMs} ms`));
       incoming.socket?.destroy();
     }, timeoutMs);
-    const settle = () => clearTimeout(timer);
+    let settled = false;
+    const settle = () => {
+      settled = true;
+      clearTimeout(timer);
+    };
     incoming.on("data", (c: Buffer) => {
       if (size > MAX_BODY_BYTES) return; // keep draining, stop keeping
       size += c.length;
@@ -232,8 +280,9 @@ function readAll(incoming: IncomingMessage, timeoutMs: number): Promise<Buffer> 
       reject(e);
     });
     incoming.on("close", () => {
+      if (settled) return;
       settle();
-      // After 'end' this changes nothing; before it, the client left mid-body.
+      // Before 'end': the client left mid-body.
       reject(errors.badRequest("the client closed the connection before the body ended"));
     });
   });
