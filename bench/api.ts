@@ -47,7 +47,8 @@ for (let i = 0; i < (QUICK ? 0 : 3); i++) {
 results.coldStartMs = summary(starts).p50;
 
 // --- k3rs -------------------------------------------------------------------------------
-const server = await startE2EServer();
+// HTTP/2 is opt-in on the server: turned on here so both protocols are measured (HTTP/1.1's path is the same either way).
+const server = await startE2EServer({ env: { K3RS_EXPERIMENTAL_HTTP2: "1" } });
 const tls = tlsOf(server.kubeconfig);
 const base = `https://127.0.0.1:${server.port}`;
 const req = (path: string, init: RequestInit = {}) => fetch(base + path, { ...init, tls } as any);

@@ -57,7 +57,9 @@ async function runServer(cfg: ServerConfig): Promise<void> {
     // Not a user setting (kube-apiserver has no flags for these deadlines): how e2e tests shorten them.
     const timeoutSpec = process.env.K3RS_INTERNAL_API_TIMEOUTS;
     const transportTimeouts = timeoutSpec ? parseTransportTimeouts(timeoutSpec) : undefined;
-    handle = await startServer(cfg, { isRoot: process.getuid?.() === 0, signal: ac.signal, transportTimeouts, maxUntrustedConnections: untrustedCapFor(files?.soft) });
+    // HTTP/2 on the API port is opt-in while it is measured (src/api/transport/h2-server.ts).
+    const http2 = process.env.K3RS_EXPERIMENTAL_HTTP2 === "1";
+    handle = await startServer(cfg, { isRoot: process.getuid?.() === 0, signal: ac.signal, transportTimeouts, maxUntrustedConnections: untrustedCapFor(files?.soft), http2 });
   } catch (e) {
     if ((e as Error)?.name === "BootstrapTokenError") {
       console.error(`k3rs server: ${(e as Error).message}`);

@@ -68,6 +68,8 @@ export interface ServerRunDeps {
   transportTimeouts?: Partial<TransportTimeouts>;
   /** Connections without a cluster identity allowed at once (from the descriptor limit). */
   maxUntrustedConnections?: number;
+  /** Offer HTTP/2 (ALPN h2) on the API port beside HTTP/1.1. */
+  http2?: boolean;
 }
 
 export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): Promise<ServerHandle> {
@@ -183,6 +185,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     authenticate: cp.authenticate,
     timeouts: deps.transportTimeouts,
     maxUntrustedConnections: deps.maxUntrustedConnections,
+    http2: deps.http2,
     upgrade: (req, socket, head, peer) => cp.tunnels.handleUpgrade(req, socket, head, peer),
     host: cfg.bindAddress,
     port: cfg.httpsListenPort,
