@@ -195,6 +195,8 @@ async function readWhileReady(reader: BodyReader): Promise<{ done: true; chunks:
   const turn = new Promise<undefined>((resolve) => setImmediate(() => ((turnEnded = true), resolve(undefined))));
   for (;;) {
     const next = reader.read();
+    // Awaited later (or dropped after a cancel): its failure must not be an unhandled rejection meanwhile.
+    next.catch(() => {});
     const got = turnEnded ? undefined : await Promise.race([next, turn]);
     if (!got) return { done: false, chunks, next };
     if (got.done) return { done: true, chunks };
