@@ -75,6 +75,8 @@ export interface ServerRunDeps {
   maxUntrustedConnections?: number;
   /** The per-source budget of failed authentications; tests shrink it. */
   authFailures?: FailureLimiterOptions;
+  /** Offer HTTP/2 (ALPN h2) on the API port beside HTTP/1.1. */
+  http2?: boolean;
   /** How long node certificates are valid (default 365 days); tests shorten it (K3RS_CERT_LIFETIME_SECONDS). */
   nodeCertLifetimeMs?: number;
 }
@@ -216,6 +218,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     authenticate: cp.authenticate,
     timeouts: deps.transportTimeouts,
     maxUntrustedConnections: deps.maxUntrustedConnections,
+    http2: deps.http2,
     upgrade: (req, socket, head, peer) => cp.tunnels.handleUpgrade(req, socket, head, peer),
     host: cfg.bindAddress,
     port: cfg.httpsListenPort,
