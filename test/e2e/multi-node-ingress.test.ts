@@ -265,9 +265,10 @@ describe.skipIf(!CAN_RUN)("Ingress on two nodes", () => {
     const want = fingerprintOf("a1");
     for (const n of [a, b]) {
       const t0 = performance.now();
-      // Ten new connections in a row, not just one: a replaced listener with the old set drains
-      // for a moment beside the new one (listeners.ts). Seen on the server node in 3 of ~12 runs:
-      // the default certificate answered a.example.test for up to ~250 ms, once between two right ones.
+      // Ten new connections in a row, not just one: while a replaced listener with the old set
+      // still listened beside the new one, the kernel gave it some new connections (seen in 3 of
+      // ~12 runs before the agent closed it at once over tcp_migrate_req, listeners.ts: the
+      // default certificate for a.example.test for up to ~250 ms, between right answers).
       await c.waitFor(`only a.example.test's certificate on ${n.ip}`, async () => {
         for (let i = 0; i < 10; i++) if ((await servedCert(n, "a.example.test")).fingerprint256 !== want) return false;
         return true;
