@@ -17,6 +17,9 @@
  * 1 s and with it closed at once over tcp_migrate_req (listeners.ts); prints how long a swap
  * takes, how many connections failed and how many got an outdated certificate.
  *
+ * Beside requests/s: each proxy's CPU time per request (all its threads and processes), which
+ * depends much less than requests/s on what else the machine runs.
+ *
  *   bun bench/ingress.ts [seconds per wrk run, default 8]   (Debian: haproxy nginx wrk busybox-static)
  */
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -33,6 +36,8 @@ const HTTP_PORT = 18480;
 const HTTPS_PORT = 18443;
 const NGINX_BACKEND_PORT = 18490;
 const BUSYBOX_PORT = 18491;
+/** /proc's CPU times are in these per second */
+const clockTicks = Number(Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim()) || 100;
 
 if (process.argv[2] === "--serve") await serveIngress(process.argv[3]!, process.argv.slice(4));
 else if (process.argv[2] === "--swaps") {
@@ -81,17 +86,43 @@ interface Run {
   rps: number;
   p99ms: number;
   errors: number;
+  /** CPU time (user + system, all threads) the proxy's processes spent per request */
+  cpuUsPerRequest: number;
 }
 
-function wrk(url: string, seconds: number): Run {
+/** CPU time of processes so far, in µs (/proc/PID/stat utime + stime). */
+function cpuUs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const stat = sh(["cat", `/proc/${pid}/stat`]).out;
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    ticks += Number(f[11]) + Number(f[12]);
+  }
+  return (ticks * 1e6) / clockTicks;
+}
+
+/** A process and its children (nginx's master and workers). */
+function withChildren(pid: number): number[] {
+  return [pid, ...sh(["cat", `/proc/${pid}/task/${pid}/children`]).out.trim().split(/\s+/).filter(Boolean).map(Number)];
+}
+
+/**
+ * One wrk run against a proxy whose processes are `pids`. Requests/s depend on how the two
+ * cores are shared with wrk, the backends and whatever else runs; the proxy's CPU time per
+ * request much less, so both are kept.
+ */
+function wrk(url: string, seconds: number, pids: number[] = []): Run {
+  const cpu0 = cpuUs(pids);
   const out = must(["wrk", "-t2", "-c32", `-d${seconds}s`, "--latency", "-H", `Host: ${HOST}`, url]);
+  const total = Number(/(\d+) requests in/.exec(out)?.[1]);
+  const cpuUsPerRequest = pids.length > 0 && total > 0 ? (cpuUs(pids) - cpu0) / total : NaN;
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const m = /99%\s+([\d.]+)(us|ms|s)\b/.exec(out);
   const p99ms = m ? Number(m[1]) * (m[2] === "us" ? 0.001 : m[2] === "s" ? 1000 : 1) : NaN;
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const errors = non2xx + (sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
-  return { rps, p99ms, errors };
+  return { rps, p99ms, errors, cpuUsPerRequest };
 }
 
 function median(runs: Run[]): Run {
@@ -214,7 +245,10 @@ async function main(seconds: number): Promise<void> {
       const ngConf = join(dir, "nginx-proxy.conf");
       writeFileSync(ngConf, nginxProxyConfig(dir, servers));
       must(["nginx", "-c", ngConf]);
+      // Stopped after its runs; listed for the cleanup should a run throw before.
+      if (!pidFiles.includes(join(dir, "nginx-proxy.pid"))) pidFiles.push(join(dir, "nginx-proxy.pid"));
       await Bun.sleep(300);
+      const ngPids = withChildren(Number(sh(["cat", join(dir, "nginx-proxy.pid")]).out.trim()));
       for (const tls of [false, true]) {
         const scheme = tls ? "https" : "http";
         const p = tls ? HTTPS_PORT : HTTP_PORT;
@@ -222,9 +256,9 @@ async function main(seconds: number): Promise<void> {
         // Warm-up (JIT, connection pools), not counted.
         wrk(`${scheme}://${K3RS}:${p}/index.html`, 2);
         for (let r = 0; r < 3; r++) {
-          runs.k3rs.push(wrk(`${scheme}://${K3RS}:${p}/index.html`, seconds));
-          runs.haproxy.push(wrk(`${scheme}://${HAPROXY}:${p}/index.html`, seconds));
-          runs.nginx.push(wrk(`${scheme}://${NGINX}:${p}/index.html`, seconds));
+          runs.k3rs.push(wrk(`${scheme}://${K3RS}:${p}/index.html`, seconds, [ing.pid]));
+          runs.haproxy.push(wrk(`${scheme}://${HAPROXY}:${p}/index.html`, seconds, [hap.pid]));
+          runs.nginx.push(wrk(`${scheme}://${NGINX}:${p}/index.html`, seconds, ngPids));
         }
         const [k, h, n] = [median(runs.k3rs), median(runs.haproxy), median(runs.nginx)];
         const label = `${kind} backends, ${scheme}`;
@@ -232,6 +266,8 @@ async function main(seconds: number): Promise<void> {
           `${label.padEnd(24)} k3rs ${fmt(k.rps, 0)} req/s p99 ${fmt(k.p99ms, 2)} ms | haproxy ${fmt(h.rps, 0)} req/s p99 ${fmt(h.p99ms, 2)} ms | nginx ${fmt(n.rps, 0)} req/s p99 ${fmt(n.p99ms, 2)} ms | k3rs/haproxy ${fmt(k.rps / h.rps, 2)}x k3rs/nginx ${fmt(k.rps / n.rps, 2)}x`,
         );
         console.log(`${"".padEnd(24)} runs: k3rs ${runs.k3rs.map((x) => fmt(x.rps, 0)).join("/")} haproxy ${runs.haproxy.map((x) => fmt(x.rps, 0)).join("/")} nginx ${runs.nginx.map((x) => fmt(x.rps, 0)).join("/")}; errors k3rs ${k.errors} haproxy ${h.errors} nginx ${n.errors}`);
+        const cpu = (rs: Run[]) => rs.map((x) => fmt(x.cpuUsPerRequest, 0)).join("/");
+        console.log(`${"".padEnd(24)} proxy CPU µs/request: k3rs ${cpu(runs.k3rs)} haproxy ${cpu(runs.haproxy)} nginx ${cpu(runs.nginx)}; load average ${sh(["cat", "/proc/loadavg"]).out.split(" ").slice(0, 3).join(" ")}`);
       }
       ing.kill("SIGKILL");
       hap.kill("SIGKILL");
