@@ -34,6 +34,7 @@ const BENCHES: Record<string, string> = {
   proxy: "the service proxy beside HAProxy",
   ingress: "the ingress beside HAProxy and nginx",
   patch: "patch engines at the sizes one request carries",
+  "secrets-rotation": "re-encrypting 5,000 Secrets under a new key, with and without a writer",
   "agent-modules-rss": "what each agent module costs in RSS",
 };
 

@@ -22,8 +22,10 @@ import { serveHttps, type RunningServer } from "../api/transport/serve.ts";
 import type { TransportTimeouts } from "../api/transport/timeouts.ts";
 import { ensureServerPki } from "../pki/bootstrap.ts";
 import { ensureServiceAccountKey } from "../pki/service-account-key.ts";
-import { encryptionConfigPath, ensureSecretsEncryption } from "./secrets-encryption.ts";
-import { auditSettings } from "../config/component-args.ts";
+import { encryptionConfigPath, ensureSecretsEncryption, readRotationStage, saveRotationStage, writeSecretsEncryption } from "./secrets-encryption.ts";
+import { KeyRotation } from "./key-rotation.ts";
+import { resolvedAuditSettings } from "../config/audit-settings.ts";
+import type { FailureLimiterOptions } from "../api/auth/failure-limiter.ts";
 import { parseAuditPolicy } from "../api/audit/audit-policy.ts";
 import type { AuditOptions } from "../api/audit/audit-log.ts";
 import { renderKubeconfig, writeKubeconfig } from "../pki/kubeconfig.ts";
@@ -57,6 +59,8 @@ export interface ServerHandle {
   store: Store;
   storage: ObjectStorage;
   registry: ResourceRegistry;
+  /** Encryption at rest: its key set and the online rotation. */
+  encryption: KeyRotation;
   stop(): Promise<void>;
 }
 
@@ -69,6 +73,10 @@ export interface ServerRunDeps {
   transportTimeouts?: Partial<TransportTimeouts>;
   /** Connections without a cluster identity allowed at once (from the descriptor limit). */
   maxUntrustedConnections?: number;
+  /** The per-source budget of failed authentications; tests shrink it. */
+  authFailures?: FailureLimiterOptions;
+  /** Offer HTTP/2 (ALPN h2) on the API port beside HTTP/1.1. */
+  http2?: boolean;
   /** How long node certificates are valid (default 365 days); tests shorten it (K3RS_CERT_LIFETIME_SECONDS). */
   nodeCertLifetimeMs?: number;
 }
@@ -107,7 +115,8 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     throw e;
   }
   // One owner checkpoints the WAL: Litestream when it replicates, SQLite's autocheckpoint otherwise.
-  const store = openSqliteStore({ path: dbPath, walAutoCheckpoint: replication ? 0 : 1000, transformer: ensureSecretsEncryption(cfg.dataDir).transformer });
+  const encryption = ensureSecretsEncryption(cfg.dataDir, cfg.encryptResources);
+  const store = openSqliteStore({ path: dbPath, walAutoCheckpoint: replication ? 0 : 1000, transformer: encryption.transformer });
   if (replication?.restored) {
     // Writes of the last second before the loss may have been acknowledged with revisions the
     // replica never got: skip past them, so no resourceVersion is handed out twice.
@@ -132,6 +141,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     if (replication?.restored) for (const suffix of ["", "-wal", "-shm"]) rmSync(dbPath + suffix, { force: true });
     throw e;
   }
+  const sealedWith = secret;
   writeFileSync(tokenPath, formatToken(pki.caHash, secret) + "\n", { mode: 0o600 });
   chmodSync(tokenPath, 0o600);
   replication?.start();
@@ -163,8 +173,29 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
       onError: (error) => log.error("scheduled snapshot failed", { error: String(error), cause: String((error as Error)?.cause ?? "") }),
     });
   }
+  const rotation = new KeyRotation({
+    transformer: encryption.transformer,
+    keys: encryption.keys,
+    resources: encryption.resources,
+    store,
+    // The file first, then the sealed copy a restore would bring back: both hold every key in use at every moment.
+    persist: (keys) => {
+      writeSecretsEncryption(encryptionConfigPath(cfg.dataDir), encryption.resources, keys);
+      saveBootstrap(store, tlsDir, sealedWith, sealedExtra);
+    },
+    stage: readRotationStage(cfg.dataDir),
+    saveStage: (stage) => saveRotationStage(cfg.dataDir, stage),
+    signal: background.signal,
+    onPassEnd: ({ error, progress, retired }) =>
+      error && background.signal.aborted
+        ? log.info("secrets re-encryption paused by the stop; the next start resumes it", { done: progress.done, total: progress.total })
+        : error
+        ? log.error("secrets re-encryption stopped; rotate-keys or reencrypt runs it again (a restart resumes it)", { error: String(error), done: progress.done, total: progress.total })
+        : log.info("secrets re-encrypted", { values: progress.done, retiredKeys: retired }),
+  });
   let ready = false;
   const cp = await createControlPlane({
+    encryption: rotation,
     store,
     serviceCidr: cfg.serviceCidr,
     advertiseAddress: `${nodeIp}:${cfg.httpsListenPort}`,
@@ -173,12 +204,13 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     join: { ca: pki.ca, secret, agentSecret: agentJoinSecret(serverDir, cfg.agentToken, pki.caHash), nodeCertLifetimeMs: deps.nodeCertLifetimeMs },
     serviceAccountKey,
     rootCaPem: pki.ca.certPem,
-    audit: auditOptions(cfg.kubeApiserverArg),
+    audit: auditOptions(cfg),
     imagesDir: join(serverDir, "images"),
     schedulerProfile: cfg.schedulerProfile,
     network: serverNetwork(cfg),
     controllerSettings: { clusterCidr: cfg.clusterCidr, serviceLb: !(cfg.disable ?? []).includes("servicelb"), ...components },
     metricResolutionMs: deps.metricResolutionMs,
+    authFailures: deps.authFailures,
   });
   const { app, storage, registry } = cp;
   const server: RunningServer = await serveHttps({
@@ -186,6 +218,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     authenticate: cp.authenticate,
     timeouts: deps.transportTimeouts,
     maxUntrustedConnections: deps.maxUntrustedConnections,
+    http2: deps.http2,
     upgrade: (req, socket, head, peer) => cp.tunnels.handleUpgrade(req, socket, head, peer),
     host: cfg.bindAddress,
     port: cfg.httpsListenPort,
@@ -221,6 +254,8 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   const agent = cfg.disableAgent ? undefined : await startEmbeddedAgent(cfg, pki.ca, `https://${localHost}:${server.port}`, nodeIp, deps.nodeCertLifetimeMs);
 
   ready = true;
+  // A rotation a stop interrupted (several keys configured) finishes now.
+  rotation.resume();
   log.info("k3rs server ready", {
     port: server.port,
     kubeconfig: extra ?? kubeconfigPath,
@@ -238,11 +273,12 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     stopCompactor();
     background.abort();
     await server.close();
+    await rotation.settled();
     await store.close();
     await replication?.stop();
   };
   deps.signal?.addEventListener("abort", () => void stop(), { once: true });
-  return { port: server.port, kubeconfigPath: extra ?? kubeconfigPath, store, storage, registry, stop };
+  return { port: server.port, kubeconfigPath: extra ?? kubeconfigPath, store, storage, registry, encryption: rotation, stop };
 }
 
 /**
@@ -301,9 +337,9 @@ function agentJoinSecret(serverDir: string, given: string | undefined, caHash: s
   return secret;
 }
 
-/** `--kube-apiserver-arg audit-log-path=… audit-policy-file=…`: the audit log, its policy read now (a bad file stops the start). */
-function auditOptions(apiserverArgs: string[]): AuditOptions | undefined {
-  const a = auditSettings(apiserverArgs);
+/** `--audit-log-path`, `--audit-policy-file`, … (or through `--kube-apiserver-arg`): the audit log, its policy read now (a bad file stops the start). */
+function auditOptions(cfg: ServerConfig): AuditOptions | undefined {
+  const a = resolvedAuditSettings(cfg);
   if (!a.path) return undefined;
   let policy;
   if (a.policyFile) {
@@ -313,7 +349,7 @@ function auditOptions(apiserverArgs: string[]): AuditOptions | undefined {
       throw new Error(`reading the audit policy ${a.policyFile}`, { cause });
     }
   }
-  return { path: a.path, policy, maxBytes: a.maxBytes, maxBackups: a.maxBackups };
+  return { path: a.path, policy, maxBytes: a.maxBytes, maxBackups: a.maxBackups, maxAgeDays: a.maxAgeDays };
 }
 
 function primaryIPv4(): string | undefined {
