@@ -25,6 +25,11 @@ const result = await Bun.build({
   entrypoints: [`${root}/src/main.ts`],
   compile: { outfile: `${root}/bin/k3rs`, ...(target ? { target } : {}) },
   minify: true,
+  // Precompiled bytecode in the executable: functions run from its (clean, shared) pages rather
+  // than being compiled into the heap. bench/pods.ts, agent with 30 pods: anon 31 vs 42–45 MiB,
+  // RSS 87 vs 93–96 MiB; idle about the same (73 vs 72). ESM keeps top-level await working.
+  bytecode: true,
+  format: "esm",
   sourcemap: "none",
   define,
   target: "bun",

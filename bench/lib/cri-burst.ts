@@ -2,7 +2,8 @@
  * The limit a pod burst is measured against: the same sandboxes and containers made straight
  * through the CRI, all at once, on the agent's own containerd (same CNI config, same image,
  * same cgroup tree), with no API server, scheduler or agent in between. Per pod: RunPodSandbox
- * (CNI inside) → CreateContainer → StartContainer, timed from the burst's start.
+ * (CNI inside) → CreateContainer → StartContainer, timed from the burst's start. With
+ * `concurrency`, a pod's calls begin when an earlier pod's StartContainer returns.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -27,16 +28,29 @@ export interface CriBurstOptions {
   count: number;
   image: string;
   command: string[];
+  /** At most this many pods in the making at once (default: all of them), as a bounded agent would. */
+  concurrency?: number;
+  /** Called once every pod's container started, before any is torn down (to read what the burst cost). */
+  onAllStarted?: () => void;
 }
 
-/** Runs `count` pods at once through the CRI, then stops and removes them; resolves with each one's timing. */
+/** Runs `count` pods through the CRI (all at once, or `concurrency` at a time), then stops and removes them; resolves with each one's timing. */
 export async function criBurst(o: CriBurstOptions): Promise<CriPodTiming[]> {
   const cri = new CriClient(o.endpoint);
   await cri.waitReady(30_000);
   const made: { sandbox?: string; uid: string }[] = [];
   try {
     const t0 = Date.now();
-    const timings = await Promise.all(Array.from({ length: o.count }, async (_, i) => {
+    const lanes = Math.max(1, Math.min(o.count, o.concurrency ?? o.count));
+    let next = 0;
+    const timings: CriPodTiming[] = [];
+    await Promise.all(Array.from({ length: lanes }, async () => {
+      while (next < o.count) timings.push(await onePod(next++));
+    }));
+    o.onAllStarted?.();
+    return timings;
+
+    async function onePod(i: number): Promise<CriPodTiming> {
       const name = `${o.prefix}-${i}`;
       const uid = crypto.randomUUID();
       const entry: { sandbox?: string; uid: string } = { uid };
@@ -74,8 +88,7 @@ export async function criBurst(o: CriBurstOptions): Promise<CriPodTiming[]> {
       await cri.call("RuntimeService", "StartContainer", { containerId });
       const d = Date.now();
       return { totalMs: d - t0, sandboxMs: b - a, createMs: c - b, startMs: d - c };
-    }));
-    return timings;
+    }
   } finally {
     await Promise.all(made.map(async ({ sandbox, uid }) => {
       if (!sandbox) return;

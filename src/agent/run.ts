@@ -17,6 +17,7 @@ import type { Runtime } from "./runtime/types.ts";
 import { UnavailableRuntime } from "./runtime/unavailable.ts";
 import { startContainerdRuntime } from "./containerd/containerd-runtime.ts";
 import { PodPreparer, type NodePodFacts } from "./pods/pod-preparer.ts";
+import { startConcurrencyFor } from "./pods/start-gate.ts";
 import { hostMounter, noMounter } from "./volumes/host-mounter.ts";
 import client from "prom-client";
 import type { NodeNetwork } from "./network/node-network.ts";
@@ -161,7 +162,9 @@ export async function runAgent(o: AgentRunOptions): Promise<RunningAgent> {
   facts.reserved = evictionReserved(facts.capacity);
   const hostReadings = () => readHostReadings(o.dataDir);
   const readiness = networkProblem ? async (): Promise<Readiness> => ({ ready: false, message: networkProblem! }) : runtimeReadiness;
-  const node = new NodeAgent({ api, facts, runtime, preparer, readiness, hostReadings, pods: new WatchPodFeed(o.client, stop.signal, o.nodeName), signal: stop.signal, ...o.tuning });
+  // Real pods start a bounded number at a time (pods/start-gate.ts); hollow ones cost nothing to start.
+  const startConcurrency = real ? startConcurrencyFor(Number(host.cpu)) : undefined;
+  const node = new NodeAgent({ api, facts, runtime, preparer, readiness, hostReadings, pods: new WatchPodFeed(o.client, stop.signal, o.nodeName), signal: stop.signal, startConcurrency, ...o.tuning });
   try {
     await node.start();
   } catch (e) {

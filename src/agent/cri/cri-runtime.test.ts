@@ -43,3 +43,11 @@ test("the CRI runtime sends the prepared configs as they are: it resolves, write
   });
   expect(calls.map((c) => c.method)).toEqual(["RunPodSandbox", "PodSandboxStatus", "CreateContainer"]);
 });
+
+test("one pod's sandboxes are asked of the runtime by the pod's uid label; the node's, without a filter", async () => {
+  const { client, calls } = recordingClient();
+  const runtime = new CriRuntime({ client, nodeMemoryBytes: 2 ** 33 });
+  await runtime.listPodSandboxes("u1");
+  await runtime.listPodSandboxes();
+  expect(calls.filter((c) => c.method === "ListPodSandbox").map((c) => c.req)).toEqual([{ filter: { labelSelector: { "io.kubernetes.pod.uid": "u1" } } }, {}]);
+});

@@ -12,6 +12,7 @@ import { microTime } from "../../model/object.ts";
 import type { AgentApi } from "../agent-api.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { PodManager } from "../pods/pod-manager.ts";
+import { StartGate } from "../pods/start-gate.ts";
 import type { PodPreparer } from "../pods/pod-preparer.ts";
 import { nodeObject, nodeStatus, statusFingerprint, type NodeFacts, type NodeObservations, type Readiness } from "./node-object.ts";
 import { nodeImages } from "./node-images.ts";
@@ -45,6 +46,8 @@ export interface NodeAgentOptions {
   statusReportMs?: number;
   backoffBaseMs?: number;
   recordEvents?: boolean;
+  /** Pod sandboxes and containers started at once at most (pods/start-gate.ts); unset: no bound. */
+  startConcurrency?: number;
   now?: () => number;
 }
 
@@ -70,6 +73,7 @@ export class NodeAgent {
       backoffBaseMs: o.backoffBaseMs ?? 10_000,
       recordEvents: o.recordEvents ?? true,
       now: this.now,
+      startGate: o.startConcurrency === undefined ? undefined : new StartGate(o.startConcurrency),
     });
   }
 

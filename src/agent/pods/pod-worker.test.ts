@@ -15,13 +15,14 @@ import type { ContainerInfo } from "../runtime/types.ts";
 import { noMounter } from "../volumes/host-mounter.ts";
 import { PodPreparer } from "./pod-preparer.ts";
 import { PodWorker } from "./pod-worker.ts";
+import { StartGate } from "./start-gate.ts";
 
 const root = mkdtempSync(join(tmpdir(), "k3rs-worker-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const MIN = 60_000;
 
-function harness(containers: any[], restartPolicy = "Always") {
+function harness(containers: any[], restartPolicy = "Always", startGate?: StartGate) {
   const clock = { now: 1_700_000_000_000 };
   const now = () => clock.now;
   const runtime = new FakeRuntime({ now });
@@ -44,7 +45,7 @@ function harness(containers: any[], restartPolicy = "Always") {
   };
   const worker = new PodWorker(pod, {
     runtime, preparer, runtimeName: "fake", api, nodeName: "n1", hostIP: () => "10.0.0.1", podCidr: () => "10.42.3.0/24",
-    backoffBaseMs: 10_000, recordEvents: true, now, onDone: () => undefined,
+    backoffBaseMs: 10_000, recordEvents: true, now, onDone: () => undefined, startGate,
   });
   const runs = async (): Promise<ContainerInfo[]> => (await runtime.listContainers()).sort((a, b) => a.attempt - b.attempt);
   return {
@@ -82,6 +83,22 @@ describe("PodWorker", () => {
     expect(given.mounts.map((m) => m.containerPath)).toEqual(["/etc/hosts", "/dev/termination-log"]);
     expect(h.statuses.at(-1)).toMatchObject({ phase: "Running", podIP: sandbox!.ip, containerStatuses: [{ name: "app", ready: true, restartCount: 0, state: { running: {} } }] });
     expect(h.events).toContain("Started: Started container app");
+    h.worker.stop();
+  });
+
+  test("a new pod's containers start in the pass that made its sandbox: one relist, one status (Running), through the start gate", async () => {
+    const gate = new StartGate(1);
+    const h = harness([{ name: "app", image: "busybox" }], "Always", gate);
+    let lists = 0;
+    const list = h.runtime.listPodSandboxes.bind(h.runtime);
+    h.runtime.listPodSandboxes = (uid?: string) => (lists++, list(uid));
+    h.worker.trigger();
+    await h.worker.settled();
+    expect(lists).toBe(1);
+    expect((await h.runs()).map((r) => r.state)).toEqual(["running"]);
+    expect(h.statuses).toHaveLength(1);
+    expect(h.statuses[0]).toMatchObject({ phase: "Running", containerStatuses: [{ name: "app", state: { running: {} } }] });
+    expect(gate.load).toEqual({ active: 0, waiting: 0 });
     h.worker.stop();
   });
 

@@ -27,6 +27,7 @@ import type { AgentApi } from "../agent-api.ts";
 import { log } from "../../log.ts";
 import { nowTimestamp } from "../../model/object.ts";
 import { StartupTrace } from "./startup-trace.ts";
+import type { StartGate } from "./start-gate.ts";
 
 export interface PodWorkerDeps {
   runtime: Runtime;
@@ -41,6 +42,8 @@ export interface PodWorkerDeps {
   backoffBaseMs: number;
   recordEvents: boolean;
   now: () => number;
+  /** Bounds the node's sandbox and container starts at once (start-gate.ts); absent: no bound. */
+  startGate?: StartGate;
   onDone(uid: string): void;
 }
 
@@ -155,7 +158,7 @@ export class PodWorker {
   }
 
   private async sandboxes(): Promise<SandboxInfo[]> {
-    return (await this.d.runtime.listPodSandboxes()).filter((s) => s.uid === this.uid).sort((a, b) => a.attempt - b.attempt || a.createdAt - b.createdAt);
+    return (await this.d.runtime.listPodSandboxes(this.uid)).filter((s) => s.uid === this.uid).sort((a, b) => a.attempt - b.attempt || a.createdAt - b.createdAt);
   }
 
   private async sync(): Promise<void> {
@@ -172,14 +175,18 @@ export class PodWorker {
       return;
     }
     this.noteExits(containers);
-    const actions = planPod({ pod, sandboxes, containers, backoff: this.backoff, now: this.d.now() });
+    let actions = planPod({ pod, sandboxes, containers, backoff: this.backoff, now: this.d.now() });
     let changed = false;
-    for (const a of actions) {
+    for (let i = 0; i < actions.length; i++) {
+      const a = actions[i]!;
       if (a.type === "createSandbox") {
         for (const old of sandboxes) await this.removeSandbox(old);
         try {
-          this.trace.mark("sandboxStart");
-          sandbox = await this.d.runtime.runPodSandbox(await this.d.preparer.sandboxConfig(pod, a.attempt), this.d.podCidr());
+          const config = await this.d.preparer.sandboxConfig(pod, a.attempt);
+          sandbox = await this.gated("sandbox", () => {
+            this.trace.mark("sandboxStart");
+            return this.d.runtime.runPodSandbox(config, this.d.podCidr());
+          });
           this.trace.mark("sandboxDone");
         } catch (e) {
           // Reported, then retried with back-off; the pod stays Pending with ContainerCreating.
@@ -199,7 +206,14 @@ export class PodWorker {
         this.sandboxRetryMs = 0;
         sandboxes = [sandbox];
         containers = [];
-        this.dirty = true; // containers start on the next pass, against the new sandbox
+        if (sandbox.state !== "ready") {
+          this.dirty = true; // looked at again on the next pass
+          break;
+        }
+        // A new sandbox has no containers: plan them now rather than relist what is known (a
+        // burst's relists wait behind everyone's sandboxes in containerd).
+        actions = planPod({ pod, sandboxes, containers, backoff: this.backoff, now: this.d.now() });
+        i = -1;
       } else if (a.type === "startContainer" && sandbox) {
         changed = (await this.startContainer(sandbox, a.container, a.attempt, containers)) || changed;
       } else if (a.type === "wait" && a.untilMs !== undefined) {
@@ -284,10 +298,13 @@ export class PodWorker {
       // Keep the run before this one (for lastState and `logs --previous`); older ones go.
       for (const c of existing) if (c.name === spec.name && c.attempt < attempt - 1) await this.d.runtime.removeContainer(c.id);
       const config = await this.d.preparer.containerConfig(this.pod, sandbox, spec, attempt);
-      const id = await this.d.runtime.createContainer(sandbox, config, this.d.preparer.describeSandbox(this.pod, sandbox.attempt));
-      this.trace.mark("createDone");
-      await this.d.runtime.startContainer(id);
-      this.trace.mark("startDone");
+      await this.gated("container", async () => {
+        this.trace.mark("createStart");
+        const id = await this.d.runtime.createContainer(sandbox, config, this.d.preparer.describeSandbox(this.pod, sandbox.attempt));
+        this.trace.mark("createDone");
+        await this.d.runtime.startContainer(id);
+        this.trace.mark("startDone");
+      });
       this.failures.delete(spec.name);
       if (this.d.recordEvents) void this.d.api.event(this.pod, "Normal", "Started", `Started container ${spec.name}`, this.d.nodeName);
       return true;
@@ -302,6 +319,10 @@ export class PodWorker {
       if (reason !== "ImagePullBackOff" && reason !== "ErrImagePull") this.wakeAt(this.d.now() + Math.max(1000, this.d.backoffBaseMs));
       return false;
     }
+  }
+
+  private gated<T>(work: "sandbox" | "container", fn: () => Promise<T>): Promise<T> {
+    return this.d.startGate ? this.d.startGate.run(work, fn) : fn();
   }
 
   /** Termination messages read from each exited run's file, once (an exited run never changes). */

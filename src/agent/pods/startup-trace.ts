@@ -13,12 +13,15 @@ import { log } from "../../log.ts";
 export const STARTUP_STAMPS = [
   /** The worker was made: the pod reached this node's informer. */
   "seen",
+  /** Volumes set up and a start slot had (start-gate.ts): RunPodSandbox called. */
   "sandboxStart",
   /** RunPodSandbox (CNI set-up included, it happens inside) and its PodSandboxStatus returned. */
   "sandboxDone",
   "containerStart",
   "imageDone",
-  /** CreateContainer returned (the container's config prepared first). */
+  /** The container's config prepared and a start slot had: CreateContainer called. */
+  "createStart",
+  /** CreateContainer returned. */
   "createDone",
   /** StartContainer returned. */
   "startDone",

@@ -99,8 +99,8 @@ export class FakeRuntime implements Runtime {
     this.sandboxConfigs.delete(id);
   }
 
-  async listPodSandboxes(): Promise<SandboxInfo[]> {
-    return [...this.sandboxes.values()].map((s) => ({ ...s }));
+  async listPodSandboxes(podUid?: string): Promise<SandboxInfo[]> {
+    return [...this.sandboxes.values()].filter((s) => podUid === undefined || s.uid === podUid).map((s) => ({ ...s }));
   }
 
   async createContainer(sandbox: SandboxInfo, config: ContainerConfig, _sandboxConfig?: PodSandboxConfig): Promise<string> {

@@ -134,7 +134,8 @@ export interface Runtime {
   runPodSandbox(config: PodSandboxConfig, podCidr: string | undefined): Promise<SandboxInfo>;
   stopPodSandbox(id: string): Promise<void>;
   removePodSandbox(id: string): Promise<void>;
-  listPodSandboxes(): Promise<SandboxInfo[]>;
+  /** `podUid`: only that pod's sandboxes (a pod worker's look, asked of the runtime rather than filtered here). */
+  listPodSandboxes(podUid?: string): Promise<SandboxInfo[]>;
   /** Returns the container id; `sandboxConfig` is the one the sandbox was made with (the CRI asks for it again). */
   createContainer(sandbox: SandboxInfo, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string>;
   startContainer(id: string): Promise<void>;
