@@ -151,5 +151,8 @@ export async function cleanupRealNode(o: { dataDir: string; bridge?: string; pod
   // The node's ClusterIP device (agent/network service-device.ts), named after the data dir.
   await sh(["ip", "link", "del", serviceDeviceFor(o.dataDir)]);
   if (o.podCidr) await removeNatRules(o.podCidr);
+  // The VXLAN device has one name per network namespace (net/routes DEFAULT_VXLAN): a node in the
+  // host's namespace leaves it behind as flannel does, and real-pod files run one at a time.
+  await sh(["ip", "link", "del", "k3rs.vxlan"]);
   rmSync(o.dataDir, { recursive: true, force: true });
 }
