@@ -8,7 +8,8 @@ import { runApply } from "./apply.ts";
 import { runDelete } from "./delete.ts";
 import { runDescribe } from "./describe.ts";
 import { runVersion } from "./version.ts";
-import { runImageImport, runImageLs, runImageRm } from "./image.ts";
+import { runImageExport, runImageImport, runImageLs, runImageRm, stderrProgress } from "./image.ts";
+import { parseProgressMode } from "./progress/progress-reporter.ts";
 
 export type { CtlDeps } from "./command.ts";
 
@@ -71,11 +72,18 @@ export function registerCtlCommand(program: Command, deps: CtlDeps = {}): void {
     .argument("<resources...>", "TYPE [NAME...] or TYPE/NAME")
     .action(action((ctx, cmd) => runDescribe(ctx, cmd.args)));
 
-  const image = withGlobals(ctl.command("image").description("Manage the cluster image store: archives sent to every node (import, ls, rm)"));
+  const image = withGlobals(ctl.command("image").description("Manage the cluster image store: archives sent to every node (import, export, ls, rm)"));
   withGlobals(image.command("import"))
     .description("Send image archives (OCI layout or docker-archive tarballs, plain or gzipped) to every node, including nodes that join later")
     .argument("<files...>", "archive files")
-    .action(action((ctx, cmd) => runImageImport(ctx, cmd.args)));
+    .option("--progress <mode>", "auto (a bar on a terminal, else nothing), tty, plain (a line a second) or none", "auto")
+    .action(action((ctx, cmd) => runImageImport(ctx, cmd.args, stderrProgress(parseProgressMode(cmd.opts().progress)))));
+  withGlobals(image.command("export"))
+    .description("Write an image's archive, as it was imported, to a file or to stdout")
+    .argument("<image>", "a name the image carries, or its digest (full or as printed by image ls)")
+    .option("-o, --output <file>", "the archive file (default stdout, when it is not a terminal)")
+    .option("--progress <mode>", "auto (a bar on a terminal, else nothing), tty, plain (a line a second) or none", "auto")
+    .action(action((ctx, cmd) => runImageExport(ctx, cmd.args[0]!, { output: cmd.opts().output }, stderrProgress(parseProgressMode(cmd.opts().progress)))));
   withGlobals(image.command("ls"))
     .description("List the cluster's images and on how many nodes each is present")
     .option("-o, --output <format>", "json")
