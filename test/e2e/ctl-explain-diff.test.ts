@@ -123,21 +123,21 @@ afterAll(async () => {
 
 describe.skipIf(!existsSync(KUBECTL))("k3rs ctl explain beside kubectl explain", () => {
   test.each([
-    ["pods"],
-    ["pods.spec.containers"],
-    ["svc.spec.type"],
-    ["deploy.spec", "--recursive"],
-    ["deployments.apps.spec.strategy"],
-    ["Pod.metadata.labels"],
-    ["nodes.status", "--recursive"],
-    ["hpa.spec", "--api-version=autoscaling/v2"],
-    ["crd.spec.versions.schema.openAPIV3Schema", "--recursive"],
-    ["widgets"],
-    ["wd.spec"],
-    ["widgets.spec.color"],
-    ["widgets", "--recursive"],
-  ])("explain %s %s", async (...args) => {
-    await same(["explain", ...args.filter(Boolean)]);
+    [["pods"]],
+    [["pods.spec.containers"]],
+    [["svc.spec.type"]],
+    [["deploy.spec", "--recursive"]],
+    [["deployments.apps.spec.strategy"]],
+    [["Pod.metadata.labels"]],
+    [["nodes.status", "--recursive"]],
+    [["hpa.spec", "--api-version=autoscaling/v2"]],
+    [["crd.spec.versions.schema.openAPIV3Schema", "--recursive"]],
+    [["widgets"]],
+    [["wd.spec"]],
+    [["widgets.spec.color"]],
+    [["widgets", "--recursive"]],
+  ])("explain %p", async (args) => {
+    await same(["explain", ...args]);
   });
 
   test.each([

@@ -40,14 +40,14 @@ export function registerCtlCommand(program: Command, deps: CtlDeps = {}): void {
   verb("apply")
     .description("Apply a configuration from files, directories or stdin (-f -)")
     .requiredOption("-f, --filename <path...>", "file, directory or - for stdin")
-    .option("--dry-run <mode>", "server: validate without persisting")
+    .option("--dry-run <mode>", "none, client (send nothing) or server (validate, store nothing)")
     .option("--server-side", "apply on the server (apply patches, field managers)")
     .option("--force-conflicts", "with --server-side: take over fields other managers own")
     .option("--field-manager <name>", "with --server-side: the manager's name (default kubectl)")
     .action(action((ctx, cmd) => {
       const o = cmd.opts();
       if (o.serverSide) return runApplyServerSide(ctx, o.filename, o, deps.stdin);
-      return runApply(ctx, o.filename, { dryRun: o.dryRun === "server" }, deps.stdin);
+      return runApply(ctx, o.filename, { dryRun: o.dryRun }, deps.stdin);
     }));
 
   verb("delete")
@@ -62,9 +62,10 @@ export function registerCtlCommand(program: Command, deps: CtlDeps = {}): void {
     .option("--cascade <mode>", "background (default), foreground or orphan")
     .option("--now", "signal the objects to shut down at once (grace period 1)")
     .option("--force", "with --grace-period=0: delete without waiting for the node")
+    .option("--dry-run <mode>", "none, client (send nothing) or server (validate, delete nothing)")
     .action(action((ctx, cmd) => {
       const o = cmd.opts();
-      return runDelete(ctx, cmd.args, { filename: o.filename, selector: o.selector, all: o.all, wait: o.wait !== "false", gracePeriod: o.gracePeriod === undefined ? undefined : Number(o.gracePeriod), ignoreNotFound: o.ignoreNotFound, cascade: o.cascade, now: o.now, force: o.force }, deps.stdin);
+      return runDelete(ctx, cmd.args, { filename: o.filename, selector: o.selector, all: o.all, wait: o.wait !== "false", gracePeriod: o.gracePeriod === undefined ? undefined : Number(o.gracePeriod), ignoreNotFound: o.ignoreNotFound, cascade: o.cascade, now: o.now, force: o.force, dryRun: o.dryRun }, deps.stdin);
     }));
 
   verb("describe")
