@@ -91,6 +91,11 @@ describe.skipIf(!existsSync(KUBECTL))("k3rs ctl beside kubectl (fake runtime)", 
       ["get", "pods", "-n", "shop", "-o", "bogus"],
       ["get", "pods", "-n", "empty-ns", "-o", "name"],
       ["get", "pods", "-n", "empty-ns", "-o", "json"],
+      ["get", "all", "-n", "shop"],
+      ["get", "all", "-n", "empty-ns"],
+      ["get", "deploy,cm", "-n", "shop", "-L", "app,x", "-L", "app.kubernetes.io/name", "--show-kind"],
+      ["get", "cm", "nope", "base", "-n", "shop", "--ignore-not-found"],
+      ["get", "cm", "nope", "-n", "shop", "--ignore-not-found", "-o", "json"],
     ]) await same(args, { masker: dropVolatile });
   });
 

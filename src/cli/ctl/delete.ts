@@ -63,7 +63,8 @@ export async function runDelete(ctx: CtlContext, args: string[], o: DeleteOption
     }
   }
   if (!victims.length && (o.selector || o.all)) {
-    ctx.err(`No resources found\n`);
+    // On stdout, as kubectl prints it for delete (get says it on stderr).
+    ctx.out(`No resources found\n`);
     return 0;
   }
   let failed = 0;

@@ -1,6 +1,6 @@
 /** `k3rs ctl`: the everyday kubectl subset, built in. Each verb lives in its own file. */
 import type { Command } from "commander";
-import { makeApp, withGlobals, type CtlDeps } from "./command.ts";
+import { collect, makeApp, withGlobals, type CtlDeps } from "./command.ts";
 import { VERBS } from "./verbs.ts";
 import { runApplyServerSide } from "./more.ts";
 import { runGet } from "./get.ts";
@@ -32,9 +32,12 @@ export function registerCtlCommand(program: Command, deps: CtlDeps = {}): void {
     .option("--watch-only", "watch for changes without listing first")
     .option("--output-watch-events", "print the watch event type (ADDED, MODIFIED, DELETED) of each change")
     .option("--show-managed-fields", "keep metadata.managedFields when printing objects as JSON or YAML")
+    .option("-L, --label-columns <keys>", "label keys to show as columns (comma-separated, repeatable)", collect)
+    .option("--ignore-not-found", "treat a missing object as no output, not an error")
+    .option("--show-kind", "name rows kind/name even for one resource type")
     .action(action((ctx, cmd) => {
       const o = cmd.opts();
-      return runGet(ctx, cmd.args, { showManagedFields: o.showManagedFields, output: o.output, allNamespaces: o.allNamespaces, selector: o.selector, fieldSelector: o.fieldSelector, showLabels: o.showLabels, noHeaders: o.headers === false, watch: o.watch, watchOnly: o.watchOnly, outputWatchEvents: o.outputWatchEvents });
+      return runGet(ctx, cmd.args, { labelColumns: o.labelColumns, ignoreNotFound: o.ignoreNotFound, showKind: o.showKind, showManagedFields: o.showManagedFields, output: o.output, allNamespaces: o.allNamespaces, selector: o.selector, fieldSelector: o.fieldSelector, showLabels: o.showLabels, noHeaders: o.headers === false, watch: o.watch, watchOnly: o.watchOnly, outputWatchEvents: o.outputWatchEvents });
     }));
 
   verb("apply")
