@@ -35,6 +35,7 @@ export const SERVER_FLAG_LIST = [
   { key: "httpsListenPort", name: "https-listen-port", arg: "<port>", help: "HTTPS port of the API (default 6443)" },
   { key: "bindAddress", name: "bind-address", arg: "<ip>", help: "address to listen on (default 0.0.0.0)" },
   { key: "token", name: "token", short: "t", arg: "<secret>", help: "shared secret agents use to join" },
+  { key: "encryptResources", name: "encrypt-resources", arg: "<resource...>", help: "resources whose stored values are encrypted at rest (repeatable or comma separated; default secrets): plural names, with the group outside the core group (deployments.apps); a change re-encrypts (or decrypts) the stored values at start" },
   { key: "agentToken", name: "agent-token", arg: "<secret>", help: "a second secret agents (only) may join with, kept apart from --token (K3s' agent token; written to <data-dir>/server/agent-token)" },
   { ...nodeName, help: "this node's name (default: hostname)" },
   { ...nodeIp, help: "this node's IP address" },

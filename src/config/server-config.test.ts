@@ -84,3 +84,11 @@ test("--disable takes repeated and comma-separated names, from the file as a lis
   expect(resolveServerConfig({ flags: {}, env: {}, isRoot: true }).disable).toEqual([]);
   expect(() => resolveServerConfig({ flags: { disable: ["Bad Name"] }, env: {}, isRoot: true })).toThrow(/invalid --disable "bad name"/);
 });
+
+test("--encrypt-resources takes repeated and comma-separated plural names (with a group outside core), from the file too; bad names are refused", () => {
+  expect(resolveServerConfig({ flags: {}, env: {}, isRoot: true }).encryptResources).toBeUndefined();
+  expect(resolveServerConfig({ flags: { encryptResources: ["secrets,configmaps", "Deployments.apps", "secrets"] }, env: {}, isRoot: true }).encryptResources).toEqual(["secrets", "configmaps", "deployments.apps"]);
+  expect(resolveServerConfig({ flags: {}, configPath: configFile("encrypt-resources:\n  - secrets\n  - configmaps\n"), env: {}, isRoot: true }).encryptResources).toEqual(["secrets", "configmaps"]);
+  expect(() => resolveServerConfig({ flags: { encryptResources: ["secrets/x"] }, env: {}, isRoot: true })).toThrow('invalid --encrypt-resources "secrets/x"');
+  expect(() => resolveServerConfig({ flags: { encryptResources: [","] }, env: {}, isRoot: true })).toThrow("at least one resource");
+});

@@ -19,6 +19,8 @@ export interface ServerConfig {
   httpsListenPort: number;
   bindAddress: string;
   token?: string;
+  /** Resources encrypted at rest (`--encrypt-resources`); absent: what the encryption config holds (secrets at first start). */
+  encryptResources?: string[];
   /** A join secret for agents only (`--agent-token`); the server token still joins agents too. */
   agentToken?: string;
   nodeName: string;
@@ -119,6 +121,7 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     bindAddress: String(pick("bindAddress") ?? "0.0.0.0"),
     token: pick("token") === undefined ? undefined : String(pick("token")),
     agentToken: pick("agentToken") === undefined ? undefined : String(pick("agentToken")),
+    encryptResources: pick("encryptResources") === undefined ? undefined : encryptResources(pick("encryptResources")),
     nodeName: String(pick("nodeName") ?? hostname()).toLowerCase(),
     nodeIp: pick("nodeIp") === undefined ? undefined : String(pick("nodeIp")),
     nodeExternalIp: externalIps(pick("nodeExternalIp")),
@@ -220,6 +223,16 @@ const COMPONENT_ALIASES: Record<string, string> = { traefik: "ingress" };
  * Any DNS-1123 name is taken: besides the components, a name skips the auto-deployed manifest
  * of that file name, as in K3s.
  */
+/** `--encrypt-resources`: plural resource names, `.<group>` outside the core group, as the store keys them (`/deployments.apps/…`). */
+export function encryptResources(v: unknown): string[] {
+  const names = list(v).flatMap((s) => s.split(",")).map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const n of names) {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(n)) throw new Error(`invalid --encrypt-resources ${JSON.stringify(n)} (want plural resource names, e.g. secrets, configmaps, deployments.apps)`);
+  }
+  if (names.length === 0) throw new Error("--encrypt-resources needs at least one resource (e.g. secrets)");
+  return [...new Set(names)];
+}
+
 export function disabledComponents(v: unknown): string[] {
   const names = list(v).flatMap((s) => s.split(",")).map((s) => s.trim().toLowerCase()).filter(Boolean);
   for (const n of names) if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(n)) throw new Error(`invalid --disable ${JSON.stringify(n)} (want a component or manifest name, e.g. servicelb, ingress)`);

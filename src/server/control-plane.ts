@@ -34,6 +34,8 @@ import { JoinService } from "./join.ts";
 import { ImageStore } from "./images/image-store.ts";
 import { registerImageRoutes } from "./images/image-routes.ts";
 import { registerJoinRoutes } from "./join-routes.ts";
+import { registerEncryptRoutes } from "./encrypt-routes.ts";
+import type { KeyRotation } from "./key-rotation.ts";
 import type { Hono } from "hono";
 import { AgentDialer } from "../tunnel/server.ts";
 import { bootstrapObjects } from "./bootstrap.ts";
@@ -60,7 +62,7 @@ export interface ControlPlaneOptions {
   /** "default" (least-allocated) or "binpack" (most-allocated). */
   schedulerProfile?: string;
   /** The CA and join secret, when agents may join this server. */
-  join?: { ca: CertPair; secret: string; agentSecret?: string };
+  join?: { ca: CertPair; secret: string; agentSecret?: string; nodeCertLifetimeMs?: number };
   /** The key that signs service-account tokens (`<data-dir>/server/tls/service.key`); tests get a fresh one. */
   serviceAccountKey?: ServiceAccountKey;
   /**
@@ -72,6 +74,8 @@ export interface ControlPlaneOptions {
   audit?: AuditOptions;
   /** Where the cluster image store keeps its archives (`<data-dir>/server/images`); none without it. */
   imagesDir?: string;
+  /** The encryption-at-rest key rotation served at `/v1-k3rs/encrypt/*`; none without it. */
+  encryption?: KeyRotation;
   /** Timings of the controllers (tests shorten them). */
   controllerSettings?: Partial<ControllerSettings>;
   /** Leader election: lease duration and retry period (tests shorten them). */
@@ -141,6 +145,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     extraRoutes: [
       ...(join ? [(a: Hono<any>) => registerJoinRoutes(a, join)] : []),
       ...(o.imagesDir ? [(a: Hono<any>) => registerImageRoutes(a, new ImageStore({ dir: o.imagesDir! }))] : []),
+      ...(o.encryption ? [(a: Hono<any>) => registerEncryptRoutes(a, o.encryption!)] : []),
       (a: Hono<any>) => registerClusterConfigRoutes(a, o.network ?? { ...DEFAULT_CLUSTER_NETWORK, serviceCidr: o.serviceCidr }),
     ],
     nodes: tunnels,
