@@ -96,6 +96,11 @@ describe.skipIf(!existsSync(KUBECTL))("k3rs ctl beside kubectl (fake runtime)", 
       ["get", "deploy,cm", "-n", "shop", "-L", "app,x", "-L", "app.kubernetes.io/name", "--show-kind"],
       ["get", "cm", "nope", "base", "-n", "shop", "--ignore-not-found"],
       ["get", "cm", "nope", "-n", "shop", "--ignore-not-found", "-o", "json"],
+      ["get", "pods", "-A", "--sort-by=.metadata.name"],
+      ["get", "cm", "-A", "--sort-by={.metadata.namespace}"],
+      ["get", "cm", "-A", "--sort-by=.data.nope"],
+      ["get", "deploy,cm", "-n", "shop", "--sort-by=.metadata.name", "-o", "name"],
+      ["get", "deploy,cm", "-n", "shop", "--sort-by=.metadata.name"],
     ]) await same(args, { masker: dropVolatile });
   });
 

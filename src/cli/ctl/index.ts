@@ -35,9 +35,10 @@ export function registerCtlCommand(program: Command, deps: CtlDeps = {}): void {
     .option("-L, --label-columns <keys>", "label keys to show as columns (comma-separated, repeatable)", collect)
     .option("--ignore-not-found", "treat a missing object as no output, not an error")
     .option("--show-kind", "name rows kind/name even for one resource type")
+    .option("--sort-by <jsonpath>", "sort by a field of the objects (e.g. .metadata.name, {.status.startTime})")
     .action(action((ctx, cmd) => {
       const o = cmd.opts();
-      return runGet(ctx, cmd.args, { labelColumns: o.labelColumns, ignoreNotFound: o.ignoreNotFound, showKind: o.showKind, showManagedFields: o.showManagedFields, output: o.output, allNamespaces: o.allNamespaces, selector: o.selector, fieldSelector: o.fieldSelector, showLabels: o.showLabels, noHeaders: o.headers === false, watch: o.watch, watchOnly: o.watchOnly, outputWatchEvents: o.outputWatchEvents });
+      return runGet(ctx, cmd.args, { sortBy: o.sortBy, labelColumns: o.labelColumns, ignoreNotFound: o.ignoreNotFound, showKind: o.showKind, showManagedFields: o.showManagedFields, output: o.output, allNamespaces: o.allNamespaces, selector: o.selector, fieldSelector: o.fieldSelector, showLabels: o.showLabels, noHeaders: o.headers === false, watch: o.watch, watchOnly: o.watchOnly, outputWatchEvents: o.outputWatchEvents });
     }));
 
   verb("apply")
