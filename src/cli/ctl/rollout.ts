@@ -11,6 +11,7 @@ import { eachObject, labelOf, pathOf, selectObjects, type ObjectRef } from "./ob
 import { rolloutStatus } from "./rollout-status.ts";
 import { pluralName } from "../../client/discovery.ts";
 import { dryRun } from "./dry-run.ts";
+import { podTemplateText } from "./printers/pod-template-text.ts";
 
 const REVISION = "deployment.kubernetes.io/revision";
 const CHANGE_CAUSE = "kubernetes.io/change-cause";
@@ -117,14 +118,6 @@ export async function runRolloutHistory(ctx: CtlContext, args: string[], o: { re
   }, formatError);
 }
 
-/** The pod template as kubectl's describe prints it under `Pod Template:` (labels, containers, images). */
-function podTemplateText(t: any): string {
-  const labels = Object.entries(t?.metadata?.labels ?? {}).map(([k, v]) => `${k}=${v}`);
-  let out = `  Labels:\t${labels.length ? labels.join("\n\t") : "<none>"}\n  Containers:\n`;
-  for (const c of t?.spec?.containers ?? []) out += `   ${c.name}:\n    Image:\t${c.image}\n`;
-  return out;
-}
-
 export async function runRolloutUndo(ctx: CtlContext, args: string[], o: { toRevision?: string; selector?: string; dryRun?: string }): Promise<number> {
   const refs = await selectObjects(ctx, args, { selector: o.selector });
   const dry = dryRun(o.dryRun);
@@ -141,8 +134,13 @@ export async function runRolloutUndo(ctx: CtlContext, args: string[], o: { toRev
       if (revs.length < 2) throw new Error(`no rollout history found for ${ref.r.kind.toLowerCase()} "${ref.name}"`);
       target = revs[revs.length - 2];
     }
+    if (ref.r.kind === "Deployment" && obj.spec?.paused) throw new Error(`you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again`);
+    if (!dry.send) {
+      // kubectl's client dry run shows the template it would roll back to.
+      ctx.out(`${labelOf(ref)} Pod Template:\n${podTemplateText(target!.template ?? target!.data?.spec?.template)}${dry.suffix}\n`);
+      return;
+    }
     if (ref.r.kind === "Deployment") {
-      if (obj.spec?.paused) throw new Error(`you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again`);
       const template = structuredClone(target!.template ?? {});
       if (template.metadata?.labels) delete template.metadata.labels["pod-template-hash"];
       if (JSON.stringify(sorted(template)) === JSON.stringify(sorted(obj.spec?.template))) {
