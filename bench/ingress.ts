@@ -12,8 +12,13 @@
  * (`busybox httpd -f`, the issue's "busybox httpd pods"; a fork and a new connection per
  * request, no keep-alive, so the backends bound every proxy).
  *
- * Last, certificate rotation: 100 Secret updates 30 ms apart while 8 lanes make HTTPS
- * requests on new connections; prints how long a swap takes and how many requests failed.
+ * Last, certificate rotation (root: in a network namespace of its own): 100 Secret updates 30 ms
+ * apart while 8 lanes make HTTPS requests on new connections, with the replaced listener kept
+ * 1 s and with it closed at once over tcp_migrate_req (listeners.ts); prints how long a swap
+ * takes, how many connections failed and how many got an outdated certificate.
+ *
+ * Beside requests/s: each proxy's CPU time per request (all its threads and processes), which
+ * depends much less than requests/s on what else the machine runs.
  *
  *   bun bench/ingress.ts [seconds per wrk run, default 8]   (Debian: haproxy nginx wrk busybox-static)
  */
@@ -31,9 +36,14 @@ const HTTP_PORT = 18480;
 const HTTPS_PORT = 18443;
 const NGINX_BACKEND_PORT = 18490;
 const BUSYBOX_PORT = 18491;
+/** /proc's CPU times are in these per second */
+const clockTicks = Number(Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim()) || 100;
 
 if (process.argv[2] === "--serve") await serveIngress(process.argv[3]!, process.argv.slice(4));
-else await main(Number(process.argv[2] ?? 8));
+else if (process.argv[2] === "--swaps") {
+  await certificateSwaps(process.argv[3] === "migrate");
+  process.exit(0);
+} else await main(Number(process.argv[2] ?? 8));
 
 /** The child: one IngressController on K3RS:HTTP_PORT/HTTPS_PORT, routes for HOST to `targets` (ip:port). */
 async function serveIngress(dir: string, targets: string[]): Promise<void> {
@@ -76,17 +86,43 @@ interface Run {
   rps: number;
   p99ms: number;
   errors: number;
+  /** CPU time (user + system, all threads) the proxy's processes spent per request */
+  cpuUsPerRequest: number;
 }
 
-function wrk(url: string, seconds: number): Run {
+/** CPU time of processes so far, in µs (/proc/PID/stat utime + stime). */
+function cpuUs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const stat = sh(["cat", `/proc/${pid}/stat`]).out;
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    ticks += Number(f[11]) + Number(f[12]);
+  }
+  return (ticks * 1e6) / clockTicks;
+}
+
+/** A process and its children (nginx's master and workers). */
+function withChildren(pid: number): number[] {
+  return [pid, ...sh(["cat", `/proc/${pid}/task/${pid}/children`]).out.trim().split(/\s+/).filter(Boolean).map(Number)];
+}
+
+/**
+ * One wrk run against a proxy whose processes are `pids`. Requests/s depend on how the two
+ * cores are shared with wrk, the backends and whatever else runs; the proxy's CPU time per
+ * request much less, so both are kept.
+ */
+function wrk(url: string, seconds: number, pids: number[] = []): Run {
+  const cpu0 = cpuUs(pids);
   const out = must(["wrk", "-t2", "-c32", `-d${seconds}s`, "--latency", "-H", `Host: ${HOST}`, url]);
+  const total = Number(/(\d+) requests in/.exec(out)?.[1]);
+  const cpuUsPerRequest = pids.length > 0 && total > 0 ? (cpuUs(pids) - cpu0) / total : NaN;
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const m = /99%\s+([\d.]+)(us|ms|s)\b/.exec(out);
   const p99ms = m ? Number(m[1]) * (m[2] === "us" ? 0.001 : m[2] === "s" ? 1000 : 1) : NaN;
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const errors = non2xx + (sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
-  return { rps, p99ms, errors };
+  return { rps, p99ms, errors, cpuUsPerRequest };
 }
 
 function median(runs: Run[]): Run {
@@ -209,7 +245,10 @@ async function main(seconds: number): Promise<void> {
       const ngConf = join(dir, "nginx-proxy.conf");
       writeFileSync(ngConf, nginxProxyConfig(dir, servers));
       must(["nginx", "-c", ngConf]);
+      // Stopped after its runs; listed for the cleanup should a run throw before.
+      if (!pidFiles.includes(join(dir, "nginx-proxy.pid"))) pidFiles.push(join(dir, "nginx-proxy.pid"));
       await Bun.sleep(300);
+      const ngPids = withChildren(Number(sh(["cat", join(dir, "nginx-proxy.pid")]).out.trim()));
       for (const tls of [false, true]) {
         const scheme = tls ? "https" : "http";
         const p = tls ? HTTPS_PORT : HTTP_PORT;
@@ -217,9 +256,9 @@ async function main(seconds: number): Promise<void> {
         // Warm-up (JIT, connection pools), not counted.
         wrk(`${scheme}://${K3RS}:${p}/index.html`, 2);
         for (let r = 0; r < 3; r++) {
-          runs.k3rs.push(wrk(`${scheme}://${K3RS}:${p}/index.html`, seconds));
-          runs.haproxy.push(wrk(`${scheme}://${HAPROXY}:${p}/index.html`, seconds));
-          runs.nginx.push(wrk(`${scheme}://${NGINX}:${p}/index.html`, seconds));
+          runs.k3rs.push(wrk(`${scheme}://${K3RS}:${p}/index.html`, seconds, [ing.pid]));
+          runs.haproxy.push(wrk(`${scheme}://${HAPROXY}:${p}/index.html`, seconds, [hap.pid]));
+          runs.nginx.push(wrk(`${scheme}://${NGINX}:${p}/index.html`, seconds, ngPids));
         }
         const [k, h, n] = [median(runs.k3rs), median(runs.haproxy), median(runs.nginx)];
         const label = `${kind} backends, ${scheme}`;
@@ -227,6 +266,8 @@ async function main(seconds: number): Promise<void> {
           `${label.padEnd(24)} k3rs ${fmt(k.rps, 0)} req/s p99 ${fmt(k.p99ms, 2)} ms | haproxy ${fmt(h.rps, 0)} req/s p99 ${fmt(h.p99ms, 2)} ms | nginx ${fmt(n.rps, 0)} req/s p99 ${fmt(n.p99ms, 2)} ms | k3rs/haproxy ${fmt(k.rps / h.rps, 2)}x k3rs/nginx ${fmt(k.rps / n.rps, 2)}x`,
         );
         console.log(`${"".padEnd(24)} runs: k3rs ${runs.k3rs.map((x) => fmt(x.rps, 0)).join("/")} haproxy ${runs.haproxy.map((x) => fmt(x.rps, 0)).join("/")} nginx ${runs.nginx.map((x) => fmt(x.rps, 0)).join("/")}; errors k3rs ${k.errors} haproxy ${h.errors} nginx ${n.errors}`);
+        const cpu = (rs: Run[]) => rs.map((x) => fmt(x.cpuUsPerRequest, 0)).join("/");
+        console.log(`${"".padEnd(24)} proxy CPU µs/request: k3rs ${cpu(runs.k3rs)} haproxy ${cpu(runs.haproxy)} nginx ${cpu(runs.nginx)}; load average ${sh(["cat", "/proc/loadavg"]).out.split(" ").slice(0, 3).join(" ")}`);
       }
       ing.kill("SIGKILL");
       hap.kill("SIGKILL");
@@ -234,7 +275,11 @@ async function main(seconds: number): Promise<void> {
       await Promise.all([ing.exited, hap.exited]);
       await Bun.sleep(200);
     }
-    await certificateSwaps();
+    // In a namespace of its own: the migration run turns a kernel knob on there, not here.
+    for (const mode of ["overlap", "migrate"]) {
+      const r = Bun.spawnSync(["unshare", "-n", "sh", "-c", `ip link set lo up && exec "$0" "$@"`, process.execPath, import.meta.path, "--swaps", mode], { stdout: "inherit", stderr: "inherit" });
+      if (r.exitCode !== 0) console.log(`certificate rotation (${mode}): unshare -n failed (needs root)`);
+    }
     console.log(`load average at the end: ${sh(["cat", "/proc/loadavg"]).out.trim()}`);
   } finally {
     cleanup();
@@ -242,54 +287,78 @@ async function main(seconds: number): Promise<void> {
   }
 }
 
-/** Secret rotation under load: swap time (new HTTPS server up) and requests lost. */
-async function certificateSwaps(): Promise<void> {
+/**
+ * Secret rotation under load, in a network namespace of its own (`unshare -n`, so the kernel
+ * knob it may set stays there): 100 Secret updates 30 ms apart while 8 lanes open new TLS
+ * connections and make one request each; the swap time, connections reset, and connections
+ * that got a certificate older than the one current when they connected.
+ */
+async function certificateSwaps(migrateOnClose: boolean): Promise<void> {
   const client = (await import("prom-client")).default;
+  const { X509Certificate } = await import("node:crypto");
+  const { connect } = await import("node:tls");
   const { IngressController } = await import("../src/net/ingress/ingress-controller.ts");
   const { ingress, ingressClass, service, slice, tlsSecret } = await import("../src/net/ingress/test-objects.ts");
   const { createCa, issueServingCert } = await import("../src/pki/index.ts");
   const ca = await createCa("k3rs-bench-swap");
   const pairs = await Promise.all(Array.from({ length: 4 }, () => issueServingCert(ca, { commonName: HOST, dnsNames: [HOST], ips: [] })));
-  const be = Bun.serve({ hostname: BACKENDS[0], port: 0, fetch: () => new Response("ok") });
-  const ctl = new IngressController({ registry: new client.Registry(), http: [], https: [{ hostname: K3RS, port: 0 }] });
+  const fingerprints = pairs.map((p) => new X509Certificate(p.certPem).fingerprint256);
+  const be = Bun.serve({ hostname: K3RS, port: 0, fetch: () => new Response("ok") });
+  const ctl = new IngressController({ registry: new client.Registry(), http: [], https: [{ hostname: K3RS, port: 0 }], migrateOnClose });
   ctl.applyIngressClass("ADDED", ingressClass("k3rs", "k3rs.io/ingress", true));
   ctl.applySecret("ADDED", tlsSecret("k3rs-ingress-default-cert", pairs[0]!.certPem, pairs[0]!.keyPem, "kube-system"));
   ctl.applySecret("ADDED", tlsSecret("s", pairs[1]!.certPem, pairs[1]!.keyPem));
   ctl.applyService("ADDED", service("web", [{ port: 80 }]));
-  ctl.applyEndpointSlice("ADDED", slice("web", [{ port: be.port! }], [{ ip: BACKENDS[0]! }]));
+  ctl.applyEndpointSlice("ADDED", slice("web", [{ port: be.port! }], [{ ip: K3RS }]));
   ctl.applyIngress("ADDED", ingress("i", { host: HOST, tls: [{ hosts: [HOST], secretName: "s" }], paths: [{ path: "/", service: "web" }] }));
   await Bun.sleep(20);
   const port = ctl.listeners.port("https")!;
+  let current = fingerprints[1]!;
   let ok = 0;
   let failed = 0;
+  let stale = 0;
   let running = true;
-  const lane = async () => {
-    while (running) {
-      try {
-        const r = await fetch(`https://${K3RS}:${port}/`, { headers: { host: HOST, connection: "close" }, keepalive: false, tls: { rejectUnauthorized: false, serverName: HOST } } as RequestInit);
-        await r.text();
-        if (r.status === 200) ok++;
-        else failed++;
-      } catch {
+  const once = () =>
+    new Promise<void>((resolve) => {
+      const atConnect = current;
+      const s = connect({ host: K3RS, port, servername: HOST, rejectUnauthorized: false }, () => {
+        const got = s.getPeerCertificate().fingerprint256;
+        let answer = "";
+        s.on("data", (d: Buffer) => (answer += d.toString()));
+        s.on("end", () => {
+          if (answer.startsWith("HTTP/1.1 200")) ok++;
+          else failed++;
+          if (got !== atConnect && got !== current) stale++;
+          resolve();
+        });
+        s.write(`GET / HTTP/1.1\r\nHost: ${HOST}\r\nConnection: close\r\n\r\n`);
+      });
+      s.on("error", () => {
         failed++;
-      }
-    }
-  };
-  const lanes = Array.from({ length: 8 }, lane);
+        resolve();
+      });
+    });
+  const lanes = Array.from({ length: 8 }, async () => {
+    while (running) await once();
+  });
   const times: number[] = [];
   for (let i = 0; i < 100; i++) {
     await Bun.sleep(30);
-    const p = pairs[2 + (i % 2)]!;
+    const k = 2 + (i % 2);
     const t0 = performance.now();
-    ctl.applySecret("MODIFIED", tlsSecret("s", p.certPem, p.keyPem));
+    ctl.applySecret("MODIFIED", tlsSecret("s", pairs[k]!.certPem, pairs[k]!.keyPem));
     await Promise.resolve(); // the swap runs in a microtask
     times.push(performance.now() - t0);
+    current = fingerprints[k]!;
   }
+  await Bun.sleep(1100); // a replaced server's drain, when there is one
   running = false;
   await Promise.all(lanes);
   const { summary } = await import("./lib/stats.ts");
   const t = summary(times);
-  console.log(`certificate rotation: 100 Secret updates 30 ms apart, swap p50 ${fmt(t.p50, 2)} ms p99 ${fmt(t.p99, 2)} ms; HTTPS requests on new connections meanwhile: ${ok} ok, ${failed} failed`);
+  const knob = sh(["cat", "/proc/sys/net/ipv4/tcp_migrate_req"]).out.trim();
+  const how = migrateOnClose ? `old listener closed at once, tcp_migrate_req=${knob}` : "old listener kept 1 s, tcp_migrate_req=0";
+  console.log(`certificate rotation (${how}): 100 Secret updates 30 ms apart, swap p50 ${fmt(t.p50, 2)} ms p99 ${fmt(t.p99, 2)} ms; new TLS connections meanwhile: ${ok} ok, ${failed} failed, ${stale} got an older certificate than the one current at connect`);
   await ctl.stop();
   be.stop(true);
 }

@@ -61,7 +61,9 @@ async function runServer(cfg: ServerConfig): Promise<void> {
     // embedded one's; not the server's own) expire within a run. Agents check at most once a
     // second, so lifetimes under about ten seconds leave them no time to renew.
     const nodeCertLifetimeMs = certLifetimeMs(process.env.K3RS_CERT_LIFETIME_SECONDS);
-    handle = await startServer(cfg, { isRoot: process.getuid?.() === 0, signal: ac.signal, transportTimeouts, maxUntrustedConnections: untrustedCapFor(files?.soft), nodeCertLifetimeMs });
+    // HTTP/2 on the API port is opt-in while it is measured (src/api/transport/h2-server.ts).
+    const http2 = process.env.K3RS_EXPERIMENTAL_HTTP2 === "1";
+    handle = await startServer(cfg, { isRoot: process.getuid?.() === 0, signal: ac.signal, transportTimeouts, maxUntrustedConnections: untrustedCapFor(files?.soft), nodeCertLifetimeMs, http2 });
   } catch (e) {
     if ((e as Error)?.name === "BootstrapTokenError") {
       console.error(`k3rs server: ${(e as Error).message}`);

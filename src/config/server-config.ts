@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { DEFAULT_CONFIG_PATH, fromEnv, list, readConfigFile, truthy } from "./sources.ts";
 import { externalIps } from "./external-ips.ts";
 import { componentSettings } from "./component-args.ts";
+import { resolvedAuditSettings } from "./audit-settings.ts";
 import { kubeletSettings } from "./kubelet-args.ts";
 import { parseSchedule } from "../model/cron-schedule.ts";
 import { parseReplicaUrl } from "./replica-url.ts";
@@ -50,6 +51,15 @@ export interface ServerConfig {
   /** Upstream component flags as K3s passes them (`key=value`); see component-args.ts for the keys understood. */
   kubeControllerManagerArg: string[];
   kubeApiserverArg: string[];
+  /**
+   * The audit log, as the apiserver's flags of the same names (sizes in MB, ages in days); each
+   * wins over the same key given through kubeApiserverArg (see audit-settings.ts).
+   */
+  auditLogPath?: string;
+  auditPolicyFile?: string;
+  auditLogMaxsize?: number;
+  auditLogMaxbackup?: number;
+  auditLogMaxage?: number;
   /** Kubelet flags for the embedded agent (see kubelet-args.ts). */
   kubeletArg: string[];
   /** `--cluster-reset [--cluster-reset-restore-path FILE]`: restore a snapshot and exit, as K3s does. */
@@ -141,6 +151,11 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     kubeControllerManagerArg: list(pick("kubeControllerManagerArg")),
     kubeApiserverArg: list(pick("kubeApiserverArg")),
     kubeletArg: list(pick("kubeletArg")),
+    auditLogPath: optionalText(pick("auditLogPath")),
+    auditPolicyFile: optionalText(pick("auditPolicyFile")),
+    auditLogMaxsize: optionalCount(pick("auditLogMaxsize"), "--audit-log-maxsize"),
+    auditLogMaxbackup: optionalCount(pick("auditLogMaxbackup"), "--audit-log-maxbackup"),
+    auditLogMaxage: optionalCount(pick("auditLogMaxage"), "--audit-log-maxage"),
     clusterReset: truthy(pick("clusterReset")),
     clusterResetRestorePath: optionalText(pick("clusterResetRestorePath")),
     snapshotScheduleCron: String(pick("snapshotScheduleCron") ?? DEFAULT_SNAPSHOT_SCHEDULE),
@@ -168,6 +183,7 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
   if (problems.length) throw new Error(problems.join("; "));
   // Refuse bad component arguments now, with the flag named, rather than at start-up.
   componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg);
+  resolvedAuditSettings(cfg);
   kubeletSettings(cfg.kubeletArg);
   return cfg;
 }
@@ -189,6 +205,13 @@ function positiveInteger(v: unknown, flag: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new Error(`invalid ${flag} ${JSON.stringify(v)} (want a whole number of at least 1)`);
   return n;
+}
+
+/** A whole number ≥ 0, or undefined when not given. */
+function optionalCount(v: unknown, flag: string): number | undefined {
+  if (v === undefined || v === null || v === "") return undefined;
+  if (!/^\d+$/.test(String(v))) throw new Error(`invalid ${flag} ${JSON.stringify(v)} (want a whole number)`);
+  return Number(v);
 }
 
 function optionalText(v: unknown): string | undefined {

@@ -24,7 +24,8 @@ import { ensureServerPki } from "../pki/bootstrap.ts";
 import { ensureServiceAccountKey } from "../pki/service-account-key.ts";
 import { encryptionConfigPath, ensureSecretsEncryption, readRotationStage, saveRotationStage, writeSecretsEncryption } from "./secrets-encryption.ts";
 import { KeyRotation } from "./key-rotation.ts";
-import { auditSettings } from "../config/component-args.ts";
+import { resolvedAuditSettings } from "../config/audit-settings.ts";
+import type { FailureLimiterOptions } from "../api/auth/failure-limiter.ts";
 import { parseAuditPolicy } from "../api/audit/audit-policy.ts";
 import type { AuditOptions } from "../api/audit/audit-log.ts";
 import { renderKubeconfig, writeKubeconfig } from "../pki/kubeconfig.ts";
@@ -72,6 +73,10 @@ export interface ServerRunDeps {
   transportTimeouts?: Partial<TransportTimeouts>;
   /** Connections without a cluster identity allowed at once (from the descriptor limit). */
   maxUntrustedConnections?: number;
+  /** The per-source budget of failed authentications; tests shrink it. */
+  authFailures?: FailureLimiterOptions;
+  /** Offer HTTP/2 (ALPN h2) on the API port beside HTTP/1.1. */
+  http2?: boolean;
   /** How long node certificates are valid (default 365 days); tests shorten it (K3RS_CERT_LIFETIME_SECONDS). */
   nodeCertLifetimeMs?: number;
 }
@@ -199,12 +204,13 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     join: { ca: pki.ca, secret, agentSecret: agentJoinSecret(serverDir, cfg.agentToken, pki.caHash), nodeCertLifetimeMs: deps.nodeCertLifetimeMs },
     serviceAccountKey,
     rootCaPem: pki.ca.certPem,
-    audit: auditOptions(cfg.kubeApiserverArg),
+    audit: auditOptions(cfg),
     imagesDir: join(serverDir, "images"),
     schedulerProfile: cfg.schedulerProfile,
     network: serverNetwork(cfg),
     controllerSettings: { clusterCidr: cfg.clusterCidr, serviceLb: !(cfg.disable ?? []).includes("servicelb"), ...components },
     metricResolutionMs: deps.metricResolutionMs,
+    authFailures: deps.authFailures,
   });
   const { app, storage, registry } = cp;
   const server: RunningServer = await serveHttps({
@@ -212,6 +218,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     authenticate: cp.authenticate,
     timeouts: deps.transportTimeouts,
     maxUntrustedConnections: deps.maxUntrustedConnections,
+    http2: deps.http2,
     upgrade: (req, socket, head, peer) => cp.tunnels.handleUpgrade(req, socket, head, peer),
     host: cfg.bindAddress,
     port: cfg.httpsListenPort,
@@ -330,9 +337,9 @@ function agentJoinSecret(serverDir: string, given: string | undefined, caHash: s
   return secret;
 }
 
-/** `--kube-apiserver-arg audit-log-path=… audit-policy-file=…`: the audit log, its policy read now (a bad file stops the start). */
-function auditOptions(apiserverArgs: string[]): AuditOptions | undefined {
-  const a = auditSettings(apiserverArgs);
+/** `--audit-log-path`, `--audit-policy-file`, … (or through `--kube-apiserver-arg`): the audit log, its policy read now (a bad file stops the start). */
+function auditOptions(cfg: ServerConfig): AuditOptions | undefined {
+  const a = resolvedAuditSettings(cfg);
   if (!a.path) return undefined;
   let policy;
   if (a.policyFile) {
@@ -342,7 +349,7 @@ function auditOptions(apiserverArgs: string[]): AuditOptions | undefined {
       throw new Error(`reading the audit policy ${a.policyFile}`, { cause });
     }
   }
-  return { path: a.path, policy, maxBytes: a.maxBytes, maxBackups: a.maxBackups };
+  return { path: a.path, policy, maxBytes: a.maxBytes, maxBackups: a.maxBackups, maxAgeDays: a.maxAgeDays };
 }
 
 function primaryIPv4(): string | undefined {

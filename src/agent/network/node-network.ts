@@ -156,7 +156,8 @@ export class NodeNetwork {
     this.lb.begin();
     if (o.ingress && !n.disable.includes("ingress")) {
       const { addresses, http, https } = o.ingress;
-      this.ingress = await startIngress({ client: o.client, services: this.services, endpointSlices: this.slices, nodeIPs: addresses, ports: { http, https }, registry: o.registry, signal: o.signal });
+      // A kernel knob of the node's network namespace: only when the node's network is ours (not tests on loopback).
+      this.ingress = await startIngress({ client: o.client, services: this.services, endpointSlices: this.slices, nodeIPs: addresses, ports: { http, https }, registry: o.registry, signal: o.signal, migrateOnClose: o.ownAddresses !== false });
     }
     this.resyncTimer ??= setInterval(() => void this.resync(), o.resyncMs ?? 30_000);
     this.resyncTimer.unref?.();

@@ -5,7 +5,7 @@ const client = { ip: "192.0.2.7", proto: "https" as const, port: 443 };
 
 test("X-Forwarded-* are set from the connection, replacing what the client sent; Host passes", () => {
   const h = upstreamRequestHeaders(new Headers({ host: "app.test", "x-forwarded-for": "6.6.6.6", "x-forwarded-proto": "http", accept: "*/*" }), client);
-  expect(Object.fromEntries(h)).toEqual({
+  expect(h).toEqual({
     host: "app.test",
     accept: "*/*",
     "x-forwarded-for": "192.0.2.7",
@@ -18,8 +18,8 @@ test("X-Forwarded-* are set from the connection, replacing what the client sent;
 
 test("hop-by-hop headers and those Connection names stay on their hop, both ways", () => {
   const req = upstreamRequestHeaders(new Headers({ connection: "keep-alive, X-Trace", "x-trace": "1", "keep-alive": "timeout=5", te: "trailers", "transfer-encoding": "chunked", "proxy-authorization": "Basic x", "x-kept": "1" }), client);
-  expect(["connection", "x-trace", "keep-alive", "te", "transfer-encoding", "proxy-authorization"].filter((n) => req.has(n))).toEqual([]);
-  expect(req.get("x-kept")).toBe("1");
+  expect(["connection", "x-trace", "keep-alive", "te", "transfer-encoding", "proxy-authorization"].filter((n) => n in req)).toEqual([]);
+  expect(req["x-kept"]).toBe("1");
   const res = stripResponseHopByHop(new Headers({ connection: "close, x-internal", "x-internal": "1", "content-type": "text/plain", "transfer-encoding": "chunked" }));
   expect(Object.fromEntries(res)).toEqual({ "content-type": "text/plain" });
 });

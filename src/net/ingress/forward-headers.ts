@@ -16,33 +16,35 @@ export interface ClientFacts {
   port: number;
 }
 
-function dropHopByHop(h: Headers): void {
-  const named = h.get("connection");
-  if (named) for (const n of named.split(",")) if (n.trim()) h.delete(n.trim());
-  for (const n of HOP_BY_HOP) h.delete(n);
-}
+/**
+ * The headers a request carries on to the backend, as a plain record: Bun's `Headers.toJSON()`
+ * is one native call, and deleting from and setting on a record is plain JS. Measured (Bun
+ * 1.4.5, in a handler): 7 µs a request for a Headers copy with its deletes and sets, 2–3 µs
+ * this way; with the other trims of the handler, 5 of 6 alternating wrk rounds used less CPU a
+ * request (−7% on average; bench/ingress.ts under a load average of 12–40 cannot tell).
+ */
+export type HeaderRecord = Record<string, string>;
 
-export function upstreamRequestHeaders(incoming: Headers, client: ClientFacts): Headers {
-  const h = new Headers(incoming);
-  dropHopByHop(h);
-  h.set("x-forwarded-for", client.ip);
-  h.set("x-real-ip", client.ip);
-  h.set("x-forwarded-proto", client.proto);
-  h.set("x-forwarded-port", String(client.port));
-  const host = incoming.get("host");
-  if (host) h.set("x-forwarded-host", host);
-  else h.delete("x-forwarded-host");
+export function upstreamRequestHeaders(incoming: Headers, client: ClientFacts): HeaderRecord {
+  const h = (incoming as unknown as { toJSON(): HeaderRecord }).toJSON();
+  const named = h.connection;
+  if (named) for (const n of named.split(",")) delete h[n.trim().toLowerCase()];
+  for (const n of HOP_BY_HOP) if (n in h) delete h[n];
+  h["x-forwarded-for"] = client.ip;
+  h["x-real-ip"] = client.ip;
+  h["x-forwarded-proto"] = client.proto;
+  h["x-forwarded-port"] = String(client.port);
+  const host = h.host;
+  if (host) h["x-forwarded-host"] = host;
+  else delete h["x-forwarded-host"];
   return h;
 }
 
 /** The headers a WebSocket client handshake to the backend carries (the client library writes its own Sec-WebSocket-*). */
-export function upstreamWebSocketHeaders(incoming: Headers, client: ClientFacts): Record<string, string> {
+export function upstreamWebSocketHeaders(incoming: Headers, client: ClientFacts): HeaderRecord {
   const h = upstreamRequestHeaders(incoming, client);
-  const out: Record<string, string> = {};
-  h.forEach((v, k) => {
-    if (!k.startsWith("sec-websocket-")) out[k] = v;
-  });
-  return out;
+  for (const k of Object.keys(h)) if (k.startsWith("sec-websocket-")) delete h[k];
+  return h;
 }
 
 /**
@@ -51,6 +53,9 @@ export function upstreamWebSocketHeaders(incoming: Headers, client: ClientFacts)
  * Response (Bun pipes a fetch body it knows natively).
  */
 export function stripResponseHopByHop(upstream: Headers): Headers {
-  dropHopByHop(upstream);
+  const named = upstream.get("connection");
+  if (named) for (const n of named.split(",")) if (n.trim()) upstream.delete(n.trim());
+  // `has` first: a delete of an absent name costs about as much as a present one.
+  for (const n of HOP_BY_HOP) if (upstream.has(n)) upstream.delete(n);
   return upstream;
 }

@@ -54,13 +54,13 @@ export function ingressHandler(deps: HandlerDeps, proto: "http" | "https") {
       return answer(503, "503 Service Unavailable: the Ingress backend is not a Service");
     }
     const client: ClientFacts = { ip: server.requestIP(req)?.address ?? "", proto, port: server.port ?? 0 };
-    const exclude = new Set<string>();
+    let exclude: Set<string> | undefined;
     const hasBody = req.body !== null;
     const repeatable = !hasBody && (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS");
     for (let attempt = 1; ; attempt++) {
       const t = backends.pick(ref, exclude);
       if (typeof t === "string") {
-        if (exclude.size > 0) return answer(502, "502 Bad Gateway: no endpoint of the backend accepted the connection");
+        if (exclude) return answer(502, "502 Bad Gateway: no endpoint of the backend accepted the connection");
         metrics.error(t === "no-service" ? "no_service" : "no_endpoints");
         return answer(503, t === "no-service" ? `503 Service Unavailable: Service ${ref.namespace}/${ref.service} port ${ref.port} not found` : `503 Service Unavailable: no ready endpoint for Service ${ref.namespace}/${ref.service}`);
       }
@@ -68,8 +68,8 @@ export function ingressHandler(deps: HandlerDeps, proto: "http" | "https") {
       const headers = upstreamRequestHeaders(req.headers, client);
       // Bun's fetch would otherwise ask for gzip/br on the client's behalf and, with
       // decompression off, hand it a body it never asked for.
-      if (!headers.has("accept-encoding")) headers.set("accept-encoding", "identity");
-      const length = Number(req.headers.get("content-length") ?? 0);
+      headers["accept-encoding"] ??= "identity";
+      const length = hasBody ? Number(req.headers.get("content-length") ?? 0) : 0;
       const started = performance.now();
       // One signal for the client going away and for the head timeout; the timer stops once
       // the head is in, so a long body (a stream) is never cut by it.
@@ -100,7 +100,7 @@ export function ingressHandler(deps: HandlerDeps, proto: "http" | "https") {
         const refused = (e as { code?: string }).code === "ConnectionRefused" || (e as { code?: string }).code === "ECONNREFUSED";
         metrics.error(refused ? "upstream_connect" : "upstream_error");
         if (((refused && !hasBody) || repeatable) && attempt < MAX_ATTEMPTS) {
-          exclude.add(t.key);
+          (exclude ??= new Set()).add(t.key);
           continue;
         }
         return answer(502, `502 Bad Gateway: ${(e as Error).message}`);
@@ -110,11 +110,11 @@ export function ingressHandler(deps: HandlerDeps, proto: "http" | "https") {
       metrics.upstreamLatency.observe((performance.now() - started) / 1000);
       if (length > 0) metrics.addBytes("in", length);
       metrics.request(res.status);
-      const outLength = Number(res.headers.get("content-length") ?? 0);
-      if (outLength > 0) metrics.addBytes("out", outLength);
+      const outLength = res.headers.get("content-length");
+      if (outLength !== null) metrics.addBytes("out", Number(outLength));
       // Bun's idle timeout also runs while a response streams (measured: a stream quiet for
       // longer was reset); a body of unknown length (SSE, long polls) may be quiet for long.
-      else if (!res.headers.has("content-length")) server.timeout(req, 0);
+      else server.timeout(req, 0);
       stripResponseHopByHop(res.headers);
       return res;
     }

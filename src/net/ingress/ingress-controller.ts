@@ -37,6 +37,8 @@ export interface IngressControllerOptions {
   bindRetryMs?: number;
   /** how long a backend may take to send its response head before the client gets a 504 (default 60000) */
   responseHeadTimeoutMs?: number;
+  /** see ListenersOptions.migrateOnClose */
+  migrateOnClose?: boolean;
 }
 
 export class IngressController {
@@ -55,7 +57,7 @@ export class IngressController {
   constructor(o: IngressControllerOptions) {
     this.metrics = new IngressMetrics(o.registry);
     this.tls = new TlsTable(o.defaultCertSecret ?? `${DEFAULT_CERT_SECRET.namespace}/${DEFAULT_CERT_SECRET.name}`);
-    this.listeners = new IngressListeners({ http: o.http, https: o.https, routes: this.routes, backends: this.backends, metrics: this.metrics, bindRetryMs: o.bindRetryMs, responseHeadTimeoutMs: o.responseHeadTimeoutMs });
+    this.listeners = new IngressListeners({ http: o.http, https: o.https, routes: this.routes, backends: this.backends, metrics: this.metrics, bindRetryMs: o.bindRetryMs, responseHeadTimeoutMs: o.responseHeadTimeoutMs, migrateOnClose: o.migrateOnClose });
   }
 
   applyIngressClass(type: WatchEventType, cls: KubeObject): void {

@@ -3,19 +3,28 @@
  * certificate exists, HTTPS with one `tls` entry per server name (SNI).
  *
  * Bun.serve's `reload()` swaps handlers but not certificates (measured on Bun 1.4.5: the old
- * certificate is still served after `reload({ tls })`). A certificate change therefore starts
- * a second HTTPS server on the same address with SO_REUSEPORT and stops the old one
- * gracefully a moment later: open connections (keep-alive, WebSockets, streams) finish on the
- * old server. Every HTTPS server is started with `reusePort` so that the two can overlap.
- * Measured (100 swaps 30 ms apart under 8 lanes of new-connection HTTPS requests, Bun
- * 1.4.5, `bun bench/ingress.ts`): stopping the old server at once reset 7–15 of ~1300
- * connections (ECONNRESET); keeping it listening 1 s before its graceful stop reset 0–2 of
- * ~1300 over five runs (what remains is the old listener's accept queue when it closes).
- * During that second a new connection may still get the old certificate.
+ * certificate is still served after `reload({ tls })`), and Bun.serve takes no SNI callback.
+ * A certificate change therefore starts a second HTTPS server on the same address with
+ * SO_REUSEPORT and then stops the old one gracefully: open connections (keep-alive,
+ * WebSockets, streams) finish on the old server. Every HTTPS server is started with
+ * `reusePort` so that the two can overlap.
+ *
+ * While both listen, the kernel spreads new connections over the two, so the old one hands
+ * out the old certificates (the e2e saw the default certificate for a name whose Secret had
+ * just arrived, between right answers); and closing a listener resets the connections in its
+ * accept queue. With `tcp_migrate_req` on (listener-migration.ts) the queue moves to the new
+ * listener instead, so the old one is stopped at once. Measured with `bun bench/ingress.ts`
+ * (100 swaps 30 ms apart under 8 lanes of new TLS connections, Bun 1.4.5, kernel 6.18, two
+ * runs each): old server kept listening 1 s, no migration: 7–10 of ~1,400 connections reset,
+ * 400–470 got a certificate older than the one current when they connected; stopped at once
+ * with migration: 0 reset of 1,100–2,600, 13–109 older certificates (handshakes the old server
+ * had taken before it stopped); stopped at once without migration: 211 of ~1,860 reset. When
+ * the knob cannot be set (not root, older kernel) the old server keeps listening `tlsDrainMs`.
  */
 import type { Server } from "bun";
 import { log } from "../../log.ts";
 import { type HandlerDeps, ingressHandler } from "./http-proxy.ts";
+import { enableListenerMigration } from "./listener-migration.ts";
 import { type TlsEntry, sameEntries } from "./tls-table.ts";
 import { type RelayData, relayHandlers } from "./websocket-proxy.ts";
 
@@ -30,8 +39,10 @@ export interface ListenersOptions extends HandlerDeps {
   https: ListenAddress[];
   /** how often a failed bind is retried (default 5000) */
   bindRetryMs?: number;
-  /** how long a replaced HTTPS server keeps listening before its graceful stop (default 1000) */
+  /** how long a replaced HTTPS server keeps listening before its graceful stop (default 0 with `migrateOnClose`, else 1000) */
   tlsDrainMs?: number;
+  /** turn on the kernel's accept-queue migration (listener-migration.ts) so a replaced HTTPS server can stop at once */
+  migrateOnClose?: boolean;
   /** an idle client connection is closed after this long (default 60, nginx's keepalive_timeout is 75; Bun allows ≤ 255) */
   idleTimeoutSeconds?: number;
 }
@@ -53,7 +64,11 @@ export class IngressListeners {
   /** replaced HTTPS servers still listening out their drain time */
   private readonly draining = new Set<{ server: Server<RelayData>; timer: ReturnType<typeof setTimeout> }>();
 
+  /** how long a replaced HTTPS server keeps listening */
+  private readonly drainMs: number;
+
   constructor(private readonly o: ListenersOptions) {
+    this.drainMs = o.tlsDrainMs ?? (o.migrateOnClose && enableListenerMigration() ? 0 : 1000);
     this.slots = [...o.http.map((want) => ({ want, proto: "http" as const })), ...o.https.map((want) => ({ want, proto: "https" as const }))];
   }
 
@@ -129,12 +144,16 @@ export class IngressListeners {
       this.o.metrics.tlsReloads.inc();
     }
     if (!old) return;
+    if (this.drainMs <= 0) {
+      void old.stop(false);
+      return;
+    }
     const d = {
       server: old,
       timer: setTimeout(() => {
         this.draining.delete(d);
         void old.stop(false);
-      }, this.o.tlsDrainMs ?? 1000),
+      }, this.drainMs),
     };
     this.draining.add(d);
   }

@@ -28,6 +28,8 @@ export interface StartIngressOptions {
   /** `namespace/name` of the default certificate's Secret */
   defaultCertSecret?: string;
   bindRetryMs?: number;
+  /** turn on the kernel's accept-queue migration for certificate swaps (listener-migration.ts; a node's own network only, not tests on the host's) */
+  migrateOnClose?: boolean;
 }
 
 export async function startIngress(o: StartIngressOptions): Promise<IngressController> {
@@ -39,6 +41,7 @@ export async function startIngress(o: StartIngressOptions): Promise<IngressContr
     https: addrs.map((hostname) => ({ hostname, port: ports.https })),
     defaultCertSecret: o.defaultCertSecret,
     bindRetryMs: o.bindRetryMs,
+    migrateOnClose: o.migrateOnClose,
   });
   const informer = (path: string, query?: Record<string, string>) => new Informer(new RestListWatch(o.client, { path, query }));
   const feeds: [Informer, (t: WatchEventType, obj: KubeObject) => void][] = [
