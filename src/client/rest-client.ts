@@ -48,11 +48,11 @@ export class RestClient {
   async raw(path: string, o: RequestOptions = {}): Promise<Response> {
     const headers: Record<string, string> = { accept: o.accept ?? "application/json" };
     if (this.config.token) headers.authorization = `Bearer ${this.config.token}`;
-    let body: string | Blob | Uint8Array | undefined;
+    let body: string | Blob | Uint8Array | ReadableStream<Uint8Array> | undefined;
     if (o.body !== undefined) {
-      // Files (image archives) go as they are, streamed by fetch; objects as JSON.
-      const binary = o.body instanceof Blob || o.body instanceof Uint8Array;
-      body = typeof o.body === "string" || binary ? (o.body as string | Blob | Uint8Array) : JSON.stringify(o.body);
+      // Files and streams (image archives, counted as they go) are sent as they are; objects as JSON.
+      const binary = o.body instanceof Blob || o.body instanceof Uint8Array || o.body instanceof ReadableStream;
+      body = typeof o.body === "string" || binary ? (o.body as string | Blob | Uint8Array | ReadableStream<Uint8Array>) : JSON.stringify(o.body);
       headers["content-type"] = o.contentType ?? (binary ? "application/octet-stream" : "application/json");
     }
     try {

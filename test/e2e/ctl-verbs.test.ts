@@ -91,6 +91,16 @@ describe.skipIf(!existsSync(KUBECTL))("k3rs ctl beside kubectl (fake runtime)", 
       ["get", "pods", "-n", "shop", "-o", "bogus"],
       ["get", "pods", "-n", "empty-ns", "-o", "name"],
       ["get", "pods", "-n", "empty-ns", "-o", "json"],
+      ["get", "all", "-n", "shop"],
+      ["get", "all", "-n", "empty-ns"],
+      ["get", "deploy,cm", "-n", "shop", "-L", "app,x", "-L", "app.kubernetes.io/name", "--show-kind"],
+      ["get", "cm", "nope", "base", "-n", "shop", "--ignore-not-found"],
+      ["get", "cm", "nope", "-n", "shop", "--ignore-not-found", "-o", "json"],
+      ["get", "pods", "-A", "--sort-by=.metadata.name"],
+      ["get", "cm", "-A", "--sort-by={.metadata.namespace}"],
+      ["get", "cm", "-A", "--sort-by=.data.nope"],
+      ["get", "deploy,cm", "-n", "shop", "--sort-by=.metadata.name", "-o", "name"],
+      ["get", "deploy,cm", "-n", "shop", "--sort-by=.metadata.name"],
     ]) await same(args, { masker: dropVolatile });
   });
 
@@ -162,6 +172,31 @@ spec:
     metadata: {labels: {app: app}}
     spec: {containers: [{name: main, image: k3rs.local/busybox:test}, {name: side, image: k3rs.local/busybox:test}]}
 `;
+
+describe.skipIf(!existsSync(KUBECTL))("k3rs ctl events -w beside kubectl events -w", () => {
+  test("the listed events as the server lists them, columns growing row by row, then each new one", async () => {
+    const env = { ...process.env, HOME: s.dataDir, KUBECACHEDIR: join(s.dataDir, "kubecache") };
+    const procs = [[K3RS_BIN, "ctl"], [KUBECTL]].map((bin) => Bun.spawn([...bin, "--kubeconfig", s.kubeconfig, "events", "-n", "shop", "-w"], { stdout: "pipe", stderr: "pipe", env }));
+    const texts = ["", ""];
+    const readers = procs.map((p) => (p.stdout as ReadableStream<Uint8Array>).getReader());
+    const readUntil = async (i: number, re: RegExp) => {
+      while (!re.test(texts[i]!)) {
+        const r = await readers[i]!.read();
+        if (r.done) throw new Error(`events -w ended: ${texts[i]}`);
+        texts[i] += new TextDecoder().decode(r.value);
+      }
+    };
+    await Promise.all([0, 1].map((i) => readUntil(i, /LAST SEEN/)));
+    const at = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    const event = { apiVersion: "v1", kind: "Event", metadata: { name: "zz-watch-test", namespace: "shop" }, involvedObject: { kind: "ConfigMap", name: "base", namespace: "shop" }, reason: "Tested", message: "a new event for the watch", type: "Normal", firstTimestamp: at, lastTimestamp: at, count: 1, source: { component: "e2e" } };
+    const created = await kubectl(["create", "-f", "-"], JSON.stringify(event));
+    expect(created.code).toBe(0);
+    await Promise.all([0, 1].map((i) => readUntil(i, /a new event for the watch\n/)));
+    for (const p of procs) p.kill(9);
+    await Promise.all(procs.map((p) => p.exited));
+    expect(mask(texts[0]!)).toBe(mask(texts[1]!));
+  }, 60_000);
+});
 
 describe.skipIf(!existsSync(KUBECTL))("k3rs ctl's changing verbs beside kubectl's", () => {
   test("label and annotate: set, refuse without --overwrite, overwrite, remove, missing", async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { K3RS_BIN, KUBECTL, startE2EServer, type E2EServer } from "../helpers/e2e-server.ts";
+import { ensureTestImages } from "../helpers/test-images.ts";
 
 const FIXTURES = resolve(import.meta.dir, "../fixtures/manifests");
 let s: E2EServer;
@@ -87,6 +88,25 @@ describe("k3rs ctl", () => {
     const t = await ctl(["get", "widgets"]);
     expect(t.code).toBe(1);
     expect(t.stderr).toContain('the server doesn\'t have a resource type "widgets"');
+  });
+
+  test.skipIf(!existsSync("/bin/busybox"))("image import and export: progress on stderr only, stdout keeps the result or the archive", async () => {
+    const { busybox } = await ensureTestImages();
+    const bytes = await Bun.file(busybox).bytes();
+    const sha = (b: Uint8Array) => new Bun.CryptoHasher("sha256").update(b).digest("hex");
+    const plain = await ctl(["image", "import", busybox, "--progress=plain"]);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toBe(`imported docker.io/library/busybox:latest, docker.io/k3rs/busybox:test (${sha(bytes).slice(0, 12)})\n`);
+    expect(plain.stderr).toMatch(/^(busybox\.tar: [\d.]+[kM]?B\/[\d.]+MB \(\d+%\), .*\n)*busybox\.tar: [\d.]+MB in \d+\.\ds \([\d.]+[kMG]?B\/s\)\n$/);
+    // Not a terminal and no --progress: nothing on stderr at all.
+    expect(await ctl(["image", "import", busybox])).toMatchObject({ code: 0, stderr: "" });
+    // --progress=tty draws its bar in place on stderr even here; stdout is only the archive.
+    const p = Bun.spawn([K3RS_BIN, "ctl", "--kubeconfig", s.kubeconfig, "image", "export", "busybox", "--progress=tty"], { stdout: "pipe", stderr: "pipe", env: { ...process.env, HOME: s.dataDir } });
+    const [out, err] = await Promise.all([new Response(p.stdout).bytes(), new Response(p.stderr).text()]);
+    expect(await p.exited).toBe(0);
+    expect(sha(out)).toBe(sha(bytes));
+    expect(err).toStartWith("\r\x1b[K");
+    expect(err).toMatch(/\[=+\] 100%  [\d.]+MB\/[\d.]+MB  [\d.]+[kMG]?B\/s  ETA 0s\n$/);
   });
 
   test("delete by name, -l and -f, waiting until gone", async () => {

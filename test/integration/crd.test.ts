@@ -184,9 +184,13 @@ test("OpenAPI v3 and v2 publish a custom resource's schema under its GVK (what e
   expect(doc.body.components.schemas["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"]).toBeDefined();
   const patch = doc.body.paths["/apis/shop.example.com/v1/namespaces/{namespace}/widgets/{name}"].patch;
   expect(patch["x-kubernetes-group-version-kind"]).toEqual({ group: "shop.example.com", kind: "Widget", version: "v1" });
+  // kubectl apply sends a strategic merge patch where this list offers one; custom resources refuse it (415).
+  expect(Object.keys(patch.requestBody.content).sort()).toEqual(["application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json"]);
+  expect(Object.keys(doc.body.paths["/apis/shop.example.com/v1/namespaces/{namespace}/widgets/{name}/status"]?.patch?.requestBody.content ?? {})).not.toContain("application/strategic-merge-patch+json");
   expect(doc.body.paths["/apis/shop.example.com/v1/namespaces/{namespace}/widgets"].get.responses["200"].content["application/json"].schema.$ref).toBe("#/components/schemas/com.example.shop.v1.WidgetList");
   const v2 = await api.json("GET", "/openapi/v2");
   expect(v2.body.definitions["com.example.shop.v1.Widget"].properties.spec.required).toEqual(["size"]);
+  expect(v2.body.paths["/apis/shop.example.com/v1/namespaces/{namespace}/widgets/{name}"].patch.consumes).not.toContain("application/strategic-merge-patch+json");
 });
 
 test("a watch of custom resources in a version other than the stored one sees that version", async () => {

@@ -123,6 +123,22 @@ describe("k3rs ctl image", () => {
   });
 });
 
+describe("k3rs ctl image export", () => {
+  test("writes the archive as imported, found by name (short or full) or by digest; an unknown one fails", async () => {
+    for (const [given, bytes] of [["registry.example.com/team/app:1.0", app], ["busybox", busybox], [sha(app).slice(0, 12), app]] as const) {
+      const out = join(work, `export-${given.replaceAll("/", "_")}.tar`);
+      const r = await ctl(["image", "export", given, "-o", out, "--progress=none"]);
+      expect(r).toMatchObject({ code: 0, stderr: "" });
+      expect(r.stdout).toBe(`exported ${given === "busybox" ? "docker.io/library/busybox:latest, docker.io/k3rs/busybox:test" : "registry.example.com/team/app:1.0"} (${sha(bytes).slice(0, 12)}) to ${out}\n`);
+      expect(sha(readFileSync(out))).toBe(sha(bytes));
+    }
+    const missing = await ctl(["image", "export", "nope:1", "-o", join(work, "nope.tar")]);
+    expect(missing).toEqual({ code: 1, stdout: "", stderr: "error: no image named nope:1 in the cluster image store (see `k3rs ctl image ls`)\n" });
+    expect(existsSync(join(work, "nope.tar"))).toBe(false);
+    expect((await ctl(["image", "export", "busybox", "-o", join(work, "x.tar"), "--progress=fancy"])).stderr).toContain("want auto, tty, plain or none");
+  });
+});
+
 describe("the API", () => {
   test("nodes may list and download but not upload or delete; without a certificate nothing", async () => {
     const node = await nodeClient("curious");

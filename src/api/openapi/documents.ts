@@ -14,6 +14,7 @@ import { customDefinitions } from "./custom-definitions.ts";
 
 const PATCH_DEF = `${META_PREFIX}.Patch`;
 const PATCH_TYPES = ["application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"];
+const patchTypes = (o: Operation) => (o.noStrategic ? PATCH_TYPES.filter((t) => t !== "application/strategic-merge-patch+json") : PATCH_TYPES);
 const MEDIA = ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"];
 const SECURITY = { BearerToken: { type: "apiKey", description: "Bearer Token authentication", name: "authorization", in: "header" } };
 
@@ -99,7 +100,7 @@ function v3Operation(o: Operation): Record<string, unknown> {
     "x-kubernetes-action": o.action,
     "x-kubernetes-group-version-kind": o.gvk,
   };
-  if (o.patch) out.requestBody = { content: Object.fromEntries(PATCH_TYPES.map((t) => [t, { schema: { $ref: prefix + PATCH_DEF } }])), required: true };
+  if (o.patch) out.requestBody = { content: Object.fromEntries(patchTypes(o).map((t) => [t, { schema: { $ref: prefix + PATCH_DEF } }])), required: true };
   else if (o.body) out.requestBody = { content: { "*/*": { schema: { $ref: prefix + o.body } } }, required: o.method !== "delete" };
   return out;
 }
@@ -117,7 +118,7 @@ function v2Operation(o: Operation): Record<string, unknown> {
   else if (o.body) params.unshift({ name: "body", in: "body", required: o.method !== "delete", schema: { $ref: prefix + o.body } });
   return {
     tags: [o.tag], description: o.description, operationId: o.operationId,
-    consumes: o.patch ? PATCH_TYPES : ["*/*"],
+    consumes: o.patch ? patchTypes(o) : ["*/*"],
     produces: o.response === "string" ? ["text/plain", "*/*"] : MEDIA,
     schemes: ["https"],
     parameters: params,

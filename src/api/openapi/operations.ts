@@ -28,6 +28,8 @@ export interface Operation {
   /** Definition name of the request body; "patch" bodies take every patch content type. */
   body?: string;
   patch?: boolean;
+  /** A custom resource's patch: Kubernetes takes no strategic merge patch for those, and kubectl picks its patch type from this list. */
+  noStrategic?: boolean;
   /** Definition name of the response, or "string" for plain text (pod logs). */
   response?: string;
   responseCode: "200" | "201";
@@ -116,7 +118,7 @@ export function resourcePaths(r: ResourceInfo): PathItem[] {
   const listDef = defOf(r.group, r.version, r.custom?.listKind ?? `${r.kind}List`);
   const verbs = new Set(r.verbs ?? ALL_VERBS);
   const op = (o: Omit<Operation, "tag" | "responseCode"> & { responseCode?: Operation["responseCode"] }): Operation => ({
-    tag, responseCode: "200", ...o,
+    tag, responseCode: "200", ...o, ...(o.patch && r.custom ? { noStrategic: true } : {}),
   });
   const items: PathItem[] = [];
 

@@ -2,12 +2,14 @@
 import { isStatusError } from "../../model/errors.ts";
 import { qualifiedName, resourcePath } from "../../client/discovery.ts";
 import { formatError, type CtlContext } from "./context.ts";
+import { dryRun } from "./dry-run.ts";
 import { readManifests } from "./manifests.ts";
 import { LAST_APPLIED, threeWayMergePatch } from "../../client/three-way.ts";
 
 export { LAST_APPLIED };
 
-export async function runApply(ctx: CtlContext, files: string[], o: { dryRun?: boolean } = {}, stdin?: () => string): Promise<number> {
+export async function runApply(ctx: CtlContext, files: string[], o: { dryRun?: string } = {}, stdin?: () => string): Promise<number> {
+  const dry = dryRun(o.dryRun);
   if (!files.length) throw new Error("must specify one of -f and -k");
   const manifests = readManifests(files, stdin);
   let failed = 0;
@@ -34,7 +36,7 @@ export async function runApply(ctx: CtlContext, files: string[], o: { dryRun?: b
       delete desired.metadata.annotations[LAST_APPLIED];
       const lastApplied = sortedJson(desired);
       desired.metadata.annotations = { ...(desired.metadata.annotations ?? {}), [LAST_APPLIED]: lastApplied + "\n" };
-      const query = { fieldValidation: "Strict", fieldManager: "k3rs-ctl", dryRun: o.dryRun ? "All" : undefined };
+      const query = { fieldValidation: "Strict", fieldManager: "k3rs-ctl", dryRun: dry.query };
       let live: any;
       try {
         live = await ctx.client.request(resourcePath(r, ns, name));
@@ -43,8 +45,8 @@ export async function runApply(ctx: CtlContext, files: string[], o: { dryRun?: b
       }
       const label = qualifiedName(r, name);
       if (!live) {
-        await ctx.client.request(resourcePath(r, ns), { method: "POST", body: desired, query });
-        ctx.out(`${label} created${o.dryRun ? " (dry run)" : ""}\n`);
+        if (dry.send) await ctx.client.request(resourcePath(r, ns), { method: "POST", body: desired, query });
+        ctx.out(`${label} created${dry.suffix}\n`);
         continue;
       }
       const previousText = live.metadata?.annotations?.[LAST_APPLIED];
@@ -52,13 +54,18 @@ export async function runApply(ctx: CtlContext, files: string[], o: { dryRun?: b
       try {
         previous = previousText ? JSON.parse(previousText) : undefined;
       } catch {}
+      // kubectl's client dry run compares nothing: every existing object reads "configured (dry run)".
+      if (!dry.send) {
+        ctx.out(`${label} configured${dry.suffix}\n`);
+        continue;
+      }
       const patch = threeWayMergePatch(previous, desired, live);
       if (Object.keys(patch).length === 0) {
-        ctx.out(`${label} unchanged\n`);
+        ctx.out(`${label} unchanged${dry.suffix}\n`);
         continue;
       }
       await ctx.client.request(resourcePath(r, ns, name), { method: "PATCH", body: patch, contentType: "application/merge-patch+json", query });
-      ctx.out(`${label} configured${o.dryRun ? " (dry run)" : ""}\n`);
+      ctx.out(`${label} configured${dry.suffix}\n`);
     } catch (e) {
       failed++;
       ctx.err(formatError(e));

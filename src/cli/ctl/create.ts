@@ -13,22 +13,16 @@ import { readManifests } from "./manifests.ts";
 import { pathOf, selectObjects } from "./objects.ts";
 import { objectPrinter } from "./printers/object-printer.ts";
 import * as gen from "./generators.ts";
+import { dryRun } from "./dry-run.ts";
 
 export interface OutputFlags {
   dryRun?: string;
   output?: string;
 }
 
-function dryRunMode(v: string | undefined): "none" | "client" | "server" {
-  if (v === undefined || v === "none" || v === "false") return "none";
-  if (v === "client" || v === "true") return "client";
-  if (v === "server") return "server";
-  throw new Error(`Invalid dry-run value (${v}). Must be "none", "server", or "client".`);
-}
-
 /** Creates (or, with --dry-run=client, only prints) `obj`; `verb` is the word kubectl reports (`created`, `exposed`). */
 export async function createObject(ctx: CtlContext, obj: any, o: OutputFlags, verb = "created", failure?: (e: unknown) => Error): Promise<void> {
-  const mode = dryRunMode(o.dryRun);
+  const mode = dryRun(o.dryRun).mode;
   const r = await ctx.discovery.forKind(obj.apiVersion, obj.kind);
   const ns = r.namespaced ? obj.metadata?.namespace ?? ctx.namespace : undefined;
   const printer = o.output ? objectPrinter(o.output) : undefined;

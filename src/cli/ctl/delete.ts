@@ -2,6 +2,7 @@
 import { isStatusError } from "../../model/errors.ts";
 import { pluralName, resourcePath, type ApiResource } from "../../client/discovery.ts";
 import { formatError, type CtlContext } from "./context.ts";
+import { dryRun } from "./dry-run.ts";
 import { readManifests } from "./manifests.ts";
 import { parseTargets } from "./get.ts";
 
@@ -17,6 +18,7 @@ export interface DeleteOptions {
   cascade?: string;
   now?: boolean;
   force?: boolean;
+  dryRun?: string;
 }
 
 /** kubectl's --cascade values as the DeleteOptions' propagationPolicy. */
@@ -37,6 +39,7 @@ export function propagationPolicy(cascade: string | undefined): string {
 
 export async function runDelete(ctx: CtlContext, args: string[], o: DeleteOptions, stdin?: () => string): Promise<number> {
   const policy = propagationPolicy(o.cascade);
+  const dry = dryRun(o.dryRun);
   // --now is a grace period of 1; --force with 0 deletes at once (kubectl warns first).
   const grace = o.now ? 1 : o.gracePeriod;
   if (o.force && (grace === undefined || grace === 0)) ctx.err("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
@@ -60,7 +63,8 @@ export async function runDelete(ctx: CtlContext, args: string[], o: DeleteOption
     }
   }
   if (!victims.length && (o.selector || o.all)) {
-    ctx.err(`No resources found\n`);
+    // On stdout, as kubectl prints it for delete (get says it on stderr).
+    ctx.out(`No resources found\n`);
     return 0;
   }
   let failed = 0;
@@ -68,9 +72,10 @@ export async function runDelete(ctx: CtlContext, args: string[], o: DeleteOption
   for (const v of victims) {
     try {
       const body = { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: policy, ...(effectiveGrace !== undefined ? { gracePeriodSeconds: effectiveGrace } : {}) };
-      const res = await ctx.client.request(resourcePath(v.r, v.ns, v.name), { method: "DELETE", body });
-      ctx.out(`${v.r.singular}${v.r.group ? `.${v.r.group}` : ""} "${v.name}" ${o.force && effectiveGrace === 0 ? "force deleted" : "deleted"}\n`);
-      deleted.push({ ...v, uid: res?.metadata?.uid });
+      // A client dry run sends nothing, not even a read (kubectl says "deleted (dry run)" of a missing object too).
+      const res = dry.send ? await ctx.client.request(resourcePath(v.r, v.ns, v.name), { method: "DELETE", body, query: { dryRun: dry.query } }) : undefined;
+      ctx.out(`${v.r.singular}${v.r.group ? `.${v.r.group}` : ""} "${v.name}" ${o.force && effectiveGrace === 0 ? "force deleted" : "deleted"}${dry.suffix}\n`);
+      if (dry.mode === "none") deleted.push({ ...v, uid: res?.metadata?.uid });
     } catch (e) {
       if (o.ignoreNotFound && isStatusError(e, "NotFound")) continue;
       failed++;

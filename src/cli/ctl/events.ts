@@ -58,8 +58,10 @@ export async function runEvents(ctx: CtlContext, o: EventsOptions, now: () => Da
   for (const t of types) if (!["Normal", "Warning"].some((x) => x.toLowerCase() === t.toLowerCase())) throw new Error(`valid --types are Normal or Warning`);
   const wanted = (e: any) => !types.length || types.some((t) => t.toLowerCase() === String(e.type ?? "").toLowerCase());
   const list = await ctx.client.request(path, { query: { fieldSelector } });
-  // A stable sort: Go's sort.Sort keeps ties in list order for short lists, as here.
-  const items = ((list.items ?? []) as any[]).filter(wanted).sort((a, b) => eventTime(a) - eventTime(b));
+  const listed = ((list.items ?? []) as any[]).filter(wanted);
+  // Oldest first (a stable sort: Go's sort.Sort keeps ties in list order for short lists, as
+  // here); under -w kubectl prints them as the server listed them.
+  const items = o.watch ? listed : listed.sort((a, b) => eventTime(a) - eventTime(b));
   const printer = objectPrinter(o.output ?? "");
   if (printer) {
     const withKind = items.map((i) => ({ apiVersion: "v1", kind: "Event", ...i }));
@@ -77,7 +79,9 @@ export async function runEvents(ctx: CtlContext, o: EventsOptions, now: () => Da
   };
   if (!printer) {
     if (!items.length && !o.watch) ctx.err(all ? "No events found.\n" : `No events found in ${ctx.namespace} namespace.\n`);
-    print(items);
+    // Under -w each event is its own flush, so columns widen row by row as kubectl's do.
+    if (o.watch) for (const e of items) print([e]);
+    else print(items);
   }
   if (!o.watch) return 0;
   for await (const ev of ctx.client.watch(path, { query: { fieldSelector, resourceVersion: list.metadata?.resourceVersion }, signal: o.signal })) {

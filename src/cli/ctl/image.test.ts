@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
-import { humanSize, imageRows, resolveDigest } from "./image.ts";
+import { imageRows, resolveDigest } from "./image.ts";
+import { humanSize } from "./printers/human-size.ts";
 import type { ClusterImage } from "../../model/cluster-image.ts";
 
 const A = `sha256:${"a".repeat(64)}`;

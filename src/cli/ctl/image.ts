@@ -2,31 +2,92 @@
  * `k3rs ctl image import|ls|rm`: the cluster image store (`/v1-k3rs/images`). An imported
  * archive goes to the server, and from there to every node, present and future; `ls` shows
  * on how many nodes each image has landed (from node.status.images, which the agents fill
- * from their runtime).
+ * from their runtime). `export` writes an archive back out. Transfers show their progress
+ * on stderr (progress/), so that stdout carries only results — or the archive itself.
  */
-import { statSync } from "node:fs";
+import { rmSync, statSync } from "node:fs";
+import { basename } from "node:path";
 import { layoutColumns } from "../../api/table/render-text.ts";
 import { IMAGES_PATH, shortDigest, type ClusterImage, type ClusterImageList } from "../../model/cluster-image.ts";
 import type { KubeObject } from "../../model/object.ts";
+import { normalizeImageRef } from "../../model/image-ref.ts";
 import { formatError, type CtlContext } from "./context.ts";
+import { humanSize } from "./printers/human-size.ts";
+import { ProgressReporter, type ProgressMode } from "./progress/progress-reporter.ts";
+
+/** Where transfer progress goes: stderr, with its mode (`--progress`). */
+export interface ProgressOutput {
+  mode: ProgressMode;
+  write: (text: string) => void;
+  isTTY: boolean;
+}
+
+export const stderrProgress = (mode: ProgressMode = "auto"): ProgressOutput => ({ mode, write: (t) => void process.stderr.write(t), isTTY: !!process.stderr.isTTY });
 
 /** Uploads each file; prints one line per image; 1 when any failed (the others still go). */
-export async function runImageImport(ctx: CtlContext, files: string[]): Promise<number> {
+export async function runImageImport(ctx: CtlContext, files: string[], progress: ProgressOutput = stderrProgress()): Promise<number> {
   if (files.length === 0) throw new Error("image import needs at least one archive file (an OCI layout or docker-archive tarball)");
   let failed = 0;
   for (const file of files) {
+    let reporter: ProgressReporter | undefined;
     try {
       const st = statSync(file, { throwIfNoEntry: false });
       if (!st) throw new Error("no such file");
       if (!st.isFile()) throw new Error("not a regular file");
-      const image = await ctx.client.request<ClusterImage>(IMAGES_PATH, { method: "POST", body: Bun.file(file), contentType: "application/octet-stream" });
+      reporter = new ProgressReporter(basename(file), st.size, progress.mode, progress);
+      const body = Bun.file(file).stream().pipeThrough(reporter.counter());
+      const image = await ctx.client.request<ClusterImage>(IMAGES_PATH, { method: "POST", body, contentType: "application/octet-stream" });
+      reporter.finish();
       ctx.out(`imported ${image.names.join(", ")} (${shortDigest(image.digest)})\n`);
     } catch (e) {
+      reporter?.finish(false);
       failed++;
       ctx.err(formatError(e).replace(/^(error: |Error from server \(\w+\): )/, `$1${file}: `));
     }
   }
   return failed ? 1 : 0;
+}
+
+/**
+ * Writes one image's archive, as it was imported, to `output` (a file) or to stdout when
+ * that is not a terminal; `image` is a digest (full or a unique prefix) or a name it carries.
+ */
+export async function runImageExport(ctx: CtlContext, image: string, o: { output?: string; stdoutIsTTY?: boolean }, progress: ProgressOutput = stderrProgress()): Promise<number> {
+  const toStdout = !o.output || o.output === "-";
+  if (toStdout && (o.stdoutIsTTY ?? !!process.stdout.isTTY)) throw new Error("refusing to write an image archive to a terminal: use -o FILE or redirect stdout");
+  const known = (await ctx.client.request<ClusterImageList>(IMAGES_PATH)).items ?? [];
+  const digest = findImage(image, known);
+  const res = await ctx.client.stream(`${IMAGES_PATH}/${encodeURIComponent(digest)}`, { accept: "application/x-tar, application/json" });
+  const size = Number(res.headers.get("content-length") ?? Number.NaN);
+  const reporter = new ProgressReporter(toStdout ? shortDigest(digest) : basename(o.output!), Number.isFinite(size) ? size : undefined, progress.mode, progress);
+  const sink = (toStdout ? Bun.stdout : Bun.file(o.output!)).writer();
+  try {
+    for await (const chunk of res.body!.pipeThrough(reporter.counter())) {
+      sink.write(chunk);
+      await sink.flush();
+    }
+    await sink.end();
+    reporter.finish();
+  } catch (e) {
+    reporter.finish(false);
+    await Promise.resolve(sink.end()).catch(() => {});
+    if (!toStdout) rmSync(o.output!, { force: true });
+    throw new Error(`exporting ${image}: ${(e as Error).message}`, { cause: e });
+  }
+  if (!toStdout) ctx.out(`exported ${known.find((i) => i.digest === digest)?.names.join(", ") ?? digest} (${shortDigest(digest)}) to ${o.output}\n`);
+  return 0;
+}
+
+/** A digest (full or a unique prefix) or one of the names an image carries (`busybox` is docker.io/library/busybox:latest). */
+export function findImage(given: string, known: ClusterImage[]): string {
+  const name = known.find((i) => i.names.includes(given)) ?? known.find((i) => i.names.includes(normalizeImageRef(given)));
+  if (name) return name.digest;
+  try {
+    return resolveDigest(given, known);
+  } catch (e) {
+    if (/^(sha256:)?[0-9a-f]{4,64}$/.test(given)) throw e;
+    throw new Error(`no image named ${given} in the cluster image store (see \`k3rs ctl image ls\`)`);
+  }
 }
 
 export interface ImageRow {
@@ -45,18 +106,6 @@ export function imageRows(images: ClusterImage[], nodes: KubeObject[]): ImageRow
     for (const name of img.names) rows.push({ image: name, digest: img.digest, sizeBytes: img.sizeBytes, nodes: have.filter((h) => h.has(name)).length });
   }
   return rows.sort((a, b) => a.image.localeCompare(b.image));
-}
-
-/** Decimal sizes with three significant digits, as Docker's units.HumanSize prints them. */
-export function humanSize(bytes: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB", "PB"];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${Number(v.toPrecision(3))}${units[u]}`;
 }
 
 export async function runImageLs(ctx: CtlContext, o: { output?: string } = {}): Promise<number> {

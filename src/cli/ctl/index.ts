@@ -1,6 +1,6 @@
 /** `k3rs ctl`: the everyday kubectl subset, built in. Each verb lives in its own file. */
 import type { Command } from "commander";
-import { makeApp, withGlobals, type CtlDeps } from "./command.ts";
+import { collect, makeApp, withGlobals, type CtlDeps } from "./command.ts";
 import { VERBS } from "./verbs.ts";
 import { runApplyServerSide } from "./more.ts";
 import { runGet } from "./get.ts";
@@ -8,7 +8,8 @@ import { runApply } from "./apply.ts";
 import { runDelete } from "./delete.ts";
 import { runDescribe } from "./describe.ts";
 import { runVersion } from "./version.ts";
-import { runImageImport, runImageLs, runImageRm } from "./image.ts";
+import { runImageExport, runImageImport, runImageLs, runImageRm, stderrProgress } from "./image.ts";
+import { parseProgressMode } from "./progress/progress-reporter.ts";
 
 export type { CtlDeps } from "./command.ts";
 
@@ -31,22 +32,26 @@ export function registerCtlCommand(program: Command, deps: CtlDeps = {}): void {
     .option("--watch-only", "watch for changes without listing first")
     .option("--output-watch-events", "print the watch event type (ADDED, MODIFIED, DELETED) of each change")
     .option("--show-managed-fields", "keep metadata.managedFields when printing objects as JSON or YAML")
+    .option("-L, --label-columns <keys>", "label keys to show as columns (comma-separated, repeatable)", collect)
+    .option("--ignore-not-found", "treat a missing object as no output, not an error")
+    .option("--show-kind", "name rows kind/name even for one resource type")
+    .option("--sort-by <jsonpath>", "sort by a field of the objects (e.g. .metadata.name, {.status.startTime})")
     .action(action((ctx, cmd) => {
       const o = cmd.opts();
-      return runGet(ctx, cmd.args, { showManagedFields: o.showManagedFields, output: o.output, allNamespaces: o.allNamespaces, selector: o.selector, fieldSelector: o.fieldSelector, showLabels: o.showLabels, noHeaders: o.headers === false, watch: o.watch, watchOnly: o.watchOnly, outputWatchEvents: o.outputWatchEvents });
+      return runGet(ctx, cmd.args, { sortBy: o.sortBy, labelColumns: o.labelColumns, ignoreNotFound: o.ignoreNotFound, showKind: o.showKind, showManagedFields: o.showManagedFields, output: o.output, allNamespaces: o.allNamespaces, selector: o.selector, fieldSelector: o.fieldSelector, showLabels: o.showLabels, noHeaders: o.headers === false, watch: o.watch, watchOnly: o.watchOnly, outputWatchEvents: o.outputWatchEvents });
     }));
 
   verb("apply")
     .description("Apply a configuration from files, directories or stdin (-f -)")
     .requiredOption("-f, --filename <path...>", "file, directory or - for stdin")
-    .option("--dry-run <mode>", "server: validate without persisting")
+    .option("--dry-run <mode>", "none, client (send nothing) or server (validate, store nothing)")
     .option("--server-side", "apply on the server (apply patches, field managers)")
     .option("--force-conflicts", "with --server-side: take over fields other managers own")
     .option("--field-manager <name>", "with --server-side: the manager's name (default kubectl)")
     .action(action((ctx, cmd) => {
       const o = cmd.opts();
       if (o.serverSide) return runApplyServerSide(ctx, o.filename, o, deps.stdin);
-      return runApply(ctx, o.filename, { dryRun: o.dryRun === "server" }, deps.stdin);
+      return runApply(ctx, o.filename, { dryRun: o.dryRun }, deps.stdin);
     }));
 
   verb("delete")
@@ -61,9 +66,10 @@ export function registerCtlCommand(program: Command, deps: CtlDeps = {}): void {
     .option("--cascade <mode>", "background (default), foreground or orphan")
     .option("--now", "signal the objects to shut down at once (grace period 1)")
     .option("--force", "with --grace-period=0: delete without waiting for the node")
+    .option("--dry-run <mode>", "none, client (send nothing) or server (validate, delete nothing)")
     .action(action((ctx, cmd) => {
       const o = cmd.opts();
-      return runDelete(ctx, cmd.args, { filename: o.filename, selector: o.selector, all: o.all, wait: o.wait !== "false", gracePeriod: o.gracePeriod === undefined ? undefined : Number(o.gracePeriod), ignoreNotFound: o.ignoreNotFound, cascade: o.cascade, now: o.now, force: o.force }, deps.stdin);
+      return runDelete(ctx, cmd.args, { filename: o.filename, selector: o.selector, all: o.all, wait: o.wait !== "false", gracePeriod: o.gracePeriod === undefined ? undefined : Number(o.gracePeriod), ignoreNotFound: o.ignoreNotFound, cascade: o.cascade, now: o.now, force: o.force, dryRun: o.dryRun }, deps.stdin);
     }));
 
   verb("describe")
@@ -71,11 +77,18 @@ export function registerCtlCommand(program: Command, deps: CtlDeps = {}): void {
     .argument("<resources...>", "TYPE [NAME...] or TYPE/NAME")
     .action(action((ctx, cmd) => runDescribe(ctx, cmd.args)));
 
-  const image = withGlobals(ctl.command("image").description("Manage the cluster image store: archives sent to every node (import, ls, rm)"));
+  const image = withGlobals(ctl.command("image").description("Manage the cluster image store: archives sent to every node (import, export, ls, rm)"));
   withGlobals(image.command("import"))
     .description("Send image archives (OCI layout or docker-archive tarballs, plain or gzipped) to every node, including nodes that join later")
     .argument("<files...>", "archive files")
-    .action(action((ctx, cmd) => runImageImport(ctx, cmd.args)));
+    .option("--progress <mode>", "auto (a bar on a terminal, else nothing), tty, plain (a line a second) or none", "auto")
+    .action(action((ctx, cmd) => runImageImport(ctx, cmd.args, stderrProgress(parseProgressMode(cmd.opts().progress)))));
+  withGlobals(image.command("export"))
+    .description("Write an image's archive, as it was imported, to a file or to stdout")
+    .argument("<image>", "a name the image carries, or its digest (full or as printed by image ls)")
+    .option("-o, --output <file>", "the archive file (default stdout, when it is not a terminal)")
+    .option("--progress <mode>", "auto (a bar on a terminal, else nothing), tty, plain (a line a second) or none", "auto")
+    .action(action((ctx, cmd) => runImageExport(ctx, cmd.args[0]!, { output: cmd.opts().output }, stderrProgress(parseProgressMode(cmd.opts().progress)))));
   withGlobals(image.command("ls"))
     .description("List the cluster's images and on how many nodes each is present")
     .option("-o, --output <format>", "json")

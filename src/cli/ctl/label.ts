@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import type { CtlApp } from "./command.ts";
 import { formatError, type CtlContext } from "./context.ts";
 import { eachObject, labelOf, pathOf, selectObjects } from "./objects.ts";
+import { dryRun } from "./dry-run.ts";
 
 export interface MetaMapOptions {
   overwrite?: boolean;
@@ -41,6 +42,7 @@ export function splitChanges(args: string[]): { resources: string[]; set: Record
 }
 
 export async function runMetaMap(ctx: CtlContext, field: Field, args: string[], o: MetaMapOptions, stdin?: () => string): Promise<number> {
+  const dry = dryRun(o.dryRun);
   const { resources, set, remove } = splitChanges(args);
   if (!o.list && !Object.keys(set).length && !remove.length) throw new Error(`at least one ${field === "labels" ? "label" : "annotation"} update is required`);
   const refs = await selectObjects(ctx, resources, o, stdin);
@@ -77,9 +79,9 @@ export async function runMetaMap(ctx: CtlContext, field: Field, args: string[], 
     if (changed) {
       const metadata: Record<string, unknown> = { [field]: patchMap };
       if (o.resourceVersion) metadata.resourceVersion = o.resourceVersion;
-      await ctx.client.request(pathOf(ref), { method: "PATCH", body: { metadata }, contentType: "application/merge-patch+json", query: { dryRun: o.dryRun === "server" ? "All" : undefined } });
+      if (dry.send) await ctx.client.request(pathOf(ref), { method: "PATCH", body: { metadata }, contentType: "application/merge-patch+json", query: { dryRun: dry.query } });
     }
-    ctx.out(`${labelOf(ref)} ${message}${o.dryRun === "server" ? " (server dry run)" : ""}\n`);
+    ctx.out(`${labelOf(ref)} ${message}${dry.suffix}\n`);
   }, formatError);
 }
 
@@ -96,7 +98,7 @@ export function registerLabel(app: CtlApp): void {
       .option("-f, --filename <path...>", "objects from files")
       .option("--list", "list the current values")
       .option("--resource-version <rv>", "only update when the object is at this resourceVersion")
-      .option("--dry-run <mode>", "server: validate without persisting")
+      .option("--dry-run <mode>", "none, client (send nothing) or server (validate, store nothing)")
       .action(app.action((ctx, cmd: Command) => runMetaMap(ctx, field, cmd.args, cmd.opts(), app.deps.stdin)));
   }
 }

@@ -9,6 +9,7 @@ import { qualifiedName, resourcePath } from "../../client/discovery.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { collect, type CtlApp } from "./command.ts";
 import { ExitError, formatError, type CtlContext } from "./context.ts";
+import { dryRun } from "./dry-run.ts";
 import { readManifests } from "./manifests.ts";
 import { pathOf, selectObjects } from "./objects.ts";
 import { objectPrinter } from "./printers/object-printer.ts";
@@ -42,16 +43,20 @@ export async function runReplace(ctx: CtlContext, files: string[], o: { force?: 
 }
 
 export async function runApplyServerSide(ctx: CtlContext, files: string[], o: { forceConflicts?: boolean; fieldManager?: string; dryRun?: string }, stdin?: () => string): Promise<number> {
+  const dry = dryRun(o.dryRun);
+  if (dry.mode === "client") throw new Error("--dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)");
   let failed = 0;
   for (const { object } of readManifests(files, stdin)) {
     try {
       const r = await ctx.discovery.forKind(object.apiVersion, object.kind);
       const ns = r.namespaced ? object.metadata?.namespace ?? ctx.namespace : undefined;
-      await ctx.client.request(resourcePath(r, ns, object.metadata.name), {
-        method: "PATCH", body: JSON.stringify(object), contentType: "application/apply-patch+yaml",
-        query: { fieldManager: o.fieldManager ?? "kubectl", force: o.forceConflicts || undefined, fieldValidation: "Strict", dryRun: o.dryRun === "server" ? "All" : undefined },
-      });
-      ctx.out(`${qualifiedName(r, object.metadata.name)} serverside-applied${o.dryRun === "server" ? " (server dry run)" : ""}\n`);
+      if (dry.send) {
+        await ctx.client.request(resourcePath(r, ns, object.metadata.name), {
+          method: "PATCH", body: JSON.stringify(object), contentType: "application/apply-patch+yaml",
+          query: { fieldManager: o.fieldManager ?? "kubectl", force: o.forceConflicts || undefined, fieldValidation: "Strict", dryRun: dry.query },
+        });
+      }
+      ctx.out(`${qualifiedName(r, object.metadata.name)} serverside-applied${dry.suffix}\n`);
     } catch (e) {
       failed++;
       // kubectl's words when the server has no apply patches at all.
@@ -115,6 +120,7 @@ export async function runCreateToken(ctx: CtlContext, name: string, o: { duratio
 }
 
 export async function runAutoscale(ctx: CtlContext, args: string[], o: { min?: string; max?: string; cpuPercent?: string; name?: string; dryRun?: string }): Promise<number> {
+  const dry = dryRun(o.dryRun);
   if (!o.max) throw new ExitError("error: --max=MAXPODS is required and must be at least 1, max < min not allowed", 1);
   const refs = await selectObjects(ctx, args, {});
   for (const ref of refs) {
@@ -129,8 +135,9 @@ export async function runAutoscale(ctx: CtlContext, args: string[], o: { min?: s
         ...(o.cpuPercent ? { metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: Number(o.cpuPercent) } } }] } : {}),
       },
     };
-    await ctx.client.request(`/apis/autoscaling/v2/namespaces/${encodeURIComponent(ref.ns ?? ctx.namespace)}/horizontalpodautoscalers`, { method: "POST", body: hpa, query: { dryRun: o.dryRun === "server" ? "All" : undefined } });
-    ctx.out(`horizontalpodautoscaler.autoscaling/${name} autoscaled${o.dryRun === "server" ? " (server dry run)" : ""}\n`);
+    if (dry.send) await ctx.client.request(`/apis/autoscaling/v2/namespaces/${encodeURIComponent(ref.ns ?? ctx.namespace)}/horizontalpodautoscalers`, { method: "POST", body: hpa, query: { dryRun: dry.query } });
+    // kubectl's words differ by mode: "created (dry run)", "autoscaled (server dry run)".
+    ctx.out(`horizontalpodautoscaler.autoscaling/${name} ${dry.mode === "client" ? "created" : "autoscaled"}${dry.suffix}\n`);
   }
   return 0;
 }
@@ -175,6 +182,6 @@ export function registerMore(app: CtlApp): void {
     .option("--max <n>", "upper limit for the number of pods (required)")
     .option("--cpu-percent <n>", "target average CPU utilization")
     .option("--name <name>", "the autoscaler's name (default: the object's)")
-    .option("--dry-run <mode>", "server: validate without persisting")
+    .option("--dry-run <mode>", "none, client (send nothing) or server (validate, store nothing)")
     .action(app.action((ctx, cmd: Command) => runAutoscale(ctx, cmd.args, cmd.opts())));
 }

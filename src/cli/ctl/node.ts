@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import type { CtlApp } from "./command.ts";
 import { formatError, UsageError, type CtlContext } from "./context.ts";
 import { eachObject, labelOf, pathOf, selectObjects, type ObjectRef } from "./objects.ts";
+import { dryRun } from "./dry-run.ts";
 
 interface Taint {
   key: string;
@@ -21,6 +22,7 @@ async function nodes(ctx: CtlContext, args: string[], selector?: string): Promis
 }
 
 export async function setUnschedulable(ctx: CtlContext, args: string[], unschedulable: boolean, o: { selector?: string; dryRun?: string } = {}): Promise<number> {
+  const dry = dryRun(o.dryRun);
   const refs = await nodes(ctx, args, o.selector);
   const word = unschedulable ? "cordoned" : "uncordoned";
   return eachObject(ctx, refs, async (ref) => {
@@ -29,8 +31,8 @@ export async function setUnschedulable(ctx: CtlContext, args: string[], unschedu
       ctx.out(`${labelOf(ref)} already ${word}\n`);
       return;
     }
-    await ctx.client.request(pathOf(ref), { method: "PATCH", body: { spec: { unschedulable: unschedulable ? true : null } }, contentType: "application/strategic-merge-patch+json", query: { dryRun: o.dryRun === "server" ? "All" : undefined } });
-    ctx.out(`${labelOf(ref)} ${word}${o.dryRun === "server" ? " (server dry run)" : ""}\n`);
+    if (dry.send) await ctx.client.request(pathOf(ref), { method: "PATCH", body: { spec: { unschedulable: unschedulable ? true : null } }, contentType: "application/strategic-merge-patch+json", query: { dryRun: dry.query } });
+    ctx.out(`${labelOf(ref)} ${word}${dry.suffix}\n`);
   }, formatError);
 }
 
@@ -62,6 +64,7 @@ export function parseTaints(specs: string[]): { add: Taint[]; remove: { key: str
 }
 
 export async function runTaint(ctx: CtlContext, args: string[], o: { overwrite?: boolean; selector?: string; all?: boolean; dryRun?: string }, now: () => Date = () => new Date()): Promise<number> {
+  const dry = dryRun(o.dryRun);
   const specIndex = args.findIndex((a) => a.includes(":") || a.includes("=") || (a.endsWith("-") && a.length > 1));
   const resources = specIndex < 0 ? args : args.slice(0, specIndex);
   const { add, remove } = parseTaints(specIndex < 0 ? [] : args.slice(specIndex));
@@ -88,10 +91,10 @@ export async function runTaint(ctx: CtlContext, args: string[], o: { overwrite?:
       taints = taints.filter((t) => !(t.key === r.key && (r.effect === undefined || t.effect === r.effect)));
       if (taints.length === before) throw new Error(`taint "${r.key}${r.effect ? `:${r.effect}` : ""}" not found`);
     }
-    await ctx.client.request(pathOf(ref), { method: "PATCH", body: { spec: { taints: taints.length ? taints : null } }, contentType: "application/merge-patch+json", query: { dryRun: o.dryRun === "server" ? "All" : undefined } });
+    if (dry.send) await ctx.client.request(pathOf(ref), { method: "PATCH", body: { spec: { taints: taints.length ? taints : null } }, contentType: "application/merge-patch+json", query: { dryRun: dry.query } });
     // kubectl: an overwritten taint, or adds with removes, "modified" the node.
     const word = replaced || (add.length && remove.length) ? "modified" : add.length ? "tainted" : "untainted";
-    ctx.out(`${labelOf(ref)} ${word}\n`);
+    ctx.out(`${labelOf(ref)} ${word}${dry.suffix}\n`);
   }, formatError);
 }
 
@@ -102,7 +105,7 @@ export function registerNode(app: CtlApp): void {
       .description(value ? "Mark node as unschedulable" : "Mark node as schedulable")
       .argument("[nodes...]", "NODE")
       .option("-l, --selector <selector>", "label selector")
-      .option("--dry-run <mode>", "server: validate without persisting")
+      .option("--dry-run <mode>", "none, client (send nothing) or server (validate, store nothing)")
       .action(app.action((ctx, cmd: Command) => setUnschedulable(ctx, cmd.args, value, cmd.opts())));
   }
   app
@@ -112,6 +115,6 @@ export function registerNode(app: CtlApp): void {
     .option("--overwrite", "replace a taint with the same key and effect")
     .option("-l, --selector <selector>", "label selector")
     .option("--all", "every node")
-    .option("--dry-run <mode>", "server: validate without persisting")
+    .option("--dry-run <mode>", "none, client (send nothing) or server (validate, store nothing)")
     .action(app.action((ctx, cmd: Command) => runTaint(ctx, cmd.args, cmd.opts())));
 }

@@ -6,6 +6,7 @@ import type { CtlApp } from "./command.ts";
 import { formatError, type CtlContext } from "./context.ts";
 import { eachObject, labelOf, pathOf, selectObjects } from "./objects.ts";
 import { objectPrinter, sortKeys } from "./printers/object-printer.ts";
+import { dryRun } from "./dry-run.ts";
 
 export const PATCH_TYPES: Record<string, string> = {
   strategic: "application/strategic-merge-patch+json",
@@ -24,6 +25,7 @@ export interface PatchOptions {
 }
 
 export async function runPatch(ctx: CtlContext, args: string[], o: PatchOptions, stdin?: () => string): Promise<number> {
+  const dry = dryRun(o.dryRun);
   const text = o.patchFile ? readFileSync(o.patchFile, "utf8") : o.patch;
   if (!text) throw new Error("must specify --patch or --patch-file containing the contents of the patch");
   const type = o.type ?? "strategic";
@@ -40,13 +42,15 @@ export async function runPatch(ctx: CtlContext, args: string[], o: PatchOptions,
   const printer = o.output ? objectPrinter(o.output) : undefined;
   return eachObject(ctx, refs, async (ref) => {
     const before = await ctx.client.request(pathOf(ref, o.subresource));
-    const after = await ctx.client.request(pathOf(ref, o.subresource), { method: "PATCH", body: JSON.stringify(body), contentType, query: { dryRun: o.dryRun === "server" ? "All" : undefined } });
+    // --dry-run=client sends nothing: the object stays as it is.
+    const after = dry.send ? await ctx.client.request(pathOf(ref, o.subresource), { method: "PATCH", body: JSON.stringify(body), contentType, query: { dryRun: dry.query } }) : before;
     if (printer) {
       ctx.out(printer.print(after, [after]));
       return;
     }
-    const changed = JSON.stringify(sortKeys(before)) !== JSON.stringify(sortKeys(after));
-    ctx.out(`${labelOf(ref)} patched${changed ? "" : " (no change)"}${o.dryRun === "server" ? " (server dry run)" : ""}\n`);
+    const changed = !dry.send || JSON.stringify(sortKeys(before)) !== JSON.stringify(sortKeys(after));
+    // kubectl's patch line says nothing of a dry run.
+    ctx.out(`${labelOf(ref)} patched${changed ? "" : " (no change)"}\n`);
   }, formatError);
 }
 
@@ -61,6 +65,6 @@ export function registerPatch(app: CtlApp): void {
     .option("--subresource <name>", "status or scale")
     .option("-f, --filename <path...>", "objects from files")
     .option("-o, --output <format>", "print the patched object")
-    .option("--dry-run <mode>", "server: validate without persisting")
+    .option("--dry-run <mode>", "none, client (send nothing) or server (validate, store nothing)")
     .action(app.action((ctx, cmd: Command) => runPatch(ctx, cmd.args, cmd.opts(), app.deps.stdin)));
 }

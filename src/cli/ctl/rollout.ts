@@ -10,6 +10,8 @@ import { formatError, type CtlContext } from "./context.ts";
 import { eachObject, labelOf, pathOf, selectObjects, type ObjectRef } from "./objects.ts";
 import { rolloutStatus } from "./rollout-status.ts";
 import { pluralName } from "../../client/discovery.ts";
+import { dryRun } from "./dry-run.ts";
+import { podTemplateText } from "./printers/pod-template-text.ts";
 
 const REVISION = "deployment.kubernetes.io/revision";
 const CHANGE_CAUSE = "kubernetes.io/change-cause";
@@ -116,16 +118,9 @@ export async function runRolloutHistory(ctx: CtlContext, args: string[], o: { re
   }, formatError);
 }
 
-/** The pod template as kubectl's describe prints it under `Pod Template:` (labels, containers, images). */
-function podTemplateText(t: any): string {
-  const labels = Object.entries(t?.metadata?.labels ?? {}).map(([k, v]) => `${k}=${v}`);
-  let out = `  Labels:\t${labels.length ? labels.join("\n\t") : "<none>"}\n  Containers:\n`;
-  for (const c of t?.spec?.containers ?? []) out += `   ${c.name}:\n    Image:\t${c.image}\n`;
-  return out;
-}
-
 export async function runRolloutUndo(ctx: CtlContext, args: string[], o: { toRevision?: string; selector?: string; dryRun?: string }): Promise<number> {
   const refs = await selectObjects(ctx, args, { selector: o.selector });
+  const dry = dryRun(o.dryRun);
   const to = o.toRevision ? Number(o.toRevision) : 0;
   return eachObject(ctx, refs, async (ref) => {
     checkKind(ref, "rollback");
@@ -139,9 +134,13 @@ export async function runRolloutUndo(ctx: CtlContext, args: string[], o: { toRev
       if (revs.length < 2) throw new Error(`no rollout history found for ${ref.r.kind.toLowerCase()} "${ref.name}"`);
       target = revs[revs.length - 2];
     }
-    const dry = { dryRun: o.dryRun === "server" ? "All" : undefined };
+    if (ref.r.kind === "Deployment" && obj.spec?.paused) throw new Error(`you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again`);
+    if (!dry.send) {
+      // kubectl's client dry run shows the template it would roll back to.
+      ctx.out(`${labelOf(ref)} Pod Template:\n${podTemplateText(target!.template ?? target!.data?.spec?.template)}${dry.suffix}\n`);
+      return;
+    }
     if (ref.r.kind === "Deployment") {
-      if (obj.spec?.paused) throw new Error(`you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again`);
       const template = structuredClone(target!.template ?? {});
       if (template.metadata?.labels) delete template.metadata.labels["pod-template-hash"];
       if (JSON.stringify(sorted(template)) === JSON.stringify(sorted(obj.spec?.template))) {
@@ -158,11 +157,11 @@ export async function runRolloutUndo(ctx: CtlContext, args: string[], o: { toRev
         { op: "replace", path: "/spec/template", value: template },
         { op: "replace", path: "/metadata/annotations", value: annotations },
       ];
-      await ctx.client.request(pathOf(ref), { method: "PATCH", body: JSON.stringify(patch), contentType: "application/json-patch+json", query: dry });
+      if (dry.send) await ctx.client.request(pathOf(ref), { method: "PATCH", body: JSON.stringify(patch), contentType: "application/json-patch+json", query: { dryRun: dry.query } });
     } else {
-      await ctx.client.request(pathOf(ref), { method: "PATCH", body: JSON.stringify(target!.data ?? {}), contentType: "application/strategic-merge-patch+json", query: dry });
+      if (dry.send) await ctx.client.request(pathOf(ref), { method: "PATCH", body: JSON.stringify(target!.data ?? {}), contentType: "application/strategic-merge-patch+json", query: { dryRun: dry.query } });
     }
-    ctx.out(`${labelOf(ref)} rolled back\n`);
+    ctx.out(`${labelOf(ref)} rolled back${dry.suffix}\n`);
   }, formatError);
 }
 
@@ -173,6 +172,7 @@ function sorted(v: unknown): unknown {
 }
 
 export async function runRolloutRestart(ctx: CtlContext, args: string[], o: { selector?: string; dryRun?: string }, now: () => Date = () => new Date()): Promise<number> {
+  const dry = dryRun(o.dryRun);
   const refs = await selectObjects(ctx, args, { selector: o.selector });
   return eachObject(ctx, refs, async (ref) => {
     checkKind(ref, "restarting");
@@ -180,8 +180,8 @@ export async function runRolloutRestart(ctx: CtlContext, args: string[], o: { se
     if (ref.r.kind === "Deployment" && obj.spec?.paused) throw new Error(`${pluralName(ref.r)} "${ref.name}" can't restart paused deployment (run rollout resume first)`);
     const at = rfc3339Local(now());
     const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: at } } } } };
-    await ctx.client.request(pathOf(ref), { method: "PATCH", body, contentType: "application/strategic-merge-patch+json", query: { dryRun: o.dryRun === "server" ? "All" : undefined } });
-    ctx.out(`${labelOf(ref)} restarted\n`);
+    if (dry.send) await ctx.client.request(pathOf(ref), { method: "PATCH", body, contentType: "application/strategic-merge-patch+json", query: { dryRun: dry.query } });
+    ctx.out(`${labelOf(ref)} restarted${dry.suffix}\n`);
   }, formatError);
 }
 
@@ -223,11 +223,10 @@ export function registerRollout(app: CtlApp): void {
   sub("undo")
     .description("Undo a previous rollout")
     .option("--to-revision <n>", "the revision to roll back to (default: the previous one)")
-    .option("--dry-run <mode>", "server: validate without persisting")
+    .option("--dry-run <mode>", "none, client (send nothing) or server (validate, store nothing)")
     .action(app.action((ctx, cmd: Command) => runRolloutUndo(ctx, cmd.args, cmd.opts())));
   sub("restart")
     .description("Restart a resource")
-    .option("--dry-run <mode>", "server: validate without persisting")
     .action(app.action((ctx, cmd: Command) => runRolloutRestart(ctx, cmd.args, cmd.opts())));
   sub("pause")
     .description("Mark the provided resource as paused")

@@ -5,6 +5,7 @@ import { parseGoDuration } from "../../model/duration.ts";
 import type { CtlApp } from "./command.ts";
 import { formatError, type CtlContext } from "./context.ts";
 import { eachObject, labelOf, pathOf, selectObjects } from "./objects.ts";
+import { dryRun } from "./dry-run.ts";
 
 export interface ScaleOptions {
   replicas?: string;
@@ -18,6 +19,7 @@ export interface ScaleOptions {
 }
 
 export async function runScale(ctx: CtlContext, args: string[], o: ScaleOptions, stdin?: () => string): Promise<number> {
+  const dry = dryRun(o.dryRun);
   if (o.replicas === undefined) throw new Error("required flag(s) \"replicas\" not set");
   const replicas = Number(o.replicas);
   if (!Number.isInteger(replicas) || replicas < 0) throw new Error("The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0");
@@ -39,9 +41,9 @@ export async function runScale(ctx: CtlContext, args: string[], o: ScaleOptions,
       if (current >= 0 && (scale.spec?.replicas ?? 0) !== current) throw new Error(`Expected replicas to be ${current}, was ${scale.spec?.replicas ?? 0}`);
       if (o.resourceVersion && scale.metadata?.resourceVersion !== o.resourceVersion) throw new Error(`Expected resource version to be ${o.resourceVersion}, was ${scale.metadata?.resourceVersion}`);
     }
-    await ctx.client.request(pathOf(ref, "scale"), { method: "PATCH", body: { spec: { replicas } }, contentType: "application/merge-patch+json", query: { dryRun: o.dryRun === "server" ? "All" : undefined } });
-    if (timeoutMs > 0) await waitForReplicas(ctx, pathOf(ref, "scale"), replicas, timeoutMs);
-    ctx.out(`${labelOf(ref)} scaled${o.dryRun === "server" ? " (server dry run)" : ""}\n`);
+    if (dry.send) await ctx.client.request(pathOf(ref, "scale"), { method: "PATCH", body: { spec: { replicas } }, contentType: "application/merge-patch+json", query: { dryRun: dry.query } });
+    if (timeoutMs > 0 && dry.mode === "none") await waitForReplicas(ctx, pathOf(ref, "scale"), replicas, timeoutMs);
+    ctx.out(`${labelOf(ref)} scaled${dry.suffix}\n`);
   }, formatError);
 }
 
@@ -71,6 +73,6 @@ export function registerScale(app: CtlApp): void {
     .option("--all", "every object of the type in the namespace")
     .option("-f, --filename <path...>", "objects from files")
     .option("--timeout <duration>", "wait until the replicas are there")
-    .option("--dry-run <mode>", "server: validate without persisting")
+    .option("--dry-run <mode>", "none, client (send nothing) or server (validate, store nothing)")
     .action(app.action((ctx, cmd: Command) => runScale(ctx, cmd.args, cmd.opts(), app.deps.stdin)));
 }

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import type { CtlApp } from "./command.ts";
 import { formatError, type CtlContext } from "./context.ts";
 import { eachObject, labelOf, pathOf, selectObjects } from "./objects.ts";
+import { dryRun } from "./dry-run.ts";
 
 /** Where a kind keeps its pod spec, as a path of fields. */
 export function podSpecPath(kind: string): string[] {
@@ -21,6 +22,7 @@ function nest(path: string[], leaf: unknown): any {
 }
 
 export async function runSetImage(ctx: CtlContext, args: string[], o: { selector?: string; all?: boolean; filename?: string[]; dryRun?: string }, stdin?: () => string): Promise<number> {
+  const dry = dryRun(o.dryRun);
   const i = args.findIndex((a) => a.includes("="));
   if (i < 0) throw new Error("at least one image update is required");
   const resources = args.slice(0, i);
@@ -51,8 +53,8 @@ export async function runSetImage(ctx: CtlContext, args: string[], o: { selector
     }
     // Nothing to change: kubectl sends nothing and says nothing.
     if (!Object.keys(patch).length) return;
-    await ctx.client.request(pathOf(ref), { method: "PATCH", body: nest(path, patch), contentType: "application/strategic-merge-patch+json", query: { dryRun: o.dryRun === "server" ? "All" : undefined } });
-    ctx.out(`${labelOf(ref)} image updated\n`);
+    if (dry.send) await ctx.client.request(pathOf(ref), { method: "PATCH", body: nest(path, patch), contentType: "application/strategic-merge-patch+json", query: { dryRun: dry.query } });
+    ctx.out(`${labelOf(ref)} image updated${dry.suffix}\n`);
   }, formatError);
 }
 
@@ -65,6 +67,6 @@ export function registerSet(app: CtlApp): void {
     .option("-l, --selector <selector>", "label selector")
     .option("--all", "every object of the type in the namespace")
     .option("-f, --filename <path...>", "objects from files")
-    .option("--dry-run <mode>", "server: validate without persisting")
+    .option("--dry-run <mode>", "none, client (send nothing) or server (validate, store nothing)")
     .action(app.action((ctx, cmd: Command) => runSetImage(ctx, cmd.args, cmd.opts(), app.deps.stdin)));
 }

@@ -20,5 +20,7 @@ import { registerConfig } from "./config.ts";
 import { registerMore } from "./more.ts";
 import { registerEdit } from "./edit.ts";
 import { registerCompletion } from "./completion.ts";
+import { registerExplain } from "./explain.ts";
+import { registerDiff } from "./diff.ts";
 
-export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec, registerEvents, registerScale, registerLabel, registerPatch, registerNode, registerRollout, registerSet, registerDrain, registerWait, registerCluster, registerCreate, registerTop, registerCp, registerPortForward, registerConfig, registerMore, registerEdit, registerCompletion];
+export const VERBS: ((app: CtlApp) => void)[] = [registerLogs, registerExec, registerEvents, registerScale, registerLabel, registerPatch, registerNode, registerRollout, registerSet, registerDrain, registerWait, registerCluster, registerCreate, registerTop, registerCp, registerPortForward, registerConfig, registerMore, registerEdit, registerExplain, registerDiff, registerCompletion];
