@@ -20,6 +20,7 @@ import { statusResponse } from "./status.ts";
 import { errors } from "../model/errors.ts";
 import { drained } from "./drained.ts";
 import type { UserInfo } from "./identity.ts";
+import { pushSourceOf, sendPushed } from "./push-body.ts";
 
 /** Who the request head says is asking, before its body is read: a user, a public path, or nobody. */
 export type EarlyAuthentication = UserInfo | "public" | undefined;
@@ -78,11 +79,11 @@ async function serve(handler: FetchHandler, opts: NodeListenerOptions, incoming:
   const response = await handler(req, incoming, user);
   // A handler that answered without reading a streamed body (401, 403, 413): drop the rest.
   if (body instanceof ReadableStream && !req.bodyUsed) void req.body?.cancel().catch(() => {});
-  await send(res, response, method, ac.signal);
+  await send(res, response, method, ac.signal, incoming.httpVersion);
 }
 
 /** Writes `response`, streaming its body chunk by chunk until done or the client is gone. */
-async function send(res: ServerResponse, response: Response, method: string, signal?: AbortSignal): Promise<void> {
+async function send(res: ServerResponse, response: Response, method: string, signal?: AbortSignal, httpVersion?: string): Promise<void> {
   const outHeaders: Record<string, string | string[]> = {};
   response.headers.forEach((v, k) => {
     const prev = outHeaders[k];
@@ -96,6 +97,10 @@ async function send(res: ServerResponse, response: Response, method: string, sig
   }
   // A watch may have nothing to say for minutes; its client still needs the headers now.
   res.flushHeaders();
+  // A watch pushes its shared lines onto the socket itself (push-body.ts); other bodies are read.
+  const source = pushSourceOf(response.body);
+  const pushed = source && httpVersion && sendPushed(res, source, httpVersion);
+  if (pushed) return pushed;
   const reader = response.body.getReader();
   signal?.addEventListener("abort", () => void reader.cancel().catch(() => {}), { once: true });
   try {
