@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { EventEmitter } from "node:events";
 import type { ServerResponse } from "node:http";
-import { chunkFrame, markPushBody, pushSourceOf, sendPushed, type PushSink } from "./push-body.ts";
+import { canPush, chunkFrame, markPushBody, pushSourceOf, sendPushed, type PushSink } from "./push-body.ts";
 
 const enc = new TextEncoder();
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -24,11 +24,11 @@ function fakeRes(socket: FakeSocket) {
 }
 
 /** Serves a push source whose sink the test drives by hand. */
-function pushed(socket: FakeSocket, httpVersion = "1.1") {
+function pushed(socket: FakeSocket) {
   const res = fakeRes(socket);
   let sink!: PushSink;
   let resumed = 0;
-  const done = sendPushed(res as unknown as ServerResponse, { attach: (s) => ((sink = s), () => void resumed++) }, httpVersion);
+  const done = sendPushed(res as unknown as ServerResponse, { attach: (s) => ((sink = s), () => void resumed++) });
   return { res, done, sink: () => sink, resumed: () => resumed };
 }
 
@@ -72,8 +72,11 @@ describe("push bodies", () => {
     await p.done;
   });
 
-  test("only an HTTP/1.1 response is pushed; a marked body already being read is not offered", async () => {
-    expect(pushed(new FakeSocket(), "1.0").done).toBeUndefined();
+  test("only a chunked HTTP/1.1 response is pushed; a marked body already being read is not offered", async () => {
+    const res = fakeRes(new FakeSocket()) as unknown as ServerResponse;
+    expect(canPush(res, "1.1", { "content-type": "application/json" })).toBe(true);
+    expect(canPush(res, "1.0", {})).toBe(false);
+    expect(canPush(res, "1.1", { "content-length": "12" })).toBe(false);
     const stream = new ReadableStream<Uint8Array>();
     const source = { attach: () => () => {} };
     markPushBody(stream, source);

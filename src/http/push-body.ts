@@ -154,13 +154,19 @@ class SocketSink implements PushSink {
 }
 
 /**
- * Serves `source` on `res` when its frames can go to the socket directly: an HTTP/1.1 response
- * without Content-Length whose head is already written. Resolves when the body ends or the
- * connection closes; undefined when this response cannot be pushed (the caller streams it).
+ * Whether a response can be pushed: HTTP/1.1 on a socket of its own, chunked (no
+ * Content-Length), so that frames written to the socket are exactly what node:http would write.
  */
-export function sendPushed(res: ServerResponse, source: PushSource, httpVersion: string): Promise<void> | undefined {
-  const socket = res.socket as unknown as FrameSocket | null;
-  if (httpVersion !== "1.1" || !socket || res.getHeader("content-length") !== undefined || !res.headersSent) return undefined;
+export function canPush(res: ServerResponse, httpVersion: string | undefined, headers: Record<string, unknown>): boolean {
+  return httpVersion === "1.1" && !!res.socket && !("content-length" in headers) && !("transfer-encoding" in headers);
+}
+
+/**
+ * Serves `source` on `res`, whose head (chunked, see canPush) is already on the socket.
+ * Resolves when the body ends or the connection closes.
+ */
+export function sendPushed(res: ServerResponse, source: PushSource): Promise<void> {
+  const socket = res.socket as unknown as FrameSocket;
   return new Promise<void>((resolve) => {
     const sink = new SocketSink(res, socket, resolve);
     res.once("close", () => resolve());

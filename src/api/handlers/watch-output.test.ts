@@ -162,6 +162,15 @@ describe("WatchOutput", () => {
       expect(s.ended()).toBe(1);
     });
 
+    test("an output closed before the transport takes it ends the response at once", () => {
+      const out = new WatchOutput(new WatchBudget(), () => {});
+      out.close();
+      const s = sink(10);
+      out.attach(s);
+      expect(s.ended()).toBe(1);
+      expect(s.got).toEqual([]);
+    });
+
     test("a watcher whose connection stays backed up past its bound is closed, its response ended", () => {
       const budget = new WatchBudget({ perWatcherBytes: 100, totalBytes: 10_000 });
       let closed = 0;

@@ -128,7 +128,9 @@ export class WatchOutput implements PushSource {
   attach(sink: PushSink): () => void {
     this.sink = sink;
     this.waiting = false;
-    this.drainToSink();
+    // Closed before the transport came for it: the response still has to end.
+    if (this.closed) sink.end();
+    else this.drainToSink();
     return () => {
       this.blocked = false;
       this.drainToSink();
