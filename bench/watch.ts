@@ -37,6 +37,8 @@ interface Figures {
   failedWrites: number;
   /** Server CPU time (ms) per 1,000 deliveries, over the write phase and its delivery. */
   cpuPer1k: number;
+  /** This (client) process's CPU over the same span, as a share of one core: near 1, the client is what lags. */
+  clientCores: number;
 }
 
 /** Opens the watchers, measures the server's RSS before and after, writes, and waits for delivery. */
@@ -49,6 +51,8 @@ async function measure(pid: number, open: () => Promise<RawWatchers>, write: (i:
   const kibPerWatcher = ((after - before) * 1024) / Math.max(1, watchers.ready);
   progress(`${watchers.ready} watchers ready; writing ${RATE}/s for ${SECONDS} s`);
   const cpu0 = cpuMs(pid);
+  const client0 = process.cpuUsage();
+  const wall0 = performance.now();
   const { sent, failed, firstError } = await writeAtRate(RATE, SECONDS, write);
   if (firstError) progress(`${failed} writes failed, the first: ${firstError}`);
   // Delivery ends when every watcher has every event, or nothing more arrives for a second.
@@ -61,10 +65,12 @@ async function measure(pid: number, open: () => Promise<RawWatchers>, write: (i:
     await Bun.sleep(1000);
   }
   const cpu = cpuMs(pid) - cpu0;
+  const client = process.cpuUsage(client0);
+  const clientCores = (client.user + client.system) / 1000 / (performance.now() - wall0);
   const { samples, missing } = watchers.latencies(sent);
   watchers.close();
   const s = summary(samples);
-  return { ready: watchers.ready, kibPerWatcher, p50: s.p50, p99: s.p99, samples: s.n, missing, failedWrites: failed, cpuPer1k: (cpu * 1000) / Math.max(1, s.n) };
+  return { ready: watchers.ready, kibPerWatcher, p50: s.p50, p99: s.p99, samples: s.n, missing, failedWrites: failed, cpuPer1k: (cpu * 1000) / Math.max(1, s.n), clientCores };
 }
 
 // --- k3rs ---------------------------------------------------------------------------------
@@ -144,7 +150,7 @@ if (etcdBinary()) {
 
 // --- report -------------------------------------------------------------------------------
 console.log(`\nwatch delivery: ${WATCHERS} watchers, ${RATE} writes/s for ${SECONDS} s, ~1 KB objects (k3rs: HTTPS + client certs; etcd 3.4: JSON gateway, plain HTTP; loopback, ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(2)).join(" ")})\n`);
-const row = (f: Figures) => `${fmt(f.p50)} / ${fmt(f.p99)} ms (${f.samples} deliveries, ${f.missing} missing, ${f.failedWrites} failed writes, ${f.ready} watchers)`;
+const row = (f: Figures) => `${fmt(f.p50)} / ${fmt(f.p99)} ms (${f.samples} deliveries, ${f.missing} missing, ${f.failedWrites} failed writes, ${f.ready} watchers, client busy ${fmt(f.clientCores, 2)} core)`;
 if (baseline) line("k3rs baseline delivery p50 / p99", row(baseline));
 line("k3rs delivery p50 / p99", `${row(k3rs)}   (goal p99 < 50 ms)`);
 if (etcd) line("etcd delivery p50 / p99", `${row(etcd)}   ratio(p99) ${fmt(etcd.p99 / k3rs.p99, 2)}x etcd's speed`);
