@@ -38,3 +38,15 @@ export async function runFor(concurrency: number, durationMs: number, worker: (l
   );
   return { ops, seconds: (performance.now() - start) / 1000 };
 }
+
+/** CPU time (user + system, ms) a process has used so far; with other load on the box, a steadier figure than latency. */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = require("node:fs").readFileSync(`/proc/${pid}/stat`, "utf8") as string;
+    // Fields after the command (which may hold spaces) start after the last ')'.
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}

@@ -24,6 +24,7 @@ import { statusResponse } from "./status.ts";
 import { errors } from "../model/errors.ts";
 import { drained } from "./drained.ts";
 import type { UserInfo } from "./identity.ts";
+import { canPush, pushSourceOf, sendPushed } from "./push-body.ts";
 
 /** Who the request head says is asking, before its body is read: a user, a public path, or nobody. */
 export type EarlyAuthentication = UserInfo | "public" | undefined;
@@ -124,7 +125,7 @@ async function serve(handler: FetchHandler, opts: NodeListenerOptions, incoming:
   const response = await handler(req, incoming, user);
   // A handler that answered without reading a streamed body (401, 403, 413): drop the rest.
   if (body instanceof ReadableStream && !req.bodyUsed) void req.body?.cancel().catch(() => {});
-  await send(res, response, method, flow, ac.signal);
+  await send(res, response, method, flow, ac.signal, incoming.httpVersion);
 }
 
 /**
@@ -134,7 +135,7 @@ async function serve(handler: FetchHandler, opts: NodeListenerOptions, incoming:
  * turn of the event loop (watch, log follow) is streamed chunk by chunk with its head sent at
  * once, until done or the client is gone.
  */
-async function send(res: ServerResponse, response: Response, method: string, flow: Flow, signal?: AbortSignal): Promise<void> {
+async function send(res: ServerResponse, response: Response, method: string, flow: Flow, signal?: AbortSignal, httpVersion?: string): Promise<void> {
   const outHeaders: Record<string, string | string[]> = {};
   response.headers.forEach((v, k) => {
     // HTTP/2 forbids connection-specific headers (node:http2 throws on them).
@@ -147,6 +148,13 @@ async function send(res: ServerResponse, response: Response, method: string, flo
     res.writeHead(response.status, outHeaders);
     res.end();
     return;
+  }
+  // A watch pushes its shared lines onto the socket itself (push-body.ts); other bodies are read.
+  const source = flow.multiplexed ? undefined : pushSourceOf(response.body);
+  if (source && canPush(res, httpVersion, outHeaders)) {
+    res.writeHead(response.status, outHeaders);
+    res.flushHeaders();
+    return sendPushed(res, source);
   }
   const reader = response.body.getReader() as ReadableStreamDefaultReader<Uint8Array> & BodyReader;
   const start = await readWhileReady(reader);

@@ -36,14 +36,15 @@ export async function freePort(): Promise<number> {
  * `agent: "fake"` runs the embedded agent with the fake runtime (hollow pods), `"containerd"`
  * with real containers (root only; see real-node.ts for cleanup); default: no agent.
  */
-export async function startE2EServer(opts: { dataDir?: string; port?: number; extraArgs?: string[]; agent?: "fake" | "containerd"; nodeName?: string; env?: Record<string, string> } = {}): Promise<E2EServer> {
-  if (!existsSync(K3RS_BIN)) throw new Error(`${K3RS_BIN} is missing: run \`npm run build\` first (npm test does)`);
+export async function startE2EServer(opts: { dataDir?: string; port?: number; extraArgs?: string[]; agent?: "fake" | "containerd"; nodeName?: string; env?: Record<string, string>; bin?: string } = {}): Promise<E2EServer> {
+  const bin = opts.bin ?? K3RS_BIN;
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` first (npm test does)`);
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "k3rs-e2e-"));
   const port = opts.port ?? (await freePort());
   const kubeconfig = join(dataDir, "server", "cred", "admin.kubeconfig");
   let output = "";
   const proc = Bun.spawn(
-    [K3RS_BIN, "server", "--data-dir", dataDir, "--https-listen-port", String(port), "--bind-address", "127.0.0.1", ...(opts.agent ? ["--runtime", opts.agent, "--node-name", opts.nodeName ?? "e2e-server"] : ["--disable-agent"]), "--write-kubeconfig", join(dataDir, "kubeconfig.yaml"), ...(opts.extraArgs ?? [])],
+    [bin, "server", "--data-dir", dataDir, "--https-listen-port", String(port), "--bind-address", "127.0.0.1", ...(opts.agent ? ["--runtime", opts.agent, "--node-name", opts.nodeName ?? "e2e-server"] : ["--disable-agent"]), "--write-kubeconfig", join(dataDir, "kubeconfig.yaml"), ...(opts.extraArgs ?? [])],
     { stdout: "pipe", stderr: "pipe", env: { ...process.env, ...opts.env } },
   );
   const drain = async (s: ReadableStream<Uint8Array> | null | undefined) => {

@@ -115,4 +115,74 @@ describe("WatchOutput", () => {
     expect(outs[0]!.isClosed).toBe(true);
     expect(budget.usedBytes).toBe(100);
   });
+
+  describe("taken as a push body", () => {
+    /** A sink that accepts `room` chunks, then says wait until the test resumes it. */
+    function sink(room: number) {
+      const got: number[] = [];
+      let ended = 0;
+      return {
+        got,
+        ended: () => ended,
+        setRoom: (n: number) => void (room = n),
+        write(c: Uint8Array) {
+          got.push(c[0]!);
+          return --room > 0;
+        },
+        end: () => void ended++,
+      };
+    }
+
+    test("initial lines are rendered as the sink takes them, then the queue, paced by resume", () => {
+      const budget = new WatchBudget({ perWatcherBytes: 1000, totalBytes: 10_000 });
+      const out = new WatchOutput(budget, () => {});
+      let rendered = 0;
+      out.setInitial(
+        (function* () {
+          for (let i = 1; i <= 3; i++) {
+            rendered++;
+            yield chunk(10, i);
+          }
+        })(),
+      );
+      out.push(chunk(10, 4));
+      const s = sink(2);
+      const resume = out.attach(s);
+      expect(s.got).toEqual([1, 2]);
+      expect(rendered).toBe(2);
+      out.push(chunk(10, 5));
+      expect(budget.usedBytes).toBe(20);
+      s.setRoom(10);
+      resume();
+      expect(s.got).toEqual([1, 2, 3, 4, 5]);
+      expect(budget.usedBytes).toBe(0);
+      out.push(chunk(10, 6));
+      expect(s.got).toEqual([1, 2, 3, 4, 5, 6]);
+      out.end();
+      expect(s.ended()).toBe(1);
+    });
+
+    test("an output closed before the transport takes it ends the response at once", () => {
+      const out = new WatchOutput(new WatchBudget(), () => {});
+      out.close();
+      const s = sink(10);
+      out.attach(s);
+      expect(s.ended()).toBe(1);
+      expect(s.got).toEqual([]);
+    });
+
+    test("a watcher whose connection stays backed up past its bound is closed, its response ended", () => {
+      const budget = new WatchBudget({ perWatcherBytes: 100, totalBytes: 10_000 });
+      let closed = 0;
+      const out = new WatchOutput(budget, () => closed++);
+      const s = sink(1);
+      out.attach(s);
+      for (let i = 0; i < 12; i++) out.push(chunk(10));
+      expect(s.got).toHaveLength(1);
+      expect(closed).toBe(1);
+      expect(s.ended()).toBe(1);
+      expect(budget.usedBytes).toBe(0);
+      expect(budget.closedForLag).toBe(1);
+    });
+  });
 });

@@ -11,7 +11,13 @@
  * (JSON watchers get the same bytes) counts once, while each watcher's own bound counts every
  * line it holds. The initial state of a watch is rendered only as the client reads it, so a
  * large list costs a slow client time, not server memory.
+ *
+ * The transport may take the output as a push body (http/push-body.ts): lines then go from
+ * `push` straight to the connection, with no web stream in between; the unread queue, the
+ * bounds and the lazy initial state work the same, with the socket's back-pressure in place of
+ * the reader's pace.
  */
+import { markPushBody, type PushSink, type PushSource } from "../../http/push-body.ts";
 
 export interface WatchBudgetLimits {
   /** Unread bytes one watcher may hold. */
@@ -79,8 +85,12 @@ export class WatchBudget {
 /** One process, one budget: every watch served by this server draws from it. */
 export const watchBudget = new WatchBudget();
 
-export class WatchOutput {
+export class WatchOutput implements PushSource {
   readonly stream: ReadableStream<Uint8Array>;
+  /** The connection, once the transport took the output as a push body. */
+  private sink?: PushSink;
+  /** The sink said it is backed up: queue until it resumes. */
+  private blocked = false;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   /** Unread chunks from `head` on (an array with a moving head: shift() would be O(n) per read). */
   private queue: Uint8Array[] = [];
@@ -111,7 +121,20 @@ export class WatchOutput {
       },
       { highWaterMark: 0 },
     );
+    markPushBody(this.stream, this);
     budget.join(this);
+  }
+
+  attach(sink: PushSink): () => void {
+    this.sink = sink;
+    this.waiting = false;
+    // Closed before the transport came for it: the response still has to end.
+    if (this.closed) sink.end();
+    else this.drainToSink();
+    return () => {
+      this.blocked = false;
+      this.drainToSink();
+    };
   }
 
   get bufferedBytes(): number {
@@ -125,7 +148,8 @@ export class WatchOutput {
   /** Lines rendered only when the reader asks; they go out before anything pushed later. */
   setInitial(lines: Iterator<Uint8Array>): void {
     this.initial = lines;
-    if (this.waiting) this.pull();
+    if (this.sink) this.drainToSink();
+    else if (this.waiting) this.pull();
   }
 
   /**
@@ -145,7 +169,12 @@ export class WatchOutput {
 
   push(chunk: Uint8Array): void {
     if (this.closed) return;
-    if (this.waiting && !this.initial && this.head === this.queue.length) {
+    if (this.sink) {
+      if (!this.blocked && !this.initial && this.head === this.queue.length) {
+        this.blocked = !this.sink.write(chunk);
+        return;
+      }
+    } else if (this.waiting && !this.initial && this.head === this.queue.length) {
       this.waiting = false;
       this.controller.enqueue(chunk);
       return;
@@ -162,6 +191,7 @@ export class WatchOutput {
     if (this.closed) return;
     if (this.head === this.queue.length && !this.initial) return this.close();
     this.endAfterQueue = true;
+    if (this.sink && !this.blocked) this.drainToSink();
   }
 
   private endAfterQueue = false;
@@ -186,6 +216,7 @@ export class WatchOutput {
     try {
       this.controller.close();
     } catch {}
+    this.sink?.end();
     this.onClose();
   }
 
@@ -211,6 +242,30 @@ export class WatchOutput {
     this.allowance = Math.max(0, this.allowance - chunk.byteLength);
     this.budget.release(chunk);
     this.controller.enqueue(chunk);
+  }
+
+  /** Writes what waits (initial state first, then the queue) until the sink backs up. */
+  private drainToSink(): void {
+    const sink = this.sink!;
+    while (!this.closed && !this.blocked) {
+      let chunk: Uint8Array | undefined;
+      if (this.initial) {
+        const next = this.initial.next();
+        if (next.done) this.initial = undefined;
+        else chunk = next.value;
+      }
+      if (!chunk && !this.initial) {
+        chunk = this.take();
+        if (!chunk) {
+          if (this.endAfterQueue) this.close();
+          return;
+        }
+        this.bytes -= chunk.byteLength;
+        this.allowance = Math.max(0, this.allowance - chunk.byteLength);
+        this.budget.release(chunk);
+      }
+      if (chunk) this.blocked = !sink.write(chunk);
+    }
   }
 
   private take(): Uint8Array | undefined {

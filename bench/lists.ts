@@ -1,0 +1,194 @@
+/**
+ * Lists of realistic Pods: k3rs (built executable, HTTPS + client certs) beside etcd 3.4 (JSON
+ * gateway, plain HTTP) ranging over the same objects, in one run.
+ *
+ *   npm run build && bun bench/lists.ts
+ *
+ * BENCH_PODS (10,000) Pods as a Deployment's controller and the kubelet leave them — labels,
+ * an owner, two containers with env, ports, resources, probes and mounts, a status with
+ * conditions and container states, managedFields from both writers — then the list of them
+ * BENCH_LIST_ROUNDS (30) times as JSON, as kubectl asks (a Table), and as protobuf when served.
+ * Prints p50/p99 of each, the server's RSS, and etcd's range over the same stored values.
+ */
+import { readFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import YAML from "yaml";
+import { freePort, startE2EServer } from "../test/helpers/e2e-server.ts";
+import { cpuMs, fmt, rssMiB, summary } from "./lib/stats.ts";
+import { etcdBinary, startEtcd } from "./lib/etcd.ts";
+
+const PODS = Number(process.env.BENCH_PODS ?? 10_000);
+const ROUNDS = Number(process.env.BENCH_LIST_ROUNDS ?? 30);
+const progress = (what: string) => process.stderr.write(`[bench] ${what}\n`);
+const line = (label: string, value: string) => console.log(`${label.padEnd(46)} ${value}`);
+
+const TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+const PROTOBUF = "application/vnd.kubernetes.protobuf";
+
+function pod(i: number) {
+  const name = `web-7d4b9c8f6d-${String(i).padStart(5, "0")}`;
+  const container = (n: string, image: string, port: number) => ({
+    name: n,
+    image,
+    imagePullPolicy: "IfNotPresent",
+    ports: [{ name: "http", containerPort: port, protocol: "TCP" }],
+    env: [
+      { name: "LOG_LEVEL", value: "info" },
+      { name: "POD_NAME", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "metadata.name" } } },
+      { name: "POD_IP", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "status.podIP" } } },
+    ],
+    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+    readinessProbe: { httpGet: { path: "/healthz", port, scheme: "HTTP" }, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 },
+    livenessProbe: { tcpSocket: { port }, initialDelaySeconds: 15, periodSeconds: 20, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 },
+    volumeMounts: [{ name: "config", mountPath: "/etc/web", readOnly: true }],
+  });
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name,
+      labels: { app: "web", tier: "frontend", "pod-template-hash": "7d4b9c8f6d" },
+      annotations: { "kubectl.kubernetes.io/restartedAt": "2026-12-01T10:00:00Z" },
+      ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "web-7d4b9c8f6d", uid: "5b7f0c1e-2a3d-4e5f-8a9b-0c1d2e3f4a5b", controller: true, blockOwnerDeletion: true }],
+    },
+    spec: {
+      nodeName: `node-${i % 100}`,
+      containers: [container("web", "registry.example.com/web:1.27.3", 8080), container("sidecar", "registry.example.com/proxy:2.4.1", 9090)],
+      volumes: [{ name: "config", configMap: { name: "web-config", defaultMode: 420 } }],
+      terminationGracePeriodSeconds: 30,
+    },
+  };
+}
+
+function status(i: number) {
+  const t = "2026-12-01T10:00:05Z";
+  const state = (n: string, image: string) => ({
+    name: n,
+    state: { running: { startedAt: t } },
+    ready: true,
+    restartCount: 0,
+    image,
+    imageID: `${image}@sha256:${"ab".repeat(32)}`,
+    containerID: `containerd://${(i.toString(16) + n).padEnd(64, "0")}`,
+    started: true,
+  });
+  return {
+    phase: "Running",
+    conditions: ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"].map((type) => ({ type, status: "True", lastProbeTime: null, lastTransitionTime: t })),
+    hostIP: `10.0.${Math.floor((i % 100) / 256)}.${(i % 100) + 1}`,
+    podIP: `10.42.${Math.floor(i / 250)}.${(i % 250) + 2}`,
+    podIPs: [{ ip: `10.42.${Math.floor(i / 250)}.${(i % 250) + 2}` }],
+    startTime: t,
+    qosClass: "Burstable",
+    containerStatuses: [state("web", "registry.example.com/web:1.27.3"), state("sidecar", "registry.example.com/proxy:2.4.1")],
+  };
+}
+
+/** Latency of `rounds` sequential requests, and the server's CPU time per request (steadier on a shared box). */
+async function timed(rounds: number, once: () => Promise<number>, pid?: number): Promise<{ p50: number; p99: number; bytes: number; cpuMs?: number }> {
+  const lat: number[] = [];
+  let bytes = 0;
+  const cpu0 = pid ? cpuMs(pid) : 0;
+  for (let i = 0; i < rounds; i++) {
+    const t = performance.now();
+    bytes = await once();
+    lat.push(performance.now() - t);
+  }
+  const s = summary(lat);
+  return { p50: s.p50, p99: s.p99, bytes, cpuMs: pid ? (cpuMs(pid) - cpu0) / rounds : undefined };
+}
+
+// --- k3rs ---------------------------------------------------------------------------------
+progress("k3rs");
+const server = await startE2EServer();
+const kc = YAML.parse(readFileSync(server.kubeconfig, "utf8"));
+const b64d = (s: string) => Buffer.from(s, "base64").toString("utf8");
+const tls = { ca: b64d(kc.clusters[0].cluster["certificate-authority-data"]), cert: b64d(kc.users[0].user["client-certificate-data"]), key: b64d(kc.users[0].user["client-key-data"]) };
+const base = `https://127.0.0.1:${server.port}`;
+const req = (path: string, init: RequestInit = {}) => fetch(base + path, { ...init, tls } as RequestInit);
+const jsonInit = (method: string, body: unknown): RequestInit => ({ method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+const ns = await req("/api/v1/namespaces", jsonInit("POST", { apiVersion: "v1", kind: "Namespace", metadata: { name: "bench" } }));
+if (ns.status !== 201) throw new Error(`namespace: ${ns.status} ${await ns.text()}`);
+// Pods are admitted once the namespace's default ServiceAccount exists.
+for (const deadline = Date.now() + 30_000; (await req("/api/v1/namespaces/bench/serviceaccounts/default")).status !== 200; ) {
+  if (Date.now() > deadline) throw new Error("no default ServiceAccount in 30 s");
+  await Bun.sleep(100);
+}
+// The nodes the pods are bound to exist, so that pod garbage collection leaves the pods alone.
+for (let n = 0; n < 100; n++) {
+  const r = await req("/api/v1/nodes", jsonInit("POST", { apiVersion: "v1", kind: "Node", metadata: { name: `node-${n}` } }));
+  if (r.status !== 201) throw new Error(`node-${n}: ${r.status} ${await r.text()}`);
+}
+progress(`creating ${PODS} pods and their status`);
+const t0 = performance.now();
+let next = 0;
+await Promise.all(
+  Array.from({ length: 32 }, async () => {
+    for (let i = next++; i < PODS; i = next++) {
+      const c = await req("/api/v1/namespaces/bench/pods", jsonInit("POST", pod(i)));
+      if (c.status !== 201) throw new Error(`create pod ${i}: ${c.status} ${await c.text()}`);
+      const created = (await c.json()) as { metadata: { name: string } };
+      const u = await req(`/api/v1/namespaces/bench/pods/${created.metadata.name}/status`, { method: "PATCH", headers: { "content-type": "application/merge-patch+json" }, body: JSON.stringify({ status: status(i) }) });
+      if (u.status !== 200) throw new Error(`status of pod ${i}: ${u.status} ${await u.text()}`);
+      await u.arrayBuffer();
+    }
+  }),
+);
+const loadSeconds = (performance.now() - t0) / 1000;
+await Bun.sleep(1000);
+const rssLoaded = rssMiB(server.proc.pid);
+
+progress("lists");
+const list = (accept: string) => async () => {
+  const r = await req("/api/v1/namespaces/bench/pods", { headers: { accept } });
+  if (r.status !== 200) throw new Error(`list (${accept}): ${r.status}`);
+  return (await r.arrayBuffer()).byteLength;
+};
+const first = (await (await req("/api/v1/namespaces/bench/pods", { headers: { accept: "application/json" } })).json()) as { items: unknown[] };
+if (first.items.length !== PODS) throw new Error(`listed ${first.items.length} pods, want ${PODS}`);
+const asJson = await timed(ROUNDS, list("application/json"), server.proc.pid);
+const asTable = await timed(ROUNDS, list(TABLE), server.proc.pid);
+const probe = await req("/api/v1/namespaces/bench/pods?limit=1", { headers: { accept: PROTOBUF } });
+await probe.arrayBuffer();
+const protobufServed = (probe.headers.get("content-type") ?? "").startsWith(PROTOBUF);
+const asProtobuf = protobufServed ? await timed(ROUNDS, list(PROTOBUF), server.proc.pid) : undefined;
+const rssAfterLists = rssMiB(server.proc.pid);
+await server.stop();
+
+// --- etcd ---------------------------------------------------------------------------------
+let etcd: { p50: number; p99: number; bytes: number; cpuMs?: number; rss: number } | undefined;
+if (etcdBinary()) {
+  progress("etcd");
+  const peer = await startEtcd(await freePort(), await freePort());
+  const b64 = (s: string) => Buffer.from(s).toString("base64");
+  const items = first.items as { metadata: { name: string } }[];
+  let k = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      for (let i = k++; i < items.length; i = k++) {
+        const r = await fetch(`${peer.url}/v3/kv/put`, { method: "POST", body: JSON.stringify({ key: b64(`/registry/pods/bench/${items[i]!.metadata.name}`), value: b64(JSON.stringify(items[i])) }) });
+        if (!r.ok) throw new Error(`etcd put ${r.status}`);
+        await r.arrayBuffer();
+      }
+    }),
+  );
+  const range = JSON.stringify({ key: b64("/registry/pods/bench/"), range_end: b64("/registry/pods/bench0") });
+  const r = await timed(ROUNDS, async () => (await (await fetch(`${peer.url}/v3/kv/range`, { method: "POST", body: range })).arrayBuffer()).byteLength, peer.pid);
+  etcd = { ...r, rss: rssMiB(peer.pid) };
+  await peer.stop();
+}
+
+// --- report -------------------------------------------------------------------------------
+const mib = (b: number) => `${fmt(b / 1048576)} MiB`;
+const cpu = (f: { cpuMs?: number }) => `, server CPU ${fmt(f.cpuMs ?? NaN, 0)} ms each`;
+console.log(`\nlists of ${PODS} Pods, ${ROUNDS} rounds (k3rs: HTTPS + client certs; etcd 3.4: JSON gateway, plain HTTP, values base64; loopback, ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(2)).join(" ")})\n`);
+line("pods + status written", `${fmt(loadSeconds)} s (${fmt((PODS * 2) / loadSeconds, 0)} writes/s)`);
+line("k3rs list, JSON p50 / p99", `${fmt(asJson.p50)} / ${fmt(asJson.p99)} ms (${mib(asJson.bytes)}${cpu(asJson)})   (goal p99 < 100 ms)` + (etcd ? `   ratio(p99) ${fmt(etcd.p99 / asJson.p99, 2)}x etcd's speed` : ""));
+line("k3rs list, Table (kubectl get) p50 / p99", `${fmt(asTable.p50)} / ${fmt(asTable.p99)} ms (${mib(asTable.bytes)}${cpu(asTable)})   (goal p99 < 100 ms)`);
+line("k3rs list, protobuf p50 / p99", asProtobuf ? `${fmt(asProtobuf.p50)} / ${fmt(asProtobuf.p99)} ms (${mib(asProtobuf.bytes)}${cpu(asProtobuf)})` : "not served (protobuf is accepted in request bodies only; answered as JSON)");
+if (etcd) line(`etcd range of ${PODS} keys p50 / p99`, `${fmt(etcd.p50)} / ${fmt(etcd.p99)} ms (${mib(etcd.bytes)}${cpu(etcd)})`);
+line(`k3rs RSS with ${PODS} pods`, `${fmt(rssLoaded)} MiB after writing, ${fmt(rssAfterLists)} MiB after the lists   (aim < 300 MiB)`);
+if (etcd) line(`etcd RSS with ${PODS} pods`, `${fmt(etcd.rss)} MiB`);
+if (!etcd) console.log("\netcd peer skipped: install it with `apt-get install etcd-server`.");
+console.log("\n" + JSON.stringify({ loadSeconds, rssLoaded, rssAfterLists, asJson, asTable, asProtobuf, etcd }));
