@@ -35,6 +35,7 @@ async function runAgentProcess(cfg: AgentConfig): Promise<void> {
   // The agent is loaded only by the role that runs it, so `k3rs ctl` and `k3rs server --disable-agent` never evaluate it.
   const { ensureJoined, JoinError } = await import("../agent/join.ts");
   const { RestClient } = await import("../client/rest-client.ts");
+  const { keepAliveFetcher } = await import("../client/keep-alive-fetcher.ts");
   const { runAgent } = await import("../agent/run.ts");
   try {
     const creds = await ensureJoined({ server: cfg.server, token: cfg.token ?? process.env.K3RS_TOKEN, nodeName: cfg.nodeName, dataDir: cfg.dataDir });
@@ -52,7 +53,8 @@ async function runAgentProcess(cfg: AgentConfig): Promise<void> {
       // Each hollow node joins as itself (its credentials under <data-dir>/simulated/<name>).
       clientFor: cfg.simulate === undefined ? undefined : async (name: string) => {
         const c = await ensureJoined({ server: cfg.server, token: cfg.token ?? process.env.K3RS_TOKEN, nodeName: name, dataDir: join(cfg.dataDir, "simulated", name) });
-        return new RestClient({ server: c.server, ca: c.caPem, cert: c.certPem, key: c.keyPem, path: `(hollow ${name})` });
+        // Its own connections: Bun's fetch keeps 64 for the whole process, too few for a thousand identities.
+        return new RestClient({ server: c.server, ca: c.caPem, cert: c.certPem, key: c.keyPem, path: `(hollow ${name})` }, keepAliveFetcher({ ca: c.caPem, cert: c.certPem, key: c.keyPem, maxSockets: 2 }));
       },
       flannelIface: cfg.flannelIface,
       resolvConf: cfg.resolvConf,
