@@ -79,10 +79,15 @@ try {
   const agent = Bun.spawn([K3RS_BIN, "agent", "--server", `https://127.0.0.1:${server.port}`, "--token", token, "--simulate", String(NODES), "--node-name", "hollow", "--data-dir", join(server.dataDir, "agent-sim")], { stdout: "ignore", stderr: "pipe" });
   agentPid = agent.pid;
   agentExited = agent.exited;
+  // Listed every 2 s, no more: a list of a thousand Nodes is itself work for the server.
+  let lastReady = -1;
   await until("nodes Ready", async () => {
     const nodes = await client.request("/api/v1/nodes");
-    return nodes.items.filter((n: any) => n.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True")).length >= NODES;
-  }, 500);
+    const ready = nodes.items.filter((n: any) => n.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True")).length;
+    if (ready !== lastReady) progress(`${ready} of ${NODES} nodes Ready`);
+    lastReady = ready;
+    return ready >= NODES;
+  }, 2000);
   const joinMs = performance.now() - t0;
   await Bun.sleep(1000);
   const idleServer = rssMiB(server.proc.pid);
