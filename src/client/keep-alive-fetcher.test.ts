@@ -195,3 +195,9 @@ test("an untrusted server certificate is refused", async () => {
   const f = keepAliveFetcher({ ca: other.certPem, ...client });
   await expect(f(`${base}/json`, { method: "GET" })).rejects.toThrow();
 });
+
+test("key material that cannot be read fails the request and holds no connection slot", async () => {
+  const f = keepAliveFetcher({ ca, cert: "not a certificate", key: "not a key", maxSockets: 1 });
+  await expect(f(`${base}/json`, { method: "GET" })).rejects.toThrow();
+  await expect(f(`${base}/json`, { method: "GET" })).rejects.toThrow();
+});

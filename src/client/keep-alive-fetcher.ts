@@ -119,7 +119,16 @@ class Pool {
   dispatch(ex: Exchange): void {
     const conn = this.idle.pop();
     if (conn) return conn.send(ex);
-    if (this.open < this.max) return this.connect().send(ex);
+    if (this.open < this.max) {
+      let conn: Connection;
+      try {
+        conn = this.connect();
+      } catch (e) {
+        ex.reject(e);
+        return;
+      }
+      return conn.send(ex);
+    }
     this.waiting.push(ex);
     // A request given up while it waited leaves the queue.
     ex.signal?.addEventListener("abort", () => {
@@ -131,11 +140,13 @@ class Pool {
   }
 
   private connect(): Connection {
-    this.open++;
-    return new Connection(this.host, this.port, this.o, {
+    // Counted once it exists: bad key material throws here, and must not hold a slot.
+    const conn = new Connection(this.host, this.port, this.o, {
       release: (c) => this.release(c),
       closed: (c, unanswered) => this.closed(c, unanswered),
     });
+    this.open++;
+    return conn;
   }
 
   private release(c: Connection): void {
