@@ -37,6 +37,7 @@ const token = readFileSync(join(server.dataDir, "server", "token"), "utf8").trim
 const peaks = { server: 0, agent: 0 };
 let agentPid = 0;
 let agentExited: Promise<number> = Promise.resolve(0);
+let agentOutput = "";
 const sampler = setInterval(() => {
   peaks.server = Math.max(peaks.server, rssMiB(server.proc.pid) || 0);
   if (agentPid) peaks.agent = Math.max(peaks.agent, rssMiB(agentPid) || 0);
@@ -46,6 +47,7 @@ async function until(what: string, fn: () => Promise<boolean>, everyMs = 200): P
   const t0 = performance.now();
   while (!(await fn())) {
     if (performance.now() - t0 > TIMEOUT_MS) throw new Error(`timed out: ${what}`);
+    if (agentPid && (await Promise.race([agentExited.then(() => true), Bun.sleep(0).then(() => false)]))) throw new Error(`the agent exited while waiting for: ${what}`);
     await Bun.sleep(everyMs);
   }
   return performance.now() - t0;
@@ -101,6 +103,9 @@ try {
   const agent = Bun.spawn([K3RS_BIN, "agent", "--server", `https://127.0.0.1:${server.port}`, "--token", token, "--simulate", String(NODES), "--node-name", "hollow", "--data-dir", join(server.dataDir, "agent-sim")], { stdout: "ignore", stderr: "pipe" });
   agentPid = agent.pid;
   agentExited = agent.exited;
+  void (async () => {
+    for await (const chunk of agent.stderr as ReadableStream<Uint8Array>) agentOutput = (agentOutput + new TextDecoder().decode(chunk)).slice(-20_000);
+  })();
   // Listed every 2 s, no more: a list of a thousand Nodes is itself work for the server.
   let lastReady = -1;
   await until("nodes Ready", async () => {
@@ -227,6 +232,7 @@ try {
   line(`agent RSS (${NODES} hollow nodes) idle / busy / peak`, `${fmt(idleAgent)} / ${fmt(busyAgent)} / ${fmt(peaks.agent)} MiB`);
 } catch (e) {
   process.stderr.write(server.logs().split("\n").slice(-30).join("\n") + "\n");
+  process.stderr.write(`agent's last words:\n${agentOutput.split("\n").slice(-30).join("\n")}\n`);
   throw e;
 } finally {
   clearInterval(sampler);
