@@ -3,7 +3,10 @@
  * gateway, plain HTTP, loopback) under the same client load, in one run.
  *
  *   npm run build && bun bench/api.ts
+ *   BENCH_QUICK=1 bun bench/api.ts   # writes and gets only (no cold start, 10k list, watchers)
  *
+ * k3rs is measured twice where the server speaks both: HTTP/1.1 (Bun's fetch, a connection per
+ * concurrent request) and HTTP/2 (one connection, a stream per request, as client-go does).
  * Prints figures and the k3rs/etcd ratios; no thresholds. Everything runs on 127.0.0.1 and
  * every loop is bounded.
  */
@@ -13,10 +16,13 @@ import https from "node:https";
 import { freePort, startE2EServer } from "../test/helpers/e2e-server.ts";
 import { fmt, rssMiB, runFor, summary } from "./lib/stats.ts";
 import { etcdBinary, startEtcd } from "./lib/etcd.ts";
+import { connectH2, type H2Client } from "./lib/h2-client.ts";
 
 const WRITE_SECONDS = Number(process.env.BENCH_WRITE_SECONDS ?? 3);
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 10_000);
 const WATCHERS = Number(process.env.BENCH_WATCHERS ?? 1000);
+const QUICK = process.env.BENCH_QUICK === "1";
+const CLIENTS = [1, 16, 64];
 const payload = "x".repeat(900); // ~1 KB objects
 
 const results: Record<string, number> = {};
@@ -32,7 +38,7 @@ function tlsOf(kubeconfig: string) {
 progress("cold start");
 // --- cold start -------------------------------------------------------------------------
 const starts: number[] = [];
-for (let i = 0; i < 3; i++) {
+for (let i = 0; i < (QUICK ? 0 : 3); i++) {
   const t0 = performance.now();
   const s = await startE2EServer();
   starts.push(performance.now() - t0);
@@ -41,7 +47,8 @@ for (let i = 0; i < 3; i++) {
 results.coldStartMs = summary(starts).p50;
 
 // --- k3rs -------------------------------------------------------------------------------
-const server = await startE2EServer();
+// HTTP/2 is opt-in on the server: turned on here so both protocols are measured (HTTP/1.1's path is the same either way).
+const server = await startE2EServer({ env: { K3RS_EXPERIMENTAL_HTTP2: "1" } });
 const tls = tlsOf(server.kubeconfig);
 const base = `https://127.0.0.1:${server.port}`;
 const req = (path: string, init: RequestInit = {}) => fetch(base + path, { ...init, tls } as any);
@@ -58,12 +65,41 @@ async function k3rsCreate(ns: string, name: string, extra: Record<string, string
   await r.arrayBuffer();
 }
 
-progress("k3rs writes");
-for (const c of [1, 16, 64]) {
-  const { ops, seconds } = await runFor(c, WRITE_SECONDS * 1000, (lane, i) => k3rsCreate("default", `w${c}-${lane}-${i}`));
-  results[`k3rsWrites${c}`] = ops / seconds;
+async function k3rsCreateH2(h2: H2Client, ns: string, name: string) {
+  const body = JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { payload } });
+  const r = await h2.request("POST", `/api/v1/namespaces/${ns}/configmaps`, body, { "content-type": "application/json" });
+  if (r.status !== 201) throw new Error(`create ${name} over h2: ${r.status} ${r.body}`);
 }
 
+// etcd runs from here on, so each concurrency is measured for k3rs and etcd back to back:
+// on a shared machine the load changes from minute to minute.
+const etcd = etcdBinary() ? await startEtcd(await freePort(), await freePort()) : undefined;
+const b64 = (s: string) => Buffer.from(s).toString("base64");
+const value = b64(JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" }, data: { payload } }));
+const put = async (key: string) => {
+  const r = await fetch(`${etcd!.url}/v3/kv/put`, { method: "POST", body: JSON.stringify({ key: b64(key), value }) });
+  if (!r.ok) throw new Error(`etcd put ${r.status}`);
+  await r.arrayBuffer();
+};
+const h2 = await connectH2(base, tls);
+for (const c of CLIENTS) {
+  progress(`writes, ${c} client(s): k3rs HTTP/1.1${h2 ? ", k3rs HTTP/2" : ""}${etcd ? ", etcd" : ""}`);
+  const k = await runFor(c, WRITE_SECONDS * 1000, (lane, i) => k3rsCreate("default", `w${c}-${lane}-${i}`));
+  results[`k3rsWrites${c}`] = k.ops / k.seconds;
+  if (h2) {
+    const k2 = await runFor(c, WRITE_SECONDS * 1000, (lane, i) => k3rsCreateH2(h2, "default", `h2w${c}-${lane}-${i}`));
+    results[`k3rsH2Writes${c}`] = k2.ops / k2.seconds;
+  }
+  if (etcd) {
+    const e = await runFor(c, WRITE_SECONDS * 1000, (lane, i) => put(`/registry/configmaps/default/w${c}-${lane}-${i}`));
+    results[`etcdWrites${c}`] = e.ops / e.seconds;
+  }
+}
+
+const getLat: number[] = [];
+const h2GetLat: number[] = [];
+const listLat: number[] = [];
+if (!QUICK) {
 progress(`k3rs: ${OBJECTS} objects, get and list`);
 // 10k objects in their own namespace for list/get/RSS.
 await req("/api/v1/namespaces", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "bench" } }) });
@@ -74,21 +110,34 @@ await Promise.all(Array.from({ length: 32 }, async (_, lane) => {
     created++;
   }
 }));
-const getLat: number[] = [];
+}
+const getName = (i: number) => QUICK ? `w1-0-${i % 50}` : `cm-${String(i * 7 % OBJECTS).padStart(5, "0")}`;
+const getNs = QUICK ? "default" : "bench";
 for (let i = 0; i < 500; i++) {
   const t = performance.now();
-  await (await req(`/api/v1/namespaces/bench/configmaps/cm-${String(i * 7 % OBJECTS).padStart(5, "0")}`)).arrayBuffer();
+  const r = await req(`/api/v1/namespaces/${getNs}/configmaps/${getName(i)}`);
+  await r.arrayBuffer();
+  if (r.status !== 200) throw new Error(`get ${getName(i)}: ${r.status}`);
   getLat.push(performance.now() - t);
 }
-const listLat: number[] = [];
+for (let i = 0; h2 && i < 500; i++) {
+  const t = performance.now();
+  const r = await h2.request("GET", `/api/v1/namespaces/${getNs}/configmaps/${getName(i)}`);
+  if (r.status !== 200) throw new Error(`get ${getName(i)} over h2: ${r.status}`);
+  h2GetLat.push(performance.now() - t);
+}
+h2?.close();
+if (!QUICK) {
 for (let i = 0; i < 30; i++) {
   const t = performance.now();
   const body = await (await req(`/api/v1/namespaces/bench/configmaps`)).arrayBuffer();
   listLat.push(performance.now() - t);
   if (i === 0) results.listBytes = body.byteLength;
 }
-Object.assign(results, { k3rsGetP50: summary(getLat).p50, k3rsGetP99: summary(getLat).p99, k3rsListP50: summary(listLat).p50, k3rsListP99: summary(listLat).p99 });
+}
+Object.assign(results, { k3rsGetP50: summary(getLat).p50, k3rsGetP99: summary(getLat).p99, k3rsH2GetP50: summary(h2GetLat).p50, k3rsH2GetP99: summary(h2GetLat).p99, k3rsListP50: summary(listLat).p50, k3rsListP99: summary(listLat).p99 });
 results.k3rsRss10kMiB = rssMiB(server.proc.pid);
+if (!QUICK) {
 
 progress(`k3rs: watch with ${WATCHERS} watchers`);
 // Watch latency: WATCHERS watches on one namespace; each write carries its send time.
@@ -138,36 +187,26 @@ await Promise.race([Promise.all(watchDone), Bun.sleep(30_000)]);
 for (const ac of controllers) ac.abort();
 results.watchers = ready;
 Object.assign(results, { watchP50: summary(watchLat).p50, watchP99: summary(watchLat).p99 });
+}
 await server.stop();
 
 progress("etcd");
 // --- etcd -------------------------------------------------------------------------------
 let etcdRan = false;
-if (etcdBinary()) {
-  const etcd = await startEtcd(await freePort(), await freePort());
+if (etcd) {
   etcdRan = true;
-  const b64 = (s: string) => Buffer.from(s).toString("base64");
-  const value = b64(JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" }, data: { payload } }));
-  const put = async (key: string) => {
-    const r = await fetch(`${etcd.url}/v3/kv/put`, { method: "POST", body: JSON.stringify({ key: b64(key), value }) });
-    if (!r.ok) throw new Error(`etcd put ${r.status}`);
-    await r.arrayBuffer();
-  };
-  for (const c of [1, 16, 64]) {
-    const { ops, seconds } = await runFor(c, WRITE_SECONDS * 1000, (lane, i) => put(`/registry/configmaps/default/w${c}-${lane}-${i}`));
-    results[`etcdWrites${c}`] = ops / seconds;
-  }
+  const objects = QUICK ? 50 : OBJECTS;
   await Promise.all(Array.from({ length: 32 }, async (_, lane) => {
-    for (let i = lane; i < OBJECTS; i += 32) await put(`/registry/configmaps/bench/cm-${String(i).padStart(5, "0")}`);
+    for (let i = lane; i < objects; i += 32) await put(`/registry/configmaps/bench/cm-${String(i).padStart(5, "0")}`);
   }));
   const eg: number[] = [];
   for (let i = 0; i < 500; i++) {
     const t = performance.now();
-    await (await fetch(`${etcd.url}/v3/kv/range`, { method: "POST", body: JSON.stringify({ key: b64(`/registry/configmaps/bench/cm-${String(i * 7 % OBJECTS).padStart(5, "0")}`) }) })).arrayBuffer();
+    await (await fetch(`${etcd.url}/v3/kv/range`, { method: "POST", body: JSON.stringify({ key: b64(`/registry/configmaps/bench/cm-${String(i * 7 % objects).padStart(5, "0")}`) }) })).arrayBuffer();
     eg.push(performance.now() - t);
   }
   const el: number[] = [];
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < (QUICK ? 0 : 30); i++) {
     const t = performance.now();
     await (await fetch(`${etcd.url}/v3/kv/range`, { method: "POST", body: JSON.stringify({ key: b64("/registry/configmaps/bench/"), range_end: b64("/registry/configmaps/bench0") }) })).arrayBuffer();
     el.push(performance.now() - t);
@@ -178,17 +217,31 @@ if (etcdBinary()) {
 
 // --- report -----------------------------------------------------------------------------
 console.log("\nk3rs API benchmark (k3rs: HTTPS + client certs; etcd 3.4: JSON gateway, plain HTTP; both on loopback)\n");
-line("cold start to /readyz (median of 3)", `${fmt(results.coldStartMs!, 0)} ms   (goal < 1000 ms)`);
-line("server RSS idle", `${fmt(results.k3rsIdleRssMiB!)} MiB   (goal < 80 MiB)`);
-line(`server RSS with ${OBJECTS} ConfigMaps`, `${fmt(results.k3rsRss10kMiB!)} MiB`);
-for (const c of [1, 16, 64]) {
-  const k = results[`k3rsWrites${c}`]!;
-  const e = results[`etcdWrites${c}`];
-  line(`creates/s, ${c} concurrent client(s)`, `k3rs ${fmt(k, 0)}` + (e ? `   etcd ${fmt(e, 0)}   ratio ${fmt(k / e, 2)}x   (goal >= 1.0x)` : ""));
+line("load average (1/5/15 min) at the end", (await import("node:os")).loadavg().map((l) => fmt(l, 2)).join(" "));
+if (!QUICK) {
+  line("cold start to /readyz (median of 3)", `${fmt(results.coldStartMs!, 0)} ms   (goal < 1000 ms)`);
+  line("server RSS idle", `${fmt(results.k3rsIdleRssMiB!)} MiB   (goal < 80 MiB)`);
+  line(`server RSS with ${OBJECTS} ConfigMaps`, `${fmt(results.k3rsRss10kMiB!)} MiB`);
 }
-line("get p50 / p99", `k3rs ${fmt(results.k3rsGetP50!, 2)} / ${fmt(results.k3rsGetP99!, 2)} ms` + (etcdRan ? `   etcd ${fmt(results.etcdGetP50!, 2)} / ${fmt(results.etcdGetP99!, 2)} ms   ratio(p50) ${fmt(results.etcdGetP50! / results.k3rsGetP50!, 2)}x etcd's speed` : ""));
-line(`list ${OBJECTS} p50 / p99`, `k3rs ${fmt(results.k3rsListP50!)} / ${fmt(results.k3rsListP99!)} ms (${fmt(results.listBytes! / 1048576)} MiB)` + (etcdRan ? `   etcd ${fmt(results.etcdListP50!)} / ${fmt(results.etcdListP99!)} ms   ratio(p50) ${fmt(results.etcdListP50! / results.k3rsListP50!, 2)}x etcd's speed` : "") + "   (goal p99 < 100 ms)");
-line(`watch delivery p50 / p99 (${results.watchers} watchers)`, `${fmt(results.watchP50!)} / ${fmt(results.watchP99!)} ms   (goal p99 < 50 ms)`);
+const ratio = (k: number | undefined, e: number | undefined) => (k && e ? `   ratio ${fmt(k / e, 2)}x` : "");
+for (const c of CLIENTS) {
+  const k = results[`k3rsWrites${c}`]!;
+  const k2 = results[`k3rsH2Writes${c}`];
+  const e = results[`etcdWrites${c}`];
+  line(
+    `creates/s, ${c} concurrent client(s)`,
+    `k3rs http/1.1 ${fmt(k, 0)}${ratio(k, e)}   h2 ${k2 ? fmt(k2, 0) : "n/a"}${ratio(k2, e)}` + (e ? `   etcd ${fmt(e, 0)}   (goal >= 2.0x at 16 and 64)` : ""),
+  );
+}
+line(
+  "get p50 / p99",
+  `k3rs http/1.1 ${fmt(results.k3rsGetP50!, 2)} / ${fmt(results.k3rsGetP99!, 2)} ms   h2 ${fmt(results.k3rsH2GetP50!, 2)} / ${fmt(results.k3rsH2GetP99!, 2)} ms` +
+    (etcdRan ? `   etcd ${fmt(results.etcdGetP50!, 2)} / ${fmt(results.etcdGetP99!, 2)} ms   ratio(p50) ${fmt(results.etcdGetP50! / results.k3rsGetP50!, 2)}x etcd's speed` : ""),
+);
+if (!QUICK) {
+  line(`list ${OBJECTS} p50 / p99`, `k3rs ${fmt(results.k3rsListP50!)} / ${fmt(results.k3rsListP99!)} ms (${fmt(results.listBytes! / 1048576)} MiB)` + (etcdRan ? `   etcd ${fmt(results.etcdListP50!)} / ${fmt(results.etcdListP99!)} ms   ratio(p50) ${fmt(results.etcdListP50! / results.k3rsListP50!, 2)}x etcd's speed` : "") + "   (goal p99 < 100 ms)");
+  line(`watch delivery p50 / p99 (${results.watchers} watchers)`, `${fmt(results.watchP50!)} / ${fmt(results.watchP99!)} ms   (goal p99 < 50 ms)`);
+}
 if (!etcdRan) console.log("\netcd peer skipped: install it with `apt-get install etcd-server`.");
-else line("etcd RSS with the same data", `${fmt(results.etcdRssMiB!)} MiB`);
+else if (!QUICK) line("etcd RSS with the same data", `${fmt(results.etcdRssMiB!)} MiB`);
 console.log("\n" + JSON.stringify(results));

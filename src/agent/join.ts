@@ -3,13 +3,15 @@
  * refuse it unless its sha256 is the one in the K10 token (a bare secret trusts the first CA
  * seen, as K3s does, with a warning), then present the secret to `/v1-k3rs/join` over TLS
  * verified with that CA and keep the node's client certificate. With credentials on disk:
- * use them — a restart needs no token.
+ * use them — a restart needs no token — unless the certificate has expired: an expired one can
+ * no longer renew (cert-renewer.ts renews before that), so the agent joins again with the token.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { parseToken } from "../pki/token.ts";
 import { certSha256Hex } from "../pki/fingerprint.ts";
+import { renewalState, validity } from "../pki/renewal.ts";
 import type { ClientConfig } from "../client/kubeconfig.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { log } from "../log.ts";
@@ -41,6 +43,25 @@ export function loadCredentials(dir: string): AgentCredentials | undefined {
   return { server: r(FILES.server).trim(), caPem: r(FILES.ca), certPem: r(FILES.cert), keyPem: r(FILES.key) };
 }
 
+/** An unreadable certificate counts as expired: it cannot renew either. */
+function certExpired(certPem: string): boolean {
+  try {
+    return renewalState(certPem, new Date()) === "expired";
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * The node's client certificate and key, each written to a temporary file and renamed into
+ * place, the key first: a reader sees the old pair, or the new key beside the old certificate
+ * for an instant (refused by TLS, retried), never half a file.
+ */
+export function writeNodePair(dir: string, pair: { certPem: string; keyPem: string }): void {
+  writeAtomic(join(dir, FILES.key), pair.keyPem);
+  writeAtomic(join(dir, FILES.cert), pair.certPem);
+}
+
 function writeAtomic(path: string, text: string): void {
   writeFileSync(`${path}.tmp`, text, { mode: 0o600 });
   renameSync(`${path}.tmp`, path);
@@ -68,7 +89,13 @@ export async function ensureJoined(o: JoinOptions): Promise<AgentCredentials> {
   const dir = credentialsDir(o.dataDir);
   const server = o.server.replace(/\/+$/, "");
   const have = loadCredentials(dir);
-  if (have && have.server === server) return have;
+  const expired = have && have.server === server && certExpired(have.certPem);
+  if (have && have.server === server && !expired) return have;
+  if (expired) {
+    const notAfter = validity(have.certPem).notAfter.toISOString();
+    if (!o.token) throw new JoinError(`the node certificate in ${dir} expired at ${notAfter} and cannot be renewed: pass --token to join again`);
+    log.warn("agent: the node certificate has expired and cannot be renewed; joining again with the token", { node: o.nodeName, notAfter });
+  }
   if (!o.token) {
     throw new JoinError(have
       ? `this agent joined ${have.server}; joining ${server} needs --token`
@@ -97,8 +124,7 @@ export async function ensureJoined(o: JoinOptions): Promise<AgentCredentials> {
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeAtomic(join(dir, FILES.ca), caPem);
-  writeAtomic(join(dir, FILES.cert), res.certPem);
-  writeAtomic(join(dir, FILES.key), res.keyPem);
+  writeNodePair(dir, res);
   writeAtomic(join(dir, FILES.server), server + "\n");
   log.info("agent: joined the cluster", { server, node: o.nodeName });
   return { server, caPem, certPem: res.certPem, keyPem: res.keyPem };

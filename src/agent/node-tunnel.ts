@@ -26,12 +26,14 @@ export interface NodeTunnelOptions {
 
 /** Starts the tunnel; undefined when the client has no certificate to present (in-process test clients). */
 export function startNodeTunnel(o: NodeTunnelOptions): TunnelClient | undefined {
-  const { server, ca, cert, key } = o.client.config;
+  const { server, cert, key } = o.client.config;
   if (!cert || !key || !/^https:\/\//.test(server)) {
     log.debug("agent: no client certificate for a tunnel; the server cannot reach this node", { node: o.nodeName });
     return undefined;
   }
   const api = createKubeletApi({ podByName: (ns, name) => o.pods.podByName(ns, name), runtime: o.runtime, logRoot: o.logRoot, metrics: o.metrics });
   o.signal.addEventListener("abort", () => api.close(), { once: true });
-  return new TunnelClient({ server, tls: { ca, cert, key }, nodeName: o.nodeName, signal: o.signal, serve: (stream) => api.serveConnection(stream) }).start();
+  // Read at every connection: after a renewal (cert-renewer.ts) the tunnel reconnects with the new certificate.
+  const tls = () => ({ ca: o.client.config.ca, cert: o.client.config.cert ?? cert, key: o.client.config.key ?? key });
+  return new TunnelClient({ server, tls, nodeName: o.nodeName, signal: o.signal, serve: (stream) => api.serveConnection(stream) }).start();
 }

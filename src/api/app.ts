@@ -7,13 +7,20 @@ import { Hono } from "hono";
 import type { ResourceRegistry } from "./resources/registry.ts";
 import type { ObjectStorage } from "./storage/object-storage.ts";
 import type { Authenticator, AuthorizationRequest, Authorizer, PeerInfo, ReviewDeps, UserInfo } from "./auth/types.ts";
-import type { AuditLog } from "./audit/audit-log.ts";
-import { ANONYMOUS, authenticate } from "./auth/authenticate.ts";
+import type { AuditLog, RequestAudit } from "./audit/audit-log.ts";
+import { observeBody, readCapped, type Captured } from "./audit/observe-body.ts";
+import { sourceIPs } from "./audit/source-ips.ts";
+import { auditFailedAuthentication } from "./audit/failed-authentication.ts";
+import { MAX_BODY_BYTES } from "../http/limits.ts";
+import { log } from "../log.ts";
+import { ANONYMOUS } from "./auth/authenticate.ts";
+import { authenticateLimited } from "./auth/limited-authenticate.ts";
+import type { AuthFailureLimiter } from "./auth/failure-limiter.ts";
 import { isPublicPath } from "./auth/public-paths.ts";
 import { attributesOf, forbidden } from "./auth/attributes.ts";
 import { impersonate } from "./auth/impersonation.ts";
 import type { ServiceAccountTokens } from "./auth/serviceaccount/tokens.ts";
-import { errors, StatusError } from "../model/errors.ts";
+import { errors, isStatusError, StatusError } from "../model/errors.ts";
 import type { NodeConnector } from "../tunnel/types.ts";
 import type { UpgradeConnection } from "./transport/upgrade.ts";
 import type { MetricsSource } from "../resource-metrics/types.ts";
@@ -62,6 +69,8 @@ export interface ApiDeps {
   tokens?: ServiceAccountTokens;
   /** Where every request is recorded (`--audit-log-path`); absent: no audit log. */
   audit?: AuditLog;
+  /** The per-source budget of failed authentications (429 past it); absent: every failure is a 401. */
+  authFailures?: AuthFailureLimiter;
 }
 
 /** What the transport hands to each request. */
@@ -85,48 +94,60 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
   app.onError((e) => statusResponse(e));
   app.notFound(() => statusResponse(new StatusError(404, "NotFound", "the server could not find the requested resource")));
 
-  // Authentication (health and version are public, as with the apiserver's anonymous access).
+  // Authentication (health and version are public, as with the apiserver's anonymous access),
+  // the audit record, impersonation and authorization, in the apiserver's filter order.
   app.use("*", async (c, next) => {
     const received = new Date();
     const url = new URL(c.req.url);
-    let attrs: AuthorizationRequest | undefined;
-    let authenticatedAs: UserInfo | undefined;
-    let decision: "allow" | "forbid" | undefined;
-    let reason: string | undefined;
-    let res: Response | undefined;
+    const peer: PeerInfo = c.env?.peer ?? { authorized: false };
+    let audit: RequestAudit | undefined;
+    const begin = async (user: UserInfo) => {
+      if (!deps.audit) return;
+      try {
+        const attrs = attributesOf(user, c.req.method, url);
+        audit = deps.audit.begin({ attrs, requestURI: url.pathname + url.search, userAgent: c.req.header("user-agent"), sourceIPs: sourceIPs(c.req.raw.headers, peer.address), received, longRunning: isLongRunning(attrs) });
+        // Read to the transport's body limit (it is in memory already): a body too big to log still names its object.
+        if (audit?.wantsRequestBody) audit.requestBody(await auditedRequestBody(c.req.raw, MAX_BODY_BYTES), c.req.header("content-type") ?? null);
+      } catch (e) {
+        // The audit never costs the request its answer.
+        log.warn("audit: recording a request failed", { path: url.pathname, error: String(e) });
+      }
+    };
     try {
       if (isPublicPath(c.req.path)) {
         c.set("user", ANONYMOUS);
-        attrs = attributesOf(ANONYMOUS, c.req.method, url);
-        await next();
-        return;
+        await begin(ANONYMOUS);
+      } else {
+        let user: UserInfo | undefined;
+        try {
+          user = c.env?.user ?? (await authenticateLimited(deps.authenticators, c.req.raw, peer, deps.authFailures));
+        } catch (e) {
+          if (isStatusError(e)) auditFailedAuthentication(deps.audit, c.req.raw, peer, e.code, received);
+          throw e;
+        }
+        if (!user) {
+          auditFailedAuthentication(deps.audit, c.req.raw, peer, 401, received);
+          throw errors.unauthorized();
+        }
+        await begin(user);
+        // Impersonation (kubectl --as) is authorized for the real user; the rest of the request runs as the one impersonated.
+        const effective = impersonate(c.req.raw.headers, user, deps.authorizer);
+        if (effective !== user) audit?.impersonated(effective);
+        c.set("user", effective);
+        // Authorization of every request — resources, subresources and plain paths alike — before
+        // any handler runs (extra routes included).
+        const attrs = attributesOf(effective, c.req.method, url);
+        const d = deps.authorizer.authorize(attrs);
+        audit?.authorized(d.allowed ? "allow" : "forbid", d.reason);
+        if (!d.allowed) throw forbidden(attrs, d.reason);
       }
-      const user = c.env?.user ?? await authenticate(deps.authenticators, c.req.raw, c.env?.peer ?? { authorized: false });
-      if (!user) {
-        attrs = attributesOf(ANONYMOUS, c.req.method, url);
-        return (res = statusResponse(errors.unauthorized()));
-      }
-      authenticatedAs = user;
-      // Impersonation (kubectl --as) is authorized for the real user; the rest of the request runs as the one impersonated.
-      const effective = impersonate(c.req.raw.headers, user, deps.authorizer);
-      c.set("user", effective);
-      // Authorization of every request — resources, subresources and plain paths alike — before
-      // any handler runs (extra routes included).
-      attrs = attributesOf(effective, c.req.method, url);
-      const d = deps.authorizer.authorize(attrs);
-      decision = d.allowed ? "allow" : "forbid";
-      reason = d.reason;
-      if (!d.allowed) return (res = statusResponse(forbidden(attrs, d.reason)));
-      await next();
-    } finally {
-      if (deps.audit && attrs) {
-        deps.audit.record({
-          attrs, requestURI: url.pathname + url.search, authenticatedAs, userAgent: c.req.header("user-agent"),
-          code: (res ?? c.res)?.status ?? 500, decision, reason, received,
-          longRunning: attrs.verb === "watch" || (attrs.subresource !== undefined && ["log", "exec", "attach", "portforward"].includes(attrs.subresource)),
-        });
-      }
+    } catch (e) {
+      return audited(audit, statusResponse(e));
     }
+    await next();
+    if (!audit) return;
+    if (c.error && !(c.error instanceof StatusError)) audit.panic(c.error);
+    else c.res = audited(audit, c.res);
   });
 
   app.get("/version", (c) => c.json(deps.version));
@@ -233,6 +254,46 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
   app.all("/api/*", resource);
   app.all("/apis/*", resource);
   return app;
+}
+
+/** Watches and streams: the apiserver's long-running requests (ResponseStarted, no response body in the audit log). */
+function isLongRunning(a: AuthorizationRequest): boolean {
+  return a.verb === "watch" || (a.subresource !== undefined && ["log", "exec", "attach", "portforward", "proxy"].includes(a.subresource));
+}
+
+/** A copy of a JSON or YAML request body for the audit log (an upload of another type is never read twice). */
+async function auditedRequestBody(req: Request, maxBytes: number): Promise<Captured> {
+  const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (req.method === "GET" || req.method === "HEAD" || !req.body || !/(json|yaml)$/.test(type)) return new Uint8Array();
+  return readCapped(req.clone().body, maxBytes);
+}
+
+/**
+ * `res`, with the audit's ResponseStarted told now for a stream and ResponseComplete when its
+ * body ends (with the copy the level asks for); a response without a body completes at once.
+ */
+function audited(audit: RequestAudit | undefined, res: Response): Response {
+  if (!audit) return res;
+  try {
+    if (audit.longRunning) audit.started(res.status);
+    const capture = audit.responseCaptureBytes(res.status);
+    if (!res.body || (capture === 0 && !audit.longRunning)) {
+      audit.complete(res.status);
+      return res;
+    }
+    const type = res.headers.get("content-type");
+    const body = observeBody(res.body, capture, (copy) => {
+      try {
+        audit.complete(res.status, copy, type);
+      } catch (e) {
+        log.warn("audit: recording a response failed", { error: String(e) });
+      }
+    });
+    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  } catch (e) {
+    log.warn("audit: recording a response failed", { error: String(e) });
+    return res;
+  }
 }
 
 function discoveryResponse(body: object, version: string): Response {

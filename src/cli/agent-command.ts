@@ -33,13 +33,20 @@ async function runAgentProcess(cfg: AgentConfig): Promise<void> {
   const notifySocket = takeNotifySocket(process.env);
   const ac = new AbortController();
   // The agent is loaded only by the role that runs it, so `k3rs ctl` and `k3rs server --disable-agent` never evaluate it.
-  const { ensureJoined, JoinError } = await import("../agent/join.ts");
+  const { ensureJoined, JoinError, credentialsDir, nodePassword } = await import("../agent/join.ts");
   const { RestClient } = await import("../client/rest-client.ts");
   const { keepAliveFetcher } = await import("../client/keep-alive-fetcher.ts");
   const { runAgent } = await import("../agent/run.ts");
+  const { CertRenewer } = await import("../agent/cert-renewer.ts");
+  // Each node's certificate is renewed through the server before it expires, for as long as the agent runs.
+  const renew = (client: InstanceType<typeof RestClient>, nodeName: string, dataDir: string) => {
+    const dir = credentialsDir(dataDir);
+    new CertRenewer({ client, nodeName, nodePassword: nodePassword(dir), credentialsDir: dir, signal: ac.signal }).start();
+    return client;
+  };
   try {
     const creds = await ensureJoined({ server: cfg.server, token: cfg.token ?? process.env.K3RS_TOKEN, nodeName: cfg.nodeName, dataDir: cfg.dataDir });
-    const client = new RestClient({ server: creds.server, ca: creds.caPem, cert: creds.certPem, key: creds.keyPem, path: "(agent)" });
+    const client = renew(new RestClient({ server: creds.server, ca: creds.caPem, cert: creds.certPem, key: creds.keyPem, path: "(agent)" }), cfg.nodeName, cfg.dataDir);
     const agent = await runAgent({
       client,
       nodeName: cfg.nodeName,
@@ -52,9 +59,10 @@ async function runAgentProcess(cfg: AgentConfig): Promise<void> {
       simulate: cfg.simulate,
       // Each hollow node joins as itself (its credentials under <data-dir>/simulated/<name>).
       clientFor: cfg.simulate === undefined ? undefined : async (name: string) => {
-        const c = await ensureJoined({ server: cfg.server, token: cfg.token ?? process.env.K3RS_TOKEN, nodeName: name, dataDir: join(cfg.dataDir, "simulated", name) });
+        const dataDir = join(cfg.dataDir, "simulated", name);
+        const c = await ensureJoined({ server: cfg.server, token: cfg.token ?? process.env.K3RS_TOKEN, nodeName: name, dataDir });
         // Its own connections: Bun's fetch keeps 64 for the whole process, too few for a thousand identities.
-        return new RestClient({ server: c.server, ca: c.caPem, cert: c.certPem, key: c.keyPem, path: `(hollow ${name})` }, keepAliveFetcher({ ca: c.caPem, cert: c.certPem, key: c.keyPem, maxSockets: 2 }));
+        return renew(new RestClient({ server: c.server, ca: c.caPem, cert: c.certPem, key: c.keyPem, path: `(hollow ${name})` }, keepAliveFetcher({ maxSockets: 2 })), name, dataDir);
       },
       flannelIface: cfg.flannelIface,
       resolvConf: cfg.resolvConf,

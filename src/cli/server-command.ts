@@ -57,7 +57,13 @@ async function runServer(cfg: ServerConfig): Promise<void> {
     // Not a user setting (kube-apiserver has no flags for these deadlines): how e2e tests shorten them.
     const timeoutSpec = process.env.K3RS_INTERNAL_API_TIMEOUTS;
     const transportTimeouts = timeoutSpec ? parseTransportTimeouts(timeoutSpec) : undefined;
-    handle = await startServer(cfg, { isRoot: process.getuid?.() === 0, signal: ac.signal, transportTimeouts, maxUntrustedConnections: untrustedCapFor(files?.soft) });
+    // Nor is this (K3s has none): how tests make node certificates (joined agents' and the
+    // embedded one's; not the server's own) expire within a run. Agents check at most once a
+    // second, so lifetimes under about ten seconds leave them no time to renew.
+    const nodeCertLifetimeMs = certLifetimeMs(process.env.K3RS_CERT_LIFETIME_SECONDS);
+    // HTTP/2 on the API port is opt-in while it is measured (src/api/transport/h2-server.ts).
+    const http2 = process.env.K3RS_EXPERIMENTAL_HTTP2 === "1";
+    handle = await startServer(cfg, { isRoot: process.getuid?.() === 0, signal: ac.signal, transportTimeouts, maxUntrustedConnections: untrustedCapFor(files?.soft), nodeCertLifetimeMs, http2 });
   } catch (e) {
     if ((e as Error)?.name === "BootstrapTokenError") {
       console.error(`k3rs server: ${(e as Error).message}`);
@@ -79,4 +85,12 @@ async function runServer(cfg: ServerConfig): Promise<void> {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+/** K3RS_CERT_LIFETIME_SECONDS: a whole number of seconds, or unset (365 days). */
+function certLifetimeMs(value: string | undefined): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`K3RS_CERT_LIFETIME_SECONDS must be a whole number of seconds, not ${JSON.stringify(value)}`);
+  return n * 1000;
 }

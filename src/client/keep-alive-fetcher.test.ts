@@ -9,6 +9,7 @@ import { keepAliveFetcher } from "./keep-alive-fetcher.ts";
 let server: tls.Server;
 let base = "";
 let ca = "";
+let caPair: Awaited<ReturnType<typeof createCa>>;
 let client = { cert: "", key: "" };
 let connections = 0;
 const sockets = new Set<Socket>();
@@ -59,6 +60,7 @@ beforeAll(async () => {
   const serving = await issueServingCert(authority, { commonName: "server", dnsNames: ["localhost"], ips: ["127.0.0.1"] });
   const pair = await issueClientCert(authority, { commonName: "hollow-7", organizations: ["system:nodes"] });
   ca = authority.certPem;
+  caPair = authority;
   client = { cert: pair.certPem, key: pair.keyPem };
   // node:tls in front of node:http, as the API server does: Bun's https server shows no peer certificate.
   const web = http.createServer((req, res) => {
@@ -200,4 +202,18 @@ test("key material that cannot be read fails the request and holds no connection
   const f = keepAliveFetcher({ ca, cert: "not a certificate", key: "not a key", maxSockets: 1 });
   await expect(f(`${base}/json`, { method: "GET" })).rejects.toThrow();
   await expect(f(`${base}/json`, { method: "GET" })).rejects.toThrow();
+});
+
+test("a request's own tls option picks the certificate: a renewed one is presented on a new connection", async () => {
+  const f = keepAliveFetcher({ ca, maxSockets: 1 });
+  const before = connections;
+  const first = await f(`${base}/json`, { method: "GET", tls: { ca, ...client } } as RequestInit);
+  expect(first.status).toBe(200);
+  expect(seen.at(-1)!.cn).toBe("hollow-7");
+  expect((await f(`${base}/json`, { method: "GET", tls: { ca, ...client } } as RequestInit)).status).toBe(200);
+  expect(since(before)).toBe(1);
+  const renewed = await issueClientCert(caPair, { commonName: "hollow-7-renewed", organizations: ["system:nodes"] });
+  expect((await f(`${base}/json`, { method: "GET", tls: { ca, cert: renewed.certPem, key: renewed.keyPem } } as RequestInit)).status).toBe(200);
+  expect(seen.at(-1)!.cn).toBe("hollow-7-renewed");
+  expect(since(before)).toBe(2);
 });

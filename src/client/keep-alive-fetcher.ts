@@ -6,7 +6,12 @@
  * every request, 87 requests/s instead of ~1,600), so a thousand hollow nodes paid a full
  * mutual-TLS handshake on both sides for every status write, lease renewal and event.
  *
- * One instance serves one identity: up to `maxSockets` connections per origin, reused
+ * The key material is each request's `tls` option (what RestClient passes Bun's fetch), over
+ * the defaults given here; connections are pooled per origin and client certificate, so a
+ * renewed certificate (RestClient.useCredentials) is presented on new connections at once
+ * while requests under way finish on theirs, and the old ones close when idle.
+ *
+ * One identity gets up to `maxSockets` connections per origin, reused
  * (most recently used first) until idle for `idleMs` — shorter than the API server's idle
  * timeout (90 s), so it is the client that closes an idle connection, not a request that
  * races the server's close. Bodies are framed by Content-Length, chunked (a watch streams
@@ -18,14 +23,14 @@
  * through Bun's fetch, which streams it.
  *
  * @example
- *   const client = new RestClient(cfg, keepAliveFetcher({ ca: cfg.ca, cert: cfg.cert, key: cfg.key }));
+ *   const client = new RestClient(cfg, keepAliveFetcher({ maxSockets: 2 }));
  */
 import { isIP } from "node:net";
 import tls from "node:tls";
 import type { Fetcher } from "./rest-client.ts";
 
 export interface KeepAliveOptions {
-  /** PEM text. */
+  /** PEM text; a request's own `tls` option wins. */
   ca?: string;
   cert?: string;
   key?: string;
@@ -71,7 +76,9 @@ export function keepAliveFetcher(o: KeepAliveOptions = {}): Fetcher {
     if (body !== undefined && body !== null && typeof body !== "string" && !(body instanceof Uint8Array)) return fetch(url, init);
     const u = new URL(url);
     if (u.protocol !== "https:") return fetch(url, init);
-    const pool = pools.get(u.host) ?? pools.set(u.host, new Pool(u.hostname, Number(u.port || 443), o)).get(u.host)!;
+    const tls = { ...o, ...definedOf((init as RequestInit & { tls?: TlsInit }).tls) };
+    const key = `${u.host}\n${tls.cert ?? ""}`;
+    const pool = pools.get(key) ?? pools.set(key, new Pool(u.hostname, Number(u.port || 443), tls)).get(key)!;
     return new Promise<Response>((resolve, reject) => {
       const method = (init.method ?? "GET").toUpperCase();
       const bytes = typeof body === "string" ? Buffer.from(body) : (body ?? undefined);
@@ -89,6 +96,23 @@ export function keepAliveFetcher(o: KeepAliveOptions = {}): Fetcher {
       pool.dispatch({ method, head, body: bytes, signal: init.signal ?? undefined, resolve, reject, retried: false });
     });
   };
+}
+
+/** The part of Bun's fetch `tls` option this fetcher honours. */
+interface TlsInit {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  rejectUnauthorized?: boolean;
+}
+
+function definedOf(t: TlsInit | undefined): TlsInit {
+  const out: TlsInit = {};
+  if (t?.ca !== undefined) out.ca = t.ca;
+  if (t?.cert !== undefined) out.cert = t.cert;
+  if (t?.key !== undefined) out.key = t.key;
+  if (t?.rejectUnauthorized !== undefined) out.rejectUnauthorized = t.rejectUnauthorized;
+  return out;
 }
 
 function requestHead(method: string, u: URL, headers: RequestInit["headers"], body: Uint8Array | undefined): Buffer {

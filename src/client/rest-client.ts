@@ -30,6 +30,15 @@ export class RestClient {
     private readonly fetcher: Fetcher = (url, init) => fetch(url, init),
   ) {}
 
+  /**
+   * Present another client certificate from now on (a node's renewed one): requests made after
+   * this carry it; those under way, and a watch already open, finish on their connection.
+   */
+  useCredentials(pair: { certPem: string; keyPem: string }): void {
+    this.config.cert = pair.certPem;
+    this.config.key = pair.keyPem;
+  }
+
   private url(path: string, query?: RequestOptions["query"]): string {
     const u = new URL(this.config.server + path);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== "") u.searchParams.set(k, String(v));

@@ -9,14 +9,15 @@ import { parseGoDuration } from "../model/duration.ts";
 
 type Apply = (value: string, out: Partial<ControllerSettings>) => void;
 
-const AUDIT_KEYS = ["audit-log-path", "audit-policy-file", "audit-log-maxsize", "audit-log-maxbackup"] as const;
+const AUDIT_KEYS = ["audit-log-path", "audit-policy-file", "audit-log-maxsize", "audit-log-maxbackup", "audit-log-maxage"] as const;
 
-/** The audit log's settings from `--kube-apiserver-arg audit-log-*=…` (sizes in MB, as the apiserver takes them). */
+/** The audit log's settings from `--kube-apiserver-arg audit-log-*=…` (sizes in MB, ages in days, as the apiserver takes them). */
 export interface AuditArgs {
   path?: string;
   policyFile?: string;
   maxBytes?: number;
   maxBackups?: number;
+  maxAgeDays?: number;
 }
 
 export function auditSettings(apiserverArgs: string[]): AuditArgs {
@@ -31,8 +32,10 @@ export function auditSettings(apiserverArgs: string[]): AuditArgs {
     };
     if (key === "audit-log-path") out.path = value;
     else if (key === "audit-policy-file") out.policyFile = value;
-    else if (key === "audit-log-maxsize") out.maxBytes = count() * 1024 * 1024;
+    // 0 is lumberjack's "default size" (100 MB), as the apiserver passes it on.
+    else if (key === "audit-log-maxsize") out.maxBytes = count() > 0 ? count() * 1024 * 1024 : undefined;
     else if (key === "audit-log-maxbackup") out.maxBackups = count();
+    else if (key === "audit-log-maxage") out.maxAgeDays = count();
   }
   return out;
 }

@@ -84,3 +84,20 @@ test("--disable takes repeated and comma-separated names, from the file as a lis
   expect(resolveServerConfig({ flags: {}, env: {}, isRoot: true }).disable).toEqual([]);
   expect(() => resolveServerConfig({ flags: { disable: ["Bad Name"] }, env: {}, isRoot: true })).toThrow(/invalid --disable "bad name"/);
 });
+
+test("the audit flags come from flags, config.yaml or K3RS_*; sizes are whole numbers", () => {
+  const file = configFile("audit-log-path: /var/log/k3rs/audit.log\naudit-log-maxbackup: 3\nkube-apiserver-arg: [audit-log-maxage=9]\n");
+  const cfg = resolveServerConfig({ flags: { auditLogMaxsize: "50" }, configPath: file, env: { K3RS_AUDIT_POLICY_FILE: "/etc/k3rs/audit.yaml" }, isRoot: true });
+  expect(cfg).toMatchObject({ auditLogPath: "/var/log/k3rs/audit.log", auditLogMaxbackup: 3, auditLogMaxsize: 50, auditPolicyFile: "/etc/k3rs/audit.yaml", kubeApiserverArg: ["audit-log-maxage=9"] });
+  expect(cfg.auditLogMaxage).toBeUndefined();
+  expect(() => resolveServerConfig({ flags: { auditLogMaxbackup: "-1" }, env: {}, isRoot: true })).toThrow('invalid --audit-log-maxbackup "-1" (want a whole number)');
+  expect(() => resolveServerConfig({ flags: { kubeApiserverArg: ["audit-log-maxage=soon"] }, env: {}, isRoot: true })).toThrow("invalid audit-log-maxage");
+});
+
+test("--encrypt-resources takes repeated and comma-separated plural names (with a group outside core), from the file too; bad names are refused", () => {
+  expect(resolveServerConfig({ flags: {}, env: {}, isRoot: true }).encryptResources).toBeUndefined();
+  expect(resolveServerConfig({ flags: { encryptResources: ["secrets,configmaps", "Deployments.apps", "secrets"] }, env: {}, isRoot: true }).encryptResources).toEqual(["secrets", "configmaps", "deployments.apps"]);
+  expect(resolveServerConfig({ flags: {}, configPath: configFile("encrypt-resources:\n  - secrets\n  - configmaps\n"), env: {}, isRoot: true }).encryptResources).toEqual(["secrets", "configmaps"]);
+  expect(() => resolveServerConfig({ flags: { encryptResources: ["secrets/x"] }, env: {}, isRoot: true })).toThrow('invalid --encrypt-resources "secrets/x"');
+  expect(() => resolveServerConfig({ flags: { encryptResources: [","] }, env: {}, isRoot: true })).toThrow("at least one resource");
+});

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { DEFAULT_CONFIG_PATH, fromEnv, list, readConfigFile, truthy } from "./sources.ts";
 import { externalIps } from "./external-ips.ts";
 import { componentSettings } from "./component-args.ts";
+import { resolvedAuditSettings } from "./audit-settings.ts";
 import { kubeletSettings } from "./kubelet-args.ts";
 import { parseSchedule } from "../model/cron-schedule.ts";
 import { parseReplicaUrl } from "./replica-url.ts";
@@ -19,6 +20,8 @@ export interface ServerConfig {
   httpsListenPort: number;
   bindAddress: string;
   token?: string;
+  /** Resources encrypted at rest (`--encrypt-resources`); absent: what the encryption config holds (secrets at first start). */
+  encryptResources?: string[];
   /** A join secret for agents only (`--agent-token`); the server token still joins agents too. */
   agentToken?: string;
   nodeName: string;
@@ -48,6 +51,15 @@ export interface ServerConfig {
   /** Upstream component flags as K3s passes them (`key=value`); see component-args.ts for the keys understood. */
   kubeControllerManagerArg: string[];
   kubeApiserverArg: string[];
+  /**
+   * The audit log, as the apiserver's flags of the same names (sizes in MB, ages in days); each
+   * wins over the same key given through kubeApiserverArg (see audit-settings.ts).
+   */
+  auditLogPath?: string;
+  auditPolicyFile?: string;
+  auditLogMaxsize?: number;
+  auditLogMaxbackup?: number;
+  auditLogMaxage?: number;
   /** Kubelet flags for the embedded agent (see kubelet-args.ts). */
   kubeletArg: string[];
   /** `--cluster-reset [--cluster-reset-restore-path FILE]`: restore a snapshot and exit, as K3s does. */
@@ -119,6 +131,7 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     bindAddress: String(pick("bindAddress") ?? "0.0.0.0"),
     token: pick("token") === undefined ? undefined : String(pick("token")),
     agentToken: pick("agentToken") === undefined ? undefined : String(pick("agentToken")),
+    encryptResources: pick("encryptResources") === undefined ? undefined : encryptResources(pick("encryptResources")),
     nodeName: String(pick("nodeName") ?? hostname()).toLowerCase(),
     nodeIp: pick("nodeIp") === undefined ? undefined : String(pick("nodeIp")),
     nodeExternalIp: externalIps(pick("nodeExternalIp")),
@@ -138,6 +151,11 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     kubeControllerManagerArg: list(pick("kubeControllerManagerArg")),
     kubeApiserverArg: list(pick("kubeApiserverArg")),
     kubeletArg: list(pick("kubeletArg")),
+    auditLogPath: optionalText(pick("auditLogPath")),
+    auditPolicyFile: optionalText(pick("auditPolicyFile")),
+    auditLogMaxsize: optionalCount(pick("auditLogMaxsize"), "--audit-log-maxsize"),
+    auditLogMaxbackup: optionalCount(pick("auditLogMaxbackup"), "--audit-log-maxbackup"),
+    auditLogMaxage: optionalCount(pick("auditLogMaxage"), "--audit-log-maxage"),
     clusterReset: truthy(pick("clusterReset")),
     clusterResetRestorePath: optionalText(pick("clusterResetRestorePath")),
     snapshotScheduleCron: String(pick("snapshotScheduleCron") ?? DEFAULT_SNAPSHOT_SCHEDULE),
@@ -165,6 +183,7 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
   if (problems.length) throw new Error(problems.join("; "));
   // Refuse bad component arguments now, with the flag named, rather than at start-up.
   componentSettings(cfg.kubeControllerManagerArg, cfg.kubeApiserverArg);
+  resolvedAuditSettings(cfg);
   kubeletSettings(cfg.kubeletArg);
   return cfg;
 }
@@ -186,6 +205,13 @@ function positiveInteger(v: unknown, flag: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new Error(`invalid ${flag} ${JSON.stringify(v)} (want a whole number of at least 1)`);
   return n;
+}
+
+/** A whole number ≥ 0, or undefined when not given. */
+function optionalCount(v: unknown, flag: string): number | undefined {
+  if (v === undefined || v === null || v === "") return undefined;
+  if (!/^\d+$/.test(String(v))) throw new Error(`invalid ${flag} ${JSON.stringify(v)} (want a whole number)`);
+  return Number(v);
 }
 
 function optionalText(v: unknown): string | undefined {
@@ -220,6 +246,16 @@ const COMPONENT_ALIASES: Record<string, string> = { traefik: "ingress" };
  * Any DNS-1123 name is taken: besides the components, a name skips the auto-deployed manifest
  * of that file name, as in K3s.
  */
+/** `--encrypt-resources`: plural resource names, `.<group>` outside the core group, as the store keys them (`/deployments.apps/…`). */
+export function encryptResources(v: unknown): string[] {
+  const names = list(v).flatMap((s) => s.split(",")).map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const n of names) {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(n)) throw new Error(`invalid --encrypt-resources ${JSON.stringify(n)} (want plural resource names, e.g. secrets, configmaps, deployments.apps)`);
+  }
+  if (names.length === 0) throw new Error("--encrypt-resources needs at least one resource (e.g. secrets)");
+  return [...new Set(names)];
+}
+
 export function disabledComponents(v: unknown): string[] {
   const names = list(v).flatMap((s) => s.split(",")).map((s) => s.trim().toLowerCase()).filter(Boolean);
   for (const n of names) if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(n)) throw new Error(`invalid --disable ${JSON.stringify(n)} (want a component or manifest name, e.g. servicelb, ingress)`);

@@ -17,4 +17,8 @@ export interface UserInfo {
 export interface PeerInfo {
   authorized: boolean;
   subject?: { CN?: string; O?: string | string[] };
+  /** The client's address as the socket sees it (the audit log's sourceIPs; per-source budgets). */
+  address?: string;
+  /** A client certificate was presented, verified or not (a log line tells the attempt). */
+  certificate?: boolean;
 }

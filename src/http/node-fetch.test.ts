@@ -123,4 +123,46 @@ describe("node adapter", () => {
     expect(response).toBe("");
     expect(reached).toBe(0);
   });
+
+  test("a body the handler already has whole goes out with its length, not chunked", async () => {
+    handler = () => new Response(JSON.stringify({ kind: "ConfigMap", data: { k: "é".repeat(50) } }), { headers: { "content-type": "application/json" } });
+    authenticate = async () => "public";
+    const { response } = await exchange("GET /api/v1/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    expect(statusOf(response)).toBe(200);
+    const head = response.slice(0, response.indexOf("\r\n\r\n")).toLowerCase();
+    expect(head).not.toContain("transfer-encoding");
+    const body = Buffer.from(response.slice(response.indexOf("\r\n\r\n") + 4));
+    expect(head).toContain(`content-length: ${body.byteLength}`);
+    expect(jsonOf(response)).toEqual({ kind: "ConfigMap", data: { k: "é".repeat(50) } });
+  });
+
+  test("a body still open (a watch) has its head sent before its first chunk, then streams", async () => {
+    let push!: (s: string) => void;
+    let close!: () => void;
+    handler = () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(ctrl) {
+            push = (s) => ctrl.enqueue(new TextEncoder().encode(s));
+            close = () => ctrl.close();
+          },
+        }),
+        { headers: { "content-type": "application/json" } },
+      );
+    authenticate = async () => "public";
+    const got: string[] = [];
+    const c = net.connect(port, "127.0.0.1", () => c.write("GET /api/v1/x?watch=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    c.on("data", (d) => got.push(String(d)));
+    const until = async (cond: () => boolean) => {
+      for (let i = 0; i < 200 && !cond(); i++) await Bun.sleep(10);
+    };
+    await until(() => got.join("").includes("\r\n\r\n"));
+    expect(statusOf(got.join(""))).toBe(200);
+    expect(got.join("").toLowerCase()).toContain("transfer-encoding: chunked");
+    push('{"type":"ADDED"}\n');
+    await until(() => got.join("").includes("ADDED"));
+    expect(got.join("")).toContain('{"type":"ADDED"}');
+    close();
+    await new Promise((r) => c.once("close", r));
+  });
 });

@@ -12,8 +12,12 @@
  * so an anonymous upload is never read; only then is the body read, within a deadline. All of
  * it runs inside one error boundary: whatever throws becomes a 500 Status, never an empty
  * answer and never a rejection that escapes.
+ *
+ * node:http2's compatibility request/response pair runs through the same code: there, pausing,
+ * refusing and dropping act on the request's stream, not on the connection other requests share.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { constants as http2Constants, type Http2Stream } from "node:http2";
 import { MAX_BODY_BYTES } from "./limits.ts";
 import { requestTargetError, requestUrl } from "./request-target.ts";
 import { statusResponse } from "./status.ts";
@@ -37,76 +41,166 @@ const DEFAULT_BODY_TIMEOUT_MS = 60_000;
 
 export function nodeListener(handler: FetchHandler, opts: NodeListenerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   return (incoming, res) => {
-    // Before anything awaits: nothing more is read off this connection until the head is judged.
-    incoming.socket?.pause();
-    void serve(handler, opts, incoming, res)
+    const flow = flowOf(incoming);
+    // Before anything awaits: nothing more is read for this request until the head is judged.
+    flow.pause();
+    void serve(handler, opts, incoming, res, flow)
       .catch(async (e) => {
         // A half-written answer must not look complete; otherwise the error is answered as a
         // Status and the connection closed (its body may be unread).
         if (res.headersSent) res.destroy();
-        else await refuse(incoming, res, statusResponse(e));
+        else await refuse(incoming, res, statusResponse(e), flow);
       })
       // Even rendering the error failed (a thrown value that cannot be printed): drop the connection.
       .catch(() => res.destroy());
   };
 }
 
-async function serve(handler: FetchHandler, opts: NodeListenerOptions, incoming: IncomingMessage, res: ServerResponse): Promise<void> {
+/**
+ * How one exchange holds and lets go of what carries it: over HTTP/1.1 the connection itself;
+ * over HTTP/2 (node:http2's compatibility request) only its stream, since other requests share
+ * the connection.
+ */
+interface Flow {
+  multiplexed: boolean;
+  pause(): void;
+  resume(): void;
+  /** Ends the exchange without an answer (a stalled body): the connection, or only the stream. */
+  drop(): void;
+}
+
+function flowOf(incoming: IncomingMessage): Flow {
+  const stream = (incoming as { stream?: Http2Stream }).stream;
+  if (incoming.httpVersionMajor === 2 && stream) {
+    return {
+      multiplexed: true,
+      pause: () => incoming.pause(),
+      resume: () => incoming.resume(),
+      drop: () => stream.close(http2Constants.NGHTTP2_CANCEL),
+    };
+  }
+  const socket = incoming.socket;
+  return { multiplexed: false, pause: () => socket?.pause(), resume: () => socket?.resume(), drop: () => socket?.destroy() };
+}
+
+/** HTTP/2 carries the request line and Host as pseudo-headers; the app sees HTTP/1.1's headers. */
+function requestHeaders(incoming: IncomingMessage): Headers {
+  const headers = new Headers();
+  const raw = incoming.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.charCodeAt(0) !== 0x3a) headers.append(name, raw[i + 1]!);
+    else if (name === ":authority" && !incoming.headers.host) headers.set("host", raw[i + 1]!);
+  }
+  return headers;
+}
+
+async function serve(handler: FetchHandler, opts: NodeListenerOptions, incoming: IncomingMessage, res: ServerResponse, flow: Flow): Promise<void> {
   const method = incoming.method ?? "GET";
   const badTarget = requestTargetError(incoming.url);
-  if (badTarget) return refuse(incoming, res, statusResponse(badTarget));
+  if (badTarget) return refuse(incoming, res, statusResponse(badTarget), flow);
   const url = requestUrl(incoming.url!);
-  const headers = new Headers();
-  for (let i = 0; i < incoming.rawHeaders.length; i += 2) headers.append(incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!);
+  const headers = requestHeaders(incoming);
   let user: UserInfo | undefined;
   if (opts.authenticate) {
     const found = await opts.authenticate(new Request(url, { method, headers }), incoming);
-    if (!found) return refuse(incoming, res, statusResponse(errors.unauthorized()));
+    if (!found) return refuse(incoming, res, statusResponse(errors.unauthorized()), flow);
     if (found !== "public") user = found;
   }
-  incoming.socket?.resume();
+  flow.resume();
 
   const ac = new AbortController();
-  res.on("close", () => ac.abort());
+  // The client left before the answer was done: the handler (a watch, a log follow) stops.
+  res.on("close", () => {
+    if (!res.writableFinished) ac.abort();
+  });
   const bodyTimeoutMs = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   let body: Buffer | ReadableStream<Uint8Array> | undefined;
   if (method !== "GET" && method !== "HEAD") {
-    body = STREAMED_TYPES.has(mediaType(incoming.headers["content-type"])) ? streamOf(incoming, bodyTimeoutMs) : await readAll(incoming, bodyTimeoutMs);
+    body = STREAMED_TYPES.has(mediaType(incoming.headers["content-type"])) ? streamOf(incoming, flow, bodyTimeoutMs) : await readAll(incoming, flow, bodyTimeoutMs);
   }
   // Over-limit bodies are cut at the limit + 1 byte, so readBody still answers 413.
   const req = new Request(url, { method, headers, body: body instanceof Buffer && !body.length ? undefined : body, signal: ac.signal, duplex: "half" } as RequestInit);
   const response = await handler(req, incoming, user);
   // A handler that answered without reading a streamed body (401, 403, 413): drop the rest.
   if (body instanceof ReadableStream && !req.bodyUsed) void req.body?.cancel().catch(() => {});
-  await send(res, response, method, ac.signal);
+  await send(res, response, method, flow, ac.signal);
 }
 
-/** Writes `response`, streaming its body chunk by chunk until done or the client is gone. */
-async function send(res: ServerResponse, response: Response, method: string, signal?: AbortSignal): Promise<void> {
+/**
+ * Writes `response`. A body that is already whole (every API object, Status and list: a string
+ * or bytes behind the Response) goes out as one write with a content-length, instead of a
+ * head, a chunk and a chunked-encoding trailer as three TLS records; a body still open after a
+ * turn of the event loop (watch, log follow) is streamed chunk by chunk with its head sent at
+ * once, until done or the client is gone.
+ */
+async function send(res: ServerResponse, response: Response, method: string, flow: Flow, signal?: AbortSignal): Promise<void> {
   const outHeaders: Record<string, string | string[]> = {};
   response.headers.forEach((v, k) => {
+    // HTTP/2 forbids connection-specific headers (node:http2 throws on them).
+    if (flow.multiplexed && CONNECTION_HEADERS.has(k)) return;
     const prev = outHeaders[k];
     outHeaders[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   });
-  res.writeHead(response.status, outHeaders);
   if (!response.body || method === "HEAD") {
     if (method === "HEAD") void response.body?.cancel().catch(() => {});
+    res.writeHead(response.status, outHeaders);
     res.end();
     return;
   }
+  const reader = response.body.getReader() as ReadableStreamDefaultReader<Uint8Array> & BodyReader;
+  const start = await readWhileReady(reader);
+  if (start.done) {
+    const body = start.chunks.length === 1 ? start.chunks[0]! : Buffer.concat(start.chunks);
+    if (!("content-length" in outHeaders)) outHeaders["content-length"] = String(body.byteLength);
+    res.writeHead(response.status, outHeaders);
+    // Head and body are two writes to the socket; corked, they leave as one TLS record.
+    const socket = flow.multiplexed ? undefined : res.socket;
+    socket?.cork();
+    res.end(body);
+    if (socket) process.nextTick(() => socket.uncork());
+    return;
+  }
+  res.writeHead(response.status, outHeaders);
   // A watch may have nothing to say for minutes; its client still needs the headers now.
   res.flushHeaders();
-  const reader = response.body.getReader();
   signal?.addEventListener("abort", () => void reader.cancel().catch(() => {}), { once: true });
   try {
+    for (const chunk of start.chunks) if (!res.write(chunk)) await drained(res);
+    let next = start.next;
     for (;;) {
-      const { value, done } = await reader.read();
+      if (signal?.aborted || res.destroyed) break;
+      const { value, done } = await next;
       if (done) break;
       if (!res.write(value)) await drained(res);
-      if (signal?.aborted || res.destroyed) break;
+      next = reader.read();
     }
   } finally {
     res.end();
+  }
+}
+
+type ReadResult = { done: true; value?: undefined } | { done: false; value: Uint8Array };
+interface BodyReader {
+  read(): Promise<ReadResult>;
+}
+
+/**
+ * Reads what the body has ready within one turn of the event loop: all of it (`done`) when
+ * the Response was made from a string or bytes, else the chunks so far and the read pending.
+ */
+async function readWhileReady(reader: BodyReader): Promise<{ done: true; chunks: Uint8Array[] } | { done: false; chunks: Uint8Array[]; next: Promise<ReadResult> }> {
+  const chunks: Uint8Array[] = [];
+  let turnEnded = false;
+  const turn = new Promise<undefined>((resolve) => setImmediate(() => ((turnEnded = true), resolve(undefined))));
+  for (;;) {
+    const next = reader.read();
+    // Awaited later (or dropped after a cancel): its failure must not be an unhandled rejection meanwhile.
+    next.catch(() => {});
+    const got = turnEnded ? undefined : await Promise.race([next, turn]);
+    if (!got) return { done: false, chunks, next };
+    if (got.done) return { done: true, chunks };
+    chunks.push(got.value);
   }
 }
 
@@ -116,12 +210,22 @@ async function send(res: ServerResponse, response: Response, method: string, sig
  * socket stays paused; it is destroyed a moment after the answer is flushed, so the client can
  * read the answer before a reset (Go's server lingers the same way after such a close).
  */
-async function refuse(incoming: IncomingMessage, res: ServerResponse, response: Response): Promise<void> {
+async function refuse(incoming: IncomingMessage, res: ServerResponse, response: Response, flow: Flow): Promise<void> {
+  if (flow.multiplexed) {
+    // Over HTTP/2 the body's framing is the stream's own: only this stream ends, with a reset
+    // if the client is still sending.
+    res.once("finish", () => {
+      if (!incoming.complete) flow.drop();
+    });
+    return send(res, response, incoming.method ?? "GET", flow);
+  }
   const socket = incoming.socket;
   res.shouldKeepAlive = false;
   res.once("finish", () => setTimeout(() => socket?.destroy(), REFUSE_LINGER_MS).unref?.());
-  return send(res, new Response(response.body, { status: response.status, headers: withClose(response.headers) }), incoming.method ?? "GET");
+  return send(res, new Response(response.body, { status: response.status, headers: withClose(response.headers) }), incoming.method ?? "GET", flow);
 }
+
+const CONNECTION_HEADERS = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]);
 
 const REFUSE_LINGER_MS = 500;
 
@@ -143,7 +247,7 @@ function mediaType(contentType: string | undefined): string {
  * pausing the IncomingMessage alone does not stop the socket from being read). A client silent
  * for `silenceMs` while the handler waits for more is cut off.
  */
-function streamOf(incoming: IncomingMessage, silenceMs: number): ReadableStream<Uint8Array> {
+function streamOf(incoming: IncomingMessage, flow: Flow, silenceMs: number): ReadableStream<Uint8Array> {
   let cancelled = false;
   let ended = false;
   let silence: ReturnType<typeof setTimeout> | undefined;
@@ -153,11 +257,11 @@ function streamOf(incoming: IncomingMessage, silenceMs: number): ReadableStream<
   };
   const pause = () => {
     incoming.pause();
-    incoming.socket?.pause();
+    flow.pause();
   };
   const resume = () => {
     incoming.resume();
-    incoming.socket?.resume();
+    flow.resume();
   };
   return new ReadableStream<Uint8Array>(
     {
@@ -192,7 +296,7 @@ function streamOf(incoming: IncomingMessage, silenceMs: number): ReadableStream<
             if (ended || cancelled) return;
             ended = true;
             ctrl.error(new Error(`no request body data for ${silenceMs} ms`));
-            incoming.socket?.destroy();
+            flow.drop();
           }, silenceMs);
         }
         resume();
@@ -208,16 +312,20 @@ function streamOf(incoming: IncomingMessage, silenceMs: number): ReadableStream<
 }
 
 /** The body whole (cut after the limit), within `timeoutMs`; the connection is dropped if it is late. */
-function readAll(incoming: IncomingMessage, timeoutMs: number): Promise<Buffer> {
+function readAll(incoming: IncomingMessage, flow: Flow, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const timer = setTimeout(() => {
       // A client's stall, not a server error: a Status, so nothing is logged as a failure.
       reject(errors.badRequest(`the request body did not arrive within ${timeoutMs} ms`));
-      incoming.socket?.destroy();
+      flow.drop();
     }, timeoutMs);
-    const settle = () => clearTimeout(timer);
+    let settled = false;
+    const settle = () => {
+      settled = true;
+      clearTimeout(timer);
+    };
     incoming.on("data", (c: Buffer) => {
       if (size > MAX_BODY_BYTES) return; // keep draining, stop keeping
       size += c.length;
@@ -232,8 +340,9 @@ function readAll(incoming: IncomingMessage, timeoutMs: number): Promise<Buffer> 
       reject(e);
     });
     incoming.on("close", () => {
+      if (settled) return;
       settle();
-      // After 'end' this changes nothing; before it, the client left mid-body.
+      // Before 'end': the client left mid-body.
       reject(errors.badRequest("the client closed the connection before the body ended"));
     });
   });

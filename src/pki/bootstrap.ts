@@ -6,18 +6,19 @@
  *   <dir>/admin.crt|key       CN=system:admin, O=system:masters, for the admin kubeconfig
  *
  * Leaves are reissued from the same CA when they are missing, unreadable, signed by another CA,
- * within 90 days of expiry, or (serving) lack a requested name — as K3s does when a node's IP
+ * inside their last 90 days (pki/renewal.ts), or (serving) lack a requested name — as K3s does when a node's IP
  * changes or at restart near expiry — so clients keep working without a new kubeconfig.
  */
 import { chmodSync, mkdirSync } from "node:fs";
 import { isIP } from "node:net";
 import { domainToASCII } from "node:url";
-import { createCa, DAY_MS, loadCa, type CertPair } from "./ca.ts";
+import { createCa, loadCa, type CertPair } from "./ca.ts";
 import { issueClientCert, issueServingCert } from "./certs.ts";
 import { PkiError } from "./errors.ts";
-import { certSans, certSha256Hex, isSignedBy, keyMatchesCert, nativeCert } from "./inspect.ts";
+import { certSans, certSha256Hex, isSignedBy, keyMatchesCert } from "./inspect.ts";
 import { canonicalIp } from "./ip.ts";
 import { readPair, tightenPair, writePair } from "./pair-files.ts";
+import { renewalState } from "./renewal.ts";
 
 export type { CertPair } from "./ca.ts";
 
@@ -45,7 +46,6 @@ export interface ServerPki {
 export const BUILTIN_DNS_NAMES = ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"];
 export const BUILTIN_IPS = ["127.0.0.1", "::1"];
 export const DEFAULT_API_SERVICE_IP = "10.43.0.1";
-const RENEW_BEFORE_MS = 90 * DAY_MS;
 const PAIRS = ["server-ca", "serving", "admin"] as const;
 
 /**
@@ -115,8 +115,7 @@ function usableLeaf(dir: string, name: string, ca: CertPair, now: Date): CertPai
   if (onDisk.state !== "present") return undefined;
   const { pair } = onDisk;
   try {
-    const notAfter = Date.parse(nativeCert(pair.certPem).validTo);
-    if (!(notAfter - now.getTime() >= RENEW_BEFORE_MS)) return undefined;
+    if (renewalState(pair.certPem, now) !== "ok") return undefined;
     if (!keyMatchesCert(pair.certPem, pair.keyPem)) return undefined;
     if (!isSignedBy(pair.certPem, ca.certPem)) return undefined;
     return pair;

@@ -48,7 +48,8 @@ export function formatCertificateCheck(list: CertificateStatus[]): string {
   if (list.length === 0) return "no certificates found\n";
   const warn: Record<CertificateStatus["state"], string> = {
     ok: "OK",
-    "renew-soon": `WARNING: expires within ${RENEW_WITHIN_DAYS} days (renewed at the next start)`,
+    // The server's leaves are renewed when it starts, a running agent's as soon as it checks (hourly).
+    "renew-soon": `WARNING: expires within ${RENEW_WITHIN_DAYS} days (renewed at the next start, or by the running agent)`,
     expired: "EXPIRED",
     "other-ca": "WARNING: not signed by this cluster's CA",
     unreadable: "ERROR: unreadable",

@@ -28,6 +28,8 @@ export interface ClientCertOptions {
   organizations?: string[];
   /** Default 365, as K3s. */
   days?: number;
+  /** Overrides `days`: the short node certificates a test server issues (K3RS_CERT_LIFETIME_SECONDS). */
+  lifetimeMs?: number;
   now?: Date;
 }
 
@@ -36,20 +38,20 @@ export function issueServingCert(ca: CertPair, o: ServingCertOptions): Promise<C
     ...o.dnsNames.map((value) => ({ type: "dns" as const, value })),
     ...o.ips.map((ip) => ({ type: "ip" as const, value: canonicalIp(ip) })),
   ];
-  return issue(ca, { subject: [{ CN: [o.commonName] }], usage: x509.ExtendedKeyUsage.serverAuth, sans, days: o.days, now: o.now });
+  return issue(ca, { subject: [{ CN: [o.commonName] }], usage: x509.ExtendedKeyUsage.serverAuth, sans, lifetimeMs: (o.days ?? 365) * DAY_MS, now: o.now });
 }
 
 export function issueClientCert(ca: CertPair, o: ClientCertOptions): Promise<CertPair> {
   // One RDN per organization: node:tls then reports several O as an array, one as a string.
   const subject: x509.JsonName = [...(o.organizations ?? []).map((org) => ({ O: [org] })), { CN: [o.commonName] }];
-  return issue(ca, { subject, usage: x509.ExtendedKeyUsage.clientAuth, days: o.days, now: o.now });
+  return issue(ca, { subject, usage: x509.ExtendedKeyUsage.clientAuth, lifetimeMs: o.lifetimeMs ?? (o.days ?? 365) * DAY_MS, now: o.now });
 }
 
 interface LeafSpec {
   subject: x509.JsonName;
   usage: x509.ExtendedKeyUsage;
   sans?: x509.JsonGeneralNames;
-  days?: number;
+  lifetimeMs: number;
   now?: Date;
 }
 
@@ -74,8 +76,9 @@ async function issue(ca: CertPair, spec: LeafSpec): Promise<CertPair> {
     subject: spec.subject,
     // The CA's own encoded name: Go links a cert to its issuer by comparing these bytes.
     issuer: caCert.subjectName,
-    notBefore: new Date(now - BACKDATE_MS),
-    notAfter: new Date(now + (spec.days ?? 365) * DAY_MS),
+    // A tenth of a short lifetime at most, so the renewal rule's quarter stays ahead of issuance.
+    notBefore: new Date(now - Math.min(BACKDATE_MS, spec.lifetimeMs / 10)),
+    notAfter: new Date(now + spec.lifetimeMs),
     signingAlgorithm: SIGNING_ALGORITHM,
     publicKey: keys.publicKey,
     signingKey: caKey,

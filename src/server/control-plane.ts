@@ -16,6 +16,7 @@ import { createApi } from "../api/app.ts";
 import { CrdServing } from "../api/crd/crd-serving.ts";
 import { clientCertAuthenticator } from "../api/auth/authenticate.ts";
 import { earlyAuthenticator, type EarlyAuthenticator } from "../api/auth/early-authenticator.ts";
+import { AuthFailureLimiter, type FailureLimiterOptions } from "../api/auth/failure-limiter.ts";
 import { privilegedGroupAuthorizer, unionAuthorizer } from "../api/auth/authorize.ts";
 import { PolicyCache } from "../api/auth/rbac/policy-cache.ts";
 import { RbacAuthorizer } from "../api/auth/rbac/rbac-authorizer.ts";
@@ -34,6 +35,8 @@ import { JoinService } from "./join.ts";
 import { ImageStore } from "./images/image-store.ts";
 import { registerImageRoutes } from "./images/image-routes.ts";
 import { registerJoinRoutes } from "./join-routes.ts";
+import { registerEncryptRoutes } from "./encrypt-routes.ts";
+import type { KeyRotation } from "./key-rotation.ts";
 import type { Hono } from "hono";
 import { AgentDialer } from "../tunnel/server.ts";
 import { bootstrapObjects } from "./bootstrap.ts";
@@ -60,7 +63,7 @@ export interface ControlPlaneOptions {
   /** "default" (least-allocated) or "binpack" (most-allocated). */
   schedulerProfile?: string;
   /** The CA and join secret, when agents may join this server. */
-  join?: { ca: CertPair; secret: string; agentSecret?: string };
+  join?: { ca: CertPair; secret: string; agentSecret?: string; nodeCertLifetimeMs?: number };
   /** The key that signs service-account tokens (`<data-dir>/server/tls/service.key`); tests get a fresh one. */
   serviceAccountKey?: ServiceAccountKey;
   /**
@@ -68,10 +71,14 @@ export interface ControlPlaneOptions {
    * their service-account token volume (ServiceAccount admission). Tests without a CA get neither.
    */
   rootCaPem?: string;
-  /** The audit log (`--kube-apiserver-arg audit-log-path=…`); absent: none. */
+  /** The audit log (`--audit-log-path`, or `--kube-apiserver-arg audit-log-path=…`); absent: none. */
   audit?: AuditOptions;
+  /** The per-source budget of failed authentications (tests shrink it); default AuthFailureLimiter's. */
+  authFailures?: FailureLimiterOptions;
   /** Where the cluster image store keeps its archives (`<data-dir>/server/images`); none without it. */
   imagesDir?: string;
+  /** The encryption-at-rest key rotation served at `/v1-k3rs/encrypt/*`; none without it. */
+  encryption?: KeyRotation;
   /** Timings of the controllers (tests shorten them). */
   controllerSettings?: Partial<ControllerSettings>;
   /** Leader election: lease duration and retry period (tests shorten them). */
@@ -130,6 +137,9 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
   const join = o.join ? new JoinService({ ...o.join, storage, registry }) : undefined;
   const tokens = new ServiceAccountTokens({ key: o.serviceAccountKey ?? generateServiceAccountKey(), storage, registry });
   const authenticators = [clientCertAuthenticator, tokens.authenticator];
+  // One budget for both doors: the transport's early authentication and the app's (upgrades, tests).
+  const authFailures = new AuthFailureLimiter(o.authFailures);
+  const audit = o.audit ? new AuditLog(o.audit) : undefined;
   const app = createApi({
     registry,
     storage,
@@ -141,11 +151,13 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     extraRoutes: [
       ...(join ? [(a: Hono<any>) => registerJoinRoutes(a, join)] : []),
       ...(o.imagesDir ? [(a: Hono<any>) => registerImageRoutes(a, new ImageStore({ dir: o.imagesDir! }))] : []),
+      ...(o.encryption ? [(a: Hono<any>) => registerEncryptRoutes(a, o.encryption!)] : []),
       (a: Hono<any>) => registerClusterConfigRoutes(a, o.network ?? { ...DEFAULT_CLUSTER_NETWORK, serviceCidr: o.serviceCidr }),
     ],
     nodes: tunnels,
     metrics,
-    audit: o.audit ? new AuditLog(o.audit) : undefined,
+    audit,
+    authFailures,
     reviews: { authorizer, rulesFor: rulesReview(rbac), authenticateToken: (t, aud) => tokens.authenticate(t, aud?.length ? aud : undefined) },
     tokens,
   });
@@ -154,7 +166,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     registry,
     storage,
     app,
-    authenticate: earlyAuthenticator(authenticators),
+    authenticate: earlyAuthenticator(authenticators, authFailures, audit),
     join,
     tunnels,
     async start(apiPort) {

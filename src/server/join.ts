@@ -13,13 +13,20 @@
  * rejoins (same password) gets fresh credentials. A name a Node object already holds cannot be
  * claimed afresh either (its Secret deleted by someone allowed to): the Node must go first.
  * The server claims its own node's name the same way at every start.
+ *
+ * 3. `POST /v1-k3rs/renew` (model/node-credentials.ts): a node renews its certificate before it
+ *    expires with no token — its still-valid certificate and its node password prove it is that
+ *    node; it gets a new key and certificate for its own name only.
  */
-import { createHash } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { CertPair } from "../pki/ca.ts";
 import { issueClientCert } from "../pki/certs.ts";
 import { parseToken, tokensEqual } from "../pki/token.ts";
 import { PkiError } from "../pki/errors.ts";
 import { errors, StatusError } from "../model/errors.ts";
+import type { NodeCredentialsResponse, NodeRenewRequest } from "../model/node-credentials.ts";
+import type { PeerInfo } from "../http/identity.ts";
+import { nodeOfPeer } from "../tunnel/server.ts";
 import { isDns1123Subdomain } from "../model/names.ts";
 import type { ObjectStorage } from "../api/storage/object-storage.ts";
 import type { ResourceRegistry } from "../api/resources/registry.ts";
@@ -32,18 +39,13 @@ export interface JoinDeps {
   agentSecret?: string;
   storage: ObjectStorage;
   registry: ResourceRegistry;
+  /** How long node certificates are valid; default 365 days (K3s). A test server shortens it. */
+  nodeCertLifetimeMs?: number;
 }
 
-export interface JoinRequest {
-  nodeName: string;
-  nodePassword: string;
-}
+export type JoinRequest = NodeRenewRequest;
 
-export interface JoinResponse {
-  certPem: string;
-  keyPem: string;
-  caPem: string;
-}
+export type JoinResponse = NodeCredentialsResponse;
 
 export const NODE_PASSWORD_SUFFIX = ".node-password.k3rs";
 
@@ -59,8 +61,38 @@ export class JoinService {
     this.authenticate(authorization);
     const req = parseJoinRequest(body);
     await this.claimNodeName(req);
-    const pair = await issueClientCert(this.deps.ca, { commonName: `system:node:${req.nodeName}`, organizations: ["system:nodes"] });
+    return this.issueNodeCert(req.nodeName);
+  }
+
+  /**
+   * A new key and certificate for the node the caller's certificate names, when the request
+   * names that node and carries its node password. The peer's certificate was checked by TLS
+   * (chain and validity): an expired one is no identity, so it cannot extend itself.
+   */
+  async renew(peer: PeerInfo, body: unknown): Promise<JoinResponse> {
+    const node = nodeOfPeer(peer);
+    // No certificate identity here means the API authenticated the request otherwise (a token):
+    // an expired or foreign certificate alone never gets this far (401).
+    if (node instanceof StatusError) throw errors.forbidden("only a node's own client certificate may renew it");
+    const req = parseJoinRequest(body);
+    if (req.nodeName !== node) throw errors.forbidden(`node "${node}" cannot renew the certificate of node "${req.nodeName}"`);
+    await this.checkNodePassword(req);
+    return this.issueNodeCert(node);
+  }
+
+  private async issueNodeCert(nodeName: string): Promise<JoinResponse> {
+    const pair = await issueClientCert(this.deps.ca, { commonName: `system:node:${nodeName}`, organizations: ["system:nodes"], lifetimeMs: this.deps.nodeCertLifetimeMs });
     return { certPem: pair.certPem, keyPem: pair.keyPem, caPem: this.deps.ca.certPem };
+  }
+
+  /** The password must be the one that claimed the name; an unknown one proves nothing. */
+  private async checkNodePassword(req: NodeRenewRequest): Promise<void> {
+    const def = this.deps.registry.find("", "v1", "secrets")!;
+    const secret = await this.deps.storage.tryGet(def, "kube-system", req.nodeName + NODE_PASSWORD_SUFFIX);
+    const held = secret?.data?.hash ? Buffer.from(secret.data.hash, "base64") : undefined;
+    const given = Buffer.from(passwordHash(req.nodePassword));
+    if (!held) throw errors.forbidden(`node "${req.nodeName}" has no node password on record (secret kube-system/${req.nodeName}${NODE_PASSWORD_SUFFIX}); join again with the token`);
+    if (held.length !== given.length || !timingSafeEqual(held, given)) throw errors.forbidden(`the node password of node "${req.nodeName}" does not match`);
   }
 
   private authenticate(authorization: string | undefined): void {
@@ -81,7 +113,7 @@ export class JoinService {
     const def = this.deps.registry.find("", "v1", "secrets")!;
     const nodeExists = !trusted && (await this.deps.storage.tryGet(this.deps.registry.find("", "v1", "nodes")!, undefined, req.nodeName)) !== undefined;
     const name = req.nodeName + NODE_PASSWORD_SUFFIX;
-    const hash = createHash("sha256").update(req.nodePassword).digest("hex");
+    const hash = passwordHash(req.nodePassword);
     await this.deps.storage.update(def, "kube-system", name, (cur) => {
       const held = cur.data?.hash ? Buffer.from(cur.data.hash, "base64").toString() : undefined;
       if (held !== undefined && held !== hash) {
@@ -104,6 +136,10 @@ export class JoinService {
       };
     }, { createIfMissing: true });
   }
+}
+
+function passwordHash(password: string): string {
+  return createHash("sha256").update(password).digest("hex");
 }
 
 function parseJoinRequest(body: unknown): JoinRequest {

@@ -22,8 +22,10 @@ import { serveHttps, type RunningServer } from "../api/transport/serve.ts";
 import type { TransportTimeouts } from "../api/transport/timeouts.ts";
 import { ensureServerPki } from "../pki/bootstrap.ts";
 import { ensureServiceAccountKey } from "../pki/service-account-key.ts";
-import { encryptionConfigPath, ensureSecretsEncryption } from "./secrets-encryption.ts";
-import { auditSettings } from "../config/component-args.ts";
+import { encryptionConfigPath, ensureSecretsEncryption, readRotationStage, saveRotationStage, writeSecretsEncryption } from "./secrets-encryption.ts";
+import { KeyRotation } from "./key-rotation.ts";
+import { resolvedAuditSettings } from "../config/audit-settings.ts";
+import type { FailureLimiterOptions } from "../api/auth/failure-limiter.ts";
 import { parseAuditPolicy } from "../api/audit/audit-policy.ts";
 import type { AuditOptions } from "../api/audit/audit-log.ts";
 import { renderKubeconfig, writeKubeconfig } from "../pki/kubeconfig.ts";
@@ -35,6 +37,7 @@ import { issueClientCert } from "../pki/certs.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { runAgent, type RunningAgent } from "../agent/run.ts";
 import { credentialsDir, nodePassword } from "../agent/join.ts";
+import { CertRenewer } from "../agent/cert-renewer.ts";
 import { interfaceIPv4 } from "../agent/network/node-ips.ts";
 import { parseLabels, parseTaints } from "../config/sources.ts";
 import { componentSettings } from "../config/component-args.ts";
@@ -56,6 +59,8 @@ export interface ServerHandle {
   store: Store;
   storage: ObjectStorage;
   registry: ResourceRegistry;
+  /** Encryption at rest: its key set and the online rotation. */
+  encryption: KeyRotation;
   stop(): Promise<void>;
 }
 
@@ -68,6 +73,12 @@ export interface ServerRunDeps {
   transportTimeouts?: Partial<TransportTimeouts>;
   /** Connections without a cluster identity allowed at once (from the descriptor limit). */
   maxUntrustedConnections?: number;
+  /** The per-source budget of failed authentications; tests shrink it. */
+  authFailures?: FailureLimiterOptions;
+  /** Offer HTTP/2 (ALPN h2) on the API port beside HTTP/1.1. */
+  http2?: boolean;
+  /** How long node certificates are valid (default 365 days); tests shorten it (K3RS_CERT_LIFETIME_SECONDS). */
+  nodeCertLifetimeMs?: number;
 }
 
 export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): Promise<ServerHandle> {
@@ -104,7 +115,8 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     throw e;
   }
   // One owner checkpoints the WAL: Litestream when it replicates, SQLite's autocheckpoint otherwise.
-  const store = openSqliteStore({ path: dbPath, walAutoCheckpoint: replication ? 0 : 1000, transformer: ensureSecretsEncryption(cfg.dataDir).transformer });
+  const encryption = ensureSecretsEncryption(cfg.dataDir, cfg.encryptResources);
+  const store = openSqliteStore({ path: dbPath, walAutoCheckpoint: replication ? 0 : 1000, transformer: encryption.transformer });
   if (replication?.restored) {
     // Writes of the last second before the loss may have been acknowledged with revisions the
     // replica never got: skip past them, so no resourceVersion is handed out twice.
@@ -129,6 +141,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     if (replication?.restored) for (const suffix of ["", "-wal", "-shm"]) rmSync(dbPath + suffix, { force: true });
     throw e;
   }
+  const sealedWith = secret;
   writeFileSync(tokenPath, formatToken(pki.caHash, secret) + "\n", { mode: 0o600 });
   chmodSync(tokenPath, 0o600);
   replication?.start();
@@ -160,22 +173,44 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
       onError: (error) => log.error("scheduled snapshot failed", { error: String(error), cause: String((error as Error)?.cause ?? "") }),
     });
   }
+  const rotation = new KeyRotation({
+    transformer: encryption.transformer,
+    keys: encryption.keys,
+    resources: encryption.resources,
+    store,
+    // The file first, then the sealed copy a restore would bring back: both hold every key in use at every moment.
+    persist: (keys) => {
+      writeSecretsEncryption(encryptionConfigPath(cfg.dataDir), encryption.resources, keys);
+      saveBootstrap(store, tlsDir, sealedWith, sealedExtra);
+    },
+    stage: readRotationStage(cfg.dataDir),
+    saveStage: (stage) => saveRotationStage(cfg.dataDir, stage),
+    signal: background.signal,
+    onPassEnd: ({ error, progress, retired }) =>
+      error && background.signal.aborted
+        ? log.info("secrets re-encryption paused by the stop; the next start resumes it", { done: progress.done, total: progress.total })
+        : error
+        ? log.error("secrets re-encryption stopped; rotate-keys or reencrypt runs it again (a restart resumes it)", { error: String(error), done: progress.done, total: progress.total })
+        : log.info("secrets re-encrypted", { values: progress.done, retiredKeys: retired }),
+  });
   let ready = false;
   const cp = await createControlPlane({
+    encryption: rotation,
     store,
     serviceCidr: cfg.serviceCidr,
     advertiseAddress: `${nodeIp}:${cfg.httpsListenPort}`,
     nodeIp,
     ready: () => ready,
-    join: { ca: pki.ca, secret, agentSecret: agentJoinSecret(serverDir, cfg.agentToken, pki.caHash) },
+    join: { ca: pki.ca, secret, agentSecret: agentJoinSecret(serverDir, cfg.agentToken, pki.caHash), nodeCertLifetimeMs: deps.nodeCertLifetimeMs },
     serviceAccountKey,
     rootCaPem: pki.ca.certPem,
-    audit: auditOptions(cfg.kubeApiserverArg),
+    audit: auditOptions(cfg),
     imagesDir: join(serverDir, "images"),
     schedulerProfile: cfg.schedulerProfile,
     network: serverNetwork(cfg),
     controllerSettings: { clusterCidr: cfg.clusterCidr, serviceLb: !(cfg.disable ?? []).includes("servicelb"), ...components },
     metricResolutionMs: deps.metricResolutionMs,
+    authFailures: deps.authFailures,
   });
   const { app, storage, registry } = cp;
   const server: RunningServer = await serveHttps({
@@ -183,6 +218,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     authenticate: cp.authenticate,
     timeouts: deps.transportTimeouts,
     maxUntrustedConnections: deps.maxUntrustedConnections,
+    http2: deps.http2,
     upgrade: (req, socket, head, peer) => cp.tunnels.handleUpgrade(req, socket, head, peer),
     host: cfg.bindAddress,
     port: cfg.httpsListenPort,
@@ -215,9 +251,11 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   // The server's own node holds its name with a node password like any joined node, so the
   // join token cannot hand another machine its identity (and its tunnel).
   if (!cfg.disableAgent) await cp.join?.claimNodeName({ nodeName: cfg.nodeName, nodePassword: nodePassword(credentialsDir(cfg.dataDir)) }, true);
-  const agent = cfg.disableAgent ? undefined : await startEmbeddedAgent(cfg, pki.ca, `https://${localHost}:${server.port}`, nodeIp);
+  const agent = cfg.disableAgent ? undefined : await startEmbeddedAgent(cfg, pki.ca, `https://${localHost}:${server.port}`, nodeIp, deps.nodeCertLifetimeMs);
 
   ready = true;
+  // A rotation a stop interrupted (several keys configured) finishes now.
+  rotation.resume();
   log.info("k3rs server ready", {
     port: server.port,
     kubeconfig: extra ?? kubeconfigPath,
@@ -235,21 +273,25 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     stopCompactor();
     background.abort();
     await server.close();
+    await rotation.settled();
     await store.close();
     await replication?.stop();
   };
   deps.signal?.addEventListener("abort", () => void stop(), { once: true });
-  return { port: server.port, kubeconfigPath: extra ?? kubeconfigPath, store, storage, registry, stop };
+  return { port: server.port, kubeconfigPath: extra ?? kubeconfigPath, store, storage, registry, encryption: rotation, stop };
 }
 
 /**
  * The server's own node: an agent in this process with a node certificate the server issues
  * itself, talking to the API over loopback HTTPS exactly as a remote agent does.
  */
-async function startEmbeddedAgent(cfg: ServerConfig, ca: CertPair, url: string, nodeIp: string): Promise<RunningAgent> {
-  const cred = await issueClientCert(ca, { commonName: `system:node:${cfg.nodeName}`, organizations: ["system:nodes"] });
+async function startEmbeddedAgent(cfg: ServerConfig, ca: CertPair, url: string, nodeIp: string, lifetimeMs: number | undefined): Promise<RunningAgent> {
+  const cred = await issueClientCert(ca, { commonName: `system:node:${cfg.nodeName}`, organizations: ["system:nodes"], lifetimeMs });
   const client = new RestClient({ server: url, ca: ca.certPem, cert: cred.certPem, key: cred.keyPem, path: "(embedded agent)" });
-  return runAgent({
+  const stopRenewal = new AbortController();
+  // A server that runs longer than the certificate's life renews it as a joined agent does.
+  new CertRenewer({ client, nodeName: cfg.nodeName, nodePassword: nodePassword(credentialsDir(cfg.dataDir)), signal: stopRenewal.signal }).start();
+  const agent = await runAgent({
     client,
     nodeName: cfg.nodeName,
     nodeIp,
@@ -268,7 +310,17 @@ async function startEmbeddedAgent(cfg: ServerConfig, ca: CertPair, url: string, 
     labels: parseLabels(cfg.nodeLabel, "--node-label"),
     taints: parseTaints(cfg.nodeTaint, "--node-taint"),
     signal: new AbortController().signal,
+  }).catch((e) => {
+    stopRenewal.abort();
+    throw e;
   });
+  return {
+    ...agent,
+    stop: () => {
+      stopRenewal.abort();
+      agent.stop();
+    },
+  };
 }
 
 /**
@@ -285,9 +337,9 @@ function agentJoinSecret(serverDir: string, given: string | undefined, caHash: s
   return secret;
 }
 
-/** `--kube-apiserver-arg audit-log-path=… audit-policy-file=…`: the audit log, its policy read now (a bad file stops the start). */
-function auditOptions(apiserverArgs: string[]): AuditOptions | undefined {
-  const a = auditSettings(apiserverArgs);
+/** `--audit-log-path`, `--audit-policy-file`, … (or through `--kube-apiserver-arg`): the audit log, its policy read now (a bad file stops the start). */
+function auditOptions(cfg: ServerConfig): AuditOptions | undefined {
+  const a = resolvedAuditSettings(cfg);
   if (!a.path) return undefined;
   let policy;
   if (a.policyFile) {
@@ -297,7 +349,7 @@ function auditOptions(apiserverArgs: string[]): AuditOptions | undefined {
       throw new Error(`reading the audit policy ${a.policyFile}`, { cause });
     }
   }
-  return { path: a.path, policy, maxBytes: a.maxBytes, maxBackups: a.maxBackups };
+  return { path: a.path, policy, maxBytes: a.maxBytes, maxBackups: a.maxBackups, maxAgeDays: a.maxAgeDays };
 }
 
 function primaryIPv4(): string | undefined {

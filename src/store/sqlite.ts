@@ -68,7 +68,8 @@ interface Entry {
 type WriteOp =
   | { kind: "create"; key: string; object: KubeObject; settle: Settle }
   | { kind: "update"; key: string; object: KubeObject; expectedRevision?: number; settle: Settle }
-  | { kind: "delete"; key: string; expectedRevision?: number; settle: Settle };
+  | { kind: "delete"; key: string; expectedRevision?: number; settle: Settle }
+  | { kind: "reseal"; key: string; expectedRevision?: undefined; settle: Settle };
 
 interface Settle {
   resolve(result: StoredObject): void;
@@ -235,6 +236,25 @@ export class SqliteStore implements Store {
     return this.enqueue((settle) => ({ kind: "delete", key, expectedRevision, settle }));
   }
 
+  /**
+   * Writes the key's current value again through the transformer (encryption key rotation):
+   * same value, same revision, no watch event. It is decided inside the commit, against the
+   * value current at that moment, so a concurrent update is never overwritten by an older
+   * copy; a key deleted meanwhile rejects with NotFound.
+   */
+  reseal(key: string): Promise<StoredObject> {
+    return this.enqueue((settle) => ({ kind: "reseal", key, settle }));
+  }
+
+  /** The stored (transformed) values under a prefix, as on disk: to check what a rotation left. */
+  *storedValues(prefix: string): Generator<{ key: string; stored: string }> {
+    this.assertOpen(prefix);
+    // `prefix` + U+FFFF bounds every key that starts with the prefix (keys are ASCII paths).
+    for (const row of this.db.query("SELECT key, value FROM kv WHERE key >= ? AND key < ? ORDER BY key").iterate(prefix, prefix + "\uffff") as Iterable<{ key: string; value: string }>) {
+      yield { key: row.key, stored: row.value };
+    }
+  }
+
   watch(prefix: string, options: WatchOptions, listener: (event: WatchEvent) => void): () => void {
     this.assertOpen(prefix);
     return this.hub.watch(prefix, options.fromRevision, listener, options.signal);
@@ -386,6 +406,7 @@ export class SqliteStore implements Store {
     };
     const done: { op: WriteOp; event: HistoryEvent }[] = [];
     const refused: { op: WriteOp; error: unknown }[] = [];
+    const resealed: { op: WriteOp; entry: Entry }[] = [];
     let rev = this.rev;
     const started = performance.now();
     try {
@@ -397,6 +418,12 @@ export class SqliteStore implements Store {
           const error = preconditionError(op, before);
           if (error) {
             refused.push({ op, error });
+            continue;
+          }
+          if (op.kind === "reseal") {
+            // Nothing a reader sees changes: no revision, no event, no overlay entry.
+            this.stmts.put.run(op.key, before!.revision, this.transformer ? this.transformer.toStored(op.key, before!.value) : before!.value);
+            resealed.push({ op, entry: before! });
             continue;
           }
           const revision = rev + 1;
@@ -453,6 +480,7 @@ export class SqliteStore implements Store {
     this.hub.publish(done.map((d) => d.event));
     for (const { op, event } of done) op.settle.resolve({ key: op.key, revision: event.revision, object: JSON.parse(event.value) });
     for (const { op, error } of refused) op.settle.reject(error);
+    for (const { op, entry } of resealed) op.settle.resolve(lazyItem(op.key, entry.revision, entry.value));
   }
 
   /** Another process writing the file would make the in-memory state wrong: refuse to go on. */

@@ -55,3 +55,46 @@ test("through the SQLite store: no secret value in the database or its WAL, and 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("setKeys swaps the key set in place: new writes use the new first key, a dropped key no longer decrypts; bad sets are refused", () => {
+  const live = new AesGcmTransformer(["/secrets/"], [key("k1", 1)]);
+  const old = live.toStored("/secrets/a/s", "{}");
+  live.setKeys([key("k2", 2), key("k1", 1)]);
+  expect(live.activeKeyName).toBe("k2");
+  expect(AesGcmTransformer.keyNameOf(live.toStored("/secrets/a/s", "{}"))).toBe("k2");
+  expect(live.fromStored("/secrets/a/s", old)).toBe("{}");
+  live.setKeys([key("k2", 2)]);
+  expect(() => live.fromStored("/secrets/a/s", old)).toThrow('encrypted with key "k1"');
+  expect(() => live.setKeys([])).toThrow("at least one key");
+  expect(() => live.setKeys([key("k3", 3), key("k3", 4)])).toThrow("must differ");
+  expect(live.keyNames).toEqual(["k2"]);
+});
+
+test("reseal re-encrypts the current value under the active key: same revision, no watch event, never an older copy; NotFound once deleted", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "k3rs-reseal-"));
+  try {
+    const live = new AesGcmTransformer(["/secrets/"], [key("k1", 1)]);
+    const store = openSqliteStore({ path: join(dir, "state.db"), transformer: live });
+    const secret = (v: string) => ({ apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: "a" }, stringData: { v } }) as any;
+    const created = await store.create("/secrets/a/s", secret("one"));
+    await store.create("/secrets/a/gone", secret("x"));
+    const events: string[] = [];
+    store.watch("/secrets/", { fromRevision: store.revision() }, (e) => events.push(`${e.type} ${e.key}`));
+    live.setKeys([key("k2", 2), key("k1", 1)]);
+    const resealed = await store.reseal("/secrets/a/s");
+    expect(resealed.revision).toBe(created.revision);
+    const rows = () => new Map([...store.storedValues("/secrets/")].map((r) => [r.key, AesGcmTransformer.keyNameOf(r.stored)]));
+    expect(rows()).toEqual(new Map([["/secrets/a/gone", "k1"], ["/secrets/a/s", "k2"]]));
+    // An update queued in the same batch before the reseal: the reseal writes the updated value.
+    const [updated] = await Promise.all([store.update("/secrets/a/s", secret("two")), store.reseal("/secrets/a/s"), store.delete("/secrets/a/gone")]);
+    await expect(store.reseal("/secrets/a/gone")).rejects.toMatchObject({ code: "NotFound" });
+    expect(events).toEqual(["MODIFIED /secrets/a/s", "DELETED /secrets/a/gone"]);
+    expect((await store.get("/secrets/a/s"))!).toMatchObject({ revision: updated.revision, object: { stringData: { v: "two" } } });
+    await store.close();
+    const reopened = openSqliteStore({ path: join(dir, "state.db"), transformer: new AesGcmTransformer(["/secrets/"], [key("k2", 2)]) });
+    expect((await reopened.get("/secrets/a/s"))!.object.stringData.v).toBe("two");
+    await reopened.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

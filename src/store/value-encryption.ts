@@ -24,19 +24,39 @@ export interface ValueTransformer {
 }
 
 export class AesGcmTransformer implements ValueTransformer {
-  private readonly byName: Map<string, Buffer>;
+  private keys: EncryptionKey[] = [];
+  private byName = new Map<string, Buffer>();
 
   /** `keys[0]` encrypts; every key decrypts (old ones stay until everything is rewritten). */
   constructor(
-    private readonly prefixes: string[],
-    private readonly keys: EncryptionKey[],
+    readonly prefixes: string[],
+    keys: EncryptionKey[],
   ) {
+    this.setKeys(keys);
+  }
+
+  /**
+   * Replaces the key set while the store runs (key rotation): values written from now on use
+   * `keys[0]`; a key left out can no longer decrypt, so it goes only once no value uses it.
+   */
+  setKeys(keys: EncryptionKey[]): void {
     if (keys.length === 0) throw new Error("aesgcm: at least one key is needed");
     for (const k of keys) {
       if (![16, 24, 32].includes(k.secret.length)) throw new Error(`aesgcm key ${k.name}: ${k.secret.length} bytes; want 16, 24 or 32`);
       if (!/^[A-Za-z0-9_.-]+$/.test(k.name)) throw new Error(`aesgcm key name ${JSON.stringify(k.name)} must be letters, digits, '.', '_' or '-'`);
     }
+    if (new Set(keys.map((k) => k.name)).size !== keys.length) throw new Error("aesgcm: key names must differ");
+    this.keys = [...keys];
     this.byName = new Map(keys.map((k) => [k.name, k.secret]));
+  }
+
+  /** The key new values are written with. */
+  get activeKeyName(): string {
+    return this.keys[0]!.name;
+  }
+
+  get keyNames(): string[] {
+    return this.keys.map((k) => k.name);
   }
 
   covers(key: string): boolean {

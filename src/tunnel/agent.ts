@@ -11,11 +11,20 @@ import { CONNECT_PATH } from "./protocol.ts";
 import { log } from "../log.ts";
 import { sleep } from "../lib/sleep.ts";
 
+export interface TunnelTls {
+  ca?: string;
+  cert: string;
+  key: string;
+}
+
 export interface TunnelClientOptions {
   /** The server's base URL, `https://host:port`. */
   server: string;
-  /** The node's credentials; `ca` verifies the server. */
-  tls: { ca?: string; cert: string; key: string };
+  /**
+   * The node's credentials; `ca` verifies the server. A function is asked at every connection,
+   * so a renewed certificate is presented when the tunnel reconnects.
+   */
+  tls: TunnelTls | (() => TunnelTls);
   /** Streams the server opens. */
   serve(stream: TunnelStream): void;
   signal: AbortSignal;
@@ -117,7 +126,9 @@ export class TunnelClient {
     });
   }
 
-  private readonly defaultConnect = (url: string): WebSocketLike =>
-    new WebSocket(url, { tls: { ca: this.o.tls.ca, cert: this.o.tls.cert, key: this.o.tls.key } } as any) as unknown as WebSocketLike;
+  private readonly defaultConnect = (url: string): WebSocketLike => {
+    const { ca, cert, key } = typeof this.o.tls === "function" ? this.o.tls() : this.o.tls;
+    return new WebSocket(url, { tls: { ca, cert, key } } as any) as unknown as WebSocketLike;
+  };
 }
 

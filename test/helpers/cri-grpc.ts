@@ -1,7 +1,7 @@
 /**
  * The CRI services as @grpc/grpc-js + protobufjs see them, for tests only: fake CRI servers
  * built on them, and a second, independent reading of the proto file to check the agent's own
- * codec (src/agent/cri/proto-codec.ts) against. The agent itself loads none of these.
+ * codec (src/agent/cri/proto-encode.ts, proto-decode.ts) against. The agent itself loads none of these.
  */
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";

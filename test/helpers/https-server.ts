@@ -10,12 +10,13 @@ import { issueClientCert } from "../../src/pki/certs.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
 import { TunnelClient } from "../../src/tunnel/agent.ts";
 
-export function startHttpsTestServer(dataDir: string, nodeName: string, deps?: ServerRunDeps): Promise<ServerHandle> {
+export function startHttpsTestServer(dataDir: string, nodeName: string, deps?: ServerRunDeps, overrides: Partial<ServerConfig> = {}): Promise<ServerHandle> {
   const cfg: ServerConfig = {
     dataDir, httpsListenPort: 0, bindAddress: "127.0.0.1", nodeName, nodeIp: "127.0.0.1", disableAgent: true,
     disable: [],
     writeKubeconfigMode: 0o600, debug: false, clusterCidr: "10.42.0.0/16", serviceCidr: "10.43.0.0/16", tlsSan: [], nodeLabel: [], nodeTaint: [],
     runtime: "fake", kubeControllerManagerArg: [], kubeApiserverArg: [], kubeletArg: [],
+    ...overrides,
   };
   return startServer(cfg, deps);
 }

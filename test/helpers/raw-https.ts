@@ -3,6 +3,7 @@
  * every URL parser resolve `%2e%2e` and rewrite odd Host headers before they leave), so tests
  * can send what an attacker would. Resolves with the status line's code once it arrives.
  */
+import net from "node:net";
 import tls from "node:tls";
 
 export interface TlsIdentity {
@@ -20,7 +21,7 @@ export interface RawResult {
   failure?: string;
 }
 
-export function rawHttps(port: number, request: string | Buffer, id: TlsIdentity = {}, o: { timeoutMs?: number; whole?: boolean; maxBytes?: number } = {}): Promise<RawResult> {
+export function rawHttps(port: number, request: string | Buffer, id: TlsIdentity = {}, o: { timeoutMs?: number; whole?: boolean; maxBytes?: number; /** Connect from this address (127.0.0.2: another source on loopback). */ localAddress?: string } = {}): Promise<RawResult> {
   const maxBytes = o.maxBytes ?? 64 * 1024;
   return new Promise((resolve) => {
     let text = "";
@@ -33,7 +34,7 @@ export function rawHttps(port: number, request: string | Buffer, id: TlsIdentity
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(text);
       resolve({ status: m ? Number(m[1]) : 0, text, failure: m ? undefined : failure ?? "closed" });
     };
-    const socket = tls.connect({ host: "127.0.0.1", port, ca: id.ca, cert: id.cert, key: id.key, rejectUnauthorized: false, servername: "localhost" }, () => {
+    const socket = tls.connect({ host: "127.0.0.1", port, ca: id.ca, cert: id.cert, key: id.key, rejectUnauthorized: false, servername: "localhost", ...(o.localAddress ? { socket: net.connect({ host: "127.0.0.1", port, localAddress: o.localAddress }) } : {}) }, () => {
       socket.write(request);
     });
     const timer = setTimeout(() => finish("timeout"), o.timeoutMs ?? 10_000);

@@ -32,14 +32,14 @@ describe("audit log", () => {
     expect((await asUser(api, "mallory").json("GET", "/api/v1/namespaces/default/secrets/x")).status).toBe(403);
     expect((await api.json("GET", "/api/v1/namespaces/default/configmaps/audited", undefined, { headers: { "Impersonate-User": "bob" } })).status).toBe(403);
     expect((await api.json("GET", "/api/v1/namespaces/default/events")).status).toBe(200);
-    const all = events();
-    // At Metadata a create's objectRef has no name (the apiserver takes it from the body only at Request).
+    const all = events().filter((e) => e.stage === "ResponseComplete");
+    // Even at Metadata a create's objectRef is completed from the body (the apiserver's LogRequestObject).
     const create = all.find((e) => e.verb === "create" && e.objectRef?.resource === "configmaps");
     expect(create).toMatchObject({
       kind: "Event", apiVersion: "audit.k8s.io/v1", level: "Metadata", stage: "ResponseComplete",
       requestURI: "/api/v1/namespaces/default/configmaps",
       user: { username: "system:admin", groups: ["system:masters", "system:authenticated"] },
-      objectRef: { resource: "configmaps", namespace: "default", apiVersion: "v1" },
+      objectRef: { resource: "configmaps", namespace: "default", name: "audited", apiVersion: "v1" },
       responseStatus: { code: 201 },
       annotations: { "authorization.k8s.io/decision": "allow" },
     });

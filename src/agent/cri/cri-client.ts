@@ -2,7 +2,7 @@
  * A thin CRI client: any RuntimeService/ImageService call by name, over one HTTP/2 session
  * to the runtime's unix socket (grpc-channel.ts), with a deadline on every call and errors as
  * CriError values. Requests and replies are encoded from the CRI schema's tables
- * (proto-codec.ts), not by grpc-js, which with its loaders cost the agent ~31 MiB.
+ * (proto-encode.ts, proto-decode.ts), not by grpc-js, which with its loaders cost the agent ~31 MiB.
  *
  * One session per client matters: the first call pays for the connection and HTTP/2 set-up
  * (40–100 ms measured against containerd), later calls about 5 ms. Both services ride on it.
@@ -17,7 +17,8 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { CriError } from "./cri-error.ts";
 import { GrpcChannel } from "./grpc-channel.ts";
-import { decodeMessage, encodeMessage } from "./proto-codec.ts";
+import { decodeMessage } from "./proto-decode.ts";
+import { encodeMessage } from "./proto-encode.ts";
 import { criSchema, type CriServiceName } from "./proto.ts";
 
 export { CriError, isCriError, type CriErrorCode } from "./cri-error.ts";

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { criGrpcServices, criRoot } from "../../../test/helpers/cri-grpc.ts";
-import { decodeMessage, encodeMessage } from "./proto-codec.ts";
+import { decodeMessage } from "./proto-decode.ts";
+import { encodeMessage } from "./proto-encode.ts";
 import { camelCase, parseProtoSchema } from "./proto-schema.ts";
 import { criSchema } from "./proto.ts";
 

@@ -4,7 +4,7 @@
  *
  * Messages use camelCase field names (`podSandboxId`), 64-bit integers arrive as decimal
  * strings (CRI timestamps are nanoseconds, beyond a JS number's exact range), enums as their
- * names (`"CONTAINER_RUNNING"`), and unset fields as their defaults (proto-codec.ts).
+ * names (`"CONTAINER_RUNNING"`), and unset fields as their defaults (proto-encode.ts, proto-decode.ts).
  *
  * @example
  *   criSchema().services.get("RuntimeService")!.get("Version")!.path  // "/runtime.v1.RuntimeService/Version"

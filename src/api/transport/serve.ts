@@ -2,6 +2,8 @@
  * HTTPS transport for the API. Bun.serve cannot show a handler the client's certificate, so
  * TLS is terminated by node:tls (which can) and each connection is handed to an HTTP server
  * (node:http in Bun) that runs the hono app. The peer identity is read once per connection.
+ * With `http2`, a connection whose client chose `h2` by ALPN goes to node:http2 instead
+ * (h2-server.ts), through the same listener, identity and deadlines.
  *
  * A connection's life, with the deadline that ends it if the client stalls:
  *   TCP accept ──(handshakeMs: first byte, TLS handshake)──▶ secure
@@ -20,6 +22,7 @@ import type { EarlyAuthenticator } from "../auth/early-authenticator.ts";
 import type { Env } from "../app.ts";
 import { serveUpgrade } from "./upgrade.ts";
 import { createTlsListener } from "./tls-accept.ts";
+import { createH2Server } from "./h2-server.ts";
 import { RequestDeadline } from "./request-deadline.ts";
 import { DEFAULT_TRANSPORT_TIMEOUTS, type TransportTimeouts } from "./timeouts.ts";
 import { UntrustedConnections, untrustedCapFor } from "./untrusted-connections.ts";
@@ -48,6 +51,8 @@ export interface ServeOptions {
    * (pods/exec, attach, portforward take it there).
    */
   upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer, peer: PeerInfo) => boolean;
+  /** Offer HTTP/2 by ALPN beside HTTP/1.1 (see h2-server.ts); off: HTTP/1.1 only. */
+  http2?: boolean;
 }
 
 export interface RunningServer {
@@ -62,6 +67,11 @@ function peerOf(socket: unknown): PeerInfo {
   return (socket as { [PEER]?: PeerInfo } | undefined)?.[PEER] ?? { authorized: false };
 }
 
+/** The TLS connection a request came on: an HTTP/2 request's is its session's. */
+function connectionOf(incoming: IncomingMessage): unknown {
+  return (incoming as { stream?: { session?: { socket?: unknown } } }).stream?.session?.socket ?? incoming.socket;
+}
+
 export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
   const timeouts: TransportTimeouts = { ...DEFAULT_TRANSPORT_TIMEOUTS, ...opts.timeouts };
   const untrusted = new UntrustedConnections(opts.maxUntrustedConnections ?? untrustedCapFor(undefined));
@@ -71,13 +81,14 @@ export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
   };
   const authenticate = opts.authenticate;
   const listener = nodeListener(
-    (req, incoming, user) => opts.fetch(req, { peer: peerOf(incoming.socket), signal: req.signal, user }),
+    (req, incoming, user) => opts.fetch(req, { peer: peerOf(connectionOf(incoming)), signal: req.signal, user }),
     {
       authenticate:
         authenticate &&
         (async (head, incoming) => {
-          const found = await authenticate(head, peerOf(incoming.socket));
-          if (found && found !== "public") trust(incoming.socket);
+          const connection = connectionOf(incoming);
+          const found = await authenticate(head, peerOf(connection));
+          if (found && found !== "public") trust(connection);
           return found;
         }),
       bodyTimeoutMs: timeouts.bodyMs,
@@ -97,22 +108,28 @@ export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
     void serveUpgrade(opts.fetch, req, socket, head, peerOf(socket), opts.upgrade);
   });
 
+  const h2Server = opts.http2 ? createH2Server(listener) : undefined;
+
   const connections = new Set<Socket>();
   const tlsServer = createTlsListener({
     certPem: opts.certPem,
     keyPem: opts.keyPem,
     caPem: opts.caPem,
     handshakeMs: timeouts.handshakeMs,
+    alpnProtocols: h2Server ? ["h2", "http/1.1"] : ["http/1.1"],
     onSecure(socket, raw) {
-      const peer: PeerInfo = { authorized: socket.authorized === true };
+      const peer: PeerInfo = { authorized: socket.authorized === true, address: raw.remoteAddress };
+      if (!peer.authorized && Object.keys(socket.getPeerCertificate() ?? {}).length) peer.certificate = true;
       if (peer.authorized) {
+        peer.certificate = true;
         const cert = socket.getPeerCertificate();
         peer.subject = cert?.subject as PeerInfo["subject"];
         untrusted.trust(raw);
       }
       Object.assign(socket, { [PEER]: peer, [RAW]: raw });
       RequestDeadline.attach(socket, timeouts);
-      httpServer.emit("connection", socket);
+      if (h2Server && socket.alpnProtocol === "h2") h2Server.accept(socket);
+      else httpServer.emit("connection", socket);
     },
   });
   tlsServer.on("connection", (raw: Socket) => {
@@ -135,6 +152,7 @@ export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
         tlsServer.close(() => resolve());
         for (const s of connections) s.destroy();
         httpServer.close();
+        h2Server?.close();
       }),
   };
 }

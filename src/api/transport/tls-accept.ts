@@ -25,6 +25,8 @@ export interface TlsAcceptOptions {
   keyPem: string;
   caPem: string;
   handshakeMs: number;
+  /** What the server offers by ALPN, in its order of preference (default: HTTP/1.1 only). */
+  alpnProtocols?: string[];
   /** A connection whose handshake finished, in time; `raw` is the TCP connection beneath it. */
   onSecure(socket: tls.TLSSocket, raw: net.Socket): void;
 }
@@ -52,7 +54,7 @@ export function createTlsListener(o: TlsAcceptOptions): net.Server {
         requestCert: true,
         // Unauthorized certs are not refused at the handshake: the request may carry a token.
         rejectUnauthorized: false,
-        ALPNProtocols: ["http/1.1"],
+        ALPNProtocols: o.alpnProtocols ?? ["http/1.1"],
       } as tls.TLSSocketOptions);
       socket.on("error", () => {
         socket.destroy();

@@ -3,7 +3,7 @@
  * pods' objects: Kubernetes' `bootstrappolicy.NodeRules()` (the `system:node` role), plus what
  * our agent reads besides the kubelet — Services, EndpointSlices and Nodes for the service
  * proxy and routes, Ingresses and IngressClasses (and TLS Secrets, see the node authorizer) for the ingress, every PersistentVolume for the local-path sweep — and the k3rs paths an
- * agent reads: the cluster image store and the cluster network settings.
+ * agent reads: the cluster image store and the cluster network settings, and renewing its certificate.
  */
 import type { PolicyRule } from "../rbac/types.ts";
 
@@ -29,4 +29,6 @@ export const NODE_RULES: PolicyRule[] = [
   { verbs: ["get"], apiGroups: ["storage.k8s.io"], resources: ["volumeattachments", "csidrivers"] },
   { verbs: ["create"], apiGroups: [""], resources: ["serviceaccounts/token"] },
   { verbs: ["get"], nonResourceURLs: ["/v1-k3rs/images", "/v1-k3rs/images/*", "/v1-k3rs/config"] },
+  // Its own certificate only: the handler checks the name and the node password.
+  { verbs: ["post"], nonResourceURLs: ["/v1-k3rs/renew"] },
 ];

@@ -1,0 +1,27 @@
+/**
+ * The audit log's settings from both places K3s users put them: the server's own flags
+ * (`--audit-log-path`, …, also config.yaml keys and K3RS_* variables) and the apiserver flags
+ * passed through (`--kube-apiserver-arg audit-log-path=…`). A key given both ways takes the
+ * server flag's value — the explicit flag wins — and the other keys still come from either.
+ */
+import { auditSettings, type AuditArgs } from "./component-args.ts";
+import type { ServerConfig } from "./server-config.ts";
+
+type AuditFlags = Pick<ServerConfig, "kubeApiserverArg" | "auditLogPath" | "auditPolicyFile" | "auditLogMaxsize" | "auditLogMaxbackup" | "auditLogMaxage">;
+
+/** Sizes in bytes and ages in days, ready for the audit log; `path` unset: no audit log. */
+export function resolvedAuditSettings(cfg: AuditFlags): AuditArgs {
+  const passed = auditSettings(cfg.kubeApiserverArg);
+  return {
+    path: cfg.auditLogPath ?? passed.path,
+    policyFile: cfg.auditPolicyFile ?? passed.policyFile,
+    maxBytes: cfg.auditLogMaxsize !== undefined ? megabytes(cfg.auditLogMaxsize) : passed.maxBytes,
+    maxBackups: cfg.auditLogMaxbackup ?? passed.maxBackups,
+    maxAgeDays: cfg.auditLogMaxage ?? passed.maxAgeDays,
+  };
+}
+
+/** 0 MB is lumberjack's "the default" (100 MB), as the apiserver passes it on. */
+function megabytes(mb: number): number | undefined {
+  return mb > 0 ? mb * 1024 * 1024 : undefined;
+}
