@@ -169,6 +169,10 @@ try {
   };
   const busyServer = rssMiB(server.proc.pid);
   const busyAgent = rssMiB(agent.pid);
+  // The same phases from the server's own timestamps (whole seconds), which no watch delay can skew.
+  const stamped = (await client.request(`/api/v1/namespaces/${ns}/pods`)).items as any[];
+  const at = (p: any, type: string) => Date.parse(p.status?.conditions?.find((c: any) => c.type === type)?.lastTransitionTime ?? "") - Date.parse(p.metadata.creationTimestamp);
+  const serverSide = { bound: summary(stamped.map((p) => at(p, "PodScheduled"))), ready: summary(stamped.map((p) => at(p, "Ready"))) };
 
   progress("deleting the pods");
   const tDelete = performance.now();
@@ -218,6 +222,8 @@ try {
   line("  per pod p50 / p99: create call", `${fmt(phase.create.p50, 0)} / ${fmt(phase.create.p99, 0)} ms`);
   line("  per pod p50 / p99: created → bound", `${fmt(phase.bind.p50, 0)} / ${fmt(phase.bind.p99, 0)} ms`);
   line("  per pod p50 / p99: bound → Running", `${fmt(phase.run.p50, 0)} / ${fmt(phase.run.p99, 0)} ms`);
+  line("  server's timestamps p50 / p99: created → scheduled", `${fmt(serverSide.bound.p50 / 1000, 0)} / ${fmt(serverSide.bound.p99 / 1000, 0)} s   (whole seconds)`);
+  line("  server's timestamps p50 / p99: created → Ready", `${fmt(serverSide.ready.p50 / 1000, 0)} / ${fmt(serverSide.ready.p99 / 1000, 0)} s`);
   line("  TCP connections accepted on this machine meanwhile", `${newConnections}   (our client's requests sent again after a connection failed: ${connectionRetries})`);
   line("  store writes a pod", fmt((requests1.revision - requests0.revision) / PODS, 2));
   line("  API requests a pod", requestMix.map(([k, n]) => `${k} ${fmt(n / PODS, 2)}`).join(", "));
