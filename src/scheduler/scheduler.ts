@@ -53,8 +53,15 @@ const NO_NODES = "no nodes available to schedule pods";
  * 16 per round.
  */
 const DEFAULT_BINDS_IN_FLIGHT = 256;
-/** Hand the event loop back this often while a long queue is worked through (the API shares the thread). */
-const YIELD_EVERY_MS = 20;
+/**
+ * Hand the event loop back this often while a long queue is worked through (the API shares the
+ * thread). A turn of a saturated loop serves hundreds of requests before the scheduler runs
+ * again, so the slice sets the scheduler's share: measured with 10,000 pods created at once on
+ * 1,000 hollow nodes over HTTPS, 20 ms left pods waiting 26 s (p50) to be scheduled while
+ * creates went on; 50 ms, 4 s — creates answered slower (p50 285 → 420 ms) and pods were
+ * Running sooner (p50 29 → 14 s).
+ */
+const YIELD_EVERY_MS = 50;
 
 function pending(pod: Pod): boolean {
   return !pod.spec?.nodeName && !pod.metadata.deletionTimestamp && (pod.spec?.schedulerName ?? SCHEDULER_NAME) === SCHEDULER_NAME &&
