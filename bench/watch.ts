@@ -16,7 +16,8 @@ import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import YAML from "yaml";
 import { freePort, startE2EServer } from "../test/helpers/e2e-server.ts";
-import { cpuMs, fmt, rssMiB, summary } from "./lib/stats.ts";
+import { cpuMs } from "./lib/cpu-time.ts";
+import { fmt, rssMiB, summary } from "./lib/stats.ts";
 import { etcdBinary, startEtcd } from "./lib/etcd.ts";
 import { openRawWatchers, writeAtRate, type RawWatchers } from "./lib/raw-watch.ts";
 

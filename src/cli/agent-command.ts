@@ -35,6 +35,7 @@ async function runAgentProcess(cfg: AgentConfig): Promise<void> {
   // The agent is loaded only by the role that runs it, so `k3rs ctl` and `k3rs server --disable-agent` never evaluate it.
   const { ensureJoined, JoinError, credentialsDir, nodePassword } = await import("../agent/join.ts");
   const { RestClient } = await import("../client/rest-client.ts");
+  const { keepAliveFetcher } = await import("../client/keep-alive-fetcher.ts");
   const { runAgent } = await import("../agent/run.ts");
   const { CertRenewer } = await import("../agent/cert-renewer.ts");
   // Each node's certificate is renewed through the server before it expires, for as long as the agent runs.
@@ -60,7 +61,8 @@ async function runAgentProcess(cfg: AgentConfig): Promise<void> {
       clientFor: cfg.simulate === undefined ? undefined : async (name: string) => {
         const dataDir = join(cfg.dataDir, "simulated", name);
         const c = await ensureJoined({ server: cfg.server, token: cfg.token ?? process.env.K3RS_TOKEN, nodeName: name, dataDir });
-        return renew(new RestClient({ server: c.server, ca: c.caPem, cert: c.certPem, key: c.keyPem, path: `(hollow ${name})` }), name, dataDir);
+        // Its own connections: Bun's fetch keeps 64 for the whole process, too few for a thousand identities.
+        return renew(new RestClient({ server: c.server, ca: c.caPem, cert: c.certPem, key: c.keyPem, path: `(hollow ${name})` }, keepAliveFetcher({ maxSockets: 2 })), name, dataDir);
       },
       flannelIface: cfg.flannelIface,
       resolvConf: cfg.resolvConf,
