@@ -123,8 +123,14 @@ EOF
     sleep 0.2
   done
   curl -sf "http://127.0.0.1:$port/healthcheck" >/dev/null || { echo "swift proxy did not come up; logs in $dir/logs" >&2; tail -20 "$dir"/logs/*.log >&2; exit 1; }
+  # The proxy's healthcheck answers before memcached (tempauth's tokens) and the account and
+  # container servers do: on a loaded box the first auth can get a 503. Retry for up to 30 s.
   for bucket in "$@"; do
-    swift -A "http://127.0.0.1:$port/auth/v1.0" -U test:tester -K testing post "$bucket"
+    for i in $(seq 60); do
+      if err=$(swift -A "http://127.0.0.1:$port/auth/v1.0" -U test:tester -K testing post "$bucket" 2>&1); then break; fi
+      [ "$i" = 60 ] && { echo "swift: creating bucket $bucket failed: $err; logs in $dir/logs" >&2; tail -20 "$dir"/logs/*.log >&2; exit 1; }
+      sleep 0.5
+    done
   done
   echo "S3 endpoint http://127.0.0.1:$port (access key test:tester, secret key testing)"
 }
