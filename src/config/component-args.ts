@@ -40,7 +40,8 @@ export function auditSettings(apiserverArgs: string[]): AuditArgs {
   return out;
 }
 
-function durationMs(flag: string, key: keyof ControllerSettings): Apply {
+/** A positive duration; with `zeroIsOff`, 0 is allowed and means "off" (as kube-apiserver reads its etcd-compaction-interval). */
+function durationMs(flag: string, key: keyof ControllerSettings, zeroIsOff = false): Apply {
   return (v, out) => {
     let ms: number;
     try {
@@ -48,21 +49,7 @@ function durationMs(flag: string, key: keyof ControllerSettings): Apply {
     } catch (e) {
       throw new Error(`invalid ${flag}: ${(e as Error).message}`);
     }
-    if (ms <= 0) throw new Error(`invalid ${flag}: must be positive, got ${v}`);
-    (out as any)[key] = ms;
-  };
-}
-
-/** A duration where 0 is allowed and means "off" (as kube-apiserver reads its etcd-compaction-interval). */
-function durationOrOffMs(flag: string, key: keyof ControllerSettings): Apply {
-  return (v, out) => {
-    let ms: number;
-    try {
-      ms = parseGoDuration(v);
-    } catch (e) {
-      throw new Error(`invalid ${flag}: ${(e as Error).message}`);
-    }
-    if (ms < 0) throw new Error(`invalid ${flag}: must not be negative, got ${v}`);
+    if (zeroIsOff ? ms < 0 : ms <= 0) throw new Error(`invalid ${flag}: ${zeroIsOff ? "must not be negative" : "must be positive"}, got ${v}`);
     (out as any)[key] = ms;
   };
 }
@@ -79,14 +66,14 @@ const CONTROLLER_MANAGER: Record<string, Apply> = {
   "node-monitor-grace-period": durationMs("node-monitor-grace-period", "nodeMonitorGracePeriodMs"),
   "node-cidr-mask-size": integer("node-cidr-mask-size", "nodeCidrMaskSize", 8, 30),
   "horizontal-pod-autoscaler-sync-period": durationMs("horizontal-pod-autoscaler-sync-period", "hpaSyncPeriodMs"),
-  "horizontal-pod-autoscaler-downscale-stabilization": durationOrOffMs("horizontal-pod-autoscaler-downscale-stabilization", "hpaDownscaleStabilizationMs"),
+  "horizontal-pod-autoscaler-downscale-stabilization": durationMs("horizontal-pod-autoscaler-downscale-stabilization", "hpaDownscaleStabilizationMs", true),
 };
 
 const APISERVER: Record<string, Apply> = {
   "default-not-ready-toleration-seconds": integer("default-not-ready-toleration-seconds", "notReadyTolerationSeconds", 0, 2 ** 31 - 1),
   "default-unreachable-toleration-seconds": integer("default-unreachable-toleration-seconds", "unreachableTolerationSeconds", 0, 2 ** 31 - 1),
   "event-ttl": durationMs("event-ttl", "eventTtlMs"),
-  "etcd-compaction-interval": durationOrOffMs("etcd-compaction-interval", "etcdCompactionIntervalMs"),
+  "etcd-compaction-interval": durationMs("etcd-compaction-interval", "etcdCompactionIntervalMs", true),
   // Read by auditSettings below; nothing for the controllers.
   ...Object.fromEntries(AUDIT_KEYS.map((k) => [k, () => undefined])),
 };

@@ -8,6 +8,7 @@
 import type { Pod, Service, ServicePort } from "../../model/kinds.ts";
 import { isPodReady } from "../framework/pod-util.ts";
 import { endpointHostname, findPort, HEADLESS_LABEL, isHeadless, podIP, shouldPodBeInEndpoints } from "../framework/endpoint-util.ts";
+import { compareIPs } from "../../model/ip-order.ts";
 
 export interface EndpointAddress {
   ip: string;
@@ -97,21 +98,11 @@ function repack(entries: { address: EndpointAddress; ready: boolean; ports: Endp
 }
 
 function sortAddresses(a: EndpointAddress[]): EndpointAddress[] {
-  return a.sort((x, y) => compareIp(x.ip, y.ip) || cmp(x.targetRef.uid, y.targetRef.uid));
+  return a.sort((x, y) => compareIPs(x.ip, y.ip) || cmp(x.targetRef.uid, y.targetRef.uid));
 }
 
 function sortPorts(p: EndpointPort[]): EndpointPort[] {
   return p.sort((x, y) => cmp(x.name ?? "", y.name ?? "") || x.port - y.port || cmp(x.protocol, y.protocol));
-}
-
-/** Numeric order for dotted IPv4, text order otherwise (IPv6, mixed). */
-function compareIp(a: string, b: string): number {
-  const pa = a.split("."), pb = b.split(".");
-  if (pa.length === 4 && pb.length === 4) {
-    for (let i = 0; i < 4; i++) if (Number(pa[i]) !== Number(pb[i])) return Number(pa[i]) - Number(pb[i]);
-    return 0;
-  }
-  return cmp(a, b);
 }
 
 function cmp(a: string, b: string): number {

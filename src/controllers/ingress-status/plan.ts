@@ -7,6 +7,7 @@
  * nodes never overwrite each other's view.
  */
 import type { Node } from "../../model/kinds.ts";
+import { compareIPs } from "../../model/ip-order.ts";
 
 export const EXCLUDE_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers";
 
@@ -25,17 +26,6 @@ export function ingressAddresses(nodes: Iterable<Node>): LoadBalancerIngress[] {
     if (ip) ips.add(ip);
   }
   return [...ips].sort(compareIPs).map((ip) => ({ ip }));
-}
-
-/** Numeric order for IPv4 (10.0.0.9 before 10.0.0.10), text order otherwise. */
-function compareIPs(a: string, b: string): number {
-  const pa = a.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  if (pa.length === 4 && pb.length === 4 && [...pa, ...pb].every((x) => Number.isInteger(x))) {
-    for (let i = 0; i < 4; i++) if (pa[i] !== pb[i]) return pa[i]! - pb[i]!;
-    return 0;
-  }
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The status list already says exactly this (no write needed). */

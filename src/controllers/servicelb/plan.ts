@@ -5,6 +5,7 @@
  */
 import type { KubeObject } from "../../model/object.ts";
 import { LB_INGRESS_ANNOTATION, parseLbIngress } from "../../model/cluster-network.ts";
+import { compareIPs } from "../../model/ip-order.ts";
 
 /** Services ServiceLB answers for: `type: LoadBalancer` without a loadBalancerClass (another controller's then). */
 export function isServiceLbService(svc: KubeObject | undefined): boolean {
@@ -31,16 +32,6 @@ export function lbIngress(serviceKey: string, nodes: Iterable<KubeObject>): { ip
     for (const ip of reported) if (!externals.includes(ip)) internal.add(ip);
   }
   return [...(external.size ? external : internal)].sort(compareIPs).map((ip) => ({ ip }));
-}
-
-function compareIPs(a: string, b: string): number {
-  const pa = a.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  if (pa.length === 4 && pb.length === 4 && [...pa, ...pb].every((x) => Number.isInteger(x))) {
-    for (let i = 0; i < 4; i++) if (pa[i] !== pb[i]) return pa[i]! - pb[i]!;
-    return 0;
-  }
-  return a.localeCompare(b);
 }
 
 /** Whether the Service's status already says `ingress` (only the IPs ServiceLB writes are compared). */
