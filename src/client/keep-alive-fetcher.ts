@@ -25,49 +25,16 @@
  * @example
  *   const client = new RestClient(cfg, keepAliveFetcher({ maxSockets: 2 }));
  */
-import { isIP } from "node:net";
-import tls from "node:tls";
+import { Connection, type Exchange, type TlsInit } from "./keep-alive-connection.ts";
 import type { Fetcher } from "./rest-client.ts";
 
-export interface KeepAliveOptions {
-  /** PEM text; a request's own `tls` option wins. */
-  ca?: string;
-  cert?: string;
-  key?: string;
-  /** Default true. */
-  rejectUnauthorized?: boolean;
+/** TLS defaults (PEM text, rejectUnauthorized default true); a request's own `tls` option wins. */
+export interface KeepAliveOptions extends TlsInit {
   /** Connections per origin at once; more requests wait for one. Default 4. */
   maxSockets?: number;
   /** An idle connection is closed after this long. Default 30 s. */
   idleMs?: number;
 }
-
-const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
-/** A response head longer than this is refused (the API's are a few hundred bytes). */
-const MAX_HEAD_BYTES = 64 * 1024;
-const CRLF = Buffer.from("\r\n");
-const HEAD_END = Buffer.from("\r\n\r\n");
-
-interface Exchange {
-  method: string;
-  head: Buffer;
-  body: Uint8Array | undefined;
-  signal: AbortSignal | undefined;
-  resolve(r: Response): void;
-  reject(e: unknown): void;
-  /** Sent again once already (a reused connection closed under it). */
-  retried: boolean;
-}
-
-/** Where a connection is in reading the current answer. */
-type Reading =
-  | { at: "head" }
-  | { at: "length"; left: number }
-  | { at: "chunk-size" }
-  | { at: "chunk-data"; left: number }
-  | { at: "chunk-end" }
-  | { at: "trailers" }
-  | { at: "close" };
 
 export function keepAliveFetcher(o: KeepAliveOptions = {}): Fetcher {
   const pools = new Map<string, Pool>();
@@ -96,14 +63,6 @@ export function keepAliveFetcher(o: KeepAliveOptions = {}): Fetcher {
       pool.dispatch({ method, head, body: bytes, signal: init.signal ?? undefined, resolve, reject, retried: false });
     });
   };
-}
-
-/** The part of Bun's fetch `tls` option this fetcher honours. */
-interface TlsInit {
-  ca?: string;
-  cert?: string;
-  key?: string;
-  rejectUnauthorized?: boolean;
 }
 
 function definedOf(t: TlsInit | undefined): TlsInit {
@@ -189,231 +148,5 @@ class Pool {
     if (i >= 0) this.idle.splice(i, 1);
     if (unanswered) this.dispatch(unanswered);
     else if (this.waiting.length && this.open < this.max) this.dispatch(this.waiting.shift()!);
-  }
-}
-
-interface ConnectionEvents {
-  release(c: Connection): void;
-  /** The connection is gone; `unanswered` is a request to send again elsewhere. */
-  closed(c: Connection, unanswered: Exchange | undefined): void;
-}
-
-class Connection {
-  private readonly socket: tls.TLSSocket;
-  private buf: Buffer = Buffer.alloc(0);
-  private ex: Exchange | undefined;
-  private reading: Reading = { at: "head" };
-  private stream: ReadableStreamDefaultController<Uint8Array> | undefined;
-  private keepAlive = true;
-  private answered = 0;
-  private gotBytes = false;
-  private idleTimer: ReturnType<typeof setTimeout> | undefined;
-  private gone = false;
-  private readonly onAbort = () => this.fail(this.ex?.signal?.reason ?? new Error("aborted"), false);
-
-  constructor(host: string, port: number, o: KeepAliveOptions, private readonly events: ConnectionEvents) {
-    this.socket = tls.connect({
-      host,
-      port,
-      servername: isIP(host) ? undefined : host,
-      ca: o.ca,
-      cert: o.cert,
-      key: o.key,
-      rejectUnauthorized: o.rejectUnauthorized ?? true,
-      ALPNProtocols: ["http/1.1"],
-    });
-    this.socket.setNoDelay(true);
-    this.socket.on("data", (d: Buffer) => this.onData(d));
-    this.socket.on("error", (e) => this.fail(e, true));
-    this.socket.on("close", () => this.fail(Object.assign(new Error("The socket connection was closed unexpectedly"), { code: "ECONNRESET" }), true));
-  }
-
-  send(ex: Exchange): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
-    this.socket.ref();
-    this.ex = ex;
-    this.reading = { at: "head" };
-    this.gotBytes = false;
-    ex.signal?.addEventListener("abort", this.onAbort, { once: true });
-    this.socket.write(ex.head);
-    if (ex.body?.byteLength) this.socket.write(ex.body);
-  }
-
-  idleFor(ms: number): void {
-    this.socket.unref();
-    this.idleTimer = setTimeout(() => this.close(), ms);
-    this.idleTimer.unref?.();
-  }
-
-  private close(): void {
-    if (this.gone) return;
-    this.gone = true;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.socket.destroy();
-    this.events.closed(this, undefined);
-  }
-
-  /** The connection broke (or the request was given up): the request in flight fails, or is sent again. */
-  private fail(err: unknown, byPeer: boolean): void {
-    if (this.gone) return;
-    this.gone = true;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.socket.destroy();
-    const ex = this.ex;
-    this.ex = undefined;
-    ex?.signal?.removeEventListener("abort", this.onAbort);
-    let again: Exchange | undefined;
-    if (ex && this.stream) {
-      // A body that runs to the connection's end ends here; any other is cut short.
-      if (this.reading.at === "close" && byPeer) this.stream.close();
-      else this.stream.error(err);
-      this.stream = undefined;
-    } else if (ex && this.reading.at === "head") {
-      if (byPeer && !this.gotBytes && this.answered > 0 && !ex.retried && IDEMPOTENT.has(ex.method)) again = { ...ex, retried: true };
-      else ex.reject(err);
-    }
-    this.events.closed(this, again);
-  }
-
-  private onData(d: Buffer): void {
-    this.gotBytes = true;
-    this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
-    try {
-      while (this.ex && this.step());
-    } catch (e) {
-      this.fail(e, false);
-      return;
-    }
-    if (!this.ex && this.buf.length && !this.gone) this.fail(new Error("the server sent bytes nobody asked for"), false);
-  }
-
-  /** Reads what it can of the current answer; false when it needs more bytes. */
-  private step(): boolean {
-    const r = this.reading;
-    switch (r.at) {
-      case "head": {
-        const end = this.buf.indexOf(HEAD_END);
-        if (end < 0) {
-          if (this.buf.length > MAX_HEAD_BYTES) throw new Error("the server's response head is too long");
-          return false;
-        }
-        const text = this.buf.subarray(0, end).toString("latin1");
-        this.buf = this.buf.subarray(end + 4);
-        this.startAnswer(text);
-        return true;
-      }
-      case "length": {
-        if (!this.buf.length) return false;
-        const n = Math.min(r.left, this.buf.length);
-        this.emit(this.buf.subarray(0, n));
-        this.buf = this.buf.subarray(n);
-        r.left -= n;
-        if (r.left === 0) this.finish();
-        return true;
-      }
-      case "chunk-size": {
-        const eol = this.buf.indexOf(CRLF);
-        if (eol < 0) {
-          if (this.buf.length > 1024) throw new Error("a chunk size line is too long");
-          return false;
-        }
-        const size = parseInt(this.buf.subarray(0, eol).toString("latin1").split(";", 1)[0]!.trim(), 16);
-        if (!Number.isFinite(size) || size < 0) throw new Error("a chunk size is not a number");
-        this.buf = this.buf.subarray(eol + 2);
-        this.reading = size === 0 ? { at: "trailers" } : { at: "chunk-data", left: size };
-        return true;
-      }
-      case "chunk-data": {
-        if (!this.buf.length) return false;
-        const n = Math.min(r.left, this.buf.length);
-        this.emit(this.buf.subarray(0, n));
-        this.buf = this.buf.subarray(n);
-        r.left -= n;
-        if (r.left === 0) this.reading = { at: "chunk-end" };
-        return true;
-      }
-      case "chunk-end": {
-        if (this.buf.length < 2) return false;
-        if (this.buf[0] !== 13 || this.buf[1] !== 10) throw new Error("a chunk does not end with CRLF");
-        this.buf = this.buf.subarray(2);
-        this.reading = { at: "chunk-size" };
-        return true;
-      }
-      case "trailers": {
-        const eol = this.buf.indexOf(CRLF);
-        if (eol < 0) return false;
-        this.buf = this.buf.subarray(eol + 2);
-        // Trailer lines are skipped; the empty line ends the answer.
-        if (eol === 0) this.finish();
-        return true;
-      }
-      case "close":
-        if (!this.buf.length) return false;
-        this.emit(this.buf);
-        this.buf = Buffer.alloc(0);
-        return false;
-    }
-  }
-
-  private startAnswer(text: string): void {
-    const lines = text.split("\r\n");
-    const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0]!);
-    if (!m) throw new Error(`the server's answer does not start with an HTTP/1.x status line: ${JSON.stringify(lines[0]!.slice(0, 80))}`);
-    const status = Number(m[2]);
-    // 100 Continue and other interim answers precede the real one.
-    if (status >= 100 && status < 200) return;
-    const headers = new Headers();
-    for (const line of lines.slice(1)) {
-      const colon = line.indexOf(":");
-      if (colon > 0) headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
-    }
-    const connection = headers.get("connection")?.toLowerCase() ?? "";
-    this.keepAlive = m[1] === "1" ? !connection.includes("close") : connection.includes("keep-alive");
-    const ex = this.ex!;
-    const length = headers.get("content-length");
-    const chunked = headers.get("transfer-encoding")?.toLowerCase().includes("chunked") ?? false;
-    const noBody = ex.method === "HEAD" || status === 204 || status === 304;
-    if (noBody || (!chunked && length !== null && Number(length) === 0)) {
-      ex.resolve(new Response(noBody ? null : "", { status, statusText: m[3] ?? "", headers }));
-      this.finish();
-      return;
-    }
-    ex.resolve(new Response(new ReadableStream<Uint8Array>({
-      start: (c) => {
-        this.stream = c;
-      },
-      // A reader that gives up mid-body (a watch stopped) leaves the connection unusable.
-      cancel: () => {
-        if (this.ex === ex) this.fail(new Error("response body cancelled"), false);
-      },
-    }), { status, statusText: m[3] ?? "", headers }));
-    if (chunked) this.reading = { at: "chunk-size" };
-    else if (length !== null) {
-      const n = Number(length);
-      if (!Number.isSafeInteger(n) || n < 0) throw new Error(`invalid Content-Length ${JSON.stringify(length)}`);
-      this.reading = { at: "length", left: n };
-    } else {
-      this.keepAlive = false;
-      this.reading = { at: "close" };
-    }
-  }
-
-  private emit(bytes: Buffer): void {
-    // Copied: the read buffer is reused for what follows.
-    this.stream?.enqueue(new Uint8Array(bytes));
-  }
-
-  /** The answer is complete: the connection goes back to the pool, or away. */
-  private finish(): void {
-    const ex = this.ex!;
-    ex.signal?.removeEventListener("abort", this.onAbort);
-    this.ex = undefined;
-    this.stream?.close();
-    this.stream = undefined;
-    this.answered++;
-    this.reading = { at: "head" };
-    if (this.keepAlive && !this.buf.length) this.events.release(this);
-    else this.close();
   }
 }
