@@ -8,6 +8,7 @@ import { errors, StatusError } from "../model/errors.ts";
 import { decodeProtobufObject, PROTOBUF_MEDIA_TYPE } from "./protobuf/decode.ts";
 import { checkDepth } from "./nesting.ts";
 import { duplicateFields } from "./duplicate-fields.ts";
+import { readCapped } from "../http/read-capped.ts";
 
 export { MAX_BODY_BYTES };
 export { MAX_DEPTH } from "./nesting.ts";
@@ -15,21 +16,9 @@ export { MAX_DEPTH } from "./nesting.ts";
 export async function readBody(req: Request): Promise<Buffer> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw errors.tooLarge("Request entity too large: limit is 3145728");
-  if (!req.body) return Buffer.alloc(0);
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel().catch(() => {});
-      throw errors.tooLarge("Request entity too large: limit is 3145728");
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
+  const body = await readCapped(req.body, MAX_BODY_BYTES);
+  if (body === "too-large") throw errors.tooLarge("Request entity too large: limit is 3145728");
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
 export function mediaType(contentType: string | null): string {

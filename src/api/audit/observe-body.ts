@@ -4,27 +4,10 @@
  * which is when a response is complete).
  */
 
+import { concatChunks } from "../../http/read-capped.ts";
+
 /** What a copy of a body came to: its bytes, or "too-large" past the bound (nothing kept). */
 export type Captured = Uint8Array | "too-large";
-
-/** Reads `stream` up to `maxBytes`; past it the stream is cancelled and nothing kept. */
-export async function readCapped(stream: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Captured> {
-  if (!stream) return new Uint8Array();
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      void reader.cancel().catch(() => {});
-      return "too-large";
-    }
-    chunks.push(value);
-  }
-  return concat(chunks, size);
-}
 
 /**
  * `body` passed through unchanged; `onEnd` is called once when it ends, fails or the client
@@ -39,7 +22,7 @@ export function observeBody(body: ReadableStream<Uint8Array>, captureBytes: numb
   const end = () => {
     if (ended) return;
     ended = true;
-    onEnd(captureBytes <= 0 ? undefined : over ? "too-large" : concat(chunks, size));
+    onEnd(captureBytes <= 0 ? undefined : over ? "too-large" : concatChunks(chunks, size));
     chunks.length = 0;
   };
   return new ReadableStream<Uint8Array>({
@@ -71,15 +54,4 @@ export function observeBody(body: ReadableStream<Uint8Array>, captureBytes: numb
       return reader.cancel(reason);
     },
   });
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }
