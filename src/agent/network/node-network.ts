@@ -37,7 +37,8 @@ import { LoadBalancerReport } from "./load-balancer-report.ts";
 import { heldHere, nodeIPsOf } from "./node-ips.ts";
 import { type PodDns, podDnsFor } from "./pod-dns.ts";
 import { serviceDeviceFor } from "./service-device.ts";
-import { SlimListWatch, slimPod } from "./slim-list-watch.ts";
+import { SlimListWatch } from "../../client/slim-list-watch.ts";
+import { slimPod } from "./slim-pod.ts";
 import { log } from "../../log.ts";
 
 export interface NodeNetworkOptions {

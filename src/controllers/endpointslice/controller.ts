@@ -11,6 +11,7 @@ import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
 import { keyOf } from "../../client/object-key.ts";
+import { withManagedFieldsOf } from "../../client/slim-list-watch.ts";
 import type { SharedInformer } from "../framework/informer-factory.ts";
 import { managedSelector, queueServicesOnPodChanges, selectorMatches } from "../framework/endpoint-util.ts";
 import { CONTROLLER_NAME, isManagedSliceOf, MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from "./endpoint.ts";
@@ -67,7 +68,8 @@ export class EndpointSliceController implements Controller {
     }
     // An update carries the resourceVersion the plan was made from: a slice changed meanwhile
     // is a Conflict, and the key is planned again from the newer cache.
-    for (const slice of plan.update) await storage.update(def, ns, slice.metadata.name!, () => slice);
+    // The plan is made from the informer's copies, which carry no managedFields: the stored ones stay.
+    for (const slice of plan.update) await storage.update(def, ns, slice.metadata.name!, (cur) => withManagedFieldsOf(cur, slice));
     for (const slice of plan.delete) {
       try {
         await storage.delete(def, ns, slice.metadata.name!, { preconditions: { uid: slice.metadata.uid } });

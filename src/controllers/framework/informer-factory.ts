@@ -1,9 +1,11 @@
 /**
  * The informers controllers and the scheduler share inside the server: one list + watch per
  * resource over the server's storage (api/storage/list-watch.ts), whatever the number of
- * readers, made and started on first use.
+ * readers, made and started on first use. Cached objects carry no managedFields: controllers
+ * never read them, and a write only changes them through the API's field manager.
  */
 import { Informer } from "../../client/informer.ts";
+import { SlimListWatch, withoutManagedFields } from "../../client/slim-list-watch.ts";
 import { StorageListWatch } from "../../api/storage/list-watch.ts";
 import type { ObjectStorage } from "../../api/storage/object-storage.ts";
 import type { ResourceDef } from "../../api/resources/types.ts";
@@ -30,7 +32,7 @@ export class InformerFactory {
     const id = `${def.plural}.${def.group}`;
     let inf = this.informers.get(id);
     if (!inf) {
-      inf = Object.assign(new Informer(new StorageListWatch(this.storage, def)), { def });
+      inf = Object.assign(new Informer(new SlimListWatch(new StorageListWatch(this.storage, def), withoutManagedFields)), { def });
       this.informers.set(id, inf);
       void inf.start(this.signal);
     }

@@ -6,6 +6,7 @@
  */
 import { Informer } from "../../../client/informer.ts";
 import type { KubeObject } from "../../../model/object.ts";
+import { SlimListWatch, withoutManagedFields } from "../../../client/slim-list-watch.ts";
 import { StorageListWatch } from "../../storage/list-watch.ts";
 import type { ObjectStorage } from "../../storage/object-storage.ts";
 import type { ResourceRegistry } from "../../resources/registry.ts";
@@ -18,8 +19,8 @@ export class NodeGraph {
   private readonly claims: Informer;
 
   constructor(storage: ObjectStorage, registry: ResourceRegistry) {
-    this.pods = new Informer(new StorageListWatch(storage, registry.find("", "v1", "pods")!));
-    this.claims = new Informer(new StorageListWatch(storage, registry.find("", "v1", "persistentvolumeclaims")!));
+    this.pods = new Informer(new SlimListWatch(new StorageListWatch(storage, registry.find("", "v1", "pods")!), referencingPart));
+    this.claims = new Informer(new SlimListWatch(new StorageListWatch(storage, registry.find("", "v1", "persistentvolumeclaims")!), withoutManagedFields));
     this.pods.addIndex(BY_NODE, (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
   }
 
@@ -56,4 +57,14 @@ export class NodeGraph {
   nodeOfPod(namespace: string, name: string): string {
     return this.pods.get(`${namespace}/${name}`)?.spec?.nodeName ?? "";
   }
+}
+
+/**
+ * What the graph reads of a pod: its name and spec (node, volumes, env sources, service
+ * account). Status and managedFields are most of a running pod and are not kept; the spec is
+ * shared with the event's object, not copied.
+ */
+function referencingPart(p: KubeObject): KubeObject {
+  const m = p.metadata ?? {};
+  return { apiVersion: p.apiVersion, kind: p.kind, metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion }, spec: p.spec };
 }
