@@ -3,6 +3,7 @@
  * defaulting and admission, which assume them) and no larger than a Kubernetes apiserver
  * could store (checked last, on the object as it will be written).
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { KubeObject } from "../../model/object.ts";
 import { errors, type StatusCause } from "../../model/errors.ts";
 import type { ResourceDef } from "../resources/types.ts";
@@ -26,7 +27,7 @@ export function checkShape(def: ResourceDef, obj: KubeObject, old?: KubeObject):
   let causes = shapeOf(def, obj);
   if (causes.length && old) {
     const key = (c: StatusCause) => `${c.field}\0${c.message}`;
-    const known = new Set(shapeOf(def, structuredClone(old)).map(key));
+    const known = new Set(shapeOf(def, cloneObject(old)).map(key));
     causes = causes.filter((c) => !known.has(key(c)));
   }
   if (causes.length) {

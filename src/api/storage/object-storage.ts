@@ -7,6 +7,7 @@
  * errors stay inside it. It knows no kind: what differs per kind comes from the ResourceDef
  * (defaults, validate, deletion) and the admission plugins.
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { KubeList, KubeObject } from "../../model/object.ts";
 import { apiVersionOf } from "../../model/object.ts";
 import { errors, StatusError, type StatusCause } from "../../model/errors.ts";
@@ -217,7 +218,7 @@ export class ObjectStorage {
   }
 
   private async createOnce(def: ResourceDef, namespace: string | undefined, input: KubeObject, opts: WriteOptions, name: string | undefined): Promise<KubeObject> {
-    const obj = structuredClone(input);
+    const obj = cloneObject(input);
     // Before anything reads it: defaulting and admission assume the kind's types.
     checkShape(def, obj);
     if (name !== undefined) obj.metadata.name = name;
@@ -273,8 +274,9 @@ export class ObjectStorage {
         }
       }
       // The stored object as this version shows it: every step below reads the version written in.
-      const old = served(def, structuredClone(current.object));
-      const desired = await mutate(structuredClone(old));
+      // The store parses each read afresh: this copy is ours.
+      const old = served(def, current.object);
+      const desired = await mutate(cloneObject(old));
       checkShape(def, desired, old);
       const pinned = desired.metadata?.resourceVersion;
       if (pinned !== undefined && pinned !== "" && pinned !== String(current.revision)) {
