@@ -16,6 +16,9 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "tra
 
 const LAST_CHUNK = Buffer.from("0\r\n\r\n");
 
+/** Bodies up to this size go out in one buffer with their head; larger ones are not copied. */
+const ONE_WRITE_BYTES = 64 * 1024;
+
 let dateSecond = -1;
 let dateValue = "";
 
@@ -80,10 +83,18 @@ export async function writeResponse(t: WriteTarget, response: Response): Promise
   const start = await readWhileReady(reader);
   if (start.done) {
     const body = start.chunks.length === 1 ? start.chunks[0]! : Buffer.concat(start.chunks);
-    socket.cork();
-    socket.write(head(response, `content-length: ${body.byteLength}\r\n`, t.keepAlive));
-    if (body.byteLength) socket.write(body);
-    socket.uncork();
+    const text = head(response, `content-length: ${body.byteLength}\r\n`, t.keepAlive);
+    if (body.byteLength <= ONE_WRITE_BYTES) {
+      // One buffer, one write: a corked pair goes through node's writev path, which cost a
+      // quarter of a small GET's server time here.
+      const out = Buffer.allocUnsafe(text.length + body.byteLength);
+      out.write(text, 0, "latin1");
+      out.set(body, text.length);
+      socket.write(out);
+    } else {
+      socket.write(text);
+      socket.write(body);
+    }
     return t.keepAlive;
   }
   socket.write(head(response, "transfer-encoding: chunked\r\n", t.keepAlive));
