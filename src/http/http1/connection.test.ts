@@ -24,6 +24,7 @@ const handlers: Http1Handlers = {
       return new Response(stream);
     }
     if (url.pathname === "/secret") return new Response("no", { status: 401 });
+    if (url.pathname === "/big") return new Response("x".repeat(1 << 20));
     return new Response(`${req.method} ${url.pathname} ${body.length}`, { headers: { "x-test": "1" } });
   },
   authenticate: async (head) => (new URL(head.url).pathname === "/anonymous" ? undefined : "public"),
@@ -152,4 +153,19 @@ describe("serveHttp1", () => {
     expect(upgrades.at(-1)?.rest).toBe("early");
     expect(text).toBe("HTTP/1.1 101 Switching Protocols\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\necho:late");
   });
+});
+
+test("pipelined requests from a client that reads no answers wait for the answers to leave: the server does not pile them up", async () => {
+  const before = seen.length;
+  const s = net.connect(port, "127.0.0.1");
+  s.on("error", () => {});
+  await new Promise((r) => s.once("connect", r));
+  s.pause();
+  // Each answer is 1 MiB.
+  s.write("GET /big HTTP/1.1\r\n\r\n".repeat(200));
+  await Bun.sleep(500);
+  const served = seen.length - before;
+  s.destroy();
+  expect(served).toBeGreaterThan(0);
+  expect(served).toBeLessThan(200);
 });

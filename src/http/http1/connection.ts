@@ -284,8 +284,14 @@ class Http1Connection {
       this.socket.end();
       return;
     }
-    this.serving = false;
     this.arm(this.timeouts.idleMs);
+    // A client that sends requests and reads no answers would have them pile up here: the
+    // next request waits until the last answer has left (or the idle deadline ends it all).
+    if (this.socket.writableNeedDrain) {
+      this.socket.once("drain", () => this.finished(keepAlive));
+      return;
+    }
+    this.serving = false;
     this.socket.resume();
     if (this.buffer) this.nextHead();
   }
