@@ -61,9 +61,38 @@ export function checkEncodedSize(def: ResourceDef, obj: KubeObject, old?: KubeOb
 }
 
 function encodedSize(obj: KubeObject): number {
+  // Nearly every object is far below the limit: a bound found without encoding settles it.
+  const bound = sizeBound(obj, MAX_OBJECT_BYTES);
+  if (bound <= MAX_OBJECT_BYTES) return bound;
   const text = JSON.stringify(obj);
   // UTF-8 takes at most 3 bytes per UTF-16 unit: only long texts need counting.
   return text.length * 3 <= MAX_OBJECT_BYTES ? text.length : Buffer.byteLength(text);
 }
 
 const unversioned = (obj: KubeObject): KubeObject => ({ ...obj, metadata: { ...obj.metadata, resourceVersion: undefined } });
+
+/**
+ * At least the JSON size of `v` in UTF-8 (strings counted at 6 bytes a unit, the most an
+ * escape or a surrogate half takes; numbers at 24), or a number over `limit` once past it.
+ */
+function sizeBound(v: unknown, limit: number): number {
+  let total = 0;
+  const walk = (x: unknown): void => {
+    if (total > limit) return;
+    if (typeof x === "string") total += 2 + x.length * 6;
+    else if (typeof x === "number") total += 24;
+    else if (typeof x !== "object" || x === null) total += 5;
+    else if (Array.isArray(x)) {
+      total += 2 + x.length;
+      for (const item of x) walk(item);
+    } else {
+      total += 2;
+      for (const k in x) {
+        total += 4 + k.length * 6;
+        walk((x as Record<string, unknown>)[k]);
+      }
+    }
+  };
+  walk(v);
+  return total;
+}
