@@ -26,6 +26,8 @@ const line = (label: string, value: string) => console.log(`${label.padEnd(46)} 
 const TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
 const PROTOBUF = "application/vnd.kubernetes.protobuf";
 
+let ownerUid = "";
+
 function pod(i: number) {
   const name = `web-7d4b9c8f6d-${String(i).padStart(5, "0")}`;
   const container = (n: string, image: string, port: number) => ({
@@ -50,7 +52,9 @@ function pod(i: number) {
       name,
       labels: { app: "web", tier: "frontend", "pod-template-hash": "7d4b9c8f6d" },
       annotations: { "kubectl.kubernetes.io/restartedAt": "2026-12-01T10:00:00Z" },
-      ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "web-7d4b9c8f6d", uid: "5b7f0c1e-2a3d-4e5f-8a9b-0c1d2e3f4a5b", controller: true, blockOwnerDeletion: true }],
+      // A real owner (made below), or the garbage collector deletes the pods while they are
+      // listed. Not their controller: a ReplicaSet would release pods its selector misses.
+      ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "web-7d4b9c8f6d", uid: ownerUid, blockOwnerDeletion: true }],
     },
     spec: {
       nodeName: `node-${i % 100}`,
@@ -116,6 +120,12 @@ for (const deadline = Date.now() + 30_000; (await req("/api/v1/namespaces/bench/
   if (Date.now() > deadline) throw new Error("no default ServiceAccount in 30 s");
   await Bun.sleep(100);
 }
+const owner = await req(
+  "/apis/apps/v1/namespaces/bench/replicasets",
+  jsonInit("POST", { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "web-7d4b9c8f6d" }, spec: { replicas: 0, selector: { matchLabels: { "bench-owner": "none" } }, template: { metadata: { labels: { "bench-owner": "none" } }, spec: { containers: [{ name: "c", image: "busybox" }] } } } }),
+);
+if (owner.status !== 201) throw new Error(`owner: ${owner.status} ${await owner.text()}`);
+ownerUid = ((await owner.json()) as { metadata: { uid: string } }).metadata.uid;
 // The nodes the pods are bound to exist, so that pod garbage collection leaves the pods alone.
 for (let n = 0; n < 100; n++) {
   const r = await req("/api/v1/nodes", jsonInit("POST", { apiVersion: "v1", kind: "Node", metadata: { name: `node-${n}` } }));
@@ -155,6 +165,8 @@ await probe.arrayBuffer();
 const protobufServed = (probe.headers.get("content-type") ?? "").startsWith(PROTOBUF);
 const asProtobuf = protobufServed ? await timed(ROUNDS, list(PROTOBUF), server.proc.pid) : undefined;
 const rssAfterLists = rssMiB(server.proc.pid);
+const last = (await (await req("/api/v1/namespaces/bench/pods?limit=1")).json()) as { items: unknown[]; metadata: { remainingItemCount?: number } };
+if (last.items.length + (last.metadata.remainingItemCount ?? 0) !== PODS) throw new Error(`after the lists ${last.items.length + (last.metadata.remainingItemCount ?? 0)} pods are left, not ${PODS}: something deleted them meanwhile`);
 await server.stop();
 
 // --- etcd ---------------------------------------------------------------------------------
