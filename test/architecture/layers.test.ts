@@ -77,3 +77,20 @@ test("what `k3rs agent` bundles holds no module of the API server, controllers, 
   // Nor the CA machinery: an agent only compares a fingerprint.
   expect(inputs.filter((i) => i.includes("@peculiar/x509"))).toEqual([]);
 });
+
+test("the entry evaluates no command before argv names it: main.ts reaches every cli/ module by dynamic import only", () => {
+  const next = new Map<string, string[]>();
+  for (const e of edges) if (!e.typeOnly && !e.dynamic) next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
+  const seen = new Set<string>();
+  const walk = (f: string) => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    for (const t of next.get(f) ?? []) walk(t);
+  };
+  walk("main.ts");
+  // cli/commands.ts holds the loaders themselves; every command (kubectl's verbs, the roles) is behind them.
+  expect([...seen].filter((f) => roomOf(f) === "cli" && f !== "cli/commands.ts")).toEqual([]);
+  expect(edges.filter((e) => e.from === "cli/commands.ts" && e.dynamic).map((e) => e.to).sort()).toEqual([
+    "cli/agent-command.ts", "cli/certificate-command.ts", "cli/ctl/index.ts", "cli/secrets-encrypt-command.ts", "cli/server-command.ts", "cli/snapshot-command.ts",
+  ]);
+});
