@@ -34,7 +34,8 @@ const line = (label: string, value: string) => console.log(`${label.padEnd(48)} 
 const progress = (what: string) => process.stderr.write(`[bench] ${what}\n`);
 
 const loadAtStart = loadavg().map((l) => l.toFixed(1)).join(" ");
-const server = await startE2EServer({ extraArgs: ["--cluster-cidr", "10.0.0.0/8"] });
+// BENCH_SERVER_BIN: another server executable (a profiling wrapper, an older build) against the same agents.
+const server = await startE2EServer({ extraArgs: ["--cluster-cidr", "10.0.0.0/8"], bin: process.env.BENCH_SERVER_BIN || undefined });
 const client = new RestClient(loadKubeconfig(server.kubeconfig));
 const token = readFileSync(join(server.dataDir, "server", "token"), "utf8").trim();
 const peaks = { server: 0, agent: 0 };

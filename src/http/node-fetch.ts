@@ -25,6 +25,8 @@ import { errors } from "../model/errors.ts";
 import { drained } from "./drained.ts";
 import type { UserInfo } from "./identity.ts";
 import { canPush, pushSourceOf, sendPushed } from "./push-body.ts";
+import { readWhileReady, type BodyReader } from "./read-while-ready.ts";
+import { isStreamedBody } from "./streamed-body.ts";
 
 /** Who the request head says is asking, before its body is read: a user, a public path, or nobody. */
 export type EarlyAuthentication = UserInfo | "public" | undefined;
@@ -118,7 +120,7 @@ async function serve(handler: FetchHandler, opts: NodeListenerOptions, incoming:
   const bodyTimeoutMs = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   let body: Buffer | ReadableStream<Uint8Array> | undefined;
   if (method !== "GET" && method !== "HEAD") {
-    body = STREAMED_TYPES.has(mediaType(incoming.headers["content-type"])) ? streamOf(incoming, flow, bodyTimeoutMs) : await readAll(incoming, flow, bodyTimeoutMs);
+    body = isStreamedBody(incoming.headers["content-type"]) ? streamOf(incoming, flow, bodyTimeoutMs) : await readAll(incoming, flow, bodyTimeoutMs);
   }
   // Over-limit bodies are cut at the limit + 1 byte, so readBody still answers 413.
   const req = new Request(url, { method, headers, body: body instanceof Buffer && !body.length ? undefined : body, signal: ac.signal, duplex: "half" } as RequestInit);
@@ -188,30 +190,6 @@ async function send(res: ServerResponse, response: Response, method: string, flo
   }
 }
 
-type ReadResult = { done: true; value?: undefined } | { done: false; value: Uint8Array };
-interface BodyReader {
-  read(): Promise<ReadResult>;
-}
-
-/**
- * Reads what the body has ready within one turn of the event loop: all of it (`done`) when
- * the Response was made from a string or bytes, else the chunks so far and the read pending.
- */
-async function readWhileReady(reader: BodyReader): Promise<{ done: true; chunks: Uint8Array[] } | { done: false; chunks: Uint8Array[]; next: Promise<ReadResult> }> {
-  const chunks: Uint8Array[] = [];
-  let turnEnded = false;
-  const turn = new Promise<undefined>((resolve) => setImmediate(() => ((turnEnded = true), resolve(undefined))));
-  for (;;) {
-    const next = reader.read();
-    // Awaited later (or dropped after a cancel): its failure must not be an unhandled rejection meanwhile.
-    next.catch(() => {});
-    const got = turnEnded ? undefined : await Promise.race([next, turn]);
-    if (!got) return { done: false, chunks, next };
-    if (got.done) return { done: true, chunks };
-    chunks.push(got.value);
-  }
-}
-
 /**
  * Answers without reading the body and closes the connection: the client may still be
  * sending it, and the next request on this connection would start somewhere inside it. The
@@ -243,12 +221,6 @@ function withClose(h: Headers): Headers {
   return out;
 }
 
-/** Bodies no API object is sent as: handed over as a stream (a JSON handler's readBody still caps them). */
-const STREAMED_TYPES = new Set(["application/octet-stream", "application/x-tar", "application/gzip", "application/x-gzip"]);
-
-function mediaType(contentType: string | undefined): string {
-  return (contentType ?? "").split(";")[0]!.trim().toLowerCase();
-}
 
 /**
  * The request body as a web stream that pauses the socket while the handler is behind (in Bun,

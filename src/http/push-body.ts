@@ -98,8 +98,9 @@ class SocketSink implements PushSink {
   private resume?: () => void;
 
   constructor(
-    private readonly res: ServerResponse,
     private readonly socket: FrameSocket,
+    /** Writes the body's end (the last chunk) after the frames. */
+    private readonly finish: () => void,
     private readonly done: () => void,
   ) {}
 
@@ -148,7 +149,7 @@ class SocketSink implements PushSink {
     if (this.ended) return;
     this.ended = true;
     this.flush();
-    this.res.end();
+    this.finish();
     this.done();
   }
 }
@@ -168,8 +169,24 @@ export function canPush(res: ServerResponse, httpVersion: string | undefined, he
 export function sendPushed(res: ServerResponse, source: PushSource): Promise<void> {
   const socket = res.socket as unknown as FrameSocket;
   return new Promise<void>((resolve) => {
-    const sink = new SocketSink(res, socket, resolve);
+    const sink = new SocketSink(socket, () => res.end(), resolve);
     res.once("close", () => resolve());
+    sink.bind(source.attach(sink));
+  });
+}
+
+/**
+ * Serves `source` as a chunked body straight onto `socket`, whose response head is already
+ * written; `finish` writes the last chunk. Resolves when the body ends or the socket closes.
+ */
+export function pushToSocket(socket: FrameSocket, source: PushSource, finish: () => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      socket.off("close", done);
+      resolve();
+    };
+    socket.once("close", done);
+    const sink = new SocketSink(socket, finish, done);
     sink.bind(source.attach(sink));
   });
 }

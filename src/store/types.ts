@@ -93,6 +93,7 @@ export interface StoreStats {
 export interface Store {
   /** Current (latest committed) revision. */
   revision(): number;
+  /** The object is the caller's own copy: it may be changed freely. */
   get(key: string): Promise<StoredObject | undefined>;
   list(prefix: string, options?: ListOptions): Promise<ListResult>;
   /** Fails with KeyExists. Sets resourceVersion. */

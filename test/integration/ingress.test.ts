@@ -241,9 +241,15 @@ describe("routing", () => {
     let t0 = Date.now();
     let r = await eventually(() => get("move.test", "/"), (x) => x.body?.name === "a", 1000);
     expect(r.body.name).toBe("a");
-    const cur = await api.json("GET", `${path}/moving`);
-    cur.body.spec.rules[0].http.paths[0].backend = { service: { name: "web-b", port: { number: 8080 } } };
-    await ok(api.json("PUT", `${path}/moving`, cur.body));
+    // The status controller may write the Ingress between the read and the write: read again, as kubectl edit would.
+    for (let attempt = 0; ; attempt++) {
+      const cur = await api.json("GET", `${path}/moving`);
+      cur.body.spec.rules[0].http.paths[0].backend = { service: { name: "web-b", port: { number: 8080 } } };
+      const put = await api.json("PUT", `${path}/moving`, cur.body);
+      if (put.status === 409 && attempt < 5) continue;
+      await ok(Promise.resolve(put));
+      break;
+    }
     t0 = Date.now();
     r = await eventually(() => get("move.test", "/"), (x) => x.body?.name === "b", 1000);
     expect(r.body.name).toBe("b");

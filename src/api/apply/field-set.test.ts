@@ -48,3 +48,32 @@ test("paths print as the apiserver prints them", () => {
   expect(pathText(["f:spec", 'k:{"name":"web"}', "f:image"])).toBe('.spec[name="web"].image');
   expect(pathText(["f:metadata", "f:finalizers", 'v:"x"'])).toBe('.metadata.finalizers[="x"]');
 });
+
+test("FieldsV1 of a whole Pod: every level's keys in sorted order with '.' first, and it reads back as the same set", () => {
+  const schema = patchSchemaFor("", "v1", "Pod");
+  const pod = {
+    metadata: { labels: { app: "web", "pod-template-hash": "7d" }, annotations: { a: "b" }, ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "web", uid: "u", controller: true }] },
+    spec: {
+      containers: [
+        { name: "web", image: "nginx", ports: [{ containerPort: 80, protocol: "TCP" }, { containerPort: 81 }], env: [{ name: "A", value: "1" }, { name: "B", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }], resources: { limits: { cpu: "1" } } },
+        { name: "side", image: "busybox", args: ["sleep", "1"] },
+      ],
+      volumes: [{ name: "config", configMap: { name: "c", defaultMode: 420 } }],
+      tolerations: [{ key: "k", operator: "Exists" }],
+    },
+  };
+  const set = new Set<string>();
+  collectFields(pod, schema, [], set, true);
+  const trie = toFieldsV1(set) as Record<string, any>;
+  const check = (node: Record<string, any>) => {
+    const keys = Object.keys(node);
+    expect(keys).toEqual([...keys].sort());
+    for (const k of keys) check(node[k]);
+  };
+  check(trie);
+  expect(trie["f:spec"]["f:containers"]['k:{"name":"web"}']["f:ports"]['k:{"containerPort":81,"protocol":"TCP"}']).toEqual({ ".": {}, "f:containerPort": {} });
+  expect(trie["f:metadata"]["f:labels"]["."]).toEqual({});
+  expect(Object.keys(trie["f:metadata"]["f:labels"])[0]).toBe(".");
+  expect(fromFieldsV1(trie)).toEqual(set);
+  expect(JSON.stringify(toFieldsV1(fromFieldsV1(trie)))).toBe(JSON.stringify(trie));
+});

@@ -11,7 +11,8 @@ import type { PatchSchema } from "../patch/patch-schema.ts";
 export type Segment = string;
 export type FieldSet = Set<string>;
 
-const SEP = "\u0001"; // JSON text never holds a raw control character, so no segment contains it
+export const SEP = "\u0001"; // JSON text never holds a raw control character, so no segment contains it
+export const SEP_CODE = 1;
 
 export const pathKey = (path: Segment[]): string => path.join(SEP);
 export const pathOf = (key: string): Segment[] => (key === "" ? [] : key.split(SEP));
@@ -54,37 +55,50 @@ export const valueSegment = (v: unknown): Segment => `v:${JSON.stringify(v)}`;
 /**
  * Every member path of `value` (under `path`) into `out`. `mapNodes`: a map (not a struct) is a
  * member itself too — what an Update records for a map it adds (`"f:labels": {".": {}, …}`).
+ * Paths are built as text as the walk goes down (every write of every object walks it: arrays
+ * of segments joined at each level cost most of a Pod update's field bookkeeping).
  */
 export function collectFields(value: unknown, s: PatchSchema | undefined, path: Segment[], out: FieldSet, mapNodes = false): void {
+  collectUnder(value, s, pathKey(path), path.length === 0, out, mapNodes);
+}
+
+function collectUnder(value: unknown, s: PatchSchema | undefined, key: string, root: boolean, out: FieldSet, mapNodes: boolean): void {
   if (Array.isArray(value)) {
     const lk = listKindOf(s);
-    if (lk.kind === "atomic") return void out.add(pathKey(path));
+    if (lk.kind === "atomic") return void out.add(key);
+    const itemSchema = lk.kind === "map" ? s?.items() : undefined;
     for (const item of value) {
       const seg = lk.kind === "map" ? itemKey(item, lk.keys) : valueSegment(item);
-      const child = [...path, seg];
-      out.add(pathKey(child));
-      if (lk.kind === "map") collectFields(item, s?.items(), child, out, mapNodes);
+      const child = root ? seg : key + SEP + seg;
+      out.add(child);
+      if (lk.kind === "map") collectUnder(item, itemSchema, child, false, out, mapNodes);
     }
     return;
   }
-  if (!isMap(value)) return void out.add(pathKey(path));
-  if (s?.mapType === "atomic") return void out.add(pathKey(path));
+  if (!isMap(value)) return void out.add(key);
+  if (s?.mapType === "atomic") return void out.add(key);
   const isStruct = s?.type === "object";
-  for (const [key, v] of Object.entries(value)) {
-    const childSchema = isStruct ? s!.field(key) : s?.items();
-    const child = [...path, `f:${key}`];
-    collectFields(v, childSchema, child, out, mapNodes);
+  const valueSchema = isStruct ? undefined : s?.items();
+  for (const field in value) {
+    const v = value[field];
+    const childSchema = isStruct ? s!.field(field) : valueSchema;
+    const child = root ? `f:${field}` : `${key}${SEP}f:${field}`;
+    collectUnder(v, childSchema, child, false, out, mapNodes);
     const mapNode = mapNodes && isMap(v) && childSchema?.type !== "object";
-    if (v === null || (isMap(v) && Object.keys(v).length === 0) || !isStruct || mapNode) out.add(pathKey(child));
+    if (v === null || (isMap(v) && isEmpty(v)) || !isStruct || mapNode) out.add(child);
   }
+}
+
+function isEmpty(o: Record<string, unknown>): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 /** Paths in `set` that are a strict prefix of another path in it (nodes with owned children). */
 export function innerPaths(set: FieldSet): Set<string> {
   const inner = new Set<string>();
   for (const key of set) {
-    const p = pathOf(key);
-    for (let i = 1; i < p.length; i++) inner.add(pathKey(p.slice(0, i)));
+    for (let i = key.indexOf(SEP); i >= 0; i = key.indexOf(SEP, i + 1)) inner.add(key.slice(0, i));
   }
   return inner;
 }

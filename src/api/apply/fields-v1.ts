@@ -3,7 +3,7 @@
  * (`{"f:spec":{"f:replicas":{}}}`) where `".": {}` marks a node that is itself a member and
  * also has members below it.
  */
-import { pathKey, pathOf, type FieldSet } from "./field-set.ts";
+import { SEP, SEP_CODE, type FieldSet } from "./field-set.ts";
 
 interface Trie {
   [segment: string]: Trie;
@@ -11,35 +11,46 @@ interface Trie {
 
 export function toFieldsV1(set: FieldSet): Trie {
   const root: Trie = {};
-  // Sorted, so the same set always encodes the same (and no-op writes stay no-ops).
-  for (const key of [...set].sort()) {
-    let node = root;
-    for (const seg of pathOf(key)) node = node[seg] ??= {};
+  // Sorted, so the same set always encodes the same (and no-op writes stay no-ops). The
+  // separator sorts before every character of a segment, so a path comes right before the
+  // paths below it and every node is made with its keys already in order.
+  const keys = [...set].sort();
+  const nodes = new Map<string, Trie>([["", root]]);
+  const nodeAt = (key: string): Trie => {
+    let node = nodes.get(key);
+    if (node) return node;
+    const cut = key.lastIndexOf(SEP);
+    const parent = cut < 0 ? root : nodeAt(key.slice(0, cut));
+    node = parent[cut < 0 ? key : key.slice(cut + 1)] ??= {};
+    nodes.set(key, node);
+    return node;
+  };
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const node = nodeAt(key);
+    // A member with members below it gets ".", first of its keys.
+    const next = keys[i + 1];
+    if (next !== undefined && next.length > key.length && next.startsWith(key) && next.charCodeAt(key.length) === SEP_CODE) node["."] = {};
   }
-  // Members with children get ".".
-  for (const key of set) {
-    let node: Trie | undefined = root;
-    for (const seg of pathOf(key)) node = node?.[seg];
-    if (node && Object.keys(node).some((k) => k !== ".")) node["."] = {};
-  }
-  return sortTrie(root);
-}
-
-function sortTrie(t: Trie): Trie {
-  const out: Trie = {};
-  for (const k of Object.keys(t).sort()) out[k] = sortTrie(t[k]!);
-  return out;
+  return root;
 }
 
 /** The set a FieldsV1 trie names; a malformed one (not objects all the way down) names nothing it cannot read. */
 export function fromFieldsV1(trie: unknown): FieldSet {
   const set: FieldSet = new Set();
-  const walk = (node: unknown, path: string[]) => {
+  const walk = (node: unknown, key: string, root: boolean) => {
     if (typeof node !== "object" || node === null || Array.isArray(node)) return;
-    const keys = Object.keys(node);
-    if (path.length && (keys.length === 0 || keys.includes("."))) set.add(pathKey(path));
-    for (const k of keys) if (k !== ".") walk((node as Record<string, unknown>)[k], [...path, k]);
+    let empty = true;
+    for (const k in node) {
+      empty = false;
+      if (k === ".") {
+        if (!root) set.add(key);
+        continue;
+      }
+      walk((node as Record<string, unknown>)[k], root ? k : key + SEP + k, false);
+    }
+    if (empty && !root) set.add(key);
   };
-  walk(trie, []);
+  walk(trie, "", true);
   return set;
 }

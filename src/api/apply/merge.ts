@@ -4,6 +4,7 @@
  * sets by value, atomic lists and atomic objects are replaced whole. A null in the
  * configuration removes the field, as a merge patch would.
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { PatchSchema } from "../patch/patch-schema.ts";
 import { itemKey, listKindOf, valueSegment } from "./field-set.ts";
 
@@ -11,9 +12,9 @@ const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object
 
 export function mergeApplied(live: unknown, applied: unknown, s: PatchSchema | undefined): unknown {
   if (Array.isArray(applied)) {
-    if (!Array.isArray(live)) return structuredClone(applied);
+    if (!Array.isArray(live)) return cloneObject(applied);
     const lk = listKindOf(s);
-    if (lk.kind === "atomic") return structuredClone(applied);
+    if (lk.kind === "atomic") return cloneObject(applied);
     const keyOf = (x: unknown) => (lk.kind === "map" ? itemKey(x, lk.keys) : valueSegment(x));
     const out = [...live];
     const index = new Map(out.map((x, i) => [keyOf(x), i]));
@@ -22,13 +23,13 @@ export function mergeApplied(live: unknown, applied: unknown, s: PatchSchema | u
       const at = index.get(k);
       if (at === undefined) {
         index.set(k, out.length);
-        out.push(structuredClone(item));
+        out.push(cloneObject(item));
       } else if (lk.kind === "map") out[at] = mergeApplied(out[at], item, s?.items());
     }
     return out;
   }
   if (!isMap(applied)) return applied;
-  if (!isMap(live) || s?.mapType === "atomic") return structuredClone(applied);
+  if (!isMap(live) || s?.mapType === "atomic") return cloneObject(applied);
   const out: Record<string, unknown> = { ...live };
   const isStruct = s?.type === "object";
   for (const [key, v] of Object.entries(applied)) {

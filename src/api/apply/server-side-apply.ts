@@ -6,6 +6,7 @@
  * applied before and no longer does are removed unless someone else owns them; the manager's
  * Apply entry becomes exactly the configuration's fields.
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { KubeObject } from "../../model/object.ts";
 import { StatusError, type StatusCause } from "../../model/errors.ts";
 import type { PatchSchema } from "../patch/patch-schema.ts";
@@ -41,7 +42,7 @@ export function serverSideApply(r: ApplyRequest): KubeObject {
     const set = ownedFields(r.live, r.schema, scope);
     if (set.size) managers = [{ manager: BEFORE_FIRST_APPLY, operation: "Update", apiVersion: r.live.apiVersion ?? r.apiVersion, set }];
   }
-  const applied = structuredClone(r.applied);
+  const applied = cloneObject(r.applied);
   if (applied.metadata) delete applied.metadata.managedFields;
   const appliedSet = ownedFields(applied, r.schema, scope);
   const inner = innerPaths(appliedSet);

@@ -4,6 +4,7 @@
  * the one Kubernetes would prefer). The write path, OpenAPI, tables and the scale subresource
  * read the `custom` part; nothing else about custom resources is special.
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { ResourceDef } from "../resources/types.ts";
 import type { Schema } from "../openapi/defs-types.ts";
 import { META_PREFIX } from "../openapi/model-names.ts";
@@ -16,7 +17,7 @@ import { printerFromColumns } from "./printer-columns.ts";
  * enforce here), the rest as written.
  */
 export function servedSchema(v: CrdVersion): Schema {
-  const own: Schema = structuredClone(v.schema?.openAPIV3Schema ?? { type: "object", "x-kubernetes-preserve-unknown-fields": true });
+  const own: Schema = cloneObject(v.schema?.openAPIV3Schema ?? { type: "object", "x-kubernetes-preserve-unknown-fields": true });
   own.properties = {
     ...own.properties,
     apiVersion: { type: "string" },

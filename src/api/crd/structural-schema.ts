@@ -7,6 +7,7 @@
  * features that would make validation costly or ambiguous (`$ref`, uniqueItems) are refused.
  * Paths are the apiserver's: `spec.versions[0].schema.openAPIV3Schema.properties[spec].type`.
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { StatusCause } from "../../model/errors.ts";
 import type { Schema } from "../openapi/defs-types.ts";
 import { structuralErrors } from "../openapi/type-check.ts";
@@ -79,7 +80,7 @@ function node(s: Schema, path: string, depth: number, out: StatusCause[]): void 
   if (s.default !== undefined) {
     // Checked as a field named "default", so messages read "default in body should be …".
     const holder: Schema = { type: "object", properties: { default: s } };
-    for (const c of structuralErrors({ default: structuredClone(s.default) }, holder)) {
+    for (const c of structuralErrors({ default: cloneObject(s.default) }, holder)) {
       out.push({ ...c, field: `${path}.${c.field}` });
     }
   }

@@ -3,6 +3,7 @@
  * and the generic subresources (status, scale, binding). One function per verb; they all
  * end in ObjectStorage, the single write path.
  */
+import { jsonListBody } from "./list-body.ts";
 import type { KubeObject } from "../../model/object.ts";
 import type { ResourceContext } from "./context.ts";
 import { errors, StatusError } from "../../model/errors.ts";
@@ -106,8 +107,8 @@ async function list(ctx: ResourceContext, options: ListOptions): Promise<Respons
     const result = await ctx.storage.list(ctx.def, ctx.path.namespace, query);
     return json(toTable(ctx.def, result.items, table.includeObject, result.metadata));
   }
-  const text = await ctx.storage.listJson(ctx.def, ctx.path.namespace, query);
-  return new Response(text, { headers: { "content-type": "application/json" } });
+  const list = await ctx.storage.listJson(ctx.def, ctx.path.namespace, query);
+  return new Response(jsonListBody(list), { headers: { "content-type": "application/json" } });
 }
 
 /** Decodes the body as an object of this resource's kind, enforcing fieldValidation. */

@@ -1,4 +1,5 @@
 /** The `/scale` subresource: an autoscaling/v1 Scale view of a workload's replicas. */
+import { cloneObject } from "../../model/clone.ts";
 import type { KubeObject } from "../../model/object.ts";
 import { errors } from "../../model/errors.ts";
 import type { ResourceDef } from "../resources/types.ts";
@@ -40,7 +41,7 @@ function readPath(obj: unknown, path: string): unknown {
 }
 
 function writePath(obj: KubeObject, path: string, value: unknown): KubeObject {
-  const out: any = structuredClone(obj);
+  const out: any = cloneObject(obj);
   const keys = segments(path);
   let v = out;
   for (const k of keys.slice(0, -1)) v = v[k] = v[k] && typeof v[k] === "object" && !Array.isArray(v[k]) ? v[k] : {};

@@ -19,6 +19,7 @@
  * something is wrong (a running pod: ~4 µs, below a JSON round trip of it), and words its
  * findings the same way.
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { Schema } from "./defs-types.ts";
 import { definitionFor, isOpaque, openapiDefs, resolve } from "./defs.ts";
 
@@ -194,7 +195,7 @@ export function shapeProblems(obj: unknown, opts: ShapeOptions = {}): ShapeProbl
 /** A copy of the object with every wrong-typed value left out (what a reader may trust). */
 export function withoutBadShapes<T>(obj: T): T {
   if (obj === null || typeof obj !== "object" || Array.isArray(obj)) return obj;
-  const copy = structuredClone(obj) as Record<string, unknown>;
+  const copy = cloneObject(obj) as Record<string, unknown>;
   const root = rootSchema(copy.apiVersion as string, copy.kind as string);
   if (!root?.properties) return copy as T;
   for (const key of Object.keys(copy)) {
@@ -222,7 +223,7 @@ export function trustedObjectMeta(meta: unknown): Record<string, unknown> {
   let fits = true;
   walk(meta, schema, ["metadata"], () => (fits = false), false);
   if (fits) return meta as Record<string, unknown>;
-  const copy = structuredClone(meta) as Record<string, unknown>;
+  const copy = cloneObject(meta) as Record<string, unknown>;
   walk(copy, schema, ["metadata"], () => {}, true);
   return copy;
 }

@@ -4,6 +4,7 @@
  * error: unknown field \"spec.foo\"") or silently dropped (Warn / Ignore). Paths use the
  * apiserver's form: `spec.template.spec.containers[0].imagee`.
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { Schema } from "./defs-types.ts";
 import { definitionFor, isOpaque, openapiDefs, resolve } from "./defs.ts";
 
@@ -81,9 +82,9 @@ export function applySchemaDefaults(obj: unknown, root: Schema): void {
       const p = resolve(prop);
       if (!p) return;
       if (o[key] === null && !p.nullable) {
-        if (p.default !== undefined) o[key] = structuredClone(p.default);
+        if (p.default !== undefined) o[key] = cloneObject(p.default);
         else delete o[key];
-      } else if (o[key] === undefined && p.default !== undefined) o[key] = structuredClone(p.default);
+      } else if (o[key] === undefined && p.default !== undefined) o[key] = cloneObject(p.default);
     };
     if (props) for (const key of Object.keys(props)) each(key, props[key]);
     if (s.additionalProperties) for (const key of Object.keys(o)) if (!props?.[key]) each(key, s.additionalProperties);

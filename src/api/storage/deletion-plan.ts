@@ -1,4 +1,5 @@
 /** What a delete does to an object, decided before anything is written. */
+import { cloneObject } from "../../model/clone.ts";
 import { nowTimestamp, type KubeObject } from "../../model/object.ts";
 import type { ResourceDef } from "../resources/types.ts";
 
@@ -18,7 +19,7 @@ export interface DeleteOptions {
  * and what the kind's DeletionStrategy adds (a pod's grace period, a namespace's teardown).
  */
 export function planDeletion(def: ResourceDef, obj: KubeObject, options: DeleteOptions, now: Date): { object?: KubeObject } {
-  const next = structuredClone(obj);
+  const next = cloneObject(obj);
   const meta = next.metadata;
   const finalizers = new Set(meta.finalizers ?? []);
   const policy = options.propagationPolicy ?? (options.orphanDependents ? "Orphan" : undefined);

@@ -7,6 +7,7 @@
  * pod is deleted, so two concurrent evictions can never both spend the last allowed disruption.
  * The pod is marked DisruptionTarget (EvictionByEvictionAPI) just before its deletion.
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { KubeObject } from "../../model/object.ts";
 import { nowTimestamp } from "../../model/object.ts";
 import { errors, isStatusError, StatusError } from "../../model/errors.ts";
@@ -139,7 +140,7 @@ async function takeDisruption(storage: ObjectStorage, def: ResourceDef, pdb: Kub
     return cur;
   };
   if (dryRun) {
-    spend(structuredClone(pdb));
+    spend(cloneObject(pdb));
     return;
   }
   try {

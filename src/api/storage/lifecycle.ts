@@ -3,6 +3,7 @@
  * store: system fields (uid, creationTimestamp, generation), which parts a subresource may
  * change, and generation bumps on spec changes (pkg/registry/<group>/<kind>/strategy.go, rest.BeforeCreate).
  */
+import { cloneObject } from "../../model/clone.ts";
 import { randomUUID } from "node:crypto";
 import type { KubeObject } from "../../model/object.ts";
 import { apiVersionOf, nowTimestamp } from "../../model/object.ts";
@@ -52,7 +53,7 @@ export function prepareForCreate(def: ResourceDef, obj: KubeObject, namespace: s
 export function prepareForUpdate(def: ResourceDef, obj: KubeObject, old: KubeObject, subresource?: string): KubeObject {
   let next: KubeObject;
   if (subresource === "status") {
-    next = structuredClone(old);
+    next = cloneObject(old);
     next.status = obj.status;
     // Status writers may still touch labels and annotations (kubelet does on nodes).
     if (obj.metadata?.labels !== undefined) next.metadata.labels = obj.metadata.labels;

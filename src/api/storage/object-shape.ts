@@ -3,6 +3,7 @@
  * defaulting and admission, which assume them) and no larger than a Kubernetes apiserver
  * could store (checked last, on the object as it will be written).
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { KubeObject } from "../../model/object.ts";
 import { errors, type StatusCause } from "../../model/errors.ts";
 import type { ResourceDef } from "../resources/types.ts";
@@ -26,7 +27,7 @@ export function checkShape(def: ResourceDef, obj: KubeObject, old?: KubeObject):
   let causes = shapeOf(def, obj);
   if (causes.length && old) {
     const key = (c: StatusCause) => `${c.field}\0${c.message}`;
-    const known = new Set(shapeOf(def, structuredClone(old)).map(key));
+    const known = new Set(shapeOf(def, cloneObject(old)).map(key));
     causes = causes.filter((c) => !known.has(key(c)));
   }
   if (causes.length) {
@@ -60,9 +61,38 @@ export function checkEncodedSize(def: ResourceDef, obj: KubeObject, old?: KubeOb
 }
 
 function encodedSize(obj: KubeObject): number {
+  // Nearly every object is far below the limit: a bound found without encoding settles it.
+  const bound = sizeBound(obj, MAX_OBJECT_BYTES);
+  if (bound <= MAX_OBJECT_BYTES) return bound;
   const text = JSON.stringify(obj);
   // UTF-8 takes at most 3 bytes per UTF-16 unit: only long texts need counting.
   return text.length * 3 <= MAX_OBJECT_BYTES ? text.length : Buffer.byteLength(text);
 }
 
 const unversioned = (obj: KubeObject): KubeObject => ({ ...obj, metadata: { ...obj.metadata, resourceVersion: undefined } });
+
+/**
+ * At least the JSON size of `v` in UTF-8 (strings counted at 6 bytes a unit, the most an
+ * escape or a surrogate half takes; numbers at 24), or a number over `limit` once past it.
+ */
+function sizeBound(v: unknown, limit: number): number {
+  let total = 0;
+  const walk = (x: unknown): void => {
+    if (total > limit) return;
+    if (typeof x === "string") total += 2 + x.length * 6;
+    else if (typeof x === "number") total += 24;
+    else if (typeof x !== "object" || x === null) total += 5;
+    else if (Array.isArray(x)) {
+      total += 2 + x.length;
+      for (const item of x) walk(item);
+    } else {
+      total += 2;
+      for (const k in x) {
+        total += 4 + k.length * 6;
+        walk((x as Record<string, unknown>)[k]);
+      }
+    }
+  };
+  walk(v);
+  return total;
+}

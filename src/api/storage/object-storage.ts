@@ -7,6 +7,7 @@
  * errors stay inside it. It knows no kind: what differs per kind comes from the ResourceDef
  * (defaults, validate, deletion) and the admission plugins.
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { KubeList, KubeObject } from "../../model/object.ts";
 import { apiVersionOf } from "../../model/object.ts";
 import { errors, StatusError, type StatusCause } from "../../model/errors.ts";
@@ -68,6 +69,13 @@ const GENERATE_NAME_ATTEMPTS = 8;
 
 /** Retries of a read-modify-write when someone else wrote in between (GuaranteedUpdate). */
 const MAX_UPDATE_ATTEMPTS = 16;
+
+/** A list's JSON as `open`, the items joined by ",", and `close`. */
+export interface JsonList {
+  open: string;
+  items: string[];
+  close: string;
+}
 
 export class ObjectStorage {
   /** Reached only through list, watch, revision and stats: this class is the API's door to it. */
@@ -138,10 +146,11 @@ export class ObjectStorage {
    * The list as JSON text, assembled from the stored objects' text where the store has it —
    * a list of 10,000 objects then costs neither a parse nor a stringify per object.
    */
-  async listJson(def: ResourceDef, namespace: string | undefined, query: ListQuery = {}): Promise<string> {
+  async listJson(def: ResourceDef, namespace: string | undefined, query: ListQuery = {}): Promise<JsonList> {
     const { head, items } = await this.listStored(def, namespace, query);
     const body = JSON.stringify({ ...head, items: [] });
-    return `${body.slice(0, -3)}[${items.map((i) => servedJson(def, i)).join(",")}]}`;
+    // The items are the store's cached strings themselves: holding them costs no copy.
+    return { open: body.slice(0, -2), items: items.map((i) => servedJson(def, i)), close: "]}" };
   }
 
   /**
@@ -209,7 +218,7 @@ export class ObjectStorage {
   }
 
   private async createOnce(def: ResourceDef, namespace: string | undefined, input: KubeObject, opts: WriteOptions, name: string | undefined): Promise<KubeObject> {
-    const obj = structuredClone(input);
+    const obj = cloneObject(input);
     // Before anything reads it: defaulting and admission assume the kind's types.
     checkShape(def, obj);
     if (name !== undefined) obj.metadata.name = name;
@@ -265,8 +274,9 @@ export class ObjectStorage {
         }
       }
       // The stored object as this version shows it: every step below reads the version written in.
-      const old = served(def, structuredClone(current.object));
-      const desired = await mutate(structuredClone(old));
+      // The store parses each read afresh: this copy is ours.
+      const old = served(def, current.object);
+      const desired = await mutate(cloneObject(old));
       checkShape(def, desired, old);
       const pinned = desired.metadata?.resourceVersion;
       if (pinned !== undefined && pinned !== "" && pinned !== String(current.revision)) {

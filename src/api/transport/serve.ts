@@ -1,9 +1,10 @@
 /**
  * HTTPS transport for the API. Bun.serve cannot show a handler the client's certificate, so
- * TLS is terminated by node:tls (which can) and each connection is handed to an HTTP server
- * (node:http in Bun) that runs the hono app. The peer identity is read once per connection.
+ * TLS is terminated by node:tls (which can) and each connection is served by this server's
+ * own HTTP/1.1 loop (http/http1/connection.ts; node:http cost ~2× the CPU of the rest of a
+ * small request), which runs the hono app. The peer identity is read once per connection.
  * With `http2`, a connection whose client chose `h2` by ALPN goes to node:http2 instead
- * (h2-server.ts), through the same listener, identity and deadlines.
+ * (h2-server.ts), through node-fetch.ts's listener, the same identity and deadlines.
  *
  * A connection's life, with the deadline that ends it if the client stalls:
  *   TCP accept ──(handshakeMs: first byte, TLS handshake)──▶ secure
@@ -13,10 +14,13 @@
  * Until a connection shows a verified client certificate or an authenticated request it counts
  * against a cap on untrusted connections; past it, the oldest of them is closed.
  */
-import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import type { TLSSocket } from "node:tls";
 import { nodeListener } from "../../http/node-fetch.ts";
+import { serveHttp1, type Http1Handlers } from "../../http/http1/connection.ts";
+import type { RequestHead } from "../../http/http1/request-head.ts";
 import type { PeerInfo } from "../auth/types.ts";
 import type { EarlyAuthenticator } from "../auth/early-authenticator.ts";
 import type { Env } from "../app.ts";
@@ -80,35 +84,39 @@ export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
     if (raw) untrusted.trust(raw);
   };
   const authenticate = opts.authenticate;
-  const listener = nodeListener(
-    (req, incoming, user) => opts.fetch(req, { peer: peerOf(connectionOf(incoming)), signal: req.signal, user }),
-    {
-      authenticate:
-        authenticate &&
-        (async (head, incoming) => {
-          const connection = connectionOf(incoming);
-          const found = await authenticate(head, peerOf(connection));
-          if (found && found !== "public") trust(connection);
-          return found;
+  // HTTP/2 streams go through node:http2's compatibility pair and node-fetch.ts's listener.
+  const h2Server = opts.http2
+    ? createH2Server(
+        nodeListener((req, incoming, user) => opts.fetch(req, { peer: peerOf(connectionOf(incoming)), signal: req.signal, user }), {
+          authenticate:
+            authenticate &&
+            (async (head, incoming) => {
+              const connection = connectionOf(incoming);
+              const found = await authenticate(head, peerOf(connection));
+              if (found && found !== "public") trust(connection);
+              return found;
+            }),
+          bodyTimeoutMs: timeouts.bodyMs,
         }),
-      bodyTimeoutMs: timeouts.bodyMs,
-    },
-  );
-  // Bun's own keep-alive clock, if it keeps one, must not close sooner than ours.
-  const httpServer = http.createServer({ keepAliveTimeout: timeouts.idleMs } as http.ServerOptions, listener);
-  httpServer.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    const deadline = RequestDeadline.of(req.socket);
-    deadline?.started();
-    res.once("close", () => deadline?.finished());
-  });
-  httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    RequestDeadline.of(socket)?.release();
-    // Upgraded connections are either taken by an authenticated handler or answered and closed.
-    trust(socket);
-    void serveUpgrade(opts.fetch, req, socket, head, peerOf(socket), opts.upgrade);
-  });
+      )
+    : undefined;
 
-  const h2Server = opts.http2 ? createH2Server(listener) : undefined;
+  /** What one HTTP/1.1 connection's requests are served with: its peer is known from the handshake. */
+  const http1Handlers = (socket: TLSSocket, raw: Socket, peer: PeerInfo): Http1Handlers => ({
+    fetch: (req, user) => opts.fetch(req, { peer, signal: req.signal, user }),
+    authenticate:
+      authenticate &&
+      (async (head) => {
+        const found = await authenticate(head, peer);
+        if (found && found !== "public") untrusted.trust(raw);
+        return found;
+      }),
+    upgrade: (head, upgraded, rest) => {
+      // Upgraded connections are either taken by an authenticated handler or answered and closed.
+      untrusted.trust(raw);
+      void serveUpgrade(opts.fetch, upgradeRequest(head, socket), upgraded, rest, peer, opts.upgrade);
+    },
+  });
 
   const connections = new Set<Socket>();
   const tlsServer = createTlsListener({
@@ -127,9 +135,10 @@ export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
         untrusted.trust(raw);
       }
       Object.assign(socket, { [PEER]: peer, [RAW]: raw });
-      RequestDeadline.attach(socket, timeouts);
-      if (h2Server && socket.alpnProtocol === "h2") h2Server.accept(socket);
-      else httpServer.emit("connection", socket);
+      if (h2Server && socket.alpnProtocol === "h2") {
+        RequestDeadline.attach(socket, timeouts);
+        h2Server.accept(socket);
+      } else serveHttp1(socket, http1Handlers(socket, raw, peer), timeouts);
     },
   });
   tlsServer.on("connection", (raw: Socket) => {
@@ -151,8 +160,16 @@ export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
       new Promise<void>((resolve) => {
         tlsServer.close(() => resolve());
         for (const s of connections) s.destroy();
-        httpServer.close();
         h2Server?.close();
       }),
   };
+}
+
+/**
+ * An upgrade request in the shape the takers read (node's IncomingMessage: the tunnel's
+ * WebSocket server, the exec/attach/port-forward proxies pass its raw header lines on).
+ */
+function upgradeRequest(head: RequestHead, socket: Duplex): IncomingMessage {
+  const [major, minor] = head.version.split(".").map(Number);
+  return { method: head.method, url: head.target, headers: head.headers, rawHeaders: head.rawHeaders, httpVersion: head.version, httpVersionMajor: major, httpVersionMinor: minor, socket } as unknown as IncomingMessage;
 }

@@ -5,6 +5,7 @@
  * status.active, lastScheduleTime and lastSuccessfulTime, and prunes finished Jobs beyond
  * the history limits. It wakes itself for the next scheduled time.
  */
+import { cloneObject } from "../../model/clone.ts";
 import { assertReadable } from "../framework/readable.ts";
 import type { CronJob, CronJobSpec, CronJobStatus, Job, ObjectReference } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
@@ -72,7 +73,7 @@ export class CronJobController implements Controller {
     }
     for (const j of jobsPastHistory(jobs, spec.successfulJobsHistoryLimit ?? 3, spec.failedJobsHistoryLimit ?? 1)) await this.deleteJob(cj, j);
 
-    const status: CronJobStatus = { ...structuredClone(cj.status ?? {}), active: sync.active, lastSuccessfulTime: sync.lastSuccessfulTime };
+    const status: CronJobStatus = { ...cloneObject(cj.status ?? {}), active: sync.active, lastSuccessfulTime: sync.lastSuccessfulTime };
     let requeue: number | undefined;
     const schedule = this.scheduleOf(spec.schedule ?? "");
     if (schedule instanceof ScheduleError) {

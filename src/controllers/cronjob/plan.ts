@@ -3,6 +3,7 @@
  * scheduled time is due, which Jobs are still active, and which finished Jobs fall out of
  * the history limits.
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { CronJob, Job, JobSpec, ObjectReference } from "../../model/kinds.ts";
 import { nextAfter, type Schedule } from "../../model/cron-schedule.ts";
 import { jobFinishedAt } from "../job/plan.ts";
@@ -110,6 +111,6 @@ export function jobFromTemplate(cj: CronJob, scheduledMs: number): Job {
       ownerReferences: [{ apiVersion: "batch/v1", kind: "CronJob", name: cj.metadata.name!, uid: cj.metadata.uid!, controller: true, blockOwnerDeletion: true }],
     },
     // A template without a spec makes a Job the API refuses.
-    spec: structuredClone(tmpl.spec ?? ({} as JobSpec)),
+    spec: cloneObject(tmpl.spec ?? ({} as JobSpec)),
   };
 }

@@ -4,6 +4,7 @@
  * by a required node affinity on `metadata.name` (since 1.12 the scheduler, not the
  * controller, binds daemon pods — so resources, ports and preemption are checked as for any pod).
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { KubeObject } from "../../model/object.ts";
 import type { Affinity, DaemonSet, Pod, PodSpec, PodTemplateSpec, Toleration } from "../../model/kinds.ts";
 import { podFromTemplate } from "../framework/pod-util.ts";
@@ -51,7 +52,7 @@ export function withDaemonTolerations(tolerations: Toleration[] | undefined, hos
  * user's terms, and ORed terms would let the pod land elsewhere.
  */
 export function pinToNode(affinity: Affinity | undefined, nodeName: string): Affinity {
-  const out: Affinity = structuredClone(affinity ?? {});
+  const out: Affinity = cloneObject(affinity ?? {});
   out.nodeAffinity ??= {};
   out.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution = {
     nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: [nodeName] }] }],
@@ -72,7 +73,7 @@ export function targetNodeOf(pod: Pod): string | undefined {
 
 /** The template a DaemonSet's pods are made from, tolerations added (also what eligibility is judged on). */
 export function daemonTemplate(ds: DaemonSet, hash?: string): PodTemplateSpec & { spec: PodSpec } {
-  const t: PodTemplateSpec = structuredClone(ds.spec?.template ?? {});
+  const t: PodTemplateSpec = cloneObject(ds.spec?.template ?? {});
   const metadata = (t.metadata ??= {});
   // A template without a spec makes pods without containers, which the API refuses.
   const spec = (t.spec ??= {} as PodSpec);

@@ -5,6 +5,7 @@
  * old ReplicaSets kept up to revisionHistoryLimit — so that `kubectl rollout
  * status|history|undo|restart|pause|resume` and `kubectl scale` behave as on Kubernetes.
  */
+import { cloneObject } from "../../model/clone.ts";
 import { assertReadable } from "../framework/readable.ts";
 import type { Deployment, DeploymentCondition, Pod, ReplicaSet } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
@@ -117,9 +118,9 @@ export class DeploymentController implements Controller {
     for (let attempt = 0; attempt < 5; attempt++) {
       const collisions = d.status?.collisionCount ?? 0;
       const hash = podTemplateHash(d.spec?.template, collisions + attempt);
-      const template = structuredClone(d.spec?.template ?? {});
+      const template = cloneObject(d.spec?.template ?? {});
       template.metadata = { ...template.metadata, labels: { ...(template.metadata?.labels ?? {}), "pod-template-hash": hash } };
-      const selector = structuredClone(d.spec?.selector ?? {});
+      const selector = cloneObject(d.spec?.selector ?? {});
       selector.matchLabels = { ...(selector.matchLabels ?? {}), "pod-template-hash": hash };
       const replicas = d.spec?.replicas ?? 1;
       const annotations: Record<string, string> = { [REVISION]: String(maxOld + 1), [DESIRED]: String(replicas), [MAX]: String(replicas + this.surge(d)) };

@@ -3,6 +3,7 @@
  * does: FNV-1a (32 bit) over the template (and the collision count, when there was one), the
  * decimal digits encoded with the "safe" alphabet that never spells words.
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { PodTemplateSpec } from "../../model/kinds.ts";
 
 const SAFE = "bcdfghjklmnpqrstvwxz2456789";
@@ -37,7 +38,7 @@ export function podTemplateHash(template: unknown, collisionCount?: number): str
 /** Templates equal once the pod-template-hash label is set aside (EqualIgnoreHash). */
 export function templatesEqualIgnoringHash(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined): boolean {
   const strip = (t: PodTemplateSpec | undefined) => {
-    const c: PodTemplateSpec = structuredClone(t ?? {});
+    const c: PodTemplateSpec = cloneObject(t ?? {});
     if (c.metadata?.labels) {
       delete c.metadata.labels["pod-template-hash"];
       if (Object.keys(c.metadata.labels).length === 0) delete c.metadata.labels;

@@ -4,6 +4,7 @@
  * disrupted now. Pure: the controller hands in the selected pods, each pod's scalable
  * controller and the time.
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { KubeObject } from "../../model/object.ts";
 import type { Pod, PodCondition, PodDisruptionBudgetStatus } from "../../model/kinds.ts";
 import { nowTimestamp } from "../../model/object.ts";
@@ -143,7 +144,7 @@ export function nextStatus(pdb: KubeObject, n: BudgetNumbers, now: Date): Budget
     currentHealthy: n.healthy,
     desiredHealthy: n.desired,
     expectedPods: n.expected,
-    conditions: structuredClone(s.conditions ?? []),
+    conditions: cloneObject(s.conditions ?? []),
   };
   updateDisruptionAllowedCondition(status, now);
   return status;
@@ -154,7 +155,7 @@ export function nextStatus(pdb: KubeObject, n: BudgetNumbers, now: Date): Budget
  * status stays as it was, the condition says why.
  */
 export function failSafeStatus(pdb: KubeObject, error: string, now: Date): Partial<BudgetStatus> {
-  const status: Partial<BudgetStatus> = structuredClone(pdb.status ?? {});
+  const status: Partial<BudgetStatus> = cloneObject(pdb.status ?? {});
   status.disruptionsAllowed = 0;
   status.conditions ??= [];
   setStatusCondition(status.conditions, { type: DISRUPTION_ALLOWED, status: "False", reason: SYNC_FAILED, message: error, observedGeneration: status.observedGeneration ?? 0 }, now);

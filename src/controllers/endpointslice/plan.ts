@@ -8,6 +8,7 @@
  * would be made. A service with no endpoints keeps one empty placeholder slice, so readers can
  * tell "no endpoints" from "not processed yet". Pure.
  */
+import { cloneObject } from "../../model/clone.ts";
 import { ownerReferencesOf } from "../../model/owner-references.ts";
 import type { KubeObject } from "../../model/object.ts";
 import type { Pod, Service } from "../../model/kinds.ts";
@@ -149,7 +150,7 @@ function newSlice(svc: Service, labels: Record<string, string>, ports: SlicePort
 }
 
 function updatedSlice(slice: KubeObject, svc: Service, labels: Record<string, string>, ports: SlicePort[], endpoints: SliceEndpoint[]): KubeObject {
-  const next = structuredClone(slice);
+  const next = cloneObject(slice);
   next.metadata.labels = { ...labels };
   next.metadata.ownerReferences = [serviceOwnerRef(svc)];
   next.endpoints = endpoints;

@@ -106,6 +106,8 @@ export function queueServicesOnPodChanges(services: SharedInformer, pods: Shared
   };
   pods.addHandler({
     onChange: (pod, old) => {
+      // Most namespaces of a busy cluster have pods and no Service: nothing to compare for.
+      if (services.list(pod.metadata.namespace).length === 0) return;
       if (old && endpointRelevantPodState(old) === endpointRelevantPodState(pod)) return;
       podTouches(pod);
       // Relabelled pods leave the services that selected them before.

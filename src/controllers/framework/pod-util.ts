@@ -3,6 +3,7 @@
  * `pkg/controller/controller_utils.go`): which pods count, which are ready or available, and
  * who controls an object.
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { KubeObject, OwnerReference } from "../../model/object.ts";
 import type { Pod, PodCondition, PodSpec, PodTemplateSpec } from "../../model/kinds.ts";
 import { nowTimestamp } from "../../model/object.ts";
@@ -64,7 +65,7 @@ export function podFromTemplate(template: PodTemplateSpec | undefined, owner: Ku
       ownerReferences: [controllerRefTo(owner)],
     },
     // A template without a spec makes a pod without containers, which the API refuses.
-    spec: structuredClone(template?.spec ?? ({} as PodSpec)),
+    spec: cloneObject(template?.spec ?? ({} as PodSpec)),
   };
 }
 

@@ -6,6 +6,7 @@
  * `controller-revision-hash` label. These are the pure parts: building, comparing, ordering
  * and choosing what to prune.
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { ControllerRevision, DaemonSet, PodTemplateSpec, StatefulSet } from "../../model/kinds.ts";
 import { controllerRefTo } from "../framework/pod-util.ts";
 import { podTemplateHash } from "../deployment/template-hash.ts";
@@ -22,13 +23,13 @@ export interface TemplatePatch {
 }
 
 export function templatePatch(owner: DaemonSet | StatefulSet): TemplatePatch {
-  return { spec: { template: { ...structuredClone(owner.spec?.template ?? {}), $patch: "replace" } } };
+  return { spec: { template: { ...cloneObject(owner.spec?.template ?? {}), $patch: "replace" } } };
 }
 
 /** The pod template a revision records (what ApplyRevision yields for the template). */
 export function revisionTemplate(rev: ControllerRevision): PodTemplateSpec {
   const data = rev.data as { spec?: Partial<TemplatePatch["spec"]> } | undefined;
-  const t = structuredClone(data?.spec?.template ?? {});
+  const t = cloneObject(data?.spec?.template ?? {});
   delete t.$patch;
   return t;
 }

@@ -4,6 +4,7 @@
  * which pods to create or delete, the new status and conditions, the events to record and
  * when to look again (active deadline, failure back-off).
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { KubeObject } from "../../model/object.ts";
 import type { Job, JobCondition, JobSpec, JobStatus, Pod } from "../../model/kinds.ts";
 import { isPodReady } from "../framework/pod-util.ts";
@@ -100,7 +101,7 @@ function byRemovalPreference(a: Pod, b: Pod): number {
 
 export function planJob(job: Job, pods: Pod[], nowMs: number, backoff: JobBackoff): JobPlan {
   const spec: Partial<JobSpec> = job.spec ?? {};
-  const status = structuredClone(job.status ?? {});
+  const status = cloneObject(job.status ?? {});
   const events: JobEvent[] = [];
   const plan: JobPlan = { create: 0, remove: [], status, events };
   const active = pods.filter(isActiveJobPod);

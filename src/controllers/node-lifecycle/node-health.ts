@@ -4,6 +4,7 @@
  * taints its conditions and cordon imply (TaintNodesByCondition and the NoExecute taints
  * that make pods leave).
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { KubeObject } from "../../model/object.ts";
 import type { Node, NodeCondition } from "../../model/kinds.ts";
 import { TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE, type Taint } from "../../model/taints.ts";
@@ -35,7 +36,7 @@ export function readyStatus(node: Node): string | undefined {
 
 /** The node's conditions as the controller writes them when the kubelet has gone silent. */
 export function silencedConditions(node: Node, nowMs: number): NodeCondition[] {
-  const conds = structuredClone(node.status?.conditions ?? []);
+  const conds = cloneObject(node.status?.conditions ?? []);
   for (const type of KUBELET_CONDITIONS) {
     const c = conds.find((x) => x.type === type);
     if (!c) {

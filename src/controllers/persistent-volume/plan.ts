@@ -3,6 +3,7 @@
  * syncVolume), as pure functions of one claim or volume and the cached world, so every rule
  * is a table test. The controller only carries the returned action out.
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { KubeObject } from "../../model/object.ts";
 import type { PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimStatus } from "../../model/kinds.ts";
 import { ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_STORAGE_PROVISIONER } from "../../volume-binding/annotations.ts";
@@ -118,7 +119,7 @@ export function planVolume(pv: PersistentVolume, claim: KubeObject | undefined):
 
 /** The claim as bound to `pv` (spec half): volumeName and the binding annotations. */
 export function boundClaim(pvc: PersistentVolumeClaim, pv: PersistentVolume): KubeObject {
-  const next = structuredClone(pvc);
+  const next = cloneObject(pvc);
   const ann = (next.metadata.annotations ??= {});
   if (next.spec?.volumeName !== pv.metadata.name) {
     next.spec = { ...next.spec, volumeName: pv.metadata.name };
@@ -135,7 +136,7 @@ export function boundClaimStatus(pvc: PersistentVolumeClaim, pv: PersistentVolum
 
 /** The volume as bound to `pvc` (spec half): a claimRef with the claim's uid. */
 export function boundVolume(pv: PersistentVolume, pvc: PersistentVolumeClaim): KubeObject {
-  const next = structuredClone(pv);
+  const next = cloneObject(pv);
   const ref = next.spec?.claimRef;
   if (ref?.uid === pvc.metadata.uid && ref?.name === pvc.metadata.name && ref?.namespace === pvc.metadata.namespace) return next;
   if (!ref) (next.metadata.annotations ??= {})[ANN_BOUND_BY_CONTROLLER] = "yes";

@@ -4,6 +4,7 @@
  * governing headless service), one PersistentVolumeClaim per volumeClaimTemplate named
  * `<claim>-<set>-<ordinal>`, and the claims' owner references that the retention policy asks for.
  */
+import { cloneObject } from "../../model/clone.ts";
 import { ownerReferencesOf } from "../../model/owner-references.ts";
 import type { KubeObject, OwnerReference } from "../../model/object.ts";
 import type { PersistentVolumeClaim, Pod, PodTemplateSpec, StatefulSet } from "../../model/kinds.ts";
@@ -42,7 +43,7 @@ export function claimName(set: KubeObject, template: { metadata?: { name?: strin
 /** The claims a pod of this ordinal uses: template, plus the set's selector labels (getPersistentVolumeClaims). */
 export function claimsFor(set: StatefulSet, ordinal: number): PersistentVolumeClaim[] {
   return (set.spec?.volumeClaimTemplates ?? []).map((t): PersistentVolumeClaim => {
-    const c = structuredClone(t);
+    const c = cloneObject(t);
     return {
       apiVersion: "v1",
       kind: "PersistentVolumeClaim",

@@ -13,6 +13,7 @@
  * One sync at a time (the folder is read whole each time, which makes every sync idempotent);
  * file events and a periodic resync (missed events, objects deleted by hand, failures) start one.
  */
+import { cloneObject } from "../../model/clone.ts";
 import { mkdirSync, readdirSync, readFileSync, watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 import type { ObjectStorage } from "../../api/storage/object-storage.ts";
@@ -228,7 +229,7 @@ export class ManifestDeployer {
           continue;
         }
         const namespace = def.namespaced ? (obj.metadata.namespace ?? "default") : undefined;
-        const object = structuredClone(obj);
+        const object = cloneObject(obj);
         if (namespace) object.metadata.namespace = namespace;
         else delete object.metadata.namespace;
         objects.push({ ref: { apiVersion: obj.apiVersion, kind: obj.kind, namespace, name: obj.metadata.name! }, object: { def, object } });
@@ -248,7 +249,7 @@ export class ManifestDeployer {
   private async applyOne(file: string, d: Desired): Promise<boolean> {
     const { def, object } = d;
     const ns = object.metadata.namespace;
-    const desired = structuredClone(object);
+    const desired = cloneObject(object);
     const annotations: Record<string, string> = { ...(desired.metadata.annotations ?? {}), [MANIFEST_FILE_ANNOTATION]: file };
     delete annotations[LAST_APPLIED];
     desired.metadata.annotations = annotations;

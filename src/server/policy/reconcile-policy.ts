@@ -5,6 +5,7 @@
  * subjects it lacks, keeping what an administrator added; `"false"` leaves it alone.
  * Aggregated roles get their rules from the aggregation controller, never from here.
  */
+import { cloneObject } from "../../model/clone.ts";
 import type { ObjectStorage } from "../../api/storage/object-storage.ts";
 import type { ResourceRegistry } from "../../api/resources/registry.ts";
 import { RBAC_GROUP, type BindingObject, type PolicyRule, type RoleObject, type Subject } from "../../api/auth/rbac/types.ts";
@@ -29,7 +30,7 @@ function isNew(cur: KubeObject): boolean {
 }
 
 export function reconcileRole(cur: RoleObject, want: RoleObject): KubeObject {
-  if (isNew(cur)) return structuredClone(want);
+  if (isNew(cur)) return cloneObject(want);
   if (cur.metadata.annotations?.[AUTOUPDATE] === "false") return cur;
   const next: RoleObject = { ...cur, metadata: { ...cur.metadata, labels: { ...want.metadata.labels, ...cur.metadata.labels } } };
   if (want.aggregationRule) next.aggregationRule = want.aggregationRule;
@@ -38,7 +39,7 @@ export function reconcileRole(cur: RoleObject, want: RoleObject): KubeObject {
 }
 
 export function reconcileBinding(cur: BindingObject, want: BindingObject): KubeObject {
-  if (isNew(cur)) return structuredClone(want);
+  if (isNew(cur)) return cloneObject(want);
   if (cur.metadata.annotations?.[AUTOUPDATE] === "false") return cur;
   const have = cur.subjects ?? [];
   const missing = (want.subjects ?? []).filter((s) => !have.some((h) => sameSubject(h, s)));

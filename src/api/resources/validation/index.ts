@@ -1,4 +1,5 @@
 /** Per-kind validation entry points referenced by builtin.ts. Each returns field causes (empty = valid). */
+import { cloneObject } from "../../../model/clone.ts";
 import type { KubeObject } from "../../../model/object.ts";
 import type { StatusCause } from "../../../model/errors.ts";
 import { isKnownTimeZone, parseSchedule, ScheduleError } from "../../../model/cron-schedule.ts";
@@ -18,7 +19,7 @@ export function validatePod(obj: KubeObject, old?: KubeObject): StatusCause[] {
     // Pod updates may change only images, activeDeadlineSeconds, tolerations (additions) and
     // metadata; everything else in spec is fixed at creation.
     const strip = (s: any) => {
-      const c = structuredClone(s ?? {});
+      const c = cloneObject(s ?? {});
       for (const list of [c.containers, c.initContainers]) if (Array.isArray(list)) for (const x of list) delete x.image;
       delete c.activeDeadlineSeconds;
       delete c.tolerations;
