@@ -40,7 +40,6 @@ import {
   type WatchOptions,
 } from "./types.ts";
 import { WatchHub, type HistoryEvent } from "./watch-hub.ts";
-import { WalSync } from "./wal-sync.ts";
 
 export interface SqliteStoreOptions {
   /** The database file; its directory is created when missing. */
@@ -91,7 +90,7 @@ interface Statements {
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   let db: Database;
   try {
-    db = openDatabase({ path: options.path, walAutoCheckpoint: options.walAutoCheckpoint ?? 1000 });
+    db = openDatabase({ path: options.path, durable: options.durable ?? true, walAutoCheckpoint: options.walAutoCheckpoint ?? 1000 });
   } catch (cause) {
     throw new Error(`opening the store at ${options.path}`, { cause });
   }
@@ -111,12 +110,6 @@ export class SqliteStore implements Store {
   /** A vacuum step to run inside the next commit; resolved with its duration (ms) or -1 when it failed. */
   private vacuumRequest?: { pages: number; resolve(ms: number): void };
   private closed = false;
-  /** Syncs the WAL after each commit (durable stores); absent: a commit is acknowledged as it returns. */
-  private readonly walSync?: WalSync;
-  /** The sync of the last commit, while it runs: the next commit waits for it. */
-  private syncing?: Promise<void>;
-  /** A failed WAL sync: what is on disk is unknown, so the store takes no more writes. */
-  private syncFailure?: Error;
   private readonly onCommit?: SqliteStoreOptions["onCommit"];
   private readonly transformer?: ValueTransformer;
 
@@ -127,7 +120,6 @@ export class SqliteStore implements Store {
   ) {
     this.path = options.path;
     this.maxBatch = Math.max(1, options.maxBatch ?? 1000);
-    if ((options.durable ?? true) && options.path !== ":memory:") this.walSync = new WalSync(options.path);
     this.onCommit = options.onCommit;
     try {
       this.rev = readRevision(db);
@@ -335,9 +327,7 @@ export class SqliteStore implements Store {
     this.assertOpen("");
     if (this.queue.length > 0) throw new Error("bumpRevision with writes queued");
     if (to <= this.rev) return this.rev;
-    if (this.syncing) throw new Error("bumpRevision with a commit being synced");
     this.stmts.writeRevision.run(to);
-    this.walSync?.syncNow();
     this.rev = to;
     this.hub.compact(to, to);
     return to;
@@ -354,18 +344,12 @@ export class SqliteStore implements Store {
   writeBootstrap(name: string, value: Uint8Array): void {
     this.assertOpen(name);
     this.db.run("INSERT INTO bootstrap (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", [name, value]);
-    this.walSync?.syncNow();
   }
 
   /** Commits what is queued, then closes the file. Later calls fail with Closed. */
   async close(): Promise<void> {
     if (this.closed) return;
-    for (;;) {
-      await this.syncing;
-      if (this.queue.length === 0) break;
-      this.flush();
-    }
-    if (this.closed) return;
+    while (this.queue.length > 0) this.flush();
     this.vacuumRequest?.resolve(-1);
     this.vacuumRequest = undefined;
     this.closed = true;
@@ -375,7 +359,6 @@ export class SqliteStore implements Store {
       // "zombie" after close, so `--cluster-reset` would still see the file held open.
       for (const stmt of Object.values(this.stmts)) stmt.finalize();
       this.db.close();
-      this.walSync?.close();
     } catch (cause) {
       throw new Error(`closing the store at ${this.path}`, { cause });
     }
@@ -405,18 +388,8 @@ export class SqliteStore implements Store {
     });
   }
 
-  /**
-   * Commits up to maxBatch queued writes in one transaction; once the commit is on disk,
-   * settles and publishes them. While a commit is being synced the next waits (and grows).
-   */
+  /** Commits up to maxBatch queued writes in one transaction, then settles and publishes them. */
   private flush(): void {
-    if (this.syncing) return;
-    if (this.syncFailure) {
-      const queued = this.queue;
-      this.queue = [];
-      for (const op of queued) op.settle.reject(this.syncFailure);
-      return;
-    }
     const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
     this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
     if (this.queue.length > 0) this.scheduleFlush();
@@ -491,20 +464,7 @@ export class SqliteStore implements Store {
     }
     vacuum?.resolve(vacuumMs);
     if (batch.length === 0) return;
-    const settle = () => this.settle(overlay, rev, done, refused, resealed, started);
-    if (!this.walSync) return settle();
-    const syncing = this.walSync.sync().then(settle, (cause) => {
-      this.syncFailure = new Error(`syncing the store's WAL at ${this.path}: the last commit may not be on disk; restart the server`, { cause });
-      for (const op of batch) op.settle.reject(this.syncFailure);
-    });
-    this.syncing = syncing.finally(() => {
-      this.syncing = undefined;
-      if (this.queue.length > 0 && !this.closed) this.scheduleFlush();
-    });
-  }
 
-  /** A commit is on disk: readers and watchers see it, and its writers hear back. */
-  private settle(overlay: Map<string, Entry | null>, rev: number, done: { op: WriteOp; event: HistoryEvent }[], refused: { op: WriteOp; error: unknown }[], resealed: { op: WriteOp; entry: Entry }[], started: number): void {
     for (const [key, entry] of overlay) {
       if (entry === null) {
         this.cache.delete(key);
