@@ -3,11 +3,16 @@
  * (`fieldSelector=spec.nodeName=<node>`, as the kubelet does); N hollow nodes in one process
  * share ONE watch of all pods, split by spec.nodeName — a thousand watches from one process
  * would measure the test rig, not the server.
+ *
+ * Pods are kept without managedFields, as the kubelet's informer-fed peers (kube-proxy, the
+ * controllers) keep theirs: the agent writes a pod only by status merge patch and by a
+ * uid-pinned delete, never by PUT of the cached object, so the owners recorded are never lost.
  */
 import type { KubeObject } from "../model/object.ts";
 import type { RestClient } from "../client/rest-client.ts";
 import { Informer } from "../client/informer.ts";
 import { RestListWatch } from "../client/rest-list-watch.ts";
+import { SlimListWatch, withoutManagedFields } from "../client/slim-list-watch.ts";
 import type { PodFeed } from "./node/node-agent.ts";
 
 type Sub = Parameters<PodFeed["subscribe"]>[1];
@@ -23,10 +28,11 @@ export class WatchPodFeed implements PodFeed {
     private readonly signal: AbortSignal,
     nodeName?: string,
   ) {
-    this.informer = new Informer(new RestListWatch(client, {
+    const pods = new RestListWatch(client, {
       path: "/api/v1/pods",
       query: nodeName ? { fieldSelector: `spec.nodeName=${nodeName}` } : { fieldSelector: "spec.nodeName!=" },
-    }));
+    });
+    this.informer = new Informer(new SlimListWatch(pods, withoutManagedFields));
     this.informer.addHandler({
       onChange: (p) => this.subs.get(p.spec?.nodeName)?.onPod(p),
       onDelete: (p) => this.subs.get(p.spec?.nodeName)?.onPodDeleted(p),

@@ -38,6 +38,7 @@ async function runAgentProcess(cfg: AgentConfig): Promise<void> {
   const { keepAliveFetcher } = await import("../client/keep-alive-fetcher.ts");
   const { runAgent } = await import("../agent/run.ts");
   const { CertRenewer } = await import("../agent/cert-renewer.ts");
+  const { startMemoryTrim } = await import("../agent/memory-trim.ts");
   // Each node's certificate is renewed through the server before it expires, for as long as the agent runs.
   const renew = (client: InstanceType<typeof RestClient>, nodeName: string, dataDir: string) => {
     const dir = credentialsDir(dataDir);
@@ -70,6 +71,9 @@ async function runAgentProcess(cfg: AgentConfig): Promise<void> {
       taints: parseTaints(cfg.nodeTaint, "--node-taint"),
       signal: ac.signal,
     });
+    // This process is the agent alone: what a burst of pods made it grow by goes back (the
+    // server's embedded agent shares the control plane's heap, whose full collections cost more).
+    startMemoryTrim({ signal: ac.signal });
     console.log(`k3rs agent is running: ${agent.nodes.length === 1 ? `node ${agent.nodes[0]!.name}` : `${agent.nodes.length} hollow nodes`} joined to ${creds.server}`);
     tellSystemd(notifySocket, "READY=1");
   } catch (e) {

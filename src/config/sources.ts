@@ -3,7 +3,6 @@
  * /etc/rancher/k3s/config.yaml) and `K3RS_<FLAG_NAME>` environment variables.
  */
 import { existsSync, readFileSync } from "node:fs";
-import YAML from "yaml";
 
 export const DEFAULT_CONFIG_PATH = "/etc/k3rs/config.yaml";
 
@@ -16,7 +15,7 @@ export function readConfigFile<K extends string>(path: string | undefined, flags
   }
   let raw: unknown;
   try {
-    raw = YAML.parse(readFileSync(p, "utf8"));
+    raw = parseYaml(readFileSync(p, "utf8"));
   } catch (cause) {
     throw new Error(`reading config file ${p}`, { cause });
   }
@@ -73,4 +72,13 @@ export function parseTaints(items: string[], flag: string): { key: string; value
     if (!m) throw new Error(`invalid ${flag} ${JSON.stringify(item)} (want key[=value]:NoSchedule|PreferNoSchedule|NoExecute)`);
     return { key: m[1]!, ...(m[2] !== undefined && m[2] !== "" ? { value: m[2] } : {}), effect: m[3]! };
   });
+}
+
+/**
+ * The YAML parser, loaded only when a config file is there to read (most agents have none):
+ * evaluated at start it is ~1 MiB of an idle agent's RSS (bench/agent-rss.ts). require(), not
+ * import(), keeps the config readers synchronous.
+ */
+function parseYaml(text: string): unknown {
+  return (require("yaml") as typeof import("yaml")).parse(text);
 }

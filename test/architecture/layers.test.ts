@@ -4,6 +4,7 @@
  * in what `bun build` bundles for `k3rs agent`. ARCHITECTURE.md explains the layers.
  */
 import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { importGraph, roomOf, runtimeCycles } from "./import-graph.ts";
 
@@ -76,4 +77,35 @@ test("what `k3rs agent` bundles holds no module of the API server, controllers, 
   expect(inputs.filter((i) => /src\/(api|controllers|scheduler|server)\//.test(i))).toEqual([]);
   // Nor the CA machinery: an agent only compares a fingerprint.
   expect(inputs.filter((i) => i.includes("@peculiar/x509"))).toEqual([]);
+});
+
+/** Files `from` evaluates when it is evaluated: its static runtime imports, transitively. */
+function staticClosure(...from: string[]): Set<string> {
+  const next = new Map<string, string[]>();
+  for (const e of edges) if (!e.typeOnly && !e.dynamic) next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
+  const seen = new Set<string>();
+  const walk = (f: string) => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    for (const t of next.get(f) ?? []) walk(t);
+  };
+  for (const f of from) walk(f);
+  return seen;
+}
+
+test("the entry evaluates no command before argv names it: main.ts reaches every cli/ module by dynamic import only", () => {
+  const seen = staticClosure("main.ts");
+  // cli/commands.ts holds the loaders themselves; every command (kubectl's verbs, the roles) is behind them.
+  expect([...seen].filter((f) => roomOf(f) === "cli" && f !== "cli/commands.ts")).toEqual([]);
+  expect(edges.filter((e) => e.from === "cli/commands.ts" && e.dynamic).map((e) => e.to).sort()).toEqual([
+    "cli/agent-command.ts", "cli/certificate-command.ts", "cli/ctl/index.ts", "cli/secrets-encrypt-command.ts", "cli/server-command.ts", "cli/snapshot-command.ts",
+  ]);
+});
+
+test("`k3rs agent` evaluates no YAML parser at start (~1 MiB of its RSS): a config file's reader loads it when there is one", () => {
+  // The agent command and what its action imports to run the agent.
+  const started = ["cli/agent-command.ts", ...edges.filter((e) => e.from === "cli/agent-command.ts" && e.dynamic).map((e) => e.to)];
+  expect(started).toContain("agent/run.ts");
+  const yaml = [...staticClosure(...started)].filter((f) => /^\s*import\s[^;]*from\s+["']yaml["']/m.test(readFileSync(join(SRC, f), "utf8")));
+  expect(yaml).toEqual([]);
 });

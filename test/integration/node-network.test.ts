@@ -230,6 +230,30 @@ describe("the node network fed from the API", () => {
     expect(commands.slice(before).filter((c) => c === add)).toEqual([]);
   });
 
+  test("the node's informers hold no managedFields, and of Nodes only what routes and the DNS read", async () => {
+    await serviceWithBackend("trimmed", {});
+    await until("the Service and its slice in the caches", () => net.services.get(`${NS}/trimmed`) && net.slices.list().some((s) => s.metadata.name === "trimmed"));
+    // The API recorded owners for each of them (the test's writes): the caches dropped them.
+    expect((await api.json("GET", `/api/v1/namespaces/${NS}/services/trimmed`)).body.metadata.managedFields?.length).toBeGreaterThan(0);
+    expect(net.services.get(`${NS}/trimmed`)!.metadata.managedFields).toBeUndefined();
+    expect(net.slices.list().filter((s) => s.metadata.managedFields !== undefined).map((s) => s.metadata.name)).toEqual([]);
+    expect(net.nodes.list().filter((n) => n.metadata.managedFields !== undefined).map((n) => n.metadata.name)).toEqual([]);
+    const images = [{ names: ["docker.io/library/busybox:latest"], sizeBytes: 1000 }];
+    const addresses = [{ type: "InternalIP", address: "127.0.0.64" }];
+    expect((await api.json("POST", "/api/v1/nodes", { apiVersion: "v1", kind: "Node", metadata: { name: "netagent-trim" }, spec: { podCIDR: "10.42.9.0/24" } })).status).toBe(201);
+    const patched = await api.json("PATCH", "/api/v1/nodes/netagent-trim/status", { status: { addresses, images } }, { headers: { "content-type": "application/merge-patch+json" } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.status.images).toEqual(images);
+    const peer = await until("the peer's new status", () => {
+      const n = net.nodes.get("netagent-trim");
+      return n?.metadata.resourceVersion === patched.body.metadata.resourceVersion && n;
+    });
+    expect(Object.keys(peer.status ?? {})).toEqual(["addresses"]);
+    expect(peer.status.addresses).toEqual(addresses);
+    expect(peer.spec.podCIDR).toBe("10.42.9.0/24");
+    expect((await api.json("DELETE", "/api/v1/nodes/netagent-trim")).status).toBe(200);
+  });
+
   test("a node reads the cluster's network settings from /v1-k3rs/config; anonymous callers may not", async () => {
     expect(await fetchClusterNetwork(nodeClient)).toEqual(DEFAULT_CLUSTER_NETWORK);
     expect((await api.request("GET", CLUSTER_CONFIG_PATH, undefined, { anonymous: true })).status).toBe(401);

@@ -37,7 +37,8 @@ import { LoadBalancerReport } from "./load-balancer-report.ts";
 import { heldHere, nodeIPsOf } from "./node-ips.ts";
 import { type PodDns, podDnsFor } from "./pod-dns.ts";
 import { serviceDeviceFor } from "./service-device.ts";
-import { SlimListWatch } from "../../client/slim-list-watch.ts";
+import { SlimListWatch, withoutManagedFields } from "../../client/slim-list-watch.ts";
+import { slimNode } from "./slim-node.ts";
 import { slimPod } from "./slim-pod.ts";
 import { log } from "../../log.ts";
 
@@ -117,11 +118,13 @@ export class NodeNetwork {
       loadBalancers: serviceLb,
       onLoadBalancer: (s) => this.lb.update(s),
     });
-    const lw = (path: string) => new RestListWatch(o.client, { path });
-    this.nodes = new Informer(lw("/api/v1/nodes"));
-    this.services = new Informer(lw("/api/v1/services"));
-    this.slices = new Informer(lw("/apis/discovery.k8s.io/v1/endpointslices"));
-    this.pods = new Informer(new SlimListWatch(lw("/api/v1/pods"), slimPod));
+    // Every object is kept as far as the node reads it, without managedFields (as kube-proxy
+    // keeps its own): the node writes none of them back whole — its own Node by merge patch only.
+    const lw = (path: string, slim: (o: KubeObject) => KubeObject) => new SlimListWatch(new RestListWatch(o.client, { path }), slim);
+    this.nodes = new Informer(lw("/api/v1/nodes", slimNode));
+    this.services = new Informer(lw("/api/v1/services", withoutManagedFields));
+    this.slices = new Informer(lw("/apis/discovery.k8s.io/v1/endpointslices", withoutManagedFields));
+    this.pods = new Informer(lw("/api/v1/pods", slimPod));
   }
 
   /** Each pod's resolv.conf settings (available after start). */

@@ -11,6 +11,7 @@ import type client from "prom-client";
 import { Informer } from "../../client/informer.ts";
 import type { RestClient } from "../../client/rest-client.ts";
 import { RestListWatch } from "../../client/rest-list-watch.ts";
+import { SlimListWatch, withoutManagedFields } from "../../client/slim-list-watch.ts";
 import type { KubeObject } from "../../model/object.ts";
 import { IngressController, type WatchEventType } from "./ingress-controller.ts";
 
@@ -43,7 +44,8 @@ export async function startIngress(o: StartIngressOptions): Promise<IngressContr
     bindRetryMs: o.bindRetryMs,
     migrateOnClose: o.migrateOnClose,
   });
-  const informer = (path: string, query?: Record<string, string>) => new Informer(new RestListWatch(o.client, { path, query }));
+  // Kept without managedFields (as kube-proxy keeps its own): the controller writes nothing back.
+  const informer = (path: string, query?: Record<string, string>) => new Informer(new SlimListWatch(new RestListWatch(o.client, { path, query }), withoutManagedFields));
   const feeds: [Informer, (t: WatchEventType, obj: KubeObject) => void][] = [
     [o.services ?? informer("/api/v1/services"), (t, x) => ctl.applyService(t, x)],
     [o.endpointSlices ?? informer("/apis/discovery.k8s.io/v1/endpointslices"), (t, x) => ctl.applyEndpointSlice(t, x)],
