@@ -35,6 +35,8 @@ interface Figures {
   p99: number;
   samples: number;
   missing: number;
+  /** Watch connections the other side ended during the run. */
+  endedEarly: number;
   failedWrites: number;
   /** Server CPU time (ms) per 1,000 deliveries, over the write phase and its delivery. */
   cpuPer1k: number;
@@ -69,9 +71,10 @@ async function measure(pid: number, open: () => Promise<RawWatchers>, write: (i:
   const client = process.cpuUsage(client0);
   const clientCores = (client.user + client.system) / 1000 / (performance.now() - wall0);
   const { samples, missing } = watchers.latencies(sent);
+  const endedEarly = watchers.endedEarly;
   watchers.close();
   const s = summary(samples);
-  return { ready: watchers.ready, kibPerWatcher, p50: s.p50, p99: s.p99, samples: s.n, missing, failedWrites: failed, cpuPer1k: (cpu * 1000) / Math.max(1, s.n), clientCores };
+  return { ready: watchers.ready, kibPerWatcher, p50: s.p50, p99: s.p99, samples: s.n, missing, endedEarly, failedWrites: failed, cpuPer1k: (cpu * 1000) / Math.max(1, s.n), clientCores };
 }
 
 // --- k3rs ---------------------------------------------------------------------------------
@@ -151,7 +154,7 @@ if (etcdBinary()) {
 
 // --- report -------------------------------------------------------------------------------
 console.log(`\nwatch delivery: ${WATCHERS} watchers, ${RATE} writes/s for ${SECONDS} s, ~1 KB objects (k3rs: HTTPS + client certs; etcd 3.4: JSON gateway, plain HTTP; loopback, ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(2)).join(" ")})\n`);
-const row = (f: Figures) => `${fmt(f.p50)} / ${fmt(f.p99)} ms (${f.samples} deliveries, ${f.missing} missing, ${f.failedWrites} failed writes, ${f.ready} watchers, client busy ${fmt(f.clientCores, 2)} core)`;
+const row = (f: Figures) => `${fmt(f.p50)} / ${fmt(f.p99)} ms (${f.samples} deliveries, ${f.missing} missing, ${f.endedEarly} watches ended early, ${f.failedWrites} failed writes, ${f.ready} watchers, client busy ${fmt(f.clientCores, 2)} core)`;
 if (baseline) line("k3rs baseline delivery p50 / p99", row(baseline));
 line("k3rs delivery p50 / p99", `${row(k3rs)}   (goal p99 < 50 ms)`);
 if (etcd) line("etcd delivery p50 / p99", `${row(etcd)}   ratio(p99) ${fmt(etcd.p99 / k3rs.p99, 2)}x etcd's speed`);

@@ -27,6 +27,8 @@ export interface RawWatchers {
   readonly arrivals: number;
   /** Delivery latencies (ms) for revisions the writer recorded, and how many a ready watcher never saw. */
   latencies(sent: Map<number, number>): { samples: number[]; missing: number };
+  /** Watch connections that ended before close(): what "missing" deliveries went with. */
+  readonly endedEarly: number;
   close(): void;
 }
 
@@ -40,6 +42,8 @@ export async function openRawWatchers(n: number, target: RawWatchTarget): Promis
   const times: Float64Array[] = [];
   const counts = new Int32Array(n);
   const readyAt = new Uint8Array(n);
+  let closing = false;
+  let endedEarly = 0;
 
   const open = (i: number) => {
     revs[i] = new Float64Array(MAX_EVENTS_PER_WATCHER);
@@ -53,6 +57,9 @@ export async function openRawWatchers(n: number, target: RawWatchTarget): Promis
       socket: {
         open(s) {
           s.write(target.request);
+        },
+        close() {
+          if (!closing) endedEarly++;
         },
         data(_s, chunk) {
           const now = performance.now();
@@ -110,6 +117,9 @@ export async function openRawWatchers(n: number, target: RawWatchTarget): Promis
     get arrivals() {
       return arrivals;
     },
+    get endedEarly() {
+      return endedEarly;
+    },
     latencies(sent) {
       const samples: number[] = [];
       let missing = 0;
@@ -126,6 +136,7 @@ export async function openRawWatchers(n: number, target: RawWatchTarget): Promis
       return { samples, missing };
     },
     close() {
+      closing = true;
       for (const s of sockets) s.end();
     },
   };

@@ -8,6 +8,7 @@ let server: net.Server;
 let port: number;
 const upgrades: { target: string; rest: string; socket: Duplex }[] = [];
 const seen: { method: string; url: string; body: string }[] = [];
+let foreverAborted = false;
 
 const handlers: Http1Handlers = {
   async fetch(req) {
@@ -25,6 +26,10 @@ const handlers: Http1Handlers = {
     }
     if (url.pathname === "/secret") return new Response("no", { status: 401 });
     if (url.pathname === "/big") return new Response("x".repeat(1 << 20));
+    if (url.pathname === "/forever") {
+      req.signal.addEventListener("abort", () => (foreverAborted = true));
+      return new Response(new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode("started\n")); } }));
+    }
     return new Response(`${req.method} ${url.pathname} ${body.length}`, { headers: { "x-test": "1" } });
   },
   authenticate: async (head) => (new URL(head.url).pathname === "/anonymous" ? undefined : "public"),
@@ -168,4 +173,21 @@ test("pipelined requests from a client that reads no answers wait for the answer
   s.destroy();
   expect(served).toBeGreaterThan(0);
   expect(served).toBeLessThan(200);
+});
+
+test("a client that hangs up during a long answer (a watch, a log follow) aborts its request at once, with nothing written to notice it", async () => {
+  foreverAborted = false;
+  const s = net.connect(port, "127.0.0.1");
+  s.on("error", () => {});
+  let text = "";
+  s.on("data", (d) => (text += d));
+  await new Promise((r) => s.once("connect", r));
+  s.write("GET /forever HTTP/1.1\r\n\r\n");
+  for (const deadline = Date.now() + 2000; !text.includes("started") && Date.now() < deadline; ) await Bun.sleep(10);
+  expect(text).toContain("started");
+  expect(foreverAborted).toBe(false);
+  s.end();
+  for (const deadline = Date.now() + 1000; !foreverAborted && Date.now() < deadline; ) await Bun.sleep(10);
+  expect(foreverAborted).toBe(true);
+  s.destroy();
 });

@@ -198,11 +198,15 @@ class Http1Connection {
     });
   }
 
-  /** The body is in: what came after it waits for the next request's turn. */
+  /**
+   * The body is in: what came after it waits for the next request's turn. The socket goes on
+   * being read while the answer is written, as node:http's does, so a client that hangs up is
+   * seen at once and a watch or a log follow stops instead of waiting for its next write.
+   */
   private afterBody<T>(rest: Buffer | undefined, body: T): Promise<T> {
     this.bodySink = undefined;
     if (rest?.length) this.buffer = this.buffer ? Buffer.concat([rest, this.buffer]) : rest;
-    this.socket.pause();
+    if (!this.buffer || this.buffer.length <= MAX_HEAD_BYTES) this.socket.resume();
     return Promise.resolve(body);
   }
 
