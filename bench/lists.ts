@@ -130,7 +130,22 @@ ownerUid = ((await owner.json()) as { metadata: { uid: string } }).metadata.uid;
 for (let n = 0; n < 100; n++) {
   const r = await req("/api/v1/nodes", jsonInit("POST", { apiVersion: "v1", kind: "Node", metadata: { name: `node-${n}` } }));
   if (r.status !== 201) throw new Error(`node-${n}: ${r.status} ${await r.text()}`);
+  const now = new Date().toISOString();
+  const ready = { status: { conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", lastHeartbeatTime: now, lastTransitionTime: now }] } };
+  const st = await req(`/api/v1/nodes/node-${n}/status`, { method: "PATCH", headers: { "content-type": "application/merge-patch+json" }, body: JSON.stringify(ready) });
+  if (st.status !== 200) throw new Error(`node-${n} status: ${st.status} ${await st.text()}`);
+  const lease = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: `node-${n}` }, spec: { holderIdentity: `node-${n}`, leaseDurationSeconds: 40, renewTime: new Date().toISOString() } };
+  const l = await req("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases", jsonInit("POST", lease));
+  if (l.status !== 201) throw new Error(`lease node-${n}: ${l.status} ${await l.text()}`);
 }
+// The nodes' leases are renewed every 10 s as kubelets do: a silent node would be marked
+// NotReady after 40 s and every pod on it rewritten (Ready False) in the middle of the lists.
+const renewing = setInterval(() => {
+  for (let n = 0; n < 100; n++) {
+    const patch: RequestInit = { method: "PATCH", headers: { "content-type": "application/merge-patch+json" }, body: JSON.stringify({ spec: { renewTime: new Date().toISOString() } }) };
+    void req(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-${n}`, patch).then((r) => r.arrayBuffer(), () => undefined);
+  }
+}, 10_000);
 progress(`creating ${PODS} pods and their status`);
 const t0 = performance.now();
 let next = 0;
@@ -167,6 +182,7 @@ const asProtobuf = protobufServed ? await timed(ROUNDS, list(PROTOBUF), server.p
 const rssAfterLists = rssMiB(server.proc.pid);
 const last = (await (await req("/api/v1/namespaces/bench/pods?limit=1")).json()) as { items: unknown[]; metadata: { remainingItemCount?: number } };
 if (last.items.length + (last.metadata.remainingItemCount ?? 0) !== PODS) throw new Error(`after the lists ${last.items.length + (last.metadata.remainingItemCount ?? 0)} pods are left, not ${PODS}: something deleted them meanwhile`);
+clearInterval(renewing);
 await server.stop();
 
 // --- etcd ---------------------------------------------------------------------------------
