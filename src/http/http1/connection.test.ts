@@ -97,6 +97,13 @@ describe("serveHttp1", () => {
     expect((await exchange(["GET /a HTTP/1.0\r\n\r\n"])).closed).toBe(true);
   });
 
+  test("an HTTP/1.0 client gets a streamed body as it is, ended by the connection's close (it knows no chunked coding)", async () => {
+    const streamed = await exchange(["GET /stream HTTP/1.0\r\n\r\n"]);
+    expect(streamed.text).not.toContain("transfer-encoding");
+    expect(streamed.text.endsWith("\r\n\r\nline1\nline2\nline3\n")).toBe(true);
+    expect(streamed.closed).toBe(true);
+  });
+
   test("HEAD and 204-style answers carry no body", async () => {
     const { text } = await exchange(["HEAD /a HTTP/1.1\r\n\r\nGET /a HTTP/1.1\r\n\r\n"]);
     const r = responses(text);

@@ -140,7 +140,7 @@ class Http1Connection {
       // A handler that answered without reading a streamed body (401, 403, 413): the rest is drained and dropped.
       if (body instanceof ReadableStream && !req.bodyUsed) void req.body?.cancel().catch(() => {});
       answered = true;
-      const keepAlive = await writeResponse({ socket: this.socket, method: head.method, keepAlive: head.keepAlive, signal: ac.signal }, response);
+      const keepAlive = await writeResponse({ socket: this.socket, method: head.method, keepAlive: head.keepAlive, http10: head.version === "1.0", signal: ac.signal }, response);
       this.current = undefined;
       this.finished(keepAlive);
     } catch (e) {

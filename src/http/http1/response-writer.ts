@@ -38,6 +38,8 @@ export interface WriteTarget {
   method: string;
   /** The connection stays open for another request after this answer. */
   keepAlive: boolean;
+  /** An HTTP/1.0 client knows no chunked coding: a streamed body is sent as it is and ends with the connection. */
+  http10?: boolean;
   /** Aborted when the client leaves: a streamed body is cancelled. */
   signal?: AbortSignal;
 }
@@ -73,7 +75,7 @@ export async function writeResponse(t: WriteTarget, response: Response): Promise
     socket.write(head(response, framing, t.keepAlive));
     return t.keepAlive;
   }
-  const source = pushSourceOf(response.body);
+  const source = t.http10 ? undefined : pushSourceOf(response.body);
   if (source) {
     socket.write(head(response, "transfer-encoding: chunked\r\n", t.keepAlive));
     await pushToSocket(socket, source, () => socket.write(LAST_CHUNK));
@@ -97,17 +99,20 @@ export async function writeResponse(t: WriteTarget, response: Response): Promise
     }
     return t.keepAlive;
   }
-  socket.write(head(response, "transfer-encoding: chunked\r\n", t.keepAlive));
+  const chunked = !t.http10;
+  const keepAlive = t.keepAlive && chunked;
+  socket.write(head(response, chunked ? "transfer-encoding: chunked\r\n" : "", keepAlive));
+  const frame = (chunk: Uint8Array) => (chunked ? chunkFrame(chunk) : chunk);
   const cancel = () => void reader.cancel().catch(() => {});
   t.signal?.addEventListener("abort", cancel, { once: true });
   try {
-    for (const chunk of start.chunks) if (chunk.byteLength && !socket.write(chunkFrame(chunk))) await drained(socket);
+    for (const chunk of start.chunks) if (chunk.byteLength && !socket.write(frame(chunk))) await drained(socket);
     let next = start.next;
     for (;;) {
       if (socket.destroyed) return false;
       const { value, done } = await next;
       if (done) break;
-      if (value.byteLength && !socket.write(chunkFrame(value))) await drained(socket);
+      if (value.byteLength && !socket.write(frame(value))) await drained(socket);
       next = reader.read();
     }
   } catch {
@@ -118,6 +123,6 @@ export async function writeResponse(t: WriteTarget, response: Response): Promise
     t.signal?.removeEventListener("abort", cancel);
   }
   if (socket.destroyed) return false;
-  socket.write(LAST_CHUNK);
-  return t.keepAlive;
+  if (chunked) socket.write(LAST_CHUNK);
+  return keepAlive;
 }
