@@ -98,8 +98,8 @@ export const HEADLESS_LABEL = "service.kubernetes.io/headless";
  */
 export function queueServicesOnPodChanges(services: SharedInformer, pods: SharedInformer, queue: { add(key: string): void }): void {
   services.addHandler({ onChange: (s) => queue.add(keyOf(s)), onDelete: (s) => queue.add(keyOf(s)) });
-  const podTouches = (pod: Pod) => {
-    for (const svc of services.list(pod.metadata.namespace)) {
+  const podTouches = (pod: Pod, inNamespace = services.list(pod.metadata.namespace)) => {
+    for (const svc of inNamespace) {
       const sel = managedSelector(svc);
       if (sel && selectorMatches(sel, pod.metadata.labels)) queue.add(keyOf(svc));
     }
@@ -107,12 +107,13 @@ export function queueServicesOnPodChanges(services: SharedInformer, pods: Shared
   pods.addHandler({
     onChange: (pod, old) => {
       // Most namespaces of a busy cluster have pods and no Service: nothing to compare for.
-      if (services.list(pod.metadata.namespace).length === 0) return;
+      const inNamespace = services.list(pod.metadata.namespace);
+      if (inNamespace.length === 0) return;
       if (old && endpointRelevantPodState(old) === endpointRelevantPodState(pod)) return;
-      podTouches(pod);
-      // Relabelled pods leave the services that selected them before.
-      if (old) podTouches(old);
+      podTouches(pod, inNamespace);
+      // Relabelled pods leave the services that selected them before (a pod keeps its namespace).
+      if (old) podTouches(old, inNamespace);
     },
-    onDelete: podTouches,
+    onDelete: (pod) => podTouches(pod),
   });
 }

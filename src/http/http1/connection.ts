@@ -65,6 +65,8 @@ class Http1Connection {
   private bodySink: ((chunk: Buffer) => void) | undefined;
   /** Aborts the request being served when the client leaves. */
   private current: AbortController | undefined;
+  /** Fails a streamed request body when the client leaves before its end. */
+  private closedBody: (() => void) | undefined;
   private readonly onData = (chunk: Buffer) => this.data(chunk);
   private readonly onClose = () => this.closed();
 
@@ -276,8 +278,6 @@ class Http1Connection {
       { highWaterMark: 8 },
     );
   }
-
-  private closedBody: (() => void) | undefined;
 
   /** The answer is written: the next request may come, or the connection ends. */
   private finished(keepAlive: boolean): void {
