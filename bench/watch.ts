@@ -10,7 +10,9 @@
  * its own socket; the client only scans for revisions (bench/lib/raw-watch.ts), so it is not
  * what is measured. BENCH_BASELINE_BIN=<an older bin/k3rs> measures it too, first, in the same
  * run. Server CPU per delivery is printed beside latency: on a shared box it moves less. No
- * thresholds.
+ * thresholds. BENCH_WATCH_K3RS_ONLY=1 skips etcd. When deliveries are missing, the affected
+ * watchers are described (which revisions, one run or holes, the stream's bytes and framing)
+ * and checked again 5 s later, to tell a cut-off wait from a lost event.
  */
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -19,7 +21,7 @@ import { freePort, startE2EServer } from "../test/helpers/e2e-server.ts";
 import { cpuMs } from "./lib/cpu-time.ts";
 import { fmt, rssMiB, summary } from "./lib/stats.ts";
 import { etcdBinary, startEtcd } from "./lib/etcd.ts";
-import { openRawWatchers, writeAtRate, type RawWatchers } from "./lib/raw-watch.ts";
+import { openRawWatchers, writeAtRate, type RawWatchers, type WatcherDiagnosis } from "./lib/raw-watch.ts";
 
 const WATCHERS = Number(process.env.BENCH_WATCHERS ?? 1000);
 const RATE = Number(process.env.BENCH_WATCH_RATE ?? 100);
@@ -45,7 +47,7 @@ interface Figures {
 }
 
 /** Opens the watchers, measures the server's RSS before and after, writes, and waits for delivery. */
-async function measure(pid: number, open: () => Promise<RawWatchers>, write: (i: number) => Promise<number>): Promise<Figures> {
+async function measure(pid: number, open: () => Promise<RawWatchers>, write: (i: number) => Promise<number>, logs?: () => string): Promise<Figures> {
   await Bun.sleep(1000);
   const before = rssMiB(pid);
   const watchers = await open();
@@ -72,9 +74,31 @@ async function measure(pid: number, open: () => Promise<RawWatchers>, write: (i:
   const clientCores = (client.user + client.system) / 1000 / (performance.now() - wall0);
   const { samples, missing } = watchers.latencies(sent);
   const endedEarly = watchers.endedEarly;
+  if (missing > 0) await explainMissing(watchers, sent, logs);
   watchers.close();
   const s = summary(samples);
   return { ready: watchers.ready, kibPerWatcher, p50: s.p50, p99: s.p99, samples: s.n, missing, endedEarly, failedWrites: failed, cpuPer1k: (cpu * 1000) / Math.max(1, s.n), clientCores };
+}
+
+/**
+ * Where missing deliveries went: per affected watcher, which revisions, whether they are one
+ * run (a stalled stream) or holes, and what its bytes looked like; then whether they arrive
+ * given more time (the end condition cut them off) or never do.
+ */
+async function explainMissing(watchers: RawWatchers, sent: Map<number, number>, logs?: () => string): Promise<void> {
+  const show = (d: WatcherDiagnosis) => {
+    const runs = d.missing.length > 6 ? `${d.missing.slice(0, 3).join(",")}…${d.missing.slice(-3).join(",")}` : d.missing.join(",");
+    return `watcher ${d.watcher} (port ${d.localPort}): ${d.missing.length} missing [${runs}] ${d.trailing ? "trailing" : d.contiguous ? "contiguous" : "holes"}; saw ${d.seen} (${d.firstSeen}…${d.lastSeen}), ${d.bytes} bytes, ${d.chunks} chunks${d.framingError ? `, FRAMING: ${d.framingError}` : ""}${d.responseEnded ? ", response ENDED" : ""}${d.disorder ? `, ${d.disorder} out of order` : ""}${d.connectionClosed ? ", connection closed" : ""}`;
+  };
+  const first = watchers.diagnose(sent);
+  progress(`missing deliveries on ${first.length} watchers (writes ${Math.min(...sent.keys())}…${Math.max(...sent.keys())}):`);
+  for (const d of first.slice(0, 20)) progress("  " + show(d));
+  await Bun.sleep(5000);
+  const later = watchers.diagnose(sent);
+  progress(`5 s later: ${later.reduce((n, d) => n + d.missing.length, 0)} still missing on ${later.length} watchers`);
+  for (const d of later.slice(0, 20)) progress("  " + show(d));
+  const serverLines = (logs?.() ?? "").split("\n").filter((l) => /watch|warn|error/i.test(l));
+  if (serverLines.length) progress(`server log lines about watches or errors:\n${serverLines.slice(-20).join("\n")}`);
 }
 
 // --- k3rs ---------------------------------------------------------------------------------
@@ -98,6 +122,7 @@ async function k3rsFigures(bin?: string): Promise<Figures> {
           request: `GET /api/v1/namespaces/watched/configmaps?watch=1&resourceVersion=${rv} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`,
           readyMarker: "HTTP/1.1 200",
           revisionMarker: '"resourceVersion":"',
+          chunked: true,
         }),
       async (i) => {
         const r = await req("/api/v1/namespaces/watched/configmaps", {
@@ -108,6 +133,7 @@ async function k3rsFigures(bin?: string): Promise<Figures> {
         if (r.status !== 201) throw new Error(`create ev-${i}: ${r.status}`);
         return Number(((await r.json()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion);
       },
+      () => server.logs(),
     );
   } finally {
     await server.stop();
@@ -126,7 +152,9 @@ const k3rs = await k3rsFigures();
 
 // --- etcd ---------------------------------------------------------------------------------
 let etcd: Figures | undefined;
-if (etcdBinary()) {
+// BENCH_WATCH_K3RS_ONLY=1: k3rs alone (half the run's time), e.g. while chasing a k3rs delivery problem.
+const K3RS_ONLY = process.env.BENCH_WATCH_K3RS_ONLY === "1";
+if (!K3RS_ONLY && etcdBinary()) {
   progress("etcd");
   const clientPort = await freePort();
   const peer = await startEtcd(clientPort, await freePort());
@@ -161,5 +189,5 @@ if (etcd) line("etcd delivery p50 / p99", `${row(etcd)}   ratio(p99) ${fmt(etcd.
 line("server CPU per 1,000 deliveries", `k3rs ${fmt(k3rs.cpuPer1k)} ms` + (baseline ? `   baseline ${fmt(baseline.cpuPer1k)} ms` : "") + (etcd ? `   etcd ${fmt(etcd.cpuPer1k)} ms` : ""));
 line("k3rs RSS per idle watcher", `${fmt(k3rs.kibPerWatcher)} KiB` + (baseline ? `   baseline ${fmt(baseline.kibPerWatcher)} KiB` : ""));
 if (etcd) line("etcd RSS per idle watcher", `${fmt(etcd.kibPerWatcher)} KiB`);
-if (!etcd) console.log("\netcd peer skipped: install it with `apt-get install etcd-server`.");
+if (!etcd) console.log(K3RS_ONLY ? "\netcd peer skipped: BENCH_WATCH_K3RS_ONLY=1." : "\netcd peer skipped: install it with `apt-get install etcd-server`.");
 console.log("\n" + JSON.stringify({ k3rs, baseline, etcd }));

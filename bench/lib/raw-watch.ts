@@ -20,6 +20,31 @@ export interface RawWatchTarget {
   readyMarker: string;
   /** Text that precedes each event's revision digits, e.g. `"resourceVersion":"`. */
   revisionMarker: string;
+  /** The body is chunked (k3rs): its framing is checked as it arrives, for the diagnosis of missing events. */
+  chunked?: boolean;
+}
+
+/** What one watcher that missed revisions saw: enough to tell where they were lost. */
+export interface WatcherDiagnosis {
+  watcher: number;
+  localPort: number;
+  missing: number[];
+  /** The missing revisions are one run of consecutive writes (by the writer's order). */
+  contiguous: boolean;
+  /** They are the last writes: the stream stopped, as opposed to holes in the middle. */
+  trailing: boolean;
+  firstSeen?: number;
+  lastSeen?: number;
+  seen: number;
+  bytes: number;
+  /** Chunks parsed (chunked bodies only), and the first framing error, if any. */
+  chunks: number;
+  framingError?: string;
+  /** The last chunk (end of the response) arrived, though the connection stayed open. */
+  responseEnded: boolean;
+  /** Revisions seen out of order or twice. */
+  disorder: number;
+  connectionClosed: boolean;
 }
 
 export interface RawWatchers {
@@ -29,6 +54,8 @@ export interface RawWatchers {
   latencies(sent: Map<number, number>): { samples: number[]; missing: number };
   /** Watch connections that ended before close(): what "missing" deliveries went with. */
   readonly endedEarly: number;
+  /** Per watcher that missed something: which revisions, and what its stream looked like. */
+  diagnose(sent: Map<number, number>): WatcherDiagnosis[];
   close(): void;
 }
 
@@ -44,6 +71,10 @@ export async function openRawWatchers(n: number, target: RawWatchTarget): Promis
   const readyAt = new Uint8Array(n);
   let closing = false;
   let endedEarly = 0;
+  const bytes = new Float64Array(n);
+  const closedAt = new Uint8Array(n);
+  const framing: ChunkedFraming[] = [];
+  const ports = new Int32Array(n);
 
   const open = (i: number) => {
     revs[i] = new Float64Array(MAX_EVENTS_PER_WATCHER);
@@ -59,10 +90,14 @@ export async function openRawWatchers(n: number, target: RawWatchTarget): Promis
           s.write(target.request);
         },
         close() {
+          closedAt[i] = 1;
           if (!closing) endedEarly++;
         },
-        data(_s, chunk) {
+        data(s, chunk) {
           const now = performance.now();
+          bytes[i]! += chunk.byteLength;
+          if (!ports[i]) ports[i] = s.localPort;
+          if (target.chunked) (framing[i] ??= new ChunkedFraming()).feed(chunk);
           // A marker may straddle two chunks: keep the end of the previous one.
           const text = tail + chunk.toString("latin1");
           let from = 0;
@@ -135,6 +170,40 @@ export async function openRawWatchers(n: number, target: RawWatchTarget): Promis
       }
       return { samples, missing };
     },
+    diagnose(sent) {
+      const order = [...sent.keys()].sort((a, b) => a - b);
+      const index = new Map(order.map((rev, k) => [rev, k]));
+      const out: WatcherDiagnosis[] = [];
+      for (let i = 0; i < n; i++) {
+        if (!readyAt[i]) continue;
+        const seenRevs = Array.from(revs[i]!.subarray(0, counts[i]!));
+        const seen = new Set(seenRevs);
+        const missing = order.filter((rev) => !seen.has(rev));
+        if (missing.length === 0) continue;
+        let disorder = 0;
+        for (let k = 1; k < seenRevs.length; k++) if (seenRevs[k]! <= seenRevs[k - 1]!) disorder++;
+        const first = index.get(missing[0]!)!;
+        const last = index.get(missing[missing.length - 1]!)!;
+        const f = framing[i];
+        out.push({
+          watcher: i,
+          localPort: ports[i]!,
+          missing,
+          contiguous: last - first + 1 === missing.length,
+          trailing: last === order.length - 1 && last - first + 1 === missing.length,
+          firstSeen: seenRevs[0],
+          lastSeen: seenRevs[seenRevs.length - 1],
+          seen: seenRevs.length,
+          bytes: bytes[i]!,
+          chunks: f?.chunks ?? 0,
+          framingError: f?.error,
+          responseEnded: f?.ended ?? false,
+          disorder,
+          connectionClosed: closedAt[i] === 1,
+        });
+      }
+      return out;
+    },
     close() {
       closing = true;
       for (const s of sockets) s.end();
@@ -170,4 +239,66 @@ export async function writeAtRate(perSecond: number, seconds: number, write: (i:
   }
   await Promise.all(pending);
   return { sent, failed, firstError };
+}
+
+/**
+ * Follows a chunked response's framing (head, then size line, data, CRLF per chunk) without
+ * looking at the data: a lost or repeated byte range shows as a framing error at once.
+ */
+class ChunkedFraming {
+  chunks = 0;
+  ended = false;
+  error?: string;
+  private offset = 0;
+  private state: "head" | "size" | "data" | "crlf" | "trailer" = "head";
+  private line = "";
+  private remaining = 0;
+
+  feed(chunk: Uint8Array): void {
+    let k = 0;
+    while (k < chunk.length && !this.error) {
+      if (this.state === "data") {
+        const take = Math.min(this.remaining, chunk.length - k);
+        this.remaining -= take;
+        k += take;
+        if (this.remaining === 0) this.state = "crlf";
+        continue;
+      }
+      const c = chunk[k++]!;
+      if (this.state === "head" || this.state === "size" || this.state === "trailer") {
+        this.line += String.fromCharCode(c);
+        if (this.line.length > 16 * 1024) this.fail("line too long");
+        if (!this.line.endsWith("\r\n")) continue;
+        const text = this.line.slice(0, -2);
+        this.line = "";
+        if (this.state === "head") {
+          if (text === "") this.state = "size";
+        } else if (this.state === "trailer") {
+          if (text === "") this.ended = true;
+        } else {
+          if (!/^[0-9a-f]+$/i.test(text)) {
+            this.fail(`bad chunk size line ${JSON.stringify(text.slice(0, 40))}`);
+            continue;
+          }
+          this.remaining = parseInt(text, 16);
+          if (this.remaining === 0) this.state = "trailer";
+          else {
+            this.chunks++;
+            this.state = "data";
+          }
+        }
+      } else if (this.state === "crlf") {
+        this.line += String.fromCharCode(c);
+        if (this.line.length < 2) continue;
+        if (this.line !== "\r\n") this.fail(`chunk ${this.chunks} not followed by CRLF: ${JSON.stringify(this.line)}`);
+        this.line = "";
+        this.state = "size";
+      }
+    }
+    this.offset += chunk.length;
+  }
+
+  private fail(what: string): void {
+    this.error = `${what} near byte ${this.offset}`;
+  }
 }
