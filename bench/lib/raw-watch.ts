@@ -49,7 +49,14 @@ export interface WatcherDiagnosis {
 
 export interface RawWatchers {
   readonly ready: number;
+  /**
+   * Every event any watcher read, including ones the writer did not make (the namespace's
+   * `kube-root-ca.crt` ConfigMap, published by a controller after the watch began): not a
+   * count of deliveries to compare with the writes; `delivered` is.
+   */
   readonly arrivals: number;
+  /** How many (ready watcher, written revision) pairs have arrived. */
+  delivered(sent: Map<number, number>): number;
   /** Delivery latencies (ms) for revisions the writer recorded, and how many a ready watcher never saw. */
   latencies(sent: Map<number, number>): { samples: number[]; missing: number };
   /** Watch connections that ended before close(): what "missing" deliveries went with. */
@@ -155,6 +162,17 @@ export async function openRawWatchers(n: number, target: RawWatchTarget): Promis
     get endedEarly() {
       return endedEarly;
     },
+    delivered(sent) {
+      let delivered = 0;
+      for (let i = 0; i < n; i++) {
+        if (!readyAt[i]) continue;
+        const r = revs[i]!;
+        const seen = new Set<number>();
+        for (let k = 0; k < counts[i]!; k++) if (sent.has(r[k]!)) seen.add(r[k]!);
+        delivered += seen.size;
+      }
+      return delivered;
+    },
     latencies(sent) {
       const samples: number[] = [];
       let missing = 0;
@@ -209,6 +227,26 @@ export async function openRawWatchers(n: number, target: RawWatchTarget): Promis
       for (const s of sockets) s.end();
     },
   };
+}
+
+/**
+ * Waits until every ready watcher has every written revision, or nothing more of them arrives
+ * for `quietMs`, or `timeoutMs` passes. Counts only written revisions: counting every event
+ * read, one the writer did not make (kube-root-ca.crt, one per watcher) ended the wait while
+ * up to that many deliveries were still on their way, and they were reported missing.
+ */
+export async function awaitDelivery(watchers: RawWatchers, sent: Map<number, number>, o: { quietMs: number; timeoutMs: number; pollMs?: number }): Promise<{ delivered: number; expected: number }> {
+  const expected = sent.size * watchers.ready;
+  const deadline = Date.now() + o.timeoutMs;
+  let delivered = watchers.delivered(sent);
+  let progressAt = Date.now();
+  while (delivered < expected && Date.now() < deadline && Date.now() - progressAt < o.quietMs) {
+    await Bun.sleep(o.pollMs ?? 100);
+    const now = watchers.delivered(sent);
+    if (now > delivered) progressAt = Date.now();
+    delivered = now;
+  }
+  return { delivered, expected };
 }
 
 /**
