@@ -165,6 +165,7 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
     if (s.walBytes !== undefined) metrics.storeWalSize.set(s.walBytes);
     metrics.storeCompactRevision.set(s.compactRevision);
     metrics.storeKeys.set(s.keys);
+    if (s.historyBytes !== undefined) metrics.storeHistoryBytes.set(s.historyBytes);
     return c.body(await metricsRegistry.metrics(), 200, { "content-type": metricsRegistry.contentType });
   });
 

@@ -41,11 +41,16 @@ import {
 } from "./types.ts";
 import { WatchHub, type HistoryEvent } from "./watch-hub.ts";
 
+/** History's size bound: 64 Mi characters ≈ 8k realistic Pods' changes (watch-hub.ts says why there is one). */
+export const DEFAULT_HISTORY_BYTES = 64 * 1024 * 1024;
+
 export interface SqliteStoreOptions {
   /** The database file; its directory is created when missing. */
   path: string;
   /** Events kept in memory for watch resume. Default 10_000. */
   historyLimit?: number;
+  /** Characters of JSON those events may hold (watch-hub.ts). Default 64 Mi. */
+  historyBytes?: number;
   /** synchronous=FULL: a resolved write survives power loss. Default true. */
   durable?: boolean;
   /** WAL pages between automatic checkpoints. Default 1000 (SQLite's); 0 when Litestream checkpoints. */
@@ -140,7 +145,12 @@ export class SqliteStore implements Store {
       throw new Error(`loading the store at ${options.path}`, { cause });
     }
     this.keys = SortedKeys.from(this.cache.keys());
-    this.hub = new WatchHub({ historyLimit: options.historyLimit ?? 10_000, startRevision: this.rev, onListenerError: options.onListenerError });
+    this.hub = new WatchHub({
+      historyLimit: options.historyLimit ?? 10_000,
+      historyBytes: options.historyBytes ?? DEFAULT_HISTORY_BYTES,
+      startRevision: this.rev,
+      onListenerError: options.onListenerError,
+    });
   }
 
   revision(): number {
@@ -276,6 +286,8 @@ export class SqliteStore implements Store {
       dbBytes,
       walBytes,
       watchers: this.hub.watcherCount,
+      historyEvents: this.hub.retained.events,
+      historyBytes: this.hub.retained.bytes,
     };
   }
 

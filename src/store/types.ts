@@ -88,6 +88,9 @@ export interface StoreStats {
   dbBytes?: number;
   walBytes?: number;
   watchers: number;
+  /** Events kept for watch resume and past lists, and the characters of JSON they hold. */
+  historyEvents?: number;
+  historyBytes?: number;
 }
 
 export interface Store {
