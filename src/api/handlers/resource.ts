@@ -15,7 +15,7 @@ import { parseGetOptions, parseListOptions, type ListOptions } from "../options/
 import { json, warningHeaders } from "./respond.ts";
 import { readDeleteOptions } from "../options/delete-options.ts";
 import { serveWatch } from "./watch.ts";
-import { toTable } from "./table.ts";
+import { tableListBody, toTable } from "./table.ts";
 import { applyPatch } from "../patch/index.ts";
 import { patchSchemaFor } from "../openapi/index.ts";
 import { checkFields } from "./fields.ts";
@@ -104,8 +104,8 @@ async function list(ctx: ResourceContext, options: ListOptions): Promise<Respons
   }
   const table = negotiateTable(ctx.req, ctx.url);
   if (table) {
-    const result = await ctx.storage.list(ctx.def, ctx.path.namespace, query);
-    return json(toTable(ctx.def, result.items, table.includeObject, result.metadata));
+    const cursor = await ctx.storage.listCursor(ctx.def, ctx.path.namespace, query);
+    return new Response(tableListBody(ctx.def, cursor, table.includeObject), { headers: { "content-type": "application/json" } });
   }
   const list = await ctx.storage.listJson(ctx.def, ctx.path.namespace, query);
   return new Response(jsonListBody(list), { headers: { "content-type": "application/json" } });
