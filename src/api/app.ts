@@ -166,6 +166,8 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
     metrics.storeCompactRevision.set(s.compactRevision);
     metrics.storeKeys.set(s.keys);
     if (s.historyBytes !== undefined) metrics.storeHistoryBytes.set(s.historyBytes);
+    if (s.dataBytes !== undefined) metrics.storeDataBytes.set(s.dataBytes);
+    if (s.quotaBytes !== undefined) metrics.storeQuotaBytes.set(s.quotaBytes);
     return c.body(await metricsRegistry.metrics(), 200, { "content-type": metricsRegistry.contentType });
   });
 

@@ -51,6 +51,12 @@ export interface SqliteStoreOptions {
   historyLimit?: number;
   /** Characters of JSON those events may hold (watch-hub.ts). Default 64 Mi. */
   historyBytes?: number;
+  /**
+   * Characters of JSON the current objects may take together; a write that would grow them past
+   * it fails with NoSpace (etcd's `--quota-backend-bytes`). Deletes, writes that do not grow, and
+   * writes of objects being deleted always pass, so a full store can be emptied. Default: none.
+   */
+  quotaBytes?: number;
   /** synchronous=FULL: a resolved write survives power loss. Default true. */
   durable?: boolean;
   /** WAL pages between automatic checkpoints. Default 1000 (SQLite's); 0 when Litestream checkpoints. */
@@ -107,6 +113,9 @@ export class SqliteStore implements Store {
   private readonly maxBatch: number;
   private readonly stmts: Statements;
   private readonly cache = new Map<string, Entry>();
+  /** The cache's characters of JSON, against `quota`. */
+  private dataBytes = 0;
+  private readonly quota: number;
   private readonly keys: SortedKeys;
   private readonly hub: WatchHub;
   private rev: number;
@@ -145,6 +154,8 @@ export class SqliteStore implements Store {
       throw new Error(`loading the store at ${options.path}`, { cause });
     }
     this.keys = SortedKeys.from(this.cache.keys());
+    for (const entry of this.cache.values()) this.dataBytes += entry.value.length;
+    this.quota = options.quotaBytes ?? Infinity;
     this.hub = new WatchHub({
       historyLimit: options.historyLimit ?? 10_000,
       historyBytes: options.historyBytes ?? DEFAULT_HISTORY_BYTES,
@@ -288,6 +299,8 @@ export class SqliteStore implements Store {
       watchers: this.hub.watcherCount,
       historyEvents: this.hub.retained.events,
       historyBytes: this.hub.retained.bytes,
+      dataBytes: this.dataBytes,
+      ...(this.quota === Infinity ? {} : { quotaBytes: this.quota }),
     };
   }
 
@@ -420,6 +433,7 @@ export class SqliteStore implements Store {
     const refused: { op: WriteOp; error: unknown }[] = [];
     const resealed: { op: WriteOp; entry: Entry }[] = [];
     let rev = this.rev;
+    let dataBytes = this.dataBytes;
     const started = performance.now();
     try {
       this.stmts.begin.run();
@@ -446,6 +460,12 @@ export class SqliteStore implements Store {
             refused.push({ op, error: new Error(`encoding ${op.key} as JSON`, { cause }) });
             continue;
           }
+          const grows = op.kind === "delete" ? -before!.value.length : value.length - (before?.value.length ?? 0);
+          if (grows > 0 && dataBytes + grows > this.quota && !(op.kind !== "delete" && op.object.metadata?.deletionTimestamp)) {
+            refused.push({ op, error: noSpace(op.key, dataBytes + grows, this.quota) });
+            continue;
+          }
+          dataBytes += grows;
           if (op.kind === "delete") {
             this.stmts.remove.run(op.key);
             overlay.set(op.key, null);
@@ -487,6 +507,7 @@ export class SqliteStore implements Store {
       }
     }
     this.rev = rev;
+    this.dataBytes = dataBytes;
     this.onCommit?.({ writes: done.length, refused: refused.length, durationMs: performance.now() - started });
     // Watchers hear of the commit before any writer's continuation runs (those are microtasks).
     this.hub.publish(done.map((d) => d.event));
@@ -531,6 +552,10 @@ function fileSize(path: string): number {
  * A list item whose object is parsed on first use: a JSON list response is assembled from the
  * stored text (`json`) and never needs the parse, which for 10,000 objects is most of the cost.
  */
+function noSpace(key: string, wanted: number, quota: number): StoreError {
+  return new StoreError("NoSpace", key, `database space exceeded: the stored objects would take ${wanted} bytes, over the datastore quota of ${quota} (--datastore-quota); delete objects or raise the quota`);
+}
+
 function lazyItem(key: string, revision: number, json: string): StoredObject {
   let parsed: KubeObject | undefined;
   return {
