@@ -32,6 +32,7 @@ import { isWatch } from "./options/list-options.ts";
 import { handleResource } from "./handlers/resource.ts";
 import { metrics, registry as metricsRegistry, verbOf } from "./request-metrics.ts";
 import { OPENAPI_V2_PROTOBUF, openapiV2ETag, openapiV2Encoding, openapiV2Json, openapiV2ProtobufBytes, openapiV3GroupVersionJson, openapiV3Root } from "./openapi/index.ts";
+import { gunzipCapped } from "../http/gzip-body.ts";
 
 export interface VersionInfo {
   major: string;
@@ -165,6 +166,9 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
     if (s.walBytes !== undefined) metrics.storeWalSize.set(s.walBytes);
     metrics.storeCompactRevision.set(s.compactRevision);
     metrics.storeKeys.set(s.keys);
+    if (s.historyBytes !== undefined) metrics.storeHistoryBytes.set(s.historyBytes);
+    if (s.dataBytes !== undefined) metrics.storeDataBytes.set(s.dataBytes);
+    if (s.quotaBytes !== undefined) metrics.storeQuotaBytes.set(s.quotaBytes);
     return c.body(await metricsRegistry.metrics(), 200, { "content-type": metricsRegistry.contentType });
   });
 
@@ -283,9 +287,10 @@ function audited(audit: RequestAudit | undefined, res: Response): Response {
       return res;
     }
     const type = res.headers.get("content-type");
+    const gzipped = res.headers.get("content-encoding") === "gzip";
     const body = observeBody(res.body, capture, (copy) => {
       try {
-        audit.complete(res.status, copy, type);
+        audit.complete(res.status, gzipped && copy instanceof Uint8Array ? gunzipCapped(copy, capture) : copy, type);
       } catch (e) {
         log.warn("audit: recording a response failed", { error: String(e) });
       }

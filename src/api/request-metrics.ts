@@ -28,6 +28,9 @@ export const metrics = {
   storeDbSize: new client.Gauge({ name: "k3rs_store_db_size_bytes", help: "Store database file size (without the WAL).", registers: [registry] }),
   storeWalSize: new client.Gauge({ name: "k3rs_store_wal_size_bytes", help: "Store write-ahead log size.", registers: [registry] }),
   storeCompactRevision: new client.Gauge({ name: "k3rs_store_compact_revision", help: "Oldest revision a watch or list can resume from; older ones get 410.", registers: [registry] }),
+  storeHistoryBytes: new client.Gauge({ name: "k3rs_store_history_bytes", help: "Characters of JSON the watch history holds (bounded, oldest dropped first).", registers: [registry] }),
+  storeDataBytes: new client.Gauge({ name: "k3rs_store_data_bytes", help: "Characters of JSON the current objects take (counted against the datastore quota).", registers: [registry] }),
+  storeQuotaBytes: new client.Gauge({ name: "k3rs_store_quota_bytes", help: "The datastore quota (--datastore-quota); absent when there is none.", registers: [registry] }),
   storeKeys: new client.Gauge({ name: "k3rs_store_objects", help: "Objects in the store.", registers: [registry] }),
 };
 

@@ -7,11 +7,12 @@
  */
 import { isIP } from "node:net";
 import tls from "node:tls";
+import { BodyDecoder } from "../lib/http1-body-decoder.ts";
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
 /** A response head longer than this is refused (the API's are a few hundred bytes). */
 const MAX_HEAD_BYTES = 64 * 1024;
-const CRLF = Buffer.from("\r\n");
+const EMPTY = Buffer.alloc(0);
 const HEAD_END = Buffer.from("\r\n\r\n");
 
 export interface Exchange {
@@ -26,14 +27,7 @@ export interface Exchange {
 }
 
 /** Where a connection is in reading the current answer. */
-type Reading =
-  | { at: "head" }
-  | { at: "length"; left: number }
-  | { at: "chunk-size" }
-  | { at: "chunk-data"; left: number }
-  | { at: "chunk-end" }
-  | { at: "trailers" }
-  | { at: "close" };
+type Reading = { at: "head" } | { at: "body"; decoder: BodyDecoder } | { at: "close" };
 
 /** The part of Bun's fetch `tls` option this fetcher honours. */
 export interface TlsInit {
@@ -51,7 +45,7 @@ export interface ConnectionEvents {
 
 export class Connection {
   private readonly socket: tls.TLSSocket;
-  private buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = EMPTY;
   private ex: Exchange | undefined;
   private reading: Reading = { at: "head" };
   private stream: ReadableStreamDefaultController<Uint8Array> | undefined;
@@ -154,55 +148,19 @@ export class Connection {
         this.startAnswer(text);
         return true;
       }
-      case "length": {
+      case "body": {
         if (!this.buf.length) return false;
-        const n = Math.min(r.left, this.buf.length);
-        this.emit(this.buf.subarray(0, n));
-        this.buf = this.buf.subarray(n);
-        r.left -= n;
-        if (r.left === 0) this.finish();
-        return true;
-      }
-      case "chunk-size": {
-        const eol = this.buf.indexOf(CRLF);
-        if (eol < 0) {
-          if (this.buf.length > 1024) throw new Error("a chunk size line is too long");
-          return false;
-        }
-        const size = parseInt(this.buf.subarray(0, eol).toString("latin1").split(";", 1)[0]!.trim(), 16);
-        if (!Number.isFinite(size) || size < 0) throw new Error("a chunk size is not a number");
-        this.buf = this.buf.subarray(eol + 2);
-        this.reading = size === 0 ? { at: "trailers" } : { at: "chunk-data", left: size };
-        return true;
-      }
-      case "chunk-data": {
-        if (!this.buf.length) return false;
-        const n = Math.min(r.left, this.buf.length);
-        this.emit(this.buf.subarray(0, n));
-        this.buf = this.buf.subarray(n);
-        r.left -= n;
-        if (r.left === 0) this.reading = { at: "chunk-end" };
-        return true;
-      }
-      case "chunk-end": {
-        if (this.buf.length < 2) return false;
-        if (this.buf[0] !== 13 || this.buf[1] !== 10) throw new Error("a chunk does not end with CRLF");
-        this.buf = this.buf.subarray(2);
-        this.reading = { at: "chunk-size" };
-        return true;
-      }
-      case "trailers": {
-        const eol = this.buf.indexOf(CRLF);
-        if (eol < 0) return false;
-        this.buf = this.buf.subarray(eol + 2);
-        // Trailer lines are skipped; the empty line ends the answer.
-        if (eol === 0) this.finish();
+        const got = r.decoder.feed(this.buf);
+        for (const d of got.data) if (d.length) this.emit(d);
+        this.buf = got.rest ?? EMPTY;
+        if (!got.done) return false;
+        this.finish();
         return true;
       }
       case "close":
         if (!this.buf.length) return false;
         this.emit(this.buf);
-        this.buf = Buffer.alloc(0);
+        this.buf = EMPTY;
         return false;
     }
   }
@@ -239,11 +197,11 @@ export class Connection {
         if (this.ex === ex) this.fail(new Error("response body cancelled"), false);
       },
     }), { status, statusText: m[3] ?? "", headers }));
-    if (chunked) this.reading = { at: "chunk-size" };
+    if (chunked) this.reading = { at: "body", decoder: new BodyDecoder({ kind: "chunked" }) };
     else if (length !== null) {
       const n = Number(length);
       if (!Number.isSafeInteger(n) || n < 0) throw new Error(`invalid Content-Length ${JSON.stringify(length)}`);
-      this.reading = { at: "length", left: n };
+      this.reading = { at: "body", decoder: new BodyDecoder({ kind: "length", length: n }) };
     } else {
       this.keepAlive = false;
       this.reading = { at: "close" };

@@ -68,6 +68,7 @@ export const SERVER_FLAG_LIST = [
   { key: "snapshotScheduleCron", name: "snapshot-schedule-cron", arg: "<spec>", help: "when to save store snapshots, in cron form (default \"0 */12 * * *\")" },
   { key: "snapshotRetention", name: "snapshot-retention", arg: "<n>", help: "scheduled snapshots to keep (default 5)" },
   { key: "disableSnapshots", name: "disable-snapshots", help: "save no scheduled snapshots" },
+  { key: "datastoreQuota", name: "datastore-quota", arg: "<size>", help: "refuse writes that would grow the stored objects past this size, like etcd's quota-backend-bytes (512Mi, 2Gi; default a quarter of the memory, at most 2Gi; 0: no limit)" },
   { key: "datastoreReplica", name: "datastore-replica", arg: "<url>", help: "replicate the store continuously with Litestream to s3://BUCKET/PREFIX or file:///DIR; an empty data dir restores from it" },
   { key: "datastoreReplicaEndpoint", name: "datastore-replica-endpoint", arg: "<url>", help: "S3 endpoint of the replica (for S3-compatible stores: MinIO, Swift, …)" },
   { key: "datastoreReplicaAccessKey", name: "datastore-replica-access-key", arg: "<key>", help: "S3 access key of the replica" },

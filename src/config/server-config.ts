@@ -12,6 +12,7 @@ import { resolvedAuditSettings } from "./audit-settings.ts";
 import { kubeletSettings } from "./kubelet-args.ts";
 import { parseSchedule } from "../model/cron-schedule.ts";
 import { parseReplicaUrl } from "./replica-url.ts";
+import { datastoreQuota } from "./datastore-quota.ts";
 import { DEFAULT_CLUSTER_NETWORK, type ClusterNetwork, type FlannelBackend, networkProblems } from "../model/cluster-network.ts";
 import { AGENT_FLAG_LIST, flagNames, otherRoleNames, SERVER_FLAG_LIST, type SameKeys } from "./flags.ts";
 
@@ -72,6 +73,8 @@ export interface ServerConfig {
   snapshotScheduleCron?: string;
   snapshotRetention?: number;
   disableSnapshots?: boolean;
+  /** `--datastore-quota` in bytes, 0 for none (datastore-quota.ts); resolve always sets it, configs built by hand get the default. */
+  datastoreQuota?: number;
   /** Litestream replication of the store; undefined: none. The secret key is never printed. */
   datastoreReplica?: string;
   datastoreReplicaEndpoint?: string;
@@ -161,6 +164,7 @@ export function resolveServerConfig(inputs: ResolveInputs): ServerConfig {
     snapshotScheduleCron: String(pick("snapshotScheduleCron") ?? DEFAULT_SNAPSHOT_SCHEDULE),
     snapshotRetention: positiveInteger(pick("snapshotRetention") ?? DEFAULT_SNAPSHOT_RETENTION, "--snapshot-retention"),
     disableSnapshots: truthy(pick("disableSnapshots")),
+    datastoreQuota: datastoreQuota(pick("datastoreQuota")),
     datastoreReplica: optionalText(pick("datastoreReplica")),
     datastoreReplicaEndpoint: optionalText(pick("datastoreReplicaEndpoint")),
     datastoreReplicaAccessKey: optionalText(pick("datastoreReplicaAccessKey")),

@@ -41,6 +41,7 @@ import { CertRenewer } from "../agent/cert-renewer.ts";
 import { interfaceIPv4 } from "../agent/network/node-ips.ts";
 import { parseLabels, parseTaints } from "../config/sources.ts";
 import { componentSettings } from "../config/component-args.ts";
+import { defaultDatastoreQuota } from "../config/datastore-quota.ts";
 import { kubeletSettings } from "../config/kubelet-args.ts";
 import { ManifestDeployer } from "./manifests/deployer.ts";
 import { serverNetwork } from "../config/server-config.ts";
@@ -116,7 +117,8 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   }
   // One owner checkpoints the WAL: Litestream when it replicates, SQLite's autocheckpoint otherwise.
   const encryption = ensureSecretsEncryption(cfg.dataDir, cfg.encryptResources);
-  const store = openSqliteStore({ path: dbPath, walAutoCheckpoint: replication ? 0 : 1000, transformer: encryption.transformer });
+  const quota = cfg.datastoreQuota ?? defaultDatastoreQuota();
+  const store = openSqliteStore({ path: dbPath, walAutoCheckpoint: replication ? 0 : 1000, transformer: encryption.transformer, quotaBytes: quota > 0 ? quota : undefined });
   if (replication?.restored) {
     // Writes of the last second before the loss may have been acknowledged with revisions the
     // replica never got: skip past them, so no resourceVersion is handed out twice.

@@ -230,3 +230,45 @@ test("a version-1 file (no auto_vacuum) is upgraded at open, its objects kept", 
   expect(check.query("PRAGMA user_version").get()).toEqual({ user_version: 2 });
   check.close();
 });
+
+describe("SqliteStore: the quota", () => {
+  const sized = (name: string, chars: number, extra: Record<string, unknown> = {}) => ({ ...makeObject(name), data: { pad: "q".repeat(chars) }, metadata: { name, namespace: "default", ...extra } });
+
+  test("a write that would grow the objects past the quota fails with NoSpace and changes nothing; deletes, shrinking writes and objects being deleted pass", async () => {
+    const path = tempPath();
+    const store = openSqliteStore({ path, quotaBytes: 10_000 });
+    let last = 0;
+    for (let i = 0; i < 4; i++) last = (await store.create(`/k/${i}`, sized(String(i), 2000))).revision;
+    const used = store.stats().dataBytes!;
+    expect(used).toBeGreaterThan(8000);
+    expect(used).toBeLessThanOrEqual(10_000);
+
+    expect(await errorCode(store.create("/k/4", sized("4", 2000)))).toBe("NoSpace");
+    expect(await errorCode(store.update("/k/0", sized("0", 4000)))).toBe("NoSpace");
+    expect([store.revision(), store.stats().dataBytes, await store.get("/k/4")]).toEqual([last, used, undefined]);
+
+    // Marked for deletion: the write that says so grows the object, and passes.
+    const marked = await store.update("/k/1", sized("1", 2000, { deletionTimestamp: "2026-12-06T00:00:00Z", finalizers: ["x/y"] }));
+    expect(marked.object.metadata.deletionTimestamp).toBe("2026-12-06T00:00:00Z");
+    await store.update("/k/0", sized("0", 100));
+    await store.delete("/k/2");
+    expect(store.stats().dataBytes!).toBeLessThan(used - 3000);
+    await store.create("/k/4", sized("4", 2000));
+    await store.close();
+
+    // The count is made again from the file.
+    const again = openSqliteStore({ path, quotaBytes: 10_000 });
+    const reopened = again.stats().dataBytes;
+    expect(await errorCode(again.create("/k/5", sized("5", 9000)))).toBe("NoSpace");
+    expect(again.stats().dataBytes).toBe(reopened);
+    await again.close();
+  });
+
+  test("in one batch, each write is judged against the writes before it", async () => {
+    const store = openSqliteStore({ path: tempPath(), quotaBytes: 5000 });
+    const results = await Promise.allSettled([0, 1, 2].map((i) => store.create(`/k/${i}`, sized(String(i), 2000))));
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected"]);
+    expect(store.stats().quotaBytes).toBe(5000);
+    await store.close();
+  });
+});

@@ -39,13 +39,29 @@ import {
   type WatchEvent,
   type WatchOptions,
 } from "./types.ts";
-import { WatchHub, type HistoryEvent } from "./watch-hub.ts";
+import { WatchHub } from "./watch-hub.ts";
+import { lazyItem, writeBatch, type BatchOutcome, type Entry, type Settle, type WriteOp } from "./write-ops.ts";
+
+import { readBootstrapRow, writeBootstrapRow } from "./sqlite-bootstrap.ts";
+
+export { bootstrapTableAt } from "./sqlite-bootstrap.ts";
+
+/** History's size bound: 64 Mi characters ≈ 8k realistic Pods' changes (watch-hub.ts says why there is one). */
+export const DEFAULT_HISTORY_BYTES = 64 * 1024 * 1024;
 
 export interface SqliteStoreOptions {
   /** The database file; its directory is created when missing. */
   path: string;
   /** Events kept in memory for watch resume. Default 10_000. */
   historyLimit?: number;
+  /** Characters of JSON those events may hold (watch-hub.ts). Default 64 Mi. */
+  historyBytes?: number;
+  /**
+   * Characters of JSON the current objects may take together; a write that would grow them past
+   * it fails with NoSpace (etcd's `--quota-backend-bytes`). Deletes, writes that do not grow, and
+   * writes of objects being deleted always pass, so a full store can be emptied. Default: none.
+   */
+  quotaBytes?: number;
   /** synchronous=FULL: a resolved write survives power loss. Default true. */
   durable?: boolean;
   /** WAL pages between automatic checkpoints. Default 1000 (SQLite's); 0 when Litestream checkpoints. */
@@ -58,22 +74,6 @@ export interface SqliteStoreOptions {
   onListenerError?: (error: unknown, event: WatchEvent) => void;
   /** Told after each committed transaction (for metrics: batch sizes, commit latency). */
   onCommit?: (commit: { writes: number; refused: number; durationMs: number }) => void;
-}
-
-interface Entry {
-  revision: number;
-  value: string;
-}
-
-type WriteOp =
-  | { kind: "create"; key: string; object: KubeObject; settle: Settle }
-  | { kind: "update"; key: string; object: KubeObject; expectedRevision?: number; settle: Settle }
-  | { kind: "delete"; key: string; expectedRevision?: number; settle: Settle }
-  | { kind: "reseal"; key: string; expectedRevision?: undefined; settle: Settle };
-
-interface Settle {
-  resolve(result: StoredObject): void;
-  reject(error: unknown): void;
 }
 
 interface Statements {
@@ -102,6 +102,9 @@ export class SqliteStore implements Store {
   private readonly maxBatch: number;
   private readonly stmts: Statements;
   private readonly cache = new Map<string, Entry>();
+  /** The cache's characters of JSON, against `quota`. */
+  private dataBytes = 0;
+  private readonly quota: number;
   private readonly keys: SortedKeys;
   private readonly hub: WatchHub;
   private rev: number;
@@ -140,7 +143,14 @@ export class SqliteStore implements Store {
       throw new Error(`loading the store at ${options.path}`, { cause });
     }
     this.keys = SortedKeys.from(this.cache.keys());
-    this.hub = new WatchHub({ historyLimit: options.historyLimit ?? 10_000, startRevision: this.rev, onListenerError: options.onListenerError });
+    for (const entry of this.cache.values()) this.dataBytes += entry.value.length;
+    this.quota = options.quotaBytes ?? Infinity;
+    this.hub = new WatchHub({
+      historyLimit: options.historyLimit ?? 10_000,
+      historyBytes: options.historyBytes ?? DEFAULT_HISTORY_BYTES,
+      startRevision: this.rev,
+      onListenerError: options.onListenerError,
+    });
   }
 
   revision(): number {
@@ -276,6 +286,10 @@ export class SqliteStore implements Store {
       dbBytes,
       walBytes,
       watchers: this.hub.watcherCount,
+      historyEvents: this.hub.retained.events,
+      historyBytes: this.hub.retained.bytes,
+      dataBytes: this.dataBytes,
+      ...(this.quota === Infinity ? {} : { quotaBytes: this.quota }),
     };
   }
 
@@ -336,14 +350,13 @@ export class SqliteStore implements Store {
   /** A value of the bootstrap table (sealed PKI and keys), or undefined. */
   readBootstrap(name: string): Uint8Array | undefined {
     this.assertOpen(name);
-    const row = this.db.query("SELECT value FROM bootstrap WHERE name = ?").get(name) as { value: Uint8Array } | null;
-    return row ? new Uint8Array(row.value) : undefined;
+    return readBootstrapRow(this.db, name);
   }
 
   /** Writes a bootstrap value durably (its own transaction; no revision: it is not an object). */
   writeBootstrap(name: string, value: Uint8Array): void {
     this.assertOpen(name);
-    this.db.run("INSERT INTO bootstrap (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", [name, value]);
+    writeBootstrapRow(this.db, name, value);
   }
 
   /** Commits what is queued, then closes the file. Later calls fail with Closed. */
@@ -397,55 +410,22 @@ export class SqliteStore implements Store {
     this.vacuumRequest = undefined;
     if (batch.length === 0 && !vacuum) return;
     let vacuumMs = -1;
-
-    // Changes of this batch, seen by later writes in it; null marks a deletion.
-    const overlay = new Map<string, Entry | null>();
-    const current = (key: string): Entry | undefined => {
-      const o = overlay.get(key);
-      return o === null ? undefined : (o ?? this.cache.get(key));
-    };
-    const done: { op: WriteOp; event: HistoryEvent }[] = [];
-    const refused: { op: WriteOp; error: unknown }[] = [];
-    const resealed: { op: WriteOp; entry: Entry }[] = [];
-    let rev = this.rev;
+    let outcome: BatchOutcome | undefined;
     const started = performance.now();
     try {
       this.stmts.begin.run();
       try {
         this.checkSoleWriter();
-        for (const op of batch) {
-          const before = current(op.key);
-          const error = preconditionError(op, before);
-          if (error) {
-            refused.push({ op, error });
-            continue;
-          }
-          if (op.kind === "reseal") {
-            // Nothing a reader sees changes: no revision, no event, no overlay entry.
-            this.stmts.put.run(op.key, before!.revision, this.transformer ? this.transformer.toStored(op.key, before!.value) : before!.value);
-            resealed.push({ op, entry: before! });
-            continue;
-          }
-          const revision = rev + 1;
-          let value: string;
-          try {
-            value = op.kind === "delete" ? withResourceVersion(JSON.parse(before!.value), revision) : withResourceVersion(op.object, revision);
-          } catch (cause) {
-            refused.push({ op, error: new Error(`encoding ${op.key} as JSON`, { cause }) });
-            continue;
-          }
-          if (op.kind === "delete") {
-            this.stmts.remove.run(op.key);
-            overlay.set(op.key, null);
-          } else {
-            this.stmts.put.run(op.key, revision, this.transformer ? this.transformer.toStored(op.key, value) : value);
-            overlay.set(op.key, { revision, value });
-          }
-          rev = revision;
-          const type = op.kind === "delete" ? "DELETED" : before ? "MODIFIED" : "ADDED";
-          done.push({ op, event: { type, key: op.key, revision, value, prev: before?.value, prevRevision: before?.revision } });
-        }
-        if (rev !== this.rev) this.stmts.writeRevision.run(rev);
+        const sealed = (key: string, value: string) => (this.transformer ? this.transformer.toStored(key, value) : value);
+        outcome = writeBatch(batch, {
+          revision: this.rev,
+          dataBytes: this.dataBytes,
+          quota: this.quota,
+          current: (key) => this.cache.get(key),
+          put: (key, revision, value) => this.stmts.put.run(key, revision, sealed(key, value)),
+          remove: (key) => this.stmts.remove.run(key),
+        });
+        if (outcome.revision !== this.rev) this.stmts.writeRevision.run(outcome.revision);
         if (vacuum) {
           const t = performance.now();
           if (vacuumStepInTransaction(this.db, vacuum.pages)) vacuumMs = performance.now() - t;
@@ -463,8 +443,8 @@ export class SqliteStore implements Store {
       return;
     }
     vacuum?.resolve(vacuumMs);
-    if (batch.length === 0) return;
-
+    if (batch.length === 0 || !outcome) return;
+    const { overlay, done, refused, resealed } = outcome;
     for (const [key, entry] of overlay) {
       if (entry === null) {
         this.cache.delete(key);
@@ -474,7 +454,8 @@ export class SqliteStore implements Store {
         this.cache.set(key, entry);
       }
     }
-    this.rev = rev;
+    this.rev = outcome.revision;
+    this.dataBytes = outcome.dataBytes;
     this.onCommit?.({ writes: done.length, refused: refused.length, durationMs: performance.now() - started });
     // Watchers hear of the commit before any writer's continuation runs (those are microtasks).
     this.hub.publish(done.map((d) => d.event));
@@ -492,65 +473,10 @@ export class SqliteStore implements Store {
   }
 }
 
-function preconditionError(op: WriteOp, before: Entry | undefined): StoreError | undefined {
-  if (op.kind === "create") return before ? new StoreError("KeyExists", op.key) : undefined;
-  if (!before) return new StoreError("NotFound", op.key);
-  if (op.expectedRevision !== undefined && op.expectedRevision !== before.revision) {
-    return new StoreError("Conflict", op.key, `${op.key}: expected revision ${op.expectedRevision}, stored ${before.revision}`);
-  }
-  return undefined;
-}
-
-/** JSON of the object with metadata.resourceVersion set; the caller's object is left alone. */
-function withResourceVersion(object: KubeObject, revision: number): string {
-  if (typeof object !== "object" || object === null) throw new TypeError("the object is not an object");
-  return JSON.stringify({ ...object, metadata: { ...object.metadata, resourceVersion: String(revision) } });
-}
-
 function fileSize(path: string): number {
   try {
     return statSync(path).size;
   } catch {
     return 0; // no WAL file yet, or an in-memory database
   }
-}
-
-/**
- * A list item whose object is parsed on first use: a JSON list response is assembled from the
- * stored text (`json`) and never needs the parse, which for 10,000 objects is most of the cost.
- */
-function lazyItem(key: string, revision: number, json: string): StoredObject {
-  let parsed: KubeObject | undefined;
-  return {
-    key,
-    revision,
-    json,
-    get object() {
-      return (parsed ??= JSON.parse(json) as KubeObject);
-    },
-  };
-}
-
-/**
- * The bootstrap table of a store file, read before the store itself is opened (opening
- * decrypts the objects, with a key the bootstrap data may have to supply first). Read-only;
- * a file without the table (an older schema) has no bootstrap data.
- */
-export function bootstrapTableAt(path: string): { readBootstrap(name: string): Uint8Array | undefined; writeBootstrap(): never } {
-  return {
-    readBootstrap(name: string) {
-      const db = new Database(path, { readonly: true });
-      try {
-        const table = db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'bootstrap'").get();
-        if (!table) return undefined;
-        const row = db.query("SELECT value FROM bootstrap WHERE name = ?").get(name) as { value: Uint8Array } | null;
-        return row ? new Uint8Array(row.value) : undefined;
-      } finally {
-        db.close();
-      }
-    },
-    writeBootstrap(): never {
-      throw new Error("the bootstrap table of an unopened store is read-only");
-    },
-  };
 }

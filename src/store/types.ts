@@ -12,7 +12,7 @@
  */
 import type { KubeObject } from "../model/object.ts";
 
-export type StoreErrorCode = "KeyExists" | "NotFound" | "Conflict" | "Compacted" | "Closed";
+export type StoreErrorCode = "KeyExists" | "NotFound" | "Conflict" | "Compacted" | "Closed" | "NoSpace";
 
 /** Raised by the store; the API layer translates each code into a Kubernetes Status. */
 export class StoreError extends Error {
@@ -88,6 +88,12 @@ export interface StoreStats {
   dbBytes?: number;
   walBytes?: number;
   watchers: number;
+  /** Events kept for watch resume and past lists, and the characters of JSON they hold. */
+  historyEvents?: number;
+  historyBytes?: number;
+  /** Characters of JSON the current objects take, and the most they may (the quota; absent: none). */
+  dataBytes?: number;
+  quotaBytes?: number;
 }
 
 export interface Store {

@@ -100,4 +100,62 @@ describe("WatchHub", () => {
     hub.publish([event(1)]);
     expect(got).toEqual([]);
   });
+
+  describe("size bound", () => {
+    const text = (n: number, fill: string) => `"${fill.repeat(n - 2)}"`; // JSON of n characters
+    /** Revisions 1..n all rewrite one key; each event's prev is its predecessor's value string. */
+    function rewrites(hub: WatchHub, n: number, size: number) {
+      let prev: string | undefined;
+      for (let r = 1; r <= n; r++) {
+        const value = text(size, String.fromCharCode(97 + (r % 26)));
+        hub.publish([{ type: prev === undefined ? "ADDED" : "MODIFIED", key: "/k/one", revision: r, value, prev, prevRevision: prev === undefined ? undefined : r - 1 }]);
+        prev = value;
+      }
+    }
+
+    test("the oldest events go once the history holds more than historyBytes", async () => {
+      const hub = new WatchHub({ historyLimit: 1000, historyBytes: 10_000, startRevision: 0 });
+      for (let r = 1; r <= 100; r++) hub.publish([{ type: "ADDED", key: `/k/${r}`, revision: r, value: text(1000, "x") }]);
+      expect(hub.retained).toEqual({ events: 10, bytes: 10_000 });
+      expect(hub.horizon).toBe(90);
+      expect(() => hub.watch("/k/", 89, () => {})).toThrow(StoreError);
+      const w = record(hub, "/k/", 95);
+      await tick();
+      expect(w.got).toEqual([96, 97, 98, 99, 100]);
+    });
+
+    test("a prev that is the key's previous retained value is counted once, and stays counted when that event goes", () => {
+      const hub = new WatchHub({ historyLimit: 1000, historyBytes: 10_000, startRevision: 0 });
+      rewrites(hub, 5, 1000);
+      // Counted twice, 5 updates would hold 9,000; each string once, 5,000.
+      expect(hub.retained).toEqual({ events: 5, bytes: 5000 });
+      const many = new WatchHub({ historyLimit: 1000, historyBytes: 10_000, startRevision: 0 });
+      rewrites(many, 50, 1000);
+      // Nine events' values plus the oldest one's prev, which outlives the event that held it.
+      expect(many.retained).toEqual({ events: 9, bytes: 10_000 });
+      expect(many.horizon).toBe(41);
+      expect(many.valuesAt("/k/", 41).get("/k/one")).toEqual({ revision: 41, value: text(1000, String.fromCharCode(97 + (41 % 26))) });
+    });
+
+    test("a prev that no retained event holds is counted with its event", () => {
+      const hub = new WatchHub({ historyLimit: 1000, historyBytes: 10_000, startRevision: 0 });
+      hub.publish([{ type: "MODIFIED", key: "/k/a", revision: 1, value: text(1000, "n"), prev: text(3000, "o"), prevRevision: 0 }]);
+      expect(hub.retained).toEqual({ events: 1, bytes: 4000 });
+    });
+
+    test("the newest event stays even when it alone is over the bound", () => {
+      const hub = new WatchHub({ historyLimit: 1000, historyBytes: 1000, startRevision: 0 });
+      hub.publish([event(1), { type: "ADDED", key: "/k/big", revision: 2, value: text(5000, "b") }]);
+      expect(hub.retained).toEqual({ events: 1, bytes: 5000 });
+      expect(hub.horizon).toBe(1);
+    });
+
+    test("compaction and the count bound give the bytes back", () => {
+      const hub = new WatchHub({ historyLimit: 3, historyBytes: 1_000_000, startRevision: 0 });
+      rewrites(hub, 10, 100);
+      expect(hub.retained).toEqual({ events: 3, bytes: 400 });
+      hub.compact(10, 10);
+      expect(hub.retained).toEqual({ events: 0, bytes: 0 });
+    });
+  });
 });

@@ -7,6 +7,14 @@
  * Events are parsed once per commit for live watchers (shared by all of them: listeners must
  * not mutate) and once per watcher when replayed.
  *
+ * History is bounded by count and by size. Without the size bound a client rewriting one
+ * 1 MB ConfigMap grew the server by 1 MB per write until the count bound (measured: +386 MB
+ * heap after 400 updates, at 124 updates/s from one client). The size is counted in string
+ * length (JSON of ASCII text is one byte per character in JavaScriptCore) and counts each
+ * string once: an update's `prev` is the very string its key's previous event holds as
+ * `value` while that event is retained, so it is charged there; when that event is dropped,
+ * its value's charge passes to the event whose `prev` keeps it alive.
+ *
  * Revision bookkeeping: every event with revision > `horizon` is retained. The horizon rises
  * when the ring drops its oldest event, on compact(), and starts at the store's revision when
  * it opens (history does not survive a restart).
@@ -38,6 +46,8 @@ interface Watcher {
 
 export interface WatchHubOptions {
   historyLimit: number;
+  /** Characters of JSON the history may hold (see above); the oldest events go first. Default: no bound. */
+  historyBytes?: number;
   /** Revision of the store when the hub starts; nothing at or below it can be replayed. */
   startRevision: number;
   /** Called when a listener throws (a broken contract); defaults to console.error. */
@@ -47,6 +57,14 @@ export interface WatchHubOptions {
 export class WatchHub {
   private readonly limit: number;
   private readonly ring: (HistoryEvent | undefined)[];
+  /** Per ring slot: the characters charged to that event. */
+  private readonly charge: Float64Array;
+  /** Per ring slot: the slot of the later event whose `prev` is this event's value, or -1. */
+  private readonly heir: Int32Array;
+  /** Each key's newest retained event, by ring slot. */
+  private readonly newest = new Map<string, number>();
+  private readonly maxBytes: number;
+  private bytes = 0;
   private head = 0; // index of the oldest retained event
   private count = 0;
   private horizonRevision: number;
@@ -56,6 +74,9 @@ export class WatchHub {
   constructor(options: WatchHubOptions) {
     this.limit = Math.max(0, Math.floor(options.historyLimit));
     this.ring = new Array(this.limit);
+    this.charge = new Float64Array(this.limit);
+    this.heir = new Int32Array(this.limit).fill(-1);
+    this.maxBytes = options.historyBytes ?? Infinity;
     this.horizonRevision = options.startRevision;
     this.onListenerError = options.onListenerError ?? ((error, event) => console.error(`store: watch listener threw on ${event.type} ${event.key}@${event.revision}`, error));
   }
@@ -67,6 +88,11 @@ export class WatchHub {
 
   get watcherCount(): number {
     return this.watchers.size;
+  }
+
+  /** Events retained, and the characters of JSON they hold. */
+  get retained(): { events: number; bytes: number } {
+    return { events: this.count, bytes: this.bytes };
   }
 
   /**
@@ -155,15 +181,38 @@ export class WatchHub {
       return;
     }
     if (this.count === this.limit) this.dropOldest();
-    this.ring[(this.head + this.count) % this.limit] = e;
+    const slot = (this.head + this.count) % this.limit;
+    let charge = e.value.length;
+    if (e.prev !== undefined) {
+      const before = this.newest.get(e.key);
+      if (before !== undefined && this.ring[before]!.value === e.prev) this.heir[before] = slot;
+      else charge += e.prev.length;
+    }
+    this.ring[slot] = e;
+    this.charge[slot] = charge;
+    this.heir[slot] = -1;
+    this.newest.set(e.key, slot);
+    this.bytes += charge;
     this.count++;
+    // One event is at most two objects of the store's size limit: the newest always stays.
+    while (this.bytes > this.maxBytes && this.count > 1) this.dropOldest();
   }
 
   private dropOldest(): void {
-    const e = this.ring[this.head]!;
-    this.ring[this.head] = undefined;
+    const slot = this.head;
+    const e = this.ring[slot]!;
+    this.ring[slot] = undefined;
     this.head = (this.head + 1) % this.limit;
     this.count--;
+    const heir = this.heir[slot]!;
+    if (heir >= 0) {
+      // The value lives on as the heir's `prev`: the heir carries its cost now.
+      this.charge[heir] += e.value.length;
+      this.bytes -= this.charge[slot]! - e.value.length;
+    } else {
+      this.bytes -= this.charge[slot]!;
+    }
+    if (this.newest.get(e.key) === slot) this.newest.delete(e.key);
     if (e.revision > this.horizonRevision) this.horizonRevision = e.revision;
   }
 

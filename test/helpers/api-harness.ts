@@ -42,11 +42,13 @@ export interface TestApiOptions {
   seed?: (store: Store) => Promise<void>;
   /** Packaged components turned off, as `--disable` (e.g. ["ingress"]). */
   disable?: string[];
+  /** The store's quota (`--datastore-quota`); default none. */
+  quotaBytes?: number;
 }
 
 export async function startTestApi(o: TestApiOptions = {}): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), "k3rs-api-"));
-  const store = openSqliteStore({ path: join(dir, "state.db") });
+  const store = openSqliteStore({ path: join(dir, "state.db"), quotaBytes: o.quotaBytes });
   await o.seed?.(store);
   const cp = await createControlPlane({
     store,

@@ -4,6 +4,7 @@
  * end in ObjectStorage, the single write path.
  */
 import { jsonListBody } from "./list-body.ts";
+import { negotiatedResponse } from "../../http/gzip-body.ts";
 import type { KubeObject } from "../../model/object.ts";
 import type { ResourceContext } from "./context.ts";
 import { errors, StatusError } from "../../model/errors.ts";
@@ -15,7 +16,7 @@ import { parseGetOptions, parseListOptions, type ListOptions } from "../options/
 import { json, warningHeaders } from "./respond.ts";
 import { readDeleteOptions } from "../options/delete-options.ts";
 import { serveWatch } from "./watch.ts";
-import { toTable } from "./table.ts";
+import { tableListBody, toTable } from "./table.ts";
 import { applyPatch } from "../patch/index.ts";
 import { patchSchemaFor } from "../openapi/index.ts";
 import { checkFields } from "./fields.ts";
@@ -88,8 +89,8 @@ async function get(ctx: ResourceContext): Promise<Response> {
   parseGetOptions(ctx.url.searchParams);
   const obj = await ctx.storage.get(ctx.def, ctx.path.namespace, ctx.path.name!);
   const table = negotiateTable(ctx.req, ctx.url);
-  if (table) return json(toTable(ctx.def, [obj], table.includeObject, { resourceVersion: obj.metadata.resourceVersion }));
-  return json(obj);
+  const body = table ? toTable(ctx.def, [obj], table.includeObject, { resourceVersion: obj.metadata.resourceVersion }) : obj;
+  return negotiatedResponse(ctx.req, JSON.stringify(body), { "content-type": "application/json" });
 }
 
 async function list(ctx: ResourceContext, options: ListOptions): Promise<Response> {
@@ -104,11 +105,11 @@ async function list(ctx: ResourceContext, options: ListOptions): Promise<Respons
   }
   const table = negotiateTable(ctx.req, ctx.url);
   if (table) {
-    const result = await ctx.storage.list(ctx.def, ctx.path.namespace, query);
-    return json(toTable(ctx.def, result.items, table.includeObject, result.metadata));
+    const cursor = await ctx.storage.listCursor(ctx.def, ctx.path.namespace, query);
+    return negotiatedResponse(ctx.req, tableListBody(ctx.def, cursor, table.includeObject), { "content-type": "application/json" });
   }
   const list = await ctx.storage.listJson(ctx.def, ctx.path.namespace, query);
-  return new Response(jsonListBody(list), { headers: { "content-type": "application/json" } });
+  return negotiatedResponse(ctx.req, jsonListBody(list), { "content-type": "application/json" });
 }
 
 /** Decodes the body as an object of this resource's kind, enforcing fieldValidation. */

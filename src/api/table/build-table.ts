@@ -59,13 +59,21 @@ function listMetadata(meta: ListMeta): ListMeta {
 
 export function buildTable(objects: KubeObject[], printer: Printer, opts: BuildTableOptions): Table {
   const now = opts.now ?? new Date();
+  return { ...tableHead(printer, opts), rows: objects.map((obj) => tableRow(obj, printer, opts.includeObject, now)) };
+}
+
+/** A Table without its rows, for a list whose rows are made one by one (handlers/list-body.ts). */
+export function tableHead(printer: Printer, opts: Omit<BuildTableOptions, "includeObject" | "now">): Omit<Table, "rows"> {
   return {
     kind: "Table",
     apiVersion: "meta.k8s.io/v1",
     metadata: listMetadata(opts.listMeta),
     columnDefinitions: opts.noHeaders ? null : printer.columns.map((c) => ({ ...c })),
-    rows: objects.map((obj) => ({ cells: tolerantCells(obj, printer, now), object: rowObject(obj, opts.includeObject) })),
   };
+}
+
+export function tableRow(obj: KubeObject, printer: Printer, includeObject: IncludeObject, now: Date): TableRow {
+  return { cells: tolerantCells(obj, printer, now), object: rowObject(obj, includeObject) };
 }
 
 export interface TableRowEventOptions {

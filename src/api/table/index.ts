@@ -2,6 +2,8 @@ export type { Printer, TableColumn } from "./types.ts";
 export { printerFor, printers, defaultPrinter } from "./printers.ts";
 export {
   buildTable,
+  tableHead,
+  tableRow,
   partialObjectMetadata,
   tableRowEvent,
   tableWatchEncoder,

@@ -23,7 +23,7 @@ import { MAX_BODY_BYTES } from "../limits.ts";
 import { requestTargetError, requestUrl } from "../request-target.ts";
 import { statusResponse } from "../status.ts";
 import { isStreamedBody } from "../streamed-body.ts";
-import { BodyDecoder } from "./body-decoder.ts";
+import { BodyDecoder } from "../../lib/http1-body-decoder.ts";
 import { HeadError, parseRequestHead, type RequestHead } from "./request-head.ts";
 import { writeResponse } from "./response-writer.ts";
 

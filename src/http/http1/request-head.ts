@@ -6,6 +6,7 @@
  * not one decimal number (or several that differ), Content-Length beside Transfer-Encoding,
  * a Transfer-Encoding other than `chunked` (501), and versions other than 1.0 and 1.1 (505).
  */
+import type { BodyFraming } from "../../lib/http1-body-decoder.ts";
 
 export interface RequestHead {
   method: string;
@@ -18,7 +19,7 @@ export interface RequestHead {
   /** Lower-case names; repeated ones joined with ", " (node's `headers`). */
   headers: Record<string, string>;
   /** Body framing: bytes that follow, or chunked. */
-  body: { kind: "none" } | { kind: "length"; length: number } | { kind: "chunked" };
+  body: BodyFraming;
   /** The connection stays open after the answer (HTTP/1.1 unless `close`; HTTP/1.0 closes). */
   keepAlive: boolean;
   /** `Connection: upgrade` with an `Upgrade` header. */
