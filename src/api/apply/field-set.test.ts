@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { patchSchemaFor } from "../openapi/index.ts";
-import { collectFields, itemKey, pathKey, pathText, type FieldSet } from "./field-set.ts";
+import { collectFields, collectValuedFields, innerPaths, itemKey, LOOK_UP, pathKey, pathOf, pathText, valueAt, type FieldSet } from "./field-set.ts";
 import { fromFieldsV1, toFieldsV1 } from "./fields-v1.ts";
 import { mergeApplied } from "./merge.ts";
 
@@ -76,4 +76,38 @@ test("FieldsV1 of a whole Pod: every level's keys in sorted order with '.' first
   expect(Object.keys(trie["f:metadata"]["f:labels"])[0]).toBe(".");
   expect(fromFieldsV1(trie)).toEqual(set);
   expect(JSON.stringify(toFieldsV1(fromFieldsV1(trie)))).toBe(JSON.stringify(trie));
+});
+
+test("collectValuedFields finds, in one walk, the members collectFields does, their values as valueAt does and their inner nodes as innerPaths does", () => {
+  const obj = {
+    metadata: { labels: { app: "x", tier: "" }, annotations: {}, ownerReferences: [{ uid: "u1", kind: "RS", name: "r" }] },
+    spec: {
+      nodeName: null,
+      containers: [
+        { name: "web", image: "i", ports: [{ containerPort: 80 }, { containerPort: 80, protocol: "UDP" }], env: [{ name: "A", value: "1" }] },
+        // A second item under the same key: valueAt looks into the first.
+        { name: "web", image: "j", resources: { limits: { cpu: "1" } } },
+        // No key field: its segment would match other items too.
+        { image: "k" },
+      ],
+      volumes: [{ name: "v", configMap: { name: "c" } }],
+      tolerations: [{ key: "a" }, { key: "a" }],
+    },
+    status: { conditions: [{ type: "Ready", status: "True" }] },
+  };
+  const set: FieldSet = new Set();
+  collectFields(obj, pod, [], set, true);
+  set.delete(pathKey([]));
+  const got = collectValuedFields(obj, pod);
+  expect([...got.values.keys()].sort()).toEqual([...set].sort());
+  const inner = innerPaths(set);
+  expect([...got.inner].sort()).toEqual([...set].filter((k) => inner.has(k)).sort());
+  let lookedUp = 0;
+  for (const [key, value] of got.values) {
+    if (value === LOOK_UP) lookedUp++;
+    else expect(value).toEqual(valueAt(obj, pathOf(key)));
+  }
+  // The duplicate's and the keyless item's own paths are the ones left to valueAt.
+  expect(lookedUp).toBeGreaterThan(0);
+  expect(got.values.get(pathKey(["f:spec", "f:containers", 'k:{"name":"web"}', "f:image"]))).toBe("i");
 });

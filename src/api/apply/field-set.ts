@@ -59,34 +59,93 @@ export const valueSegment = (v: unknown): Segment => `v:${JSON.stringify(v)}`;
  * of segments joined at each level cost most of a Pod update's field bookkeeping).
  */
 export function collectFields(value: unknown, s: PatchSchema | undefined, path: Segment[], out: FieldSet, mapNodes = false): void {
-  collectUnder(value, s, pathKey(path), path.length === 0, out, mapNodes);
+  collectUnder(value, s, pathKey(path), path.length === 0, { out, mapNodes, added: 0 }, true);
 }
 
-function collectUnder(value: unknown, s: PatchSchema | undefined, key: string, root: boolean, out: FieldSet, mapNodes: boolean): void {
+/** Members with their values, and which of them have members below (innerPaths of the set). */
+export interface ValuedFields {
+  values: Map<string, unknown>;
+  inner: Set<string>;
+}
+
+/**
+ * The members of `value` (as collectFields with mapNodes) with each one's value as valueAt
+ * would find it — or LOOK_UP under an item of a keyed list that valueAt may resolve to another
+ * item (one lacking a key field, or a second item under the same key) — found in the same walk.
+ */
+export function collectValuedFields(value: unknown, s: PatchSchema | undefined): ValuedFields {
+  const w: Walk = { values: new Map(), inner: new Set(), mapNodes: true, added: 0 };
+  collectUnder(value, s, "", true, w, true);
+  w.values!.delete("");
+  return { values: w.values!, inner: w.inner! };
+}
+
+/** Marks a member whose value must be looked up with valueAt (see collectValuedFields). */
+export const LOOK_UP: unique symbol = Symbol("look up");
+
+interface Walk {
+  out?: FieldSet;
+  values?: Map<string, unknown>;
+  inner?: Set<string>;
+  mapNodes: boolean;
+  /** Members added so far: a node has members below when this grew while it was walked. */
+  added: number;
+}
+
+function member(w: Walk, key: string, value: unknown, exact: boolean): void {
+  if (w.out) {
+    const n = w.out.size;
+    if (w.out.add(key).size > n) w.added++;
+    return;
+  }
+  // The first of equal paths wins, as valueAt's find does.
+  if (w.values!.has(key)) return;
+  w.values!.set(key, exact ? value : LOOK_UP);
+  w.added++;
+}
+
+/** Walks `value` at `key`; true when it added members below `key` (not `key` itself). */
+function collectUnder(value: unknown, s: PatchSchema | undefined, key: string, root: boolean, w: Walk, exact: boolean): boolean {
   if (Array.isArray(value)) {
     const lk = listKindOf(s);
-    if (lk.kind === "atomic") return void out.add(key);
+    if (lk.kind === "atomic") return void member(w, key, value, exact), false;
+    const start = w.added;
     const itemSchema = lk.kind === "map" ? s?.items() : undefined;
+    // A second item under the same segment: valueAt looks into the first, whatever it holds.
+    const seen = w.values && new Set<string>();
     for (const item of value) {
       const seg = lk.kind === "map" ? itemKey(item, lk.keys) : valueSegment(item);
       const child = root ? seg : key + SEP + seg;
-      out.add(child);
-      if (lk.kind === "map") collectUnder(item, itemSchema, child, false, out, mapNodes);
+      const again = seen ? seen.size === seen.add(seg).size : false;
+      const itemExact = exact && !again && (lk.kind !== "map" || fullyKeyed(item, lk.keys));
+      member(w, child, item, itemExact);
+      if (lk.kind === "map" && collectUnder(item, itemSchema, child, false, w, itemExact)) w.inner?.add(child);
     }
-    return;
+    return w.added > start;
   }
-  if (!isMap(value)) return void out.add(key);
-  if (s?.mapType === "atomic") return void out.add(key);
+  if (!isMap(value) || s?.mapType === "atomic") return void member(w, key, value, exact), false;
+  const start = w.added;
   const isStruct = s?.type === "object";
   const valueSchema = isStruct ? undefined : s?.items();
   for (const field in value) {
     const v = value[field];
     const childSchema = isStruct ? s!.field(field) : valueSchema;
     const child = root ? `f:${field}` : `${key}${SEP}f:${field}`;
-    collectUnder(v, childSchema, child, false, out, mapNodes);
-    const mapNode = mapNodes && isMap(v) && childSchema?.type !== "object";
-    if (v === null || (isMap(v) && isEmpty(v)) || !isStruct || mapNode) out.add(child);
+    const below = collectUnder(v, childSchema, child, false, w, exact);
+    const mapNode = w.mapNodes && isMap(v) && childSchema?.type !== "object";
+    if (v === null || (isMap(v) && isEmpty(v)) || !isStruct || mapNode) {
+      member(w, child, v, exact);
+      if (below) w.inner?.add(child);
+    }
   }
+  return w.added > start;
+}
+
+/** An item that has every key field (protocol defaults): its segment names only it. */
+function fullyKeyed(item: unknown, keys: string[]): boolean {
+  if (!isMap(item)) return false;
+  for (const k of keys) if (item[k] === undefined && k !== "protocol") return false;
+  return true;
 }
 
 function isEmpty(o: Record<string, unknown>): boolean {

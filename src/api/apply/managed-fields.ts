@@ -6,7 +6,7 @@
  */
 import type { KubeObject } from "../../model/object.ts";
 import type { PatchSchema } from "../patch/patch-schema.ts";
-import { collectFields, innerPaths, pathKey, pathOf, valueAt, type FieldSet } from "./field-set.ts";
+import { collectFields, collectValuedFields, LOOK_UP, pathKey, pathOf, valueAt, type FieldSet, type ValuedFields } from "./field-set.ts";
 import { fromFieldsV1, toFieldsV1 } from "./fields-v1.ts";
 
 export interface ManagedFieldsEntry {
@@ -27,6 +27,9 @@ export interface Manager {
   subresource?: string;
   time?: string;
   set: FieldSet;
+  /** The stored entry's fieldsV1, written back as it is while `unchanged` (re-encoding is most of an update's bookkeeping). */
+  fieldsV1?: object;
+  unchanged?: boolean;
 }
 
 const sameEntry = (a: Manager, b: Pick<Manager, "manager" | "operation" | "subresource">) =>
@@ -37,6 +40,19 @@ const SYSTEM_META = ["name", "namespace", "uid", "resourceVersion", "generation"
 
 /** The fields of `obj` a manager can own. `statusApart`: status has its own subresource, so `scope` decides which half counts. */
 export function ownedFields(obj: KubeObject, schema: PatchSchema | undefined, scope: { subresource?: string; statusApart: boolean }, mapNodes = false): FieldSet {
+  const set: FieldSet = new Set();
+  collectFields(ownable(obj, scope), schema, [], set, mapNodes);
+  set.delete(pathKey([]));
+  return set;
+}
+
+/** ownedFields with mapNodes, each with its value (see collectValuedFields). */
+function ownedFieldValues(obj: KubeObject, schema: PatchSchema | undefined, scope: { subresource?: string; statusApart: boolean }): ValuedFields {
+  return collectValuedFields(ownable(obj, scope), schema);
+}
+
+/** What of `obj` a manager can own: no identity or system metadata; the half of it `scope` writes. */
+function ownable(obj: KubeObject, scope: { subresource?: string; statusApart: boolean }): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...obj };
   delete copy.apiVersion;
   delete copy.kind;
@@ -51,10 +67,7 @@ export function ownedFields(obj: KubeObject, schema: PatchSchema | undefined, sc
       for (const k of Object.keys(copy)) if (k !== "status" && k !== "metadata") delete copy[k];
     } else delete copy.status;
   }
-  const set: FieldSet = new Set();
-  collectFields(copy, schema, [], set, mapNodes);
-  set.delete(pathKey([]));
-  return set;
+  return copy;
 }
 
 export function readManagers(obj: KubeObject): Manager[] {
@@ -62,7 +75,7 @@ export function readManagers(obj: KubeObject): Manager[] {
   if (!Array.isArray(entries)) return [];
   return entries
     .filter((e: any) => e && typeof e.manager === "string" && (e.operation === "Apply" || e.operation === "Update"))
-    .map((e: any) => ({ manager: e.manager, operation: e.operation, apiVersion: e.apiVersion ?? "", subresource: e.subresource || undefined, time: e.time, set: fromFieldsV1(e.fieldsV1) }));
+    .map((e: any) => ({ manager: e.manager, operation: e.operation, apiVersion: e.apiVersion ?? "", subresource: e.subresource || undefined, time: e.time, set: fromFieldsV1(e.fieldsV1), fieldsV1: e.fieldsV1 }));
 }
 
 export function writeManagers(managers: Manager[]): ManagedFieldsEntry[] {
@@ -74,18 +87,24 @@ export function writeManagers(managers: Manager[]): ManagedFieldsEntry[] {
       apiVersion: m.apiVersion,
       ...(m.time ? { time: m.time } : {}),
       fieldsType: "FieldsV1" as const,
-      fieldsV1: toFieldsV1(m.set),
+      fieldsV1: m.unchanged && m.fieldsV1 ? m.fieldsV1 : toFieldsV1(m.set),
       ...(m.subresource ? { subresource: m.subresource } : {}),
     }));
 }
 
-/** Paths of `next` added or changed against `prev` (leaves compared by value; inner nodes only when new). */
-export function changedFields(prevSet: FieldSet, nextSet: FieldSet, prev: unknown, next: unknown): FieldSet {
-  const inner = innerPaths(nextSet);
+/**
+ * Paths of `next` added or changed against `prev` (leaves compared by value; inner nodes only
+ * when new), from the values the walks found.
+ */
+export function changedFields(prev: ValuedFields, next: ValuedFields, prevObj: unknown, nextObj: unknown): FieldSet {
+  const at = (values: Map<string, unknown>, obj: unknown, key: string) => {
+    const v = values.get(key);
+    return v === LOOK_UP ? valueAt(obj, pathOf(key)) : v;
+  };
   const out: FieldSet = new Set();
-  for (const key of nextSet) {
-    if (!prevSet.has(key)) out.add(key);
-    else if (!inner.has(key) && !Bun.deepEquals(valueAt(prev, pathOf(key)), valueAt(next, pathOf(key)))) out.add(key);
+  for (const key of next.values.keys()) {
+    if (!prev.values.has(key)) out.add(key);
+    else if (!next.inner.has(key) && !Bun.deepEquals(at(prev.values, prevObj, key), at(next.values, nextObj, key))) out.add(key);
   }
   return out;
 }
@@ -109,19 +128,24 @@ export function trackUpdate(prev: KubeObject | undefined, next: KubeObject, ctx:
   const base = Array.isArray(sent) && (!prev || !Bun.deepEquals(sent, prev.metadata?.managedFields)) ? next : prev;
   const managers = base ? readManagers(base) : [];
   const scope = { subresource: ctx.subresource, statusApart: ctx.statusApart };
-  const prevSet = prev ? ownedFields(prev, ctx.schema, scope, true) : new Set<string>();
-  const nextSet = ownedFields(next, ctx.schema, scope, true);
-  const changed = changedFields(prevSet, nextSet, prev, next);
-  const removed = [...prevSet].filter((k) => !nextSet.has(k));
+  const before = prev ? ownedFieldValues(prev, ctx.schema, scope) : { values: new Map<string, unknown>(), inner: new Set<string>() };
+  const after = ownedFieldValues(next, ctx.schema, scope);
+  const changed = changedFields(before, after, prev, next);
+  const removed: string[] = [];
+  for (const k of before.values.keys()) if (!after.values.has(k)) removed.push(k);
   for (const m of managers) {
-    for (const k of changed) m.set.delete(k);
-    for (const k of removed) m.set.delete(k);
+    // Stored entries were written by this server, so they are already in canonical form; sent ones are re-encoded.
+    let unchanged = base === prev;
+    for (const k of changed) if (m.set.delete(k)) unchanged = false;
+    for (const k of removed) if (m.set.delete(k)) unchanged = false;
+    m.unchanged = unchanged;
   }
   if (changed.size) {
     const me = { manager: ctx.manager, operation: "Update" as const, subresource: ctx.subresource };
     let entry = managers.find((m) => sameEntry(m, me));
     if (!entry) managers.push((entry = { ...me, apiVersion: ctx.apiVersion, set: new Set() }));
     for (const k of changed) entry.set.add(k);
+    entry.unchanged = false;
     entry.time = ctx.now;
     entry.apiVersion = ctx.apiVersion;
   }

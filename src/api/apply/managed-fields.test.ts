@@ -1,0 +1,48 @@
+import { expect, test } from "bun:test";
+import type { KubeObject } from "../../model/object.ts";
+import { patchSchemaFor } from "../openapi/index.ts";
+import { trackUpdate, type UpdateContext } from "./managed-fields.ts";
+
+const schema = patchSchemaFor("", "v1", "Pod");
+const ctx = (manager: string, subresource?: string): UpdateContext => ({ manager, apiVersion: "v1", subresource, now: "2026-12-06T10:00:00Z", schema, statusApart: true });
+const withFields = (obj: KubeObject, managedFields: unknown[]): KubeObject => ({ ...obj, metadata: { ...obj.metadata, managedFields } });
+
+const created: KubeObject = {
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: "p", namespace: "default", labels: { app: "web" } },
+  spec: { containers: [{ name: "c", image: "busybox", env: [{ name: "A", value: "1" }] }] },
+};
+
+test("binding a pod: the scheduler owns spec.nodeName; the creator's entry is written back as stored, not re-encoded", () => {
+  const stored = withFields(created, trackUpdate(undefined, created, ctx("kubectl")) as unknown[]);
+  const bound = structuredClone(stored);
+  bound.spec.nodeName = "n1";
+  const out = trackUpdate(stored, bound, ctx("k3rs-scheduler"));
+  expect(out.map((e) => e.manager)).toEqual(["kubectl", "k3rs-scheduler"]);
+  // Untouched: the very object the stored entry holds.
+  expect(out[0]!.fieldsV1).toBe((stored.metadata.managedFields as any[])[0].fieldsV1);
+  expect(out[1]!.fieldsV1).toEqual({ "f:spec": { "f:nodeName": {} } });
+});
+
+test("a field another manager owned changes hands, and that manager's entry is re-encoded without it", () => {
+  const stored = withFields(created, trackUpdate(undefined, created, ctx("kubectl")) as unknown[]);
+  const next = structuredClone(stored);
+  next.spec.containers[0].image = "busybox:2";
+  const out = trackUpdate(stored, next, ctx("helm"));
+  const kubectl = out.find((e) => e.manager === "kubectl")!;
+  expect(kubectl.fieldsV1).not.toBe((stored.metadata.managedFields as any[])[0].fieldsV1);
+  expect(JSON.stringify(kubectl.fieldsV1)).not.toContain("f:image");
+  expect(out.find((e) => e.manager === "helm")!.fieldsV1).toEqual({ "f:spec": { "f:containers": { 'k:{"name":"c"}': { "f:image": {} } } } });
+});
+
+test("managedFields a request sends are re-encoded even where nothing changed, as they may not be in canonical form", () => {
+  const sent = [{ manager: "kubectl", operation: "Update", apiVersion: "v1", fieldsType: "FieldsV1", fieldsV1: { "f:spec": { "f:containers": {} }, "f:metadata": { "f:labels": { "f:app": {} } } } }];
+  const stored = withFields(created, trackUpdate(undefined, created, ctx("kubectl")) as unknown[]);
+  const next = withFields(structuredClone(created), sent);
+  next.spec.nodeName = "n1";
+  const out = trackUpdate(stored, next, ctx("k3rs-scheduler"));
+  expect(out[0]!.fieldsV1).not.toBe(sent[0]!.fieldsV1);
+  // Sorted: f:metadata before f:spec.
+  expect(Object.keys(out[0]!.fieldsV1)).toEqual(["f:metadata", "f:spec"]);
+});
