@@ -61,3 +61,60 @@ describe("NodeAgent and the pod network", () => {
     runtime.close();
   });
 });
+
+describe("NodeAgent's lease", () => {
+  /** A lease store with resourceVersions, as the API keeps it, counting calls. */
+  function leaseApi() {
+    const { api } = existingNodeApi();
+    const calls: string[] = [];
+    let stored: KubeObject | undefined = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "n1", namespace: "kube-node-lease", resourceVersion: "1" }, spec: {} };
+    let rv = 1;
+    api.getLease = async () => {
+      calls.push("get");
+      if (!stored) throw errors.notFound("coordination.k8s.io", "leases", "n1");
+      return structuredClone(stored);
+    };
+    api.updateLease = async (l: KubeObject) => {
+      calls.push("update");
+      if (!stored) throw errors.notFound("coordination.k8s.io", "leases", "n1");
+      if (l.metadata.resourceVersion !== stored.metadata.resourceVersion) throw errors.conflict("coordination.k8s.io", "leases", "n1", "the object has been modified");
+      stored = { ...l, metadata: { ...l.metadata, resourceVersion: String(++rv) } };
+      return structuredClone(stored);
+    };
+    api.createLease = async (l: KubeObject) => {
+      calls.push("create");
+      stored = { ...l, metadata: { ...l.metadata, resourceVersion: String(++rv) } };
+      return structuredClone(stored);
+    };
+    const touch = () => (stored = { ...stored!, metadata: { ...stored!.metadata, resourceVersion: String(++rv) } });
+    const remove = () => (stored = undefined);
+    return { api, calls, touch, remove, stored: () => stored };
+  }
+
+  test("renewals update the lease last written, reading it only first, after a conflict and when it is gone", async () => {
+    const l = leaseApi();
+    const stop = new AbortController();
+    const runtime = new FakeRuntime();
+    const agent = new NodeAgent({ api: l.api, facts, runtime, preparer: {} as any, pods, signal: stop.signal, leaseRenewMs: 3_600_000, statusCheckMs: 3_600_000 });
+    const beat = () => (agent as any).renewLease() as Promise<void>;
+    await beat();
+    await beat();
+    await beat();
+    expect(l.calls).toEqual(["get", "update", "update", "update"]);
+    // Someone else wrote it: the conflict sends the agent back to read it.
+    l.calls.length = 0;
+    l.touch();
+    await beat();
+    expect(l.calls).toEqual(["update", "get", "update"]);
+    expect(l.stored()!.spec.holderIdentity).toBe("n1");
+    // Deleted: made again.
+    l.calls.length = 0;
+    l.remove();
+    await beat();
+    expect(l.calls).toEqual(["update", "get", "create"]);
+    await beat();
+    expect(l.calls.slice(3)).toEqual(["update"]);
+    stop.abort();
+    runtime.close();
+  });
+});

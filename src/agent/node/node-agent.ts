@@ -175,17 +175,31 @@ export class NodeAgent {
     }
   }
 
+  /**
+   * Renews the lease as the kubelet's lease controller does: an update of the lease it last
+   * wrote, without reading it first (half the requests of a heartbeat, which 1,000 nodes send
+   * 100 of a second); read again only when that fails for a conflict or a missing lease.
+   */
   private async renewLease(): Promise<void> {
     // The pod CIDR arrives after registration (node IPAM); look for it until it has.
     if (!this.podCidr) this.noteNode(await this.o.api.getNode(this.name));
     const ns = "kube-node-lease";
     const spec = { holderIdentity: this.name, leaseDurationSeconds: this.o.leaseDurationSeconds ?? 40, renewTime: microTime(new Date(this.now())) };
+    if (this.lease) {
+      try {
+        this.lease = await this.o.api.updateLease({ ...this.lease, spec: { ...this.lease.spec, ...spec } });
+        return;
+      } catch (e) {
+        this.lease = undefined;
+        if (!isStatusError(e, "Conflict") && !isStatusError(e, "NotFound")) throw e;
+      }
+    }
     try {
       const cur = await this.o.api.getLease(ns, this.name);
-      await this.o.api.updateLease({ ...cur, spec: { ...cur.spec, ...spec } });
+      this.lease = await this.o.api.updateLease({ ...cur, spec: { ...cur.spec, ...spec } });
     } catch (e) {
       if (!isStatusError(e, "NotFound")) throw e;
-      await this.o.api.createLease({
+      this.lease = await this.o.api.createLease({
         apiVersion: "coordination.k8s.io/v1",
         kind: "Lease",
         metadata: {
@@ -197,6 +211,9 @@ export class NodeAgent {
       });
     }
   }
+
+  /** The lease as this agent last wrote it. */
+  private lease: KubeObject | undefined;
 
   private nodeUid: string | undefined;
 
