@@ -34,6 +34,7 @@ const line = (label: string, value: string) => console.log(`${label.padEnd(48)} 
 const progress = (what: string) => process.stderr.write(`[bench] ${what}\n`);
 
 const loadAtStart = loadavg().map((l) => l.toFixed(1)).join(" ");
+// BENCH_AGENT_BIN likewise for the hollow nodes' agent.
 // BENCH_SERVER_BIN: another server executable (a profiling wrapper, an older build) against the same agents.
 const server = await startE2EServer({ extraArgs: ["--cluster-cidr", "10.0.0.0/8"], bin: process.env.BENCH_SERVER_BIN || undefined });
 const client = new RestClient(loadKubeconfig(server.kubeconfig));
@@ -104,7 +105,7 @@ try {
   // --- hollow nodes --------------------------------------------------------------------
   progress(`starting ${NODES} hollow nodes`);
   const t0 = performance.now();
-  const agent = Bun.spawn([K3RS_BIN, "agent", "--server", `https://127.0.0.1:${server.port}`, "--token", token, "--simulate", String(NODES), "--node-name", "hollow", "--data-dir", join(server.dataDir, "agent-sim")], { stdout: "ignore", stderr: "pipe" });
+  const agent = Bun.spawn([process.env.BENCH_AGENT_BIN || K3RS_BIN, "agent", "--server", `https://127.0.0.1:${server.port}`, "--token", token, "--simulate", String(NODES), "--node-name", "hollow", "--data-dir", join(server.dataDir, "agent-sim")], { stdout: "ignore", stderr: "pipe" });
   agentPid = agent.pid;
   agentExited = agent.exited;
   void (async () => {
