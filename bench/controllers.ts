@@ -109,7 +109,13 @@ try {
   agentPid = agent.pid;
   agentExited = agent.exited;
   void (async () => {
-    for await (const chunk of agent.stderr as ReadableStream<Uint8Array>) agentOutput = (agentOutput + new TextDecoder().decode(chunk)).slice(-20_000);
+    // BENCH_AGENT_LOG=FILE keeps all of the agent's log (the last 20,000 characters are kept anyway).
+    const logFile = process.env.BENCH_AGENT_LOG ? Bun.file(process.env.BENCH_AGENT_LOG).writer() : undefined;
+    for await (const chunk of agent.stderr as ReadableStream<Uint8Array>) {
+      logFile?.write(chunk);
+      agentOutput = (agentOutput + new TextDecoder().decode(chunk)).slice(-20_000);
+    }
+    await logFile?.end();
   })();
   // Listed every 2 s, no more: a list of a thousand Nodes is itself work for the server.
   let lastReady = -1;
@@ -255,5 +261,7 @@ try {
     }
     await agentExited;
   }
+  // BENCH_SERVER_LOG=FILE keeps the server's log of the run.
+  if (process.env.BENCH_SERVER_LOG) await Bun.write(process.env.BENCH_SERVER_LOG, server.logs());
   await server.stop();
 }
