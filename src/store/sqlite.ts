@@ -278,6 +278,7 @@ export class SqliteStore implements Store {
   stats(): StoreStats {
     const dbBytes = fileSize(this.path);
     const walBytes = fileSize(`${this.path}-wal`);
+    const history = this.hub.retained;
     return {
       revision: this.rev,
       compactRevision: this.hub.horizon,
@@ -286,8 +287,8 @@ export class SqliteStore implements Store {
       dbBytes,
       walBytes,
       watchers: this.hub.watcherCount,
-      historyEvents: this.hub.retained.events,
-      historyBytes: this.hub.retained.bytes,
+      historyEvents: history.events,
+      historyBytes: history.bytes,
       dataBytes: this.dataBytes,
       ...(this.quota === Infinity ? {} : { quotaBytes: this.quota }),
     };

@@ -155,10 +155,11 @@ export class ObjectStorage {
     return {
       metadata: head.metadata,
       count: items.length,
-      // The store's text when it has it: its lazily parsed `object` would keep every parse.
+      // A filtered list's objects were parsed to be filtered: taken as they are. Otherwise the
+      // store's text when it has it: its lazily parsed `object` would keep every parse.
       object: (i) => {
         const item = items[i]!;
-        return served(def, item.json !== undefined ? (JSON.parse(item.json) as KubeObject) : item.object);
+        return served(def, query.filter || item.json === undefined ? item.object : (JSON.parse(item.json) as KubeObject));
       },
     };
   }
