@@ -59,7 +59,7 @@ async function until(what: string, fn: () => Promise<boolean>, everyMs = 200): P
 }
 
 /** API requests by verb and resource so far, and the store's revision, from the server's /metrics. */
-async function requestCounts(): Promise<{ byKind: Map<string, number>; revision: number }> {
+async function requestCounts(): Promise<{ byKind: Map<string, number>; revision: number; closes: Map<string, number> }> {
   const text = await (await client.raw("/metrics", { accept: "text/plain" })).text();
   const byKind = new Map<string, number>();
   let revision = NaN;
@@ -70,7 +70,10 @@ async function requestCounts(): Promise<{ byKind: Map<string, number>; revision:
   }
   const rev = /^k3rs_store_revision (\d+)/m.exec(text);
   if (rev) revision = Number(rev[1]);
-  return { byKind, revision };
+  // Connections the server closed itself (a missed deadline): each is a client's request failing or retried.
+  const closes = new Map<string, number>();
+  for (const m of text.matchAll(/^k3rs_apiserver_connections_closed_total\{reason="([^"]*)"\} (\d+)/gm)) closes.set(m[1]!, Number(m[2]));
+  return { byKind, revision, closes };
 }
 
 /**
@@ -236,6 +239,8 @@ try {
   line("  server's timestamps p50 / p99: created → scheduled", `${fmt(serverSide.bound.p50 / 1000, 0)} / ${fmt(serverSide.bound.p99 / 1000, 0)} s   (whole seconds)`);
   line("  server's timestamps p50 / p99: created → Ready", `${fmt(serverSide.ready.p50 / 1000, 0)} / ${fmt(serverSide.ready.p99 / 1000, 0)} s`);
   line("  TCP connections accepted on this machine meanwhile", `${newConnections}   (our client's requests sent again after a connection failed: ${connectionRetries})`);
+  const serverCloses = [...requests1.closes].map(([r, n]) => [r, n - (requests0.closes.get(r) ?? 0)] as const).filter(([, n]) => n > 0);
+  line("  connections the server closed for a deadline", serverCloses.length ? serverCloses.map(([r, n]) => `${r} ${n}`).join(", ") : "none");
   line("  store writes a pod", fmt((requests1.revision - requests0.revision) / PODS, 2));
   line("  API requests a pod", requestMix.map(([k, n]) => `${k} ${fmt(n / PODS, 2)}`).join(", "));
   line(`  all ${PODS} Running after`, `${fmt(allRunningMs / 1000)} s`);

@@ -31,6 +31,12 @@ export const metrics = {
   storeHistoryBytes: new client.Gauge({ name: "k3rs_store_history_bytes", help: "Characters of JSON the watch history holds (bounded, oldest dropped first).", registers: [registry] }),
   storeDataBytes: new client.Gauge({ name: "k3rs_store_data_bytes", help: "Characters of JSON the current objects take (counted against the datastore quota).", registers: [registry] }),
   storeQuotaBytes: new client.Gauge({ name: "k3rs_store_quota_bytes", help: "The datastore quota (--datastore-quota); absent when there is none.", registers: [registry] }),
+  connectionsClosed: new client.Counter({
+    name: "k3rs_apiserver_connections_closed_total",
+    help: "Connections the API's transport closed itself: a missed handshake, header or idle deadline, or the cap on untrusted connections.",
+    labelNames: ["reason"] as const,
+    registers: [registry],
+  }),
   storeKeys: new client.Gauge({ name: "k3rs_store_objects", help: "Objects in the store.", registers: [registry] }),
 };
 

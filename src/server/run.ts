@@ -46,7 +46,7 @@ import { kubeletSettings } from "../config/kubelet-args.ts";
 import { ManifestDeployer } from "./manifests/deployer.ts";
 import { serverNetwork } from "../config/server-config.ts";
 import { apiServiceIP } from "../model/cluster-network.ts";
-import { registry as metricsRegistry } from "../api/request-metrics.ts";
+import { metrics as apiMetrics, registry as metricsRegistry } from "../api/request-metrics.ts";
 
 /**
  * Revisions skipped after a restore from the replica: Litestream's RPO is ≈ 1 s and the store
@@ -221,6 +221,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     timeouts: deps.transportTimeouts,
     maxUntrustedConnections: deps.maxUntrustedConnections,
     http2: deps.http2,
+    onClosed: (reason) => apiMetrics.connectionsClosed.inc({ reason }),
     upgrade: (req, socket, head, peer) => cp.tunnels.handleUpgrade(req, socket, head, peer),
     host: cfg.bindAddress,
     port: cfg.httpsListenPort,

@@ -14,6 +14,7 @@ let dir: string;
 let pki: ServerPki;
 let server: RunningServer;
 const seen: Array<{ path: string; user?: string }> = [];
+const closes: string[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "k3rs-serve-"));
@@ -27,6 +28,7 @@ beforeAll(async () => {
     authenticate: earlyAuthenticator([clientCertAuthenticator, staticTokenAuthenticator(new Map([["t0ken", { user: "robot", groups: [] }]]))]),
     timeouts: { headerMs: 300, idleMs: 10_000, handshakeMs: 10_000 },
     maxUntrustedConnections: 5,
+    onClosed: (reason) => closes.push(reason),
     fetch: (req: Request, env: Env) => {
       seen.push({ path: new URL(req.url).pathname, user: env.user?.user });
       return new Response(`hello ${env.user?.user ?? "anyone"}`);
@@ -83,8 +85,10 @@ describe("serveHttps", () => {
   test("a TLS connection that sends no request is closed at the header deadline", async () => {
     const c = tls.connect({ port: server.port, host: "127.0.0.1", ...adminTls(), servername: "localhost" });
     c.on("error", () => {});
+    const before = closes.length;
     await closed(c as unknown as net.Socket);
     expect(c.destroyed).toBe(true);
+    expect(closes.slice(before)).toEqual(["header_deadline"]);
   });
 
   test("past the cap on untrusted connections the oldest are closed, and a client with a certificate keeps its connection", async () => {
@@ -92,10 +96,12 @@ describe("serveHttps", () => {
     await new Promise<void>((r) => agent.once("secureConnect", () => r()));
     expect(await ask(agent, "/api/v1/nodes", "system:admin")).toContain("200 OK");
     const flood: net.Socket[] = [];
+    const before = closes.length;
     for (let i = 0; i < 8; i++) flood.push(await idleTcp());
     // The three oldest of eight make room: the cap is five.
     await Promise.all(flood.slice(0, 3).map(closed));
     expect(flood.map((s) => s.destroyed)).toEqual([true, true, true, false, false, false, false, false]);
+    expect(closes.slice(before)).toEqual(["untrusted_cap", "untrusted_cap", "untrusted_cap"]);
     expect(await ask(agent, "/api/v1/nodes", "system:admin")).toContain("200 OK");
     expect(agent.destroyed).toBe(false);
     for (const s of flood) s.destroy();

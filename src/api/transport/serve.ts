@@ -57,7 +57,12 @@ export interface ServeOptions {
   upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer, peer: PeerInfo) => boolean;
   /** Offer HTTP/2 by ALPN beside HTTP/1.1 (see h2-server.ts); off: HTTP/1.1 only. */
   http2?: boolean;
+  /** Told of each connection the transport closes for a deadline or to make room (a metric). */
+  onClosed?: (reason: TransportCloseReason) => void;
 }
+
+/** Why the transport closed a connection the client had not closed. */
+export type TransportCloseReason = "handshake_deadline" | "header_deadline" | "idle_deadline" | "untrusted_cap";
 
 export interface RunningServer {
   port: number;
@@ -78,7 +83,8 @@ function connectionOf(incoming: IncomingMessage): unknown {
 
 export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
   const timeouts: TransportTimeouts = { ...DEFAULT_TRANSPORT_TIMEOUTS, ...opts.timeouts };
-  const untrusted = new UntrustedConnections(opts.maxUntrustedConnections ?? untrustedCapFor(undefined));
+  const closed = opts.onClosed ?? (() => {});
+  const untrusted = new UntrustedConnections(opts.maxUntrustedConnections ?? untrustedCapFor(undefined), () => closed("untrusted_cap"));
   const trust = (socket: unknown) => {
     const raw = (socket as { [RAW]?: Socket } | undefined)?.[RAW];
     if (raw) untrusted.trust(raw);
@@ -116,6 +122,7 @@ export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
       untrusted.trust(raw);
       void serveUpgrade(opts.fetch, upgradeRequest(head, socket), upgraded, rest, peer, opts.upgrade);
     },
+    expired: (deadline) => closed(deadline === "header" ? "header_deadline" : "idle_deadline"),
   });
 
   const connections = new Set<Socket>();
@@ -124,6 +131,7 @@ export async function serveHttps(opts: ServeOptions): Promise<RunningServer> {
     keyPem: opts.keyPem,
     caPem: opts.caPem,
     handshakeMs: timeouts.handshakeMs,
+    onHandshakeExpired: () => closed("handshake_deadline"),
     alpnProtocols: h2Server ? ["h2", "http/1.1"] : ["http/1.1"],
     onSecure(socket, raw) {
       const peer: PeerInfo = { authorized: socket.authorized === true, address: raw.remoteAddress };

@@ -12,12 +12,14 @@ let pki: ServerPki;
 let server: net.Server;
 let port: number;
 const secured: tls.TLSSocket[] = [];
+let expired = 0;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "k3rs-tls-accept-"));
   pki = await ensureServerPki(dir, { hostnames: ["localhost"], ips: ["127.0.0.1"] });
   server = createTlsListener({
     certPem: pki.serving.certPem, keyPem: pki.serving.keyPem, caPem: pki.ca.certPem, handshakeMs: 100,
+    onHandshakeExpired: () => expired++,
     onSecure: (s) => {
       secured.push(s);
       s.end(`hello ${s.authorized ? (s.getPeerCertificate().subject as { CN?: string }).CN : "anonymous"}`);
@@ -47,12 +49,16 @@ describe("TLS accept", () => {
     expect(PLAIN_HTTP_ANSWER).toBe("HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n");
   });
 
-  test("a connection that never sends a ClientHello is closed by the server", async () => {
+  test("a connection that never sends a ClientHello is closed by the server, and said so", async () => {
+    const before = expired;
     expect(await rawExchange()).toBe("");
+    expect(expired).toBe(before + 1);
   });
 
   test("a handshake that stalls after the first bytes is closed by the server", async () => {
+    const before = expired;
     expect(await rawExchange("\x16\x03\x01")).toBe("");
+    expect(expired).toBe(before + 1);
   });
 
   test("a TLS client is handed over with its certificate", async () => {

@@ -29,6 +29,8 @@ export interface TlsAcceptOptions {
   alpnProtocols?: string[];
   /** A connection whose handshake finished, in time; `raw` is the TCP connection beneath it. */
   onSecure(socket: tls.TLSSocket, raw: net.Socket): void;
+  /** A connection is being closed for missing the handshake deadline. */
+  onHandshakeExpired?(): void;
 }
 
 export function createTlsListener(o: TlsAcceptOptions): net.Server {
@@ -37,7 +39,10 @@ export function createTlsListener(o: TlsAcceptOptions): net.Server {
     raw.on("error", () => raw.destroy());
     // Small responses must not wait for Nagle's algorithm (watch events, API answers).
     raw.setNoDelay(true);
-    const deadline = setTimeout(() => raw.destroy(), o.handshakeMs);
+    const deadline = setTimeout(() => {
+      o.onHandshakeExpired?.();
+      raw.destroy();
+    }, o.handshakeMs);
     raw.once("close", () => clearTimeout(deadline));
     raw.once("data", (first: Buffer) => {
       if (first[0] !== TLS_HANDSHAKE_RECORD) {

@@ -13,7 +13,11 @@ export class UntrustedConnections {
   /** In arrival order (a Set iterates in insertion order): the first is the oldest. */
   private readonly waiting = new Set<Duplex>();
 
-  constructor(readonly max: number) {}
+  constructor(
+    readonly max: number,
+    /** Told of each connection closed to make room. */
+    private readonly onEvict: () => void = () => {},
+  ) {}
 
   get size(): number {
     return this.waiting.size;
@@ -25,6 +29,7 @@ export class UntrustedConnections {
     while (this.waiting.size > this.max) {
       const oldest = this.waiting.values().next().value!;
       this.waiting.delete(oldest);
+      this.onEvict();
       oldest.destroy();
     }
   }

@@ -198,3 +198,23 @@ test("a client that hangs up during a long answer (a watch, a log follow) aborts
   expect(foreverAborted).toBe(true);
   s.destroy();
 });
+
+test("a connection that misses its deadline is closed, and which deadline it missed is told", async () => {
+  const missed: string[] = [];
+  const strict = net.createServer((s) => serveHttp1(s, { ...handlers, expired: (d) => missed.push(d) }, { headerMs: 150, idleMs: 100, bodyMs: 300 }));
+  await new Promise<void>((r) => strict.listen(0, "127.0.0.1", () => r()));
+  const at = (strict.address() as net.AddressInfo).port;
+  const closedAfter = async (send?: string) => {
+    const s = net.connect(at, "127.0.0.1", () => send && s.write(send));
+    s.on("error", () => {});
+    s.resume();
+    await new Promise((r) => s.once("close", r));
+  };
+  try {
+    await closedAfter();
+    await closedAfter("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+    expect(missed).toEqual(["header", "idle"]);
+  } finally {
+    strict.close();
+  }
+});

@@ -36,6 +36,8 @@ export interface Http1Handlers {
   authenticate?(head: Request): Promise<HeadAuthentication>;
   /** An Upgrade request: the socket is the taker's now, with the bytes that followed the head. */
   upgrade(head: RequestHead, socket: Duplex, rest: Buffer): void;
+  /** The connection is being closed because its next request head did not come in time. */
+  expired?(deadline: "header" | "idle"): void;
 }
 
 export interface Http1Timeouts {
@@ -78,7 +80,7 @@ class Http1Connection {
     socket.on("data", this.onData);
     socket.on("close", this.onClose);
     socket.on("error", () => socket.destroy());
-    this.arm(timeouts.headerMs);
+    this.arm("header");
   }
 
   private data(chunk: Buffer): void {
@@ -288,7 +290,7 @@ class Http1Connection {
       this.socket.end();
       return;
     }
-    this.arm(this.timeouts.idleMs);
+    this.arm("idle");
     // A client that sends requests and reads no answers would have them pile up here: the
     // next request waits until the last answer has left (or the idle deadline ends it all).
     if (this.socket.writableNeedDrain) {
@@ -344,9 +346,12 @@ class Http1Connection {
     this.current?.abort();
   }
 
-  private arm(ms: number): void {
+  private arm(deadline: "header" | "idle"): void {
     this.disarm();
-    this.timer = setTimeout(() => this.socket.destroy(), ms);
+    this.timer = setTimeout(() => {
+      this.handlers.expired?.(deadline);
+      this.socket.destroy();
+    }, deadline === "header" ? this.timeouts.headerMs : this.timeouts.idleMs);
     this.timer.unref?.();
   }
 
