@@ -38,9 +38,11 @@ export interface TlsInit {
 }
 
 export interface ConnectionEvents {
+  /** Connected and the TLS handshake done: requests may be sent. */
+  ready(c: Connection): void;
   release(c: Connection): void;
-  /** The connection is gone; `unanswered` is a request to send again elsewhere. */
-  closed(c: Connection, unanswered: Exchange | undefined): void;
+  /** The connection is gone (`err` says why); `unanswered` is a request to send again elsewhere. */
+  closed(c: Connection, unanswered: Exchange | undefined, err: unknown): void;
 }
 
 export class Connection {
@@ -54,9 +56,12 @@ export class Connection {
   private gotBytes = false;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private gone = false;
+  private setupTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set up: connected, handshake done. */
+  isReady = false;
   private readonly onAbort = () => this.fail(this.ex?.signal?.reason ?? new Error("aborted"), false);
 
-  constructor(host: string, port: number, o: TlsInit, private readonly events: ConnectionEvents) {
+  constructor(host: string, port: number, o: TlsInit & { setupMs?: number }, private readonly events: ConnectionEvents) {
     this.socket = tls.connect({
       host,
       port,
@@ -68,6 +73,15 @@ export class Connection {
       ALPNProtocols: ["http/1.1"],
     });
     this.socket.setNoDelay(true);
+    const setupMs = o.setupMs ?? 10_000;
+    this.setupTimer = setTimeout(() => this.fail(Object.assign(new Error(`connection to ${host}:${port} not set up within ${setupMs / 1000} s (TCP connect and TLS handshake)`), { code: "ETIMEDOUT" }), false), setupMs);
+    this.socket.once("secureConnect", () => {
+      clearTimeout(this.setupTimer);
+      this.setupTimer = undefined;
+      if (this.gone) return;
+      this.isReady = true;
+      this.events.ready(this);
+    });
     this.socket.on("data", (d: Buffer) => this.onData(d));
     this.socket.on("error", (e) => this.fail(e, true));
     this.socket.on("close", () => this.fail(Object.assign(new Error("The socket connection was closed unexpectedly"), { code: "ECONNRESET" }), true));
@@ -96,7 +110,7 @@ export class Connection {
     this.gone = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.socket.destroy();
-    this.events.closed(this, undefined);
+    this.events.closed(this, undefined, new Error("closed when idle"));
   }
 
   /** The connection broke (or the request was given up): the request in flight fails, or is sent again. */
@@ -104,6 +118,7 @@ export class Connection {
     if (this.gone) return;
     this.gone = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.setupTimer) clearTimeout(this.setupTimer);
     this.socket.destroy();
     const ex = this.ex;
     this.ex = undefined;
@@ -118,7 +133,7 @@ export class Connection {
       if (byPeer && !this.gotBytes && this.answered > 0 && !ex.retried && IDEMPOTENT.has(ex.method)) again = { ...ex, retried: true };
       else ex.reject(err);
     }
-    this.events.closed(this, again);
+    this.events.closed(this, again, err);
   }
 
   private onData(d: Buffer): void {

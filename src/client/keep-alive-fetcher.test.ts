@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import net, { type Socket } from "node:net";
 import tls, { type TLSSocket } from "node:tls";
 import { createCa, issueClientCert, issueServingCert } from "../pki/index.ts";
-import { keepAliveFetcher } from "./keep-alive-fetcher.ts";
+import { keepAliveFetcher, SetupGate } from "./keep-alive-fetcher.ts";
 
 /** A TLS server that counts its connections and answers by path; `sockets` are the live ones. */
 let server: tls.Server;
@@ -216,4 +216,55 @@ test("a request's own tls option picks the certificate: a renewed one is present
   expect((await f(`${base}/json`, { method: "GET", tls: { ca, cert: renewed.certPem, key: renewed.keyPem } } as RequestInit)).status).toBe(200);
   expect(seen.at(-1)!.cn).toBe("hollow-7-renewed");
   expect(since(before)).toBe(2);
+});
+
+test("connection setups wait for the shared gate: a server that never shakes hands sees only its limit at once", async () => {
+  // A server that accepts and never answers: every setup runs until its deadline.
+  const held = new Set<Socket>();
+  let accepted = 0;
+  const silent = net.createServer((s) => {
+    accepted++;
+    held.add(s);
+    s.on("close", () => held.delete(s));
+    s.on("error", () => {});
+  });
+  await new Promise<void>((r) => silent.listen(0, "127.0.0.1", () => r()));
+  try {
+    const url = `https://127.0.0.1:${(silent.address() as { port: number }).port}/json`;
+    const gate = new SetupGate(3);
+    // Ten identities, as ten hollow nodes, each with its own pool.
+    const fetchers = Array.from({ length: 10 }, () => keepAliveFetcher({ ca, ...client, gate, setupMs: 600 }));
+    const results = fetchers.map((f) => f(url, { method: "GET" }).then(() => "answered", (e: Error) => e.message));
+    await Bun.sleep(200);
+    expect(accepted).toBe(3);
+    expect(gate.load).toEqual({ running: 3, queued: 7 });
+    const messages = await Promise.all(results);
+    for (const m of messages) expect(m).toContain("not set up within 0.6 s");
+    expect(accepted).toBe(10);
+    expect(gate.load).toEqual({ running: 0, queued: 0 });
+  } finally {
+    for (const s of held) s.destroy();
+    silent.close();
+  }
+});
+
+test("a request waiting for a new connection takes the one a finished answer frees", async () => {
+  const gate = new SetupGate(1);
+  const f = keepAliveFetcher({ ca, ...client, gate, maxSockets: 2 });
+  expect((await f(`${base}/json`, { method: "GET" })).status).toBe(200);
+  const before = connections;
+  // The gate's one slot is taken elsewhere: no second connection can be set up.
+  gate.enter(() => {});
+  const streaming = await f(`${base}/stream`, { method: "GET" });
+  const next = f(`${base}/json`, { method: "GET" });
+  await Bun.sleep(50);
+  expect(gate.load).toEqual({ running: 1, queued: 1 });
+  releaseStream!();
+  await streaming.text();
+  expect((await next).status).toBe(200);
+  expect(since(before)).toBe(0);
+  // The setup asked for is no longer needed when its turn comes, and gives its slot back.
+  gate.leave();
+  expect(gate.load).toEqual({ running: 0, queued: 0 });
+  expect(since(before)).toBe(0);
 });

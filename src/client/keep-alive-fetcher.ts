@@ -34,6 +34,10 @@ export interface KeepAliveOptions extends TlsInit {
   maxSockets?: number;
   /** An idle connection is closed after this long. Default 30 s. */
   idleMs?: number;
+  /** A connection not set up (connected and TLS handshake done) within this fails. Default 10 s, client-go's TLSHandshakeTimeout. */
+  setupMs?: number;
+  /** The setups this fetcher's connections wait for; default the process's, 16 at once. */
+  gate?: SetupGate;
 }
 
 export function keepAliveFetcher(o: KeepAliveOptions = {}): Fetcher {
@@ -43,9 +47,9 @@ export function keepAliveFetcher(o: KeepAliveOptions = {}): Fetcher {
     if (body !== undefined && body !== null && typeof body !== "string" && !(body instanceof Uint8Array)) return fetch(url, init);
     const u = new URL(url);
     if (u.protocol !== "https:") return fetch(url, init);
-    const tls = { ...o, ...definedOf((init as RequestInit & { tls?: TlsInit }).tls) };
+    const tls: KeepAliveOptions = { ...o, ...definedOf((init as RequestInit & { tls?: TlsInit }).tls) };
     const key = `${u.host}\n${tls.cert ?? ""}`;
-    const pool = pools.get(key) ?? pools.set(key, new Pool(u.hostname, Number(u.port || 443), tls)).get(key)!;
+    const pool = pools.get(key) ?? pools.set(key, new Pool(u.hostname, Number(u.port || 443), tls, o.gate ?? processGate)).get(key)!;
     return new Promise<Response>((resolve, reject) => {
       const method = (init.method ?? "GET").toUpperCase();
       const bytes = typeof body === "string" ? Buffer.from(body) : (body ?? undefined);
@@ -88,13 +92,17 @@ function requestHead(method: string, u: URL, headers: RequestInit["headers"], bo
 class Pool {
   private readonly idle: Connection[] = [];
   private readonly waiting: Exchange[] = [];
+  /** Connections open or being set up. */
   private open = 0;
+  /** Of those, the ones still waiting for the gate or shaking hands. */
+  private settingUp = 0;
   private readonly max: number;
 
   constructor(
     private readonly host: string,
     private readonly port: number,
     private readonly o: KeepAliveOptions,
+    private readonly gate: SetupGate,
   ) {
     this.max = Math.max(1, o.maxSockets ?? 4);
   }
@@ -102,16 +110,6 @@ class Pool {
   dispatch(ex: Exchange): void {
     const conn = this.idle.pop();
     if (conn) return conn.send(ex);
-    if (this.open < this.max) {
-      let conn: Connection;
-      try {
-        conn = this.connect();
-      } catch (e) {
-        ex.reject(e);
-        return;
-      }
-      return conn.send(ex);
-    }
     this.waiting.push(ex);
     // A request given up while it waited leaves the queue.
     ex.signal?.addEventListener("abort", () => {
@@ -120,16 +118,52 @@ class Pool {
       this.waiting.splice(i, 1);
       ex.reject(ex.signal!.reason);
     }, { once: true });
+    this.grow();
   }
 
-  private connect(): Connection {
-    // Counted once it exists: bad key material throws here, and must not hold a slot.
-    const conn = new Connection(this.host, this.port, this.o, {
-      release: (c) => this.release(c),
-      closed: (c, unanswered) => this.closed(c, unanswered),
-    });
-    this.open++;
-    return conn;
+  /**
+   * Starts a setup for each waiting request no setup is under way for yet. The request takes
+   * whichever connection is ready first, a new one or one a finished answer frees (Go's
+   * http.Transport races them the same way), so a node whose second connection waits for the
+   * gate goes on over its first.
+   */
+  private grow(): void {
+    while (this.waiting.length > this.settingUp && this.open < this.max) {
+      this.open++;
+      this.settingUp++;
+      this.gate.enter(() => this.connect());
+    }
+  }
+
+  private connect(): void {
+    if (!this.waiting.length) return this.setupEnded(false); // served meanwhile by a freed connection
+    try {
+      new Connection(this.host, this.port, this.o, {
+        ready: (c) => {
+          this.setupEnded(true);
+          this.release(c);
+        },
+        release: (c) => this.release(c),
+        closed: (c, unanswered, err) => this.closed(c, unanswered, err),
+      });
+    } catch (e) {
+      // Key material that cannot be read: the request that asked for it fails, holding no slot.
+      this.setupFailed(e);
+    }
+  }
+
+  /** A setup ended, with a connection to keep or without one. */
+  private setupEnded(connected: boolean): void {
+    this.settingUp--;
+    if (!connected) this.open--;
+    this.gate.leave();
+  }
+
+  /** One waiting request fails per failed setup, as each fetch of a server that is down fails. */
+  private setupFailed(err: unknown): void {
+    this.setupEnded(false);
+    this.waiting.shift()?.reject(err);
+    this.grow();
   }
 
   private release(c: Connection): void {
@@ -142,11 +176,48 @@ class Pool {
     c.idleFor(this.o.idleMs ?? 30_000);
   }
 
-  private closed(c: Connection, unanswered: Exchange | undefined): void {
+  private closed(c: Connection, unanswered: Exchange | undefined, err: unknown): void {
+    if (!c.isReady) return this.setupFailed(err);
     this.open--;
     const i = this.idle.indexOf(c);
     if (i >= 0) this.idle.splice(i, 1);
     if (unanswered) this.dispatch(unanswered);
-    else if (this.waiting.length && this.open < this.max) this.dispatch(this.waiting.shift()!);
+    else this.grow();
   }
 }
+
+/**
+ * Limits the connection setups (TCP connect and TLS handshake) under way at once across every
+ * fetcher that shares it. A thousand hollow nodes opening their second connection at the same
+ * moment put a thousand handshakes, each signing with its client key, on one busy thread;
+ * many outlasted the API server's handshake deadline (10 s), were closed, and came back as
+ * more handshakes. Taken a few at a time, each is short as the server sees it.
+ */
+export class SetupGate {
+  private running = 0;
+  private readonly queue: (() => void)[] = [];
+
+  constructor(readonly limit: number) {}
+
+  /** Runs `start` now or when a setup ends; `start` must lead to exactly one `leave`. */
+  enter(start: () => void): void {
+    if (this.running < this.limit) {
+      this.running++;
+      start();
+    } else this.queue.push(start);
+  }
+
+  leave(): void {
+    const next = this.queue.shift();
+    if (next) next();
+    else this.running--;
+  }
+
+  /** Setups under way and waiting, for tests and metrics. */
+  get load(): { running: number; queued: number } {
+    return { running: this.running, queued: this.queue.length };
+  }
+}
+
+/** The gate every fetcher shares unless given its own: the limit is the process's. */
+const processGate = new SetupGate(16);
