@@ -12,17 +12,18 @@
  * rolling update of it (BENCH_REPLICAS=0 skips it). Prints figures beside Kubernetes' anchors
  * and the machine's load average (the box is shared); no thresholds.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { cpus, loadavg } from "node:os";
 import { startE2EServer, K3RS_BIN } from "../test/helpers/e2e-server.ts";
 import { loadKubeconfig } from "../src/client/kubeconfig.ts";
 import { RestClient } from "../src/client/rest-client.ts";
 import { StatusError } from "../src/model/errors.ts";
-import { cpuMs } from "./lib/cpu-time.ts";
+import { cpuMs, systemCpuMs } from "./lib/cpu-time.ts";
 import { fmt, rssMiB, summary, tcpPassiveOpens } from "./lib/stats.ts";
 
 const cpuSeconds = (pid: number) => cpuMs(pid) / 1000;
+const systemSeconds = (pid: number) => systemCpuMs(pid) / 1000;
 
 const NODES = Number(process.env.BENCH_NODES ?? 1000);
 const PODS = Number(process.env.BENCH_PODS ?? 10_000);
@@ -74,6 +75,23 @@ async function requestCounts(): Promise<{ byKind: Map<string, number>; revision:
   const closes = new Map<string, number>();
   for (const m of text.matchAll(/^k3rs_apiserver_connections_closed_total\{reason="([^"]*)"\} (\d+)/gm)) closes.set(m[1]!, Number(m[2]));
   return { byKind, revision, closes };
+}
+
+/**
+ * CPU µs the kernel spends making one directory where the agent makes its pods' (~10 a pod, as
+ * the kubelet: pod, volumes, each volume and its payload, containers, logs). On this VM's ext4
+ * it ranges from ~30 to ~300 µs by where the parent directory lies (the Orlov allocator's
+ * search for a block group), which moves the agent's cost a pod by up to 3 ms.
+ */
+function mkdirCost(dir: string): number {
+  const probe = join(dir, `mkdir-probe-${process.pid}`);
+  mkdirSync(probe, { recursive: true });
+  const n = 200;
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) mkdirSync(join(probe, String(i)));
+  const used = process.cpuUsage(c0);
+  rmSync(probe, { recursive: true, force: true });
+  return (used.user + used.system) / n;
 }
 
 /**
@@ -133,6 +151,7 @@ try {
   await Bun.sleep(1000);
   const idleServer = rssMiB(server.proc.pid);
   const idleAgent = rssMiB(agent.pid);
+  const mkdirMicros = mkdirCost(join(server.dataDir, "agent-sim"));
 
   // --- pods at once -------------------------------------------------------------------------
   progress(`creating ${PODS} pods`);
@@ -157,6 +176,7 @@ try {
   await inParallel(Array.from({ length: CONCURRENCY * 2 }, (_, i) => i), async () => void (await retried(() => client.request(`/api/v1/namespaces/${ns}/pods`, { query: { limit: 1 } }))));
   const names = Array.from({ length: PODS }, (_, i) => `p-${i}`);
   const cpu0 = { server: cpuSeconds(server.proc.pid), agent: cpuSeconds(agent.pid) };
+  const sys0 = { server: systemSeconds(server.proc.pid), agent: systemSeconds(agent.pid) };
   const opens0 = tcpPassiveOpens();
   const requests0 = await requestCounts();
   const tCreate = performance.now();
@@ -172,6 +192,7 @@ try {
   await until("pods Running", async () => runningAt.size >= PODS, 100);
   const allRunningMs = Math.max(...runningAt.values()) - tCreate;
   const cpu = { server: cpuSeconds(server.proc.pid) - cpu0.server, agent: cpuSeconds(agent.pid) - cpu0.agent };
+  const sys = { server: systemSeconds(server.proc.pid) - sys0.server, agent: systemSeconds(agent.pid) - sys0.agent };
   const newConnections = tcpPassiveOpens() - opens0;
   const requests1 = await requestCounts();
   const requestMix = [...requests1.byKind].map(([k, n]) => [k, n - (requests0.byKind.get(k) ?? 0)] as const).filter(([, n]) => n >= PODS / 10).sort((a, b) => b[1] - a[1]);
@@ -245,6 +266,8 @@ try {
   line("  API requests a pod", requestMix.map(([k, n]) => `${k} ${fmt(n / PODS, 2)}`).join(", "));
   line(`  all ${PODS} Running after`, `${fmt(allRunningMs / 1000)} s`);
   line("  CPU used, burst to all Running: server / agent", `${fmt(cpu.server)} / ${fmt(cpu.agent)} s   (${fmt((cpu.server * 1000) / PODS, 2)} / ${fmt((cpu.agent * 1000) / PODS, 2)} ms a pod)`);
+  // In the kernel: the agent's volume directories and files, the server's fsyncs and sockets.
+  line("    of which in the kernel (system time)", `${fmt(sys.server)} / ${fmt(sys.agent)} s   (one mkdir in the agent's data dir: ${fmt(mkdirMicros, 0)} µs of CPU)`);
   line(`${PODS} pods: delete collection → gone`, `${fmt(deleteMs / 1000)} s`);
   if (REPLICAS > 0) {
     line(`deployment of ${REPLICAS}: apply → available`, Number.isFinite(deployMs) ? `${fmt(deployMs / 1000)} s` : "did not finish");

@@ -27,6 +27,16 @@ export function cpuMs(pid: number, children = false): number {
   }
 }
 
+/** The process's own kernel (system) time in ms: the part of `cpuMs` spent in system calls. */
+export function systemCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[12]) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Processes whose command line holds `arg` as one argument (a containerd's shims name its socket). */
 export function pidsWithArg(arg: string): number[] {
   const out: number[] = [];
