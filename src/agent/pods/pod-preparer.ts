@@ -19,7 +19,8 @@
  *   const sandbox = await runtime.runPodSandbox(await prep.sandboxConfig(pod, 0), cidr);
  *   const id = await runtime.createContainer(sandbox, await prep.containerConfig(pod, sandbox, spec, 0), prep.describeSandbox(pod, 0));
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { KubeObject } from "../../model/object.ts";
 import type { ContainerConfig, DnsConfig, PodSandboxConfig, SandboxInfo } from "../runtime/types.ts";
@@ -193,7 +194,7 @@ export class PodPreparer {
     clearTimeout(this.tokenTimers.get(pod.uid));
     this.tokenTimers.delete(pod.uid);
     // The runtime never deletes container logs; the kubelet removes the pod's directory.
-    rmSync(podLogDirectory(pod, this.o.logRoot), { recursive: true, force: true });
+    await rm(podLogDirectory(pod, this.o.logRoot), { recursive: true, force: true });
     const emptyDirs = join(podDir(this.o.podsDir, pod.uid), "volumes", "kubernetes.io~empty-dir");
     const tmpfs: string[] = [];
     if (existsSync(emptyDirs)) for (const name of readdirSync(emptyDirs)) if (await this.o.mounter.isMounted(join(emptyDirs, name))) tmpfs.push(join(emptyDirs, name));

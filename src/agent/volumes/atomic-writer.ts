@@ -3,8 +3,14 @@
  * that a reader never sees half an update: the files go into a fresh `..<timestamp>`
  * directory, `..data` is swapped to point at it with one rename, and each visible name is a
  * symlink through `..data`. Old payload directories are removed after the swap.
+ *
+ * The calls are asynchronous (libuv's pool), as the kubelet does this I/O off its main loop:
+ * done synchronously, an agent running 1,000 hollow nodes spent 72% of its CPU blocked in
+ * mkdir/rm/write/symlink while the disk was busy with the server's fsyncs, its connections
+ * timed out and its pods took ~50 s instead of ~2.5 s to run. Writes to one directory are
+ * serialised: `..data_tmp` is one name per volume.
  */
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmod, lstat, mkdir, readdir, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 export interface PayloadFile {
@@ -23,46 +29,59 @@ function checkPath(p: string): void {
   }
 }
 
-export function writeAtomically(dir: string, files: PayloadFile[], now = Date.now()): void {
+/** The write under way in each directory; the next one starts after it. */
+const writing = new Map<string, Promise<void>>();
+
+export function writeAtomically(dir: string, files: PayloadFile[], now = Date.now()): Promise<void> {
   for (const f of files) checkPath(f.path);
-  mkdirSync(dir, { recursive: true });
+  const before = writing.get(dir) ?? Promise.resolve();
+  const done = before.then(() => write(dir, files, now));
+  const settled = done.catch(() => undefined);
+  writing.set(dir, settled);
+  void settled.then(() => {
+    if (writing.get(dir) === settled) writing.delete(dir);
+  });
+  return done;
+}
+
+async function write(dir: string, files: PayloadFile[], now: number): Promise<void> {
+  await mkdir(dir, { recursive: true });
   const stamp = `..${new Date(now).toISOString().replace(/[:.]/g, "_")}.${process.pid}.${Math.random().toString(36).slice(2, 8)}`;
   const payload = join(dir, stamp);
-  mkdirSync(payload, { mode: 0o755 });
+  await mkdir(payload, { mode: 0o755 });
   for (const f of files) {
     const target = join(payload, f.path);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, f.data);
-    chmodSync(target, f.mode);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, f.data);
+    await chmod(target, f.mode);
   }
-  const previous = existsSync(join(dir, DATA)) ? readlinkSync(join(dir, DATA)) : undefined;
+  const previous = await readlink(join(dir, DATA)).catch(() => undefined);
   const tmpLink = join(dir, `..data_tmp`);
-  rmSync(tmpLink, { force: true });
-  symlinkSync(stamp, tmpLink);
-  renameSync(tmpLink, join(dir, DATA));
+  await rm(tmpLink, { force: true });
+  await symlink(stamp, tmpLink);
+  await rename(tmpLink, join(dir, DATA));
   // Visible names: one symlink per top-level entry, through ..data.
   const top = new Set(files.map((f) => f.path.split("/")[0]!));
   for (const name of top) {
     const link = join(dir, name);
     const want = join(DATA, name);
-    if (existsSync(link) || isSymlink(link)) {
-      if (isSymlink(link) && readlinkSync(link) === want) continue;
-      rmSync(link, { recursive: true, force: true });
-    }
-    symlinkSync(want, link);
+    const isLink = await isSymlink(link);
+    if (isLink && (await readlink(link)) === want) continue;
+    await rm(link, { recursive: true, force: true });
+    await symlink(want, link);
   }
-  for (const entry of readdirSync(dir)) {
+  for (const entry of await readdir(dir)) {
     if (entry.startsWith("..")) {
-      if (entry !== DATA && entry !== stamp && (entry === previous || entry.startsWith("..2"))) rmSync(join(dir, entry), { recursive: true, force: true });
+      if (entry !== DATA && entry !== stamp && (entry === previous || entry.startsWith("..2"))) await rm(join(dir, entry), { recursive: true, force: true });
       continue;
     }
-    if (!top.has(entry)) rmSync(join(dir, entry), { recursive: true, force: true });
+    if (!top.has(entry)) await rm(join(dir, entry), { recursive: true, force: true });
   }
 }
 
-function isSymlink(p: string): boolean {
+async function isSymlink(p: string): Promise<boolean> {
   try {
-    return lstatSync(p).isSymbolicLink();
+    return (await lstat(p)).isSymbolicLink();
   } catch {
     return false;
   }

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeObject } from "../../model/object.ts";
@@ -90,16 +90,24 @@ describe("setUpVolumes", () => {
   });
 });
 
-test("atomic rewrite swaps ..data and drops vanished keys", () => {
+test("atomic rewrite swaps ..data and drops vanished keys", async () => {
   const dir = join(root, "atomic");
-  writeAtomically(dir, [{ path: "a", data: "1", mode: 0o644 }, { path: "b", data: "2", mode: 0o644 }]);
+  await writeAtomically(dir, [{ path: "a", data: "1", mode: 0o644 }, { path: "b", data: "2", mode: 0o644 }]);
   const first = readlinkSync(join(dir, "..data"));
-  writeAtomically(dir, [{ path: "a", data: "3", mode: 0o644 }]);
+  await writeAtomically(dir, [{ path: "a", data: "3", mode: 0o644 }]);
   expect(readlinkSync(join(dir, "..data"))).not.toBe(first);
   expect(readFileSync(join(dir, "a"), "utf8")).toBe("3");
   expect(existsSync(join(dir, "b"))).toBe(false);
   expect(existsSync(join(dir, first))).toBe(false);
   expect(() => writeAtomically(dir, [{ path: "../escape", data: "x", mode: 0o644 }])).toThrow("invalid path");
+});
+
+test("writes to one volume at once (a token refresh during a sync) go one after the other; the last one stands", async () => {
+  const dir = join(root, "atomic-concurrent");
+  await Promise.all(Array.from({ length: 20 }, (_, i) => writeAtomically(dir, [{ path: "token", data: String(i), mode: 0o600 }, { path: `k${i}`, data: "x", mode: 0o644 }], Date.now() + i)));
+  expect(readFileSync(join(dir, "token"), "utf8")).toBe("19");
+  expect(readdirSync(dir).filter((e) => !e.startsWith("..")).sort()).toEqual(["k19", "token"]);
+  expect(readdirSync(dir).filter((e) => e.startsWith("..")).length).toBe(2); // ..data and its payload
 });
 
 test("container mounts: subPath, read-only content, /etc/hosts and the termination log", () => {

@@ -6,7 +6,8 @@
  * atomically; persistentVolumeClaim volumes resolve to their bound volume's directory
  * (claim-volume.ts). Failures read like the kubelet's FailedMount events.
  */
-import { chmodSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { KubeObject } from "../../model/object.ts";
 import { RuntimeError, type Mount } from "../runtime/types.ts";
@@ -176,7 +177,7 @@ export async function setUpVolumes(pod: KubeObject, host: VolumeHost, opts: { tm
     }
     if (files) {
       const dir = join(base, `kubernetes.io~${plugin}`, name);
-      writeAtomically(dir, files);
+      await writeAtomically(dir, files);
       out.set(name, { hostPath: dir, readOnly: true });
       continue;
     }
@@ -216,5 +217,5 @@ export function containerMounts(container: any, volumes: Map<string, PreparedVol
 /** Unmounts what the pod mounted and removes its directory. */
 export async function tearDownVolumes(uid: string, host: VolumeHost, tmpfsMounts: Iterable<string>): Promise<void> {
   for (const m of tmpfsMounts) await host.unmount(m).catch(() => undefined);
-  rmSync(podDir(host.podsDir, uid), { recursive: true, force: true });
+  await rm(podDir(host.podsDir, uid), { recursive: true, force: true });
 }
