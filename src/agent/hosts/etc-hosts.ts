@@ -3,7 +3,7 @@
  * makeHostsMount): the pod's IP under its hostname (and FQDN with a subdomain), then the
  * spec's hostAliases. A host-network pod gets the node's own /etc/hosts.
  */
-import { copyFileSync, writeFileSync } from "node:fs";
+import { copyFile, writeFile } from "node:fs/promises";
 import type { KubeObject } from "../../model/object.ts";
 
 /** The pod's hostname: spec.hostname, or the pod name cut to a DNS label; the node's on the host network. */
@@ -38,7 +38,7 @@ export function etcHostsContent(pod: KubeObject, podIP: string | undefined, host
  * Writes the pod's hosts file at `path`. `nodeHosts`: the node's /etc/hosts, copied for a
  * host-network pod; absent on a hollow node, whose host is imagined (it gets the pod form).
  */
-export function writeEtcHosts(path: string, pod: KubeObject, podIP: string | undefined, hostname: string, nodeHosts?: string): void {
-  if (pod.spec?.hostNetwork && nodeHosts) copyFileSync(nodeHosts, path);
-  else writeFileSync(path, etcHostsContent(pod, podIP, hostname));
+export async function writeEtcHosts(path: string, pod: KubeObject, podIP: string | undefined, hostname: string, nodeHosts?: string): Promise<void> {
+  if (pod.spec?.hostNetwork && nodeHosts) await copyFile(nodeHosts, path);
+  else await writeFile(path, etcHostsContent(pod, podIP, hostname));
 }

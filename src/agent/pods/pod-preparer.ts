@@ -19,8 +19,8 @@
  *   const sandbox = await runtime.runPodSandbox(await prep.sandboxConfig(pod, 0), cidr);
  *   const id = await runtime.createContainer(sandbox, await prep.containerConfig(pod, sandbox, spec, 0), prep.describeSandbox(pod, 0));
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { KubeObject } from "../../model/object.ts";
 import type { ContainerConfig, DnsConfig, PodSandboxConfig, SandboxInfo } from "../runtime/types.ts";
@@ -129,7 +129,7 @@ export class PodPreparer {
     this.volumes.set(pod.metadata.uid!, await setUpVolumes(pod, this.volumeHost()));
     this.scheduleTokenRefresh(pod);
     const config = this.describeSandbox(pod, attempt);
-    mkdirSync(config.logDirectory, { recursive: true });
+    await mkdir(config.logDirectory, { recursive: true });
     return config;
   }
 
@@ -144,16 +144,17 @@ export class PodPreparer {
     }
     const env = await resolveEnv(pod, spec, this.o.sources, host.facts);
     const { command, args } = expandCommand(spec, env);
+    // Asynchronous, as the volumes' files (atomic-writer.ts says why).
     const dir = podDir(this.o.podsDir, uid);
-    mkdirSync(dir, { recursive: true });
+    await mkdir(dir, { recursive: true });
     const etcHosts = join(dir, "etc-hosts");
-    writeEtcHosts(etcHosts, pod, sandbox.ip, podHostname(pod, this.o.nodeHostname), this.o.nodeHosts);
+    await writeEtcHosts(etcHosts, pod, sandbox.ip, podHostname(pod, this.o.nodeHostname), this.o.nodeHosts);
     const terminationLog = terminationLogPath(this.o.podsDir, uid, spec.name, attempt);
-    mkdirSync(dirname(terminationLog), { recursive: true });
+    await mkdir(dirname(terminationLog), { recursive: true });
     // World-writable: the container may run as any user.
-    writeFileSync(terminationLog, "", { mode: 0o666 });
+    await writeFile(terminationLog, "", { mode: 0o666 });
     const mounts = containerMounts(spec, volumes, { etcHosts, terminationLog });
-    mkdirSync(join(podLogDirectory(pod, this.o.logRoot), spec.name), { recursive: true });
+    await mkdir(join(podLogDirectory(pod, this.o.logRoot), spec.name), { recursive: true });
     return { spec, attempt, command, args, env, mounts, logPath: containerLogPath(spec.name, attempt) };
   }
 
