@@ -1,17 +1,19 @@
-import { describe, expect, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveAgentConfig } from "./agent-config.ts";
 
 // An empty config file, so the machine's /etc/k3rs/config.yaml never leaks into a test.
-const emptyConfig = join(mkdtempSync(join(tmpdir(), "k3rs-agent-cfg-")), "empty.yaml");
+const scratch = mkdtempSync(join(tmpdir(), "k3rs-agent-cfg-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const emptyConfig = join(scratch, "empty.yaml");
 writeFileSync(emptyConfig, "");
 const base = { configPath: emptyConfig as string | undefined, env: {}, isRoot: false };
 
 describe("resolveAgentConfig", () => {
   test("flags win over the file and the environment; K3RS_URL is the server", () => {
-    const dir = mkdtempSync(join(tmpdir(), "k3rs-agent-cfg-"));
+    const dir = mkdtempSync(join(scratch, "case-"));
     const file = join(dir, "config.yaml");
     writeFileSync(file, "node-name: from-file\ntoken: file-token\nhttps-listen-port: 6443\n");
     const cfg = resolveAgentConfig({ ...base, configPath: file, flags: { nodeName: "Flag-Node" }, env: { K3RS_URL: "https://10.0.0.1:6443/", K3RS_TOKEN: "env-token" } });

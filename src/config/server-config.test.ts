@@ -1,11 +1,17 @@
-import { expect, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { afterAll, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveServerConfig } from "./server-config.ts";
 
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
 function configFile(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "k3rs-cfg-"));
+  made.push(dir);
   const p = join(dir, "config.yaml");
   writeFileSync(p, text);
   return p;
