@@ -62,8 +62,10 @@ async function runAgentProcess(cfg: AgentConfig): Promise<void> {
       clientFor: cfg.simulate === undefined ? undefined : async (name: string) => {
         const dataDir = join(cfg.dataDir, "simulated", name);
         const c = await ensureJoined({ server: cfg.server, token: cfg.token ?? process.env.K3RS_TOKEN, nodeName: name, dataDir });
-        // Its own connections: Bun's fetch keeps 64 for the whole process, too few for a thousand identities.
-        return renew(new RestClient({ server: c.server, ca: c.caPem, cert: c.certPem, key: c.keyPem, path: `(hollow ${name})` }, keepAliveFetcher({ maxSockets: 2 })), name, dataDir);
+        // Its own connection: Bun's fetch keeps 64 for the whole process, too few for a thousand
+        // identities. One, as a kubelet holds one (HTTP/2) to its server: a second per node cost a
+        // thousand client-certificate handshakes at the start of every burst, on both sides.
+        return renew(new RestClient({ server: c.server, ca: c.caPem, cert: c.certPem, key: c.keyPem, path: `(hollow ${name})` }, keepAliveFetcher({ maxSockets: 1 })), name, dataDir);
       },
       flannelIface: cfg.flannelIface,
       resolvConf: cfg.resolvConf,
