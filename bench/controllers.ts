@@ -12,7 +12,7 @@
  * rolling update of it (BENCH_REPLICAS=0 skips it). Prints figures beside Kubernetes' anchors
  * and the machine's load average (the box is shared); no thresholds.
  */
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { cpus, loadavg } from "node:os";
 import { startE2EServer, K3RS_BIN } from "../test/helpers/e2e-server.ts";
@@ -40,6 +40,14 @@ const loadAtStart = loadavg().map((l) => l.toFixed(1)).join(" ");
 const server = await startE2EServer({ extraArgs: ["--cluster-cidr", "10.0.0.0/8"], bin: process.env.BENCH_SERVER_BIN || undefined });
 const client = new RestClient(loadKubeconfig(server.kubeconfig));
 const token = readFileSync(join(server.dataDir, "server", "token"), "utf8").trim();
+/**
+ * The hollow nodes' data dir (their pods' volume files, ~10 directories a pod, as a kubelet
+ * makes): on tmpfs by default, as this benchmark measures the control plane. On this VM's ext4
+ * one mkdir costs 30–300 µs of kernel CPU by where its parent lies (the Orlov allocator's
+ * search), which moved the agent's cost from 2 to 8 ms a pod between runs of the same build.
+ * BENCH_AGENT_DATA_DIR=DIR puts them on a disk instead.
+ */
+const agentDataDir = mkdtempSync(join(process.env.BENCH_AGENT_DATA_DIR || "/dev/shm", "k3rs-bench-agent-"));
 const peaks = { server: 0, agent: 0 };
 let agentPid = 0;
 let agentExited: Promise<number> = Promise.resolve(0);
@@ -77,12 +85,7 @@ async function requestCounts(): Promise<{ byKind: Map<string, number>; revision:
   return { byKind, revision, closes };
 }
 
-/**
- * CPU µs the kernel spends making one directory where the agent makes its pods' (~10 a pod, as
- * the kubelet: pod, volumes, each volume and its payload, containers, logs). On this VM's ext4
- * it ranges from ~30 to ~300 µs by where the parent directory lies (the Orlov allocator's
- * search for a block group), which moves the agent's cost a pod by up to 3 ms.
- */
+/** CPU µs one mkdir costs in `dir`: the agent makes ~10 directories a pod. */
 function mkdirCost(dir: string): number {
   const probe = join(dir, `mkdir-probe-${process.pid}`);
   mkdirSync(probe, { recursive: true });
@@ -126,7 +129,7 @@ try {
   // --- hollow nodes --------------------------------------------------------------------
   progress(`starting ${NODES} hollow nodes`);
   const t0 = performance.now();
-  const agent = Bun.spawn([process.env.BENCH_AGENT_BIN || K3RS_BIN, "agent", "--server", `https://127.0.0.1:${server.port}`, "--token", token, "--simulate", String(NODES), "--node-name", "hollow", "--data-dir", join(server.dataDir, "agent-sim")], { stdout: "ignore", stderr: "pipe" });
+  const agent = Bun.spawn([process.env.BENCH_AGENT_BIN || K3RS_BIN, "agent", "--server", `https://127.0.0.1:${server.port}`, "--token", token, "--simulate", String(NODES), "--node-name", "hollow", "--data-dir", agentDataDir], { stdout: "ignore", stderr: "pipe" });
   agentPid = agent.pid;
   agentExited = agent.exited;
   void (async () => {
@@ -151,7 +154,7 @@ try {
   await Bun.sleep(1000);
   const idleServer = rssMiB(server.proc.pid);
   const idleAgent = rssMiB(agent.pid);
-  const mkdirMicros = mkdirCost(join(server.dataDir, "agent-sim"));
+  const mkdirMicros = mkdirCost(agentDataDir);
 
   // --- pods at once -------------------------------------------------------------------------
   progress(`creating ${PODS} pods`);
@@ -267,7 +270,7 @@ try {
   line(`  all ${PODS} Running after`, `${fmt(allRunningMs / 1000)} s`);
   line("  CPU used, burst to all Running: server / agent", `${fmt(cpu.server)} / ${fmt(cpu.agent)} s   (${fmt((cpu.server * 1000) / PODS, 2)} / ${fmt((cpu.agent * 1000) / PODS, 2)} ms a pod)`);
   // In the kernel: the agent's volume directories and files, the server's fsyncs and sockets.
-  line("    of which in the kernel (system time)", `${fmt(sys.server)} / ${fmt(sys.agent)} s   (one mkdir in the agent's data dir: ${fmt(mkdirMicros, 0)} µs of CPU)`);
+  line("    of which in the kernel (system time)", `${fmt(sys.server)} / ${fmt(sys.agent)} s   (the agent's data dir ${agentDataDir.startsWith("/dev/shm/") ? "on tmpfs" : "on disk"}, one mkdir there ${fmt(mkdirMicros, 0)} µs of CPU)`);
   line(`${PODS} pods: delete collection → gone`, `${fmt(deleteMs / 1000)} s`);
   if (REPLICAS > 0) {
     line(`deployment of ${REPLICAS}: apply → available`, Number.isFinite(deployMs) ? `${fmt(deployMs / 1000)} s` : "did not finish");
@@ -292,4 +295,5 @@ try {
   // BENCH_SERVER_LOG=FILE keeps the server's log of the run.
   if (process.env.BENCH_SERVER_LOG) await Bun.write(process.env.BENCH_SERVER_LOG, server.logs());
   await server.stop();
+  rmSync(agentDataDir, { recursive: true, force: true });
 }
