@@ -159,6 +159,10 @@ export class AgentApi {
       source: { component: "kubelet", host },
     });
     if (result.skip) return;
+    // Sent after what the current turn asks of the API (the kubelet's recorder sends from its
+    // own queue): on a node's one connection, a pod's "Started" went out ahead of the status
+    // that says it runs, and the status waited a round trip behind it.
+    await new Promise<void>((r) => setImmediate(r));
     const event = toEventObject(result.event, ns);
     const collection = `/api/v1/namespaces/${enc(ns)}/events`;
     try {
