@@ -18,6 +18,7 @@ import { exceededReason, planCharges } from "../../quota/admission-check.ts";
 import { quotaUsed } from "../../quota/usage.ts";
 import type { UsageEvaluator } from "../../quota/types.ts";
 import type { AdmissionPlugin, AdmissionRequest } from "./types.ts";
+import { KeyedSerial } from "../../lib/keyed-serial.ts";
 
 /** The stored objects of a resource in one namespace (ObjectStorage's list, given late: the plugin is part of it). */
 export type NamespaceLister = (def: ResourceDef, namespace: string) => Promise<KubeObject[]>;
@@ -50,7 +51,7 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
   private readonly now: () => Date;
   private readonly pendingTtlMs: number;
   /** Tail of each namespace's chain of checks. */
-  private readonly locks = new Map<string, Promise<void>>();
+  private readonly locks = new KeyedSerial();
   /** Admitted creates not yet seen in the store: namespace → uid → entry. */
   private readonly pending = new Map<string, Map<string, Pending>>();
 
@@ -123,19 +124,8 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
   }
 
   /** Runs fn after every earlier check in the namespace has finished. */
-  private async serialized(ns: string, fn: () => Promise<void>): Promise<void> {
-    const before = this.locks.get(ns) ?? Promise.resolve();
-    let done!: () => void;
-    const mine = new Promise<void>((resolve) => (done = resolve));
-    const tail = before.then(() => mine);
-    this.locks.set(ns, tail);
-    await before;
-    try {
-      await fn();
-    } finally {
-      done();
-      if (this.locks.get(ns) === tail) this.locks.delete(ns);
-    }
+  private serialized(ns: string, fn: () => Promise<void>): Promise<void> {
+    return this.locks.run(ns, fn);
   }
 }
 
