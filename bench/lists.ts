@@ -10,6 +10,8 @@
  * BENCH_LIST_ROUNDS (30) times as JSON (plain, and gzipped as client-go asks by itself), as
  * kubectl asks (a Table, gzipped), and as protobuf when served.
  * Prints p50/p99 of each, the server's RSS, and etcd's range over the same stored values.
+ * BENCH_K3RS_BIN=<an executable> serves k3rs from another build (an older one, or a wrapper
+ * that profiles the server).
  */
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -106,7 +108,7 @@ async function timed(rounds: number, once: () => Promise<number>, pid?: number):
 
 // --- k3rs ---------------------------------------------------------------------------------
 progress("k3rs");
-const server = await startE2EServer();
+const server = await startE2EServer({ bin: process.env.BENCH_K3RS_BIN });
 const kc = YAML.parse(readFileSync(server.kubeconfig, "utf8"));
 const b64d = (s: string) => Buffer.from(s, "base64").toString("utf8");
 const tls = { ca: b64d(kc.clusters[0].cluster["certificate-authority-data"]), cert: b64d(kc.users[0].user["client-certificate-data"]), key: b64d(kc.users[0].user["client-key-data"]) };

@@ -25,7 +25,9 @@ export function negotiatedResponse(req: Request, body: string | ReadableStream<U
   const large = typeof body !== "string" || body.length > GZIP_THRESHOLD_BYTES;
   if (!large || !acceptsGzip(req.headers.get("accept-encoding"))) return new Response(body, { headers });
   const zipped = typeof body === "string" ? Bun.gzipSync(body, { level: 1 }) : gzipStream(body);
-  return new Response(zipped, { headers: { ...headers, "content-encoding": "gzip", vary: "Accept-Encoding" } });
+  // The length given is the plain body's.
+  const { "content-length": _plain, ...rest } = headers;
+  return new Response(zipped, { headers: { ...rest, "content-encoding": "gzip", vary: "Accept-Encoding" } });
 }
 
 /** `source` as one gzip stream, each of its pieces compressed and flushed when pulled. */

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import YAML from "yaml";
 import { KUBECTL, startE2EServer, type E2EServer } from "../helpers/e2e-server.ts";
 
 const FIXTURES = resolve(import.meta.dir, "../fixtures/manifests");
@@ -98,6 +99,31 @@ describe.skipIf(!haveKubectl)("kubectl against k3rs", () => {
     expect(byField.trim()).toBe("namespace/shop");
     const svcs = await k("get", "services", "-A");
     expect(svcs).toMatch(/default\s+kubernetes\s+ClusterIP\s+10\.43\.0\.1/);
+  });
+
+  test("a large list through the real transport: plain (unframed, its length in bytes), gzipped and as a Table", async () => {
+    // 150 ConfigMaps of ~4 KB: over the 256 KiB a list is streamed beyond; one value in multi-byte characters.
+    const items = Array.from({ length: 150 }, (_, i) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `big-${String(i).padStart(3, "0")}`, namespace: "default", labels: { set: "big" } }, data: { v: i === 3 ? "ü€😀".repeat(500) : "x".repeat(4000) } }));
+    const applied = await s.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify({ apiVersion: "v1", kind: "List", items }) });
+    expect(applied.code).toBe(0);
+    for (const compression of [["--disable-compression"], []]) {
+      const list = JSON.parse(await k("get", "cm", "-l", "set=big", "-o", "json", ...compression));
+      expect(list.items).toHaveLength(150);
+      expect(list.items[3].data.v).toBe("ü€😀".repeat(500));
+    }
+    const rows = (await k("get", "cm", "-l", "set=big", "--no-headers")).trim().split("\n");
+    expect(rows).toHaveLength(150);
+    expect(rows[0]).toMatch(/^big-000\s+1\s+\d+s$/);
+    // Asked as a client that does not gzip: the body goes out with its Content-Length, no chunked framing.
+    const kc = YAML.parse(readFileSync(s.kubeconfig, "utf8"));
+    const b64 = (v: string) => Buffer.from(v, "base64").toString();
+    const tls = { ca: b64(kc.clusters[0].cluster["certificate-authority-data"]), cert: b64(kc.users[0].user["client-certificate-data"]), key: b64(kc.users[0].user["client-key-data"]) };
+    const r = await fetch(`https://127.0.0.1:${s.port}/api/v1/namespaces/default/configmaps?labelSelector=set%3Dbig`, { headers: { "accept-encoding": "identity" }, tls } as RequestInit);
+    const body = Buffer.from(await r.arrayBuffer());
+    expect(r.status).toBe(200);
+    expect(body.byteLength).toBeGreaterThan(256 * 1024);
+    expect([r.headers.get("content-length"), r.headers.get("transfer-encoding")]).toEqual([String(body.byteLength), null]);
+    expect(JSON.parse(body.toString()).items).toHaveLength(150);
   });
 
   test("every served kind can be listed", async () => {

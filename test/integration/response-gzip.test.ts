@@ -19,7 +19,9 @@ beforeAll(async () => {
   api = await startTestApi({ audit: { path: join(dir, "audit.log"), policy } });
   expect((await api.json("POST", "/api/v1/namespaces", { metadata: { name: "zipped" } })).status).toBe(201);
   for (let i = 0; i < 600; i++) {
-    const r = await api.json("POST", BASE, { metadata: { name: `cm-${String(i).padStart(3, "0")}` }, data: { v: `${i}-`.repeat(200) } });
+    // One value in characters that take 2 to 4 bytes each: the list's length is counted in bytes.
+    const v = i === 7 ? "ü€😀-".repeat(100) : `${i}-`.repeat(200);
+    const r = await api.json("POST", BASE, { metadata: { name: `cm-${String(i).padStart(3, "0")}` }, data: { v } });
     expect(r.status).toBe(201);
   }
 });
@@ -44,6 +46,10 @@ test("a large list, streamed, is one gzip stream of the same JSON", async () => 
   const list = JSON.parse(Buffer.from(Bun.gunzipSync(bytes)).toString());
   expect(list.items).toHaveLength(600);
   expect(list).toEqual(JSON.parse(plainText));
+  // Streamed plain, it says its length in bytes (so it goes out unframed); gzipped, it cannot.
+  expect(plain.headers.get("content-length")).toBe(String(Buffer.byteLength(plainText)));
+  expect(zipped.headers.get("content-length")).toBeNull();
+  expect(list.items[7].data.v).toBe("ü€😀-".repeat(100));
 });
 
 test("a list between 128 and 256 KiB (one string) and kubectl's Table are gzipped too; a small page is not", async () => {

@@ -3,7 +3,7 @@
  * and the generic subresources (status, scale, binding). One function per verb; they all
  * end in ObjectStorage, the single write path.
  */
-import { jsonListBody } from "./list-body.ts";
+import { jsonListBody, jsonListBytes } from "./list-body.ts";
 import { negotiatedResponse } from "../../http/gzip-body.ts";
 import type { KubeObject } from "../../model/object.ts";
 import type { ResourceContext } from "./context.ts";
@@ -109,7 +109,10 @@ async function list(ctx: ResourceContext, options: ListOptions): Promise<Respons
     return negotiatedResponse(ctx.req, tableListBody(ctx.def, cursor, table.includeObject), { "content-type": "application/json" });
   }
   const list = await ctx.storage.listJson(ctx.def, ctx.path.namespace, query);
-  return negotiatedResponse(ctx.req, jsonListBody(list), { "content-type": "application/json" });
+  const body = jsonListBody(list);
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (typeof body !== "string") headers["content-length"] = String(jsonListBytes(list));
+  return negotiatedResponse(ctx.req, body, headers);
 }
 
 /** Decodes the body as an object of this resource's kind, enforcing fieldValidation. */

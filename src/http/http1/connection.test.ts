@@ -19,6 +19,12 @@ const handlers: Http1Handlers = {
       let i = 0;
       return new Response(new ReadableStream({ async pull(c) { await Bun.sleep(5); if (i++ < 3) c.enqueue(new TextEncoder().encode(`line${i}\n`)); else c.close(); } }));
     }
+    if (url.pathname.startsWith("/sized/")) {
+      // Three pieces of 6 bytes, streamed, with the length the handler says they make.
+      let i = 0;
+      const stream = new ReadableStream({ async pull(c) { await Bun.sleep(5); if (i++ < 3) c.enqueue(new TextEncoder().encode(`line${i}\n`)); else c.close(); } });
+      return new Response(stream, { headers: { "content-length": url.pathname.slice("/sized/".length) } });
+    }
     if (url.pathname === "/push") {
       const stream = new ReadableStream<Uint8Array>();
       markPushBody(stream, { attach(sink) { sink.write(new TextEncoder().encode("a\n")); sink.write(new TextEncoder().encode("b\n")); setTimeout(() => sink.end(), 5); return () => {}; } });
@@ -119,6 +125,28 @@ describe("serveHttp1", () => {
     expect(r[0]!.endsWith("6\r\nline1\n\r\n6\r\nline2\n\r\n6\r\nline3\n\r\n0\r\n\r\n")).toBe(true);
     expect(r[1]!.endsWith("2\r\na\n\r\n2\r\nb\n\r\n0\r\n\r\n")).toBe(true);
     expect(r[2]!.endsWith("GET /a 0")).toBe(true);
+  });
+
+  test("a streamed body of known length goes out as it is with its Content-Length, and the connection stays usable", async () => {
+    const { text, closed } = await exchange(["GET /sized/18 HTTP/1.1\r\n\r\n", "GET /a HTTP/1.1\r\n\r\n"], 300);
+    const r = responses(text);
+    expect(r.length).toBe(2);
+    expect(r[0]).toContain("content-length: 18\r\n");
+    expect(r[0]).not.toContain("transfer-encoding");
+    expect(r[0]!.endsWith("\r\n\r\nline1\nline2\nline3\n")).toBe(true);
+    expect(r[1]!.endsWith("GET /a 0")).toBe(true);
+    expect(closed).toBe(false);
+  });
+
+  test("a streamed body that is not the length it said ends the connection, so the answer cannot pass for whole", async () => {
+    for (const declared of [12, 24]) {
+      const { text, closed } = await exchange([`GET /sized/${declared} HTTP/1.1\r\n\r\n`, "GET /a HTTP/1.1\r\n\r\n"], 500);
+      expect(closed).toBe(true);
+      expect(text).toContain(`content-length: ${declared}\r\n`);
+      expect(text).not.toContain("GET /a 0");
+      // Never more bytes than said.
+      expect(text.slice(text.indexOf("\r\n\r\n") + 4).length).toBeLessThanOrEqual(declared);
+    }
   });
 
   test("bad heads get Go's plain answers and the connection ends: smuggling framing, folding, too large, HTTP/2", async () => {

@@ -1,9 +1,10 @@
 /**
  * A fetch Response written onto an HTTP/1.1 connection, with the fewest socket writes: a body
- * that is whole (every object, Status and list) goes out with its head in one corked write and
- * a Content-Length; a body still open after a turn of the event loop (watch, log follow) is
- * sent chunked as it comes, with back-pressure; a push body (a watch's shared frames,
- * push-body.ts) is written by its producer straight onto the socket.
+ * that is whole (every object, Status and small list) goes out with its head in one corked write
+ * and a Content-Length; a body still open after a turn of the event loop (watch, log follow) is
+ * sent chunked as it comes, with back-pressure, or as it is when the handler gave its length
+ * (a large list); a push body (a watch's shared frames, push-body.ts) is written by its
+ * producer straight onto the socket.
  */
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
@@ -99,24 +100,36 @@ export async function writeResponse(t: WriteTarget, response: Response): Promise
     }
     return t.keepAlive;
   }
-  const chunked = !t.http10;
-  const keepAlive = t.keepAlive && chunked;
-  socket.write(head(response, chunked ? "transfer-encoding: chunked\r\n" : "", keepAlive));
-  const frame = (chunk: Uint8Array) => (chunked ? chunkFrame(chunk) : chunk);
+  // A body whose length the handler knows (a large JSON list) goes out as it is, unframed:
+  // framing each piece was a copy of every byte (a third of a 75 MB list's server time).
+  const declared = Number(response.headers.get("content-length") ?? NaN);
+  const sized = Number.isSafeInteger(declared) && declared >= 0;
+  const chunked = !sized && !t.http10;
+  const keepAlive = t.keepAlive && (sized || chunked);
+  socket.write(head(response, sized ? `content-length: ${declared}\r\n` : chunked ? "transfer-encoding: chunked\r\n" : "", keepAlive));
+  let sent = 0;
+  const send = (chunk: Uint8Array): boolean => {
+    sent += chunk.byteLength;
+    // More than it said: the answer cannot be completed truthfully.
+    if (sized && sent > declared) throw new Error(`body longer than its content-length ${declared}`);
+    return socket.write(chunked ? chunkFrame(chunk) : chunk);
+  };
   const cancel = () => void reader.cancel().catch(() => {});
   t.signal?.addEventListener("abort", cancel, { once: true });
   try {
-    for (const chunk of start.chunks) if (chunk.byteLength && !socket.write(frame(chunk))) await drained(socket);
+    for (const chunk of start.chunks) if (chunk.byteLength && !send(chunk)) await drained(socket);
     let next = start.next;
     for (;;) {
       if (socket.destroyed) return false;
       const { value, done } = await next;
       if (done) break;
-      if (value.byteLength && !socket.write(frame(value))) await drained(socket);
+      if (value.byteLength && !send(value)) await drained(socket);
       next = reader.read();
     }
+    if (sized && sent !== declared) throw new Error(`body of ${sent} bytes, not its content-length ${declared}`);
   } catch {
     // The body failed mid-way: the answer cannot be completed, so it must not look complete.
+    cancel();
     socket.destroy();
     return false;
   } finally {
