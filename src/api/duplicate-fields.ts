@@ -5,6 +5,7 @@
  * keys joined by dots, list items as `[i]`). kubectl sends Strict on every write, so this is
  * one linear pass without building values; it runs on text JSON.parse already accepted.
  */
+import { closingQuote } from "../lib/json-text.ts";
 
 interface Frame {
   /** Keys seen so far; undefined for a list. */
@@ -19,7 +20,7 @@ interface Frame {
   step: string;
 }
 
-const QUOTE = 34, BACKSLASH = 92, LBRACE = 123, RBRACE = 125, LBRACKET = 91, RBRACKET = 93, COMMA = 44;
+const QUOTE = 34, LBRACE = 123, RBRACE = 125, LBRACKET = 91, RBRACKET = 93, COMMA = 44;
 
 /**
  * Paths of the keys that appear twice in one object of `json`, each once, in order of their
@@ -72,18 +73,6 @@ export function duplicateFields(json: string, limit = 100): string[] {
 }
 
 /** Index of the quote that ends the string starting at `start` (a quote preceded by an even run of backslashes). */
-function closingQuote(json: string, start: number): number {
-  let from = start + 1;
-  for (;;) {
-    const q = json.indexOf('"', from);
-    if (q < 0) return json.length;
-    let slashes = 0;
-    for (let k = q - 1; json.charCodeAt(k) === BACKSLASH; k--) slashes++;
-    if (slashes % 2 === 0) return q;
-    from = q + 1;
-  }
-}
-
 function pathOf(stack: Frame[], key: string): string {
   let prefix = "";
   for (const f of stack) prefix += f.step;

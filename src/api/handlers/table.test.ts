@@ -15,7 +15,7 @@ const pod = (i: number): KubeObject => ({
 test("a large list's Table is streamed, each row made only when its piece is", async () => {
   const n = 3000;
   const asked: number[] = [];
-  const body = tableListBody(pods, { metadata: { resourceVersion: "42" }, count: n, object: (i) => (asked.push(i), pod(i)) }, "Metadata");
+  const body = tableListBody(pods, { metadata: { resourceVersion: "42" }, count: n, item: (i) => (asked.push(i), { object: pod(i), json: i % 2 ? JSON.stringify(pod(i)) : undefined }) }, "Metadata");
   expect(body).toBeInstanceOf(ReadableStream);
   const reader = (body as ReadableStream<Uint8Array>).getReader();
   const pieces: Uint8Array[] = [];
@@ -36,9 +36,9 @@ test("a large list's Table is streamed, each row made only when its piece is", a
 });
 
 test("a small list's Table is one string, the same as the whole Table", () => {
-  const body = tableListBody(pods, { metadata: { resourceVersion: "7", continue: "abc" }, count: 2, object: pod }, "None");
+  const body = tableListBody(pods, { metadata: { resourceVersion: "7", continue: "abc" }, count: 2, item: (i) => ({ object: pod(i) }) }, "None");
   expect(typeof body).toBe("string");
   expect(JSON.parse(body as string)).toEqual(JSON.parse(JSON.stringify(toTable(pods, [pod(0), pod(1)], "None", { resourceVersion: "7", continue: "abc" }))));
-  const empty = JSON.parse(tableListBody(pods, { metadata: { resourceVersion: "7" }, count: 0, object: pod }, "None") as string);
+  const empty = JSON.parse(tableListBody(pods, { metadata: { resourceVersion: "7" }, count: 0, item: (i) => ({ object: pod(i) }) }, "None") as string);
   expect([empty.kind, empty.rows, empty.columnDefinitions.length > 0]).toEqual(["Table", [], true]);
 });

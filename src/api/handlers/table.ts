@@ -2,7 +2,7 @@
 import type { KubeObject, ListMeta } from "../../model/object.ts";
 import type { ResourceDef } from "../resources/types.ts";
 import type { ObjectCursor } from "../storage/object-storage.ts";
-import { buildTable, printerFor, tableHead, tableRow, tableRowEvent, type IncludeObject, type Printer } from "../table/index.ts";
+import { buildTable, printerFor, tableHead, tableRowEvent, tableRowJson, type IncludeObject, type Printer } from "../table/index.ts";
 import { listBody } from "./list-body.ts";
 
 /**
@@ -30,7 +30,11 @@ export function tableListBody(def: ResourceDef, list: ObjectCursor, includeObjec
   const printer = printerOf(def);
   const now = new Date();
   const head = JSON.stringify({ ...tableHead(printer, { listMeta: list.metadata }), rows: [] });
-  return listBody({ open: head.slice(0, -2), count: list.count, item: (i) => JSON.stringify(tableRow(list.object(i), printer, includeObject, now)), close: "]}" });
+  const row = (i: number) => {
+    const { object, json } = list.item(i);
+    return tableRowJson(object, json, printer, includeObject, now);
+  };
+  return listBody({ open: head.slice(0, -2), count: list.count, item: row, close: "]}" });
 }
 
 /** One watch event's object; the first event of a stream carries the column definitions. */

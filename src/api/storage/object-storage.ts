@@ -81,7 +81,8 @@ export interface JsonList {
 export interface ObjectCursor {
   metadata: ListMeta;
   count: number;
-  object(i: number): KubeObject;
+  /** The i-th object, and the store's text of that very object when it has it unconverted. */
+  item(i: number): { object: KubeObject; json?: string };
 }
 
 export class ObjectStorage {
@@ -157,9 +158,11 @@ export class ObjectStorage {
       count: items.length,
       // A filtered list's objects were parsed to be filtered: taken as they are. Otherwise the
       // store's text when it has it: its lazily parsed `object` would keep every parse.
-      object: (i) => {
+      item: (i) => {
         const item = items[i]!;
-        return served(def, query.filter || item.json === undefined ? item.object : (JSON.parse(item.json) as KubeObject));
+        const stored = query.filter || item.json === undefined ? item.object : (JSON.parse(item.json) as KubeObject);
+        const object = served(def, stored);
+        return { object, json: object === stored ? item.json : undefined };
       },
     };
   }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { KubeObject } from "../../model/object.ts";
-import { buildTable, tableRowEvent, tableWatchEncoder } from "./build-table.ts";
+import { buildTable, tableRow, tableRowEvent, tableRowJson, tableWatchEncoder } from "./build-table.ts";
 import { printerFor } from "./printers.ts";
 
 const now = new Date("2024-05-01T12:00:00Z");
@@ -67,5 +67,43 @@ describe("watch", () => {
     const events = [encode(cm("a", "1"), now), encode(cm("b", "2"), now), encode(cm("a", "3"), now)];
     expect(events.map((e) => e.columnDefinitions === null)).toEqual([false, true, true]);
     expect(events.map((e) => e.metadata.resourceVersion)).toEqual(["1", "2", "3"]);
+  });
+});
+
+describe("tableRowJson", () => {
+  const pod = (metadata: unknown): KubeObject =>
+    ({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata,
+      spec: { nodeName: "n1", containers: [{ name: "web", image: "nginx" }] },
+      status: { phase: "Running", podIP: "10.42.0.9", containerStatuses: [{ name: "web", ready: true, restartCount: 2, state: { running: {} } }] },
+    }) as KubeObject;
+  const good = pod({
+    name: "web-1",
+    namespace: "default",
+    creationTimestamp: "2024-05-01T11:00:00Z",
+    labels: { app: "web" },
+    managedFields: [{ manager: "kubectl", operation: "Update", fieldsType: "FieldsV1", fieldsV1: { "f:spec": { 'k:{"name":"web"}': { ".": {}, "f:image": {} } } } }],
+  });
+  const printer = printerFor("Pod");
+
+  test("is the row's JSON for every includeObject, its object copied from the stored text", () => {
+    for (const include of ["Metadata", "Object", "None"] as const) {
+      expect(tableRowJson(good, JSON.stringify(good), printer, include, now)).toBe(JSON.stringify(tableRow(good, printer, include, now)));
+      expect(tableRowJson(good, undefined, printer, include, now)).toBe(JSON.stringify(tableRow(good, printer, include, now)));
+    }
+    // The metadata comes from the text: a text that differs shows it.
+    const marked = JSON.stringify({ ...good, metadata: { ...(good.metadata as object), name: "from-text" } });
+    expect(JSON.parse(tableRowJson(good, marked, printer, "Metadata", now)).object.metadata.name).toBe("from-text");
+  });
+
+  test("metadata that does not fit ObjectMeta is left out as tableRow leaves it, not copied", () => {
+    const bad = pod({ name: "web-2", labels: "not a map", creationTimestamp: "2024-05-01T11:00:00Z" });
+    const row = tableRowJson(bad, JSON.stringify(bad), printer, "Metadata", now);
+    expect(row).toBe(JSON.stringify(tableRow(bad, printer, "Metadata", now)));
+    expect(JSON.parse(row).object.metadata.labels).toBeUndefined();
+    const none = pod(undefined);
+    expect(tableRowJson(none, JSON.stringify(none), printer, "Metadata", now)).toBe(JSON.stringify(tableRow(none, printer, "Metadata", now)));
   });
 });

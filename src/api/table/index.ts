@@ -4,6 +4,7 @@ export {
   buildTable,
   tableHead,
   tableRow,
+  tableRowJson,
   partialObjectMetadata,
   tableRowEvent,
   tableWatchEncoder,
