@@ -18,7 +18,7 @@ import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import YAML from "yaml";
 import { freePort, startE2EServer } from "../test/helpers/e2e-server.ts";
-import { cpuMs } from "./lib/cpu-time.ts";
+import { cpuMs, systemCpuMs } from "./lib/cpu-time.ts";
 import { fmt, rssMiB, summary } from "./lib/stats.ts";
 import { etcdBinary, startEtcd } from "./lib/etcd.ts";
 import { awaitDelivery, openRawWatchers, writeAtRate, type RawWatchers, type WatcherDiagnosis } from "./lib/raw-watch.ts";
@@ -42,6 +42,8 @@ interface Figures {
   failedWrites: number;
   /** Server CPU time (ms) per 1,000 deliveries, over the write phase and its delivery. */
   cpuPer1k: number;
+  /** The part of cpuPer1k spent in the kernel (socket writes on loopback carry the receiver's TCP work too). */
+  kernelPer1k: number;
   /** This (client) process's CPU over the same span, as a share of one core: near 1, the client is what lags. */
   clientCores: number;
 }
@@ -56,6 +58,7 @@ async function measure(pid: number, open: () => Promise<RawWatchers>, write: (i:
   const kibPerWatcher = ((after - before) * 1024) / Math.max(1, watchers.ready);
   progress(`${watchers.ready} watchers ready; writing ${RATE}/s for ${SECONDS} s`);
   const cpu0 = cpuMs(pid);
+  const sys0 = systemCpuMs(pid);
   const client0 = process.cpuUsage();
   const wall0 = performance.now();
   const { sent, failed, firstError } = await writeAtRate(RATE, SECONDS, write);
@@ -66,6 +69,7 @@ async function measure(pid: number, open: () => Promise<RawWatchers>, write: (i:
   // The namespace's kube-root-ca.crt, when its controller wrote it after the watch's resourceVersion.
   if (watchers.arrivals > delivered) progress(`${watchers.arrivals - delivered} events read beyond the written ones (not counted as deliveries)`);
   const cpu = cpuMs(pid) - cpu0;
+  const sys = systemCpuMs(pid) - sys0;
   const client = process.cpuUsage(client0);
   const clientCores = (client.user + client.system) / 1000 / (performance.now() - wall0);
   const { samples, missing } = watchers.latencies(sent);
@@ -73,7 +77,7 @@ async function measure(pid: number, open: () => Promise<RawWatchers>, write: (i:
   if (missing > 0) await explainMissing(watchers, sent, logs);
   watchers.close();
   const s = summary(samples);
-  return { ready: watchers.ready, kibPerWatcher, p50: s.p50, p99: s.p99, samples: s.n, missing, endedEarly, failedWrites: failed, cpuPer1k: (cpu * 1000) / Math.max(1, s.n), clientCores };
+  return { ready: watchers.ready, kibPerWatcher, p50: s.p50, p99: s.p99, samples: s.n, missing, endedEarly, failedWrites: failed, cpuPer1k: (cpu * 1000) / Math.max(1, s.n), kernelPer1k: (sys * 1000) / Math.max(1, s.n), clientCores };
 }
 
 /**
@@ -184,7 +188,8 @@ const row = (f: Figures) => `${fmt(f.p50)} / ${fmt(f.p99)} ms (${f.samples} deli
 if (baseline) line("k3rs baseline delivery p50 / p99", row(baseline));
 line("k3rs delivery p50 / p99", `${row(k3rs)}   (goal p99 < 50 ms)`);
 if (etcd) line("etcd delivery p50 / p99", `${row(etcd)}   ratio(p99) ${fmt(etcd.p99 / k3rs.p99, 2)}x etcd's speed`);
-line("server CPU per 1,000 deliveries", `k3rs ${fmt(k3rs.cpuPer1k)} ms` + (baseline ? `   baseline ${fmt(baseline.cpuPer1k)} ms` : "") + (etcd ? `   etcd ${fmt(etcd.cpuPer1k)} ms` : ""));
+const cpuOf = (f: Figures) => `${fmt(f.cpuPer1k)} ms (kernel ${fmt(f.kernelPer1k)})`;
+line("server CPU per 1,000 deliveries", `k3rs ${cpuOf(k3rs)}` + (baseline ? `   baseline ${cpuOf(baseline)}` : "") + (etcd ? `   etcd ${cpuOf(etcd)}` : ""));
 line("k3rs RSS per idle watcher", `${fmt(k3rs.kibPerWatcher)} KiB` + (baseline ? `   baseline ${fmt(baseline.kibPerWatcher)} KiB` : ""));
 if (etcd) line("etcd RSS per idle watcher", `${fmt(etcd.kibPerWatcher)} KiB`);
 if (!etcd) console.log(K3RS_ONLY ? "\netcd peer skipped: BENCH_WATCH_K3RS_ONLY=1." : "\netcd peer skipped: install it with `apt-get install etcd-server`.");
