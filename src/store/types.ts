@@ -71,6 +71,8 @@ export interface WatchEvent {
   object: KubeObject;
   /** The object before the write (absent for ADDED). */
   prevObject?: KubeObject;
+  /** JSON.stringify(object) as the store holds it, when it does: a watch sends it as it is. */
+  json?: string;
 }
 
 export interface WatchOptions {

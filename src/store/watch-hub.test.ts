@@ -159,3 +159,15 @@ describe("WatchHub", () => {
     });
   });
 });
+
+test("events carry the stored text of their object, live and replayed, for watches to send as it is", async () => {
+  const hub = hubWith([1]);
+  const seen: WatchEvent[] = [];
+  hub.watch("/k/", 0, (e) => seen.push(e));
+  await tick();
+  const live = event(2);
+  hub.publish([live]);
+  expect(seen.map((e) => e.revision)).toEqual([1, 2]);
+  expect(seen[1]!.json).toBe(live.value);
+  for (const e of seen) expect(JSON.stringify(e.object)).toBe(e.json!);
+});

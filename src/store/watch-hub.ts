@@ -235,7 +235,7 @@ export class WatchHub {
 }
 
 function materialize(e: HistoryEvent): WatchEvent {
-  const event: WatchEvent = { type: e.type, key: e.key, revision: e.revision, object: JSON.parse(e.value) };
+  const event: WatchEvent = { type: e.type, key: e.key, revision: e.revision, object: JSON.parse(e.value), json: e.value };
   if (e.prev !== undefined) event.prevObject = JSON.parse(e.prev);
   return event;
 }

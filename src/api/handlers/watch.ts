@@ -31,16 +31,23 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Storage hands every watcher the same event object, so the encoded line is made once per
- * event and type and shared: with 1,000 watchers that is one JSON.stringify, not 1,000.
+ * event and type and shared: with 1,000 watchers that is one encoding, not 1,000. The object
+ * goes in as the store's text when the event carries it: a Pod's JSON.stringify is tens of
+ * microseconds (its managedFields' keys need escaping, lib/json-text.ts), copying it is not.
  */
 const sharedLines = new WeakMap<object, Map<string, Uint8Array>>();
 const sharedEncoder = new TextEncoder();
-function encodeShared(type: string, obj: KubeObject): Uint8Array {
+function encodeShared(type: string, obj: KubeObject, json?: string): Uint8Array {
   let byType = sharedLines.get(obj);
   if (!byType) sharedLines.set(obj, (byType = new Map()));
   let line = byType.get(type);
-  if (!line) byType.set(type, (line = sharedEncoder.encode(JSON.stringify({ type, object: obj }) + "\n")));
+  if (!line) byType.set(type, (line = json === undefined ? sharedEncoder.encode(JSON.stringify({ type, object: obj }) + "\n") : storedLine(type, json)));
   return line;
+}
+
+/** An event's line around an object's stored text (`type` is an event type: nothing to escape). */
+function storedLine(type: string, json: string): Uint8Array {
+  return sharedEncoder.encode(`{"type":"${type}","object":${json}}\n`);
 }
 
 export async function serveWatch(ctx: ResourceContext, options: ListOptions, budget: WatchBudget = watchBudget): Promise<Response> {
@@ -64,13 +71,13 @@ export async function serveWatch(ctx: ResourceContext, options: ListOptions, bud
   const apiVersion = apiVersionOf(def.group, def.version);
   let firstTableEvent = true;
 
-  const render = (type: string, obj: KubeObject): Uint8Array => {
+  const render = (type: string, obj: KubeObject, json?: string): Uint8Array => {
     if (table && type !== "BOOKMARK" && type !== "ERROR") {
       const object = tableEvent(def, obj, table.includeObject, firstTableEvent);
       firstTableEvent = false;
       return encoder.encode(JSON.stringify({ type, object }) + "\n");
     }
-    return encodeShared(type, obj);
+    return encodeShared(type, obj, json);
   };
 
   let cleanup = () => {};
@@ -88,10 +95,12 @@ export async function serveWatch(ctx: ResourceContext, options: ListOptions, bud
   try {
     if (sendInitial) {
       const initial = await storage.listJsonItems(def, path.namespace, { filter });
-      // Rendered as read, from the store's own JSON text; a Table's first line (the one with the
-      // column definitions) at once, so that it stays first whatever is pushed meanwhile.
-      const first = initial.items.length > 0 ? render("ADDED", JSON.parse(initial.items[0]!)) : undefined;
-      out.setInitial(initialLines(first, initial.items, render));
+      // Rendered as read, as the store's own JSON text (parsed only for a Table's row); a Table's
+      // first line (the one with the column definitions) at once, so that it stays first
+      // whatever is pushed meanwhile.
+      const added = (text: string) => (table ? render("ADDED", JSON.parse(text)) : storedLine("ADDED", text));
+      const first = initial.items.length > 0 ? added(initial.items[0]!) : undefined;
+      out.setInitial(initialLines(first, initial.items, added));
       lastRevision = Number(initial.resourceVersion);
       if (fromRevision < 0) fromRevision = lastRevision;
       if (bookmarks && options.sendInitialEvents === true) bookmark(true);
@@ -109,7 +118,7 @@ export async function serveWatch(ctx: ResourceContext, options: ListOptions, bud
         else if (!now && before) type = "DELETED";
         else if (!now) return;
       } else if (!now) return;
-      out.push(render(type, ev.object));
+      out.push(render(type, ev.object, ev.json));
     };
     // Storage replays its history on a microtask after subscribing; it is over by the next macrotask.
     out.beginReplay();
@@ -142,8 +151,8 @@ export async function serveWatch(ctx: ResourceContext, options: ListOptions, bud
   });
 }
 
-function* initialLines(first: Uint8Array | undefined, items: string[], render: (type: string, obj: KubeObject) => Uint8Array): Generator<Uint8Array> {
+function* initialLines(first: Uint8Array | undefined, items: string[], added: (text: string) => Uint8Array): Generator<Uint8Array> {
   if (first === undefined) return;
   yield first;
-  for (let i = 1; i < items.length; i++) yield render("ADDED", JSON.parse(items[i]!));
+  for (let i = 1; i < items.length; i++) yield added(items[i]!);
 }

@@ -121,8 +121,11 @@ export class ObjectStorage {
   watch(def: ResourceDef, namespace: string | undefined, options: ObjectWatchOptions, listener: (event: ObjectEvent) => void): (() => void) | StatusError {
     try {
       // The store's events pass through as they are: one object shared by every watcher.
-      const heard = def.storageVersion === undefined ? listener : (e: ObjectEvent) =>
-        listener({ ...e, object: served(def, e.object), ...(e.prevObject ? { prevObject: served(def, e.prevObject) } : {}) });
+      const heard = def.storageVersion === undefined ? listener : (e: ObjectEvent) => {
+        const object = served(def, e.object);
+        // The stored text is the object's only while no conversion rewrote it.
+        listener({ ...e, object, json: object === e.object ? e.json : undefined, ...(e.prevObject ? { prevObject: served(def, e.prevObject) } : {}) });
+      };
       return this.store.watch(listPrefix(def, namespace), { fromRevision: options.fromRevision, signal: options.signal }, heard);
     } catch (e) {
       if (e instanceof StoreError && e.code === "Compacted") {
