@@ -8,7 +8,8 @@
  * k3rs is measured twice where the server speaks both: HTTP/1.1 (Bun's fetch, a connection per
  * concurrent request) and HTTP/2 (one connection, a stream per request, as client-go does).
  * Prints figures and the k3rs/etcd ratios; no thresholds. Everything runs on 127.0.0.1 and
- * every loop is bounded.
+ * every loop is bounded. BENCH_K3RS_BIN=<an executable> serves k3rs (writes, gets, list,
+ * watch) from another build.
  */
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
@@ -48,7 +49,7 @@ results.coldStartMs = summary(starts).p50;
 
 // --- k3rs -------------------------------------------------------------------------------
 // HTTP/2 is opt-in on the server: turned on here so both protocols are measured (HTTP/1.1's path is the same either way).
-const server = await startE2EServer({ env: { K3RS_EXPERIMENTAL_HTTP2: "1" } });
+const server = await startE2EServer({ env: { K3RS_EXPERIMENTAL_HTTP2: "1" }, bin: process.env.BENCH_K3RS_BIN });
 const tls = tlsOf(server.kubeconfig);
 const base = `https://127.0.0.1:${server.port}`;
 const req = (path: string, init: RequestInit = {}) => fetch(base + path, { ...init, tls } as any);

@@ -26,8 +26,6 @@ const JOURNAL_SIZE_LIMIT = 16 * 1024 * 1024;
 
 export interface OpenDbOptions {
   path: string;
-  /** synchronous=FULL (fsync the WAL on every commit) when true, NORMAL otherwise. */
-  durable: boolean;
   /** WAL pages between automatic checkpoints; 0 leaves checkpoints to someone else (Litestream). */
   walAutoCheckpoint: number;
 }
@@ -47,7 +45,9 @@ export function openDatabase(options: OpenDbOptions): Database {
     db.run("PRAGMA auto_vacuum = INCREMENTAL");
     db.run("PRAGMA journal_mode = WAL");
     db.run(`PRAGMA journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
-    db.run(`PRAGMA synchronous = ${options.durable ? "FULL" : "NORMAL"}`);
+    // NORMAL: SQLite syncs around checkpoints only; a durable store syncs the WAL after each of
+    // its commits itself, off the event loop (wal-sync.ts).
+    db.run("PRAGMA synchronous = NORMAL");
     db.run(`PRAGMA wal_autocheckpoint = ${Math.max(0, Math.floor(options.walAutoCheckpoint))}`);
     migrate(db);
     return db;

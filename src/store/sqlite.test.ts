@@ -70,6 +70,52 @@ describe("SqliteStore", () => {
     expect(commits).toEqual([50, 1]);
   });
 
+  test("a write resolves, and is seen by readers and watchers, only once its commit's WAL sync returns; the thread is free meanwhile", async () => {
+    const gates: (() => void)[] = [];
+    const path = tempPath();
+    const s = openSqliteStore({ path, walSync: { sync: () => new Promise<void>((r) => gates.push(r)), syncNow: () => {}, close: () => {} } });
+    open.push(s);
+    const heard: string[] = [];
+    s.watch("/k/", { fromRevision: s.revision() }, (e) => heard.push(e.key));
+    let resolved = false;
+    const write = s.create("/k/a", makeObject("a")).then((r) => ((resolved = true), r));
+    const second = s.create("/k/b", makeObject("b"));
+    while (gates.length === 0) await Bun.sleep(1);
+    // Committed (in the file), not synced: nothing acknowledged or shown; other work goes on.
+    await Bun.sleep(20);
+    expect([resolved, heard, await s.get("/k/a"), s.revision()]).toEqual([false, [], undefined, 0]);
+    const reader = new Database(path, { readonly: true });
+    expect(reader.query("SELECT count(*) AS n FROM kv").get()).toEqual({ n: 2 });
+    reader.close();
+    // A write made meanwhile waits for the next commit, which waits for this sync.
+    const third = s.create("/k/c", makeObject("c"));
+    await Bun.sleep(20);
+    expect(gates.length).toBe(1);
+    gates.shift()!();
+    expect((await write).revision).toBe(1);
+    expect((await second).revision).toBe(2);
+    expect(heard).toEqual(["/k/a", "/k/b"]);
+    while (gates.length === 0) await Bun.sleep(1);
+    gates.shift()!();
+    expect((await third).revision).toBe(3);
+    expect((await s.get("/k/c"))!.revision).toBe(3);
+  });
+
+  test("a WAL that cannot be synced fails its writes and every later one; nothing unsynced is shown", async () => {
+    const path = tempPath();
+    const s = openStore(path);
+    const first = await s.create("/k/a", makeObject("a"));
+    // The WAL file gone from under the store: its next sync cannot be made.
+    rmSync(`${path}-wal`);
+    const failed = await s.create("/k/b", makeObject("b")).catch((e: Error) => e);
+    expect(failed).toBeInstanceOf(Error);
+    expect((failed as Error).message).toContain("syncing the store's WAL");
+    expect(await s.get("/k/b")).toBeUndefined();
+    expect(s.revision()).toBe(first.revision);
+    const later = await s.update("/k/a", makeObject("a"), first.revision).catch((e: Error) => e);
+    expect((later as Error).message).toContain("writes are refused until the server restarts");
+  });
+
   test("maxBatch splits a long queue into several transactions", async () => {
     const commits: number[] = [];
     const s = openSqliteStore({ path: tempPath(), maxBatch: 20, onCommit: (c) => commits.push(c.writes) });
@@ -178,6 +224,21 @@ describe("SqliteStore: a bounded file", () => {
     expect(r.revision).toBe(100_001);
     expect(largest).toBeLessThan(20 * 1024 * 1024);
   }, 120_000);
+
+  test("a vacuum step asked for while a commit's sync runs is made once it is done, with no write to carry it", async () => {
+    const s = openSqliteStore({ path: tempPath(), walSync: { sync: () => Bun.sleep(30), syncNow: () => {}, close: () => {} } });
+    open.push(s);
+    const big = "y".repeat(4000);
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => s.create(`/k/${i}`, { ...makeObject(String(i)), data: { big } })));
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => s.delete(`/k/${i}`)));
+    s.checkpoint();
+    const write = s.create("/k/last", makeObject("last"));
+    await Bun.sleep(5); // committed, its sync running
+    const report = await Promise.race([s.maintain(), Bun.sleep(5000).then(() => "stuck" as const)]);
+    expect(report).not.toBe("stuck");
+    expect((report as { freedPages: number }).freedPages).toBeGreaterThan(500);
+    await write;
+  }, 30_000);
 
   test("after a mass delete, maintain() shrinks the file in short steps and writes go on between them", async () => {
     const s = openSqliteStore({ path: tempPath(), durable: false });

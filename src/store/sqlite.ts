@@ -6,7 +6,10 @@
  * transaction gives ≈ 2.4k writes/s, 100 rows per transaction 21–30k rows/s (bench/store.ts:
  * 1 / 16 / 64 concurrent writers ≈ 2.9k / 17k / 24k writes/s). Each write's
  * preconditions are checked in queue order against the state that includes the writes before
- * it in the same batch, and each promise settles on its own.
+ * it in the same batch, and each promise settles on its own. The fsync runs off the event loop
+ * (wal-sync.ts); a batch is applied to the cache, shown to watchers and acknowledged when it
+ * returns, and the next batch is committed only then: one commit at a time, each written
+ * against the state the last one left.
  *
  * Reads are served from memory: every current value is cached as its JSON string (≈ the
  * data's size; 10k objects of 1 KB ≈ 11 MB, RSS +25 MB after opening such a store) with a
@@ -27,6 +30,7 @@ import type { ValueTransformer } from "./value-encryption.ts";
 import { statSync } from "node:fs";
 import type { KubeObject } from "../model/object.ts";
 import { loadRows, openDatabase, readRevision } from "./sqlite-schema.ts";
+import { WalSync } from "./wal-sync.ts";
 import { SortedKeys } from "./sorted-keys.ts";
 import { freePages, pageCounts, VACUUM_STEP_PAGES, vacuumStepInTransaction, worthVacuuming } from "./sqlite-maintenance.ts";
 import {
@@ -62,7 +66,7 @@ export interface SqliteStoreOptions {
    * writes of objects being deleted always pass, so a full store can be emptied. Default: none.
    */
   quotaBytes?: number;
-  /** synchronous=FULL: a resolved write survives power loss. Default true. */
+  /** A resolved write survives power loss: the WAL is synced before it resolves (wal-sync.ts). Default true. */
   durable?: boolean;
   /** WAL pages between automatic checkpoints. Default 1000 (SQLite's); 0 when Litestream checkpoints. */
   walAutoCheckpoint?: number;
@@ -72,6 +76,8 @@ export interface SqliteStoreOptions {
   transformer?: ValueTransformer;
   /** Told when a watch listener throws (listeners must not). Default console.error. */
   onListenerError?: (error: unknown, event: WatchEvent) => void;
+  /** What syncs the WAL after a commit, in place of fdatasync of the file (a seam for tests). */
+  walSync?: Pick<WalSync, "sync" | "syncNow" | "close">;
   /** Told after each committed transaction (for metrics: batch sizes, commit latency). */
   onCommit?: (commit: { writes: number; refused: number; durationMs: number }) => void;
 }
@@ -90,7 +96,7 @@ interface Statements {
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   let db: Database;
   try {
-    db = openDatabase({ path: options.path, durable: options.durable ?? true, walAutoCheckpoint: options.walAutoCheckpoint ?? 1000 });
+    db = openDatabase({ path: options.path, walAutoCheckpoint: options.walAutoCheckpoint ?? 1000 });
   } catch (cause) {
     throw new Error(`opening the store at ${options.path}`, { cause });
   }
@@ -110,6 +116,12 @@ export class SqliteStore implements Store {
   private rev: number;
   private queue: WriteOp[] = [];
   private flushScheduled = false;
+  /** Syncs the WAL after each commit; undefined when not durable (or in memory). */
+  private readonly walSync?: Pick<WalSync, "sync" | "syncNow" | "close">;
+  /** The last commit's WAL sync while it runs: the next commit waits for it (the cache is not applied yet). */
+  private syncing?: Promise<void>;
+  /** Set when a sync failed: what is on disk is unknown from then on, and every write fails with it. */
+  private failed?: Error;
   /** A vacuum step to run inside the next commit; resolved with its duration (ms) or -1 when it failed. */
   private vacuumRequest?: { pages: number; resolve(ms: number): void };
   private closed = false;
@@ -123,6 +135,7 @@ export class SqliteStore implements Store {
   ) {
     this.path = options.path;
     this.maxBatch = Math.max(1, options.maxBatch ?? 1000);
+    if ((options.durable ?? true) && options.path !== ":memory:") this.walSync = options.walSync ?? new WalSync(`${options.path}-wal`);
     this.onCommit = options.onCommit;
     try {
       this.rev = readRevision(db);
@@ -343,6 +356,7 @@ export class SqliteStore implements Store {
     if (this.queue.length > 0) throw new Error("bumpRevision with writes queued");
     if (to <= this.rev) return this.rev;
     this.stmts.writeRevision.run(to);
+    this.walSync?.syncNow();
     this.rev = to;
     this.hub.compact(to, to);
     return to;
@@ -358,12 +372,14 @@ export class SqliteStore implements Store {
   writeBootstrap(name: string, value: Uint8Array): void {
     this.assertOpen(name);
     writeBootstrapRow(this.db, name, value);
+    this.walSync?.syncNow();
   }
 
   /** Commits what is queued, then closes the file. Later calls fail with Closed. */
   async close(): Promise<void> {
     if (this.closed) return;
-    while (this.queue.length > 0) this.flush();
+    await this.syncing?.catch(() => {});
+    while (this.queue.length > 0 && !this.failed) this.flush(true);
     this.vacuumRequest?.resolve(-1);
     this.vacuumRequest = undefined;
     this.closed = true;
@@ -373,6 +389,7 @@ export class SqliteStore implements Store {
       // "zombie" after close, so `--cluster-reset` would still see the file held open.
       for (const stmt of Object.values(this.stmts)) stmt.finalize();
       this.db.close();
+      this.walSync?.close();
     } catch (cause) {
       throw new Error(`closing the store at ${this.path}`, { cause });
     }
@@ -386,24 +403,30 @@ export class SqliteStore implements Store {
     return new Promise<StoredObject>((resolve, reject) => {
       const op = make({ resolve, reject });
       if (this.closed) return reject(new StoreError("Closed", op.key, "the store is closed"));
+      if (this.failed) return reject(this.failed);
       this.queue.push(op);
       this.scheduleFlush();
     });
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled) return;
+    // A commit whose sync runs schedules the next flush once it is applied.
+    if (this.flushScheduled || this.syncing) return;
     this.flushScheduled = true;
     // A macrotask, not a microtask: every write issued by the current task — including
     // those behind several awaits in callers — joins the batch.
     setImmediate(() => {
       this.flushScheduled = false;
-      if (!this.closed) this.flush();
+      // One commit at a time: a batch is written against the cache as the last one left it.
+      if (!this.closed && !this.syncing) this.flush();
     });
   }
 
-  /** Commits up to maxBatch queued writes in one transaction, then settles and publishes them. */
-  private flush(): void {
+  /**
+   * Commits up to maxBatch queued writes in one transaction, then, once the WAL is synced,
+   * applies, settles and publishes them. `now`: sync on this thread (at close).
+   */
+  private flush(now = false): void {
     const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
     this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
     if (this.queue.length > 0) this.scheduleFlush();
@@ -445,6 +468,32 @@ export class SqliteStore implements Store {
     }
     vacuum?.resolve(vacuumMs);
     if (batch.length === 0 || !outcome) return;
+    const committed = outcome;
+    if (!this.walSync) return this.apply(committed, started);
+    if (now) {
+      try {
+        this.walSync.syncNow();
+      } catch (cause) {
+        return this.syncFailed(batch, cause);
+      }
+      return this.apply(committed, started);
+    }
+    this.syncing = this.walSync.sync().then(
+      () => {
+        this.syncing = undefined;
+        this.apply(committed, started);
+        // What came meanwhile: writes, or a vacuum step waiting for a commit.
+        if (this.queue.length > 0 || this.vacuumRequest) this.scheduleFlush();
+      },
+      (cause) => {
+        this.syncing = undefined;
+        this.syncFailed(batch, cause);
+      },
+    );
+  }
+
+  /** A committed and synced batch: the cache, the revision, watchers, then the writers. */
+  private apply(outcome: BatchOutcome, started: number): void {
     const { overlay, done, refused, resealed } = outcome;
     for (const [key, entry] of overlay) {
       if (entry === null) {
@@ -463,6 +512,17 @@ export class SqliteStore implements Store {
     for (const { op, event } of done) op.settle.resolve({ key: op.key, revision: event.revision, object: JSON.parse(event.value) });
     for (const { op, error } of refused) op.settle.reject(error);
     for (const { op, entry } of resealed) op.settle.resolve(lazyItem(op.key, entry.revision, entry.value));
+  }
+
+  /**
+   * The WAL could not be synced: the batch is in the file but maybe not on disk, and the kernel
+   * may have dropped the pages it failed to write (a retried fsync can succeed without them).
+   * Nothing is acknowledged, and no later write is accepted: a restart reads what the disk has.
+   */
+  private syncFailed(batch: WriteOp[], cause: unknown): void {
+    this.failed = new Error(`syncing the store's WAL at ${this.path}: writes are refused until the server restarts`, { cause });
+    for (const op of batch) op.settle.reject(this.failed);
+    for (const op of this.queue.splice(0)) op.settle.reject(this.failed);
   }
 
   /** Another process writing the file would make the in-memory state wrong: refuse to go on. */
