@@ -73,7 +73,7 @@ describe("SqliteStore", () => {
   test("a write resolves, and is seen by readers and watchers, only once its commit's WAL sync returns; the thread is free meanwhile", async () => {
     const gates: (() => void)[] = [];
     const path = tempPath();
-    const s = openSqliteStore({ path, walSync: { sync: () => new Promise<void>((r) => gates.push(r)), syncNow: () => {}, close: () => {} } });
+    const s = openSqliteStore({ path, syncPlacement: "off-thread", walSync: { sync: () => new Promise<void>((r) => gates.push(r)), syncNow: () => {}, close: () => {} } });
     open.push(s);
     const heard: string[] = [];
     s.watch("/k/", { fromRevision: s.revision() }, (e) => heard.push(e.key));
@@ -101,17 +101,22 @@ describe("SqliteStore", () => {
     expect((await s.get("/k/c"))!.revision).toBe(3);
   });
 
-  test("a WAL that cannot be synced fails its writes and every later one; nothing unsynced is shown", async () => {
-    const path = tempPath();
-    const s = openStore(path);
+  test.each(["adaptive", "off-thread"] as const)("a WAL that cannot be synced (%s) fails its writes and every later one; nothing unsynced is shown", async (placement) => {
+    let broken = false;
+    const fail = () => {
+      if (broken) throw Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
+    };
+    const s = openSqliteStore({ path: tempPath(), syncPlacement: placement, walSync: { sync: async () => fail(), syncNow: fail, close: () => {} } });
+    open.push(s);
     const first = await s.create("/k/a", makeObject("a"));
-    // The WAL file gone from under the store: its next sync cannot be made.
-    rmSync(`${path}-wal`);
+    broken = true;
     const failed = await s.create("/k/b", makeObject("b")).catch((e: Error) => e);
     expect(failed).toBeInstanceOf(Error);
     expect((failed as Error).message).toContain("syncing the store's WAL");
+    expect(((failed as Error).cause as Error).message).toContain("EIO");
     expect(await s.get("/k/b")).toBeUndefined();
     expect(s.revision()).toBe(first.revision);
+    broken = false;
     const later = await s.update("/k/a", makeObject("a"), first.revision).catch((e: Error) => e);
     expect((later as Error).message).toContain("writes are refused until the server restarts");
   });
@@ -226,7 +231,7 @@ describe("SqliteStore: a bounded file", () => {
   }, 120_000);
 
   test("a vacuum step asked for while a commit's sync runs is made once it is done, with no write to carry it", async () => {
-    const s = openSqliteStore({ path: tempPath(), walSync: { sync: () => Bun.sleep(30), syncNow: () => {}, close: () => {} } });
+    const s = openSqliteStore({ path: tempPath(), syncPlacement: "off-thread", walSync: { sync: () => Bun.sleep(30), syncNow: () => {}, close: () => {} } });
     open.push(s);
     const big = "y".repeat(4000);
     await Promise.all(Array.from({ length: 1000 }, (_, i) => s.create(`/k/${i}`, { ...makeObject(String(i)), data: { big } })));

@@ -30,7 +30,7 @@ import type { ValueTransformer } from "./value-encryption.ts";
 import { statSync } from "node:fs";
 import type { KubeObject } from "../model/object.ts";
 import { loadRows, openDatabase, readRevision } from "./sqlite-schema.ts";
-import { WalSync } from "./wal-sync.ts";
+import { SyncPlacement, WalSync } from "./wal-sync.ts";
 import { SortedKeys } from "./sorted-keys.ts";
 import { freePages, pageCounts, VACUUM_STEP_PAGES, vacuumStepInTransaction, worthVacuuming } from "./sqlite-maintenance.ts";
 import {
@@ -78,6 +78,8 @@ export interface SqliteStoreOptions {
   onListenerError?: (error: unknown, event: WatchEvent) => void;
   /** What syncs the WAL after a commit, in place of fdatasync of the file (a seam for tests). */
   walSync?: Pick<WalSync, "sync" | "syncNow" | "close">;
+  /** Where commits' syncs run (wal-sync.ts); "off-thread" always for tests. Default "adaptive". */
+  syncPlacement?: "adaptive" | "off-thread";
   /** Told after each committed transaction (for metrics: batch sizes, commit latency). */
   onCommit?: (commit: { writes: number; refused: number; durationMs: number }) => void;
 }
@@ -118,6 +120,7 @@ export class SqliteStore implements Store {
   private flushScheduled = false;
   /** Syncs the WAL after each commit; undefined when not durable (or in memory). */
   private readonly walSync?: Pick<WalSync, "sync" | "syncNow" | "close">;
+  private readonly placement: SyncPlacement;
   /** The last commit's WAL sync while it runs: the next commit waits for it (the cache is not applied yet). */
   private syncing?: Promise<void>;
   /** Set when a sync failed: what is on disk is unknown from then on, and every write fails with it. */
@@ -136,6 +139,7 @@ export class SqliteStore implements Store {
     this.path = options.path;
     this.maxBatch = Math.max(1, options.maxBatch ?? 1000);
     if ((options.durable ?? true) && options.path !== ":memory:") this.walSync = options.walSync ?? new WalSync(`${options.path}-wal`);
+    this.placement = new SyncPlacement(options.syncPlacement);
     this.onCommit = options.onCommit;
     try {
       this.rev = readRevision(db);
@@ -470,7 +474,7 @@ export class SqliteStore implements Store {
     if (batch.length === 0 || !outcome) return;
     const committed = outcome;
     if (!this.walSync) return this.apply(committed, started);
-    if (now) {
+    if (now || !this.placement.next()) {
       try {
         this.walSync.syncNow();
       } catch (cause) {
@@ -481,6 +485,7 @@ export class SqliteStore implements Store {
     this.syncing = this.walSync.sync().then(
       () => {
         this.syncing = undefined;
+        this.placement.measured(this.queue.length > 0);
         this.apply(committed, started);
         // What came meanwhile: writes, or a vacuum step waiting for a commit.
         if (this.queue.length > 0 || this.vacuumRequest) this.scheduleFlush();
