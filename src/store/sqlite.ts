@@ -6,10 +6,10 @@
  * transaction gives ≈ 2.4k writes/s, 100 rows per transaction 21–30k rows/s (bench/store.ts:
  * 1 / 16 / 64 concurrent writers ≈ 2.9k / 17k / 24k writes/s). Each write's
  * preconditions are checked in queue order against the state that includes the writes before
- * it in the same batch, and each promise settles on its own. The fsync runs off the event loop
- * (wal-sync.ts); a batch is applied to the cache, shown to watchers and acknowledged when it
- * returns, and the next batch is committed only then: one commit at a time, each written
- * against the state the last one left.
+ * it in the same batch, and each promise settles on its own. The fsync is the store's own, off
+ * the event loop while the thread has other work (wal-sync.ts); a batch is applied to the
+ * cache, shown to watchers and acknowledged when it returns, and the next batch is committed
+ * only then: one commit at a time, each written against the state the last one left.
  *
  * Reads are served from memory: every current value is cached as its JSON string (≈ the
  * data's size; 10k objects of 1 KB ≈ 11 MB, RSS +25 MB after opening such a store) with a

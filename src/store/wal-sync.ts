@@ -1,12 +1,12 @@
 /**
- * The WAL made durable off the event loop. With synchronous=FULL, SQLite fsyncs the WAL inside
+ * The WAL made durable by the store itself. With synchronous=FULL, SQLite fsyncs the WAL inside
  * COMMIT, on the one JavaScript thread: at 16 concurrent API clients a quarter of the server's
  * main thread went to waiting in that fsync (~1.8 ms a commit on the dev VM), with nothing else
  * served meanwhile. The store runs SQLite with synchronous=NORMAL instead — which still syncs
- * the WAL before a checkpoint copies it and the database after — and syncs the WAL itself after
- * each commit with fdatasync on libuv's thread pool, acknowledging the commit's writes (and
- * showing them to readers and watchers) only once that returns: the same guarantee as FULL, a
- * resolved write is on disk, while the thread parses and admits the next requests.
+ * the WAL before a checkpoint copies it and the database after — and syncs the WAL after each
+ * commit with fdatasync: on the thread, or on libuv's thread pool while the thread has other
+ * work (SyncPlacement). Either way a commit's writes are acknowledged, and shown to readers and
+ * watchers, only once the sync returns: the same guarantee as FULL, a resolved write is on disk.
  */
 import { closeSync, fdatasync, fdatasyncSync, openSync } from "node:fs";
 
