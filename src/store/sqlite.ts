@@ -7,9 +7,9 @@
  * 1 / 16 / 64 concurrent writers ≈ 2.9k / 17k / 24k writes/s). Each write's
  * preconditions are checked in queue order against the state that includes the writes before
  * it in the same batch, and each promise settles on its own. The fsync is the store's own, off
- * the event loop while the thread has other work (wal-sync.ts); a batch is applied to the
- * cache, shown to watchers and acknowledged when it returns, and the next batch is committed
- * only then: one commit at a time, each written against the state the last one left.
+ * the event loop while the thread has other work; a batch is applied to the cache, shown to
+ * watchers and acknowledged when it returns, and the next batch is committed only then
+ * (group-commit.ts, wal-sync.ts).
  *
  * Reads are served from memory: every current value is cached as its JSON string (≈ the
  * data's size; 10k objects of 1 KB ≈ 11 MB, RSS +25 MB after opening such a store) with a
@@ -30,7 +30,8 @@ import type { ValueTransformer } from "./value-encryption.ts";
 import { statSync } from "node:fs";
 import type { KubeObject } from "../model/object.ts";
 import { loadRows, openDatabase, readRevision } from "./sqlite-schema.ts";
-import { SyncPlacement, WalSync } from "./wal-sync.ts";
+import { WalSync } from "./wal-sync.ts";
+import { GroupCommit, type VacuumRequest, type WalSyncer } from "./group-commit.ts";
 import { SortedKeys } from "./sorted-keys.ts";
 import { freePages, pageCounts, VACUUM_STEP_PAGES, vacuumStepInTransaction, worthVacuuming } from "./sqlite-maintenance.ts";
 import {
@@ -77,7 +78,7 @@ export interface SqliteStoreOptions {
   /** Told when a watch listener throws (listeners must not). Default console.error. */
   onListenerError?: (error: unknown, event: WatchEvent) => void;
   /** What syncs the WAL after a commit, in place of fdatasync of the file (a seam for tests). */
-  walSync?: Pick<WalSync, "sync" | "syncNow" | "close">;
+  walSync?: WalSyncer;
   /** Where commits' syncs run (wal-sync.ts); "off-thread" always for tests. Default "adaptive". */
   syncPlacement?: "adaptive" | "off-thread";
   /** Told after each committed transaction (for metrics: batch sizes, commit latency). */
@@ -107,7 +108,6 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
 export class SqliteStore implements Store {
   private readonly path: string;
-  private readonly maxBatch: number;
   private readonly stmts: Statements;
   private readonly cache = new Map<string, Entry>();
   /** The cache's characters of JSON, against `quota`. */
@@ -116,17 +116,9 @@ export class SqliteStore implements Store {
   private readonly keys: SortedKeys;
   private readonly hub: WatchHub;
   private rev: number;
-  private queue: WriteOp[] = [];
-  private flushScheduled = false;
   /** Syncs the WAL after each commit; undefined when not durable (or in memory). */
-  private readonly walSync?: Pick<WalSync, "sync" | "syncNow" | "close">;
-  private readonly placement: SyncPlacement;
-  /** The last commit's WAL sync while it runs: the next commit waits for it (the cache is not applied yet). */
-  private syncing?: Promise<void>;
-  /** Set when a sync failed: what is on disk is unknown from then on, and every write fails with it. */
-  private failed?: Error;
-  /** A vacuum step to run inside the next commit; resolved with its duration (ms) or -1 when it failed. */
-  private vacuumRequest?: { pages: number; resolve(ms: number): void };
+  private readonly walSync?: WalSyncer;
+  private readonly commits: GroupCommit<{ outcome: BatchOutcome; started: number }>;
   private closed = false;
   private readonly onCommit?: SqliteStoreOptions["onCommit"];
   private readonly transformer?: ValueTransformer;
@@ -137,9 +129,11 @@ export class SqliteStore implements Store {
     options: SqliteStoreOptions,
   ) {
     this.path = options.path;
-    this.maxBatch = Math.max(1, options.maxBatch ?? 1000);
     if ((options.durable ?? true) && options.path !== ":memory:") this.walSync = options.walSync ?? new WalSync(`${options.path}-wal`);
-    this.placement = new SyncPlacement(options.syncPlacement);
+    this.commits = new GroupCommit(
+      { commit: (batch, vacuum) => this.commitBatch(batch, vacuum), apply: (c) => this.apply(c.outcome, c.started) },
+      { maxBatch: Math.max(1, options.maxBatch ?? 1000), walSync: this.walSync, placement: options.syncPlacement, path: options.path },
+    );
     this.onCommit = options.onCommit;
     try {
       this.rev = readRevision(db);
@@ -324,10 +318,7 @@ export class SqliteStore implements Store {
     if (!worthVacuuming(before)) return out;
     let free = before.free;
     while (free > 0 && !this.closed) {
-      const ms = await new Promise<number>((resolve) => {
-        this.vacuumRequest = { pages: VACUUM_STEP_PAGES, resolve };
-        this.scheduleFlush();
-      });
+      const ms = await new Promise<number>((resolve) => this.commits.requestVacuum({ pages: VACUUM_STEP_PAGES, resolve }));
       if (ms < 0) break;
       const left = freePages(this.db);
       out.longestStepMs = Math.max(out.longestStepMs, ms);
@@ -357,7 +348,7 @@ export class SqliteStore implements Store {
    */
   bumpRevision(to: number): number {
     this.assertOpen("");
-    if (this.queue.length > 0) throw new Error("bumpRevision with writes queued");
+    if (this.commits.pending > 0) throw new Error("bumpRevision with writes queued");
     if (to <= this.rev) return this.rev;
     this.stmts.writeRevision.run(to);
     this.walSync?.syncNow();
@@ -382,10 +373,7 @@ export class SqliteStore implements Store {
   /** Commits what is queued, then closes the file. Later calls fail with Closed. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.syncing?.catch(() => {});
-    while (this.queue.length > 0 && !this.failed) this.flush(true);
-    this.vacuumRequest?.resolve(-1);
-    this.vacuumRequest = undefined;
+    await this.commits.drain();
     this.closed = true;
     this.hub.clear();
     try {
@@ -407,36 +395,15 @@ export class SqliteStore implements Store {
     return new Promise<StoredObject>((resolve, reject) => {
       const op = make({ resolve, reject });
       if (this.closed) return reject(new StoreError("Closed", op.key, "the store is closed"));
-      if (this.failed) return reject(this.failed);
-      this.queue.push(op);
-      this.scheduleFlush();
-    });
-  }
-
-  private scheduleFlush(): void {
-    // A commit whose sync runs schedules the next flush once it is applied.
-    if (this.flushScheduled || this.syncing) return;
-    this.flushScheduled = true;
-    // A macrotask, not a microtask: every write issued by the current task — including
-    // those behind several awaits in callers — joins the batch.
-    setImmediate(() => {
-      this.flushScheduled = false;
-      // One commit at a time: a batch is written against the cache as the last one left it.
-      if (!this.closed && !this.syncing) this.flush();
+      this.commits.add(op);
     });
   }
 
   /**
-   * Commits up to maxBatch queued writes in one transaction, then, once the WAL is synced,
-   * applies, settles and publishes them. `now`: sync on this thread (at close).
+   * Writes a batch (and a vacuum step) in one transaction for the group commit: its outcome
+   * is applied once the WAL is synced. A failed commit rejects the batch's writes.
    */
-  private flush(now = false): void {
-    const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
-    this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
-    if (this.queue.length > 0) this.scheduleFlush();
-    const vacuum = this.vacuumRequest;
-    this.vacuumRequest = undefined;
-    if (batch.length === 0 && !vacuum) return;
+  private commitBatch(batch: WriteOp[], vacuum: VacuumRequest | undefined): { outcome: BatchOutcome; started: number } | undefined {
     let vacuumMs = -1;
     let outcome: BatchOutcome | undefined;
     const started = performance.now();
@@ -468,33 +435,10 @@ export class SqliteStore implements Store {
       const error = new Error(`committing ${batch.length} writes to the store at ${this.path}`, { cause });
       for (const op of batch) op.settle.reject(error);
       vacuum?.resolve(-1);
-      return;
+      return undefined;
     }
     vacuum?.resolve(vacuumMs);
-    if (batch.length === 0 || !outcome) return;
-    const committed = outcome;
-    if (!this.walSync) return this.apply(committed, started);
-    if (now || !this.placement.next()) {
-      try {
-        this.walSync.syncNow();
-      } catch (cause) {
-        return this.syncFailed(batch, cause);
-      }
-      return this.apply(committed, started);
-    }
-    this.syncing = this.walSync.sync().then(
-      () => {
-        this.syncing = undefined;
-        this.placement.measured(this.queue.length > 0);
-        this.apply(committed, started);
-        // What came meanwhile: writes, or a vacuum step waiting for a commit.
-        if (this.queue.length > 0 || this.vacuumRequest) this.scheduleFlush();
-      },
-      (cause) => {
-        this.syncing = undefined;
-        this.syncFailed(batch, cause);
-      },
-    );
+    return batch.length === 0 ? undefined : { outcome, started };
   }
 
   /** A committed and synced batch: the cache, the revision, watchers, then the writers. */
@@ -517,17 +461,6 @@ export class SqliteStore implements Store {
     for (const { op, event } of done) op.settle.resolve({ key: op.key, revision: event.revision, object: JSON.parse(event.value) });
     for (const { op, error } of refused) op.settle.reject(error);
     for (const { op, entry } of resealed) op.settle.resolve(lazyItem(op.key, entry.revision, entry.value));
-  }
-
-  /**
-   * The WAL could not be synced: the batch is in the file but maybe not on disk, and the kernel
-   * may have dropped the pages it failed to write (a retried fsync can succeed without them).
-   * Nothing is acknowledged, and no later write is accepted: a restart reads what the disk has.
-   */
-  private syncFailed(batch: WriteOp[], cause: unknown): void {
-    this.failed = new Error(`syncing the store's WAL at ${this.path}: writes are refused until the server restarts`, { cause });
-    for (const op of batch) op.settle.reject(this.failed);
-    for (const op of this.queue.splice(0)) op.settle.reject(this.failed);
   }
 
   /** Another process writing the file would make the in-memory state wrong: refuse to go on. */
