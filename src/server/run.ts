@@ -118,7 +118,13 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   // One owner checkpoints the WAL: Litestream when it replicates, SQLite's autocheckpoint otherwise.
   const encryption = ensureSecretsEncryption(cfg.dataDir, cfg.encryptResources);
   const quota = cfg.datastoreQuota ?? defaultDatastoreQuota();
-  const store = openSqliteStore({ path: dbPath, walAutoCheckpoint: replication ? 0 : 1000, transformer: encryption.transformer, quotaBytes: quota > 0 ? quota : undefined });
+  const store = openSqliteStore({
+    path: dbPath,
+    walAutoCheckpoint: replication ? 0 : 1000,
+    transformer: encryption.transformer,
+    quotaBytes: quota > 0 ? quota : undefined,
+    onSyncFailed: (error) => log.error("store: the WAL could not be synced to disk; writes are refused until the server restarts", { error: String(error.cause ?? error) }),
+  });
   if (replication?.restored) {
     // Writes of the last second before the loss may have been acknowledged with revisions the
     // replica never got: skip past them, so no resourceVersion is handed out twice.

@@ -36,9 +36,10 @@ test("one commit at a time: writes of a turn go together, later ones wait for th
 test("a failed sync rejects its batch, what is queued and every later write", async () => {
   const log: string[] = [];
   let syncs = 0;
+  const told: Error[] = [];
   const gc = new GroupCommit<string[]>(
     { commit: (batch) => batch.map((o) => o.key), apply: (keys) => log.push(`apply ${keys.join(",")}`) },
-    { maxBatch: 10, path: "test.db", walSync: { sync: async () => {}, syncNow: () => { if (++syncs > 1) throw new Error("EIO"); }, close: () => {} } },
+    { maxBatch: 10, path: "test.db", onSyncFailed: (e) => told.push(e), walSync: { sync: async () => {}, syncNow: () => { if (++syncs > 1) throw new Error("EIO"); }, close: () => {} } },
   );
   gc.add(op("a", log));
   await Bun.sleep(5);
@@ -50,4 +51,6 @@ test("a failed sync rejects its batch, what is queued and every later write", as
     "fail b: syncing the store's WAL at test.db: writes are refused until the server restarts",
     "fail c: syncing the store's WAL at test.db: writes are refused until the server restarts",
   ]);
+  // Told once, with the cause, for the log.
+  expect(told.map((e) => (e.cause as Error).message)).toEqual(["EIO"]);
 });

@@ -35,6 +35,8 @@ export interface GroupCommitOptions {
   placement?: "adaptive" | "off-thread";
   /** The store's file, for errors. */
   path: string;
+  /** Told once when a sync fails and the store stops taking writes (to log it: the writes' errors reach only their clients). */
+  onSyncFailed?: (error: Error) => void;
 }
 
 export class GroupCommit<T> {
@@ -136,5 +138,6 @@ export class GroupCommit<T> {
     this.failed = new Error(`syncing the store's WAL at ${this.o.path}: writes are refused until the server restarts`, { cause });
     for (const op of batch) op.settle.reject(this.failed);
     for (const op of this.queue.splice(0)) op.settle.reject(this.failed);
+    this.o.onSyncFailed?.(this.failed);
   }
 }

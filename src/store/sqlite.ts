@@ -81,6 +81,8 @@ export interface SqliteStoreOptions {
   walSync?: WalSyncer;
   /** Where commits' syncs run (wal-sync.ts); "off-thread" always for tests. Default "adaptive". */
   syncPlacement?: "adaptive" | "off-thread";
+  /** Told once when a WAL sync fails and the store stops taking writes. */
+  onSyncFailed?: (error: Error) => void;
   /** Told after each committed transaction (for metrics: batch sizes, commit latency). */
   onCommit?: (commit: { writes: number; refused: number; durationMs: number }) => void;
 }
@@ -132,7 +134,7 @@ export class SqliteStore implements Store {
     if ((options.durable ?? true) && options.path !== ":memory:") this.walSync = options.walSync ?? new WalSync(`${options.path}-wal`);
     this.commits = new GroupCommit(
       { commit: (batch, vacuum) => this.commitBatch(batch, vacuum), apply: (c) => this.apply(c.outcome, c.started) },
-      { maxBatch: Math.max(1, options.maxBatch ?? 1000), walSync: this.walSync, placement: options.syncPlacement, path: options.path },
+      { maxBatch: Math.max(1, options.maxBatch ?? 1000), walSync: this.walSync, placement: options.syncPlacement, path: options.path, onSyncFailed: options.onSyncFailed },
     );
     this.onCommit = options.onCommit;
     try {
