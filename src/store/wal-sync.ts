@@ -52,12 +52,12 @@ export class WalSync {
 
 /**
  * Where a commit's sync runs. Off the thread it costs a hand-off to the pool and back (measured
- * in process with nothing else to do: bench/store at 16 writers 19.6k → 12.6k writes/s when
- * every sync went off the thread), which pays only when the thread has other work meanwhile —
- * a server under load, not a lone writer. The sign of such work is writes that arrive while a
- * sync runs: requests parsed and admitted meanwhile. So syncs run on the thread, every 16th
- * goes off it as a probe, and they stay off it for as long as each one ends with new writes
- * queued.
+ * in process with nothing else to do: bench/store at 16 writers 18.7–19.6k → 11.6–12.6k
+ * writes/s with all or most syncs off the thread), which pays only when the thread has other
+ * work meanwhile — a server under load, not a lone writer. The sign of such work is writes
+ * that arrive while a sync runs: requests parsed and admitted meanwhile. So syncs run on the
+ * thread, every 16th goes off it as a probe, and they stay off it for as long as each one ends
+ * with new writes queued.
  */
 export class SyncPlacement {
   private commits = 0;
