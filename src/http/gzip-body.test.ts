@@ -53,3 +53,13 @@ test("gunzipCapped stops at the cap", () => {
   expect(gunzipCapped(z, 100)).toBe("too-large");
   expect((gunzipCapped(z, 2_000_000) as Uint8Array).byteLength).toBe(1_000_000);
 });
+
+test("a streamed body's plain length is asked for only when it is sent plain", () => {
+  let asked = 0;
+  const length = () => (asked++, 5);
+  const stream = () => new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(new TextEncoder().encode("hello")), c.close()) });
+  const zipped = negotiatedResponse(req("gzip"), stream(), { "content-type": "application/json" }, length);
+  expect([zipped.headers.get("content-encoding"), zipped.headers.get("content-length"), asked]).toEqual(["gzip", null, 0]);
+  const plain = negotiatedResponse(req(), stream(), { "content-type": "application/json" }, length);
+  expect([plain.headers.get("content-encoding"), plain.headers.get("content-length"), asked]).toEqual([null, "5", 1]);
+});

@@ -20,14 +20,17 @@ export function acceptsGzip(acceptEncoding: string | null): boolean {
 /**
  * A response for `body`, gzipped when the request accepts it and the body is large: a string
  * over the threshold, or a stream (only large bodies are streamed, see handlers/list-body.ts).
+ * `plainLength`, for a stream that is sent as it is: its length in bytes, asked for only then
+ * (a 10,000-Pod list's costs a pass over 75 MB that a gzipped answer does not need).
  */
-export function negotiatedResponse(req: Request, body: string | ReadableStream<Uint8Array>, headers: Record<string, string>): Response {
+export function negotiatedResponse(req: Request, body: string | ReadableStream<Uint8Array>, headers: Record<string, string>, plainLength?: () => number): Response {
   const large = typeof body !== "string" || body.length > GZIP_THRESHOLD_BYTES;
-  if (!large || !acceptsGzip(req.headers.get("accept-encoding"))) return new Response(body, { headers });
+  if (!large || !acceptsGzip(req.headers.get("accept-encoding"))) {
+    if (typeof body !== "string" && plainLength) headers = { ...headers, "content-length": String(plainLength()) };
+    return new Response(body, { headers });
+  }
   const zipped = typeof body === "string" ? Bun.gzipSync(body, { level: 1 }) : gzipStream(body);
-  // The length given is the plain body's.
-  const { "content-length": _plain, ...rest } = headers;
-  return new Response(zipped, { headers: { ...rest, "content-encoding": "gzip", vary: "Accept-Encoding" } });
+  return new Response(zipped, { headers: { ...headers, "content-encoding": "gzip", vary: "Accept-Encoding" } });
 }
 
 /** `source` as one gzip stream, each of its pieces compressed and flushed when pulled. */

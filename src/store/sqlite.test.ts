@@ -70,7 +70,7 @@ describe("SqliteStore", () => {
     expect(commits).toEqual([50, 1]);
   });
 
-  test("a write resolves, and is seen by readers and watchers, only once its commit's WAL sync returns; the thread is free meanwhile", async () => {
+  test("a write resolves, and is seen by readers and watchers, only once its commit's WAL sync returns; writes made meanwhile wait for the next commit", async () => {
     const gates: (() => void)[] = [];
     const path = tempPath();
     const s = openSqliteStore({ path, syncPlacement: "off-thread", walSync: { sync: () => new Promise<void>((r) => gates.push(r)), syncNow: () => {}, close: () => {} } });

@@ -109,10 +109,7 @@ async function list(ctx: ResourceContext, options: ListOptions): Promise<Respons
     return negotiatedResponse(ctx.req, tableListBody(ctx.def, cursor, table.includeObject), { "content-type": "application/json" });
   }
   const list = await ctx.storage.listJson(ctx.def, ctx.path.namespace, query);
-  const body = jsonListBody(list);
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (typeof body !== "string") headers["content-length"] = String(jsonListBytes(list));
-  return negotiatedResponse(ctx.req, body, headers);
+  return negotiatedResponse(ctx.req, jsonListBody(list), { "content-type": "application/json" }, () => jsonListBytes(list));
 }
 
 /** Decodes the body as an object of this resource's kind, enforcing fieldValidation. */
