@@ -173,7 +173,8 @@ export class SqliteStore implements Store {
   async get(key: string): Promise<StoredObject | undefined> {
     this.assertOpen(key);
     const entry = this.cache.get(key);
-    return entry && { key, revision: entry.revision, object: JSON.parse(entry.value) };
+    // Parsed when read: a reader that sends the object on (GET, a write's answer) takes the text.
+    return entry && lazyItem(key, entry.revision, entry.value);
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
@@ -460,7 +461,7 @@ export class SqliteStore implements Store {
     this.onCommit?.({ writes: done.length, refused: refused.length, durationMs: performance.now() - started });
     // Watchers hear of the commit before any writer's continuation runs (those are microtasks).
     this.hub.publish(done.map((d) => d.event));
-    for (const { op, event } of done) op.settle.resolve({ key: op.key, revision: event.revision, object: JSON.parse(event.value) });
+    for (const { op, event } of done) op.settle.resolve(lazyItem(op.key, event.revision, event.value));
     for (const { op, error } of refused) op.settle.reject(error);
     for (const { op, entry } of resealed) op.settle.resolve(lazyItem(op.key, entry.revision, entry.value));
   }

@@ -12,7 +12,7 @@ import { serverSideApply } from "../apply/server-side-apply.ts";
 import { applySchemaOf } from "./field-manager.ts";
 import { checkFields } from "./fields.ts";
 import { hasStatus } from "../storage/lifecycle.ts";
-import { json, warningHeaders } from "./respond.ts";
+import { servedResponse, warningHeaders } from "./respond.ts";
 import { boolParam } from "../options/query-params.ts";
 
 export const APPLY_PATCH = "application/apply-patch+yaml";
@@ -34,7 +34,7 @@ export async function applyHandler(ctx: ResourceContext, q: WriteQuery, checkKin
   }
   const warnings: string[] = [];
   checkFields(def, applied, q.fieldValidation, warnings);
-  const { object, created } = await ctx.storage.update(
+  const written = await ctx.storage.update(
     def,
     path.namespace,
     path.name!,
@@ -57,5 +57,5 @@ export async function applyHandler(ctx: ResourceContext, q: WriteQuery, checkKin
     },
     { dryRun: q.dryRun, subresource: path.subresource, createIfMissing: !path.subresource },
   );
-  return json(object, created ? 201 : 200, warningHeaders(warnings));
+  return servedResponse(written, written.created ? 201 : 200, warningHeaders(warnings));
 }

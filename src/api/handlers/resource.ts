@@ -13,7 +13,7 @@ import type { ObjectStorage, DeleteOptions, ListQuery } from "../storage/object-
 import { buildFilter } from "../storage/filter.ts";
 import { checkAcceptable, decodeBody, decodeObject, duplicateBodyFields, mediaType, negotiateTable, readBody, writeQuery, type WriteQuery } from "../request.ts";
 import { parseGetOptions, parseListOptions, type ListOptions } from "../options/list-options.ts";
-import { json, warningHeaders } from "./respond.ts";
+import { json, servedResponse, warningHeaders } from "./respond.ts";
 import { readDeleteOptions } from "../options/delete-options.ts";
 import { serveWatch } from "./watch.ts";
 import { tableListBody, toTable } from "./table.ts";
@@ -87,10 +87,12 @@ export async function handleResource(ctx: ResourceContext): Promise<Response> {
 async function get(ctx: ResourceContext): Promise<Response> {
   // Every revision is served from the latest state (always "not older than" the one asked for).
   parseGetOptions(ctx.url.searchParams);
-  const obj = await ctx.storage.get(ctx.def, ctx.path.namespace, ctx.path.name!);
+  const item = await ctx.storage.getServed(ctx.def, ctx.path.namespace, ctx.path.name!);
   const table = negotiateTable(ctx.req, ctx.url);
-  const body = table ? toTable(ctx.def, [obj], table.includeObject, { resourceVersion: obj.metadata.resourceVersion }) : obj;
-  return negotiatedResponse(ctx.req, JSON.stringify(body), { "content-type": "application/json" });
+  const body = table
+    ? JSON.stringify(toTable(ctx.def, [item.object], table.includeObject, { resourceVersion: item.object.metadata.resourceVersion }))
+    : (item.json ?? JSON.stringify(item.object));
+  return negotiatedResponse(ctx.req, body, { "content-type": "application/json" });
 }
 
 async function list(ctx: ResourceContext, options: ListOptions): Promise<Response> {
@@ -151,8 +153,8 @@ async function create(ctx: ResourceContext): Promise<Response> {
     throw errors.invalid(ctx.def.group, ctx.def.kind, "", [{ reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" }]);
   }
   recordUpdate(ctx.def, q, fieldManagerOf(ctx.req, q.fieldManager), undefined, obj);
-  const created = await ctx.storage.create(ctx.def, ns, obj, { dryRun: q.dryRun, user: ctx.user });
-  return json(created, 201, warningHeaders(warnings));
+  const created = await ctx.storage.createServed(ctx.def, ns, obj, { dryRun: q.dryRun, user: ctx.user });
+  return servedResponse(created, 201, warningHeaders(warnings));
 }
 
 async function replace(ctx: ResourceContext): Promise<Response> {
@@ -168,7 +170,7 @@ async function replace(ctx: ResourceContext): Promise<Response> {
   }
   const sub = ctx.path.subresource === "finalize" ? undefined : ctx.path.subresource;
   const finalize = ctx.path.subresource === "finalize";
-  const { object, created } = await ctx.storage.update(
+  const written = await ctx.storage.update(
     ctx.def,
     ctx.path.namespace,
     name,
@@ -179,7 +181,7 @@ async function replace(ctx: ResourceContext): Promise<Response> {
     },
     { dryRun: q.dryRun, subresource: sub, createIfMissing: !sub && !finalize, user: ctx.user },
   );
-  return json(object, created ? 201 : 200, warningHeaders(warnings));
+  return servedResponse(written, written.created ? 201 : 200, warningHeaders(warnings));
 }
 
 async function patch(ctx: ResourceContext): Promise<Response> {
@@ -201,7 +203,7 @@ async function patch(ctx: ResourceContext): Promise<Response> {
   const mergePatch = ["application/merge-patch+json", "application/strategic-merge-patch+json"].includes(mediaType(contentType));
   const duplicates = q.fieldValidation === "Strict" && mergePatch ? duplicateBodyFields(contentType, text) : [];
   const schema = ctx.def.custom ? undefined : patchSchemaFor(ctx.def.group, ctx.def.version, ctx.def.kind);
-  const { object } = await ctx.storage.update(
+  const written = await ctx.storage.update(
     ctx.def,
     ctx.path.namespace,
     ctx.path.name!,
@@ -217,7 +219,7 @@ async function patch(ctx: ResourceContext): Promise<Response> {
     },
     { dryRun: q.dryRun, subresource: ctx.path.subresource, user: ctx.user },
   );
-  return json(object, 200, warningHeaders(warnings));
+  return servedResponse(written, 200, warningHeaders(warnings));
 }
 
 function hasResourceVersion(patchBody: unknown): boolean {

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, spyOn, test } from "bun:test";
 import { openSqliteStore } from "../../store/sqlite.ts";
 import type { Store } from "../../store/types.ts";
 import { ResourceRegistry } from "../resources/registry.ts";
@@ -227,4 +227,50 @@ test("a pod stored with a grace that is not a number of seconds is given the def
   expect(res.deleted).toBe(false);
   expect(res.object.metadata.deletionGracePeriodSeconds).toBe(30);
   expect(res.object.metadata.deletionTimestamp).toBe("2026-01-01T00:00:30Z");
+});
+
+describe("the stored text goes with what is read and written", () => {
+  const cm = (name: string, data: Record<string, string>) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data });
+
+  test("create, update and get carry the store's text, and parse it only when the object is read", async () => {
+    const storage = new ObjectStorage({ store, admission: [] });
+    const parse = spyOn(JSON, "parse");
+    try {
+      const created = await storage.createServed(configmaps, "default", cm("a", { k: "1" }));
+      expect(parse).not.toHaveBeenCalled();
+      // The update parses what it changes (the current object), not what it wrote.
+      const updated = await storage.update(configmaps, "default", "a", (cur) => ({ ...cur, data: { k: "2" } }));
+      expect(parse).toHaveBeenCalledTimes(1);
+      const read = await storage.getServed(configmaps, "default", "a");
+      expect(parse).toHaveBeenCalledTimes(1);
+      const stored = (await store.get("/configmaps/default/a"))!;
+      expect(read.json).toBe(stored.json!);
+      expect(updated.json).toBe(stored.json!);
+      expect(updated.created).toBe(false);
+      expect(JSON.parse(created.json!).data).toEqual({ k: "1" });
+      // Read, the object is what the text says.
+      expect(read.object).toEqual(JSON.parse(read.json!));
+      expect(updated.object.data).toEqual({ k: "2" });
+      expect(updated.object.metadata.resourceVersion).toBe(String(stored.revision));
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  test("an update that changes nothing answers with the stored text", async () => {
+    const storage = new ObjectStorage({ store, admission: [] });
+    await storage.create(configmaps, "default", cm("b", { k: "1" }));
+    const before = (await store.get("/configmaps/default/b"))!;
+    const same = await storage.update(configmaps, "default", "b", (cur) => cur);
+    expect(same.json).toBe(before.json!);
+    expect(store.revision()).toBe(before.revision);
+  });
+
+  test("a dry run has no stored text: its object is the answer", async () => {
+    const storage = new ObjectStorage({ store, admission: [] });
+    const dry = await storage.createServed(configmaps, "default", cm("c", {}), { dryRun: true });
+    expect(dry.json).toBeUndefined();
+    expect(dry.object.metadata.name).toBe("c");
+    expect(await store.get("/configmaps/default/c")).toBeUndefined();
+  });
 });

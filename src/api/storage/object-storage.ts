@@ -24,8 +24,10 @@ import type { ObjectFilter } from "./filter.ts";
 import { decodeContinue, encodeContinue, ExpiredContinueError } from "./continue-token.ts";
 import { planDeletion, type DeleteOptions } from "./deletion-plan.ts";
 import { served, servedJson, toStorage } from "./storage-version.ts";
+import { servedItem, updateResult, type ServedObject, type UpdateResult } from "./served-object.ts";
 
 export { planDeletion, type DeleteOptions };
+export type { ServedObject, UpdateResult };
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -138,9 +140,14 @@ export class ObjectStorage {
   }
 
   async get(def: ResourceDef, namespace: string | undefined, name: string): Promise<KubeObject> {
+    return (await this.getServed(def, namespace, name)).object;
+  }
+
+  /** As get, with the stored text when it is what is served (a GET sends it unparsed). */
+  async getServed(def: ResourceDef, namespace: string | undefined, name: string): Promise<ServedObject> {
     const found = await this.store.get(objectStoreKey(def, namespace, name));
     if (!found) throw errors.notFound(def.group, def.plural, name);
-    return served(def, found.object);
+    return servedItem(def, found);
   }
 
   async tryGet(def: ResourceDef, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
@@ -235,6 +242,11 @@ export class ObjectStorage {
    * prefix has tens of thousands of objects (Events, Jobs' pods).
    */
   async create(def: ResourceDef, namespace: string | undefined, input: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+    return (await this.createServed(def, namespace, input, opts)).object;
+  }
+
+  /** As create, with the stored text of what was made (a handler sends it unparsed). */
+  async createServed(def: ResourceDef, namespace: string | undefined, input: KubeObject, opts: WriteOptions = {}): Promise<ServedObject> {
     const base = !input.metadata?.name && typeof input.metadata?.generateName === "string" ? input.metadata.generateName : undefined;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -245,7 +257,7 @@ export class ObjectStorage {
     }
   }
 
-  private async createOnce(def: ResourceDef, namespace: string | undefined, input: KubeObject, opts: WriteOptions, name: string | undefined): Promise<KubeObject> {
+  private async createOnce(def: ResourceDef, namespace: string | undefined, input: KubeObject, opts: WriteOptions, name: string | undefined): Promise<ServedObject> {
     const obj = cloneObject(input);
     // Before anything reads it: defaulting and admission assume the kind's types.
     checkShape(def, obj);
@@ -261,7 +273,7 @@ export class ObjectStorage {
     await this.admit(req);
     if (opts.dryRun) {
       this.release(req);
-      return obj;
+      return { object: obj };
     }
     let stored: StoredObject;
     try {
@@ -271,7 +283,7 @@ export class ObjectStorage {
       throw this.translate(def, obj.metadata.name!, e);
     }
     this.committed(req);
-    return served(def, stored.object);
+    return servedItem(def, stored);
   }
 
   /**
@@ -285,7 +297,7 @@ export class ObjectStorage {
     name: string,
     mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
     opts: WriteOptions & { createIfMissing?: boolean } = {},
-  ): Promise<{ object: KubeObject; created: boolean }> {
+  ): Promise<UpdateResult> {
     const key = objectStoreKey(def, namespace, name);
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
       const current = await this.store.get(key);
@@ -295,7 +307,7 @@ export class ObjectStorage {
         if (desired.metadata?.resourceVersion) throw errors.notFound(def.group, def.plural, name);
         desired.metadata = { ...desired.metadata, name };
         try {
-          return { object: await this.create(def, namespace, desired, opts), created: true };
+          return updateResult(await this.createServed(def, namespace, desired, opts), true);
         } catch (e) {
           if (e instanceof StatusError && e.reason === "AlreadyExists") continue;
           throw e;
@@ -327,7 +339,7 @@ export class ObjectStorage {
       // An update that changes nothing is not written (no new resourceVersion, no watch event).
       const written = toStorage(def, next);
       const probe = { ...written, metadata: { ...written.metadata, resourceVersion: current.object.metadata.resourceVersion } };
-      if (Bun.deepEquals(probe, current.object)) return { object: old, created: false };
+      if (Bun.deepEquals(probe, current.object)) return updateResult(servedItem(def, current), false);
       let stored: StoredObject;
       try {
         stored = await this.store.update(key, written, current.revision);
@@ -337,8 +349,8 @@ export class ObjectStorage {
         throw this.translate(def, name, e);
       }
       this.committed(req);
-      await this.finishIfFinalized(def, key, stored);
-      return { object: served(def, stored.object), created: false };
+      await this.finishIfFinalized(def, key, stored, written);
+      return updateResult(servedItem(def, stored), false);
     }
     throw errors.conflict(def.group, def.plural, name, "too many concurrent writes; please retry");
   }
@@ -395,8 +407,9 @@ export class ObjectStorage {
    * One given a grace period is removed by whoever the grace is for (a pod's kubelet, with
    * grace 0), as the apiserver's ShouldDeleteDuringUpdate; the kind may hold it longer.
    */
-  private async finishIfFinalized(def: ResourceDef, key: string, stored: StoredObject): Promise<void> {
-    const m = stored.object.metadata;
+  /** `written` is what `stored` holds, read instead of parsing the stored text for the common case. */
+  private async finishIfFinalized(def: ResourceDef, key: string, stored: StoredObject, written: KubeObject): Promise<void> {
+    const m = written.metadata;
     if (!m.deletionTimestamp || (m.finalizers?.length ?? 0) > 0) return;
     if ((m.deletionGracePeriodSeconds ?? 0) > 0) return;
     if (def.deletion?.held?.(stored.object)) return;

@@ -29,3 +29,4 @@ export function toStorage(def: ResourceDef, obj: KubeObject): KubeObject {
   return def.conversion ? def.conversion.toStorage(obj) : { ...obj, apiVersion: want };
 }
 
+
