@@ -169,6 +169,7 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
     if (s.historyBytes !== undefined) metrics.storeHistoryBytes.set(s.historyBytes);
     if (s.dataBytes !== undefined) metrics.storeDataBytes.set(s.dataBytes);
     if (s.quotaBytes !== undefined) metrics.storeQuotaBytes.set(s.quotaBytes);
+    if (s.writable !== undefined) metrics.storeWritesRefused.set(s.writable ? 0 : 1);
     return c.body(await metricsRegistry.metrics(), 200, { "content-type": metricsRegistry.contentType });
   });
 

@@ -37,6 +37,11 @@ export const metrics = {
     labelNames: ["reason"] as const,
     registers: [registry],
   }),
+  storeWritesRefused: new client.Gauge({
+    name: "k3rs_store_writes_refused",
+    help: "1 once a failed sync of the store's write-ahead log made it refuse every write until the server restarts (the data on disk is then unknown); 0 otherwise.",
+    registers: [registry],
+  }),
   storeKeys: new client.Gauge({ name: "k3rs_store_objects", help: "Objects in the store.", registers: [registry] }),
 };
 

@@ -46,6 +46,11 @@ export class GroupCommit<T> {
   private syncing?: Promise<void>;
   /** Set when a sync failed: what is on disk is unknown from then on, and every write fails with it. */
   private failed?: Error;
+
+  /** Whether writes are still taken: false once a sync failed (until the process restarts). */
+  get writable(): boolean {
+    return this.failed === undefined;
+  }
   private vacuum?: VacuumRequest;
   private drained = false;
   private readonly placement: SyncPlacement;

@@ -109,8 +109,10 @@ describe("SqliteStore", () => {
     const s = openSqliteStore({ path: tempPath(), syncPlacement: placement, walSync: { sync: async () => fail(), syncNow: fail, close: () => {} } });
     open.push(s);
     const first = await s.create("/k/a", makeObject("a"));
+    expect(s.stats().writable).toBe(true);
     broken = true;
     const failed = await s.create("/k/b", makeObject("b")).catch((e: Error) => e);
+    expect(s.stats().writable).toBe(false);
     expect(failed).toBeInstanceOf(Error);
     expect((failed as Error).message).toContain("syncing the store's WAL");
     expect(((failed as Error).cause as Error).message).toContain("EIO");

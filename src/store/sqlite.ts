@@ -305,6 +305,7 @@ export class SqliteStore implements Store {
       historyBytes: history.bytes,
       dataBytes: this.dataBytes,
       ...(this.quota === Infinity ? {} : { quotaBytes: this.quota }),
+      writable: this.commits.writable,
     };
   }
 

@@ -96,6 +96,8 @@ export interface StoreStats {
   /** Characters of JSON the current objects take, and the most they may (the quota; absent: none). */
   dataBytes?: number;
   quotaBytes?: number;
+  /** False once a failed WAL sync made the store refuse every write (until the process restarts). */
+  writable?: boolean;
 }
 
 export interface Store {

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openSqliteStore } from "../../src/store/sqlite.ts";
+import { openSqliteStore, type SqliteStoreOptions } from "../../src/store/sqlite.ts";
 import type { Store } from "../../src/store/types.ts";
 import type { Env } from "../../src/api/app.ts";
 import type { ObjectStorage } from "../../src/api/storage/object-storage.ts";
@@ -44,11 +44,13 @@ export interface TestApiOptions {
   disable?: string[];
   /** The store's quota (`--datastore-quota`); default none. */
   quotaBytes?: number;
+  /** The store's WAL sync, replaced (a disk that fails). */
+  walSync?: SqliteStoreOptions["walSync"];
 }
 
 export async function startTestApi(o: TestApiOptions = {}): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), "k3rs-api-"));
-  const store = openSqliteStore({ path: join(dir, "state.db"), quotaBytes: o.quotaBytes });
+  const store = openSqliteStore({ path: join(dir, "state.db"), quotaBytes: o.quotaBytes, walSync: o.walSync });
   await o.seed?.(store);
   const cp = await createControlPlane({
     store,

@@ -223,3 +223,21 @@ test("watch bookmarks and the initial-events marker", async () => {
   expect(bm.object.metadata.annotations["k8s.io/initial-events-end"]).toBe("true");
   expect(Number(bm.object.metadata.resourceVersion)).toBeGreaterThan(0);
 });
+
+test("a WAL that cannot be synced shows in /metrics as writes refused", async () => {
+  let broken = false;
+  const fail = () => {
+    if (broken) throw Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
+  };
+  const failing = await startTestApi({ walSync: { sync: async () => fail(), syncNow: fail, close: () => {} } });
+  try {
+    const refused = async () => /^k3rs_store_writes_refused (\d+)$/m.exec(await (await failing.request("GET", "/metrics")).text())?.[1];
+    expect(await refused()).toBe("0");
+    broken = true;
+    const w = await failing.json("POST", "/api/v1/namespaces/default/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "lost" } });
+    expect(w.status).toBe(500);
+    expect(await refused()).toBe("1");
+  } finally {
+    await failing.close();
+  }
+});
