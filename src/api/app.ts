@@ -27,7 +27,7 @@ import type { UpgradeConnection } from "./transport/upgrade.ts";
 import type { MetricsSource } from "../resource-metrics/types.ts";
 import { json, statusResponse } from "./handlers/respond.ts";
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from "./discovery.ts";
-import { parseResourcePath } from "./path.ts";
+import { parseResourcePath, type ResourcePath } from "./path.ts";
 import { isWatch } from "./options/list-options.ts";
 import { handleResource } from "./handlers/resource.ts";
 import { metrics, registry as metricsRegistry, verbOf } from "./request-metrics.ts";
@@ -85,7 +85,14 @@ export interface Env {
   user?: UserInfo;
 }
 
-export type Vars = { user: UserInfo };
+export type Vars = { user: UserInfo; url: URL; resourcePath: { path: ResourcePath | undefined } };
+
+/** The request's resource path, parsed once for authorization and the handler (a 400 for a bad escape). */
+function requestPath(c: { get(k: "resourcePath"): Vars["resourcePath"] | undefined; set(k: "resourcePath", v: Vars["resourcePath"]): void }, url: URL): ResourcePath | undefined {
+  let parsed = c.get("resourcePath");
+  if (!parsed) c.set("resourcePath", (parsed = { path: parseResourcePath(url.pathname) }));
+  return parsed.path;
+}
 
 export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars }> {
   // strict: false — a trailing slash names the same route (`/version/`, `/api/v1/`), as the
@@ -101,12 +108,13 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
   app.use("*", async (c, next) => {
     const received = new Date();
     const url = new URL(c.req.url);
+    c.set("url", url);
     const peer: PeerInfo = c.env?.peer ?? { authorized: false };
     let audit: RequestAudit | undefined;
     const begin = async (user: UserInfo) => {
       if (!deps.audit) return;
       try {
-        const attrs = attributesOf(user, c.req.method, url);
+        const attrs = attributesOf(user, c.req.method, url, requestPath(c, url));
         audit = deps.audit.begin({ attrs, requestURI: url.pathname + url.search, userAgent: c.req.header("user-agent"), sourceIPs: sourceIPs(c.req.raw.headers, peer.address), received, longRunning: isLongRunning(attrs) });
         // Read to the transport's body limit (it is in memory already): a body too big to log still names its object.
         if (audit?.wantsRequestBody) audit.requestBody(await auditedRequestBody(c.req.raw, MAX_BODY_BYTES), c.req.header("content-type") ?? null);
@@ -138,7 +146,7 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
         c.set("user", effective);
         // Authorization of every request — resources, subresources and plain paths alike — before
         // any handler runs (extra routes included).
-        const attrs = attributesOf(effective, c.req.method, url);
+        const attrs = attributesOf(effective, c.req.method, url, requestPath(c, url));
         const d = deps.authorizer.authorize(attrs);
         audit?.authorized(d.allowed ? "allow" : "forbid", d.reason);
         if (!d.allowed) throw forbidden(attrs, d.reason);
@@ -229,10 +237,10 @@ export function createApi(deps: ApiDeps): Hono<{ Bindings: Env; Variables: Vars 
 
   const resource = async (c: any) => {
     const started = performance.now();
-    const url = new URL(c.req.url);
-    let path: ReturnType<typeof parseResourcePath>;
+    const url: URL = c.get("url") ?? new URL(c.req.url);
+    let path: ResourcePath | undefined;
     try {
-      path = parseResourcePath(url.pathname);
+      path = requestPath(c, url);
     } catch (e) {
       return statusResponse(e);
     }

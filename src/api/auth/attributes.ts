@@ -2,7 +2,7 @@
  * What a request asks, for authorization (the apiserver's RequestInfoResolver), and the 403
  * it gets when refused, in the apiserver's words (`responsewriters.forbiddenMessage`).
  */
-import { parseResourcePath } from "../path.ts";
+import { parseResourcePath, type ResourcePath } from "../path.ts";
 import { isWatch } from "../options/list-options.ts";
 import { StatusError } from "../../model/errors.ts";
 import type { AuthorizationRequest, UserInfo } from "./types.ts";
@@ -11,8 +11,7 @@ import type { AuthorizationRequest, UserInfo } from "./types.ts";
  * @example attributesOf(user, "GET", new URL("https://h/api/v1/namespaces/y/secrets"))
  * // { verb: "list", resourceRequest: true, group: "", resource: "secrets", namespace: "y", … }
  */
-export function attributesOf(user: UserInfo, method: string, url: URL): AuthorizationRequest {
-  const path = parseResourcePath(url.pathname);
+export function attributesOf(user: UserInfo, method: string, url: URL, path: ResourcePath | undefined = parseResourcePath(url.pathname)): AuthorizationRequest {
   if (!path) return { user, verb: method === "HEAD" ? "get" : method.toLowerCase(), resourceRequest: false, group: "", resource: "", path: url.pathname };
   return {
     user,
