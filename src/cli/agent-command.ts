@@ -38,7 +38,7 @@ async function runAgentProcess(cfg: AgentConfig): Promise<void> {
   const { keepAliveFetcher } = await import("../client/keep-alive-fetcher.ts");
   const { runAgent } = await import("../agent/run.ts");
   const { CertRenewer } = await import("../agent/cert-renewer.ts");
-  const { startMemoryTrim } = await import("../agent/memory-trim.ts");
+  const { startMemoryTrim } = await import("../lib/memory-trim.ts");
   // Each node's certificate is renewed through the server before it expires, for as long as the agent runs.
   const renew = (client: InstanceType<typeof RestClient>, nodeName: string, dataDir: string) => {
     const dir = credentialsDir(dataDir);

@@ -47,12 +47,15 @@ import { ManifestDeployer } from "./manifests/deployer.ts";
 import { serverNetwork } from "../config/server-config.ts";
 import { apiServiceIP } from "../model/cluster-network.ts";
 import { metrics as apiMetrics, registry as metricsRegistry } from "../api/request-metrics.ts";
+import { startMemoryTrim } from "../lib/memory-trim.ts";
 
 /**
  * Revisions skipped after a restore from the replica: Litestream's RPO is ≈ 1 s and the store
  * commits at most ≈ 30k writes/s (bench/store.ts), so this is several seconds of the fastest load.
  */
 const RESTORE_REVISION_GAP = 100_000;
+/** Above this the server's memory is its data, and a full collection would stop it for long (~0.1 s with 10,000 Pods). */
+const TRIM_BELOW_RSS_BYTES = 256 * 1024 * 1024;
 
 export interface ServerHandle {
   port: number;
@@ -162,6 +165,8 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     onError: (error) => log.warn("store compaction failed; retrying at the next interval", { error: String(error) }),
   });
   const background = new AbortController();
+  // What start-up and bursts leave, given back while the server is small (lib/memory-trim.ts).
+  startMemoryTrim({ signal: background.signal, firstAfterMs: 15_000, when: () => process.memoryUsage.rss() < TRIM_BELOW_RSS_BYTES });
   if (!cfg.disableSnapshots) {
     const retention = cfg.snapshotRetention ?? DEFAULT_SNAPSHOT_RETENTION;
     const bucket = replica && snapshotBucket(replica);
