@@ -5,9 +5,18 @@
  * server flag's value — the explicit flag wins — and the other keys still come from either.
  */
 import { auditSettings, type AuditArgs } from "./component-args.ts";
-import type { ServerConfig } from "./server-config.ts";
 
-type AuditFlags = Pick<ServerConfig, "kubeApiserverArg" | "auditLogPath" | "auditPolicyFile" | "auditLogMaxsize" | "auditLogMaxbackup" | "auditLogMaxage">;
+/** The server's flags this reads (ServerConfig has them, under the same names). */
+export interface AuditFlags {
+  kubeApiserverArg: string[];
+  auditLogPath?: string;
+  auditPolicyFile?: string;
+  /** MB, as `--audit-log-maxsize`. */
+  auditLogMaxsize?: number;
+  auditLogMaxbackup?: number;
+  /** Days. */
+  auditLogMaxage?: number;
+}
 
 /** Sizes in bytes and ages in days, ready for the audit log; `path` unset: no audit log. */
 export function resolvedAuditSettings(cfg: AuditFlags): AuditArgs {
