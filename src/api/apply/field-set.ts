@@ -17,7 +17,7 @@ export const SEP_CODE = 1;
 export const pathKey = (path: Segment[]): string => path.join(SEP);
 export const pathOf = (key: string): Segment[] => (key === "" ? [] : key.split(SEP));
 
-const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+export const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export type ListKind = { kind: "atomic" } | { kind: "set" } | { kind: "map"; keys: string[] };
 
@@ -148,7 +148,7 @@ function fullyKeyed(item: unknown, keys: string[]): boolean {
   return true;
 }
 
-function isEmpty(o: Record<string, unknown>): boolean {
+export function isEmpty(o: Record<string, unknown>): boolean {
   for (const _ in o) return false;
   return true;
 }

@@ -46,3 +46,20 @@ test("managedFields a request sends are re-encoded even where nothing changed, a
   // Sorted: f:metadata before f:spec.
   expect(Object.keys(out[0]!.fieldsV1)).toEqual(["f:metadata", "f:spec"]);
 });
+
+test("a create's entry, made in one walk, is what an update over an empty object records", () => {
+  const big: KubeObject = {
+    ...created,
+    metadata: { ...created.metadata, annotations: { a: "b" }, finalizers: ["x/y"] },
+    spec: { ...created.spec, volumes: [{ name: "v", emptyDir: {} }], tolerations: [{ key: "k", operator: "Exists" }] },
+    status: { phase: "Pending", conditions: [{ type: "PodScheduled", status: "False" }] },
+  };
+  const empty: KubeObject = { apiVersion: "v1", kind: "Pod", metadata: {} };
+  for (const sub of [undefined, "status"]) {
+    const fast = trackUpdate(undefined, big, ctx("creator", sub));
+    expect(fast.length).toBe(1);
+    expect(JSON.stringify(fast)).toBe(JSON.stringify(trackUpdate(empty, big, ctx("creator", sub))));
+  }
+  // Nothing to own (status apart, a spec-less create through status): no entry.
+  expect(trackUpdate(undefined, { apiVersion: "v1", kind: "Pod", metadata: { name: "p" } }, ctx("creator"))).toEqual([]);
+});

@@ -7,7 +7,7 @@
 import type { KubeObject } from "../../model/object.ts";
 import type { PatchSchema } from "../patch/patch-schema.ts";
 import { collectFields, collectValuedFields, LOOK_UP, pathKey, pathOf, valueAt, type FieldSet, type ValuedFields } from "./field-set.ts";
-import { fromFieldsV1, toFieldsV1 } from "./fields-v1.ts";
+import { fieldsV1Of, fromFieldsV1, toFieldsV1 } from "./fields-v1.ts";
 
 export interface ManagedFieldsEntry {
   manager: string;
@@ -126,8 +126,10 @@ export interface UpdateContext {
 export function trackUpdate(prev: KubeObject | undefined, next: KubeObject, ctx: UpdateContext): ManagedFieldsEntry[] {
   const sent = next.metadata?.managedFields;
   const base = Array.isArray(sent) && (!prev || !Bun.deepEquals(sent, prev.metadata?.managedFields)) ? next : prev;
-  const managers = base ? readManagers(base) : [];
   const scope = { subresource: ctx.subresource, statusApart: ctx.statusApart };
+  // A create that sends none: its manager owns every field, encoded in one walk of the object.
+  if (!base) return createdEntry(fieldsV1Of(ownable(next, scope), ctx.schema), ctx);
+  const managers = readManagers(base);
   const before = prev ? ownedFieldValues(prev, ctx.schema, scope) : { values: new Map<string, unknown>(), inner: new Set<string>() };
   const after = ownedFieldValues(next, ctx.schema, scope);
   const changed = changedFields(before, after, prev, next);
@@ -150,6 +152,24 @@ export function trackUpdate(prev: KubeObject | undefined, next: KubeObject, ctx:
     entry.apiVersion = ctx.apiVersion;
   }
   return writeManagers(managers);
+}
+
+/** A create's one entry (as writeManagers writes it), or none when the object has no field to own. */
+function createdEntry(fieldsV1: object, ctx: UpdateContext): ManagedFieldsEntry[] {
+  for (const _ in fieldsV1) {
+    return [
+      {
+        manager: ctx.manager,
+        operation: "Update",
+        apiVersion: ctx.apiVersion,
+        ...(ctx.now ? { time: ctx.now } : {}),
+        fieldsType: "FieldsV1",
+        fieldsV1,
+        ...(ctx.subresource ? { subresource: ctx.subresource } : {}),
+      },
+    ];
+  }
+  return [];
 }
 
 export { sameEntry };
