@@ -63,3 +63,23 @@ test("a create's entry, made in one walk, is what an update over an empty object
   // Nothing to own (status apart, a spec-less create through status): no entry.
   expect(trackUpdate(undefined, { apiVersion: "v1", kind: "Pod", metadata: { name: "p" } }, ctx("creator"))).toEqual([]);
 });
+
+test("a writer that changes only fields it owns keeps its stored fieldsV1 (only its time moves); a new field re-encodes it", () => {
+  const first = trackUpdate(undefined, created, ctx("creator"));
+  const made: KubeObject = withFields(created, first);
+  const running: KubeObject = { ...made, status: { phase: "Running", podIP: "10.0.0.1" } };
+  const kubelet1 = trackUpdate(made, running, ctx("kubelet", "status"));
+  const stored: KubeObject = { ...running, metadata: { ...running.metadata, managedFields: kubelet1 } };
+  const again: KubeObject = { ...stored, status: { phase: "Succeeded", podIP: "10.0.0.2" } };
+  const kubelet2 = trackUpdate(stored, again, { ...ctx("kubelet", "status"), now: "2026-12-06T11:00:00Z" });
+  const entryOf = (entries: unknown[]) => (entries as any[]).find((e) => e.manager === "kubelet");
+  expect(entryOf(kubelet2).fieldsV1).toBe(entryOf(kubelet1).fieldsV1);
+  expect(entryOf(kubelet2).time).toBe("2026-12-06T11:00:00Z");
+  // A field the kubelet did not own before: its set grows and is encoded again.
+  const more: KubeObject = { ...stored, status: { ...stored.status, hostIP: "10.1.1.1" } };
+  const kubelet3 = trackUpdate(stored, more, ctx("kubelet", "status"));
+  expect(entryOf(kubelet3).fieldsV1).not.toBe(entryOf(kubelet1).fieldsV1);
+  expect(entryOf(kubelet3).fieldsV1).toEqual({ "f:status": { "f:hostIP": {}, "f:phase": {}, "f:podIP": {} } });
+  // The creator's entry stays as stored throughout.
+  expect((kubelet3 as any[]).find((e) => e.manager === "creator").fieldsV1).toBe((first as any[])[0].fieldsV1);
+});

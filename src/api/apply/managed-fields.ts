@@ -135,19 +135,24 @@ export function trackUpdate(prev: KubeObject | undefined, next: KubeObject, ctx:
   const changed = changedFields(before, after, prev, next);
   const removed: string[] = [];
   for (const k of before.values.keys()) if (!after.values.has(k)) removed.push(k);
+  const me = { manager: ctx.manager, operation: "Update" as const, subresource: ctx.subresource };
+  let entry = changed.size ? managers.find((m) => sameEntry(m, me)) : undefined;
   for (const m of managers) {
     // Stored entries were written by this server, so they are already in canonical form; sent ones are re-encoded.
     let unchanged = base === prev;
-    for (const k of changed) if (m.set.delete(k)) unchanged = false;
+    // The writer keeps what it changed (added below); everyone else loses it.
+    if (m !== entry) for (const k of changed) if (m.set.delete(k)) unchanged = false;
     for (const k of removed) if (m.set.delete(k)) unchanged = false;
     m.unchanged = unchanged;
   }
   if (changed.size) {
-    const me = { manager: ctx.manager, operation: "Update" as const, subresource: ctx.subresource };
-    let entry = managers.find((m) => sameEntry(m, me));
-    if (!entry) managers.push((entry = { ...me, apiVersion: ctx.apiVersion, set: new Set() }));
-    for (const k of changed) entry.set.add(k);
-    entry.unchanged = false;
+    if (!entry) managers.push((entry = { ...me, apiVersion: ctx.apiVersion, set: new Set(), unchanged: false }));
+    // A writer that changes fields it already owns (a kubelet's status) keeps its encoded set as stored.
+    for (const k of changed) {
+      if (entry.set.has(k)) continue;
+      entry.set.add(k);
+      entry.unchanged = false;
+    }
     entry.time = ctx.now;
     entry.apiVersion = ctx.apiVersion;
   }
