@@ -114,3 +114,16 @@ test("isQuantity refuses non-strings", () => {
   expect(isQuantity({})).toBe(false);
   expect(isQuantity("2Gi")).toBe(true);
 });
+
+test("a text is parsed once and its quantity shared; an invalid one throws every time; what is kept stays bounded", () => {
+  const a = Quantity.parse("128Mi");
+  expect(Quantity.parse("128Mi")).toBe(a);
+  expect(a.toString()).toBe("128Mi");
+  expect(Quantity.parse(1.5)).toBe(Quantity.parse("1.5"));
+  for (let i = 0; i < 2; i++) expect(() => Quantity.parse("12x")).toThrow();
+  // Past the bound the remembered texts are dropped: a text parsed before is parsed anew.
+  for (let i = 0; i < 5000; i++) Quantity.parse(`${i}m`);
+  const again = Quantity.parse("128Mi");
+  expect(again).not.toBe(a);
+  expect(again.cmp(a)).toBe(0);
+});

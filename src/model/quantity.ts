@@ -50,6 +50,9 @@ function interpretSuffix(s: string): Suffix | undefined {
   return undefined;
 }
 
+const PARSED_TEXTS_KEPT = 4096;
+const parsedTexts = new Map<string, Quantity>();
+
 export class Quantity {
   private constructor(
     /** The amount in nano-units (value × 10^9). */
@@ -58,8 +61,25 @@ export class Quantity {
     private text?: string,
   ) {}
 
+  /**
+   * A quantity's text, parsed once: a cluster uses a few dozen distinct ones ("100m", "128Mi"),
+   * and each pod write parsed its requests and limits again for defaulting (its QoS class) and
+   * for the scheduler's cache — a few µs of regular expression and BigInt each. A Quantity
+   * never changes, so one instance serves every reader. An invalid text is not remembered.
+   */
   static parse(input: string | number): Quantity {
-    const str = String(input).trim(); // Go's UnmarshalJSON trims too
+    const key = typeof input === "string" ? input : String(input);
+    let q = parsedTexts.get(key);
+    if (q) return q;
+    q = Quantity.parseText(key);
+    // Bounded: texts a client makes up cannot grow it past this.
+    if (parsedTexts.size >= PARSED_TEXTS_KEPT) parsedTexts.clear();
+    parsedTexts.set(key, q);
+    return q;
+  }
+
+  private static parseText(input: string): Quantity {
+    const str = input.trim(); // Go's UnmarshalJSON trims too
     if (str === "") throw errors.badRequest(FORMAT_WRONG);
     if (str === "0") return new Quantity(0n, "DecimalSI", "0");
     const m = SCAN.exec(str);
