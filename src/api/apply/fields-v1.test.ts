@@ -1,8 +1,8 @@
 import { expect, test } from "bun:test";
 import { patchSchemaFor } from "../openapi/index.ts";
 import type { PatchSchema } from "../patch/patch-schema.ts";
-import { collectFields, type FieldSet } from "./field-set.ts";
-import { fieldsV1Of, fromFieldsV1, toFieldsV1 } from "./fields-v1.ts";
+import { collectFields, SEP, type FieldSet } from "./field-set.ts";
+import { fieldsV1Of, fromFieldsV1, hasMember, toFieldsV1, trieHas } from "./fields-v1.ts";
 
 /** What a walk of the set finds and encodes: the reference fieldsV1Of must equal, key order included. */
 function viaSet(value: unknown, schema: PatchSchema | undefined): string {
@@ -102,5 +102,31 @@ test("random changes to a Pod keep the two encodings equal", () => {
       }
     }
     expect(JSON.stringify(fieldsV1Of(obj, schema))).toBe(viaSet(obj, schema));
+  }
+});
+
+test("trieHas and hasMember answer what fromFieldsV1's set would, odd tries included", () => {
+  const schema = patchSchemaFor("", "v1", "Pod");
+  const odd: unknown[] = [
+    {},
+    null,
+    [],
+    5,
+    { ".": {} },
+    { "f:a": 5 },
+    { "f:a": { ".": 1, "f:b": {} } },
+    { "f:a": { "f:b": { "f:c": [] } } },
+    { "f:a": { "f:b": { "f:c": {} } }, "f:d": null },
+    { "k:{\"name\":\"x\"}": { ".": {}, "f:name": {} } },
+  ];
+  const tries = [...odd, ...Array.from({ length: 5 }, (_, i) => fieldsV1Of(pod(i), schema))];
+  for (const trie of tries) {
+    const set = fromFieldsV1(trie);
+    expect(hasMember(trie)).toBe(set.size > 0);
+    // Every member is found; so is nothing else among the trie's paths and their prefixes.
+    const probes = new Set<string>(set);
+    for (const k of set) for (let i = k.indexOf(SEP); i >= 0; i = k.indexOf(SEP, i + 1)) probes.add(k.slice(0, i));
+    for (const extra of ["f:a", "f:a" + SEP + "f:b", "f:zz", "f:spec" + SEP + "f:nope"]) probes.add(extra);
+    for (const k of probes) expect(trieHas(trie, k)).toBe(set.has(k));
   }
 });

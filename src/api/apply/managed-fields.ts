@@ -7,7 +7,7 @@
 import type { KubeObject } from "../../model/object.ts";
 import type { PatchSchema } from "../patch/patch-schema.ts";
 import { collectFields, collectValuedFields, LOOK_UP, pathKey, pathOf, valueAt, type FieldSet, type ValuedFields } from "./field-set.ts";
-import { fieldsV1Of, fromFieldsV1, toFieldsV1 } from "./fields-v1.ts";
+import { fieldsV1Of, fromFieldsV1, hasMember, toFieldsV1, trieHas } from "./fields-v1.ts";
 
 export interface ManagedFieldsEntry {
   manager: string;
@@ -75,12 +75,40 @@ export function readManagers(obj: KubeObject): Manager[] {
   if (!Array.isArray(entries)) return [];
   return entries
     .filter((e: any) => e && typeof e.manager === "string" && (e.operation === "Apply" || e.operation === "Update"))
-    .map((e: any) => ({ manager: e.manager, operation: e.operation, apiVersion: e.apiVersion ?? "", subresource: e.subresource || undefined, time: e.time, set: fromFieldsV1(e.fieldsV1), fieldsV1: e.fieldsV1 }));
+    .map((e: any) => storedManager(e));
+}
+
+/**
+ * A stored entry as a Manager whose set is read out of its fieldsV1 only when used: a kubelet's
+ * status write asks of the creator's entry only whether it owns what changed (trieHas), and
+ * reading every entry's whole set was a twentieth of such a write.
+ */
+function storedManager(e: any): Manager {
+  let set: FieldSet | undefined;
+  return {
+    manager: e.manager,
+    operation: e.operation,
+    apiVersion: e.apiVersion ?? "",
+    subresource: e.subresource || undefined,
+    time: e.time,
+    fieldsV1: e.fieldsV1,
+    get set(): FieldSet {
+      return (set ??= fromFieldsV1(e.fieldsV1));
+    },
+    set set(value: FieldSet) {
+      set = value;
+    },
+  };
+}
+
+/** Removes `key` from m's set; whether it was there. An entry's fieldsV1 answers first when it does not hold the key. */
+function drop(m: Manager, key: string): boolean {
+  return (m.fieldsV1 === undefined || trieHas(m.fieldsV1, key)) && m.set.delete(key);
 }
 
 export function writeManagers(managers: Manager[]): ManagedFieldsEntry[] {
   return managers
-    .filter((m) => m.set.size > 0)
+    .filter((m) => (m.unchanged && m.fieldsV1 ? hasMember(m.fieldsV1) : m.set.size > 0))
     .map((m) => ({
       manager: m.manager,
       operation: m.operation,
@@ -141,8 +169,8 @@ export function trackUpdate(prev: KubeObject | undefined, next: KubeObject, ctx:
     // Stored entries were written by this server, so they are already in canonical form; sent ones are re-encoded.
     let unchanged = base === prev;
     // The writer keeps what it changed (added below); everyone else loses it.
-    if (m !== entry) for (const k of changed) if (m.set.delete(k)) unchanged = false;
-    for (const k of removed) if (m.set.delete(k)) unchanged = false;
+    if (m !== entry) for (const k of changed) if (drop(m, k)) unchanged = false;
+    for (const k of removed) if (drop(m, k)) unchanged = false;
     m.unchanged = unchanged;
   }
   if (changed.size) {
