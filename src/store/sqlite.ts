@@ -281,7 +281,7 @@ export class SqliteStore implements Store {
 
   watch(prefix: string, options: WatchOptions, listener: (event: WatchEvent) => void): () => void {
     this.assertOpen(prefix);
-    return this.hub.watch(prefix, options.fromRevision, listener, options.signal);
+    return this.hub.watch(prefix, options.fromRevision, listener, options.signal, options.route);
   }
 
   async compact(revision: number): Promise<void> {

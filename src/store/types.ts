@@ -79,6 +79,23 @@ export interface WatchOptions {
   /** Deliver every event with revision > fromRevision (history first, then live). */
   fromRevision: number;
   signal?: AbortSignal;
+  /**
+   * Only live events whose object, or its state before, has this value under the route's
+   * index need reach the listener (others may still come: history is not routed). A kubelet
+   * watching its node's pods is one of a thousand such watchers; each pod event goes to one.
+   */
+  route?: WatchRoute;
+}
+
+/** A value of a field that events are routed by; one WatchIndex object per field, shared by its watchers. */
+export interface WatchRoute {
+  index: WatchIndex;
+  value: string;
+}
+
+export interface WatchIndex {
+  /** The field's value in an object, or undefined when it has none (or not a string). */
+  of(obj: KubeObject): string | undefined;
 }
 
 export interface StoreStats {

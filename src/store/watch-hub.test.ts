@@ -171,3 +171,62 @@ test("events carry the stored text of their object, live and replayed, for watch
   expect(seen[1]!.json).toBe(live.value);
   for (const e of seen) expect(JSON.stringify(e.object)).toBe(e.json!);
 });
+
+describe("routed watchers", () => {
+  const byNode = { of: (obj: any) => (typeof obj?.spec?.nodeName === "string" ? obj.spec.nodeName : "") };
+  const pod = (name: string, revision: number, nodeName?: string) =>
+    JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name, resourceVersion: String(revision) }, spec: nodeName === undefined ? {} : { nodeName } });
+  const added = (name: string, revision: number, nodeName?: string): HistoryEvent => ({ type: "ADDED", key: `/pods/${name}`, revision, value: pod(name, revision, nodeName) });
+  const moved = (name: string, revision: number, from: string | undefined, to: string | undefined): HistoryEvent => ({
+    type: "MODIFIED",
+    key: `/pods/${name}`,
+    revision,
+    value: pod(name, revision, to),
+    prev: pod(name, revision - 1, from),
+    prevRevision: revision - 1,
+  });
+
+  test("an event goes to the watchers of its object's value and of its previous state's, and to every unrouted one", async () => {
+    const hub = new WatchHub({ historyLimit: 100, startRevision: 0 });
+    const got = new Map<string, number[]>();
+    const watch = (who: string, route?: string) => {
+      got.set(who, []);
+      return hub.watch("/pods/", 0, (e) => got.get(who)!.push(e.revision), undefined, route === undefined ? undefined : { index: byNode, value: route });
+    };
+    watch("n1", "n1");
+    watch("n2", "n2");
+    watch("unassigned", "");
+    watch("all");
+    await tick();
+    hub.publish([added("a", 1), moved("a", 2, undefined, "n1"), added("b", 3, "n2"), moved("b", 4, "n2", "n1"), moved("c", 5, "n3", "n3")]);
+    expect(got.get("n1")).toEqual([2, 4]); // bound to n1; moved onto n1
+    expect(got.get("n2")).toEqual([3, 4]); // added on n2; moved off n2 (its filter sends DELETED)
+    expect(got.get("unassigned")).toEqual([1, 2]); // added unassigned; bound (left the selection)
+    expect(got.get("all")).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  test("history is not routed: a routed watcher replays every retained event, then gets only its own live", async () => {
+    const hub = new WatchHub({ historyLimit: 100, startRevision: 0 });
+    hub.publish([added("a", 1, "n1"), added("b", 2, "n2")]);
+    const revisions: number[] = [];
+    hub.watch("/pods/", 0, (e) => revisions.push(e.revision), undefined, { index: byNode, value: "n1" });
+    // Published while the replay is still pending: queued behind it, routed.
+    hub.publish([added("c", 3, "n2"), added("d", 4, "n1")]);
+    await tick();
+    expect(revisions).toEqual([1, 2, 4]);
+  });
+
+  test("a watcher that stops leaves no route behind, and an index that cannot read an object routes nothing", async () => {
+    const hub = new WatchHub({ historyLimit: 100, startRevision: 0 });
+    const broken = { of: (): string => { throw new Error("no"); } };
+    const got: number[] = [];
+    const stop = hub.watch("/pods/", 0, (e) => got.push(e.revision), undefined, { index: byNode, value: "n1" });
+    hub.watch("/pods/", 0, (e) => got.push(-e.revision), undefined, { index: broken, value: "n1" });
+    await tick();
+    expect(hub.watcherCount).toBe(2);
+    stop();
+    expect(hub.watcherCount).toBe(1);
+    hub.publish([added("a", 1, "n1")]);
+    expect(got).toEqual([]);
+  });
+});

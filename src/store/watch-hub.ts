@@ -19,7 +19,7 @@
  * when the ring drops its oldest event, on compact(), and starts at the store's revision when
  * it opens (history does not survive a restart).
  */
-import { StoreError, type WatchEvent, type WatchEventType } from "./types.ts";
+import { StoreError, type WatchEvent, type WatchEventType, type WatchIndex, type WatchRoute } from "./types.ts";
 
 /** One committed change, as kept in history. */
 export interface HistoryEvent {
@@ -42,6 +42,7 @@ interface Watcher {
   listener: (event: WatchEvent) => void;
   /** Events waiting while the history replay is scheduled; undefined once live. */
   backlog?: HistoryEvent[];
+  route?: WatchRoute;
 }
 
 export interface WatchHubOptions {
@@ -69,6 +70,10 @@ export class WatchHub {
   private count = 0;
   private horizonRevision: number;
   private readonly watchers = new Set<Watcher>();
+  /** Watchers without a route: every event under their prefix is offered to them. */
+  private readonly unrouted = new Set<Watcher>();
+  /** Routed watchers by index, then by value: an event is offered to those of its object's value and its previous state's. */
+  private readonly routes = new Map<WatchIndex, Map<string, Set<Watcher>>>();
   private readonly onListenerError: (error: unknown, event: WatchEvent) => void;
 
   constructor(options: WatchHubOptions) {
@@ -100,13 +105,13 @@ export class WatchHub {
    * delivered on a microtask, so the caller holds its unsubscribe function before the first
    * call; live events that commit meanwhile queue behind it.
    */
-  watch(prefix: string, fromRevision: number, listener: (event: WatchEvent) => void, signal?: AbortSignal): () => void {
+  watch(prefix: string, fromRevision: number, listener: (event: WatchEvent) => void, signal?: AbortSignal, route?: WatchRoute): () => void {
     if (fromRevision < this.horizonRevision) {
       throw new StoreError("Compacted", prefix, `revision ${fromRevision} is older than the retained history (${this.horizonRevision})`);
     }
     if (signal?.aborted) return () => {};
-    const watcher: Watcher = { prefix, listener, backlog: this.since(prefix, fromRevision) };
-    this.watchers.add(watcher);
+    const watcher: Watcher = { prefix, listener, backlog: this.since(prefix, fromRevision), route };
+    this.add(watcher);
     queueMicrotask(() => {
       // Drain until empty: a listener may be handed more backlog while it runs.
       while (watcher.backlog && watcher.backlog.length > 0 && this.watchers.has(watcher)) {
@@ -120,7 +125,7 @@ export class WatchHub {
       watcher.backlog = undefined;
     });
     const unsubscribe = () => {
-      this.watchers.delete(watcher);
+      this.remove(watcher);
       signal?.removeEventListener("abort", unsubscribe);
     };
     signal?.addEventListener("abort", unsubscribe, { once: true });
@@ -133,16 +138,48 @@ export class WatchHub {
     if (this.watchers.size === 0) return;
     for (const e of events) {
       let parsed: WatchEvent | undefined;
-      for (const w of this.watchers) {
-        if (!e.key.startsWith(w.prefix)) continue;
-        if (w.backlog) {
-          w.backlog.push(e);
-          continue;
-        }
+      for (const w of this.unrouted) parsed = this.offer(w, e, parsed);
+      for (const [index, byValue] of this.routes) {
         parsed ??= materialize(e);
-        this.deliver(w, parsed);
+        const now = valueOf(index, parsed.object);
+        const before = parsed.prevObject ? valueOf(index, parsed.prevObject) : undefined;
+        if (now !== undefined) for (const w of byValue.get(now) ?? NONE) parsed = this.offer(w, e, parsed);
+        if (before !== undefined && before !== now) for (const w of byValue.get(before) ?? NONE) parsed = this.offer(w, e, parsed);
       }
     }
+  }
+
+  /** `e` to `w` if under its prefix (queued while its replay is pending); returns the event parsed, if it was. */
+  private offer(w: Watcher, e: HistoryEvent, parsed: WatchEvent | undefined): WatchEvent | undefined {
+    if (!e.key.startsWith(w.prefix)) return parsed;
+    if (w.backlog) {
+      w.backlog.push(e);
+      return parsed;
+    }
+    parsed ??= materialize(e);
+    this.deliver(w, parsed);
+    return parsed;
+  }
+
+  private add(w: Watcher): void {
+    this.watchers.add(w);
+    if (!w.route) return void this.unrouted.add(w);
+    let byValue = this.routes.get(w.route.index);
+    if (!byValue) this.routes.set(w.route.index, (byValue = new Map()));
+    let set = byValue.get(w.route.value);
+    if (!set) byValue.set(w.route.value, (set = new Set()));
+    set.add(w);
+  }
+
+  private remove(w: Watcher): void {
+    if (!this.watchers.delete(w)) return;
+    if (!w.route) return void this.unrouted.delete(w);
+    const byValue = this.routes.get(w.route.index);
+    const set = byValue?.get(w.route.value);
+    if (!byValue || !set) return;
+    set.delete(w);
+    if (set.size === 0) byValue.delete(w.route.value);
+    if (byValue.size === 0) this.routes.delete(w.route.index);
   }
 
   /** Drops history at or below revision (never above `upTo`, the store's current revision). */
@@ -173,6 +210,8 @@ export class WatchHub {
   /** Forgets every watcher (on close). */
   clear(): void {
     this.watchers.clear();
+    this.unrouted.clear();
+    this.routes.clear();
   }
 
   private remember(e: HistoryEvent): void {
@@ -231,6 +270,17 @@ export class WatchHub {
     } catch (error) {
       this.onListenerError(error, event);
     }
+  }
+}
+
+const NONE: ReadonlySet<Watcher> = new Set();
+
+/** The index's value of an object; an object the index cannot read (stored before validation) has none. */
+function valueOf(index: WatchIndex, obj: WatchEvent["object"]): string | undefined {
+  try {
+    return index.of(obj);
+  } catch {
+    return undefined;
   }
 }
 

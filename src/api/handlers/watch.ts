@@ -18,6 +18,8 @@ import { negotiateTable } from "../request.ts";
 import type { ListOptions } from "../options/list-options.ts";
 import { WatchOutput, watchBudget, type WatchBudget } from "./watch-output.ts";
 import { buildFilter } from "../storage/filter.ts";
+import { watchRoute } from "../storage/watch-routes.ts";
+import { parseFieldSelector } from "../../model/field-selector.ts";
 import type { ObjectEvent } from "../storage/object-storage.ts";
 import type { ResourceContext } from "./context.ts";
 import { tableEvent } from "./table.ts";
@@ -122,7 +124,8 @@ export async function serveWatch(ctx: ResourceContext, options: ListOptions, bud
     };
     // Storage replays its history on a microtask after subscribing; it is over by the next macrotask.
     out.beginReplay();
-    const unsubscribe = storage.watch(def, path.namespace, { fromRevision, signal: ctx.signal }, onEvent);
+    const route = watchRoute(def, parseFieldSelector(url.searchParams.get("fieldSelector") ?? ""), path.name);
+    const unsubscribe = storage.watch(def, path.namespace, { fromRevision, signal: ctx.signal, route }, onEvent);
     // Too old a revision (410) ends the stream with an ERROR event, as below.
     if (unsubscribe instanceof StatusError) throw unsubscribe;
     setImmediate(() => out.endReplay());

@@ -11,7 +11,7 @@ import { cloneObject } from "../../model/clone.ts";
 import type { KubeList, KubeObject, ListMeta } from "../../model/object.ts";
 import { apiVersionOf } from "../../model/object.ts";
 import { errors, StatusError, type StatusCause } from "../../model/errors.ts";
-import { StoreError, type ListResult, type Store, type StoredObject, type StoreStats, type WatchEvent } from "../../store/types.ts";
+import { StoreError, type ListResult, type Store, type StoredObject, type StoreStats, type WatchEvent, type WatchIndex, type WatchRoute } from "../../store/types.ts";
 import type { ResourceDef } from "../resources/types.ts";
 import type { AdmissionPlugin, AdmissionRequest } from "../admission/types.ts";
 import type { UserInfo } from "../../http/identity.ts";
@@ -27,7 +27,7 @@ import { served, servedJson, toStorage } from "./storage-version.ts";
 import { servedItem, updateResult, type ServedObject, type UpdateResult } from "./served-object.ts";
 
 export { planDeletion, type DeleteOptions };
-export type { ServedObject, UpdateResult };
+export type { ServedObject, UpdateResult, WatchIndex, WatchRoute };
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -65,6 +65,8 @@ export interface ObjectWatchOptions {
   fromRevision: number;
   /** Ends the watch (as the returned stop does). */
   signal?: AbortSignal;
+  /** Events this watcher's filter could keep, by a field's value (watch-routes.ts); others may be skipped. */
+  route?: WatchRoute;
 }
 
 const GENERATE_NAME_ATTEMPTS = 8;
@@ -128,7 +130,7 @@ export class ObjectStorage {
         // The stored text is the object's only while no conversion rewrote it.
         listener({ ...e, object, json: object === e.object ? e.json : undefined, ...(e.prevObject ? { prevObject: served(def, e.prevObject) } : {}) });
       };
-      return this.store.watch(listPrefix(def, namespace), { fromRevision: options.fromRevision, signal: options.signal }, heard);
+      return this.store.watch(listPrefix(def, namespace), { fromRevision: options.fromRevision, signal: options.signal, route: options.route }, heard);
     } catch (e) {
       if (e instanceof StoreError && e.code === "Compacted") {
         return errors.gone(`too old resource version: ${options.fromRevision} (${this.store.stats().compactRevision})`);
