@@ -25,6 +25,7 @@ const END = "<!-- perf-report:end -->";
 const BENCHES: Record<string, string> = {
   api: "API over HTTPS beside etcd 3.4: writes, reads, lists, watch delivery",
   watch: "watch delivery at 1,000 watchers × 100 writes/s, CPU per delivery, RSS per idle watcher, beside etcd",
+  "watch-routes": "pod writes with a kubelet's pod watch per node (1,000), in process",
   lists: "lists of 10,000 realistic Pods as JSON and as kubectl's Table, server RSS, beside etcd",
   controllers: "binding and startup with `k3rs agent --simulate 1000` over HTTPS",
   scheduler: "the scheduler in process: 1,000 nodes, 10,000 pods",
