@@ -56,7 +56,8 @@ try {
     without.push((await creates(api, `a${round}`)).cpuUs);
     progress(`round ${round + 1}: ${WATCHERS} node watches open`);
     // From the current revision, as a kubelet resumes: no initial state to send.
-    const rv = (await (await api.request("GET", "/api/v1/pods?limit=1")).json()).metadata.resourceVersion;
+    const listed = (await (await api.request("GET", "/api/v1/pods?limit=1")).json()) as { metadata: { resourceVersion: string } };
+    const rv = listed.metadata.resourceVersion;
     for (let i = 0; i < WATCHERS; i++) {
       const ac = new AbortController();
       stops.push(ac);
