@@ -6,8 +6,13 @@
  */
 import { auditSettings, type AuditArgs } from "./component-args.ts";
 
-/** The server's flags this reads (ServerConfig has them, under the same names). */
+/**
+ * The server's flags this reads (ServerConfig extends it): the apiserver flags passed through,
+ * and the audit log's own flags of the apiserver's names — each wins over the same key given
+ * through kubeApiserverArg.
+ */
 export interface AuditFlags {
+  /** Upstream apiserver flags as K3s passes them (`key=value`); see component-args.ts for the keys understood. */
   kubeApiserverArg: string[];
   auditLogPath?: string;
   auditPolicyFile?: string;

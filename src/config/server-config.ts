@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { DEFAULT_CONFIG_PATH, fromEnv, list, readConfigFile, truthy } from "./sources.ts";
 import { externalIps } from "./external-ips.ts";
 import { componentSettings } from "./component-args.ts";
-import { resolvedAuditSettings } from "./audit-settings.ts";
+import { resolvedAuditSettings, type AuditFlags } from "./audit-settings.ts";
 import { kubeletSettings } from "./kubelet-args.ts";
 import { parseSchedule } from "../model/cron-schedule.ts";
 import { parseReplicaUrl } from "./replica-url.ts";
@@ -16,7 +16,7 @@ import { datastoreQuota } from "./datastore-quota.ts";
 import { DEFAULT_CLUSTER_NETWORK, type ClusterNetwork, type FlannelBackend, networkProblems } from "../model/cluster-network.ts";
 import { AGENT_FLAG_LIST, flagNames, otherRoleNames, SERVER_FLAG_LIST, type SameKeys } from "./flags.ts";
 
-export interface ServerConfig {
+export interface ServerConfig extends AuditFlags {
   dataDir: string;
   httpsListenPort: number;
   bindAddress: string;
@@ -51,16 +51,7 @@ export interface ServerConfig {
   schedulerProfile?: "default" | "binpack";
   /** Upstream component flags as K3s passes them (`key=value`); see component-args.ts for the keys understood. */
   kubeControllerManagerArg: string[];
-  kubeApiserverArg: string[];
-  /**
-   * The audit log, as the apiserver's flags of the same names (sizes in MB, ages in days); each
-   * wins over the same key given through kubeApiserverArg (see audit-settings.ts).
-   */
-  auditLogPath?: string;
-  auditPolicyFile?: string;
-  auditLogMaxsize?: number;
-  auditLogMaxbackup?: number;
-  auditLogMaxage?: number;
+  // kubeApiserverArg and the audit log's flags: AuditFlags (audit-settings.ts).
   /** Kubelet flags for the embedded agent (see kubelet-args.ts). */
   kubeletArg: string[];
   /** `--cluster-reset [--cluster-reset-restore-path FILE]`: restore a snapshot and exit, as K3s does. */
