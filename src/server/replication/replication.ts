@@ -9,12 +9,13 @@
  * WAL frame is checkpointed away before it has copied it); stop after the store closed, so
  * its last sync has every commit.
  */
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import client from "prom-client";
 import { registry } from "../../api/request-metrics.ts";
 import { log } from "../../log.ts";
+import { checkAndRepairIndexes } from "../../store/sqlite-integrity.ts";
 import { extractLitestream, LITESTREAM_VERSION } from "./litestream-binary.ts";
 import { describeReplica, litestreamConfig, type ReplicaSettings } from "./litestream-config.ts";
 import { LitestreamProcess, restoreFromReplica } from "./litestream-process.ts";
@@ -60,7 +61,10 @@ export async function prepareReplication(o: ReplicationOptions): Promise<Replica
   } catch (cause) {
     throw new Error(`restoring the store from its replica ${o.replica.url}`, { cause });
   }
-  if (restored) log.info("store restored from its replica", { ...describeReplica(o.replica), ms: Math.round(performance.now() - t0) });
+  if (restored) {
+    log.info("store restored from its replica", { ...describeReplica(o.replica), ms: Math.round(performance.now() - t0) });
+    trustRestored(o.dbPath, o.replica);
+  }
 
   const process = new LitestreamProcess({
     binary,
@@ -98,6 +102,24 @@ export async function prepareReplication(o: ReplicationOptions): Promise<Replica
       gauges.up.set(0);
     },
   };
+}
+
+/**
+ * A restored file is checked before the store opens it (sqlite-integrity.ts says why); indexes
+ * that disagree with their rows are rebuilt. A file that stays damaged is removed, so the next
+ * start restores afresh, and the start fails saying what the check found.
+ */
+function trustRestored(dbPath: string, replica: ReplicaSettings): void {
+  const t0 = performance.now();
+  const result = checkAndRepairIndexes(dbPath);
+  if (result.ok) {
+    if (result.repaired.length > 0) log.warn("the restored store's indexes disagreed with its rows and were rebuilt", { problems: result.repaired.slice(0, 10), found: result.repaired.length });
+    log.info("restored store checked", { ms: Math.round(performance.now() - t0) });
+    return;
+  }
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(dbPath + suffix, { force: true });
+  const said = result.problems.slice(0, 5).join("; ") || String(result.cause);
+  throw new Error(`the store restored from its replica ${replica.url} is damaged beyond its indexes (${said}); the restored file was removed`, { cause: result.cause });
 }
 
 function freeLoopbackPort(): Promise<number> {
