@@ -119,3 +119,32 @@ test("managedFields sent with a write replace the stored ones (kubectl's client-
   expect(ok.status).toBe(200);
   expect(ok.body.data.k).toBe("other");
 });
+
+test("a status write is tracked as its manager's Update of the status subresource; an apply to status owns what it sets", async () => {
+  const PODS = "/api/v1/namespaces/default/pods";
+  const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "tracked" }, spec: { nodeName: "n1", containers: [{ name: "c", image: "i" }] } };
+  expect((await api.json("POST", `${PODS}?fieldManager=creator`, pod)).status).toBe(201);
+  const st = await api.json("PATCH", `${PODS}/tracked/status?fieldManager=kubelet`, { status: { phase: "Running", podIP: "10.42.0.9" } }, { headers: { "content-type": "application/merge-patch+json" } });
+  expect(st.status).toBe(200);
+  const kubelet = entry(st.body, "kubelet", "Update");
+  expect(kubelet).toMatchObject({ subresource: "status", fieldsType: "FieldsV1" });
+  expect(kubelet.fieldsV1["f:status"]).toMatchObject({ "f:phase": {}, "f:podIP": {} });
+  expect(entry(st.body, "creator", "Update").subresource).toBeUndefined();
+
+  // Stored, not only answered; a spec write by another manager leaves it.
+  const labeled = await api.json("PATCH", `${PODS}/tracked?fieldManager=labeler`, { metadata: { labels: { a: "b" } } }, { headers: { "content-type": "application/merge-patch+json" } });
+  expect(labeled.status).toBe(200);
+  const got = await api.json("GET", `${PODS}/tracked`);
+  expect(entry(got.body, "kubelet", "Update")?.fieldsV1).toEqual(kubelet.fieldsV1);
+
+  // Applying a status field the kubelet set conflicts with it, as with the apiserver; forced, the field moves to the applier.
+  const podYaml = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: tracked\nstatus:\n  podIP: 10.42.0.10\n`;
+  const clash = await applyYaml(`${PODS}/tracked/status`, "ipam", podYaml);
+  expect(clash.status).toBe(409);
+  expect(clash.body.message).toContain('conflict with "kubelet" with subresource "status" using v1: .status.podIP');
+  const forced = await applyYaml(`${PODS}/tracked/status`, "ipam", podYaml, "&force=true");
+  expect(forced.status).toBe(200);
+  expect(forced.body.status.podIP).toBe("10.42.0.10");
+  expect(entry(forced.body, "ipam")).toMatchObject({ subresource: "status", fieldsV1: { "f:status": { "f:podIP": {} } } });
+  expect(entry(forced.body, "kubelet", "Update").fieldsV1["f:status"]).toEqual({ "f:phase": {} });
+});

@@ -58,6 +58,10 @@ export function prepareForUpdate(def: ResourceDef, obj: KubeObject, old: KubeObj
     // Status writers may still touch labels and annotations (kubelet does on nodes).
     if (obj.metadata?.labels !== undefined) next.metadata.labels = obj.metadata.labels;
     if (obj.metadata?.annotations !== undefined) next.metadata.annotations = obj.metadata.annotations;
+    // The field manager's bookkeeping of this write: the status writer's entry, as the apiserver
+    // keeps a kubelet's `Update` of `status`. A write from inside the server that sends none (a
+    // controller's copy from its informer has none) keeps the stored list.
+    if (obj.metadata?.managedFields !== undefined) next.metadata.managedFields = obj.metadata.managedFields;
   } else {
     next = obj;
     // pods/binding is the one write that sets spec (nodeName) and status (PodScheduled) together.
