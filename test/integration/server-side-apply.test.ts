@@ -148,3 +148,23 @@ test("a status write is tracked as its manager's Update of the status subresourc
   expect(entry(forced.body, "ipam")).toMatchObject({ subresource: "status", fieldsV1: { "f:status": { "f:podIP": {} } } });
   expect(entry(forced.body, "kubelet", "Update").fieldsV1["f:status"]).toEqual({ "f:phase": {} });
 });
+
+test("a scale is tracked as its writer's Update of spec.replicas with subresource scale, so re-applying other replicas conflicts", async () => {
+  const DEPLOY = "/apis/apps/v1/namespaces/default/deployments";
+  const yaml = (replicas: number) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: scaled\nspec:\n  replicas: ${replicas}\n  selector:\n    matchLabels: {app: s}\n  template:\n    metadata:\n      labels: {app: s}\n    spec:\n      containers: [{name: c, image: i}]\n`;
+  expect((await applyYaml(`${DEPLOY}/scaled`, "deployer", yaml(1))).status).toBe(201);
+  const scaled = await api.json("PATCH", `${DEPLOY}/scaled/scale?fieldManager=kubectl`, { spec: { replicas: 3 } }, { headers: { "content-type": "application/merge-patch+json" } });
+  expect(scaled.status).toBe(200);
+  expect(scaled.body.spec.replicas).toBe(3);
+  const got = await api.json("GET", `${DEPLOY}/scaled`);
+  expect(entry(got.body, "kubectl", "Update")).toMatchObject({ subresource: "scale", fieldsV1: { "f:spec": { "f:replicas": {} } } });
+  expect(entry(got.body, "deployer").fieldsV1["f:spec"]["f:replicas"]).toBeUndefined();
+  const clash = await applyYaml(`${DEPLOY}/scaled`, "deployer", yaml(1));
+  expect(clash.status).toBe(409);
+  expect(clash.body.message).toContain('conflict with "kubectl" with subresource "scale" using apps/v1: .spec.replicas');
+  // Applying without replicas leaves the scaled count alone.
+  const without = await applyYaml(`${DEPLOY}/scaled`, "deployer", yaml(1).replace("  replicas: 1\n", ""));
+  expect(without.status).toBe(200);
+  expect(without.body.spec.replicas).toBe(3);
+});

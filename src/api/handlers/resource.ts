@@ -281,6 +281,10 @@ async function scale(ctx: ResourceContext): Promise<Response> {
   } else {
     throw errors.methodNotAllowed("the server does not allow this method on the requested resource");
   }
-  const { object } = await ctx.storage.update(def, path.namespace, path.name!, mutate, { dryRun: q.dryRun, user: ctx.user });
+  // The writer owns the replicas it set, as the apiserver records a scale: an Update of the
+  // workload's spec.replicas with subresource "scale" (so a later apply of replicas conflicts).
+  const manager = fieldManagerOf(ctx.req, q.fieldManager);
+  const tracked = (current: KubeObject) => recordUpdate(def, q, manager, current, mutate(current), "scale");
+  const { object } = await ctx.storage.update(def, path.namespace, path.name!, tracked, { dryRun: q.dryRun, user: ctx.user });
   return json(getScale(def, object));
 }
