@@ -9,17 +9,20 @@
  * conditions and container states, managedFields from both writers — then the list of them
  * BENCH_LIST_ROUNDS (30) times as JSON (plain, and gzipped as client-go asks by itself), as
  * kubectl asks (a Table, gzipped), and as protobuf when served.
- * Prints p50/p99 of each, the server's RSS, and etcd's range over the same stored values.
+ * Prints p50/p99 of each, the server's RSS, etcd's range over the same stored values, and the
+ * floor: the same JSON bytes sent by a process that does nothing else (a static HTTPS server).
  * BENCH_K3RS_BIN=<an executable> serves k3rs from another build (an older one, or a wrapper
  * that profiles the server).
  */
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
 import YAML from "yaml";
 import { freePort, startE2EServer } from "../test/helpers/e2e-server.ts";
 import { cpuMs } from "./lib/cpu-time.ts";
 import { fmt, rssMiB, summary } from "./lib/stats.ts";
 import { etcdBinary, startEtcd } from "./lib/etcd.ts";
+import { startStaticHttps } from "./lib/static-https.ts";
 
 const PODS = Number(process.env.BENCH_PODS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_LIST_ROUNDS ?? 30);
@@ -198,8 +201,20 @@ const asProtobuf = protobufServed ? await timed(ROUNDS, list(PROTOBUF), server.p
 const rssAfterLists = rssMiB(server.proc.pid);
 const last = (await (await req("/api/v1/namespaces/bench/pods?limit=1")).json()) as { items: unknown[]; metadata: { remainingItemCount?: number } };
 if (last.items.length + (last.metadata.remainingItemCount ?? 0) !== PODS) throw new Error(`after the lists ${last.items.length + (last.metadata.remainingItemCount ?? 0)} pods are left, not ${PODS}: something deleted them meanwhile`);
+// The floor for the same bytes: a process that only sends them over HTTPS (bench/lib/static-https.ts).
+const listBytes = new Uint8Array(await (await req("/api/v1/namespaces/bench/pods", { headers: { accept: "application/json", "accept-encoding": "identity" } })).arrayBuffer());
+const tlsDir = join(server.dataDir, "server", "tls");
+const serving = { cert: readFileSync(join(tlsDir, "serving.crt"), "utf8"), key: readFileSync(join(tlsDir, "serving.key"), "utf8") };
 clearInterval(renewing);
 await server.stop();
+progress("the floor: the same bytes from a static HTTPS server");
+const staticServer = await startStaticHttps(listBytes, serving);
+const floor = await timed(
+  ROUNDS,
+  async () => (await (await fetch(`https://127.0.0.1:${staticServer.port}/`, { headers: { "accept-encoding": "identity" }, tls } as RequestInit)).arrayBuffer()).byteLength,
+  staticServer.pid,
+);
+await staticServer.stop();
 
 // --- etcd ---------------------------------------------------------------------------------
 let etcd: { p50: number; p99: number; bytes: number; cpuMs?: number; rss: number } | undefined;
@@ -233,9 +248,10 @@ line("k3rs list, JSON, identity p50 / p99", `${fmt(asJson.p50)} / ${fmt(asJson.p
 const onWire = (f: { wireBytes?: number }) => (f.wireBytes === undefined ? ", not gzipped" : `, ${mib(f.wireBytes)} gzipped`);
 line("k3rs list, JSON, gzip (as client-go asks)", `${fmt(asJsonGzip.p50)} / ${fmt(asJsonGzip.p99)} ms (${mib(asJsonGzip.bytes)}${onWire(asJsonGzip)}${cpu(asJsonGzip)})   (goal p99 < 100 ms)` + (etcd ? `   ratio(p99) ${fmt(etcd.p99 / asJsonGzip.p99, 2)}x etcd's speed` : ""));
 line("k3rs list, Table, gzip (kubectl get)", `${fmt(asTable.p50)} / ${fmt(asTable.p99)} ms (${mib(asTable.bytes)}${onWire(asTable)}${cpu(asTable)})   (goal p99 < 100 ms)`);
+line("floor: the same JSON, static HTTPS", `${fmt(floor.p50)} / ${fmt(floor.p99)} ms (${mib(floor.bytes)}${cpu(floor)})   (Bun.serve sending the bytes from memory, same client and certificate: no server answers faster on this box)`);
 line("k3rs list, protobuf p50 / p99", asProtobuf ? `${fmt(asProtobuf.p50)} / ${fmt(asProtobuf.p99)} ms (${mib(asProtobuf.bytes)}${cpu(asProtobuf)})` : "not served (protobuf is accepted in request bodies only; answered as JSON)");
 if (etcd) line(`etcd range of ${PODS} keys p50 / p99`, `${fmt(etcd.p50)} / ${fmt(etcd.p99)} ms (${mib(etcd.bytes)}${cpu(etcd)})`);
 line(`k3rs RSS with ${PODS} pods`, `${fmt(rssLoaded)} MiB after writing, ${fmt(rssSettled)} MiB 10 s later, ${fmt(rssAfterLists)} MiB after the lists   (aim < 300 MiB)`);
 if (etcd) line(`etcd RSS with ${PODS} pods`, `${fmt(etcd.rss)} MiB`);
 if (!etcd) console.log("\netcd peer skipped: install it with `apt-get install etcd-server`.");
-console.log("\n" + JSON.stringify({ loadSeconds, rssLoaded, rssSettled, rssAfterLists, asJson, asJsonGzip, asTable, asProtobuf, etcd }));
+console.log("\n" + JSON.stringify({ loadSeconds, rssLoaded, rssSettled, rssAfterLists, asJson, asJsonGzip, asTable, asProtobuf, floor, etcd }));
