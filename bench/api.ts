@@ -7,17 +7,20 @@
  *
  * k3rs is measured twice where the server speaks both: HTTP/1.1 (Bun's fetch, a connection per
  * concurrent request) and HTTP/2 (one connection, a stream per request, as client-go does).
- * Prints figures and the k3rs/etcd ratios; no thresholds. Everything runs on 127.0.0.1 and
+ * Prints figures and the k3rs/etcd ratios, and a floor: the same POSTs answered by a process that
+ * does nothing else (a static HTTPS server); no thresholds. Everything runs on 127.0.0.1 and
  * every loop is bounded. BENCH_K3RS_BIN=<an executable> serves k3rs (writes, gets, list,
  * watch) from another build.
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import YAML from "yaml";
 import https from "node:https";
 import { freePort, startE2EServer } from "../test/helpers/e2e-server.ts";
 import { fmt, rssMiB, runFor, summary } from "./lib/stats.ts";
 import { etcdBinary, startEtcd } from "./lib/etcd.ts";
 import { connectH2, type H2Client } from "./lib/h2-client.ts";
+import { startStaticHttps } from "./lib/static-https.ts";
 
 const WRITE_SECONDS = Number(process.env.BENCH_WRITE_SECONDS ?? 3);
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 10_000);
@@ -88,6 +91,24 @@ const put = async (key: string) => {
   if (!r.ok) throw new Error(`etcd put ${r.status}`);
   await r.arrayBuffer();
 };
+// The floor for these requests on this box: a process that only reads each POST and answers
+// with a ConfigMap's worth of JSON over TLS (Bun.serve), same client, same certificate.
+const serving = {
+  cert: readFileSync(join(server.dataDir, "server", "tls", "serving.crt"), "utf8"),
+  key: readFileSync(join(server.dataDir, "server", "tls", "serving.key"), "utf8"),
+};
+const staticReply = new TextEncoder().encode(JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "w", namespace: "default", uid: "0b7c1f0e-9c3e-4f57-9a40-2f0c5d7b7a11", resourceVersion: "12345", creationTimestamp: "2026-12-07T09:00:00Z" }, data: { payload } }));
+const staticServer = await startStaticHttps(staticReply, serving);
+async function staticCreate(name: string) {
+  const r = await fetch(`https://127.0.0.1:${staticServer.port}/api/v1/namespaces/default/configmaps`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { payload } }),
+    tls,
+  } as RequestInit);
+  if (r.status !== 201) throw new Error(`static server: ${r.status}`);
+  await r.arrayBuffer();
+}
 const h2 = await connectH2(base, tls);
 for (const c of CLIENTS) {
   progress(`writes, ${c} client(s): k3rs HTTP/1.1${h2 ? ", k3rs HTTP/2" : ""}${etcd ? ", etcd" : ""}`);
@@ -101,7 +122,10 @@ for (const c of CLIENTS) {
     const e = await runFor(c, WRITE_SECONDS * 1000, (lane, i) => put(`/registry/configmaps/default/w${c}-${lane}-${i}`));
     results[`etcdWrites${c}`] = e.ops / e.seconds;
   }
+  const f = await runFor(c, WRITE_SECONDS * 1000, (lane, i) => staticCreate(`f${c}-${lane}-${i}`));
+  results[`staticWrites${c}`] = f.ops / f.seconds;
 }
+await staticServer.stop();
 
 const getLat: number[] = [];
 const h2GetLat: number[] = [];
@@ -240,6 +264,10 @@ for (const c of CLIENTS) {
     `k3rs http/1.1 ${fmt(k, 0)}${ratio(k, e)}   h2 ${k2 ? fmt(k2, 0) : "n/a"}${ratio(k2, e)}` + (e ? `   etcd ${fmt(e, 0)}   (goal >= 2.0x at 16 and 64)` : ""),
   );
 }
+line(
+  "floor: static HTTPS answers/s",
+  CLIENTS.map((c) => `${c}: ${fmt(results[`staticWrites${c}`]!, 0)}`).join("   ") + "   (Bun.serve reading each POST and answering from memory, same client and certificate)",
+);
 line(
   "get p50 / p99",
   `k3rs http/1.1 ${fmt(results.k3rsGetP50!, 2)} / ${fmt(results.k3rsGetP99!, 2)} ms   h2 ${fmt(results.k3rsH2GetP50!, 2)} / ${fmt(results.k3rsH2GetP99!, 2)} ms` +

@@ -22,7 +22,11 @@ const server = Bun.serve({
   port: 0,
   hostname: "127.0.0.1",
   tls: { cert: await Bun.file(process.env.STATIC_CERT).text(), key: await Bun.file(process.env.STATIC_KEY).text() },
-  fetch: () => new Response(body, { headers: { "content-type": "application/json" } }),
+  // A request's body is read, as any server must, then the same bytes are the answer.
+  fetch: async (req) => {
+    if (req.body) await req.arrayBuffer();
+    return new Response(body, { status: req.method === "POST" ? 201 : 200, headers: { "content-type": "application/json" } });
+  },
 });
 console.log("port " + server.port);
 `;
