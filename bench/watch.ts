@@ -9,12 +9,15 @@
  * objects at BENCH_WATCH_RATE (100) writes/s for BENCH_WATCH_SECONDS (5). Every watcher has
  * its own socket; the client only scans for revisions (bench/lib/raw-watch.ts), so it is not
  * what is measured. BENCH_BASELINE_BIN=<an older bin/k3rs> measures it too, first, in the same
- * run. Server CPU per delivery is printed beside latency: on a shared box it moves less. No
+ * run. Server CPU per delivery is printed beside latency: on a shared box it moves less. The floor
+ * is printed too: the same watchers and writes served by a process that only forwards each write's
+ * line to every stream (bench/lib/static-fanout.ts). No
  * thresholds. BENCH_WATCH_K3RS_ONLY=1 skips etcd. When deliveries are missing, the affected
  * watchers are described (which revisions, one run or holes, the stream's bytes and framing)
  * and checked again 5 s later, to tell a cut-off wait from a lost event.
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { cpus, loadavg } from "node:os";
 import YAML from "yaml";
 import { freePort, startE2EServer } from "../test/helpers/e2e-server.ts";
@@ -22,6 +25,7 @@ import { cpuMs, systemCpuMs } from "./lib/cpu-time.ts";
 import { fmt, rssMiB, summary } from "./lib/stats.ts";
 import { etcdBinary, startEtcd } from "./lib/etcd.ts";
 import { awaitDelivery, openRawWatchers, writeAtRate, type RawWatchers, type WatcherDiagnosis } from "./lib/raw-watch.ts";
+import { startStaticFanout } from "./lib/static-fanout.ts";
 
 const WATCHERS = Number(process.env.BENCH_WATCHERS ?? 1000);
 const RATE = Number(process.env.BENCH_WATCH_RATE ?? 100);
@@ -104,12 +108,17 @@ async function explainMissing(watchers: RawWatchers, sent: Map<number, number>, 
 }
 
 // --- k3rs ---------------------------------------------------------------------------------
+/** The last k3rs server's client credentials and serving certificate, for the floor measured after it. */
+let lastTls: { client: { ca: string; cert: string; key: string }; serving: { cert: string; key: string } } | undefined;
+
 async function k3rsFigures(bin?: string): Promise<Figures> {
   const server = await startE2EServer({ bin });
   try {
     const kc = YAML.parse(readFileSync(server.kubeconfig, "utf8"));
     const b64d = (s: string) => Buffer.from(s, "base64").toString("utf8");
     const tls = { ca: b64d(kc.clusters[0].cluster["certificate-authority-data"]), cert: b64d(kc.users[0].user["client-certificate-data"]), key: b64d(kc.users[0].user["client-key-data"]) };
+    const tlsDir = join(server.dataDir, "server", "tls");
+    lastTls = { client: tls, serving: { cert: readFileSync(join(tlsDir, "serving.crt"), "utf8"), key: readFileSync(join(tlsDir, "serving.key"), "utf8") } };
     const base = `https://127.0.0.1:${server.port}`;
     const req = (path: string, init: RequestInit = {}) => fetch(base + path, { ...init, tls } as RequestInit);
     const ns = await req("/api/v1/namespaces", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "watched" } }) });
@@ -155,6 +164,28 @@ if (BASELINE) {
 progress("k3rs");
 const k3rs = await k3rsFigures();
 
+// --- the floor ----------------------------------------------------------------------------
+progress("the floor: a fan-out server that only forwards each write to every stream");
+const fanout = await startStaticFanout(lastTls!.serving);
+const floor = await measure(
+  fanout.pid,
+  () =>
+    openRawWatchers(WATCHERS, {
+      port: fanout.port,
+      tls: lastTls!.client,
+      request: "GET /watch HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+      readyMarker: "HTTP/1.1 200",
+      revisionMarker: '"resourceVersion":"',
+      chunked: true,
+    }),
+  async () => {
+    const r = await fetch(`https://127.0.0.1:${fanout.port}/write`, { method: "POST", body: JSON.stringify({ data: { payload } }), tls: lastTls!.client } as RequestInit);
+    if (r.status !== 201) throw new Error(`fan-out write: ${r.status}`);
+    return Number(((await r.json()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion);
+  },
+);
+await fanout.stop();
+
 // --- etcd ---------------------------------------------------------------------------------
 let etcd: Figures | undefined;
 // BENCH_WATCH_K3RS_ONLY=1: k3rs alone (half the run's time), e.g. while chasing a k3rs delivery problem.
@@ -190,10 +221,11 @@ console.log(`\nwatch delivery: ${WATCHERS} watchers, ${RATE} writes/s for ${SECO
 const row = (f: Figures) => `${fmt(f.p50)} / ${fmt(f.p99)} ms (${f.samples} deliveries, ${f.missing} missing, ${f.endedEarly} watches ended early, ${f.failedWrites} failed writes, ${f.ready} watchers, client busy ${fmt(f.clientCores, 2)} core)`;
 if (baseline) line("k3rs baseline delivery p50 / p99", row(baseline));
 line("k3rs delivery p50 / p99", `${row(k3rs)}   (goal p99 < 50 ms)`);
+line("floor: fan-out server delivery p50 / p99", `${row(floor)}   (Bun.serve forwarding each write's line to every stream, same certificate and client)`);
 if (etcd) line("etcd delivery p50 / p99", `${row(etcd)}   ratio(p99) ${fmt(etcd.p99 / k3rs.p99, 2)}x etcd's speed`);
 const cpuOf = (f: Figures) => `${fmt(f.cpuPer1k)} ms (kernel ${fmt(f.kernelPer1k)})`;
-line("server CPU per 1,000 deliveries", `k3rs ${cpuOf(k3rs)}` + (baseline ? `   baseline ${cpuOf(baseline)}` : "") + (etcd ? `   etcd ${cpuOf(etcd)}` : ""));
+line("server CPU per 1,000 deliveries", `k3rs ${cpuOf(k3rs)}` + (baseline ? `   baseline ${cpuOf(baseline)}` : "") + `   floor ${cpuOf(floor)}` + (etcd ? `   etcd ${cpuOf(etcd)}` : ""));
 line("k3rs RSS per idle watcher", `${fmt(k3rs.kibPerWatcher)} KiB` + (baseline ? `   baseline ${fmt(baseline.kibPerWatcher)} KiB` : ""));
 if (etcd) line("etcd RSS per idle watcher", `${fmt(etcd.kibPerWatcher)} KiB`);
 if (!etcd) console.log(K3RS_ONLY ? "\netcd peer skipped: BENCH_WATCH_K3RS_ONLY=1." : "\netcd peer skipped: install it with `apt-get install etcd-server`.");
-console.log("\n" + JSON.stringify({ k3rs, baseline, etcd }));
+console.log("\n" + JSON.stringify({ k3rs, baseline, floor, etcd }));
