@@ -8,15 +8,9 @@
  *   GET  /watch → 200, chunked, one line per write
  *   POST /write → {"metadata":{"resourceVersion":"N"}} once line N was handed to every stream
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { startChildServer, type ChildServer } from "./child-server.ts";
 
-export interface StaticFanout {
-  port: number;
-  pid: number;
-  stop(): Promise<void>;
-}
+export type StaticFanout = ChildServer;
 
 const CHILD = `
 const payload = "x".repeat(900);
@@ -52,28 +46,6 @@ const server = Bun.serve({
 console.log("port " + server.port);
 `;
 
-export async function startStaticFanout(tls: { cert: string; key: string }): Promise<StaticFanout> {
-  const dir = mkdtempSync(join(tmpdir(), "k3rs-bench-fanout-"));
-  const files = { FANOUT_CERT: join(dir, "cert.pem"), FANOUT_KEY: join(dir, "key.pem"), script: join(dir, "fanout.ts") };
-  writeFileSync(files.FANOUT_CERT, tls.cert);
-  writeFileSync(files.FANOUT_KEY, tls.key, { mode: 0o600 });
-  writeFileSync(files.script, CHILD);
-  const proc = Bun.spawn([process.execPath, files.script], { stdout: "pipe", stderr: "inherit", env: { ...process.env, ...files } });
-  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
-  let out = "";
-  while (!/port (\d+)\n/.test(out)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the fan-out server exited: ${out}`);
-    out += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  return {
-    port: Number(/port (\d+)\n/.exec(out)![1]),
-    pid: proc.pid,
-    async stop() {
-      proc.kill();
-      await proc.exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+export function startStaticFanout(tls: { cert: string; key: string }): Promise<StaticFanout> {
+  return startChildServer(CHILD, { FANOUT_CERT: tls.cert, FANOUT_KEY: tls.key });
 }

@@ -6,15 +6,9 @@
  *
  *   const floor = await startStaticHttps(bytes, { cert, key }); … floor.stop()
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { startChildServer, type ChildServer } from "./child-server.ts";
 
-export interface StaticHttps {
-  port: number;
-  pid: number;
-  stop(): Promise<void>;
-}
+export type StaticHttps = ChildServer;
 
 const CHILD = `
 const body = await Bun.file(process.env.STATIC_BODY).bytes();
@@ -31,29 +25,6 @@ const server = Bun.serve({
 console.log("port " + server.port);
 `;
 
-export async function startStaticHttps(body: Uint8Array, tls: { cert: string; key: string }): Promise<StaticHttps> {
-  const dir = mkdtempSync(join(tmpdir(), "k3rs-bench-static-"));
-  const files = { STATIC_BODY: join(dir, "body"), STATIC_CERT: join(dir, "cert.pem"), STATIC_KEY: join(dir, "key.pem"), script: join(dir, "serve.ts") };
-  writeFileSync(files.STATIC_BODY, body);
-  writeFileSync(files.STATIC_CERT, tls.cert);
-  writeFileSync(files.STATIC_KEY, tls.key, { mode: 0o600 });
-  writeFileSync(files.script, CHILD);
-  const proc = Bun.spawn([process.execPath, files.script], { stdout: "pipe", stderr: "inherit", env: { ...process.env, ...files } });
-  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
-  let out = "";
-  while (!/port (\d+)\n/.test(out)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the static HTTPS server exited: ${out}`);
-    out += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  return {
-    port: Number(/port (\d+)\n/.exec(out)![1]),
-    pid: proc.pid,
-    async stop() {
-      proc.kill();
-      await proc.exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+export function startStaticHttps(body: Uint8Array, tls: { cert: string; key: string }): Promise<StaticHttps> {
+  return startChildServer(CHILD, { STATIC_BODY: body, STATIC_CERT: tls.cert, STATIC_KEY: tls.key });
 }
