@@ -2,11 +2,12 @@
  * `k3rs server`: opens the store, makes or loads the PKI, starts the API over HTTPS, writes
  * the admin kubeconfig and join token, and runs until signalled. Knows nothing of flags.
  */
-import { mkdirSync, writeFileSync, existsSync, readFileSync, chmodSync, rmSync } from "node:fs";
+import { mkdirSync, writeFileSync, existsSync, readFileSync, chmodSync } from "node:fs";
 import { hostname, networkInterfaces } from "node:os";
 import { dirname, join } from "node:path";
 import type { ServerConfig } from "../config/server-config.ts";
 import { bootstrapTableAt, openSqliteStore } from "../store/sqlite.ts";
+import { removeDatabaseFiles } from "../store/sqlite-schema.ts";
 import { restoreBootstrap, saveBootstrap } from "./bootstrap-data.ts";
 import { prepareReplication } from "./replication/replication.ts";
 import type { ReplicaSettings } from "./replication/litestream-config.ts";
@@ -115,7 +116,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     await replication?.stop();
     // A database this start restored goes again: the next start restores afresh (and moves the
     // revision past the gap), and a refused token leaves the box as it found it.
-    if (replication?.restored) for (const suffix of ["", "-wal", "-shm"]) rmSync(dbPath + suffix, { force: true });
+    if (replication?.restored) removeDatabaseFiles(dbPath);
     throw e;
   }
   // One owner checkpoints the WAL: Litestream when it replicates, SQLite's autocheckpoint otherwise.
@@ -149,7 +150,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
   } catch (e) {
     await store.close();
     await replication?.stop();
-    if (replication?.restored) for (const suffix of ["", "-wal", "-shm"]) rmSync(dbPath + suffix, { force: true });
+    if (replication?.restored) removeDatabaseFiles(dbPath);
     throw e;
   }
   const sealedWith = secret;

@@ -16,7 +16,7 @@
  * file system in small steps (sqlite-maintenance.ts) instead of one long VACUUM.
  */
 import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { refuseNewerSchema } from "./schema-version.ts";
 
@@ -34,6 +34,11 @@ export interface LoadedRow {
   key: string;
   revision: number;
   value: string;
+}
+
+/** Deletes a database and its WAL and shared-memory files (a restored copy refused or given up on). */
+export function removeDatabaseFiles(path: string): void {
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(path + suffix, { force: true });
 }
 
 export function openDatabase(options: OpenDbOptions): Database {

@@ -216,6 +216,17 @@ describe("routed watchers", () => {
     expect(revisions).toEqual([1, 2, 4]);
   });
 
+  test("an event under no routed watcher's prefix is not parsed for them (a Lease, while kubelets watch pods)", async () => {
+    const hub = new WatchHub({ historyLimit: 100, startRevision: 0 });
+    const got: number[] = [];
+    hub.watch("/pods/", 0, (e) => got.push(e.revision), undefined, { index: byNode, value: "n1" });
+    await tick();
+    // Not JSON: parsing it would throw out of publish.
+    expect(() => hub.publish([{ type: "ADDED", key: "/leases/n1", revision: 1, value: "{not json" }])).not.toThrow();
+    hub.publish([added("a", 2, "n1")]);
+    expect(got).toEqual([2]);
+  });
+
   test("a watcher that stops leaves no route behind, and an index that cannot read an object routes nothing", async () => {
     const hub = new WatchHub({ historyLimit: 100, startRevision: 0 });
     const broken = { of: (): string => { throw new Error("no"); } };

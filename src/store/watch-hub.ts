@@ -72,8 +72,12 @@ export class WatchHub {
   private readonly watchers = new Set<Watcher>();
   /** Watchers without a route: every event under their prefix is offered to them. */
   private readonly unrouted = new Set<Watcher>();
-  /** Routed watchers by index, then by value: an event is offered to those of its object's value and its previous state's. */
-  private readonly routes = new Map<WatchIndex, Map<string, Set<Watcher>>>();
+  /**
+   * Routed watchers by prefix, then index, then value: an event is offered to those of its
+   * object's value and its previous state's. By prefix first, so that an event no routed
+   * watcher's prefix holds (a Lease, when the routed watchers watch pods) is not parsed for them.
+   */
+  private readonly routes = new Map<string, Map<WatchIndex, Map<string, Set<Watcher>>>>();
   private readonly onListenerError: (error: unknown, event: WatchEvent) => void;
 
   constructor(options: WatchHubOptions) {
@@ -139,12 +143,15 @@ export class WatchHub {
     for (const e of events) {
       let parsed: WatchEvent | undefined;
       for (const w of this.unrouted) parsed = this.offer(w, e, parsed);
-      for (const [index, byValue] of this.routes) {
-        parsed ??= materialize(e);
-        const now = valueOf(index, parsed.object);
-        const before = parsed.prevObject ? valueOf(index, parsed.prevObject) : undefined;
-        if (now !== undefined) for (const w of byValue.get(now) ?? NONE) parsed = this.offer(w, e, parsed);
-        if (before !== undefined && before !== now) for (const w of byValue.get(before) ?? NONE) parsed = this.offer(w, e, parsed);
+      for (const [prefix, byIndex] of this.routes) {
+        if (!e.key.startsWith(prefix)) continue;
+        for (const [index, byValue] of byIndex) {
+          parsed ??= materialize(e);
+          const now = valueOf(index, parsed.object);
+          const before = parsed.prevObject ? valueOf(index, parsed.prevObject) : undefined;
+          if (now !== undefined) for (const w of byValue.get(now) ?? NONE) parsed = this.offer(w, e, parsed);
+          if (before !== undefined && before !== now) for (const w of byValue.get(before) ?? NONE) parsed = this.offer(w, e, parsed);
+        }
       }
     }
   }
@@ -164,8 +171,10 @@ export class WatchHub {
   private add(w: Watcher): void {
     this.watchers.add(w);
     if (!w.route) return void this.unrouted.add(w);
-    let byValue = this.routes.get(w.route.index);
-    if (!byValue) this.routes.set(w.route.index, (byValue = new Map()));
+    let byIndex = this.routes.get(w.prefix);
+    if (!byIndex) this.routes.set(w.prefix, (byIndex = new Map()));
+    let byValue = byIndex.get(w.route.index);
+    if (!byValue) byIndex.set(w.route.index, (byValue = new Map()));
     let set = byValue.get(w.route.value);
     if (!set) byValue.set(w.route.value, (set = new Set()));
     set.add(w);
@@ -174,12 +183,14 @@ export class WatchHub {
   private remove(w: Watcher): void {
     if (!this.watchers.delete(w)) return;
     if (!w.route) return void this.unrouted.delete(w);
-    const byValue = this.routes.get(w.route.index);
+    const byIndex = this.routes.get(w.prefix);
+    const byValue = byIndex?.get(w.route.index);
     const set = byValue?.get(w.route.value);
-    if (!byValue || !set) return;
+    if (!byIndex || !byValue || !set) return;
     set.delete(w);
     if (set.size === 0) byValue.delete(w.route.value);
-    if (byValue.size === 0) this.routes.delete(w.route.index);
+    if (byValue.size === 0) byIndex.delete(w.route.index);
+    if (byIndex.size === 0) this.routes.delete(w.prefix);
   }
 
   /** Drops history at or below revision (never above `upTo`, the store's current revision). */

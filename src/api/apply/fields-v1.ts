@@ -126,25 +126,21 @@ function sortedTrie(t: Record<string, Trie>): Trie {
   return out;
 }
 
-const isNode = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** Whether fromFieldsV1(trie) holds `key`, found by walking the trie down its segments. */
 export function trieHas(trie: unknown, key: string): boolean {
   let node: unknown = trie;
   for (const seg of key.split(SEP)) {
-    if (!isNode(node)) return false;
+    if (!isMap(node)) return false;
     node = node[seg];
   }
-  if (!isNode(node)) return false;
+  if (!isMap(node)) return false;
   // A member is a node marked "." or a leaf (an empty node).
-  if (Object.hasOwn(node, ".")) return true;
-  for (const _ in node) return false;
-  return true;
+  return Object.hasOwn(node, ".") || isEmpty(node);
 }
 
 /** Whether fromFieldsV1(trie) is not empty. */
 export function hasMember(trie: unknown, root = true): boolean {
-  if (!isNode(trie)) return false;
+  if (!isMap(trie)) return false;
   let empty = true;
   for (const k in trie) {
     empty = false;

@@ -9,13 +9,14 @@
  * WAL frame is checkpointed away before it has copied it); stop after the store closed, so
  * its last sync has every commit.
  */
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import client from "prom-client";
 import { registry } from "../../api/request-metrics.ts";
 import { log } from "../../log.ts";
 import { checkAndRepairIndexes } from "../../store/sqlite-integrity.ts";
+import { removeDatabaseFiles } from "../../store/sqlite-schema.ts";
 import { extractLitestream, LITESTREAM_VERSION } from "./litestream-binary.ts";
 import { describeReplica, litestreamConfig, type ReplicaSettings } from "./litestream-config.ts";
 import { LitestreamProcess, restoreFromReplica } from "./litestream-process.ts";
@@ -117,7 +118,7 @@ function trustRestored(dbPath: string, replica: ReplicaSettings): void {
     log.info("restored store checked", { ms: Math.round(performance.now() - t0) });
     return;
   }
-  for (const suffix of ["", "-wal", "-shm"]) rmSync(dbPath + suffix, { force: true });
+  removeDatabaseFiles(dbPath);
   const said = result.problems.slice(0, 5).join("; ") || String(result.cause);
   throw new Error(`the store restored from its replica ${replica.url} is damaged beyond its indexes (${said}); the restored file was removed`, { cause: result.cause });
 }
