@@ -114,7 +114,7 @@ function trustRestored(dbPath: string, replica: ReplicaSettings): void {
   const t0 = performance.now();
   const result = checkAndRepairIndexes(dbPath);
   if (result.ok) {
-    if (result.repaired.length > 0) log.warn("the restored store's indexes disagreed with its rows and were rebuilt", { problems: result.repaired.slice(0, 10), found: result.repaired.length });
+    if (result.repaired.length > 0) log.warn("the restored store was inconsistent: its indexes disagreed with its rows and were rebuilt; objects written shortly before the loss may be missing", { problems: result.repaired.slice(0, 10), found: result.repaired.length });
     log.info("restored store checked", { ms: Math.round(performance.now() - t0) });
     return;
   }
