@@ -49,7 +49,12 @@ export function openDatabase(options: OpenDbOptions): Database {
     // Only takes effect on a file with no tables yet (a new one); version 1 files get it in migrate().
     db.run("PRAGMA auto_vacuum = INCREMENTAL");
     db.run("PRAGMA journal_mode = WAL");
-    db.run(`PRAGMA journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
+    // Only when this connection owns checkpoints. The first commit after a WAL reset truncates
+    // the file to the limit, and under Litestream the frames past it may not be copied yet:
+    // Litestream 0.3 copies the rest of the old WAL only after its checkpoint, and a commit of
+    // ours can reset the WAL first. Frames cut away so were missing from the replica, and a
+    // restore came back with rows absent and indexes disagreeing with their tables.
+    if (options.walAutoCheckpoint > 0) db.run(`PRAGMA journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
     // NORMAL: SQLite syncs around checkpoints only; a durable store syncs the WAL after each of
     // its commits itself, off the event loop (wal-sync.ts).
     db.run("PRAGMA synchronous = NORMAL");

@@ -232,6 +232,30 @@ describe("SqliteStore: a bounded file", () => {
     expect(largest).toBeLessThan(20 * 1024 * 1024);
   }, 120_000);
 
+  test("when another process checkpoints (Litestream), a WAL reset by the store's commit keeps every frame of the old WAL in the file", async () => {
+    // Litestream 0.3 copies the old WAL's last frames after its checkpoint, from the file; a
+    // journal_size_limit cut them away when a commit of the store's was the one to reset it.
+    const path = tempPath();
+    const s = openSqliteStore({ path, durable: false, walAutoCheckpoint: 0 });
+    open.push(s);
+    for (let i = 0; i < 200; i++) {
+      const obj = makeObject(`big-${i}`);
+      obj.data = { v: String(i).padStart(100_000, "x") };
+      await s.create(`/configmaps/default/big-${i}`, obj);
+    }
+    const walPath = `${path}-wal`;
+    const header = async () => Buffer.from(await Bun.file(walPath).slice(0, 32).arrayBuffer()).toString("hex");
+    const grown = Bun.file(walPath).size;
+    expect(grown).toBeGreaterThan(20 * 1024 * 1024);
+    const before = await header();
+    const checkpointer = new Database(path);
+    expect(checkpointer.query("PRAGMA wal_checkpoint(PASSIVE)").get()).toEqual({ busy: 0, log: expect.any(Number), checkpointed: expect.any(Number) });
+    checkpointer.close();
+    await s.create("/configmaps/default/after", makeObject("after"));
+    expect(await header()).not.toBe(before); // the store's commit reset the WAL
+    expect(Bun.file(walPath).size).toBe(grown);
+  });
+
   test("a vacuum step asked for while a commit's sync runs is made once it is done, with no write to carry it", async () => {
     const s = openSqliteStore({ path: tempPath(), syncPlacement: "off-thread", walSync: { sync: () => Bun.sleep(30), syncNow: () => {}, close: () => {} } });
     open.push(s);
