@@ -206,6 +206,20 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         expect(onlyX.continueAfter).toBeUndefined();
       });
 
+      test("name keeps only the objects of that name, in every namespace, judged before filter and limit", async () => {
+        const judged: string[] = [];
+        const all = await store.list("/pods/", { name: "c", filter: (o) => (judged.push(o.metadata.name!), true) });
+        expect(all.items.map((i) => i.key)).toEqual(["/pods/default/c", "/pods/kube-system/c"]);
+        expect(judged).toEqual(["c", "c"]);
+        const p1 = await store.list("/pods/", { name: "c", limit: 1 });
+        expect(p1.items.map((i) => i.key)).toEqual(["/pods/default/c"]);
+        expect(p1.continueAfter).toBe("/pods/default/c");
+        const p2 = await store.list("/pods/", { name: "c", limit: 1, afterKey: p1.continueAfter });
+        expect(p2.items.map((i) => i.key)).toEqual(["/pods/kube-system/c"]);
+        expect(p2.continueAfter).toBeUndefined();
+        expect((await store.list("/pods/", { name: "nothing" })).items).toEqual([]);
+      });
+
       test("deleted keys leave the list", async () => {
         await store.delete("/pods/default/b");
         expect((await store.list("/pods/default/")).items.map((i) => i.key)).toEqual(["/pods/default/a", "/pods/default/c"]);
@@ -284,6 +298,22 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         w.stop();
         expect(events.map((e) => e.revision)).toEqual([r2.revision, r3.revision, r4.revision]);
         expect(events.map((e) => e.type)).toEqual(["ADDED", "ADDED", "ADDED"]);
+      });
+
+      test("name delivers only the events of objects of that name, from history and live", async () => {
+        const from = store.revision();
+        await store.create("/k/ns1/a", makeObject("a"));
+        await store.create("/k/ns1/b", makeObject("b"));
+        await store.create("/k/ns2/a", makeObject("a"));
+        const keys: string[] = [];
+        const stop = store.watch("/k/", { fromRevision: from, name: "a" }, (e) => keys.push(`${e.type} ${e.key}`));
+        await store.create("/k/ns2/b", makeObject("b"));
+        await store.create("/k/ns3/a", makeObject("a"));
+        await store.delete("/k/ns1/a");
+        await store.create("/k/ns3/xa", makeObject("xa"));
+        await settle();
+        stop();
+        expect(keys).toEqual(["ADDED /k/ns1/a", "ADDED /k/ns2/a", "ADDED /k/ns3/a", "DELETED /k/ns1/a"]);
       });
 
       test("from the current revision delivers only new events", async () => {

@@ -32,6 +32,7 @@ import type { KubeObject } from "../model/object.ts";
 import { loadRows, openDatabase, readRevision } from "./sqlite-schema.ts";
 import { WalSync } from "./wal-sync.ts";
 import { GroupCommit, type VacuumRequest, type WalSyncer } from "./group-commit.ts";
+import { keyHasName } from "./key-name.ts";
 import { SortedKeys } from "./sorted-keys.ts";
 import { freePages, pageCounts, VACUUM_STEP_PAGES, vacuumStepInTransaction, worthVacuuming } from "./sqlite-maintenance.ts";
 import {
@@ -180,12 +181,13 @@ export class SqliteStore implements Store {
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
     this.assertOpen(prefix);
     const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
-    const filter = options.filter;
+    const { filter, name } = options;
     const past = options.revision !== undefined && options.revision < this.rev;
     const revision = past ? options.revision! : this.rev;
     const entries = past ? this.entriesAt(prefix, revision, options.afterKey) : this.currentEntries(prefix, options.afterKey);
     const items: StoredObject[] = [];
     for (const { key, entry, left } of entries) {
+      if (name !== undefined && !keyHasName(key, name)) continue;
       if (filter) {
         const object: KubeObject = JSON.parse(entry.value);
         if (!filter(object)) continue;
@@ -198,7 +200,7 @@ export class SqliteStore implements Store {
       if (items.length === limit) {
         // A further match exists, so the page is not the last. Without a filter the count of
         // keys left is exact; with one it would only be a guess, and Kubernetes omits it then.
-        return { items, revision, continueAfter: items[items.length - 1]!.key, remaining: left };
+        return { items, revision, continueAfter: items[items.length - 1]!.key, ...(name === undefined ? { remaining: left } : {}) };
       }
       items.push(lazyItem(key, entry.revision, entry.value));
     }
@@ -281,7 +283,7 @@ export class SqliteStore implements Store {
 
   watch(prefix: string, options: WatchOptions, listener: (event: WatchEvent) => void): () => void {
     this.assertOpen(prefix);
-    return this.hub.watch(prefix, options.fromRevision, listener, options.signal, options.route);
+    return this.hub.watch(prefix, options.fromRevision, listener, options);
   }
 
   async compact(revision: number): Promise<void> {

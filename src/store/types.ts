@@ -49,6 +49,11 @@ export interface ListOptions {
    * to it; a revision at or above the current one lists the current state.
    */
   revision?: number;
+  /**
+   * Only the objects of this name, in any namespace under the prefix (the `metadata.name` field
+   * selector): judged from the key, before anything is parsed.
+   */
+  name?: string;
 }
 
 export interface ListResult {
@@ -85,6 +90,8 @@ export interface WatchOptions {
    * watching its node's pods is one of a thousand such watchers; each pod event goes to one.
    */
   route?: WatchRoute;
+  /** Only events of objects of this name, judged from the key (as ListOptions.name); history too. */
+  name?: string;
 }
 
 /** A value of a field that events are routed by; one WatchIndex object per field, shared by its watchers. */

@@ -93,7 +93,7 @@ describe("WatchHub", () => {
     const hub = new WatchHub({ historyLimit: 10, startRevision: 0 });
     const ac = new AbortController();
     const got: number[] = [];
-    hub.watch("/", 0, (e) => got.push(e.revision), ac.signal);
+    hub.watch("/", 0, (e) => got.push(e.revision), { signal: ac.signal });
     expect(hub.watcherCount).toBe(1);
     ac.abort();
     expect(hub.watcherCount).toBe(0);
@@ -191,7 +191,7 @@ describe("routed watchers", () => {
     const got = new Map<string, number[]>();
     const watch = (who: string, route?: string) => {
       got.set(who, []);
-      return hub.watch("/pods/", 0, (e) => got.get(who)!.push(e.revision), undefined, route === undefined ? undefined : { index: byNode, value: route });
+      return hub.watch("/pods/", 0, (e) => got.get(who)!.push(e.revision), { route: route === undefined ? undefined : { index: byNode, value: route } });
     };
     watch("n1", "n1");
     watch("n2", "n2");
@@ -209,7 +209,7 @@ describe("routed watchers", () => {
     const hub = new WatchHub({ historyLimit: 100, startRevision: 0 });
     hub.publish([added("a", 1, "n1"), added("b", 2, "n2")]);
     const revisions: number[] = [];
-    hub.watch("/pods/", 0, (e) => revisions.push(e.revision), undefined, { index: byNode, value: "n1" });
+    hub.watch("/pods/", 0, (e) => revisions.push(e.revision), { route: { index: byNode, value: "n1" } });
     // Published while the replay is still pending: queued behind it, routed.
     hub.publish([added("c", 3, "n2"), added("d", 4, "n1")]);
     await tick();
@@ -219,7 +219,7 @@ describe("routed watchers", () => {
   test("an event under no routed watcher's prefix is not parsed for them (a Lease, while kubelets watch pods)", async () => {
     const hub = new WatchHub({ historyLimit: 100, startRevision: 0 });
     const got: number[] = [];
-    hub.watch("/pods/", 0, (e) => got.push(e.revision), undefined, { index: byNode, value: "n1" });
+    hub.watch("/pods/", 0, (e) => got.push(e.revision), { route: { index: byNode, value: "n1" } });
     await tick();
     // Not JSON: parsing it would throw out of publish.
     expect(() => hub.publish([{ type: "ADDED", key: "/leases/n1", revision: 1, value: "{not json" }])).not.toThrow();
@@ -231,8 +231,8 @@ describe("routed watchers", () => {
     const hub = new WatchHub({ historyLimit: 100, startRevision: 0 });
     const broken = { of: (): string => { throw new Error("no"); } };
     const got: number[] = [];
-    const stop = hub.watch("/pods/", 0, (e) => got.push(e.revision), undefined, { index: byNode, value: "n1" });
-    hub.watch("/pods/", 0, (e) => got.push(-e.revision), undefined, { index: broken, value: "n1" });
+    const stop = hub.watch("/pods/", 0, (e) => got.push(e.revision), { route: { index: byNode, value: "n1" } });
+    hub.watch("/pods/", 0, (e) => got.push(-e.revision), { route: { index: broken, value: "n1" } });
     await tick();
     expect(hub.watcherCount).toBe(2);
     stop();

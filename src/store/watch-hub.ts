@@ -20,6 +20,7 @@
  * it opens (history does not survive a restart).
  */
 import { StoreError, type WatchEvent, type WatchEventType, type WatchIndex, type WatchRoute } from "./types.ts";
+import { keyHasName } from "./key-name.ts";
 
 /** One committed change, as kept in history. */
 export interface HistoryEvent {
@@ -43,6 +44,8 @@ interface Watcher {
   /** Events waiting while the history replay is scheduled; undefined once live. */
   backlog?: HistoryEvent[];
   route?: WatchRoute;
+  /** Only events of objects of this name (WatchOptions.name). */
+  name?: string;
 }
 
 export interface WatchHubOptions {
@@ -109,12 +112,13 @@ export class WatchHub {
    * delivered on a microtask, so the caller holds its unsubscribe function before the first
    * call; live events that commit meanwhile queue behind it.
    */
-  watch(prefix: string, fromRevision: number, listener: (event: WatchEvent) => void, signal?: AbortSignal, route?: WatchRoute): () => void {
+  watch(prefix: string, fromRevision: number, listener: (event: WatchEvent) => void, options: { signal?: AbortSignal; route?: WatchRoute; name?: string } = {}): () => void {
+    const { signal, route, name } = options;
     if (fromRevision < this.horizonRevision) {
       throw new StoreError("Compacted", prefix, `revision ${fromRevision} is older than the retained history (${this.horizonRevision})`);
     }
     if (signal?.aborted) return () => {};
-    const watcher: Watcher = { prefix, listener, backlog: this.since(prefix, fromRevision), route };
+    const watcher: Watcher = { prefix, listener, backlog: this.since(prefix, fromRevision, name), route, name };
     this.add(watcher);
     queueMicrotask(() => {
       // Drain until empty: a listener may be handed more backlog while it runs.
@@ -158,7 +162,7 @@ export class WatchHub {
 
   /** `e` to `w` if under its prefix (queued while its replay is pending); returns the event parsed, if it was. */
   private offer(w: Watcher, e: HistoryEvent, parsed: WatchEvent | undefined): WatchEvent | undefined {
-    if (!e.key.startsWith(w.prefix)) return parsed;
+    if (!e.key.startsWith(w.prefix) || (w.name !== undefined && !keyHasName(e.key, w.name))) return parsed;
     if (w.backlog) {
       w.backlog.push(e);
       return parsed;
@@ -266,11 +270,11 @@ export class WatchHub {
     if (e.revision > this.horizonRevision) this.horizonRevision = e.revision;
   }
 
-  private since(prefix: string, fromRevision: number): HistoryEvent[] {
+  private since(prefix: string, fromRevision: number, name?: string): HistoryEvent[] {
     const out: HistoryEvent[] = [];
     for (let i = 0; i < this.count; i++) {
       const e = this.ring[(this.head + i) % this.limit]!;
-      if (e.revision > fromRevision && e.key.startsWith(prefix)) out.push(e);
+      if (e.revision > fromRevision && e.key.startsWith(prefix) && (name === undefined || keyHasName(e.key, name))) out.push(e);
     }
     return out;
   }

@@ -42,6 +42,25 @@ describe("the service-account token volume", () => {
     expect(cm.data).toEqual({ "ca.crt": CA });
   });
 
+  test("an edited kube-root-ca.crt is put back, a deleted one made again; other ConfigMaps are left alone", async () => {
+    const path = "/api/v1/namespaces/apps/configmaps/kube-root-ca.crt";
+    await c.waitFor(async () => ((await c.json("GET", path)).status === 200 ? true : undefined), "published");
+    expect((await c.json("POST", "/api/v1/namespaces/apps/configmaps", { metadata: { name: "mine" }, data: { "ca.crt": "not the CA" } })).status).toBe(201);
+    expect((await c.json("PATCH", path, { data: { "ca.crt": "tampered", extra: "x" } }, { headers: { "content-type": "application/merge-patch+json" } })).status).toBe(200);
+    const restored = await c.waitFor(async () => {
+      const cm = (await c.json("GET", path)).body;
+      return cm.data?.["ca.crt"] === CA && cm.data.extra === undefined ? cm : undefined;
+    }, "edited one put back");
+    expect(restored.data).toEqual({ "ca.crt": CA });
+    expect((await c.json("DELETE", path)).status).toBe(200);
+    const again = await c.waitFor(async () => {
+      const r = await c.json("GET", path);
+      return r.status === 200 && r.body.metadata.uid !== restored.metadata.uid ? r.body : undefined;
+    }, "deleted one made again");
+    expect(again.data).toEqual({ "ca.crt": CA });
+    expect((await c.json("GET", "/api/v1/namespaces/apps/configmaps/mine")).body.data).toEqual({ "ca.crt": "not the CA" });
+  });
+
   test("a pod gets the projected volume, mounted read-only; the node writes token, ca.crt and namespace", async () => {
     const pod = await runningPod("web", {});
     expect(pod.spec.serviceAccountName).toBe("default");

@@ -12,32 +12,59 @@
  */
 import type { ListWatch, ListWatchEvent, ListedObjects } from "../../client/list-watch.ts";
 import { StatusError } from "../../model/errors.ts";
-import { readableCopy } from "../openapi/stored-shape.ts";
+import { readableCopy, trustedObjectMeta } from "../openapi/stored-shape.ts";
+import type { KubeObject } from "../../model/object.ts";
 import type { ResourceDef } from "../resources/types.ts";
 import type { ObjectStorage } from "./object-storage.ts";
 
+export interface StorageListWatchOptions {
+  /** Only the objects of that name, in every namespace (the others are never parsed). */
+  name?: string;
+  /**
+   * "metadata": each object as its type and metadata alone (Kubernetes' metadata-only
+   * informers, PartialObjectMetadata): for a reader of metadata only (the garbage collector),
+   * which would otherwise hold every ConfigMap's and Secret's data. Default "whole".
+   */
+  view?: "whole" | "metadata";
+}
+
 export class StorageListWatch implements ListWatch {
   readonly description: string;
+  private readonly name?: string;
+  private readonly readable: (obj: KubeObject) => KubeObject;
 
   constructor(
     private readonly storage: ObjectStorage,
     readonly def: ResourceDef,
+    options: StorageListWatchOptions = {},
   ) {
-    this.description = def.group ? `${def.plural}.${def.group}` : def.plural;
+    this.name = options.name;
+    this.readable = options.view === "metadata" ? metadataView : readableCopy;
+    const resource = def.group ? `${def.plural}.${def.group}` : def.plural;
+    this.description = `${resource}${options.name === undefined ? "" : ` named ${options.name}`}${options.view === "metadata" ? " (metadata)" : ""}`;
   }
 
   async list(): Promise<ListedObjects> {
-    const list = await this.storage.list(this.def, undefined);
-    return { items: list.items.map(readableCopy), resourceVersion: String(list.metadata.resourceVersion) };
+    const list = await this.storage.list(this.def, undefined, { name: this.name });
+    return { items: list.items.map(this.readable), resourceVersion: String(list.metadata.resourceVersion) };
   }
 
   /** Runs until signal aborts: the store ends a watch for nothing else. */
   watch(resourceVersion: string, signal: AbortSignal, onEvent: (event: ListWatchEvent) => void): Promise<void> {
     if (signal.aborted) return Promise.resolve();
-    const watching = this.storage.watch(this.def, undefined, { fromRevision: Number(resourceVersion), signal }, (ev) => {
-      onEvent({ type: ev.type, object: readableCopy(ev.object) });
+    const watching = this.storage.watch(this.def, undefined, { fromRevision: Number(resourceVersion), signal, name: this.name }, (ev) => {
+      onEvent({ type: ev.type, object: this.readable(ev.object) });
     });
     if (watching instanceof StatusError) return Promise.reject(watching); // 410: the informer relists
     return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   }
+}
+
+/**
+ * The object's type and metadata, without managedFields, its metadata's wrong-typed fields
+ * left out (readers act on ownerReferences and finalizers). A new object: the event's is shared.
+ */
+export function metadataView(obj: KubeObject): KubeObject {
+  const { managedFields: _dropped, ...meta } = (obj.metadata ?? {}) as KubeObject["metadata"];
+  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: trustedObjectMeta(meta) as KubeObject["metadata"] };
 }

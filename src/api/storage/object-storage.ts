@@ -44,6 +44,8 @@ export interface ListQuery {
   exactRevision?: number;
   /** The list must be at least this new (resourceVersionMatch=NotOlderThan); newer than the store → 504. */
   minRevision?: number;
+  /** Only objects of this name (the metadata.name field selector), skipped before they are parsed. */
+  name?: string;
 }
 
 export interface ObjectStorageDeps {
@@ -67,6 +69,8 @@ export interface ObjectWatchOptions {
   signal?: AbortSignal;
   /** Events this watcher's filter could keep, by a field's value (watch-routes.ts); others may be skipped. */
   route?: WatchRoute;
+  /** Only objects of this name (the metadata.name field selector), skipped before they are parsed. */
+  name?: string;
 }
 
 const GENERATE_NAME_ATTEMPTS = 8;
@@ -130,7 +134,7 @@ export class ObjectStorage {
         // The stored text is the object's only while no conversion rewrote it.
         listener({ ...e, object, json: object === e.object ? e.json : undefined, ...(e.prevObject ? { prevObject: served(def, e.prevObject) } : {}) });
       };
-      return this.store.watch(listPrefix(def, namespace), { fromRevision: options.fromRevision, signal: options.signal, route: options.route }, heard);
+      return this.store.watch(listPrefix(def, namespace), { fromRevision: options.fromRevision, signal: options.signal, route: options.route, name: options.name }, heard);
     } catch (e) {
       if (e instanceof StoreError && e.code === "Compacted") {
         return errors.gone(`too old resource version: ${options.fromRevision} (${this.store.stats().compactRevision})`);
@@ -220,7 +224,7 @@ export class ObjectStorage {
     if (wanted !== undefined && wanted > current) throw tooLargeResourceVersion(wanted, current);
     let res: ListResult;
     try {
-      res = await this.store.list(prefix, { limit: query.limit, afterKey, filter: query.filter, revision });
+      res = await this.store.list(prefix, { limit: query.limit, afterKey, filter: query.filter, revision, name: query.name });
     } catch (e) {
       if (!(e instanceof StoreError && e.code === "Compacted")) throw e;
       if (query.continueToken) throw new ExpiredContinueError(encodeContinue(afterKey!, -1));

@@ -6,7 +6,7 @@
  */
 import { Informer } from "../../client/informer.ts";
 import { SlimListWatch, withoutManagedFields } from "../../client/slim-list-watch.ts";
-import { StorageListWatch } from "../../api/storage/list-watch.ts";
+import { StorageListWatch, type StorageListWatchOptions } from "../../api/storage/list-watch.ts";
 import type { ObjectStorage } from "../../api/storage/object-storage.ts";
 import type { ResourceDef } from "../../api/resources/types.ts";
 import type { KubeObject } from "../../model/object.ts";
@@ -29,10 +29,33 @@ export class InformerFactory {
    * `T` is the kind the resource serves, e.g. `for<Pod>(podsDef)`.
    */
   for<T extends KubeObject = KubeObject>(def: ResourceDef): SharedInformer<T> {
-    const id = `${def.plural}.${def.group}`;
+    return this.make<T>(def);
+  }
+
+  /**
+   * An informer of only the objects called `name`, in every namespace: for a controller that
+   * keeps one well-known object per namespace (kube-root-ca.crt), which would otherwise hold,
+   * and be told of, every object of the kind.
+   */
+  named<T extends KubeObject = KubeObject>(def: ResourceDef, name: string): SharedInformer<T> {
+    return this.make<T>(def, { name });
+  }
+
+  /**
+   * An informer of every object's type and metadata only (StorageListWatch's "metadata" view),
+   * as Kubernetes' garbage collector keeps them: a reader of metadata that watches every kind
+   * then holds no ConfigMap's or Secret's data. Objects a whole-object informer also holds share
+   * their labels, annotations and owner references with it (the store parses each event once).
+   */
+  metadata(def: ResourceDef): SharedInformer<KubeObject> {
+    return this.make(def, { view: "metadata" });
+  }
+
+  private make<T extends KubeObject>(def: ResourceDef, options: StorageListWatchOptions = {}): SharedInformer<T> {
+    const id = `${def.plural}.${def.group}/${options.name ?? ""}/${options.view ?? "whole"}`;
     let inf = this.informers.get(id);
     if (!inf) {
-      inf = Object.assign(new Informer(new SlimListWatch(new StorageListWatch(this.storage, def), withoutManagedFields)), { def });
+      inf = Object.assign(new Informer(new SlimListWatch(new StorageListWatch(this.storage, def, options), withoutManagedFields)), { def });
       this.informers.set(id, inf);
       void inf.start(this.signal);
     }

@@ -9,8 +9,9 @@
  * - Orphan: an owner with the `orphan` finalizer loses its place in its dependents'
  *   ownerReferences; then the finalizer goes.
  *
- * Every served kind is watched through the shared informers; dependents are found with their
- * owner index, owners by uid. An absent owner is confirmed against the store before anything
+ * Every served kind is watched through metadata-only informers, as Kubernetes' collector does
+ * (it reads metadata alone, and whole objects would hold every Secret's data); dependents are
+ * found with their owner index, owners by uid. An absent owner is confirmed against the store before anything
  * is deleted, so an informer that lags never causes a wrong deletion.
  */
 import { ownerReferencesOf } from "../../model/owner-references.ts";
@@ -54,7 +55,7 @@ export class GarbageCollector implements Controller {
       if (SKIP.has(def.plural)) continue;
       const id = `${def.group}/${def.plural}`;
       if (this.informers.has(id)) continue;
-      const inf = this.ctx.informers.for(def);
+      const inf = this.ctx.informers.metadata(def);
       added.push(inf);
       this.informers.set(id, inf);
       inf.addHandler({

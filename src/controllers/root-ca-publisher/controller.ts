@@ -2,7 +2,7 @@
  * The root CA publisher (kubernetes `pkg/controller/certificates/rootcacertpublisher`): every
  * active namespace holds the ConfigMap `kube-root-ca.crt` with the cluster CA under `ca.crt`,
  * which the projected `kube-api-access-*` volume of every pod reads. Kept as published: an
- * edited or deleted one is put back. Idle when the server has no CA to publish (tests).
+ * edited or deleted one is put back. It watches only the ConfigMaps of that name. Idle when the server has no CA to publish (tests).
  */
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
@@ -22,7 +22,9 @@ export class RootCaPublisher implements Controller {
     this.ctx = ctx;
     if (!ctx.settings.rootCaPem) return;
     this.namespaces = ctx.informer<Namespace>("", "namespaces");
-    this.configMaps = ctx.informer("", "configmaps");
+    // Its own ConfigMaps only: an informer of all of them parsed and held every ConfigMap
+    // written, ~5% of the server's CPU in a stream of ConfigMap creates.
+    this.configMaps = ctx.informers.named(ctx.def("", "configmaps"), ROOT_CA_CONFIGMAP);
     this.namespaces.addHandler({ onChange: (ns) => queue.add(ns.metadata.name!) });
     const mine = (cm: { metadata: { name?: string; namespace?: string } }) => {
       if (cm.metadata.name === ROOT_CA_CONFIGMAP) queue.add(cm.metadata.namespace!);

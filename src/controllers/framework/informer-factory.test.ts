@@ -1,0 +1,55 @@
+import { afterAll, expect, test } from "bun:test";
+import { openSqliteStore } from "../../store/sqlite.ts";
+import { ResourceRegistry } from "../../api/resources/registry.ts";
+import { ObjectStorage } from "../../api/storage/object-storage.ts";
+import { InformerFactory } from "./informer-factory.ts";
+
+const registry = new ResourceRegistry();
+const configMaps = registry.find("", "v1", "configmaps")!;
+const store = openSqliteStore({ path: ":memory:", durable: false });
+const storage = new ObjectStorage({ store, admission: [] });
+const stop = new AbortController();
+afterAll(async () => {
+  stop.abort();
+  await store.close();
+});
+
+const cm = (namespace: string, name: string, v: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace }, data: { v } });
+
+test("a named informer holds and hears only the objects of its name, in every namespace", async () => {
+  await storage.create(configMaps, "a", cm("a", "kube-root-ca.crt", "1"));
+  await storage.create(configMaps, "a", cm("a", "other", "1"));
+  const factory = new InformerFactory(storage, stop.signal);
+  const named = factory.named(configMaps, "kube-root-ca.crt");
+  expect(factory.named(configMaps, "kube-root-ca.crt")).toBe(named); // shared by its readers
+  expect(factory.for(configMaps)).not.toBe(named);
+  await named.start(stop.signal);
+  const heard: string[] = [];
+  named.addHandler({ onChange: (o) => heard.push(`${o.metadata.namespace}/${o.metadata.name}=${(o as any).data.v}`) });
+  await storage.create(configMaps, "b", cm("b", "kube-root-ca.crt", "2"));
+  await storage.create(configMaps, "b", cm("b", "other", "2"));
+  await storage.update(configMaps, "a", "kube-root-ca.crt", (cur) => ({ ...cur, data: { v: "3" } }));
+  expect(named.list().map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual(["a/kube-root-ca.crt", "b/kube-root-ca.crt"]);
+  expect(heard).toContain("b/kube-root-ca.crt=2");
+  expect(heard).toContain("a/kube-root-ca.crt=3");
+  expect(heard.some((h) => h.includes("other"))).toBe(false);
+});
+
+test("a metadata informer holds each object's type and metadata alone, and finds dependents by owner", async () => {
+  const owner = await storage.create(configMaps, "m", cm("m", "owner", "x".repeat(1000)));
+  const ref = { apiVersion: "v1", kind: "ConfigMap", name: "owner", uid: owner.metadata.uid! };
+  await storage.create(configMaps, "m", { ...cm("m", "dependent", "y"), metadata: { name: "dependent", namespace: "m", ownerReferences: [ref], labels: { app: "a" } } });
+  const factory = new InformerFactory(storage, stop.signal);
+  const meta = factory.metadata(configMaps);
+  expect(factory.metadata(configMaps)).toBe(meta);
+  expect(factory.for(configMaps)).not.toBe(meta);
+  await meta.start(stop.signal);
+  const held = meta.get("m/owner")!;
+  expect(Object.keys(held).sort()).toEqual(["apiVersion", "kind", "metadata"]);
+  expect(held.metadata.managedFields).toBeUndefined();
+  expect(held.metadata.uid).toBe(owner.metadata.uid);
+  expect(meta.ownedBy(owner.metadata.uid!).map((o) => o.metadata.name)).toEqual(["dependent"]);
+  // A watched change arrives the same way.
+  await storage.update(configMaps, "m", "dependent", (cur) => ({ ...cur, metadata: { ...cur.metadata, labels: { app: "b" } }, data: { v: "z" } }));
+  expect(meta.get("m/dependent")).toEqual({ apiVersion: "v1", kind: "ConfigMap", metadata: expect.objectContaining({ labels: { app: "b" }, ownerReferences: [ref] }) });
+});
