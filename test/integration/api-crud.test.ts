@@ -107,6 +107,18 @@ test("list with label and field selectors, limit and continue", async () => {
   expect(notA.body.items.map((x: any) => x.metadata.name)).toEqual(["sel-1", "sel-3"]);
   const byName = await api.json("GET", "/api/v1/namespaces/default/configmaps?fieldSelector=metadata.name%3Dsel-3");
   expect(byName.body.items.map((x: any) => x.metadata.name)).toEqual(["sel-3"]);
+  // Across namespaces, paged, and with another requirement beside the name.
+  expect((await api.json("POST", "/api/v1/namespaces", { metadata: { name: "sel-other" } })).status).toBe(201);
+  expect((await api.json("POST", "/api/v1/namespaces/sel-other/configmaps", { metadata: { name: "sel-3", labels: { tier: "c" } } })).status).toBe(201);
+  const everywhere = await api.json("GET", "/api/v1/configmaps?fieldSelector=metadata.name%3Dsel-3");
+  expect(everywhere.body.items.map((x: any) => `${x.metadata.namespace}/${x.metadata.name}`)).toEqual(["default/sel-3", "sel-other/sel-3"]);
+  const first = await api.json("GET", "/api/v1/configmaps?fieldSelector=metadata.name%3Dsel-3&limit=1");
+  expect(first.body.items.map((x: any) => x.metadata.namespace)).toEqual(["default"]);
+  const second = await api.json("GET", `/api/v1/configmaps?fieldSelector=metadata.name%3Dsel-3&limit=1&continue=${first.body.metadata.continue}`);
+  expect(second.body.items.map((x: any) => x.metadata.namespace)).toEqual(["sel-other"]);
+  expect(second.body.metadata.continue).toBeUndefined();
+  const narrowed = await api.json("GET", "/api/v1/configmaps?fieldSelector=metadata.name%3Dsel-3,metadata.namespace!%3Ddefault&labelSelector=tier%3Dc");
+  expect(narrowed.body.items.map((x: any) => x.metadata.namespace)).toEqual(["sel-other"]);
   const badField = await api.json("GET", "/api/v1/namespaces/default/configmaps?fieldSelector=spec.nope%3D1");
   expect(badField.status).toBe(400);
   const page1 = await api.json("GET", "/api/v1/namespaces/default/configmaps?labelSelector=tier&limit=2");

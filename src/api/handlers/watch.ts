@@ -17,7 +17,7 @@ import { errors, StatusError } from "../../model/errors.ts";
 import { negotiateTable } from "../request.ts";
 import type { ListOptions } from "../options/list-options.ts";
 import { WatchOutput, watchBudget, type WatchBudget } from "./watch-output.ts";
-import { buildFilter } from "../storage/filter.ts";
+import { buildFilter, selectedName } from "../storage/filter.ts";
 import { watchRoute } from "../storage/watch-routes.ts";
 import { parseFieldSelector } from "../../model/field-selector.ts";
 import type { ObjectEvent } from "../storage/object-storage.ts";
@@ -96,7 +96,7 @@ export async function serveWatch(ctx: ResourceContext, options: ListOptions, bud
 
   try {
     if (sendInitial) {
-      const initial = await storage.listJsonItems(def, path.namespace, { filter });
+      const initial = await storage.listJsonItems(def, path.namespace, { filter, name: selectedName(url, path.name) });
       // Rendered as read, as the store's own JSON text (parsed only for a Table's row); a Table's
       // first line (the one with the column definitions) at once, so that it stays first
       // whatever is pushed meanwhile.

@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import type { KubeObject } from "../../model/object.ts";
 import type { ResourceDef } from "../resources/types.ts";
 import { builtinResources } from "../resources/builtin.ts";
-import { buildFilter } from "./filter.ts";
+import { buildFilter, selectedName } from "./filter.ts";
 
 const pods = builtinResources.find((d) => d.kind === "Pod")!;
 const filter = (def: ResourceDef, query: string) => buildFilter(def, new URL(`https://x/?${query}`))!;
@@ -26,4 +26,13 @@ test("a field getter that fails on a wrong-typed parent reads as unset", () => {
   const def: ResourceDef = { ...pods, fieldSelectors: { "spec.x": (o) => o.spec.x.y } };
   expect(filter(def, "fieldSelector=spec.x%3D")(pod("p", { spec: null }))).toBe(true);
   expect(filter(def, "fieldSelector=spec.x%3Dv")(pod("p", { spec: { x: { y: "v" } } }))).toBe(true);
+});
+
+test("the one name a list or watch selects: the path's, else an equality on metadata.name", () => {
+  const url = (q: string) => new URL(`https://x/?${q}`);
+  expect(selectedName(url("fieldSelector=metadata.name%3Da"))).toBe("a");
+  expect(selectedName(url("fieldSelector=spec.nodeName%3Dn1,metadata.name%3D%3Da"))).toBe("a");
+  expect(selectedName(url("fieldSelector=metadata.name!%3Da"))).toBeUndefined();
+  expect(selectedName(url("labelSelector=app%3Da"))).toBeUndefined();
+  expect(selectedName(url("fieldSelector=metadata.name%3Da"), "b")).toBe("b");
 });

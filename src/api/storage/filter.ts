@@ -42,3 +42,14 @@ function readField(get: () => unknown): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * The one object name a list or watch selects (`fieldSelector=metadata.name=X`, as a
+ * single-object informer or `kubectl get -w NAME` asks, or the name in the path), for the store
+ * to skip every other object by its key before parsing it; the filter still judges the rest.
+ */
+export function selectedName(url: URL, name?: string): string | undefined {
+  if (name !== undefined) return name;
+  const fields = parseFieldSelector(url.searchParams.get("fieldSelector") ?? "");
+  return fields.find((f) => f.field === "metadata.name" && f.operator === "=")?.value;
+}
