@@ -46,6 +46,10 @@ export const metrics = {
 };
 
 client.collectDefaultMetrics({ register: registry });
+// Not the heap-space gauges: in Bun, v8.getHeapSpaceStatistics walks the whole heap on the one
+// thread — 240 ms a scrape with 3 million objects, 223 ms measured in a server with 5,000 pods,
+// every request and watch stalled meanwhile. nodejs_heap_size_* (process.memoryUsage) stay.
+for (const name of ["nodejs_heap_space_size_total_bytes", "nodejs_heap_space_size_used_bytes", "nodejs_heap_space_size_available_bytes"]) registry.removeSingleMetric(name);
 
 /** Kubernetes' verb for a request, for metrics and audit: list/watch/get/create/update/patch/delete. */
 export function verbOf(method: string, hasName: boolean, watch: boolean): string {
