@@ -41,10 +41,11 @@ export function registerSnapshotCommand(program: Command, deps: SnapshotCommandD
     .description("Save a consistent snapshot of the store now")
     .option("--name <name>", `snapshot name (default ${DEFAULT_SNAPSHOT_NAME})`)
     .option("--node-name <name>", "node name in the file name (default: hostname)")
+    .option("--json", "print what was saved as one line of JSON (name, path, bytes, objects, revision, createdMs)")
     .action(
       run(({ saveSnapshot }, o) => {
         const s = saveSnapshot(dirOf(o), { name: o.name, node: (o.nodeName ?? hostname()).toLowerCase() });
-        out(`Snapshot ${s.name} saved: ${s.path} (${s.objects} objects, revision ${s.revision}, ${s.bytes} bytes)`);
+        out(o.json ? JSON.stringify(s) : `Snapshot ${s.name} saved: ${s.path} (${s.objects} objects, revision ${s.revision}, ${s.bytes} bytes)`);
       }),
     );
 

@@ -14,7 +14,8 @@ import type { ReplicaSettings } from "./replication/litestream-config.ts";
 import { snapshotBucket } from "./snapshots/snapshot-upload.ts";
 import { DEFAULT_COMPACTION_INTERVAL_MS, startCompactor } from "../store/compactor.ts";
 import { DEFAULT_SNAPSHOT_RETENTION, DEFAULT_SNAPSHOT_SCHEDULE } from "../config/server-config.ts";
-import { DEFAULT_SNAPSHOT_NAME, pruneSnapshots, saveSnapshot } from "./snapshots/snapshot-dir.ts";
+import { DEFAULT_SNAPSHOT_NAME, pruneSnapshots } from "./snapshots/snapshot-dir.ts";
+import { saveSnapshotApart } from "./snapshots/snapshot-child.ts";
 import { startSnapshotSchedule } from "./snapshots/snapshot-schedule.ts";
 import type { ObjectStorage } from "../api/storage/object-storage.ts";
 import type { ResourceRegistry } from "../api/resources/registry.ts";
@@ -175,7 +176,7 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
       spec: cfg.snapshotScheduleCron ?? DEFAULT_SNAPSHOT_SCHEDULE,
       signal: background.signal,
       run: async () => {
-        const saved = saveSnapshot(cfg.dataDir, { node: cfg.nodeName });
+        const saved = await saveSnapshotApart(cfg.dataDir, cfg.nodeName);
         const pruned = pruneSnapshots(cfg.dataDir, DEFAULT_SNAPSHOT_NAME, retention);
         log.info("scheduled snapshot saved", { name: saved.name, revision: saved.revision, bytes: saved.bytes, pruned: pruned.length });
         if (bucket) {
