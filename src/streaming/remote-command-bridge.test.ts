@@ -4,7 +4,7 @@ import { startFakeStreamingServer, type CommandIO, type FakeStreamingServer } fr
 import { dialCriStream } from "./cri-stream.ts";
 import { SpdySession } from "./spdy-session.ts";
 import { Channel, exitCodeOf, StreamProtocolV4, StreamProtocolV5, type StreamOptions } from "./remote-command.ts";
-import { openRemoteCommandStreams, RemoteCommandBridge } from "./remote-command-bridge.ts";
+import { OUTPUT_HOLD_MS, openRemoteCommandStreams, RemoteCommandBridge } from "./remote-command-bridge.ts";
 import { acceptWebSocket } from "./websocket-server.ts";
 import { encodeFrame, Opcode, WebSocketFrameParser } from "./websocket-frames.ts";
 
@@ -109,6 +109,26 @@ describe("remote command bridge (WebSocket v5/v4 ⇄ SPDY v4)", () => {
     const st = JSON.parse(s.text(Channel.Error));
     expect(st).toMatchObject({ status: "Failure", reason: "NonZeroExitCode", details: { causes: [{ reason: "ExitCode", message: "3" }] } });
     expect(exitCodeOf(Buffer.from(s.text(Channel.Error)))).toBe(3);
+  });
+
+  test("output the runtime has ready at the upgrade is held OUTPUT_HOLD_MS, so kubectl has made its streams, then sent whole and in order", async () => {
+    const s = await session(["fail", "2"], { stdin: false, stdout: true, stderr: true, tty: false });
+    const upgradedAt = performance.now();
+    await until(() => s.text(Channel.Stdout) !== "" || s.text(Channel.Stderr) !== "");
+    expect(performance.now() - upgradedAt).toBeGreaterThanOrEqual(OUTPUT_HOLD_MS - 2);
+    await s.bridge.done;
+    await until(s.closed);
+    expect(s.text(Channel.Stdout)).toBe("out\n");
+    expect(s.text(Channel.Stderr)).toBe("err\n");
+    expect(exitCodeOf(Buffer.from(s.text(Channel.Error)))).toBe(2);
+  });
+
+  test("a runtime stream gone while output is held ends the session instead of hanging it", async () => {
+    const s = await session(["fail", "1"], { stdin: false, stdout: true, stderr: true, tty: false });
+    s.bridge["streams"].stdout!.destroy();
+    s.bridge["streams"].stderr!.destroy();
+    const status = await s.bridge.done;
+    expect(status).toBeDefined();
   });
 
   test("a tty gets a resize stream fed from channel 4 and no stderr stream", async () => {

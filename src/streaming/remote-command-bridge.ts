@@ -20,6 +20,16 @@ import type { SpdySession, SpdyStream } from "./spdy-session.ts";
 import { Channel, internalErrorStatus, STREAM_TYPE_HEADER, StreamProtocolV5, StreamType, type StreamOptions } from "./remote-command.ts";
 import { CLOSE_NORMAL, type WebSocketConnection, type WebSocketHandlers } from "./websocket-server.ts";
 
+/**
+ * How long output waits after the upgrade. kubectl (client-go's WebSocket executor, 1.30–1.32)
+ * starts reading the connection and creating its streams in two goroutines at once, and drops
+ * a message for a stream not created yet ("Unknown stream id 2, discarding message"). Output
+ * the runtime had ready at the upgrade left in the same write as the 101, and a command's
+ * first stderr line was lost in a test run. Behind an apiserver the runtime is dialled only
+ * after the upgrade, which leaves the client that much time; this is that time, given on purpose.
+ */
+export const OUTPUT_HOLD_MS = 30;
+
 export interface RemoteCommandStreams {
   error: SpdyStream;
   stdin?: SpdyStream;
@@ -58,6 +68,7 @@ export class RemoteCommandBridge {
     private readonly spdy: SpdySession,
     private readonly streams: RemoteCommandStreams,
     private readonly protocol: string,
+    private readonly outputHoldMs = OUTPUT_HOLD_MS,
   ) {
     this.done = new Promise((r) => (this.resolveDone = r));
   }
@@ -78,9 +89,11 @@ export class RemoteCommandBridge {
   /** Starts copying once the WebSocket is accepted. */
   start(ws: WebSocketConnection): void {
     this.ws = ws;
+    // Held (OUTPUT_HOLD_MS says why); the streams buffer meanwhile and apply back-pressure.
+    const held = new Promise<void>((r) => setTimeout(r, this.outputHoldMs));
     const outputs: Promise<void>[] = [];
-    if (this.streams.stdout) outputs.push(this.toClient(this.streams.stdout, Channel.Stdout));
-    if (this.streams.stderr) outputs.push(this.toClient(this.streams.stderr, Channel.Stderr));
+    if (this.streams.stdout) outputs.push(held.then(() => this.toClient(this.streams.stdout!, Channel.Stdout)));
+    if (this.streams.stderr) outputs.push(held.then(() => this.toClient(this.streams.stderr!, Channel.Stderr)));
     const status = readAll(this.streams.error);
     if (this.streams.stdin) {
       const stdin = this.streams.stdin;
@@ -115,6 +128,8 @@ export class RemoteCommandBridge {
 
   private toClient(stream: SpdyStream, channel: number): Promise<void> {
     return new Promise((resolve) => {
+      // Gone while output was held: nothing more will come.
+      if (stream.destroyed || stream.readableEnded) return resolve();
       const prefix = Buffer.from([channel]);
       stream.on("data", (chunk: Buffer) => {
         if (!this.ws || this.clientGone) return;
