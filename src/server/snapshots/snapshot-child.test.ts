@@ -33,3 +33,10 @@ test("a failed snapshot says why, from the child's own words", async () => {
   expect(String(failed)).toContain("no store at");
   expect(existsSync(join(empty, "server", "db", "snapshots"))).toBe(false);
 }, 60_000);
+
+test("a child that does not finish in time is killed, and the snapshot fails saying so", async () => {
+  const started = performance.now();
+  const failed = await saveSnapshotApart(dir, "n1", ["/bin/sh", "-c", "sleep 5"], 300).catch((e) => e);
+  expect(String(failed)).toContain("did not finish in 0.3 s and was killed");
+  expect(performance.now() - started).toBeLessThan(4000); // not the 5 s its leftover sleep holds the pipes
+}, 60_000);

@@ -12,10 +12,24 @@ import type { SnapshotInfo } from "../../store/sqlite-snapshot.ts";
 
 export type SavedSnapshot = SnapshotFile & SnapshotInfo;
 
-export async function saveSnapshotApart(dataDir: string, node: string, command = selfCommand()): Promise<SavedSnapshot> {
+/** A child that has not finished by then is killed: the schedule waits for each snapshot, and one stuck must not stop the others. */
+const SNAPSHOT_TIMEOUT_MS = 15 * 60_000;
+
+export async function saveSnapshotApart(dataDir: string, node: string, command = selfCommand(), timeoutMs = SNAPSHOT_TIMEOUT_MS): Promise<SavedSnapshot> {
   if (!command) return saveSnapshot(dataDir, { node });
   const child = Bun.spawn([...command, "snapshot", "save", "--data-dir", dataDir, "--node-name", node, "--json"], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
-  const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      resolve(undefined);
+    }, timeoutMs);
+  });
+  // Not waiting for the pipes once it is killed: a process it left behind may hold them open.
+  const finished = Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  const result = await Promise.race([finished, timedOut]).finally(() => clearTimeout(timer));
+  if (!result) throw new Error(`k3rs snapshot save did not finish in ${timeoutMs / 1000} s and was killed`);
+  const [out, err, code] = result;
   if (code !== 0) throw new Error(`k3rs snapshot save exited with ${code}: ${(err || out).trim().slice(-2000)}`);
   const line = out.trim().split("\n").pop() ?? "";
   try {
