@@ -68,7 +68,6 @@ export class RemoteCommandBridge {
     private readonly spdy: SpdySession,
     private readonly streams: RemoteCommandStreams,
     private readonly protocol: string,
-    private readonly outputHoldMs = OUTPUT_HOLD_MS,
   ) {
     this.done = new Promise((r) => (this.resolveDone = r));
   }
@@ -90,7 +89,7 @@ export class RemoteCommandBridge {
   start(ws: WebSocketConnection): void {
     this.ws = ws;
     // Held (OUTPUT_HOLD_MS says why); the streams buffer meanwhile and apply back-pressure.
-    const held = new Promise<void>((r) => setTimeout(r, this.outputHoldMs));
+    const held = new Promise<void>((r) => setTimeout(r, OUTPUT_HOLD_MS));
     const outputs: Promise<void>[] = [];
     if (this.streams.stdout) outputs.push(held.then(() => this.toClient(this.streams.stdout!, Channel.Stdout)));
     if (this.streams.stderr) outputs.push(held.then(() => this.toClient(this.streams.stderr!, Channel.Stderr)));

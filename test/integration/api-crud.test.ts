@@ -1,5 +1,5 @@
 /** The API's object lifecycle through HTTP: create, read, list, update, patch, delete, watch. */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, spyOn, test } from "bun:test";
 import { startTestApi, type TestApi } from "../helpers/api-harness.ts";
 import { readWatchEvents } from "../helpers/watch-events.ts";
 
@@ -117,6 +117,20 @@ test("list with label and field selectors, limit and continue", async () => {
   const second = await api.json("GET", `/api/v1/configmaps?fieldSelector=metadata.name%3Dsel-3&limit=1&continue=${first.body.metadata.continue}`);
   expect(second.body.items.map((x: any) => x.metadata.namespace)).toEqual(["sel-other"]);
   expect(second.body.metadata.continue).toBeUndefined();
+  // The name reaches the store, which skips the other objects unparsed (a label must parse them all).
+  const parses = async (path: string) => {
+    const spy = spyOn(JSON, "parse");
+    try {
+      const r = await api.request("GET", path);
+      expect(r.status).toBe(200);
+      await r.arrayBuffer();
+      return spy.mock.calls.length;
+    } finally {
+      spy.mockRestore();
+    }
+  };
+  expect(await parses("/api/v1/configmaps?labelSelector=tier")).toBeGreaterThanOrEqual(6);
+  expect(await parses("/api/v1/configmaps?fieldSelector=metadata.name%3Dsel-3")).toBeLessThanOrEqual(2);
   const narrowed = await api.json("GET", "/api/v1/configmaps?fieldSelector=metadata.name%3Dsel-3,metadata.namespace!%3Ddefault&labelSelector=tier%3Dc");
   expect(narrowed.body.items.map((x: any) => x.metadata.namespace)).toEqual(["sel-other"]);
   const badField = await api.json("GET", "/api/v1/namespaces/default/configmaps?fieldSelector=spec.nope%3D1");

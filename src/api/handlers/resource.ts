@@ -10,7 +10,7 @@ import type { ResourceContext } from "./context.ts";
 import { errors, StatusError } from "../../model/errors.ts";
 import type { ResourceDef } from "../resources/types.ts";
 import type { ObjectStorage, DeleteOptions, ListQuery } from "../storage/object-storage.ts";
-import { buildFilter, selectedName } from "../storage/filter.ts";
+import { buildFilter, fieldRequirements, selectedName } from "../storage/filter.ts";
 import { checkAcceptable, decodeBody, decodeObject, duplicateBodyFields, mediaType, negotiateTable, readBody, writeQuery, type WriteQuery } from "../request.ts";
 import { parseGetOptions, parseListOptions, type ListOptions } from "../options/list-options.ts";
 import { json, servedResponse, warningHeaders } from "./respond.ts";
@@ -97,7 +97,7 @@ async function get(ctx: ResourceContext): Promise<Response> {
 
 async function list(ctx: ResourceContext, options: ListOptions): Promise<Response> {
   const filter = buildFilter(ctx.def, ctx.url);
-  const query: ListQuery = { filter, name: selectedName(ctx.url), limit: options.limit, continueToken: options.continue };
+  const query: ListQuery = { filter, name: selectedName(fieldRequirements(ctx.url)), limit: options.limit, continueToken: options.continue };
   if (options.continue && options.revision !== undefined) throw errors.badRequest("specifying resource version is not allowed when using continue");
   // Legacy paging rule: a resourceVersion with a limit and no match is served exactly.
   const exact = options.resourceVersionMatch === "Exact" || (options.resourceVersionMatch === undefined && (options.limit ?? 0) > 0);
@@ -245,7 +245,7 @@ async function deleteCollection(ctx: ResourceContext): Promise<Response> {
   parseListOptions(ctx.url.searchParams);
   const opts = await deleteOptions(ctx);
   const filter = buildFilter(ctx.def, ctx.url);
-  const items = (await ctx.storage.list(ctx.def, ctx.path.namespace, { filter, name: selectedName(ctx.url) })).items;
+  const items = (await ctx.storage.list(ctx.def, ctx.path.namespace, { filter, name: selectedName(fieldRequirements(ctx.url)) })).items;
   const out: KubeObject[] = [];
   for (const item of items) {
     try {

@@ -17,9 +17,8 @@ import { errors, StatusError } from "../../model/errors.ts";
 import { negotiateTable } from "../request.ts";
 import type { ListOptions } from "../options/list-options.ts";
 import { WatchOutput, watchBudget, type WatchBudget } from "./watch-output.ts";
-import { buildFilter, selectedName } from "../storage/filter.ts";
+import { buildFilter, fieldRequirements, selectedName } from "../storage/filter.ts";
 import { watchRoute } from "../storage/watch-routes.ts";
-import { parseFieldSelector } from "../../model/field-selector.ts";
 import type { ObjectEvent } from "../storage/object-storage.ts";
 import type { ResourceContext } from "./context.ts";
 import { tableEvent } from "./table.ts";
@@ -55,6 +54,7 @@ function storedLine(type: string, json: string): Uint8Array {
 export async function serveWatch(ctx: ResourceContext, options: ListOptions, budget: WatchBudget = watchBudget): Promise<Response> {
   const { def, path, url, storage } = ctx;
   const filter = buildFilter(def, url, path.name);
+  const fields = fieldRequirements(url);
   const bookmarks = options.allowWatchBookmarks;
   // 0 or absent: the server's default; a negative one ends at once; setTimeout caps at 2^31-1 ms.
   const requested = options.timeoutSeconds ?? 0;
@@ -96,7 +96,7 @@ export async function serveWatch(ctx: ResourceContext, options: ListOptions, bud
 
   try {
     if (sendInitial) {
-      const initial = await storage.listJsonItems(def, path.namespace, { filter, name: selectedName(url, path.name) });
+      const initial = await storage.listJsonItems(def, path.namespace, { filter, name: selectedName(fields, path.name) });
       // Rendered as read, as the store's own JSON text (parsed only for a Table's row); a Table's
       // first line (the one with the column definitions) at once, so that it stays first
       // whatever is pushed meanwhile.
@@ -124,7 +124,7 @@ export async function serveWatch(ctx: ResourceContext, options: ListOptions, bud
     };
     // Storage replays its history on a microtask after subscribing; it is over by the next macrotask.
     out.beginReplay();
-    const route = watchRoute(def, parseFieldSelector(url.searchParams.get("fieldSelector") ?? ""), path.name);
+    const route = watchRoute(def, fields, path.name);
     const unsubscribe = storage.watch(def, path.namespace, { fromRevision, signal: ctx.signal, route }, onEvent);
     // Too old a revision (410) ends the stream with an ERROR event, as below.
     if (unsubscribe instanceof StatusError) throw unsubscribe;

@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import type { KubeObject } from "../../model/object.ts";
 import type { ResourceDef } from "../resources/types.ts";
 import { builtinResources } from "../resources/builtin.ts";
-import { buildFilter, selectedName } from "./filter.ts";
+import { buildFilter, fieldRequirements, selectedName } from "./filter.ts";
 
 const pods = builtinResources.find((d) => d.kind === "Pod")!;
 const filter = (def: ResourceDef, query: string) => buildFilter(def, new URL(`https://x/?${query}`))!;
@@ -29,7 +29,7 @@ test("a field getter that fails on a wrong-typed parent reads as unset", () => {
 });
 
 test("the one name a list or watch selects: the path's, else an equality on metadata.name", () => {
-  const url = (q: string) => new URL(`https://x/?${q}`);
+  const url = (q: string) => fieldRequirements(new URL(`https://x/?${q}`));
   expect(selectedName(url("fieldSelector=metadata.name%3Da"))).toBe("a");
   expect(selectedName(url("fieldSelector=spec.nodeName%3Dn1,metadata.name%3D%3Da"))).toBe("a");
   expect(selectedName(url("fieldSelector=metadata.name!%3Da"))).toBeUndefined();

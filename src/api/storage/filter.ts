@@ -6,14 +6,14 @@
 import type { KubeObject } from "../../model/object.ts";
 import type { ResourceDef } from "../resources/types.ts";
 import { matchesRequirements, parseLabelSelector } from "../../model/label-selector.ts";
-import { checkFieldsSupported, matchesFields, parseFieldSelector } from "../../model/field-selector.ts";
+import { checkFieldsSupported, matchesFields, parseFieldSelector, type FieldRequirement } from "../../model/field-selector.ts";
 
 export type ObjectFilter = (obj: KubeObject) => boolean;
 
 /** `name` narrows to one object (a watch on a single resource path). */
 export function buildFilter(def: ResourceDef, url: URL, name?: string): ObjectFilter | undefined {
   const labels = parseLabelSelector(url.searchParams.get("labelSelector") ?? "");
-  const fields = parseFieldSelector(url.searchParams.get("fieldSelector") ?? "");
+  const fields = fieldRequirements(url);
   if (name !== undefined) fields.push({ field: "metadata.name", operator: "=", value: name });
   const getters = def.fieldSelectors ?? {};
   checkFieldsSupported(fields, new Set(["metadata.name", "metadata.namespace", ...Object.keys(getters)]));
@@ -43,13 +43,18 @@ function readField(get: () => unknown): string | undefined {
   }
 }
 
+/** The request's `fieldSelector` requirements (a new array each call). */
+export function fieldRequirements(url: URL): FieldRequirement[] {
+  return parseFieldSelector(url.searchParams.get("fieldSelector") ?? "");
+}
+
 /**
- * The one object name a list or watch selects (`fieldSelector=metadata.name=X`, as a
- * single-object informer or `kubectl get -w NAME` asks, or the name in the path), for the store
- * to skip every other object by its key before parsing it; the filter still judges the rest.
+ * The one object name a list or watch selects (the name in the path, else
+ * `fieldSelector=metadata.name=X`, as a single-object informer or `kubectl get -w NAME` asks):
+ * the store skips every other object by its key before parsing it, and a watch is routed by it;
+ * the filter still judges the rest.
  */
-export function selectedName(url: URL, name?: string): string | undefined {
+export function selectedName(fields: FieldRequirement[], name?: string): string | undefined {
   if (name !== undefined) return name;
-  const fields = parseFieldSelector(url.searchParams.get("fieldSelector") ?? "");
   return fields.find((f) => f.field === "metadata.name" && f.operator === "=")?.value;
 }

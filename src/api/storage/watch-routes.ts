@@ -13,6 +13,7 @@ import type { KubeObject } from "../../model/object.ts";
 import type { FieldRequirement } from "../../model/field-selector.ts";
 import type { WatchIndex, WatchRoute } from "./object-storage.ts";
 import type { ResourceDef } from "../resources/types.ts";
+import { selectedName } from "./filter.ts";
 
 function indexOf(get: (obj: KubeObject) => unknown): WatchIndex {
   return {
@@ -33,16 +34,16 @@ const byGetter = new Map<(obj: KubeObject) => unknown, WatchIndex>();
 
 /**
  * The route for a watch of `def` with these field requirements (and the object name of a
- * single-object watch): its first equality on metadata.name or on one of the kind's own
- * selectable fields. None for a kind served through another version: the store's objects are
+ * single-object watch): the name it selects (selectedName), else its first equality on one of
+ * the kind's own selectable fields. None for a kind served through another version: the store's objects are
  * in the storage version, where a field may sit elsewhere.
  */
 export function watchRoute(def: ResourceDef, fields: FieldRequirement[], name?: string): WatchRoute | undefined {
   if (def.storageVersion !== undefined) return undefined;
-  if (name !== undefined) return { index: BY_NAME, value: name };
+  const named = selectedName(fields, name);
+  if (named !== undefined) return { index: BY_NAME, value: named };
   for (const f of fields) {
     if (f.operator !== "=") continue;
-    if (f.field === "metadata.name") return { index: BY_NAME, value: f.value };
     const get = def.fieldSelectors?.[f.field];
     if (!get) continue;
     let index = byGetter.get(get);

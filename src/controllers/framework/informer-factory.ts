@@ -2,8 +2,8 @@
  * The informers controllers and the scheduler share inside the server: one list + watch per
  * resource and view (whole objects, metadata only, or one name's objects) over the server's
  * storage (api/storage/list-watch.ts), whatever the number of readers, made and started on
- * first use. Cached objects carry no managedFields: controllers
- * never read them, and a write only changes them through the API's field manager.
+ * first use. Cached objects carry no managedFields: controllers never read them, and a write
+ * only changes them through the API's field manager.
  */
 import { Informer } from "../../client/informer.ts";
 import { SlimListWatch, withoutManagedFields } from "../../client/slim-list-watch.ts";

@@ -11,8 +11,8 @@
  *
  * Every served kind is watched through metadata-only informers, as Kubernetes' collector does
  * (it reads metadata alone, and whole objects would hold every Secret's data); dependents are
- * found with their owner index, owners by uid. An absent owner is confirmed against the store before anything
- * is deleted, so an informer that lags never causes a wrong deletion.
+ * found with their owner index, owners by uid. An absent owner is confirmed against the store
+ * before anything is deleted, so an informer that lags never causes a wrong deletion.
  */
 import { ownerReferencesOf } from "../../model/owner-references.ts";
 import type { KubeObject, OwnerReference } from "../../model/object.ts";

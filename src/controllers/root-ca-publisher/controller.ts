@@ -2,7 +2,8 @@
  * The root CA publisher (kubernetes `pkg/controller/certificates/rootcacertpublisher`): every
  * active namespace holds the ConfigMap `kube-root-ca.crt` with the cluster CA under `ca.crt`,
  * which the projected `kube-api-access-*` volume of every pod reads. Kept as published: an
- * edited or deleted one is put back. It watches only the ConfigMaps of that name. Idle when the server has no CA to publish (tests).
+ * edited or deleted one is put back. It watches only the ConfigMaps of that name. Idle when
+ * the server has no CA to publish (tests).
  */
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
