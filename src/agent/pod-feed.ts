@@ -12,7 +12,8 @@ import type { KubeObject } from "../model/object.ts";
 import type { RestClient } from "../client/rest-client.ts";
 import { Informer } from "../client/informer.ts";
 import { RestListWatch } from "../client/rest-list-watch.ts";
-import { SlimListWatch, withoutManagedFields } from "../client/slim-list-watch.ts";
+import { SlimListWatch } from "../client/slim-list-watch.ts";
+import { withoutManagedFields } from "../model/managed-fields.ts";
 import type { PodFeed } from "./node/node-agent.ts";
 
 type Sub = Parameters<PodFeed["subscribe"]>[1];

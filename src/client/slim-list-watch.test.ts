@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { ListWatch, ListWatchEvent } from "./list-watch.ts";
-import { SlimListWatch, withManagedFieldsOf, withoutManagedFields } from "./slim-list-watch.ts";
+import { SlimListWatch } from "./slim-list-watch.ts";
 
 const pod = {
   apiVersion: "v1", kind: "Pod",
@@ -26,33 +26,5 @@ describe("SlimListWatch", () => {
     await slim.watch("7", new AbortController().signal, (e) => events.push(e));
     expect(events).toEqual([{ type: "MODIFIED", object: want }, { type: "BOOKMARK", object: { metadata: { resourceVersion: "9" } } } as any]);
     expect(slim.description).toBe("/api/v1/pods");
-  });
-});
-
-describe("withoutManagedFields", () => {
-  test("drops metadata.managedFields from a copy and leaves the shared original whole", () => {
-    const original = structuredClone(pod);
-    const trimmed = withoutManagedFields(original as any);
-    expect(trimmed.metadata).toEqual({ name: "p", namespace: "ns", uid: "u", resourceVersion: "7", labels: { a: "b" } });
-    expect("managedFields" in trimmed.metadata).toBe(false);
-    expect(original).toEqual(pod);
-    // Only metadata is copied: spec and status are the same objects.
-    expect(trimmed.spec).toBe(original.spec);
-  });
-
-  test("an object without managedFields is returned as it is", () => {
-    const o = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" } };
-    expect(withoutManagedFields(o as any)).toBe(o as any);
-  });
-});
-
-describe("withManagedFieldsOf", () => {
-  test("a whole-object write made from a trimmed copy keeps the stored owners", () => {
-    const stored = { apiVersion: "v1", kind: "X", metadata: { name: "x", managedFields: [{ manager: "kubectl" }] } };
-    const desired = { apiVersion: "v1", kind: "X", metadata: { name: "x", labels: { a: "b" } } };
-    expect(withManagedFieldsOf(stored as any, desired as any)).toEqual({ apiVersion: "v1", kind: "X", metadata: { name: "x", labels: { a: "b" }, managedFields: [{ manager: "kubectl" }] } } as any);
-    expect(desired.metadata).toEqual({ name: "x", labels: { a: "b" } });
-    const own = { ...desired, metadata: { ...desired.metadata, managedFields: [] } };
-    expect(withManagedFieldsOf(stored as any, own as any)).toBe(own as any);
   });
 });

@@ -68,14 +68,23 @@ export interface ListResult {
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
 
+/**
+ * One event, shared by every listener it reaches: its objects are parsed on first read and
+ * must not be mutated. A listener reads only what it needs: a watch that sends `json` parses
+ * nothing, and a reader that never looks at managedFields parses the cheaper `slimObject`.
+ */
 export interface WatchEvent {
   type: WatchEventType;
   key: string;
   revision: number;
   /** The object after the write; for DELETED, the last state with resourceVersion = the delete's revision. */
-  object: KubeObject;
+  readonly object: KubeObject;
   /** The object before the write (absent for ADDED). */
-  prevObject?: KubeObject;
+  readonly prevObject?: KubeObject;
+  /** `object` without metadata.managedFields. */
+  readonly slimObject: KubeObject;
+  /** `prevObject` without metadata.managedFields. */
+  readonly prevSlimObject?: KubeObject;
   /** JSON.stringify(object) as the store holds it, when it does: a watch sends it as it is. */
   json?: string;
 }

@@ -172,6 +172,35 @@ test("events carry the stored text of their object, live and replayed, for watch
   for (const e of seen) expect(JSON.stringify(e.object)).toBe(e.json!);
 });
 
+test("an event's objects are parsed when first read, once for every listener: a listener of the text parses nothing", async () => {
+  const hub = new WatchHub({ historyLimit: 10, startRevision: 0 });
+  const managedFields = [{ manager: "kubectl", operation: "Apply", fieldsV1: { "f:data": {} } }];
+  const cm = (v: string) => JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", managedFields }, data: { v } });
+  const seen: WatchEvent[] = [];
+  hub.watch("/k/", 0, (e) => seen.push(e));
+  hub.watch("/k/", 0, (e) => seen.push(e));
+  await tick();
+  const parse = JSON.parse;
+  const parsed: string[] = [];
+  JSON.parse = (text: string) => (parsed.push(text), parse(text));
+  try {
+    hub.publish([{ type: "MODIFIED", key: "/k/c", revision: 2, value: cm("2"), prev: cm("1"), prevRevision: 1 }]);
+    expect(seen[0]).toBe(seen[1]!); // one event for both listeners
+    expect(seen[0]!.json).toBe(cm("2"));
+    expect(parsed).toEqual([]);
+    expect((seen[0]!.slimObject as any).data).toEqual({ v: "2" });
+    expect(seen[0]!.slimObject.metadata).toEqual({ name: "c" });
+    expect((seen[1]!.prevSlimObject as any).data).toEqual({ v: "1" });
+    expect(parsed.some((t) => t.includes("managedFields"))).toBe(false); // parsed from the text without them
+    expect(seen[0]!.object.metadata.managedFields).toEqual(managedFields);
+    expect(seen[1]!.object).toBe(seen[0]!.object);
+    expect(seen[1]!.prevObject!.metadata.managedFields).toEqual(managedFields);
+    expect(parsed.length).toBe(4); // each of the four views once
+  } finally {
+    JSON.parse = parse;
+  }
+});
+
 describe("routed watchers", () => {
   const byNode = { of: (obj: any) => (typeof obj?.spec?.nodeName === "string" ? obj.spec.nodeName : "") };
   const pod = (name: string, revision: number, nodeName?: string) =>
@@ -203,6 +232,26 @@ describe("routed watchers", () => {
     expect(got.get("n2")).toEqual([3, 4]); // added on n2; moved off n2 (its filter sends DELETED)
     expect(got.get("unassigned")).toEqual([1, 2]); // added unassigned; bound (left the selection)
     expect(got.get("all")).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  test("routing reads the objects without their managedFields, and a routed listener of the text parses nothing more", async () => {
+    const hub = new WatchHub({ historyLimit: 100, startRevision: 0 });
+    const withFields = (text: string) => text.replace('"metadata":{', '"metadata":{"managedFields":[{"manager":"m"}],');
+    const got: string[] = [];
+    hub.watch("/pods/", 0, (e) => got.push(e.json!), { route: { index: byNode, value: "n1" } });
+    await tick();
+    const parse = JSON.parse;
+    const parsed: string[] = [];
+    JSON.parse = (text: string) => (parsed.push(text), parse(text));
+    try {
+      const e = moved("a", 2, "n2", "n1");
+      hub.publish([{ ...e, value: withFields(e.value), prev: withFields(e.prev!) }]);
+    } finally {
+      JSON.parse = parse;
+    }
+    expect(got.length).toBe(1);
+    expect(parsed.length).toBe(2); // the object and its previous state, each once
+    expect(parsed.some((t) => t.includes("managedFields"))).toBe(false);
   });
 
   test("history is not routed: a routed watcher replays every retained event, then gets only its own live", async () => {

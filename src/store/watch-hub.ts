@@ -5,7 +5,7 @@
  * than its parsed form in JavaScriptCore, and the store hands the very string instance it
  * caches for the key, so an event usually costs no extra memory while its key is unchanged.
  * Events are parsed once per commit for live watchers (shared by all of them: listeners must
- * not mutate) and once per watcher when replayed.
+ * not mutate) and once per watcher when replayed, each object only when a listener reads it.
  *
  * History is bounded by count and by size. Without the size bound a client rewriting one
  * 1 MB ConfigMap grew the server by 1 MB per write until the count bound (measured: +386 MB
@@ -21,6 +21,8 @@
  */
 import { StoreError, type WatchEvent, type WatchEventType, type WatchIndex, type WatchRoute } from "./types.ts";
 import { keyHasName } from "./key-name.ts";
+import { parseWithoutManagedFields } from "../model/managed-fields.ts";
+import type { KubeObject } from "../model/object.ts";
 
 /** One committed change, as kept in history. */
 export interface HistoryEvent {
@@ -151,8 +153,9 @@ export class WatchHub {
         if (!e.key.startsWith(prefix)) continue;
         for (const [index, byValue] of byIndex) {
           parsed ??= materialize(e);
-          const now = valueOf(index, parsed.object);
-          const before = parsed.prevObject ? valueOf(index, parsed.prevObject) : undefined;
+          // An index reads metadata and spec: the objects without managedFields are cheaper to parse.
+          const now = valueOf(index, parsed.slimObject);
+          const before = e.prev !== undefined ? valueOf(index, parsed.prevSlimObject!) : undefined;
           if (now !== undefined) for (const w of byValue.get(now) ?? NONE) parsed = this.offer(w, e, parsed);
           if (before !== undefined && before !== now) for (const w of byValue.get(before) ?? NONE) parsed = this.offer(w, e, parsed);
         }
@@ -300,7 +303,40 @@ function valueOf(index: WatchIndex, obj: WatchEvent["object"]): string | undefin
 }
 
 function materialize(e: HistoryEvent): WatchEvent {
-  const event: WatchEvent = { type: e.type, key: e.key, revision: e.revision, object: JSON.parse(e.value), json: e.value };
-  if (e.prev !== undefined) event.prevObject = JSON.parse(e.prev);
-  return event;
+  return new ParsedEvent(e);
+}
+
+/** A history event as listeners get it: each of its objects parsed once, on first read. */
+class ParsedEvent implements WatchEvent {
+  readonly type: WatchEventType;
+  readonly key: string;
+  readonly revision: number;
+  readonly json: string;
+  #object: KubeObject | undefined;
+  #prevObject: KubeObject | undefined;
+  #slimObject: KubeObject | undefined;
+  #prevSlimObject: KubeObject | undefined;
+
+  constructor(private readonly e: HistoryEvent) {
+    this.type = e.type;
+    this.key = e.key;
+    this.revision = e.revision;
+    this.json = e.value;
+  }
+
+  get object(): KubeObject {
+    return (this.#object ??= JSON.parse(this.e.value));
+  }
+
+  get prevObject(): KubeObject | undefined {
+    return this.e.prev === undefined ? undefined : (this.#prevObject ??= JSON.parse(this.e.prev));
+  }
+
+  get slimObject(): KubeObject {
+    return (this.#slimObject ??= parseWithoutManagedFields<KubeObject>(this.e.value));
+  }
+
+  get prevSlimObject(): KubeObject | undefined {
+    return this.e.prev === undefined ? undefined : (this.#prevSlimObject ??= parseWithoutManagedFields<KubeObject>(this.e.prev));
+  }
 }

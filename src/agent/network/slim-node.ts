@@ -1,5 +1,5 @@
 import type { KubeObject } from "../../model/object.ts";
-import { withoutManagedFields } from "../../client/slim-list-watch.ts";
+import { withoutManagedFields } from "../../model/managed-fields.ts";
 
 /**
  * What the node network reads of a Node: its metadata (name, the VTEP MAC annotation), spec

@@ -13,7 +13,6 @@ import { nowTimestamp } from "../../model/object.ts";
 import { isStatusError } from "../../model/errors.ts";
 import { log } from "../../log.ts";
 import type { ObjectStorage } from "../storage/object-storage.ts";
-import { SlimListWatch, withoutManagedFields } from "../../client/slim-list-watch.ts";
 import { StorageListWatch } from "../storage/list-watch.ts";
 import type { ResourceRegistry } from "../resources/registry.ts";
 import type { ResourceDef } from "../resources/types.ts";
@@ -43,7 +42,7 @@ export class CrdServing {
 
   /** Resolves once every stored definition is served; runs until `signal` aborts. */
   async start(signal: AbortSignal): Promise<void> {
-    const informer = new Informer(new SlimListWatch(new StorageListWatch(this.deps.storage, this.crdDef), withoutManagedFields));
+    const informer = new Informer(new StorageListWatch(this.deps.storage, this.crdDef));
     const queue = new WorkQueue({ signal, baseDelayMs: 50, maxDelayMs: 5_000 });
     informer.addHandler({
       onChange: (crd) => queue.add(crd.metadata.name!),

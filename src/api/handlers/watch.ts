@@ -33,16 +33,23 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /**
  * Storage hands every watcher the same event object, so the encoded line is made once per
  * event and type and shared: with 1,000 watchers that is one encoding, not 1,000. The object
- * goes in as the store's text when the event carries it: a Pod's JSON.stringify is tens of
+ * goes in as the store's text when the event carries it, unparsed: a Pod's JSON.stringify is tens of
  * microseconds (its managedFields' keys need escaping, lib/json-text.ts), copying it is not.
  */
 const sharedLines = new WeakMap<object, Map<string, Uint8Array>>();
 const sharedEncoder = new TextEncoder();
-function encodeShared(type: string, obj: KubeObject, json?: string): Uint8Array {
-  let byType = sharedLines.get(obj);
-  if (!byType) sharedLines.set(obj, (byType = new Map()));
+
+/** What a line is made of: an event's object, and its stored text when it has it (then the object is not read). */
+type Rendered = { readonly object: KubeObject; readonly json?: string };
+
+function encodeShared(type: string, ev: Rendered): Uint8Array {
+  let byType = sharedLines.get(ev);
+  if (!byType) sharedLines.set(ev, (byType = new Map()));
   let line = byType.get(type);
-  if (!line) byType.set(type, (line = json === undefined ? sharedEncoder.encode(JSON.stringify({ type, object: obj }) + "\n") : storedLine(type, json)));
+  if (!line) {
+    const json = ev.json;
+    byType.set(type, (line = json === undefined ? sharedEncoder.encode(JSON.stringify({ type, object: ev.object }) + "\n") : storedLine(type, json)));
+  }
   return line;
 }
 
@@ -73,13 +80,13 @@ export async function serveWatch(ctx: ResourceContext, options: ListOptions, bud
   const apiVersion = apiVersionOf(def.group, def.version);
   let firstTableEvent = true;
 
-  const render = (type: string, obj: KubeObject, json?: string): Uint8Array => {
+  const render = (type: string, ev: Rendered): Uint8Array => {
     if (table && type !== "BOOKMARK" && type !== "ERROR") {
-      const object = tableEvent(def, obj, table.includeObject, firstTableEvent);
+      const object = tableEvent(def, ev.object, table.includeObject, firstTableEvent);
       firstTableEvent = false;
       return encoder.encode(JSON.stringify({ type, object }) + "\n");
     }
-    return encodeShared(type, obj, json);
+    return encodeShared(type, ev);
   };
 
   let cleanup = () => {};
@@ -89,9 +96,11 @@ export async function serveWatch(ctx: ResourceContext, options: ListOptions, bud
   let lastRevision = 0;
   const bookmark = (initialEnd = false) =>
     out.push(render("BOOKMARK", {
-      apiVersion,
-      kind: def.kind,
-      metadata: { resourceVersion: String(Math.max(lastRevision, storage.revision())), ...(initialEnd ? { annotations: { "k8s.io/initial-events-end": "true" } } : {}) },
+      object: {
+        apiVersion,
+        kind: def.kind,
+        metadata: { resourceVersion: String(Math.max(lastRevision, storage.revision())), ...(initialEnd ? { annotations: { "k8s.io/initial-events-end": "true" } } : {}) },
+      },
     }));
 
   try {
@@ -100,7 +109,7 @@ export async function serveWatch(ctx: ResourceContext, options: ListOptions, bud
       // Rendered as read, as the store's own JSON text (parsed only for a Table's row); a Table's
       // first line (the one with the column definitions) at once, so that it stays first
       // whatever is pushed meanwhile.
-      const added = (text: string) => (table ? render("ADDED", JSON.parse(text)) : storedLine("ADDED", text));
+      const added = (text: string) => (table ? render("ADDED", { object: JSON.parse(text) }) : storedLine("ADDED", text));
       const first = initial.items.length > 0 ? added(initial.items[0]!) : undefined;
       out.setInitial(initialLines(first, initial.items, added));
       lastRevision = Number(initial.resourceVersion);
@@ -112,15 +121,16 @@ export async function serveWatch(ctx: ResourceContext, options: ListOptions, bud
     lastRevision = Math.max(lastRevision, fromRevision);
     const onEvent = (ev: ObjectEvent) => {
       lastRevision = ev.revision;
-      const now = filter ? filter(ev.object) : true;
-      const before = ev.prevObject ? (filter ? filter(ev.prevObject) : true) : false;
+      // Selectors read labels and fields, never managedFields: the cheaper objects serve them.
+      const now = filter ? filter(ev.slimObject) : true;
+      const before = ev.type === "MODIFIED" && (filter ? filter(ev.prevSlimObject!) : true);
       let type: string = ev.type;
       if (ev.type === "MODIFIED") {
         if (now && !before) type = "ADDED";
         else if (!now && before) type = "DELETED";
         else if (!now) return;
       } else if (!now) return;
-      out.push(render(type, ev.object, ev.json));
+      out.push(render(type, ev));
     };
     // Storage replays its history on a microtask after subscribing; it is over by the next macrotask.
     out.beginReplay();

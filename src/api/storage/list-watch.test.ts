@@ -12,12 +12,15 @@ const pods = builtinResources.find((d) => d.kind === "Pod")!;
 const pod = (name: string, rv: string, meta: Record<string, unknown> = {}): KubeObject =>
   ({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", resourceVersion: rv, ...meta }, spec: { containers: [] } }) as KubeObject;
 
+/** An event of an object without managedFields, as the store shows it: both views are the object. */
+const added = (object: KubeObject): ObjectEvent => ({ type: "ADDED", revision: Number(object.metadata.resourceVersion), object, slimObject: object });
+
 /** A storage with a fixed list; `emit` plays a watch event as the store's commit path would. */
 function fakeStorage(items: KubeObject[], watchFails?: StatusError) {
   let listener: ((e: ObjectEvent) => void) | undefined;
   const watched: { resource: string; namespace: string | undefined; from: number }[] = [];
   const storage = {
-    async list() {
+    async listWithoutManagedFields() {
       return { apiVersion: "v1", kind: "PodList", metadata: { resourceVersion: "10" }, items };
     },
     watch: (def: ResourceDef, namespace: string | undefined, o: { fromRevision: number }, l: (e: ObjectEvent) => void) => {
@@ -41,7 +44,7 @@ test("readers get well-typed objects: wrong-typed fields are left out of the cac
   expect(informer.get("default/good")!.metadata.labels).toEqual({ app: "a" });
 
   await Promise.resolve();
-  emit({ type: "ADDED", revision: 11, object: pod("c", "11", { ownerReferences: "garbage" }) });
+  emit(added(pod("c", "11", { ownerReferences: "garbage" })));
   expect(informer.get("default/c")!.metadata.ownerReferences).toBeUndefined();
   stop.abort();
 });
@@ -52,7 +55,7 @@ test("watches the resource in every namespace from the list's revision; subscrib
   const stop = new AbortController();
   await informer.start(stop.signal);
   expect(watched).toEqual([{ resource: "pods", namespace: undefined, from: 10 }]); // subscribed before start resolves
-  emit({ type: "ADDED", revision: 11, object: pod("a", "11") });
+  emit(added(pod("a", "11")));
   expect(informer.get("default/a")?.metadata.resourceVersion).toBe("11"); // no await between
   stop.abort();
 });

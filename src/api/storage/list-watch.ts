@@ -1,6 +1,8 @@
 /**
  * The server's own objects as an informer's ListWatch: the list through ObjectStorage, the
- * watch through ObjectStorage.watch, on the store's commit path. A commit reaches watchers before
+ * watch through ObjectStorage.watch, on the store's commit path. Objects come without
+ * metadata.managedFields, parsed from the stored text without them: no reader in the server
+ * reads them (kube-controller-manager's and the scheduler's informers drop them too). A commit reaches watchers before
  * the write's promise resolves, so a controller that awaited its own write already sees it in
  * its informer (no "expectations" needed).
  *
@@ -45,7 +47,7 @@ export class StorageListWatch implements ListWatch {
   }
 
   async list(): Promise<ListedObjects> {
-    const list = await this.storage.list(this.def, undefined, { name: this.name });
+    const list = await this.storage.listWithoutManagedFields(this.def, undefined, { name: this.name });
     return { items: list.items.map(this.readable), resourceVersion: String(list.metadata.resourceVersion) };
   }
 
@@ -53,7 +55,7 @@ export class StorageListWatch implements ListWatch {
   watch(resourceVersion: string, signal: AbortSignal, onEvent: (event: ListWatchEvent) => void): Promise<void> {
     if (signal.aborted) return Promise.resolve();
     const watching = this.storage.watch(this.def, undefined, { fromRevision: Number(resourceVersion), signal, name: this.name }, (ev) => {
-      onEvent({ type: ev.type, object: this.readable(ev.object) });
+      onEvent({ type: ev.type, object: this.readable(ev.slimObject) });
     });
     if (watching instanceof StatusError) return Promise.reject(watching); // 410: the informer relists
     return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
@@ -61,10 +63,10 @@ export class StorageListWatch implements ListWatch {
 }
 
 /**
- * The object's type and metadata, without managedFields, its metadata's wrong-typed fields
- * left out (readers act on ownerReferences and finalizers). A new object: the event's is shared.
+ * The object's type and metadata (the object comes without managedFields), its metadata's
+ * wrong-typed fields left out (readers act on ownerReferences and finalizers). A new object:
+ * the event's is shared.
  */
 export function metadataView(obj: KubeObject): KubeObject {
-  const { managedFields: _dropped, ...meta } = (obj.metadata ?? {}) as KubeObject["metadata"];
-  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: trustedObjectMeta(meta) as KubeObject["metadata"] };
+  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: trustedObjectMeta(obj.metadata ?? {}) as KubeObject["metadata"] };
 }

@@ -8,6 +8,7 @@
  * (defaults, validate, deletion) and the admission plugins.
  */
 import { cloneObject } from "../../model/clone.ts";
+import { parseWithoutManagedFields, withoutManagedFields } from "../../model/managed-fields.ts";
 import type { KubeList, KubeObject, ListMeta } from "../../model/object.ts";
 import { apiVersionOf } from "../../model/object.ts";
 import { errors, StatusError, type StatusCause } from "../../model/errors.ts";
@@ -23,7 +24,7 @@ import { checkEncodedSize, checkShape } from "./object-shape.ts";
 import type { ObjectFilter } from "./filter.ts";
 import { decodeContinue, encodeContinue, ExpiredContinueError } from "./continue-token.ts";
 import { planDeletion, type DeleteOptions } from "./deletion-plan.ts";
-import { served, servedJson, toStorage } from "./storage-version.ts";
+import { served, ServedEvent, servedJson, toStorage } from "./storage-version.ts";
 import { servedItem, updateResult, type ServedObject, type UpdateResult } from "./served-object.ts";
 
 export { planDeletion, type DeleteOptions };
@@ -129,11 +130,7 @@ export class ObjectStorage {
   watch(def: ResourceDef, namespace: string | undefined, options: ObjectWatchOptions, listener: (event: ObjectEvent) => void): (() => void) | StatusError {
     try {
       // The store's events pass through as they are: one object shared by every watcher.
-      const heard = def.storageVersion === undefined ? listener : (e: ObjectEvent) => {
-        const object = served(def, e.object);
-        // The stored text is the object's only while no conversion rewrote it.
-        listener({ ...e, object, json: object === e.object ? e.json : undefined, ...(e.prevObject ? { prevObject: served(def, e.prevObject) } : {}) });
-      };
+      const heard = def.storageVersion === undefined ? listener : (e: ObjectEvent) => listener(new ServedEvent(def, e));
       return this.store.watch(listPrefix(def, namespace), { fromRevision: options.fromRevision, signal: options.signal, route: options.route, name: options.name }, heard);
     } catch (e) {
       if (e instanceof StoreError && e.code === "Compacted") {
@@ -164,6 +161,15 @@ export class ObjectStorage {
   async list(def: ResourceDef, namespace: string | undefined, query: ListQuery = {}): Promise<KubeList> {
     const { head, items } = await this.listStored(def, namespace, query);
     return { ...head, items: items.map((i) => served(def, i.object)) };
+  }
+
+  /**
+   * The list's objects without metadata.managedFields, for the server's own readers (its
+   * informers), which never read them: parsed from the stored text without them.
+   */
+  async listWithoutManagedFields(def: ResourceDef, namespace: string | undefined, query: ListQuery = {}): Promise<KubeList> {
+    const { head, items } = await this.listStored(def, namespace, query);
+    return { ...head, items: items.map((i) => served(def, i.json === undefined ? withoutManagedFields(i.object) : parseWithoutManagedFields<KubeObject>(i.json))) };
   }
 
   /** The list's objects one by one, parsed as they are taken (a 10,000-Pod Table is made a row at a time). */

@@ -30,3 +30,53 @@ export function toStorage(def: ResourceDef, obj: KubeObject): KubeObject {
 }
 
 
+
+/** What ServedEvent reads of a store event (ObjectStorage's ObjectEvent). */
+interface StoredEvent {
+  readonly type: "ADDED" | "MODIFIED" | "DELETED";
+  readonly revision: number;
+  readonly object: KubeObject;
+  readonly prevObject?: KubeObject;
+  readonly slimObject: KubeObject;
+  readonly prevSlimObject?: KubeObject;
+  readonly json?: string;
+}
+
+/** A store event as `def`'s version shows it: each object converted when first read, as the store's are parsed. */
+export class ServedEvent implements StoredEvent {
+  readonly type: StoredEvent["type"];
+  readonly revision: number;
+  #object: KubeObject | undefined;
+  #slimObject: KubeObject | undefined;
+
+  constructor(
+    private readonly def: ResourceDef,
+    private readonly e: StoredEvent,
+  ) {
+    this.type = e.type;
+    this.revision = e.revision;
+  }
+
+  get object(): KubeObject {
+    return (this.#object ??= served(this.def, this.e.object));
+  }
+
+  /** The stored text, while no conversion rewrote the object. */
+  get json(): string | undefined {
+    return this.object === this.e.object ? this.e.json : undefined;
+  }
+
+  get prevObject(): KubeObject | undefined {
+    const prev = this.e.prevObject;
+    return prev && served(this.def, prev);
+  }
+
+  get slimObject(): KubeObject {
+    return (this.#slimObject ??= served(this.def, this.e.slimObject));
+  }
+
+  get prevSlimObject(): KubeObject | undefined {
+    const prev = this.e.prevSlimObject;
+    return prev && served(this.def, prev);
+  }
+}

@@ -11,7 +11,7 @@ import { isStatusError } from "../../model/errors.ts";
 import type { Controller } from "../framework/controller.ts";
 import type { ControllerContext } from "../framework/context.ts";
 import { keyOf } from "../../client/object-key.ts";
-import { withManagedFieldsOf } from "../../client/slim-list-watch.ts";
+import { withManagedFieldsOf } from "../../model/managed-fields.ts";
 import type { SharedInformer } from "../framework/informer-factory.ts";
 import { managedSelector, queueServicesOnPodChanges, selectorMatches } from "../framework/endpoint-util.ts";
 import { CONTROLLER_NAME, isManagedSliceOf, MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from "./endpoint.ts";

@@ -53,3 +53,38 @@ test("a metadata informer holds each object's type and metadata alone, and finds
   await storage.update(configMaps, "m", "dependent", (cur) => ({ ...cur, metadata: { ...cur.metadata, labels: { app: "b" } }, data: { v: "z" } }));
   expect(meta.get("m/dependent")).toEqual({ apiVersion: "v1", kind: "ConfigMap", metadata: expect.objectContaining({ labels: { app: "b" }, ownerReferences: [ref] }) });
 });
+
+test("informers parse objects without their managedFields, listed or watched: no full parse is made for them", async () => {
+  const managedFields = [{ manager: "kubectl", operation: "Apply", apiVersion: "v1", fieldsType: "FieldsV1", fieldsV1: { "f:data": { "f:v": {} } } }];
+  const withFields = (name: string) => ({ ...cm("mf", name, "1"), metadata: { name, namespace: "mf", managedFields } });
+  const parse = JSON.parse;
+  /** Texts with managedFields that JSON.parse was handed while `run` ran. */
+  const fullParses = async (run: () => Promise<unknown>) => {
+    const texts: string[] = [];
+    JSON.parse = (text: string, reviver?: any) => {
+      if (text.includes('"managedFields"')) texts.push(text);
+      return parse(text, reviver);
+    };
+    try {
+      await run();
+    } finally {
+      JSON.parse = parse;
+    }
+    return texts.length;
+  };
+  expect((await storage.create(configMaps, "mf", withFields("listed"))).metadata.managedFields).toEqual(managedFields);
+  const factory = new InformerFactory(storage, stop.signal);
+  const whole = factory.for(configMaps);
+  const meta = factory.metadata(configMaps);
+  expect(await fullParses(() => Promise.all([whole.start(stop.signal), meta.start(stop.signal)]))).toBe(0);
+  // A create parses what it parses with no informer watching (the baseline), and no more with two.
+  const otherStore = openSqliteStore({ path: ":memory:", durable: false });
+  const unwatched = await fullParses(() => new ObjectStorage({ store: otherStore, admission: [] }).create(configMaps, "mf", withFields("watched")));
+  await otherStore.close();
+  expect(await fullParses(() => storage.create(configMaps, "mf", withFields("watched")))).toBe(unwatched);
+  for (const name of ["listed", "watched"]) {
+    expect(whole.get(`mf/${name}`)!.metadata.managedFields).toBeUndefined();
+    expect(meta.get(`mf/${name}`)!.metadata.managedFields).toBeUndefined();
+    expect((whole.get(`mf/${name}`) as any).data).toEqual({ v: "1" });
+  }
+});

@@ -2,11 +2,10 @@
  * The informers controllers and the scheduler share inside the server: one list + watch per
  * resource and view (whole objects, metadata only, or one name's objects) over the server's
  * storage (api/storage/list-watch.ts), whatever the number of readers, made and started on
- * first use. Cached objects carry no managedFields: controllers never read them, and a write
- * only changes them through the API's field manager.
+ * first use. Cached objects carry no managedFields (StorageListWatch leaves them out):
+ * controllers never read them, and a write only changes them through the API's field manager.
  */
 import { Informer } from "../../client/informer.ts";
-import { SlimListWatch, withoutManagedFields } from "../../client/slim-list-watch.ts";
 import { StorageListWatch, type StorageListWatchOptions } from "../../api/storage/list-watch.ts";
 import type { ObjectStorage } from "../../api/storage/object-storage.ts";
 import type { ResourceDef } from "../../api/resources/types.ts";
@@ -56,7 +55,7 @@ export class InformerFactory {
     const id = `${def.plural}.${def.group}/${options.name ?? ""}/${options.view ?? "whole"}`;
     let inf = this.informers.get(id);
     if (!inf) {
-      inf = Object.assign(new Informer(new SlimListWatch(new StorageListWatch(this.storage, def, options), withoutManagedFields)), { def });
+      inf = Object.assign(new Informer(new StorageListWatch(this.storage, def, options)), { def });
       this.informers.set(id, inf);
       void inf.start(this.signal);
     }

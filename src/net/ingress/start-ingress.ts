@@ -11,7 +11,8 @@ import type client from "prom-client";
 import { Informer } from "../../client/informer.ts";
 import type { RestClient } from "../../client/rest-client.ts";
 import { RestListWatch } from "../../client/rest-list-watch.ts";
-import { SlimListWatch, withoutManagedFields } from "../../client/slim-list-watch.ts";
+import { SlimListWatch } from "../../client/slim-list-watch.ts";
+import { withoutManagedFields } from "../../model/managed-fields.ts";
 import type { KubeObject } from "../../model/object.ts";
 import { IngressController, type WatchEventType } from "./ingress-controller.ts";
 

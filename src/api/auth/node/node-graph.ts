@@ -6,7 +6,7 @@
  */
 import { Informer } from "../../../client/informer.ts";
 import type { KubeObject } from "../../../model/object.ts";
-import { SlimListWatch, withoutManagedFields } from "../../../client/slim-list-watch.ts";
+import { SlimListWatch } from "../../../client/slim-list-watch.ts";
 import { StorageListWatch } from "../../storage/list-watch.ts";
 import type { ObjectStorage } from "../../storage/object-storage.ts";
 import type { ResourceRegistry } from "../../resources/registry.ts";
@@ -20,7 +20,7 @@ export class NodeGraph {
 
   constructor(storage: ObjectStorage, registry: ResourceRegistry) {
     this.pods = new Informer(new SlimListWatch(new StorageListWatch(storage, registry.find("", "v1", "pods")!), referencingPart));
-    this.claims = new Informer(new SlimListWatch(new StorageListWatch(storage, registry.find("", "v1", "persistentvolumeclaims")!), withoutManagedFields));
+    this.claims = new Informer(new StorageListWatch(storage, registry.find("", "v1", "persistentvolumeclaims")!));
     this.pods.addIndex(BY_NODE, (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
   }
 

@@ -5,7 +5,6 @@
  * very next request.
  */
 import { Informer } from "../../../client/informer.ts";
-import { SlimListWatch, withoutManagedFields } from "../../../client/slim-list-watch.ts";
 import { StorageListWatch } from "../../storage/list-watch.ts";
 import type { ObjectStorage } from "../../storage/object-storage.ts";
 import type { ResourceRegistry } from "../../resources/registry.ts";
@@ -19,7 +18,7 @@ export class PolicyCache implements PolicySource {
 
   constructor(storage: ObjectStorage, registry: ResourceRegistry) {
     const informer = <T extends RoleObject | BindingObject>(plural: string) =>
-      new Informer<T>(new SlimListWatch(new StorageListWatch(storage, registry.find(RBAC_GROUP, "v1", plural)!), withoutManagedFields));
+      new Informer<T>(new StorageListWatch(storage, registry.find(RBAC_GROUP, "v1", plural)!));
     this.roles = informer("roles");
     this.clusterRoles = informer("clusterroles");
     this.bindings = informer("rolebindings");
