@@ -3,9 +3,25 @@ import client from "prom-client";
 import { ClusterDnsStore } from "../../net/dns/index.ts";
 import { keepDnsListening } from "./dns-server.ts";
 
+/**
+ * A UDP socket holding a port that TCP has free too: the server binds both, and a port whose
+ * TCP side another socket holds (an outgoing connection of the suite) would never come free.
+ */
+async function squatPort() {
+  for (;;) {
+    const udp = await Bun.udpSocket({ hostname: "127.0.0.1", port: 0, socket: { error() {} } });
+    try {
+      Bun.listen({ hostname: "127.0.0.1", port: udp.port, socket: { data() {} } }).stop(true);
+      return udp;
+    } catch {
+      udp.close();
+    }
+  }
+}
+
 describe("keepDnsListening", () => {
   test("a port held by someone else: retried until free, then served, metrics registered once", async () => {
-    const squat = await Bun.udpSocket({ hostname: "127.0.0.1", port: 0, socket: { error() {} } });
+    const squat = await squatPort();
     const registry = new client.Registry();
     const stop = new AbortController();
     let bound = false;
