@@ -31,7 +31,7 @@ function skipSpace(json: string, i: number): number {
 }
 
 /** Index just past the value that starts at `start`. */
-function valueEnd(json: string, start: number): number {
+export function valueEnd(json: string, start: number): number {
   const first = json.charCodeAt(start);
   if (first === QUOTE) return closingQuote(json, start) + 1;
   if (first === LBRACE || first === LBRACKET) {
@@ -55,29 +55,39 @@ function valueEnd(json: string, start: number): number {
 }
 
 /**
- * The text of the value of `json`'s top-level member `name`, or undefined when `json` is not
- * an object or has no such member. For text JSON.stringify wrote (valid, no duplicate keys —
- * the first of two is taken, where JSON.parse keeps the last), and a `name` that needs no
- * escaping.
- *
- * @example memberText('{"kind":"Pod","metadata":{"name":"a"}}', "metadata") // '{"name":"a"}'
+ * Where the member `name` of the object whose `{` is at `at` (the top level by default) sits:
+ * the index of its key's opening quote and of its value. Undefined when there is no object
+ * there or no such member. For text JSON.stringify wrote (valid, no duplicate keys — the first
+ * of two is taken, where JSON.parse keeps the last), and a `name` that needs no escaping. The
+ * members before it are skipped over; its own value is not read.
  */
-export function memberText(json: string, name: string): string | undefined {
-  let i = skipSpace(json, 0);
+export function memberAt(json: string, name: string, at?: number): { key: number; value: number } | undefined {
+  let i = skipSpace(json, at ?? 0);
   if (json.charCodeAt(i) !== LBRACE) return undefined;
   i++;
   for (;;) {
     i = skipSpace(json, i);
     if (json.charCodeAt(i) !== QUOTE) return undefined;
+    const key = i;
     const keyEnd = closingQuote(json, i);
     const matches = keyEnd - i - 1 === name.length && json.startsWith(name, i + 1);
     i = skipSpace(json, keyEnd + 1);
     if (json.charCodeAt(i) !== COLON) return undefined;
     i = skipSpace(json, i + 1);
-    const end = valueEnd(json, i);
-    if (matches) return json.slice(i, end);
-    i = skipSpace(json, end);
+    if (matches) return { key, value: i };
+    i = skipSpace(json, valueEnd(json, i));
     if (json.charCodeAt(i) !== COMMA) return undefined;
     i++;
   }
+}
+
+/**
+ * The text of the value of `json`'s top-level member `name`, or undefined when `json` is not
+ * an object or has no such member (see memberAt).
+ *
+ * @example memberText('{"kind":"Pod","metadata":{"name":"a"}}', "metadata") // '{"name":"a"}'
+ */
+export function memberText(json: string, name: string): string | undefined {
+  const member = memberAt(json, name);
+  return member && json.slice(member.value, valueEnd(json, member.value));
 }

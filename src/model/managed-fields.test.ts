@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { parseWithoutManagedFields, withManagedFieldsOf, withoutManagedFields, withoutManagedFieldsText } from "./managed-fields.ts";
+import { memberText } from "../lib/json-text.ts";
+import { managedFieldsSpan, metadataText, NO_MANAGED_FIELDS, parseWithoutManagedFields, stringifyManagedFieldsLast, withManagedFieldsOf, withoutManagedFields, withoutManagedFieldsText } from "./managed-fields.ts";
 
 const pod = {
   apiVersion: "v1", kind: "Pod",
@@ -33,6 +34,50 @@ test.each([
   expect(text).toBe(JSON.stringify(expected(obj)));
 });
 
+test.each([
+  ["in the middle of metadata", { apiVersion: "v1", kind: "Pod", metadata: { name: "a", managedFields, uid: "u" }, spec: { x: 1 } }],
+  ["first in metadata, metadata last", { kind: "Pod", spec: { c: ["]", "}"] }, metadata: { managedFields, name: 'é"\\\u2028' } }],
+  ["alone in metadata", { kind: "Pod", metadata: { managedFields } }],
+  ["beside members JSON.stringify leaves out", { a: undefined, metadata: { managedFields, gone: undefined, name: "n" }, b: () => 1, c: 2 }],
+])("stringifyManagedFieldsLast, managedFields %s: JSON.stringify's text with them last in metadata, and where they are", (_, obj: any) => {
+  const { text, span } = stringifyManagedFieldsLast(obj);
+  expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(obj)));
+  expect(Object.keys(JSON.parse(text).metadata).at(-1)).toBe("managedFields");
+  // The span cuts them out exactly, and is what a scan finds.
+  expect(withoutManagedFieldsText(text, span)).toBe(JSON.stringify(withoutManagedFields(obj)));
+  expect(span).toBe(managedFieldsSpan(text));
+  expect(parseWithoutManagedFields(text, span)).toEqual(JSON.parse(JSON.stringify(withoutManagedFields(obj))));
+});
+
+test("metadataText is memberText's metadata, by the span when managedFields end it, else by a scan", () => {
+  const objects: any[] = [
+    { kind: "Pod", metadata: { name: "a", managedFields, labels: { x: "}" } }, spec: {} },
+    { kind: "Pod", metadata: { name: "a", managedFields: [] } },
+    { metadata: { name: "b" } },
+    { kind: "X" },
+  ];
+  for (const obj of objects) {
+    const { text, span } = stringifyManagedFieldsLast(obj);
+    for (const json of [text, JSON.stringify(obj)]) {
+      expect(metadataText(json, json === text ? span : undefined)).toBe(memberText(json, "metadata"));
+      expect(metadataText(json, managedFieldsSpan(json))).toBe(memberText(json, "metadata"));
+    }
+  }
+  // With the span, managedFields are not read: text broken inside them (same length) still
+  // ends where the span says, where a scan goes astray.
+  const { text, span } = stringifyManagedFieldsLast(objects[0]);
+  const broken = text.replace('"f:image":{}', '"f:image":{{');
+  expect(broken).not.toBe(text);
+  expect(metadataText(broken, span)).toBe(memberText(text, "metadata")!.replace('"f:image":{}', '"f:image":{{'));
+  expect(memberText(broken, "metadata")).not.toBe(metadataText(broken, span));
+});
+
+test("stringifyManagedFieldsLast of an object without managedFields is JSON.stringify's text", () => {
+  for (const obj of [{ metadata: { name: "a" } }, { kind: "X" }, { metadata: null }, { metadata: [1] }, { metadata: { managedFields: undefined } }]) {
+    expect(stringifyManagedFieldsLast(obj as any)).toEqual({ text: JSON.stringify(obj), span: NO_MANAGED_FIELDS });
+  }
+});
+
 test("text without metadata.managedFields is returned as it is, the same string", () => {
   for (const obj of [{ metadata: { name: "a" } }, { spec: { managedFields: [] }, metadata: { name: "a" } }, { managedFields: [], metadata: {} }, { kind: "X" }]) {
     const json = JSON.stringify(obj);
@@ -40,9 +85,13 @@ test("text without metadata.managedFields is returned as it is, the same string"
   }
 });
 
-test("text that is not one compact object is returned as it is, for JSON.parse to judge", () => {
-  for (const json of ['{"metadata":{"managedFields":[', '{"metadata": {"managedFields":[]}}', '[{"metadata":{"managedFields":[]}}]', '{"metadata":"managedFields"}', '"managedFields"']) {
-    expect(withoutManagedFieldsText(json)).toBe(json);
+test("text with whitespace is cut too; other text comes out as it was, or as invalid as it was", () => {
+  for (const obj of [{ metadata: { name: "a", managedFields: [{ m: 1 }] } }, { metadata: { managedFields: [{ m: 1 }], name: "a" } }, { metadata: { managedFields: [] } }]) {
+    expect(JSON.parse(withoutManagedFieldsText(JSON.stringify(obj, null, 2)))).toEqual(withoutManagedFields(obj as any));
+  }
+  for (const json of ['{"metadata":{"managedFields":[', '[{"metadata":{"managedFields":[]}}]', '{"metadata":"managedFields"}', '"managedFields"']) {
+    const cut = withoutManagedFieldsText(json);
+    if (cut !== json) expect(() => JSON.parse(cut)).toThrow(SyntaxError);
   }
 });
 

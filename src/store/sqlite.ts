@@ -33,6 +33,7 @@ import { loadRows, openDatabase, readRevision } from "./sqlite-schema.ts";
 import { WalSync } from "./wal-sync.ts";
 import { GroupCommit, type VacuumRequest, type WalSyncer } from "./group-commit.ts";
 import { keyHasName } from "./key-name.ts";
+import { SPAN_UNKNOWN } from "../model/managed-fields.ts";
 import { SortedKeys } from "./sorted-keys.ts";
 import { freePages, pageCounts, VACUUM_STEP_PAGES, vacuumStepInTransaction, worthVacuuming } from "./sqlite-maintenance.ts";
 import {
@@ -141,7 +142,7 @@ export class SqliteStore implements Store {
     try {
       this.rev = readRevision(db);
       const t = options.transformer;
-      for (const row of loadRows(db)) this.cache.set(row.key, { revision: row.revision, value: t ? t.fromStored(row.key, row.value) : row.value });
+      for (const row of loadRows(db)) this.cache.set(row.key, { revision: row.revision, value: t ? t.fromStored(row.key, row.value) : row.value, span: SPAN_UNKNOWN });
       this.transformer = t;
       this.stmts = {
         begin: db.prepare("BEGIN IMMEDIATE"),
@@ -175,7 +176,7 @@ export class SqliteStore implements Store {
     this.assertOpen(key);
     const entry = this.cache.get(key);
     // Parsed when read: a reader that sends the object on (GET, a write's answer) takes the text.
-    return entry && lazyItem(key, entry.revision, entry.value);
+    return entry && lazyItem(key, entry);
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
@@ -194,7 +195,7 @@ export class SqliteStore implements Store {
         if (items.length === limit) {
           return { items, revision, continueAfter: items[items.length - 1]!.key };
         }
-        items.push({ key, revision: entry.revision, object, json: entry.value });
+        items.push({ key, revision: entry.revision, object, json: entry.value, span: entry.span });
         continue;
       }
       if (items.length === limit) {
@@ -202,7 +203,7 @@ export class SqliteStore implements Store {
         // keys left is exact; with one it would only be a guess, and Kubernetes omits it then.
         return { items, revision, continueAfter: items[items.length - 1]!.key, ...(name === undefined ? { remaining: left } : {}) };
       }
-      items.push(lazyItem(key, entry.revision, entry.value));
+      items.push(lazyItem(key, entry));
     }
     return { items, revision };
   }
@@ -464,9 +465,9 @@ export class SqliteStore implements Store {
     this.onCommit?.({ writes: done.length, refused: refused.length, durationMs: performance.now() - started });
     // Watchers hear of the commit before any writer's continuation runs (those are microtasks).
     this.hub.publish(done.map((d) => d.event));
-    for (const { op, event } of done) op.settle.resolve(lazyItem(op.key, event.revision, event.value));
+    for (const { op, event } of done) op.settle.resolve(lazyItem(op.key, { revision: event.revision, value: event.value, span: event.valueSpan ?? SPAN_UNKNOWN }));
     for (const { op, error } of refused) op.settle.reject(error);
-    for (const { op, entry } of resealed) op.settle.resolve(lazyItem(op.key, entry.revision, entry.value));
+    for (const { op, entry } of resealed) op.settle.resolve(lazyItem(op.key, entry));
   }
 
   /** Another process writing the file would make the in-memory state wrong: refuse to go on. */

@@ -11,6 +11,7 @@
  * kinds, where `<resource>` is group-qualified: `deployments.apps`). Prefix queries end in `/`.
  */
 import type { KubeObject } from "../model/object.ts";
+import type { ManagedFieldsSpan } from "../model/managed-fields.ts";
 
 export type StoreErrorCode = "KeyExists" | "NotFound" | "Conflict" | "Compacted" | "Closed" | "NoSpace";
 
@@ -34,6 +35,8 @@ export interface StoredObject {
   object: KubeObject;
   /** The object as stored JSON text, when the store has it at hand (lets lists skip a parse + stringify). */
   json?: string;
+  /** Where `json` holds metadata.managedFields, when known (model/managed-fields.ts). */
+  readonly span?: ManagedFieldsSpan;
 }
 
 export interface ListOptions {

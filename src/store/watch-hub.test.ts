@@ -134,7 +134,7 @@ describe("WatchHub", () => {
       // Nine events' values plus the oldest one's prev, which outlives the event that held it.
       expect(many.retained).toEqual({ events: 9, bytes: 10_000 });
       expect(many.horizon).toBe(41);
-      expect(many.valuesAt("/k/", 41).get("/k/one")).toEqual({ revision: 41, value: text(1000, String.fromCharCode(97 + (41 % 26))) });
+      expect(many.valuesAt("/k/", 41).get("/k/one")).toEqual({ revision: 41, value: text(1000, String.fromCharCode(97 + (41 % 26))), span: -1 });
     });
 
     test("a prev that no retained event holds is counted with its event", () => {

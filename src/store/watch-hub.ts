@@ -21,7 +21,7 @@
  */
 import { StoreError, type WatchEvent, type WatchEventType, type WatchIndex, type WatchRoute } from "./types.ts";
 import { keyHasName } from "./key-name.ts";
-import { parseWithoutManagedFields } from "../model/managed-fields.ts";
+import { parseWithoutManagedFields, SPAN_UNKNOWN, type ManagedFieldsSpan } from "../model/managed-fields.ts";
 import type { KubeObject } from "../model/object.ts";
 
 /** One committed change, as kept in history. */
@@ -31,14 +31,18 @@ export interface HistoryEvent {
   revision: number;
   /** JSON of the object after the write (for DELETED, the last state with the delete's resourceVersion). */
   value: string;
+  /** Where `value` holds metadata.managedFields, when known. */
+  valueSpan?: ManagedFieldsSpan;
   /** JSON of the object before the write (absent for ADDED). */
   prev?: string;
   /** Revision of `prev` (absent for ADDED). */
   prevRevision?: number;
+  /** Where `prev` holds metadata.managedFields, when known. */
+  prevSpan?: ManagedFieldsSpan;
 }
 
 /** A key's value at some past revision; null: the key did not exist then. */
-export type PastValue = { revision: number; value: string } | null;
+export type PastValue = { revision: number; value: string; span: ManagedFieldsSpan } | null;
 
 interface Watcher {
   prefix: string;
@@ -220,7 +224,7 @@ export class WatchHub {
     for (let i = 0; i < this.count; i++) {
       const e = this.ring[(this.head + i) % this.limit]!;
       if (e.revision <= revision || !e.key.startsWith(prefix) || out.has(e.key)) continue;
-      out.set(e.key, e.prev === undefined ? null : { revision: e.prevRevision!, value: e.prev });
+      out.set(e.key, e.prev === undefined ? null : { revision: e.prevRevision!, value: e.prev, span: e.prevSpan ?? SPAN_UNKNOWN });
     }
     return out;
   }
@@ -333,10 +337,10 @@ class ParsedEvent implements WatchEvent {
   }
 
   get slimObject(): KubeObject {
-    return (this.#slimObject ??= parseWithoutManagedFields<KubeObject>(this.e.value));
+    return (this.#slimObject ??= parseWithoutManagedFields<KubeObject>(this.e.value, this.e.valueSpan));
   }
 
   get prevSlimObject(): KubeObject | undefined {
-    return this.e.prev === undefined ? undefined : (this.#prevSlimObject ??= parseWithoutManagedFields<KubeObject>(this.e.prev));
+    return this.e.prev === undefined ? undefined : (this.#prevSlimObject ??= parseWithoutManagedFields<KubeObject>(this.e.prev, this.e.prevSpan));
   }
 }

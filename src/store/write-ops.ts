@@ -3,6 +3,7 @@
  * one's preconditions, the quota, the JSON it stores.
  */
 import type { KubeObject } from "../model/object.ts";
+import { managedFieldsSpan, SPAN_UNKNOWN, stringifyManagedFieldsLast, type ManagedFieldsSpan } from "../model/managed-fields.ts";
 import { StoreError, type StoredObject } from "./types.ts";
 import type { HistoryEvent } from "./watch-hub.ts";
 
@@ -10,6 +11,8 @@ import type { HistoryEvent } from "./watch-hub.ts";
 export interface Entry {
   revision: number;
   value: string;
+  /** Where `value` holds metadata.managedFields: known for what this store wrote, found when first needed for what it loaded. */
+  span: ManagedFieldsSpan;
 }
 
 export type WriteOp =
@@ -70,8 +73,9 @@ export function writeBatch(batch: WriteOp[], t: BatchTarget): BatchOutcome {
     }
     const revision = out.revision + 1;
     let value: string;
+    let span: ManagedFieldsSpan;
     try {
-      value = op.kind === "delete" ? withResourceVersion(JSON.parse(before!.value), revision) : withResourceVersion(op.object, revision);
+      ({ text: value, span } = op.kind === "delete" ? withResourceVersion(JSON.parse(before!.value), revision) : withResourceVersion(op.object, revision));
     } catch (cause) {
       out.refused.push({ op, error: new Error(`encoding ${op.key} as JSON`, { cause }) });
       continue;
@@ -87,11 +91,11 @@ export function writeBatch(batch: WriteOp[], t: BatchTarget): BatchOutcome {
       overlay.set(op.key, null);
     } else {
       t.put(op.key, revision, value);
-      overlay.set(op.key, { revision, value });
+      overlay.set(op.key, { revision, value, span });
     }
     out.revision = revision;
     const type = op.kind === "delete" ? "DELETED" : before ? "MODIFIED" : "ADDED";
-    out.done.push({ op, event: { type, key: op.key, revision, value, prev: before?.value, prevRevision: before?.revision } });
+    out.done.push({ op, event: { type, key: op.key, revision, value, valueSpan: span, prev: before?.value, prevSpan: before?.span, prevRevision: before?.revision } });
   }
   return out;
 }
@@ -106,9 +110,9 @@ function preconditionError(op: WriteOp, before: Entry | undefined): StoreError |
 }
 
 /** JSON of the object with metadata.resourceVersion set; the caller's object is left alone. */
-function withResourceVersion(object: KubeObject, revision: number): string {
+function withResourceVersion(object: KubeObject, revision: number): { text: string; span: ManagedFieldsSpan } {
   if (typeof object !== "object" || object === null) throw new TypeError("the object is not an object");
-  return JSON.stringify({ ...object, metadata: { ...object.metadata, resourceVersion: String(revision) } });
+  return stringifyManagedFieldsLast({ ...object, metadata: { ...object.metadata, resourceVersion: String(revision) } });
 }
 
 /** A growing write the quota has no room for. */
@@ -119,15 +123,20 @@ function noSpace(key: string, wanted: number, quota: number): StoreError {
 /**
  * A list item whose object is parsed on first use: a JSON list response is assembled from the
  * stored text (`json`) and never needs the parse, which for 10,000 objects is most of the cost.
+ * The span of its managedFields, found when first asked for, is kept in the entry.
  */
-export function lazyItem(key: string, revision: number, json: string): StoredObject {
+export function lazyItem(key: string, entry: Entry): StoredObject {
   let parsed: KubeObject | undefined;
   return {
     key,
-    revision,
-    json,
+    revision: entry.revision,
+    json: entry.value,
     get object() {
-      return (parsed ??= JSON.parse(json) as KubeObject);
+      return (parsed ??= JSON.parse(entry.value) as KubeObject);
+    },
+    get span() {
+      if (entry.span === SPAN_UNKNOWN) entry.span = managedFieldsSpan(entry.value);
+      return entry.span;
     },
   };
 }

@@ -31,8 +31,8 @@ export function tableListBody(def: ResourceDef, list: ObjectCursor, includeObjec
   const now = new Date();
   const head = JSON.stringify({ ...tableHead(printer, { listMeta: list.metadata }), rows: [] });
   const row = (i: number) => {
-    const { object, json } = list.item(i);
-    return tableRowJson(object, json, printer, includeObject, now);
+    const { object, json, span } = list.item(i);
+    return tableRowJson(object, json, printer, includeObject, now, span);
   };
   return listBody({ open: head.slice(0, -2), count: list.count, item: row, close: "]}" });
 }

@@ -8,7 +8,7 @@
  * (defaults, validate, deletion) and the admission plugins.
  */
 import { cloneObject } from "../../model/clone.ts";
-import { parseWithoutManagedFields, withoutManagedFields } from "../../model/managed-fields.ts";
+import { parseWithoutManagedFields, withoutManagedFields, type ManagedFieldsSpan } from "../../model/managed-fields.ts";
 import type { KubeList, KubeObject, ListMeta } from "../../model/object.ts";
 import { apiVersionOf } from "../../model/object.ts";
 import { errors, StatusError, type StatusCause } from "../../model/errors.ts";
@@ -90,8 +90,12 @@ export interface JsonList {
 export interface ObjectCursor {
   metadata: ListMeta;
   count: number;
-  /** The i-th object, and the store's text of that very object when it has it unconverted. */
-  item(i: number): { object: KubeObject; json?: string };
+  /**
+   * The i-th object, and the store's text of that very object when it has it unconverted; with
+   * the text, the object comes without managedFields (a reader renders from both: a Table's
+   * cells never show them, its row's metadata is the text's).
+   */
+  item(i: number): { object: KubeObject; json?: string; span?: ManagedFieldsSpan };
 }
 
 export class ObjectStorage {
@@ -169,7 +173,7 @@ export class ObjectStorage {
    */
   async listWithoutManagedFields(def: ResourceDef, namespace: string | undefined, query: ListQuery = {}): Promise<KubeList> {
     const { head, items } = await this.listStored(def, namespace, query);
-    return { ...head, items: items.map((i) => served(def, i.json === undefined ? withoutManagedFields(i.object) : parseWithoutManagedFields<KubeObject>(i.json))) };
+    return { ...head, items: items.map((i) => served(def, i.json === undefined ? withoutManagedFields(i.object) : parseWithoutManagedFields<KubeObject>(i.json, i.span))) };
   }
 
   /** The list's objects one by one, parsed as they are taken (a 10,000-Pod Table is made a row at a time). */
@@ -179,12 +183,14 @@ export class ObjectStorage {
       metadata: head.metadata,
       count: items.length,
       // A filtered list's objects were parsed to be filtered: taken as they are. Otherwise the
-      // store's text when it has it: its lazily parsed `object` would keep every parse.
+      // store's text when it has it: its lazily parsed `object` would keep every parse. Without
+      // managedFields, unless a conversion will rewrite the object (then no text comes along).
       item: (i) => {
         const item = items[i]!;
-        const stored = query.filter || item.json === undefined ? item.object : (JSON.parse(item.json) as KubeObject);
+        const text = query.filter ? undefined : item.json;
+        const stored = text === undefined ? item.object : def.storageVersion === undefined ? parseWithoutManagedFields<KubeObject>(text, item.span) : (JSON.parse(text) as KubeObject);
         const object = served(def, stored);
-        return { object, json: object === stored ? item.json : undefined };
+        return object === stored ? { object, json: item.json, span: item.span } : { object };
       },
     };
   }

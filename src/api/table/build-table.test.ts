@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { KubeObject } from "../../model/object.ts";
 import { buildTable, tableRow, tableRowEvent, tableRowJson, tableWatchEncoder } from "./build-table.ts";
+import { withoutManagedFields } from "../../model/managed-fields.ts";
 import { printerFor } from "./printers.ts";
 
 const now = new Date("2024-05-01T12:00:00Z");
@@ -96,6 +97,17 @@ describe("tableRowJson", () => {
     // The metadata comes from the text: a text that differs shows it.
     const marked = JSON.stringify({ ...good, metadata: { ...(good.metadata as object), name: "from-text" } });
     expect(JSON.parse(tableRowJson(good, marked, printer, "Metadata", now)).object.metadata.name).toBe("from-text");
+  });
+
+  test("an object parsed without managedFields, with its text, makes the same row: managedFields come from the text", () => {
+    const slim = withoutManagedFields(good);
+    for (const include of ["Metadata", "Object", "None"] as const) {
+      expect(tableRowJson(slim, JSON.stringify(good), printer, include, now)).toBe(JSON.stringify(tableRow(good, printer, include, now)));
+    }
+    // Repaired metadata is made from the text, whole, too.
+    const bad = pod({ ...(good.metadata as object), labels: "not a map" });
+    expect(tableRowJson(withoutManagedFields(bad), JSON.stringify(bad), printer, "Metadata", now)).toBe(JSON.stringify(tableRow(bad, printer, "Metadata", now)));
+    expect(JSON.parse(tableRowJson(withoutManagedFields(bad), JSON.stringify(bad), printer, "Metadata", now)).object.metadata.managedFields).toEqual((good.metadata as any).managedFields);
   });
 
   test("metadata that does not fit ObjectMeta is left out as tableRow leaves it, not copied", () => {

@@ -6,7 +6,7 @@
 import type { KubeObject, ListMeta } from "../../model/object.ts";
 import type { Printer, TableColumn } from "./types.ts";
 import { tolerantCells, tolerantMetadata } from "./tolerant-row.ts";
-import { memberText } from "../../lib/json-text.ts";
+import { metadataText, type ManagedFieldsSpan } from "../../model/managed-fields.ts";
 
 export type IncludeObject = "None" | "Metadata" | "Object";
 
@@ -80,15 +80,19 @@ export function tableRow(obj: KubeObject, printer: Printer, includeObject: Inclu
 /**
  * JSON.stringify(tableRow(obj, …)), with the row's object copied from `json`, the text of
  * `obj` as stored, where it can be: a Pod's metadata is mostly managedFields, whose stringify
- * was 38% of a 10,000-Pod Table's server time (see lib/json-text.ts).
+ * was 38% of a 10,000-Pod Table's server time (see lib/json-text.ts). With `json`, `obj` may
+ * come without managedFields (parsed cheaper): the row takes them from the text, found by
+ * their span when it is known.
  */
-export function tableRowJson(obj: KubeObject, json: string | undefined, printer: Printer, includeObject: IncludeObject, now: Date): string {
+export function tableRowJson(obj: KubeObject, json: string | undefined, printer: Printer, includeObject: IncludeObject, now: Date, span?: ManagedFieldsSpan): string {
   const cells = JSON.stringify(tolerantCells(obj, printer, now));
   if (includeObject === "None") return `{"cells":${cells},"object":null}`;
   if (includeObject === "Object") return `{"cells":${cells},"object":${json ?? JSON.stringify(obj)}}`;
   const metadata = tolerantMetadata(obj);
-  // The stored text holds this very metadata only when it was taken as it is.
-  const text = json !== undefined && metadata === obj.metadata ? memberText(json, "metadata") : undefined;
+  // The stored text holds this very metadata only when it was taken as it is. Otherwise the
+  // repaired copy is made again from the text (`obj` may come without managedFields).
+  if (json !== undefined && metadata !== obj.metadata) return tableRowJson(JSON.parse(json), undefined, printer, includeObject, now);
+  const text = json !== undefined ? metadataText(json, span) : undefined;
   return `{"cells":${cells},"object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":${text ?? JSON.stringify(metadata)}}}`;
 }
 
