@@ -37,6 +37,11 @@ export interface StoredObject {
   json?: string;
   /** Where `json` holds metadata.managedFields, when known (model/managed-fields.ts). */
   readonly span?: ManagedFieldsSpan;
+  /**
+   * The object without metadata.managedFields, when the store keeps it: parsed once per stored
+   * value and shared by every reader who asks, so for readers that never mutate (informers).
+   */
+  readonly slimObject?: KubeObject;
 }
 
 export interface ListOptions {

@@ -3,7 +3,7 @@
  * one's preconditions, the quota, the JSON it stores.
  */
 import type { KubeObject } from "../model/object.ts";
-import { managedFieldsSpan, SPAN_UNKNOWN, stringifyManagedFieldsLast, type ManagedFieldsSpan } from "../model/managed-fields.ts";
+import { managedFieldsSpan, parseWithoutManagedFields, SPAN_UNKNOWN, stringifyManagedFieldsLast, type ManagedFieldsSpan } from "../model/managed-fields.ts";
 import { StoreError, type StoredObject } from "./types.ts";
 import type { HistoryEvent } from "./watch-hub.ts";
 
@@ -13,6 +13,8 @@ export interface Entry {
   value: string;
   /** Where `value` holds metadata.managedFields: known for what this store wrote, found when first needed for what it loaded. */
   span: ManagedFieldsSpan;
+  /** `value` parsed without managedFields, once asked for (StoredObject.slimObject): shared by every reader of it. */
+  slim?: KubeObject;
 }
 
 export type WriteOp =
@@ -123,7 +125,8 @@ function noSpace(key: string, wanted: number, quota: number): StoreError {
 /**
  * A list item whose object is parsed on first use: a JSON list response is assembled from the
  * stored text (`json`) and never needs the parse, which for 10,000 objects is most of the cost.
- * The span of its managedFields, found when first asked for, is kept in the entry.
+ * The span of its managedFields, found when first asked for, and the object without them, once
+ * parsed, are kept in the entry: informers listing the same kind share one parse.
  */
 export function lazyItem(key: string, entry: Entry): StoredObject {
   let parsed: KubeObject | undefined;
@@ -137,6 +140,9 @@ export function lazyItem(key: string, entry: Entry): StoredObject {
     get span() {
       if (entry.span === SPAN_UNKNOWN) entry.span = managedFieldsSpan(entry.value);
       return entry.span;
+    },
+    get slimObject() {
+      return (entry.slim ??= parseWithoutManagedFields<KubeObject>(entry.value, this.span));
     },
   };
 }

@@ -169,11 +169,13 @@ export class ObjectStorage {
 
   /**
    * The list's objects without metadata.managedFields, for the server's own readers (its
-   * informers), which never read them: parsed from the stored text without them.
+   * informers), which never read them nor change them: parsed from the stored text without
+   * them, once per stored value, and shared (the informers of a kind list it together at start).
    */
   async listWithoutManagedFields(def: ResourceDef, namespace: string | undefined, query: ListQuery = {}): Promise<KubeList> {
     const { head, items } = await this.listStored(def, namespace, query);
-    return { ...head, items: items.map((i) => served(def, i.json === undefined ? withoutManagedFields(i.object) : parseWithoutManagedFields<KubeObject>(i.json, i.span))) };
+    const slim = (i: StoredObject) => i.slimObject ?? (i.json === undefined ? withoutManagedFields(i.object) : parseWithoutManagedFields<KubeObject>(i.json, i.span));
+    return { ...head, items: items.map((i) => served(def, slim(i))) };
   }
 
   /** The list's objects one by one, parsed as they are taken (a 10,000-Pod Table is made a row at a time). */

@@ -88,3 +88,24 @@ test("informers parse objects without their managedFields, listed or watched: no
     expect((whole.get(`mf/${name}`) as any).data).toEqual({ v: "1" });
   }
 });
+
+test("informers of one kind share one parse of each object they list", async () => {
+  for (let i = 0; i < 5; i++) await storage.create(configMaps, "shared", cm("shared", `c${i}`, String(i)));
+  const factory = new InformerFactory(storage, stop.signal);
+  const whole = factory.for(configMaps);
+  const meta = factory.metadata(configMaps);
+  const parse = JSON.parse;
+  let sharedParses = 0;
+  JSON.parse = (text: string, reviver?: any) => {
+    if (text.includes('"namespace":"shared"')) sharedParses++;
+    return parse(text, reviver);
+  };
+  try {
+    await whole.start(stop.signal);
+    await meta.start(stop.signal);
+  } finally {
+    JSON.parse = parse;
+  }
+  expect(sharedParses).toBe(5);
+  for (let i = 0; i < 5; i++) expect(meta.get(`shared/c${i}`)!.metadata).toBe(whole.get(`shared/c${i}`)!.metadata);
+});
