@@ -102,7 +102,8 @@ export interface ControlPlane {
   tunnels: AgentDialer;
   /** Creates the bootstrap objects (endpoints at `apiPort`, the port actually bound) and starts the controllers. */
   start(apiPort: number): Promise<void>;
-  stop(): void;
+  /** Stops the controllers and tunnels; resolves once the controller lease is given up (at most 2 s). */
+  stop(): Promise<void>;
 }
 
 export async function createControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
@@ -162,6 +163,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     tokens,
   });
   const controllers = new AbortController();
+  let election: Promise<void> = Promise.resolve();
   return {
     registry,
     storage,
@@ -178,7 +180,7 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
       await reconcileDefaultPolicy(storage, registry);
       // Custom resources are served by every server, leader or not, before it answers for them.
       await new CrdServing({ storage, registry }).start(controllers.signal);
-      void startControllerManager({
+      election = startControllerManager({
         storage,
         registry,
         signal: controllers.signal,
@@ -193,6 +195,9 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
     stop: () => {
       controllers.abort();
       tunnels.close();
+      // Resolves once a leader has given its Lease up (it writes through the store, so the
+      // store closes after); never later than 2 s.
+      return Promise.race([election.catch(() => {}), new Promise<void>((r) => setTimeout(r, 2000).unref())]);
     },
   };
 }

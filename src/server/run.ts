@@ -285,10 +285,11 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     ready = false;
     manifests.abort();
     agent?.stop();
-    cp.stop();
+    const released = cp.stop();
     stopCompactor();
     background.abort();
     await server.close();
+    await released;
     await rotation.settled();
     await store.close();
     await replication?.stop();

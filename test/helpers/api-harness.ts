@@ -93,7 +93,7 @@ export async function startTestApi(o: TestApiOptions = {}): Promise<TestApi> {
       return { status: res.status, body: parsed, headers: res.headers };
     },
     async close() {
-      cp.stop();
+      await cp.stop();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },

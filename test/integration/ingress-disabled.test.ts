@@ -36,7 +36,7 @@ test("a server started with ingress on, then with it disabled, removes the class
     expect((await a.json("GET", "/apis/networking.k8s.io/v1/ingressclasses/k3rs")).status).toBe(200);
     const cp = await createControlPlane({ store: a.store, serviceCidr: "10.43.0.0/16", advertiseAddress: "127.0.0.1:6443", nodeIp: "127.0.0.1", ready: () => true, network: { ...DEFAULT_CLUSTER_NETWORK, disable: ["ingress"] } });
     await cp.start(6443);
-    cp.stop();
+    await cp.stop();
     expect((await a.json("GET", "/apis/networking.k8s.io/v1/ingressclasses/k3rs")).status).toBe(404);
   } finally {
     await a.close();

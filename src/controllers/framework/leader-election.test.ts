@@ -20,9 +20,12 @@ beforeEach(() => {
   storage = new ObjectStorage({ store, admission: [] });
   clock = fakeClock();
   stops = [];
+  running = [];
 });
+let running: Promise<void>[];
 afterEach(async () => {
   for (const s of stops) s.abort();
+  await Promise.all(running); // a leader gives its Lease up before the store closes
   await store.close();
 });
 
@@ -49,6 +52,7 @@ function candidate(identity: string) {
       c.terms++;
     },
   });
+  running.push(c.done);
   return c;
 }
 
@@ -126,4 +130,28 @@ test("stopping the elector aborts the work it runs", async () => {
   a.stop.abort();
   await a.done;
   expect(work.aborted).toBe(true);
+});
+
+test("a stopped leader gives the Lease up: a standby takes it at its next try, not a lease later", async () => {
+  const a = candidate("a");
+  await settled(1);
+  const b = candidate("b");
+  await settled(2);
+  a.stop.abort();
+  await a.done;
+  expect(await lease()).toMatchObject({ holderIdentity: "", leaseDurationSeconds: 1, leaseTransitions: 0 });
+  await step(1);
+  expect(isLeading(b)).toBe(true);
+  expect(await lease()).toMatchObject({ holderIdentity: "b", leaseTransitions: 1 });
+});
+
+test("a stopped standby leaves the leader's Lease alone", async () => {
+  const a = candidate("a");
+  await settled(1);
+  const b = candidate("b");
+  await settled(2);
+  const held = await lease();
+  b.stop.abort();
+  await b.done;
+  expect(await lease()).toEqual(held);
 });
