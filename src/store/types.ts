@@ -39,9 +39,12 @@ export interface StoredObject {
   readonly span?: ManagedFieldsSpan;
   /**
    * The object without metadata.managedFields, when the store keeps it: parsed once per stored
-   * value and shared by every reader who asks, so for readers that never mutate (informers).
+   * value and kept with it, shared by every reader who asks, so only for readers that never
+   * change it and keep it whole (informers); the store would otherwise hold it for nobody.
    */
   readonly slimObject?: KubeObject;
+  /** That object if it was parsed already; undefined otherwise (nothing is parsed). */
+  readonly keptSlimObject?: KubeObject;
 }
 
 export interface ListOptions {

@@ -144,5 +144,8 @@ export function lazyItem(key: string, entry: Entry): StoredObject {
     get slimObject() {
       return (entry.slim ??= parseWithoutManagedFields<KubeObject>(entry.value, this.span));
     },
+    get keptSlimObject() {
+      return entry.slim;
+    },
   };
 }

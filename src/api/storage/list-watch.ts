@@ -25,15 +25,20 @@ export interface StorageListWatchOptions {
   /**
    * "metadata": each object as its type and metadata alone (Kubernetes' metadata-only
    * informers, PartialObjectMetadata): for a reader of metadata only (the garbage collector),
-   * which would otherwise hold every ConfigMap's and Secret's data. Default "whole".
+   * which would otherwise hold every ConfigMap's and Secret's data. "part": whole objects, of
+   * which the reader keeps a part (it makes its own from each). Default "whole": the reader
+   * keeps them whole, so a list shares the store's one parse of each object with the other
+   * informers of the kind (ObjectStorage.listWithoutManagedFields); the other views take
+   * theirs apart, lest the store keep whole objects no reader holds.
    */
-  view?: "whole" | "metadata";
+  view?: "whole" | "metadata" | "part";
 }
 
 export class StorageListWatch implements ListWatch {
   readonly description: string;
   private readonly name?: string;
   private readonly readable: (obj: KubeObject) => KubeObject;
+  private readonly keepsWhole: boolean;
 
   constructor(
     private readonly storage: ObjectStorage,
@@ -42,12 +47,13 @@ export class StorageListWatch implements ListWatch {
   ) {
     this.name = options.name;
     this.readable = options.view === "metadata" ? metadataView : readableCopy;
+    this.keepsWhole = (options.view ?? "whole") === "whole";
     const resource = def.group ? `${def.plural}.${def.group}` : def.plural;
     this.description = `${resource}${options.name === undefined ? "" : ` named ${options.name}`}${options.view === "metadata" ? " (metadata)" : ""}`;
   }
 
   async list(): Promise<ListedObjects> {
-    const list = await this.storage.listWithoutManagedFields(this.def, undefined, { name: this.name });
+    const list = await this.storage.listWithoutManagedFields(this.def, undefined, { name: this.name }, this.keepsWhole);
     return { items: list.items.map(this.readable), resourceVersion: String(list.metadata.resourceVersion) };
   }
 

@@ -170,11 +170,14 @@ export class ObjectStorage {
   /**
    * The list's objects without metadata.managedFields, for the server's own readers (its
    * informers), which never read them nor change them: parsed from the stored text without
-   * them, once per stored value, and shared (the informers of a kind list it together at start).
+   * them. A reader that keeps them whole (`kept`) shares the store's one parse of each (the
+   * informers of a kind list together at start); another takes the shared parse when there is
+   * one, else its own, which the store does not keep.
    */
-  async listWithoutManagedFields(def: ResourceDef, namespace: string | undefined, query: ListQuery = {}): Promise<KubeList> {
+  async listWithoutManagedFields(def: ResourceDef, namespace: string | undefined, query: ListQuery = {}, kept = true): Promise<KubeList> {
     const { head, items } = await this.listStored(def, namespace, query);
-    const slim = (i: StoredObject) => i.slimObject ?? (i.json === undefined ? withoutManagedFields(i.object) : parseWithoutManagedFields<KubeObject>(i.json, i.span));
+    const slim = (i: StoredObject) =>
+      (kept ? i.slimObject : i.keptSlimObject) ?? (i.json === undefined ? withoutManagedFields(i.object) : parseWithoutManagedFields<KubeObject>(i.json, i.span));
     return { ...head, items: items.map((i) => served(def, slim(i))) };
   }
 

@@ -109,3 +109,17 @@ test("informers of one kind share one parse of each object they list", async () 
   expect(sharedParses).toBe(5);
   for (let i = 0; i < 5; i++) expect(meta.get(`shared/c${i}`)!.metadata).toBe(whole.get(`shared/c${i}`)!.metadata);
 });
+
+test("the store keeps a parse only for informers that hold whole objects: a metadata informer's parses are not kept", async () => {
+  const keptAfter = async (start: (f: InformerFactory) => Promise<void>) => {
+    const own = openSqliteStore({ path: ":memory:", durable: false });
+    const ownStorage = new ObjectStorage({ store: own, admission: [] });
+    await ownStorage.create(configMaps, "k", cm("k", "big", "x".repeat(10_000)));
+    await start(new InformerFactory(ownStorage, stop.signal));
+    const [item] = (await own.list("/")).items.filter((i) => i.key.endsWith("/k/big"));
+    await own.close();
+    return item!.keptSlimObject !== undefined;
+  };
+  expect(await keptAfter((f) => f.metadata(configMaps).start(stop.signal))).toBe(false);
+  expect(await keptAfter((f) => f.for(configMaps).start(stop.signal))).toBe(true);
+});

@@ -19,7 +19,7 @@ export class NodeGraph {
   private readonly claims: Informer;
 
   constructor(storage: ObjectStorage, registry: ResourceRegistry) {
-    this.pods = new Informer(new SlimListWatch(new StorageListWatch(storage, registry.find("", "v1", "pods")!), referencingPart));
+    this.pods = new Informer(new SlimListWatch(new StorageListWatch(storage, registry.find("", "v1", "pods")!, { view: "part" }), referencingPart));
     this.claims = new Informer(new StorageListWatch(storage, registry.find("", "v1", "persistentvolumeclaims")!));
     this.pods.addIndex(BY_NODE, (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
   }
