@@ -119,12 +119,8 @@ export function withoutManagedFieldsText(json: string, known: ManagedFieldsSpan 
  * The object the text holds, without metadata.managedFields: parsed from the cut text, or,
  * when the text could not be cut, parsed whole and then shallow-copied without them.
  */
-export function parseWithoutManagedFields<T extends { metadata?: unknown }>(json: string, known: ManagedFieldsSpan = SPAN_UNKNOWN): T {
-  const obj = JSON.parse(withoutManagedFieldsText(json, known));
-  const meta = obj?.metadata;
-  if (meta === null || typeof meta !== "object" || !("managedFields" in meta)) return obj;
-  const { managedFields: _dropped, ...rest } = meta;
-  return { ...obj, metadata: rest };
+export function parseWithoutManagedFields<T extends KubeObject>(json: string, known: ManagedFieldsSpan = SPAN_UNKNOWN): T {
+  return withoutManagedFields(JSON.parse(withoutManagedFieldsText(json, known)));
 }
 
 /**

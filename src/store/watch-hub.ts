@@ -157,7 +157,7 @@ export class WatchHub {
         if (!e.key.startsWith(prefix)) continue;
         for (const [index, byValue] of byIndex) {
           parsed ??= materialize(e);
-          // An index reads metadata and spec: the objects without managedFields are cheaper to parse.
+          // An index reads metadata and spec: objects without managedFields parse cheaper.
           const now = valueOf(index, parsed.slimObject);
           const before = e.prev !== undefined ? valueOf(index, parsed.prevSlimObject!) : undefined;
           if (now !== undefined) for (const w of byValue.get(now) ?? NONE) parsed = this.offer(w, e, parsed);

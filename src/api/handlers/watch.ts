@@ -33,8 +33,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /**
  * Storage hands every watcher the same event object, so the encoded line is made once per
  * event and type and shared: with 1,000 watchers that is one encoding, not 1,000. The object
- * goes in as the store's text when the event carries it, unparsed: a Pod's JSON.stringify is tens of
- * microseconds (its managedFields' keys need escaping, lib/json-text.ts), copying it is not.
+ * goes in as the store's text when the event carries it, unparsed: a Pod's JSON.stringify is
+ * tens of microseconds (its managedFields' keys need escaping, lib/json-text.ts), copying it
+ * is not.
  */
 const sharedLines = new WeakMap<object, Map<string, Uint8Array>>();
 const sharedEncoder = new TextEncoder();

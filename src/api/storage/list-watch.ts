@@ -1,10 +1,10 @@
 /**
  * The server's own objects as an informer's ListWatch: the list through ObjectStorage, the
- * watch through ObjectStorage.watch, on the store's commit path. Objects come without
- * metadata.managedFields, parsed from the stored text without them: no reader in the server
- * reads them (kube-controller-manager's and the scheduler's informers drop them too). A commit reaches watchers before
- * the write's promise resolves, so a controller that awaited its own write already sees it in
- * its informer (no "expectations" needed).
+ * watch through ObjectStorage.watch, on the store's commit path. A commit reaches watchers
+ * before the write's promise resolves, so a controller that awaited its own write already sees
+ * it in its informer (no "expectations" needed). Objects come without metadata.managedFields,
+ * parsed from the stored text without them: no reader in the server reads them
+ * (kube-controller-manager's and the scheduler's informers drop them too).
  *
  * Readers get well-typed objects: one stored before write validation with a wrong-typed field
  * (`containers: 5`, `labels: "x"`) is handed on as a copy without it (readableCopy), so a

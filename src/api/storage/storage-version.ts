@@ -29,8 +29,6 @@ export function toStorage(def: ResourceDef, obj: KubeObject): KubeObject {
   return def.conversion ? def.conversion.toStorage(obj) : { ...obj, apiVersion: want };
 }
 
-
-
 /** What ServedEvent reads of a store event (ObjectStorage's ObjectEvent). */
 interface StoredEvent {
   readonly type: "ADDED" | "MODIFIED" | "DELETED";
@@ -47,7 +45,9 @@ export class ServedEvent implements StoredEvent {
   readonly type: StoredEvent["type"];
   readonly revision: number;
   #object: KubeObject | undefined;
+  #prevObject: KubeObject | undefined;
   #slimObject: KubeObject | undefined;
+  #prevSlimObject: KubeObject | undefined;
 
   constructor(
     private readonly def: ResourceDef,
@@ -68,7 +68,7 @@ export class ServedEvent implements StoredEvent {
 
   get prevObject(): KubeObject | undefined {
     const prev = this.e.prevObject;
-    return prev && served(this.def, prev);
+    return prev && (this.#prevObject ??= served(this.def, prev));
   }
 
   get slimObject(): KubeObject {
@@ -77,6 +77,6 @@ export class ServedEvent implements StoredEvent {
 
   get prevSlimObject(): KubeObject | undefined {
     const prev = this.e.prevSlimObject;
-    return prev && served(this.def, prev);
+    return prev && (this.#prevSlimObject ??= served(this.def, prev));
   }
 }
