@@ -42,6 +42,19 @@ describe("the node authorizer", () => {
     }
   });
 
+  test("a node lists and watches one of them by name (the kubelet's watch of each), never another node's", async () => {
+    const listed = await nodeA().json("GET", `${NS}/secrets?fieldSelector=metadata.name%3Dsa`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((s: any) => s.metadata.name)).toEqual(["sa"]);
+    const watched = await nodeA().json("GET", `${NS}/configmaps?watch=1&timeoutSeconds=1&fieldSelector=metadata.name%3Dcm-a`);
+    expect(watched.status).toBe(200);
+    const other = await nodeA().json("GET", `${NS}/secrets?watch=1&timeoutSeconds=1&fieldSelector=metadata.name%3Dsb`);
+    expect(other.status).toBe(403);
+    expect(other.body.message).toBe(`secrets "sb" is forbidden: User "system:node:a" cannot watch resource "secrets" in API group "" in the namespace "work": no relationship found between node 'a' and this object`);
+    // Any other selector is a list of the collection.
+    expect((await nodeA().json("GET", `${NS}/secrets?fieldSelector=metadata.name!%3Dsb`)).status).toBe(403);
+  });
+
   test("…not node B's pod's secret, and never a list", async () => {
     const other = await nodeA().json("GET", `${NS}/secrets/sb`);
     expect(other.status).toBe(403);

@@ -5,6 +5,7 @@
 import { parseResourcePath, type ResourcePath } from "../path.ts";
 import { isWatch } from "../options/list-options.ts";
 import { StatusError } from "../../model/errors.ts";
+import { parseFieldSelector } from "../../model/field-selector.ts";
 import type { AuthorizationRequest, UserInfo } from "./types.ts";
 
 /**
@@ -13,9 +14,10 @@ import type { AuthorizationRequest, UserInfo } from "./types.ts";
  */
 export function attributesOf(user: UserInfo, method: string, url: URL, path: ResourcePath | undefined = parseResourcePath(url.pathname)): AuthorizationRequest {
   if (!path) return { user, verb: method === "HEAD" ? "get" : method.toLowerCase(), resourceRequest: false, group: "", resource: "", path: url.pathname };
+  const verb = resourceVerb(method, !!path.name, isWatch(url.searchParams, path.watchPath));
   return {
     user,
-    verb: resourceVerb(method, !!path.name, isWatch(url.searchParams, path.watchPath)),
+    verb,
     resourceRequest: true,
     group: path.group,
     version: path.version,
@@ -23,10 +25,27 @@ export function attributesOf(user: UserInfo, method: string, url: URL, path: Res
     subresource: path.subresource,
     // The Namespace object is in its own namespace, as the apiserver sees it.
     namespace: path.namespace ?? (path.group === "" && path.resource === "namespaces" ? path.name : undefined),
-    name: path.name,
+    name: path.name ?? ((verb === "list" || verb === "watch") ? selectedName(url.searchParams.get("fieldSelector")) : undefined),
     ...(url.searchParams.has("fieldSelector") ? { fieldSelector: url.searchParams.get("fieldSelector")! } : {}),
     path: url.pathname,
   };
+}
+
+/**
+ * A list or watch of one object by `fieldSelector=metadata.name=<name>` is authorized as that
+ * object's, as the apiserver's RequestInfoFactory names it: RBAC resourceNames then allow it,
+ * and a node may watch a ConfigMap or Secret its pods use (the kubelet's watch of each one).
+ * A selector that does not parse names nothing (the list answers its 400 itself).
+ */
+function selectedName(selector: string | null): string | undefined {
+  if (!selector) return undefined;
+  try {
+    const name = parseFieldSelector(selector).find((r) => r.field === "metadata.name" && r.operator === "=")?.value;
+    // Only a name that could be a path segment, as IsValidPathSegmentName asks.
+    return name && name !== "." && name !== ".." && !/[/%]/.test(name) ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function resourceVerb(method: string, hasName: boolean, watch: boolean): string {

@@ -2,9 +2,10 @@
  * The node authorizer (kubernetes `plugin/pkg/auth/authorizer/node/node_authorizer.go`): a
  * user `system:node:<name>` in `system:nodes` may do what the node rules allow, and reads
  * Secrets, ConfigMaps, PersistentVolumeClaims and PersistentVolumes, and asks tokens for
- * service accounts, only where a pod bound to it needs them — one at a time (get), never by
- * list or watch. What it may write is narrowed further by NodeRestriction admission (its own
- * Node and Lease, its own pods). Others get no opinion from it (RBAC decides for them).
+ * service accounts, only where a pod bound to it needs them — one at a time (a get, or a list
+ * or watch by name), never a whole collection. What it may write is narrowed further by
+ * NodeRestriction admission (its own Node and Lease, its own pods). Others get no opinion from
+ * it (RBAC decides for them).
  */
 import type { AuthorizationRequest, Authorizer, Decision, UserInfo } from "../types.ts";
 import { ruleAllows } from "../rbac/rule-match.ts";
@@ -47,7 +48,10 @@ export class NodeAuthorizer implements Authorizer {
     // Every node serves Ingress (net/ingress) and terminates TLS with the certificates Ingresses
     // name, as K3s's Traefik reads them cluster-wide: TLS Secrets only, asked by that selector.
     if (req.resource === "secrets" && (req.verb === "list" || req.verb === "watch") && !req.namespace && TLS_SECRETS.has(req.fieldSelector ?? "")) return { allowed: true };
-    if (req.verb !== "get" || !req.name) return { allowed: false, reason: "can only get individual resources of this type" };
+    // One object at a time: a get, or a list or watch of it by name (attributes.ts), the
+    // kubelet's watch that keeps a pod's ConfigMap and Secret volumes current.
+    if (!["get", "list", "watch"].includes(req.verb)) return { allowed: false, reason: "can only read resources of this type" };
+    if (!req.name) return { allowed: false, reason: "can only get individual resources of this type" };
     const ns = req.namespace ?? "";
     const related = {
       secrets: () => this.graph.nodeReferences(node, ns, "secrets", req.name!),
