@@ -17,6 +17,8 @@ import type { Runtime } from "./runtime/types.ts";
 import { UnavailableRuntime } from "./runtime/unavailable.ts";
 import { startContainerdRuntime } from "./containerd/containerd-runtime.ts";
 import { PodPreparer, type NodePodFacts } from "./pods/pod-preparer.ts";
+import { PodSources } from "./sources/pod-sources.ts";
+import { RestListWatch } from "../client/rest-list-watch.ts";
 import { startConcurrencyFor } from "./pods/start-gate.ts";
 import { hostMounter, noMounter } from "./volumes/host-mounter.ts";
 import client from "prom-client";
@@ -117,7 +119,8 @@ export async function runAgent(o: AgentRunOptions): Promise<RunningAgent> {
         hostname: name,
         capacity: HOLLOW_CAPACITY,
       };
-      const preparer = hollowPreparer(o, api, { hostIP: ip, nodeCpuCores: Number(HOLLOW_CAPACITY.cpu), nodeMemoryBytes: Number(parseQuantity(HOLLOW_CAPACITY.memory).value()) }, name);
+      const sources = new PodSources({ api: envSources(api, false), ttlMs: HOLLOW_SOURCE_TTL_MS });
+      const preparer = hollowPreparer(o, api, { hostIP: ip, nodeCpuCores: Number(HOLLOW_CAPACITY.cpu), nodeMemoryBytes: Number(parseQuantity(HOLLOW_CAPACITY.memory).value()) }, name, sources);
       nodes.push(new NodeAgent({ api, facts, runtime, preparer, pods: feed, signal: stop.signal, ...o.tuning }));
     }
     // Registration in parallel, a few dozen at a time, so a thousand nodes join in seconds.
@@ -142,7 +145,7 @@ export async function runAgent(o: AgentRunOptions): Promise<RunningAgent> {
   }
   const { runtime, readiness: runtimeReadiness, version, real } = await openRuntime({ ...o, clusterCidr: o.network?.clusterCidr ?? o.clusterCidr }, api, host, network);
   const nodePodFacts: NodePodFacts = { hostIP: ip, nodeCpuCores: Number(host.cpu), nodeMemoryBytes: Number(host.memoryKi) * 1024 };
-  const preparer = real ? nodePreparer(o, api, nodePodFacts, stop.signal, !(runtime instanceof UnavailableRuntime), network) : hollowPreparer(o, api, nodePodFacts, o.nodeName);
+  const preparer = real ? nodePreparer(o, api, nodePodFacts, stop.signal, !(runtime instanceof UnavailableRuntime), network) : hollowPreparer(o, api, nodePodFacts, o.nodeName, watchedSources(api, stop.signal, false));
   // The fake runtime writes no log files: `kubectl logs` says so rather than reading none.
   const logRoot = real ? agentPaths(o.dataDir).logRoot : undefined;
   if (logRoot && runtime.reopenContainerLog) {
@@ -215,6 +218,26 @@ function envSources(api: AgentApi, real: boolean) {
   };
 }
 
+/**
+ * A node watches each ConfigMap and Secret its pods use, by name, so their volumes follow
+ * changes (the kubelet's default Watch strategy).
+ */
+function watchedSources(api: AgentApi, signal: AbortSignal, real: boolean): PodSources {
+  return new PodSources({
+    api: envSources(api, real),
+    watchOne: (ref) => new RestListWatch(api.client, { path: `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/${ref.kind}`, query: { fieldSelector: `metadata.name=${ref.name}` } }),
+    signal,
+  });
+}
+
+/**
+ * Hollow nodes by the hundred (`--simulate`) keep what they read for a minute (the kubelet's
+ * Cache strategy, with the TTL Kubernetes gives a cluster of a thousand nodes): a watch per
+ * object and node would be a thousand watches from one process, and nothing reads their files.
+ * One fake-runtime node watches, as a real one.
+ */
+const HOLLOW_SOURCE_TTL_MS = 60_000;
+
 /** A node running real containers: mounts, each pod's resolver by its dnsPolicy, /etc/hosts, cgroups, and the sweep of deleted local-path volumes. */
 function nodePreparer(o: AgentRunOptions, api: AgentApi, facts: NodePodFacts, signal: AbortSignal, sweep: boolean, network: NodeNetwork | undefined): PodPreparer {
   // Directories of deleted local-path volumes go (see the sweeper for what is never touched);
@@ -232,7 +255,7 @@ function nodePreparer(o: AgentRunOptions, api: AgentApi, facts: NodePodFacts, si
     },
   };
   return new PodPreparer({
-    ...agentPaths(o.dataDir), nodeHostname: hostname(), dns: { servers: [], searches: [], options: [] }, podDns: network?.podDns, sources: envSources(api, true), claims, facts: () => facts,
+    ...agentPaths(o.dataDir), nodeHostname: hostname(), dns: { servers: [], searches: [], options: [] }, podDns: network?.podDns, sources: watchedSources(api, signal, true), claims, facts: () => facts,
     mounter: hostMounter, nodeHosts: "/etc/hosts", cgroupFs: "/sys/fs/cgroup",
   });
 }
@@ -242,10 +265,10 @@ function nodePreparer(o: AgentRunOptions, api: AgentApi, facts: NodePodFacts, si
  * the data dir), on an imagined host: nothing mounted, hostPath volumes neither checked nor
  * created, no cgroups. The pods' directories are keyed by uid, so hollow nodes share the dir.
  */
-function hollowPreparer(o: AgentRunOptions, api: AgentApi, facts: NodePodFacts, nodeName: string): PodPreparer {
+function hollowPreparer(o: AgentRunOptions, api: AgentApi, facts: NodePodFacts, nodeName: string, sources: PodSources): PodPreparer {
   const claims: ClaimSources = { claim: (ns, name) => api.getPersistentVolumeClaim(ns, name), volume: (name) => api.getPersistentVolume(name) };
   return new PodPreparer({
-    ...agentPaths(o.dataDir), nodeHostname: nodeName, dns: { servers: [], searches: [], options: [] }, sources: envSources(api, false), claims, facts: () => facts,
+    ...agentPaths(o.dataDir), nodeHostname: nodeName, dns: { servers: [], searches: [], options: [] }, sources, claims, facts: () => facts,
     mounter: noMounter, imaginedHostPaths: true,
   });
 }

@@ -96,6 +96,23 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("real pods on containerd"
     expect(done.status.phase).toBe("Succeeded");
   });
 
+  test("a running pod's ConfigMap volume follows the ConfigMap; a subPath mount keeps what it started with", async () => {
+    await k("create", "configmap", "live", "-n", "real", "--from-literal=greeting=hello");
+    await apply({
+      apiVersion: "v1", kind: "Pod", metadata: { name: "follower", namespace: "real" },
+      spec: {
+        terminationGracePeriodSeconds: 1, volumes: [{ name: "live", configMap: { name: "live" } }],
+        containers: [{ name: "main", image: "busybox", command: ["sleep", "3600"], volumeMounts: [{ name: "live", mountPath: "/etc/live" }, { name: "live", mountPath: "/pinned", subPath: "greeting" }] }],
+      },
+    });
+    await until("follower running", async () => (await pod("follower")).status?.phase === "Running");
+    const cat = (path: string) => k("exec", "follower", "-n", "real", "--", "cat", path);
+    expect(await cat("/etc/live/greeting")).toBe("hello");
+    await k("patch", "configmap", "live", "-n", "real", "--type=merge", "-p", JSON.stringify({ data: { greeting: "bonjour" } }));
+    await until("the mounted file to follow", async () => (await cat("/etc/live/greeting")) === "bonjour");
+    expect(await cat("/pinned")).toBe("hello");
+  });
+
   test("exit codes, reasons and the termination message are reported", async () => {
     const failed = await runScript("fails", "echo 'it broke' > /dev/termination-log; exit 3");
     expect(failed.status.phase).toBe("Failed");
@@ -222,6 +239,11 @@ describe.skipIf(!CAN_RUN_PODS || !existsSync(KUBECTL))("real pods on containerd"
       expect(p.status.containerStatuses[0].restartCount).toBe(0);
       expect(p.status.podIP).toBe(was.status.podIP);
     }
+  });
+
+  test("a pod the restarted agent adopted still follows its ConfigMap", async () => {
+    await k("patch", "configmap", "live", "-n", "real", "--type=merge", "-p", JSON.stringify({ data: { greeting: "again" } }));
+    await until("the adopted pod's file to follow", async () => (await k("exec", "follower", "-n", "real", "--", "cat", "/etc/live/greeting")) === "again");
   });
 
   test("containerd dying is survived: the agent starts it again and the pods keep running", async () => {

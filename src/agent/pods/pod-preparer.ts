@@ -13,6 +13,9 @@
  *   release ──▶ tmpfs unmounted, pod dir, log dir and cgroups removed, cache dropped
  *   a projected service-account token ──▶ its volumes written again at 80% of the token's
  *     lifetime, or after 24 h, whichever is sooner (the kubelet's token manager), until release
+ *   a ConfigMap or Secret it reads changed (sources/pod-sources.ts watches them) ──▶ the
+ *     volumes made from it written again, atomically; env and subPath mounts keep what the
+ *     container started with, as in Kubernetes
  *
  * @example
  *   const prep = new PodPreparer({ podsDir, logRoot, nodeHostname, dns, sources, facts, mounter: hostMounter });
@@ -26,7 +29,9 @@ import type { KubeObject } from "../../model/object.ts";
 import type { ContainerConfig, DnsConfig, PodSandboxConfig, SandboxInfo } from "../runtime/types.ts";
 import { expandCommand, resolveEnv, type EnvSources } from "../env/container-env.ts";
 import { podHostname, writeEtcHosts } from "../hosts/etc-hosts.ts";
-import { containerMounts, setUpVolumes, tearDownVolumes, type PreparedVolume, type VolumeHost } from "../volumes/pod-volumes.ts";
+import { containerMounts, setUpVolumes, tearDownVolumes, volumesUsing, type PreparedVolume, type VolumeHost } from "../volumes/pod-volumes.ts";
+import { PodSources, type SourceRef } from "../sources/pod-sources.ts";
+import { KeyedSerial } from "../../lib/keyed-serial.ts";
 import type { ClaimSources } from "../volumes/claim-volume.ts";
 import type { Mounter } from "../volumes/host-mounter.ts";
 import { podCgroupParent, removePodCgroups } from "./pod-cgroups.ts";
@@ -54,8 +59,11 @@ export interface PodPreparerOptions {
    * undefined leaves the runtime's default (a host-network pod keeps the node's). Wins over `dns`.
    */
   podDns?: (pod: KubeObject) => DnsConfig | undefined;
-  /** ConfigMaps and Secrets for env and volumes (the API). */
-  sources: EnvSources;
+  /**
+   * ConfigMaps and Secrets for env and volumes: kept per pod and watched (PodSources), or read
+   * from the API each time (plain EnvSources).
+   */
+  sources: EnvSources | PodSources;
   /** Claims and volumes, for persistentVolumeClaim volumes; without it they fail to mount. */
   claims?: ClaimSources;
   facts: () => NodePodFacts;
@@ -92,14 +100,24 @@ export class PodPreparer {
   private readonly tokenTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Each pod's volumes as last set up, so its containers do not set them up (and fetch their content) again. */
   private readonly volumes = new Map<string, Map<string, PreparedVolume>>();
+  /** The pods whose volumes are set up, by uid: what a changed source is written again for. */
+  private readonly pods = new Map<string, KubeObject>();
+  /** A pod's volume writes after a change, and its release, one at a time. */
+  private readonly perPod = new KeyedSerial();
+  private readonly sources: PodSources;
 
-  constructor(private readonly o: PodPreparerOptions) {}
+  constructor(private readonly o: PodPreparerOptions) {
+    this.sources = o.sources instanceof PodSources ? o.sources : new PodSources({ api: o.sources });
+    this.sources.onChange((ref, uids) => {
+      for (const uid of uids) void this.rewrite(uid, ref);
+    });
+  }
 
-  private volumeHost(podIP?: string): VolumeHost {
+  private volumeHost(uid: string, podIP?: string): VolumeHost {
     const { mounter } = this.o;
     return {
       podsDir: this.o.podsDir,
-      sources: this.o.sources,
+      sources: this.sources.forPod(uid),
       claims: this.o.claims,
       facts: { ...this.o.facts(), podIP },
       imaginedHostPaths: this.o.imaginedHostPaths,
@@ -126,7 +144,7 @@ export class PodPreparer {
 
   /** Sets up the pod's volumes (FailedMount when one cannot be) and its log directory. */
   async sandboxConfig(pod: KubeObject, attempt: number): Promise<PodSandboxConfig> {
-    this.volumes.set(pod.metadata.uid!, await setUpVolumes(pod, this.volumeHost()));
+    this.setVolumes(pod, await setUpVolumes(pod, this.volumeHost(pod.metadata.uid!)));
     this.scheduleTokenRefresh(pod);
     const config = this.describeSandbox(pod, attempt);
     await mkdir(config.logDirectory, { recursive: true });
@@ -136,13 +154,13 @@ export class PodPreparer {
   /** One run of a container: env (CreateContainerConfigError when a source is missing), /etc/hosts, termination log, mounts. */
   async containerConfig(pod: KubeObject, sandbox: SandboxInfo, spec: any, attempt: number): Promise<ContainerConfig> {
     const uid = pod.metadata.uid!;
-    const host = this.volumeHost(sandbox.ip);
+    const host = this.volumeHost(uid, sandbox.ip);
     let volumes = this.volumes.get(uid);
     if (!volumes) {
-      this.volumes.set(uid, (volumes = await setUpVolumes(pod, host)));
+      this.setVolumes(pod, (volumes = await setUpVolumes(pod, host)));
       this.scheduleTokenRefresh(pod);
     }
-    const env = await resolveEnv(pod, spec, this.o.sources, host.facts);
+    const env = await resolveEnv(pod, spec, host.sources, host.facts);
     const { command, args } = expandCommand(spec, env);
     // Asynchronous, as the volumes' files (atomic-writer.ts says why).
     const dir = podDir(this.o.podsDir, uid);
@@ -167,18 +185,52 @@ export class PodPreparer {
     const delay = tokenRefreshDelayMs(pod);
     clearTimeout(this.tokenTimers.get(uid));
     if (delay === undefined) return;
-    const timer = setTimeout(async () => {
+    const timer = setTimeout(() => this.perPod.run(uid, async () => {
       if (!this.volumes.has(uid)) return;
       try {
-        this.volumes.set(uid, await setUpVolumes(pod, this.volumeHost()));
+        this.setVolumes(pod, await setUpVolumes(pod, this.volumeHost(uid)));
       } catch (e) {
         log.warn("agent: refreshing a pod's service-account token failed; will retry", { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, error: String(e) });
       }
       if (this.volumes.has(uid)) this.scheduleTokenRefresh(pod);
-    }, delay);
+    }), delay);
     // A refresh never keeps the process alive.
     (timer as { unref?: () => void }).unref?.();
     this.tokenTimers.set(uid, timer);
+  }
+
+  /**
+   * A pod running since before this agent started (adopted): its volumes are set up again, as
+   * the kubelet's volume manager does on start, so its sources are read and followed again.
+   */
+  async adopt(pod: KubeObject): Promise<void> {
+    if (this.volumes.has(pod.metadata.uid!)) return;
+    this.setVolumes(pod, await setUpVolumes(pod, this.volumeHost(pod.metadata.uid!)));
+    this.scheduleTokenRefresh(pod);
+  }
+
+  private setVolumes(pod: KubeObject, volumes: Map<string, PreparedVolume>): void {
+    this.volumes.set(pod.metadata.uid!, volumes);
+    this.pods.set(pod.metadata.uid!, pod);
+  }
+
+  /**
+   * The volumes of pod `uid` made from `ref`, written again with its current content. A write
+   * that fails (the object deleted, a key gone) keeps what the volume had, as the kubelet does.
+   */
+  private rewrite(uid: string, ref: SourceRef): Promise<void> {
+    return this.perPod.run(uid, async () => {
+      const pod = this.pods.get(uid);
+      const volumes = this.volumes.get(uid);
+      if (!pod || !volumes || pod.metadata.namespace !== ref.namespace) return;
+      const names = volumesUsing(pod, ref.kind, ref.name);
+      if (names.length === 0) return;
+      try {
+        for (const [name, v] of await setUpVolumes(pod, this.volumeHost(uid), { only: new Set(names) })) volumes.set(name, v);
+      } catch (e) {
+        log.warn("agent: a pod's volume could not follow its changed source; it keeps its content", { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, source: `${ref.kind}/${ref.name}`, error: String(e) });
+      }
+    });
   }
 
   /** What a run wrote to its termination-message file (at most 4 KiB, as the kubelet reads). */
@@ -192,14 +244,19 @@ export class PodPreparer {
   /** The pod is gone for good: its volumes (tmpfs unmounted), files, logs and cgroups go. */
   async release(pod: PodRef & { uid: string }): Promise<void> {
     this.volumes.delete(pod.uid);
+    this.pods.delete(pod.uid);
     clearTimeout(this.tokenTimers.get(pod.uid));
     this.tokenTimers.delete(pod.uid);
+    // After a volume write under way, so that nothing is written into what is removed, and
+    // nothing it read stays registered to the pod.
+    await this.perPod.run(pod.uid, async () => {});
+    this.sources.release(pod.uid);
     // The runtime never deletes container logs; the kubelet removes the pod's directory.
     await rm(podLogDirectory(pod, this.o.logRoot), { recursive: true, force: true });
     const emptyDirs = join(podDir(this.o.podsDir, pod.uid), "volumes", "kubernetes.io~empty-dir");
     const tmpfs: string[] = [];
     if (existsSync(emptyDirs)) for (const name of readdirSync(emptyDirs)) if (await this.o.mounter.isMounted(join(emptyDirs, name))) tmpfs.push(join(emptyDirs, name));
-    await tearDownVolumes(pod.uid, this.volumeHost(), tmpfs);
+    await tearDownVolumes(pod.uid, this.volumeHost(pod.uid), tmpfs);
     if (this.o.cgroupFs) removePodCgroups(pod.uid, this.o.cgroupRoot, this.o.cgroupFs);
   }
 }

@@ -174,6 +174,8 @@ export class PodWorker {
       if (sandbox?.state === "ready") await this.d.runtime.stopPodSandbox(sandbox.id);
       return;
     }
+    // A sandbox from before this agent started: its volumes are set up again and followed.
+    if (sandbox?.state === "ready") await this.adoptVolumes(pod);
     this.noteExits(containers);
     let actions = planPod({ pod, sandboxes, containers, backoff: this.backoff, now: this.d.now() });
     let changed = false;
@@ -228,6 +230,15 @@ export class PodWorker {
       sandbox = { ...sandbox, state: "notready" };
     }
     await this.writeStatus(sandbox, containers);
+  }
+
+  private async adoptVolumes(pod: KubeObject): Promise<void> {
+    try {
+      await this.d.preparer.adopt(pod);
+    } catch (e) {
+      // Its containers run with what the volumes held; the next new container tries again.
+      log.warn("agent: setting up an adopted pod's volumes failed", { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, error: String(e) });
+    }
   }
 
   /** Each crash moves the container's back-off on, once. */

@@ -138,12 +138,26 @@ function prepareHostPath(volume: string, src: any, host: VolumeHost, createMode 
   return p;
 }
 
-/** Sets up every volume of the pod; returns them by name. Idempotent: content is rewritten. */
-export async function setUpVolumes(pod: KubeObject, host: VolumeHost, opts: { tmpfsMounted?: Set<string> } = {}): Promise<Map<string, PreparedVolume>> {
+/**
+ * The pod's volumes whose content comes from the ConfigMap or Secret `name` (a configMap or
+ * secret volume, or a projected one with it among its sources): those the kubelet writes again
+ * when it changes.
+ */
+export function volumesUsing(pod: KubeObject, kind: "configmaps" | "secrets", name: string): string[] {
+  const uses = (s: any) => (kind === "configmaps" ? s?.configMap?.name === name : (s?.secret?.secretName ?? s?.secret?.name) === name);
+  return (pod.spec?.volumes ?? []).filter((v: any) => uses(v) || (v.projected?.sources ?? []).some(uses)).map((v: any) => v.name as string);
+}
+
+/**
+ * Sets up every volume of the pod (or those named in `only`); returns them by name.
+ * Idempotent: content is rewritten.
+ */
+export async function setUpVolumes(pod: KubeObject, host: VolumeHost, opts: { tmpfsMounted?: Set<string>; only?: Set<string> } = {}): Promise<Map<string, PreparedVolume>> {
   const base = join(podDir(host.podsDir, pod.metadata.uid!), "volumes");
   const out = new Map<string, PreparedVolume>();
   for (const v of pod.spec?.volumes ?? []) {
     const name: string = v.name;
+    if (opts.only && !opts.only.has(name)) continue;
     if (v.hostPath) {
       out.set(name, { hostPath: prepareHostPath(name, v.hostPath, host), readOnly: false });
       continue;

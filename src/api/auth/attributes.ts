@@ -6,6 +6,7 @@ import { parseResourcePath, type ResourcePath } from "../path.ts";
 import { isWatch } from "../options/list-options.ts";
 import { StatusError } from "../../model/errors.ts";
 import { parseFieldSelector } from "../../model/field-selector.ts";
+import { selectedName } from "../storage/filter.ts";
 import type { AuthorizationRequest, UserInfo } from "./types.ts";
 
 /**
@@ -25,7 +26,7 @@ export function attributesOf(user: UserInfo, method: string, url: URL, path: Res
     subresource: path.subresource,
     // The Namespace object is in its own namespace, as the apiserver sees it.
     namespace: path.namespace ?? (path.group === "" && path.resource === "namespaces" ? path.name : undefined),
-    name: path.name ?? ((verb === "list" || verb === "watch") ? selectedName(url.searchParams.get("fieldSelector")) : undefined),
+    name: path.name ?? ((verb === "list" || verb === "watch") ? nameOfSelector(url.searchParams.get("fieldSelector")) : undefined),
     ...(url.searchParams.has("fieldSelector") ? { fieldSelector: url.searchParams.get("fieldSelector")! } : {}),
     path: url.pathname,
   };
@@ -37,10 +38,10 @@ export function attributesOf(user: UserInfo, method: string, url: URL, path: Res
  * and a node may watch a ConfigMap or Secret its pods use (the kubelet's watch of each one).
  * A selector that does not parse names nothing (the list answers its 400 itself).
  */
-function selectedName(selector: string | null): string | undefined {
+function nameOfSelector(selector: string | null): string | undefined {
   if (!selector) return undefined;
   try {
-    const name = parseFieldSelector(selector).find((r) => r.field === "metadata.name" && r.operator === "=")?.value;
+    const name = selectedName(parseFieldSelector(selector));
     // Only a name that could be a path segment, as IsValidPathSegmentName asks.
     return name && name !== "." && name !== ".." && !/[/%]/.test(name) ? name : undefined;
   } catch {
