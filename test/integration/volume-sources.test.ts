@@ -2,8 +2,8 @@
  * A pod's ConfigMap and Secret volumes follow their sources, as the kubelet's do: the node
  * watches each object its pods use by name, under its own identity (`system:node:<name>`,
  * which the node authorizer lets watch only what its pods reference), and writes the volumes
- * made from a changed one again. The real agent code with the fake runtime, whose volume
- * content is on disk as a real node's.
+ * made from a changed one again; downward API volumes follow the pod's labels. The real agent
+ * code with the fake runtime, whose volume content is on disk as a real node's.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
@@ -55,7 +55,7 @@ describe("volumes follow their sources", () => {
     expect((await api.json("POST", `${NS}/secrets`, { metadata: { name: "creds" }, stringData: { password: "one" } })).status).toBe(201);
     expect((await api.json("POST", `${NS}/configmaps`, { metadata: { name: "pinned" }, data: { v: "1" }, immutable: true })).status).toBe(201);
     const created = await api.json("POST", `${NS}/pods`, {
-      metadata: { name: "reader" },
+      metadata: { name: "reader", labels: { tier: "web" } },
       spec: {
         nodeName: NODE,
         containers: [{ name: "c", image: "busybox", env: [{ name: "G", valueFrom: { configMapKeyRef: { name: "app", key: "greeting" } } }] }],
@@ -64,6 +64,7 @@ describe("volumes follow their sources", () => {
           { name: "sec", secret: { secretName: "creds" } },
           { name: "both", projected: { sources: [{ configMap: { name: "app", items: [{ key: "greeting", path: "g" }] } }, { secret: { name: "creds" } }] } },
           { name: "pin", configMap: { name: "pinned" } },
+          { name: "meta", downwardAPI: { items: [{ path: "labels", fieldRef: { fieldPath: "metadata.labels" } }, { path: "name", fieldRef: { fieldPath: "metadata.name" } }] } },
         ],
       },
     });
@@ -87,6 +88,13 @@ describe("volumes follow their sources", () => {
     await waitFor(() => read(volume("configmap", "cfg", "extra")) === "x", "a new key to appear");
     expect(read(volume("projected", "both", "extra"))).toBeUndefined();
     expect(read(volume("configmap", "pin", "v"))).toBe("1");
+  });
+
+  test("a downward API volume of the pod's labels follows them", async () => {
+    expect(read(volume("downward-api", "meta", "labels"))).toBe('tier="web"');
+    expect((await api.json("PATCH", `${NS}/pods/reader`, { metadata: { labels: { tier: "api", canary: "yes" } } }, MERGE)).status).toBe(200);
+    await waitFor(() => read(volume("downward-api", "meta", "labels")) === 'canary="yes"\ntier="api"', "the labels file to follow");
+    expect(read(volume("downward-api", "meta", "name"))).toBe("reader");
   });
 
   test("a deleted source leaves the volume as it was; created again, it is followed again", async () => {

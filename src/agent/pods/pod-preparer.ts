@@ -13,9 +13,9 @@
  *   release ──▶ tmpfs unmounted, pod dir, log dir and cgroups removed, cache dropped
  *   a projected service-account token ──▶ its volumes written again at 80% of the token's
  *     lifetime, or after 24 h, whichever is sooner (the kubelet's token manager), until release
- *   a ConfigMap or Secret it reads changed (sources/pod-sources.ts watches them) ──▶ the
- *     volumes made from it written again, atomically; env and subPath mounts keep what the
- *     container started with, as in Kubernetes
+ *   a ConfigMap or Secret it reads changed (sources/pod-sources.ts watches them), or its
+ *     labels or annotations (keep) ──▶ the volumes made from them written again, atomically;
+ *     env and subPath mounts keep what the container started with, as in Kubernetes
  *
  * @example
  *   const prep = new PodPreparer({ podsDir, logRoot, nodeHostname, dns, sources, facts, mounter: hostMounter });
@@ -29,7 +29,7 @@ import type { KubeObject } from "../../model/object.ts";
 import type { ContainerConfig, DnsConfig, PodSandboxConfig, SandboxInfo } from "../runtime/types.ts";
 import { expandCommand, resolveEnv, type EnvSources } from "../env/container-env.ts";
 import { podHostname, writeEtcHosts } from "../hosts/etc-hosts.ts";
-import { containerMounts, setUpVolumes, tearDownVolumes, volumesUsing, type PreparedVolume, type VolumeHost } from "../volumes/pod-volumes.ts";
+import { containerMounts, setUpVolumes, tearDownVolumes, volumesUsing, volumesUsingPodMetadata, type PreparedVolume, type VolumeHost } from "../volumes/pod-volumes.ts";
 import { PodSources, type SourceRef } from "../sources/pod-sources.ts";
 import { KeyedSerial } from "../../lib/keyed-serial.ts";
 import type { ClaimSources } from "../volumes/claim-volume.ts";
@@ -200,13 +200,24 @@ export class PodPreparer {
   }
 
   /**
-   * A pod running since before this agent started (adopted): its volumes are set up again, as
-   * the kubelet's volume manager does on start, so its sources are read and followed again.
+   * The pod as it is now, for a pod whose sandbox runs. One running since before this agent
+   * started (adopted) has its volumes set up again, as the kubelet's volume manager does on
+   * start, so its sources are read and followed again; one whose labels or annotations changed
+   * has the downward API volumes that show them written again.
    */
-  async adopt(pod: KubeObject): Promise<void> {
-    if (this.volumes.has(pod.metadata.uid!)) return;
-    this.setVolumes(pod, await setUpVolumes(pod, this.volumeHost(pod.metadata.uid!)));
-    this.scheduleTokenRefresh(pod);
+  async keep(pod: KubeObject): Promise<void> {
+    const uid = pod.metadata.uid!;
+    const known = this.pods.get(uid);
+    if (!this.volumes.has(uid) || !known) {
+      this.setVolumes(pod, await setUpVolumes(pod, this.volumeHost(uid)));
+      this.scheduleTokenRefresh(pod);
+      return;
+    }
+    this.pods.set(uid, pod);
+    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? {}) === JSON.stringify(b ?? {});
+    if (same(known.metadata.labels, pod.metadata.labels) && same(known.metadata.annotations, pod.metadata.annotations)) return;
+    const names = volumesUsingPodMetadata(pod);
+    if (names.length) await this.rewriteVolumes(uid, names, "its labels or annotations");
   }
 
   private setVolumes(pod: KubeObject, volumes: Map<string, PreparedVolume>): void {
@@ -219,16 +230,22 @@ export class PodPreparer {
    * that fails (the object deleted, a key gone) keeps what the volume had, as the kubelet does.
    */
   private rewrite(uid: string, ref: SourceRef): Promise<void> {
+    const pod = this.pods.get(uid);
+    if (!pod || pod.metadata.namespace !== ref.namespace) return Promise.resolve();
+    const names = volumesUsing(pod, ref.kind, ref.name);
+    return names.length ? this.rewriteVolumes(uid, names, `${ref.kind}/${ref.name}`) : Promise.resolve();
+  }
+
+  /** Writes the named volumes of pod `uid` again, from its latest object, after any write under way. */
+  private rewriteVolumes(uid: string, names: string[], source: string): Promise<void> {
     return this.perPod.run(uid, async () => {
       const pod = this.pods.get(uid);
       const volumes = this.volumes.get(uid);
-      if (!pod || !volumes || pod.metadata.namespace !== ref.namespace) return;
-      const names = volumesUsing(pod, ref.kind, ref.name);
-      if (names.length === 0) return;
+      if (!pod || !volumes) return;
       try {
         for (const [name, v] of await setUpVolumes(pod, this.volumeHost(uid), { only: new Set(names) })) volumes.set(name, v);
       } catch (e) {
-        log.warn("agent: a pod's volume could not follow its changed source; it keeps its content", { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, source: `${ref.kind}/${ref.name}`, error: String(e) });
+        log.warn("agent: a pod's volume could not follow its changed source; it keeps its content", { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, source, error: String(e) });
       }
     });
   }

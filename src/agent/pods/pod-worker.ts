@@ -174,8 +174,9 @@ export class PodWorker {
       if (sandbox?.state === "ready") await this.d.runtime.stopPodSandbox(sandbox.id);
       return;
     }
-    // A sandbox from before this agent started: its volumes are set up again and followed.
-    if (sandbox?.state === "ready") await this.adoptVolumes(pod);
+    // The preparer keeps the running pod as it is now (volumes of an adopted sandbox set up
+    // again; downward API volumes following labels and annotations).
+    if (sandbox?.state === "ready") await this.keepVolumes(pod);
     this.noteExits(containers);
     let actions = planPod({ pod, sandboxes, containers, backoff: this.backoff, now: this.d.now() });
     let changed = false;
@@ -232,12 +233,12 @@ export class PodWorker {
     await this.writeStatus(sandbox, containers);
   }
 
-  private async adoptVolumes(pod: KubeObject): Promise<void> {
+  private async keepVolumes(pod: KubeObject): Promise<void> {
     try {
-      await this.d.preparer.adopt(pod);
+      await this.d.preparer.keep(pod);
     } catch (e) {
       // Its containers run with what the volumes held; the next new container tries again.
-      log.warn("agent: setting up an adopted pod's volumes failed", { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, error: String(e) });
+      log.warn("agent: setting up a running pod's volumes failed", { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, error: String(e) });
     }
   }
 

@@ -149,6 +149,15 @@ export function volumesUsing(pod: KubeObject, kind: "configmaps" | "secrets", na
 }
 
 /**
+ * The pod's volumes with downward API items from its labels or annotations (whole or one
+ * key): those the kubelet writes again when they change. Names, namespaces and resources do not.
+ */
+export function volumesUsingPodMetadata(pod: KubeObject): string[] {
+  const uses = (d: any) => (d?.items ?? []).some((i: any) => /^metadata\.(labels|annotations)\b/.test(i?.fieldRef?.fieldPath ?? ""));
+  return (pod.spec?.volumes ?? []).filter((v: any) => uses(v.downwardAPI) || (v.projected?.sources ?? []).some((s: any) => uses(s?.downwardAPI))).map((v: any) => v.name as string);
+}
+
+/**
  * Sets up every volume of the pod (or those named in `only`); returns them by name.
  * Idempotent: content is rewritten.
  */
