@@ -51,6 +51,21 @@ describe("decodeProtobufObject", () => {
     });
   });
 
+  test("fields Go embeds inline land in their parent, as JSON has them (kubectl debug node/…'s hostPath volume, a probe's exec, a key selector's name)", () => {
+    const volume = cat(field(1, "host-root"), field(2, field(1, field(1, "/"))));
+    const env = cat(field(1, "MODE"), field(3, field(3, cat(field(1, field(1, "cfg")), field(2, "mode")))));
+    const probe = cat(field(1, field(1, field(1, "true"))), varintField(4, 5));
+    const container = cat(field(1, "debugger"), field(2, "busybox"), field(7, env), field(11, probe));
+    const pod = cat(field(1, field(1, "p")), field(2, cat(field(1, volume), field(2, container))));
+    expect(decodeProtobufObject(envelope("v1", "Pod", pod))).toEqual({
+      apiVersion: "v1", kind: "Pod", metadata: { name: "p" },
+      spec: {
+        volumes: [{ name: "host-root", hostPath: { path: "/" } }],
+        containers: [{ name: "debugger", image: "busybox", env: [{ name: "MODE", valueFrom: { configMapKeyRef: { name: "cfg", key: "mode" } } }], readinessProbe: { exec: { command: ["true"] }, periodSeconds: 5 } }],
+      },
+    });
+  });
+
   test("map values that are Quantities decode to their strings (ResourceQuota spec.hard, as kubectl create quota sends it)", () => {
     const entry = (k: string, v: string) => field(1, cat(field(1, k), field(2, field(1, v))));
     const quota = cat(field(1, field(1, "quota")), field(2, cat(entry("pods", "2"), entry("requests.cpu", "500m"))));

@@ -45,6 +45,25 @@ const GROUP_PACKAGES: Record<string, string> = {
   "authentication.k8s.io": "api.authentication",
 };
 
+/**
+ * Fields Go embeds with `json:",inline"`: protobuf carries them as a nested message, JSON has
+ * their fields in the parent (`{name, hostPath}`, not `{name, volumeSource: {hostPath}}`).
+ */
+const INLINE = new Set([
+  "api.core.v1.Volume.volumeSource",
+  "api.core.v1.PersistentVolumeSpec.persistentVolumeSource",
+  "api.core.v1.Probe.handler",
+  "api.core.v1.EphemeralContainer.ephemeralContainerCommon",
+  "api.core.v1.ConfigMapEnvSource.localObjectReference",
+  "api.core.v1.ConfigMapKeySelector.localObjectReference",
+  "api.core.v1.ConfigMapProjection.localObjectReference",
+  "api.core.v1.ConfigMapVolumeSource.localObjectReference",
+  "api.core.v1.SecretEnvSource.localObjectReference",
+  "api.core.v1.SecretKeySelector.localObjectReference",
+  "api.core.v1.SecretProjection.localObjectReference",
+  "api.networking.v1.IngressRule.ingressRuleValue",
+]);
+
 /** Older versions whose messages have the same fields as a newer one in the table. */
 const SAME_AS: Record<string, string> = {
   // pods/eviction still takes policy/v1beta1 Evictions (AcceptsGroupVersion).
@@ -195,6 +214,7 @@ function decodeMessage(type: string, buf: Uint8Array, depth: number): unknown {
       value = special(ftype, decodeMessage(ftype, r.bytes(), depth + 1) as Record<string, any>);
     }
     if (repeated) (out[name] ??= []).push(value);
+    else if (INLINE.has(`${type}.${name}`) && value && typeof value === "object") Object.assign(out, value);
     else out[name] = value;
   }
   // Go writes non-pointer strings even when empty; JSON (omitempty) would not have them.
