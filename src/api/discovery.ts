@@ -13,6 +13,7 @@ function verbsOf(def: ResourceDef): string[] {
 
 const SUBRESOURCE_VERBS: Record<string, string[]> = {
   status: ["get", "patch", "update"],
+  ephemeralcontainers: ["get", "patch", "update"],
   scale: ["get", "patch", "update"],
   binding: ["create"],
   eviction: ["create"],

@@ -66,3 +66,10 @@ test("criContainerConfig: the prepared command, env, mounts and log path; securi
   });
   expect(c.linux.securityContext).toMatchObject({ runAsUser: { value: 1000 }, readonlyRootfs: true, capabilities: { addCapabilities: ["NET_ADMIN"], dropCapabilities: ["ALL"] } });
 });
+
+test("criContainerConfig: an ephemeral container with a target joins that container's process namespace", () => {
+  const p = pod({});
+  const base = { spec: { name: "debugger", image: "busybox" }, attempt: 0, command: [], args: [], env: [], mounts: [], logPath: "debugger/0.log" };
+  expect(criContainerConfig(prepared(p), { ...base, targetContainerId: "abc123" }, 2 ** 33).linux.securityContext.namespaceOptions).toEqual({ network: "POD", pid: "TARGET", ipc: "POD", targetId: "abc123" });
+  expect(criContainerConfig(prepared(p), base, 2 ** 33).linux.securityContext.namespaceOptions.pid).toBe("CONTAINER");
+});

@@ -134,7 +134,8 @@ export function criContainerConfig(sandbox: PodSandboxConfig, c: ContainerConfig
           dropCapabilities: (sc.capabilities?.drop ?? []).map(capabilityName),
         },
         privileged: !!sc.privileged,
-        namespaceOptions: namespaceOptions(pod),
+        // An ephemeral container with a target sees that container's processes (kubectl debug --target).
+        namespaceOptions: c.targetContainerId ? { ...namespaceOptions(pod), pid: "TARGET", targetId: c.targetContainerId } : namespaceOptions(pod),
         ...(runAsUser != null ? { runAsUser: { value: runAsUser } } : {}),
         ...(runAsGroup != null ? { runAsGroup: { value: runAsGroup } } : {}),
         readonlyRootfs: !!sc.readOnlyRootFilesystem,

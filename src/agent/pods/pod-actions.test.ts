@@ -112,3 +112,21 @@ describe("nextBackoff (CrashLoopBackOff)", () => {
     expect(b.delayMs).toBe(0);
   });
 });
+
+describe("ephemeral containers", () => {
+  const withDebugger = (o: Parameters<typeof makePod>[0] = {}) => {
+    const p = makePod(o);
+    p.spec!.ephemeralContainers = [{ name: "debugger", image: "busybox", targetContainerName: "app" }];
+    return p;
+  };
+
+  test("start once each as soon as the sandbox runs, before init containers are done, and never again", () => {
+    const plan = (containers: string[], o: Parameters<typeof makePod>[0] = {}) => planPod({ pod: withDebugger(o), sandboxes: [sandbox("ready")], containers: containers.map(ctr), backoff: new Map(), now: NOW });
+    expect(show(plan([], { init: ["i1"] }))).toEqual(["start debugger#0", "start init:i1#0"]);
+    expect(plan([], {}).find((a) => a.type === "startContainer" && a.container.name === "debugger")).toMatchObject({ ephemeral: true });
+    expect(show(plan(["app#0:running", "debugger#0:running"]))).toEqual([]);
+    expect(show(plan(["app#0:running", "debugger#0:exited=1"]))).toEqual([]);
+    // A failed init container waiting out its back-off still lets the debugger start.
+    expect(show(planPod({ pod: withDebugger({ init: ["i1"] }), sandboxes: [sandbox("ready")], containers: [ctr("i1#0:exited=1")], backoff: new Map([["i1", waiting(10_000)]]), now: NOW }))).toEqual(["start debugger#0", `wait@${NOW + 9000}`]);
+  });
+});

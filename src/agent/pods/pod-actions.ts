@@ -5,14 +5,16 @@
  * Restart rules (kubelet): a container restarts when restartPolicy is Always, or OnFailure
  * and it failed. The first restart of a crashed container is immediate; after that it waits
  * 10 s, doubling up to 5 min (CrashLoopBackOff). Init containers run one at a time, in order,
- * each to success, before any app container starts.
+ * each to success, before any app container starts. Ephemeral containers (kubectl debug) start
+ * once each, as soon as the sandbox runs — init containers may be what they debug — and are
+ * never restarted.
  */
 import type { KubeObject } from "../../model/object.ts";
 import type { ContainerInfo, SandboxInfo } from "../runtime/types.ts";
 
 export type PodAction =
   | { type: "createSandbox"; attempt: number }
-  | { type: "startContainer"; container: any; init: boolean; attempt: number }
+  | { type: "startContainer"; container: any; init: boolean; attempt: number; ephemeral?: boolean }
   | { type: "removeContainer"; id: string }
   | { type: "wait"; untilMs?: number };
 
@@ -74,6 +76,10 @@ export function planPod(input: PlanInput): PodAction[] {
   }
 
   const actions: PodAction[] = [];
+  for (const spec of pod.spec?.ephemeralContainers ?? []) {
+    if (!latest.has(spec.name)) actions.push({ type: "startContainer", container: spec, init: false, attempt: 0, ephemeral: true });
+  }
+  const ephemeral = actions.length;
   let waitUntil: number | undefined;
   const restartOrWait = (spec: any, c: ContainerInfo, init: boolean) => {
     const until = backoffUntil(input.backoff.get(spec.name));
@@ -95,7 +101,7 @@ export function planPod(input: PlanInput): PodAction[] {
     // A failed init container: the pod fails under Never, else it is retried with back-off.
     if (policy === "Never") return actions;
     restartOrWait(spec, c, true);
-    return waitUntil !== undefined ? [{ type: "wait", untilMs: waitUntil }] : actions;
+    return waitUntil !== undefined ? [...actions.slice(0, ephemeral), { type: "wait", untilMs: waitUntil }] : actions;
   }
 
   for (const spec of pod.spec?.containers ?? []) {

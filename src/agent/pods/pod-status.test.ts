@@ -55,3 +55,20 @@ describe("a status stored with the wrong shapes", () => {
     expect(s.qosClass).toBe("BestEffort");
   });
 });
+
+describe("ephemeral container statuses", () => {
+  test("reported apart, never ready, and terminated for good when they exit", () => {
+    const p = pod("Always");
+    p.spec!.ephemeralContainers = [{ name: "debugger", image: "busybox" }];
+    const dbg = (state: ContainerInfo["state"], exitCode = 0): ContainerInfo => ({ ...run(0, state, exitCode), id: "dbg", name: "debugger" });
+    const waiting = status(p, [run(0, "running")]);
+    expect(waiting.containerStatuses.map((c: any) => c.name)).toEqual(["c"]);
+    expect(waiting.ephemeralContainerStatuses).toEqual([expect.objectContaining({ name: "debugger", ready: false, state: { waiting: { reason: "ContainerCreating" } } })]);
+    const running = status(p, [run(0, "running"), dbg("running")]);
+    expect(running.ephemeralContainerStatuses[0]).toMatchObject({ ready: false, started: true, state: { running: {} } });
+    expect(running.conditions.find((c: any) => c.type === "Ready").status).toBe("True");
+    const exited = status(p, [run(0, "running"), dbg("exited", 1)]);
+    expect(exited.ephemeralContainerStatuses[0].state.terminated).toMatchObject({ exitCode: 1, reason: "Error" });
+    expect(status(pod(), [run(0, "running")]).ephemeralContainerStatuses).toBeUndefined();
+  });
+});

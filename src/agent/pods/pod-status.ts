@@ -45,7 +45,7 @@ function previousRun(containers: ContainerInfo[], latest: ContainerInfo | undefi
   return prev;
 }
 
-function containerStatus(spec: any, c: ContainerInfo | undefined, i: StatusInput, init: boolean, pendingReason: string): any {
+function containerStatus(spec: any, c: ContainerInfo | undefined, i: StatusInput, init: boolean, pendingReason: string, ephemeral = false): any {
   // The image fully named (docker.io/library/busybox:latest), as the kubelet reports it; the
   // spec's name rather than the runtime's, which may pick another tag of the same image.
   const base = { name: spec.name, image: spec.image ? normalizeImageRef(spec.image) : "", imageID: c?.imageRef ?? "", restartCount: c?.attempt ?? 0 };
@@ -58,7 +58,8 @@ function containerStatus(spec: any, c: ContainerInfo | undefined, i: StatusInput
   const containerID = `${i.runtimeName}://${c.id}`;
   if (c.state === "running") {
     const started = i.probes?.started(c.id) ?? true;
-    const ready = !init && started && (i.probes?.ready(c.id) ?? true);
+    // An ephemeral container is never ready: it serves nothing (the kubelet reports it so).
+    const ready = !init && !ephemeral && started && (i.probes?.ready(c.id) ?? true);
     return { ...base, containerID, ready, started, state: { running: { startedAt: iso(c.startedAt) } }, ...lastState };
   }
   if (c.state === "created") {
@@ -66,7 +67,7 @@ function containerStatus(spec: any, c: ContainerInfo | undefined, i: StatusInput
   }
   // Exited: waiting to restart (with the run that ended as lastState), or terminated for good.
   const policy = i.pod.spec?.restartPolicy ?? "Always";
-  const restarting = init ? c.exitCode !== 0 && policy !== "Never" : shouldRestart(policy, c);
+  const restarting = ephemeral ? false : init ? c.exitCode !== 0 && policy !== "Never" : shouldRestart(policy, c);
   if (restarting) {
     const until = backoffUntil(i.backoff.get(spec.name));
     const waiting = until !== undefined && until > i.now
@@ -129,6 +130,8 @@ export function computePodStatus(i: StatusInput): any {
   // An init container that completed reports ready, as the kubelet shows it.
   for (const st of initStatuses) if (st.state.terminated?.exitCode === 0) st.ready = true;
   const statuses = (pod.spec?.containers ?? []).map((s: any) => containerStatus(s, latest.get(s.name), i, false, appPending));
+  const ephemerals: any[] = pod.spec?.ephemeralContainers ?? [];
+  const ephemeralStatuses = ephemerals.map((s) => containerStatus(s, latest.get(s.name), i, false, "ContainerCreating", true));
   const terminal = phase === "Succeeded" || phase === "Failed";
   const notReady = statuses.filter((s: any) => !s.ready).map((s: any) => s.name);
   const containersReady = !terminal && notReady.length === 0;
@@ -153,6 +156,7 @@ export function computePodStatus(i: StatusInput): any {
     startTime: typeof pod.status?.startTime === "string" ? pod.status.startTime : iso(i.now),
     ...(inits.length ? { initContainerStatuses: initStatuses } : {}),
     containerStatuses: statuses,
+    ...(ephemerals.length ? { ephemeralContainerStatuses: ephemeralStatuses } : {}),
     qosClass: typeof pod.status?.qosClass === "string" ? pod.status.qosClass : podQosClass(pod.spec),
   };
 }

@@ -242,6 +242,13 @@ export class PodWorker {
     }
   }
 
+  /** The running container an ephemeral one targets (its process namespace is joined); it must be running. */
+  private targetOf(spec: any, existing: ContainerInfo[]): string {
+    const target = latestByName(existing).get(spec.targetContainerName);
+    if (target?.state !== "running") throw new RuntimeError("CreateContainerError", `target container ${JSON.stringify(spec.targetContainerName)} is not running`);
+    return target.id;
+  }
+
   /** Each crash moves the container's back-off on, once. */
   private noteExits(containers: ContainerInfo[]): void {
     const policy = this.pod.spec?.restartPolicy ?? "Always";
@@ -310,6 +317,7 @@ export class PodWorker {
       // Keep the run before this one (for lastState and `logs --previous`); older ones go.
       for (const c of existing) if (c.name === spec.name && c.attempt < attempt - 1) await this.d.runtime.removeContainer(c.id);
       const config = await this.d.preparer.containerConfig(this.pod, sandbox, spec, attempt);
+      if (spec.targetContainerName) config.targetContainerId = this.targetOf(spec, existing);
       await this.gated("container", async () => {
         this.trace.mark("createStart");
         const id = await this.d.runtime.createContainer(sandbox, config, this.d.preparer.describeSandbox(this.pod, sandbox.attempt));

@@ -122,6 +122,8 @@ export interface ContainerConfig {
   mounts: Mount[];
   /** The log file, relative to the sandbox's log directory (`<name>/<attempt>.log`). */
   logPath: string;
+  /** An ephemeral container's target (`targetContainerName`): the runtime id whose process namespace it joins. */
+  targetContainerId?: string;
 }
 
 export interface Runtime {

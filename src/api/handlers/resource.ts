@@ -66,7 +66,7 @@ export async function handleResource(ctx: ResourceContext): Promise<Response> {
   if (sub === "proxy" && def.plural === "nodes") return nodeProxyHandler(ctx);
   if (isPodStream(sub)) return podStreamHandler(ctx, sub);
   if (sub === "token") return tokenRequestHandler(ctx);
-  if (sub && sub !== "status" && sub !== "finalize") throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
+  if (sub && sub !== "status" && sub !== "finalize" && sub !== "ephemeralcontainers") throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
   switch (method) {
     case "GET":
       if (path.watchPath) return serveWatch(ctx, parseListOptions(ctx.url.searchParams, true));

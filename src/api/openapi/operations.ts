@@ -154,7 +154,7 @@ export function resourcePaths(r: ResourceInfo): PathItem[] {
     const id = `${gvw}${ns}${r.kind}${Sub}`;
     const params = [NAME, ...scopeParams, PRETTY];
     const path = `${scope}/{name}/${sub}`;
-    if (sub === "status" || sub === "scale") {
+    if (sub === "status" || sub === "scale" || sub === "ephemeralcontainers") {
       const k = SUB_KINDS[sub] ?? gvk;
       const d = defOf(k.group, k.version, k.kind);
       items.push({ path, params, ops: [

@@ -36,7 +36,7 @@ export const builtinResources: ResourceDef[] = [
   },
   {
     group: "", version: "v1", kind: "Pod", plural: "pods", singular: "pod", namespaced: true,
-    shortNames: ["po"], categories: ["all"], subresources: ["status", "binding", "eviction", "log", "exec", "attach", "portforward"],
+    shortNames: ["po"], categories: ["all"], subresources: ["status", "binding", "eviction", "log", "exec", "attach", "portforward", "ephemeralcontainers"],
     defaults: core.defaultPod, validate: v.validatePod, deletion: podDeletion,
     fieldSelectors: {
       "spec.nodeName": (o) => o.spec?.nodeName ?? "",

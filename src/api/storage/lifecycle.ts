@@ -62,10 +62,22 @@ export function prepareForUpdate(def: ResourceDef, obj: KubeObject, old: KubeObj
     // keeps a kubelet's `Update` of `status`. A write from inside the server that sends none (a
     // controller's copy from its informer has none) keeps the stored list.
     if (obj.metadata?.managedFields !== undefined) next.metadata.managedFields = obj.metadata.managedFields;
+  } else if (subresource === "ephemeralcontainers") {
+    // pods/ephemeralcontainers writes spec.ephemeralContainers and nothing else (kubectl debug).
+    next = cloneObject(old);
+    next.spec = { ...next.spec, ephemeralContainers: obj.spec?.ephemeralContainers };
+    if (next.spec.ephemeralContainers === undefined) delete next.spec.ephemeralContainers;
+    if (obj.metadata?.managedFields !== undefined) next.metadata.managedFields = obj.metadata.managedFields;
   } else {
     next = obj;
     // pods/binding is the one write that sets spec (nodeName) and status (PodScheduled) together.
     if (hasStatus(def) && subresource !== "binding") next.status = old.status;
+    // Ephemeral containers change only through their subresource: an update of the pod (kubectl
+    // replace of its manifest) keeps those it has.
+    if (def.subresources?.includes("ephemeralcontainers") && next.spec && typeof next.spec === "object") {
+      if (old.spec?.ephemeralContainers !== undefined) next.spec.ephemeralContainers = old.spec.ephemeralContainers;
+      else delete next.spec.ephemeralContainers;
+    }
   }
   next.apiVersion = old.apiVersion;
   next.kind = old.kind;

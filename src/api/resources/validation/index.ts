@@ -4,6 +4,7 @@ import type { KubeObject } from "../../../model/object.ts";
 import type { StatusCause } from "../../../model/errors.ts";
 import { isKnownTimeZone, parseSchedule, ScheduleError } from "../../../model/cron-schedule.ts";
 import { validatePodSpec } from "./pod-spec.ts";
+import { ephemeralContainerErrors } from "./ephemeral-containers.ts";
 import { forbidden, immutable, invalid, notSupported, required } from "./causes.ts";
 import { selectorErrors } from "./selector.ts";
 
@@ -15,6 +16,7 @@ export function validateNamespace(_obj: KubeObject): StatusCause[] {
 
 export function validatePod(obj: KubeObject, old?: KubeObject): StatusCause[] {
   const out = validatePodSpec(obj.spec, "spec");
+  out.push(...ephemeralContainerErrors(obj, old));
   if (old) {
     // Pod updates may change only images, activeDeadlineSeconds, tolerations (additions) and
     // metadata; everything else in spec is fixed at creation.
@@ -22,6 +24,8 @@ export function validatePod(obj: KubeObject, old?: KubeObject): StatusCause[] {
       const c = cloneObject(s ?? {});
       for (const list of [c.containers, c.initContainers]) if (Array.isArray(list)) for (const x of list) delete x.image;
       delete c.activeDeadlineSeconds;
+      // Changed only through pods/ephemeralcontainers (the main resource keeps the stored ones).
+      delete c.ephemeralContainers;
       delete c.tolerations;
       if (old.spec?.nodeName === undefined) delete c.nodeName;
       return c;

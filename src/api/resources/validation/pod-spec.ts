@@ -48,7 +48,7 @@ export function validatePodSpec(spec: any, path: string, allowedRestartPolicies 
   return out;
 }
 
-function validateContainer(c: any, path: string, names: Set<string>): StatusCause[] {
+export function validateContainer(c: any, path: string, names: Set<string>): StatusCause[] {
   const out: StatusCause[] = [];
   if (!c || typeof c !== "object") return [required(path)];
   if (!c.name) out.push(required(`${path}.name`));
