@@ -27,6 +27,7 @@ import type { AgentApi } from "../agent-api.ts";
 import { log } from "../../log.ts";
 import { nowTimestamp } from "../../model/object.ts";
 import { StartupTrace } from "./startup-trace.ts";
+import { ImagePuller } from "./image-puller.ts";
 import type { StartGate } from "./start-gate.ts";
 
 export interface PodWorkerDeps {
@@ -69,6 +70,7 @@ export class PodWorker {
 
   private readonly prober: PodProber;
   private readonly trace: StartupTrace;
+  private readonly images: ImagePuller;
 
   constructor(pod: KubeObject, private readonly d: PodWorkerDeps) {
     this.pod = pod;
@@ -80,6 +82,13 @@ export class PodWorker {
         if (this.d.recordEvents) void this.d.api.event(this.pod, "Warning", "Unhealthy", message, this.d.nodeName);
       },
       onKill: (id, name, message) => void this.killForRestart(id, name, message),
+    });
+    this.images = new ImagePuller({
+      runtime: d.runtime, now: d.now, backoffBaseMs: d.backoffBaseMs,
+      event: (type, reason, message) => {
+        if (this.d.recordEvents) void this.d.api.event(this.pod, type, reason, message, this.d.nodeName);
+      },
+      wakeAt: (ms) => this.wakeAt(ms),
     });
   }
 
@@ -265,54 +274,10 @@ export class PodWorker {
     }
   }
 
-  /** Image pull back-off per container (the kubelet's: 10 s doubling to 5 min). */
-  private readonly pullBackoff = new Map<string, { delayMs: number; untilMs: number }>();
-
-  /**
-   * Makes sure the container's image is here, as the pull policy says: ErrImageNeverPull for
-   * Never, a pull for a missing image (or always under Always, where an image already present
-   * still serves an air-gapped node), ErrImagePull on failure and ImagePullBackOff while
-   * waiting to try again.
-   */
-  private async ensureImage(spec: any): Promise<void> {
-    const policy = spec.imagePullPolicy ?? "IfNotPresent";
-    const present = await this.d.runtime.hasImage(spec.image);
-    const canPull = !!this.d.runtime.pullImage;
-    if (present && policy !== "Always") {
-      if (canPull && this.d.recordEvents) void this.d.api.event(this.pod, "Normal", "Pulled", `Container image "${spec.image}" already present on machine`, this.d.nodeName);
-      return;
-    }
-    if (policy === "Never") throw new RuntimeError("ErrImageNeverPull", `Container image "${spec.image}" is not present with pull policy of Never`);
-    if (!canPull) {
-      if (!present) throw new RuntimeError("ErrImagePull", `image "${spec.image}" is not present on this node and no registry is configured`);
-      return;
-    }
-    const b = this.pullBackoff.get(spec.name);
-    if (!present && b && this.d.now() < b.untilMs) {
-      this.wakeAt(b.untilMs);
-      throw new RuntimeError("ImagePullBackOff", `Back-off pulling image "${spec.image}"`);
-    }
-    if (this.d.recordEvents) void this.d.api.event(this.pod, "Normal", "Pulling", `Pulling image "${spec.image}"`, this.d.nodeName);
-    const t0 = this.d.now();
-    try {
-      await this.d.runtime.pullImage!(spec.image);
-      this.pullBackoff.delete(spec.name);
-      if (this.d.recordEvents) void this.d.api.event(this.pod, "Normal", "Pulled", `Successfully pulled image "${spec.image}" in ${this.d.now() - t0}ms`, this.d.nodeName);
-    } catch (e) {
-      if (present) return;
-      const delayMs = b ? Math.min(BACKOFF_MAX_MS, b.delayMs * 2) : Math.max(1000, this.d.backoffBaseMs);
-      this.pullBackoff.set(spec.name, { delayMs, untilMs: this.d.now() + delayMs });
-      this.wakeAt(this.d.now() + delayMs);
-      const message = `Failed to pull image "${spec.image}": ${e instanceof Error ? e.message : String(e)}`;
-      if (this.d.recordEvents) void this.d.api.event(this.pod, "Warning", "Failed", message, this.d.nodeName);
-      throw new RuntimeError("ErrImagePull", message, { cause: e });
-    }
-  }
-
   private async startContainer(sandbox: SandboxInfo, spec: any, attempt: number, existing: ContainerInfo[]): Promise<boolean> {
     try {
       this.trace.mark("containerStart");
-      await this.ensureImage(spec);
+      await this.images.ensure(spec);
       this.trace.mark("imageDone");
       // Keep the run before this one (for lastState and `logs --previous`); older ones go.
       for (const c of existing) if (c.name === spec.name && c.attempt < attempt - 1) await this.d.runtime.removeContainer(c.id);
