@@ -9,8 +9,8 @@
  * concurrent request) and HTTP/2 (one connection, a stream per request, as client-go does).
  * Prints figures and the k3rs/etcd ratios, and a floor: the same POSTs answered by a process that
  * does nothing else (a static HTTPS server); no thresholds. Everything runs on 127.0.0.1 and
- * every loop is bounded. BENCH_K3RS_BIN=<an executable> serves k3rs (writes, gets, list,
- * watch) from another build.
+ * every loop is bounded. BENCH_K3RS_BIN=<an executable> serves k3rs (cold start, writes, gets,
+ * list, watch) from another build.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -45,7 +45,7 @@ progress("cold start");
 const starts: number[] = [];
 for (let i = 0; i < (QUICK ? 0 : 3); i++) {
   const t0 = performance.now();
-  const s = await startE2EServer();
+  const s = await startE2EServer({ bin: process.env.BENCH_K3RS_BIN });
   starts.push(performance.now() - t0);
   await s.stop();
 }
