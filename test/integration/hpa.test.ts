@@ -91,12 +91,11 @@ test("the controller scales a Deployment up from CPU utilization, within maxRepl
   expect((await api.json("GET", `${NS}/deployments/busy`)).body.spec.replicas).toBe(5);
 });
 
-test("min and max hold without metrics", async () => {
+test("min and max hold without metrics; the rescale is the controller manager's, so an apply of replicas conflicts", async () => {
   const labels = { app: "lonely" };
-  expect((await api.json("POST", `${NS}/deployments`, {
-    apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "lonely" },
-    spec: { replicas: 9, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "c", image: "busybox" }] } } },
-  })).status).toBe(201);
+  const APPLY = { headers: { "content-type": "application/apply-patch+yaml" } };
+  const manifest = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "lonely" }, spec: { replicas: 9, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "c", image: "busybox" }] } } } };
+  expect((await api.json("PATCH", `${NS}/deployments/lonely?fieldManager=gitops`, manifest, APPLY)).status).toBe(201);
   expect((await api.json("POST", HPA2, {
     apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name: "lonely" },
     spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "lonely" }, minReplicas: 1, maxReplicas: 3 },
@@ -106,6 +105,16 @@ test("min and max hold without metrics", async () => {
   await hpa.setup(ctx, { add: () => {} });
   for (let i = 0; i < 100 && !hpa["hpas"].get("default/lonely"); i++) await Bun.sleep(10);
   await hpa.reconcile("default/lonely");
+  const scaled = (await api.json("GET", `${NS}/deployments/lonely`)).body;
+  expect(scaled.spec.replicas).toBe(3);
+  expect(scaled.metadata.managedFields).toContainEqual(expect.objectContaining({ manager: "kube-controller-manager", operation: "Update", subresource: "scale", fieldsV1: { "f:spec": { "f:replicas": {} } } }));
+  const again = await api.json("PATCH", `${NS}/deployments/lonely?fieldManager=gitops`, manifest, APPLY);
+  expect(again.status).toBe(409);
+  expect(again.body.message).toContain('conflict with "kube-controller-manager" with subresource "scale"');
+  expect(again.body.message).toContain(".spec.replicas");
+  // Without replicas in the manifest, the applier and the autoscaler share the Deployment.
+  const { replicas: _, ...spec } = manifest.spec;
+  expect((await api.json("PATCH", `${NS}/deployments/lonely?fieldManager=gitops`, { ...manifest, spec }, APPLY)).status).toBe(200);
   expect((await api.json("GET", `${NS}/deployments/lonely`)).body.spec.replicas).toBe(3);
 });
 

@@ -18,11 +18,14 @@ import { Quantity } from "../../model/quantity.ts";
 import { keyOf, splitKey } from "../../client/object-key.ts";
 import type { MetricsSource } from "../../resource-metrics/types.ts";
 import { getScale, scaleMutation } from "../../api/handlers/scale.ts";
+import { recordUpdate } from "../../api/handlers/field-manager.ts";
 import type { ResourceDef } from "../../api/resources/types.ts";
 import { resourceReplicas, type PodReading, type Target } from "./replica-math.ts";
 import { limitRate, stabilize, type Behavior, type TimedValue } from "./behavior.ts";
 
 const COMPONENT = "horizontal-pod-autoscaler";
+/** The field manager of kube-controller-manager's writes (its user agent's name). */
+const CONTROLLER_MANAGER = "kube-controller-manager";
 /** kube-controller-manager's --horizontal-pod-autoscaler-sync-period. */
 export const DEFAULT_SYNC_PERIOD_MS = 15_000;
 const HISTORY_MS = 600_000;
@@ -176,7 +179,10 @@ export class HorizontalPodAutoscalerController implements Controller {
 
     if (desired !== current) {
       try {
-        await this.ctx.storage.update(targetDef, namespace, ref.name, scaleMutation(targetDef, () => ({ spec: { replicas: desired } })));
+        const rescale = scaleMutation(targetDef, () => ({ spec: { replicas: desired } }));
+        // Recorded as Kubernetes records it (the controller manager's Update of the scale
+        // subresource), so a later server-side apply of replicas conflicts with the autoscaler.
+        await this.ctx.storage.update(targetDef, namespace, ref.name, (cur) => recordUpdate(targetDef, { dryRun: false }, CONTROLLER_MANAGER, cur, rescale(cur), "scale"));
       } catch (e) {
         const message = `failed to rescale ${ref.kind}/${ref.name}: ${(e as Error).message}`;
         conditions.unshift({ type: "AbleToScale", status: "False", reason: "FailedUpdateScale", message });
