@@ -78,6 +78,13 @@ export interface PodPreparerOptions {
   cgroupFs?: string;
 }
 
+function sameStrings(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a ?? {});
+  if (ka.length !== Object.keys(b ?? {}).length) return false;
+  return ka.every((k) => a![k] === b?.[k]);
+}
+
 /** The kubelet refreshes a token at 80% of its lifetime, and at least daily. */
 const TOKEN_REFRESH_FRACTION = 0.8;
 const TOKEN_REFRESH_MAX_MS = 24 * 3600 * 1000;
@@ -214,8 +221,8 @@ export class PodPreparer {
       return;
     }
     this.pods.set(uid, pod);
-    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? {}) === JSON.stringify(b ?? {});
-    if (same(known.metadata.labels, pod.metadata.labels) && same(known.metadata.annotations, pod.metadata.annotations)) return;
+    // Every sync of a running pod comes here: a comparison of two small maps, nothing serialized.
+    if (sameStrings(known.metadata.labels, pod.metadata.labels) && sameStrings(known.metadata.annotations, pod.metadata.annotations)) return;
     const names = volumesUsingPodMetadata(pod);
     if (names.length) await this.rewriteVolumes(uid, names, "its labels or annotations");
   }

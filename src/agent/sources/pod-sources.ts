@@ -11,7 +11,7 @@
  * An object not found is never kept: the next read asks again (it may have been created since).
  *
  * @example
- *   const sources = new PodSources({ api, watchOne: (kind, ns, name) => new RestListWatch(client, …), signal });
+ *   const sources = new PodSources({ api, watchOne: (ref) => new RestListWatch(client, { path: …, query: { fieldSelector: `metadata.name=${ref.name}` } }), signal });
  *   sources.onChange((ref, uids) => rewriteVolumes(uids, ref));
  *   const cm = await sources.forPod(uid).configMap("default", "app");
  *   sources.release(uid);
@@ -133,7 +133,7 @@ export class PodSources {
       e.object = object && withoutManagedFields(object);
       e.fetchedAt = this.now();
     }
-    return e.informer?.hasSynced ? e.object : object;
+    return e.object;
   }
 
   private watch(e: Entry): void {

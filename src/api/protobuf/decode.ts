@@ -46,22 +46,23 @@ const GROUP_PACKAGES: Record<string, string> = {
 };
 
 /**
- * Fields Go embeds with `json:",inline"`: protobuf carries them as a nested message, JSON has
- * their fields in the parent (`{name, hostPath}`, not `{name, volumeSource: {hostPath}}`).
+ * Fields Go embeds with `json:",inline"`, by message type: protobuf carries them as a nested
+ * message, JSON has their fields in the parent (`{name, hostPath}`, not
+ * `{name, volumeSource: {hostPath}}`).
  */
-const INLINE = new Set([
-  "api.core.v1.Volume.volumeSource",
-  "api.core.v1.PersistentVolumeSpec.persistentVolumeSource",
-  "api.core.v1.Probe.handler",
-  "api.core.v1.EphemeralContainer.ephemeralContainerCommon",
-  "api.core.v1.ConfigMapEnvSource.localObjectReference",
-  "api.core.v1.ConfigMapKeySelector.localObjectReference",
-  "api.core.v1.ConfigMapProjection.localObjectReference",
-  "api.core.v1.ConfigMapVolumeSource.localObjectReference",
-  "api.core.v1.SecretEnvSource.localObjectReference",
-  "api.core.v1.SecretKeySelector.localObjectReference",
-  "api.core.v1.SecretProjection.localObjectReference",
-  "api.networking.v1.IngressRule.ingressRuleValue",
+const INLINE = new Map<string, Set<string>>([
+  ["api.core.v1.Volume", new Set(["volumeSource"])],
+  ["api.core.v1.PersistentVolumeSpec", new Set(["persistentVolumeSource"])],
+  ["api.core.v1.Probe", new Set(["handler"])],
+  ["api.core.v1.EphemeralContainer", new Set(["ephemeralContainerCommon"])],
+  ["api.core.v1.ConfigMapEnvSource", new Set(["localObjectReference"])],
+  ["api.core.v1.ConfigMapKeySelector", new Set(["localObjectReference"])],
+  ["api.core.v1.ConfigMapProjection", new Set(["localObjectReference"])],
+  ["api.core.v1.ConfigMapVolumeSource", new Set(["localObjectReference"])],
+  ["api.core.v1.SecretEnvSource", new Set(["localObjectReference"])],
+  ["api.core.v1.SecretKeySelector", new Set(["localObjectReference"])],
+  ["api.core.v1.SecretProjection", new Set(["localObjectReference"])],
+  ["api.networking.v1.IngressRule", new Set(["ingressRuleValue"])],
 ]);
 
 /** Older versions whose messages have the same fields as a newer one in the table. */
@@ -170,6 +171,7 @@ function decodeMessage(type: string, buf: Uint8Array, depth: number): unknown {
   if (depth > MAX_DEPTH) throw new Error("message nested too deeply");
   const fields = fieldsOf(type);
   if (!fields) throw new Error(`unknown message type ${type}`);
+  const inline = INLINE.get(type);
   const r = new Reader(buf);
   const out: Record<string, any> = {};
   while (!r.done()) {
@@ -214,7 +216,7 @@ function decodeMessage(type: string, buf: Uint8Array, depth: number): unknown {
       value = special(ftype, decodeMessage(ftype, r.bytes(), depth + 1) as Record<string, any>);
     }
     if (repeated) (out[name] ??= []).push(value);
-    else if (INLINE.has(`${type}.${name}`) && value && typeof value === "object") Object.assign(out, value);
+    else if (inline?.has(name) && value && typeof value === "object") Object.assign(out, value);
     else out[name] = value;
   }
   // Go writes non-pointer strings even when empty; JSON (omitempty) would not have them.

@@ -6,8 +6,8 @@
  */
 import type { KubeObject } from "../../../model/object.ts";
 import type { StatusCause } from "../../../model/errors.ts";
-import { forbidden, required } from "./causes.ts";
-import { validateContainer } from "./pod-spec.ts";
+import { forbidden } from "./causes.ts";
+import { validateContainer, volumeMountErrors } from "./pod-spec.ts";
 
 /** Fields an ephemeral container may not have (EphemeralContainerCommon keeps them for the type only). */
 const NOT_FOR_EPHEMERAL = ["lifecycle", "livenessProbe", "ports", "readinessProbe", "resources", "resizePolicy", "startupProbe", "restartPolicy"];
@@ -26,18 +26,22 @@ export function ephemeralContainerErrors(pod: KubeObject, old: KubeObject | unde
   const list = listOf(pod.spec?.ephemeralContainers);
   const path = "spec.ephemeralContainers";
   if (!old) return list.length ? [forbidden(path, "cannot be set on create")] : [];
-  const out: StatusCause[] = [];
   const before = listOf(old.spec?.ephemeralContainers);
+  // Every pod update comes here (the kubelet's status writes too): most have none.
+  if (list.length === 0 && before.length === 0) return [];
+  const out: StatusCause[] = [];
   const now = new Map(list.map((c) => [c?.name, c]));
   for (const c of before) {
     const name = c?.name;
     if (!now.has(name)) out.push(forbidden(path, `existing ephemeral containers ${JSON.stringify(name)} may not be removed`));
     else if (!Bun.deepEquals(now.get(name), c)) out.push(forbidden(`${path}[${list.indexOf(now.get(name))}]`, `existing ephemeral containers ${JSON.stringify(name)} may not be changed`));
   }
-  if (out.length) return out;
+  // Nothing added: those kept were checked when they were.
+  if (out.length || list.length === before.length) return out;
   const names = new Set<string>();
   for (const c of [...listOf(pod.spec?.containers), ...listOf(pod.spec?.initContainers)]) if (c?.name) names.add(c.name);
   const targets = new Set(names);
+  const volumes = new Set<string>(listOf(pod.spec?.volumes).map((v) => v?.name));
   list.forEach((c, i) => {
     const p = `${path}[${i}]`;
     out.push(...validateContainer(c, p, names));
@@ -46,9 +50,8 @@ export function ephemeralContainerErrors(pod: KubeObject, old: KubeObject | unde
     if (c.targetContainerName !== undefined && c.targetContainerName !== "" && !targets.has(c.targetContainerName)) {
       out.push({ reason: "FieldValueNotFound", message: `Not found: ${JSON.stringify(c.targetContainerName)}`, field: `${p}.targetContainerName` });
     }
+    out.push(...volumeMountErrors(c, p, volumes));
     for (const [j, m] of listOf(c.volumeMounts).entries()) {
-      if (!m?.name) out.push(required(`${p}.volumeMounts[${j}].name`));
-      else if (!listOf(pod.spec?.volumes).some((v) => v?.name === m.name)) out.push({ reason: "FieldValueNotFound", message: `Not found: ${JSON.stringify(m.name)}`, field: `${p}.volumeMounts[${j}].name` });
       if (m?.subPath) out.push(forbidden(`${p}.volumeMounts[${j}].subPath`, "cannot be set for an Ephemeral Container"));
     }
   });

@@ -33,18 +33,23 @@ export function validatePodSpec(spec: any, path: string, allowedRestartPolicies 
   }
   for (const [field, list] of [["containers", spec.containers], ["initContainers", spec.initContainers]] as const) {
     if (!Array.isArray(list)) continue;
-    list.forEach((c: any, i: number) => {
-      (Array.isArray(c?.volumeMounts) ? c.volumeMounts : []).forEach((m: any, j: number) => {
-        const p = `${path}.${field}[${i}].volumeMounts[${j}]`;
-        if (!m?.name) out.push(required(`${p}.name`));
-        else if (!volumes.has(m.name)) out.push({ reason: "FieldValueNotFound", message: `Not found: ${JSON.stringify(m.name)}`, field: `${p}.name` });
-        if (!m?.mountPath) out.push(required(`${p}.mountPath`));
-      });
-    });
+    list.forEach((c: any, i: number) => out.push(...volumeMountErrors(c, `${path}.${field}[${i}]`, volumes)));
   }
   if (spec.terminationGracePeriodSeconds != null && spec.terminationGracePeriodSeconds < 0) {
     out.push(invalid(`${path}.terminationGracePeriodSeconds`, spec.terminationGracePeriodSeconds, "must be greater than or equal to 0"));
   }
+  return out;
+}
+
+/** A container's volumeMounts: each names one of the pod's `volumes` and has a mountPath. */
+export function volumeMountErrors(c: any, path: string, volumes: Set<string>): StatusCause[] {
+  const out: StatusCause[] = [];
+  (Array.isArray(c?.volumeMounts) ? c.volumeMounts : []).forEach((m: any, j: number) => {
+    const p = `${path}.volumeMounts[${j}]`;
+    if (!m?.name) out.push(required(`${p}.name`));
+    else if (!volumes.has(m.name)) out.push({ reason: "FieldValueNotFound", message: `Not found: ${JSON.stringify(m.name)}`, field: `${p}.name` });
+    if (!m?.mountPath) out.push(required(`${p}.mountPath`));
+  });
   return out;
 }
 
