@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { StatusError } from "../model/errors.ts";
-import { RestClient, toStatusError } from "./rest-client.ts";
+import { RestClient, toStatusError, WatchIdleError } from "./rest-client.ts";
 
 /** Plain HTTP: what is under test is framing, headers and error decoding; TLS is covered by test/integration/ctl.test.ts. */
 const seen: { method: string; url: string; headers: Headers; body: string }[] = [];
@@ -31,6 +31,17 @@ const srv = Bun.serve({
         const chunks = [lines[0]!.slice(0, 10), lines[0]!.slice(10), lines[1]!];
         if (url.searchParams.get("resourceVersion") === "1") chunks.push(JSON.stringify({ type: "ERROR", object: { kind: "Status", code: 410, reason: "Expired", message: "too old resource version: 1 (5)" } }) + "\n");
         return new Response(new ReadableStream({ start(c) { for (const ch of chunks) c.enqueue(enc.encode(ch)); c.close(); } }));
+      }
+      case "/watch-ticking": {
+        // A bookmark every 100 ms for 1 s, then the end: a watch that is slow but alive.
+        let n = 0;
+        return new Response(new ReadableStream({
+          async pull(c) {
+            await Bun.sleep(100);
+            if (++n > 10) return c.close();
+            c.enqueue(enc.encode(JSON.stringify({ type: "BOOKMARK", object: { metadata: { resourceVersion: String(n) } } }) + "\n"));
+          },
+        }));
       }
       case "/watch-forever":
         return new Response(new ReadableStream({ start(c) { c.enqueue(enc.encode(JSON.stringify({ type: "ADDED", object: { metadata: { name: "x" } } }) + "\n")); } }));
@@ -102,6 +113,22 @@ describe("watch", () => {
     ac.abort();
     const r = await pending.catch((x) => x);
     expect(r instanceof Error || r.done === true).toBe(true);
+  });
+
+  test("a watch with bookmarks that hears nothing for watchIdleMs is given up with WatchIdleError", async () => {
+    const it = new RestClient({ server: `http://127.0.0.1:${srv.port}`, path: "test" }, undefined, { watchIdleMs: 300 }).watch("/watch-forever", { query: { allowWatchBookmarks: true } });
+    expect((await it.next()).value?.object.metadata.name).toBe("x");
+    const t0 = Date.now();
+    const e = await it.next().catch((x) => x);
+    expect(e).toBeInstanceOf(WatchIdleError);
+    expect(e.message).toBe("watch /watch-forever: nothing from the server for 0.3 s, though it sends bookmarks; the connection is taken for dead");
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
+  test("the silence is counted from the last bytes heard, not from the start", async () => {
+    const out: string[] = [];
+    for await (const ev of new RestClient({ server: `http://127.0.0.1:${srv.port}`, path: "test" }, undefined, { watchIdleMs: 300 }).watch("/watch-ticking", { query: { allowWatchBookmarks: true } })) out.push(ev.object.metadata.resourceVersion);
+    expect(out).toEqual(["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]);
   });
 
   test("a refused watch throws before any event", async () => {

@@ -24,11 +24,39 @@ export interface WatchEvent {
 /** Bun's fetch by default; in-process tests hand in one that calls the API app directly. */
 export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
 
+/**
+ * A watch that asked for bookmarks and has heard nothing for this long is taken for dead. The
+ * server sends an idle watch a bookmark every 15 s, so this is three of them missed: the
+ * server's box lost power or was cut off and came back with a new process, while this end of
+ * the connection, which only reads, was never told (no FIN reached it, and it sends nothing
+ * that could earn an RST). Such a watch would otherwise wait forever, and its informer with
+ * it. client-go's HTTP/2 health check gives up after 30 s idle + 15 s unanswered ping.
+ */
+export const WATCH_IDLE_MS = 45_000;
+
+export interface RestClientOptions {
+  /** See WATCH_IDLE_MS; tests shorten it. */
+  watchIdleMs?: number;
+}
+
+/** A watch given up on for silence (see WATCH_IDLE_MS); its informer watches again. */
+export class WatchIdleError extends Error {
+  constructor(path: string, idleMs: number) {
+    super(`watch ${path}: nothing from the server for ${idleMs / 1000} s, though it sends bookmarks; the connection is taken for dead`);
+    this.name = "WatchIdleError";
+  }
+}
+
 export class RestClient {
+  private readonly watchIdleMs: number;
+
   constructor(
     readonly config: ClientConfig,
     private readonly fetcher: Fetcher = (url, init) => fetch(url, init),
-  ) {}
+    options: RestClientOptions = {},
+  ) {
+    this.watchIdleMs = options.watchIdleMs ?? WATCH_IDLE_MS;
+  }
 
   /**
    * Present another client certificate from now on (a node's renewed one): requests made after
@@ -93,23 +121,28 @@ export class RestClient {
 
   /**
    * Streams watch events (one JSON object per line) until the server ends the stream or
-   * `o.signal` aborts. Pass `query.resourceVersion` to resume and `allowWatchBookmarks`.
+   * `o.signal` aborts. Pass `query.resourceVersion` to resume and `allowWatchBookmarks`: with
+   * it, a watch silent for longer than WATCH_IDLE_MS throws WatchIdleError.
    * @example
    *   for await (const ev of client.watch("/api/v1/pods", { signal, query: { resourceVersion: rv } })) …
    */
   async *watch(path: string, o: RequestOptions = {}): AsyncGenerator<WatchEvent> {
-    const res = await this.raw(path, { ...o, query: { ...o.query, watch: 1 } });
-    if (!res.ok) {
-      const text = await res.text();
-      throw toStatusError(res.status, safeJson(text), text);
-    }
-    const reader = res.body!.getReader();
-    const dec = new TextDecoder();
-    let buf = "";
+    const idle = o.query?.allowWatchBookmarks ? new IdleWatchdog(this.watchIdleMs, () => new WatchIdleError(path, this.watchIdleMs)) : undefined;
+    const signal = idle ? (o.signal ? AbortSignal.any([o.signal, idle.signal]) : idle.signal) : o.signal;
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     try {
+      const res = await this.raw(path, { ...o, signal, query: { ...o.query, watch: 1 } });
+      if (!res.ok) {
+        const text = await res.text();
+        throw toStatusError(res.status, safeJson(text), text);
+      }
+      reader = res.body!.getReader();
+      const dec = new TextDecoder();
+      let buf = "";
       for (;;) {
         const { value, done } = await reader.read();
         if (done) return;
+        idle?.heard();
         buf += dec.decode(value, { stream: true });
         let nl: number;
         while ((nl = buf.indexOf("\n")) >= 0) {
@@ -123,9 +156,44 @@ export class RestClient {
           yield ev as WatchEvent;
         }
       }
+    } catch (e) {
+      // However the abort surfaced (the fetch, the body's read), a silence says so itself.
+      throw idle?.signal.aborted && !o.signal?.aborted ? idle.signal.reason : e;
     } finally {
-      await reader.cancel().catch(() => {});
+      idle?.stop();
+      await reader?.cancel().catch(() => {});
     }
+  }
+}
+
+/**
+ * Aborts its signal once nothing was heard for `ms`. One check a third of `ms` apart, not a
+ * timer re-armed per chunk: an agent of hollow nodes holds a thousand watches.
+ */
+class IdleWatchdog {
+  private readonly ac = new AbortController();
+  private last = Date.now();
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(ms: number, reason: () => Error) {
+    this.timer = setInterval(() => {
+      if (Date.now() - this.last >= ms) {
+        this.stop();
+        this.ac.abort(reason());
+      }
+    }, Math.max(1, Math.floor(ms / 3)));
+  }
+
+  get signal(): AbortSignal {
+    return this.ac.signal;
+  }
+
+  heard(): void {
+    this.last = Date.now();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
   }
 }
 
