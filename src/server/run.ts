@@ -129,6 +129,9 @@ export async function startServer(cfg: ServerConfig, deps: ServerRunDeps = {}): 
     transformer: encryption.transformer,
     quotaBytes: quota > 0 ? quota : undefined,
     onSyncFailed: (error) => log.error("store: the WAL could not be synced to disk; writes are refused until the server restarts", { error: String(error.cause ?? error) }),
+    // Once per spell, not per write: a full disk would otherwise fill the log as fast as clients retry.
+    onWritesFailing: (error) => log.error("store: writes fail (each is refused, nothing committed is lost); logged once until one succeeds", { path: dbPath, error: String(error.message), cause: String((error.cause as Error)?.message ?? error.cause) }),
+    onWritesRecovered: () => log.info("store: writes succeed again", { path: dbPath }),
   });
   if (replication?.restored) {
     // Writes of the last second before the loss may have been acknowledged with revisions the

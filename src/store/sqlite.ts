@@ -47,6 +47,7 @@ import {
   type WatchOptions,
 } from "./types.ts";
 import { WatchHub } from "./watch-hub.ts";
+import { commitFailure } from "./commit-failure.ts";
 import { lazyItem, writeBatch, type BatchOutcome, type Entry, type Settle, type WriteOp } from "./write-ops.ts";
 
 import { readBootstrapRow, writeBootstrapRow } from "./sqlite-bootstrap.ts";
@@ -85,6 +86,9 @@ export interface SqliteStoreOptions {
   syncPlacement?: "adaptive" | "off-thread";
   /** Told once when a WAL sync fails and the store stops taking writes. */
   onSyncFailed?: (error: Error) => void;
+  /** A commit failed after one that did not (a full disk: StoreError NoSpace), and once a commit succeeds again. */
+  onWritesFailing?: (error: Error) => void;
+  onWritesRecovered?: () => void;
   /** Told after each committed transaction (for metrics: batch sizes, commit latency). */
   onCommit?: (commit: { writes: number; refused: number; durationMs: number }) => void;
 }
@@ -125,6 +129,10 @@ export class SqliteStore implements Store {
   private readonly commits: GroupCommit<{ outcome: BatchOutcome; started: number }>;
   private closed = false;
   private readonly onCommit?: SqliteStoreOptions["onCommit"];
+  private readonly onWritesFailing?: SqliteStoreOptions["onWritesFailing"];
+  private readonly onWritesRecovered?: SqliteStoreOptions["onWritesRecovered"];
+  /** The last commit failed. */
+  private failing = false;
   private readonly transformer?: ValueTransformer;
 
   /** Use openSqliteStore; takes ownership of an open database with the schema in place. */
@@ -139,6 +147,8 @@ export class SqliteStore implements Store {
       { maxBatch: Math.max(1, options.maxBatch ?? 1000), walSync: this.walSync, placement: options.syncPlacement, path: options.path, onSyncFailed: options.onSyncFailed },
     );
     this.onCommit = options.onCommit;
+    this.onWritesFailing = options.onWritesFailing;
+    this.onWritesRecovered = options.onWritesRecovered;
     try {
       this.rev = readRevision(db);
       const t = options.transformer;
@@ -439,11 +449,15 @@ export class SqliteStore implements Store {
         throw e;
       }
     } catch (cause) {
-      const error = new Error(`committing ${batch.length} writes to the store at ${this.path}`, { cause });
+      const error = commitFailure(cause, batch, this.path);
       for (const op of batch) op.settle.reject(error);
       vacuum?.resolve(-1);
+      if (!this.failing) this.onWritesFailing?.(error);
+      this.failing = true;
       return undefined;
     }
+    if (this.failing) this.onWritesRecovered?.();
+    this.failing = false;
     vacuum?.resolve(vacuumMs);
     return batch.length === 0 ? undefined : { outcome, started };
   }
