@@ -9,6 +9,7 @@ import { raiseFileLimit } from "../server/file-limit.ts";
 import { parseTransportTimeouts } from "../api/transport/timeouts.ts";
 import { untrustedCapFor } from "../api/transport/untrusted-connections.ts";
 import { takeNotifySocket, tellSystemd } from "./systemd-notify.ts";
+import { fullDiskNote } from "../lib/full-disk.ts";
 
 /** Below this many descriptors a burst of idle connections can starve the agents' lease renewals. */
 const WANTED_FILES = 65_536;
@@ -71,7 +72,8 @@ async function runServer(cfg: ServerConfig): Promise<void> {
     }
     log.error("server failed to start", { error: String((e as Error)?.stack ?? e), cause: String((e as any)?.cause ?? "") });
     const cause = (e as Error)?.cause as Error | undefined;
-    console.error(`k3rs server: ${(e as Error)?.message ?? e}${cause ? `: ${cause.message ?? cause}` : ""}`);
+    const full = fullDiskNote(cfg.dataDir);
+    console.error(`k3rs server: ${(e as Error)?.message ?? e}${cause ? `: ${cause.message ?? cause}` : ""}${full ? `; ${full}` : ""}`);
     process.exit(1);
   }
   console.log(`k3rs server is running on port ${handle.port}. Kubeconfig: ${handle.kubeconfigPath}`);

@@ -14,6 +14,7 @@ import { loadKubeconfig } from "../../src/client/kubeconfig.ts";
 import { StatusError } from "../../src/model/errors.ts";
 import type { ServerHandle } from "../../src/server/run.ts";
 import { startHttpsTestServer } from "../helpers/https-server.ts";
+import { freePort } from "../helpers/e2e-server.ts";
 import { must, sh } from "../helpers/shell.ts";
 
 const ROOT = process.getuid?.() === 0;
@@ -104,4 +105,21 @@ test.skipIf(!ROOT)("a full disk refuses writes with a clear Status, keeps what w
   expect(names).toContain("before");
   expect(names).toContain("after");
   for (let i = 0; i < 5; i++) expect(names.includes(`during-${i}`)).toBe(refused[i] === undefined);
+}, 60_000);
+
+test.skipIf(!ROOT)("a server that cannot start on a full disk says the disk is full", async () => {
+  await server!.stop();
+  server = undefined;
+  fill();
+  try {
+    const dataDir = join(mnt, "data");
+    const proc = Bun.spawn([process.execPath, join(import.meta.dir, "../../src/main.ts"), "server", "--data-dir", dataDir, "--https-listen-port", String(await freePort()), "--bind-address", "127.0.0.1", "--disable-agent"], { stdout: "ignore", stderr: "pipe" });
+    const timer = setTimeout(() => proc.kill(9), 30_000);
+    const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+    clearTimeout(timer);
+    expect(code).toBe(1);
+    expect(err).toMatch(new RegExp(`k3rs server: .*; the disk holding ${dataDir} is full \\(\\d+ bytes free\\): free space there and start again`));
+  } finally {
+    rmSync(filler(), { force: true });
+  }
 }, 60_000);
