@@ -8,7 +8,9 @@
  * k3rs is measured twice where the server speaks both: HTTP/1.1 (Bun's fetch, a connection per
  * concurrent request) and HTTP/2 (one connection, a stream per request, as client-go does).
  * Prints figures and the k3rs/etcd ratios, and a floor: the same POSTs answered by a process that
- * does nothing else (a static HTTPS server); no thresholds. Everything runs on 127.0.0.1 and
+ * does nothing else (a static HTTPS server); no thresholds. It also prints the CPU a create costs
+ * each side (server and this client, from /proc and process.cpuUsage) and the cores the 2.0x goal
+ * would take at that cost: the client shares the box with the server, as etcd's does. Everything runs on 127.0.0.1 and
  * every loop is bounded. BENCH_K3RS_BIN=<an executable> serves k3rs (cold start, writes, gets,
  * list, watch) from another build.
  */
@@ -21,6 +23,8 @@ import { fmt, rssMiB, runFor, summary } from "./lib/stats.ts";
 import { etcdBinary, startEtcd } from "./lib/etcd.ts";
 import { connectH2, type H2Client } from "./lib/h2-client.ts";
 import { startStaticHttps } from "./lib/static-https.ts";
+import { cpuMs } from "./lib/cpu-time.ts";
+import { cpus } from "node:os";
 
 const WRITE_SECONDS = Number(process.env.BENCH_WRITE_SECONDS ?? 3);
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 10_000);
@@ -109,18 +113,30 @@ async function staticCreate(name: string) {
   if (r.status !== 201) throw new Error(`static server: ${r.status}`);
   await r.arrayBuffer();
 }
+/** CPU (ms) the server process and this client spent while `run` ran. */
+async function withCpu<T>(pid: number, run: () => Promise<T>): Promise<[T, { server: number; client: number }]> {
+  const s0 = cpuMs(pid);
+  const c0 = process.cpuUsage();
+  const out = await run();
+  const c = process.cpuUsage(c0);
+  return [out, { server: cpuMs(pid) - s0, client: (c.user + c.system) / 1000 }];
+}
 const h2 = await connectH2(base, tls);
 for (const c of CLIENTS) {
   progress(`writes, ${c} client(s): k3rs HTTP/1.1${h2 ? ", k3rs HTTP/2" : ""}${etcd ? ", etcd" : ""}`);
-  const k = await runFor(c, WRITE_SECONDS * 1000, (lane, i) => k3rsCreate("default", `w${c}-${lane}-${i}`));
+  const [k, kCpu] = await withCpu(server.proc.pid, () => runFor(c, WRITE_SECONDS * 1000, (lane, i) => k3rsCreate("default", `w${c}-${lane}-${i}`)));
   results[`k3rsWrites${c}`] = k.ops / k.seconds;
+  results[`k3rsServerUsPerWrite${c}`] = (kCpu.server * 1000) / k.ops;
+  results[`k3rsClientUsPerWrite${c}`] = (kCpu.client * 1000) / k.ops;
   if (h2) {
     const k2 = await runFor(c, WRITE_SECONDS * 1000, (lane, i) => k3rsCreateH2(h2, "default", `h2w${c}-${lane}-${i}`));
     results[`k3rsH2Writes${c}`] = k2.ops / k2.seconds;
   }
   if (etcd) {
-    const e = await runFor(c, WRITE_SECONDS * 1000, (lane, i) => put(`/registry/configmaps/default/w${c}-${lane}-${i}`));
+    const [e, eCpu] = await withCpu(etcd.pid, () => runFor(c, WRITE_SECONDS * 1000, (lane, i) => put(`/registry/configmaps/default/w${c}-${lane}-${i}`)));
     results[`etcdWrites${c}`] = e.ops / e.seconds;
+    results[`etcdServerUsPerWrite${c}`] = (eCpu.server * 1000) / e.ops;
+    results[`etcdClientUsPerWrite${c}`] = (eCpu.client * 1000) / e.ops;
   }
   const f = await runFor(c, WRITE_SECONDS * 1000, (lane, i) => staticCreate(`f${c}-${lane}-${i}`));
   results[`staticWrites${c}`] = f.ops / f.seconds;
@@ -269,6 +285,21 @@ for (const c of CLIENTS) {
     `creates/s, ${c} concurrent client(s)`,
     `k3rs http/1.1 ${fmt(k, 0)}${ratio(k, e)}   h2 ${k2 ? fmt(k2, 0) : "n/a"}${ratio(k2, e)}` + (e ? `   etcd ${fmt(e, 0)}   (goal >= 2.0x at 16 and 64)` : ""),
   );
+}
+for (const c of [16, 64]) {
+  const k = results[`k3rsWrites${c}`]!;
+  const ks = results[`k3rsServerUsPerWrite${c}`]!;
+  const kc = results[`k3rsClientUsPerWrite${c}`]!;
+  const e = results[`etcdWrites${c}`];
+  line(
+    `CPU a create, ${c} clients (http/1.1)`,
+    `k3rs server ${fmt(ks, 0)} µs + client ${fmt(kc, 0)} µs` + (e ? `   etcd ${fmt(results[`etcdServerUsPerWrite${c}`]!, 0)} µs + client ${fmt(results[`etcdClientUsPerWrite${c}`]!, 0)} µs` : ""),
+  );
+  // The goal's rate at the CPU each create costs here: what the box would need to give it.
+  if (e) {
+    const etcdCost = results[`etcdServerUsPerWrite${c}`]! + results[`etcdClientUsPerWrite${c}`]!;
+    line(`  cores for 2.0x etcd (${fmt(2 * e, 0)}/s), ${c} clients`, `${fmt((2 * e * (ks + kc)) / 1e6, 1)} at k3rs's cost a create, ${fmt((2 * e * etcdCost) / 1e6, 1)} at etcd's own cost a put (server + client, each); this box has ${cpus().length}`);
+  }
 }
 line(
   "floor: static HTTPS answers/s",
