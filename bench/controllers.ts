@@ -179,6 +179,7 @@ try {
   await inParallel(Array.from({ length: CONCURRENCY * 2 }, (_, i) => i), async () => void (await retried(() => client.request(`/api/v1/namespaces/${ns}/pods`, { query: { limit: 1 } }))));
   const names = Array.from({ length: PODS }, (_, i) => `p-${i}`);
   const cpu0 = { server: cpuSeconds(server.proc.pid), agent: cpuSeconds(agent.pid) };
+  const client0 = process.cpuUsage();
   const sys0 = { server: systemSeconds(server.proc.pid), agent: systemSeconds(agent.pid) };
   const opens0 = tcpPassiveOpens();
   const requests0 = await requestCounts();
@@ -194,7 +195,8 @@ try {
   const bindSeconds = (Math.max(...boundAt.values()) - tCreate) / 1000;
   await until("pods Running", async () => runningAt.size >= PODS, 100);
   const allRunningMs = Math.max(...runningAt.values()) - tCreate;
-  const cpu = { server: cpuSeconds(server.proc.pid) - cpu0.server, agent: cpuSeconds(agent.pid) - cpu0.agent };
+  const clientUsed = process.cpuUsage(client0);
+  const cpu = { server: cpuSeconds(server.proc.pid) - cpu0.server, agent: cpuSeconds(agent.pid) - cpu0.agent, client: (clientUsed.user + clientUsed.system) / 1e6 };
   const sys = { server: systemSeconds(server.proc.pid) - sys0.server, agent: systemSeconds(agent.pid) - sys0.agent };
   const newConnections = tcpPassiveOpens() - opens0;
   const requests1 = await requestCounts();
@@ -269,6 +271,8 @@ try {
   line("  API requests a pod", requestMix.map(([k, n]) => `${k} ${fmt(n / PODS, 2)}`).join(", "));
   line(`  all ${PODS} Running after`, `${fmt(allRunningMs / 1000)} s`);
   line("  CPU used, burst to all Running: server / agent", `${fmt(cpu.server)} / ${fmt(cpu.agent)} s   (${fmt((cpu.server * 1000) / PODS, 2)} / ${fmt((cpu.agent * 1000) / PODS, 2)} ms a pod)`);
+  // What the aim would take of this box at this cost: server, hollow nodes and this client share its cores.
+  line("  cores for 1,000 pods/s at this cost a pod", `${fmt(((cpu.server + cpu.agent + cpu.client) * 1000) / PODS, 1)} (server + agent + this bench's client, ${fmt((cpu.client * 1000) / PODS, 2)} ms a pod); this box has ${cpus().length}`);
   // In the kernel: the agent's volume directories and files, the server's fsyncs and sockets.
   line("    of which in the kernel (system time)", `${fmt(sys.server)} / ${fmt(sys.agent)} s   (the agent's data dir ${agentDataDir.startsWith("/dev/shm/") ? "on tmpfs" : "on disk"}, one mkdir there ${fmt(mkdirMicros, 0)} µs of CPU)`);
   line(`${PODS} pods: delete collection → gone`, `${fmt(deleteMs / 1000)} s`);
