@@ -129,18 +129,19 @@ export class RestClient {
   async *watch(path: string, o: RequestOptions = {}): AsyncGenerator<WatchEvent> {
     const idle = o.query?.allowWatchBookmarks ? new IdleWatchdog(this.watchIdleMs, () => new WatchIdleError(path, this.watchIdleMs)) : undefined;
     const signal = idle ? (o.signal ? AbortSignal.any([o.signal, idle.signal]) : idle.signal) : o.signal;
-    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    let reader: ReturnType<ReadableStream<Uint8Array>["getReader"]> | undefined;
     try {
       const res = await this.raw(path, { ...o, signal, query: { ...o.query, watch: 1 } });
       if (!res.ok) {
         const text = await res.text();
         throw toStatusError(res.status, safeJson(text), text);
       }
-      reader = res.body!.getReader();
+      const body = res.body!.getReader();
+      reader = body;
       const dec = new TextDecoder();
       let buf = "";
       for (;;) {
-        const { value, done } = await reader.read();
+        const { value, done } = await body.read();
         if (done) return;
         idle?.heard();
         buf += dec.decode(value, { stream: true });
