@@ -98,3 +98,21 @@ test("stop wakes waiting workers with undefined, cancels timers and refuses new 
   q.add("x");
   expect(q.length).toBe(0);
 });
+
+test("with a priority, higher keys are handed out first and equals in the order they came", async () => {
+  const prio: Record<string, number> = { low1: 0, high1: 100, low2: 0, mid: 10, high2: 100, neg: -5 };
+  const q = new WorkQueue({ priority: (k) => prio[k] ?? 0 });
+  for (const k of ["low1", "high1", "neg", "low2", "mid", "high2"]) q.add(k);
+  expect(q.length).toBe(6);
+  const out: string[] = [];
+  while (q.length) {
+    const k = (await q.get())!;
+    out.push(k);
+    q.done(k);
+  }
+  expect(out).toEqual(["high1", "high2", "mid", "low1", "low2", "neg"]);
+  // A key added while others wait still goes ahead of lower ones.
+  q.add("low1");
+  q.add("high1");
+  expect(await q.get()).toBe("high1");
+});

@@ -21,6 +21,11 @@ export interface WorkQueueOptions {
   signal?: AbortSignal;
   /** Timers and time; a test hands in a fake clock. */
   clock?: QueueClock;
+  /**
+   * Hands out keys of higher priority first, first in first out among equals (the scheduler's
+   * active queue: pods by spec.priority). Read when a key is queued.
+   */
+  priority?: (key: string) => number;
 }
 
 export interface QueueClock {
@@ -38,7 +43,11 @@ const realClock: QueueClock = {
 };
 
 export class WorkQueue {
-  private queue: string[] = [];
+  /** Keys ready, by priority (one bucket, 0, without a priority function). */
+  private buckets = new Map<number, string[]>();
+  /** The priorities that have a bucket, highest first. */
+  private levels: number[] = [];
+  private ready = 0;
   private queued = new Set<string>();
   private processing = new Set<string>();
   private dirty = new Set<string>();
@@ -48,12 +57,14 @@ export class WorkQueue {
   private readonly base: number;
   private readonly max: number;
   private readonly clock: QueueClock;
+  private readonly priority?: (key: string) => number;
   private stopped = false;
 
   constructor(opts: WorkQueueOptions = {}) {
     this.base = opts.baseDelayMs ?? 5;
     this.max = opts.maxDelayMs ?? 60_000;
     this.clock = opts.clock ?? realClock;
+    this.priority = opts.priority;
     opts.signal?.addEventListener("abort", () => this.stop(), { once: true });
   }
 
@@ -65,7 +76,15 @@ export class WorkQueue {
     }
     if (this.queued.has(key)) return;
     this.queued.add(key);
-    this.queue.push(key);
+    const level = this.priority?.(key) ?? 0;
+    let bucket = this.buckets.get(level);
+    if (!bucket) {
+      this.buckets.set(level, (bucket = []));
+      this.levels.push(level);
+      this.levels.sort((a, b) => b - a);
+    }
+    bucket.push(key);
+    this.ready++;
     this.waiters.shift()?.();
   }
 
@@ -103,14 +122,21 @@ export class WorkQueue {
 
   /** Keys ready to be handed out now (not those processing or waiting for a timer). */
   get length(): number {
-    return this.queue.length;
+    return this.ready;
   }
 
   /** Next key, or undefined once stopped. Call `done(key)` when finished with it. */
   async get(): Promise<string | undefined> {
-    while (!this.stopped && this.queue.length === 0) await new Promise<void>((r) => this.waiters.push(r));
+    while (!this.stopped && this.ready === 0) await new Promise<void>((r) => this.waiters.push(r));
     if (this.stopped) return undefined;
-    const key = this.queue.shift()!;
+    const level = this.levels[0]!;
+    const bucket = this.buckets.get(level)!;
+    const key = bucket.shift()!;
+    if (bucket.length === 0) {
+      this.buckets.delete(level);
+      this.levels.shift();
+    }
+    this.ready--;
     this.queued.delete(key);
     this.processing.add(key);
     return key;

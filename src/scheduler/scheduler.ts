@@ -30,6 +30,7 @@ import { repairedSpecProblems, shapeProblemText } from "../api/openapi/stored-sh
 import { controllerRefOf } from "../model/owner-references.ts";
 import type { PodInfo, Selector, Snapshot } from "./types.ts";
 import { log } from "../log.ts";
+import { podPriority } from "../model/priority-classes.ts";
 
 export interface SchedulerDeps {
   ctx: ControllerContext;
@@ -110,7 +111,11 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
   const { storage, signal } = ctx;
   const profile = PROFILES[deps.profile ?? "default"] ?? PROFILES.default!;
   const maxInFlight = Math.max(1, deps.maxBindsInFlight ?? DEFAULT_BINDS_IN_FLIGHT);
-  const queue = new WorkQueue({ signal, baseDelayMs: 100, maxDelayMs: 30_000 });
+  // Pods of higher priority are decided first, as in the scheduler's active queue (PrioritySort).
+  const queue = new WorkQueue({ signal, baseDelayMs: 100, maxDelayMs: 30_000, priority: (key) => {
+    const pod = pods.cache.get(key);
+    return pod ? podPriority(pod) : 0;
+  } });
   const cache = new SchedulerCache();
   const unschedulable = new Set<string>();
   const waitingOnPods = new Set<string>();

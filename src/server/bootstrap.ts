@@ -1,13 +1,15 @@
 /**
  * Objects every cluster has from its first start: the four system namespaces, the
  * `kubernetes` Service that points pods at the API server (its Endpoints and EndpointSlice
- * follow the server's address and port at every start), and K3s's default StorageClass
+ * follow the server's address and port at every start), the system PriorityClasses
+ * (`system-node-critical`, `system-cluster-critical`) and K3s's default StorageClass
  * `local-path`. Idempotent: runs on every start; what exists is never overwritten.
  */
 import type { ObjectStorage } from "../api/storage/object-storage.ts";
 import type { ResourceRegistry } from "../api/resources/registry.ts";
 import { isStatusError } from "../model/errors.ts";
 import { log } from "../log.ts";
+import { SYSTEM_PRIORITY_CLASSES } from "../model/priority-classes.ts";
 import { ANN_DEFAULT_CLASS, LOCAL_PATH_CLASS, LOCAL_PATH_PROVISIONER } from "../volume-binding/annotations.ts";
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
@@ -72,6 +74,9 @@ export async function bootstrapObjects(storage: ObjectStorage, registry: Resourc
     ports: [{ name: "https", port: opts.apiPort, protocol: "TCP" }],
   };
   await storage.update(sliceDef, "default", "kubernetes", (cur) => ({ ...slice, metadata: { ...cur.metadata, ...slice.metadata } }), { createIfMissing: true });
+  // The system's PriorityClasses, as the apiserver's post-start hook keeps them.
+  const pcDef = registry.find("scheduling.k8s.io", "v1", "priorityclasses")!;
+  for (const pc of SYSTEM_PRIORITY_CLASSES) await createIfMissing(() => storage.create(pcDef, undefined, structuredClone(pc)));
   // The class K3s ships (its local-storage manifest): an administrator's edits to it survive restarts.
   const scDef = registry.find("storage.k8s.io", "v1", "storageclasses")!;
   await createIfMissing(() =>

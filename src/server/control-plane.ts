@@ -40,6 +40,7 @@ import type { KeyRotation } from "./key-rotation.ts";
 import type { Hono } from "hono";
 import { AgentDialer } from "../tunnel/server.ts";
 import { bootstrapObjects } from "./bootstrap.ts";
+import { priorityAdmission } from "../api/admission/priority.ts";
 import { bootstrapIngress } from "./ingress-bootstrap.ts";
 import { IngressStatusController } from "../controllers/ingress-status/controller.ts";
 import { kubernetesVersion } from "../version.ts";
@@ -119,6 +120,10 @@ export async function createControlPlane(o: ControlPlaneOptions): Promise<Contro
       allocator,
       defaultTolerationSeconds({ ...DEFAULT_CONTROLLER_SETTINGS, ...o.controllerSettings }),
       defaultStorageClass(async () => (await storage.list(registry.find("storage.k8s.io", "v1", "storageclasses")!, undefined)).items),
+      priorityAdmission({
+        get: (name) => storage.tryGet(registry.find("scheduling.k8s.io", "v1", "priorityclasses")!, undefined, name),
+        list: async () => (await storage.list(registry.find("scheduling.k8s.io", "v1", "priorityclasses")!, undefined)).items,
+      }),
       storageObjectInUseProtection,
       new ResourceQuotaAdmission({ list: async (def, ns) => (await storage.list(def, ns)).items, quotaDef: registry.find("", "v1", "resourcequotas")! }),
       rbacEscalation(() => authz!),

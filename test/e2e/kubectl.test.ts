@@ -127,7 +127,7 @@ describe.skipIf(!haveKubectl)("kubectl against k3rs", () => {
   });
 
   test("every served kind can be listed", async () => {
-    for (const kind of ["namespaces", "nodes", "pods", "services", "endpoints", "configmaps", "secrets", "serviceaccounts", "events", "pvc", "pv", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs", "leases", "ingresses"]) {
+    for (const kind of ["namespaces", "nodes", "pods", "services", "endpoints", "configmaps", "secrets", "serviceaccounts", "events", "pvc", "pv", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs", "leases", "ingresses", "priorityclasses"]) {
       const r = await s.kubectl(["get", kind, "-A"]);
       expect(`${kind}: ${r.code} ${r.stderr}`).toBe(`${kind}: 0 ${r.stderr}`);
     }
@@ -141,6 +141,19 @@ describe.skipIf(!haveKubectl)("kubectl against k3rs", () => {
     const dup = await s.kubectl(["create", "namespace", "tmp"]);
     expect(dup.code).toBe(1);
     expect(dup.stderr).toContain('Error from server (AlreadyExists): namespaces "tmp" already exists');
+  });
+
+  test("create priorityclass (protobuf), get pc, and a pod of that class gets its priority", async () => {
+    expect(await k("create", "priorityclass", "e2e-high", "--value=1000", "--description=for e2e", "--preemption-policy=Never")).toContain("priorityclass.scheduling.k8s.io/e2e-high created");
+    const table = await k("get", "pc");
+    expect(table.split("\n")[0]).toMatch(/^NAME\s+VALUE\s+GLOBAL-DEFAULT\s+AGE\s+PREEMPTIONPOLICY$/);
+    expect(table).toMatch(/\ne2e-high\s+1000\s+false\s+\S+\s+Never\n/);
+    expect(table).toMatch(/\nsystem-node-critical\s+2000001000\s+false\s+\S+\s+PreemptLowerPriority\n/);
+    expect(await k("run", "prio-pod", "--image=k3rs.local/busybox:test", "--overrides", JSON.stringify({ spec: { priorityClassName: "e2e-high" } }))).toContain("pod/prio-pod created");
+    expect(await k("get", "pod", "prio-pod", "-o", "jsonpath={.spec.priority} {.spec.preemptionPolicy}")).toBe("1000 Never");
+    const refused = await s.kubectl(["create", "priorityclass", "system-mine", "--value=1"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("priority class names with 'system-' prefix are reserved for system use only");
   });
 
   test("label, annotate, patch (strategic, merge, json), scale", async () => {

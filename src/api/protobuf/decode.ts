@@ -43,6 +43,7 @@ const GROUP_PACKAGES: Record<string, string> = {
   "rbac.authorization.k8s.io": "api.rbac",
   "authorization.k8s.io": "api.authorization",
   "authentication.k8s.io": "api.authentication",
+  "scheduling.k8s.io": "api.scheduling",
 };
 
 /**

@@ -18,6 +18,8 @@ import { crdDeletion } from "../crd/crd-deletion.ts";
 import { defaultHpaV1, defaultHpaV2, validateHpaV1, validateHpaV2 } from "../hpa/hpa-rules.ts";
 import { hpaV1Conversion } from "../hpa/hpa-v1-conversion.ts";
 import { eventsV1Conversion } from "../events/events-v1-conversion.ts";
+import { validatePriorityClass } from "./validation/priority-class.ts";
+import { defaultPriorityClass } from "./defaults/scheduling.ts";
 
 const str = (x: unknown) => (x === undefined || x === null ? undefined : String(x));
 
@@ -149,6 +151,11 @@ export const builtinResources: ResourceDef[] = [
   {
     group: "storage.k8s.io", version: "v1", kind: "StorageClass", plural: "storageclasses", singular: "storageclass",
     namespaced: false, shortNames: ["sc"], defaults: defaultStorageClass, validate: validateStorageClass,
+  },
+  // scheduling.k8s.io/v1
+  {
+    group: "scheduling.k8s.io", version: "v1", kind: "PriorityClass", plural: "priorityclasses", singular: "priorityclass",
+    namespaced: false, shortNames: ["pc"], defaults: defaultPriorityClass, validate: validatePriorityClass,
   },
   // networking.k8s.io/v1
   {

@@ -13,6 +13,7 @@ import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrin
 import { clusterRoleBindingPrinter, createdAtPrinter, roleBindingPrinter } from "./rbac.ts";
 import { horizontalPodAutoscalerPrinter } from "./autoscaling.ts";
 import { nodeMetricsPrinter, podMetricsPrinter } from "./metrics.ts";
+import { priorityClassPrinter } from "./scheduling.ts";
 
 /** Name and age only, for kinds without a printer of their own. */
 export const defaultPrinter: Printer = {
@@ -35,6 +36,7 @@ export const printers: Readonly<Record<string, Printer>> = {
   PersistentVolume: persistentVolumePrinter,
   PersistentVolumeClaim: persistentVolumeClaimPrinter,
   StorageClass: storageClassPrinter,
+  PriorityClass: priorityClassPrinter,
   ResourceQuota: resourceQuotaPrinter,
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,

@@ -21,8 +21,6 @@ export function defaultPod(obj: KubeObject): void {
   spec.serviceAccountName ??= spec.serviceAccount ?? "default";
   spec.serviceAccount ??= spec.serviceAccountName;
   spec.enableServiceLinks ??= true;
-  spec.priority ??= 0;
-  spec.preemptionPolicy ??= "PreemptLowerPriority";
   obj.status ??= {};
   obj.status.phase ??= "Pending";
   obj.status.qosClass ??= podQosClass(spec);
