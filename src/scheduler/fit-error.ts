@@ -1,8 +1,8 @@
 /**
  * The FailedScheduling message, as kube-scheduler 1.32 words it (FitError.Error): reasons
  * counted per node, "count reason" strings sorted as strings, then what preemption would say
- * — nodes failing only for reasons eviction could fix find no victims (we do not preempt),
- * the rest are "not helpful":
+ * — nodes failing only for reasons eviction could fix find no victims (when the scheduler
+ * preempts, it is not told unschedulable), the rest are "not helpful":
  *   `0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint {a: b}.
  *    preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.`
  */
@@ -12,6 +12,8 @@ export interface Diagnosis {
   numAllNodes: number;
   /** Why each rejected node was rejected. */
   failures: FilterFailure[];
+  /** The rejected nodes' names, in the order of `failures`. */
+  failedNodes?: string[];
   /** A PreFilter that rejected the pod outright. */
   preFilterMsg?: string;
 }

@@ -20,11 +20,8 @@ export interface ScheduleOptions {
   percentageOfNodesToScore?: number;
 }
 
-export function scheduleOne(pod: PodInfo, snapshot: Snapshot, profile: Profile, opts: ScheduleOptions = {}): Decision {
-  const cycle: CycleState = { pod, snapshot, data: new Map() };
-  const nodes = snapshot.nodes;
-  const n = nodes.length;
-
+/** PreFilter once: the filters to run on each node, or the failure that rejects the pod outright. */
+function preFilter(cycle: CycleState, profile: Profile): Plugin[] | FilterFailure {
   const filters: Plugin[] = [];
   for (const p of profile.filters) {
     if (!p.preFilter) {
@@ -33,16 +30,42 @@ export function scheduleOne(pod: PodInfo, snapshot: Snapshot, profile: Profile, 
     }
     const r = p.preFilter(cycle);
     if (r === SKIP) continue;
-    if (r) {
-      const diagnosis: Diagnosis = { numAllNodes: n, failures: [], preFilterMsg: r.reasons.join(", ") };
-      return { unschedulable: fitErrorMessage(diagnosis), evaluated: 0, diagnosis };
-    }
+    if (r) return r;
     if (p.filter) filters.push(p);
+  }
+  return filters;
+}
+
+/**
+ * Whether the pod passes every filter on `info`, judged over `snapshot` (which holds `info`
+ * in place of the node's own: preemption asks with victims taken off a copy). Undefined = fits.
+ */
+export function filterNode(pod: PodInfo, snapshot: Snapshot, profile: Profile, info: NodeInfo): FilterFailure | undefined {
+  const cycle: CycleState = { pod, snapshot, data: new Map() };
+  const filters = preFilter(cycle, profile);
+  if (!Array.isArray(filters)) return filters;
+  for (const f of filters) {
+    const failure = f.filter!(cycle, info);
+    if (failure) return failure;
+  }
+  return undefined;
+}
+
+export function scheduleOne(pod: PodInfo, snapshot: Snapshot, profile: Profile, opts: ScheduleOptions = {}): Decision {
+  const cycle: CycleState = { pod, snapshot, data: new Map() };
+  const nodes = snapshot.nodes;
+  const n = nodes.length;
+
+  const filters = preFilter(cycle, profile);
+  if (!Array.isArray(filters)) {
+    const diagnosis: Diagnosis = { numAllNodes: n, failures: [], failedNodes: [], preFilterMsg: filters.reasons.join(", ") };
+    return { unschedulable: fitErrorMessage(diagnosis), evaluated: 0, diagnosis };
   }
 
   const want = numFeasibleNodesToFind(n, opts.percentageOfNodesToScore);
   const feasible: NodeInfo[] = [];
   const failures: FilterFailure[] = [];
+  const failedNodes: string[] = [];
   const start = n ? (opts.start ?? 0) % n : 0;
   let evaluated = 0;
   for (; evaluated < n && feasible.length < want; evaluated++) {
@@ -52,12 +75,14 @@ export function scheduleOne(pod: PodInfo, snapshot: Snapshot, profile: Profile, 
       failure = f.filter!(cycle, info);
       if (failure) break;
     }
-    if (failure) failures.push(failure);
-    else feasible.push(info);
+    if (failure) {
+      failures.push(failure);
+      failedNodes.push(info.name);
+    } else feasible.push(info);
   }
 
   if (!feasible.length) {
-    const diagnosis: Diagnosis = { numAllNodes: n, failures };
+    const diagnosis: Diagnosis = { numAllNodes: n, failures, failedNodes };
     return { unschedulable: fitErrorMessage(diagnosis), evaluated, diagnosis };
   }
   if (feasible.length === 1) return { node: feasible[0]!.name, score: 0, evaluated, feasible: 1 };

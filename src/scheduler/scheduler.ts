@@ -30,7 +30,9 @@ import { repairedSpecProblems, shapeProblemText } from "../api/openapi/stored-sh
 import { controllerRefOf } from "../model/owner-references.ts";
 import type { PodInfo, Selector, Snapshot } from "./types.ts";
 import { log } from "../log.ts";
-import { podPriority } from "../model/priority-classes.ts";
+import { podMayPreempt, podPriority } from "../model/priority-classes.ts";
+import { planPreemption } from "./preemption.ts";
+import { preemptVictims } from "./preempt-victims.ts";
 
 export interface SchedulerDeps {
   ctx: ControllerContext;
@@ -256,7 +258,21 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
       return () => bind(pod, decision.node);
     }
     if (waitsOnPods(info)) waitingOnPods.add(key);
+    // PostFilter: lower-priority pods may make room (DefaultPreemption).
+    const plan = "diagnosis" in decision && podMayPreempt(pod) && !victimsLeaving(pod) ? planPreemption(info, snapshot, profile, decision.diagnosis) : undefined;
+    if (plan) {
+      unschedulable.add(key);
+      return () => preemptVictims({ ctx, podDef, schedulerName: SCHEDULER_NAME, markUnschedulable }, pod, plan, decision.unschedulable);
+    }
     return unschedulableJob(pod, key, decision.unschedulable);
+  }
+
+  /** The pod preempted pods on its nominated node that are still terminating: it waits for them, as kube-scheduler does. */
+  function victimsLeaving(pod: Pod): boolean {
+    const node = pod.status?.nominatedNodeName;
+    const info = node ? cache.nodeInfo(node) : undefined;
+    const priority = podPriority(pod);
+    return !!info?.pods.some((p) => p.pod.metadata.deletionTimestamp && podPriority(p.pod) < priority);
   }
 
   function unschedulableJob(pod: Pod, key: string, message: string): (() => Promise<void>) | undefined {
@@ -288,7 +304,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
     void ctx.events.record(pod, "Normal", "Scheduled", `Successfully assigned ${ns}/${name} to ${node}`, SCHEDULER_NAME);
   }
 
-  async function markUnschedulable(pod: Pod, message: string): Promise<void> {
+  async function markUnschedulable(pod: Pod, message: string, also?: (status: Record<string, unknown>) => void): Promise<void> {
     const ns = pod.metadata.namespace!;
     const name = pod.metadata.name!;
     try {
@@ -301,6 +317,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
           ...conditions.filter((c) => c.type !== "PodScheduled"),
           { type: "PodScheduled", status: "False", reason: "Unschedulable", message, lastProbeTime: null, lastTransitionTime: prev?.status === "False" ? prev.lastTransitionTime : nowTimestamp() },
         ];
+        also?.(cur.status);
         return cur;
       }, { subresource: "status" });
     } catch (e) {

@@ -1,0 +1,99 @@
+/**
+ * Preemption, as kube-scheduler's DefaultPreemption plugin decides it for a pod that fits no
+ * node: on each node that failed only for reasons evicting pods could mend, take off every
+ * pod of lower priority; if the pod fits then, give back as many of them as still leave it
+ * room, most important first (higher priority, then running longer); the rest are victims.
+ * Of the nodes that work, the one whose victims matter least wins: the lowest highest
+ * priority among them, then the smallest sum of priorities, then the fewest victims, then
+ * the victims that started last.
+ *
+ * Not done as Kubernetes does: PodDisruptionBudgets do not weigh in the choice, and a pod
+ * nominated to a node does not reserve its room from other pods while its victims go (pods
+ * of higher priority are decided first, which covers most of that).
+ */
+import { podPriority } from "../model/priority-classes.ts";
+import { addPod, removePod } from "./node-info.ts";
+import { filterNode } from "./schedule-one.ts";
+import type { Diagnosis } from "./fit-error.ts";
+import type { NodeInfo, PodInfo, Profile, Snapshot } from "./types.ts";
+
+export interface PreemptionPlan {
+  node: string;
+  victims: PodInfo[];
+}
+
+/** At most this many candidate nodes are worked through (kube-scheduler's minCandidateNodesAbsolute). */
+const MAX_CANDIDATES = 100;
+
+/** The node to make room on and the pods to evict there, or undefined when evictions cannot help. */
+export function planPreemption(pod: PodInfo, snapshot: Snapshot, profile: Profile, diagnosis: Diagnosis): PreemptionPlan | undefined {
+  const priority = podPriority(pod.pod);
+  const names = diagnosis.failedNodes ?? [];
+  const plans: PreemptionPlan[] = [];
+  for (let i = 0; i < names.length && plans.length < MAX_CANDIDATES; i++) {
+    if (diagnosis.failures[i]?.unresolvable) continue;
+    const info = snapshot.get(names[i]!);
+    if (!info) continue;
+    const victims = victimsOn(pod, priority, info, snapshot, profile);
+    if (victims) plans.push({ node: info.name, victims });
+  }
+  return plans.sort(byLeastHarm)[0];
+}
+
+/** The fewest lower-priority pods whose leaving lets the pod fit on `info`; undefined if none do. */
+function victimsOn(pod: PodInfo, priority: number, info: NodeInfo, snapshot: Snapshot, profile: Profile): PodInfo[] | undefined {
+  const lower = info.pods.filter((p) => podPriority(p.pod) < priority && !p.pod.metadata.deletionTimestamp);
+  if (!lower.length) return undefined;
+  const copy = copyNodeInfo(info);
+  const view = withNode(snapshot, copy);
+  for (const p of lower) removePod(copy, p);
+  if (filterNode(pod, view, profile, copy)) return undefined;
+  const victims: PodInfo[] = [];
+  for (const p of lower.sort(moreImportantFirst)) {
+    addPod(copy, p);
+    if (filterNode(pod, view, profile, copy)) {
+      removePod(copy, p);
+      victims.push(p);
+    }
+  }
+  return victims.length ? victims : undefined;
+}
+
+/** A NodeInfo whose pod lists and sums can change without touching the cache's (pods are shared). */
+function copyNodeInfo(info: NodeInfo): NodeInfo {
+  return {
+    ...info,
+    pods: [...info.pods],
+    podsWithAffinity: [...info.podsWithAffinity],
+    podsWithRequiredAntiAffinity: [...info.podsWithRequiredAntiAffinity],
+    requested: { ...info.requested },
+    nonZeroRequested: { ...info.nonZeroRequested },
+    hostPorts: [...info.hostPorts],
+  };
+}
+
+/** The snapshot with `info` standing in for the node of its name. */
+function withNode(s: Snapshot, info: NodeInfo): Snapshot {
+  const nodes = s.nodes.map((n) => (n.name === info.name ? info : n));
+  return {
+    ...s,
+    nodes,
+    get: (name) => (name === info.name ? info : s.get(name)),
+    nodesWithAffinityPods: () => nodes.filter((n) => n.podsWithAffinity.length),
+    nodesWithRequiredAntiAffinityPods: () => nodes.filter((n) => n.podsWithRequiredAntiAffinity.length),
+  };
+}
+
+const startedMs = (p: PodInfo) => Date.parse(p.pod.status?.startTime ?? p.pod.metadata.creationTimestamp ?? "") || 0;
+
+/** util.MoreImportantPod: higher priority first, then the one running longer. */
+function moreImportantFirst(a: PodInfo, b: PodInfo): number {
+  return podPriority(b.pod) - podPriority(a.pod) || startedMs(a) - startedMs(b);
+}
+
+function byLeastHarm(a: PreemptionPlan, b: PreemptionPlan): number {
+  const highest = (p: PreemptionPlan) => Math.max(...p.victims.map((v) => podPriority(v.pod)));
+  const sum = (p: PreemptionPlan) => p.victims.reduce((s, v) => s + podPriority(v.pod), 0);
+  const latestStart = (p: PreemptionPlan) => Math.max(...p.victims.map(startedMs));
+  return highest(a) - highest(b) || sum(a) - sum(b) || a.victims.length - b.victims.length || latestStart(b) - latestStart(a) || (a.node < b.node ? -1 : a.node > b.node ? 1 : 0);
+}
