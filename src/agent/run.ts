@@ -80,8 +80,8 @@ export interface AgentRunOptions {
   labels?: Record<string, string>;
   taints?: any[];
   signal: AbortSignal;
-  /** Test knobs: lease period, status period, crash back-off base, fake start latency. */
-  tuning?: Pick<NodeAgentOptions, "leaseRenewMs" | "statusCheckMs" | "statusReportMs" | "backoffBaseMs" | "recordEvents"> & { startLatencyMs?: number };
+  /** Test knobs: lease period, status period, crash back-off base, fake start latency, the host's readings. */
+  tuning?: Pick<NodeAgentOptions, "leaseRenewMs" | "statusCheckMs" | "statusReportMs" | "backoffBaseMs" | "recordEvents" | "hostReadings"> & { startLatencyMs?: number };
 }
 
 export interface RunningAgent {

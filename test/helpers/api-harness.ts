@@ -15,6 +15,7 @@ import { createControlPlane } from "../../src/server/control-plane.ts";
 import { DEFAULT_CLUSTER_NETWORK } from "../../src/model/cluster-network.ts";
 import type { ControllerSettings } from "../../src/controllers/framework/context.ts";
 import type { AuditOptions } from "../../src/api/audit/audit-log.ts";
+import { RestClient } from "../../src/client/rest-client.ts";
 
 export interface TestApi {
   dir: string;
@@ -98,4 +99,10 @@ export async function startTestApi(o: TestApiOptions = {}): Promise<TestApi> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A REST client into the in-process API as the node `nodeName` (system:node identity), as an agent has. */
+export function nodeClientOf(api: TestApi, nodeName: string): RestClient {
+  const peer = { authorized: true, subject: { CN: `system:node:${nodeName}`, O: "system:nodes" } };
+  return new RestClient({ server: "https://k3rs.test", path: `(node ${nodeName})` }, async (url, init) => api.app.fetch(new Request(url, init), { peer, signal: init.signal ?? undefined }));
 }

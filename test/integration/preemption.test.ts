@@ -5,10 +5,10 @@
  * place; a class with preemptionPolicy Never waits instead.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { RestClient } from "../../src/client/rest-client.ts";
 import { runAgent, type RunningAgent } from "../../src/agent/run.ts";
 import { Quantity } from "../../src/model/quantity.ts";
-import { startTestApi, type TestApi } from "../helpers/api-harness.ts";
+import { nodeClientOf, startTestApi, type TestApi } from "../helpers/api-harness.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 const NODE = "preempt-node";
 const NS = "/api/v1/namespaces/default";
@@ -20,7 +20,7 @@ let half: number;
 
 beforeAll(async () => {
   api = await startTestApi();
-  const client = new RestClient({ server: "https://k3rs.test", path: "(node)" }, async (url, init) => api.app.fetch(new Request(url, init), { peer: { authorized: true, subject: { CN: `system:node:${NODE}`, O: "system:nodes" } }, signal: init.signal ?? undefined }));
+  const client = nodeClientOf(api, NODE);
   agent = await runAgent({ client, nodeName: NODE, dataDir: api.dir, runtime: "fake", signal: new AbortController().signal, tuning: { leaseRenewMs: 1000, statusCheckMs: 1000, backoffBaseMs: 200 } });
   const node = await waitFor(async () => (await api.json("GET", `/api/v1/nodes/${NODE}`)).body?.status?.allocatable?.cpu, "the node to register");
   half = Math.floor(Number(Quantity.parse(node).milli()) / 2);
@@ -33,14 +33,6 @@ afterAll(async () => {
   await api?.close();
 });
 
-async function waitFor<T>(fn: () => Promise<T | undefined | false>, what: string): Promise<T> {
-  // A hang guard, not a threshold.
-  for (const deadline = Date.now() + 20_000; ; await Bun.sleep(25)) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-  }
-}
 
 const pod = (name: string, priorityClassName?: string) => ({
   apiVersion: "v1", kind: "Pod", metadata: { name },

@@ -4,7 +4,8 @@
  * deciding pending pods of higher priority first.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startTestApi, type TestApi } from "../helpers/api-harness.ts";
+import { nodeClientOf, startTestApi, type TestApi } from "../helpers/api-harness.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 const PC = "/apis/scheduling.k8s.io/v1/priorityclasses";
 const NS = "/api/v1/namespaces/default";
@@ -20,14 +21,6 @@ afterAll(async () => {
 const cls = (name: string, value: number, extra: object = {}) => ({ apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", metadata: { name }, value, ...extra });
 const pod = (name: string, spec: object = {}) => ({ apiVersion: "v1", kind: "Pod", metadata: { name }, spec: { containers: [{ name: "c", image: "busybox" }], ...spec } });
 
-async function waitFor<T>(fn: () => Promise<T | undefined | false>, what: string): Promise<T> {
-  // A hang guard, not a threshold.
-  for (const deadline = Date.now() + 15_000; ; await Bun.sleep(25)) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-  }
-}
 
 describe("PriorityClasses", () => {
   test("the system classes are there from the start and cannot be deleted", async () => {

@@ -20,6 +20,7 @@ import { pressureFrom, type HostReadings } from "./pressure.ts";
 import { log } from "../../log.ts";
 import { sleep } from "../../lib/sleep.ts";
 import { NodeSetupError } from "./node-setup-error.ts";
+import { EvictionManager } from "../eviction/eviction-manager.ts";
 
 /** Where a node's pods come from: a watch of its own pods, or a share of one watch for many hollow nodes. */
 export interface PodFeed {
@@ -91,6 +92,18 @@ export class NodeAgent {
     await this.retry("register node", () => this.register());
     void this.loop("lease", this.o.leaseRenewMs ?? 10_000, () => this.heartbeat());
     void this.loop("node status", this.o.statusCheckMs ?? 10_000, () => this.reportStatus(false));
+    // Nodes that read their host (not hollow ones) evict pods when memory runs short, as the kubelet.
+    const readings = this.o.hostReadings;
+    if (readings) {
+      const runtime = this.o.runtime;
+      const eviction = new EvictionManager({
+        readings,
+        pods: () => this.pods.activePods(),
+        usage: runtime.usageStats ? () => runtime.usageStats!() : undefined,
+        evict: (pod, message) => this.pods.evict(pod, message),
+      });
+      void this.loop("eviction", this.o.statusCheckMs ?? 10_000, async () => void (await eviction.check()));
+    }
     this.unsubscribePods = this.o.pods.subscribe(this.name, {
       onPod: (p) => this.pods.onPod(p),
       onPodDeleted: (p) => this.pods.onPodDeleted(p),

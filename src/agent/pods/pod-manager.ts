@@ -47,6 +47,21 @@ export class PodManager {
     }
   }
 
+  /** The pods that run or may still run here (not finished, not being deleted): eviction's candidates. */
+  activePods(): KubeObject[] {
+    const out: KubeObject[] = [];
+    for (const w of this.workers.values()) {
+      const p = w.current;
+      if (p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed" && !p.metadata.deletionTimestamp) out.push(p);
+    }
+    return out;
+  }
+
+  /** Evicts the pod (see PodWorker.evict); resolves at once for a pod this node does not run. */
+  evict(pod: KubeObject, message: string): Promise<void> {
+    return this.workers.get(pod.metadata.uid!)?.evict(message) ?? Promise.resolve();
+  }
+
   onPodDeleted(pod: KubeObject): void {
     const w = this.workers.get(pod.metadata.uid!);
     if (w) w.remove();

@@ -29,6 +29,7 @@ import { nowTimestamp } from "../../model/object.ts";
 import { StartupTrace } from "./startup-trace.ts";
 import { ImagePuller } from "./image-puller.ts";
 import type { StartGate } from "./start-gate.ts";
+import { markEvicted } from "../eviction/evicted-status.ts";
 
 export interface PodWorkerDeps {
   runtime: Runtime;
@@ -65,6 +66,8 @@ export class PodWorker {
   private readonly seenExits = new Set<string>();
   private readonly failures = new Map<string, { reason: string; message: string }>();
   private lastStatus = "";
+  /** An eviction asked for and not yet done. */
+  private eviction: { message: string; resolve: () => void; done: Promise<void> } | undefined;
   private sandboxFailure: string | undefined;
   private sandboxRetryMs = 0;
 
@@ -135,6 +138,8 @@ export class PodWorker {
     this.done = true;
     this.prober.stop();
     if (this.timer) clearTimeout(this.timer);
+    // An eviction asked for is over too: the pod is gone (terminate ends here) or the node stops.
+    this.eviction?.resolve();
   }
 
   /** Resolves once no sync runs or waits to run (timers of back-off aside). */
@@ -181,8 +186,10 @@ export class PodWorker {
     // A pod the API already holds as finished stays finished (the kubelet never revives it).
     if (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed") {
       if (sandbox?.state === "ready") await this.d.runtime.stopPodSandbox(sandbox.id);
+      this.eviction?.resolve();
       return;
     }
+    if (this.eviction) return this.evictNow(this.eviction);
     // The preparer keeps the running pod as it is now (volumes of an adopted sandbox set up
     // again; downward API volumes following labels and annotations).
     if (sandbox?.state === "ready") await this.keepVolumes(pod);
@@ -325,7 +332,7 @@ export class PodWorker {
     });
   }
 
-  private async writeStatus(sandbox: SandboxInfo | undefined, listed: ContainerInfo[], terminal = false): Promise<void> {
+  private async writeStatus(sandbox: SandboxInfo | undefined, listed: ContainerInfo[], terminal = false, evictedFor?: string): Promise<void> {
     const containers = this.withMessages(listed);
     const status = computePodStatus({
       pod: this.pod, sandbox, containers, backoff: terminal ? new Map() : this.backoff, failures: this.failures,
@@ -341,6 +348,7 @@ export class PodWorker {
       }
       for (const cond of status.conditions) if (cond.type === "Ready" || cond.type === "ContainersReady") Object.assign(cond, { status: "False", reason: "PodCompleted" });
     }
+    if (evictedFor !== undefined) markEvicted(status, evictedFor);
     const key = JSON.stringify(status);
     if (key === this.lastStatus) return;
     status.conditions = mergeConditions(this.pod.status?.conditions, status.conditions, nowTimestamp(new Date(this.d.now())));
@@ -359,6 +367,36 @@ export class PodWorker {
   private graceSeconds(): number {
     const seconds = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : undefined);
     return seconds(this.pod.metadata.deletionGracePeriodSeconds) ?? seconds(this.pod.spec?.terminationGracePeriodSeconds) ?? 30;
+  }
+
+  /**
+   * Node-pressure eviction (eviction/eviction-manager.ts): the pod stops at once (a hard
+   * threshold allows no grace), is reported Failed/Evicted with the reason, and never restarts.
+   * Resolves once that is done (or the pod had finished anyway).
+   */
+  evict(message: string): Promise<void> {
+    if (!this.eviction) {
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => (resolve = r));
+      this.eviction = { message, resolve, done };
+      this.trigger();
+    }
+    return this.eviction.done;
+  }
+
+  private async evictNow(e: { message: string; resolve: () => void }): Promise<void> {
+    this.prober.stop();
+    const sandboxes = await this.sandboxes();
+    const last = sandboxes.at(-1);
+    let containers: ContainerInfo[] = [];
+    for (const sb of sandboxes) {
+      for (const c of await this.d.runtime.listContainers(sb.id)) if (c.state === "running") await this.d.runtime.stopContainer(c.id, 0);
+      await this.d.runtime.stopPodSandbox(sb.id);
+      if (sb === last) containers = await this.d.runtime.listContainers(sb.id);
+    }
+    if (this.d.recordEvents) void this.d.api.event(this.pod, "Warning", "Evicted", e.message, this.d.nodeName);
+    await this.writeStatus(last ? { ...last, state: "notready" } : undefined, containers, true, e.message);
+    e.resolve();
   }
 
   /** The kubelet's admission refusal, for a pod it cannot read: stop what runs, say why, once. */
