@@ -58,7 +58,7 @@ export interface AgentRunOptions {
   isServer?: boolean;
   /** An existing CRI socket (`--container-runtime-endpoint`) instead of the agent's own containerd. */
   containerRuntimeEndpoint?: string;
-  /** Kubelet flags from `--kubelet-arg` (log rotation). */
+  /** Kubelet flags from `--kubelet-arg` (log rotation, eviction thresholds). */
   kubelet?: KubeletSettings;
   /** The cluster's pod network, for egress NAT (K3s: 10.42.0.0/16); `network.clusterCidr` wins. */
   clusterCidr?: string;
@@ -162,12 +162,12 @@ export async function runAgent(o: AgentRunOptions): Promise<RunningAgent> {
     },
   };
   // The kubelet's default hard eviction thresholds hold back memory and disk, and drive the pressure conditions.
-  facts.reserved = evictionReserved(facts.capacity);
+  facts.reserved = evictionReserved(facts.capacity, o.kubelet?.evictionHard);
   const hostReadings = () => readHostReadings(o.dataDir);
   const readiness = networkProblem ? async (): Promise<Readiness> => ({ ready: false, message: networkProblem! }) : runtimeReadiness;
   // Real pods start a bounded number at a time (pods/start-gate.ts); hollow ones cost nothing to start.
   const startConcurrency = real ? startConcurrencyFor(Number(host.cpu)) : undefined;
-  const node = new NodeAgent({ api, facts, runtime, preparer, readiness, hostReadings, pods: new WatchPodFeed(o.client, stop.signal, o.nodeName), signal: stop.signal, startConcurrency, ...o.tuning });
+  const node = new NodeAgent({ api, facts, runtime, preparer, readiness, hostReadings, evictionHard: o.kubelet?.evictionHard, pods: new WatchPodFeed(o.client, stop.signal, o.nodeName), signal: stop.signal, startConcurrency, ...o.tuning });
   try {
     await node.start();
   } catch (e) {

@@ -1,6 +1,6 @@
 /**
  * The kubelet's eviction manager, for memory: at each check, when the node's available memory
- * is under the hard threshold (100Mi), one pod is evicted — the first of
+ * is under the hard threshold (100Mi by default), one pod is evicted — the first of
  * memory-ranking.ts's order — and the next check waits until that pod has been stopped and
  * reported, as the kubelet waits for its victim's cleanup. Evicting makes room before the
  * kernel's OOM killer has to pick a process itself, which could be the agent or the server.
@@ -10,7 +10,7 @@
  */
 import type { KubeObject } from "../../model/object.ts";
 import type { UsageStats } from "../runtime/types.ts";
-import { EVICTION_HARD, type HostReadings } from "../node/pressure.ts";
+import type { HostReadings } from "../node/pressure.ts";
 import { memoryEvictionMessage, rankForMemoryEviction, type PodMemory } from "./memory-ranking.ts";
 import { log } from "../../log.ts";
 
@@ -21,6 +21,7 @@ export interface EvictionDeps {
   usage?: () => Promise<UsageStats>;
   /** Stops the pod at once and reports it Failed/Evicted; resolves once that is done. */
   evict: (pod: KubeObject, message: string) => Promise<void>;
+  /** The memory.available threshold in bytes (100Mi unless `eviction-hard` says otherwise); none = no eviction. */
   thresholdBytes?: number;
 }
 
@@ -33,8 +34,9 @@ export class EvictionManager {
   /** One look at the node; returns the pod evicted now, if any. */
   async check(): Promise<KubeObject | undefined> {
     if (this.evicting) return undefined;
-    const threshold = this.d.thresholdBytes ?? EVICTION_HARD.memoryAvailableBytes;
+    const threshold = this.d.thresholdBytes;
     const available = this.d.readings().memAvailableBytes;
+    if (threshold === undefined) return undefined;
     if (available === undefined || available >= threshold) {
       this.nothingToEvictTold = false;
       return undefined;

@@ -5,7 +5,7 @@
  * Critical pods (priority of the system classes) are never evicted.
  */
 import type { KubeObject } from "../../model/object.ts";
-import { parseQuantity } from "../../model/quantity.ts";
+import { parseQuantity, Quantity } from "../../model/quantity.ts";
 import { podPriority } from "../../model/priority-classes.ts";
 
 /** Pods at or above this priority are critical (scheduling.SystemCriticalPriority). */
@@ -37,14 +37,8 @@ export function rankForMemoryEviction(pods: PodMemory[]): PodMemory[] {
     .sort((a, b) => Number(over(b) > 0) - Number(over(a) > 0) || podPriority(a.pod) - podPriority(b.pod) || over(b) - over(a));
 }
 
-/** A byte count as Kubernetes prints a binary quantity: Mi or Ki when exact, else bytes. */
-export function binaryQuantity(n: number): string {
-  const v = Math.max(0, Math.round(n));
-  if (v % (1 << 30) === 0 && v > 0) return `${v / (1 << 30)}Gi`;
-  if (v % (1 << 20) === 0 && v > 0) return `${v / (1 << 20)}Mi`;
-  if (v % 1024 === 0 && v > 0) return `${v / 1024}Ki`;
-  return String(v);
-}
+/** A byte count as Kubernetes prints a binary quantity (100Mi, 53248Ki). */
+const binaryQuantity = (n: number): string => Quantity.fromValue(Math.max(0, Math.round(n)), "BinarySI").toString();
 
 /** The Evicted status message, in the kubelet's words, naming the containers over their request. */
 export function memoryEvictionMessage(p: PodMemory, thresholdBytes: number, availableBytes: number): string {

@@ -16,11 +16,12 @@ import { StartGate } from "../pods/start-gate.ts";
 import type { PodPreparer } from "../pods/pod-preparer.ts";
 import { nodeObject, nodeStatus, statusFingerprint, type NodeFacts, type NodeObservations, type Readiness } from "./node-object.ts";
 import { nodeImages } from "./node-images.ts";
-import { pressureFrom, type HostReadings } from "./pressure.ts";
+import { EVICTION_HARD, pressureFrom, thresholdBytes, type EvictionHard, type HostReadings } from "./pressure.ts";
 import { log } from "../../log.ts";
 import { sleep } from "../../lib/sleep.ts";
 import { NodeSetupError } from "./node-setup-error.ts";
 import { EvictionManager } from "../eviction/eviction-manager.ts";
+import { parseQuantity } from "../../model/quantity.ts";
 
 /** Where a node's pods come from: a watch of its own pods, or a share of one watch for many hollow nodes. */
 export interface PodFeed {
@@ -39,6 +40,8 @@ export interface NodeAgentOptions {
   readiness?: () => Promise<Readiness>;
   /** Host readings for the pressure conditions; absent on hollow nodes (no pressure reported). */
   hostReadings?: () => HostReadings;
+  /** The hard eviction thresholds (`--kubelet-arg eviction-hard`); the kubelet's defaults otherwise. */
+  evictionHard?: EvictionHard;
   leaseDurationSeconds?: number;
   /** Lease renewal period (kubelet: 10 s). */
   leaseRenewMs?: number;
@@ -101,6 +104,7 @@ export class NodeAgent {
         pods: () => this.pods.activePods(),
         usage: runtime.usageStats ? () => runtime.usageStats!() : undefined,
         evict: (pod, message) => this.pods.evict(pod, message),
+        thresholdBytes: thresholdBytes((this.o.evictionHard ?? EVICTION_HARD).memoryAvailable, this.memoryBytes()),
       });
       void this.loop("eviction", this.o.statusCheckMs ?? 10_000, async () => void (await eviction.check()));
     }
@@ -244,6 +248,15 @@ export class NodeAgent {
     this.lastReport = this.now();
   }
 
+  /** The node's memory capacity in bytes (for thresholds given in %). */
+  private memoryBytes(): number {
+    try {
+      return Number(parseQuantity(this.o.facts.capacity.memory).value());
+    } catch {
+      return 0;
+    }
+  }
+
   private async observe(): Promise<NodeObservations> {
     const seen: NodeObservations = {};
     if (this.o.runtime.listImages) {
@@ -255,7 +268,7 @@ export class NodeAgent {
         log.debug("agent: listing images failed", { node: this.name, error: String(e) });
       }
     }
-    if (this.o.hostReadings) seen.pressure = pressureFrom(this.o.hostReadings());
+    if (this.o.hostReadings) seen.pressure = pressureFrom(this.o.hostReadings(), this.o.evictionHard, this.memoryBytes());
     return seen;
   }
 

@@ -51,3 +51,13 @@ test.skipIf(process.platform !== "linux")("this host can be read", () => {
   expect(r.nodefs!.capacityBytes).toBeGreaterThan(r.nodefs!.availableBytes);
   expect(r.pids!.max).toBeGreaterThan(r.pids!.running);
 });
+
+test("custom thresholds (eviction-hard): percentages of capacity, and signals left out press nothing", () => {
+  const Gi = 2 ** 30;
+  const t = { memoryAvailable: { fraction: 0.25 } };
+  // 1.5Gi of 8Gi available is under 25 %; no disk or pid threshold was given.
+  expect(pressureFrom({ memAvailableBytes: 1.5 * Gi, nodefs: { availableBytes: 0, capacityBytes: 100 }, pids: { max: 10, running: 10 } }, t, 8 * Gi)).toEqual({ memory: true, disk: false, pid: false });
+  expect(pressureFrom({ memAvailableBytes: 3 * Gi }, t, 8 * Gi).memory).toBe(false);
+  expect(evictionReserved({ memory: "8Gi", "ephemeral-storage": "100Gi" }, { memoryAvailable: { bytes: 500 * 2 ** 20 }, nodefsAvailable: { bytes: 2 * Gi } })).toEqual({ memory: "500Mi", "ephemeral-storage": String(2 * Gi) });
+  expect(evictionReserved({ memory: "8Gi", "ephemeral-storage": "100Gi" }, t)).toEqual({ memory: "2Gi" });
+});

@@ -12,13 +12,32 @@
  * Readings are pure inputs here; readHostReadings() is the one place that touches /proc.
  */
 import { readFileSync, statfsSync } from "node:fs";
-import { parseQuantity } from "../../model/quantity.ts";
+import { parseQuantity, Quantity } from "../../model/quantity.ts";
 
-export const EVICTION_HARD = {
-  memoryAvailableBytes: 100 * 1024 * 1024,
-  nodefsAvailableFraction: 0.1,
+/** An amount of a resource, or a share of the node's capacity of it (`10%`). */
+export type Threshold = { bytes: number } | { fraction: number };
+
+/**
+ * Hard eviction thresholds, as `--kubelet-arg eviction-hard=memory.available<500Mi,…` sets
+ * them: a signal left out has none (the kubelet's rule once any is given).
+ */
+export interface EvictionHard {
+  memoryAvailable?: Threshold;
+  nodefsAvailable?: Threshold;
+  pidAvailable?: number;
+}
+
+export const EVICTION_HARD: Readonly<Required<EvictionHard>> = {
+  memoryAvailable: { bytes: 100 * 1024 * 1024 },
+  nodefsAvailable: { fraction: 0.1 },
   pidAvailable: 1000,
-} as const;
+};
+
+/** A threshold in bytes for a resource whose capacity is `capacityBytes`. */
+export function thresholdBytes(t: Threshold | undefined, capacityBytes: number): number | undefined {
+  if (!t) return undefined;
+  return "bytes" in t ? t.bytes : Math.ceil(capacityBytes * t.fraction);
+}
 
 export interface HostReadings {
   memAvailableBytes?: number;
@@ -32,12 +51,17 @@ export interface Pressure {
   pid: boolean;
 }
 
-/** Which thresholds the readings cross; a missing reading is no pressure (as the kubelet without stats). */
-export function pressureFrom(r: HostReadings): Pressure {
+/**
+ * Which thresholds the readings cross; a missing reading or threshold is no pressure (as the
+ * kubelet without stats). `memoryBytes` is the node's memory capacity, for a `%` threshold.
+ */
+export function pressureFrom(r: HostReadings, t: EvictionHard = EVICTION_HARD, memoryBytes = 0): Pressure {
+  const memory = thresholdBytes(t.memoryAvailable, memoryBytes);
+  const nodefs = r.nodefs && r.nodefs.capacityBytes > 0 ? thresholdBytes(t.nodefsAvailable, r.nodefs.capacityBytes) : undefined;
   return {
-    memory: r.memAvailableBytes !== undefined && r.memAvailableBytes < EVICTION_HARD.memoryAvailableBytes,
-    disk: !!r.nodefs && r.nodefs.capacityBytes > 0 && r.nodefs.availableBytes < r.nodefs.capacityBytes * EVICTION_HARD.nodefsAvailableFraction,
-    pid: !!r.pids && r.pids.max - r.pids.running < EVICTION_HARD.pidAvailable,
+    memory: memory !== undefined && r.memAvailableBytes !== undefined && r.memAvailableBytes < memory,
+    disk: nodefs !== undefined && r.nodefs!.availableBytes < nodefs,
+    pid: t.pidAvailable !== undefined && !!r.pids && r.pids.max - r.pids.running < t.pidAvailable,
   };
 }
 
@@ -69,10 +93,13 @@ export function pressureConditions(p: Pressure): ConditionText[] {
  *
  * @example evictionReserved({ memory: "8Gi", "ephemeral-storage": "100Gi" }) // { memory: "100Mi", "ephemeral-storage": "10737418240" }
  */
-export function evictionReserved(capacity: { memory: string; "ephemeral-storage"?: string }): { memory: string; "ephemeral-storage"?: string } {
-  const out: { memory: string; "ephemeral-storage"?: string } = { memory: "100Mi" };
+export function evictionReserved(capacity: { memory: string; "ephemeral-storage"?: string }, t: EvictionHard = EVICTION_HARD): { memory: string; "ephemeral-storage"?: string } {
+  const bytesOf = (q: string) => Number(parseQuantity(q).value());
+  const memory = thresholdBytes(t.memoryAvailable, bytesOf(capacity.memory)) ?? 0;
+  const out: { memory: string; "ephemeral-storage"?: string } = { memory: Quantity.fromValue(memory, "BinarySI").toString() };
   const eph = capacity["ephemeral-storage"];
-  if (eph) out["ephemeral-storage"] = String(Math.ceil(Number(parseQuantity(eph).value()) * EVICTION_HARD.nodefsAvailableFraction));
+  const nodefs = eph ? thresholdBytes(t.nodefsAvailable, bytesOf(eph)) : undefined;
+  if (nodefs !== undefined) out["ephemeral-storage"] = String(nodefs);
   return out;
 }
 
