@@ -63,3 +63,39 @@ describe("planPreemption", () => {
     expect(plan(withPriority(makePod("high").requests("1"), 100), infos)).toBeUndefined();
   });
 });
+
+describe("planPreemption and PodDisruptionBudgets", () => {
+  const budget = (allowed: number, app: string) => ({ apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name: `pdb-${app}`, namespace: "default" }, spec: { selector: { matchLabels: { app } } }, status: { disruptionsAllowed: allowed } });
+
+  function planWith(pod: ReturnType<typeof makePod>, infos: ReturnType<typeof nodeInfos>, budgets: object[]) {
+    const info = podInfoOf(pod.obj());
+    const snapshot = staticSnapshot(infos, {}, { disruptionBudgets: () => budgets as any });
+    const decision = scheduleOne(info, snapshot, PROFILES.default!);
+    if (!("diagnosis" in decision)) throw new Error("fits");
+    const p = planPreemption(info, snapshot, PROFILES.default!, decision.diagnosis);
+    return p && { node: p.node, victims: p.victims.map((v) => v.pod.metadata.name), violations: p.violations };
+  }
+
+  test("a node whose victims break no budget wins over one with lower-priority victims that would", () => {
+    const infos = nodeInfos([makeNode("a").allocatable("1", "4Gi"), makeNode("b").allocatable("1", "4Gi")], [
+      withPriority(makePod("guarded").requests("1").labels({ app: "db" }).on("a"), 1),
+      withPriority(makePod("free").requests("1").labels({ app: "web" }).on("b"), 5),
+    ]);
+    const high = withPriority(makePod("high").requests("1"), 100);
+    expect(planWith(high, infos, [])).toEqual({ node: "a", victims: ["guarded"], violations: 0 });
+    expect(planWith(high, infos, [budget(0, "db")])).toEqual({ node: "b", victims: ["free"], violations: 0 });
+    // A budget with room for one disruption is no reason to spare.
+    expect(planWith(high, infos, [budget(1, "db")])).toEqual({ node: "a", victims: ["guarded"], violations: 0 });
+  });
+
+  test("on one node, pods a budget guards are given back first; a violation is counted when nothing else makes room", () => {
+    const one = nodeInfos([makeNode("n").allocatable("1", "4Gi")], [
+      withPriority(makePod("guarded").requests("500m").labels({ app: "db" }).on("n"), 1),
+      withPriority(makePod("free").requests("500m").labels({ app: "web" }).on("n"), 5),
+    ]);
+    // Half a CPU: the free pod goes though it has the higher priority.
+    expect(planWith(withPriority(makePod("high").requests("500m"), 100), one, [budget(0, "db")])).toEqual({ node: "n", victims: ["free"], violations: 0 });
+    // A whole CPU: both go, and the budget is broken once.
+    expect(planWith(withPriority(makePod("high").requests("1"), 100), one, [budget(0, "db")])).toEqual({ node: "n", victims: ["guarded", "free"], violations: 1 });
+  });
+});

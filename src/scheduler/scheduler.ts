@@ -136,6 +136,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
   const claims = optionalInformer(ctx, "", "persistentvolumeclaims");
   const volumes = optionalInformer(ctx, "", "persistentvolumes");
   const classes = optionalInformer(ctx, "storage.k8s.io", "storageclasses");
+  const budgets = optionalInformer(ctx, "policy", "poddisruptionbudgets");
   const owners: Record<string, SharedInformer | undefined> = {
     ReplicaSet: optionalInformer(ctx, "apps", "replicasets"),
     StatefulSet: optionalInformer(ctx, "apps", "statefulsets"),
@@ -180,7 +181,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
     if (unschedulable.size) wakeAll();
   };
   for (const inf of [claims, volumes, classes]) inf?.addHandler({ onChange: storageChanged, onDelete: storageChanged });
-  await Promise.all([nodes, pods, namespaces, services, claims, volumes, classes, ...Object.values(owners)].map((i) => i?.start(signal)));
+  await Promise.all([nodes, pods, namespaces, services, claims, volumes, classes, budgets, ...Object.values(owners)].map((i) => i?.start(signal)));
   const retry = setInterval(wakeAll, deps.retryMs ?? 15_000);
   signal.addEventListener("abort", () => clearInterval(retry), { once: true });
 
@@ -212,6 +213,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
     get: (name) => cache.nodeInfo(name),
     namespaceLabels: (ns) => namespaces?.get(ns)?.metadata.labels,
     defaultSpreadSelector,
+    disruptionBudgets: (ns) => budgets?.list(ns) ?? [],
     storage: claims && volumes && classes
       ? {
           claim: (ns, name) => claims.get(`${ns}/${name}`),

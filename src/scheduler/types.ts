@@ -94,6 +94,8 @@ export interface Snapshot {
   defaultSpreadSelector?(pod: PodInfo): Selector | undefined;
   /** Claims, volumes and classes (VolumeBinding); without it pods' claims are not checked. */
   storage?: StorageLister;
+  /** A namespace's PodDisruptionBudgets, which preemption would rather not break; none without it. */
+  disruptionBudgets?(namespace: string): KubeObject[];
 }
 
 export interface StorageLister {
