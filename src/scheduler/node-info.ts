@@ -75,6 +75,19 @@ export function removePod(info: NodeInfo, p: PodInfo): void {
   for (const hp of p.hostPorts) without(info.hostPorts, hp);
 }
 
+/** A NodeInfo whose pod lists and sums can change without touching the cache's (pods are shared). */
+export function copyNodeInfo(info: NodeInfo): NodeInfo {
+  return {
+    ...info,
+    pods: [...info.pods],
+    podsWithAffinity: [...info.podsWithAffinity],
+    podsWithRequiredAntiAffinity: [...info.podsWithRequiredAntiAffinity],
+    requested: { ...info.requested },
+    nonZeroRequested: { ...info.nonZeroRequested },
+    hostPorts: [...info.hostPorts],
+  };
+}
+
 export function buildNodeInfo(node: Node, pods: (KubeObject | PodInfo)[] = []): NodeInfo {
   const info = emptyNodeInfo(node.metadata.name!);
   setNode(info, node);

@@ -6,16 +6,13 @@
  * Pods whose eviction would break a PodDisruptionBudget are given back before the others.
  * Of the nodes that work, the one whose victims matter least wins: the fewest budgets broken,
  * then the lowest highest priority among them, then the smallest sum of priorities, then the
- * fewest victims, then the victims that started last.
- *
- * Not done as Kubernetes does: a pod nominated to a node does not reserve its room from other
- * pods while its victims go (pods of higher priority are decided first, which covers most of
- * that).
+ * fewest victims, then the victims that started last. While the victims go, the preemptor
+ * holds its room (schedule-one.ts counts nominated pods on their node).
  */
 import type { KubeObject } from "../model/object.ts";
 import { podPriority } from "../model/priority-classes.ts";
 import { compileSelector, selectorMatches } from "./selector.ts";
-import { addPod, removePod } from "./node-info.ts";
+import { addPod, copyNodeInfo, removePod } from "./node-info.ts";
 import { filterNode } from "./schedule-one.ts";
 import type { Diagnosis } from "./fit-error.ts";
 import type { NodeInfo, PodInfo, Profile, Snapshot } from "./types.ts";
@@ -90,19 +87,6 @@ function splitByBudgets(pods: PodInfo[], snapshot: Snapshot): { breaking: PodInf
     (breaks ? breaking : sparing).push(p);
   }
   return { breaking, sparing };
-}
-
-/** A NodeInfo whose pod lists and sums can change without touching the cache's (pods are shared). */
-function copyNodeInfo(info: NodeInfo): NodeInfo {
-  return {
-    ...info,
-    pods: [...info.pods],
-    podsWithAffinity: [...info.podsWithAffinity],
-    podsWithRequiredAntiAffinity: [...info.podsWithRequiredAntiAffinity],
-    requested: { ...info.requested },
-    nonZeroRequested: { ...info.nonZeroRequested },
-    hostPorts: [...info.hostPorts],
-  };
 }
 
 /** The snapshot with `info` standing in for the node of its name. */

@@ -8,6 +8,8 @@
 import { fitErrorMessage, type Diagnosis } from "./fit-error.ts";
 import { numFeasibleNodesToFind } from "./num-feasible.ts";
 import { SKIP, type CycleState, type FilterFailure, type NodeInfo, type Plugin, type PodInfo, type Profile, type Snapshot } from "./types.ts";
+import { addPod, copyNodeInfo } from "./node-info.ts";
+import { podPriority } from "../model/priority-classes.ts";
 
 export type Decision =
   | { node: string; score: number; evaluated: number; feasible: number }
@@ -70,9 +72,10 @@ export function scheduleOne(pod: PodInfo, snapshot: Snapshot, profile: Profile, 
   let evaluated = 0;
   for (; evaluated < n && feasible.length < want; evaluated++) {
     const info = nodes[(start + evaluated) % n]!;
+    const held = withNominated(pod, info, snapshot);
     let failure: FilterFailure | undefined;
     for (const f of filters) {
-      failure = f.filter!(cycle, info);
+      failure = f.filter!(cycle, held);
       if (failure) break;
     }
     if (failure) {
@@ -101,6 +104,22 @@ export function scheduleOne(pod: PodInfo, snapshot: Snapshot, profile: Profile, 
     if (totals[i]! > totals[best]! || (totals[i] === totals[best] && feasible[i]!.name < feasible[best]!.name)) best = i;
   }
   return { node: feasible[best]!.name, score: totals[best]!, evaluated, feasible: feasible.length };
+}
+
+/**
+ * The node as the pod must find room on it: with the pods nominated there of at least its
+ * priority counted as placed (kube-scheduler's addNominatedPods), so that a pod does not take
+ * the room a preemptor made for itself while the preemptor's victims are still leaving.
+ */
+function withNominated(pod: PodInfo, info: NodeInfo, snapshot: Snapshot): NodeInfo {
+  const nominated = snapshot.nominatedPods?.(info.name);
+  if (!nominated?.length) return info;
+  const priority = podPriority(pod.pod);
+  const holding = nominated.filter((p) => p.key !== pod.key && podPriority(p.pod) >= priority);
+  if (!holding.length) return info;
+  const copy = copyNodeInfo(info);
+  for (const p of holding) addPod(copy, p);
+  return copy;
 }
 
 /** A snapshot over a fixed list of NodeInfos (tests, and the cache's view). */

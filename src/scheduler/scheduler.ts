@@ -143,8 +143,23 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
     ReplicationController: optionalInformer(ctx, "", "replicationcontrollers"),
   };
 
+  /** Pending pods that preempted, by the node they are nominated to: they hold their room there. */
+  const nominated = new Map<string, Map<string, PodInfo>>();
+  const noteNominated = (pod: Pod, gone = false) => {
+    const key = keyOf(pod);
+    const node = !gone && pending(pod) ? pod.status?.nominatedNodeName : undefined;
+    for (const [n, m] of nominated) if (n !== node && m.delete(key) && m.size === 0) nominated.delete(n);
+    if (!node) return;
+    try {
+      (nominated.get(node) ?? nominated.set(node, new Map()).get(node)!).set(key, podInfoOf(pod));
+    } catch {
+      // A pod that cannot be read holds nothing.
+    }
+  };
+
   pods.addHandler({
     onChange(pod, old) {
+      if (pod.status?.nominatedNodeName || old?.status?.nominatedNodeName) noteNominated(pod);
       try {
         cache.updatePod(pod);
       } catch (e) {
@@ -162,6 +177,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
       else if (waitingOnPods.size && (!old?.spec?.nodeName || labelsChanged(old, pod))) wakePodWaiters();
     },
     onDelete(pod) {
+      if (pod.status?.nominatedNodeName) noteNominated(pod, true);
       cache.removePod(pod);
       const key = keyOf(pod);
       unschedulable.delete(key);
@@ -214,6 +230,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
     namespaceLabels: (ns) => namespaces?.get(ns)?.metadata.labels,
     defaultSpreadSelector,
     disruptionBudgets: (ns) => budgets?.list(ns) ?? [],
+    nominatedPods: (node) => (nominated.size ? [...(nominated.get(node)?.values() ?? [])] : undefined),
     storage: claims && volumes && classes
       ? {
           claim: (ns, name) => claims.get(`${ns}/${name}`),

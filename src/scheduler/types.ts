@@ -96,6 +96,8 @@ export interface Snapshot {
   storage?: StorageLister;
   /** A namespace's PodDisruptionBudgets, which preemption would rather not break; none without it. */
   disruptionBudgets?(namespace: string): KubeObject[];
+  /** Pending pods nominated to the node (status.nominatedNodeName: they preempted there and wait). */
+  nominatedPods?(node: string): PodInfo[] | undefined;
 }
 
 export interface StorageLister {
