@@ -6,6 +6,8 @@ import type { KubeObject } from "./object.ts";
 
 /** What a user-made class may be worth at most (scheduling.HighestUserDefinablePriority). */
 export const HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000;
+/** Pods at or above this priority are critical: the kubelet never evicts them (scheduling.SystemCriticalPriority). */
+export const SYSTEM_CRITICAL_PRIORITY = 2_000_000_000;
 /** Names starting so are the system's (scheduling.SystemPriorityClassPrefix). */
 export const SYSTEM_PRIORITY_CLASS_PREFIX = "system-";
 export const PREEMPTION_POLICIES = ["PreemptLowerPriority", "Never"];

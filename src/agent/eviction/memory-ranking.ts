@@ -6,14 +6,11 @@
  */
 import type { KubeObject } from "../../model/object.ts";
 import { parseQuantity, Quantity } from "../../model/quantity.ts";
-import { podPriority } from "../../model/priority-classes.ts";
-
-/** Pods at or above this priority are critical (scheduling.SystemCriticalPriority). */
-const SYSTEM_CRITICAL_PRIORITY = 2_000_000_000;
+import { podPriority, SYSTEM_CRITICAL_PRIORITY } from "../../model/priority-classes.ts";
 
 export interface PodMemory {
   pod: KubeObject;
-  /** Working set of each running container, by name; absent when the runtime gave none. */
+  /** Working set of each running container, by name; empty when the runtime gave none. */
   containers: Map<string, number>;
 }
 
