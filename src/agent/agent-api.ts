@@ -18,8 +18,8 @@ export class AgentApi {
     private readonly correlator = new EventCorrelator(),
   ) {}
 
-  getNode(name: string): Promise<KubeObject> {
-    return this.client.request(`/api/v1/nodes/${enc(name)}`);
+  getNode(name: string, signal?: AbortSignal): Promise<KubeObject> {
+    return this.client.request(`/api/v1/nodes/${enc(name)}`, { signal });
   }
 
   createNode(node: KubeObject): Promise<KubeObject> {
@@ -87,16 +87,16 @@ export class AgentApi {
     }
   }
 
-  getLease(namespace: string, name: string): Promise<KubeObject> {
-    return this.client.request(`/apis/coordination.k8s.io/v1/namespaces/${enc(namespace)}/leases/${enc(name)}`);
+  getLease(namespace: string, name: string, signal?: AbortSignal): Promise<KubeObject> {
+    return this.client.request(`/apis/coordination.k8s.io/v1/namespaces/${enc(namespace)}/leases/${enc(name)}`, { signal });
   }
 
-  createLease(lease: KubeObject): Promise<KubeObject> {
-    return this.client.request(`/apis/coordination.k8s.io/v1/namespaces/${enc(lease.metadata.namespace!)}/leases`, { method: "POST", body: lease });
+  createLease(lease: KubeObject, signal?: AbortSignal): Promise<KubeObject> {
+    return this.client.request(`/apis/coordination.k8s.io/v1/namespaces/${enc(lease.metadata.namespace!)}/leases`, { method: "POST", body: lease, signal });
   }
 
-  updateLease(lease: KubeObject): Promise<KubeObject> {
-    return this.client.request(`/apis/coordination.k8s.io/v1/namespaces/${enc(lease.metadata.namespace!)}/leases/${enc(lease.metadata.name!)}`, { method: "PUT", body: lease });
+  updateLease(lease: KubeObject, signal?: AbortSignal): Promise<KubeObject> {
+    return this.client.request(`/apis/coordination.k8s.io/v1/namespaces/${enc(lease.metadata.namespace!)}/leases/${enc(lease.metadata.name!)}`, { method: "PUT", body: lease, signal });
   }
 
   /** Merge-patches the pod's status; undefined when the pod is gone. */

@@ -6,6 +6,9 @@
  * segment for a connection it never had. A client that only reads (a watch) hears nothing,
  * forever. Connections made afterwards are relayed as usual: the server is back.
  *
+ * `stall()` is a partition instead: every connection open then drops what either end sends,
+ * and nothing is ever closed or reset — a request written there waits for an answer forever.
+ *
  * Writes keep what the socket did not take and send it on `drain` (Bun's `write` is partial:
  * DESIGN.md).
  */
@@ -17,6 +20,8 @@ interface Side {
   pending: Buffer[];
   /** Forgotten: the server side is gone and the client not told. */
   dead: boolean;
+  /** Stalled: a partition; both ends' bytes are dropped. */
+  stalled?: boolean;
   /** What the client sent before its upstream connected. */
   early: Buffer[];
 }
@@ -25,6 +30,8 @@ export interface PowerLossRelay {
   port: number;
   /** Forgets every connection open now; later ones are relayed. Returns how many it forgot. */
   forget(): number;
+  /** Stalls every connection open now (a partition that never heals for them); later ones are relayed. Returns how many. */
+  stall(): number;
   stop(): void;
 }
 
@@ -76,17 +83,18 @@ export function startPowerLossRelay(targetPort: number): PowerLossRelay {
               client.data.early = [];
             },
             data(up, b) {
-              if (!up.data.dead) send(client, Buffer.from(b));
+              if (!up.data.dead && !client.data.stalled) send(client, Buffer.from(b));
             },
             drain: flush,
             close(up) {
-              if (!up.data.dead) client.end();
+              if (!up.data.dead && !client.data.stalled) client.end();
             },
             error() {},
           },
         }).catch(() => client.end());
       },
       data(client, b) {
+        if (client.data.stalled) return;
         if (client.data.dead) return void client.terminate();
         if (client.data.peer) send(client.data.peer, Buffer.from(b));
         else client.data.early.push(Buffer.from(b));
@@ -95,7 +103,7 @@ export function startPowerLossRelay(targetPort: number): PowerLossRelay {
       close(client) {
         live.delete(client);
         clients.delete(client);
-        if (!client.data.dead) client.data.peer?.end();
+        if (!client.data.dead && !client.data.stalled) client.data.peer?.end();
       },
       error() {},
     },
@@ -112,6 +120,12 @@ export function startPowerLossRelay(targetPort: number): PowerLossRelay {
           up.end();
         }
       }
+      live.clear();
+      return n;
+    },
+    stall() {
+      const n = live.size;
+      for (const client of live) client.data.stalled = true;
       live.clear();
       return n;
     },

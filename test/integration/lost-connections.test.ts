@@ -4,8 +4,12 @@
  * only read, so nothing would ever tell them; they give up after a silence of three missed
  * bookmarks (client/rest-client.ts, shortened here) and the informers watch again.
  *
- * The real agent (fake runtime) talks HTTPS to a real server through a relay that forgets
- * every open connection on demand (helpers/power-loss-relay.ts).
+ * A partition is the other way to lose a connection: a request written on it waits for an
+ * answer forever. The agent's heartbeats time out (the kubelet's heartbeat client does), so
+ * the next goes out on a new connection and the node stays Ready.
+ *
+ * The real agent (fake runtime) talks HTTPS to a real server through a relay that forgets or
+ * stalls every open connection on demand (helpers/power-loss-relay.ts).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -61,4 +65,14 @@ test("after every connection is lost unannounced, a pod created for the node sti
   expect(relay.forget()).toBeGreaterThan(0);
   await admin.request(`${NS}/pods`, { method: "POST", body: pod("after") });
   expect(await runningWithin("after", 30_000)).toBe(true);
+}, 60_000);
+
+test("after a partition stalls every connection, the agent's heartbeats go on over new ones", async () => {
+  const renewed = async () => (await admin.request(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${NODE}`)).spec.renewTime as string;
+  const before = await renewed();
+  expect(relay.stall()).toBeGreaterThan(0);
+  // Hang guard, not a threshold: renewals come each second, each given a second at most.
+  let now = before;
+  for (const deadline = Date.now() + 20_000; now === before && Date.now() < deadline; await Bun.sleep(100)) now = await renewed();
+  expect(Date.parse(now)).toBeGreaterThan(Date.parse(before));
 }, 60_000);

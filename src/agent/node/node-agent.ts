@@ -198,13 +198,17 @@ export class NodeAgent {
    * 100 of a second); read again only when that fails for a conflict or a missing lease.
    */
   private async renewLease(): Promise<void> {
+    // A heartbeat that waits on a connection gone dead (a partition, a server that froze) would
+    // hold every later one: the kubelet gives its heartbeats the shorter of the status period
+    // and the lease duration, and so do we. The next one goes out on a new connection.
+    const signal = AbortSignal.timeout(Math.min(this.o.leaseRenewMs ?? 10_000, (this.o.leaseDurationSeconds ?? 40) * 1000));
     // The pod CIDR arrives after registration (node IPAM); look for it until it has.
-    if (!this.podCidr) this.noteNode(await this.o.api.getNode(this.name));
+    if (!this.podCidr) this.noteNode(await this.o.api.getNode(this.name, signal));
     const ns = "kube-node-lease";
     const spec = { holderIdentity: this.name, leaseDurationSeconds: this.o.leaseDurationSeconds ?? 40, renewTime: microTime(new Date(this.now())) };
     if (this.lease) {
       try {
-        this.lease = await this.o.api.updateLease({ ...this.lease, spec: { ...this.lease.spec, ...spec } });
+        this.lease = await this.o.api.updateLease({ ...this.lease, spec: { ...this.lease.spec, ...spec } }, signal);
         return;
       } catch (e) {
         this.lease = undefined;
@@ -212,8 +216,8 @@ export class NodeAgent {
       }
     }
     try {
-      const cur = await this.o.api.getLease(ns, this.name);
-      this.lease = await this.o.api.updateLease({ ...cur, spec: { ...cur.spec, ...spec } });
+      const cur = await this.o.api.getLease(ns, this.name, signal);
+      this.lease = await this.o.api.updateLease({ ...cur, spec: { ...cur.spec, ...spec } }, signal);
     } catch (e) {
       if (!isStatusError(e, "NotFound")) throw e;
       this.lease = await this.o.api.createLease({
@@ -225,7 +229,7 @@ export class NodeAgent {
           ownerReferences: this.nodeUid ? [{ apiVersion: "v1", kind: "Node", name: this.name, uid: this.nodeUid }] : undefined,
         },
         spec,
-      });
+      }, signal);
     }
   }
 
