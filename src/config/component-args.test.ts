@@ -19,7 +19,8 @@ describe("--kube-controller-manager-arg / --kube-apiserver-arg", () => {
   test.each([
     [["node-monitor-grace-period=soon"], [], 'invalid node-monitor-grace-period: time: invalid duration "soon"'],
     [["node-cidr-mask-size=40"], [], "invalid node-cidr-mask-size: want an integer from 8 to 30, got \"40\""],
-    [["leader-elect=false"], [], "unsupported --kube-controller-manager-arg leader-elect (supported: node-monitor-grace-period, node-cidr-mask-size, horizontal-pod-autoscaler-sync-period, horizontal-pod-autoscaler-downscale-stabilization)"],
+    [["terminated-pod-gc-threshold=-1"], [], "invalid terminated-pod-gc-threshold: want an integer from 0 to 2147483647, got \"-1\""],
+    [["leader-elect=false"], [], "unsupported --kube-controller-manager-arg leader-elect (supported: node-monitor-grace-period, node-cidr-mask-size, terminated-pod-gc-threshold, horizontal-pod-autoscaler-sync-period, horizontal-pod-autoscaler-downscale-stabilization)"],
     [["horizontal-pod-autoscaler-sync-period=0s"], [], "invalid horizontal-pod-autoscaler-sync-period: must be positive, got 0s"],
     [[], ["event-ttl"], 'invalid --kube-apiserver-arg "event-ttl" (want key=value)'],
     [[], ["etcd-compaction-interval=-1m"], "invalid etcd-compaction-interval: must not be negative, got -1m"],

@@ -65,6 +65,7 @@ function integer(flag: string, key: keyof ControllerSettings, min: number, max: 
 const CONTROLLER_MANAGER: Record<string, Apply> = {
   "node-monitor-grace-period": durationMs("node-monitor-grace-period", "nodeMonitorGracePeriodMs"),
   "node-cidr-mask-size": integer("node-cidr-mask-size", "nodeCidrMaskSize", 8, 30),
+  "terminated-pod-gc-threshold": integer("terminated-pod-gc-threshold", "terminatedPodGcThreshold", 0, 2 ** 31 - 1),
   "horizontal-pod-autoscaler-sync-period": durationMs("horizontal-pod-autoscaler-sync-period", "hpaSyncPeriodMs"),
   "horizontal-pod-autoscaler-downscale-stabilization": durationMs("horizontal-pod-autoscaler-downscale-stabilization", "hpaDownscaleStabilizationMs", true),
 };

@@ -56,7 +56,7 @@ export const SERVER_FLAG_LIST = [
   { ...kubeletArg, help: "the embedded agent's kubelet flag (repeatable): container-log-max-size, container-log-max-files" },
   { ...criEndpoint, help: "the embedded agent uses this CRI socket instead of its own containerd" },
   { key: "schedulerProfile", name: "scheduler-profile", arg: "<name>", help: "scheduler profile: default (spread by least-allocated) or binpack (most-allocated)" },
-  { key: "kubeControllerManagerArg", name: "kube-controller-manager-arg", arg: "<key=value...>", help: "controller flag (repeatable): node-monitor-grace-period, node-cidr-mask-size" },
+  { key: "kubeControllerManagerArg", name: "kube-controller-manager-arg", arg: "<key=value...>", help: "controller flag (repeatable): node-monitor-grace-period, node-cidr-mask-size, terminated-pod-gc-threshold" },
   { key: "kubeApiserverArg", name: "kube-apiserver-arg", arg: "<key=value...>", help: "API server flag (repeatable): default-not-ready-toleration-seconds, default-unreachable-toleration-seconds, event-ttl, etcd-compaction-interval, audit-log-path, audit-policy-file, audit-log-maxsize, audit-log-maxbackup, audit-log-maxage" },
   { key: "auditLogPath", name: "audit-log-path", arg: "<file>", help: "write the API audit log (audit.k8s.io/v1 Events, JSON lines) here; - for standard output (wins over --kube-apiserver-arg audit-log-path)" },
   { key: "auditPolicyFile", name: "audit-policy-file", arg: "<file>", help: "audit policy (audit.k8s.io/v1 Policy); without it every request is logged at Metadata" },

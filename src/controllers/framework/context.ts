@@ -43,6 +43,13 @@ export interface ControllerSettings {
   scheduleClock?: { now: () => Date; speed: number };
   /** The cluster CA (PEM) every namespace's `kube-root-ca.crt` carries; absent: none is published. */
   rootCaPem?: string;
+  /**
+   * Finished pods (Succeeded or Failed) kept at most; the oldest beyond are deleted
+   * (--terminated-pod-gc-threshold: 12500; 0 keeps them all).
+   */
+  terminatedPodGcThreshold?: number;
+  /** How often the pod GC counts finished pods (kube-controller-manager: 20 s); tests shorten it. */
+  podGcPeriodMs?: number;
 }
 
 export const DEFAULT_CONTROLLER_SETTINGS: ControllerSettings = {

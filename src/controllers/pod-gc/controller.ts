@@ -3,6 +3,10 @@
  * a node that no longer exists (after a quarantine, in case the node is only re-registering)
  * and those being deleted that were never scheduled. A pod that had not finished is marked
  * Failed with a DisruptionTarget condition first, so its Job counts it.
+ *
+ * And, every 20 s, the finished pods beyond --terminated-pod-gc-threshold (12500), oldest
+ * first: evicted and completed pods would otherwise stay forever, and the server holds every
+ * object in memory.
  */
 import type { Node, Pod } from "../../model/kinds.ts";
 import { isStatusError } from "../../model/errors.ts";
@@ -12,6 +16,13 @@ import { keyOf, splitKey } from "../../client/object-key.ts";
 import type { SharedInformer } from "../framework/informer-factory.ts";
 import { PODS_BY_NODE, podsByNode } from "../framework/pods-by-node.ts";
 import { setDisruptionTarget } from "../framework/pod-util.ts";
+
+/** The queue key of the count of finished pods (not a pod's namespace/name: it has no slash). */
+const TERMINATED = "(terminated pods)";
+const DEFAULT_TERMINATED_THRESHOLD = 12_500;
+const DEFAULT_PERIOD_MS = 20_000;
+
+const finished = (p: Pod) => p.status?.phase === "Succeeded" || p.status?.phase === "Failed";
 
 export class PodGarbageCollector implements Controller {
   readonly name = "pod-garbage-collector";
@@ -40,9 +51,28 @@ export class PodGarbageCollector implements Controller {
       },
       onDelete: (pod) => this.orphanedSince.delete(keyOf(pod)),
     });
+    if (this.threshold() > 0) {
+      const timer = setInterval(() => queue.add(TERMINATED), ctx.settings.podGcPeriodMs ?? DEFAULT_PERIOD_MS);
+      ctx.signal.addEventListener("abort", () => clearInterval(timer), { once: true });
+    }
+  }
+
+  private threshold(): number {
+    return this.ctx.settings.terminatedPodGcThreshold ?? DEFAULT_TERMINATED_THRESHOLD;
+  }
+
+  /** Deletes the oldest finished pods beyond the threshold (gcTerminated). */
+  private async collectFinished(): Promise<void> {
+    const done: Pod[] = [];
+    for (const p of this.pods.cache.values()) if (finished(p as Pod) && !p.metadata.deletionTimestamp) done.push(p as Pod);
+    const excess = done.length - this.threshold();
+    if (excess <= 0) return;
+    done.sort((a, b) => Date.parse(a.metadata.creationTimestamp ?? "") - Date.parse(b.metadata.creationTimestamp ?? "") || (a.metadata.name! < b.metadata.name! ? -1 : 1));
+    for (const p of done.slice(0, excess)) await this.forceDelete(p, "PodGC: too many finished pods");
   }
 
   async reconcile(key: string): Promise<number | void> {
+    if (key === TERMINATED) return this.collectFinished();
     const pod = this.pods.get(key);
     if (!pod) {
       this.orphanedSince.delete(key);
