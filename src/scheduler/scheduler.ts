@@ -230,7 +230,11 @@ export async function startScheduler(deps: SchedulerDeps): Promise<void> {
     namespaceLabels: (ns) => namespaces?.get(ns)?.metadata.labels,
     defaultSpreadSelector,
     disruptionBudgets: (ns) => budgets?.list(ns) ?? [],
-    nominatedPods: (node) => (nominated.size ? [...(nominated.get(node)?.values() ?? [])] : undefined),
+    // Asked for every node a pod is filtered on: nothing is allocated for nodes nobody is nominated to.
+    nominatedPods: (node) => {
+      const m = nominated.get(node);
+      return m ? [...m.values()] : undefined;
+    },
     storage: claims && volumes && classes
       ? {
           claim: (ns, name) => claims.get(`${ns}/${name}`),

@@ -47,7 +47,7 @@ import {
   type WatchOptions,
 } from "./types.ts";
 import { WatchHub } from "./watch-hub.ts";
-import { commitFailure } from "./commit-failure.ts";
+import { commitFailure, FailureSpell } from "./commit-failure.ts";
 import { lazyItem, writeBatch, type BatchOutcome, type Entry, type Settle, type WriteOp } from "./write-ops.ts";
 
 import { readBootstrapRow, writeBootstrapRow } from "./sqlite-bootstrap.ts";
@@ -129,10 +129,8 @@ export class SqliteStore implements Store {
   private readonly commits: GroupCommit<{ outcome: BatchOutcome; started: number }>;
   private closed = false;
   private readonly onCommit?: SqliteStoreOptions["onCommit"];
-  private readonly onWritesFailing?: SqliteStoreOptions["onWritesFailing"];
-  private readonly onWritesRecovered?: SqliteStoreOptions["onWritesRecovered"];
-  /** The last commit failed. */
-  private failing = false;
+  /** Tells a run of failed commits once, and its end. */
+  private readonly spell: FailureSpell;
   private readonly transformer?: ValueTransformer;
 
   /** Use openSqliteStore; takes ownership of an open database with the schema in place. */
@@ -147,8 +145,7 @@ export class SqliteStore implements Store {
       { maxBatch: Math.max(1, options.maxBatch ?? 1000), walSync: this.walSync, placement: options.syncPlacement, path: options.path, onSyncFailed: options.onSyncFailed },
     );
     this.onCommit = options.onCommit;
-    this.onWritesFailing = options.onWritesFailing;
-    this.onWritesRecovered = options.onWritesRecovered;
+    this.spell = new FailureSpell(options.onWritesFailing, options.onWritesRecovered);
     try {
       this.rev = readRevision(db);
       const t = options.transformer;
@@ -452,12 +449,10 @@ export class SqliteStore implements Store {
       const error = commitFailure(cause, batch, this.path);
       for (const op of batch) op.settle.reject(error);
       vacuum?.resolve(-1);
-      if (!this.failing) this.onWritesFailing?.(error);
-      this.failing = true;
+      this.spell.failed(error);
       return undefined;
     }
-    if (this.failing) this.onWritesRecovered?.();
-    this.failing = false;
+    this.spell.succeeded();
     vacuum?.resolve(vacuumMs);
     return batch.length === 0 ? undefined : { outcome, started };
   }

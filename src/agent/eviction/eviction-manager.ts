@@ -26,14 +26,12 @@ export interface EvictionDeps {
 }
 
 export class EvictionManager {
-  private evicting: Promise<void> | undefined;
   private nothingToEvictTold = false;
 
   constructor(private readonly d: EvictionDeps) {}
 
   /** One look at the node; returns the pod evicted now, if any. */
   async check(): Promise<KubeObject | undefined> {
-    if (this.evicting) return undefined;
     const threshold = this.d.thresholdBytes;
     const available = this.d.readings().memAvailableBytes;
     if (threshold === undefined) return undefined;
@@ -56,8 +54,8 @@ export class EvictionManager {
     }
     const message = memoryEvictionMessage(victim, threshold, available);
     log.warn("agent: evicting a pod, the node is low on memory", { pod: `${victim.pod.metadata.namespace}/${victim.pod.metadata.name}`, availableBytes: available, thresholdBytes: threshold });
-    this.evicting = this.d.evict(victim.pod, message).finally(() => (this.evicting = undefined));
-    await this.evicting;
+    // Awaited: the next check comes only once this pod is stopped and reported (the loop is serial).
+    await this.d.evict(victim.pod, message);
     return victim.pod;
   }
 }

@@ -28,10 +28,11 @@ const requestedBy = (p: PodMemory): number => (p.pod.spec?.containers ?? []).red
 
 /** The pods in the order they would be evicted; critical pods are left out. */
 export function rankForMemoryEviction(pods: PodMemory[]): PodMemory[] {
-  const over = (p: PodMemory) => usageOf(p) - requestedBy(p);
   return pods
     .filter((p) => podPriority(p.pod) < SYSTEM_CRITICAL_PRIORITY)
-    .sort((a, b) => Number(over(b) > 0) - Number(over(a) > 0) || podPriority(a.pod) - podPriority(b.pod) || over(b) - over(a));
+    .map((p) => ({ p, over: usageOf(p) - requestedBy(p), priority: podPriority(p.pod) }))
+    .sort((a, b) => Number(b.over > 0) - Number(a.over > 0) || a.priority - b.priority || b.over - a.over)
+    .map((r) => r.p);
 }
 
 /** A byte count as Kubernetes prints a binary quantity (100Mi, 53248Ki). */

@@ -385,29 +385,36 @@ export class PodWorker {
   }
 
   private async evictNow(e: { message: string; resolve: () => void }): Promise<void> {
-    this.prober.stop();
-    const sandboxes = await this.sandboxes();
-    const last = sandboxes.at(-1);
-    let containers: ContainerInfo[] = [];
-    for (const sb of sandboxes) {
-      for (const c of await this.d.runtime.listContainers(sb.id)) if (c.state === "running") await this.d.runtime.stopContainer(c.id, 0);
-      await this.d.runtime.stopPodSandbox(sb.id);
-      if (sb === last) containers = await this.d.runtime.listContainers(sb.id);
-    }
+    const { last, containers } = await this.stopAll(0, this.d.recordEvents);
     if (this.d.recordEvents) void this.d.api.event(this.pod, "Warning", "Evicted", e.message, this.d.nodeName);
     await this.writeStatus(last ? { ...last, state: "notready" } : undefined, containers, true, e.message);
     e.resolve();
   }
 
+  /**
+   * Stops every running container (together, each told as Killing when `tell`) and every
+   * sandbox; returns the sandboxes and how the last one's containers ended.
+   */
+  private async stopAll(grace: number, tell: boolean): Promise<{ sandboxes: SandboxInfo[]; last: SandboxInfo | undefined; containers: ContainerInfo[] }> {
+    this.prober.stop();
+    const sandboxes = await this.sandboxes();
+    const last = sandboxes.at(-1);
+    let containers: ContainerInfo[] = [];
+    for (const sb of sandboxes) {
+      const running = (await this.d.runtime.listContainers(sb.id)).filter((c) => c.state === "running");
+      await Promise.all(running.map(async (c) => {
+        if (tell) void this.d.api.event(this.pod, "Normal", "Killing", `Stopping container ${c.name}`, this.d.nodeName);
+        await this.d.runtime.stopContainer(c.id, grace);
+      }));
+      await this.d.runtime.stopPodSandbox(sb.id);
+      if (sb === last) containers = await this.d.runtime.listContainers(sb.id);
+    }
+    return { sandboxes, last, containers };
+  }
+
   /** The kubelet's admission refusal, for a pod it cannot read: stop what runs, say why, once. */
   private async reject(message: string): Promise<void> {
-    this.prober.stop();
-    const grace = this.graceSeconds();
-    for (const sb of await this.sandboxes()) {
-      if (sb.state !== "ready") continue;
-      for (const c of await this.d.runtime.listContainers(sb.id)) if (c.state === "running") await this.d.runtime.stopContainer(c.id, grace);
-      await this.d.runtime.stopPodSandbox(sb.id);
-    }
+    await this.stopAll(this.graceSeconds(), false);
     await this.writeRejection(message);
   }
 
@@ -424,20 +431,7 @@ export class PodWorker {
 
   /** `unreadable`: the pod's spec cannot be read, so its last status is the refusal, not one computed from the spec. */
   private async terminate(unreadable?: string): Promise<void> {
-    this.prober.stop();
-    const sandboxes = await this.sandboxes();
-    const last = sandboxes.at(-1);
-    let containers: ContainerInfo[] = [];
-    for (const sb of sandboxes) {
-      const cs = await this.d.runtime.listContainers(sb.id);
-      const grace = this.graceSeconds();
-      await Promise.all(cs.filter((c) => c.state === "running").map(async (c) => {
-        if (this.d.recordEvents && !this.removed) void this.d.api.event(this.pod, "Normal", "Killing", `Stopping container ${c.name}`, this.d.nodeName);
-        await this.d.runtime.stopContainer(c.id, grace);
-      }));
-      await this.d.runtime.stopPodSandbox(sb.id);
-      if (sb === last) containers = await this.d.runtime.listContainers(sb.id);
-    }
+    const { sandboxes, last, containers } = await this.stopAll(this.graceSeconds(), this.d.recordEvents && !this.removed);
     if (!this.removed) {
       // The last word on the pod: its containers as they ended, then the object goes.
       if (unreadable !== undefined) await this.writeRejection(unreadable);
